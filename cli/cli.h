@@ -1,0 +1,15 @@
+/* cli.h - the gilsim program's commands. */
+#ifndef GS_CLI_H
+#define GS_CLI_H
+
+/* Exit statuses (documented in the README). */
+#define GS_EXIT_OK          0
+#define GS_EXIT_FAILURE     1  /* a runtime failure: a worker failed, a file could not be written */
+#define GS_EXIT_USAGE       2  /* bad command line or input file */
+#define GS_EXIT_INTERRUPTED 130
+
+int gs_cli_asm(const char *path);
+int gs_cli_dis(const char *path);
+int gs_cli_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,53 @@
+/* tools.c - `gilsim asm FILE` and `gilsim dis FILE`. */
+#include <stdio.h>
+
+#include "../interp/asm.h"
+#include "../interp/dis.h"
+#include "../interp/opcodes.h"
+#include "cli.h"
+
+static int load(const char *path, gs_program *p)
+{
+    char err[GS_ERRMSG_MAX];
+    if (gs_load_file(path, p, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return GS_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+int gs_cli_asm(const char *path)
+{
+    gs_program p;
+    int rc = load(path, &p);
+    if (rc != 0)
+        return rc;
+    uint32_t ninstr = 0;
+    for (uint32_t pc = 0; pc < p.ncode; ninstr++)
+        pc += 1 + (uint32_t)gs_opinfo_table[p.code[pc]].noperands;
+    printf("%s: ok: %u functions, %u instructions (%u code words), %u constants\n", path, p.nfuncs,
+           ninstr, p.ncode, p.nconsts);
+    for (uint32_t i = 0; i < p.nfuncs; i++) {
+        const gs_func *f = &p.funcs[i];
+        printf("  %-16s %u argument%s, %u local%s, stack depth %u, %u code words%s\n", f->name,
+               f->nargs, f->nargs == 1 ? "" : "s", f->nlocals - f->nargs,
+               f->nlocals - f->nargs == 1 ? "" : "s", f->max_stack, f->end - f->entry,
+               i == p.main ? "  (entry)" : "");
+    }
+    gs_program_free(&p);
+    return 0;
+}
+
+int gs_cli_dis(const char *path)
+{
+    gs_program p;
+    int rc = load(path, &p);
+    if (rc != 0)
+        return rc;
+    if (gs_disassemble(&p, stdout) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "gilsim: writing the disassembly failed\n");
+        rc = GS_EXIT_FAILURE;
+    }
+    gs_program_free(&p);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/* dis.c - bytecode back to text, driven by the opcode table. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "dis.h"
+#include "opcodes.h"
+
+uint32_t gs_disassemble_one(const gs_program *p, uint32_t pc, FILE *out)
+{
+    const gs_opinfo *info = &gs_opinfo_table[p->code[pc]];
+    fputs(info->name, out);
+    for (int i = 0; i < info->noperands; i++) {
+        int32_t w = p->code[pc + 1 + (uint32_t)i];
+        switch (info->operand[i]) {
+        case GS_OPND_CONST:  fprintf(out, " %" PRId64, p->consts[w]); break;
+        case GS_OPND_LABEL:  fprintf(out, " L%d", w); break;
+        case GS_OPND_FUNC:   fprintf(out, " %s", p->funcs[w].name); break;
+        case GS_OPND_IOKIND: fprintf(out, " %s", gs_io_kind_names[w]); break;
+        default:             fprintf(out, " %d", w); break;
+        }
+    }
+    return pc + 1 + (uint32_t)info->noperands;
+}
+
+/* Marks every code offset that some jump targets. */
+static unsigned char *find_targets(const gs_program *p)
+{
+    unsigned char *target = calloc(p->ncode + 1, 1);
+    if (!target)
+        return NULL;
+    for (uint32_t pc = 0; pc < p->ncode;) {
+        const gs_opinfo *info = &gs_opinfo_table[p->code[pc]];
+        if (info->operand[0] == GS_OPND_LABEL)
+            target[p->code[pc + 1]] = 1;
+        pc += 1 + (uint32_t)info->noperands;
+    }
+    return target;
+}
+
+int gs_disassemble(const gs_program *p, FILE *out)
+{
+    if (!p->verified)
+        return -1; /* operands of unverified code could index anywhere */
+    unsigned char *target = find_targets(p);
+    if (!target)
+        return -1;
+    fprintf(out, "; disassembly of %s\n", p->source);
+    for (uint32_t f = 0; f < p->nfuncs; f++) {
+        const gs_func *fn = &p->funcs[f];
+        fprintf(out, "\n.func %s %u %u\n", fn->name, fn->nargs, fn->nlocals - fn->nargs);
+        for (uint32_t pc = fn->entry; pc < fn->end;) {
+            if (target[pc])
+                fprintf(out, "L%u:\n", pc);
+            fputs("    ", out);
+            pc = gs_disassemble_one(p, pc, out);
+            fputc('\n', out);
+        }
+        fputs(".end\n", out);
+    }
+    free(target);
+    return ferror(out) ? -1 : 0;
+}

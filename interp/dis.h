@@ -1,0 +1,18 @@
+/* dis.h - the disassembler.  Its output is valid assembly that assembles
+ * back to identical bytecode: jump targets become labels L<offset>,
+ * constants are written as their values, calls and I/O by name. */
+#ifndef GS_DIS_H
+#define GS_DIS_H
+
+#include <stdio.h>
+
+#include "program.h"
+
+/* Writes the whole program.  Returns 0, or -1 if writing failed. */
+int gs_disassemble(const gs_program *p, FILE *out);
+
+/* Writes one instruction at pc ("push 10", "jgt L12"); returns the pc of
+ * the next one. */
+uint32_t gs_disassemble_one(const gs_program *p, uint32_t pc, FILE *out);
+
+#endif

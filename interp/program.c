@@ -1,0 +1,51 @@
+/* program.c - owning and querying a bytecode program. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+
+void gs_program_free(gs_program *p)
+{
+    free(p->code);
+    free(p->consts);
+    free(p->funcs);
+    free(p->lines);
+    memset(p, 0, sizeof *p);
+}
+
+int gs_program_find_func(const gs_program *p, const char *name)
+{
+    for (uint32_t i = 0; i < p->nfuncs; i++)
+        if (strcmp(p->funcs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const gs_func *gs_program_func_at(const gs_program *p, uint32_t pc)
+{
+    for (uint32_t i = 0; i < p->nfuncs; i++)
+        if (pc >= p->funcs[i].entry && pc < p->funcs[i].end)
+            return &p->funcs[i];
+    return NULL;
+}
+
+static bool same_func(const gs_func *a, const gs_func *b)
+{
+    return strcmp(a->name, b->name) == 0 && a->entry == b->entry && a->end == b->end &&
+           a->nargs == b->nargs && a->nlocals == b->nlocals;
+}
+
+bool gs_program_equal(const gs_program *a, const gs_program *b)
+{
+    if (a->ncode != b->ncode || a->nconsts != b->nconsts || a->nfuncs != b->nfuncs ||
+        a->main != b->main)
+        return false;
+    if (a->ncode && memcmp(a->code, b->code, a->ncode * sizeof *a->code) != 0)
+        return false;
+    if (a->nconsts && memcmp(a->consts, b->consts, a->nconsts * sizeof *a->consts) != 0)
+        return false;
+    for (uint32_t i = 0; i < a->nfuncs; i++)
+        if (!same_func(&a->funcs[i], &b->funcs[i]))
+            return false;
+    return true;
+}

@@ -1,0 +1,55 @@
+/* program.h - a bytecode program: code, constants, functions, line table.
+ *
+ * A program is built by the assembler (asm.h), checked once by the verifier
+ * (verify.h) and then only read: any number of interpreter states, on any
+ * number of threads, may run the same program at once. */
+#ifndef GS_PROGRAM_H
+#define GS_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Documented limits; the assembler rejects a program that passes one. */
+#define GS_MAX_CODE       (1u << 16) /* code words in a program */
+#define GS_MAX_CONSTS     4096u      /* distinct constants */
+#define GS_MAX_FUNCS      256u       /* functions */
+#define GS_MAX_LOCALS     256u       /* arguments + locals of one function */
+#define GS_MAX_FUNC_STACK 256u       /* operand stack depth inside one function */
+#define GS_MAX_NAME       31u        /* characters in a function, label or constant name */
+#define GS_MAX_SOURCE     (1u << 20) /* bytes of assembly source */
+
+typedef struct {
+    char name[GS_MAX_NAME + 1];
+    uint32_t entry;     /* code offset of the first instruction */
+    uint32_t end;       /* code offset one past the last word */
+    uint32_t nargs;     /* arguments, in locals 0 .. nargs-1 */
+    uint32_t nlocals;   /* all locals, arguments included */
+    uint32_t max_stack; /* deepest operand stack, set by the verifier */
+} gs_func;
+
+typedef struct {
+    int32_t *code;
+    uint32_t ncode;
+    int64_t *consts;
+    uint32_t nconsts;
+    gs_func *funcs;
+    uint32_t nfuncs;
+    uint32_t *lines;   /* source line of each code word; 0 where unknown */
+    uint32_t main;     /* index of the function named main */
+    bool verified;     /* set by gs_verify; the interpreter runs nothing else */
+    char source[64];   /* file name for messages */
+} gs_program;
+
+void gs_program_free(gs_program *p);
+
+/* Returns the index of the function with that name, or -1. */
+int gs_program_find_func(const gs_program *p, const char *name);
+
+/* Returns the function whose code holds offset pc, or NULL. */
+const gs_func *gs_program_func_at(const gs_program *p, uint32_t pc);
+
+/* Returns true when both programs hold identical code, constants and
+ * functions (line tables and names of the source are not compared). */
+bool gs_program_equal(const gs_program *a, const gs_program *b);
+
+#endif

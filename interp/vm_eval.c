@@ -1,0 +1,221 @@
+/* vm_eval.c - the eval loop: the one long function of gilsim.
+ *
+ * DESIGN
+ * The program counter, stack pointer and frame pointer live in locals (so in
+ * registers) and are written back to the gs_vm only when the loop stops.  No
+ * instruction checks bounds: the verifier proved them (verify.h), except the
+ * depth of recursion, which call checks against the room left.
+ *
+ * Dispatch is computed goto where the compiler has it (one indirect jump per
+ * instruction, which branch predictors learn per opcode), and a switch
+ * otherwise; both come from the same VM_CASE bodies, and -DGS_VM_SWITCH=1
+ * forces the switch so both stay tested (Lua's lvm.c does the same).
+ *
+ * The instruction budget is one counter decremented per instruction.  The
+ * eval breaker is polled where CPython polls it: when a jump goes backwards
+ * and when a function is entered.  A clear breaker costs one relaxed load and
+ * one predicted branch per loop iteration.  Building with -DGS_VM_POLL=0
+ * removes the poll, which only the benchmark does, to measure its cost.
+ *
+ * Arithmetic wraps modulo 2^64 (done on uint64_t: no undefined behaviour);
+ * division and modulo by zero are runtime errors, and INT64_MIN / -1 wraps. */
+#include <stdio.h>
+
+#include "vm.h"
+
+#ifndef GS_VM_POLL
+#define GS_VM_POLL 1
+#endif
+#if !defined(GS_VM_SWITCH) && !defined(__GNUC__)
+#define GS_VM_SWITCH 1
+#endif
+
+#define GS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
+{
+    if (vm->done)
+        return vm->error[0] ? GS_STOP_ERROR : GS_STOP_DONE;
+    if (vm->io_pending)
+        return GS_STOP_IO;
+
+    const gs_program *prog = vm->prog;
+    const int32_t *const code = prog->code;
+    const int64_t *const consts = prog->consts;
+    const gs_func *const funcs = prog->funcs;
+    int64_t *const stack_end = vm->stack + GS_VM_STACK;
+    const int32_t *ip = code + vm->pc;
+    int64_t *sp = vm->stack + vm->sp;
+    int64_t *fp = vm->stack + vm->frames[vm->nframes - 1].base;
+    uint64_t left = budget;
+    const int32_t *at; /* start of the instruction being run, for errors */
+    gs_stop stop;
+    int64_t a, b;
+
+#define OPERAND(i) (ip[1 + (i)])
+#define ADVANCE(n) (ip += 1 + (n))
+#define PUSH(v)    (*sp++ = (v))
+#define POP()      (*--sp)
+#define TOP()      (sp[-1])
+#define WRAP(expr) ((int64_t)(expr))
+#define STOP(why)  do { stop = (why); goto leave; } while (0)
+#define FAIL(...)                                                   \
+    do {                                                            \
+        snprintf(vm->error, sizeof vm->error, __VA_ARGS__);         \
+        vm->error_pc = (uint32_t)(at - code);                       \
+        vm->done = true;                                            \
+        STOP(GS_STOP_ERROR);                                        \
+    } while (0)
+#if GS_VM_POLL
+#define POLL_BREAKER()                                                            \
+    do {                                                                          \
+        if (GS_UNLIKELY(atomic_load_explicit(&vm->breaker, memory_order_relaxed))) \
+            STOP(GS_STOP_BREAK);                                                  \
+    } while (0)
+#else
+#define POLL_BREAKER() ((void)0)
+#endif
+/* Jumps poll only when they go backwards: every loop has such an edge. */
+#define JUMP_IF(cond, width)                                        \
+    do {                                                            \
+        if (cond) {                                                 \
+            const int32_t *target_ = code + OPERAND(0);             \
+            bool back_ = target_ <= ip;                             \
+            ip = target_;                                           \
+            if (back_)                                              \
+                POLL_BREAKER();                                     \
+        } else {                                                    \
+            ADVANCE(width);                                         \
+        }                                                           \
+    } while (0)
+#define BINARY(expr) do { b = POP(); a = TOP(); TOP() = (expr); ADVANCE(0); } while (0)
+#define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
+
+#ifdef GS_VM_SWITCH
+#define VM_SWITCH()   for (;;) { VM_FETCH(); switch ((gs_opcode)*ip) {
+#define VM_END()      default: __builtin_unreachable(); } }
+#define VM_CASE(op)   case GS_OP_##op:
+#define VM_NEXT()     continue
+#define VM_FETCH()    do { if (GS_UNLIKELY(left == 0)) STOP(GS_STOP_BUDGET); left--; at = ip; } while (0)
+#else
+    static const void *const dispatch[GS_OP_COUNT] = {
+#define GS_OP_LABEL(e, name, oa, ob, pops, pushes, meaning) [GS_OP_##e] = &&op_##e,
+        GS_OPCODES(GS_OP_LABEL)
+#undef GS_OP_LABEL
+    };
+#define VM_SWITCH()   VM_NEXT();
+#define VM_END()
+#define VM_CASE(op)   op_##op:
+#define VM_NEXT()     do { VM_FETCH(); goto *dispatch[*ip]; } while (0)
+#define VM_FETCH()    do { if (GS_UNLIKELY(left == 0)) STOP(GS_STOP_BUDGET); left--; at = ip; } while (0)
+#endif
+
+    VM_SWITCH()
+    VM_CASE(PUSH)  { PUSH(consts[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
+    VM_CASE(POP)   { sp--; ADVANCE(0); VM_NEXT(); }
+    VM_CASE(DUP)   { a = TOP(); PUSH(a); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(SWAP)  { a = sp[-2]; sp[-2] = sp[-1]; sp[-1] = a; ADVANCE(0); VM_NEXT(); }
+    VM_CASE(LOAD)  { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
+    VM_CASE(STORE) { fp[OPERAND(0)] = POP(); ADVANCE(1); VM_NEXT(); }
+    VM_CASE(INC)   { fp[OPERAND(0)] = WRAP((uint64_t)fp[OPERAND(0)] + (uint64_t)(int64_t)OPERAND(1));
+                     ADVANCE(2); VM_NEXT(); }
+    VM_CASE(ADD)   { BINARY(WRAP((uint64_t)a + (uint64_t)b)); VM_NEXT(); }
+    VM_CASE(SUB)   { BINARY(WRAP((uint64_t)a - (uint64_t)b)); VM_NEXT(); }
+    VM_CASE(MUL)   { BINARY(WRAP((uint64_t)a * (uint64_t)b)); VM_NEXT(); }
+    VM_CASE(DIV) {
+        if (GS_UNLIKELY(TOP() == 0))
+            FAIL("division by zero");
+        BINARY(b == -1 ? WRAP(0 - (uint64_t)a) : a / b);
+        VM_NEXT();
+    }
+    VM_CASE(MOD) {
+        if (GS_UNLIKELY(TOP() == 0))
+            FAIL("modulo by zero");
+        BINARY(b == -1 ? 0 : a % b);
+        VM_NEXT();
+    }
+    VM_CASE(NEG)   { TOP() = WRAP(0 - (uint64_t)TOP()); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(EQ)    { BINARY(a == b); VM_NEXT(); }
+    VM_CASE(NE)    { BINARY(a != b); VM_NEXT(); }
+    VM_CASE(LT)    { BINARY(a < b); VM_NEXT(); }
+    VM_CASE(LE)    { BINARY(a <= b); VM_NEXT(); }
+    VM_CASE(GT)    { BINARY(a > b); VM_NEXT(); }
+    VM_CASE(GE)    { BINARY(a >= b); VM_NEXT(); }
+    VM_CASE(JMP)   { JUMP_IF(1, 1); VM_NEXT(); }
+    VM_CASE(JZ)    { a = POP(); JUMP_IF(a == 0, 1); VM_NEXT(); }
+    VM_CASE(JNZ)   { a = POP(); JUMP_IF(a != 0, 1); VM_NEXT(); }
+    VM_CASE(JLT)   { COMPARE_JUMP(<); VM_NEXT(); }
+    VM_CASE(JLE)   { COMPARE_JUMP(<=); VM_NEXT(); }
+    VM_CASE(JGT)   { COMPARE_JUMP(>); VM_NEXT(); }
+    VM_CASE(JGE)   { COMPARE_JUMP(>=); VM_NEXT(); }
+    VM_CASE(CALL) {
+        const gs_func *f = &funcs[OPERAND(0)];
+        int64_t *base = sp - f->nargs;
+        if (GS_UNLIKELY(vm->nframes == GS_VM_FRAMES ||
+                        f->nlocals + f->max_stack > (uint64_t)(stack_end - base)))
+            FAIL("stack overflow: call depth %u is too deep", vm->nframes);
+        vm->frames[vm->nframes++] = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
+                                               .func = (uint32_t)OPERAND(0),
+                                               .base = (uint32_t)(base - vm->stack)};
+        for (sp = base + f->nargs; sp < base + f->nlocals; sp++)
+            *sp = 0;
+        fp = base;
+        ip = code + f->entry;
+        POLL_BREAKER();
+        VM_NEXT();
+    }
+    VM_CASE(RET) {
+        a = TOP();
+        if (vm->nframes == 1) {
+            vm->result = a;
+            vm->done = true;
+            ADVANCE(0);
+            STOP(GS_STOP_DONE);
+        }
+        const gs_frame *f = &vm->frames[--vm->nframes];
+        sp = fp;
+        PUSH(a);
+        ip = code + f->ret_pc;
+        fp = vm->stack + vm->frames[vm->nframes - 1].base;
+        VM_NEXT();
+    }
+    VM_CASE(IO) {
+        vm->io_kind = (gs_io_kind)OPERAND(0);
+        vm->io_arg = POP();
+        vm->io_pending = true;
+        ADVANCE(1);
+        STOP(GS_STOP_IO);
+    }
+    VM_CASE(YIELD) { ADVANCE(0); STOP(GS_STOP_YIELD); }
+    VM_CASE(HALT) {
+        vm->result = POP();
+        vm->done = true;
+        ADVANCE(0);
+        STOP(GS_STOP_DONE);
+    }
+    VM_END()
+
+leave:
+    vm->pc = (uint32_t)(ip - code);
+    vm->sp = (uint32_t)(sp - vm->stack);
+    vm->instructions += budget - left;
+    return stop;
+
+#undef OPERAND
+#undef ADVANCE
+#undef PUSH
+#undef POP
+#undef TOP
+#undef WRAP
+#undef STOP
+#undef FAIL
+#undef POLL_BREAKER
+#undef JUMP_IF
+#undef BINARY
+#undef COMPARE_JUMP
+#undef VM_SWITCH
+#undef VM_END
+#undef VM_CASE
+#undef VM_NEXT
+#undef VM_FETCH
+}

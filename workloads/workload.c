@@ -1,0 +1,222 @@
+/* workload.c - building the workload programs.
+ *
+ * The built-in programs are the .gsa files of workloads/programs, compiled
+ * into the binary (cmake/embed.cmake) and assembled and verified like any
+ * user file, so they double as examples of the format.  The I/O loop is a
+ * template: "@IO@" becomes the chosen I/O kind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../interp/vm.h"
+#include "embedded.h"
+#include "workload.h"
+
+/* Unit sizes and default work, chosen so that one worker doing the default
+ * work takes about a second on a 2-core laptop of 2026. */
+#define COUNTDOWN_UNIT   10000
+#define COUNTDOWN_WORK   20000
+#define FIB_UNIT         20
+#define FIB_WORK         4000
+#define PRIMES_UNIT      1000
+#define PRIMES_WORK      2000
+#define IO_SPIN          100
+#define IO_WORK          1000
+
+static const struct {
+    const char *name;
+    gs_workload_kind kind;
+} cpu_kernels[] = {
+    {"countdown", GS_WL_COUNTDOWN},
+    {"fib", GS_WL_FIB},
+    {"primes", GS_WL_PRIMES},
+};
+
+int gs_workload_cpu_kind(const char *name)
+{
+    for (size_t i = 0; i < sizeof cpu_kernels / sizeof cpu_kernels[0]; i++)
+        if (strcmp(cpu_kernels[i].name, name) == 0)
+            return (int)cpu_kernels[i].kind;
+    return -1;
+}
+
+static const char *embedded(const char *name)
+{
+    for (const gs_embedded_program *e = gs_embedded_programs; e->name; e++)
+        if (strcmp(e->name, name) == 0)
+            return e->text;
+    return NULL;
+}
+
+/* Replaces every "@IO@" in tmpl by the kind's name.  Returns malloc'd text. */
+static char *instantiate_io(const char *tmpl, gs_io_kind kind)
+{
+    const char *kname = gs_io_kind_names[kind];
+    size_t n = strlen(tmpl) + 1, count = 0;
+    for (const char *p = tmpl; (p = strstr(p, "@IO@")); p += 4)
+        count++;
+    char *out = malloc(n + count * strlen(kname));
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (const char *p = tmpl;;) {
+        const char *hit = strstr(p, "@IO@");
+        size_t len = hit ? (size_t)(hit - p) : strlen(p);
+        memcpy(o, p, len);
+        o += len;
+        if (!hit)
+            break;
+        o += sprintf(o, "%s", kname);
+        p = hit + 4;
+    }
+    *o = '\0';
+    return out;
+}
+
+static int load_embedded(gs_workload *w, const char *name, gs_io_kind io, char err[GS_ERRMSG_MAX])
+{
+    const char *text = embedded(name);
+    if (!text) {
+        snprintf(err, GS_ERRMSG_MAX, "built-in program %s is missing", name);
+        return -1;
+    }
+    char *owned = strstr(text, "@IO@") ? instantiate_io(text, io) : NULL;
+    const char *src = owned ? owned : text;
+    char fname[48];
+    snprintf(fname, sizeof fname, "<%s.gsa>", name);
+    int rc = gs_load_source(src, strlen(src), fname, &w->prog, err);
+    free(owned);
+    return rc;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Measures this machine's nanoseconds per countdown iteration (best of 3). */
+static double ns_per_spin(gs_workload *w, char err[GS_ERRMSG_MAX])
+{
+    const int64_t spins = 200000;
+    double best = 0;
+    gs_vm *vm = malloc(sizeof *vm);
+    if (!vm)
+        return 0;
+    for (int i = 0; i < 3; i++) {
+        int64_t args[3] = {0, 1, spins};
+        if (gs_vm_init(vm, &w->prog, args, 3, err) != 0)
+            break;
+        uint64_t t0 = now_ns();
+        while (gs_vm_run(vm, UINT64_MAX) == GS_STOP_IO)
+            gs_vm_complete_io(vm, vm->io_arg);
+        double ns = (double)(now_ns() - t0) / (double)spins;
+        if (best == 0 || ns < best)
+            best = ns;
+    }
+    free(vm);
+    return best;
+}
+
+int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX])
+{
+    memset(w, 0, sizeof *w);
+    w->spec = *spec;
+    int rc;
+    switch (spec->kind) {
+    case GS_WL_COUNTDOWN:
+        snprintf(w->name, sizeof w->name, "countdown");
+        w->unit_size = COUNTDOWN_UNIT;
+        w->default_work = COUNTDOWN_WORK;
+        return load_embedded(w, "countdown", 0, err);
+    case GS_WL_FIB:
+        snprintf(w->name, sizeof w->name, "fib");
+        w->unit_size = FIB_UNIT;
+        w->default_work = FIB_WORK;
+        return load_embedded(w, "fib", 0, err);
+    case GS_WL_PRIMES:
+        snprintf(w->name, sizeof w->name, "primes");
+        w->unit_size = PRIMES_UNIT;
+        w->default_work = PRIMES_WORK;
+        return load_embedded(w, "primes", 0, err);
+    case GS_WL_IO_BOUND:
+        snprintf(w->name, sizeof w->name, "io-bound");
+        w->unit_size = IO_SPIN;
+        w->default_work = IO_WORK;
+        return load_embedded(w, "ioloop", spec->io_kind, err);
+    case GS_WL_MIXED: {
+        snprintf(w->name, sizeof w->name, "mixed %.2f", spec->cpu_share);
+        w->default_work = IO_WORK;
+        if ((rc = load_embedded(w, "ioloop", spec->io_kind, err)) != 0)
+            return rc;
+        double ns = ns_per_spin(w, err);
+        double cpu_ns = spec->cpu_share / (1 - spec->cpu_share) * (double)spec->io_latency_ns;
+        w->unit_size = ns > 0 ? (int64_t)(cpu_ns / ns + 0.5) : IO_SPIN;
+        return 0;
+    }
+    case GS_WL_PROGRAM: {
+        const char *base = strrchr(spec->path, '/');
+        snprintf(w->name, sizeof w->name, "%s", base ? base + 1 : spec->path);
+        w->default_work = 1;
+        if ((rc = gs_load_file(spec->path, &w->prog, err)) != 0)
+            return rc;
+        uint32_t nargs = w->prog.funcs[w->prog.main].nargs;
+        if (nargs > 3) {
+            snprintf(err, GS_ERRMSG_MAX, "%s: main takes %u arguments; at most 3 (first unit, units, unit size)",
+                     spec->path, nargs);
+            gs_workload_free(w);
+            return -1;
+        }
+        return 0;
+    }
+    }
+    snprintf(err, GS_ERRMSG_MAX, "unknown workload kind %d", (int)spec->kind);
+    return -1;
+}
+
+void gs_workload_free(gs_workload *w)
+{
+    gs_program_free(&w->prog);
+}
+
+uint32_t gs_workload_args(const gs_workload *w, uint64_t first, uint64_t count, int64_t args[3])
+{
+    args[0] = (int64_t)first;
+    args[1] = (int64_t)count;
+    args[2] = w->unit_size;
+    return w->prog.funcs[w->prog.main].nargs;
+}
+
+int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count, int64_t *checksum,
+                           char err[GS_ERRMSG_MAX])
+{
+    int64_t args[3];
+    uint32_t nargs = gs_workload_args(w, first, count, args);
+    gs_vm *vm = malloc(sizeof *vm);
+    if (!vm) {
+        snprintf(err, GS_ERRMSG_MAX, "out of memory");
+        return -1;
+    }
+    int rc = gs_vm_init(vm, &w->prog, args, nargs, err);
+    gs_stop stop = GS_STOP_ERROR;
+    while (rc == 0 && (stop = gs_vm_run(vm, UINT64_MAX)) != GS_STOP_DONE && stop != GS_STOP_ERROR)
+        if (stop == GS_STOP_IO)
+            gs_vm_complete_io(vm, vm->io_arg);
+    if (rc == 0 && stop == GS_STOP_ERROR) {
+        gs_vm_format_error(vm, err, GS_ERRMSG_MAX);
+        rc = -1;
+    }
+    if (rc == 0)
+        *checksum = vm->result;
+    free(vm);
+    return rc;
+}
+
+void gs_workload_split(uint64_t total, uint32_t n, uint32_t k, uint64_t *first, uint64_t *count)
+{
+    uint64_t base = total / n, extra = total % n;
+    *first = k * base + (k < extra ? k : extra);
+    *count = base + (k < extra ? 1 : 0);
+}

@@ -1,0 +1,64 @@
+/* workload.h - what the workers run: the built-in programs and user files.
+ *
+ * Every workload is a program whose main takes up to three arguments:
+ * (first unit, unit count, unit size).  Work is counted in units; a worker
+ * given units [first, first+count) returns a checksum that depends only on
+ * those units, and the checksums of any split add up to the checksum of one
+ * worker doing them all.  That is how every run is checked against the
+ * sequential one. */
+#ifndef GS_WORKLOAD_H
+#define GS_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "../interp/asm.h"
+#include "../interp/program.h"
+
+typedef enum {
+    GS_WL_COUNTDOWN, /* Beazley's while n > 0: n -= 1 */
+    GS_WL_FIB,       /* recursive fib(n) per unit */
+    GS_WL_PRIMES,    /* trial-division prime counting */
+    GS_WL_IO_BOUND,  /* a little CPU, then one I/O, per unit */
+    GS_WL_MIXED,     /* CPU then I/O per unit, at a chosen CPU share of time */
+    GS_WL_PROGRAM,   /* a user's .gsa file */
+} gs_workload_kind;
+
+typedef struct {
+    gs_workload_kind kind;
+    gs_io_kind io_kind;     /* I/O-bound and mixed: the kind of I/O */
+    double cpu_share;       /* mixed: CPU's share of a unit's time, 0 < r < 1 */
+    uint64_t io_latency_ns; /* mixed: the I/O latency the share is set against */
+    const char *path;       /* program: the file */
+} gs_workload_spec;
+
+typedef struct {
+    gs_workload_spec spec;
+    char name[64];         /* for reports: "countdown", "mixed 0.80", "my.gsa" */
+    gs_program prog;
+    int64_t unit_size;     /* main's third argument */
+    uint64_t default_work; /* units when the user gives no --work */
+} gs_workload;
+
+/* Returns the kind for a CPU-bound kernel name (countdown, fib, primes), or -1. */
+int gs_workload_cpu_kind(const char *name);
+
+/* Builds the workload's program (calibrating the mixed one on this machine).
+ * Returns 0, or -1 with a message. */
+int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX]);
+void gs_workload_free(gs_workload *w);
+
+/* Fills args for a worker doing units [first, first+count); returns how
+ * many main takes. */
+uint32_t gs_workload_args(const gs_workload *w, uint64_t first, uint64_t count, int64_t args[3]);
+
+/* Runs units [first, first+count) on this thread with every I/O answered at
+ * once with its token: the checksum every schedule must reproduce.  Returns
+ * 0, or -1 with the runtime error. */
+int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count, int64_t *checksum,
+                           char err[GS_ERRMSG_MAX]);
+
+/* The share of work units [0, total) that worker k of n does (strong
+ * scaling: as even as integers allow). */
+void gs_workload_split(uint64_t total, uint32_t n, uint32_t k, uint64_t *first, uint64_t *count);
+
+#endif
