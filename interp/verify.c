@@ -49,8 +49,8 @@ static int check_operand(verifier *v, uint32_t pc, gs_operand_kind kind, int32_t
         return 0;
     case GS_OPND_LOCAL:
         if (w < 0 || (uint32_t)w >= f->nlocals)
-            return fail(v, pc, "local %d out of range (function '%s' has %u locals)", w, f->name,
-                        f->nlocals);
+            return fail(v, pc, "local %d out of range (function '%s' has %u local%s)", w, f->name,
+                        f->nlocals, f->nlocals == 1 ? "" : "s");
         return 0;
     case GS_OPND_LABEL:
         if (w < (int32_t)f->entry || (uint32_t)w >= f->end)

@@ -1,1 +1,451 @@
-int main(void){return 0;}
+/* test_vm.c - the eval loop: every instruction, errors, suspend and resume,
+ * the eval breaker, two states on two threads, golden programs. */
+#include <dirent.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "asm.h"
+#include "vm.h"
+
+static gs_program load(const char *src)
+{
+    gs_program p;
+    char err[GS_ERRMSG_MAX];
+    if (gs_load_source(src, strlen(src), "t.gsa", &p, err) != 0)
+        fail_msg("%s\n%s", err, src);
+    return p;
+}
+
+/* Runs to the end, answering I/O with its token.  Returns the final stop. */
+static gs_stop run_all(gs_vm *vm, uint64_t budget, unsigned *ios, unsigned *yields)
+{
+    for (;;) {
+        gs_stop s = gs_vm_run(vm, budget);
+        if (s == GS_STOP_IO) {
+            if (ios)
+                (*ios)++;
+            gs_vm_complete_io(vm, vm->io_arg);
+        } else if (s == GS_STOP_YIELD) {
+            if (yields)
+                (*yields)++;
+        } else if (s != GS_STOP_BUDGET) {
+            return s;
+        }
+    }
+}
+
+static int64_t eval(const char *src, const int64_t *args, uint32_t nargs)
+{
+    gs_program p = load(src);
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, args, nargs, err), 0);
+    gs_stop s = run_all(&vm, UINT64_MAX, NULL, NULL);
+    if (s != GS_STOP_DONE)
+        fail_msg("stopped with %d: %s", s, vm.error);
+    gs_program_free(&p);
+    return vm.result;
+}
+
+/* ---- every instruction ---------------------------------------------------- */
+
+static void test_binary_ops(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *op;
+        int64_t a, b, want;
+    } cases[] = {
+        {"add", 7, 3, 10}, {"add", INT64_MAX, 1, INT64_MIN},
+        {"sub", 7, 3, 4}, {"sub", INT64_MIN, 1, INT64_MAX},
+        {"mul", -7, 3, -21}, {"mul", INT64_MAX, 2, -2},
+        {"div", 7, 2, 3}, {"div", -7, 2, -3}, {"div", INT64_MIN, -1, INT64_MIN}, {"div", 9, -3, -3},
+        {"mod", 7, 3, 1}, {"mod", -7, 2, -1}, {"mod", 7, -2, 1}, {"mod", INT64_MIN, -1, 0},
+        {"eq", 3, 3, 1}, {"eq", 3, 4, 0}, {"ne", 3, 4, 1}, {"ne", 3, 3, 0},
+        {"lt", -1, 0, 1}, {"lt", 0, 0, 0}, {"le", 0, 0, 1}, {"le", 1, 0, 0},
+        {"gt", 1, 0, 1}, {"gt", 0, 0, 0}, {"ge", 0, 0, 1}, {"ge", -1, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[256];
+        snprintf(src, sizeof src, ".func main 0\n push %" PRId64 "\n push %" PRId64 "\n %s\n ret\n.end\n",
+                 cases[i].a, cases[i].b, cases[i].op);
+        int64_t got = eval(src, NULL, 0);
+        if (got != cases[i].want)
+            fail_msg("%" PRId64 " %s %" PRId64 ": got %" PRId64 ", want %" PRId64, cases[i].a, cases[i].op,
+                     cases[i].b, got, cases[i].want);
+    }
+}
+
+static void test_conditional_jumps(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *op;
+        int64_t a, b, taken;
+    } cases[] = {
+        {"jlt", 1, 2, 1}, {"jlt", 2, 2, 0}, {"jle", 2, 2, 1}, {"jle", 3, 2, 0},
+        {"jgt", 3, 2, 1}, {"jgt", 2, 2, 0}, {"jge", 2, 2, 1}, {"jge", 1, 2, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[256];
+        snprintf(src, sizeof src,
+                 ".func main 0\n push %" PRId64 "\n push %" PRId64 "\n %s yes\n push 0\n ret\nyes:\n push 1\n ret\n.end\n",
+                 cases[i].a, cases[i].b, cases[i].op);
+        assert_int_equal(eval(src, NULL, 0), cases[i].taken);
+    }
+    const char *jz = ".func main 1\n load 0\n jz zero\n push 10\n ret\nzero:\n push 20\n ret\n.end\n";
+    const char *jnz = ".func main 1\n load 0\n jnz nz\n push 10\n ret\nnz:\n push 20\n ret\n.end\n";
+    int64_t zero = 0, five = 5;
+    assert_int_equal(eval(jz, &zero, 1), 20);
+    assert_int_equal(eval(jz, &five, 1), 10);
+    assert_int_equal(eval(jnz, &zero, 1), 10);
+    assert_int_equal(eval(jnz, &five, 1), 20);
+}
+
+static void test_stack_and_locals(void **state)
+{
+    (void)state;
+    /* (a - b) with swap; dup; pop; store/load; inc with negative immediate; neg */
+    const char *src =
+        ".func main 2 1\n"
+        "    load 0\n    load 1\n    swap\n    sub\n"   /* b - a = 3 - 10 = -7 */
+        "    dup\n    add\n"                            /* -14 */
+        "    push 99\n    pop\n"
+        "    store 2\n    inc 2 -6\n"                   /* -20 */
+        "    load 2\n    neg\n    ret\n.end\n";         /* 20 */
+    int64_t args[2] = {10, 3};
+    assert_int_equal(eval(src, args, 2), 20);
+}
+
+static void test_call_ret_recursion(void **state)
+{
+    (void)state;
+    const char *src =
+        ".func sum3 3\n load 0\n load 1\n add\n load 2\n add\n ret\n.end\n"
+        ".func main 0\n push 1\n push 2\n push 3\n call sum3\n push 4\n add\n ret\n.end\n";
+    assert_int_equal(eval(src, NULL, 0), 10);
+}
+
+static void test_locals_start_at_zero(void **state)
+{
+    (void)state;
+    /* f's extra local must be 0 even though the stack slot held a value before */
+    const char *src =
+        ".func f 0 1\n load 0\n ret\n.end\n"
+        ".func g 0 1\n push 77\n store 0\n push 0\n ret\n.end\n"
+        ".func main 0\n call g\n pop\n call f\n ret\n.end\n";
+    assert_int_equal(eval(src, NULL, 0), 0);
+}
+
+/* ---- runtime errors --------------------------------------------------------- */
+
+static void expect_error(const char *src, const char *message, const char *trace)
+{
+    gs_program p = load(src);
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
+    assert_string_equal(vm.error, message);
+    char buf[1024];
+    gs_vm_format_error(&vm, buf, sizeof buf);
+    assert_string_equal(buf, trace);
+    /* a failed state stays failed */
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_ERROR);
+    gs_program_free(&p);
+}
+
+static void test_runtime_errors(void **state)
+{
+    (void)state;
+    expect_error(".func f 1\n push 1\n load 0\n div\n ret\n.end\n.func main 0\n push 0\n call f\n ret\n.end\n",
+                 "division by zero", "division by zero\n  at f (t.gsa:4)\n  at main (t.gsa:9)");
+    expect_error(".func main 0\n push 1\n push 0\n mod\n ret\n.end\n", "modulo by zero",
+                 "modulo by zero\n  at main (t.gsa:4)");
+}
+
+static void test_stack_overflow(void **state)
+{
+    (void)state;
+    gs_program p = load(".func down 1\n load 0\n call down\n ret\n.end\n.func main 0\n push 1\n call down\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
+    assert_non_null(strstr(vm.error, "stack overflow: call depth"));
+    assert_true(vm.nframes <= GS_VM_FRAMES);
+    gs_program_free(&p);
+}
+
+static void test_init_checks(void **state)
+{
+    (void)state;
+    gs_program p = load(".func main 2\n load 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    int64_t one = 1;
+    assert_int_equal(gs_vm_init(&vm, &p, &one, 1, err), -1);
+    assert_string_equal(err, "t.gsa: main takes 2 arguments, 1 given");
+    p.verified = false;
+    int64_t two[2] = {1, 2};
+    assert_int_equal(gs_vm_init(&vm, &p, two, 2, err), -1);
+    assert_string_equal(err, "t.gsa: program was not verified");
+    gs_program_free(&p);
+}
+
+/* ---- I/O, yield, budget, breaker ------------------------------------------ */
+
+static void test_io_request_and_resume(void **state)
+{
+    (void)state;
+    gs_program p = load(".func main 0\n push 5\n io pipe\n push 1\n add\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_IO);
+    assert_int_equal(vm.io_kind, GS_IO_PIPE);
+    assert_int_equal(vm.io_arg, 5);
+    /* not resumable until the result is delivered */
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_IO);
+    gs_vm_complete_io(&vm, 41);
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
+    assert_int_equal(vm.result, 42);
+    assert_int_equal(vm.instructions, 5);
+    gs_program_free(&p);
+}
+
+static void test_yield(void **state)
+{
+    (void)state;
+    gs_program p = load(".func main 0 1\nloop:\n yield\n inc 0 1\n load 0\n push 3\n jlt loop\n load 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    unsigned yields = 0;
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, &yields), GS_STOP_DONE);
+    assert_int_equal(yields, 3);
+    assert_int_equal(vm.result, 3);
+    gs_program_free(&p);
+}
+
+/* Every built-in program, stepped one instruction at a time, gives the same
+ * result, instruction count and I/O count as a run in one go. */
+static void test_single_steps_match(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        int64_t args[3];
+    } progs[] = {
+        {"countdown.gsa", {3, 4, 50}},
+        {"fib.gsa", {0, 3, 12}},
+        {"primes.gsa", {2, 3, 100}},
+    };
+    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+        char path[512], err[GS_ERRMSG_MAX];
+        snprintf(path, sizeof path, "%s/workloads/programs/%s", GS_SOURCE_DIR, progs[i].file);
+        gs_program p;
+        if (gs_load_file(path, &p, err) != 0)
+            fail_msg("%s", err);
+        static gs_vm whole, step;
+        assert_int_equal(gs_vm_init(&whole, &p, progs[i].args, 3, err), 0);
+        assert_int_equal(gs_vm_init(&step, &p, progs[i].args, 3, err), 0);
+        assert_int_equal(run_all(&whole, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
+        unsigned budget_stops = 0;
+        gs_stop s;
+        while ((s = gs_vm_run(&step, 1)) == GS_STOP_BUDGET)
+            budget_stops++;
+        assert_int_equal(s, GS_STOP_DONE);
+        assert_true(whole.result == step.result);
+        assert_true(whole.instructions == step.instructions);
+        assert_int_equal(budget_stops, step.instructions - 1);
+        gs_program_free(&p);
+    }
+}
+
+static void test_io_program_single_steps(void **state)
+{
+    (void)state;
+    gs_program p = load(".func main 1 1\nloop:\n load 0\n io sleep\n load 1\n add\n store 1\n inc 0 -1\n"
+                        " load 0\n push 0\n jgt loop\n load 1\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    int64_t n = 6;
+    unsigned ios = 0;
+    assert_int_equal(gs_vm_init(&vm, &p, &n, 1, err), 0);
+    assert_int_equal(run_all(&vm, 1, &ios, NULL), GS_STOP_DONE);
+    assert_int_equal(ios, 6);
+    assert_int_equal(vm.result, 6 + 5 + 4 + 3 + 2 + 1);
+    gs_program_free(&p);
+}
+
+static void test_breaker_at_back_edge(void **state)
+{
+    (void)state;
+    gs_program p = load(".func main 1\n jmp test\nbody:\n inc 0 -1\ntest:\n load 0\n push 0\n jgt body\n load 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    int64_t n = 1000;
+    assert_int_equal(gs_vm_init(&vm, &p, &n, 1, err), 0);
+    gs_vm_set_breaker(&vm, 1);
+    /* jmp forward does not poll; the first backward jgt does */
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_BREAK);
+    assert_int_equal(vm.instructions, 4);
+    assert_int_equal(vm.pc, 2); /* at body: the jump was taken */
+    /* still set: it stops again at the next back-edge */
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_BREAK);
+    assert_int_equal(vm.instructions, 8);
+    gs_vm_clear_breaker(&vm, 1);
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
+    assert_int_equal(vm.result, 0);
+    assert_int_equal(vm.instructions, 1 + 3 * 1001 + 1000 + 2); /* jmp, tests, bodies, exit */
+    gs_program_free(&p);
+}
+
+static void test_breaker_at_call(void **state)
+{
+    (void)state;
+    gs_program p = load(".func f 0\n push 7\n ret\n.end\n.func main 0\n call f\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    gs_vm_set_breaker(&vm, 4);
+    assert_int_equal(gs_vm_breaker(&vm), 4);
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_BREAK);
+    assert_int_equal(vm.nframes, 2); /* stopped on entering f */
+    gs_vm_clear_breaker(&vm, 4);
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
+    assert_int_equal(vm.result, 7);
+    gs_program_free(&p);
+}
+
+/* ---- two states at once on two threads ----------------------------------- */
+
+typedef struct {
+    const gs_program *p;
+    int64_t n;
+    int64_t result;
+    gs_stop stop;
+    uint64_t breaks;
+} fib_job;
+
+static void *fib_thread(void *arg)
+{
+    fib_job *job = arg;
+    gs_vm *vm = malloc(sizeof *vm);
+    char err[GS_ERRMSG_MAX];
+    int64_t args[3] = {0, 1, job->n};
+    job->stop = GS_STOP_ERROR;
+    if (vm && gs_vm_init(vm, job->p, args, 3, err) == 0) {
+        /* small budgets so both threads interleave many times */
+        while ((job->stop = gs_vm_run(vm, 1000)) == GS_STOP_BUDGET)
+            job->breaks++;
+        job->result = vm->result;
+    }
+    free(vm);
+    return NULL;
+}
+
+static void test_two_states_two_threads(void **state)
+{
+    (void)state;
+    char path[512], err[GS_ERRMSG_MAX];
+    snprintf(path, sizeof path, "%s/workloads/programs/fib.gsa", GS_SOURCE_DIR);
+    gs_program p;
+    if (gs_load_file(path, &p, err) != 0)
+        fail_msg("%s", err);
+    fib_job jobs[2] = {{.p = &p, .n = 22}, {.p = &p, .n = 23}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, fib_thread, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(jobs[0].stop, GS_STOP_DONE);
+    assert_int_equal(jobs[1].stop, GS_STOP_DONE);
+    assert_int_equal(jobs[0].result, 17711); /* fib(22) + unit index 0 */
+    assert_int_equal(jobs[1].result, 28657);
+    assert_true(jobs[0].breaks > 10 && jobs[1].breaks > 10);
+    gs_program_free(&p);
+}
+
+/* ---- golden programs: the .gsa files of tests/programs, with "; args:" and "; expect:" -- */
+
+static void test_golden_programs(void **state)
+{
+    (void)state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests/programs", GS_SOURCE_DIR);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int ran = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".gsa") != 0)
+            continue;
+        char path[1024], line[256], err[GS_ERRMSG_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        int64_t args[8];
+        uint32_t nargs = 0;
+        int64_t want = 0;
+        int have_expect = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "; args:", 7) == 0) {
+                char *p = line + 7, *end;
+                for (int64_t v; nargs < 8 && (v = strtoll(p, &end, 10), end != p); p = end)
+                    args[nargs++] = v;
+            } else if (strncmp(line, "; expect:", 9) == 0) {
+                want = strtoll(line + 9, NULL, 10);
+                have_expect = 1;
+            }
+        }
+        fclose(f);
+        assert_true(have_expect);
+        gs_program p;
+        if (gs_load_file(path, &p, err) != 0)
+            fail_msg("%s", err);
+        static gs_vm vm;
+        assert_int_equal(gs_vm_init(&vm, &p, args, nargs, err), 0);
+        assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
+        if (vm.result != want)
+            fail_msg("%s: got %" PRId64 ", want %" PRId64, e->d_name, vm.result, want);
+        gs_program_free(&p);
+        ran++;
+    }
+    closedir(d);
+    assert_true(ran >= 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary_ops),
+        cmocka_unit_test(test_conditional_jumps),
+        cmocka_unit_test(test_stack_and_locals),
+        cmocka_unit_test(test_call_ret_recursion),
+        cmocka_unit_test(test_locals_start_at_zero),
+        cmocka_unit_test(test_runtime_errors),
+        cmocka_unit_test(test_stack_overflow),
+        cmocka_unit_test(test_init_checks),
+        cmocka_unit_test(test_io_request_and_resume),
+        cmocka_unit_test(test_yield),
+        cmocka_unit_test(test_single_steps_match),
+        cmocka_unit_test(test_io_program_single_steps),
+        cmocka_unit_test(test_breaker_at_back_edge),
+        cmocka_unit_test(test_breaker_at_call),
+        cmocka_unit_test(test_two_states_two_threads),
+        cmocka_unit_test(test_golden_programs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
