@@ -1,0 +1,35 @@
+/* bench.h - gilsim-bench's figures and the sections that produce them. */
+#ifndef GS_BENCH_H
+#define GS_BENCH_H
+
+#define BENCH_REPS 7 /* runs per figure; the median is reported */
+#define BENCH_MAX  64
+
+typedef struct {
+    double median, min, max;
+} bench_figure;
+
+typedef struct {
+    const char *section, *name, *unit, *target;
+    bench_figure fig;
+    int is_ratio; /* a single derived value: fig.min/max unused */
+} bench_row;
+
+typedef struct {
+    bench_row rows[BENCH_MAX];
+    int nrows;
+    const char *notes[16];
+    int nnotes;
+} bench_report;
+
+void bench_summarize(bench_figure *f, double *v, int n); /* sorts v */
+void bench_add(bench_report *r, const char *section, const char *name, const char *unit,
+               const bench_figure *f);
+void bench_add_ratio(bench_report *r, const char *section, const char *name, double value,
+                     const char *unit, const char *target);
+void bench_note(bench_report *r, const char *note);
+
+void bench_interp(bench_report *r);
+void bench_lock(bench_report *r);
+
+#endif

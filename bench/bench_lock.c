@@ -1,0 +1,2 @@
+#include "bench.h"
+void bench_lock(bench_report *r) { (void)r; }
