@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opcodes.h"
 #include "program.h"
 
 void gs_program_free(gs_program *p)
@@ -48,4 +49,13 @@ bool gs_program_equal(const gs_program *a, const gs_program *b)
         if (!same_func(&a->funcs[i], &b->funcs[i]))
             return false;
     return true;
+}
+
+unsigned gs_program_io_kinds(const gs_program *p)
+{
+    unsigned kinds = 0;
+    for (uint32_t pc = 0; pc < p->ncode; pc += 1 + (uint32_t)gs_opinfo_table[p->code[pc]].noperands)
+        if (p->code[pc] == GS_OP_IO)
+            kinds |= 1u << p->code[pc + 1];
+    return kinds;
 }

@@ -48,6 +48,10 @@ int gs_program_find_func(const gs_program *p, const char *name);
 /* Returns the function whose code holds offset pc, or NULL. */
 const gs_func *gs_program_func_at(const gs_program *p, uint32_t pc);
 
+/* Returns the set of I/O kinds the program's io instructions use, as bits
+ * (1 << gs_io_kind).  The program must be verified. */
+unsigned gs_program_io_kinds(const gs_program *p);
+
 /* Returns true when both programs hold identical code, constants and
  * functions (line tables and names of the source are not compared). */
 bool gs_program_equal(const gs_program *a, const gs_program *b);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../interp/asm.h"
+#include "../interp/opcodes.h"
 #include "../interp/program.h"
 
 typedef enum {

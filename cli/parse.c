@@ -1,0 +1,89 @@
+/* parse.c - strict number parsing for the command line (see parse.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+static int bad(const char *opt, const char *s, const char *why)
+{
+    fprintf(stderr, "gilsim: %s: '%s' %s\n", opt, s, why);
+    return -1;
+}
+
+int gs_parse_count(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char why[128];
+    snprintf(why, sizeof why, "is not a whole number from %llu to %llu", (unsigned long long)min,
+             (unsigned long long)max);
+    if (!*s || strspn(s, "0123456789") != strlen(s))
+        return bad(opt, s, why);
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        snprintf(why, sizeof why, "is out of range: give a whole number from %llu to %llu",
+                 (unsigned long long)min, (unsigned long long)max);
+        return bad(opt, s, why);
+    }
+    *out = v;
+    return 0;
+}
+
+static void fmt_limit(uint64_t ns, char *buf, size_t len)
+{
+    if (ns % 1000000000u == 0)
+        snprintf(buf, len, "%llus", (unsigned long long)(ns / 1000000000u));
+    else if (ns % 1000000u == 0)
+        snprintf(buf, len, "%llums", (unsigned long long)(ns / 1000000u));
+    else if (ns % 1000u == 0)
+        snprintf(buf, len, "%lluus", (unsigned long long)(ns / 1000u));
+    else
+        snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
+
+int gs_parse_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t max_ns, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        double ns;
+    } units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    char lo[32], hi[32], why[160];
+    fmt_limit(min_ns, lo, sizeof lo);
+    fmt_limit(max_ns, hi, sizeof hi);
+    size_t digits = strspn(s, "0123456789.");
+    const char *unit = s + digits;
+    double scale = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(unit, units[i].unit) == 0)
+            scale = units[i].ns;
+    char *end;
+    errno = 0;
+    double v = digits ? strtod(s, &end) : 0;
+    if (digits == 0 || end != unit || scale == 0 || errno == ERANGE || !isfinite(v)) {
+        snprintf(why, sizeof why, "is not a duration: give a number with a unit (ns, us, ms, s), "
+                 "from %s to %s, for example 5ms", lo, hi);
+        return bad(opt, s, why);
+    }
+    double ns = v * scale;
+    if (ns < (double)min_ns || ns > (double)max_ns) {
+        snprintf(why, sizeof why, "is out of range: give a duration from %s to %s", lo, hi);
+        return bad(opt, s, why);
+    }
+    *out = (uint64_t)(ns + 0.5);
+    return 0;
+}
+
+int gs_parse_ratio(const char *opt, const char *s, double *out)
+{
+    const char *why = "is not a CPU share: give a number between 0 and 1 (exclusive), for example 0.8";
+    if (!*s || strspn(s, "0123456789.") != strlen(s))
+        return bad(opt, s, why);
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !(v > 0 && v < 1))
+        return bad(opt, s, why);
+    *out = v;
+    return 0;
+}

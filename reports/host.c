@@ -1,0 +1,42 @@
+/* host.c - what machine the figures were measured on. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "report.h"
+
+void gs_host_detect(gs_host *h)
+{
+    memset(h, 0, sizeof *h);
+    h->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    snprintf(h->cpu, sizeof h->cpu, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            snprintf(h->cpu, sizeof h->cpu, "%s", colon + 2);
+            h->cpu[strcspn(h->cpu, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    struct utsname u;
+    if (uname(&u) == 0)
+        snprintf(h->os, sizeof h->os, "%s %s %s", u.sysname, u.release, u.machine);
+}
+
+const char *gs_fmt_ns(double ns, char buf[32])
+{
+    if (ns >= 1e9)
+        snprintf(buf, 32, "%.2f s", ns / 1e9);
+    else if (ns >= 1e6)
+        snprintf(buf, 32, "%.2f ms", ns / 1e6);
+    else if (ns >= 1e3)
+        snprintf(buf, 32, "%.0f us", ns / 1e3);
+    else
+        snprintf(buf, 32, "%.0f ns", ns);
+    return buf;
+}

@@ -1,0 +1,147 @@
+/* json.c - the whole experiment as JSON, schema "gilsim-run" version
+ * GS_JSON_SCHEMA_VERSION (documented in docs/json-schema.md).
+ *
+ * jansson builds the document, so every string is escaped correctly.  A
+ * figure that does not apply to the mode is null, never a zero that could
+ * be mistaken for a measurement. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "report.h"
+
+#ifndef GILSIM_VERSION
+#define GILSIM_VERSION "unknown"
+#endif
+
+static json_t *hist_json(const gs_hist *h, bool with_mean)
+{
+    if (h->count == 0)
+        return json_null();
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count, "p50",
+                          (json_int_t)gs_hist_percentile(h, 50), "p99", (json_int_t)gs_hist_percentile(h, 99),
+                          "min", (json_int_t)h->min, "max", (json_int_t)h->max);
+    if (with_mean)
+        json_object_set_new(o, "mean", json_real(gs_hist_mean(h)));
+    return o;
+}
+
+static json_t *lock_json(const gs_lock_stats *l)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+                     "acquisitions", (json_int_t)l->acquisitions, "contended", (json_int_t)l->contended,
+                     "switches", (json_int_t)l->switches_in, "drop_requests", (json_int_t)l->drop_requests,
+                     "forced_drops", (json_int_t)l->forced_drops, "voluntary_drops",
+                     (json_int_t)l->voluntary_drops, "wait_total_ns", (json_int_t)l->wait_ns, "hold_total_ns",
+                     (json_int_t)l->hold_ns, "wait_ns", hist_json(&l->wait, true), "hold_ns",
+                     hist_json(&l->hold, true), "handoff_ns", hist_json(&l->handoff, true));
+}
+
+static json_t *io_json(uint64_t ops, const gs_hist *latency)
+{
+    return json_pack("{s:I, s:o}", "ops", (json_int_t)ops, "latency_ns", hist_json(latency, true));
+}
+
+static json_t *worker_json(const gs_worker_result *w, bool has_lock)
+{
+    json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:f, s:f, s:o, s:o, s:{s:I, s:I}}",
+                          "id", (json_int_t)w->id, "first_unit", (json_int_t)w->first_unit, "units",
+                          (json_int_t)w->units, "failed", w->failed, "checksum", (json_int_t)w->checksum,
+                          "instructions", (json_int_t)w->instructions, "wall_s",
+                          (double)(w->end_ns - w->start_ns) / 1e9, "cpu_s", (double)w->cpu_ns / 1e9, "lock",
+                          has_lock ? lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, &w->io_latency),
+                          "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
+    json_object_set_new(o, "error", w->failed ? json_string(w->error) : json_null());
+    return o;
+}
+
+static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
+{
+    bool has_lock = r->cfg.mode == GS_MODE_THREADS;
+    json_t *workers = json_array();
+    for (uint32_t i = 0; i < r->nworkers; i++)
+        json_array_append_new(workers, worker_json(&r->workers[i], has_lock));
+    json_t *o = json_pack("{s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:I, s:b}", "workers", (json_int_t)r->nworkers,
+                          "wall_s", s->wall_s, "units", (json_int_t)s->units, "instructions",
+                          (json_int_t)s->instructions, "cpu_s", (double)s->cpu_ns / 1e9, "checksum",
+                          (json_int_t)s->checksum, "throughput", s->throughput, "failed",
+                          (json_int_t)r->failed, "stopped", r->stopped);
+    json_object_set_new(o, "lock", has_lock ? lock_json(&s->lock) : json_null());
+    json_object_set_new(o, "held_fraction", has_lock ? json_real(s->held_fraction) : json_null());
+    json_object_set_new(o, "wait_fraction", has_lock ? json_real(s->wait_fraction) : json_null());
+    json_object_set_new(o, "switches_per_s", has_lock ? json_real(s->switches_per_s) : json_null());
+    json_object_set_new(o, "fairness", json_real(s->fairness));
+    json_object_set_new(o, "io", io_json(s->io_ops, &s->io_latency));
+    json_object_set_new(o, "events", json_pack("{s:I, s:I}", "recorded", (json_int_t)s->events, "dropped",
+                                               (json_int_t)s->events_dropped));
+    json_object_set_new(o, "per_worker", workers);
+    return o;
+}
+
+static json_t *config_json(const gs_experiment *e)
+{
+    const gs_run_config *c = &e->cfg;
+    bool io = gs_program_io_kinds(&c->workload->prog) != 0;
+    return json_pack("{s:s, s:I, s:s, s:I, s:b, s:I, s:s, s:I, s:b, s:o, s:I, s:b, s:I}", "mode",
+                     gs_mode_names[c->mode], "workers", (json_int_t)c->workers, "workload", c->workload->name,
+                     "work", (json_int_t)c->work, "weak_scaling", c->weak, "unit_size",
+                     (json_int_t)c->workload->unit_size, "gil", "cpython", "switch_interval_ns",
+                     (json_int_t)c->gil.interval_ns, "force_switching", c->gil.force_switching, "io_latency_ns",
+                     io ? json_integer((json_int_t)c->io_latency_ns) : json_null(), "repeat",
+                     (json_int_t)e->repeat, "baseline", e->baseline, "timeout_ns", (json_int_t)c->timeout_ns);
+}
+
+static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
+{
+    json_t *runs = json_array();
+    for (uint32_t i = 0; i < e->nruns; i++)
+        json_array_append_new(runs, run_json(&e->runs[i], &e->summaries[i]));
+    const gs_run_summary *m = &e->summaries[e->median];
+    json_t *summary = json_pack("{s:f, s:f, s:f, s:I, s:f, s:I}", "wall_s", m->wall_s, "wall_min_s",
+                                e->wall_min_s, "wall_max_s", e->wall_max_s, "median_run", (json_int_t)e->median,
+                                "throughput", m->throughput, "checksum", (json_int_t)m->checksum);
+    json_object_set_new(summary, "speedup", e->have_baseline ? json_real(e->speedup) : json_null());
+    json_object_set_new(summary, "efficiency", e->have_baseline ? json_real(e->efficiency) : json_null());
+    json_object_set_new(summary, "baseline_wall_s",
+                        e->have_baseline ? json_real(e->base_summary.wall_s) : json_null());
+    json_object_set_new(summary, "checksum_matches_baseline",
+                        e->checksum_ok < 0 ? json_null() : json_boolean(e->checksum_ok));
+    return json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:o, s:o}", "schema", "gilsim-run",
+                     "schema_version", GS_JSON_SCHEMA_VERSION, "gilsim_version", GILSIM_VERSION, "host", "cores",
+                     (json_int_t)h->cores, "cpu", h->cpu, "os", h->os, "config", config_json(e), "summary",
+                     summary, "runs", runs, "baseline",
+                     e->have_baseline ? run_json(&e->base, &e->base_summary) : json_null());
+}
+
+int gs_report_json(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+{
+    json_t *doc = experiment_json(e, h);
+    int rc = -1;
+    if (!doc) {
+        snprintf(err, 256, "out of memory building the JSON report");
+        return -1;
+    }
+    if (strcmp(path, "-") == 0) {
+        rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF ? 0 : -1;
+        if (rc != 0)
+            snprintf(err, 256, "cannot write the JSON report to standard output");
+    } else {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+        if (json_dump_file(doc, tmp, JSON_INDENT(2)) != 0) {
+            snprintf(err, 256, "cannot write %s: %s", path, strerror(errno));
+            unlink(tmp);
+        } else if (rename(tmp, path) != 0) {
+            snprintf(err, 256, "cannot write %s: %s", path, strerror(errno));
+            unlink(tmp);
+        } else {
+            rc = 0;
+        }
+    }
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,148 @@
+/* text.c - the terminal report: the answer first, then the figures that
+ * explain it.  Every line fits 80 columns. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+#define MAX_WORKER_ROWS 16 /* beyond this the table shows the first ones */
+
+static const char *plural(uint32_t n, gs_mode mode)
+{
+    return n == 1 ? gs_mode_singular[mode] : gs_mode_names[mode];
+}
+
+static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs_run_summary *s, bool color)
+{
+    const gs_run_config *c = &e->cfg;
+    const char *bold = color ? "\033[1m" : "", *plain = color ? "\033[0m" : "";
+    char wall[32];
+    fprintf(out, "%s", bold);
+    if (e->have_baseline)
+        fprintf(out, "%u %s ran %.2fx as fast as 1 %s on this %ld-core machine", c->workers,
+                plural(c->workers, c->mode), e->speedup, gs_mode_singular[c->mode], h->cores);
+    else
+        fprintf(out, "%u %s did %" PRIu64 " units in %s on this %ld-core machine", c->workers,
+                plural(c->workers, c->mode), s->units, gs_fmt_ns(s->wall_s * 1e9, wall), h->cores);
+    if (c->mode == GS_MODE_THREADS && c->workers > 1)
+        fprintf(out, ":\nthe lock was held %.1f%% of the time and each thread waited for it %.0f%% of its time.",
+                100 * s->held_fraction, 100 * s->wait_fraction);
+    else
+        fputc('.', out);
+    fprintf(out, "%s\n", plain);
+}
+
+static void failures(FILE *out, const gs_run_result *r)
+{
+    if (r->stopped)
+        fprintf(out, "\nThe run was stopped before it finished; the figures cover what was done.\n");
+    if (!r->failed)
+        return;
+    fprintf(out, "\n%u of %u %s failed:\n", r->failed, r->nworkers, gs_mode_names[r->cfg.mode]);
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_worker_result *w = &r->workers[i];
+        if (!w->failed)
+            continue;
+        fprintf(out, "  %s %u: ", gs_mode_singular[r->cfg.mode], w->id);
+        for (const char *p = w->error; *p; p++) /* indent the frame lines */
+            fputs(*p == '\n' ? "\n    " : (char[2]){*p, 0}, out);
+        fputc('\n', out);
+    }
+}
+
+static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
+{
+    const gs_run_config *c = &e->cfg;
+    char iv[32], lat[32], w1[32], w2[32], w3[32];
+    fprintf(out, "\nworkload  %s, %" PRIu64 " units%s", c->workload->name, c->weak ? c->work * c->workers : c->work,
+            c->weak ? " (weak scaling)" : "");
+    if (gs_program_io_kinds(&c->workload->prog))
+        fprintf(out, ", I/O latency %s", gs_fmt_ns((double)c->io_latency_ns, lat));
+    fputc('\n', out);
+    if (c->mode == GS_MODE_THREADS)
+        fprintf(out, "lock      cpython, switch interval %s%s\n", gs_fmt_ns((double)c->gil.interval_ns, iv),
+                c->gil.force_switching ? "" : ", no forced switching");
+    fprintf(out, "wall      %s", gs_fmt_ns(s->wall_s * 1e9, w1));
+    if (e->nruns > 1)
+        fprintf(out, " (median of %u; %s .. %s)", e->nruns, gs_fmt_ns(e->wall_min_s * 1e9, w2),
+                gs_fmt_ns(e->wall_max_s * 1e9, w3));
+    if (e->have_baseline)
+        fprintf(out, "; 1 %s: %s", gs_mode_singular[c->mode], gs_fmt_ns(e->base_summary.wall_s * 1e9, w2));
+    fputc('\n', out);
+    fprintf(out, "speed     %.0f units/s", s->throughput);
+    if (e->have_baseline)
+        fprintf(out, ", speedup %.2fx, efficiency %.0f%%", e->speedup, 100 * e->efficiency);
+    fputc('\n', out);
+    fprintf(out, "checksum  %" PRId64 "%s\n", s->checksum,
+            e->checksum_ok == 1 ? " (matches the 1-worker run)"
+            : e->checksum_ok == 0 ? " (DIFFERS from the 1-worker run: work was lost)" : "");
+}
+
+static void worker_table(FILE *out, const gs_run_result *r)
+{
+    bool threads = r->cfg.mode == GS_MODE_THREADS;
+    fprintf(out, "\n%-7s %8s %13s %9s %9s %7s %6s %10s %6s\n", gs_mode_singular[r->cfg.mode], "units",
+            "instructions", "wall", "cpu", "takes", "wait%", "hold mean", "I/O");
+    for (uint32_t i = 0; i < r->nworkers && i < MAX_WORKER_ROWS; i++) {
+        const gs_worker_result *w = &r->workers[i];
+        char wall[32], cpu[32], hold[32];
+        double active = (double)(w->end_ns - w->start_ns);
+        fprintf(out, "%-7u %8" PRIu64 " %13" PRIu64 " %9s %9s", w->id, w->units, w->instructions,
+                gs_fmt_ns(active, wall), gs_fmt_ns((double)w->cpu_ns, cpu));
+        if (threads)
+            fprintf(out, " %7" PRIu64 " %5.0f%% %10s", w->lock.acquisitions,
+                    active > 0 ? 100.0 * (double)w->lock.wait_ns / active : 0,
+                    gs_fmt_ns(gs_hist_mean(&w->lock.hold), hold));
+        else
+            fprintf(out, " %7s %6s %10s", "-", "-", "-");
+        fprintf(out, " %6" PRIu64 "%s\n", w->io_ops, w->failed ? "  FAILED" : "");
+    }
+    if (r->nworkers > MAX_WORKER_ROWS)
+        fprintf(out, "... and %u more (all of them are in --json)\n", r->nworkers - MAX_WORKER_ROWS);
+}
+
+static void lock_figures(FILE *out, const gs_run_summary *s)
+{
+    const gs_lock_stats *l = &s->lock;
+    char a[32], b[32], c[32];
+    fprintf(out, "\nlock      %" PRIu64 " takes, %" PRIu64 " contended; %.0f switches/s; held %.1f%% of wall time\n",
+            l->acquisitions, l->contended, s->switches_per_s, 100 * s->held_fraction);
+    fprintf(out, "requests  %" PRIu64 " drop requests, %" PRIu64 " forced drops, %" PRIu64 " voluntary drops\n",
+            l->drop_requests, l->forced_drops, l->voluntary_drops);
+    fprintf(out, "wait      p50 %s, p99 %s, max %s\n", gs_fmt_ns((double)gs_hist_percentile(&l->wait, 50), a),
+            gs_fmt_ns((double)gs_hist_percentile(&l->wait, 99), b), gs_fmt_ns((double)l->wait.max, c));
+    fprintf(out, "hold      mean %s, p99 %s, max %s\n", gs_fmt_ns(gs_hist_mean(&l->hold), a),
+            gs_fmt_ns((double)gs_hist_percentile(&l->hold, 99), b), gs_fmt_ns((double)l->hold.max, c));
+    if (l->handoff.count)
+        fprintf(out, "hand-off  p50 %s, p99 %s (one holder's drop to the next one's take)\n",
+                gs_fmt_ns((double)gs_hist_percentile(&l->handoff, 50), a),
+                gs_fmt_ns((double)gs_hist_percentile(&l->handoff, 99), b));
+    fprintf(out, "fairness  %.3f (Jain's index over the workers' throughput; 1 = even)\n", s->fairness);
+}
+
+static void io_figures(FILE *out, const gs_run_summary *s)
+{
+    if (!s->io_ops)
+        return;
+    char a[32], b[32], c[32];
+    fprintf(out, "I/O       %" PRIu64 " operations, %.0f/s; latency p50 %s, p99 %s, max %s\n", s->io_ops,
+            (double)s->io_ops / s->wall_s, gs_fmt_ns((double)gs_hist_percentile(&s->io_latency, 50), a),
+            gs_fmt_ns((double)gs_hist_percentile(&s->io_latency, 99), b), gs_fmt_ns((double)s->io_latency.max, c));
+}
+
+void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool color)
+{
+    const gs_run_result *r = &e->runs[e->median];
+    const gs_run_summary *s = &e->summaries[e->median];
+    answer(out, e, h, s, color);
+    failures(out, r);
+    setup(out, e, s);
+    worker_table(out, r);
+    if (r->cfg.mode == GS_MODE_THREADS)
+        lock_figures(out, s);
+    io_figures(out, s);
+    if (s->events_dropped)
+        fprintf(out, "events    %" PRIu64 " recorded, %" PRIu64 " did not fit and were dropped\n", s->events,
+                s->events_dropped);
+}

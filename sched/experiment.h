@@ -1,0 +1,40 @@
+/* experiment.h - a run repeated, with its one-worker baseline.
+ *
+ * An experiment runs the configuration --repeat times, and unless told not
+ * to, a baseline: the same total work done by one worker of the same mode.
+ * The run with the median wall time stands for the experiment in reports;
+ * the spread (min, max) comes with it. */
+#ifndef GS_EXPERIMENT_H
+#define GS_EXPERIMENT_H
+
+#include "run.h"
+#include "summary.h"
+
+#define GS_MAX_REPEAT 100u
+
+typedef struct {
+    gs_run_config cfg;
+    uint32_t repeat;
+    bool baseline;
+
+    gs_run_result *runs;        /* repeat of them, in the order run */
+    gs_run_summary *summaries;
+    uint32_t nruns;             /* completed (fewer if stopped) */
+    uint32_t median;            /* index of the median run */
+    double wall_min_s, wall_max_s;
+
+    bool have_baseline;
+    gs_run_result base;
+    gs_run_summary base_summary;
+    double speedup;             /* throughput / baseline throughput; 0 if none */
+    double efficiency;          /* speedup / workers */
+    int checksum_ok;            /* 1 matches the baseline, 0 differs, -1 unchecked */
+} gs_experiment;
+
+/* Runs it all.  Returns 0 if at least one run took place, or -1 with err.
+ * Progress, if wanted, goes through progress(done, total, arg). */
+int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t, uint32_t, void *),
+                      void *arg);
+void gs_experiment_free(gs_experiment *e);
+
+#endif

@@ -1,0 +1,118 @@
+/* gil.h - the global interpreter lock: one interface, several policies.
+ *
+ * A policy is a file of its own (gil_cpython.c, ...) implementing three
+ * operations; this header is the whole contract between a policy and the
+ * runners.  The wrappers gs_gil_take and gs_gil_drop time every acquisition
+ * and hold, record the events and keep the counters, so policies contain
+ * only their algorithm.
+ *
+ * A worker thread is a gs_gil_client: its interpreter state (whose eval
+ * breaker carries drop requests), its recorder and its statistics.  Only the
+ * client's own thread writes its recorder and statistics.
+ *
+ * The breaker bits a runner must handle when gs_vm_run returns
+ * GS_STOP_BREAK:
+ *   GS_BREAK_DROP  the lock asks its holder to drop it: call
+ *                  gs_gil_drop(..., GS_DROP_FORCED), then gs_gil_take;
+ *   GS_BREAK_STOP  the run is being stopped (timeout, interrupt). */
+#ifndef GS_GIL_H
+#define GS_GIL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../interp/vm.h"
+#include "hist.h"
+#include "recorder.h"
+
+#define GS_BREAK_DROP 1u
+#define GS_BREAK_STOP 2u
+
+#define GS_INTERVAL_MIN_NS 1000ull            /* 1 us, CPython's floor */
+#define GS_INTERVAL_MAX_NS 10000000000ull     /* 10 s */
+#define GS_INTERVAL_DEFAULT_NS 5000000ull     /* 5 ms, CPython's default */
+
+typedef enum {
+    GS_DROP_VOLUNTARY, /* around blocking I/O, at a yield, at the end */
+    GS_DROP_FORCED,    /* because a drop request arrived */
+} gs_drop_reason;
+
+/* What one worker did with the lock.  Written only by that worker. */
+typedef struct {
+    uint64_t acquisitions;
+    uint64_t contended;       /* acquisitions that had to wait */
+    uint64_t switches_in;     /* acquisitions from another holder */
+    uint64_t drop_requests;   /* requests this worker set, as a waiter */
+    uint64_t forced_drops;    /* drops this worker made on request */
+    uint64_t voluntary_drops;
+    uint64_t wait_ns, hold_ns;
+    gs_hist wait;             /* per acquisition: want -> got */
+    gs_hist hold;             /* per acquisition: got -> drop */
+    gs_hist handoff;          /* previous holder's drop -> this got, when waiting */
+} gs_lock_stats;
+
+typedef struct {
+    gs_vm *vm;
+    uint32_t id;
+    gs_recorder *rec;
+    gs_lock_stats *stats;
+    uint64_t got_ns; /* when this client last took the lock */
+} gs_gil_client;
+
+typedef struct gs_gil gs_gil;
+
+typedef struct {
+    const char *name;
+    /* Blocks until c holds the lock.  Returns true if it had to wait. */
+    bool (*take)(gs_gil *g, gs_gil_client *c);
+    void (*drop)(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
+    /* Asks the current holder, if any, to drop the lock. */
+    void (*request_drop)(gs_gil *g);
+    void (*destroy)(gs_gil *g);
+} gs_gil_ops;
+
+/* The part every policy shares; each policy's struct begins with it. */
+struct gs_gil {
+    const gs_gil_ops *ops;
+    uint64_t interval_ns;             /* switch interval; read-only after creation */
+    _Atomic uint64_t last_release_ns; /* gs_now_ns() of the latest drop */
+    _Atomic uint32_t last_holder_id;  /* id of the latest holder, or GS_NOBODY */
+};
+
+#define GS_NOBODY UINT32_MAX
+
+typedef struct {
+    uint64_t interval_ns;
+    bool force_switching; /* cpython: wait for a taker after a forced drop */
+} gs_gil_config;
+
+/* Creates the CPython (3.2+) lock.  Returns NULL only when out of memory;
+ * a pthread failure is fatal. */
+gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg);
+
+void gs_gil_take(gs_gil *g, gs_gil_client *c);
+void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
+
+static inline void gs_gil_destroy(gs_gil *g) { g->ops->destroy(g); }
+
+void gs_lock_stats_init(gs_lock_stats *s);
+void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from);
+
+/* Stops the program naming the pthread call that failed: such a failure is
+ * a bug or a broken system, never a user's mistake. */
+_Noreturn void gs_fatal_pthread(const char *call, int err);
+/* A condition variable whose timed waits take CLOCK_MONOTONIC deadlines
+ * (gs_timespec_after), so a change of the wall clock cannot stretch or cut
+ * a switch interval. */
+void gs_cond_init_monotonic(pthread_cond_t *cond);
+
+#define GS_PTHREAD(call)                          \
+    do {                                          \
+        int rc_ = (call);                         \
+        if (rc_ != 0)                             \
+            gs_fatal_pthread(#call, rc_);         \
+    } while (0)
+
+#endif

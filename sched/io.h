@@ -1,0 +1,48 @@
+/* io.h - the real blocking operations behind the io instruction.
+ *
+ * Every kind returns the request's token, carried through the operation
+ * itself, so the programs' checksums prove each I/O really happened:
+ *   sleep  clock_nanosleep of the configured latency;
+ *   pipe   the token goes through a socketpair to an echo peer thread,
+ *          which waits the latency and writes it back;
+ *   file   one 4 KiB block of an unlinked temporary file is read with pread;
+ *          the block names its own index, which is checked.  The latency is
+ *          the disk's (usually the page cache's), not configurable.
+ * Blocking calls here are made with the lock dropped, as CPython wraps
+ * them in Py_BEGIN_ALLOW_THREADS.
+ *
+ * Threading: gs_io_perform for worker w may be called only by worker w's
+ * thread; different workers may call it at once. */
+#ifndef GS_IO_H
+#define GS_IO_H
+
+#include <stdint.h>
+
+#include "../interp/asm.h"
+#include "../interp/opcodes.h"
+
+#define GS_IO_BLOCK  4096u
+#define GS_IO_BLOCKS 64u
+
+typedef struct gs_io gs_io;
+
+/* Prepares what the kinds in the kinds bit set need for nworkers workers
+ * (echo peers, the temporary file).  Returns NULL with a message. */
+gs_io *gs_io_open(unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX]);
+
+/* Performs one request.  Returns 0 with *result, or -1 with a message. */
+int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, int64_t *result,
+                  char err[GS_ERRMSG_MAX]);
+
+/* For runners that do the operations themselves (the libuv loop). */
+int gs_io_pipe_fd(const gs_io *io, uint32_t worker); /* the worker's end */
+int gs_io_file_fd(const gs_io *io);
+uint64_t gs_io_latency_ns(const gs_io *io);
+int64_t gs_io_file_offset(int64_t token);
+/* Checks a block read for token; returns 0, or -1 with a message. */
+int gs_io_check_block(const unsigned char *block, int64_t token, char err[GS_ERRMSG_MAX]);
+
+/* Stops the echo peers and closes everything. */
+void gs_io_close(gs_io *io);
+
+#endif

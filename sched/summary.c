@@ -1,0 +1,51 @@
+/* summary.c - derived figures of one run (see summary.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+
+double gs_jain_index(const double *x, uint32_t n)
+{
+    double sum = 0, sq = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        sum += x[i];
+        sq += x[i] * x[i];
+    }
+    return sq > 0 ? sum * sum / ((double)n * sq) : 1;
+}
+
+void gs_summarize(const gs_run_result *r, gs_run_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    gs_lock_stats_init(&s->lock);
+    gs_hist_init(&s->io_latency);
+    s->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
+    double busy_ns = 0;
+    double *rate = malloc((r->nworkers ? r->nworkers : 1) * sizeof *rate);
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_worker_result *w = &r->workers[i];
+        if (!w->failed)
+            s->units += w->units;
+        s->instructions += w->instructions;
+        s->cpu_ns += w->cpu_ns;
+        s->checksum = (int64_t)((uint64_t)s->checksum + (uint64_t)w->checksum);
+        gs_lock_stats_merge(&s->lock, &w->lock);
+        s->io_ops += w->io_ops;
+        gs_hist_merge(&s->io_latency, &w->io_latency);
+        s->events += w->rec.n;
+        s->events_dropped += w->rec.dropped;
+        double active = w->end_ns > w->start_ns ? (double)(w->end_ns - w->start_ns) : 0;
+        busy_ns += active;
+        if (rate)
+            rate[i] = active > 0 && !w->failed ? (double)w->units / active : 0;
+    }
+    double wall_ns = (double)(r->end_ns - r->start_ns);
+    if (wall_ns > 0) {
+        s->throughput = (double)s->units / s->wall_s;
+        s->held_fraction = (double)s->lock.hold_ns / wall_ns;
+        s->switches_per_s = (double)s->lock.switches_in / s->wall_s;
+    }
+    s->wait_fraction = busy_ns > 0 ? (double)s->lock.wait_ns / busy_ns : 0;
+    s->fairness = rate ? gs_jain_index(rate, r->nworkers) : 0;
+    free(rate);
+}

@@ -1,0 +1,31 @@
+/* summary.h - the figures derived from one run's per-worker results
+ * (DESIGN.md section 5): totals, throughput, lock-held and wait fractions,
+ * switches per second, fairness. */
+#ifndef GS_SUMMARY_H
+#define GS_SUMMARY_H
+
+#include "run.h"
+
+typedef struct {
+    double wall_s;
+    uint64_t units, instructions, cpu_ns;
+    int64_t checksum;          /* sum of the workers' checksums */
+    gs_lock_stats lock;        /* all workers merged */
+    uint64_t io_ops;
+    gs_hist io_latency;
+    double throughput;         /* units per second of wall time */
+    double held_fraction;      /* lock held / wall time */
+    double wait_fraction;      /* lock waits / the workers' running time */
+    double switches_per_s;     /* changes of holder per second */
+    double fairness;           /* Jain's index over the workers' throughputs: 1 = even */
+    uint64_t events, events_dropped;
+} gs_run_summary;
+
+/* Fills s from r.  Allocates nothing; s is big (histograms): keep it off
+ * small stacks. */
+void gs_summarize(const gs_run_result *r, gs_run_summary *s);
+
+/* Jain's fairness index of x[0..n): (sum x)^2 / (n * sum x^2). */
+double gs_jain_index(const double *x, uint32_t n);
+
+#endif
