@@ -1,0 +1,362 @@
+/* test_gil.c - the CPython lock: mutual exclusion, the drop-request
+ * protocol, forced switching.  Workers only record what they saw; the test
+ * thread asserts after joining (cmocka's failure state is per thread). */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "gil.h"
+
+typedef struct {
+    gs_gil *gil;
+    gs_vm *vm;
+    gs_gil_client client;
+    gs_recorder rec;
+    gs_lock_stats stats;
+} worker;
+
+static void worker_init(worker *w, gs_gil *gil, uint32_t id)
+{
+    memset(w, 0, sizeof *w);
+    w->gil = gil;
+    w->vm = aligned_alloc(64, sizeof(gs_vm));
+    assert_non_null(w->vm);
+    memset(w->vm, 0, sizeof *w->vm);
+    atomic_init(&w->vm->breaker, 0);
+    gs_lock_stats_init(&w->stats);
+    w->client = (gs_gil_client){.vm = w->vm, .id = id, .rec = &w->rec, .stats = &w->stats};
+}
+
+static gs_gil *new_gil(uint64_t interval_ns, bool force)
+{
+    gs_gil_config cfg = {.interval_ns = interval_ns, .force_switching = force};
+    return gs_gil_cpython_new(&cfg);
+}
+
+/* ---- mutual exclusion under stress ---------------------------------------- */
+
+typedef struct {
+    worker w;
+    _Atomic int *inside;
+    uint32_t rounds;
+    uint64_t violations, done, seed;
+} stress_worker;
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Emulates an eval loop: spins, polls its breaker, does random "I/O". */
+static void *stress_main(void *arg)
+{
+    stress_worker *s = arg;
+    gs_gil_take(s->w.gil, &s->w.client);
+    for (uint32_t i = 0; i < s->rounds; i++) {
+        if (atomic_fetch_add(s->inside, 1) != 0)
+            s->violations++;
+        for (volatile int spin = 0; spin < 200; spin++)
+            ;
+        atomic_fetch_sub(s->inside, 1);
+        s->done++;
+        if (gs_vm_breaker(s->w.vm) & GS_BREAK_DROP) {
+            gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_FORCED);
+            gs_gil_take(s->w.gil, &s->w.client);
+        } else if (next_random(&s->seed) % 16 == 0) {
+            gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_VOLUNTARY);
+            struct timespec ts = {0, (long)(next_random(&s->seed) % 20000)};
+            nanosleep(&ts, NULL);
+            gs_gil_take(s->w.gil, &s->w.client);
+        }
+    }
+    gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_VOLUNTARY);
+    return NULL;
+}
+
+static void run_stress(uint64_t interval_ns, bool force)
+{
+    enum { N = 12, ROUNDS = 3000 };
+    gs_gil *gil = new_gil(interval_ns, force);
+    _Atomic int inside = 0;
+    stress_worker *s = calloc(N, sizeof *s);
+    pthread_t t[N];
+    for (uint32_t i = 0; i < N; i++) {
+        worker_init(&s[i].w, gil, i);
+        s[i].inside = &inside;
+        s[i].rounds = ROUNDS;
+        s[i].seed = 0x9e3779b97f4a7c15u * (i + 1);
+        assert_int_equal(pthread_create(&t[i], NULL, stress_main, &s[i]), 0);
+    }
+    uint64_t acquisitions = 0, drops = 0, forced = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(s[i].violations, 0);
+        assert_int_equal(s[i].done, ROUNDS);
+        const gs_lock_stats *st = &s[i].w.stats;
+        assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops);
+        acquisitions += st->acquisitions;
+        drops += st->forced_drops + st->voluntary_drops;
+        forced += st->forced_drops;
+        free(s[i].w.vm);
+    }
+    assert_int_equal(acquisitions, drops);
+    assert_true(acquisitions > N); /* the lock really changed hands */
+    (void)forced;
+    free(s);
+    gs_gil_destroy(gil);
+}
+
+static void test_mutual_exclusion_stress(void **state)
+{
+    (void)state;
+    run_stress(10 * 1000, true);    /* 10 us: hand-offs all the time */
+    run_stress(1000, false);        /* 1 us, without forced switching */
+}
+
+/* ---- the drop request ------------------------------------------------------ */
+
+typedef struct {
+    worker w;
+    uint64_t got_ns;
+} taker;
+
+static void *take_main(void *arg)
+{
+    taker *t = arg;
+    gs_gil_take(t->w.gil, &t->w.client);
+    t->got_ns = gs_now_ns();
+    gs_gil_drop(t->w.gil, &t->w.client, GS_DROP_VOLUNTARY);
+    return NULL;
+}
+
+/* Waits up to limit_ns for bits on vm's breaker; returns the time they came. */
+static uint64_t wait_for_breaker(gs_vm *vm, uint32_t bits, uint64_t limit_ns)
+{
+    uint64_t start = gs_now_ns();
+    while (!(gs_vm_breaker(vm) & bits)) {
+        if (gs_now_ns() - start > limit_ns)
+            return 0;
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    return gs_now_ns();
+}
+
+static void test_waiter_sets_request_after_interval(void **state)
+{
+    (void)state;
+    const uint64_t interval = 20 * 1000 * 1000;
+    gs_gil *gil = new_gil(interval, true);
+    worker holder;
+    taker b;
+    worker_init(&holder, gil, 0);
+    worker_init(&b.w, gil, 1);
+    gs_gil_take(gil, &holder.client);
+    uint64_t t0 = gs_now_ns();
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, take_main, &b), 0);
+    uint64_t seen = wait_for_breaker(holder.vm, GS_BREAK_DROP, 5000000000u);
+    assert_true(seen != 0);
+    /* not before the waiter's timed wait ran out */
+    assert_true(seen - t0 >= interval - interval / 10);
+    gs_gil_drop(gil, &holder.client, GS_DROP_FORCED);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(gs_vm_breaker(holder.vm) & GS_BREAK_DROP, 0); /* cleared by the drop */
+    assert_true(b.w.stats.drop_requests >= 1);
+    assert_int_equal(holder.stats.forced_drops, 1);
+    assert_true(b.got_ns >= seen);
+    free(holder.vm);
+    free(b.w.vm);
+    gs_gil_destroy(gil);
+}
+
+static void test_holder_sees_request_at_back_edge(void **state)
+{
+    (void)state;
+    /* an endless loop: only the breaker can stop it */
+    const char *src = ".func main 0\nloop:\n jmp loop\n.end\n";
+    gs_program p;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_load_source(src, strlen(src), "t.gsa", &p, err), 0);
+    gs_gil *gil = new_gil(2 * 1000 * 1000, true);
+    worker holder;
+    taker b;
+    worker_init(&holder, gil, 0);
+    worker_init(&b.w, gil, 1);
+    assert_int_equal(gs_vm_init(holder.vm, &p, NULL, 0, err), 0);
+    gs_gil_take(gil, &holder.client);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, take_main, &b), 0);
+    assert_int_equal(gs_vm_run(holder.vm, UINT64_MAX), GS_STOP_BREAK);
+    assert_true(gs_vm_breaker(holder.vm) & GS_BREAK_DROP);
+    assert_int_equal(holder.vm->pc, 0); /* stopped at the back-edge's target */
+    gs_gil_drop(gil, &holder.client, GS_DROP_FORCED);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    free(holder.vm);
+    free(b.w.vm);
+    gs_gil_destroy(gil);
+    gs_program_free(&p);
+}
+
+/* A waiter whose wait saw a hand-off must not ask the new holder to drop
+ * before the new holder has had a full interval of its own.
+ *
+ * A holds; B and C start waiting at t=0.  At t=interval/2 A hands off
+ * voluntarily and one of them, X, takes the lock and keeps it until asked to
+ * drop.  The other, Y, is still in the timed wait it began at t=0, which
+ * runs out at t=interval: without the switch counter it would ask X to drop
+ * then, after X held it only half an interval. */
+typedef struct {
+    worker w;
+    uint64_t got_ns, asked_ns;
+    _Atomic int *done;
+} holder_until_asked;
+
+static void *hold_main(void *arg)
+{
+    holder_until_asked *h = arg;
+    gs_gil_take(h->w.gil, &h->w.client);
+    h->got_ns = gs_now_ns();
+    h->asked_ns = wait_for_breaker(h->w.vm, GS_BREAK_DROP, 3000000000u);
+    gs_gil_drop(h->w.gil, &h->w.client, GS_DROP_FORCED);
+    atomic_fetch_add(h->done, 1);
+    return NULL;
+}
+
+static void test_handoff_resets_the_wait(void **state)
+{
+    (void)state;
+    const uint64_t interval = 200 * 1000 * 1000;
+    gs_gil *gil = new_gil(interval, true);
+    _Atomic int done = 0;
+    worker a;
+    holder_until_asked h[2];
+    worker_init(&a, gil, 0);
+    gs_gil_take(gil, &a.client);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        worker_init(&h[i].w, gil, (uint32_t)i + 1);
+        h[i].done = &done;
+        assert_int_equal(pthread_create(&t[i], NULL, hold_main, &h[i]), 0);
+    }
+    struct timespec half = {0, (long)(interval / 2)};
+    nanosleep(&half, NULL);
+    gs_gil_drop(gil, &a.client, GS_DROP_VOLUNTARY);
+    /* A keeps coming back as a waiter, so the holders get asked in time */
+    while (atomic_load(&done) < 2) {
+        gs_gil_take(gil, &a.client);
+        gs_gil_drop(gil, &a.client, GS_DROP_VOLUNTARY);
+    }
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_true(h[i].asked_ns != 0);
+        uint64_t held = h[i].asked_ns - h[i].got_ns;
+        if (held < interval - interval / 10)
+            fail_msg("holder %d was asked to drop after %.1f ms of a %.0f ms interval", i + 1, held / 1e6,
+                     interval / 1e6);
+        free(h[i].w.vm);
+    }
+    free(a.vm);
+    gs_gil_destroy(gil);
+}
+
+/* ---- forced switching ------------------------------------------------------ */
+
+typedef struct {
+    worker w;
+    _Atomic uint32_t *log;      /* holder ids, appended under the lock */
+    _Atomic uint32_t *nlog;
+    uint32_t *forced_at;        /* log positions of this worker's forced drops */
+    uint32_t nforced;
+    _Atomic bool *stop;
+} switcher;
+
+enum { LOG_MAX = 100000, FORCED_MAX = 10000 };
+
+static void append(switcher *s)
+{
+    uint32_t i = atomic_load(s->nlog);
+    if (i < LOG_MAX) {
+        atomic_store(&s->log[i], s->w.client.id);
+        atomic_store(s->nlog, i + 1);
+    }
+}
+
+static void *switcher_main(void *arg)
+{
+    switcher *s = arg;
+    gs_gil_take(s->w.gil, &s->w.client);
+    append(s);
+    while (!atomic_load(s->stop)) {
+        if (gs_vm_breaker(s->w.vm) & GS_BREAK_DROP) {
+            if (s->nforced < FORCED_MAX)
+                s->forced_at[s->nforced++] = atomic_load(s->nlog);
+            gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_FORCED);
+            gs_gil_take(s->w.gil, &s->w.client);
+            append(s);
+        }
+    }
+    gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_VOLUNTARY);
+    return NULL;
+}
+
+static void test_forced_switching_hands_over(void **state)
+{
+    (void)state;
+    gs_gil *gil = new_gil(200 * 1000, true); /* 200 us */
+    _Atomic uint32_t *log = calloc(LOG_MAX, sizeof *log);
+    _Atomic uint32_t nlog = 0;
+    _Atomic bool stop = false;
+    switcher s[2];
+    pthread_t t[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        s[i] = (switcher){.log = log, .nlog = &nlog, .stop = &stop};
+        worker_init(&s[i].w, gil, i);
+        s[i].forced_at = calloc(FORCED_MAX, sizeof *s[i].forced_at);
+        assert_int_equal(pthread_create(&t[i], NULL, switcher_main, &s[i]), 0);
+    }
+    struct timespec run = {0, 300 * 1000 * 1000};
+    nanosleep(&run, NULL);
+    atomic_store(&stop, true);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    uint32_t n = atomic_load(&nlog), checked = 0;
+    for (uint32_t i = 0; i < 2; i++) {
+        for (uint32_t k = 0; k < s[i].nforced; k++) {
+            uint32_t pos = s[i].forced_at[k];
+            if (pos < n) { /* the next acquisition after a forced drop */
+                assert_int_not_equal(atomic_load(&log[pos]), i);
+                checked++;
+            }
+        }
+        free(s[i].forced_at);
+        free(s[i].w.vm);
+    }
+    assert_true(checked >= 10);
+    free(log);
+    gs_gil_destroy(gil);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mutual_exclusion_stress),
+        cmocka_unit_test(test_waiter_sets_request_after_interval),
+        cmocka_unit_test(test_holder_sees_request_at_back_edge),
+        cmocka_unit_test(test_handoff_resets_the_wait),
+        cmocka_unit_test(test_forced_switching_hands_over),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
