@@ -1,1 +1,113 @@
-int main(void){return 0;}
+/* test_workloads.c - the built-in programs: known checksums, the split of
+ * work, the I/O template, the mixed calibration. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "workload.h"
+
+static gs_workload load(gs_workload_kind kind, gs_io_kind io)
+{
+    gs_workload w;
+    char err[GS_ERRMSG_MAX];
+    gs_workload_spec spec = {.kind = kind, .io_kind = io, .cpu_share = 0.8, .io_latency_ns = 1000000};
+    if (gs_workload_load(&w, &spec, err) != 0)
+        fail_msg("%s", err);
+    return w;
+}
+
+static int64_t checksum(const gs_workload *w, uint64_t first, uint64_t count)
+{
+    int64_t sum;
+    char err[GS_ERRMSG_MAX];
+    if (gs_workload_sequential(w, first, count, &sum, err) != 0)
+        fail_msg("%s", err);
+    return sum;
+}
+
+static void test_known_checksums(void **state)
+{
+    (void)state;
+    gs_workload w = load(GS_WL_COUNTDOWN, 0);
+    assert_int_equal(checksum(&w, 0, 100), 99 * 100 / 2); /* sum of the unit indices */
+    gs_workload_free(&w);
+    w = load(GS_WL_PRIMES, 0);
+    assert_int_equal(checksum(&w, 0, 10), 1229); /* pi(10000) with 1000-wide units */
+    gs_workload_free(&w);
+    w = load(GS_WL_FIB, 0);
+    assert_int_equal(checksum(&w, 0, 3), 3 * 6765 + 0 + 1 + 2); /* fib(20) per unit + index */
+    gs_workload_free(&w);
+}
+
+static void test_checksums_add_up_over_any_split(void **state)
+{
+    (void)state;
+    gs_workload_kind kinds[] = {GS_WL_COUNTDOWN, GS_WL_FIB, GS_WL_PRIMES, GS_WL_IO_BOUND};
+    for (size_t k = 0; k < 4; k++) {
+        gs_workload w = load(kinds[k], GS_IO_PIPE);
+        const uint64_t total = 37;
+        int64_t whole = checksum(&w, 0, total);
+        for (uint32_t n = 1; n <= 8; n++) {
+            int64_t sum = 0;
+            uint64_t next = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                uint64_t first, count;
+                gs_workload_split(total, n, i, &first, &count);
+                assert_int_equal(first, next); /* contiguous, in order */
+                next = first + count;
+                sum += checksum(&w, first, count);
+            }
+            assert_int_equal(next, total);
+            assert_int_equal(sum, whole);
+        }
+        gs_workload_free(&w);
+    }
+}
+
+static void test_io_template_per_kind(void **state)
+{
+    (void)state;
+    for (int k = 0; k < GS_IO_KIND_COUNT; k++) {
+        gs_workload w = load(GS_WL_IO_BOUND, (gs_io_kind)k);
+        assert_int_equal(gs_program_io_kinds(&w.prog), 1u << k);
+        gs_workload_free(&w);
+    }
+    gs_workload w = load(GS_WL_COUNTDOWN, 0);
+    assert_int_equal(gs_program_io_kinds(&w.prog), 0);
+    gs_workload_free(&w);
+}
+
+static void test_mixed_calibration(void **state)
+{
+    (void)state;
+    gs_workload w = load(GS_WL_MIXED, GS_IO_SLEEP);
+    /* 80% CPU against 1 ms of I/O is 4 ms of counting: thousands of spins */
+    assert_true(w.unit_size > 1000);
+    assert_non_null(strstr(w.name, "mixed 0.80"));
+    gs_workload_free(&w);
+}
+
+static void test_kernel_names(void **state)
+{
+    (void)state;
+    assert_int_equal(gs_workload_cpu_kind("countdown"), GS_WL_COUNTDOWN);
+    assert_int_equal(gs_workload_cpu_kind("fib"), GS_WL_FIB);
+    assert_int_equal(gs_workload_cpu_kind("primes"), GS_WL_PRIMES);
+    assert_int_equal(gs_workload_cpu_kind("quicksort"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_checksums),
+        cmocka_unit_test(test_checksums_add_up_over_any_split),
+        cmocka_unit_test(test_io_template_per_kind),
+        cmocka_unit_test(test_mixed_calibration),
+        cmocka_unit_test(test_kernel_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
