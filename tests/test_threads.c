@@ -183,7 +183,10 @@ static void test_timeout_stops_endless_workers(void **state)
 }
 
 /* A functional bound, not a benchmark: with 2 CPU-bound threads the holder
- * keeps the lock about one interval at a time. */
+ * keeps the lock about one interval at a time.  The band is wide because at
+ * 1 ms a waiter's wake-up latency stretches holds (gilsim-bench measured a
+ * median of 1.7x on a 2-core VM); a lock that ignored the interval would
+ * hold for the whole run, 40 intervals. */
 static void test_interval_is_honoured(void **state)
 {
     (void)state;
@@ -201,7 +204,7 @@ static void test_interval_is_honoured(void **state)
         gs_summarize(&r, &s);
         /* the last hold of each worker is cut short by the stop: leave it out */
         double mean = s.lock.forced_drops ? gs_hist_mean(&s.lock.hold) : 0;
-        if (mean < 0.5 * (double)interval || mean > 3.0 * (double)interval)
+        if (mean < 0.5 * (double)interval || mean > 4.0 * (double)interval)
             fail_msg("interval %llu ms: mean hold %.2f ms", (unsigned long long)intervals_ms[i], mean / 1e6);
         assert_true(s.lock.forced_drops >= 5);
         gs_run_result_free(&r);
