@@ -3,12 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "../reports/report.h"
 #include "bench.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -50,23 +49,6 @@ void bench_note(bench_report *r, const char *note)
 {
     if (r->nnotes < 16)
         r->notes[r->nnotes++] = note;
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    while (f && fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) == 0 && colon) {
-            snprintf(buf, len, "%s", colon + 2);
-            buf[strcspn(buf, "\n")] = '\0';
-            break;
-        }
-    }
-    if (f)
-        fclose(f);
 }
 
 static void print_table(const bench_report *r, const char *cpu, long cores)
@@ -125,9 +107,10 @@ int main(int argc, char **argv)
         }
     }
     static bench_report rep;
-    char cpu[256];
-    cpu_model(cpu, sizeof cpu);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    gs_host host;
+    gs_host_detect(&host);
+    const char *cpu = host.cpu;
+    long cores = host.cores;
     if (!only || strcmp(only, "interp") == 0)
         bench_interp(&rep);
     if (!only || strcmp(only, "lock") == 0)
