@@ -26,7 +26,7 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
         fprintf(out, "%u %s did %" PRIu64 " units in %s on this %ld-core machine", c->workers,
                 plural(c->workers, c->mode), s->units, gs_fmt_ns(s->wall_s * 1e9, wall), h->cores);
     if (c->mode == GS_MODE_THREADS && c->workers > 1)
-        fprintf(out, ":\nthe lock was held %.1f%% of the time and each thread waited for it %.0f%% of its time.",
+        fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time.",
                 100 * s->held_fraction, 100 * s->wait_fraction);
     else
         fputc('.', out);
@@ -82,20 +82,20 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
 static void worker_table(FILE *out, const gs_run_result *r)
 {
     bool threads = r->cfg.mode == GS_MODE_THREADS;
-    fprintf(out, "\n%-7s %8s %13s %9s %9s %7s %6s %10s %6s\n", gs_mode_singular[r->cfg.mode], "units",
-            "instructions", "wall", "cpu", "takes", "wait%", "hold mean", "I/O");
+    fprintf(out, "\n%-7s %8s %12s %9s %9s %6s %5s %9s %6s\n", gs_mode_singular[r->cfg.mode], "units",
+            "instructions", "wall", "cpu", "takes", "wait", "hold mean", "I/O");
     for (uint32_t i = 0; i < r->nworkers && i < MAX_WORKER_ROWS; i++) {
         const gs_worker_result *w = &r->workers[i];
         char wall[32], cpu[32], hold[32];
         double active = (double)(w->end_ns - w->start_ns);
-        fprintf(out, "%-7u %8" PRIu64 " %13" PRIu64 " %9s %9s", w->id, w->units, w->instructions,
+        fprintf(out, "%-7u %8" PRIu64 " %12" PRIu64 " %9s %9s", w->id, w->units, w->instructions,
                 gs_fmt_ns(active, wall), gs_fmt_ns((double)w->cpu_ns, cpu));
         if (threads)
-            fprintf(out, " %7" PRIu64 " %5.0f%% %10s", w->lock.acquisitions,
+            fprintf(out, " %6" PRIu64 " %4.0f%% %9s", w->lock.acquisitions,
                     active > 0 ? 100.0 * (double)w->lock.wait_ns / active : 0,
                     gs_fmt_ns(gs_hist_mean(&w->lock.hold), hold));
         else
-            fprintf(out, " %7s %6s %10s", "-", "-", "-");
+            fprintf(out, " %6s %5s %9s", "-", "-", "-");
         fprintf(out, " %6" PRIu64 "%s\n", w->io_ops, w->failed ? "  FAILED" : "");
     }
     if (r->nworkers > MAX_WORKER_ROWS)
