@@ -23,7 +23,6 @@ static atomic_bool stop_requested;
 
 void gs_run_stop(void) { atomic_store(&stop_requested, true); }
 bool gs_run_stopping(void) { return atomic_load(&stop_requested); }
-void gs_run_reset_stop(void) { atomic_store(&stop_requested, false); }
 
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers)
 {

@@ -86,7 +86,6 @@ void gs_run_result_free(gs_run_result *r);
 /* Asks every run in progress to stop as soon as it can. */
 void gs_run_stop(void);
 bool gs_run_stopping(void);
-void gs_run_reset_stop(void);
 
 /* For runners: set up and finish one worker's result. */
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);
