@@ -64,27 +64,32 @@ typedef struct {
 
 /* ---- errors ---------------------------------------------------------- */
 
+static int vfail(asm_state *s, uint32_t line, uint32_t col, const char *fmt, va_list ap)
+{
+    int n = snprintf(s->err, GS_ERRMSG_MAX, "%s:%u:%u: ", s->filename, line, col);
+    if (n >= 0 && n < (int)GS_ERRMSG_MAX)
+        vsnprintf(s->err + n, GS_ERRMSG_MAX - (size_t)n, fmt, ap);
+    return -1;
+}
+
+/* An error at a place on the current line. */
 __attribute__((format(printf, 3, 4)))
 static int fail_at(asm_state *s, const char *at, const char *fmt, ...)
 {
-    int n = snprintf(s->err, GS_ERRMSG_MAX, "%s:%u:%u: ", s->filename, s->line,
-                     (unsigned)(at - s->line_start) + 1);
     va_list ap;
     va_start(ap, fmt);
-    if (n >= 0 && n < (int)GS_ERRMSG_MAX)
-        vsnprintf(s->err + n, GS_ERRMSG_MAX - (size_t)n, fmt, ap);
+    vfail(s, s->line, (uint32_t)(at - s->line_start) + 1, fmt, ap);
     va_end(ap);
     return -1;
 }
 
+/* An error at a place remembered from an earlier line (fix-ups). */
 __attribute__((format(printf, 4, 5)))
 static int fail_line_col(asm_state *s, uint32_t line, uint32_t col, const char *fmt, ...)
 {
-    int n = snprintf(s->err, GS_ERRMSG_MAX, "%s:%u:%u: ", s->filename, line, col);
     va_list ap;
     va_start(ap, fmt);
-    if (n >= 0 && n < (int)GS_ERRMSG_MAX)
-        vsnprintf(s->err + n, GS_ERRMSG_MAX - (size_t)n, fmt, ap);
+    vfail(s, line, col, fmt, ap);
     va_end(ap);
     return -1;
 }
