@@ -43,8 +43,8 @@ static const char usage_text[] =
     "\n"
     "Mode (one of them; default --threads 4):\n"
     "  --threads N          N pthreads sharing one interpreter lock (1..4096)\n"
-    "  --processes N        N forked processes, one lock each (not available yet)\n"
-    "  --async N            N tasks on one libuv event loop (not available yet)\n"
+    "  --processes N        N forked processes, each with its own lock (1..1024)\n"
+    "  --async N            N tasks on one libuv event loop in one thread (1..65536)\n"
     "\n"
     "Workload (one of them; default --cpu-bound):\n"
     "  --cpu-bound[=KERNEL] CPU-bound loop: countdown (default), fib or primes\n"
@@ -124,7 +124,7 @@ static int set_once(const char **slot, const char *flag)
 static int set_mode(run_options *o, gs_mode mode, const char *flag, const char *arg)
 {
     uint64_t n;
-    if (set_once(&o->mode_flag, flag) != 0 || gs_parse_count(flag, arg, 1, GS_MAX_WORKERS, &n) != 0)
+    if (set_once(&o->mode_flag, flag) != 0 || gs_parse_count(flag, arg, 1, gs_mode_max_workers[mode], &n) != 0)
         return -1;
     o->mode = mode;
     o->workers = (uint32_t)n;

@@ -46,8 +46,9 @@ static json_t *io_json(uint64_t ops, const gs_hist *latency)
     return json_pack("{s:I, s:o}", "ops", (json_int_t)ops, "latency_ns", hist_json(latency, true));
 }
 
-static json_t *worker_json(const gs_worker_result *w, bool has_lock)
+static json_t *worker_json(const gs_worker_result *w, gs_mode mode)
 {
+    bool has_lock = mode != GS_MODE_ASYNC; /* a task has no lock of its own */
     json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:f, s:f, s:o, s:o, s:{s:I, s:I}}",
                           "id", (json_int_t)w->id, "first_unit", (json_int_t)w->first_unit, "units",
                           (json_int_t)w->units, "failed", w->failed, "checksum", (json_int_t)w->checksum,
@@ -56,26 +57,45 @@ static json_t *worker_json(const gs_worker_result *w, bool has_lock)
                           has_lock ? lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, &w->io_latency),
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
     json_object_set_new(o, "error", w->failed ? json_string(w->error) : json_null());
+    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
     return o;
+}
+
+/* What "lock" means in each mode. */
+static const char *const lock_scope[GS_MODE_COUNT] = {
+    [GS_MODE_THREADS] = "shared",       /* one lock, all threads */
+    [GS_MODE_PROCESSES] = "per-process", /* each child's own, summed */
+    [GS_MODE_ASYNC] = "loop-thread",    /* the one thread that runs the loop */
+};
+
+static json_t *real_or_null(bool applies, double v)
+{
+    return applies ? json_real(v) : json_null();
 }
 
 static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
 {
-    bool has_lock = r->cfg.mode == GS_MODE_THREADS;
+    gs_mode mode = r->cfg.mode;
     json_t *workers = json_array();
     for (uint32_t i = 0; i < r->nworkers; i++)
-        json_array_append_new(workers, worker_json(&r->workers[i], has_lock));
+        json_array_append_new(workers, worker_json(&r->workers[i], mode));
     json_t *o = json_pack("{s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:I, s:b}", "workers", (json_int_t)r->nworkers,
                           "wall_s", s->wall_s, "units", (json_int_t)s->units, "instructions",
                           (json_int_t)s->instructions, "cpu_s", (double)s->cpu_ns / 1e9, "checksum",
                           (json_int_t)s->checksum, "throughput", s->throughput, "failed",
                           (json_int_t)r->failed, "stopped", r->stopped);
-    json_object_set_new(o, "lock", has_lock ? lock_json(&s->lock) : json_null());
-    json_object_set_new(o, "held_fraction", has_lock ? json_real(s->held_fraction) : json_null());
-    json_object_set_new(o, "wait_fraction", has_lock ? json_real(s->wait_fraction) : json_null());
-    json_object_set_new(o, "switches_per_s", has_lock ? json_real(s->switches_per_s) : json_null());
+    json_object_set_new(o, "spawn_s", json_real((double)r->spawn_ns / 1e9));
+    json_object_set_new(o, "collect_s", json_real((double)r->collect_ns / 1e9));
+    json_object_set_new(o, "lock_scope", json_string(lock_scope[mode]));
+    json_object_set_new(o, "lock", lock_json(&s->lock));
+    /* N locks held at once can add up to more than the wall time */
+    json_object_set_new(o, "held_fraction", real_or_null(mode != GS_MODE_PROCESSES, s->held_fraction));
+    json_object_set_new(o, "wait_fraction", json_real(s->wait_fraction));
+    /* only a shared lock changes hands */
+    json_object_set_new(o, "switches_per_s", real_or_null(mode == GS_MODE_THREADS, s->switches_per_s));
     json_object_set_new(o, "fairness", json_real(s->fairness));
     json_object_set_new(o, "io", io_json(s->io_ops, &s->io_latency));
+    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&s->loop_lag, true) : json_null());
     json_object_set_new(o, "events", json_pack("{s:I, s:I}", "recorded", (json_int_t)s->events, "dropped",
                                                (json_int_t)s->events_dropped));
     json_object_set_new(o, "per_worker", workers);

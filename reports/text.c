@@ -10,7 +10,41 @@
 
 static const char *plural(uint32_t n, gs_mode mode)
 {
-    return n == 1 ? gs_mode_singular[mode] : gs_mode_names[mode];
+    return n == 1 ? gs_mode_singular[mode] : gs_mode_plural[mode];
+}
+
+/* The second half of the answer: why the speedup is what it is, in the
+ * terms of the mode, from the measured figures.  Empty when there is
+ * nothing to add. */
+static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, const gs_host *h)
+{
+    const gs_run_config *c = &r->cfg;
+    char a[32], b[32];
+    switch (c->mode) {
+    case GS_MODE_THREADS:
+        if (c->workers > 1)
+            fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time",
+                    100 * s->held_fraction, 100 * s->wait_fraction);
+        break;
+    case GS_MODE_PROCESSES:
+        if (c->workers > 1)
+            fprintf(out, ":\neach had its own lock, so up to %ld ran at once; forking took %s, collecting %s",
+                    h->cores < (long)c->workers ? h->cores : (long)c->workers, gs_fmt_ns((double)r->spawn_ns, a),
+                    gs_fmt_ns((double)r->collect_ns, b));
+        break;
+    case GS_MODE_ASYNC:
+        fprintf(out, ":\none thread ran every task, so the lock was ");
+        if (s->lock.contended == 0)
+            fprintf(out, "never contended");
+        else
+            fprintf(out, "contended %" PRIu64 " times", s->lock.contended);
+        if (s->loop_lag.count)
+            fprintf(out, ";\ntimers fired up to %s late (loop lag p99)",
+                    gs_fmt_ns((double)gs_hist_percentile(&s->loop_lag, 99), a));
+        break;
+    default:
+        break;
+    }
 }
 
 static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs_run_summary *s, bool color)
@@ -25,12 +59,8 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     else
         fprintf(out, "%u %s did %" PRIu64 " units in %s on this %ld-core machine", c->workers,
                 plural(c->workers, c->mode), s->units, gs_fmt_ns(s->wall_s * 1e9, wall), h->cores);
-    if (c->mode == GS_MODE_THREADS && c->workers > 1)
-        fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time.",
-                100 * s->held_fraction, 100 * s->wait_fraction);
-    else
-        fputc('.', out);
-    fprintf(out, "%s\n", plain);
+    why(out, &e->runs[e->median], s, h);
+    fprintf(out, ".%s\n", plain);
 }
 
 static void failures(FILE *out, const gs_run_result *r)
@@ -39,7 +69,7 @@ static void failures(FILE *out, const gs_run_result *r)
         fprintf(out, "\nThe run was stopped before it finished; the figures cover what was done.\n");
     if (!r->failed)
         return;
-    fprintf(out, "\n%u of %u %s failed:\n", r->failed, r->nworkers, gs_mode_names[r->cfg.mode]);
+    fprintf(out, "\n%u of %u %s failed:\n", r->failed, r->nworkers, gs_mode_plural[r->cfg.mode]);
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const gs_worker_result *w = &r->workers[i];
         if (!w->failed)
@@ -60,9 +90,13 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     if (gs_program_io_kinds(&c->workload->prog))
         fprintf(out, ", I/O latency %s", gs_fmt_ns((double)c->io_latency_ns, lat));
     fputc('\n', out);
-    if (c->mode == GS_MODE_THREADS)
-        fprintf(out, "lock      cpython, switch interval %s%s\n", gs_fmt_ns((double)c->gil.interval_ns, iv),
-                c->gil.force_switching ? "" : ", no forced switching");
+    static const char *const whose[GS_MODE_COUNT] = {
+        [GS_MODE_THREADS] = "shared by the threads",
+        [GS_MODE_PROCESSES] = "one in each process",
+        [GS_MODE_ASYNC] = "the loop thread's",
+    };
+    fprintf(out, "lock      cpython, %s, switch interval %s%s\n", whose[c->mode],
+            gs_fmt_ns((double)c->gil.interval_ns, iv), c->gil.force_switching ? "" : ", no forced switching");
     fprintf(out, "wall      %s", gs_fmt_ns(s->wall_s * 1e9, w1));
     if (e->nruns > 1)
         fprintf(out, " (median of %u; %s .. %s)", e->nruns, gs_fmt_ns(e->wall_min_s * 1e9, w2),
@@ -81,7 +115,7 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
 
 static void worker_table(FILE *out, const gs_run_result *r)
 {
-    bool threads = r->cfg.mode == GS_MODE_THREADS;
+    bool own_lock = r->cfg.mode != GS_MODE_ASYNC; /* tasks have no lock of their own */
     fprintf(out, "\n%-7s %8s %12s %9s %9s %6s %5s %9s %6s\n", gs_mode_singular[r->cfg.mode], "units",
             "instructions", "wall", "cpu", "takes", "wait", "hold mean", "I/O");
     for (uint32_t i = 0; i < r->nworkers && i < MAX_WORKER_ROWS; i++) {
@@ -90,7 +124,7 @@ static void worker_table(FILE *out, const gs_run_result *r)
         double active = (double)(w->end_ns - w->start_ns);
         fprintf(out, "%-7u %8" PRIu64 " %12" PRIu64 " %9s %9s", w->id, w->units, w->instructions,
                 gs_fmt_ns(active, wall), gs_fmt_ns((double)w->cpu_ns, cpu));
-        if (threads)
+        if (own_lock)
             fprintf(out, " %6" PRIu64 " %4.0f%% %9s", w->lock.acquisitions,
                     active > 0 ? 100.0 * (double)w->lock.wait_ns / active : 0,
                     gs_fmt_ns(gs_hist_mean(&w->lock.hold), hold));
@@ -102,7 +136,7 @@ static void worker_table(FILE *out, const gs_run_result *r)
         fprintf(out, "... and %u more (all of them are in --json)\n", r->nworkers - MAX_WORKER_ROWS);
 }
 
-static void lock_figures(FILE *out, const gs_run_summary *s)
+static void shared_lock_figures(FILE *out, const gs_run_summary *s)
 {
     const gs_lock_stats *l = &s->lock;
     char a[32], b[32], c[32];
@@ -118,7 +152,34 @@ static void lock_figures(FILE *out, const gs_run_summary *s)
         fprintf(out, "hand-off  p50 %s, p99 %s (one holder's drop to the next one's take)\n",
                 gs_fmt_ns((double)gs_hist_percentile(&l->handoff, 50), a),
                 gs_fmt_ns((double)gs_hist_percentile(&l->handoff, 99), b));
-    fprintf(out, "fairness  %.3f (Jain's index over the workers' throughput; 1 = even)\n", s->fairness);
+}
+
+static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary *s)
+{
+    const gs_lock_stats *l = &s->lock;
+    char a[32], b[32], c[32];
+    switch (r->cfg.mode) {
+    case GS_MODE_THREADS:
+        shared_lock_figures(out, s);
+        break;
+    case GS_MODE_PROCESSES:
+        fprintf(out, "\nlock      one per process: %" PRIu64 " takes in all, %" PRIu64 " contended, longest wait %s\n",
+                l->acquisitions, l->contended, gs_fmt_ns((double)l->wait.max, a));
+        fprintf(out, "overhead  forking %s, collecting results %s (both inside the wall time)\n",
+                gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));
+        break;
+    case GS_MODE_ASYNC:
+        fprintf(out, "\nlock      held by the loop thread %.1f%% of wall time: %" PRIu64 " takes, %" PRIu64
+                " contended\n", 100 * s->held_fraction, l->acquisitions, l->contended);
+        if (s->loop_lag.count)
+            fprintf(out, "loop lag  p50 %s, p99 %s, max %s (how late timers fired)\n",
+                    gs_fmt_ns((double)gs_hist_percentile(&s->loop_lag, 50), a),
+                    gs_fmt_ns((double)gs_hist_percentile(&s->loop_lag, 99), b),
+                    gs_fmt_ns((double)s->loop_lag.max, c));
+        break;
+    default:
+        break;
+    }
 }
 
 static void io_figures(FILE *out, const gs_run_summary *s)
@@ -139,9 +200,10 @@ void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool co
     failures(out, r);
     setup(out, e, s);
     worker_table(out, r);
-    if (r->cfg.mode == GS_MODE_THREADS)
-        lock_figures(out, s);
+    lock_figures(out, r, s);
     io_figures(out, s);
+    if (r->nworkers > 1)
+        fprintf(out, "fairness  %.3f (Jain's index over the workers' throughput; 1 = even)\n", s->fairness);
     if (s->events_dropped)
         fprintf(out, "events    %" PRIu64 " recorded, %" PRIu64 " did not fit and were dropped\n", s->events,
                 s->events_dropped);

@@ -1,5 +1,6 @@
 /* run.c - what every mode shares: setting up results, the stop flag, and
  * dispatching to the runner of the mode. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +9,27 @@
 #include "run.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
-#define GS_MODE_NAME(e, name, one, what) [GS_MODE_##e] = name,
+#define GS_MODE_NAME(e, name, one, many, max) [GS_MODE_##e] = name,
     GS_MODES(GS_MODE_NAME)
 #undef GS_MODE_NAME
 };
 
 const char *const gs_mode_singular[GS_MODE_COUNT] = {
-#define GS_MODE_ONE(e, name, one, what) [GS_MODE_##e] = one,
+#define GS_MODE_ONE(e, name, one, many, max) [GS_MODE_##e] = one,
     GS_MODES(GS_MODE_ONE)
 #undef GS_MODE_ONE
+};
+
+const char *const gs_mode_plural[GS_MODE_COUNT] = {
+#define GS_MODE_MANY(e, name, one, many, max) [GS_MODE_##e] = many,
+    GS_MODES(GS_MODE_MANY)
+#undef GS_MODE_MANY
+};
+
+const uint32_t gs_mode_max_workers[GS_MODE_COUNT] = {
+#define GS_MODE_MAX(e, name, one, many, max) [GS_MODE_##e] = max,
+    GS_MODES(GS_MODE_MAX)
+#undef GS_MODE_MAX
 };
 
 static atomic_bool stop_requested;
@@ -36,6 +49,7 @@ int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_
     }
     gs_lock_stats_init(&w->lock);
     gs_hist_init(&w->io_latency);
+    gs_hist_init(&w->loop_lag);
     uint32_t cap = cfg->event_cap / nworkers;
     if (cap) {
         w->rec.events = malloc((size_t)cap * sizeof *w->rec.events);
@@ -46,11 +60,81 @@ int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_
     return 0;
 }
 
+void gs_run_sync_init(gs_run_sync *s)
+{
+    s->gate = GS_GATE_WAIT;
+    s->done = 0;
+    GS_PTHREAD(pthread_mutex_init(&s->mutex, NULL));
+    gs_cond_init_monotonic(&s->cond);
+}
+
+void gs_run_sync_destroy(gs_run_sync *s)
+{
+    GS_PTHREAD(pthread_cond_destroy(&s->cond));
+    GS_PTHREAD(pthread_mutex_destroy(&s->mutex));
+}
+
+bool gs_run_sync_wait_gate(gs_run_sync *s)
+{
+    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    while (s->gate == GS_GATE_WAIT)
+        GS_PTHREAD(pthread_cond_wait(&s->cond, &s->mutex));
+    bool go = s->gate == GS_GATE_GO;
+    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    return go;
+}
+
+void gs_run_sync_open_gate(gs_run_sync *s, int state)
+{
+    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    s->gate = state;
+    GS_PTHREAD(pthread_cond_broadcast(&s->cond));
+    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+}
+
+void gs_run_sync_done(gs_run_sync *s)
+{
+    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    s->done++;
+    GS_PTHREAD(pthread_cond_broadcast(&s->cond));
+    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+}
+
+bool gs_run_past(uint64_t deadline_ns)
+{
+    return gs_run_stopping() || (deadline_ns && gs_now_ns() >= deadline_ns);
+}
+
+bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg)
+{
+    bool stopped = false;
+    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    while (s->done < n) {
+        /* A tick, so that interrupts and the deadline are seen promptly. */
+        struct timespec tick = gs_timespec_after(20 * 1000 * 1000);
+        int rc = pthread_cond_timedwait(&s->cond, &s->mutex, &tick);
+        if (rc != 0 && rc != ETIMEDOUT)
+            gs_fatal_pthread("pthread_cond_timedwait(&s->cond, &s->mutex)", rc);
+        if (!stopped && gs_run_past(deadline_ns)) {
+            stopped = true;
+            stop(arg);
+        }
+    }
+    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    return stopped;
+}
+
 int gs_run(const gs_run_config *cfg, gs_run_result *out)
 {
     memset(out, 0, sizeof *out);
     out->cfg = *cfg;
     out->nworkers = cfg->workers;
+    gs_lock_stats_init(&out->loop_lock);
+    if (cfg->workers < 1 || cfg->workers > gs_mode_max_workers[cfg->mode]) {
+        snprintf(out->error, sizeof out->error, "%s: %u workers; allowed 1..%u", gs_mode_names[cfg->mode],
+                 cfg->workers, gs_mode_max_workers[cfg->mode]);
+        return -1;
+    }
     out->workers = calloc(cfg->workers, sizeof *out->workers);
     if (!out->workers) {
         snprintf(out->error, sizeof out->error, "out of memory for %u workers", cfg->workers);
@@ -62,13 +146,23 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
             return -1;
         }
     }
+    int rc = -1;
     switch (cfg->mode) {
-    case GS_MODE_THREADS:
-        return gs_threads_run(cfg, out);
-    default:
-        snprintf(out->error, sizeof out->error, "mode %s is not available yet", gs_mode_names[cfg->mode]);
-        return -1;
+    case GS_MODE_THREADS:   rc = gs_threads_run(cfg, out); break;
+    case GS_MODE_PROCESSES: rc = gs_processes_run(cfg, out); break;
+    case GS_MODE_ASYNC:     rc = gs_async_run(cfg, out); break;
+    default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
+    if (rc != 0)
+        return rc;
+    uint64_t last_end = out->start_ns;
+    for (uint32_t i = 0; i < out->nworkers; i++) {
+        out->failed += out->workers[i].failed;
+        if (out->workers[i].end_ns > last_end)
+            last_end = out->workers[i].end_ns;
+    }
+    out->collect_ns = out->end_ns > last_end ? out->end_ns - last_end : 0;
+    return 0;
 }
 
 void gs_run_result_free(gs_run_result *r)

@@ -19,19 +19,23 @@
 #include "hist.h"
 #include "recorder.h"
 
-#define GS_MAX_WORKERS   4096u
+#define GS_MAX_WORKERS   65536u           /* the largest of the modes' limits */
 #define GS_MAX_WORK      (1ull << 40)
 #define GS_MAX_LATENCY_NS 10000000000ull  /* 10 s */
 #define GS_DEFAULT_EVENTS (1u << 20)      /* events kept per run, all workers */
 #define GS_WORKER_STACK  (64u * 1024)     /* pthread stack of a worker */
 
-#define GS_MODES(X)                                         \
-    X(THREADS,   "threads",   "thread",  "pthreads sharing one lock")          \
-    X(PROCESSES, "processes", "process", "forked children, one lock each")     \
-    X(ASYNC,     "async",     "task",    "tasks on one libuv loop")
+/* Each mode: its name (options, JSON), what one worker and several are
+ * called in prose, and the most workers it takes (threads: each a stack and
+ * a kernel task; processes: each a whole process; tasks: an interpreter
+ * state and a few handles each). */
+#define GS_MODES(X)                                                  \
+    X(THREADS,   "threads",   "thread",  "threads",   4096u)         \
+    X(PROCESSES, "processes", "process", "processes", 1024u)         \
+    X(ASYNC,     "async",     "task",    "tasks",     65536u)
 
 typedef enum {
-#define GS_MODE_ENUM(e, name, one, what) GS_MODE_##e,
+#define GS_MODE_ENUM(e, name, one, many, max) GS_MODE_##e,
     GS_MODES(GS_MODE_ENUM)
 #undef GS_MODE_ENUM
     GS_MODE_COUNT
@@ -39,6 +43,8 @@ typedef enum {
 
 extern const char *const gs_mode_names[GS_MODE_COUNT];     /* "threads" */
 extern const char *const gs_mode_singular[GS_MODE_COUNT];  /* "thread" */
+extern const char *const gs_mode_plural[GS_MODE_COUNT];    /* "threads" */
+extern const uint32_t gs_mode_max_workers[GS_MODE_COUNT];
 
 typedef struct {
     gs_mode mode;
@@ -50,6 +56,10 @@ typedef struct {
     uint64_t io_latency_ns;
     uint32_t event_cap;       /* events kept per run, over all workers; 0 = off */
     uint64_t timeout_ns;      /* 0 = none */
+    /* Processes: called in each child just after fork, before it runs its
+     * work, with the pipe its results go home through.  NULL normally;
+     * tests use it to make a child fail the ways real children do. */
+    void (*after_fork)(uint32_t worker, int result_fd);
 } gs_run_config;
 
 typedef struct {
@@ -63,7 +73,8 @@ typedef struct {
     uint64_t cpu_ns;
     gs_lock_stats lock;
     uint64_t io_ops;
-    gs_hist io_latency;       /* request -> resumption with the lock */
+    gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
+    gs_hist loop_lag;         /* async: how late each of its timers fired */
     gs_recorder rec;
 } gs_worker_result;
 
@@ -72,6 +83,9 @@ typedef struct {
     uint32_t nworkers;
     gs_worker_result *workers;
     uint64_t start_ns, end_ns; /* the whole run, as a user waits for it */
+    uint64_t spawn_ns;         /* creating the workers (fork, pthread_create), within the run */
+    uint64_t collect_ns;       /* from the last worker's end to the run's end (join, reap, read) */
+    gs_lock_stats loop_lock;   /* async: the lock as the loop's one thread used it */
     uint32_t failed;           /* workers that failed */
     bool stopped;              /* stopped early: timeout or interrupt */
     char error[256];           /* why the run itself could not start, if it could not */
@@ -87,8 +101,34 @@ void gs_run_result_free(gs_run_result *r);
 void gs_run_stop(void);
 bool gs_run_stopping(void);
 
-/* For runners: set up and finish one worker's result. */
+/* For runners: set up one worker's result. */
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);
+
+/* For runners: a start gate that holds workers until all exist, and a
+ * count of those finished that the runner's thread waits on. */
+enum { GS_GATE_WAIT, GS_GATE_GO, GS_GATE_ABORT };
+typedef struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;  /* signalled when gate or done changes */
+    int gate;             /* guarded by mutex: GS_GATE_* */
+    uint32_t done;        /* guarded by mutex: workers finished */
+} gs_run_sync;
+
+void gs_run_sync_init(gs_run_sync *s);
+void gs_run_sync_destroy(gs_run_sync *s);
+/* Blocks until the gate opens; returns true for GO, false for ABORT. */
+bool gs_run_sync_wait_gate(gs_run_sync *s);
+void gs_run_sync_open_gate(gs_run_sync *s, int state);
+void gs_run_sync_done(gs_run_sync *s);
+/* Waits until n workers are done.  Once the run is asked to stop or
+ * deadline_ns (gs_now_ns(); 0 = none) passes, calls stop(arg) once and
+ * keeps waiting.  Returns true if stop was called. */
+bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg);
+/* True once the run should stop: interrupted, or past deadline_ns. */
+bool gs_run_past(uint64_t deadline_ns);
+
 int gs_threads_run(const gs_run_config *cfg, gs_run_result *out);
+int gs_processes_run(const gs_run_config *cfg, gs_run_result *out);
+int gs_async_run(const gs_run_config *cfg, gs_run_result *out);
 
 #endif

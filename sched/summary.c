@@ -19,6 +19,8 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     memset(s, 0, sizeof *s);
     gs_lock_stats_init(&s->lock);
     gs_hist_init(&s->io_latency);
+    gs_hist_init(&s->loop_lag);
+    gs_lock_stats_merge(&s->lock, &r->loop_lock);
     s->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
     double busy_ns = 0;
     double *rate = malloc((r->nworkers ? r->nworkers : 1) * sizeof *rate);
@@ -32,6 +34,7 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         gs_lock_stats_merge(&s->lock, &w->lock);
         s->io_ops += w->io_ops;
         gs_hist_merge(&s->io_latency, &w->io_latency);
+        gs_hist_merge(&s->loop_lag, &w->loop_lag);
         s->events += w->rec.n;
         s->events_dropped += w->rec.dropped;
         double active = w->end_ns > w->start_ns ? (double)(w->end_ns - w->start_ns) : 0;
@@ -45,6 +48,8 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         s->held_fraction = (double)s->lock.hold_ns / wall_ns;
         s->switches_per_s = (double)s->lock.switches_in / s->wall_s;
     }
+    if (r->cfg.mode == GS_MODE_ASYNC) /* one thread used the lock: its share of the wall time */
+        busy_ns = wall_ns;
     s->wait_fraction = busy_ns > 0 ? (double)s->lock.wait_ns / busy_ns : 0;
     s->fairness = rate ? gs_jain_index(rate, r->nworkers) : 0;
     free(rate);

@@ -10,11 +10,12 @@ typedef struct {
     double wall_s;
     uint64_t units, instructions, cpu_ns;
     int64_t checksum;          /* sum of the workers' checksums */
-    gs_lock_stats lock;        /* all workers merged */
+    gs_lock_stats lock;        /* all workers merged (async: the loop thread's) */
     uint64_t io_ops;
     gs_hist io_latency;
+    gs_hist loop_lag;          /* async: how late timers fired */
     double throughput;         /* units per second of wall time */
-    double held_fraction;      /* lock held / wall time */
+    double held_fraction;      /* lock held / wall time (processes: the locks' sum) */
     double wait_fraction;      /* lock waits / the workers' running time */
     double switches_per_s;     /* changes of holder per second */
     double fairness;           /* Jain's index over the workers' throughputs: 1 = even */

@@ -1,6 +1,7 @@
 /* test_cli.c - the gilsim program as a user meets it: bad invocations,
  * help, asm/dis, and the JSON report read back. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -207,6 +208,124 @@ static void test_json_report(void **state)
     unlink(path);
 }
 
+/* A validator for the part of JSON Schema that docs/gilsim-run.schema.json
+ * uses: type, enum, required, properties, additionalProperties: false,
+ * items, anyOf and local $ref.  Returns true, or false with where and why
+ * in err. */
+static bool type_matches(const char *type, const json_t *v)
+{
+    return (!strcmp(type, "object") && json_is_object(v)) || (!strcmp(type, "array") && json_is_array(v)) ||
+           (!strcmp(type, "string") && json_is_string(v)) || (!strcmp(type, "integer") && json_is_integer(v)) ||
+           (!strcmp(type, "number") && json_is_number(v)) || (!strcmp(type, "boolean") && json_is_boolean(v)) ||
+           (!strcmp(type, "null") && json_is_null(v));
+}
+
+static bool conforms(json_t *root, json_t *schema, json_t *v, const char *where, char err[512])
+{
+    const char *ref = json_string_value(json_object_get(schema, "$ref"));
+    if (ref) /* "#/$defs/NAME" */
+        return conforms(root, json_object_get(json_object_get(root, "$defs"), ref + 8), v, where, err);
+    json_t *any = json_object_get(schema, "anyOf"), *alt;
+    size_t i;
+    if (any) {
+        json_array_foreach(any, i, alt) if (conforms(root, alt, v, where, err)) return true;
+        return false;
+    }
+    json_t *choices = json_object_get(schema, "enum");
+    if (choices) {
+        json_array_foreach(choices, i, alt) if (json_equal(alt, v)) return true;
+        snprintf(err, 512, "%s: not one of the allowed values", where);
+        return false;
+    }
+    json_t *type = json_object_get(schema, "type");
+    bool ok = !type || (json_is_string(type) && type_matches(json_string_value(type), v));
+    json_array_foreach(type, i, alt) ok = ok || type_matches(json_string_value(alt), v);
+    if (!ok) {
+        snprintf(err, 512, "%s: wrong type", where);
+        return false;
+    }
+    char sub[256];
+    if (json_is_object(v)) {
+        json_t *props = json_object_get(schema, "properties"), *req = json_object_get(schema, "required"), *x;
+        json_array_foreach(req, i, x) if (!json_object_get(v, json_string_value(x))) {
+            snprintf(err, 512, "%s: no key %s", where, json_string_value(x));
+            return false;
+        }
+        const char *key;
+        json_object_foreach(v, key, x) {
+            json_t *p = json_object_get(props, key);
+            snprintf(sub, sizeof sub, "%s.%s", where, key);
+            if (!p && json_is_false(json_object_get(schema, "additionalProperties"))) {
+                snprintf(err, 512, "%s: not in the schema", sub);
+                return false;
+            }
+            if (p && !conforms(root, p, x, sub, err))
+                return false;
+        }
+    }
+    json_t *items = json_object_get(schema, "items"), *x;
+    if (items && json_is_array(v))
+        json_array_foreach(v, i, x) {
+            snprintf(sub, sizeof sub, "%s[%zu]", where, i);
+            if (!conforms(root, items, x, sub, err))
+                return false;
+        }
+    return true;
+}
+
+/* Every mode's JSON conforms to the one schema, and carries the figures of
+ * its mode (and null where a figure does not apply). */
+static void test_json_same_schema_in_every_mode(void **state)
+{
+    (void)state;
+    json_error_t jerr;
+    json_t *schema = json_load_file(GS_SOURCE_DIR "/docs/gilsim-run.schema.json", 0, &jerr);
+    if (!schema)
+        fail_msg("schema: %s", jerr.text);
+    const char *modes[] = {"threads", "processes", "async"};
+    for (int m = 0; m < 3; m++) {
+        char args[256], err[512] = "";
+        snprintf(args, sizeof args, "--%s 3 --io-bound --io-latency 200us --work 30 --json -", modes[m]);
+        char *out;
+        assert_int_equal(run(args, NULL, &out), 0);
+        json_t *doc = json_loads(out, 0, &jerr);
+        if (!doc)
+            fail_msg("%s: not JSON: %s", modes[m], jerr.text);
+        if (!conforms(schema, schema, doc, modes[m], err))
+            fail_msg("%s", err);
+        json_t *r = json_array_get(get(doc, "runs"), 0);
+        assert_int_equal(json_integer_value(get(r, "io.ops")), 30);
+        assert_true(json_is_true(get(doc, "summary.checksum_matches_baseline")));
+        assert_int_equal(json_is_null(get(r, "switches_per_s")), m != 0);
+        assert_int_equal(json_is_null(get(r, "held_fraction")), m == 1);
+        assert_int_equal(json_is_null(get(r, "loop_lag_ns")), m != 2);
+        assert_int_equal(json_is_null(get(json_array_get(get(r, "per_worker"), 0), "lock")), m == 2);
+        json_decref(doc);
+    }
+    /* the validator itself refuses what the schema does not allow */
+    json_t *partial = json_pack("{s:s}", "schema", "gilsim-run");
+    char err[512];
+    assert_false(conforms(schema, schema, partial, "doc", err));
+    assert_string_equal(err, "doc: no key schema_version");
+    json_decref(partial);
+    json_decref(schema);
+}
+
+/* A failed process is reported with its reason; the others' work stands. */
+static void test_failing_process_exit_status(void **state)
+{
+    (void)state;
+    const char *prog = "/tmp/gilsim-fails-p.gsa";
+    const char *text = ".func main 1\n push 1\n load 0\n push 1\n sub\n div\n ret\n.end\n";
+    write_file(prog, text, strlen(text));
+    char *out;
+    assert_int_equal(run("--processes 3 --program /tmp/gilsim-fails-p.gsa --work 3 --no-baseline", NULL, &out), 1);
+    assert_non_null(strstr(out, "1 of 3 processes failed"));
+    assert_non_null(strstr(out, "process 1: division by zero"));
+    assert_non_null(strstr(out, "3 processes did 2 units")); /* the failed one's unit is not counted */
+    unlink(prog);
+}
+
 static void test_failing_worker_exit_status(void **state)
 {
     (void)state;
@@ -228,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_asm_and_dis),
         cmocka_unit_test(test_json_report),
+        cmocka_unit_test(test_json_same_schema_in_every_mode),
+        cmocka_unit_test(test_failing_process_exit_status),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,531 @@
+/* async.c - the async runner: N tasks, each an interpreter state, on one
+ * libuv loop run by one thread, as asyncio runs coroutines.
+ *
+ * DESIGN
+ * A task runs until it finishes, reaches an io instruction or yields; no two
+ * tasks ever run at once.  Ready tasks wait in a FIFO queue.  While it is
+ * not empty an idle handle keeps the loop from blocking, and each loop
+ * iteration runs the tasks that were ready when the iteration began (as
+ * asyncio's _run_once runs the callbacks ready at its start), so a task that
+ * yields goes behind the others.  An io instruction is submitted to libuv
+ * and the task is queued again from the callback:
+ *   sleep  a uv_timer (libuv counts whole milliseconds: the timer is set so
+ *          that it never fires before the latency has passed);
+ *   pipe   a uv_pipe over the task's socketpair to its echo peer (io.h):
+ *          write the token, read it back;
+ *   file   uv_fs_read of the token's block, on libuv's thread pool.
+ * Loop lag: for each timer, how late its callback ran after the moment
+ * libuv could first have run it.  While a task computes the loop runs no
+ * callback at all, so CPU work in one task is lag in every other.
+ *
+ * The lock: the loop's thread treats the lock as asyncio's thread does:
+ * held while it runs tasks and callbacks, dropped around the wait for I/O
+ * (a prepare handle drops it just before the poll, a check handle takes it
+ * just after).  Nothing else wants it, so it is never contended; the report
+ * says so with the counts measured here.
+ *
+ * Stopping: the calling thread waits as the threads runner does; on timeout
+ * or interrupt it sets GS_BREAK_STOP on every task (a running task stops at
+ * its next back-edge) and wakes the loop with a uv_async, whose callback
+ * fails every unfinished task with the reason and lets the loop end.
+ *
+ * Threading: everything here belongs to the loop's thread, except the
+ * breakers, stop_asked, and the wake handle, which is guarded by
+ * wake_mutex because it may be closing while the caller wants to send. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "clock.h"
+#include "io.h"
+#include "worker.h"
+
+typedef struct async_run async_run;
+
+typedef struct {
+    async_run *run;
+    gs_vm *vm;
+    gs_worker_result *res;
+    bool started, finished, in_io;
+    uint64_t io_start_ns;
+    uint64_t timer_due_ns;    /* sleep: when the latency is over (gs_now_ns) */
+    uv_timer_t timer;
+    uv_pipe_t *pipe;          /* pipe I/O: over a dup of the task's socket */
+    uv_write_t write_req;
+    int64_t token;            /* pipe: the bytes written */
+    unsigned char echo[sizeof(int64_t)];
+    size_t echo_len;
+    uv_fs_t *fs_req;          /* file I/O, while a read is in flight */
+    unsigned char *block;     /* file I/O: where the block is read */
+} task;
+
+struct async_run {
+    const gs_run_config *cfg;
+    gs_run_result *out;
+    gs_io *io;
+    uv_loop_t loop;
+    uv_idle_t idle;       /* active while tasks are ready: the loop does not block */
+    uv_prepare_t prepare; /* drops the lock before the loop waits for I/O */
+    uv_check_t check;     /* takes it again after */
+    uv_async_t wake;      /* the caller's thread asks the loop to stop */
+    pthread_mutex_t wake_mutex;
+    bool wake_open;       /* guarded by wake_mutex */
+    atomic_bool stop_asked;
+    task *tasks;
+    uint32_t n, finished;
+    uint32_t *queue;      /* ring of ready task indices; each task at most once */
+    uint32_t head, count;
+    gs_gil *gil;
+    gs_gil_client client; /* the loop thread, as a user of the lock */
+    gs_vm *loop_vm;       /* the loop thread's own state: it runs nothing, but
+                             carries the eval breaker the lock may touch */
+    gs_recorder no_events;
+    bool holding;
+    gs_run_sync *sync;
+};
+
+static void on_idle(uv_idle_t *h);
+
+static void enqueue(task *t)
+{
+    async_run *r = t->run;
+    r->queue[(r->head + r->count++) % r->n] = (uint32_t)(t - r->tasks);
+    gs_record(&t->res->rec, GS_EV_WANT, gs_now_ns(), 0);
+    uv_idle_start(&r->idle, on_idle); /* no-op when already active */
+}
+
+static void close_loop_handles(async_run *r)
+{
+    uv_close((uv_handle_t *)&r->idle, NULL);
+    uv_close((uv_handle_t *)&r->prepare, NULL);
+    uv_close((uv_handle_t *)&r->check, NULL);
+    GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
+    r->wake_open = false;
+    uv_close((uv_handle_t *)&r->wake, NULL);
+    GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
+}
+
+static void finish(task *t)
+{
+    if (t->finished)
+        return;
+    async_run *r = t->run;
+    t->finished = true;
+    t->res->instructions = t->vm->instructions;
+    t->res->end_ns = gs_now_ns();
+    if (!t->started)
+        t->res->start_ns = t->res->end_ns;
+    gs_record(&t->res->rec, GS_EV_DONE, t->res->end_ns, 0);
+    uv_close((uv_handle_t *)&t->timer, NULL);
+    if (t->pipe)
+        uv_close((uv_handle_t *)t->pipe, NULL);
+    if (++r->finished == r->n)
+        close_loop_handles(r);
+}
+
+static void fail(task *t, const char *msg)
+{
+    gs_worker_fail(t->res, msg);
+    finish(t);
+}
+
+static void io_done(task *t, int64_t result)
+{
+    if (t->finished)
+        return;
+    gs_record(&t->res->rec, GS_EV_IO_END, gs_now_ns(), 0);
+    gs_vm_complete_io(t->vm, result);
+    enqueue(t);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    task *t = h->data;
+    uint64_t now = gs_now_ns();
+    gs_hist_add(&t->res->loop_lag, now > t->timer_due_ns ? now - t->timer_due_ns : 0);
+    io_done(t, t->vm->io_arg);
+}
+
+static void on_echo_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    task *t = h->data;
+    *buf = uv_buf_init((char *)t->echo + t->echo_len, (unsigned)(sizeof t->echo - t->echo_len));
+}
+
+static void on_echo_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    (void)buf;
+    task *t = s->data;
+    if (nread == 0 || t->finished)
+        return;
+    if (nread < 0) {
+        char msg[GS_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror((int)nread));
+        uv_read_stop(s);
+        fail(t, msg);
+        return;
+    }
+    t->echo_len += (size_t)nread;
+    if (t->echo_len < sizeof t->echo)
+        return;
+    uv_read_stop(s);
+    int64_t echo;
+    memcpy(&echo, t->echo, sizeof echo);
+    io_done(t, echo);
+}
+
+static void on_token_written(uv_write_t *req, int status)
+{
+    task *t = req->data;
+    if (status < 0 && !t->finished) {
+        char msg[GS_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror(status));
+        fail(t, msg);
+    }
+}
+
+static void on_block_read(uv_fs_t *req)
+{
+    task *t = req->data;
+    ssize_t got = req->result;
+    uv_fs_req_cleanup(req);
+    free(req);
+    t->fs_req = NULL;
+    if (t->finished)
+        return;
+    char msg[GS_ERRMSG_MAX];
+    if (got != (ssize_t)GS_IO_BLOCK) {
+        snprintf(msg, sizeof msg, "file I/O read failed: %s", got < 0 ? uv_strerror((int)got) : "short read");
+        fail(t, msg);
+    } else if (gs_io_check_block(t->block, t->vm->io_arg, msg) != 0) {
+        fail(t, msg);
+    } else {
+        io_done(t, t->vm->io_arg);
+    }
+}
+
+/* Hands the task's I/O request to libuv.  Returns 0, or -1 with msg. */
+static int submit_io(task *t, char msg[GS_ERRMSG_MAX])
+{
+    async_run *r = t->run;
+    gs_vm *vm = t->vm;
+    int rc = 0;
+    switch (vm->io_kind) {
+    case GS_IO_SLEEP: {
+        /* libuv's timers count whole milliseconds of the loop's clock: the
+         * latency is rounded up to one, counted from now. */
+        uint64_t latency = gs_io_latency_ns(r->io);
+        uv_update_time(&r->loop);
+        t->timer_due_ns = t->io_start_ns + latency;
+        rc = uv_timer_start(&t->timer, on_timer, (latency + 999999u) / 1000000u, 0);
+        break;
+    }
+    case GS_IO_PIPE:
+        t->token = vm->io_arg;
+        t->echo_len = 0;
+        uv_buf_t out = uv_buf_init((char *)&t->token, sizeof t->token);
+        rc = uv_write(&t->write_req, (uv_stream_t *)t->pipe, &out, 1, on_token_written);
+        if (rc == 0)
+            rc = uv_read_start((uv_stream_t *)t->pipe, on_echo_alloc, on_echo_read);
+        break;
+    case GS_IO_FILE:
+        if (!t->block && !(t->block = malloc(GS_IO_BLOCK)))
+            rc = UV_ENOMEM;
+        else if (!(t->fs_req = malloc(sizeof *t->fs_req)))
+            rc = UV_ENOMEM;
+        if (rc == 0) {
+            t->fs_req->data = t;
+            uv_buf_t in = uv_buf_init((char *)t->block, GS_IO_BLOCK);
+            rc = uv_fs_read(&r->loop, t->fs_req, gs_io_file_fd(r->io), &in, 1, gs_io_file_offset(vm->io_arg),
+                            on_block_read);
+            if (rc != 0) {
+                free(t->fs_req);
+                t->fs_req = NULL;
+            }
+        }
+        break;
+    default:
+        rc = UV_EINVAL; /* the verifier admits no other kind */
+        break;
+    }
+    if (rc != 0)
+        snprintf(msg, GS_ERRMSG_MAX, "cannot start %s I/O: %s",
+                 vm->io_kind < GS_IO_KIND_COUNT ? gs_io_kind_names[vm->io_kind] : "unknown", uv_strerror(rc));
+    return rc == 0 ? 0 : -1;
+}
+
+/* Runs t until it stops, and acts on why.  The loop's thread holds the lock. */
+static void step(task *t)
+{
+    gs_worker_result *res = t->res;
+    uint64_t now = gs_now_ns();
+    if (!t->started) {
+        t->started = true;
+        res->start_ns = now;
+    }
+    if (t->in_io) {
+        t->in_io = false;
+        gs_hist_add(&res->io_latency, now - t->io_start_ns);
+    }
+    gs_record(&res->rec, GS_EV_GOT, now, 0);
+    uint64_t cpu0 = gs_thread_cpu_ns();
+    gs_stop why = gs_vm_run(t->vm, UINT64_MAX);
+    res->cpu_ns += gs_thread_cpu_ns() - cpu0;
+    now = gs_now_ns();
+    gs_record(&res->rec, GS_EV_DROP_VOLUNTARY, now, 0);
+    char msg[GS_ERRMSG_MAX];
+    switch (why) {
+    case GS_STOP_DONE:
+        res->checksum = t->vm->result;
+        finish(t);
+        break;
+    case GS_STOP_IO:
+        res->io_ops++;
+        t->in_io = true;
+        t->io_start_ns = now;
+        gs_record(&res->rec, GS_EV_IO_START, now, (uint32_t)t->vm->io_kind);
+        if (submit_io(t, msg) != 0)
+            fail(t, msg);
+        break;
+    case GS_STOP_ERROR:
+        res->failed = true;
+        gs_vm_format_error(t->vm, res->error, sizeof res->error);
+        finish(t);
+        break;
+    case GS_STOP_BREAK:
+        if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {
+            fail(t, gs_worker_stop_reason());
+            break;
+        }
+        enqueue(t);
+        break;
+    case GS_STOP_YIELD:
+    case GS_STOP_BUDGET:
+        enqueue(t);
+        break;
+    }
+}
+
+static void on_idle(uv_idle_t *h)
+{
+    async_run *r = h->data;
+    for (uint32_t batch = r->count; batch > 0 && r->count > 0; batch--) {
+        task *t = &r->tasks[r->queue[r->head]];
+        r->head = (r->head + 1) % r->n;
+        r->count--;
+        if (!t->finished)
+            step(t);
+    }
+    if (r->count == 0 && r->finished < r->n)
+        uv_idle_stop(&r->idle);
+}
+
+static void on_prepare(uv_prepare_t *h)
+{
+    async_run *r = h->data;
+    if (r->holding) {
+        gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
+        r->holding = false;
+    }
+}
+
+static void on_check(uv_check_t *h)
+{
+    async_run *r = h->data;
+    if (!r->holding) {
+        gs_gil_take(r->gil, &r->client);
+        r->holding = true;
+    }
+}
+
+static void on_wake(uv_async_t *h)
+{
+    async_run *r = h->data;
+    if (!atomic_load(&r->stop_asked))
+        return;
+    const char *why = gs_worker_stop_reason();
+    for (uint32_t i = 0; i < r->n && r->finished < r->n; i++) {
+        task *t = &r->tasks[i];
+        if (t->finished)
+            continue;
+        uv_timer_stop(&t->timer);
+        if (t->pipe)
+            uv_read_stop((uv_stream_t *)t->pipe);
+        fail(t, why); /* an fs read in flight finds its task finished */
+    }
+}
+
+static void *loop_main(void *arg)
+{
+    async_run *r = arg;
+    if (gs_run_sync_wait_gate(r->sync)) {
+        uv_idle_start(&r->idle, on_idle);
+        uv_prepare_start(&r->prepare, on_prepare);
+        uv_check_start(&r->check, on_check);
+        gs_gil_take(r->gil, &r->client);
+        r->holding = true;
+        uv_run(&r->loop, UV_RUN_DEFAULT);
+        if (r->holding)
+            gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
+    }
+    gs_run_sync_done(r->sync);
+    return NULL;
+}
+
+static void stop_loop(void *arg)
+{
+    async_run *r = arg;
+    atomic_store(&r->stop_asked, true);
+    for (uint32_t i = 0; i < r->n; i++)
+        gs_vm_set_breaker(r->tasks[i].vm, GS_BREAK_STOP);
+    GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
+    if (r->wake_open)
+        uv_async_send(&r->wake);
+    GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
+}
+
+/* Sets up task i: its interpreter, its timer, its pipe when the program
+ * does pipe I/O.  Returns 0, or -1 with out->error. */
+static int task_init(async_run *r, uint32_t i, bool uses_pipe)
+{
+    task *t = &r->tasks[i];
+    char err[GS_ERRMSG_MAX];
+    t->run = r;
+    t->res = &r->out->workers[i];
+    t->vm = gs_worker_vm_new(r->cfg, t->res, err);
+    if (!t->vm) {
+        snprintf(r->out->error, sizeof r->out->error, "%s", err);
+        return -1;
+    }
+    uv_timer_init(&r->loop, &t->timer);
+    t->timer.data = t;
+    t->write_req.data = t;
+    if (uses_pipe) {
+        int fd = dup(gs_io_pipe_fd(r->io, i)); /* libuv closes its own copy */
+        t->pipe = malloc(sizeof *t->pipe);
+        if (fd < 0 || !t->pipe || uv_pipe_init(&r->loop, t->pipe, 0) != 0) {
+            snprintf(r->out->error, sizeof r->out->error, "cannot set up pipe I/O for task %u: %s", i,
+                     fd < 0 ? strerror(errno) : "out of memory");
+            if (fd >= 0)
+                close(fd);
+            free(t->pipe);
+            t->pipe = NULL;
+            return -1;
+        }
+        t->pipe->data = t;
+        int rc = uv_pipe_open(t->pipe, fd);
+        if (rc != 0) {
+            snprintf(r->out->error, sizeof r->out->error, "cannot open pipe I/O for task %u: %s", i,
+                     uv_strerror(rc));
+            close(fd);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Closes whatever the first ninit tasks and the loop hold, after a failed
+ * set-up or a finished run, and frees the tasks. */
+static void teardown(async_run *r, uint32_t ninit)
+{
+    for (uint32_t i = 0; r->tasks && i < ninit; i++) {
+        task *t = &r->tasks[i];
+        if (!uv_is_closing((uv_handle_t *)&t->timer))
+            uv_close((uv_handle_t *)&t->timer, NULL);
+        if (t->pipe && !uv_is_closing((uv_handle_t *)t->pipe))
+            uv_close((uv_handle_t *)t->pipe, NULL);
+    }
+    uv_handle_t *own[] = {(uv_handle_t *)&r->idle, (uv_handle_t *)&r->prepare, (uv_handle_t *)&r->check,
+                          (uv_handle_t *)&r->wake};
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+        if (!uv_is_closing(own[k]))
+            uv_close(own[k], NULL);
+    uv_run(&r->loop, UV_RUN_DEFAULT); /* runs the close callbacks */
+    if (uv_loop_close(&r->loop) != 0)
+        fprintf(stderr, "gilsim: warning: the libuv loop still had handles open at the end of the run\n");
+    for (uint32_t i = 0; r->tasks && i < r->n; i++) {
+        free(r->tasks[i].vm);
+        free(r->tasks[i].pipe);
+        free(r->tasks[i].block);
+    }
+}
+
+int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
+{
+    uint32_t n = cfg->workers;
+    char err[GS_ERRMSG_MAX];
+    unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
+    gs_run_sync sync;
+    async_run r = {.cfg = cfg, .out = out, .n = n, .sync = &sync};
+    r.io = gs_io_open(kinds, n, cfg->io_latency_ns, err);
+    if (!r.io) {
+        snprintf(out->error, sizeof out->error, "%s", err);
+        return -1;
+    }
+    int rc = uv_loop_init(&r.loop);
+    if (rc != 0) {
+        snprintf(out->error, sizeof out->error, "cannot start a libuv loop: %s", uv_strerror(rc));
+        gs_io_close(r.io);
+        return -1;
+    }
+    gs_run_sync_init(&sync);
+    GS_PTHREAD(pthread_mutex_init(&r.wake_mutex, NULL));
+    uv_idle_init(&r.loop, &r.idle);
+    uv_prepare_init(&r.loop, &r.prepare);
+    uv_check_init(&r.loop, &r.check);
+    uv_async_init(&r.loop, &r.wake, on_wake);
+    r.idle.data = r.prepare.data = r.check.data = r.wake.data = &r;
+    r.wake_open = true;
+    r.gil = gs_gil_cpython_new(&cfg->gil);
+    r.loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    if (r.loop_vm)
+        memset(r.loop_vm, 0, sizeof *r.loop_vm);
+    r.client = (gs_gil_client){.vm = r.loop_vm, .id = 0, .rec = &r.no_events, .stats = &out->loop_lock};
+    r.tasks = calloc(n, sizeof *r.tasks);
+    r.queue = calloc(n, sizeof *r.queue);
+    uint32_t ninit = 0;
+    rc = -1;
+    if (!r.gil || !r.loop_vm || !r.tasks || !r.queue) {
+        snprintf(out->error, sizeof out->error, "out of memory for %u tasks", n);
+        goto done;
+    }
+    for (; ninit < n; ninit++)
+        if (task_init(&r, ninit, kinds & (1u << GS_IO_PIPE)) != 0)
+            goto done;
+    pthread_t loop_thread;
+    out->start_ns = gs_now_ns();
+    for (uint32_t i = 0; i < n; i++) {
+        r.queue[i] = i;
+        gs_record(&out->workers[i].rec, GS_EV_WANT, out->start_ns, 0);
+    }
+    r.count = n;
+    int e = pthread_create(&loop_thread, NULL, loop_main, &r);
+    if (e != 0) {
+        snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
+        goto done;
+    }
+    out->spawn_ns = gs_now_ns() - out->start_ns;
+    gs_run_sync_open_gate(&sync, GS_GATE_GO);
+    uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
+    out->stopped = gs_run_sync_wait(&sync, 1, deadline, stop_loop, &r);
+    GS_PTHREAD(pthread_join(loop_thread, NULL));
+    out->end_ns = gs_now_ns();
+    rc = 0;
+done:
+    teardown(&r, ninit);
+    free(r.tasks);
+    free(r.loop_vm);
+    free(r.queue);
+    if (r.gil)
+        gs_gil_destroy(r.gil);
+    gs_io_close(r.io);
+    GS_PTHREAD(pthread_mutex_destroy(&r.wake_mutex));
+    gs_run_sync_destroy(&sync);
+    return rc;
+}

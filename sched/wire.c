@@ -1,0 +1,116 @@
+/* wire.c - a worker's result over a pipe (format in wire.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wire.h"
+
+typedef struct {
+    uint32_t magic, version, result_size, nevents;
+} wire_header;
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+static uint64_t hash_more(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        h = (h ^ word) * FNV_PRIME;
+    }
+    for (; len > 0; p++, len--)
+        h = (h ^ *p) * FNV_PRIME;
+    return h;
+}
+
+size_t gs_wire_max_size(uint32_t event_cap)
+{
+    return sizeof(wire_header) + sizeof(gs_worker_result) + (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int gs_wire_send(int fd, const gs_worker_result *res)
+{
+    wire_header hdr = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof *res, res->rec.n};
+    gs_worker_result body = *res;
+    body.rec.events = NULL;
+    size_t events_len = (size_t)res->rec.n * sizeof(gs_event);
+    uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
+    h = hash_more(h, &body, sizeof body);
+    h = hash_more(h, res->rec.events, events_len);
+    if (write_all(fd, &hdr, sizeof hdr) != 0 || write_all(fd, &body, sizeof body) != 0 ||
+        write_all(fd, res->rec.events, events_len) != 0 || write_all(fd, &h, sizeof h) != 0)
+        return -1;
+    return 0;
+}
+
+int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char *why, size_t whylen)
+{
+    wire_header hdr;
+    if (len == 0) {
+        snprintf(why, whylen, "sent no results");
+        return -1;
+    }
+    if (len < sizeof hdr) {
+        snprintf(why, whylen, "sent truncated results (%zu bytes)", len);
+        return -1;
+    }
+    memcpy(&hdr, buf, sizeof hdr);
+    if (hdr.magic != GS_WIRE_MAGIC || hdr.version != GS_WIRE_VERSION || hdr.result_size != sizeof *into) {
+        snprintf(why, whylen, "sent garbage instead of results (%zu bytes that are not a gilsim result)", len);
+        return -1;
+    }
+    if (hdr.nevents > into->rec.cap) {
+        snprintf(why, whylen, "sent garbage instead of results (%u events, room for %u)", hdr.nevents,
+                 into->rec.cap);
+        return -1;
+    }
+    size_t events_len = (size_t)hdr.nevents * sizeof(gs_event);
+    size_t want = sizeof hdr + sizeof *into + events_len + sizeof(uint64_t);
+    if (len < want) {
+        snprintf(why, whylen, "sent truncated results (%zu of %zu bytes)", len, want);
+        return -1;
+    }
+    if (len > want) {
+        snprintf(why, whylen, "sent garbage after its results (%zu bytes, expected %zu)", len, want);
+        return -1;
+    }
+    uint64_t h, sent;
+    h = hash_more(FNV_OFFSET, buf, want - sizeof sent);
+    memcpy(&sent, buf + want - sizeof sent, sizeof sent);
+    if (h != sent) {
+        snprintf(why, whylen, "sent garbled results (checksum mismatch)");
+        return -1;
+    }
+    gs_worker_result body;
+    memcpy(&body, buf + sizeof hdr, sizeof body);
+    if (body.id != into->id || body.first_unit != into->first_unit || body.units != into->units) {
+        snprintf(why, whylen, "sent the results of another worker (%u, units %llu+%llu)", body.id,
+                 (unsigned long long)body.first_unit, (unsigned long long)body.units);
+        return -1;
+    }
+    body.error[sizeof body.error - 1] = '\0';
+    body.rec.events = into->rec.events;
+    body.rec.cap = into->rec.cap;
+    if (events_len)
+        memcpy(body.rec.events, buf + sizeof hdr + sizeof body, events_len);
+    *into = body;
+    return 0;
+}

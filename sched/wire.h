@@ -1,0 +1,36 @@
+/* wire.h - a worker's result, sent home from a forked child to its parent.
+ *
+ * FORMAT (integers in the host's byte order: both ends are one program on
+ * one machine, the child forked from the parent)
+ *   header   u32 magic GS_WIRE_MAGIC, u32 version GS_WIRE_VERSION,
+ *            u32 size of gs_worker_result, u32 number of events n
+ *   body     the gs_worker_result, its recorder's pointer zeroed
+ *   events   n gs_event
+ *   trailer  u64 hash of everything before it (FNV-1a over 64-bit words)
+ * The parent accepts a message only if every part is there and nothing
+ * follows, the sizes are this build's, the events fit the buffer it gave
+ * the worker, the hash matches, and the worker id and units are the ones
+ * the child was sent to do.  Anything else is reported as truncated or as
+ * garbage, never half-believed. */
+#ifndef GS_WIRE_H
+#define GS_WIRE_H
+
+#include <stddef.h>
+
+#include "run.h"
+
+#define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
+#define GS_WIRE_VERSION 1u
+
+/* The largest message a worker with room for event_cap events sends. */
+size_t gs_wire_max_size(uint32_t event_cap);
+
+/* Writes res to fd.  Returns 0, or -1 with errno. */
+int gs_wire_send(int fd, const gs_worker_result *res);
+
+/* Decodes the len bytes in buf into *into, which holds what the parent
+ * expects: id, first_unit, units and an event buffer of into->rec.cap.
+ * Returns 0, or -1 with the reason in why (into unchanged). */
+int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,122 @@
+/* worker.c - one worker's life under a lock (see worker.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "worker.h"
+
+void gs_worker_fail(gs_worker_result *res, const char *msg)
+{
+    res->failed = true;
+    snprintf(res->error, sizeof res->error, "%s", msg);
+}
+
+const char *gs_worker_stop_reason(void)
+{
+    return gs_run_stopping() ? "interrupted" : "stopped by --timeout";
+}
+
+gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
+{
+    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    if (!vm) {
+        snprintf(err, GS_ERRMSG_MAX, "out of memory for an interpreter state");
+        return NULL;
+    }
+    int64_t args[3];
+    uint32_t nargs = gs_workload_args(cfg->workload, res->first_unit, res->units, args);
+    if (gs_vm_init(vm, &cfg->workload->prog, args, nargs, err) != 0) {
+        free(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res, gs_gil *gil, gs_io *io,
+                   uint32_t io_slot, char err[GS_ERRMSG_MAX])
+{
+    *w = (gs_worker){.gil = gil, .io = io, .io_slot = io_slot, .res = res};
+    w->vm = gs_worker_vm_new(cfg, res, err);
+    if (!w->vm)
+        return -1;
+    w->client = (gs_gil_client){.vm = w->vm, .id = res->id, .rec = &res->rec, .stats = &res->lock};
+    return 0;
+}
+
+void gs_worker_free(gs_worker *w)
+{
+    free(w->vm);
+    w->vm = NULL;
+}
+
+static void do_io(gs_worker *w)
+{
+    gs_vm *vm = w->vm;
+    gs_worker_result *res = w->res;
+    char err[GS_ERRMSG_MAX];
+    int64_t result = 0;
+    uint64_t start = gs_now_ns();
+    gs_record(&res->rec, GS_EV_IO_START, start, (uint32_t)vm->io_kind);
+    gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+    int rc = gs_io_perform(w->io, w->io_slot, vm->io_kind, vm->io_arg, &result, err);
+    gs_record(&res->rec, GS_EV_IO_END, gs_now_ns(), 0);
+    gs_gil_take(w->gil, &w->client);
+    res->io_ops++;
+    gs_hist_add(&res->io_latency, gs_now_ns() - start);
+    if (rc != 0)
+        gs_worker_fail(res, err);
+    else
+        gs_vm_complete_io(vm, result);
+}
+
+/* Runs the interpreter until it finishes, fails or is stopped.
+ * Precondition: the lock is held; it is still held on return. */
+static void run_under_lock(gs_worker *w)
+{
+    gs_vm *vm = w->vm;
+    gs_worker_result *res = w->res;
+    while (!res->failed) {
+        switch (gs_vm_run(vm, UINT64_MAX)) {
+        case GS_STOP_BREAK:
+            if (gs_vm_breaker(vm) & GS_BREAK_STOP) {
+                gs_worker_fail(res, gs_worker_stop_reason());
+                return;
+            }
+            if (gs_vm_breaker(vm) & GS_BREAK_DROP) {
+                gs_gil_drop(w->gil, &w->client, GS_DROP_FORCED);
+                gs_gil_take(w->gil, &w->client);
+            }
+            break;
+        case GS_STOP_IO:
+            do_io(w);
+            break;
+        case GS_STOP_YIELD:
+            gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+            gs_gil_take(w->gil, &w->client);
+            break;
+        case GS_STOP_DONE:
+            res->checksum = vm->result;
+            return;
+        case GS_STOP_ERROR:
+            res->failed = true;
+            gs_vm_format_error(vm, res->error, sizeof res->error);
+            return;
+        case GS_STOP_BUDGET:
+            break;
+        }
+    }
+}
+
+void gs_worker_run(gs_worker *w)
+{
+    gs_worker_result *res = w->res;
+    res->start_ns = gs_now_ns();
+    uint64_t cpu0 = gs_thread_cpu_ns();
+    gs_gil_take(w->gil, &w->client);
+    run_under_lock(w);
+    res->instructions = w->vm->instructions;
+    gs_record(&res->rec, GS_EV_DONE, gs_now_ns(), 0);
+    gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+    res->end_ns = gs_now_ns();
+    res->cpu_ns = gs_thread_cpu_ns() - cpu0;
+}

@@ -1,0 +1,53 @@
+/* worker.h - one worker's life under a lock, as a thread or as a forked
+ * child lives it.
+ *
+ * A worker takes the lock and runs its interpreter until the interpreter
+ * stops, then does what CPython's eval loop would do:
+ *   - drop request (breaker GS_BREAK_DROP): drop the lock (forced), take it
+ *     again;
+ *   - io instruction: drop the lock (voluntary), do the real blocking call,
+ *     take the lock again, as Py_BEGIN/END_ALLOW_THREADS around a syscall;
+ *   - yield: drop and take again, as time.sleep(0);
+ *   - stop (breaker GS_BREAK_STOP: timeout or interrupt): fail with the
+ *     reason and end;
+ *   - finished or runtime error: drop the lock and end.
+ * The threads runner runs N of them on one lock; the processes runner runs
+ * one per child, each on a lock of its own.
+ *
+ * Threading: a gs_worker belongs to the thread that runs it; others may
+ * only set its interpreter's breaker. */
+#ifndef GS_WORKER_H
+#define GS_WORKER_H
+
+#include "io.h"
+#include "run.h"
+
+typedef struct {
+    gs_gil *gil;
+    gs_io *io;
+    uint32_t io_slot;       /* this worker's channel in io */
+    gs_vm *vm;
+    gs_worker_result *res;
+    gs_gil_client client;
+} gs_worker;
+
+/* Allocates an interpreter state ready to run the workload over res's
+ * units.  Returns NULL with a message. */
+gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX]);
+
+/* Prepares w to run res's units under gil with I/O channel io_slot.
+ * Returns 0, or -1 with a message. */
+int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res, gs_gil *gil, gs_io *io,
+                   uint32_t io_slot, char err[GS_ERRMSG_MAX]);
+void gs_worker_free(gs_worker *w);
+
+/* Runs the worker from its first instruction to its end, filling res:
+ * times, counters, checksum or error. */
+void gs_worker_run(gs_worker *w);
+
+/* Marks res failed with msg. */
+void gs_worker_fail(gs_worker_result *res, const char *msg);
+/* Why a worker whose breaker carries GS_BREAK_STOP was stopped. */
+const char *gs_worker_stop_reason(void);
+
+#endif

@@ -1,0 +1,257 @@
+/* test_processes.c - the processes runner: no lost work in children, and
+ * every way a child can fail (killed, runtime error, non-zero exit,
+ * garbage or truncated results, ignoring the stop) reported as that worker's
+ * failure with the others' results intact, no child left behind. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "summary.h"
+#include "wire.h"
+
+/* main(first, count): the worker whose first unit is 1 never ends; the
+ * others return first * 10. */
+static const char endless_one[] = ".func main 2\n"
+                                  " load 0\n push 1\n eq\n jz finite\n"
+                                  "forever:\n jmp forever\n"
+                                  "finite:\n load 0\n push 10\n mul\n ret\n.end\n";
+static const char finite_all[] = ".func main 2\n load 0\n push 10\n mul\n ret\n.end\n";
+static const char endless_all[] = ".func main 2\nloop:\n jmp loop\n.end\n";
+
+/* The fault each worker suffers.  The hook runs in the child, which reads
+ * its own copy of this table, filled by the test before forking. */
+enum { NONE, KILL_SOON, EXIT_3, GARBAGE, TRUNCATED, IGNORE_STOP };
+static int fault_of[8];
+
+static void *kill_me_soon(void *arg)
+{
+    (void)arg;
+    struct timespec ts = {0, 30 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kill(getpid(), SIGKILL);
+    return NULL;
+}
+
+static void inject_fault(uint32_t worker, int result_fd)
+{
+    static const char garbage[] = "this is not a gilsim result";
+    const uint32_t magic = GS_WIRE_MAGIC, version = GS_WIRE_VERSION;
+    pthread_t t;
+    switch (fault_of[worker]) {
+    case KILL_SOON:
+        pthread_create(&t, NULL, kill_me_soon, NULL);
+        break;
+    case EXIT_3:
+        _exit(3);
+    case GARBAGE:
+        if (write(result_fd, garbage, sizeof garbage) != (ssize_t)sizeof garbage)
+            _exit(4);
+        break;
+    case TRUNCATED:
+        if (write(result_fd, &magic, sizeof magic) != 4 || write(result_fd, &version, sizeof version) != 4)
+            _exit(4);
+        _exit(0);
+    case IGNORE_STOP:
+        signal(SIGUSR1, SIG_IGN);
+        break;
+    }
+}
+
+static void expect_no_children(void)
+{
+    int status;
+    assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+/* Runs 4 workers of src with the faults given, checks that exactly the
+ * faulty ones failed with messages starting as expected, and that the others
+ * returned first * 10. */
+static void expect_faults(const char *src, const int faults[4], const char *const errors[4], uint64_t timeout_ns)
+{
+    gs_workload w = load_text(src);
+    memcpy(fault_of, faults, 4 * sizeof *faults);
+    gs_run_config cfg = run_config(GS_MODE_PROCESSES, &w, 4, 4);
+    cfg.after_fork = inject_fault;
+    cfg.timeout_ns = timeout_ns;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    expect_no_children();
+    uint32_t failed = 0;
+    for (uint32_t i = 0; i < 4; i++) {
+        const gs_worker_result *x = &r.workers[i];
+        if (errors[i]) {
+            failed++;
+            assert_true(x->failed);
+            if (strncmp(x->error, errors[i], strlen(errors[i])) != 0)
+                fail_msg("process %u: '%s', expected '%s...'", i, x->error, errors[i]);
+        } else {
+            if (x->failed)
+                fail_msg("process %u failed: %s", i, x->error);
+            assert_int_equal(x->checksum, 10 * (int64_t)i);
+            assert_int_equal(x->units, 1);
+            assert_true(x->instructions > 0);
+            assert_true(x->lock.acquisitions >= 1); /* its own lock, sent home */
+        }
+    }
+    assert_int_equal(r.failed, failed);
+    memset(fault_of, 0, sizeof fault_of);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
+static void test_no_lost_work(void **state)
+{
+    (void)state;
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_COUNTDOWN, 0, 4, 400);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_FIB, 0, 3, 50);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_PRIMES, 0, 5, 101);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_IO_BOUND, GS_IO_SLEEP, 4, 60);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_IO_BOUND, GS_IO_PIPE, 4, 60);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_IO_BOUND, GS_IO_FILE, 4, 200);
+    expect_checksum(GS_MODE_PROCESSES, GS_WL_MIXED, GS_IO_PIPE, 3, 40);
+    expect_no_children();
+}
+
+static void test_child_killed_mid_run(void **state)
+{
+    (void)state;
+    expect_faults(endless_one, (int[]){NONE, KILL_SOON, NONE, NONE},
+                  (const char *const[]){NULL, "killed by signal SIGKILL", NULL, NULL}, 0);
+}
+
+static void test_child_runtime_error(void **state)
+{
+    (void)state;
+    expect_one_runtime_error(GS_MODE_PROCESSES);
+    expect_no_children();
+}
+
+static void test_child_exits_non_zero(void **state)
+{
+    (void)state;
+    expect_faults(finite_all, (int[]){NONE, NONE, NONE, EXIT_3},
+                  (const char *const[]){NULL, NULL, NULL, "exited with status 3"}, 0);
+}
+
+static void test_child_sends_garbage_or_too_little(void **state)
+{
+    (void)state;
+    expect_faults(finite_all, (int[]){GARBAGE, NONE, TRUNCATED, NONE},
+                  (const char *const[]){"sent garbage instead of results", NULL,
+                                        "sent truncated results (8 bytes)", NULL},
+                  0);
+}
+
+static void test_timeout_stops_children(void **state)
+{
+    (void)state;
+    expect_timeout_stops(GS_MODE_PROCESSES, 3);
+    expect_no_children();
+}
+
+static void test_child_that_ignores_the_stop_is_killed(void **state)
+{
+    (void)state;
+    expect_faults(endless_all, (int[]){NONE, IGNORE_STOP, NONE, NONE},
+                  (const char *const[]){"stopped by --timeout", "did not stop within 2 s",
+                                        "stopped by --timeout", "stopped by --timeout"},
+                  100000000);
+}
+
+static void test_events_recorded_and_bounded(void **state)
+{
+    (void)state;
+    expect_events_bounded(GS_MODE_PROCESSES);
+}
+
+/* The wire format on its own: a message round-trips; any damage is
+ * refused with a reason and leaves the result untouched. */
+static void test_wire_round_trip_and_damage(void **state)
+{
+    (void)state;
+    gs_event events[4] = {{1, GS_EV_WANT, 0}, {2, GS_EV_GOT, 0}, {3, GS_EV_DONE, 0}};
+    gs_worker_result sent;
+    memset(&sent, 0, sizeof sent);
+    sent.id = 3;
+    sent.first_unit = 30;
+    sent.units = 10;
+    sent.checksum = -12345;
+    sent.io_ops = 7;
+    sent.rec = (gs_recorder){.events = events, .cap = 4, .n = 3, .dropped = 9};
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(gs_wire_send(fds[1], &sent), 0);
+    close(fds[1]);
+    size_t max = gs_wire_max_size(4);
+    unsigned char *buf = malloc(max + 16);
+    ssize_t len = read(fds[0], buf, max + 16);
+    close(fds[0]);
+    assert_true(len > 0 && (size_t)len < max);
+
+    gs_event got_events[4];
+    gs_worker_result got;
+    char why[256];
+    memset(&got, 0, sizeof got);
+    got.id = 3;
+    got.first_unit = 30;
+    got.units = 10;
+    got.rec = (gs_recorder){.events = got_events, .cap = 4};
+    gs_worker_result before = got;
+
+    buf[len / 2] ^= 1;
+    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_string_equal(why, "sent garbled results (checksum mismatch)");
+    buf[len / 2] ^= 1;
+    assert_int_equal(gs_wire_receive(buf, (size_t)len - 1, &got, why, sizeof why), -1);
+    assert_non_null(strstr(why, "truncated"));
+    assert_int_equal(gs_wire_receive(buf, 0, &got, why, sizeof why), -1);
+    assert_string_equal(why, "sent no results");
+    got.rec.cap = 2;
+    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_non_null(strstr(why, "3 events, room for 2"));
+    got.rec.cap = 4;
+    got.id = 2;
+    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_non_null(strstr(why, "another worker"));
+    got.id = 3;
+    assert_memory_equal(&got, &before, sizeof got);
+
+    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), 0);
+    assert_int_equal(got.checksum, -12345);
+    assert_int_equal(got.io_ops, 7);
+    assert_ptr_equal(got.rec.events, got_events);
+    assert_int_equal(got.rec.n, 3);
+    assert_int_equal(got.rec.dropped, 9);
+    assert_memory_equal(got_events, events, 3 * sizeof *events);
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wire_round_trip_and_damage),
+        cmocka_unit_test(test_no_lost_work),
+        cmocka_unit_test(test_child_killed_mid_run),
+        cmocka_unit_test(test_child_runtime_error),
+        cmocka_unit_test(test_child_exits_non_zero),
+        cmocka_unit_test(test_child_sends_garbage_or_too_little),
+        cmocka_unit_test(test_timeout_stops_children),
+        cmocka_unit_test(test_child_that_ignores_the_stop_is_killed),
+        cmocka_unit_test(test_events_recorded_and_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
