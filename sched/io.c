@@ -34,7 +34,7 @@ static void sleep_ns(uint64_t ns)
         ;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int gs_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
     while (len > 0) {
@@ -73,7 +73,7 @@ static void *echo_main(void *arg)
     while (read_all(p->fd, &token, sizeof token) == 1) {
         if (p->latency_ns)
             sleep_ns(p->latency_ns);
-        if (write_all(p->fd, &token, sizeof token) != 0)
+        if (gs_write_all(p->fd, &token, sizeof token) != 0)
             break;
     }
     return NULL;
@@ -127,7 +127,7 @@ static int open_file(gs_io *io, char err[GS_ERRMSG_MAX])
     memset(block, 0xa5, sizeof block);
     for (uint64_t b = 0; b < GS_IO_BLOCKS; b++) {
         memcpy(block, &b, sizeof b);
-        if (write_all(io->file_fd, block, sizeof block) != 0) {
+        if (gs_write_all(io->file_fd, block, sizeof block) != 0) {
             snprintf(err, GS_ERRMSG_MAX, "cannot write the I/O file: %s", strerror(errno));
             return -1;
         }
@@ -184,7 +184,7 @@ int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, in
     case GS_IO_PIPE: {
         int fd = io->worker_fd[worker];
         int64_t echo;
-        if (write_all(fd, &token, sizeof token) != 0 || read_all(fd, &echo, sizeof echo) != 1) {
+        if (gs_write_all(fd, &token, sizeof token) != 0 || read_all(fd, &echo, sizeof echo) != 1) {
             snprintf(err, GS_ERRMSG_MAX, "pipe I/O to the echo peer failed: %s", strerror(errno));
             return -1;
         }

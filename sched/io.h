@@ -16,6 +16,7 @@
 #ifndef GS_IO_H
 #define GS_IO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../interp/asm.h"
@@ -41,6 +42,9 @@ uint64_t gs_io_latency_ns(const gs_io *io);
 int64_t gs_io_file_offset(int64_t token);
 /* Checks a block read for token; returns 0, or -1 with a message. */
 int gs_io_check_block(const unsigned char *block, int64_t token, char err[GS_ERRMSG_MAX]);
+
+/* Writes all len bytes, retrying after signals.  Returns 0, or -1 with errno. */
+int gs_write_all(int fd, const void *buf, size_t len);
 
 /* Stops the echo peers and closes everything. */
 void gs_io_close(gs_io *io);

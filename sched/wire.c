@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "wire.h"
 
 typedef struct {
@@ -31,21 +32,6 @@ size_t gs_wire_max_size(uint32_t event_cap)
     return sizeof(wire_header) + sizeof(gs_worker_result) + (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int gs_wire_send(int fd, const gs_worker_result *res)
 {
     wire_header hdr = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof *res, res->rec.n};
@@ -55,8 +41,8 @@ int gs_wire_send(int fd, const gs_worker_result *res)
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
     h = hash_more(h, &body, sizeof body);
     h = hash_more(h, res->rec.events, events_len);
-    if (write_all(fd, &hdr, sizeof hdr) != 0 || write_all(fd, &body, sizeof body) != 0 ||
-        write_all(fd, res->rec.events, events_len) != 0 || write_all(fd, &h, sizeof h) != 0)
+    if (gs_write_all(fd, &hdr, sizeof hdr) != 0 || gs_write_all(fd, &body, sizeof body) != 0 ||
+        gs_write_all(fd, res->rec.events, events_len) != 0 || gs_write_all(fd, &h, sizeof h) != 0)
         return -1;
     return 0;
 }

@@ -316,31 +316,28 @@ static void test_json_same_schema_in_every_mode(void **state)
     json_decref(schema);
 }
 
-/* A failed process is reported with its reason; the others' work stands. */
-static void test_failing_process_exit_status(void **state)
-{
-    (void)state;
-    const char *prog = "/tmp/gilsim-fails-p.gsa";
-    const char *text = ".func main 1\n push 1\n load 0\n push 1\n sub\n div\n ret\n.end\n";
-    write_file(prog, text, strlen(text));
-    char *out;
-    assert_int_equal(run("--processes 3 --program /tmp/gilsim-fails-p.gsa --work 3 --no-baseline", NULL, &out), 1);
-    assert_non_null(strstr(out, "1 of 3 processes failed"));
-    assert_non_null(strstr(out, "process 1: division by zero"));
-    assert_non_null(strstr(out, "3 processes did 2 units")); /* the failed one's unit is not counted */
-    unlink(prog);
-}
-
+/* In every mode a failed worker is reported with its reason, the others'
+ * work stands, and the exit status is 1. */
 static void test_failing_worker_exit_status(void **state)
 {
     (void)state;
     const char *prog = "/tmp/gilsim-fails.gsa";
     const char *text = ".func main 1\n push 1\n load 0\n push 1\n sub\n div\n ret\n.end\n";
     write_file(prog, text, strlen(text));
-    char *out;
-    assert_int_equal(run("--threads 3 --program /tmp/gilsim-fails.gsa --work 3 --no-baseline", NULL, &out), 1);
-    assert_non_null(strstr(out, "1 of 3 threads failed"));
-    assert_non_null(strstr(out, "thread 1: division by zero"));
+    static const char *const modes[][3] = {
+        {"threads", "thread", "threads"}, {"processes", "process", "processes"}, {"async", "task", "tasks"}};
+    for (int m = 0; m < 3; m++) {
+        char args[256], want[64];
+        char *out;
+        snprintf(args, sizeof args, "--%s 3 --program %s --work 3 --no-baseline", modes[m][0], prog);
+        assert_int_equal(run(args, NULL, &out), 1);
+        snprintf(want, sizeof want, "1 of 3 %s failed", modes[m][2]);
+        assert_non_null(strstr(out, want));
+        snprintf(want, sizeof want, "%s 1: division by zero", modes[m][1]);
+        assert_non_null(strstr(out, want));
+        snprintf(want, sizeof want, "3 %s did 2 units", modes[m][2]); /* the failed one's unit is not counted */
+        assert_non_null(strstr(out, want));
+    }
     unlink(prog);
 }
 
@@ -353,7 +350,6 @@ int main(void)
         cmocka_unit_test(test_asm_and_dis),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_json_same_schema_in_every_mode),
-        cmocka_unit_test(test_failing_process_exit_status),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
