@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../sched/experiment.h"
+#include "../sched/sweep.h"
 
 #define GS_JSON_SCHEMA_VERSION 1
 
@@ -18,6 +19,26 @@ typedef struct {
 
 void gs_host_detect(gs_host *h);
 
+typedef enum {
+    GS_PLOT_SPEEDUP,    /* speedup over one worker, with the ideal line */
+    GS_PLOT_THROUGHPUT, /* work units per second */
+    GS_PLOT_WAIT,       /* share of their time workers waited for a lock */
+    GS_PLOT_METRIC_COUNT
+} gs_plot_metric;
+
+extern const char *const gs_plot_metric_names[GS_PLOT_METRIC_COUNT]; /* "speedup", ... */
+
+/* The sweep as a table in the terminal. */
+void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h);
+/* The sweep's points as CSV (columns in docs/sweep.md) or JSON, to path or
+ * "-".  Return 0, or -1 with a message. */
+int gs_report_sweep_csv(const char *path, const gs_sweep *s, const gs_host *h, char err[256]);
+int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, char err[256]);
+/* A plot of metric versus workers drawn by gnuplot into path (.png or
+ * .svg), with the script (.gp) and the data (.dat) beside it.  Returns 0,
+ * or -1 with a message (naming the package when gnuplot is missing). */
+int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512]);
+
 /* The terminal report: the answer in one sentence, then the figures.
  * Fits 80 columns. */
 void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool color);
@@ -26,6 +47,13 @@ void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool co
  * "-" for standard output.  A file is written whole or not at all.
  * Returns 0, or -1 with a message. */
 int gs_report_json(const char *path, const gs_experiment *e, const gs_host *h, char err[256]);
+
+/* Who did what when, as text, fitted to columns (see timeline.c). */
+void gs_report_timeline(FILE *out, const gs_run_result *r, int columns);
+
+/* The run as Chrome trace-event JSON for Perfetto (see trace.c), to path
+ * or "-".  Returns 0, or -1 with a message. */
+int gs_report_trace(const char *path, const gs_run_result *r, char err[256]);
 
 /* "1.02 s", "5.00 ms", "740 us", "85 ns" */
 const char *gs_fmt_ns(double ns, char buf[32]);

@@ -22,6 +22,18 @@ static int cmp_wall(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
+/* Speedup, efficiency and the checksum check against e->base_summary. */
+static void compare(gs_experiment *e)
+{
+    const gs_run_summary *m = &e->summaries[e->median];
+    if (e->base_summary.throughput <= 0)
+        return;
+    e->speedup = m->throughput / e->base_summary.throughput;
+    e->efficiency = e->speedup / e->cfg.workers;
+    if (!e->cfg.weak && e->runs[e->median].failed == 0 && !e->runs[e->median].stopped)
+        e->checksum_ok = m->checksum == e->base_summary.checksum;
+}
+
 int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
     uint32_t total = e->repeat + (e->baseline ? 1 : 0), done = 0;
@@ -67,14 +79,16 @@ int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t
     e->wall_max_s = e->summaries[order[e->nruns - 1]].wall_s;
     free(order);
 
-    const gs_run_summary *m = &e->summaries[e->median];
-    if (e->have_baseline && e->base_summary.throughput > 0) {
-        e->speedup = m->throughput / e->base_summary.throughput;
-        e->efficiency = e->speedup / e->cfg.workers;
-        if (!e->cfg.weak && e->runs[e->median].failed == 0 && !e->runs[e->median].stopped)
-            e->checksum_ok = m->checksum == e->base_summary.checksum;
-    }
+    if (e->have_baseline)
+        compare(e);
     return 0;
+}
+
+void gs_experiment_compare(gs_experiment *e, const gs_run_summary *base)
+{
+    e->base_summary = *base;
+    e->have_baseline = true;
+    compare(e);
 }
 
 void gs_experiment_free(gs_experiment *e)

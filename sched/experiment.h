@@ -37,4 +37,10 @@ int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t
                       void *arg);
 void gs_experiment_free(gs_experiment *e);
 
+/* Compares e's median run with base, the median summary of a one-worker
+ * run of the same mode and workload made elsewhere (a sweep shares one
+ * baseline between its points).  For an experiment run without a baseline
+ * of its own. */
+void gs_experiment_compare(gs_experiment *e, const gs_run_summary *base);
+
 #endif

@@ -1,0 +1,512 @@
+/* options.c - parsing and validating the run and sweep options (see
+ * options.h).  Every option is in one table with the commands it belongs
+ * to; an option given to the wrong command is named as such. */
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "options.h"
+#include "parse.h"
+
+#define RUN GS_CMD_RUN
+#define SWEEP GS_CMD_SWEEP
+#define BOTH (GS_CMD_RUN | GS_CMD_SWEEP)
+#define DEFAULT_WORKERS 4
+#define DEFAULT_IO_LATENCY_NS 1000000ull /* 1 ms */
+
+enum {
+    OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED,
+    OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_INTERVAL, OPT_NO_FORCE,
+    OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
+    OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION,
+};
+
+static const struct {
+    struct option opt;
+    unsigned cmds; /* gs_command bits */
+} options[] = {
+    {{"threads", required_argument, NULL, OPT_THREADS}, RUN},
+    {{"processes", required_argument, NULL, OPT_PROCESSES}, RUN},
+    {{"async", required_argument, NULL, OPT_ASYNC}, RUN},
+    {{"modes", required_argument, NULL, OPT_MODES}, SWEEP},
+    {{"workers", required_argument, NULL, OPT_WORKERS}, SWEEP},
+    {{"cpu-bound", optional_argument, NULL, OPT_CPU}, BOTH},
+    {{"io-bound", no_argument, NULL, OPT_IO_BOUND}, BOTH},
+    {{"mixed", required_argument, NULL, OPT_MIXED}, BOTH},
+    {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH},
+    {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP},
+    {{"work", required_argument, NULL, OPT_WORK}, BOTH},
+    {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH},
+    {{"io", required_argument, NULL, OPT_IO}, BOTH},
+    {{"io-latency", required_argument, NULL, OPT_LATENCY}, BOTH},
+    {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH},
+    {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH},
+    {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH},
+    {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN},
+    {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH},
+    {{"json", required_argument, NULL, OPT_JSON}, BOTH},
+    {{"csv", required_argument, NULL, OPT_CSV}, SWEEP},
+    {{"trace", required_argument, NULL, OPT_TRACE}, RUN},
+    {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN},
+    {{"plot", required_argument, NULL, OPT_PLOT}, SWEEP},
+    {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP},
+    {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH},
+    {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH},
+    {{"help", no_argument, NULL, OPT_HELP}, BOTH},
+    {{"version", no_argument, NULL, OPT_VERSION}, BOTH},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const char run_usage[] =
+    "usage: gilsim [run] [options]       one experiment\n"
+    "       gilsim sweep [options]       the experiment over worker counts and modes\n"
+    "       gilsim asm FILE              assemble and verify a program, print a summary\n"
+    "       gilsim dis FILE              disassemble a program\n"
+    "       gilsim --help | --version    (gilsim sweep --help for the sweep's options)\n"
+    "\n"
+    "Mode (one of them; default --threads 4):\n"
+    "  --threads N          N pthreads sharing one interpreter lock (1..4096)\n"
+    "  --processes N        N forked processes, each with its own lock (1..1024)\n"
+    "  --async N            N tasks on one libuv event loop in one thread (1..65536)\n"
+    "\n"
+    "Workload (one of them; default --cpu-bound):\n"
+    "  --cpu-bound[=KERNEL] CPU-bound loop: countdown (default), fib or primes\n"
+    "  --io-bound           a little CPU, then one I/O request, per unit\n"
+    "  --mixed RATIO        CPU then I/O per unit, CPU taking RATIO of the time (0..1)\n"
+    "  --program FILE       your own program (.gsa; see README \"Program format\")\n"
+    "  --work N             total work units, split over the workers (1..2^40)\n"
+    "  --work-per-worker N  N units for every worker instead (weak scaling)\n"
+    "  --io KIND            I/O kind for --io-bound/--mixed: sleep (default), pipe, file\n"
+    "  --io-latency D       latency of sleep and pipe I/O (default 1ms; 0ns..10s;\n"
+    "                       libuv rounds async sleeps up to whole milliseconds)\n"
+    "\n"
+    "Lock:\n"
+    "  --switch-interval D  CPython's switch interval (default 5ms; 1us..10s)\n"
+    "  --no-force-switching let a forced dropper compete at once (shows why CPython waits)\n"
+    "\n"
+    "Measuring and output:\n"
+    "  --repeat N           run N times, report the median and spread (1..100)\n"
+    "  --no-baseline        skip the 1-worker run used for speedup\n"
+    "  --timeout D          stop workers still running after D (1ms..1h)\n"
+    "  --json FILE          the whole experiment as JSON ('-' for standard output)\n"
+    "  --trace FILE         who held the lock when, for ui.perfetto.dev or chrome://tracing\n"
+    "  --timeline           the same as a picture in the terminal, a row per worker\n"
+    "  --quiet              no terminal report (use with --json)\n"
+    "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
+    "\n"
+    "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
+    "Exit status: 0 ok, 1 a worker failed or an output could not be written,\n"
+    "2 bad usage or program file, 130 interrupted.\n";
+
+static const char sweep_usage[] =
+    "usage: gilsim sweep [options]\n"
+    "Runs one experiment for every worker count and mode (and workload), each\n"
+    "compared with one worker of its mode: the data of a scaling curve.\n"
+    "\n"
+    "  --workers LIST       worker counts: 1,2,4,8 (default) or a range 1-16, or both\n"
+    "  --modes LIST         threads,processes,async (default: all three)\n"
+    "  --workloads LIST     countdown, fib, primes, io-bound, mixed:RATIO (default\n"
+    "                       countdown); or one of --cpu-bound[=KERNEL], --io-bound,\n"
+    "                       --mixed RATIO, --program FILE as for a run\n"
+    "  --work N             total work units of every point (default: a quarter of\n"
+    "                       the run's default, about 0.2 s for one worker)\n"
+    "  --work-per-worker N  N units per worker instead (weak scaling)\n"
+    "  --io KIND, --io-latency D, --switch-interval D, --no-force-switching,\n"
+    "  --timeout D          as for a run\n"
+    "  --repeat N           runs per point; the median stands, min and max are kept\n"
+    "                       (default 3)\n"
+    "  --csv FILE           one row per point (columns in docs/sweep.md)\n"
+    "  --json FILE          the same as JSON ('-' for standard output)\n"
+    "  --plot FILE          a picture (.png or .svg) drawn by gnuplot, with the script\n"
+    "                       (.gp) and data (.dat) beside it to restyle\n"
+    "  --plot-metric M      what to plot: speedup (default), throughput, or wait\n"
+    "                       (the share of their time workers waited for a lock)\n"
+    "  --quiet, --no-color  as for a run\n"
+    "\n"
+    "The default sweep (threads, processes and async; 1, 2, 4, 8 workers;\n"
+    "CPU-bound) takes about 15 s on a 2-core laptop.  Progress goes to standard\n"
+    "error when it is a terminal.\n";
+
+static int usage_error(const char *fmt, const char *a, const char *b)
+{
+    fputs("gilsim: ", stderr);
+    fprintf(stderr, fmt, a, b);
+    fputs(" (see gilsim --help)\n", stderr);
+    return -1;
+}
+
+static int set_once(const char **slot, const char *flag)
+{
+    if (*slot && strcmp(*slot, flag) != 0)
+        return usage_error("%s and %s cannot be combined", *slot, flag);
+    if (*slot)
+        return usage_error("%s given twice%s", flag, "");
+    *slot = flag;
+    return 0;
+}
+
+static int set_mode(gs_cli_options *o, gs_mode mode, const char *flag, const char *arg)
+{
+    uint64_t n;
+    if (set_once(&o->mode_flag, flag) != 0 || gs_parse_count(flag, arg, 1, gs_mode_max_workers[mode], &n) != 0)
+        return -1;
+    o->mode = mode;
+    o->workers = (uint32_t)n;
+    return 0;
+}
+
+static int set_workload(gs_cli_options *o, gs_workload_spec spec, const char *flag)
+{
+    if (set_once(&o->wl_flag, flag) != 0)
+        return -1;
+    o->wl[0] = spec;
+    o->nwl = 1;
+    return 0;
+}
+
+/* Splits a comma-separated list; calls item(text, len) for each.  An empty
+ * item is an error. */
+static int each_item(const char *flag, const char *list, int (*item)(gs_cli_options *, const char *, const char *),
+                     gs_cli_options *o)
+{
+    char buf[1024];
+    if (strlen(list) >= sizeof buf)
+        return usage_error("%s: the list is too long%s", flag, "");
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
+        return usage_error("%s: '%s' has an empty item", flag, list);
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (item(o, flag, tok) != 0)
+            return -1;
+    return 0;
+}
+
+static int add_mode(gs_cli_options *o, const char *flag, const char *name)
+{
+    for (int m = 0; m < GS_MODE_COUNT; m++) {
+        if (strcmp(gs_mode_names[m], name) != 0)
+            continue;
+        for (uint32_t i = 0; i < o->nmodes; i++)
+            if (o->modes[i] == (gs_mode)m)
+                return usage_error("%s: %s is listed twice", flag, name);
+        o->modes[o->nmodes++] = (gs_mode)m;
+        return 0;
+    }
+    return usage_error("%s: '%s' is not a mode: give threads, processes or async", flag, name);
+}
+
+static int add_count(gs_cli_options *o, uint64_t n)
+{
+    for (uint32_t i = 0; i < o->ncounts; i++)
+        if (o->counts[i] == n)
+            return 0;
+    if (o->ncounts == GS_SWEEP_MAX_COUNTS)
+        return -1;
+    o->counts[o->ncounts++] = (uint32_t)n;
+    return 0;
+}
+
+static int add_counts(gs_cli_options *o, const char *flag, const char *item)
+{
+    uint64_t lo, hi;
+    const char *dash = strchr(item, '-');
+    char first[64];
+    if (dash && dash != item) {
+        snprintf(first, sizeof first, "%.*s", (int)(dash - item), item);
+        if (gs_parse_count(flag, first, 1, GS_MAX_WORKERS, &lo) != 0 ||
+            gs_parse_count(flag, dash + 1, 1, GS_MAX_WORKERS, &hi) != 0)
+            return -1;
+        if (hi < lo)
+            return usage_error("%s: the range '%s' runs backwards", flag, item);
+    } else if (gs_parse_count(flag, item, 1, GS_MAX_WORKERS, &lo) != 0) {
+        return -1;
+    } else {
+        hi = lo;
+    }
+    for (uint64_t n = lo; n <= hi; n++) {
+        if (add_count(o, n) != 0) {
+            char max[16];
+            snprintf(max, sizeof max, "%u", GS_SWEEP_MAX_COUNTS);
+            return usage_error("%s: more than %s worker counts", flag, max);
+        }
+    }
+    return 0;
+}
+
+static int add_workload(gs_cli_options *o, const char *flag, const char *name)
+{
+    gs_workload_spec spec = {.kind = GS_WL_COUNTDOWN};
+    int k = gs_workload_cpu_kind(strcmp(name, "cpu-bound") == 0 ? "countdown" : name);
+    if (k >= 0)
+        spec.kind = (gs_workload_kind)k;
+    else if (strcmp(name, "io-bound") == 0)
+        spec.kind = GS_WL_IO_BOUND;
+    else if (strncmp(name, "mixed:", 6) == 0) {
+        spec.kind = GS_WL_MIXED;
+        if (gs_parse_ratio(flag, name + 6, &spec.cpu_share) != 0)
+            return -1;
+    } else
+        return usage_error("%s: '%s' is not a workload: give countdown, fib, primes, io-bound or mixed:RATIO",
+                           flag, name);
+    if (o->nwl == GS_SWEEP_MAX_WORKLOADS)
+        return usage_error("%s: more than 8 workloads%s", flag, "");
+    o->wl[o->nwl++] = spec;
+    return 0;
+}
+
+static int set_path(const char **slot, const char *flag, const char *arg, bool dash_ok)
+{
+    if (!*arg)
+        return usage_error("%s: give a file name%s", flag, dash_ok ? ", or - for standard output" : "");
+    if (!dash_ok && strcmp(arg, "-") == 0)
+        return usage_error("%s: give a file name%s", flag, "");
+    *slot = arg;
+    return 0;
+}
+
+static int parse_option(gs_cli_options *o, int c, const char *arg)
+{
+    uint64_t n;
+    switch (c) {
+    case OPT_THREADS:   return set_mode(o, GS_MODE_THREADS, "--threads", arg);
+    case OPT_PROCESSES: return set_mode(o, GS_MODE_PROCESSES, "--processes", arg);
+    case OPT_ASYNC:     return set_mode(o, GS_MODE_ASYNC, "--async", arg);
+    case OPT_MODES:
+        if (o->nmodes)
+            return usage_error("--modes given twice%s%s", "", "");
+        return each_item("--modes", arg, add_mode, o);
+    case OPT_WORKERS:
+        if (o->ncounts)
+            return usage_error("--workers given twice%s%s", "", "");
+        return each_item("--workers", arg, add_counts, o);
+    case OPT_CPU: {
+        int k = gs_workload_cpu_kind(arg ? arg : "countdown");
+        if (k < 0)
+            return usage_error("--cpu-bound: '%s' is not a kernel: give countdown, fib or primes%s", arg, "");
+        return set_workload(o, (gs_workload_spec){.kind = (gs_workload_kind)k}, "--cpu-bound");
+    }
+    case OPT_IO_BOUND: return set_workload(o, (gs_workload_spec){.kind = GS_WL_IO_BOUND}, "--io-bound");
+    case OPT_MIXED: {
+        gs_workload_spec spec = {.kind = GS_WL_MIXED};
+        if (gs_parse_ratio("--mixed", arg, &spec.cpu_share) != 0)
+            return -1;
+        return set_workload(o, spec, "--mixed");
+    }
+    case OPT_PROGRAM:
+        if (!*arg)
+            return usage_error("--program: give a program file%s%s", "", "");
+        return set_workload(o, (gs_workload_spec){.kind = GS_WL_PROGRAM, .path = arg}, "--program");
+    case OPT_WORKLOADS:
+        if (set_once(&o->wl_flag, "--workloads") != 0)
+            return -1;
+        return each_item("--workloads", arg, add_workload, o);
+    case OPT_WORK:
+    case OPT_WORK_PER: {
+        const char *flag = c == OPT_WORK ? "--work" : "--work-per-worker";
+        if (set_once(&o->work_flag, flag) != 0 || gs_parse_count(flag, arg, 1, GS_MAX_WORK, &n) != 0)
+            return -1;
+        o->work = n;
+        o->weak = c == OPT_WORK_PER;
+        return 0;
+    }
+    case OPT_IO: {
+        int k = gs_io_kind_by_name(arg, strlen(arg));
+        if (k < 0)
+            return usage_error("--io: '%s' is not an I/O kind: give sleep, pipe or file%s", arg, "");
+        o->io_kind = (gs_io_kind)k;
+        o->io_set = true;
+        return 0;
+    }
+    case OPT_LATENCY:
+        o->latency_set = true;
+        return gs_parse_duration("--io-latency", arg, 0, GS_MAX_LATENCY_NS, &o->io_latency_ns);
+    case OPT_INTERVAL:
+        return gs_parse_duration("--switch-interval", arg, GS_INTERVAL_MIN_NS, GS_INTERVAL_MAX_NS, &o->interval_ns);
+    case OPT_NO_FORCE: o->force_switching = false; return 0;
+    case OPT_REPEAT:
+        if (gs_parse_count("--repeat", arg, 1, GS_MAX_REPEAT, &n) != 0)
+            return -1;
+        o->repeat = (uint32_t)n;
+        return 0;
+    case OPT_NO_BASELINE: o->baseline = false; return 0;
+    case OPT_TIMEOUT:
+        return gs_parse_duration("--timeout", arg, 1000000ull, 3600ull * 1000000000ull, &o->timeout_ns);
+    case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
+    case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
+    case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
+    case OPT_PLOT:  return set_path(&o->plot, "--plot", arg, false);
+    case OPT_PLOT_METRIC:
+        for (int m = 0; m < GS_PLOT_METRIC_COUNT; m++)
+            if (strcmp(arg, gs_plot_metric_names[m]) == 0) {
+                o->plot_metric = (gs_plot_metric)m;
+                o->plot_metric_set = true;
+                return 0;
+            }
+        return usage_error("--plot-metric: '%s' is not a metric: give speedup, throughput or wait%s", arg, "");
+    case OPT_TIMELINE: o->timeline = true; return 0;
+    case OPT_QUIET: o->quiet = true; return 0;
+    case OPT_NO_COLOR: o->color = false; return 0;
+    }
+    return -1;
+}
+
+/* An output file whose folder cannot be written is a usage error found
+ * before the run, not a failure found after it. */
+static int check_writable(const char *flag, const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    const char *dir = dirname(copy);
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "gilsim: %s: cannot write '%s': folder '%s' is missing or not writable\n", flag, path, dir);
+        return -1;
+    }
+    return 0;
+}
+
+static int compare_counts(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sweep defaults, and worker counts within every mode's limit. */
+static int finish_sweep(gs_cli_options *o)
+{
+    if (!o->nmodes)
+        for (int m = 0; m < GS_MODE_COUNT; m++)
+            o->modes[o->nmodes++] = (gs_mode)m;
+    if (!o->ncounts)
+        for (uint32_t n = 1; n <= 8; n *= 2)
+            o->counts[o->ncounts++] = n;
+    qsort(o->counts, o->ncounts, sizeof *o->counts, compare_counts);
+    for (uint32_t i = 0; i < o->nmodes; i++) {
+        uint32_t max = gs_mode_max_workers[o->modes[i]];
+        if (o->counts[o->ncounts - 1] > max) {
+            char msg[32];
+            snprintf(msg, sizeof msg, "%u", max);
+            return usage_error("--workers: %s take at most %s workers", gs_mode_plural[o->modes[i]], msg);
+        }
+    }
+    if (o->plot_metric_set && !o->plot)
+        return usage_error("--plot-metric applies only with --plot%s%s", "", "");
+    if (o->plot) {
+        const char *dot = strrchr(o->plot, '.');
+        if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0))
+            return usage_error("--plot: '%s' must end in .png or .svg%s", o->plot, "");
+    }
+    int stdout_outputs = (o->json && !strcmp(o->json, "-")) + (o->csv && !strcmp(o->csv, "-"));
+    if (stdout_outputs > 1)
+        return usage_error("--json and --csv cannot both go to standard output%s%s", "", "");
+    return 0;
+}
+
+static int check_combinations(gs_cli_options *o)
+{
+    bool io_workload = false;
+    for (uint32_t i = 0; i < o->nwl; i++)
+        io_workload |= o->wl[i].kind == GS_WL_IO_BOUND || o->wl[i].kind == GS_WL_MIXED;
+    if (o->io_set && !io_workload)
+        return usage_error("--io applies only to --io-bound and --mixed%s%s", "", "");
+    if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)
+        return usage_error("--io-latency applies only to --io-bound, --mixed and --program%s%s", "", "");
+    if (o->trace && o->json && !strcmp(o->trace, "-") && !strcmp(o->json, "-"))
+        return usage_error("--json and --trace cannot both go to standard output%s%s", "", "");
+    if (check_writable("--json", o->json) || check_writable("--csv", o->csv) ||
+        check_writable("--trace", o->trace) || check_writable("--plot", o->plot))
+        return -1;
+    for (uint32_t i = 0; i < o->nwl; i++) {
+        o->wl[i].io_kind = o->io_kind;
+        o->wl[i].io_latency_ns = o->io_latency_ns;
+    }
+    return o->cmd == GS_CMD_SWEEP ? finish_sweep(o) : 0;
+}
+
+/* Returns the option's name as typed, for messages. */
+static const char *option_named(int c)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].opt.val == c)
+            return options[i].opt.name;
+    return "?";
+}
+
+int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
+{
+    *o = (gs_cli_options){.cmd = cmd, .mode = GS_MODE_THREADS, .workers = DEFAULT_WORKERS,
+                          .wl = {{.kind = GS_WL_COUNTDOWN}}, .nwl = 1, .io_latency_ns = DEFAULT_IO_LATENCY_NS,
+                          .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
+                          .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true};
+    struct option longopts[NOPTIONS + 1];
+    for (size_t i = 0; i < NOPTIONS; i++)
+        longopts[i] = options[i].opt;
+    longopts[NOPTIONS] = (struct option){0};
+    opterr = 0;
+    optind = 1;
+    bool workloads_listed = false;
+    int c, index;
+    while ((c = getopt_long(argc, argv, ":", longopts, &index)) != -1) {
+        if (c == OPT_HELP) {
+            fputs(cmd == GS_CMD_SWEEP ? sweep_usage : run_usage, stdout);
+            return 1;
+        }
+        if (c == OPT_VERSION) {
+            printf("gilsim %s\n", GILSIM_VERSION);
+            return 1;
+        }
+        if (c == ':')
+            return usage_error("%s needs a value%s", argv[optind - 1], "");
+        if (c == '?')
+            return usage_error("unknown option '%s'%s", argv[optind - 1], "");
+        if (!(options[index].cmds & cmd))
+            return usage_error(cmd == GS_CMD_SWEEP ? "--%s is an option of a run, not of gilsim sweep%s"
+                                                   : "--%s is an option of gilsim sweep, not of a run%s",
+                               option_named(c), "");
+        if (c == OPT_WORKLOADS && !workloads_listed) {
+            o->nwl = 0; /* the list replaces the default */
+            workloads_listed = true;
+        }
+        if (parse_option(o, c, optarg) != 0)
+            return -1;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'%s", argv[optind], "");
+    return check_combinations(o);
+}
+
+gs_run_config gs_cli_run_config(const gs_cli_options *o)
+{
+    return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
+                           .gil = {.interval_ns = o->interval_ns, .force_switching = o->force_switching},
+                           .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
+                           .timeout_ns = o->timeout_ns};
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (gs_run_stopping())
+        _exit(GS_EXIT_INTERRUPTED); /* the second Ctrl-C does not wait */
+    gs_run_stop();
+}
+
+void gs_cli_catch_interrupts(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool gs_cli_color(const gs_cli_options *o)
+{
+    return o->color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}

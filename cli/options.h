@@ -1,0 +1,70 @@
+/* options.h - the command line of `gilsim run` and `gilsim sweep`: one
+ * table of options, each valid for the commands it names, parsed and
+ * validated before any work starts.  A bad value is one line on standard
+ * error naming the option, the value and what is allowed. */
+#ifndef GS_OPTIONS_H
+#define GS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../reports/report.h"
+#include "../sched/sweep.h"
+
+typedef enum {
+    GS_CMD_RUN = 1,
+    GS_CMD_SWEEP = 2,
+} gs_command;
+
+typedef struct {
+    gs_command cmd;
+    /* run: the mode */
+    gs_mode mode;
+    uint32_t workers;
+    const char *mode_flag;       /* the option that set the mode, for conflicts */
+    /* sweep: the modes and worker counts */
+    gs_mode modes[GS_MODE_COUNT];
+    uint32_t nmodes;
+    uint32_t counts[GS_SWEEP_MAX_COUNTS];
+    uint32_t ncounts;
+    /* the workloads: one for run, one or more for sweep */
+    gs_workload_spec wl[GS_SWEEP_MAX_WORKLOADS];
+    uint32_t nwl;
+    const char *wl_flag;
+    uint64_t work;               /* 0: the workload's default */
+    bool weak;
+    const char *work_flag;
+    gs_io_kind io_kind;
+    uint64_t io_latency_ns;
+    bool io_set, latency_set;
+    /* the lock */
+    uint64_t interval_ns;
+    bool force_switching;
+    /* measuring and output */
+    uint32_t repeat;
+    bool baseline;
+    uint64_t timeout_ns;
+    const char *json, *csv, *trace, *plot;
+    gs_plot_metric plot_metric;
+    bool plot_metric_set;
+    bool timeline;
+    bool quiet, color;
+} gs_cli_options;
+
+/* Parses argv (argv[0] is the command's name) for cmd.  Returns 0 with o
+ * filled, 1 when --help or --version was answered, -1 after reporting a
+ * usage error. */
+int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o);
+
+/* The configuration every run of the command shares: lock, I/O latency,
+ * timeout, events.  Mode, workers, workload and work are the caller's. */
+gs_run_config gs_cli_run_config(const gs_cli_options *o);
+
+/* Installs the SIGINT/SIGTERM handler: the first asks every run to stop,
+ * the second exits at once. */
+void gs_cli_catch_interrupts(void);
+
+/* Whether to use colour on standard output. */
+bool gs_cli_color(const gs_cli_options *o);
+
+#endif

@@ -1,0 +1,86 @@
+/* sweep.c - `gilsim sweep`: the experiment over worker counts, modes and
+ * workloads, with its table, CSV, JSON and plot. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../reports/report.h"
+#include "cli.h"
+#include "options.h"
+#include "progress.h"
+
+/* Writes every output asked for; what can be written is, even when
+ * something else failed.  Returns the exit status. */
+static int write_outputs(const gs_cli_options *o, const gs_sweep *s, bool complete)
+{
+    gs_host host;
+    gs_host_detect(&host);
+    int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
+    bool stdout_taken = (o->json && !strcmp(o->json, "-")) || (o->csv && !strcmp(o->csv, "-"));
+    if (!o->quiet && !stdout_taken)
+        gs_report_sweep_text(stdout, s, &host);
+    char err[512];
+    if (o->csv && gs_report_sweep_csv(o->csv, s, &host, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        rc = rc ? rc : GS_EXIT_FAILURE;
+    }
+    if (o->json && gs_report_sweep_json(o->json, s, &host, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        rc = rc ? rc : GS_EXIT_FAILURE;
+    }
+    if (o->plot && s->npoints > 0) {
+        if (gs_report_plot(o->plot, o->plot_metric, s, &host, err) != 0) {
+            fprintf(stderr, "gilsim: %s%s\n", err, o->csv || o->json ? " (the other outputs were written)" : "");
+            rc = rc ? rc : GS_EXIT_FAILURE;
+        } else if (!o->quiet && !stdout_taken) {
+            printf("plot: %s (redraw or restyle it with its .gp script and .dat data)\n", o->plot);
+        }
+    }
+    for (uint32_t i = 0; i < s->npoints && rc == GS_EXIT_OK; i++)
+        if (s->points[i].failed || s->points[i].checksum_ok == 0)
+            rc = GS_EXIT_FAILURE;
+    return rc;
+}
+
+int gs_cli_sweep(int argc, char **argv)
+{
+    gs_cli_options o;
+    int rc = gs_cli_parse(argc, argv, GS_CMD_SWEEP, &o);
+    if (rc != 0)
+        return rc > 0 ? GS_EXIT_OK : GS_EXIT_USAGE;
+
+    gs_workload wl[GS_SWEEP_MAX_WORKLOADS];
+    gs_sweep s = {.cfg = gs_cli_run_config(&o), .nworkloads = o.nwl, .nmodes = o.nmodes,
+                  .ncounts = o.ncounts, .repeat = o.repeat};
+    s.cfg.event_cap = 0; /* a sweep keeps figures, not timelines */
+    memcpy(s.modes, o.modes, sizeof s.modes);
+    memcpy(s.counts, o.counts, sizeof s.counts);
+    char err[GS_ERRMSG_MAX];
+    uint32_t loaded = 0;
+    for (; loaded < o.nwl; loaded++) {
+        if (gs_workload_load(&wl[loaded], &o.wl[loaded], err) != 0) {
+            fprintf(stderr, "gilsim: %s\n", err);
+            rc = GS_EXIT_USAGE;
+            goto done;
+        }
+        s.workloads[loaded] = &wl[loaded];
+    }
+    /* One quarter of a run's default work: a point takes about 0.2 s for one
+     * worker, so the default sweep stays under half a minute. */
+    if (!s.cfg.work)
+        s.cfg.work = wl[0].default_work / 4 ? wl[0].default_work / 4 : 1;
+    gs_cli_catch_interrupts();
+
+    gs_progress bar;
+    gs_progress *shown = gs_progress_start(&bar, o.quiet);
+    char run_err[256];
+    rc = gs_sweep_run(&s, run_err, gs_progress_update, shown);
+    gs_progress_end(shown);
+    if (rc != 0)
+        fprintf(stderr, "gilsim: %s%s\n", run_err, s.npoints ? "; writing the points that finished" : "");
+    rc = write_outputs(&o, &s, rc == 0);
+done:
+    gs_sweep_free(&s);
+    for (uint32_t i = 0; i < loaded; i++)
+        gs_workload_free(&wl[i]);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/* slices.c - events to slices (see slices.h).
+ *
+ * The runners record I/O in two orders: a thread notes the I/O start while
+ * it still holds the lock, then drops it; an async task drops the loop,
+ * then starts the I/O.  Either way the I/O slice begins when the running
+ * one ends, so slices never overlap. */
+#include "slices.h"
+
+typedef struct {
+    void (*fn)(const gs_slice *, void *);
+    void *arg;
+    int cur;          /* the open slice's kind, or -1 */
+    uint64_t since;
+    uint32_t io_kind;
+    bool io_pending;  /* an I/O started while running: it begins at the drop */
+} reader;
+
+static void close_at(reader *r, uint64_t t)
+{
+    if (r->cur >= 0)
+        r->fn(&(gs_slice){GS_EDGE_END, (gs_slice_kind)r->cur, r->since, t < r->since ? r->since : t,
+                          r->cur == GS_SLICE_IO ? r->io_kind : 0},
+              r->arg);
+    r->cur = -1;
+}
+
+static void open_at(reader *r, gs_slice_kind kind, uint64_t t)
+{
+    close_at(r, t);
+    r->cur = (int)kind;
+    r->since = t;
+    r->fn(&(gs_slice){GS_EDGE_BEGIN, kind, t, t, kind == GS_SLICE_IO ? r->io_kind : 0}, r->arg);
+}
+
+static void mark(reader *r, gs_slice_kind kind, uint64_t t)
+{
+    r->fn(&(gs_slice){GS_EDGE_MARK, kind, t, t, 0}, r->arg);
+}
+
+void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, void *), void *arg)
+{
+    reader r = {.fn = fn, .arg = arg, .cur = -1};
+    uint64_t last = 0;
+    for (uint32_t i = 0; i < w->rec.n; i++) {
+        const gs_event *e = &w->rec.events[i];
+        last = e->t_ns;
+        switch ((gs_event_type)e->type) {
+        case GS_EV_WANT:
+            open_at(&r, GS_SLICE_WAITING, e->t_ns);
+            break;
+        case GS_EV_GOT:
+            open_at(&r, GS_SLICE_RUNNING, e->t_ns);
+            break;
+        case GS_EV_DROP_FORCED:
+        case GS_EV_DROP_VOLUNTARY:
+            close_at(&r, e->t_ns);
+            if (e->type == GS_EV_DROP_FORCED) {
+                /* it waits inside the lock until another takes it (forced
+                 * switching), then wants it again: waiting all along */
+                mark(&r, GS_MARK_FORCED_DROP, e->t_ns);
+                open_at(&r, GS_SLICE_WAITING, e->t_ns);
+            }
+            if (r.io_pending)
+                open_at(&r, GS_SLICE_IO, e->t_ns);
+            r.io_pending = false;
+            break;
+        case GS_EV_IO_START:
+            r.io_kind = e->arg;
+            if (r.cur == GS_SLICE_RUNNING)
+                r.io_pending = true;
+            else
+                open_at(&r, GS_SLICE_IO, e->t_ns);
+            break;
+        case GS_EV_IO_END:
+            close_at(&r, e->t_ns);
+            r.io_pending = false;
+            break;
+        case GS_EV_DROP_REQUEST:
+            mark(&r, GS_MARK_DROP_REQUEST, e->t_ns);
+            break;
+        case GS_EV_DONE:
+            close_at(&r, e->t_ns);
+            mark(&r, GS_MARK_DONE, e->t_ns);
+            break;
+        default:
+            break;
+        }
+    }
+    close_at(&r, last);
+}
+
+const char *gs_slice_name(gs_slice_kind kind, gs_mode mode)
+{
+    bool loop = mode == GS_MODE_ASYNC;
+    switch (kind) {
+    case GS_SLICE_RUNNING:     return loop ? "running on the loop" : "running with the lock";
+    case GS_SLICE_WAITING:     return loop ? "ready, waiting for the loop" : "waiting for the lock";
+    case GS_SLICE_IO:          return "in I/O";
+    case GS_MARK_DROP_REQUEST: return "asked the holder to drop the lock";
+    case GS_MARK_FORCED_DROP:  return "dropped the lock on request";
+    case GS_MARK_DONE:         return "finished";
+    default:                   return "?";
+    }
+}

@@ -1,0 +1,198 @@
+/* sweep.c - a sweep's points as a terminal table, CSV and JSON.
+ *
+ * The columns are one table (COLUMNS below) that the CSV and the JSON both
+ * read, so the two always agree; docs/sweep.md documents them in the same
+ * order.  A figure that does not apply to a point (the hand-off of a lock
+ * nobody shares, the loop lag of threads) is an empty CSV field and a JSON
+ * null, never a zero. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "output.h"
+#include "report.h"
+
+#ifndef GILSIM_VERSION
+#define GILSIM_VERSION "unknown"
+#endif
+
+#define COLUMNS(X)                                                       \
+    X(MODE, "mode") X(WORKLOAD, "workload") X(POLICY, "policy")          \
+    X(INTERVAL, "switch_interval_ns") X(WORKERS, "workers")              \
+    X(CORES, "cores") X(RUNS, "runs") X(WALL, "wall_s")                  \
+    X(WALL_MIN, "wall_min_s") X(WALL_MAX, "wall_max_s")                  \
+    X(THROUGHPUT, "throughput") X(SPEEDUP, "speedup")                    \
+    X(EFFICIENCY, "efficiency") X(HELD, "held_fraction")                 \
+    X(WAIT, "wait_fraction") X(SWITCHES, "switches_per_s")               \
+    X(HANDOFF_P50, "handoff_p50_ns") X(HANDOFF_P99, "handoff_p99_ns")    \
+    X(IO_P50, "io_latency_p50_ns") X(IO_P99, "io_latency_p99_ns")        \
+    X(LAG_P99, "loop_lag_p99_ns") X(FAILED, "failed")                    \
+    X(CHECKSUM_OK, "checksum_ok")
+
+enum {
+#define COL_ENUM(e, name) COL_##e,
+    COLUMNS(COL_ENUM)
+#undef COL_ENUM
+    NCOLUMNS
+};
+
+static const char *const column_names[NCOLUMNS] = {
+#define COL_NAME(e, name) name,
+    COLUMNS(COL_NAME)
+#undef COL_NAME
+};
+
+typedef struct {
+    enum { CELL_NONE, CELL_STR, CELL_INT, CELL_REAL, CELL_BOOL } type;
+    const char *s;
+    long long i;
+    double d;
+} cell;
+
+static cell str(const char *s) { return (cell){.type = CELL_STR, .s = s}; }
+static cell integer(uint64_t i) { return (cell){.type = CELL_INT, .i = (long long)i}; }
+static cell real(double d) { return (cell){.type = CELL_REAL, .d = d}; }
+static cell none(void) { return (cell){.type = CELL_NONE}; }
+static cell real_if(bool applies, double d) { return applies ? real(d) : none(); }
+static cell int_if(bool applies, uint64_t i) { return applies ? integer(i) : none(); }
+
+static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_host *h)
+{
+    const gs_run_summary *m = &p->median;
+    bool threads = p->mode == GS_MODE_THREADS, compared = p->speedup > 0;
+    switch (col) {
+    case COL_MODE:        return str(gs_mode_names[p->mode]);
+    case COL_WORKLOAD:    return str(p->workload->name);
+    case COL_POLICY:      return str("cpython");
+    case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
+    case COL_WORKERS:     return integer(p->workers);
+    case COL_CORES:       return integer((uint64_t)h->cores);
+    case COL_RUNS:        return integer(p->runs);
+    case COL_WALL:        return real(m->wall_s);
+    case COL_WALL_MIN:    return real(p->wall_min_s);
+    case COL_WALL_MAX:    return real(p->wall_max_s);
+    case COL_THROUGHPUT:  return real(m->throughput);
+    case COL_SPEEDUP:     return real_if(compared, p->speedup);
+    case COL_EFFICIENCY:  return real_if(compared, p->efficiency);
+    case COL_HELD:        return real_if(p->mode != GS_MODE_PROCESSES, m->held_fraction);
+    case COL_WAIT:        return real(m->wait_fraction);
+    case COL_SWITCHES:    return real_if(threads, m->switches_per_s);
+    case COL_HANDOFF_P50: return int_if(threads && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 50));
+    case COL_HANDOFF_P99: return int_if(threads && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 99));
+    case COL_IO_P50:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 50));
+    case COL_IO_P99:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 99));
+    case COL_LAG_P99:     return int_if(m->loop_lag.count > 0, gs_hist_percentile(&m->loop_lag, 99));
+    case COL_FAILED:      return integer(p->failed);
+    case COL_CHECKSUM_OK:
+        return p->checksum_ok < 0 ? none() : (cell){.type = CELL_BOOL, .i = p->checksum_ok};
+    }
+    return none();
+}
+
+/* A CSV field: numbers as they are, text quoted when it must be. */
+static void csv_field(FILE *f, cell c)
+{
+    switch (c.type) {
+    case CELL_NONE: break;
+    case CELL_INT:  fprintf(f, "%lld", c.i); break;
+    case CELL_REAL: fprintf(f, "%.9g", c.d); break;
+    case CELL_BOOL: fputs(c.i ? "true" : "false", f); break;
+    case CELL_STR:
+        if (strpbrk(c.s, ",\"\n\r")) {
+            fputc('"', f);
+            for (const char *p = c.s; *p; p++)
+                fputs(*p == '"' ? "\"\"" : (char[2]){*p, 0}, f);
+            fputc('"', f);
+        } else {
+            fputs(c.s, f);
+        }
+        break;
+    }
+}
+
+int gs_report_sweep_csv(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
+{
+    gs_output out;
+    if (gs_output_open(&out, path, err) != 0)
+        return -1;
+    for (int c = 0; c < NCOLUMNS; c++)
+        fprintf(out.f, "%s%s", c ? "," : "", column_names[c]);
+    fputc('\n', out.f);
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        for (int c = 0; c < NCOLUMNS; c++) {
+            if (c)
+                fputc(',', out.f);
+            csv_field(out.f, get(c, &s->points[i], s, h));
+        }
+        fputc('\n', out.f);
+    }
+    return gs_output_close(&out, true, err);
+}
+
+static json_t *cell_json(cell c)
+{
+    switch (c.type) {
+    case CELL_STR:  return json_string(c.s);
+    case CELL_INT:  return json_integer(c.i);
+    case CELL_REAL: return json_real(c.d);
+    case CELL_BOOL: return json_boolean(c.i);
+    default:        return json_null();
+    }
+}
+
+int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
+{
+    json_t *points = json_array();
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        json_t *o = json_object();
+        for (int c = 0; c < NCOLUMNS; c++)
+            json_object_set_new(o, column_names[c], cell_json(get(c, &s->points[i], s, h)));
+        json_array_append_new(points, o);
+    }
+    json_t *doc = json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:{s:I, s:b, s:I, s:I, s:b}, s:o}", "schema",
+                            "gilsim-sweep", "schema_version", 1, "gilsim_version", GILSIM_VERSION, "host", "cores",
+                            (json_int_t)h->cores, "cpu", h->cpu, "os", h->os, "config", "work",
+                            (json_int_t)s->cfg.work, "weak_scaling", s->cfg.weak, "repeat", (json_int_t)s->repeat,
+                            "switch_interval_ns", (json_int_t)s->cfg.gil.interval_ns, "force_switching",
+                            s->cfg.gil.force_switching, "points", points);
+    gs_output out;
+    if (!doc) {
+        snprintf(err, 256, "out of memory building the sweep's JSON");
+        return -1;
+    }
+    int rc = gs_output_open(&out, path, err);
+    if (rc == 0) {
+        bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
+        rc = gs_output_close(&out, ok, err);
+    }
+    json_decref(doc);
+    return rc;
+}
+
+void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
+{
+    char a[32], b[32];
+    fprintf(out, "%-9s %-12s %7s %10s %8s %6s %6s %9s %9s\n", "mode", "workload", "workers", "wall", "speedup",
+            "held", "wait", "I/O p99", "lag p99");
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        const gs_run_summary *m = &p->median;
+        fprintf(out, "%-9s %-12.12s %7u %10s", gs_mode_names[p->mode], p->workload->name, p->workers,
+                gs_fmt_ns(m->wall_s * 1e9, a));
+        if (p->speedup > 0)
+            fprintf(out, " %7.2fx", p->speedup);
+        else
+            fprintf(out, " %8s", "-");
+        if (p->mode != GS_MODE_PROCESSES)
+            fprintf(out, " %5.1f%%", 100 * m->held_fraction);
+        else
+            fprintf(out, " %6s", "-");
+        fprintf(out, " %5.1f%%", 100 * m->wait_fraction);
+        fprintf(out, " %9s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
+        fprintf(out, " %9s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
+                p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
+    }
+    fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);
+}

@@ -1,0 +1,52 @@
+/* sweep.h - one experiment over a range of worker counts, modes and
+ * workloads: the data behind a scaling curve.
+ *
+ * For each workload and mode, the one-worker experiment runs first and is
+ * the baseline every point of that mode and workload is compared with (the
+ * 1-worker point, when asked for, is that experiment).  Every point is
+ * repeated and represented by its median run, with the spread. */
+#ifndef GS_SWEEP_H
+#define GS_SWEEP_H
+
+#include "experiment.h"
+
+#define GS_SWEEP_MAX_COUNTS 64u    /* worker counts in one sweep */
+#define GS_SWEEP_MAX_WORKLOADS 8u
+
+typedef struct {
+    gs_mode mode;
+    const gs_workload *workload;
+    uint32_t workers;
+    uint32_t runs;             /* completed repetitions */
+    double wall_min_s, wall_max_s;
+    gs_run_summary median;     /* the median run's figures */
+    double speedup, efficiency; /* against the mode's 1-worker median; 0 if none */
+    uint32_t failed;           /* workers that failed in the median run */
+    bool stopped;
+    int checksum_ok;           /* 1, 0, or -1 unchecked */
+} gs_sweep_point;
+
+typedef struct {
+    gs_run_config cfg;          /* everything but mode, workers and workload */
+    const gs_workload *workloads[GS_SWEEP_MAX_WORKLOADS];
+    uint32_t nworkloads;
+    gs_mode modes[GS_MODE_COUNT];
+    uint32_t nmodes;
+    uint32_t counts[GS_SWEEP_MAX_COUNTS]; /* worker counts, ascending */
+    uint32_t ncounts;
+    uint32_t repeat;
+
+    gs_sweep_point *points;     /* workload-major, then mode, then count */
+    uint32_t npoints;           /* filled so far (fewer if interrupted) */
+} gs_sweep;
+
+/* The number of runs the sweep will make, for progress. */
+uint32_t gs_sweep_total_runs(const gs_sweep *s);
+
+/* Runs the sweep.  Returns 0 when every point ran (some may have failed
+ * workers), or -1 with err when it could not go on; points[0..npoints)
+ * hold what finished either way. */
+int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg);
+void gs_sweep_free(gs_sweep *s);
+
+#endif
