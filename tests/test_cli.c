@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pty.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +62,26 @@ static const struct {
     {"--processes 1025", "--processes: '1025' is out of range: give a whole number from 1 to 1024"},
     {"--async 65537", "--async: '65537' is out of range: give a whole number from 1 to 65536"},
     {"--async x", "--async: 'x' is not a whole number"},
+    {"sweep --workers 0", "--workers: '0' is out of range"},
+    {"sweep --workers 4-2", "--workers: the range '4-2' runs backwards"},
+    {"sweep --workers 1,,2", "--workers: '1,,2' has an empty item"},
+    {"sweep --workers 1-100", "--workers: more than 64 worker counts"},
+    {"sweep --workers 2,5000", "--workers: threads take at most 4096 workers"},
+    {"sweep --modes processes --workers 2000", "--workers: processes take at most 1024 workers"},
+    {"sweep --modes threads,fibers", "--modes: 'fibers' is not a mode: give threads, processes or async"},
+    {"sweep --modes threads,threads", "--modes: threads is listed twice"},
+    {"sweep --workloads countdown,sorting", "--workloads: 'sorting' is not a workload"},
+    {"sweep --workloads mixed:2", "--workloads: '2' is not a CPU share"},
+    {"sweep --threads 4", "--threads is an option of a run, not of gilsim sweep"},
+    {"--workers 4", "--workers is an option of gilsim sweep, not of a run"},
+    {"sweep --plot out.jpg", "--plot: 'out.jpg' must end in .png or .svg"},
+    {"sweep --plot -", "--plot: give a file name"},
+    {"sweep --plot-metric speed --plot p.png", "--plot-metric: 'speed' is not a metric"},
+    {"sweep --plot-metric wait", "--plot-metric applies only with --plot"},
+    {"sweep --csv - --json -", "--json and --csv cannot both go to standard output"},
+    {"sweep --csv /nonexistent/x.csv", "--csv: cannot write '/nonexistent/x.csv'"},
+    {"--trace /nonexistent/t.json", "--trace: cannot write '/nonexistent/t.json'"},
+    {"--trace - --json -", "--json and --trace cannot both go to standard output"},
     {"--threads 2 --threads 3", "--threads given twice"},
     {"--cpu-bound --io-bound", "--cpu-bound and --io-bound cannot be combined"},
     {"--cpu-bound=quicksort", "--cpu-bound: 'quicksort' is not a kernel: give countdown, fib or primes"},
@@ -341,6 +363,191 @@ static void test_failing_worker_exit_status(void **state)
     unlink(prog);
 }
 
+/* The CSV header documented in docs/sweep.md. */
+static void documented_header(char *buf, size_t len)
+{
+    FILE *f = fopen(GS_SOURCE_DIR "/docs/sweep.md", "r");
+    assert_non_null(f);
+    buf[0] = '\0';
+    while (fgets(buf, (int)len, f) && strncmp(buf, "mode,workload,", 14) != 0)
+        buf[0] = '\0';
+    fclose(f);
+    assert_true(strncmp(buf, "mode,workload,", 14) == 0);
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Splits a CSV line of plain fields (gilsim quotes none in this test). */
+static int split(char *line, char **fields, int max)
+{
+    int n = 0;
+    for (char *p = line;; p++) {
+        if (n < max)
+            fields[n++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p = '\0';
+    }
+    fields[n - 1][strcspn(fields[n - 1], "\n")] = '\0';
+    return n;
+}
+
+/* The CSV: exactly the documented header, a row per point, and every
+ * field the same as the JSON of the same sweep says. */
+static void test_sweep_csv_matches_docs_and_json(void **state)
+{
+    (void)state;
+    const char *csv = "/tmp/gilsim-sweep.csv", *js = "/tmp/gilsim-sweep.json";
+    assert_int_equal(run("sweep --workers 1,3 --modes threads,processes,async --workloads countdown,io-bound "
+                         "--work 60 --io-latency 200us --repeat 2 --quiet --csv /tmp/gilsim-sweep.csv "
+                         "--json /tmp/gilsim-sweep.json", NULL, NULL), 0);
+    char header[2048], line[4096];
+    documented_header(header, sizeof header);
+    FILE *f = fopen(csv, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    line[strcspn(line, "\n")] = '\0';
+    assert_string_equal(line, header);
+    char *names[64], *fields[64];
+    int ncols = split(header, names, 64);
+    json_error_t jerr;
+    json_t *doc = json_load_file(js, 0, &jerr);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(get(doc, "schema")), "gilsim-sweep");
+    json_t *points = get(doc, "points");
+    assert_int_equal(json_array_size(points), 2 * 3 * 2);
+    size_t row = 0;
+    while (fgets(line, sizeof line, f)) {
+        assert_int_equal(split(line, fields, 64), ncols);
+        json_t *pt = json_array_get(points, row++);
+        assert_non_null(pt);
+        for (int c = 0; c < ncols; c++) {
+            json_t *v = json_object_get(pt, names[c]);
+            if (!v)
+                fail_msg("point %zu has no %s", row, names[c]);
+            if (json_is_null(v))
+                assert_string_equal(fields[c], "");
+            else if (json_is_string(v))
+                assert_string_equal(fields[c], json_string_value(v));
+            else if (json_is_boolean(v))
+                assert_string_equal(fields[c], json_is_true(v) ? "true" : "false");
+            else {
+                double x = strtod(fields[c], NULL), y = json_number_value(v);
+                if (x != y && (x - y > 1e-6 * (y < 0 ? -y : y) || y - x > 1e-6 * (y < 0 ? -y : y)))
+                    fail_msg("point %zu %s: CSV %s, JSON %g", row, names[c], fields[c], y);
+            }
+        }
+        /* what applies where */
+        const char *mode = json_string_value(json_object_get(pt, "mode"));
+        assert_int_equal(json_is_null(json_object_get(pt, "switches_per_s")), strcmp(mode, "threads") != 0);
+        assert_int_equal(json_is_null(json_object_get(pt, "held_fraction")), strcmp(mode, "processes") == 0);
+        assert_true(json_is_true(json_object_get(pt, "checksum_ok")));
+    }
+    assert_int_equal(row, 12);
+    fclose(f);
+    json_decref(doc);
+    unlink(csv);
+    unlink(js);
+}
+
+static bool file_starts_with(const char *path, const char *magic, size_t len)
+{
+    char buf[16] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, len, f);
+    fclose(f);
+    return n == len && memcmp(buf, magic, len) == 0;
+}
+
+static void test_sweep_plots_and_its_script_redraws(void **state)
+{
+    (void)state;
+    assert_int_equal(system("rm -rf /tmp/gilsim-plots && mkdir /tmp/gilsim-plots"), 0);
+    assert_int_equal(run("sweep --workers 1,2 --modes threads,processes --work 40 --repeat 1 --quiet "
+                         "--plot /tmp/gilsim-plots/speedup.png", NULL, NULL), 0);
+    assert_true(file_starts_with("/tmp/gilsim-plots/speedup.png", "\x89PNG", 4));
+    assert_int_equal(run("sweep --workers 1,2 --modes async --work 40 --repeat 1 --quiet --plot-metric wait "
+                         "--plot /tmp/gilsim-plots/wait.svg", NULL, NULL), 0);
+    assert_true(file_starts_with("/tmp/gilsim-plots/wait.svg", "<?xml", 5));
+    /* the saved script and data draw the picture again */
+    assert_int_equal(system("cd /tmp/gilsim-plots && rm speedup.png && gnuplot speedup.gp"), 0);
+    assert_true(file_starts_with("/tmp/gilsim-plots/speedup.png", "\x89PNG", 4));
+    struct stat st;
+    assert_int_equal(stat("/tmp/gilsim-plots/speedup.dat", &st), 0);
+    assert_int_equal(system("ls /tmp/gilsim-plots | grep -q tmp"), 256); /* no temporary left */
+    assert_int_equal(system("rm -rf /tmp/gilsim-plots"), 0);
+}
+
+static void test_sweep_without_gnuplot_still_writes_the_csv(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "env PATH=/nonexistent %s sweep --workers 1 --modes threads --work 20 --repeat 1 "
+             "--quiet --csv /tmp/gilsim-nognuplot.csv --plot /tmp/gilsim-nognuplot.png 2>&1", GS_GILSIM);
+    unlink("/tmp/gilsim-nognuplot.csv");
+    FILE *p = popen(cmd, "r");
+    char out[2048];
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    assert_int_equal(WEXITSTATUS(status), 1);
+    assert_non_null(strstr(out, "install the Debian package gnuplot-nox"));
+    assert_true(file_starts_with("/tmp/gilsim-nognuplot.csv", "mode,workload,", 14));
+    unlink("/tmp/gilsim-nognuplot.csv");
+    unlink("/tmp/gilsim-nognuplot.png");
+    assert_int_equal(system("rm -f /tmp/gilsim-nognuplot.gp /tmp/gilsim-nognuplot.dat"), 0);
+}
+
+/* Progress shows on a terminal (a pseudo-terminal here) and nowhere else. */
+static void test_progress_only_on_a_terminal(void **state)
+{
+    (void)state;
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(GS_GILSIM, "gilsim", "sweep", "--workers", "1,2", "--modes", "threads", "--work", "40", "--repeat",
+              "2", (char *)NULL);
+        _exit(127);
+    }
+    char out[65536];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof out - 1 && (n = read(master, out + len, sizeof out - 1 - len)) > 0)
+        len += (size_t)n;
+    out[len] = '\0';
+    int status;
+    waitpid(pid, &status, 0);
+    close(master);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_non_null(strstr(out, "[#"));
+    assert_non_null(strstr(out, "runs, "));
+    char *err, *std;
+    assert_int_equal(run("sweep --workers 1,2 --modes threads --work 40 --repeat 2", &err, &std), 0);
+    assert_null(strstr(err, "runs, "));
+    assert_null(strstr(std, "runs, "));
+    assert_non_null(strstr(std, "threads   countdown"));
+}
+
+static void test_timeline_and_trace_from_the_command_line(void **state)
+{
+    (void)state;
+    char *out;
+    unlink("/tmp/gilsim-cli-trace.json");
+    assert_int_equal(run("--threads 3 --work 300 --no-baseline --timeline --trace /tmp/gilsim-cli-trace.json",
+                         NULL, &out), 0);
+    assert_non_null(strstr(out, "who held the lock when"));
+    assert_non_null(strstr(out, "thread 2  "));
+    json_error_t jerr;
+    json_t *doc = json_load_file("/tmp/gilsim-cli-trace.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_true(json_array_size(json_object_get(doc, "traceEvents")) > 10);
+    json_decref(doc);
+    unlink("/tmp/gilsim-cli-trace.json");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +557,11 @@ int main(void)
         cmocka_unit_test(test_asm_and_dis),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_json_same_schema_in_every_mode),
+        cmocka_unit_test(test_sweep_csv_matches_docs_and_json),
+        cmocka_unit_test(test_sweep_plots_and_its_script_redraws),
+        cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),
+        cmocka_unit_test(test_progress_only_on_a_terminal),
+        cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
