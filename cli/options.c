@@ -21,7 +21,8 @@
 
 enum {
     OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED,
-    OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_INTERVAL, OPT_NO_FORCE,
+    OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
+    OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION,
 };
@@ -44,6 +45,8 @@ static const struct {
     {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH},
     {{"io", required_argument, NULL, OPT_IO}, BOTH},
     {{"io-latency", required_argument, NULL, OPT_LATENCY}, BOTH},
+    {{"gil", required_argument, NULL, OPT_GIL}, BOTH},
+    {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH},
     {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH},
     {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH},
     {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH},
@@ -86,7 +89,14 @@ static const char run_usage[] =
     "                       libuv rounds async sleeps up to whole milliseconds)\n"
     "\n"
     "Lock:\n"
-    "  --switch-interval D  CPython's switch interval (default 5ms; 1us..10s)\n"
+    "  --gil POLICY         cpython (default): CPython 3.2+ with switch interval,\n"
+    "                       drop requests and forced switching; legacy: CPython 2,\n"
+    "                       release and re-take every --check-interval instructions;\n"
+    "                       fifo: fair hand-off in arrival order (Ruby's GVL);\n"
+    "                       none: no lock (free threading); per-interpreter: a\n"
+    "                       cpython lock per thread (3.12 sub-interpreters)\n"
+    "  --switch-interval D  the time slice of cpython and fifo (default 5ms; 1us..10s)\n"
+    "  --check-interval N   legacy: instructions between releases (default 100)\n"
     "  --no-force-switching let a forced dropper compete at once (shows why CPython waits)\n"
     "\n"
     "Measuring and output:\n"
@@ -116,8 +126,8 @@ static const char sweep_usage[] =
     "  --work N             total work units of every point (default: a quarter of\n"
     "                       the run's default, about 0.2 s for one worker)\n"
     "  --work-per-worker N  N units per worker instead (weak scaling)\n"
-    "  --io KIND, --io-latency D, --switch-interval D, --no-force-switching,\n"
-    "  --timeout D          as for a run\n"
+    "  --io KIND, --io-latency D, --gil POLICY, --switch-interval D,\n"
+    "  --check-interval N, --no-force-switching, --timeout D   as for a run\n"
     "  --repeat N           runs per point; the median stands, min and max are kept\n"
     "                       (default 3)\n"
     "  --csv FILE           one row per point (columns in docs/sweep.md)\n"
@@ -326,7 +336,23 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_LATENCY:
         o->latency_set = true;
         return gs_parse_duration("--io-latency", arg, 0, GS_MAX_LATENCY_NS, &o->io_latency_ns);
+    case OPT_GIL:
+        for (int p = 0; p < GS_GIL_POLICY_COUNT; p++)
+            if (strcmp(arg, gs_gil_policy_names[p]) == 0) {
+                o->policy = (gs_gil_policy)p;
+                o->policy_set = true;
+                return 0;
+            }
+        return usage_error("--gil: '%s' is not a lock policy: give cpython, legacy, fifo, none or "
+                           "per-interpreter%s", arg, "");
+    case OPT_CHECK:
+        o->check_set = true;
+        if (gs_parse_count("--check-interval", arg, 1, GS_CHECK_INTERVAL_MAX, &n) != 0)
+            return -1;
+        o->check_interval = n;
+        return 0;
     case OPT_INTERVAL:
+        o->interval_set = true;
         return gs_parse_duration("--switch-interval", arg, GS_INTERVAL_MIN_NS, GS_INTERVAL_MAX_NS, &o->interval_ns);
     case OPT_NO_FORCE: o->force_switching = false; return 0;
     case OPT_REPEAT:
@@ -418,6 +444,13 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--io applies only to --io-bound and --mixed%s%s", "", "");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)
         return usage_error("--io-latency applies only to --io-bound, --mixed and --program%s%s", "", "");
+    if (o->check_set && o->policy != GS_GIL_LEGACY)
+        return usage_error("--check-interval applies only to --gil legacy%s%s", "", "");
+    if (o->interval_set && (o->policy == GS_GIL_LEGACY || o->policy == GS_GIL_NONE))
+        return usage_error("--switch-interval does not apply to --gil %s: it has no time slice%s",
+                           gs_gil_policy_names[o->policy], "");
+    if (!o->force_switching && o->policy != GS_GIL_CPYTHON && o->policy != GS_GIL_PER_INTERPRETER)
+        return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
     if (o->trace && o->json && !strcmp(o->trace, "-") && !strcmp(o->json, "-"))
         return usage_error("--json and --trace cannot both go to standard output%s%s", "", "");
     if (check_writable("--json", o->json) || check_writable("--csv", o->csv) ||
@@ -444,6 +477,7 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
     *o = (gs_cli_options){.cmd = cmd, .mode = GS_MODE_THREADS, .workers = DEFAULT_WORKERS,
                           .wl = {{.kind = GS_WL_COUNTDOWN}}, .nwl = 1, .io_latency_ns = DEFAULT_IO_LATENCY_NS,
                           .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
+                          .check_interval = GS_CHECK_INTERVAL_DEFAULT,
                           .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true};
     struct option longopts[NOPTIONS + 1];
     for (size_t i = 0; i < NOPTIONS; i++)
@@ -485,7 +519,8 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
 gs_run_config gs_cli_run_config(const gs_cli_options *o)
 {
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
-                           .gil = {.interval_ns = o->interval_ns, .force_switching = o->force_switching},
+                           .gil = {.policy = o->policy, .interval_ns = o->interval_ns,
+                                   .force_switching = o->force_switching, .check_interval = o->check_interval},
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
                            .timeout_ns = o->timeout_ns};
 }

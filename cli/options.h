@@ -38,8 +38,11 @@ typedef struct {
     uint64_t io_latency_ns;
     bool io_set, latency_set;
     /* the lock */
+    gs_gil_policy policy;
     uint64_t interval_ns;
     bool force_switching;
+    uint64_t check_interval;
+    bool policy_set, interval_set, check_set;
     /* measuring and output */
     uint32_t repeat;
     bool baseline;

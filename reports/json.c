@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "../sched/summary.h"
 #include "report.h"
 
 #ifndef GILSIM_VERSION
@@ -32,13 +33,19 @@ static json_t *hist_json(const gs_hist *h, bool with_mean)
 
 static json_t *lock_json(const gs_lock_stats *l)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
                      "acquisitions", (json_int_t)l->acquisitions, "contended", (json_int_t)l->contended,
                      "switches", (json_int_t)l->switches_in, "drop_requests", (json_int_t)l->drop_requests,
                      "forced_drops", (json_int_t)l->forced_drops, "voluntary_drops",
                      (json_int_t)l->voluntary_drops, "wait_total_ns", (json_int_t)l->wait_ns, "hold_total_ns",
                      (json_int_t)l->hold_ns, "wait_ns", hist_json(&l->wait, true), "hold_ns",
                      hist_json(&l->hold, true), "handoff_ns", hist_json(&l->handoff, true));
+    json_object_set_new(o, "tick_drops", json_integer((json_int_t)l->tick_drops));
+    json_object_set_new(o, "futile_wakeups", json_integer((json_int_t)l->futile_wakeups));
+    json_object_set_new(o, "queue_max", json_integer((json_int_t)l->queue_max));
+    json_object_set_new(o, "queue_mean",
+                        json_real(l->acquisitions ? (double)l->queue_sum / (double)l->acquisitions : 0));
+    return o;
 }
 
 static json_t *io_json(uint64_t ops, const gs_hist *latency)
@@ -61,12 +68,6 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode)
     return o;
 }
 
-/* What "lock" means in each mode. */
-static const char *const lock_scope[GS_MODE_COUNT] = {
-    [GS_MODE_THREADS] = "shared",       /* one lock, all threads */
-    [GS_MODE_PROCESSES] = "per-process", /* each child's own, summed */
-    [GS_MODE_ASYNC] = "loop-thread",    /* the one thread that runs the loop */
-};
 
 static json_t *real_or_null(bool applies, double v)
 {
@@ -86,13 +87,12 @@ static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
                           (json_int_t)r->failed, "stopped", r->stopped);
     json_object_set_new(o, "spawn_s", json_real((double)r->spawn_ns / 1e9));
     json_object_set_new(o, "collect_s", json_real((double)r->collect_ns / 1e9));
-    json_object_set_new(o, "lock_scope", json_string(lock_scope[mode]));
+    gs_lock_scope scope = gs_lock_scope_of(&r->cfg);
+    json_object_set_new(o, "lock_scope", json_string(gs_lock_scope_names[scope]));
     json_object_set_new(o, "lock", lock_json(&s->lock));
-    /* N locks held at once can add up to more than the wall time */
-    json_object_set_new(o, "held_fraction", real_or_null(mode != GS_MODE_PROCESSES, s->held_fraction));
+    json_object_set_new(o, "held_fraction", real_or_null(gs_held_applies(scope), s->held_fraction));
     json_object_set_new(o, "wait_fraction", json_real(s->wait_fraction));
-    /* only a shared lock changes hands */
-    json_object_set_new(o, "switches_per_s", real_or_null(mode == GS_MODE_THREADS, s->switches_per_s));
+    json_object_set_new(o, "switches_per_s", real_or_null(gs_switches_apply(scope), s->switches_per_s));
     json_object_set_new(o, "fairness", json_real(s->fairness));
     json_object_set_new(o, "io", io_json(s->io_ops, &s->io_latency));
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&s->loop_lag, true) : json_null());
@@ -106,13 +106,17 @@ static json_t *config_json(const gs_experiment *e)
 {
     const gs_run_config *c = &e->cfg;
     bool io = gs_program_io_kinds(&c->workload->prog) != 0;
-    return json_pack("{s:s, s:I, s:s, s:I, s:b, s:I, s:s, s:I, s:b, s:o, s:I, s:b, s:I}", "mode",
+    json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:b, s:I, s:s, s:I, s:b, s:o, s:I, s:b, s:I}", "mode",
                      gs_mode_names[c->mode], "workers", (json_int_t)c->workers, "workload", c->workload->name,
                      "work", (json_int_t)c->work, "weak_scaling", c->weak, "unit_size",
-                     (json_int_t)c->workload->unit_size, "gil", "cpython", "switch_interval_ns",
+                     (json_int_t)c->workload->unit_size, "gil", gs_gil_policy_names[c->gil.policy], "switch_interval_ns",
                      (json_int_t)c->gil.interval_ns, "force_switching", c->gil.force_switching, "io_latency_ns",
                      io ? json_integer((json_int_t)c->io_latency_ns) : json_null(), "repeat",
                      (json_int_t)e->repeat, "baseline", e->baseline, "timeout_ns", (json_int_t)c->timeout_ns);
+    json_object_set_new(o, "check_interval", c->gil.policy == GS_GIL_LEGACY
+                                                 ? json_integer((json_int_t)c->gil.check_interval)
+                                                 : json_null());
+    return o;
 }
 
 static json_t *experiment_json(const gs_experiment *e, const gs_host *h)

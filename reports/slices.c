@@ -53,6 +53,7 @@ void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, vo
             break;
         case GS_EV_DROP_FORCED:
         case GS_EV_DROP_VOLUNTARY:
+        case GS_EV_DROP_TICK:
             close_at(&r, e->t_ns);
             if (e->type == GS_EV_DROP_FORCED) {
                 /* it waits inside the lock until another takes it (forced
@@ -78,6 +79,9 @@ void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, vo
         case GS_EV_DROP_REQUEST:
             mark(&r, GS_MARK_DROP_REQUEST, e->t_ns);
             break;
+        case GS_EV_FUTILE_WAKE:
+            mark(&r, GS_MARK_FUTILE_WAKE, e->t_ns);
+            break;
         case GS_EV_DONE:
             close_at(&r, e->t_ns);
             mark(&r, GS_MARK_DONE, e->t_ns);
@@ -98,6 +102,7 @@ const char *gs_slice_name(gs_slice_kind kind, gs_mode mode)
     case GS_SLICE_IO:          return "in I/O";
     case GS_MARK_DROP_REQUEST: return "asked the holder to drop the lock";
     case GS_MARK_FORCED_DROP:  return "dropped the lock on request";
+    case GS_MARK_FUTILE_WAKE:  return "woke up to find the lock taken again";
     case GS_MARK_DONE:         return "finished";
     default:                   return "?";
     }

@@ -18,6 +18,7 @@ typedef enum {
     GS_SLICE_KINDS,
     GS_MARK_DROP_REQUEST = GS_SLICE_KINDS, /* t0 == t1 from here on */
     GS_MARK_FORCED_DROP,
+    GS_MARK_FUTILE_WAKE,
     GS_MARK_DONE,
 } gs_slice_kind;
 

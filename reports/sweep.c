@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "output.h"
+#include "../sched/summary.h"
 #include "report.h"
 
 #ifndef GILSIM_VERSION
@@ -61,11 +62,14 @@ static cell int_if(bool applies, uint64_t i) { return applies ? integer(i) : non
 static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_host *h)
 {
     const gs_run_summary *m = &p->median;
-    bool threads = p->mode == GS_MODE_THREADS, compared = p->speedup > 0;
+    gs_run_config cfg = s->cfg;
+    cfg.mode = p->mode;
+    gs_lock_scope scope = gs_lock_scope_of(&cfg);
+    bool shared = gs_switches_apply(scope), compared = p->speedup > 0;
     switch (col) {
     case COL_MODE:        return str(gs_mode_names[p->mode]);
     case COL_WORKLOAD:    return str(p->workload->name);
-    case COL_POLICY:      return str("cpython");
+    case COL_POLICY:      return str(gs_gil_policy_names[s->cfg.gil.policy]);
     case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
     case COL_WORKERS:     return integer(p->workers);
     case COL_CORES:       return integer((uint64_t)h->cores);
@@ -76,11 +80,11 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_THROUGHPUT:  return real(m->throughput);
     case COL_SPEEDUP:     return real_if(compared, p->speedup);
     case COL_EFFICIENCY:  return real_if(compared, p->efficiency);
-    case COL_HELD:        return real_if(p->mode != GS_MODE_PROCESSES, m->held_fraction);
+    case COL_HELD:        return real_if(gs_held_applies(scope), m->held_fraction);
     case COL_WAIT:        return real(m->wait_fraction);
-    case COL_SWITCHES:    return real_if(threads, m->switches_per_s);
-    case COL_HANDOFF_P50: return int_if(threads && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 50));
-    case COL_HANDOFF_P99: return int_if(threads && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 99));
+    case COL_SWITCHES:    return real_if(shared, m->switches_per_s);
+    case COL_HANDOFF_P50: return int_if(shared && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 50));
+    case COL_HANDOFF_P99: return int_if(shared && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 99));
     case COL_IO_P50:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 50));
     case COL_IO_P99:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 99));
     case COL_LAG_P99:     return int_if(m->loop_lag.count > 0, gs_hist_percentile(&m->loop_lag, 99));
@@ -185,7 +189,9 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
             fprintf(out, " %7.2fx", p->speedup);
         else
             fprintf(out, " %8s", "-");
-        if (p->mode != GS_MODE_PROCESSES)
+        gs_run_config cfg = s->cfg;
+        cfg.mode = p->mode;
+        if (gs_held_applies(gs_lock_scope_of(&cfg)))
             fprintf(out, " %5.1f%%", 100 * m->held_fraction);
         else
             fprintf(out, " %6s", "-");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../sched/summary.h"
 #include "report.h"
 
 #define MAX_WORKER_ROWS 16 /* beyond this the table shows the first ones */
@@ -20,19 +21,33 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
 {
     const gs_run_config *c = &r->cfg;
     char a[32], b[32];
-    switch (c->mode) {
-    case GS_MODE_THREADS:
-        if (c->workers > 1)
-            fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time",
-                    100 * s->held_fraction, 100 * s->wait_fraction);
+    switch (gs_lock_scope_of(c)) {
+    case GS_SCOPE_SHARED:
+        if (c->workers < 2)
+            break;
+        fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time",
+                100 * s->held_fraction, 100 * s->wait_fraction);
+        if (c->gil.policy == GS_GIL_LEGACY)
+            fprintf(out, ";\nit was released every %llu instructions and %" PRIu64 " wake-ups found it taken again",
+                    (unsigned long long)c->gil.check_interval, s->lock.futile_wakeups);
+        else if (c->gil.policy == GS_GIL_FIFO)
+            fprintf(out, ";\nit went to the waiters in arrival order, up to %" PRIu64 " queued", s->lock.queue_max);
         break;
-    case GS_MODE_PROCESSES:
-        if (c->workers > 1)
-            fprintf(out, ":\neach had its own lock, so up to %ld ran at once; forking took %s, collecting %s",
-                    h->cores < (long)c->workers ? h->cores : (long)c->workers, gs_fmt_ns((double)r->spawn_ns, a),
+    case GS_SCOPE_PER_WORKER:
+        if (c->workers < 2)
+            break;
+        fprintf(out, ":\neach %s had its own lock, so up to %ld ran at once", gs_mode_singular[c->mode],
+                h->cores < (long)c->workers ? h->cores : (long)c->workers);
+        if (c->mode == GS_MODE_PROCESSES)
+            fprintf(out, "; forking took %s, collecting %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
         break;
-    case GS_MODE_ASYNC:
+    case GS_SCOPE_NONE:
+        if (c->workers > 1)
+            fprintf(out, ":\nthere was no lock, so up to %ld threads ran at once",
+                    h->cores < (long)c->workers ? h->cores : (long)c->workers);
+        break;
+    case GS_SCOPE_LOOP:
         fprintf(out, ":\none thread ran every task, so the lock was ");
         if (s->lock.contended == 0)
             fprintf(out, "never contended");
@@ -90,13 +105,20 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     if (gs_program_io_kinds(&c->workload->prog))
         fprintf(out, ", I/O latency %s", gs_fmt_ns((double)c->io_latency_ns, lat));
     fputc('\n', out);
-    static const char *const whose[GS_MODE_COUNT] = {
-        [GS_MODE_THREADS] = "shared by the threads",
-        [GS_MODE_PROCESSES] = "one in each process",
-        [GS_MODE_ASYNC] = "the loop thread's",
+    static const char *const whose[GS_SCOPE_COUNT] = {
+        [GS_SCOPE_SHARED] = "shared by the threads",
+        [GS_SCOPE_PER_WORKER] = "one for each worker",
+        [GS_SCOPE_NONE] = "no lock at all",
+        [GS_SCOPE_LOOP] = "the loop thread's",
     };
-    fprintf(out, "lock      cpython, %s, switch interval %s%s\n", whose[c->mode],
-            gs_fmt_ns((double)c->gil.interval_ns, iv), c->gil.force_switching ? "" : ", no forced switching");
+    fprintf(out, "lock      %s, %s", gs_gil_policy_names[c->gil.policy], whose[gs_lock_scope_of(c)]);
+    if (c->gil.policy == GS_GIL_LEGACY)
+        fprintf(out, ", check interval %llu instructions\n", (unsigned long long)c->gil.check_interval);
+    else if (c->gil.policy == GS_GIL_NONE)
+        fputc('\n', out);
+    else
+        fprintf(out, ", switch interval %s%s\n", gs_fmt_ns((double)c->gil.interval_ns, iv),
+                c->gil.force_switching || c->gil.policy == GS_GIL_FIFO ? "" : ", no forced switching");
     fprintf(out, "wall      %s", gs_fmt_ns(s->wall_s * 1e9, w1));
     if (e->nruns > 1)
         fprintf(out, " (median of %u; %s .. %s)", e->nruns, gs_fmt_ns(e->wall_min_s * 1e9, w2),
@@ -158,17 +180,26 @@ static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary
 {
     const gs_lock_stats *l = &s->lock;
     char a[32], b[32], c[32];
-    switch (r->cfg.mode) {
-    case GS_MODE_THREADS:
+    switch (gs_lock_scope_of(&r->cfg)) {
+    case GS_SCOPE_SHARED:
         shared_lock_figures(out, s);
+        if (r->cfg.gil.policy == GS_GIL_LEGACY)
+            fprintf(out, "ticks     %" PRIu64 " releases at the check interval; %" PRIu64
+                    " futile wake-ups (woken to find the lock taken again)\n", l->tick_drops, l->futile_wakeups);
+        if (r->cfg.gil.policy == GS_GIL_FIFO)
+            fprintf(out, "queue     %.1f waiting on arrival (mean), %" PRIu64 " at most\n",
+                    l->acquisitions ? (double)l->queue_sum / (double)l->acquisitions : 0, l->queue_max);
         break;
-    case GS_MODE_PROCESSES:
-        fprintf(out, "\nlock      one per process: %" PRIu64 " takes in all, %" PRIu64 " contended, longest wait %s\n",
-                l->acquisitions, l->contended, gs_fmt_ns((double)l->wait.max, a));
-        fprintf(out, "overhead  forking %s, collecting results %s (both inside the wall time)\n",
-                gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));
+    case GS_SCOPE_PER_WORKER:
+    case GS_SCOPE_NONE:
+        fprintf(out, "\nlock      %s: %" PRIu64 " takes in all, %" PRIu64 " contended, longest wait %s\n",
+                r->cfg.gil.policy == GS_GIL_NONE ? "none (free threading)" : "one per worker", l->acquisitions,
+                l->contended, gs_fmt_ns((double)l->wait.max, a));
+        if (r->cfg.mode == GS_MODE_PROCESSES)
+            fprintf(out, "overhead  forking %s, collecting results %s (both inside the wall time)\n",
+                    gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));
         break;
-    case GS_MODE_ASYNC:
+    case GS_SCOPE_LOOP:
         fprintf(out, "\nlock      held by the loop thread %.1f%% of wall time: %" PRIu64 " takes, %" PRIu64
                 " contended\n", 100 * s->held_fraction, l->acquisitions, l->contended);
         if (s->loop_lag.count)

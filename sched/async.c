@@ -482,7 +482,7 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
     uv_async_init(&r.loop, &r.wake, on_wake);
     r.idle.data = r.prepare.data = r.check.data = r.wake.data = &r;
     r.wake_open = true;
-    r.gil = gs_gil_cpython_new(&cfg->gil);
+    r.gil = gs_gil_new(&cfg->gil);
     r.loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
     if (r.loop_vm)
         memset(r.loop_vm, 0, sizeof *r.loop_vm);

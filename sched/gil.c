@@ -22,8 +22,42 @@ void gs_cond_init_monotonic(pthread_cond_t *cond)
     GS_PTHREAD(pthread_condattr_destroy(&attr));
 }
 
+const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT] = {
+#define GS_POLICY_NAME(e, name, what) [GS_GIL_##e] = name,
+    GS_POLICIES(GS_POLICY_NAME)
+#undef GS_POLICY_NAME
+};
+
+const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT] = {
+#define GS_POLICY_ABOUT(e, name, what) [GS_GIL_##e] = what,
+    GS_POLICIES(GS_POLICY_ABOUT)
+#undef GS_POLICY_ABOUT
+};
+
+void gs_gil_base_init(gs_gil *g, const gs_gil_ops *ops, const gs_gil_config *cfg)
+{
+    g->ops = ops;
+    g->policy = cfg->policy;
+    g->interval_ns = cfg->interval_ns;
+    g->check_interval = cfg->policy == GS_GIL_LEGACY ? cfg->check_interval : 0;
+    atomic_init(&g->queued, 0);
+    atomic_init(&g->last_release_ns, 0);
+    atomic_init(&g->last_holder_id, GS_NOBODY);
+}
+
+gs_gil *gs_gil_new(const gs_gil_config *cfg)
+{
+    switch (cfg->policy) {
+    case GS_GIL_LEGACY: return gs_gil_legacy_new(cfg);
+    case GS_GIL_FIFO:   return gs_gil_fifo_new(cfg);
+    case GS_GIL_NONE:   return gs_gil_none_new(cfg);
+    default:            return gs_gil_cpython_new(cfg);
+    }
+}
+
 void gs_gil_take(gs_gil *g, gs_gil_client *c)
 {
+    uint32_t ahead = atomic_load_explicit(&g->queued, memory_order_relaxed);
     uint64_t want = gs_now_ns();
     gs_record(c->rec, GS_EV_WANT, want, 0);
     bool waited = g->ops->take(g, c);
@@ -32,6 +66,9 @@ void gs_gil_take(gs_gil *g, gs_gil_client *c)
 
     gs_lock_stats *s = c->stats;
     s->acquisitions++;
+    s->queue_sum += ahead;
+    if (ahead > s->queue_max)
+        s->queue_max = ahead;
     s->wait_ns += got - want;
     gs_hist_add(&s->wait, got - want);
     uint32_t prev = atomic_exchange_explicit(&g->last_holder_id, c->id, memory_order_relaxed);
@@ -52,11 +89,12 @@ void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
     gs_lock_stats *s = c->stats;
     s->hold_ns += now - c->got_ns;
     gs_hist_add(&s->hold, now - c->got_ns);
-    if (why == GS_DROP_FORCED)
-        s->forced_drops++;
-    else
-        s->voluntary_drops++;
-    gs_record(c->rec, why == GS_DROP_FORCED ? GS_EV_DROP_FORCED : GS_EV_DROP_VOLUNTARY, now, 0);
+    static const gs_event_type event[] = {[GS_DROP_VOLUNTARY] = GS_EV_DROP_VOLUNTARY,
+                                          [GS_DROP_FORCED] = GS_EV_DROP_FORCED, [GS_DROP_TICK] = GS_EV_DROP_TICK};
+    s->forced_drops += why == GS_DROP_FORCED;
+    s->voluntary_drops += why == GS_DROP_VOLUNTARY;
+    s->tick_drops += why == GS_DROP_TICK;
+    gs_record(c->rec, event[why], now, 0);
     atomic_store_explicit(&g->last_release_ns, now, memory_order_relaxed);
     g->ops->drop(g, c, why);
 }
@@ -77,6 +115,11 @@ void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from)
     into->drop_requests += from->drop_requests;
     into->forced_drops += from->forced_drops;
     into->voluntary_drops += from->voluntary_drops;
+    into->tick_drops += from->tick_drops;
+    into->futile_wakeups += from->futile_wakeups;
+    into->queue_sum += from->queue_sum;
+    if (from->queue_max > into->queue_max)
+        into->queue_max = from->queue_max;
     into->wait_ns += from->wait_ns;
     into->hold_ns += from->hold_ns;
     gs_hist_merge(&into->wait, &from->wait);

@@ -10,6 +10,10 @@
  * breaker carries drop requests), its recorder and its statistics.  Only the
  * client's own thread writes its recorder and statistics.
  *
+ * A runner runs its interpreter with a budget of check_interval
+ * instructions when the lock has one (legacy) and, at GS_STOP_BUDGET,
+ * drops it with GS_DROP_TICK and takes it again.
+ *
  * The breaker bits a runner must handle when gs_vm_run returns
  * GS_STOP_BREAK:
  *   GS_BREAK_DROP  the lock asks its holder to drop it: call
@@ -37,7 +41,29 @@
 typedef enum {
     GS_DROP_VOLUNTARY, /* around blocking I/O, at a yield, at the end */
     GS_DROP_FORCED,    /* because a drop request arrived */
+    GS_DROP_TICK,      /* legacy: the check interval ran out */
 } gs_drop_reason;
+
+/* The lock policies: name, and what it models. */
+#define GS_POLICIES(X)                                                              \
+    X(CPYTHON,         "cpython",         "CPython 3.2+: interval, drop request, forced switching") \
+    X(LEGACY,          "legacy",          "CPython 2: release and re-take every check interval")    \
+    X(FIFO,            "fifo",            "fair hand-off in arrival order, as Ruby's GVL")          \
+    X(NONE,            "none",            "no lock at all: free threading")                         \
+    X(PER_INTERPRETER, "per-interpreter", "a cpython lock per thread: 3.12 sub-interpreters")
+
+typedef enum {
+#define GS_POLICY_ENUM(e, name, what) GS_GIL_##e,
+    GS_POLICIES(GS_POLICY_ENUM)
+#undef GS_POLICY_ENUM
+    GS_GIL_POLICY_COUNT
+} gs_gil_policy;
+
+extern const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT];
+extern const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT];
+
+#define GS_CHECK_INTERVAL_DEFAULT 100u        /* CPython 2's sys.setcheckinterval */
+#define GS_CHECK_INTERVAL_MAX     1000000000u
 
 /* What one worker did with the lock.  Written only by that worker. */
 typedef struct {
@@ -47,6 +73,10 @@ typedef struct {
     uint64_t drop_requests;   /* requests this worker set, as a waiter */
     uint64_t forced_drops;    /* drops this worker made on request */
     uint64_t voluntary_drops;
+    uint64_t tick_drops;      /* legacy: release-and-retake at the check interval */
+    uint64_t futile_wakeups;  /* woken up to find the lock taken again */
+    uint64_t queue_sum;       /* over acquisitions: others waiting on arrival */
+    uint64_t queue_max;
     uint64_t wait_ns, hold_ns;
     gs_hist wait;             /* per acquisition: want -> got */
     gs_hist hold;             /* per acquisition: got -> drop */
@@ -76,7 +106,10 @@ typedef struct {
 /* The part every policy shares; each policy's struct begins with it. */
 struct gs_gil {
     const gs_gil_ops *ops;
+    gs_gil_policy policy;             /* read-only after creation */
     uint64_t interval_ns;             /* switch interval; read-only after creation */
+    uint64_t check_interval;          /* instructions between legacy ticks; 0 = none */
+    _Atomic uint32_t queued;          /* clients waiting inside take; kept by the policy */
     _Atomic uint64_t last_release_ns; /* gs_now_ns() of the latest drop */
     _Atomic uint32_t last_holder_id;  /* id of the latest holder, or GS_NOBODY */
 };
@@ -84,13 +117,24 @@ struct gs_gil {
 #define GS_NOBODY UINT32_MAX
 
 typedef struct {
+    gs_gil_policy policy;
     uint64_t interval_ns;
-    bool force_switching; /* cpython: wait for a taker after a forced drop */
+    bool force_switching;     /* cpython: wait for a taker after a forced drop */
+    uint64_t check_interval;  /* legacy: instructions between ticks */
 } gs_gil_config;
 
-/* Creates the CPython (3.2+) lock.  Returns NULL only when out of memory;
- * a pthread failure is fatal. */
+/* Creates a lock of cfg's policy (per-interpreter: one cpython lock; the
+ * runner makes one per thread).  Returns NULL only when out of memory; a
+ * pthread failure is fatal. */
+gs_gil *gs_gil_new(const gs_gil_config *cfg);
+
+/* The policies' constructors, each in its own file. */
 gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg);
+gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg);
+gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg);
+gs_gil *gs_gil_none_new(const gs_gil_config *cfg);
+/* For constructors: fills the shared part. */
+void gs_gil_base_init(gs_gil *g, const gs_gil_ops *ops, const gs_gil_config *cfg);
 
 void gs_gil_take(gs_gil *g, gs_gil_client *c);
 void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why);

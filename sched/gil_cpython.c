@@ -79,6 +79,8 @@ static bool cpython_take(gs_gil *base, gs_gil_client *c)
     GS_PTHREAD(pthread_mutex_lock(&g->mutex));
     bool waited = g->locked;
     g->waiters++;
+    if (waited)
+        atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
     while (g->locked) {
         uint64_t saved_switch = g->switch_number;
         bool timed_out = timed_wait(&g->cond, &g->mutex, g->base.interval_ns);
@@ -89,6 +91,8 @@ static bool cpython_take(gs_gil *base, gs_gil_client *c)
         }
     }
     g->waiters--;
+    if (waited)
+        atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
 
     GS_PTHREAD(pthread_mutex_lock(&g->switch_mutex));
     g->locked = true;
@@ -162,10 +166,7 @@ gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg)
     gil_cpython *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    g->base.ops = &cpython_ops;
-    g->base.interval_ns = cfg->interval_ns;
-    atomic_init(&g->base.last_release_ns, 0);
-    atomic_init(&g->base.last_holder_id, GS_NOBODY);
+    gs_gil_base_init(&g->base, &cpython_ops, cfg);
     g->force_switching = cfg->force_switching;
     GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
     GS_PTHREAD(pthread_mutex_init(&g->switch_mutex, NULL));

@@ -103,7 +103,7 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     close(gate_fd);
 
     char err[GS_ERRMSG_MAX];
-    gs_gil *gil = gs_gil_cpython_new(&cfg->gil);
+    gs_gil *gil = gs_gil_new(&cfg->gil);
     gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_worker w = {0};
     if (!gil)

@@ -15,6 +15,8 @@
     X(DROP_REQUEST,  "asked the holder to drop") /* arg: holder's worker id */ \
     X(DROP_FORCED,   "dropped on request")                                    \
     X(DROP_VOLUNTARY,"dropped voluntarily")                                   \
+    X(DROP_TICK,     "dropped at the check interval") /* legacy */           \
+    X(FUTILE_WAKE,   "woke up to find the lock taken")                        \
     X(IO_START,      "I/O started")             /* arg: gs_io_kind */          \
     X(IO_END,        "I/O ended")                                             \
     X(DONE,          "finished")

@@ -4,6 +4,22 @@
 
 #include "summary.h"
 
+const char *const gs_lock_scope_names[GS_SCOPE_COUNT] = {
+    [GS_SCOPE_SHARED] = "shared", [GS_SCOPE_PER_WORKER] = "per-worker",
+    [GS_SCOPE_NONE] = "none", [GS_SCOPE_LOOP] = "loop-thread",
+};
+
+gs_lock_scope gs_lock_scope_of(const gs_run_config *cfg)
+{
+    if (cfg->mode == GS_MODE_ASYNC)
+        return GS_SCOPE_LOOP;
+    if (cfg->gil.policy == GS_GIL_NONE)
+        return GS_SCOPE_NONE;
+    if (cfg->mode == GS_MODE_PROCESSES || cfg->gil.policy == GS_GIL_PER_INTERPRETER)
+        return GS_SCOPE_PER_WORKER;
+    return GS_SCOPE_SHARED;
+}
+
 double gs_jain_index(const double *x, uint32_t n)
 {
     double sum = 0, sq = 0;

@@ -22,6 +22,23 @@ typedef struct {
     uint64_t events, events_dropped;
 } gs_run_summary;
 
+/* Who shares a lock in a run, which decides the figures that apply. */
+typedef enum {
+    GS_SCOPE_SHARED,     /* one lock for all threads: cpython, legacy, fifo */
+    GS_SCOPE_PER_WORKER, /* a lock each: processes, per-interpreter threads */
+    GS_SCOPE_NONE,       /* no lock at all: --gil none */
+    GS_SCOPE_LOOP,       /* async: the one thread that runs the loop */
+    GS_SCOPE_COUNT
+} gs_lock_scope;
+
+extern const char *const gs_lock_scope_names[GS_SCOPE_COUNT]; /* "shared", ... */
+
+gs_lock_scope gs_lock_scope_of(const gs_run_config *cfg);
+/* The share of wall time a lock was held means something for one lock only. */
+static inline bool gs_held_applies(gs_lock_scope s) { return s == GS_SCOPE_SHARED || s == GS_SCOPE_LOOP; }
+/* Only a shared lock changes hands. */
+static inline bool gs_switches_apply(gs_lock_scope s) { return s == GS_SCOPE_SHARED; }
+
 /* Fills s from r.  Allocates nothing; s is big (histograms): keep it off
  * small stacks. */
 void gs_summarize(const gs_run_result *r, gs_run_summary *s);

@@ -2,7 +2,8 @@
  * all sharing one lock.
  *
  * DESIGN
- * Each thread lives the life of a worker (worker.h) on the one shared lock.
+ * Each thread lives the life of a worker (worker.h) on the one shared lock
+ * (or, for the per-interpreter policy, on a lock of its own).
  * Workers start together at a gate, so none gets a head start while the
  * others are still being created.  The calling thread then waits for them,
  * waking every few milliseconds to apply --timeout and interrupts by setting
@@ -52,20 +53,25 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
         snprintf(out->error, sizeof out->error, "%s", err);
         return -1;
     }
-    gs_gil *gil = gs_gil_cpython_new(&cfg->gil);
+    /* per-interpreter: a lock for each thread, shared with nobody */
+    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER ? n : 1;
+    gs_gil **locks = calloc(nlocks, sizeof *locks);
+    bool have_locks = locks != NULL;
+    for (uint32_t i = 0; have_locks && i < nlocks; i++)
+        have_locks = (locks[i] = gs_gil_new(&cfg->gil)) != NULL;
     thread_worker *w = calloc(n, sizeof *w);
     pthread_t *tids = calloc(n, sizeof *tids);
     gs_run_sync sync;
     gs_run_sync_init(&sync);
     int rc = -1;
     uint32_t started = 0;
-    if (!gil || !w || !tids) {
+    if (!have_locks || !w || !tids) {
         snprintf(out->error, sizeof out->error, "out of memory for %u threads", n);
         goto done;
     }
     for (uint32_t i = 0; i < n; i++) {
         w[i].sync = &sync;
-        if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], gil, io, i, err) != 0) {
+        if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
@@ -98,8 +104,10 @@ done:
         gs_worker_free(&w[i].worker);
     free(w);
     free(tids);
-    if (gil)
-        gs_gil_destroy(gil);
+    for (uint32_t i = 0; locks && i < nlocks; i++)
+        if (locks[i])
+            gs_gil_destroy(locks[i]);
+    free(locks);
     gs_io_close(io);
     gs_run_sync_destroy(&sync);
     return rc;

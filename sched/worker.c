@@ -75,8 +75,9 @@ static void run_under_lock(gs_worker *w)
 {
     gs_vm *vm = w->vm;
     gs_worker_result *res = w->res;
+    uint64_t budget = w->gil->check_interval ? w->gil->check_interval : UINT64_MAX;
     while (!res->failed) {
-        switch (gs_vm_run(vm, UINT64_MAX)) {
+        switch (gs_vm_run(vm, budget)) {
         case GS_STOP_BREAK:
             if (gs_vm_breaker(vm) & GS_BREAK_STOP) {
                 gs_worker_fail(res, gs_worker_stop_reason());
@@ -101,7 +102,9 @@ static void run_under_lock(gs_worker *w)
             res->failed = true;
             gs_vm_format_error(vm, res->error, sizeof res->error);
             return;
-        case GS_STOP_BUDGET:
+        case GS_STOP_BUDGET: /* legacy: a tick, release and re-take at once */
+            gs_gil_drop(w->gil, &w->client, GS_DROP_TICK);
+            gs_gil_take(w->gil, &w->client);
             break;
         }
     }

@@ -8,6 +8,8 @@
  *   - io instruction: drop the lock (voluntary), do the real blocking call,
  *     take the lock again, as Py_BEGIN/END_ALLOW_THREADS around a syscall;
  *   - yield: drop and take again, as time.sleep(0);
+ *   - check interval over (legacy lock): drop and take again at once, as
+ *     CPython 2 did every 100 ticks;
  *   - stop (breaker GS_BREAK_STOP: timeout or interrupt): fail with the
  *     reason and end;
  *   - finished or runtime error: drop the lock and end.

@@ -49,7 +49,7 @@ void check_consistent(const gs_run_result *r, uint64_t total_units)
         if (w->failed)
             fail_msg("%s %u failed: %s", gs_mode_singular[r->cfg.mode], i, w->error);
         units += w->units;
-        assert_int_equal(w->lock.acquisitions, w->lock.forced_drops + w->lock.voluntary_drops);
+        assert_int_equal(w->lock.acquisitions, w->lock.forced_drops + w->lock.voluntary_drops + w->lock.tick_drops);
         assert_true(w->lock.hold_ns <= w->end_ns - w->start_ns);
         assert_true(w->start_ns >= r->start_ns && w->end_ns <= r->end_ns);
         assert_true(w->cpu_ns <= (w->end_ns - w->start_ns) + 10000000); /* clocks tick apart: 10 ms slack */
@@ -58,15 +58,16 @@ void check_consistent(const gs_run_result *r, uint64_t total_units)
     assert_int_equal(s.units, total_units);
     assert_true(r->spawn_ns <= r->end_ns - r->start_ns);
     assert_true(r->collect_ns <= r->end_ns - r->start_ns);
-    switch (r->cfg.mode) {
-    case GS_MODE_THREADS: /* one lock: the holds add up to no more than the wall time */
+    switch (gs_lock_scope_of(&r->cfg)) {
+    case GS_SCOPE_SHARED: /* one lock: the holds add up to no more than the wall time */
         assert_true(s.lock.hold_ns <= r->end_ns - r->start_ns);
         break;
-    case GS_MODE_PROCESSES: /* a lock each, never shared: nobody waits for another */
-        assert_int_equal(s.lock.switches_in, 0);
+    case GS_SCOPE_PER_WORKER: /* a lock each, never shared: nobody waits for another */
+    case GS_SCOPE_NONE:
+        assert_int_equal(s.lock.contended, 0);
         assert_int_equal(s.lock.drop_requests, 0);
         break;
-    case GS_MODE_ASYNC: /* the loop thread alone used the lock; tasks have none */
+    case GS_SCOPE_LOOP: /* the loop thread alone used the lock; tasks have none */
         assert_int_equal(s.lock.contended, 0);
         assert_true(s.lock.acquisitions >= 1);
         assert_true(s.lock.hold_ns <= r->end_ns - r->start_ns);
@@ -74,7 +75,7 @@ void check_consistent(const gs_run_result *r, uint64_t total_units)
             assert_int_equal(r->workers[i].lock.acquisitions, 0);
         break;
     default:
-        fail_msg("unknown mode %d", (int)r->cfg.mode);
+        fail_msg("unknown lock scope for mode %d", (int)r->cfg.mode);
     }
 }
 

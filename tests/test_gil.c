@@ -36,10 +36,18 @@ static void worker_init(worker *w, gs_gil *gil, uint32_t id)
     w->client = (gs_gil_client){.vm = w->vm, .id = id, .rec = &w->rec, .stats = &w->stats};
 }
 
+static gs_gil *new_policy(gs_gil_policy policy, uint64_t interval_ns, bool force)
+{
+    gs_gil_config cfg = {.policy = policy, .interval_ns = interval_ns, .force_switching = force,
+                         .check_interval = GS_CHECK_INTERVAL_DEFAULT};
+    gs_gil *g = gs_gil_new(&cfg);
+    assert_non_null(g);
+    return g;
+}
+
 static gs_gil *new_gil(uint64_t interval_ns, bool force)
 {
-    gs_gil_config cfg = {.interval_ns = interval_ns, .force_switching = force};
-    return gs_gil_cpython_new(&cfg);
+    return new_policy(GS_GIL_CPYTHON, interval_ns, force);
 }
 
 /* ---- mutual exclusion under stress ---------------------------------------- */
@@ -59,7 +67,8 @@ static uint64_t next_random(uint64_t *s)
     return *s;
 }
 
-/* Emulates an eval loop: spins, polls its breaker, does random "I/O". */
+/* Emulates an eval loop: spins, polls its breaker, does random "I/O", and
+ * ticks like CPython 2 when the lock has a check interval. */
 static void *stress_main(void *arg)
 {
     stress_worker *s = arg;
@@ -71,7 +80,10 @@ static void *stress_main(void *arg)
             ;
         atomic_fetch_sub(s->inside, 1);
         s->done++;
-        if (gs_vm_breaker(s->w.vm) & GS_BREAK_DROP) {
+        if (s->w.gil->check_interval && i % 4 == 0) {
+            gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_TICK);
+            gs_gil_take(s->w.gil, &s->w.client);
+        } else if (gs_vm_breaker(s->w.vm) & GS_BREAK_DROP) {
             gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_FORCED);
             gs_gil_take(s->w.gil, &s->w.client);
         } else if (next_random(&s->seed) % 16 == 0) {
@@ -85,10 +97,10 @@ static void *stress_main(void *arg)
     return NULL;
 }
 
-static void run_stress(uint64_t interval_ns, bool force)
+static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
 {
     enum { N = 12, ROUNDS = 3000 };
-    gs_gil *gil = new_gil(interval_ns, force);
+    gs_gil *gil = new_policy(policy, interval_ns, force);
     _Atomic int inside = 0;
     stress_worker *s = calloc(N, sizeof *s);
     pthread_t t[N];
@@ -105,9 +117,11 @@ static void run_stress(uint64_t interval_ns, bool force)
         assert_int_equal(s[i].violations, 0);
         assert_int_equal(s[i].done, ROUNDS);
         const gs_lock_stats *st = &s[i].w.stats;
-        assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops);
+        assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops + st->tick_drops);
         acquisitions += st->acquisitions;
-        drops += st->forced_drops + st->voluntary_drops;
+        drops += st->forced_drops + st->voluntary_drops + st->tick_drops;
+        if (policy == GS_GIL_LEGACY) /* CPython 2 had no drop requests */
+            assert_int_equal(st->drop_requests + st->forced_drops, 0);
         forced += st->forced_drops;
         free(s[i].w.vm);
     }
@@ -121,8 +135,11 @@ static void run_stress(uint64_t interval_ns, bool force)
 static void test_mutual_exclusion_stress(void **state)
 {
     (void)state;
-    run_stress(10 * 1000, true);    /* 10 us: hand-offs all the time */
-    run_stress(1000, false);        /* 1 us, without forced switching */
+    run_stress(GS_GIL_CPYTHON, 10 * 1000, true); /* 10 us: hand-offs all the time */
+    run_stress(GS_GIL_CPYTHON, 1000, false);     /* 1 us, without forced switching */
+    run_stress(GS_GIL_LEGACY, 0, false);
+    run_stress(GS_GIL_FIFO, 10 * 1000, false);
+    run_stress(GS_GIL_FIFO, 1000, false);
 }
 
 /* ---- the drop request ------------------------------------------------------ */
@@ -349,10 +366,114 @@ static void test_forced_switching_hands_over(void **state)
     gs_gil_destroy(gil);
 }
 
+/* ---- fifo: arrival order ------------------------------------------------ */
+
+typedef struct {
+    worker w;
+    uint32_t *order;       /* where it writes its id once granted */
+    _Atomic uint32_t *next; /* the next slot of order */
+} queued_worker;
+
+static void *take_and_note(void *arg)
+{
+    queued_worker *q = arg;
+    gs_gil_take(q->w.gil, &q->w.client);
+    q->order[atomic_fetch_add(q->next, 1)] = q->w.client.id;
+    gs_gil_drop(q->w.gil, &q->w.client, GS_DROP_VOLUNTARY);
+    return NULL;
+}
+
+static void wait_for_queue(gs_gil *g, uint32_t n)
+{
+    uint64_t deadline = gs_now_ns() + 5000000000u;
+    while (atomic_load(&g->queued) < n && gs_now_ns() < deadline) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(atomic_load(&g->queued), n);
+}
+
+/* Threads that arrive while the lock is held get it in the order they
+ * came, whatever order the OS would wake them in; the releaser cannot take
+ * it back first. */
+static void test_fifo_grants_in_arrival_order(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    gs_gil *gil = new_policy(GS_GIL_FIFO, 10 * 1000 * 1000, false);
+    worker holder;
+    worker_init(&holder, gil, 100);
+    gs_gil_take(gil, &holder.client);
+    queued_worker q[N];
+    pthread_t t[N];
+    uint32_t order[N + 1];
+    _Atomic uint32_t next = 0;
+    static const uint32_t arrival[N] = {4, 1, 5, 0, 3, 2}; /* ids, in the order they arrive */
+    for (uint32_t i = 0; i < N; i++) {
+        worker_init(&q[i].w, gil, arrival[i]);
+        q[i].order = order;
+        q[i].next = &next;
+        assert_int_equal(pthread_create(&t[i], NULL, take_and_note, &q[i]), 0);
+        wait_for_queue(gil, i + 1);
+    }
+    gs_gil_drop(gil, &holder.client, GS_DROP_VOLUNTARY);
+    gs_gil_take(gil, &holder.client); /* the releaser queues behind them */
+    order[atomic_fetch_add(&next, 1)] = 100;
+    gs_gil_drop(gil, &holder.client, GS_DROP_VOLUNTARY);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(order[i], arrival[i]);
+    assert_int_equal(order[N], 100);
+    for (uint32_t i = 0; i < N; i++) {
+        assert_true(q[i].w.stats.queue_max == i); /* it found i others waiting */
+        free(q[i].w.vm);
+    }
+    free(holder.vm);
+    gs_gil_destroy(gil);
+}
+
+/* The head of a fifo queue asks a holder that keeps the lock past its slice
+ * to drop it, once per turn. */
+static void test_fifo_head_asks_after_a_slice(void **state)
+{
+    (void)state;
+    gs_gil *gil = new_policy(GS_GIL_FIFO, 2 * 1000 * 1000, false);
+    worker holder, waiter;
+    worker_init(&holder, gil, 0);
+    worker_init(&waiter, gil, 1);
+    gs_gil_take(gil, &holder.client);
+    queued_worker q = {.w = waiter};
+    uint32_t order[1];
+    _Atomic uint32_t next = 0;
+    q.order = order;
+    q.next = &next;
+    q.w.client.stats = &q.w.stats;
+    q.w.client.rec = &q.w.rec;
+    pthread_t t;
+    uint64_t t0 = gs_now_ns();
+    assert_int_equal(pthread_create(&t, NULL, take_and_note, &q), 0);
+    while (!(gs_vm_breaker(holder.vm) & GS_BREAK_DROP) && gs_now_ns() - t0 < 5000000000u) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(gs_vm_breaker(holder.vm) & GS_BREAK_DROP);
+    assert_true(gs_now_ns() - t0 >= 2 * 1000 * 1000); /* not before the slice was over */
+    gs_gil_drop(gil, &holder.client, GS_DROP_FORCED);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(q.w.stats.drop_requests, 1);
+    assert_int_equal(gs_vm_breaker(holder.vm) & GS_BREAK_DROP, 0); /* cleared by the drop */
+    free(holder.vm);
+    free(q.w.vm);
+    gs_gil_destroy(gil);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutual_exclusion_stress),
+        cmocka_unit_test(test_fifo_grants_in_arrival_order),
+        cmocka_unit_test(test_fifo_head_asks_after_a_slice),
         cmocka_unit_test(test_waiter_sets_request_after_interval),
         cmocka_unit_test(test_holder_sees_request_at_back_edge),
         cmocka_unit_test(test_handoff_resets_the_wait),

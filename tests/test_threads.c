@@ -139,6 +139,74 @@ static void test_experiment_baseline(void **state)
     gs_workload_free(&w);
 }
 
+/* The most workers holding a lock at one moment, from their events. */
+static uint32_t max_holding(const gs_run_result *r)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_recorder *a = &r->workers[i].rec;
+        for (uint32_t k = 0; k < a->n; k++) {
+            if (a->events[k].type != GS_EV_GOT)
+                continue;
+            uint64_t t = a->events[k].t_ns;
+            uint32_t holding = 0; /* workers whose last lock event at or before t is a got */
+            for (uint32_t j = 0; j < r->nworkers; j++) {
+                const gs_recorder *b = &r->workers[j].rec;
+                int last = -1;
+                for (uint32_t m = 0; m < b->n && b->events[m].t_ns <= t; m++)
+                    if (b->events[m].type == GS_EV_GOT || b->events[m].type == GS_EV_DROP_FORCED ||
+                        b->events[m].type == GS_EV_DROP_VOLUNTARY || b->events[m].type == GS_EV_DROP_TICK)
+                        last = (int)b->events[m].type;
+                holding += last == GS_EV_GOT;
+            }
+            best = holding > best ? holding : best;
+        }
+    }
+    return best;
+}
+
+/* Every policy: no lost work; one holder at a time where there is one
+ * lock, several where there is none or one each; and each policy's own
+ * rules. */
+static void test_every_policy(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_MIXED, GS_IO_SLEEP);
+    int64_t want;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_workload_sequential(&w, 0, 60, &want, err), 0);
+    for (int p = 0; p < GS_GIL_POLICY_COUNT; p++) {
+        gs_run_config cfg = config(&w, 3, 60);
+        cfg.gil.policy = (gs_gil_policy)p;
+        cfg.gil.check_interval = 1000;
+        gs_run_result r;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        check_consistent(&r, 60);
+        static gs_run_summary s;
+        gs_summarize(&r, &s);
+        if (s.checksum != want)
+            fail_msg("%s: checksum %lld, sequential %lld", gs_gil_policy_names[p], (long long)s.checksum,
+                     (long long)want);
+        uint32_t holding = max_holding(&r);
+        bool one_lock = p == GS_GIL_CPYTHON || p == GS_GIL_LEGACY || p == GS_GIL_FIFO;
+        if (one_lock ? holding != 1 : holding < 2)
+            fail_msg("%s: %u workers held a lock at once", gs_gil_policy_names[p], holding);
+        if (p == GS_GIL_LEGACY) {
+            assert_int_equal(s.lock.drop_requests, 0);
+            assert_int_equal(s.lock.forced_drops, 0);
+            assert_true(s.lock.tick_drops > 0);
+        } else {
+            assert_int_equal(s.lock.tick_drops, 0);
+        }
+        if (p == GS_GIL_NONE || p == GS_GIL_PER_INTERPRETER) {
+            assert_int_equal(s.lock.contended, 0); /* nobody ever waits for another */
+            assert_int_equal(s.lock.drop_requests, 0);
+        }
+        gs_run_result_free(&r);
+    }
+    gs_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_interval_is_honoured),
         cmocka_unit_test(test_events_recorded_and_bounded),
         cmocka_unit_test(test_experiment_baseline),
+        cmocka_unit_test(test_every_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,163 @@
+/* gil_fifo.c - a fair lock that hands over in arrival order, as Ruby's
+ * global VM lock (thread_pthread.c) does.
+ *
+ * Notes about the algorithm
+ *
+ * - Waiters queue in the order they arrive (`head` .. `tail`), each on a
+ *   condition variable of its own, so a release wakes exactly the thread
+ *   whose turn it is.
+ *
+ * - Release hands over: when the holder drops the lock and someone waits,
+ *   the lock is not freed but given to the head of the queue (`holder` set
+ *   to it, `granted` set in its entry).  The releaser cannot win it back by
+ *   being quick, and a thread back from I/O joins the end of the queue.
+ *
+ * - Time slices: the head of the queue plays Ruby's timer thread.  It waits
+ *   until the holder has held the lock one switch interval, then sets a
+ *   drop request on the holder's eval breaker (once per turn); the holder
+ *   drops at its next back-edge and the head gets the lock.  Waiters behind
+ *   the head sleep without a timeout.
+ *
+ * Threading: mutex guards every field below it and the queue entries. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "gil.h"
+
+typedef struct waiter {
+    pthread_cond_t cond;     /* signalled when granted, or when it became head */
+    gs_gil_client *client;
+    bool granted;
+    struct waiter *next;
+} waiter;
+
+typedef struct {
+    gs_gil base;
+    pthread_mutex_t mutex;
+    bool locked;
+    gs_gil_client *holder;   /* NULL when not locked */
+    uint64_t holder_since;   /* gs_now_ns() of the current turn's start */
+    bool requested;          /* a drop request was made this turn */
+    waiter *head, *tail;
+} gil_fifo;
+
+/* Becomes holder.  Precondition: mutex is held. */
+static void begin_turn(gil_fifo *g, gs_gil_client *c)
+{
+    g->locked = true;
+    g->holder = c;
+    g->holder_since = gs_now_ns();
+    g->requested = false;
+}
+
+/* The head's wait: until granted or the holder's slice is over. */
+static void wait_as_head(gil_fifo *g, waiter *w)
+{
+    uint64_t now = gs_now_ns(), slice_end = g->holder_since + g->base.interval_ns;
+    if (now >= slice_end) {
+        if (!g->requested && g->holder) {
+            g->requested = true;
+            gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
+            w->client->stats->drop_requests++;
+            gs_record(w->client->rec, GS_EV_DROP_REQUEST, now, g->holder->id);
+        }
+        GS_PTHREAD(pthread_cond_wait(&w->cond, &g->mutex));
+        return;
+    }
+    struct timespec deadline = gs_timespec_after(slice_end - now);
+    int rc = pthread_cond_timedwait(&w->cond, &g->mutex, &deadline);
+    if (rc != 0 && rc != ETIMEDOUT)
+        gs_fatal_pthread("pthread_cond_timedwait(&w->cond, &g->mutex)", rc);
+}
+
+static bool fifo_take(gs_gil *base, gs_gil_client *c)
+{
+    gil_fifo *g = (gil_fifo *)base;
+    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    if (!g->locked && !g->head) {
+        begin_turn(g, c);
+        GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+        gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
+        return false;
+    }
+    waiter w = {.client = c};
+    gs_cond_init_monotonic(&w.cond);
+    if (g->tail)
+        g->tail->next = &w;
+    else
+        g->head = &w;
+    g->tail = &w;
+    atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
+    while (!w.granted) {
+        if (g->head == &w)
+            wait_as_head(g, &w);
+        else
+            GS_PTHREAD(pthread_cond_wait(&w.cond, &g->mutex));
+    }
+    atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
+    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    GS_PTHREAD(pthread_cond_destroy(&w.cond));
+    gs_vm_clear_breaker(c->vm, GS_BREAK_DROP); /* a request from an earlier turn is stale */
+    return true;
+}
+
+static void fifo_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
+{
+    (void)why;
+    gil_fifo *g = (gil_fifo *)base;
+    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    if (!g->locked || g->holder != c)
+        abort(); /* dropping a lock one does not hold is a bug in a runner */
+    waiter *next = g->head;
+    if (next) {
+        g->head = next->next;
+        if (!g->head)
+            g->tail = NULL;
+        begin_turn(g, next->client);
+        next->granted = true;
+        GS_PTHREAD(pthread_cond_signal(&next->cond));
+        if (g->head) /* the new head starts timing the new holder's slice */
+            GS_PTHREAD(pthread_cond_signal(&g->head->cond));
+    } else {
+        g->locked = false;
+        g->holder = NULL;
+    }
+    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
+}
+
+static void fifo_request_drop(gs_gil *base)
+{
+    gil_fifo *g = (gil_fifo *)base;
+    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    if (g->holder)
+        gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
+    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+}
+
+static void fifo_destroy(gs_gil *base)
+{
+    gil_fifo *g = (gil_fifo *)base;
+    GS_PTHREAD(pthread_mutex_destroy(&g->mutex));
+    free(g);
+}
+
+static const gs_gil_ops fifo_ops = {
+    .name = "fifo",
+    .take = fifo_take,
+    .drop = fifo_drop,
+    .request_drop = fifo_request_drop,
+    .destroy = fifo_destroy,
+};
+
+gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg)
+{
+    gil_fifo *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    gs_gil_base_init(&g->base, &fifo_ops, cfg);
+    GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
+    return &g->base;
+}

@@ -1,0 +1,107 @@
+/* gil_legacy.c - CPython 2's global interpreter lock (Python/ceval.c and
+ * thread_pthread.h before 3.2), to show what it did on multicore machines.
+ *
+ * Notes about the algorithm
+ *
+ * - The lock is a plain lock: `locked`, guarded by `mutex`, with waiters
+ *   sleeping on `cond` (CPython 2 used a POSIX semaphore or this very
+ *   mutex-and-condition pair; they behave alike).
+ *
+ * - There is no switch interval in time and no drop request.  The holder
+ *   counts instructions ("ticks"); every check interval (100 by default,
+ *   sys.setcheckinterval) it releases the lock, which signals one waiter,
+ *   and at once tries to take it again.  The runner does this when the
+ *   interpreter's budget of check_interval instructions runs out
+ *   (GS_DROP_TICK, then take).
+ *
+ * - On one core this works: the signalled waiter runs once the holder's
+ *   time slice ends.  On several cores it does not: the releaser is still
+ *   running and re-takes the lock a few nanoseconds later, while the waiter
+ *   is still being woken up; the waiter finds the lock taken and sleeps
+ *   again.  Each such wake-up is counted as futile (futile_wakeups).  CPU
+ *   threads fight over the lock with system calls every 100 instructions
+ *   (the "GIL battle"), and a thread back from I/O may wait a long time.
+ *
+ * - Nothing orders the waiters: whoever the OS wakes and gets to the mutex
+ *   first wins.
+ *
+ * Threading: mutex guards everything below it. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "gil.h"
+
+typedef struct {
+    gs_gil base;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;    /* signalled once per release */
+    bool locked;            /* guarded by mutex */
+} gil_legacy;
+
+static bool legacy_take(gs_gil *base, gs_gil_client *c)
+{
+    gil_legacy *g = (gil_legacy *)base;
+    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    bool waited = g->locked;
+    if (waited)
+        atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
+    while (g->locked) {
+        GS_PTHREAD(pthread_cond_wait(&g->cond, &g->mutex));
+        if (g->locked) {
+            c->stats->futile_wakeups++;
+            gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_now_ns(), 0);
+        }
+    }
+    if (waited)
+        atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
+    g->locked = true;
+    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    return waited;
+}
+
+static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
+{
+    (void)c;
+    (void)why;
+    gil_legacy *g = (gil_legacy *)base;
+    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    if (!g->locked)
+        abort(); /* dropping a lock nobody holds is a bug in a runner */
+    g->locked = false;
+    GS_PTHREAD(pthread_cond_signal(&g->cond));
+    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+}
+
+/* CPython 2 had no drop requests: the tick did their work. */
+static void legacy_request_drop(gs_gil *base)
+{
+    (void)base;
+}
+
+static void legacy_destroy(gs_gil *base)
+{
+    gil_legacy *g = (gil_legacy *)base;
+    GS_PTHREAD(pthread_cond_destroy(&g->cond));
+    GS_PTHREAD(pthread_mutex_destroy(&g->mutex));
+    free(g);
+}
+
+static const gs_gil_ops legacy_ops = {
+    .name = "legacy",
+    .take = legacy_take,
+    .drop = legacy_drop,
+    .request_drop = legacy_request_drop,
+    .destroy = legacy_destroy,
+};
+
+gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg)
+{
+    gil_legacy *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    gs_gil_base_init(&g->base, &legacy_ops, cfg);
+    GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
+    GS_PTHREAD(pthread_cond_init(&g->cond, NULL));
+    return &g->base;
+}

@@ -1,0 +1,50 @@
+/* gil_none.c - no lock at all, as in CPython's free-threaded build
+ * (PEP 703): every take succeeds at once, every drop does nothing, so
+ * threads run their interpreters in parallel, bounded only by the cores.
+ * The wrappers in gil.c still count takes and time them, which is how a
+ * run shows that nobody ever waited.  (The real free-threaded build pays
+ * for per-object locking and reference counting instead; gilsim's
+ * interpreter states share nothing, so there is nothing to pay here.) */
+#include <stdlib.h>
+
+#include "gil.h"
+
+static bool none_take(gs_gil *g, gs_gil_client *c)
+{
+    (void)g;
+    (void)c;
+    return false;
+}
+
+static void none_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
+{
+    (void)g;
+    (void)c;
+    (void)why;
+}
+
+static void none_request_drop(gs_gil *g)
+{
+    (void)g;
+}
+
+static void none_destroy(gs_gil *g)
+{
+    free(g);
+}
+
+static const gs_gil_ops none_ops = {
+    .name = "none",
+    .take = none_take,
+    .drop = none_drop,
+    .request_drop = none_request_drop,
+    .destroy = none_destroy,
+};
+
+gs_gil *gs_gil_none_new(const gs_gil_config *cfg)
+{
+    gs_gil *g = calloc(1, sizeof *g);
+    if (g)
+        gs_gil_base_init(g, &none_ops, cfg);
+    return g;
+}
