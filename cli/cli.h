@@ -12,5 +12,6 @@ int gs_cli_asm(const char *path);
 int gs_cli_dis(const char *path);
 int gs_cli_run(int argc, char **argv);
 int gs_cli_sweep(int argc, char **argv);
+int gs_cli_demo(int argc, char **argv);
 
 #endif

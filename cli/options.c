@@ -384,7 +384,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
 
 /* An output file whose folder cannot be written is a usage error found
  * before the run, not a failure found after it. */
-static int check_writable(const char *flag, const char *path)
+int gs_check_output(const char *flag, const char *path)
 {
     if (!path || strcmp(path, "-") == 0)
         return 0;
@@ -395,6 +395,16 @@ static int check_writable(const char *flag, const char *path)
         fprintf(stderr, "gilsim: %s: cannot write '%s': folder '%s' is missing or not writable\n", flag, path, dir);
         return -1;
     }
+    return 0;
+}
+
+int gs_check_plot_name(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0))
+        return usage_error("--plot: '%s' must end in .png or .svg%s", path, "");
+    if (strlen(path) > 1000)
+        return usage_error("--plot: the file name is longer than 1000 characters%s%s", "", "");
     return 0;
 }
 
@@ -424,11 +434,8 @@ static int finish_sweep(gs_cli_options *o)
     }
     if (o->plot_metric_set && !o->plot)
         return usage_error("--plot-metric applies only with --plot%s%s", "", "");
-    if (o->plot) {
-        const char *dot = strrchr(o->plot, '.');
-        if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0))
-            return usage_error("--plot: '%s' must end in .png or .svg%s", o->plot, "");
-    }
+    if (o->plot && gs_check_plot_name(o->plot) != 0)
+        return -1;
     int stdout_outputs = (o->json && !strcmp(o->json, "-")) + (o->csv && !strcmp(o->csv, "-"));
     if (stdout_outputs > 1)
         return usage_error("--json and --csv cannot both go to standard output%s%s", "", "");
@@ -453,8 +460,8 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
     if (o->trace && o->json && !strcmp(o->trace, "-") && !strcmp(o->json, "-"))
         return usage_error("--json and --trace cannot both go to standard output%s%s", "", "");
-    if (check_writable("--json", o->json) || check_writable("--csv", o->csv) ||
-        check_writable("--trace", o->trace) || check_writable("--plot", o->plot))
+    if (gs_check_output("--json", o->json) || gs_check_output("--csv", o->csv) ||
+        gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot))
         return -1;
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;

@@ -178,12 +178,12 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
 {
     char a[32], b[32];
-    fprintf(out, "%-9s %-12s %7s %10s %8s %6s %6s %9s %9s\n", "mode", "workload", "workers", "wall", "speedup",
+    fprintf(out, "%-9s %-10s %7s %9s %8s %6s %6s %8s %8s\n", "mode", "workload", "workers", "wall", "speedup",
             "held", "wait", "I/O p99", "lag p99");
     for (uint32_t i = 0; i < s->npoints; i++) {
         const gs_sweep_point *p = &s->points[i];
         const gs_run_summary *m = &p->median;
-        fprintf(out, "%-9s %-12.12s %7u %10s", gs_mode_names[p->mode], p->workload->name, p->workers,
+        fprintf(out, "%-9s %-10.10s %7u %9s", gs_mode_names[p->mode], p->workload->name, p->workers,
                 gs_fmt_ns(m->wall_s * 1e9, a));
         if (p->speedup > 0)
             fprintf(out, " %7.2fx", p->speedup);
@@ -196,8 +196,8 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         else
             fprintf(out, " %6s", "-");
         fprintf(out, " %5.1f%%", 100 * m->wait_fraction);
-        fprintf(out, " %9s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
-        fprintf(out, " %9s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
+        fprintf(out, " %8s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
+        fprintf(out, " %8s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
                 p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
     }
     fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);

@@ -82,6 +82,17 @@ static const struct {
     {"sweep --csv /nonexistent/x.csv", "--csv: cannot write '/nonexistent/x.csv'"},
     {"--trace /nonexistent/t.json", "--trace: cannot write '/nonexistent/t.json'"},
     {"--trace - --json -", "--json and --trace cannot both go to standard output"},
+    {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none or per-interpreter"},
+    {"--gil legacy --check-interval 0", "--check-interval: '0' is out of range"},
+    {"--check-interval 50", "--check-interval applies only to --gil legacy"},
+    {"--gil none --switch-interval 1ms", "--switch-interval does not apply to --gil none"},
+    {"--gil fifo --no-force-switching", "--no-force-switching applies only to --gil cpython and per-interpreter"},
+    {"demo nonsense", "'nonsense' is not a demonstration"},
+    {"demo convoy --plot /tmp/x.png", "--plot: the convoy demonstration draws no curves"},
+    {"demo io-bound --trace /tmp/x.json", "--trace: the io-bound demonstration keeps no trace"},
+    {"demo convoy --fast", "unknown option '--fast'"},
+    {"demo convoy async", "one demonstration at a time: unexpected 'async'"},
+    {"demo threads-vs-processes --plot /tmp/x.gif", "--plot: '/tmp/x.gif' must end in .png or .svg"},
     {"--threads 2 --threads 3", "--threads given twice"},
     {"--cpu-bound --io-bound", "--cpu-bound and --io-bound cannot be combined"},
     {"--cpu-bound=quicksort", "--cpu-bound: 'quicksort' is not a kernel: give countdown, fib or primes"},
@@ -548,6 +559,60 @@ static void test_timeline_and_trace_from_the_command_line(void **state)
     unlink("/tmp/gilsim-cli-trace.json");
 }
 
+/* Every demonstration runs end to end and names the figures its
+ * conclusion rests on. */
+static void test_every_demo_quick(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        const char *figures[3];
+    } demos[] = {
+        {"threads-vs-processes", {"threads   countdown", "processes countdown", "processes were"}},
+        {"io-bound", {"threads   io-bound", "threads were", "The lock was held"}},
+        {"convoy", {"I/O thread ops/s", "Alone, the I/O thread did", "I/O latency p50"}},
+        {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
+        {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},
+        {"async", {"loop lag p99", "8 I/O-bound tasks were", "timers"}},
+        {"free-threading", {"no lock: speedup", "With CPython's lock", "Without a lock"}},
+    };
+    char *out;
+    assert_int_equal(run("demo", NULL, &out), 0);
+    for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++)
+        assert_non_null(strstr(out, demos[i].name));
+    for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++) {
+        char args[128];
+        snprintf(args, sizeof args, "demo %s --quick", demos[i].name);
+        char *err;
+        int rc = run(args, &err, &out);
+        if (rc != 0)
+            fail_msg("gilsim %s: exit %d: %s", args, rc, err);
+        assert_non_null(strstr(out, "What it means:"));
+        for (int k = 0; k < 3; k++)
+            if (!strstr(out, demos[i].figures[k]))
+                fail_msg("gilsim %s: no '%s' in:\n%s", args, demos[i].figures[k], out);
+        for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+            if (strcspn(line, "\n") > 80)
+                fail_msg("gilsim %s: a line wider than 80 columns: %.100s", args, line);
+    }
+}
+
+static void test_demo_plot_and_trace(void **state)
+{
+    (void)state;
+    assert_int_equal(system("rm -rf /tmp/gilsim-demo && mkdir /tmp/gilsim-demo"), 0);
+    char *out;
+    assert_int_equal(run("demo threads-vs-processes --quick --plot /tmp/gilsim-demo/tvp.png", NULL, &out), 0);
+    assert_true(file_starts_with("/tmp/gilsim-demo/tvp.png", "\x89PNG", 4));
+    assert_int_equal(run("demo convoy --quick --trace /tmp/gilsim-demo/convoy.json", NULL, &out), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file("/tmp/gilsim-demo/convoy.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(get(doc, "otherData.workers")), 3); /* the I/O thread and 2 CPU threads */
+    json_decref(doc);
+    assert_int_equal(system("rm -rf /tmp/gilsim-demo"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +627,8 @@ int main(void)
         cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),
         cmocka_unit_test(test_progress_only_on_a_terminal),
         cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
+        cmocka_unit_test(test_every_demo_quick),
+        cmocka_unit_test(test_demo_plot_and_trace),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

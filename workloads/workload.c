@@ -156,6 +156,11 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->unit_size = ns > 0 ? (int64_t)(cpu_ns / ns + 0.5) : IO_SPIN;
         return 0;
     }
+    case GS_WL_CONVOY:
+        snprintf(w->name, sizeof w->name, "convoy");
+        w->unit_size = COUNTDOWN_UNIT;
+        w->default_work = 40;
+        return load_embedded(w, "convoy", spec->io_kind, err);
     case GS_WL_PROGRAM: {
         const char *base = strrchr(spec->path, '/');
         snprintf(w->name, sizeof w->name, "%s", base ? base + 1 : spec->path);

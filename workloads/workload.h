@@ -21,6 +21,7 @@ typedef enum {
     GS_WL_PRIMES,    /* trial-division prime counting */
     GS_WL_IO_BOUND,  /* a little CPU, then one I/O, per unit */
     GS_WL_MIXED,     /* CPU then I/O per unit, at a chosen CPU share of time */
+    GS_WL_CONVOY,    /* the worker at unit 0 does I/O, the others compute */
     GS_WL_PROGRAM,   /* a user's .gsa file */
 } gs_workload_kind;
 
