@@ -1,7 +1,9 @@
 /* test_gil.c - the CPython lock: mutual exclusion, the drop-request
  * protocol, forced switching.  Workers only record what they saw; the test
  * thread asserts after joining (cmocka's failure state is per thread). */
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -468,10 +470,133 @@ static void test_fifo_head_asks_after_a_slice(void **state)
     gs_gil_destroy(gil);
 }
 
+/* ---- stress with a watchdog ---------------------------------------------- */
+
+/* 16 threads hand the lock around (with random I/O) until 10,000 hand-offs
+ * have happened, three times over.  A watchdog fails the test, printing
+ * every thread's state, if that takes more than a minute: a lost wake-up
+ * shows as a report instead of a hang. */
+enum { WD_THREADS = 16, WD_HANDOFFS = 10000 };
+enum { PHASE_START, PHASE_TAKING, PHASE_HOLDING, PHASE_IO, PHASE_DONE };
+static const char *const phase_names[] = {"starting", "taking the lock", "holding it", "in I/O", "done"};
+
+typedef struct {
+    worker w;
+    _Atomic int *inside;
+    _Atomic uint64_t *handoffs; /* switches counted over all threads */
+    _Atomic int phase;
+    _Atomic uint64_t rounds;
+    uint64_t violations, seed;
+} watched_worker;
+
+static void *watched_main(void *arg)
+{
+    watched_worker *s = arg;
+    uint64_t seen = 0;
+    atomic_store(&s->phase, PHASE_TAKING);
+    gs_gil_take(s->w.gil, &s->w.client);
+    while (atomic_load(s->handoffs) < WD_HANDOFFS) {
+        atomic_store(&s->phase, PHASE_HOLDING);
+        if (atomic_fetch_add(s->inside, 1) != 0)
+            s->violations++;
+        for (volatile int spin = 0; spin < 100; spin++)
+            ;
+        atomic_fetch_sub(s->inside, 1);
+        atomic_fetch_add(&s->rounds, 1);
+        atomic_fetch_add(s->handoffs, s->w.stats.switches_in - seen);
+        seen = s->w.stats.switches_in;
+        bool io = next_random(&s->seed) % 8 == 0;
+        if (io || (gs_vm_breaker(s->w.vm) & GS_BREAK_DROP)) {
+            gs_gil_drop(s->w.gil, &s->w.client, io ? GS_DROP_VOLUNTARY : GS_DROP_FORCED);
+            if (io) {
+                atomic_store(&s->phase, PHASE_IO);
+                struct timespec ts = {0, (long)(next_random(&s->seed) % 50000)};
+                nanosleep(&ts, NULL);
+            }
+            atomic_store(&s->phase, PHASE_TAKING);
+            gs_gil_take(s->w.gil, &s->w.client);
+        }
+    }
+    gs_gil_drop(s->w.gil, &s->w.client, GS_DROP_VOLUNTARY);
+    atomic_store(&s->phase, PHASE_DONE);
+    return NULL;
+}
+
+typedef struct {
+    watched_worker *s;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    bool finished; /* guarded by mutex */
+} watchdog;
+
+static void *watchdog_main(void *arg)
+{
+    watchdog *wd = arg;
+    struct timespec deadline = gs_timespec_after(60ull * 1000000000u);
+    GS_PTHREAD(pthread_mutex_lock(&wd->mutex));
+    int rc = 0;
+    while (!wd->finished && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&wd->cond, &wd->mutex, &deadline);
+    bool stuck = !wd->finished;
+    GS_PTHREAD(pthread_mutex_unlock(&wd->mutex));
+    if (stuck) {
+        fprintf(stderr, "watchdog: no progress after 60 s; hand-offs so far: %llu\n",
+                (unsigned long long)atomic_load(wd->s[0].handoffs));
+        for (uint32_t i = 0; i < WD_THREADS; i++)
+            fprintf(stderr, "  thread %2u: %s, %llu rounds\n", i, phase_names[atomic_load(&wd->s[i].phase)],
+                    (unsigned long long)atomic_load(&wd->s[i].rounds));
+        abort(); /* fail here rather than hang until ctest's timeout */
+    }
+    return NULL;
+}
+
+static void test_stress_with_watchdog(void **state)
+{
+    (void)state;
+    for (int repeat = 0; repeat < 3; repeat++) {
+        gs_gil *gil = new_gil(20 * 1000, true);
+        _Atomic int inside = 0;
+        _Atomic uint64_t handoffs = 0;
+        watched_worker *s = calloc(WD_THREADS, sizeof *s);
+        assert_non_null(s);
+        watchdog wd = {.s = s};
+        GS_PTHREAD(pthread_mutex_init(&wd.mutex, NULL));
+        gs_cond_init_monotonic(&wd.cond);
+        pthread_t dog, t[WD_THREADS];
+        assert_int_equal(pthread_create(&dog, NULL, watchdog_main, &wd), 0);
+        for (uint32_t i = 0; i < WD_THREADS; i++) {
+            worker_init(&s[i].w, gil, i);
+            s[i].inside = &inside;
+            s[i].handoffs = &handoffs;
+            s[i].seed = 0x2545f4914f6cdd1du * (i + 1 + 100 * (uint64_t)repeat);
+            assert_int_equal(pthread_create(&t[i], NULL, watched_main, &s[i]), 0);
+        }
+        for (uint32_t i = 0; i < WD_THREADS; i++)
+            assert_int_equal(pthread_join(t[i], NULL), 0);
+        GS_PTHREAD(pthread_mutex_lock(&wd.mutex));
+        wd.finished = true;
+        GS_PTHREAD(pthread_cond_signal(&wd.cond));
+        GS_PTHREAD(pthread_mutex_unlock(&wd.mutex));
+        assert_int_equal(pthread_join(dog, NULL), 0);
+        assert_true(atomic_load(&handoffs) >= WD_HANDOFFS);
+        for (uint32_t i = 0; i < WD_THREADS; i++) {
+            assert_int_equal(s[i].violations, 0);
+            const gs_lock_stats *st = &s[i].w.stats;
+            assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops);
+            free(s[i].w.vm);
+        }
+        GS_PTHREAD(pthread_cond_destroy(&wd.cond));
+        GS_PTHREAD(pthread_mutex_destroy(&wd.mutex));
+        free(s);
+        gs_gil_destroy(gil);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutual_exclusion_stress),
+        cmocka_unit_test(test_stress_with_watchdog),
         cmocka_unit_test(test_fifo_grants_in_arrival_order),
         cmocka_unit_test(test_fifo_head_asks_after_a_slice),
         cmocka_unit_test(test_waiter_sets_request_after_interval),

@@ -1,0 +1,48 @@
+/* fuzz_eval.c - libFuzzer target: the eval loop on every program that
+ * passes the verifier.  The verifier's promise is that a verified program
+ * cannot make the loop read or jump out of bounds or overflow its stack;
+ * this runs whatever the fuzzer finds, in small budgets (so stopping and
+ * resuming is exercised), answering I/O with its token, with the breaker
+ * set now and then, until it finishes, fails or has run long enough. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm.h"
+#include "vm.h"
+
+#define MAX_INSTRUCTIONS 200000u
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    gs_program p;
+    char err[GS_ERRMSG_MAX];
+    if (gs_load_source((const char *)data, size, "fuzz.gsa", &p, err) != 0)
+        return 0;
+    static gs_vm vm;
+    int64_t args[3] = {3, 5, 7};
+    /* gilsim gives main at most three arguments and refuses programs that want more */
+    if (p.funcs[p.main].nargs > 3 || gs_vm_init(&vm, &p, args, p.funcs[p.main].nargs, err) != 0) {
+        gs_program_free(&p);
+        return 0;
+    }
+    uint64_t budget = 1 + size % 97;
+    for (int rounds = 0; vm.instructions < MAX_INSTRUCTIONS && rounds < 100000; rounds++) {
+        if (rounds % 7 == 3)
+            gs_vm_set_breaker(&vm, 1);
+        gs_stop why = gs_vm_run(&vm, budget);
+        if (why == GS_STOP_DONE || why == GS_STOP_ERROR) {
+            char trace[1024];
+            gs_vm_format_error(&vm, trace, sizeof trace);
+            break;
+        }
+        if (why == GS_STOP_IO)
+            gs_vm_complete_io(&vm, vm.io_arg);
+        if (why == GS_STOP_BREAK)
+            gs_vm_clear_breaker(&vm, 1);
+    }
+    gs_program_free(&p);
+    return 0;
+}
