@@ -75,7 +75,9 @@ int gs_cli_sweep(int argc, char **argv)
     char run_err[256];
     rc = gs_sweep_run(&s, run_err, gs_progress_update, shown);
     gs_progress_end(shown);
-    if (rc != 0)
+    if (rc != 0 && s.interrupted)
+        fprintf(stderr, "gilsim: interrupted; writing the %u points that finished\n", s.npoints);
+    else if (rc != 0)
         fprintf(stderr, "gilsim: %s%s\n", run_err, s.npoints ? "; writing the points that finished" : "");
     rc = write_outputs(&o, &s, rc == 0);
 done:

@@ -155,12 +155,12 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
             json_object_set_new(o, column_names[c], cell_json(get(c, &s->points[i], s, h)));
         json_array_append_new(points, o);
     }
-    json_t *doc = json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:{s:I, s:b, s:I, s:I, s:b}, s:o}", "schema",
+    json_t *doc = json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:{s:I, s:b, s:I, s:I, s:b}, s:b, s:o}", "schema",
                             "gilsim-sweep", "schema_version", 1, "gilsim_version", GILSIM_VERSION, "host", "cores",
                             (json_int_t)h->cores, "cpu", h->cpu, "os", h->os, "config", "work",
                             (json_int_t)s->cfg.work, "weak_scaling", s->cfg.weak, "repeat", (json_int_t)s->repeat,
                             "switch_interval_ns", (json_int_t)s->cfg.gil.interval_ns, "force_switching",
-                            s->cfg.gil.force_switching, "points", points);
+                            s->cfg.gil.force_switching, "interrupted", s->interrupted, "points", points);
     gs_output out;
     if (!doc) {
         snprintf(err, 256, "out of memory building the sweep's JSON");

@@ -16,8 +16,8 @@
  * message cut short or garbled) becomes that worker's failure with the
  * reason; the others' results stand.
  *
- * Stopping: on --timeout or interrupt the parent sends SIGUSR1 (a terminal's
- * Ctrl-C reaches the children by itself).  A child's handler sets
+ * Stopping: on --timeout the parent sends SIGUSR1, on an interrupt SIGINT
+ * (a terminal's Ctrl-C reaches the children by itself as well).  A child's handler sets
  * GS_BREAK_STOP on its interpreter, so it stops at its next back-edge and
  * still sends home what it did.  A child still there GS_KILL_GRACE_NS after
  * being asked, or after closing its pipe, is killed with SIGKILL and
@@ -250,9 +250,10 @@ static bool collect(child *c, uint32_t n, uint64_t deadline_ns, struct pollfd *p
         if (!asked && gs_run_past(deadline_ns)) {
             asked = true;
             grace_end = now + GS_KILL_GRACE_NS;
+            int sig = gs_run_stopping() ? SIGINT : SIGUSR1; /* the child reports which */
             for (uint32_t i = 0; i < n; i++)
                 if (!c[i].reaped)
-                    kill(c[i].pid, SIGUSR1);
+                    kill(c[i].pid, sig);
         }
         if (asked && now > grace_end)
             for (uint32_t i = 0; i < n; i++)

@@ -65,17 +65,20 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
         return -1;
     }
     progress_relay p = {progress, arg, 0, gs_sweep_total_runs(s)};
+    s->interrupted = false;
     for (uint32_t w = 0; w < s->nworkloads; w++) {
         for (uint32_t m = 0; m < s->nmodes; m++) {
             gs_experiment base;
             if (run_point(s, &base, s->workloads[w], s->modes[m], 1, err, &p) != 0) {
                 gs_experiment_free(&base);
+                s->interrupted = gs_run_stopping();
                 return -1;
             }
             bool base_ok = base.runs[base.median].failed == 0 && !base.runs[base.median].stopped;
             for (uint32_t c = 0; c < s->ncounts; c++) {
                 if (gs_run_stopping()) {
                     gs_experiment_free(&base);
+                    s->interrupted = true;
                     snprintf(err, 256, "interrupted");
                     return -1;
                 }
@@ -94,6 +97,7 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
                     gs_experiment_free(&e);
                     if (rc != 0) {
                         gs_experiment_free(&base);
+                        s->interrupted = gs_run_stopping();
                         return -1;
                     }
                 }

@@ -38,6 +38,7 @@ typedef struct {
 
     gs_sweep_point *points;     /* workload-major, then mode, then count */
     uint32_t npoints;           /* filled so far (fewer if interrupted) */
+    bool interrupted;           /* stopped by an interrupt before the end */
 } gs_sweep;
 
 /* The number of runs the sweep will make, for progress. */

@@ -84,8 +84,9 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     for (; started < n; started++) {
         int e = pthread_create(&tids[started], &attr, worker_main, &w[started]);
         if (e != 0) {
-            snprintf(out->error, sizeof out->error, "cannot create thread %u of %u: %s (see ulimit -u)",
-                     started + 1, n, strerror(e));
+            snprintf(out->error, sizeof out->error,
+                     "cannot create thread %u of %u: %s (see the limits on threads, ulimit -u, "
+                     "and on memory, ulimit -v)", started + 1, n, strerror(e));
             break;
         }
     }

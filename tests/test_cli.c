@@ -140,6 +140,16 @@ static void test_bad_invocations(void **state)
             lines += *p == '\n';
         if (strncmp(err, "gilsim: ", 8) != 0 || lines != 1)
             fail_msg("gilsim %s: want one line starting 'gilsim: ', got: %s", bad[i].args, err);
+        /* and nothing is written: not even a partial output file */
+        if (strstr(bad[i].args, "demo") || strstr(bad[i].args, "--json") || strstr(bad[i].args, "--csv -"))
+            continue;
+        const char *out = "/tmp/gilsim-bad-out.json";
+        char args[512];
+        snprintf(args, sizeof args, "%s --json %s", bad[i].args, out);
+        unlink(out);
+        assert_int_equal(run(args, &err, NULL), 2);
+        if (access(out, F_OK) == 0)
+            fail_msg("gilsim %s wrote %s", args, out);
     }
 }
 
@@ -166,6 +176,10 @@ static void test_bad_program_files(void **state)
     assert_int_equal(run("--program /tmp/gilsim-args.gsa", &err, NULL), 2);
     assert_non_null(strstr(err, "main takes 4 arguments; at most 3"));
     assert_int_equal(run("asm /tmp/gilsim-empty.gsa", &err, NULL), 1);
+    assert_int_equal(run("--program /tmp", &err, NULL), 2);
+    assert_non_null(strstr(err, "/tmp: not a regular file"));
+    assert_int_equal(run("--program /nonexistent/p.gsa", &err, NULL), 2);
+    assert_non_null(strstr(err, "/nonexistent/p.gsa: cannot open: No such file or directory"));
     unlink("/tmp/gilsim-empty.gsa");
     unlink("/tmp/gilsim-binary.gsa");
     unlink("/tmp/gilsim-args.gsa");
@@ -559,6 +573,81 @@ static void test_timeline_and_trace_from_the_command_line(void **state)
     unlink("/tmp/gilsim-cli-trace.json");
 }
 
+/* Starts gilsim with args in the background, interrupts it after delay_ms,
+ * and returns its exit status. */
+static int interrupt_after(const char *args, int delay_ms)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1 & pid=$!; sleep %d.%03d; kill -INT $pid; wait $pid",
+             GS_GILSIM, args, delay_ms / 1000, delay_ms % 1000);
+    int status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Ctrl-C: the run stops, what finished is written whole and marked, the
+ * exit status says so, and no child process is left. */
+static void test_interrupt_writes_what_finished(void **state)
+{
+    (void)state;
+    unlink("/tmp/gilsim-int.csv");
+    unlink("/tmp/gilsim-int.json");
+    assert_int_equal(interrupt_after("sweep --quiet --csv /tmp/gilsim-int.csv --json /tmp/gilsim-int.json", 1500),
+                     130);
+    json_error_t jerr;
+    json_t *doc = json_load_file("/tmp/gilsim-int.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_true(json_is_true(get(doc, "interrupted")));
+    size_t points = json_array_size(get(doc, "points"));
+    assert_true(points >= 1 && points < 12);
+    json_decref(doc);
+    FILE *f = fopen("/tmp/gilsim-int.csv", "r");
+    assert_non_null(f);
+    char line[4096];
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f))
+        rows++;
+    fclose(f);
+    assert_int_equal(rows, points + 1);
+
+    const char *prog = "/tmp/gilsim-endless.gsa", *text = ".func main 0\nloop:\n jmp loop\n.end\n";
+    write_file(prog, text, strlen(text));
+    unlink("/tmp/gilsim-int.json");
+    assert_int_equal(interrupt_after("--processes 3 --program /tmp/gilsim-endless.gsa --no-baseline --quiet "
+                                     "--json /tmp/gilsim-int.json", 500), 130);
+    doc = json_load_file("/tmp/gilsim-int.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *run0 = json_array_get(get(doc, "runs"), 0);
+    assert_true(json_is_true(get(run0, "stopped")));
+    assert_int_equal(json_integer_value(get(run0, "failed")), 3);
+    assert_string_equal(json_string_value(get(json_array_get(get(run0, "per_worker"), 0), "error")), "interrupted");
+    json_decref(doc);
+    assert_int_equal(system("pgrep -f 'gilsim-endles[s].gsa' >/dev/null"), 256); /* no child left running */
+    unlink(prog);
+    unlink("/tmp/gilsim-int.csv");
+    unlink("/tmp/gilsim-int.json");
+}
+
+/* Threads that cannot be created (here: too little address space for
+ * their stacks) are reported as such, and the run ends cleanly.  Under a
+ * sanitizer, which reserves terabytes of address space, the limit cannot
+ * be set this way. */
+static void test_thread_creation_failure(void **state)
+{
+    (void)state;
+    if (GS_SANITIZE[0])
+        skip();
+    char cmd[512], out[2048];
+    snprintf(cmd, sizeof cmd, "sh -c 'ulimit -v 400000; %s --threads 4000 --work 4000 --no-baseline' 2>&1",
+             GS_GILSIM);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    assert_int_equal(WEXITSTATUS(status), 1);
+    if (!strstr(out, "gilsim: cannot create thread ") || !strstr(out, " of 4000: "))
+        fail_msg("unexpected: %s", out);
+}
+
 /* Every demonstration runs end to end and names the figures its
  * conclusion rests on. */
 static void test_every_demo_quick(void **state)
@@ -627,6 +716,8 @@ int main(void)
         cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),
         cmocka_unit_test(test_progress_only_on_a_terminal),
         cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
+        cmocka_unit_test(test_thread_creation_failure),
+        cmocka_unit_test(test_interrupt_writes_what_finished),
         cmocka_unit_test(test_every_demo_quick),
         cmocka_unit_test(test_demo_plot_and_trace),
         cmocka_unit_test(test_failing_worker_exit_status),
