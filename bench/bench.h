@@ -31,5 +31,6 @@ void bench_note(bench_report *r, const char *note);
 
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
+void bench_scale(bench_report *r);
 
 #endif

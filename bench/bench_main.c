@@ -102,9 +102,13 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
         else {
-            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only interp|lock]\n");
+            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only interp|lock|scale]\n");
             return 2;
         }
+    }
+    if (only && strcmp(only, "interp") != 0 && strcmp(only, "lock") != 0 && strcmp(only, "scale") != 0) {
+        fprintf(stderr, "gilsim-bench: --only: '%s' is not a section: give interp, lock or scale\n", only);
+        return 2;
     }
     static bench_report rep;
     gs_host host;
@@ -115,6 +119,8 @@ int main(int argc, char **argv)
         bench_interp(&rep);
     if (!only || strcmp(only, "lock") == 0)
         bench_lock(&rep);
+    if (!only || strcmp(only, "scale") == 0)
+        bench_scale(&rep);
     print_table(&rep, cpu, cores);
     if (json && write_json(&rep, json, cpu, cores) != 0) {
         fprintf(stderr, "gilsim-bench: cannot write %s\n", json);

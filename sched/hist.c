@@ -28,28 +28,29 @@ static void bucket_range(unsigned b, uint64_t *lo, uint64_t *width)
 void gs_hist_init(gs_hist *h)
 {
     memset(h, 0, sizeof *h);
-    h->min = UINT64_MAX;
 }
 
 void gs_hist_add(gs_hist *h, uint64_t v)
 {
+    if (h->count == 0 || v < h->min)
+        h->min = v;
     h->buckets[bucket_of(v)]++;
     h->count++;
     h->sum = h->sum + v < h->sum ? UINT64_MAX : h->sum + v;
-    if (v < h->min)
-        h->min = v;
     if (v > h->max)
         h->max = v;
 }
 
 void gs_hist_merge(gs_hist *into, const gs_hist *from)
 {
+    if (from->count == 0)
+        return; /* leaves an empty histogram's pages untouched */
+    if (into->count == 0 || from->min < into->min)
+        into->min = from->min;
     for (unsigned i = 0; i < GS_HIST_BUCKETS; i++)
         into->buckets[i] += from->buckets[i];
     into->count += from->count;
     into->sum = into->sum + from->sum < into->sum ? UINT64_MAX : into->sum + from->sum;
-    if (from->min < into->min)
-        into->min = from->min;
     if (from->max > into->max)
         into->max = from->max;
 }

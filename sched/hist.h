@@ -22,6 +22,8 @@ typedef struct {
     uint64_t buckets[GS_HIST_BUCKETS];
 } gs_hist;
 
+/* An all-zero histogram is empty and ready: memory from calloc needs no
+ * init, and pages nobody adds to are never touched. */
 void gs_hist_init(gs_hist *h);
 void gs_hist_add(gs_hist *h, uint64_t v);
 void gs_hist_merge(gs_hist *into, const gs_hist *from);

@@ -101,7 +101,7 @@ void gs_run_result_free(gs_run_result *r);
 void gs_run_stop(void);
 bool gs_run_stopping(void);
 
-/* For runners: set up one worker's result. */
+/* For runners: set up one worker's result, in zeroed memory. */
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);
 
 /* For runners: a start gate that holds workers until all exist, and a

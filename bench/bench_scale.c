@@ -1,0 +1,156 @@
+/* bench_scale.c - gilsim-bench, scale section: many workers, and the
+ * classroom sweep.
+ *
+ *   1,000 threads, 10,000 async tasks, 64 processes, each doing one small
+ *   unit (weak scaling): that each completes, its wall time, and the peak
+ *   memory it took per worker.  Each run happens in a child of gilsim-bench
+ *   of its own, so its peak resident size (VmHWM) is its own: the figure is
+ *   (peak - resident size before the run) / workers.  For processes it is
+ *   the largest child's peak (getrusage of the children).
+ *   The default sweep: threads, processes and async x 1, 2, 4, 8 workers x
+ *   CPU-bound, median of 3 per point, as `gilsim sweep` runs it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "run.h"
+#include "sweep.h"
+
+#define SWEEP_REPS 5
+
+static gs_workload countdown(void)
+{
+    gs_workload w;
+    char err[GS_ERRMSG_MAX];
+    gs_workload_spec spec = {.kind = GS_WL_COUNTDOWN};
+    if (gs_workload_load(&w, &spec, err) != 0) {
+        fprintf(stderr, "gilsim-bench: %s\n", err);
+        exit(1);
+    }
+    return w;
+}
+
+/* A line of /proc/self/status, in KiB. */
+static double status_kib(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double v = 0;
+    size_t n = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0)
+            v = atof(line + n + 1);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+typedef struct {
+    double wall_s, kib_per_worker;
+    int ok;
+} scale_result;
+
+/* Runs mode x workers in a child; returns what the child measured. */
+static scale_result scale_once(gs_mode mode, uint32_t workers)
+{
+    int fds[2];
+    scale_result res = {0};
+    if (pipe(fds) != 0)
+        return res;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        gs_workload w = countdown();
+        w.unit_size = 1000;
+        gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
+                             .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
+                             .event_cap = GS_DEFAULT_EVENTS};
+        double before = status_kib("VmRSS:");
+        gs_run_result r;
+        int rc = gs_run(&cfg, &r);
+        scale_result out = {.ok = rc == 0 && r.failed == 0};
+        if (rc == 0)
+            out.wall_s = (double)(r.end_ns - r.start_ns) / 1e9;
+        if (mode == GS_MODE_PROCESSES) {
+            struct rusage ru;
+            getrusage(RUSAGE_CHILDREN, &ru);
+            out.kib_per_worker = (double)ru.ru_maxrss; /* KiB on Linux: the largest child */
+        } else {
+            out.kib_per_worker = (status_kib("VmHWM:") - before) / workers;
+        }
+        if (!out.ok)
+            fprintf(stderr, "gilsim-bench: %u %s: %s\n", workers, gs_mode_plural[mode],
+                    rc ? r.error : "a worker failed");
+        ssize_t n = write(fds[1], &out, sizeof out);
+        _exit(n == (ssize_t)sizeof out ? 0 : 1);
+    }
+    close(fds[1]);
+    if (pid > 0 && read(fds[0], &res, sizeof res) != (ssize_t)sizeof res)
+        res.ok = 0;
+    close(fds[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    return res;
+}
+
+static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *wall_name, const char *mem_name)
+{
+    double wall[BENCH_REPS], mem[BENCH_REPS];
+    for (int i = 0; i < BENCH_REPS; i++) {
+        scale_result s = scale_once(mode, workers);
+        if (!s.ok) {
+            fprintf(stderr, "gilsim-bench: %u %s did not complete\n", workers, gs_mode_plural[mode]);
+            exit(1);
+        }
+        wall[i] = s.wall_s * 1e3;
+        mem[i] = s.kib_per_worker;
+    }
+    bench_figure f;
+    bench_summarize(&f, wall, BENCH_REPS);
+    bench_add(r, "scale", wall_name, "ms", &f);
+    bench_summarize(&f, mem, BENCH_REPS);
+    bench_add(r, "scale", mem_name, "KiB", &f);
+}
+
+static void default_sweep(bench_report *r)
+{
+    gs_workload w = countdown();
+    double secs[SWEEP_REPS];
+    for (int i = 0; i < SWEEP_REPS; i++) {
+        gs_sweep s = {.cfg = {.work = w.default_work / 4, .event_cap = 0,
+                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
+                                      .check_interval = GS_CHECK_INTERVAL_DEFAULT}},
+                      .workloads = {&w}, .nworkloads = 1, .modes = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC},
+                      .nmodes = 3, .counts = {1, 2, 4, 8}, .ncounts = 4, .repeat = 3};
+        struct timespec a, b;
+        char err[256];
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        if (gs_sweep_run(&s, err, NULL, NULL) != 0) {
+            fprintf(stderr, "gilsim-bench: sweep: %s\n", err);
+            exit(1);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        secs[i] = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+        gs_sweep_free(&s);
+    }
+    bench_figure f;
+    bench_summarize(&f, secs, SWEEP_REPS);
+    bench_add(r, "scale", "default sweep, 3 modes x 1,2,4,8 (median of 5)", "s", &f);
+    gs_workload_free(&w);
+}
+
+void bench_scale(bench_report *r)
+{
+    scale(r, GS_MODE_THREADS, 1000, "1,000 threads: wall", "1,000 threads: peak RSS per thread");
+    scale(r, GS_MODE_ASYNC, 10000, "10,000 async tasks: wall", "10,000 async tasks: peak RSS per task");
+    scale(r, GS_MODE_PROCESSES, 64, "64 processes: wall", "64 processes: largest child's peak RSS");
+    bench_add_ratio(r, "scale", "interpreter state (gs_vm)", sizeof(gs_vm) / 1024.0, "KiB", "target <= 16");
+    bench_add_ratio(r, "scale", "worker thread stack (reserved)", GS_WORKER_STACK / 1024.0, "KiB", NULL);
+    default_sweep(r);
+}
