@@ -192,6 +192,14 @@ static void test_help_and_version(void **state)
     assert_int_equal(run("--help", NULL, &out), 0);
     assert_non_null(strstr(out, "--threads N"));
     assert_non_null(strstr(out, "--switch-interval D"));
+    for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (strcspn(line, "\n") > 80)
+            fail_msg("--help: a line wider than 80 columns: %.100s", line);
+    assert_int_equal(run("sweep --help", NULL, &out), 0);
+    assert_non_null(strstr(out, "--workers LIST"));
+    for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (strcspn(line, "\n") > 80)
+            fail_msg("sweep --help: a line wider than 80 columns: %.100s", line);
     assert_int_equal(run("--version", NULL, &out), 0);
     assert_true(strncmp(out, "gilsim ", 7) == 0);
 }
