@@ -185,6 +185,14 @@ static void test_bad_program_files(void **state)
     unlink("/tmp/gilsim-args.gsa");
 }
 
+/* Fails if a line of text is wider than 80 columns. */
+static void assert_fits_80(const char *what, const char *text)
+{
+    for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (strcspn(line, "\n") > 80)
+            fail_msg("%s: a line wider than 80 columns: %.100s", what, line);
+}
+
 static void test_help_and_version(void **state)
 {
     (void)state;
@@ -192,14 +200,10 @@ static void test_help_and_version(void **state)
     assert_int_equal(run("--help", NULL, &out), 0);
     assert_non_null(strstr(out, "--threads N"));
     assert_non_null(strstr(out, "--switch-interval D"));
-    for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
-        if (strcspn(line, "\n") > 80)
-            fail_msg("--help: a line wider than 80 columns: %.100s", line);
+    assert_fits_80("--help", out);
     assert_int_equal(run("sweep --help", NULL, &out), 0);
     assert_non_null(strstr(out, "--workers LIST"));
-    for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
-        if (strcspn(line, "\n") > 80)
-            fail_msg("sweep --help: a line wider than 80 columns: %.100s", line);
+    assert_fits_80("sweep --help", out);
     assert_int_equal(run("--version", NULL, &out), 0);
     assert_true(strncmp(out, "gilsim ", 7) == 0);
 }
@@ -688,9 +692,7 @@ static void test_every_demo_quick(void **state)
         for (int k = 0; k < 3; k++)
             if (!strstr(out, demos[i].figures[k]))
                 fail_msg("gilsim %s: no '%s' in:\n%s", args, demos[i].figures[k], out);
-        for (const char *line = out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
-            if (strcspn(line, "\n") > 80)
-                fail_msg("gilsim %s: a line wider than 80 columns: %.100s", args, line);
+        assert_fits_80(args, out);
     }
 }
 
