@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "vm.h"
 #include "workload.h"
 
 static gs_workload load(gs_workload_kind kind, gs_io_kind io)
@@ -43,11 +44,37 @@ static void test_known_checksums(void **state)
     gs_workload_free(&w);
 }
 
+/* The convoy's cast: the worker at unit 0 does one I/O per unit and no
+ * counting; the others count and do no I/O; the checksum is the sum of
+ * the unit indices either way. */
+static void test_convoy_roles(void **state)
+{
+    (void)state;
+    gs_workload w = load(GS_WL_CONVOY, GS_IO_SLEEP);
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    for (int64_t first = 0; first <= 10; first += 10) {
+        int64_t args[3] = {first, 5, 1000};
+        assert_int_equal(gs_vm_init(&vm, &w.prog, args, 3, err), 0);
+        uint32_t ios = 0;
+        gs_stop why;
+        while ((why = gs_vm_run(&vm, UINT64_MAX)) == GS_STOP_IO) {
+            ios++;
+            gs_vm_complete_io(&vm, vm.io_arg);
+        }
+        assert_int_equal(why, GS_STOP_DONE);
+        assert_int_equal(ios, first == 0 ? 5 : 0);
+        assert_true(first == 0 ? vm.instructions < 100 : vm.instructions > 5 * 1000 * 4);
+        assert_int_equal(vm.result, 5 * first + 10);
+    }
+    gs_workload_free(&w);
+}
+
 static void test_checksums_add_up_over_any_split(void **state)
 {
     (void)state;
-    gs_workload_kind kinds[] = {GS_WL_COUNTDOWN, GS_WL_FIB, GS_WL_PRIMES, GS_WL_IO_BOUND};
-    for (size_t k = 0; k < 4; k++) {
+    gs_workload_kind kinds[] = {GS_WL_COUNTDOWN, GS_WL_FIB, GS_WL_PRIMES, GS_WL_IO_BOUND, GS_WL_CONVOY};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         gs_workload w = load(kinds[k], GS_IO_PIPE);
         const uint64_t total = 37;
         int64_t whole = checksum(&w, 0, total);
@@ -105,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_checksums),
         cmocka_unit_test(test_checksums_add_up_over_any_split),
+        cmocka_unit_test(test_convoy_roles),
         cmocka_unit_test(test_io_template_per_kind),
         cmocka_unit_test(test_mixed_calibration),
         cmocka_unit_test(test_kernel_names),
