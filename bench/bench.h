@@ -29,6 +29,10 @@ void bench_add_ratio(bench_report *r, const char *section, const char *name, dou
                      const char *unit, const char *target);
 void bench_note(bench_report *r, const char *note);
 
+/* Loads a built-in workload, or exits saying why. */
+#include "workload.h"
+gs_workload bench_workload(gs_workload_kind kind);
+
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);

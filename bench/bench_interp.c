@@ -51,16 +51,6 @@ static double time_program(const gs_program *p, int64_t size, run_fn run, uint64
     return (double)(t1 - t0);
 }
 
-static void load_builtin(gs_workload *w, gs_workload_kind kind)
-{
-    char err[GS_ERRMSG_MAX];
-    gs_workload_spec spec = {.kind = kind};
-    if (gs_workload_load(w, &spec, err) != 0) {
-        fprintf(stderr, "gilsim-bench: %s\n", err);
-        exit(1);
-    }
-}
-
 /* ns per instruction and per iteration of the countdown loop, with the
  * eval loop that polls the breaker and with the one that does not, run in
  * turns (poll, no poll, poll, ...) so that drift on the machine hits both
@@ -116,9 +106,7 @@ static int bench_python(bench_figure *per_iter)
 
 void bench_interp(bench_report *rep)
 {
-    gs_workload countdown, fib;
-    load_builtin(&countdown, GS_WL_COUNTDOWN);
-    load_builtin(&fib, GS_WL_FIB);
+    gs_workload countdown = bench_workload(GS_WL_COUNTDOWN), fib = bench_workload(GS_WL_FIB);
 
     bench_figure poll_instr, poll_iter, nopoll_instr, poll_cost;
     bench_countdown(&countdown, &poll_instr, &poll_iter, &nopoll_instr, &poll_cost);

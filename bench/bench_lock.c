@@ -16,18 +16,6 @@
 #include "run.h"
 #include "summary.h"
 
-static gs_workload countdown(void)
-{
-    gs_workload w;
-    char err[GS_ERRMSG_MAX];
-    gs_workload_spec spec = {.kind = GS_WL_COUNTDOWN};
-    if (gs_workload_load(&w, &spec, err) != 0) {
-        fprintf(stderr, "gilsim-bench: %s\n", err);
-        exit(1);
-    }
-    return w;
-}
-
 static gs_run_config config(const gs_workload *w, uint32_t workers, uint64_t work, uint64_t interval_ns)
 {
     return (gs_run_config){.mode = GS_MODE_THREADS, .workers = workers, .workload = w, .work = work,
@@ -126,7 +114,7 @@ static void hold(bench_report *rep, const gs_workload *w, uint64_t interval_ms, 
 
 void bench_lock(bench_report *rep)
 {
-    gs_workload w = countdown();
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     costs(rep, &w);
     handoff(rep, &w, 2, "hand-off p50, 2 CPU threads", "hand-off p99, 2 CPU threads");
     handoff(rep, &w, 8, "hand-off p50, 8 CPU threads", "hand-off p99, 8 CPU threads");

@@ -24,6 +24,18 @@ void bench_summarize(bench_figure *f, double *v, int n)
     f->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+gs_workload bench_workload(gs_workload_kind kind)
+{
+    gs_workload w;
+    char err[GS_ERRMSG_MAX];
+    gs_workload_spec spec = {.kind = kind};
+    if (gs_workload_load(&w, &spec, err) != 0) {
+        fprintf(stderr, "gilsim-bench: %s\n", err);
+        exit(1);
+    }
+    return w;
+}
+
 static bench_row *new_row(bench_report *r)
 {
     if (r->nrows == BENCH_MAX) {

@@ -23,18 +23,6 @@
 
 #define SWEEP_REPS 5
 
-static gs_workload countdown(void)
-{
-    gs_workload w;
-    char err[GS_ERRMSG_MAX];
-    gs_workload_spec spec = {.kind = GS_WL_COUNTDOWN};
-    if (gs_workload_load(&w, &spec, err) != 0) {
-        fprintf(stderr, "gilsim-bench: %s\n", err);
-        exit(1);
-    }
-    return w;
-}
-
 /* A line of /proc/self/status, in KiB. */
 static double status_kib(const char *key)
 {
@@ -66,7 +54,7 @@ static scale_result scale_once(gs_mode mode, uint32_t workers)
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        gs_workload w = countdown();
+        gs_workload w = bench_workload(GS_WL_COUNTDOWN);
         w.unit_size = 1000;
         gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
@@ -120,7 +108,7 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
 
 static void default_sweep(bench_report *r)
 {
-    gs_workload w = countdown();
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     double secs[SWEEP_REPS];
     for (int i = 0; i < SWEEP_REPS; i++) {
         gs_sweep s = {.cfg = {.work = w.default_work / 4, .event_cap = 0,

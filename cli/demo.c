@@ -352,12 +352,8 @@ static uint32_t convoy_runs(const demo_ctx *d) { return d->quick ? 3 : 4; }
 static int convoy_run(demo_ctx *d)
 {
     gs_workload wl;
-    gs_workload_spec spec = {.kind = GS_WL_CONVOY, .io_kind = GS_IO_SLEEP};
-    char err[GS_ERRMSG_MAX];
-    if (gs_workload_load(&wl, &spec, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (load(&wl, GS_WL_CONVOY) != 0)
         return GS_EXIT_FAILURE;
-    }
     static const uint32_t ks[] = {0, 1, 2, 4};
     uint32_t n = d->quick ? 3 : 4;
     convoy_row rows[4];
@@ -406,12 +402,9 @@ static uint32_t si_runs(const demo_ctx *d) { return 2 * (d->quick ? 2 : 4); }
 static int si_run(demo_ctx *d)
 {
     gs_workload cpu, convoy;
-    gs_workload_spec spec = {.kind = GS_WL_CONVOY, .io_kind = GS_IO_SLEEP};
-    char err[GS_ERRMSG_MAX];
     if (load(&cpu, GS_WL_COUNTDOWN) != 0)
         return GS_EXIT_FAILURE;
-    if (gs_workload_load(&convoy, &spec, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (load(&convoy, GS_WL_CONVOY) != 0) {
         gs_workload_free(&cpu);
         return GS_EXIT_FAILURE;
     }
@@ -532,12 +525,9 @@ static uint32_t async_runs(const demo_ctx *d) { (void)d; return 4; }
 static int async_run(demo_ctx *d)
 {
     gs_workload io, convoy;
-    gs_workload_spec spec = {.kind = GS_WL_CONVOY, .io_kind = GS_IO_SLEEP};
-    char err[GS_ERRMSG_MAX];
     if (load(&io, GS_WL_IO_BOUND) != 0)
         return GS_EXIT_FAILURE;
-    if (gs_workload_load(&convoy, &spec, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (load(&convoy, GS_WL_CONVOY) != 0) {
         gs_workload_free(&io);
         return GS_EXIT_FAILURE;
     }

@@ -162,3 +162,29 @@ void expect_events_bounded(gs_mode mode)
     gs_run_result_free(&r);
     gs_workload_free(&w);
 }
+
+uint32_t max_concurrent(const gs_run_result *r, uint32_t enter, uint32_t leave)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_recorder *a = &r->workers[i].rec;
+        for (uint32_t k = 0; k < a->n; k++) {
+            if (!(enter & (1u << a->events[k].type)))
+                continue;
+            uint64_t t = a->events[k].t_ns;
+            uint32_t inside = 0; /* workers whose last enter or leave at or before t is an enter */
+            for (uint32_t j = 0; j < r->nworkers; j++) {
+                const gs_recorder *b = &r->workers[j].rec;
+                bool in = false;
+                for (uint32_t m = 0; m < b->n && b->events[m].t_ns <= t; m++) {
+                    uint32_t bit = 1u << b->events[m].type;
+                    if (bit & (enter | leave))
+                        in = (bit & enter) != 0;
+                }
+                inside += in;
+            }
+            best = inside > best ? inside : best;
+        }
+    }
+    return best;
+}

@@ -32,4 +32,10 @@ void expect_timeout_stops(gs_mode mode, uint32_t workers);
 /* Events are kept up to the cap, counted beyond it, and in time order. */
 void expect_events_bounded(gs_mode mode);
 
+/* The most workers in one state at a moment, from their events: a worker
+ * is in it from an event in enter (bits 1 << gs_event_type) until one in
+ * leave. */
+uint32_t max_concurrent(const gs_run_result *r, uint32_t enter, uint32_t leave);
+#define EV(type) (1u << GS_EV_##type)
+
 #endif

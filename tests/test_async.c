@@ -53,31 +53,6 @@ static void test_no_lost_work(void **state)
     expect_checksum(GS_MODE_ASYNC, GS_WL_MIXED, GS_IO_SLEEP, 7, 70);
 }
 
-/* The most tasks in I/O at one moment, from their events. */
-static uint32_t max_in_io(const gs_run_result *r)
-{
-    uint32_t best = 0;
-    for (uint32_t i = 0; i < r->nworkers; i++) {
-        const gs_recorder *a = &r->workers[i].rec;
-        for (uint32_t k = 0; k < a->n; k++) {
-            if (a->events[k].type != GS_EV_IO_START)
-                continue;
-            uint64_t t = a->events[k].t_ns;
-            uint32_t inside = 0; /* tasks in I/O at t: their last event at or before t is an I/O start */
-            for (uint32_t j = 0; j < r->nworkers; j++) {
-                const gs_recorder *b = &r->workers[j].rec;
-                int last = -1;
-                for (uint32_t m = 0; m < b->n && b->events[m].t_ns <= t; m++)
-                    if (b->events[m].type == GS_EV_IO_START || b->events[m].type == GS_EV_IO_END)
-                        last = (int)b->events[m].type;
-                inside += last == GS_EV_IO_START;
-            }
-            best = inside > best ? inside : best;
-        }
-    }
-    return best;
-}
-
 static void test_sleeping_tasks_overlap(void **state)
 {
     (void)state;
@@ -89,8 +64,8 @@ static void test_sleeping_tasks_overlap(void **state)
     assert_int_equal(gs_run(&one, &r1), 0);
     assert_int_equal(gs_run(&eight, &r8), 0);
     check_consistent(&r8, 80);
-    assert_int_equal(max_in_io(&r1), 1);
-    assert_int_equal(max_in_io(&r8), 8); /* every task asleep at once */
+    assert_int_equal(max_concurrent(&r1, EV(IO_START), EV(IO_END)), 1);
+    assert_int_equal(max_concurrent(&r8, EV(IO_START), EV(IO_END)), 8); /* every task asleep at once */
     double t1 = (double)(r1.end_ns - r1.start_ns), t8 = (double)(r8.end_ns - r8.start_ns);
     if (t8 > 0.5 * 8 * t1)
         fail_msg("8 sleeping tasks took %.0f ms, 1 took %.0f ms", t8 / 1e6, t1 / 1e6);

@@ -139,32 +139,6 @@ static void test_experiment_baseline(void **state)
     gs_workload_free(&w);
 }
 
-/* The most workers holding a lock at one moment, from their events. */
-static uint32_t max_holding(const gs_run_result *r)
-{
-    uint32_t best = 0;
-    for (uint32_t i = 0; i < r->nworkers; i++) {
-        const gs_recorder *a = &r->workers[i].rec;
-        for (uint32_t k = 0; k < a->n; k++) {
-            if (a->events[k].type != GS_EV_GOT)
-                continue;
-            uint64_t t = a->events[k].t_ns;
-            uint32_t holding = 0; /* workers whose last lock event at or before t is a got */
-            for (uint32_t j = 0; j < r->nworkers; j++) {
-                const gs_recorder *b = &r->workers[j].rec;
-                int last = -1;
-                for (uint32_t m = 0; m < b->n && b->events[m].t_ns <= t; m++)
-                    if (b->events[m].type == GS_EV_GOT || b->events[m].type == GS_EV_DROP_FORCED ||
-                        b->events[m].type == GS_EV_DROP_VOLUNTARY || b->events[m].type == GS_EV_DROP_TICK)
-                        last = (int)b->events[m].type;
-                holding += last == GS_EV_GOT;
-            }
-            best = holding > best ? holding : best;
-        }
-    }
-    return best;
-}
-
 /* Every policy: no lost work; one holder at a time where there is one
  * lock, several where there is none or one each; and each policy's own
  * rules. */
@@ -187,7 +161,7 @@ static void test_every_policy(void **state)
         if (s.checksum != want)
             fail_msg("%s: checksum %lld, sequential %lld", gs_gil_policy_names[p], (long long)s.checksum,
                      (long long)want);
-        uint32_t holding = max_holding(&r);
+        uint32_t holding = max_concurrent(&r, EV(GOT), EV(DROP_FORCED) | EV(DROP_VOLUNTARY) | EV(DROP_TICK));
         bool one_lock = p == GS_GIL_CPYTHON || p == GS_GIL_LEGACY || p == GS_GIL_FIFO;
         if (one_lock ? holding != 1 : holding < 2)
             fail_msg("%s: %u workers held a lock at once", gs_gil_policy_names[p], holding);
