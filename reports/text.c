@@ -28,7 +28,7 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time",
                 100 * s->held_fraction, 100 * s->wait_fraction);
         if (c->gil.policy == GS_GIL_LEGACY)
-            fprintf(out, ";\nit was released every %llu instructions and %" PRIu64 " wake-ups found it taken again",
+            fprintf(out, ";\nit was released every %llu instructions, and %" PRIu64 " wake-ups\nfound it taken again",
                     (unsigned long long)c->gil.check_interval, s->lock.futile_wakeups);
         else if (c->gil.policy == GS_GIL_FIFO)
             fprintf(out, ";\nit went to the waiters in arrival order, up to %" PRIu64 " queued", s->lock.queue_max);
@@ -39,7 +39,7 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         fprintf(out, ":\neach %s had its own lock, so up to %ld ran at once", gs_mode_singular[c->mode],
                 h->cores < (long)c->workers ? h->cores : (long)c->workers);
         if (c->mode == GS_MODE_PROCESSES)
-            fprintf(out, "; forking took %s, collecting %s", gs_fmt_ns((double)r->spawn_ns, a),
+            fprintf(out, ";\nforking them took %s, collecting their results %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
         break;
     case GS_SCOPE_NONE:
@@ -162,7 +162,7 @@ static void shared_lock_figures(FILE *out, const gs_run_summary *s)
 {
     const gs_lock_stats *l = &s->lock;
     char a[32], b[32], c[32];
-    fprintf(out, "\nlock      %" PRIu64 " takes, %" PRIu64 " contended; %.0f switches/s; held %.1f%% of wall time\n",
+    fprintf(out, "\nlock      %" PRIu64 " takes (%" PRIu64 " contended), %.0f switches/s, held %.1f%%\n",
             l->acquisitions, l->contended, s->switches_per_s, 100 * s->held_fraction);
     fprintf(out, "requests  %" PRIu64 " drop requests, %" PRIu64 " forced drops, %" PRIu64 " voluntary drops\n",
             l->drop_requests, l->forced_drops, l->voluntary_drops);
@@ -184,17 +184,18 @@ static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary
     case GS_SCOPE_SHARED:
         shared_lock_figures(out, s);
         if (r->cfg.gil.policy == GS_GIL_LEGACY)
-            fprintf(out, "ticks     %" PRIu64 " releases at the check interval; %" PRIu64
-                    " futile wake-ups (woken to find the lock taken again)\n", l->tick_drops, l->futile_wakeups);
+            fprintf(out, "ticks     %" PRIu64 " releases at the check interval\n"
+                         "futile    %" PRIu64 " wake-ups found the lock taken again\n",
+                    l->tick_drops, l->futile_wakeups);
         if (r->cfg.gil.policy == GS_GIL_FIFO)
             fprintf(out, "queue     %.1f waiting on arrival (mean), %" PRIu64 " at most\n",
                     l->acquisitions ? (double)l->queue_sum / (double)l->acquisitions : 0, l->queue_max);
         break;
     case GS_SCOPE_PER_WORKER:
     case GS_SCOPE_NONE:
-        fprintf(out, "\nlock      %s: %" PRIu64 " takes in all, %" PRIu64 " contended, longest wait %s\n",
-                r->cfg.gil.policy == GS_GIL_NONE ? "none (free threading)" : "one per worker", l->acquisitions,
-                l->contended, gs_fmt_ns((double)l->wait.max, a));
+        fprintf(out, "\nlock      %s: %" PRIu64 " takes, %" PRIu64 " contended, longest wait %s\n",
+                r->cfg.gil.policy == GS_GIL_NONE ? "none" : "one per worker", l->acquisitions, l->contended,
+                gs_fmt_ns((double)l->wait.max, a));
         if (r->cfg.mode == GS_MODE_PROCESSES)
             fprintf(out, "overhead  forking %s, collecting results %s (both inside the wall time)\n",
                     gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));

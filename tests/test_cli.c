@@ -666,6 +666,23 @@ static void test_thread_creation_failure(void **state)
         fail_msg("unexpected: %s", out);
 }
 
+/* The terminal report fits 80 columns in every mode and policy. */
+static void test_report_fits_80_columns(void **state)
+{
+    (void)state;
+    static const char *const runs[] = {
+        "--threads 3 --mixed 0.5 --work 30",          "--processes 3 --mixed 0.5 --work 30",
+        "--async 3 --mixed 0.5 --work 30",            "--threads 3 --gil legacy --work 300",
+        "--threads 3 --gil fifo --work 300",          "--threads 3 --gil none --work 300",
+        "--threads 3 --gil per-interpreter --work 300", "--threads 20 --io-bound --work 40 --repeat 2",
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char *out;
+        assert_int_equal(run(runs[i], NULL, &out), 0);
+        assert_fits_80(runs[i], out);
+    }
+}
+
 /* Every demonstration runs end to end and names the figures its
  * conclusion rests on. */
 static void test_every_demo_quick(void **state)
@@ -734,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
         cmocka_unit_test(test_thread_creation_failure),
         cmocka_unit_test(test_interrupt_writes_what_finished),
+        cmocka_unit_test(test_report_fits_80_columns),
         cmocka_unit_test(test_every_demo_quick),
         cmocka_unit_test(test_demo_plot_and_trace),
         cmocka_unit_test(test_failing_worker_exit_status),
