@@ -197,7 +197,7 @@ static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary
                 r->cfg.gil.policy == GS_GIL_NONE ? "none" : "one per worker", l->acquisitions, l->contended,
                 gs_fmt_ns((double)l->wait.max, a));
         if (r->cfg.mode == GS_MODE_PROCESSES)
-            fprintf(out, "overhead  forking %s, collecting results %s (both inside the wall time)\n",
+            fprintf(out, "overhead  forking %s, collecting %s (both inside the wall time)\n",
                     gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));
         break;
     case GS_SCOPE_LOOP:
