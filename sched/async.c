@@ -9,13 +9,13 @@
  * asyncio's _run_once runs the callbacks ready at its start), so a task that
  * yields goes behind the others.  An io instruction is submitted to libuv
  * and the task is queued again from the callback:
- *   sleep  a uv_timer (libuv counts whole milliseconds: the timer is set so
- *          that it never fires before the latency has passed);
+ *   sleep  a uv_timer, set again if it fires before the latency has
+ *          passed (libuv counts whole milliseconds; see arm_timer);
  *   pipe   a uv_pipe over the task's socketpair to its echo peer (io.h):
  *          write the token, read it back;
  *   file   uv_fs_read of the token's block, on libuv's thread pool.
- * Loop lag: for each timer, how late its callback ran after the moment
- * libuv could first have run it.  While a task computes the loop runs no
+ * Loop lag: for each timer, how late its callback ran after the latency
+ * was over.  While a task computes the loop runs no
  * callback at all, so CPU work in one task is lag in every other.
  *
  * The lock: the loop's thread treats the lock as asyncio's thread does:
@@ -143,11 +143,35 @@ static void io_done(task *t, int64_t result)
     enqueue(t);
 }
 
+static void on_timer(uv_timer_t *h);
+
+/* Sets t's timer to fire at timer_due_ns.  libuv's timers count whole
+ * milliseconds of the loop's clock, read when the timer is set: so that
+ * an idle loop wakes on time, the timeout is the remaining time rounded up
+ * to a millisecond.  A busy loop compares its clock, floored to the
+ * millisecond, when an iteration begins, and may then run the timer up to
+ * a millisecond early: on_timer sets it again for what is left. */
+static int arm_timer(task *t, uint64_t now)
+{
+    uv_update_time(&t->run->loop);
+    uint64_t left = t->timer_due_ns > now ? t->timer_due_ns - now : 0;
+    return uv_timer_start(&t->timer, on_timer, (left + 999999u) / 1000000u, 0);
+}
+
 static void on_timer(uv_timer_t *h)
 {
     task *t = h->data;
     uint64_t now = gs_now_ns();
-    gs_hist_add(&t->res->loop_lag, now > t->timer_due_ns ? now - t->timer_due_ns : 0);
+    if (now < t->timer_due_ns) {
+        int rc = arm_timer(t, now);
+        if (rc != 0) {
+            char msg[GS_ERRMSG_MAX];
+            snprintf(msg, sizeof msg, "cannot start sleep I/O: %s", uv_strerror(rc));
+            fail(t, msg);
+        }
+        return;
+    }
+    gs_hist_add(&t->res->loop_lag, now - t->timer_due_ns);
     io_done(t, t->vm->io_arg);
 }
 
@@ -217,15 +241,10 @@ static int submit_io(task *t, char msg[GS_ERRMSG_MAX])
     gs_vm *vm = t->vm;
     int rc = 0;
     switch (vm->io_kind) {
-    case GS_IO_SLEEP: {
-        /* libuv's timers count whole milliseconds of the loop's clock: the
-         * latency is rounded up to one, counted from now. */
-        uint64_t latency = gs_io_latency_ns(r->io);
-        uv_update_time(&r->loop);
-        t->timer_due_ns = t->io_start_ns + latency;
-        rc = uv_timer_start(&t->timer, on_timer, (latency + 999999u) / 1000000u, 0);
+    case GS_IO_SLEEP:
+        t->timer_due_ns = t->io_start_ns + gs_io_latency_ns(r->io);
+        rc = arm_timer(t, t->io_start_ns);
         break;
-    }
     case GS_IO_PIPE:
         t->token = vm->io_arg;
         t->echo_len = 0;

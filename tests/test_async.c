@@ -35,6 +35,17 @@ static const char spin_then_yield[] = ".func main 3 1\n"
                                       " yield\n inc 1 -1\n jmp unit\n"
                                       "end:\n load 0\n ret\n.end\n";
 
+/* main(first, count, yields): the task whose first unit is 0 yields
+ * `yields` times, keeping the loop busy; every other task sleeps count
+ * times.  Returns 1. */
+static const char one_yields_others_sleep[] = ".func main 3 0\n"
+                                              " load 0\n jnz io\n"
+                                              "busy:\n yield\n inc 2 -1\n load 2\n push 0\n jgt busy\n"
+                                              " push 1\n ret\n"
+                                              "io:\n load 1\n push 0\n jle end\n"
+                                              " push 1\n io sleep\n pop\n inc 1 -1\n jmp io\n"
+                                              "end:\n push 1\n ret\n.end\n";
+
 static gs_run_config config(const gs_workload *w, uint32_t workers, uint64_t work)
 {
     return run_config(GS_MODE_ASYNC, w, workers, work);
@@ -71,6 +82,28 @@ static void test_sleeping_tasks_overlap(void **state)
         fail_msg("8 sleeping tasks took %.0f ms, 1 took %.0f ms", t8 / 1e6, t1 / 1e6);
     gs_run_result_free(&r1);
     gs_run_result_free(&r8);
+    gs_workload_free(&w);
+}
+
+/* libuv's timers count whole milliseconds, and a busy loop looks at its
+ * clock floored to one: a timer set without care ends a sleep early. */
+static void test_sleep_never_ends_early(void **state)
+{
+    (void)state;
+    gs_workload w = load_text(one_yields_others_sleep);
+    w.unit_size = 20000;
+    gs_run_config cfg = config(&w, 4, 20);
+    cfg.weak = true; /* 20 units each */
+    cfg.io_latency_ns = 1000000;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    check_consistent(&r, 80);
+    for (uint32_t i = 1; i < 4; i++) {
+        assert_int_equal(r.workers[i].io_latency.count, 20);
+        if (r.workers[i].io_latency.min < cfg.io_latency_ns)
+            fail_msg("task %u slept %.3f ms for a 1 ms sleep", i, r.workers[i].io_latency.min / 1e6);
+    }
+    gs_run_result_free(&r);
     gs_workload_free(&w);
 }
 
@@ -194,6 +227,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_lost_work),
         cmocka_unit_test(test_sleeping_tasks_overlap),
+        cmocka_unit_test(test_sleep_never_ends_early),
         cmocka_unit_test(test_computing_task_delays_every_timer),
         cmocka_unit_test(test_yield_interleaves_and_nothing_else_does),
         cmocka_unit_test(test_runtime_error_in_one_task),
