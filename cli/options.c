@@ -53,7 +53,7 @@ static const struct {
     {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN},
     {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH},
-    {{"csv", required_argument, NULL, OPT_CSV}, SWEEP},
+    {{"csv", required_argument, NULL, OPT_CSV}, BOTH},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN},
     {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN},
     {{"plot", required_argument, NULL, OPT_PLOT}, SWEEP},
@@ -105,6 +105,8 @@ static const char run_usage[] =
     "  --no-baseline        skip the 1-worker run used for speedup\n"
     "  --timeout D          stop workers still running after D (1ms..1h)\n"
     "  --json FILE          the whole experiment as JSON ('-' for standard output)\n"
+    "  --csv FILE           the 1-worker baseline and the experiment, a row each,\n"
+    "                       in the sweep's columns (docs/sweep.md)\n"
     "  --trace FILE         who held the lock when, for ui.perfetto.dev\n"
     "  --timeline           the same as a picture in the terminal, a row per worker\n"
     "  --quiet              no terminal report (use with --json)\n"
@@ -437,9 +439,6 @@ static int finish_sweep(gs_cli_options *o)
         return usage_error("--plot-metric applies only with --plot%s%s", "", "");
     if (o->plot && gs_check_plot_name(o->plot) != 0)
         return -1;
-    int stdout_outputs = (o->json && !strcmp(o->json, "-")) + (o->csv && !strcmp(o->csv, "-"));
-    if (stdout_outputs > 1)
-        return usage_error("--json and --csv cannot both go to standard output%s%s", "", "");
     return 0;
 }
 
@@ -459,8 +458,15 @@ static int check_combinations(gs_cli_options *o)
                            gs_gil_policy_names[o->policy], "");
     if (!o->force_switching && o->policy != GS_GIL_CPYTHON && o->policy != GS_GIL_PER_INTERPRETER)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
-    if (o->trace && o->json && !strcmp(o->trace, "-") && !strcmp(o->json, "-"))
-        return usage_error("--json and --trace cannot both go to standard output%s%s", "", "");
+    const char *to_stdout = NULL;
+    const char *const outputs[][2] = {{"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        if (!outputs[i][1] || strcmp(outputs[i][1], "-") != 0)
+            continue;
+        if (to_stdout)
+            return usage_error("%s and %s cannot both go to standard output", to_stdout, outputs[i][0]);
+        to_stdout = outputs[i][0];
+    }
     if (gs_check_output("--json", o->json) || gs_check_output("--csv", o->csv) ||
         gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot))
         return -1;

@@ -11,17 +11,32 @@
 #include "options.h"
 #include "progress.h"
 
+/* The run in the sweep's CSV columns: a sweep over 1 and N workers. */
+static int write_csv(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+{
+    gs_sweep_point points[2];
+    gs_sweep s = {.cfg = e->cfg, .points = points};
+    s.npoints = gs_sweep_points_of(e, points);
+    s.interrupted = gs_run_stopping();
+    return gs_report_sweep_csv(path, &s, h, err);
+}
+
 static int report(const gs_cli_options *o, const gs_experiment *e)
 {
     gs_host host;
     gs_host_detect(&host);
-    bool stdout_taken = (o->json && strcmp(o->json, "-") == 0) || (o->trace && strcmp(o->trace, "-") == 0);
+    bool stdout_taken = (o->json && strcmp(o->json, "-") == 0) || (o->csv && strcmp(o->csv, "-") == 0) ||
+                        (o->trace && strcmp(o->trace, "-") == 0);
     if (!o->quiet && !stdout_taken)
         gs_report_text(stdout, e, &host, gs_cli_color(o));
     if (o->timeline && !stdout_taken)
         gs_report_timeline(stdout, &e->runs[e->median], gs_terminal_columns());
     char err[256];
     if (o->json && gs_report_json(o->json, e, &host, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return GS_EXIT_FAILURE;
+    }
+    if (o->csv && write_csv(o->csv, e, &host, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
         return GS_EXIT_FAILURE;
     }

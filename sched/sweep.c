@@ -56,6 +56,22 @@ static void fill_point(gs_sweep_point *pt, const gs_experiment *e)
                            .checksum_ok = e->checksum_ok};
 }
 
+uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
+{
+    uint32_t n = 0;
+    if (e->baseline && e->cfg.workers > 1) {
+        const gs_run_summary *b = &e->base_summary;
+        bool ok = e->have_baseline;
+        out[n++] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .workers = 1, .runs = 1,
+                                    .wall_min_s = b->wall_s, .wall_max_s = b->wall_s, .median = *b,
+                                    .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
+                                    .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1};
+    }
+    if (e->nruns > 0)
+        fill_point(&out[n++], e);
+    return n;
+}
+
 int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
     s->points = calloc((size_t)s->nworkloads * s->nmodes * s->ncounts, sizeof *s->points);

@@ -50,4 +50,10 @@ uint32_t gs_sweep_total_runs(const gs_sweep *s);
 int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg);
 void gs_sweep_free(gs_sweep *s);
 
+/* A single run's experiment as the points a sweep over 1 and its worker
+ * count would hold, so that one CSV serves both: its baseline (when one
+ * ran and the experiment has more than one worker), then the experiment
+ * (when at least one repetition finished).  Returns how many. */
+uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2]);
+
 #endif

@@ -82,6 +82,8 @@ static const struct {
     {"sweep --csv /nonexistent/x.csv", "--csv: cannot write '/nonexistent/x.csv'"},
     {"--trace /nonexistent/t.json", "--trace: cannot write '/nonexistent/t.json'"},
     {"--trace - --json -", "--json and --trace cannot both go to standard output"},
+    {"--csv - --trace -", "--csv and --trace cannot both go to standard output"},
+    {"--threads 2 --csv /nonexistent/r.csv", "--csv: cannot write '/nonexistent/r.csv'"},
     {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none or per-interpreter"},
     {"--gil legacy --check-interval 0", "--check-interval: '0' is out of range"},
     {"--check-interval 50", "--check-interval applies only to --gil legacy"},
@@ -429,6 +431,24 @@ static int split(char *line, char **fields, int max)
     return n;
 }
 
+/* A CSV field says what the JSON value v says: empty for null, numbers
+ * equal to 6 digits. */
+static void expect_field(const char *field, const json_t *v, const char *name)
+{
+    if (json_is_null(v))
+        assert_string_equal(field, "");
+    else if (json_is_string(v))
+        assert_string_equal(field, json_string_value(v));
+    else if (json_is_boolean(v))
+        assert_string_equal(field, json_is_true(v) ? "true" : "false");
+    else {
+        char *end;
+        double x = strtod(field, &end), y = json_number_value(v), d = x > y ? x - y : y - x;
+        if (end == field || *end || (d != 0 && d > 1e-6 * (y < 0 ? -y : y)))
+            fail_msg("%s: CSV '%s', JSON %g", name, field, y);
+    }
+}
+
 /* The CSV: exactly the documented header, a row per point, and every
  * field the same as the JSON of the same sweep says. */
 static void test_sweep_csv_matches_docs_and_json(void **state)
@@ -462,17 +482,7 @@ static void test_sweep_csv_matches_docs_and_json(void **state)
             json_t *v = json_object_get(pt, names[c]);
             if (!v)
                 fail_msg("point %zu has no %s", row, names[c]);
-            if (json_is_null(v))
-                assert_string_equal(fields[c], "");
-            else if (json_is_string(v))
-                assert_string_equal(fields[c], json_string_value(v));
-            else if (json_is_boolean(v))
-                assert_string_equal(fields[c], json_is_true(v) ? "true" : "false");
-            else {
-                double x = strtod(fields[c], NULL), y = json_number_value(v);
-                if (x != y && (x - y > 1e-6 * (y < 0 ? -y : y) || y - x > 1e-6 * (y < 0 ? -y : y)))
-                    fail_msg("point %zu %s: CSV %s, JSON %g", row, names[c], fields[c], y);
-            }
+            expect_field(fields[c], v, names[c]);
         }
         /* what applies where */
         const char *mode = json_string_value(json_object_get(pt, "mode"));
@@ -485,6 +495,84 @@ static void test_sweep_csv_matches_docs_and_json(void **state)
     json_decref(doc);
     unlink(csv);
     unlink(js);
+}
+
+/* The CSV row's field named name. */
+static const char *field_named(char **names, char **fields, int ncols, const char *name)
+{
+    for (int c = 0; c < ncols; c++)
+        if (strcmp(names[c], name) == 0)
+            return fields[c];
+    fail_msg("no CSV column %s", name);
+    return NULL;
+}
+
+/* A run's CSV is the sweep's over 1 and N workers: the baseline's row,
+ * then the experiment's, each agreeing with the run's JSON. */
+static void test_run_csv_matches_docs_and_json(void **state)
+{
+    (void)state;
+    const char *csv = "/tmp/gilsim-run.csv", *js = "/tmp/gilsim-run.json";
+    assert_int_equal(run("--threads 3 --io-bound --work 60 --io-latency 200us --repeat 3 --quiet "
+                         "--csv /tmp/gilsim-run.csv --json /tmp/gilsim-run.json", NULL, NULL), 0);
+    char header[2048], columns[2048], first[2048], line[2][4096];
+    documented_header(header, sizeof header);
+    memcpy(columns, header, sizeof columns);
+    char *names[64], *fields[2][64];
+    int ncols = split(columns, names, 64);
+    FILE *f = fopen(csv, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(first, sizeof first, f));
+    first[strcspn(first, "\n")] = '\0';
+    assert_string_equal(first, header);
+    for (int r = 0; r < 2; r++) {
+        assert_non_null(fgets(line[r], sizeof line[r], f));
+        assert_int_equal(split(line[r], fields[r], 64), ncols);
+    }
+    assert_null(fgets(first, sizeof first, f)); /* two rows, no more */
+    fclose(f);
+    json_error_t jerr;
+    json_t *doc = json_load_file(js, 0, &jerr);
+    assert_non_null(doc);
+    json_t *base = get(doc, "baseline"), *median = json_array_get(get(doc, "runs"), (size_t)json_integer_value(get(doc, "summary.median_run")));
+    assert_non_null(median);
+    static const struct {
+        int row;
+        const char *column, *json; /* json: a path in the whole document, or in the row's run with "." */
+    } same[] = {
+        {0, "workers", ".workers"}, {0, "wall_s", ".wall_s"}, {0, "throughput", ".throughput"},
+        {0, "held_fraction", ".held_fraction"}, {0, "wait_fraction", ".wait_fraction"},
+        {0, "io_latency_p99_ns", ".io.latency_ns.p99"},
+        {1, "workers", ".workers"}, {1, "wall_s", "summary.wall_s"}, {1, "wall_min_s", "summary.wall_min_s"},
+        {1, "wall_max_s", "summary.wall_max_s"}, {1, "throughput", "summary.throughput"},
+        {1, "speedup", "summary.speedup"}, {1, "efficiency", "summary.efficiency"},
+        {1, "held_fraction", ".held_fraction"}, {1, "switches_per_s", ".switches_per_s"},
+        {1, "handoff_p99_ns", ".lock.handoff_ns.p99"}, {1, "io_latency_p50_ns", ".io.latency_ns.p50"},
+        {1, "checksum_ok", "summary.checksum_matches_baseline"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        json_t *in = same[i].json[0] == '.' ? (same[i].row == 0 ? base : median) : doc;
+        const char *path = same[i].json[0] == '.' ? same[i].json + 1 : same[i].json;
+        expect_field(field_named(names, fields[same[i].row], ncols, same[i].column), get(in, path), same[i].column);
+    }
+    assert_string_equal(field_named(names, fields[0], ncols, "runs"), "1");
+    assert_string_equal(field_named(names, fields[1], ncols, "runs"), "3");
+    assert_string_equal(field_named(names, fields[0], ncols, "speedup"), "1");
+    json_decref(doc);
+    unlink(js);
+
+    /* without a baseline: one row, and no speedup */
+    assert_int_equal(run("--async 2 --work 40 --no-baseline --quiet --csv /tmp/gilsim-run.csv", NULL, NULL), 0);
+    f = fopen(csv, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(first, sizeof first, f));
+    assert_non_null(fgets(line[0], sizeof line[0], f));
+    assert_null(fgets(line[1], sizeof line[1], f));
+    fclose(f);
+    assert_int_equal(split(line[0], fields[0], 64), ncols);
+    assert_string_equal(field_named(names, fields[0], ncols, "mode"), "async");
+    assert_string_equal(field_named(names, fields[0], ncols, "speedup"), "");
+    unlink(csv);
 }
 
 static bool file_starts_with(const char *path, const char *magic, size_t len)
@@ -745,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_json_same_schema_in_every_mode),
         cmocka_unit_test(test_sweep_csv_matches_docs_and_json),
+        cmocka_unit_test(test_run_csv_matches_docs_and_json),
         cmocka_unit_test(test_sweep_plots_and_its_script_redraws),
         cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),
         cmocka_unit_test(test_progress_only_on_a_terminal),
