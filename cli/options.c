@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -392,7 +393,17 @@ int gs_check_output(const char *flag, const char *path)
     if (!path || strcmp(path, "-") == 0)
         return 0;
     char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
+    struct stat st;
+    size_t len = strlen(path);
+    if (len >= sizeof copy) {
+        fprintf(stderr, "gilsim: %s: the file name is longer than %zu characters\n", flag, sizeof copy - 1);
+        return -1;
+    }
+    if (path[len - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "gilsim: %s: cannot write '%s': it is a folder; give a file name\n", flag, path);
+        return -1;
+    }
+    memcpy(copy, path, len + 1);
     const char *dir = dirname(copy);
     if (access(dir, W_OK) != 0) {
         fprintf(stderr, "gilsim: %s: cannot write '%s': folder '%s' is missing or not writable\n", flag, path, dir);
@@ -458,15 +469,17 @@ static int check_combinations(gs_cli_options *o)
                            gs_gil_policy_names[o->policy], "");
     if (!o->force_switching && o->policy != GS_GIL_CPYTHON && o->policy != GS_GIL_PER_INTERPRETER)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
-    const char *to_stdout = NULL;
-    const char *const outputs[][2] = {{"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}};
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-        if (!outputs[i][1] || strcmp(outputs[i][1], "-") != 0)
-            continue;
-        if (to_stdout)
-            return usage_error("%s and %s cannot both go to standard output", to_stdout, outputs[i][0]);
-        to_stdout = outputs[i][0];
-    }
+    /* no two outputs to one place: standard output, or a file */
+    const char *const outputs[][2] = {
+        {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+        for (size_t k = 0; k < i; k++) {
+            if (!outputs[i][1] || !outputs[k][1] || strcmp(outputs[i][1], outputs[k][1]) != 0)
+                continue;
+            if (strcmp(outputs[i][1], "-") == 0)
+                return usage_error("%s and %s cannot both go to standard output", outputs[k][0], outputs[i][0]);
+            return usage_error("%s and %s name the same file", outputs[k][0], outputs[i][0]);
+        }
     if (gs_check_output("--json", o->json) || gs_check_output("--csv", o->csv) ||
         gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot))
         return -1;

@@ -144,7 +144,8 @@ static void worker_table(FILE *out, const gs_run_result *r)
         const gs_worker_result *w = &r->workers[i];
         char wall[32], cpu[32], hold[32];
         double active = (double)(w->end_ns - w->start_ns);
-        fprintf(out, "%-7u %8" PRIu64 " %12" PRIu64 " %9s %9s", w->id, w->units, w->instructions,
+        /* a worker's units are one call of main: a failed worker did none */
+        fprintf(out, "%-7u %8" PRIu64 " %12" PRIu64 " %9s %9s", w->id, w->failed ? 0 : w->units, w->instructions,
                 gs_fmt_ns(active, wall), gs_fmt_ns((double)w->cpu_ns, cpu));
         if (own_lock)
             fprintf(out, " %6" PRIu64 " %4.0f%% %9s", w->lock.acquisitions,

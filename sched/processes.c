@@ -42,7 +42,6 @@
 #include "worker.h"
 
 #define GS_KILL_GRACE_NS 2000000000ull /* 2 s */
-#define TICK_MS 20
 
 typedef struct {
     pid_t pid;
@@ -230,7 +229,7 @@ static bool collect(child *c, uint32_t n, uint64_t deadline_ns, struct pollfd *p
                 closing = true;
             }
         }
-        int timeout = closing ? 1 : TICK_MS;
+        int timeout = closing ? 1 : (int)((gs_run_tick_ns(asked ? 0 : deadline_ns) + 999999) / 1000000);
         if (poll(pfd, np, timeout) > 0)
             for (uint32_t k = 0; k < np; k++)
                 if (pfd[k].revents)

@@ -104,13 +104,23 @@ bool gs_run_past(uint64_t deadline_ns)
     return gs_run_stopping() || (deadline_ns && gs_now_ns() >= deadline_ns);
 }
 
+uint64_t gs_run_tick_ns(uint64_t deadline_ns)
+{
+    const uint64_t tick = 20 * 1000 * 1000;
+    if (!deadline_ns)
+        return tick;
+    uint64_t now = gs_now_ns();
+    if (now >= deadline_ns)
+        return 0;
+    return deadline_ns - now < tick ? deadline_ns - now : tick;
+}
+
 bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg)
 {
     bool stopped = false;
     GS_PTHREAD(pthread_mutex_lock(&s->mutex));
     while (s->done < n) {
-        /* A tick, so that interrupts and the deadline are seen promptly. */
-        struct timespec tick = gs_timespec_after(20 * 1000 * 1000);
+        struct timespec tick = gs_timespec_after(gs_run_tick_ns(stopped ? 0 : deadline_ns));
         int rc = pthread_cond_timedwait(&s->cond, &s->mutex, &tick);
         if (rc != 0 && rc != ETIMEDOUT)
             gs_fatal_pthread("pthread_cond_timedwait(&s->cond, &s->mutex)", rc);

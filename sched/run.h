@@ -126,6 +126,11 @@ void gs_run_sync_done(gs_run_sync *s);
 bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg);
 /* True once the run should stop: interrupted, or past deadline_ns. */
 bool gs_run_past(uint64_t deadline_ns);
+/* How long a runner waiting for its workers may sleep before it must look
+ * at gs_run_past again: a tick of 20 ms (an interrupt sets a flag that no
+ * wait can be woken by), or less when deadline_ns (0 = none) comes sooner;
+ * at least 1 ns while the deadline is ahead, 0 once it is past. */
+uint64_t gs_run_tick_ns(uint64_t deadline_ns);
 
 int gs_threads_run(const gs_run_config *cfg, gs_run_result *out);
 int gs_processes_run(const gs_run_config *cfg, gs_run_result *out);

@@ -136,6 +136,7 @@ void expect_timeout_stops(gs_mode mode, uint32_t workers)
     assert_int_equal(r.failed, workers);
     for (uint32_t i = 0; i < workers; i++)
         assert_string_equal(r.workers[i].error, "stopped by --timeout");
+    assert_true(r.end_ns - r.start_ns >= cfg.timeout_ns); /* never asked to stop early */
     assert_true(r.end_ns - r.start_ns < 5000000000u);
     gs_run_result_free(&r);
     gs_workload_free(&w);

@@ -83,6 +83,10 @@ static const struct {
     {"--trace /nonexistent/t.json", "--trace: cannot write '/nonexistent/t.json'"},
     {"--trace - --json -", "--json and --trace cannot both go to standard output"},
     {"--csv - --trace -", "--csv and --trace cannot both go to standard output"},
+    {"--json /tmp", "--json: cannot write '/tmp': it is a folder; give a file name"},
+    {"--trace /tmp/", "--trace: cannot write '/tmp/': it is a folder; give a file name"},
+    {"--json r.json --trace r.json", "--json and --trace name the same file"},
+    {"sweep --csv s.svg --plot s.svg", "--csv and --plot name the same file"},
     {"--threads 2 --csv /nonexistent/r.csv", "--csv: cannot write '/nonexistent/r.csv'"},
     {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none or per-interpreter"},
     {"--gil legacy --check-interval 0", "--check-interval: '0' is out of range"},
@@ -398,6 +402,16 @@ static void test_failing_worker_exit_status(void **state)
         assert_non_null(strstr(out, want));
         snprintf(want, sizeof want, "3 %s did 2 units", modes[m][2]); /* the failed one's unit is not counted */
         assert_non_null(strstr(out, want));
+        /* and its row in the table says it did none */
+        const char *table = strstr(out, " units instructions ");
+        assert_non_null(table);
+        const char *row = strstr(table, "\n1 ");
+        unsigned id;
+        unsigned long long units;
+        assert_non_null(row);
+        assert_int_equal(sscanf(row, "%u %llu", &id, &units), 2);
+        assert_int_equal(units, 0);
+        assert_true(strstr(row, "FAILED") < strchr(row + 1, '\n'));
     }
     unlink(prog);
 }

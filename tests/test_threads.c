@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "experiment.h"
 #include "helpers.h"
 #include "run.h"
@@ -85,6 +86,20 @@ static void test_timeout_stops_endless_workers(void **state)
 {
     (void)state;
     expect_timeout_stops(GS_MODE_THREADS, 3);
+}
+
+/* A runner waiting for its workers looks at the deadline when it comes,
+ * not at the next 20 ms tick after it. */
+static void test_wait_tick_meets_the_deadline(void **state)
+{
+    (void)state;
+    const uint64_t tick = 20 * 1000 * 1000;
+    assert_int_equal(gs_run_tick_ns(0), tick);
+    uint64_t now = gs_now_ns();
+    uint64_t soon = gs_run_tick_ns(now + 3 * 1000 * 1000);
+    assert_true(soon > 0 && soon <= 3 * 1000 * 1000);
+    assert_int_equal(gs_run_tick_ns(now + 10 * tick), tick);
+    assert_int_equal(gs_run_tick_ns(now - 1), 0);
 }
 
 /* A functional bound, not a benchmark: with 2 CPU-bound threads the holder
@@ -189,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_io_releases_the_lock),
         cmocka_unit_test(test_runtime_error_in_one_worker),
         cmocka_unit_test(test_timeout_stops_endless_workers),
+        cmocka_unit_test(test_wait_tick_meets_the_deadline),
         cmocka_unit_test(test_interval_is_honoured),
         cmocka_unit_test(test_events_recorded_and_bounded),
         cmocka_unit_test(test_experiment_baseline),
