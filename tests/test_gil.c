@@ -160,6 +160,17 @@ static void *take_main(void *arg)
     return NULL;
 }
 
+/* Waits up to 5 s for n threads in g's queue; returns whether they came. */
+static bool wait_for_queue(gs_gil *g, uint32_t n)
+{
+    uint64_t deadline = gs_now_ns() + 5000000000u;
+    while (atomic_load(&g->queued) < n && gs_now_ns() < deadline) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(&g->queued) == n;
+}
+
 /* Waits up to limit_ns for bits on vm's breaker; returns the time they came. */
 static uint64_t wait_for_breaker(gs_vm *vm, uint32_t bits, uint64_t limit_ns)
 {
@@ -270,16 +281,29 @@ static void test_handoff_resets_the_wait(void **state)
         h[i].done = &done;
         assert_int_equal(pthread_create(&t[i], NULL, hold_main, &h[i]), 0);
     }
+    if (!wait_for_queue(gil, 2)) { /* both wait from here on */
+        gs_gil_drop(gil, &a.client, GS_DROP_VOLUNTARY);
+        for (int i = 0; i < 2; i++)
+            pthread_join(t[i], NULL);
+        fail_msg("the two waiters did not queue within 5 s");
+    }
     struct timespec half = {0, (long)(interval / 2)};
     nanosleep(&half, NULL);
     gs_gil_drop(gil, &a.client, GS_DROP_VOLUNTARY);
-    /* A keeps coming back as a waiter, so the holders get asked in time */
+    /* A stays away until X has the lock, so that the hand-off happens at
+     * interval/2 whatever the OS does; then A keeps coming back as a
+     * waiter, so that X, and Y after it, get asked in time. */
+    while (atomic_load(&gil->last_holder_id) == a.client.id) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
     while (atomic_load(&done) < 2) {
         gs_gil_take(gil, &a.client);
         gs_gil_drop(gil, &a.client, GS_DROP_VOLUNTARY);
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 2; i++) {
         assert_true(h[i].asked_ns != 0);
         uint64_t held = h[i].asked_ns - h[i].got_ns;
         if (held < interval - interval / 10)
@@ -383,17 +407,6 @@ static void *take_and_note(void *arg)
     q->order[atomic_fetch_add(q->next, 1)] = q->w.client.id;
     gs_gil_drop(q->w.gil, &q->w.client, GS_DROP_VOLUNTARY);
     return NULL;
-}
-
-/* Waits up to 5 s for n threads in g's queue; returns whether they came. */
-static bool wait_for_queue(gs_gil *g, uint32_t n)
-{
-    uint64_t deadline = gs_now_ns() + 5000000000u;
-    while (atomic_load(&g->queued) < n && gs_now_ns() < deadline) {
-        struct timespec ts = {0, 100000};
-        nanosleep(&ts, NULL);
-    }
-    return atomic_load(&g->queued) == n;
 }
 
 /* Threads that arrive while the lock is held get it in the order they
