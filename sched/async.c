@@ -15,8 +15,8 @@
  *          write the token, read it back;
  *   file   uv_fs_read of the token's block, on libuv's thread pool.
  * Loop lag: for each timer, how late its callback ran after the latency
- * was over.  While a task computes the loop runs no
- * callback at all, so CPU work in one task is lag in every other.
+ * was over.  While a task computes the loop runs no callback at all, so
+ * CPU work in one task is lag in every other.
  *
  * The lock: the loop's thread treats the lock as asyncio's thread does:
  * held while it runs tasks and callbacks, dropped around the wait for I/O
