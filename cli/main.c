@@ -1,10 +1,18 @@
-/* main.c - the gilsim program: picks the command, hands over. */
+/* main.c - the gilsim program: picks the command, hands over, and makes
+ * sure what it wrote to standard output got there.
+ *
+ * SIGPIPE is ignored: a reader that goes away (gilsim ... | head) is seen
+ * as EPIPE, so gilsim stops writing to it, still writes its files, and
+ * exits as it would have (reports/output.h says why that is not an error).
+ * Any other failed write to standard output (a full disk) exits 1. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../reports/output.h"
 #include "cli.h"
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "run";
     if (strcmp(cmd, "asm") == 0 || strcmp(cmd, "dis") == 0) {
@@ -21,4 +29,16 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0)
         return gs_cli_run(argc - 1, argv + 1);
     return gs_cli_run(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int rc = command(argc, argv);
+    char err[256];
+    if (gs_output_flush(stdout, "standard output", err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return rc == GS_EXIT_OK ? GS_EXIT_FAILURE : rc;
+    }
+    return rc;
 }

@@ -2,14 +2,13 @@
  * options.h).  Every option is in one table with the commands it belongs
  * to; an option given to the wrong command is named as such. */
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../reports/output.h"
 #include "cli.h"
 #include "options.h"
 #include "parse.h"
@@ -386,27 +385,14 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     return -1;
 }
 
-/* An output file whose folder cannot be written is a usage error found
- * before the run, not a failure found after it. */
+/* An output gilsim cannot or must not write (a folder, a block device, a
+ * missing or read-only folder) is a usage error found before the run, not
+ * a failure found after it. */
 int gs_check_output(const char *flag, const char *path)
 {
-    if (!path || strcmp(path, "-") == 0)
-        return 0;
-    char copy[4096];
-    struct stat st;
-    size_t len = strlen(path);
-    if (len >= sizeof copy) {
-        fprintf(stderr, "gilsim: %s: the file name is longer than %zu characters\n", flag, sizeof copy - 1);
-        return -1;
-    }
-    if (path[len - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "gilsim: %s: cannot write '%s': it is a folder; give a file name\n", flag, path);
-        return -1;
-    }
-    memcpy(copy, path, len + 1);
-    const char *dir = dirname(copy);
-    if (access(dir, W_OK) != 0) {
-        fprintf(stderr, "gilsim: %s: cannot write '%s': folder '%s' is missing or not writable\n", flag, path, dir);
+    char err[256];
+    if (path && gs_output_check(path, err) != 0) {
+        fprintf(stderr, "gilsim: %s: %s\n", flag, err);
         return -1;
     }
     return 0;
@@ -419,7 +405,10 @@ int gs_check_plot_name(const char *path)
         return usage_error("--plot: '%s' must end in .png or .svg%s", path, "");
     if (strlen(path) > 1000)
         return usage_error("--plot: the file name is longer than 1000 characters%s%s", "", "");
-    return 0;
+    char data[1024], script[1024];
+    gs_plot_companion(path, ".dat", data);
+    gs_plot_companion(path, ".gp", script);
+    return gs_check_output("--plot", data) || gs_check_output("--plot", script) ? -1 : 0;
 }
 
 static int compare_counts(const void *a, const void *b)

@@ -67,9 +67,10 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o);
  * the second exits at once. */
 void gs_cli_catch_interrupts(void);
 
-/* Usage checks of output files, before any work: the folder of path can
- * be written ("-" always can); a plot's name ends in .png or .svg.  Each
- * returns 0, or -1 after saying what is wrong. */
+/* Usage checks of outputs, before any work: path is somewhere gilsim may
+ * write (see reports/output.h; "-" always is); a plot's name ends in .png
+ * or .svg, and its .dat and .gp can be written beside it.  Each returns 0,
+ * or -1 after saying what is wrong. */
 int gs_check_output(const char *flag, const char *path);
 int gs_check_plot_name(const char *path);
 

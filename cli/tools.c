@@ -4,6 +4,7 @@
 #include "../interp/asm.h"
 #include "../interp/dis.h"
 #include "../interp/opcodes.h"
+#include "../reports/output.h"
 #include "cli.h"
 
 static int load(const char *path, gs_program *p)
@@ -44,10 +45,8 @@ int gs_cli_dis(const char *path)
     int rc = load(path, &p);
     if (rc != 0)
         return rc;
-    if (gs_disassemble(&p, stdout) != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "gilsim: writing the disassembly failed\n");
-        rc = GS_EXIT_FAILURE;
-    }
+    if (gs_disassemble(&p, stdout) != 0 && !gs_output_reader_gone(stdout))
+        rc = GS_EXIT_FAILURE; /* a failed write: main says why */
     gs_program_free(&p);
     return rc;
 }

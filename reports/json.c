@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "../sched/summary.h"
+#include "output.h"
 #include "report.h"
 
 #ifndef GILSIM_VERSION
@@ -149,22 +150,10 @@ int gs_report_json(const char *path, const gs_experiment *e, const gs_host *h, c
         snprintf(err, 256, "out of memory building the JSON report");
         return -1;
     }
-    if (strcmp(path, "-") == 0) {
-        rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF ? 0 : -1;
-        if (rc != 0)
-            snprintf(err, 256, "cannot write the JSON report to standard output");
-    } else {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-        if (json_dump_file(doc, tmp, JSON_INDENT(2)) != 0) {
-            snprintf(err, 256, "cannot write %s: %s", path, strerror(errno));
-            unlink(tmp);
-        } else if (rename(tmp, path) != 0) {
-            snprintf(err, 256, "cannot write %s: %s", path, strerror(errno));
-            unlink(tmp);
-        } else {
-            rc = 0;
-        }
+    gs_output out;
+    if (gs_output_open(&out, path, err) == 0) {
+        bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
+        rc = gs_output_close(&out, ok, err);
     }
     json_decref(doc);
     return rc;

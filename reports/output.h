@@ -1,27 +1,65 @@
-/* output.h - output files written whole or not at all.
+/* output.h - where an output goes, and writing it there safely.
  *
- * Each file is written to a temporary name beside it and renamed over the
- * final name only once everything was written, so an interrupted or failed
- * write never leaves half a file.  "-" is standard output. */
+ * An output names a file, a device, a FIFO, a socket, or "-" for standard
+ * output.  gilsim must never damage what it writes to, so how it writes
+ * depends on what the name leads to once symbolic links are followed:
+ *
+ * - A regular file, or a name not yet taken: the report is written to a
+ *   temporary file in the target's own folder and renamed over the target
+ *   once everything was written, so a failed write never leaves half a
+ *   file.  Through a symbolic link it is the link's target that is
+ *   replaced; the link stays.
+ * - A character device (/dev/null, a terminal), a FIFO or a Unix socket:
+ *   opened and written directly.  Nothing is unlinked or renamed.
+ * - /dev/stdout, /dev/stderr, /dev/fd/N: the descriptor itself.
+ * - Anything else (a folder, a block device) is refused before the run.
+ *
+ * A reader that goes away early (`gilsim ... | head`, a FIFO reader that
+ * stops) is not an error: its output simply ends there.  Every other
+ * failed write is. */
 #ifndef GS_OUTPUT_H
 #define GS_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+typedef enum {
+    GS_OUTPUT_REPLACE, /* a regular file: temporary file, then rename */
+    GS_OUTPUT_STREAM,  /* a device, FIFO or socket: written in place */
+    GS_OUTPUT_FD,      /* an open descriptor: standard output, /dev/fd/N */
+} gs_output_kind;
+
 typedef struct {
     FILE *f;
-    bool is_stdout;
-    char path[4096];
-    char tmp[4160];
+    gs_output_kind kind;
+    int fd;              /* the descriptor written (GS_OUTPUT_FD: named by the path) */
+    int error;           /* the first write's errno, or 0 */
+    char name[4096];     /* as the user gave it, for messages */
+    char target[4096];   /* symbolic links followed */
+    char tmp[4160];      /* GS_OUTPUT_REPLACE: the temporary beside target */
 } gs_output;
+
+/* Says where path leads and how it would be written, without writing:
+ * the check made before a run.  Returns 0, or -1 with a message naming
+ * path and what is allowed (a folder, a block device, a missing or
+ * read-only folder, a loop of links). */
+int gs_output_check(const char *path, char err[256]);
 
 /* Opens path (or standard output for "-").  Returns 0, or -1 with err. */
 int gs_output_open(gs_output *o, const char *path, char err[256]);
 
-/* Finishes the file: with ok, flushes and renames it into place; without,
- * or if anything failed, removes the temporary.  Returns 0 when the file
- * is in place, or -1 with err. */
+/* Finishes the output: with ok, flushes it and (for a regular file)
+ * renames it into place; without ok, or if any write failed, removes the
+ * temporary.  Returns 0 when the output is complete or its reader went
+ * away, or -1 with err naming the output and the reason. */
 int gs_output_close(gs_output *o, bool ok, char err[256]);
+
+/* Flushes f, written to the output called name, and says whether every
+ * write to it succeeded (or its reader went away).  Returns 0, or -1 with
+ * err: "cannot write to NAME: REASON". */
+int gs_output_flush(FILE *f, const char *name, char err[256]);
+
+/* True once a write to f failed because nobody reads it any more. */
+bool gs_output_reader_gone(FILE *f);
 
 #endif

@@ -4,11 +4,13 @@
  * per mode and workload: workers, value, low, high; the low and high ends
  * come from the fastest and slowest repetition) and NAME.gp (the gnuplot
  * script), then runs gnuplot on them in the picture's folder.  gnuplot
- * draws into a temporary file that is renamed into place only when it
- * succeeded.  gnuplot is a separate, well-kept Debian package that draws
+ * draws onto its standard output, which is the picture's output (see
+ * output.h): a regular file is renamed into place only when gnuplot
+ * succeeded, and a device, FIFO or link is written, never replaced.  gnuplot is a separate, well-kept Debian package that draws
  * better plots than we would; it is needed only for --plot. */
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +83,8 @@ static int write_script(const char *path, const char *picture, const char *data,
     fprintf(f, "if (!exists(\"outfile\")) outfile = \"%s\"\n", picture);
     fprintf(f, svg ? "set terminal svg size 960,600 dynamic font \"sans,12\" background \"white\"\n"
                    : "set terminal pngcairo size 960,600 font \"sans,11\"\n");
-    fprintf(f, "set output outfile\nset termoption noenhanced\n");
+    fprintf(f, "if (outfile ne \"-\") set output outfile  # \"-\": standard output\n");
+    fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
     fprintf(f, "set title \"%s versus workers: %s, on a %ld-core machine\"\n", titles[m], wl, h->cores);
     fprintf(f, "set xlabel \"workers\"\nset ylabel \"%s\"\n", ylabels[m]);
@@ -120,12 +123,10 @@ static int write_script(const char *path, const char *picture, const char *data,
     return gs_output_close(&out, true, err);
 }
 
-/* Runs gnuplot on script in dir, drawing into outfile.  Returns 0, or -1
- * with err. */
-static int run_gnuplot(const char *dir, const char *script, const char *outfile, char err[512])
+/* Runs gnuplot on script in dir, drawing onto the descriptor fd.  Returns
+ * 0, or -1 with err. */
+static int run_gnuplot(const char *dir, const char *script, int fd, const char *path, char err[512])
 {
-    char define[1200];
-    snprintf(define, sizeof define, "outfile='%.1100s'", outfile);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -133,9 +134,10 @@ static int run_gnuplot(const char *dir, const char *script, const char *outfile,
         return -1;
     }
     if (pid == 0) {
-        if (chdir(dir) != 0)
+        signal(SIGPIPE, SIG_DFL); /* gilsim ignores it; gnuplot expects the default */
+        if (chdir(dir) != 0 || dup2(fd, STDOUT_FILENO) < 0)
             _exit(126);
-        execlp("gnuplot", "gnuplot", "-e", define, script, (char *)NULL);
+        execlp("gnuplot", "gnuplot", "-e", "outfile='-'", script, (char *)NULL);
         _exit(errno == ENOENT ? 127 : 126);
     }
     int status;
@@ -147,7 +149,7 @@ static int run_gnuplot(const char *dir, const char *script, const char *outfile,
         return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(err, 512, "gnuplot failed drawing %.400s (its messages are above)", outfile);
+        snprintf(err, 512, "gnuplot failed drawing %.400s (its messages are above)", path);
         return -1;
     }
     return 0;
@@ -160,34 +162,41 @@ int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, c
         snprintf(err, 512, "--plot: the file name is longer than %d characters", PATH_MAX_LEN);
         return -1;
     }
-    char copy[PATH_MAX_LEN + 1], base[PATH_MAX_LEN + 1], stem[PATH_MAX_LEN + 1];
-    char data[PATH_MAX_LEN + 8], script[PATH_MAX_LEN + 8], tmp[PATH_MAX_LEN + 40];
+    char copy[PATH_MAX_LEN + 1], base[PATH_MAX_LEN + 1];
+    char data[1024], script[1024];
     snprintf(copy, sizeof copy, "%s", path);
     const char *dir = dirname(copy);
     snprintf(base, sizeof base, "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    snprintf(stem, sizeof stem, "%.*s", (int)(strrchr(base, '.') - base), base);
-    snprintf(data, sizeof data, "%s.dat", stem);
-    snprintf(script, sizeof script, "%s.gp", stem);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld%s", stem, (long)getpid(), strrchr(base, '.'));
-    char data_path[2 * PATH_MAX_LEN + 16], script_path[2 * PATH_MAX_LEN + 16], tmp_path[2 * PATH_MAX_LEN + 48];
+    gs_plot_companion(base, ".dat", data);
+    gs_plot_companion(base, ".gp", script);
+    char data_path[2 * PATH_MAX_LEN + 16], script_path[2 * PATH_MAX_LEN + 16];
     snprintf(data_path, sizeof data_path, "%s/%s", dir, data);
     snprintf(script_path, sizeof script_path, "%s/%s", dir, script);
-    snprintf(tmp_path, sizeof tmp_path, "%s/%s", dir, tmp);
     char e256[256];
+    gs_output picture;
     if (write_data(data_path, metric, s, e256) != 0 ||
-        write_script(script_path, base, data, metric, s, h, e256) != 0) {
+        write_script(script_path, base, data, metric, s, h, e256) != 0 ||
+        gs_output_open(&picture, path, e256) != 0) {
         snprintf(err, 512, "%s", e256);
         return -1;
     }
-    if (run_gnuplot(dir, script, tmp, err) != 0) {
-        unlink(tmp_path);
-        return -1;
-    }
+    fflush(picture.f);
+    int rc = run_gnuplot(dir, script, picture.fd, path, err);
     struct stat st;
-    if (stat(tmp_path, &st) != 0 || st.st_size == 0 || rename(tmp_path, path) != 0) {
+    if (rc == 0 && picture.kind == GS_OUTPUT_REPLACE && (fstat(picture.fd, &st) != 0 || st.st_size == 0)) {
         snprintf(err, 512, "gnuplot drew nothing into %.400s", path);
-        unlink(tmp_path);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    if (gs_output_close(&picture, rc == 0, e256) != 0 && rc == 0) {
+        snprintf(err, 512, "%s", e256);
+        rc = -1;
+    }
+    return rc;
+}
+
+void gs_plot_companion(const char *path, const char *ext, char out[1024])
+{
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    int stem = dot && (!slash || dot > slash) ? (int)(dot - path) : (int)strlen(path);
+    snprintf(out, 1024, "%.*s%s", stem < 1000 ? stem : 1000, path, ext);
 }

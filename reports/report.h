@@ -38,6 +38,9 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
  * .svg), with the script (.gp) and the data (.dat) beside it.  Returns 0,
  * or -1 with a message (naming the package when gnuplot is missing). */
 int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512]);
+/* The name of a plot's script or data beside it: ext (".gp", ".dat") in
+ * place of the picture's extension. */
+void gs_plot_companion(const char *path, const char *ext, char out[1024]);
 
 /* The terminal report: the answer in one sentence, then the figures.
  * Fits 80 columns. */

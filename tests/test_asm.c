@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "asm.h"
 #include "dis.h"
 #include "opcodes.h"
@@ -344,5 +346,5 @@ int main(void)
         cmocka_unit_test(test_round_trip_builtin),
         cmocka_unit_test(test_random_input),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "helpers.h"
 #include "summary.h"
 
@@ -235,5 +237,5 @@ int main(void)
         cmocka_unit_test(test_timeout_stops_sleeping_tasks),
         cmocka_unit_test(test_events_recorded_and_bounded),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -14,34 +14,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "cli_helpers.h"
+#include "testdir.h"
 #include <jansson.h>
 
-/* Runs gilsim with args (a shell fragment); returns its exit status and
- * what it wrote to standard error (and out, if given) in a static buffer. */
-static int run(const char *args, char **err_out, char **std_out)
-{
-    static char err_buf[8192], out_buf[1 << 20];
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>/tmp/gilsim-cli-err.%d", GS_GILSIM, args, (int)getpid());
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out_buf, 1, sizeof out_buf - 1, p);
-    out_buf[n] = '\0';
-    int status = pclose(p);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/gilsim-cli-err.%d", (int)getpid());
-    FILE *e = fopen(path, "r");
-    n = e ? fread(err_buf, 1, sizeof err_buf - 1, e) : 0;
-    err_buf[n] = '\0';
-    if (e)
-        fclose(e);
-    unlink(path);
-    if (err_out)
-        *err_out = err_buf;
-    if (std_out)
-        *std_out = out_buf;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static const struct {
     const char *args;
@@ -83,8 +60,8 @@ static const struct {
     {"--trace /nonexistent/t.json", "--trace: cannot write '/nonexistent/t.json'"},
     {"--trace - --json -", "--json and --trace cannot both go to standard output"},
     {"--csv - --trace -", "--csv and --trace cannot both go to standard output"},
-    {"--json /tmp", "--json: cannot write '/tmp': it is a folder; give a file name"},
-    {"--trace /tmp/", "--trace: cannot write '/tmp/': it is a folder; give a file name"},
+    {"--json afolder", "--json: cannot write 'afolder': it is a folder; give a file name"},
+    {"--trace afolder/", "--trace: cannot write 'afolder/': it is a folder; give a file name"},
     {"--json r.json --trace r.json", "--json and --trace name the same file"},
     {"sweep --csv s.svg --plot s.svg", "--csv and --plot name the same file"},
     {"--threads 2 --csv /nonexistent/r.csv", "--csv: cannot write '/nonexistent/r.csv'"},
@@ -94,11 +71,11 @@ static const struct {
     {"--gil none --switch-interval 1ms", "--switch-interval does not apply to --gil none"},
     {"--gil fifo --no-force-switching", "--no-force-switching applies only to --gil cpython and per-interpreter"},
     {"demo nonsense", "'nonsense' is not a demonstration"},
-    {"demo convoy --plot /tmp/x.png", "--plot: the convoy demonstration draws no curves"},
-    {"demo io-bound --trace /tmp/x.json", "--trace: the io-bound demonstration keeps no trace"},
+    {"demo convoy --plot x.png", "--plot: the convoy demonstration draws no curves"},
+    {"demo io-bound --trace x.json", "--trace: the io-bound demonstration keeps no trace"},
     {"demo convoy --fast", "unknown option '--fast'"},
     {"demo convoy async", "one demonstration at a time: unexpected 'async'"},
-    {"demo threads-vs-processes --plot /tmp/x.gif", "--plot: '/tmp/x.gif' must end in .png or .svg"},
+    {"demo threads-vs-processes --plot x.gif", "--plot: 'x.gif' must end in .png or .svg"},
     {"--threads 2 --threads 3", "--threads given twice"},
     {"--cpu-bound --io-bound", "--cpu-bound and --io-bound cannot be combined"},
     {"--cpu-bound=quicksort", "--cpu-bound: 'quicksort' is not a kernel: give countdown, fib or primes"},
@@ -125,7 +102,7 @@ static const struct {
     {"--json ''", "--json: give a file name"},
     {"--json /nonexistent-dir/out.json", "--json: cannot write '/nonexistent-dir/out.json'"},
     {"--program /nonexistent.gsa", "/nonexistent.gsa: cannot open: No such file or directory"},
-    {"--program /tmp", "/tmp: not a regular file"},
+    {"--program afolder", "afolder: not a regular file"},
     {"--program /dev/null", "/dev/null: not a regular file"},
     {"extra-argument", "unexpected argument 'extra-argument'"},
     {"asm", "usage: gilsim asm FILE"},
@@ -135,6 +112,7 @@ static const struct {
 static void test_bad_invocations(void **state)
 {
     (void)state;
+    mkdir("afolder", 0755);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err;
         int rc = run(bad[i].args, &err, NULL);
@@ -149,7 +127,7 @@ static void test_bad_invocations(void **state)
         /* and nothing is written: not even a partial output file */
         if (strstr(bad[i].args, "demo") || strstr(bad[i].args, "--json") || strstr(bad[i].args, "--csv -"))
             continue;
-        const char *out = "/tmp/gilsim-bad-out.json";
+        const char *out = "bad-out.json";
         char args[512];
         snprintf(args, sizeof args, "%s --json %s", bad[i].args, out);
         unlink(out);
@@ -159,36 +137,30 @@ static void test_bad_invocations(void **state)
     }
 }
 
-static void write_file(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, len, f), len);
-    fclose(f);
-}
 
 static void test_bad_program_files(void **state)
 {
     (void)state;
+    mkdir("afolder", 0755);
     char *err;
-    write_file("/tmp/gilsim-empty.gsa", "", 0);
-    assert_int_equal(run("--program /tmp/gilsim-empty.gsa", &err, NULL), 2);
-    assert_non_null(strstr(err, "/tmp/gilsim-empty.gsa:1:1: empty program"));
-    write_file("/tmp/gilsim-binary.gsa", "\x7f" "ELF\x02\x01\x01\x00", 8);
-    assert_int_equal(run("--program /tmp/gilsim-binary.gsa", &err, NULL), 2);
+    write_file("empty.gsa", "", 0);
+    assert_int_equal(run("--program empty.gsa", &err, NULL), 2);
+    assert_non_null(strstr(err, "empty.gsa:1:1: empty program"));
+    write_file("binary.gsa", "\x7f" "ELF\x02\x01\x01\x00", 8);
+    assert_int_equal(run("--program binary.gsa", &err, NULL), 2);
     assert_non_null(strstr(err, "unexpected byte 0x7f"));
     const char *four = ".func main 4\n push 0\n ret\n.end\n";
-    write_file("/tmp/gilsim-args.gsa", four, strlen(four));
-    assert_int_equal(run("--program /tmp/gilsim-args.gsa", &err, NULL), 2);
+    write_file("args.gsa", four, strlen(four));
+    assert_int_equal(run("--program args.gsa", &err, NULL), 2);
     assert_non_null(strstr(err, "main takes 4 arguments; at most 3"));
-    assert_int_equal(run("asm /tmp/gilsim-empty.gsa", &err, NULL), 1);
-    assert_int_equal(run("--program /tmp", &err, NULL), 2);
-    assert_non_null(strstr(err, "/tmp: not a regular file"));
+    assert_int_equal(run("asm empty.gsa", &err, NULL), 1);
+    assert_int_equal(run("--program afolder", &err, NULL), 2);
+    assert_non_null(strstr(err, "afolder: not a regular file"));
     assert_int_equal(run("--program /nonexistent/p.gsa", &err, NULL), 2);
     assert_non_null(strstr(err, "/nonexistent/p.gsa: cannot open: No such file or directory"));
-    unlink("/tmp/gilsim-empty.gsa");
-    unlink("/tmp/gilsim-binary.gsa");
-    unlink("/tmp/gilsim-args.gsa");
+    unlink("empty.gsa");
+    unlink("binary.gsa");
+    unlink("args.gsa");
 }
 
 /* Fails if a line of text is wider than 80 columns. */
@@ -227,25 +199,15 @@ static void test_asm_and_dis(void **state)
     assert_non_null(strstr(out, "call fib"));
 }
 
-static json_t *get(json_t *o, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *key = strtok(buf, "."); key && o; key = strtok(NULL, "."))
-        o = json_object_get(o, key);
-    if (!o)
-        fail_msg("JSON lacks %s", path);
-    return o;
-}
 
 static void test_json_report(void **state)
 {
     (void)state;
-    const char *path = "/tmp/gilsim-cli-test.json";
+    const char *path = "cli-test.json";
     char *out;
     unlink(path);
     assert_int_equal(run("--threads 3 --io-bound --io pipe --io-latency 100us --work 60 --repeat 2 --quiet "
-                         "--json /tmp/gilsim-cli-test.json", NULL, &out), 0);
+                         "--json cli-test.json", NULL, &out), 0);
     assert_string_equal(out, ""); /* --quiet */
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
@@ -386,7 +348,7 @@ static void test_json_same_schema_in_every_mode(void **state)
 static void test_failing_worker_exit_status(void **state)
 {
     (void)state;
-    const char *prog = "/tmp/gilsim-fails.gsa";
+    const char *prog = "fails.gsa";
     const char *text = ".func main 1\n push 1\n load 0\n push 1\n sub\n div\n ret\n.end\n";
     write_file(prog, text, strlen(text));
     static const char *const modes[][3] = {
@@ -468,10 +430,10 @@ static void expect_field(const char *field, const json_t *v, const char *name)
 static void test_sweep_csv_matches_docs_and_json(void **state)
 {
     (void)state;
-    const char *csv = "/tmp/gilsim-sweep.csv", *js = "/tmp/gilsim-sweep.json";
+    const char *csv = "sweep.csv", *js = "sweep.json";
     assert_int_equal(run("sweep --workers 1,3 --modes threads,processes,async --workloads countdown,io-bound "
-                         "--work 60 --io-latency 200us --repeat 2 --quiet --csv /tmp/gilsim-sweep.csv "
-                         "--json /tmp/gilsim-sweep.json", NULL, NULL), 0);
+                         "--work 60 --io-latency 200us --repeat 2 --quiet --csv sweep.csv "
+                         "--json sweep.json", NULL, NULL), 0);
     char header[2048], line[4096];
     documented_header(header, sizeof header);
     FILE *f = fopen(csv, "r");
@@ -526,9 +488,9 @@ static const char *field_named(char **names, char **fields, int ncols, const cha
 static void test_run_csv_matches_docs_and_json(void **state)
 {
     (void)state;
-    const char *csv = "/tmp/gilsim-run.csv", *js = "/tmp/gilsim-run.json";
+    const char *csv = "run.csv", *js = "run.json";
     assert_int_equal(run("--threads 3 --io-bound --work 60 --io-latency 200us --repeat 3 --quiet "
-                         "--csv /tmp/gilsim-run.csv --json /tmp/gilsim-run.json", NULL, NULL), 0);
+                         "--csv run.csv --json run.json", NULL, NULL), 0);
     char header[2048], columns[2048], first[2048], line[2][4096];
     documented_header(header, sizeof header);
     memcpy(columns, header, sizeof columns);
@@ -576,7 +538,7 @@ static void test_run_csv_matches_docs_and_json(void **state)
     unlink(js);
 
     /* without a baseline: one row, and no speedup */
-    assert_int_equal(run("--async 2 --work 40 --no-baseline --quiet --csv /tmp/gilsim-run.csv", NULL, NULL), 0);
+    assert_int_equal(run("--async 2 --work 40 --no-baseline --quiet --csv run.csv", NULL, NULL), 0);
     f = fopen(csv, "r");
     assert_non_null(f);
     assert_non_null(fgets(first, sizeof first, f));
@@ -589,34 +551,24 @@ static void test_run_csv_matches_docs_and_json(void **state)
     unlink(csv);
 }
 
-static bool file_starts_with(const char *path, const char *magic, size_t len)
-{
-    char buf[16] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, len, f);
-    fclose(f);
-    return n == len && memcmp(buf, magic, len) == 0;
-}
 
 static void test_sweep_plots_and_its_script_redraws(void **state)
 {
     (void)state;
-    assert_int_equal(system("rm -rf /tmp/gilsim-plots && mkdir /tmp/gilsim-plots"), 0);
+    assert_int_equal(system("rm -rf plots && mkdir plots"), 0);
     assert_int_equal(run("sweep --workers 1,2 --modes threads,processes --work 40 --repeat 1 --quiet "
-                         "--plot /tmp/gilsim-plots/speedup.png", NULL, NULL), 0);
-    assert_true(file_starts_with("/tmp/gilsim-plots/speedup.png", "\x89PNG", 4));
+                         "--plot plots/speedup.png", NULL, NULL), 0);
+    assert_true(file_starts_with("plots/speedup.png", "\x89PNG", 4));
     assert_int_equal(run("sweep --workers 1,2 --modes async --work 40 --repeat 1 --quiet --plot-metric wait "
-                         "--plot /tmp/gilsim-plots/wait.svg", NULL, NULL), 0);
-    assert_true(file_starts_with("/tmp/gilsim-plots/wait.svg", "<?xml", 5));
+                         "--plot plots/wait.svg", NULL, NULL), 0);
+    assert_true(file_starts_with("plots/wait.svg", "<?xml", 5));
     /* the saved script and data draw the picture again */
-    assert_int_equal(system("cd /tmp/gilsim-plots && rm speedup.png && gnuplot speedup.gp"), 0);
-    assert_true(file_starts_with("/tmp/gilsim-plots/speedup.png", "\x89PNG", 4));
+    assert_int_equal(system("cd plots && rm speedup.png && gnuplot speedup.gp"), 0);
+    assert_true(file_starts_with("plots/speedup.png", "\x89PNG", 4));
     struct stat st;
-    assert_int_equal(stat("/tmp/gilsim-plots/speedup.dat", &st), 0);
-    assert_int_equal(system("ls /tmp/gilsim-plots | grep -q tmp"), 256); /* no temporary left */
-    assert_int_equal(system("rm -rf /tmp/gilsim-plots"), 0);
+    assert_int_equal(stat("plots/speedup.dat", &st), 0);
+    assert_int_equal(system("ls plots | grep -q tmp"), 256); /* no temporary left */
+    assert_int_equal(system("rm -rf plots"), 0);
 }
 
 static void test_sweep_without_gnuplot_still_writes_the_csv(void **state)
@@ -624,8 +576,8 @@ static void test_sweep_without_gnuplot_still_writes_the_csv(void **state)
     (void)state;
     char cmd[512];
     snprintf(cmd, sizeof cmd, "env PATH=/nonexistent %s sweep --workers 1 --modes threads --work 20 --repeat 1 "
-             "--quiet --csv /tmp/gilsim-nognuplot.csv --plot /tmp/gilsim-nognuplot.png 2>&1", GS_GILSIM);
-    unlink("/tmp/gilsim-nognuplot.csv");
+             "--quiet --csv nognuplot.csv --plot nognuplot.png 2>&1", GS_GILSIM);
+    unlink("nognuplot.csv");
     FILE *p = popen(cmd, "r");
     char out[2048];
     size_t n = fread(out, 1, sizeof out - 1, p);
@@ -633,10 +585,10 @@ static void test_sweep_without_gnuplot_still_writes_the_csv(void **state)
     int status = pclose(p);
     assert_int_equal(WEXITSTATUS(status), 1);
     assert_non_null(strstr(out, "install the Debian package gnuplot-nox"));
-    assert_true(file_starts_with("/tmp/gilsim-nognuplot.csv", "mode,workload,", 14));
-    unlink("/tmp/gilsim-nognuplot.csv");
-    unlink("/tmp/gilsim-nognuplot.png");
-    assert_int_equal(system("rm -f /tmp/gilsim-nognuplot.gp /tmp/gilsim-nognuplot.dat"), 0);
+    assert_true(file_starts_with("nognuplot.csv", "mode,workload,", 14));
+    unlink("nognuplot.csv");
+    unlink("nognuplot.png");
+    assert_int_equal(system("rm -f nognuplot.gp nognuplot.dat"), 0);
 }
 
 /* Progress shows on a terminal (a pseudo-terminal here) and nowhere else. */
@@ -674,17 +626,17 @@ static void test_timeline_and_trace_from_the_command_line(void **state)
 {
     (void)state;
     char *out;
-    unlink("/tmp/gilsim-cli-trace.json");
-    assert_int_equal(run("--threads 3 --work 300 --no-baseline --timeline --trace /tmp/gilsim-cli-trace.json",
+    unlink("cli-trace.json");
+    assert_int_equal(run("--threads 3 --work 300 --no-baseline --timeline --trace cli-trace.json",
                          NULL, &out), 0);
     assert_non_null(strstr(out, "who held the lock when"));
     assert_non_null(strstr(out, "thread 2  "));
     json_error_t jerr;
-    json_t *doc = json_load_file("/tmp/gilsim-cli-trace.json", 0, &jerr);
+    json_t *doc = json_load_file("cli-trace.json", 0, &jerr);
     assert_non_null(doc);
     assert_true(json_array_size(json_object_get(doc, "traceEvents")) > 10);
     json_decref(doc);
-    unlink("/tmp/gilsim-cli-trace.json");
+    unlink("cli-trace.json");
 }
 
 /* Starts gilsim with args in the background, interrupts it after delay_ms,
@@ -704,23 +656,23 @@ static void test_interrupt_writes_what_finished(void **state)
 {
     (void)state;
     /* every point sleeps 1 s, whatever the build: about two finish */
-    const char *sleeper = "/tmp/gilsim-sleeper.gsa", *once = ".func main 2\n push 0\n io sleep\n ret\n.end\n";
+    const char *sleeper = "sleeper.gsa", *once = ".func main 2\n push 0\n io sleep\n ret\n.end\n";
     write_file(sleeper, once, strlen(once));
-    unlink("/tmp/gilsim-int.csv");
-    unlink("/tmp/gilsim-int.json");
-    assert_int_equal(interrupt_after("sweep --quiet --modes threads,async --program /tmp/gilsim-sleeper.gsa "
+    unlink("int.csv");
+    unlink("int.json");
+    assert_int_equal(interrupt_after("sweep --quiet --modes threads,async --program sleeper.gsa "
                                      "--io-latency 1s --work-per-worker 1 --repeat 1 "
-                                     "--csv /tmp/gilsim-int.csv --json /tmp/gilsim-int.json", 2500),
+                                     "--csv int.csv --json int.json", 2500),
                      130);
     unlink(sleeper);
     json_error_t jerr;
-    json_t *doc = json_load_file("/tmp/gilsim-int.json", 0, &jerr);
+    json_t *doc = json_load_file("int.json", 0, &jerr);
     assert_non_null(doc);
     assert_true(json_is_true(get(doc, "interrupted")));
     size_t points = json_array_size(get(doc, "points"));
     assert_true(points >= 1 && points < 8);
     json_decref(doc);
-    FILE *f = fopen("/tmp/gilsim-int.csv", "r");
+    FILE *f = fopen("int.csv", "r");
     assert_non_null(f);
     char line[4096];
     size_t rows = 0;
@@ -729,12 +681,12 @@ static void test_interrupt_writes_what_finished(void **state)
     fclose(f);
     assert_int_equal(rows, points + 1);
 
-    const char *prog = "/tmp/gilsim-endless.gsa", *text = ".func main 0\nloop:\n jmp loop\n.end\n";
+    const char *prog = "endless.gsa", *text = ".func main 0\nloop:\n jmp loop\n.end\n";
     write_file(prog, text, strlen(text));
-    unlink("/tmp/gilsim-int.json");
-    assert_int_equal(interrupt_after("--processes 3 --program /tmp/gilsim-endless.gsa --no-baseline --quiet "
-                                     "--json /tmp/gilsim-int.json", 500), 130);
-    doc = json_load_file("/tmp/gilsim-int.json", 0, &jerr);
+    unlink("int.json");
+    assert_int_equal(interrupt_after("--processes 3 --program endless.gsa --no-baseline --quiet "
+                                     "--json int.json", 500), 130);
+    doc = json_load_file("int.json", 0, &jerr);
     assert_non_null(doc);
     json_t *run0 = json_array_get(get(doc, "runs"), 0);
     assert_true(json_is_true(get(run0, "stopped")));
@@ -743,8 +695,8 @@ static void test_interrupt_writes_what_finished(void **state)
     json_decref(doc);
     assert_int_equal(system("pgrep -f 'gilsim-endles[s].gsa' >/dev/null"), 256); /* no child left running */
     unlink(prog);
-    unlink("/tmp/gilsim-int.csv");
-    unlink("/tmp/gilsim-int.json");
+    unlink("int.csv");
+    unlink("int.json");
 }
 
 /* Threads that cannot be created (here: too little address space for
@@ -824,17 +776,17 @@ static void test_every_demo_quick(void **state)
 static void test_demo_plot_and_trace(void **state)
 {
     (void)state;
-    assert_int_equal(system("rm -rf /tmp/gilsim-demo && mkdir /tmp/gilsim-demo"), 0);
+    assert_int_equal(system("rm -rf demo && mkdir demo"), 0);
     char *out;
-    assert_int_equal(run("demo threads-vs-processes --quick --plot /tmp/gilsim-demo/tvp.png", NULL, &out), 0);
-    assert_true(file_starts_with("/tmp/gilsim-demo/tvp.png", "\x89PNG", 4));
-    assert_int_equal(run("demo convoy --quick --trace /tmp/gilsim-demo/convoy.json", NULL, &out), 0);
+    assert_int_equal(run("demo threads-vs-processes --quick --plot demo/tvp.png", NULL, &out), 0);
+    assert_true(file_starts_with("demo/tvp.png", "\x89PNG", 4));
+    assert_int_equal(run("demo convoy --quick --trace demo/convoy.json", NULL, &out), 0);
     json_error_t jerr;
-    json_t *doc = json_load_file("/tmp/gilsim-demo/convoy.json", 0, &jerr);
+    json_t *doc = json_load_file("demo/convoy.json", 0, &jerr);
     assert_non_null(doc);
     assert_int_equal(json_integer_value(get(doc, "otherData.workers")), 3); /* the I/O thread and 2 CPU threads */
     json_decref(doc);
-    assert_int_equal(system("rm -rf /tmp/gilsim-demo"), 0);
+    assert_int_equal(system("rm -rf demo"), 0);
 }
 
 int main(void)
@@ -859,5 +811,5 @@ int main(void)
         cmocka_unit_test(test_demo_plot_and_trace),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "clock.h"
 #include "gil.h"
 
@@ -626,5 +628,5 @@ int main(void)
         cmocka_unit_test(test_handoff_resets_the_wait),
         cmocka_unit_test(test_forced_switching_hands_over),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

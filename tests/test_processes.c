@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "helpers.h"
 #include "summary.h"
 #include "wire.h"
@@ -253,5 +255,5 @@ int main(void)
         cmocka_unit_test(test_child_that_ignores_the_stop_is_killed),
         cmocka_unit_test(test_events_recorded_and_bounded),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

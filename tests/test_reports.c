@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testdir.h"
 #include <jansson.h>
 
 #include "../reports/report.h"
@@ -171,7 +173,7 @@ static void check_trace(const char *path, uint32_t nworkers)
 static void test_trace_of_every_mode(void **state)
 {
     (void)state;
-    const char *path = "/tmp/gilsim-test-trace.json";
+    const char *path = "test-trace.json";
     gs_workload w = load_kind(GS_WL_MIXED, GS_IO_SLEEP);
     for (int m = 0; m < GS_MODE_COUNT; m++) {
         gs_run_config cfg = run_config((gs_mode)m, &w, 3, 30);
@@ -190,7 +192,7 @@ static void test_trace_of_every_mode(void **state)
 static void test_trace_says_what_did_not_fit(void **state)
 {
     (void)state;
-    const char *path = "/tmp/gilsim-test-trace-cut.json";
+    const char *path = "test-trace-cut.json";
     gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
     gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 2, 100);
     cfg.io_latency_ns = 10000;
@@ -220,5 +222,5 @@ int main(void)
         cmocka_unit_test(test_trace_of_every_mode),
         cmocka_unit_test(test_trace_says_what_did_not_fit),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

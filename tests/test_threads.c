@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "clock.h"
 #include "experiment.h"
 #include "helpers.h"
@@ -210,5 +212,5 @@ int main(void)
         cmocka_unit_test(test_experiment_baseline),
         cmocka_unit_test(test_every_policy),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "asm.h"
 #include "vm.h"
 
@@ -447,5 +449,5 @@ int main(void)
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_golden_programs),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "vm.h"
 #include "workload.h"
 
@@ -137,5 +139,5 @@ int main(void)
         cmocka_unit_test(test_mixed_calibration),
         cmocka_unit_test(test_kernel_names),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

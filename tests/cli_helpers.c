@@ -1,0 +1,66 @@
+/* cli_helpers.c - running the gilsim program (see cli_helpers.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli_helpers.h"
+
+int run(const char *args, char **err_out, char **std_out)
+{
+    static char err_buf[8192], out_buf[1 << 20];
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s 2>gilsim-stderr", GS_GILSIM, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out_buf, 1, sizeof out_buf - 1, p);
+    out_buf[n] = '\0';
+    int status = pclose(p);
+    FILE *e = fopen("gilsim-stderr", "r");
+    n = e ? fread(err_buf, 1, sizeof err_buf - 1, e) : 0;
+    err_buf[n] = '\0';
+    if (e)
+        fclose(e);
+    unlink("gilsim-stderr");
+    if (err_out)
+        *err_out = err_buf;
+    if (std_out)
+        *std_out = out_buf;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void write_file(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+bool file_starts_with(const char *path, const char *magic, size_t len)
+{
+    char buf[16] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, len, f);
+    fclose(f);
+    return n == len && memcmp(buf, magic, len) == 0;
+}
+
+json_t *get(json_t *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *key = strtok(buf, "."); key && o && !json_is_null(o); key = strtok(NULL, "."))
+        o = json_object_get(o, key);
+    if (!o)
+        fail_msg("JSON lacks %s", path);
+    return o;
+}

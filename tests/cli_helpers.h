@@ -1,0 +1,24 @@
+/* cli_helpers.h - running the gilsim program as a user does, for the
+ * tests of its command line and its outputs.  Paths are relative: each
+ * test binary works in its own private folder (testdir.h). */
+#ifndef GS_TEST_CLI_HELPERS_H
+#define GS_TEST_CLI_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* Runs gilsim with args (a shell fragment); returns its exit status (128 +
+ * the signal if one killed it) and what it wrote to standard error (and
+ * out, if given) in static buffers. */
+int run(const char *args, char **err_out, char **std_out);
+
+void write_file(const char *path, const char *text, size_t len);
+bool file_starts_with(const char *path, const char *magic, size_t len);
+
+/* The value at a dotted path in a JSON document; fails the test if it is
+ * missing.  A figure under a null (a histogram with no samples) is null. */
+json_t *get(json_t *o, const char *path);
+
+#endif
