@@ -227,12 +227,10 @@ int gs_output_open(gs_output *o, const char *path, char err[256])
         return -1;
     }
     int fd;
-    if (o->kind == GS_OUTPUT_FD && (o->fd == 1 || o->fd == 2)) {
-        o->f = o->fd == 1 ? stdout : stderr; /* in order with what else goes there */
-        return 0;
-    }
-    if (o->kind == GS_OUTPUT_FD)
+    if (o->kind == GS_OUTPUT_FD) {
+        fflush(NULL); /* what stdio holds for this descriptor comes first */
         fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+    }
     else if (o->kind == GS_OUTPUT_STREAM)
         fd = open_stream(o);
     else
@@ -276,15 +274,6 @@ int gs_output_flush(FILE *f, const char *name, char err[256])
 
 int gs_output_close(gs_output *o, bool ok, char err[256])
 {
-    if (o->f == stdout || o->f == stderr) {
-        if (gs_output_flush(o->f, o->name, err) != 0)
-            return -1;
-        if (!ok && !gs_output_reader_gone(o->f)) {
-            snprintf(err, 256, "cannot write to %.180s: out of memory building it", o->name);
-            return -1;
-        }
-        return 0;
-    }
     fclose(o->f); /* o->error says how the writes went */
     bool gone = o->error == EPIPE && o->kind != GS_OUTPUT_REPLACE; /* the reader stopped reading */
     if (o->error && !gone)

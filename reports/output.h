@@ -11,7 +11,8 @@
  *   replaced; the link stays.
  * - A character device (/dev/null, a terminal), a FIFO or a Unix socket:
  *   opened and written directly.  Nothing is unlinked or renamed.
- * - /dev/stdout, /dev/stderr, /dev/fd/N: the descriptor itself.
+ * - "-", /dev/stdout, /dev/stderr, /dev/fd/N: the descriptor itself
+ *   (after what stdio holds for it).
  * - Anything else (a folder, a block device) is refused before the run.
  *
  * A reader that goes away early (`gilsim ... | head`, a FIFO reader that
@@ -54,12 +55,14 @@ int gs_output_open(gs_output *o, const char *path, char err[256]);
  * away, or -1 with err naming the output and the reason. */
 int gs_output_close(gs_output *o, bool ok, char err[256]);
 
-/* Flushes f, written to the output called name, and says whether every
- * write to it succeeded (or its reader went away).  Returns 0, or -1 with
- * err: "cannot write to NAME: REASON". */
+/* Flushes f (standard output or error: the terminal report), written to
+ * the output called name, and says whether every write to it succeeded or
+ * its reader went away.  Returns 0, or -1 with err: "cannot write to NAME:
+ * REASON". */
 int gs_output_flush(FILE *f, const char *name, char err[256]);
 
-/* True once a write to f failed because nobody reads it any more. */
+/* True once a write to f (standard output or error) failed because nobody
+ * reads it any more. */
 bool gs_output_reader_gone(FILE *f);
 
 #endif

@@ -4,17 +4,18 @@
  * per mode and workload: workers, value, low, high; the low and high ends
  * come from the fastest and slowest repetition) and NAME.gp (the gnuplot
  * script), then runs gnuplot on them in the picture's folder.  gnuplot
- * draws onto its standard output, which is the picture's output (see
- * output.h): a regular file is renamed into place only when gnuplot
- * succeeded, and a device, FIFO or link is written, never replaced.  gnuplot is a separate, well-kept Debian package that draws
+ * draws onto its standard output, which gilsim copies to the picture's
+ * output (see output.h): a regular file is renamed into place only when
+ * gnuplot succeeded, and a device, FIFO or link is written, never
+ * replaced.  gnuplot is a separate, well-kept Debian package that draws
  * better plots than we would; it is needed only for --plot. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,23 +124,44 @@ static int write_script(const char *path, const char *picture, const char *data,
     return gs_output_close(&out, true, err);
 }
 
-/* Runs gnuplot on script in dir, drawing onto the descriptor fd.  Returns
- * 0, or -1 with err. */
-static int run_gnuplot(const char *dir, const char *script, int fd, const char *path, char err[512])
+/* Runs gnuplot on script in dir and copies what it draws onto out:
+ * through a pipe, so that a failed write is gilsim's to see, since gnuplot
+ * does not check its own.  Returns 0, or -1 with err. */
+static int run_gnuplot(const char *dir, const char *script, FILE *out, const char *path, char err[512])
 {
+    int pipefd[2];
     fflush(NULL);
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        snprintf(err, 512, "cannot start gnuplot: %s", strerror(errno));
+        return -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, 512, "cannot start gnuplot: %s", strerror(errno));
+        close(pipefd[0]);
+        close(pipefd[1]);
         return -1;
     }
     if (pid == 0) {
         signal(SIGPIPE, SIG_DFL); /* gilsim ignores it; gnuplot expects the default */
-        if (chdir(dir) != 0 || dup2(fd, STDOUT_FILENO) < 0)
+        if (chdir(dir) != 0 || dup2(pipefd[1], STDOUT_FILENO) < 0)
             _exit(126);
         execlp("gnuplot", "gnuplot", "-e", "outfile='-'", script, (char *)NULL);
         _exit(errno == ENOENT ? 127 : 126);
     }
+    close(pipefd[1]);
+    char buf[65536];
+    ssize_t n;
+    size_t drawn = 0;
+    while ((n = read(pipefd[0], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        fwrite(buf, 1, (size_t)n, out); /* errors surface when out is closed */
+        drawn += (size_t)n;
+    }
+    close(pipefd[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -150,6 +172,10 @@ static int run_gnuplot(const char *dir, const char *script, int fd, const char *
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         snprintf(err, 512, "gnuplot failed drawing %.400s (its messages are above)", path);
+        return -1;
+    }
+    if (drawn == 0) {
+        snprintf(err, 512, "gnuplot drew nothing into %.400s", path);
         return -1;
     }
     return 0;
@@ -180,13 +206,7 @@ int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, c
         snprintf(err, 512, "%s", e256);
         return -1;
     }
-    fflush(picture.f);
-    int rc = run_gnuplot(dir, script, picture.fd, path, err);
-    struct stat st;
-    if (rc == 0 && picture.kind == GS_OUTPUT_REPLACE && (fstat(picture.fd, &st) != 0 || st.st_size == 0)) {
-        snprintf(err, 512, "gnuplot drew nothing into %.400s", path);
-        rc = -1;
-    }
+    int rc = run_gnuplot(dir, script, picture.f, path, err);
     if (gs_output_close(&picture, rc == 0, e256) != 0 && rc == 0) {
         snprintf(err, 512, "%s", e256);
         rc = -1;
