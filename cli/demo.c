@@ -9,13 +9,13 @@
  * and impatient classrooms). */
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../reports/report.h"
 #include "cli.h"
+#include "conclusions.h"
 #include "options.h"
 #include "progress.h"
 
@@ -35,43 +35,6 @@ typedef struct {
     uint32_t (*runs)(const demo_ctx *); /* how many runs, for progress */
     int (*run)(demo_ctx *);
 } demo;
-
-/* ---- saying what it means ---- */
-
-/* Prints text wrapped at 78 columns: the first line after first, the
- * others after as many spaces. */
-static void wrap(const char *first, const char *text)
-{
-    int indent = (int)strlen(first), col = indent;
-    fputs(first, stdout);
-    for (const char *p = text; *p;) {
-        size_t word = strcspn(p, " ");
-        if (col > indent && col + 1 + (int)word > 78) {
-            printf("\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', stdout);
-            col++;
-        }
-        fwrite(p, 1, word, stdout);
-        col += (int)word;
-        p += word;
-        p += strspn(p, " ");
-    }
-    fputc('\n', stdout);
-}
-
-/* Prints one point of the conclusion: "- " and the text, wrapped. */
-static void point(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void point(const char *fmt, ...)
-{
-    char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    wrap("- ", text);
-}
 
 /* ---- running experiments ---- */
 
@@ -170,11 +133,6 @@ static const gs_sweep_point *last_point(const gs_sweep *s, gs_mode mode)
     return found;
 }
 
-static long usable_cores(const demo_ctx *d, uint32_t workers)
-{
-    return d->host.cores < (long)workers ? d->host.cores : (long)workers;
-}
-
 /* ---- threads-vs-processes, io-bound, free-threading: sweeps ---- */
 
 static uint32_t top_count(const demo_ctx *d) { return d->quick ? 4 : 8; }
@@ -204,24 +162,10 @@ static int tvp_run(demo_ctx *d)
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = last_point(&s, GS_MODE_THREADS), *p = last_point(&s, GS_MODE_PROCESSES);
-        long cores = usable_cores(d, p->workers);
         printf("\nWhat it means:\n");
-        if (t->speedup < 1.3)
-            point("%u threads were %.2fx as fast as 1: the lock let one thread run at a time, so the "
-                  "extra threads only took turns (the lock was held %.0f%% of the time).",
-                  t->workers, t->speedup, 100 * t->median.held_fraction);
-        else
-            point("%u threads were %.2fx as fast as 1, more than a lock that runs one thread at a "
-                  "time should allow: look at the lock figures with gilsim --threads %u.",
-                  t->workers, t->speedup, t->workers);
-        if (p->speedup >= 0.7 * (double)cores)
-            point("%u processes were %.2fx as fast as 1: each has its own interpreter and lock, so "
-                  "they ran in parallel, as far as this machine's %ld cores allow.",
-                  p->workers, p->speedup, d->host.cores);
-        else
-            point("%u processes were only %.2fx as fast as 1 on %ld cores: something else was using "
-                  "the cores, or forking cost more than the work (see gilsim --processes %u).",
-                  p->workers, p->speedup, d->host.cores, p->workers);
+        gs_conclude_threads_vs_processes(stdout, &(gs_tvp_figures){
+            .cores = d->host.cores, .threads = t->workers, .thread_speedup = t->speedup,
+            .held_fraction = t->median.held_fraction, .processes = p->workers, .process_speedup = p->speedup});
         if (write_plot(d, &s) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -246,15 +190,9 @@ static int io_run(demo_ctx *d)
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = last_point(&s, GS_MODE_THREADS);
         printf("\nWhat it means:\n");
-        if (t->speedup >= 0.6 * t->workers)
-            point("%u threads were %.2fx as fast as 1, on %ld cores: the threads spend their time "
-                  "blocked in I/O, and a blocked thread gives the lock back, so the others run. "
-                  "The lock was held only %.1f%% of the time.",
-                  t->workers, t->speedup, d->host.cores, 100 * t->median.held_fraction);
-        else
-            point("%u threads were only %.2fx as fast as 1, less than I/O-bound threads usually "
-                  "reach; the lock was held %.1f%% of the time.",
-                  t->workers, t->speedup, 100 * t->median.held_fraction);
+        gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = d->host.cores, .threads = t->workers,
+                                                      .speedup = t->speedup,
+                                                      .held_fraction = t->median.held_fraction});
         if (write_plot(d, &s) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -283,16 +221,10 @@ static int ft_run(demo_ctx *d)
             printf("%7u %21.2fx %21.2fx\n", with_lock.points[i].workers, with_lock.points[i].speedup,
                    without.points[i].speedup);
         const gs_sweep_point *a = last_point(&with_lock, GS_MODE_THREADS), *b = last_point(&without, GS_MODE_THREADS);
-        long cores = usable_cores(d, b->workers);
         printf("\nWhat it means:\n");
-        point("With CPython's lock, %u threads were %.2fx as fast as 1.", a->workers, a->speedup);
-        if (b->speedup >= 0.7 * (double)cores)
-            point("Without a lock they were %.2fx as fast: they ran in parallel, up to the %ld cores. "
-                  "That is what free-threaded CPython (3.13t) offers CPU-bound threads.",
-                  b->speedup, d->host.cores);
-        else
-            point("Without a lock they were only %.2fx as fast on %ld cores: the cores were busy "
-                  "with something else, or the runs were too short to tell.", b->speedup, d->host.cores);
+        gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = d->host.cores, .threads = b->workers,
+                                                            .lock_speedup = a->speedup,
+                                                            .nolock_speedup = b->speedup});
     }
     gs_sweep_free(&with_lock);
     gs_sweep_free(&without);
@@ -302,30 +234,69 @@ static int ft_run(demo_ctx *d)
 
 /* ---- convoy and switch-interval: one I/O thread among CPU threads ---- */
 
-/* The CPU threads' work per unit, so that k of them keep the lock busy for
- * about total_ns whatever k is: they take turns, so their work adds up. */
-static int64_t cpu_unit_size(uint32_t k, uint64_t units, uint64_t total_ns)
+/* The work per unit of a CPU thread that computes for about cpu_ns alone
+ * over units units. */
+static int64_t cpu_unit_size(uint64_t units, uint64_t cpu_ns)
 {
     const double ns_per_iteration = 4.0; /* countdown on a 2026 laptop; only the order matters */
-    double per_thread = (double)total_ns / (k ? k : 1);
-    int64_t size = (int64_t)(per_thread / (double)units / ns_per_iteration);
+    int64_t size = (int64_t)((double)cpu_ns / (double)units / ns_per_iteration);
     return size > 1 ? size : 1;
 }
 
-/* One I/O thread beside k CPU threads: the I/O thread's operations per
- * second (over its own lifetime) and its I/O latency. */
+/* One I/O thread beside k CPU threads, measured while all k ran. */
 typedef struct {
     uint32_t cpu_threads;
     double io_per_s;
-    uint64_t io_p50, io_p99;
-    double wait_p99;
+    uint64_t io_p50, io_p99, wait_p99;
 } convoy_row;
 
+/* The I/O thread's figures from its events, over the window in which every
+ * CPU thread was running: from the last one's start to the first one's end
+ * (or the I/O thread's own end, if sooner; its whole life when alone).  An
+ * operation counts if it began, and got the lock back, inside the window.
+ * Outside it fewer threads compete, and the figures would mix the two. */
+static void io_while_all_ran(const gs_run_result *r, convoy_row *row)
+{
+    const gs_worker_result *io = &r->workers[0]; /* first unit 0: the I/O thread */
+    uint64_t from = io->start_ns, to = io->end_ns;
+    for (uint32_t i = 1; i < r->nworkers; i++) {
+        from = r->workers[i].start_ns > from ? r->workers[i].start_ns : from;
+        to = r->workers[i].end_ns < to ? r->workers[i].end_ns : to;
+    }
+    gs_hist latency, wait;
+    gs_hist_init(&latency);
+    gs_hist_init(&wait);
+    uint64_t ops = 0, started = 0, wanted = 0;
+    for (uint32_t e = 0; e < io->rec.n; e++) {
+        const gs_event *ev = &io->rec.events[e];
+        if (ev->type == GS_EV_IO_START)
+            started = ev->t_ns;
+        else if (ev->type == GS_EV_WANT)
+            wanted = ev->t_ns;
+        else if (ev->type == GS_EV_GOT && started) {
+            if (started >= from && ev->t_ns <= to) {
+                ops++;
+                gs_hist_add(&latency, ev->t_ns - started);
+                gs_hist_add(&wait, ev->t_ns - wanted);
+            }
+            started = 0;
+        }
+    }
+    row->io_per_s = to > from ? (double)ops / ((double)(to - from) / 1e9) : 0;
+    row->io_p50 = gs_hist_percentile(&latency, 50);
+    row->io_p99 = gs_hist_percentile(&latency, 99);
+    row->wait_p99 = gs_hist_percentile(&wait, 99);
+}
+
+/* Runs one I/O thread beside k CPU threads, each of which computes for
+ * about as long alone as the I/O thread's operations take alone; taking
+ * turns, the CPU threads run for k times that, so the window of
+ * io_while_all_ran() is long for every k. */
 static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t interval_ns, convoy_row *row,
                           gs_experiment *keep)
 {
-    uint64_t ops = d->quick ? 15 : 40;
-    wl->unit_size = cpu_unit_size(k, ops, d->quick ? 300000000u : 1500000000u);
+    uint64_t ops = d->quick ? 100 : 300; /* 1 ms each */
+    wl->unit_size = cpu_unit_size(ops, ops * 1000000u);
     gs_run_config cfg = base_config(GS_MODE_THREADS, wl, k + 1, ops);
     cfg.weak = true;
     cfg.gil.interval_ns = interval_ns;
@@ -334,12 +305,8 @@ static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t int
         gs_experiment_free(&e);
         return -1;
     }
-    const gs_worker_result *io = &result(&e)->workers[0];
-    double life = (double)(io->end_ns - io->start_ns) / 1e9;
-    *row = (convoy_row){.cpu_threads = k, .io_per_s = life > 0 ? (double)io->io_ops / life : 0,
-                        .io_p50 = gs_hist_percentile(&io->io_latency, 50),
-                        .io_p99 = gs_hist_percentile(&io->io_latency, 99),
-                        .wait_p99 = (double)gs_hist_percentile(&io->lock.wait, 99)};
+    *row = (convoy_row){.cpu_threads = k};
+    io_while_all_ran(result(&e), row);
     if (keep)
         *keep = e;
     else
@@ -370,23 +337,13 @@ static int convoy_run(demo_ctx *d)
         for (uint32_t i = 0; i < n; i++)
             printf("%11u %16.0f %12s %12s %14s\n", rows[i].cpu_threads, rows[i].io_per_s,
                    gs_fmt_ns((double)rows[i].io_p50, a), gs_fmt_ns((double)rows[i].io_p99, b),
-                   gs_fmt_ns(rows[i].wait_p99, c));
-        double alone = rows[0].io_per_s, one = rows[1].io_per_s, last = rows[n - 1].io_per_s;
-        printf("\nWhat it means:\n");
-        point("Alone, the I/O thread did %.0f operations a second (each waits 1 ms).", alone);
-        if (one < alone / 2)
-            point("Beside one CPU-bound thread it did %.0f a second, %.0fx fewer. Each time its I/O "
-                  "ends it needs the lock back, the CPU thread holds it, and it waits for the "
-                  "switch interval (5 ms) to pass before it may ask: about one operation per "
-                  "interval, the convoy effect. The I/O latency p50 (%s) shows the wait.",
-                  one, alone / (one > 0 ? one : 1), gs_fmt_ns((double)rows[1].io_p50, a));
-        else
-            point("Beside one CPU-bound thread it still did %.0f a second: the convoy effect did not "
-                  "show on this run (expected: about 200 a second, one per 5 ms interval).", one);
-        if (n > 2)
-            point("With %u CPU threads: %.0f a second%s.", rows[n - 1].cpu_threads, last,
-                  last <= one * 1.1 ? ": more CPU threads mean more turns to wait through"
-                  : " (no worse than with one, on this run)");
+                   gs_fmt_ns((double)rows[i].wait_p99, c));
+        printf("(counted while every CPU thread was running)\n\nWhat it means:\n");
+        gs_convoy_figures f = {.nrows = n};
+        for (uint32_t i = 0; i < n; i++)
+            f.rows[i] = (gs_convoy_row){.cpu_threads = rows[i].cpu_threads, .io_per_s = rows[i].io_per_s,
+                                                .io_p50_ns = rows[i].io_p50};
+        gs_conclude_convoy(stdout, &f);
         if (write_trace(d, &traced) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -436,19 +393,11 @@ static int si_run(demo_ctx *d)
             printf("%9s %20s %12.0f %24s\n", gs_fmt_ns((double)iv[i], a), gs_fmt_ns(wall[i] * 1e9, b), switches[i],
                    gs_fmt_ns((double)rows[i].io_p50, c));
         printf("\nWhat it means:\n");
-        double slower = wall[0] / wall[n - 1];
-        point("With a %s interval the CPU threads switched %.0f times a second and took %.2fx as "
-              "long as with %s: %s.", gs_fmt_ns((double)iv[0], a), switches[0], slower,
-              gs_fmt_ns((double)iv[n - 1], b),
-              slower > 1.05 ? "every hand-off costs time that does no work"
-              : "on this machine the hand-offs were too cheap to see");
-        char e[32];
-        point("The I/O thread's latency went from %s (interval %s) to %s (interval %s): "
-              "%s.", gs_fmt_ns((double)rows[0].io_p50, a), gs_fmt_ns((double)iv[0], c),
-              gs_fmt_ns((double)rows[n - 1].io_p50, b), gs_fmt_ns((double)iv[n - 1], e),
-              rows[n - 1].io_p50 > rows[0].io_p50 ? "a long interval makes a thread back from I/O wait long for the lock"
-              : "it did not grow with the interval on this run");
-        point("The default, 5 ms, trades one against the other.");
+        gs_interval_figures f = {.nrows = n};
+        for (uint32_t i = 0; i < n; i++)
+            f.rows[i] = (gs_interval_row){.interval_ns = iv[i], .wall_s = wall[i],
+                                                .switches_per_s = switches[i], .io_p50_ns = rows[i].io_p50};
+        gs_conclude_switch_interval(stdout, &f);
     }
     gs_workload_free(&cpu);
     gs_workload_free(&convoy);
@@ -497,19 +446,9 @@ static int lb_run(demo_ctx *d)
             printf("%-8s %12s %12s %17.2fx\n", gs_gil_policy_names[policies[p]], gs_fmt_ns(wall[p][0] * 1e9, a),
                    gs_fmt_ns(wall[p][1] * 1e9, b), wall[p][1] / wall[p][0]);
         printf("\nWhat it means:\n");
-        double battle = wall[0][1] / wall[0][0], modern = wall[1][1] / wall[1][0];
-        if (battle > 1.2)
-            point("Under the old lock, two threads doing the same work as one took %.2fx as long. "
-                  "The holder let go every 100 instructions (%" PRIu64 " times) and took the lock straight "
-                  "back; the waiter, woken on the other core, found it taken %" PRIu64 " times: the GIL "
-                  "battle Python 2 fought on multicore machines.", battle, ticks, futile);
-        else
-            point("Under the old lock, two threads took %.2fx as long as one: the battle did not show "
-                  "on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free.",
-                  battle, futile);
-        point("Under CPython's lock since 3.2 they took %.2fx as long: no faster than one thread, "
-              "but %s, because a waiter asks for the lock and the holder really hands it over.",
-              modern, modern < battle ? "no battle either" : "no better than the old lock on this run");
+        gs_conclude_legacy_battle(stdout, &(gs_legacy_figures){
+            .legacy_wall_s = {wall[0][0], wall[0][1]}, .cpython_wall_s = {wall[1][0], wall[1][1]},
+            .tick_drops = ticks, .futile_wakeups = futile});
         if (write_trace(d, &traced) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -546,7 +485,7 @@ static int async_run(demo_ctx *d)
     }
     uint64_t ops = d->quick ? 15 : 40;
     for (uint32_t k = 0; k < 2 && rc == GS_EXIT_OK; k++) {
-        convoy.unit_size = cpu_unit_size(1, ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
+        convoy.unit_size = cpu_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
         gs_run_config cfg = base_config(GS_MODE_ASYNC, &convoy, 1 + k, ops);
         cfg.weak = true;
         gs_experiment e;
@@ -573,20 +512,9 @@ static int async_run(demo_ctx *d)
         printf("%-30s %14s %18s\n", "alone", gs_fmt_ns((double)lag[0], a), gs_fmt_ns((double)io_max[0], b));
         printf("%-30s %14s %18s\n", "beside a task that computes", gs_fmt_ns((double)lag[1], c),
                gs_fmt_ns((double)io_max[1], x));
-        double speedup = wall[0] / wall[1];
         printf("\nWhat it means:\n");
-        point("8 I/O-bound tasks were %.2fx as fast as 1, on one thread: %s.", speedup,
-              speedup > 4 ? "while one task waits for its timer, the loop runs the others"
-              : "less overlap than expected on this run");
-        if (lag[1] > 4 * lag[0] && lag[1] > 1000000)
-            point("Beside a task that computed for %s without pausing, the sleeping task's timers "
-                  "fired up to %s late instead of %s: the loop cannot run a callback while a task "
-                  "computes, so one CPU-bound task stalls every other task.",
-                  gs_fmt_ns((double)computed, c), gs_fmt_ns((double)lag[1], a), gs_fmt_ns((double)lag[0], b));
-        else
-            point("Beside a task that computes, the timers fired up to %s late (alone: %s); the\n"
-                  "  stall did not show clearly on this run.\n",
-                  gs_fmt_ns((double)lag[1], a), gs_fmt_ns((double)lag[0], b));
+        gs_conclude_async(stdout, &(gs_async_figures){.wall_s = {wall[0], wall[1]},
+                                                      .lag_p99_ns = {lag[0], lag[1]}, .computed_ns = computed});
         if (write_trace(d, &traced) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -698,7 +626,7 @@ int gs_cli_demo(int argc, char **argv)
 
     gs_host_detect(&d.host);
     printf("%s\n\n", dm->name);
-    wrap("", dm->intro);
+    gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);
     gs_cli_catch_interrupts();

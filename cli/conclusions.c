@@ -1,0 +1,220 @@
+/* conclusions.c - what each demonstration's figures mean (see
+ * conclusions.h).
+ *
+ * Every comparison is made on a figure as the table prints it: shown()
+ * rounds a ratio or a rate exactly as printf does, and ns_trend() compares
+ * two durations as gs_fmt_ns() prints them.  So a sentence never says
+ * "fewer" beside two numbers that read the same. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../reports/report.h"
+#include "conclusions.h"
+
+void gs_wrap(FILE *out, const char *first, const char *text)
+{
+    int indent = (int)strlen(first), col = indent;
+    fputs(first, out);
+    for (const char *p = text; *p;) {
+        size_t word = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)word > 78) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, word, out);
+        col += (int)word;
+        p += word;
+        p += strspn(p, " ");
+    }
+    fputc('\n', out);
+}
+
+/* One point of the conclusion: "- " and the text, wrapped. */
+static void point(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void point(FILE *out, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    gs_wrap(out, "- ", text);
+}
+
+/* x as printed with decimals places. */
+static double shown(double x, int decimals)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    return strtod(buf, NULL);
+}
+
+/* Whether b reads more (1), the same (0) or less (-1) than a, as
+ * gs_fmt_ns() prints them. */
+static int ns_trend(uint64_t a, uint64_t b)
+{
+    char x[32], y[32];
+    if (strcmp(gs_fmt_ns((double)a, x), gs_fmt_ns((double)b, y)) == 0)
+        return 0;
+    return b > a ? 1 : -1;
+}
+
+static long usable(long cores, uint32_t workers)
+{
+    return cores < (long)workers ? cores : (long)workers;
+}
+
+void gs_conclude_threads_vs_processes(FILE *out, const gs_tvp_figures *f)
+{
+    double t = shown(f->thread_speedup, 2), p = shown(f->process_speedup, 2);
+    if (t < 1.3)
+        point(out, "%u threads were %.2fx as fast as 1: the lock let one thread run at a time, so the "
+                   "extra threads only took turns (the lock was held %.0f%% of the time).",
+              f->threads, t, 100 * f->held_fraction);
+    else
+        point(out, "%u threads were %.2fx as fast as 1, more than a lock that runs one thread at a "
+                   "time should allow: look at the lock figures with gilsim --threads %u.",
+              f->threads, t, f->threads);
+    if (p >= 0.7 * (double)usable(f->cores, f->processes))
+        point(out, "%u processes were %.2fx as fast as 1: each has its own interpreter and lock, so "
+                   "they ran in parallel, as far as this machine's %ld cores allow.",
+              f->processes, p, f->cores);
+    else
+        point(out, "%u processes were only %.2fx as fast as 1 on %ld cores: something else was using "
+                   "the cores, or forking cost more than the work (see gilsim --processes %u).",
+              f->processes, p, f->cores, f->processes);
+}
+
+void gs_conclude_io_bound(FILE *out, const gs_io_figures *f)
+{
+    double s = shown(f->speedup, 2);
+    if (s >= 0.6 * f->threads)
+        point(out, "%u threads were %.2fx as fast as 1, on %ld cores: the threads spend their time "
+                   "blocked in I/O, and a blocked thread gives the lock back, so the others run. "
+                   "The lock was held only %.1f%% of the time.",
+              f->threads, s, f->cores, 100 * f->held_fraction);
+    else
+        point(out, "%u threads were only %.2fx as fast as 1, less than I/O-bound threads usually "
+                   "reach; the lock was held %.1f%% of the time.",
+              f->threads, s, 100 * f->held_fraction);
+}
+
+void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
+{
+    double with = shown(f->lock_speedup, 2), without = shown(f->nolock_speedup, 2);
+    point(out, "With CPython's lock, %u threads were %.2fx as fast as 1.", f->threads, with);
+    if (without >= 0.7 * (double)usable(f->cores, f->threads) && without > with)
+        point(out, "Without a lock they were %.2fx as fast: they ran in parallel, up to the %ld cores. "
+                   "That is what free-threaded CPython (3.13t) offers CPU-bound threads.",
+              without, f->cores);
+    else
+        point(out, "Without a lock they were only %.2fx as fast on %ld cores: the cores were busy "
+                   "with something else, or the runs were too short to tell.", without, f->cores);
+}
+
+void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
+{
+    char a[32];
+    uint32_t n = f->nrows;
+    double alone = shown(f->rows[0].io_per_s, 0), one = shown(f->rows[1].io_per_s, 0);
+    double last = shown(f->rows[n - 1].io_per_s, 0);
+    point(out, "Alone, the I/O thread did %.0f operations a second (each waits 1 ms).", alone);
+    if (one < alone / 2)
+        point(out, "Beside one CPU-bound thread it did %.0f a second, %.0fx fewer. Each time its I/O "
+                   "ends it needs the lock back, the CPU thread holds it, and it waits for the "
+                   "switch interval (5 ms) to pass before it may ask: about one operation per "
+                   "interval, the convoy effect. The I/O latency p50 (%s) shows the wait.",
+              one, alone / (one > 0 ? one : 1), gs_fmt_ns((double)f->rows[1].io_p50_ns, a));
+    else
+        point(out, "Beside one CPU-bound thread it still did %.0f a second: the convoy effect did not "
+                   "show on this run (expected: about 200 a second, one per 5 ms interval).", one);
+    if (n <= 2)
+        return;
+    uint32_t k = f->rows[n - 1].cpu_threads, rose = 0; /* the first row above the one before it */
+    for (uint32_t i = 2; i < n && !rose; i++)
+        if (shown(f->rows[i].io_per_s, 0) > shown(f->rows[i - 1].io_per_s, 0))
+            rose = i;
+    if (last < one && !rose)
+        point(out, "Beside %u CPU threads it did %.0f a second, fewer than beside one: when it asks "
+                   "for the lock, the holder lets go, but another CPU thread may take it first, so "
+                   "the more CPU threads, the more turns it waits through.", k, last);
+    else if (last < one)
+        point(out, "Beside %u CPU threads it did %.0f a second, fewer than beside one, though not "
+                   "steadily (%.0f beside %u, %.0f beside %u): another CPU thread may take the lock "
+                   "before it, or may not.", k, last, shown(f->rows[rose - 1].io_per_s, 0),
+              f->rows[rose - 1].cpu_threads, shown(f->rows[rose].io_per_s, 0), f->rows[rose].cpu_threads);
+    else if (last == one)
+        point(out, "Beside %u CPU threads it did %.0f a second, as many as beside one: it waited one "
+                   "turn per operation, however many threads took turns.", k, last);
+    else
+        point(out, "Beside %u CPU threads it did %.0f a second, more than beside one (%.0f) on this "
+                   "run: the extra CPU threads did not make it wait longer.", k, last, one);
+}
+
+void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f)
+{
+    char a[32], b[32], c[32], d[32];
+    uint32_t n = f->nrows;
+    double slower = shown(f->rows[0].wall_s / f->rows[n - 1].wall_s, 2);
+    gs_fmt_ns((double)f->rows[0].interval_ns, a);
+    gs_fmt_ns((double)f->rows[n - 1].interval_ns, b);
+    point(out, "With a %s interval the CPU threads switched %.0f times a second and took %.2fx as "
+               "long as with %s: %s.", a, f->rows[0].switches_per_s, slower, b,
+          slower > 1.05 ? "every hand-off costs time that does no work"
+                        : "on this machine the hand-offs were too cheap to see");
+    int trend = ns_trend(f->rows[0].io_p50_ns, f->rows[n - 1].io_p50_ns);
+    gs_fmt_ns((double)f->rows[0].io_p50_ns, c);
+    gs_fmt_ns((double)f->rows[n - 1].io_p50_ns, d);
+    if (trend > 0)
+        point(out, "The I/O thread's latency went from %s (interval %s) to %s (interval %s): a long "
+                   "interval makes a thread back from I/O wait long for the lock.", c, a, d, b);
+    else
+        point(out, "The I/O thread's latency was %s with a %s interval and %s with %s: it did not "
+                   "grow with the interval on this run.", c, a, d, b);
+    point(out, "The default, 5 ms, is CPython's trade between the two.");
+}
+
+void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
+{
+    double battle = shown(f->legacy_wall_s[1] / f->legacy_wall_s[0], 2);
+    double modern = shown(f->cpython_wall_s[1] / f->cpython_wall_s[0], 2);
+    if (battle > 1.2)
+        point(out, "Under the old lock, two threads doing the same work as one took %.2fx as long. "
+                   "The holder let go every 100 instructions (%" PRIu64 " times) and took the lock "
+                   "straight back; the waiter, woken on the other core, found it taken %" PRIu64
+                   " times: the GIL battle Python 2 fought on multicore machines.",
+              battle, f->tick_drops, f->futile_wakeups);
+    else
+        point(out, "Under the old lock, two threads took %.2fx as long as one: the battle did not show "
+                   "on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free.",
+              battle, f->futile_wakeups);
+    const char *compared = modern < battle    ? "less than under the old lock: a waiter asks for the lock "
+                                                "and the holder really hands it over, so there is no battle"
+                           : modern == battle ? "the same as under the old lock on this run"
+                                              : "more than under the old lock on this run";
+    point(out, "Under CPython's lock since 3.2 they took %.2fx as long, %s.", modern, compared);
+}
+
+void gs_conclude_async(FILE *out, const gs_async_figures *f)
+{
+    char a[32], b[32], c[32];
+    double speedup = shown(f->wall_s[0] / f->wall_s[1], 2);
+    point(out, "8 I/O-bound tasks were %.2fx as fast as 1, on one thread: %s.", speedup,
+          speedup > 4 ? "while one task waits for its timer, the loop runs the others"
+                      : "less overlap than expected on this run");
+    gs_fmt_ns((double)f->lag_p99_ns[1], a);
+    gs_fmt_ns((double)f->lag_p99_ns[0], b);
+    if (f->lag_p99_ns[1] > 4 * f->lag_p99_ns[0] && f->lag_p99_ns[1] > 1000000)
+        point(out, "Beside a task that computed for %s without pausing, the sleeping task's timers "
+                   "fired up to %s late instead of %s: the loop cannot run a callback while a task "
+                   "computes, so one CPU-bound task stalls every other task.",
+              gs_fmt_ns((double)f->computed_ns, c), a, b);
+    else
+        point(out, "Beside a task that computes, the timers fired up to %s late (alone: %s); the "
+                   "stall did not show clearly on this run.", a, b);
+}

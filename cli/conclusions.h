@@ -1,0 +1,83 @@
+/* conclusions.h - what each demonstration's figures mean, in words.
+ *
+ * A demo measures, prints its table, then hands the same figures to one of
+ * these functions.  Each reads nothing but its figures, so the words can
+ * be tested with figures that go either way.  The rule they keep: a trend
+ * is claimed only where the figures as printed (rounded as the table
+ * rounds them) show it; where the expected effect did not show, the words
+ * say so, with the numbers. */
+#ifndef GS_CONCLUSIONS_H
+#define GS_CONCLUSIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Prints text wrapped at 78 columns: the first line after first, the
+ * others indented as far. */
+void gs_wrap(FILE *out, const char *first, const char *text);
+
+typedef struct {
+    long cores;                   /* the machine's */
+    uint32_t threads;             /* the most threads run */
+    double thread_speedup;        /* theirs over one thread */
+    double held_fraction;         /* of the lock, with that many threads */
+    uint32_t processes;
+    double process_speedup;
+} gs_tvp_figures;
+void gs_conclude_threads_vs_processes(FILE *out, const gs_tvp_figures *f);
+
+typedef struct {
+    long cores;
+    uint32_t threads;
+    double speedup;
+    double held_fraction;
+} gs_io_figures;
+void gs_conclude_io_bound(FILE *out, const gs_io_figures *f);
+
+typedef struct {
+    long cores;
+    uint32_t threads;
+    double lock_speedup, nolock_speedup;
+} gs_ft_figures;
+void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f);
+
+enum { GS_CONVOY_ROWS = 4 };
+typedef struct {
+    uint32_t cpu_threads;
+    double io_per_s;              /* the I/O thread's, while all the CPU threads ran */
+    uint64_t io_p50_ns;
+} gs_convoy_row;
+typedef struct {
+    uint32_t nrows;               /* rows[0] is the I/O thread alone */
+    gs_convoy_row rows[GS_CONVOY_ROWS];
+} gs_convoy_figures;
+void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f);
+
+enum { GS_INTERVAL_ROWS = 4 };
+typedef struct {
+    uint64_t interval_ns;
+    double wall_s;                /* two CPU-bound threads */
+    double switches_per_s;
+    uint64_t io_p50_ns;           /* an I/O thread beside a CPU-bound one */
+} gs_interval_row;
+typedef struct {
+    uint32_t nrows;               /* shortest interval first */
+    gs_interval_row rows[GS_INTERVAL_ROWS];
+} gs_interval_figures;
+void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f);
+
+typedef struct {
+    double legacy_wall_s[2];      /* 1 thread, 2 threads */
+    double cpython_wall_s[2];
+    uint64_t tick_drops, futile_wakeups; /* legacy, 2 threads */
+} gs_legacy_figures;
+void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f);
+
+typedef struct {
+    double wall_s[2];             /* 1 and 8 I/O-bound tasks */
+    uint64_t lag_p99_ns[2];       /* a sleeping task alone, beside one that computes */
+    uint64_t computed_ns;         /* how long the other task computed */
+} gs_async_figures;
+void gs_conclude_async(FILE *out, const gs_async_figures *f);
+
+#endif

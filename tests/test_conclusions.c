@@ -1,0 +1,212 @@
+/* test_conclusions.c - every demonstration's closing words agree with its
+ * figures, whichever way the figures go.  A trend is claimed only where
+ * the printed figures show it: figures that differ by less than the table
+ * prints read as the same. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../cli/conclusions.h"
+#include "testdir.h"
+
+/* The text with its line breaks and indents undone, so phrases can be
+ * found across a wrap; also checks the lines fit 80 columns. */
+static char *unwrap(char *text)
+{
+    for (char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (strcspn(line, "\n") > 80)
+            fail_msg("a line wider than 80 columns: %s", line);
+    char *w = text;
+    for (const char *r = text; *r; r++) {
+        if (*r == '\n') {
+            *w++ = ' ';
+            while (r[1] == ' ')
+                r++;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return text;
+}
+
+static char words_buf[4096];
+
+static FILE *words_open(void)
+{
+    FILE *f = fmemopen(words_buf, sizeof words_buf, "w");
+    assert_non_null(f);
+    return f;
+}
+
+static char *words_close(FILE *f)
+{
+    fclose(f);
+    return unwrap(words_buf);
+}
+
+/* The words conclude writes about figures f. */
+#define WORDS(conclude, f) (out = words_open(), conclude(out, f), words_close(out))
+
+static void expect(const char *words, const char *phrase)
+{
+    if (!strstr(words, phrase))
+        fail_msg("no '%s' in: %s", phrase, words);
+}
+
+static void expect_not(const char *words, const char *phrase)
+{
+    if (strstr(words, phrase))
+        fail_msg("'%s' claimed in: %s", phrase, words);
+}
+
+static gs_convoy_figures convoy(double alone, double one, double two, double four)
+{
+    return (gs_convoy_figures){.nrows = 4,
+                               .rows = {{0, alone, 1150000}, {1, one, 6000000}, {2, two, 9000000}, {4, four, 12000000}}};
+}
+
+/* The run the issue saw: 72 a second beside 2 CPU threads, 83 beside 4,
+ * and the words said more CPU threads meant more waiting. */
+static void test_convoy_claims_only_what_the_rows_show(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_convoy_figures f = convoy(890, 150, 72, 83);
+    char *w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "Beside 4 CPU threads it did 83 a second, fewer than beside one, though not steadily "
+              "(72 beside 2, 83 beside 4)");
+    expect_not(w, "the more CPU threads, the more turns");
+
+    f = convoy(890, 150, 72, 40);
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "Beside one CPU-bound thread it did 150 a second, 6x fewer");
+    expect(w, "Beside 4 CPU threads it did 40 a second, fewer than beside one: when it asks");
+    expect(w, "the more CPU threads, the more turns it waits through");
+
+    f = convoy(890, 150, 160, 170);
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "Beside 4 CPU threads it did 170 a second, more than beside one (150) on this run");
+    expect_not(w, "fewer than beside one");
+
+    f = convoy(890, 150.4, 150.2, 149.6); /* all print as 150 */
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "it did 150 a second, as many as beside one");
+
+    f = convoy(890, 600, 500, 400); /* no convoy */
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "it still did 600 a second: the convoy effect did not show");
+    expect_not(w, "the convoy effect. ");
+
+    f.nrows = 2; /* --quick without the 4-thread row: no trend to claim */
+    w = WORDS(gs_conclude_convoy, &f);
+    expect_not(w, "Beside 4");
+}
+
+static void test_switch_interval_latency_trend(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_interval_figures f = {.nrows = 2,
+                             .rows = {{1000000, 0.30, 900, 1200000}, {50000000, 0.25, 20, 48000000}}};
+    char *w = WORDS(gs_conclude_switch_interval, &f);
+    expect(w, "took 1.20x as long as with 50.00 ms: every hand-off costs time");
+    expect(w, "went from 1.20 ms (interval 1.00 ms) to 48.00 ms (interval 50.00 ms): a long interval");
+
+    f.rows[1].io_p50_ns = 1200400; /* prints as 1.20 ms too */
+    f.rows[1].wall_s = 0.2990;      /* 1.003x: prints as 1.00x */
+    w = WORDS(gs_conclude_switch_interval, &f);
+    expect(w, "took 1.00x as long as with 50.00 ms: on this machine the hand-offs were too cheap");
+    expect(w, "it did not grow with the interval");
+    expect_not(w, "went from");
+
+    f.rows[1].io_p50_ns = 900000; /* fell */
+    w = WORDS(gs_conclude_switch_interval, &f);
+    expect(w, "it did not grow with the interval");
+}
+
+static void test_legacy_battle_either_way(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_legacy_figures f = {.legacy_wall_s = {1.0, 1.8}, .cpython_wall_s = {1.0, 1.02}, .tick_drops = 9000,
+                           .futile_wakeups = 4000};
+    char *w = WORDS(gs_conclude_legacy_battle, &f);
+    expect(w, "took 1.80x as long. The holder let go every 100 instructions (9000 times)");
+    expect(w, "took 1.02x as long, less than under the old lock");
+
+    f.legacy_wall_s[1] = 1.0;
+    f.cpython_wall_s[1] = 1.004; /* both print as 1.00x */
+    w = WORDS(gs_conclude_legacy_battle, &f);
+    expect(w, "the battle did not show on this run");
+    expect(w, "took 1.00x as long, the same as under the old lock on this run");
+    expect_not(w, "no battle");
+
+    f.cpython_wall_s[1] = 1.3;
+    w = WORDS(gs_conclude_legacy_battle, &f);
+    expect(w, "took 1.30x as long, more than under the old lock on this run");
+}
+
+static void test_scaling_demos_either_way(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_tvp_figures t = {.cores = 2, .threads = 8, .thread_speedup = 0.97, .held_fraction = 0.99,
+                        .processes = 8, .process_speedup = 1.9};
+    char *w = WORDS(gs_conclude_threads_vs_processes, &t);
+    expect(w, "8 threads were 0.97x as fast as 1: the lock let one thread run at a time");
+    expect(w, "8 processes were 1.90x as fast as 1: each has its own interpreter");
+    t.thread_speedup = 1.6;
+    t.process_speedup = 1.1;
+    w = WORDS(gs_conclude_threads_vs_processes, &t);
+    expect(w, "more than a lock that runs one thread at a time should allow");
+    expect(w, "8 processes were only 1.10x as fast as 1 on 2 cores");
+
+    gs_io_figures io = {.cores = 2, .threads = 8, .speedup = 7.5, .held_fraction = 0.02};
+    w = WORDS(gs_conclude_io_bound, &io);
+    expect(w, "8 threads were 7.50x as fast as 1, on 2 cores: the threads spend their time blocked");
+    io.speedup = 2;
+    w = WORDS(gs_conclude_io_bound, &io);
+    expect(w, "8 threads were only 2.00x as fast as 1");
+
+    gs_ft_figures ft = {.cores = 2, .threads = 8, .lock_speedup = 0.98, .nolock_speedup = 1.95};
+    w = WORDS(gs_conclude_free_threading, &ft);
+    expect(w, "Without a lock they were 1.95x as fast: they ran in parallel");
+    ft.nolock_speedup = 0.99;
+    w = WORDS(gs_conclude_free_threading, &ft);
+    expect(w, "Without a lock they were only 0.99x as fast on 2 cores");
+}
+
+static void test_async_either_way(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_async_figures f = {.wall_s = {0.45, 0.06}, .lag_p99_ns = {80000, 10000000}, .computed_ns = 150000000};
+    char *w = WORDS(gs_conclude_async, &f);
+    expect(w, "8 I/O-bound tasks were 7.50x as fast as 1, on one thread: while one task waits");
+    expect(w, "fired up to 10.00 ms late instead of 80 us");
+    f.wall_s[1] = 0.2;
+    f.lag_p99_ns[1] = 200000;
+    w = WORDS(gs_conclude_async, &f);
+    expect(w, "less overlap than expected on this run");
+    expect(w, "the stall did not show clearly on this run");
+    expect_not(w, "stalls every other task");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_convoy_claims_only_what_the_rows_show),
+        cmocka_unit_test(test_switch_interval_latency_trend),
+        cmocka_unit_test(test_legacy_battle_either_way),
+        cmocka_unit_test(test_scaling_demos_either_way),
+        cmocka_unit_test(test_async_either_way),
+    };
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
+}
