@@ -681,11 +681,14 @@ static void test_interrupt_writes_what_finished(void **state)
     fclose(f);
     assert_int_equal(rows, points + 1);
 
-    const char *prog = "endless.gsa", *text = ".func main 0\nloop:\n jmp loop\n.end\n";
+    /* named after this test's process, so that pgrep finds no other suite's */
+    char prog[64], args[256], pattern[128];
+    const char *text = ".func main 0\nloop:\n jmp loop\n.end\n";
+    snprintf(prog, sizeof prog, "endless-%ld.gsa", (long)getpid());
     write_file(prog, text, strlen(text));
     unlink("int.json");
-    assert_int_equal(interrupt_after("--processes 3 --program endless.gsa --no-baseline --quiet "
-                                     "--json int.json", 500), 130);
+    snprintf(args, sizeof args, "--processes 3 --program %s --no-baseline --quiet --json int.json", prog);
+    assert_int_equal(interrupt_after(args, 500), 130);
     doc = json_load_file("int.json", 0, &jerr);
     assert_non_null(doc);
     json_t *run0 = json_array_get(get(doc, "runs"), 0);
@@ -693,7 +696,8 @@ static void test_interrupt_writes_what_finished(void **state)
     assert_int_equal(json_integer_value(get(run0, "failed")), 3);
     assert_string_equal(json_string_value(get(json_array_get(get(run0, "per_worker"), 0), "error")), "interrupted");
     json_decref(doc);
-    assert_int_equal(system("pgrep -f 'gilsim-endles[s].gsa' >/dev/null"), 256); /* no child left running */
+    snprintf(pattern, sizeof pattern, "pgrep -f 'endless-%ld[.]gsa' >/dev/null", (long)getpid());
+    assert_int_equal(system(pattern), 256); /* no child left running */
     unlink(prog);
     unlink("int.csv");
     unlink("int.json");
@@ -748,7 +752,7 @@ static void test_every_demo_quick(void **state)
     } demos[] = {
         {"threads-vs-processes", {"threads   countdown", "processes countdown", "processes were"}},
         {"io-bound", {"threads   io-bound", "threads were", "The lock was held"}},
-        {"convoy", {"I/O thread ops/s", "Alone, the I/O thread did", "I/O latency p50"}},
+        {"convoy", {"I/O thread ops/s", "Alone, the I/O thread did", "Beside one CPU-bound thread it"}},
         {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
         {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},
         {"async", {"loop lag p99", "8 I/O-bound tasks were", "timers"}},

@@ -372,8 +372,11 @@ static void test_forced_switching_hands_over(void **state)
         s[i].forced_at = calloc(FORCED_MAX, sizeof *s[i].forced_at);
         assert_int_equal(pthread_create(&t[i], NULL, switcher_main, &s[i]), 0);
     }
-    struct timespec run = {0, 300 * 1000 * 1000};
-    nanosleep(&run, NULL);
+    /* until 40 acquisitions (each after the first follows a forced drop),
+     * however slowly this machine schedules them */
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (int waited = 0; atomic_load(&nlog) < 40 && waited < 6000; waited++)
+        nanosleep(&pause, NULL);
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);

@@ -91,24 +91,25 @@ static void test_timeout_stops_endless_workers(void **state)
 }
 
 /* A runner waiting for its workers looks at the deadline when it comes,
- * not at the next 20 ms tick after it. */
+ * not at the next 20 ms tick after it (whenever this thread gets to run). */
 static void test_wait_tick_meets_the_deadline(void **state)
 {
     (void)state;
     const uint64_t tick = 20 * 1000 * 1000;
     assert_int_equal(gs_run_tick_ns(0), tick);
-    uint64_t now = gs_now_ns();
-    uint64_t soon = gs_run_tick_ns(now + 3 * 1000 * 1000);
-    assert_true(soon > 0 && soon <= 3 * 1000 * 1000);
+    uint64_t now = gs_now_ns(), deadline = now + 3 * 1000 * 1000;
+    uint64_t soon = gs_run_tick_ns(deadline);
+    assert_true(soon <= deadline - now);
+    assert_true(soon > 0 || gs_now_ns() >= deadline); /* zero only once the deadline has passed */
     assert_int_equal(gs_run_tick_ns(now + 10 * tick), tick);
     assert_int_equal(gs_run_tick_ns(now - 1), 0);
 }
 
-/* A functional bound, not a benchmark: with 2 CPU-bound threads the holder
- * keeps the lock about one interval at a time.  The band is wide because at
- * 1 ms a waiter's wake-up latency stretches holds (gilsim-bench measured a
- * median of 1.7x on a 2-core VM); a lock that ignored the interval would
- * hold for the whole run, 40 intervals. */
+/* The interval, as invariants rather than timings: a waiter asks the
+ * holder to drop only after waiting a whole interval since it wanted the
+ * lock (its own clock readings, so no scheduling delay can shorten it),
+ * and over a run of 40 intervals the holder is made to switch (a lock that
+ * ignored the interval would hold for the whole run). */
 static void test_interval_is_honoured(void **state)
 {
     (void)state;
@@ -118,17 +119,29 @@ static void test_interval_is_honoured(void **state)
         uint64_t interval = intervals_ms[i] * 1000000;
         gs_run_config cfg = config(&w, 2, 0);
         cfg.gil.interval_ns = interval;
-        cfg.timeout_ns = 40 * interval; /* about 40 holds, then stop */
+        cfg.timeout_ns = 40 * interval;
         cfg.work = UINT32_MAX;
         gs_run_result r;
         assert_int_equal(gs_run(&cfg, &r), 0);
+        uint64_t requests = 0;
+        for (uint32_t k = 0; k < r.nworkers; k++) {
+            const gs_recorder *rec = &r.workers[k].rec;
+            uint64_t wanted = 0;
+            for (uint32_t e = 0; e < rec->n; e++) {
+                if (rec->events[e].type == GS_EV_WANT)
+                    wanted = rec->events[e].t_ns;
+                if (rec->events[e].type != GS_EV_DROP_REQUEST)
+                    continue;
+                requests++;
+                if (rec->events[e].t_ns - wanted < interval)
+                    fail_msg("interval %llu ms: worker %u asked for a drop %.3f ms after wanting the lock",
+                             (unsigned long long)intervals_ms[i], k, (double)(rec->events[e].t_ns - wanted) / 1e6);
+            }
+        }
         static gs_run_summary s;
         gs_summarize(&r, &s);
-        /* the last hold of each worker is cut short by the stop: leave it out */
-        double mean = s.lock.forced_drops ? gs_hist_mean(&s.lock.hold) : 0;
-        if (mean < 0.5 * (double)interval || mean > 4.0 * (double)interval)
-            fail_msg("interval %llu ms: mean hold %.2f ms", (unsigned long long)intervals_ms[i], mean / 1e6);
-        assert_true(s.lock.forced_drops >= 5);
+        assert_int_equal(requests, s.lock.drop_requests); /* none missed: the recorder kept every event */
+        assert_true(s.lock.forced_drops >= 1);
         gs_run_result_free(&r);
     }
     gs_workload_free(&w);
