@@ -113,8 +113,15 @@ static const char run_usage[] =
     "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
     "\n"
     "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
-    "Exit status: 0 ok, 1 a worker failed or an output could not be written,\n"
-    "2 bad usage or program file, 130 interrupted.\n";
+    "\n"
+    "Outputs: a regular file (or a new name) is written to a temporary file and\n"
+    "renamed into place, through a symbolic link to its target; a device, FIFO\n"
+    "or socket is written in place, never replaced; a folder or block device is\n"
+    "refused before the run.  A reader that stops early (gilsim | head) is not\n"
+    "an error: gilsim stops writing there and still writes its files.\n"
+    "\n"
+    "Exit status: 0 ok, 1 a worker failed or an output (standard output too)\n"
+    "could not be written, 2 bad usage or program file, 130 interrupted.\n";
 
 static const char sweep_usage[] =
     "usage: gilsim sweep [options]\n"
@@ -143,7 +150,8 @@ static const char sweep_usage[] =
     "\n"
     "The default sweep (threads, processes and async; 1, 2, 4, 8 workers;\n"
     "CPU-bound) takes about 15 s on a 2-core laptop.  Progress goes to standard\n"
-    "error when it is a terminal.\n";
+    "error when it is a terminal.  Outputs and exit statuses: as for a run\n"
+    "(gilsim --help).\n";
 
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
