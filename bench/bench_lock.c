@@ -7,7 +7,12 @@
  *   hand-off        p50/p99 of release-to-acquire with 2 and 8 CPU-bound
  *                   threads at the default 5 ms interval;
  *   hold time       mean and p99 hold over the interval, 2 CPU-bound threads,
- *                   at 1, 5 and 20 ms. */
+ *                   at 1, 5 and 20 ms;
+ *   legacy          Python 2's lock at its default pace (gil_legacy.c), in
+ *                   one set of interleaved runs: a lone thread's cost against
+ *                   cpython, two CPU threads against one (the battle, with
+ *                   its futile wake-ups), and an I/O thread's latency beside
+ *                   a CPU thread against alone (the starvation). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -117,6 +122,65 @@ static void hold(bench_report *rep, const gs_workload *w, uint64_t interval_ms, 
     bench_add(rep, "lock", p99_name, "x", &f);
 }
 
+/* The I/O thread's latency p50, in ms, beside cpu_threads CPU threads
+ * under policy: the convoy workload, the I/O thread doing ops 1 ms sleeps
+ * while each CPU thread computes for 20 ms a unit, long enough to outlast
+ * the sleeps however slowly they come back. */
+static double io_p50_ms(const gs_workload *convoy, uint32_t cpu_threads, gs_gil_policy policy)
+{
+    const uint64_t ops = 30;
+    gs_workload wl = *convoy;
+    wl.unit_size = 20 * 1000000 / 4; /* countdown: 4 instructions of about 1 ns an iteration */
+    gs_run_config cfg = config(&wl, 1 + cpu_threads, ops, 5000000);
+    cfg.weak = true;
+    cfg.io_latency_ns = 1000000;
+    cfg.gil.policy = policy;
+    cfg.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
+    gs_run_result r;
+    if (gs_run(&cfg, &r) != 0 || r.failed)
+        exit(1);
+    double p50 = (double)gs_hist_percentile(&r.workers[0].io_latency, 50) / 1e6;
+    gs_run_result_free(&r);
+    return p50;
+}
+
+static void legacy(bench_report *rep, const gs_workload *w)
+{
+    static gs_run_summary s;
+    gs_workload convoy = bench_workload(GS_WL_CONVOY);
+    const uint64_t work = 4000;
+    double alone_cost[BENCH_REPS], battle[BENCH_REPS], futile[BENCH_REPS], io_alone[BENCH_REPS],
+        io_legacy[BENCH_REPS], io_cpython[BENCH_REPS];
+    gs_run_config cpython = config(w, 1, work, 5000000), one = cpython, two;
+    one.gil.policy = GS_GIL_LEGACY;
+    one.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
+    two = one;
+    two.workers = 2;
+    for (int r = 0; r < BENCH_REPS; r++) { /* interleaved, each figure from its own set */
+        double c = run_once(&cpython, &s), l1 = run_once(&one, &s), l2 = run_once(&two, &s);
+        alone_cost[r] = (l1 / c - 1) * 100;
+        battle[r] = l2 / l1;
+        futile[r] = (double)s.lock.futile_wakeups;
+        io_alone[r] = io_p50_ms(&convoy, 0, GS_GIL_LEGACY);
+        io_legacy[r] = io_p50_ms(&convoy, 1, GS_GIL_LEGACY);
+        io_cpython[r] = io_p50_ms(&convoy, 1, GS_GIL_CPYTHON);
+    }
+    bench_figure f;
+    bench_summarize(&f, alone_cost, BENCH_REPS);
+    bench_add(rep, "lock", "legacy: 1 thread's cost over cpython (paired)", "%", &f);
+    bench_summarize(&f, battle, BENCH_REPS);
+    bench_add(rep, "lock", "legacy: 2 CPU threads / 1 thread, wall", "x", &f);
+    bench_summarize(&f, futile, BENCH_REPS);
+    bench_add(rep, "lock", "legacy: futile wake-ups, 2 CPU threads", "", &f);
+    bench_summarize(&f, io_alone, BENCH_REPS);
+    bench_add(rep, "lock", "legacy: I/O p50, I/O thread alone", "ms", &f);
+    bench_summarize(&f, io_legacy, BENCH_REPS);
+    bench_add(rep, "lock", "legacy: I/O p50 beside a CPU thread", "ms", &f);
+    bench_summarize(&f, io_cpython, BENCH_REPS);
+    bench_add(rep, "lock", "cpython: I/O p50 beside a CPU thread", "ms", &f);
+    gs_workload_free(&convoy);
+}
+
 void bench_lock(bench_report *rep)
 {
     gs_workload w = bench_workload(GS_WL_COUNTDOWN);
@@ -126,5 +190,6 @@ void bench_lock(bench_report *rep)
     hold(rep, &w, 1, "hold mean / interval, 1 ms", "hold p99 / interval, 1 ms");
     hold(rep, &w, 5, "hold mean / interval, 5 ms", "hold p99 / interval, 5 ms");
     hold(rep, &w, 20, "hold mean / interval, 20 ms", "hold p99 / interval, 20 ms");
+    legacy(rep, &w);
     gs_workload_free(&w);
 }

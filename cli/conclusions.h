@@ -69,6 +69,8 @@ void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f);
 typedef struct {
     double legacy_wall_s[2];      /* 1 thread, 2 threads */
     double cpython_wall_s[2];
+    uint64_t check_interval;      /* instructions per tick */
+    uint64_t ticks_alone;         /* legacy, 1 thread: its releases and re-takes */
     uint64_t tick_drops, futile_wakeups; /* legacy, 2 threads */
 } gs_legacy_figures;
 void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f);

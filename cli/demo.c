@@ -415,7 +415,7 @@ static int lb_run(demo_ctx *d)
         return GS_EXIT_FAILURE;
     static const gs_gil_policy policies[] = {GS_GIL_LEGACY, GS_GIL_CPYTHON};
     double wall[2][2];
-    uint64_t futile = 0, ticks = 0;
+    uint64_t futile = 0, ticks = 0, ticks_alone = 0;
     gs_experiment traced = {0};
     int rc = GS_EXIT_OK;
     for (int p = 0; p < 2 && rc == GS_EXIT_OK; p++) {
@@ -429,6 +429,8 @@ static int lb_run(demo_ctx *d)
                 break;
             }
             wall[p][w - 1] = summary(&e)->wall_s;
+            if (p == 0 && w == 1)
+                ticks_alone = summary(&e)->lock.tick_drops;
             if (p == 0 && w == 2) {
                 futile = summary(&e)->lock.futile_wakeups;
                 ticks = summary(&e)->lock.tick_drops;
@@ -448,7 +450,8 @@ static int lb_run(demo_ctx *d)
         printf("\nWhat it means:\n");
         gs_conclude_legacy_battle(stdout, &(gs_legacy_figures){
             .legacy_wall_s = {wall[0][0], wall[0][1]}, .cpython_wall_s = {wall[1][0], wall[1][1]},
-            .tick_drops = ticks, .futile_wakeups = futile});
+            .check_interval = GS_CHECK_INTERVAL_DEFAULT, .ticks_alone = ticks_alone, .tick_drops = ticks,
+            .futile_wakeups = futile});
         if (write_trace(d, &traced) != 0)
             rc = GS_EXIT_FAILURE;
     }
@@ -547,7 +550,7 @@ static const demo demos[] = {
      "one, at intervals from 0.1 ms to 50 ms.",
      false, false, si_runs, si_run},
     {"legacy-battle", "Python 2's lock on multicore, then CPython 3.2's",
-     "Python 2's lock was released every 100 instructions and taken straight back. This "
+     "Python 2's lock was released every 100 bytecodes and taken straight back. This "
      "runs the same CPU-bound work as 1 thread and as 2 threads under that lock, then under "
      "CPython's lock since 3.2.",
      false, true, lb_runs, lb_run},

@@ -62,7 +62,17 @@ typedef enum {
 extern const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT];
 extern const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT];
 
-#define GS_CHECK_INTERVAL_DEFAULT 100u        /* CPython 2's sys.setcheckinterval */
+/* Python 2 released its lock every 100 bytecodes (sys.setcheckinterval),
+ * each of which took about 50 ns on the machines of its day: a release
+ * every few microseconds.  A gilsim instruction takes about 1 ns
+ * (gilsim-bench, interp section: 0.9 ns for countdown, 1.2 ns for fib), so
+ * one Python 2 bytecode is worth about 50 of them, and the default check
+ * interval is 100 such bytecodes, counted in gilsim instructions.  Counted
+ * as 100 gilsim instructions, the lock would be released every 100 ns and
+ * its system calls would double a lone thread's time, which Python 2 never
+ * did (see gil_legacy.c). */
+#define GS_PY2_BYTECODE_INSTRUCTIONS 50u
+#define GS_CHECK_INTERVAL_DEFAULT (100u * GS_PY2_BYTECODE_INSTRUCTIONS)
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 
 /* What one worker did with the lock.  Written only by that worker. */

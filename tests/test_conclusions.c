@@ -135,17 +135,25 @@ static void test_legacy_battle_either_way(void **state)
 {
     (void)state;
     FILE *out;
-    gs_legacy_figures f = {.legacy_wall_s = {1.0, 1.8}, .cpython_wall_s = {1.0, 1.02}, .tick_drops = 9000,
-                           .futile_wakeups = 4000};
+    gs_legacy_figures f = {.legacy_wall_s = {1.03, 1.854}, .cpython_wall_s = {1.0, 1.02}, .check_interval = 5000,
+                           .ticks_alone = 200000, .tick_drops = 9000, .futile_wakeups = 4000};
     char *w = WORDS(gs_conclude_legacy_battle, &f);
-    expect(w, "took 1.80x as long. The holder let go every 100 instructions (9000 times)");
+    expect(w, "One tick is 5000 instructions, Python 2's 100 bytecodes: here one came every 5 us");
+    expect(w, "took 1.03x as long as under CPython's: each release and re-take cost it about 150 ns");
+    expect(w, "took 1.80x as long. The holder let go every tick (9000 times)");
     expect(w, "took 1.02x as long, less than under the old lock");
 
-    f.legacy_wall_s[1] = 1.0;
+    f.legacy_wall_s[0] = 2.0; /* a lone thread paying twice: the 100-instruction tick */
+    f.legacy_wall_s[1] = 2.0;
+    w = WORDS(gs_conclude_legacy_battle, &f);
+    expect(w, "took 2.00x as long as under CPython's: its releases and re-takes cost more than Python 2's");
+    expect(w, "the battle did not show on this run");
+
+    f.legacy_wall_s[0] = f.legacy_wall_s[1] = 1.0;
     f.cpython_wall_s[1] = 1.004; /* both print as 1.00x */
     w = WORDS(gs_conclude_legacy_battle, &f);
-    expect(w, "the battle did not show on this run");
     expect(w, "took 1.00x as long, the same as under the old lock on this run");
+    expect(w, "its releases and re-takes cost nothing visible");
     expect_not(w, "no battle");
 
     f.cpython_wall_s[1] = 1.3;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -211,6 +212,30 @@ static void test_every_policy(void **state)
     gs_workload_free(&w);
 }
 
+/* Python 2's battle, at its default pace: two CPU-bound threads on two or
+ * more cores wake each other in vain (on one core the waiter only runs
+ * once the holder is off the core, and may find the lock free). */
+static void test_legacy_battle_has_futile_wakeups(void **state)
+{
+    (void)state;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        skip();
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_run_config cfg = config(&w, 2, 2000);
+    cfg.gil.policy = GS_GIL_LEGACY;
+    cfg.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    check_consistent(&r, 2000);
+    static gs_run_summary s;
+    gs_summarize(&r, &s);
+    assert_true(s.lock.tick_drops > 0);
+    if (s.lock.futile_wakeups == 0)
+        fail_msg("no futile wake-ups in %llu ticks", (unsigned long long)s.lock.tick_drops);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_events_recorded_and_bounded),
         cmocka_unit_test(test_experiment_baseline),
         cmocka_unit_test(test_every_policy),
+        cmocka_unit_test(test_legacy_battle_has_futile_wakeups),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
