@@ -1,6 +1,7 @@
 /* test_threads.c - the threads runner end to end: no lost work, I/O that
  * really releases the lock, failing and stopped workers, figures that agree
  * with each other, and the switch interval honoured. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,13 +213,40 @@ static void test_every_policy(void **state)
     gs_workload_free(&w);
 }
 
-/* Python 2's battle, at its default pace: two CPU-bound threads on two or
- * more cores wake each other in vain (on one core the waiter only runs
- * once the holder is off the core, and may find the lock free). */
+/* Spins for about 20 ms of wall time; returns the share of it this thread
+ * was on a core. */
+static void *spin_share(void *arg)
+{
+    double *share = arg;
+    uint64_t start = gs_now_ns(), cpu0 = gs_thread_cpu_ns();
+    while (gs_now_ns() - start < 20 * 1000 * 1000)
+        ;
+    *share = (double)(gs_thread_cpu_ns() - cpu0) / (double)(gs_now_ns() - start);
+    return NULL;
+}
+
+/* Whether two threads can run at once here now: both spinners kept a core
+ * nine tenths of the time. */
+static bool two_cores_free(void)
+{
+    double share[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, spin_share, &share[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    return share[0] > 0.9 && share[1] > 0.9;
+}
+
+/* Python 2's battle, at its default pace: two CPU-bound threads on two free
+ * cores wake each other in vain.  Beside a process hogging one of the two
+ * cores, the threads share the other and a run often sees no futile
+ * wake-up at all (6 runs in 10 on the 2-core development VM): the battle
+ * needs the cores, so the test runs only when two are free. */
 static void test_legacy_battle_has_futile_wakeups(void **state)
 {
     (void)state;
-    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !two_cores_free())
         skip();
     gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
     gs_run_config cfg = config(&w, 2, 2000);
