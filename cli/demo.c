@@ -566,6 +566,11 @@ static const demo demos[] = {
 };
 #define NDEMOS (sizeof demos / sizeof demos[0])
 
+const char *gs_cli_demo_name(size_t i)
+{
+    return i < NDEMOS ? demos[i].name : NULL;
+}
+
 static void list_demos(void)
 {
     printf("gilsim demo NAME [--quick] [--plot FILE] [--trace FILE]\n\nDemonstrations:\n");

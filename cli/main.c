@@ -22,6 +22,8 @@ static int command(int argc, char **argv)
         }
         return cmd[0] == 'a' ? gs_cli_asm(argv[2]) : gs_cli_dis(argv[2]);
     }
+    if (strcmp(cmd, "__complete") == 0)
+        return gs_cli_complete(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return gs_cli_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)

@@ -30,40 +30,48 @@ enum {
 static const struct {
     struct option opt;
     unsigned cmds; /* gs_command bits */
+    gs_value_kind value; /* for shell completion */
 } options[] = {
-    {{"threads", required_argument, NULL, OPT_THREADS}, RUN},
-    {{"processes", required_argument, NULL, OPT_PROCESSES}, RUN},
-    {{"async", required_argument, NULL, OPT_ASYNC}, RUN},
-    {{"modes", required_argument, NULL, OPT_MODES}, SWEEP},
-    {{"workers", required_argument, NULL, OPT_WORKERS}, SWEEP},
-    {{"cpu-bound", optional_argument, NULL, OPT_CPU}, BOTH},
-    {{"io-bound", no_argument, NULL, OPT_IO_BOUND}, BOTH},
-    {{"mixed", required_argument, NULL, OPT_MIXED}, BOTH},
-    {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH},
-    {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP},
-    {{"work", required_argument, NULL, OPT_WORK}, BOTH},
-    {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH},
-    {{"io", required_argument, NULL, OPT_IO}, BOTH},
-    {{"io-latency", required_argument, NULL, OPT_LATENCY}, BOTH},
-    {{"gil", required_argument, NULL, OPT_GIL}, BOTH},
-    {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH},
-    {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH},
-    {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH},
-    {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH},
-    {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN},
-    {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH},
-    {{"json", required_argument, NULL, OPT_JSON}, BOTH},
-    {{"csv", required_argument, NULL, OPT_CSV}, BOTH},
-    {{"trace", required_argument, NULL, OPT_TRACE}, RUN},
-    {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN},
-    {{"plot", required_argument, NULL, OPT_PLOT}, SWEEP},
-    {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP},
-    {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH},
-    {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH},
-    {{"help", no_argument, NULL, OPT_HELP}, BOTH},
-    {{"version", no_argument, NULL, OPT_VERSION}, BOTH},
+    {{"threads", required_argument, NULL, OPT_THREADS}, RUN, GS_VALUE_TEXT},
+    {{"processes", required_argument, NULL, OPT_PROCESSES}, RUN, GS_VALUE_TEXT},
+    {{"async", required_argument, NULL, OPT_ASYNC}, RUN, GS_VALUE_TEXT},
+    {{"modes", required_argument, NULL, OPT_MODES}, SWEEP, GS_VALUE_MODES},
+    {{"workers", required_argument, NULL, OPT_WORKERS}, SWEEP, GS_VALUE_TEXT},
+    {{"cpu-bound", optional_argument, NULL, OPT_CPU}, BOTH, GS_VALUE_NONE},
+    {{"io-bound", no_argument, NULL, OPT_IO_BOUND}, BOTH, GS_VALUE_NONE},
+    {{"mixed", required_argument, NULL, OPT_MIXED}, BOTH, GS_VALUE_TEXT},
+    {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH, GS_VALUE_FILE},
+    {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP, GS_VALUE_WORKLOADS},
+    {{"work", required_argument, NULL, OPT_WORK}, BOTH, GS_VALUE_TEXT},
+    {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH, GS_VALUE_TEXT},
+    {{"io", required_argument, NULL, OPT_IO}, BOTH, GS_VALUE_IO},
+    {{"io-latency", required_argument, NULL, OPT_LATENCY}, BOTH, GS_VALUE_TEXT},
+    {{"gil", required_argument, NULL, OPT_GIL}, BOTH, GS_VALUE_POLICY},
+    {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH, GS_VALUE_TEXT},
+    {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH, GS_VALUE_TEXT},
+    {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH, GS_VALUE_NONE},
+    {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH, GS_VALUE_TEXT},
+    {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN, GS_VALUE_NONE},
+    {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH, GS_VALUE_TEXT},
+    {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
+    {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
+    {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
+    {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN, GS_VALUE_NONE},
+    {{"plot", required_argument, NULL, OPT_PLOT}, SWEEP, GS_VALUE_FILE},
+    {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP, GS_VALUE_METRIC},
+    {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH, GS_VALUE_NONE},
+    {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH, GS_VALUE_NONE},
+    {{"help", no_argument, NULL, OPT_HELP}, BOTH, GS_VALUE_NONE},
+    {{"version", no_argument, NULL, OPT_VERSION}, BOTH, GS_VALUE_NONE},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+
+void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_kind value, void *arg), void *arg)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].cmds & cmd)
+            each(options[i].opt.name, options[i].value, arg);
+}
 
 static const char run_usage[] =
     "usage: gilsim [run] [options]       one experiment\n"
@@ -148,6 +156,7 @@ static const char sweep_usage[] =
     "  --plot-metric M      what to plot: speedup (default), throughput, or wait\n"
     "                       (the share of their time workers waited for a lock)\n"
     "  --quiet, --no-color  as for a run\n"
+    "  --help, --version    this help; gilsim's version\n"
     "\n"
     "The default sweep (threads, processes and async; 1, 2, 4, 8 workers;\n"
     "CPU-bound) takes about 15 s on a 2-core laptop.  Progress goes to standard\n"

@@ -74,6 +74,22 @@ void gs_cli_catch_interrupts(void);
 int gs_check_output(const char *flag, const char *path);
 int gs_check_plot_name(const char *path);
 
+/* What an option's value is, for shell completion (complete.c). */
+typedef enum {
+    GS_VALUE_NONE,      /* a flag, or a value only after '=' (--cpu-bound=fib) */
+    GS_VALUE_TEXT,      /* a number, a duration, a list: nothing to offer */
+    GS_VALUE_FILE,
+    GS_VALUE_POLICY,
+    GS_VALUE_IO,
+    GS_VALUE_MODES,
+    GS_VALUE_WORKLOADS,
+    GS_VALUE_METRIC,
+} gs_value_kind;
+
+/* Calls each with the name (without "--") and value kind of every option
+ * of cmd, in the order of the table that parsing uses. */
+void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_kind value, void *arg), void *arg);
+
 /* Whether to use colour on standard output. */
 bool gs_cli_color(const gs_cli_options *o);
 

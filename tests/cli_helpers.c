@@ -45,7 +45,8 @@ void write_file(const char *path, const char *text, size_t len)
 
 bool file_starts_with(const char *path, const char *magic, size_t len)
 {
-    char buf[16] = {0};
+    char buf[64] = {0};
+    assert_true(len <= sizeof buf);
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
