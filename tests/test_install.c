@@ -118,7 +118,9 @@ static void test_install_into_a_destdir(void **state)
     for (size_t i = 0; i < sizeof installed / sizeof installed[0]; i++)
         must_exist(installed[i]);
     /* the installed program runs from anywhere, without the source tree */
-    assert_int_equal(system("cd root && usr/bin/gilsim demo convoy --quick >demo.out 2>&1"), 0);
+    assert_int_equal(system("cd root && usr/bin/gilsim demo >demo.out 2>&1 && usr/bin/gilsim demo convoy --quick "
+                            ">>demo.out 2>&1 && usr/bin/gilsim demo legacy-battle --quick >>demo.out 2>&1"),
+                     0);
     assert_int_equal(system("usr=root/usr; $usr/bin/gilsim --threads 2 --work 4 --no-baseline "
                             "--program $usr/share/gilsim/examples/fib.gsa >fib.out 2>&1"),
                      0);
