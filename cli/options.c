@@ -24,7 +24,7 @@ enum {
     OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
-    OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION,
+    OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES,
 };
 
 static const struct {
@@ -53,6 +53,7 @@ static const struct {
     {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH, GS_VALUE_TEXT},
     {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN, GS_VALUE_NONE},
     {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH, GS_VALUE_TEXT},
+    {{"cores", required_argument, NULL, OPT_CORES}, BOTH, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
@@ -113,6 +114,8 @@ static const char run_usage[] =
     "  --repeat N           run N times, report the median and spread (1..100)\n"
     "  --no-baseline        skip the 1-worker run used for speedup\n"
     "  --timeout D          stop workers still running after D (1ms..1h)\n"
+    "  --cores K            pin every worker to K of this machine's cores (CPU\n"
+    "                       affinity; 1..the cores gilsim may use)\n"
     "  --json FILE          the whole experiment as JSON ('-' for standard output)\n"
     "  --csv FILE           the 1-worker baseline and the experiment, a row each,\n"
     "                       in the sweep's columns (docs/sweep.md)\n"
@@ -146,7 +149,8 @@ static const char sweep_usage[] =
     "                       the run's default, about 0.2 s for one worker)\n"
     "  --work-per-worker N  N units per worker instead (weak scaling)\n"
     "  --io KIND, --io-latency D, --gil POLICY, --switch-interval D,\n"
-    "  --check-interval N, --no-force-switching, --timeout D   as for a run\n"
+    "  --check-interval N, --no-force-switching, --timeout D,\n"
+    "  --cores K            as for a run\n"
     "  --repeat N           runs per point; the median stands, min and max are kept\n"
     "                       (default 3)\n"
     "  --csv FILE           one row per point (columns in docs/sweep.md)\n"
@@ -384,6 +388,18 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_NO_BASELINE: o->baseline = false; return 0;
     case OPT_TIMEOUT:
         return gs_parse_duration("--timeout", arg, 1000000ull, 3600ull * 1000000000ull, &o->timeout_ns);
+    case OPT_CORES: {
+        uint32_t allowed = gs_cpus_allowed();
+        if (gs_parse_count("--cores", arg, 1, GS_MAX_CORES, &n) != 0)
+            return -1;
+        if (n > allowed) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%u", allowed);
+            return usage_error("--cores: '%s' is more than the %s cores this machine lets gilsim use", arg, msg);
+        }
+        o->cores = (uint32_t)n;
+        return 0;
+    }
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
     case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
@@ -555,6 +571,7 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
                            .gil = {.policy = o->policy, .interval_ns = o->interval_ns,
                                    .force_switching = o->force_switching, .check_interval = o->check_interval},
+                           .cores = o->cores,
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
                            .timeout_ns = o->timeout_ns};
 }

@@ -11,6 +11,8 @@
 #include "../reports/report.h"
 #include "../sched/sweep.h"
 
+#define GS_MAX_CORES 1024 /* --cores: the most any command accepts */
+
 typedef enum {
     GS_CMD_RUN = 1,
     GS_CMD_SWEEP = 2,
@@ -47,6 +49,7 @@ typedef struct {
     uint32_t repeat;
     bool baseline;
     uint64_t timeout_ns;
+    uint32_t cores;              /* --cores: 0 = not pinned */
     const char *json, *csv, *trace, *plot;
     gs_plot_metric plot_metric;
     bool plot_metric_set;

@@ -40,3 +40,8 @@ const char *gs_fmt_ns(double ns, char buf[32])
         snprintf(buf, 32, "%.0f ns", ns);
     return buf;
 }
+
+long gs_usable_cores(const gs_run_config *c, const gs_host *h)
+{
+    return c->cores ? (long)c->cores : h->cores;
+}

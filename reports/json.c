@@ -66,6 +66,7 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode)
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
     json_object_set_new(o, "error", w->failed ? json_string(w->error) : json_null());
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
+    json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
     return o;
 }
 
@@ -114,6 +115,7 @@ static json_t *config_json(const gs_experiment *e)
                      (json_int_t)c->gil.interval_ns, "force_switching", c->gil.force_switching, "io_latency_ns",
                      io ? json_integer((json_int_t)c->io_latency_ns) : json_null(), "repeat",
                      (json_int_t)e->repeat, "baseline", e->baseline, "timeout_ns", (json_int_t)c->timeout_ns);
+    json_object_set_new(o, "cores", c->cores ? json_integer((json_int_t)c->cores) : json_null());
     json_object_set_new(o, "check_interval", c->gil.policy == GS_GIL_LEGACY
                                                  ? json_integer((json_int_t)c->gil.check_interval)
                                                  : json_null());

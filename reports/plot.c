@@ -87,7 +87,11 @@ static int write_script(const char *path, const char *picture, const char *data,
     fprintf(f, "if (outfile ne \"-\") set output outfile  # \"-\": standard output\n");
     fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
-    fprintf(f, "set title \"%s versus workers: %s, on a %ld-core machine\"\n", titles[m], wl, h->cores);
+    long cores = gs_usable_cores(&s->cfg, h);
+    if (s->cfg.cores)
+        fprintf(f, "set title \"%s versus workers: %s, pinned to %ld of %ld cores\"\n", titles[m], wl, cores, h->cores);
+    else
+        fprintf(f, "set title \"%s versus workers: %s, on a %ld-core machine\"\n", titles[m], wl, cores);
     fprintf(f, "set xlabel \"workers\"\nset ylabel \"%s\"\n", ylabels[m]);
     fprintf(f, "set grid\nset key outside right top box\nset border 3\nset tics nomirror\n");
     uint32_t maxw = s->counts[s->ncounts - 1];
@@ -99,11 +103,11 @@ static int write_script(const char *path, const char *picture, const char *data,
         fprintf(f, ")\n");
     }
     fprintf(f, m == GS_PLOT_WAIT ? "set yrange [0:100]\n" : "set yrange [0:*]\n");
-    if (h->cores > 0 && h->cores <= (long)maxw) {
+    if (cores > 0 && cores <= (long)maxw) {
         fprintf(f, "set arrow from %ld, graph 0 to %ld, graph 1 nohead dashtype 2 linecolor rgb \"#777777\"\n",
-                h->cores, h->cores);
-        fprintf(f, "set label \"%ld cores\" at %ld, graph 0.97 offset 0.6,0 textcolor rgb \"#555555\"\n", h->cores,
-                h->cores);
+                cores, cores);
+        fprintf(f, "set label \"%ld cores\" at %ld, graph 0.97 offset 0.6,0 textcolor rgb \"#555555\"\n", cores,
+                cores);
     }
     fprintf(f, "plot ");
     if (m == GS_PLOT_SPEEDUP)

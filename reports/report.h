@@ -19,6 +19,10 @@ typedef struct {
 
 void gs_host_detect(gs_host *h);
 
+/* The cores a run could use: --cores K when it was pinned, else the
+ * machine's.  The bound of every speedup. */
+long gs_usable_cores(const gs_run_config *c, const gs_host *h);
+
 typedef enum {
     GS_PLOT_SPEEDUP,    /* speedup over one worker, with the ideal line */
     GS_PLOT_THROUGHPUT, /* work units per second */

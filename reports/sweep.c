@@ -72,7 +72,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_POLICY:      return str(gs_gil_policy_names[s->cfg.gil.policy]);
     case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
     case COL_WORKERS:     return integer(p->workers);
-    case COL_CORES:       return integer((uint64_t)h->cores);
+    case COL_CORES:       return integer((uint64_t)gs_usable_cores(&s->cfg, h));
     case COL_RUNS:        return integer(p->runs);
     case COL_WALL:        return real(m->wall_s);
     case COL_WALL_MIN:    return real(p->wall_min_s);
@@ -166,6 +166,8 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
         snprintf(err, 256, "out of memory building the sweep's JSON");
         return -1;
     }
+    json_object_set_new(json_object_get(doc, "config"), "cores",
+                        s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
     int rc = gs_output_open(&out, path, err);
     if (rc == 0) {
         bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
@@ -200,5 +202,9 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, " %8s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
                 p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
     }
-    fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);
+    if (s->cfg.cores)
+        fprintf(out, "\nSpeedup is against 1 worker of the same mode; every worker was pinned to %u of this "
+                     "machine's %ld cores.\n", s->cfg.cores, h->cores);
+    else
+        fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);
 }

@@ -37,7 +37,7 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         if (c->workers < 2)
             break;
         fprintf(out, ":\neach %s had its own lock, so up to %ld ran at once", gs_mode_singular[c->mode],
-                h->cores < (long)c->workers ? h->cores : (long)c->workers);
+                gs_usable_cores(c, h) < (long)c->workers ? gs_usable_cores(c, h) : (long)c->workers);
         if (c->mode == GS_MODE_PROCESSES)
             fprintf(out, ";\nforking them took %s, collecting their results %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
@@ -45,7 +45,7 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
     case GS_SCOPE_NONE:
         if (c->workers > 1)
             fprintf(out, ":\nthere was no lock, so up to %ld threads ran at once",
-                    h->cores < (long)c->workers ? h->cores : (long)c->workers);
+                    gs_usable_cores(c, h) < (long)c->workers ? gs_usable_cores(c, h) : (long)c->workers);
         break;
     case GS_SCOPE_LOOP:
         fprintf(out, ":\none thread ran every task, so the lock was ");
@@ -67,13 +67,18 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     const gs_run_config *c = &e->cfg;
     const char *bold = color ? "\033[1m" : "", *plain = color ? "\033[0m" : "";
     char wall[32];
+    char where[64];
+    if (c->cores)
+        snprintf(where, sizeof where, "on %u of this machine's %ld cores", c->cores, h->cores);
+    else
+        snprintf(where, sizeof where, "on this %ld-core machine", h->cores);
     fprintf(out, "%s", bold);
     if (e->have_baseline)
-        fprintf(out, "%u %s ran %.2fx as fast as 1 %s on this %ld-core machine", c->workers,
-                plural(c->workers, c->mode), e->speedup, gs_mode_singular[c->mode], h->cores);
+        fprintf(out, "%u %s ran %.2fx as fast as 1 %s %s", c->workers, plural(c->workers, c->mode), e->speedup,
+                gs_mode_singular[c->mode], where);
     else
-        fprintf(out, "%u %s did %" PRIu64 " units in %s on this %ld-core machine", c->workers,
-                plural(c->workers, c->mode), s->units, gs_fmt_ns(s->wall_s * 1e9, wall), h->cores);
+        fprintf(out, "%u %s did %" PRIu64 " units in %s %s", c->workers, plural(c->workers, c->mode), s->units,
+                gs_fmt_ns(s->wall_s * 1e9, wall), where);
     why(out, &e->runs[e->median], s, h);
     fprintf(out, ".%s\n", plain);
 }

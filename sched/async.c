@@ -383,6 +383,9 @@ static void on_wake(uv_async_t *h)
 static void *loop_main(void *arg)
 {
     async_run *r = arg;
+    uint32_t cpus = gs_cpus_allowed(); /* every task runs on this thread */
+    for (uint32_t i = 0; i < r->out->nworkers; i++)
+        r->out->workers[i].cpus = cpus;
     if (gs_run_sync_wait_gate(r->sync)) {
         uv_idle_start(&r->idle, on_idle);
         uv_prepare_start(&r->prepare, on_prepare);

@@ -1,6 +1,7 @@
 /* run.c - what every mode shares: setting up results, the stop flag, and
  * dispatching to the runner of the mode. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,38 @@ bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*s
     return stopped;
 }
 
+uint32_t gs_cpus_allowed(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
+}
+
+/* Pins the calling thread to the first `cores` CPUs it may use, saving its
+ * mask in saved.  Every thread it creates and every process it forks
+ * inherits the mask, so pinning the runner's thread for the length of the
+ * run pins every worker: Beazley's "one core disabled" experiment.
+ * Returns 0, or -1 with out->error. */
+static int pin(uint32_t cores, cpu_set_t *saved, gs_run_result *out)
+{
+    cpu_set_t pinned;
+    if (sched_getaffinity(0, sizeof *saved, saved) != 0 || (uint32_t)CPU_COUNT(saved) < cores) {
+        snprintf(out->error, sizeof out->error, "cannot pin the workers to %u cores: gilsim may use %u", cores,
+                 gs_cpus_allowed());
+        return -1;
+    }
+    CPU_ZERO(&pinned);
+    for (int cpu = 0, n = 0; cpu < CPU_SETSIZE && (uint32_t)n < cores; cpu++)
+        if (CPU_ISSET(cpu, saved)) {
+            CPU_SET(cpu, &pinned);
+            n++;
+        }
+    if (sched_setaffinity(0, sizeof pinned, &pinned) != 0) {
+        snprintf(out->error, sizeof out->error, "cannot pin the workers to %u cores: %s", cores, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int gs_run(const gs_run_config *cfg, gs_run_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -155,6 +188,9 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
             return -1;
         }
     }
+    cpu_set_t saved;
+    if (cfg->cores && pin(cfg->cores, &saved, out) != 0)
+        return -1;
     int rc = -1;
     switch (cfg->mode) {
     case GS_MODE_THREADS:   rc = gs_threads_run(cfg, out); break;
@@ -162,6 +198,8 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
     case GS_MODE_ASYNC:     rc = gs_async_run(cfg, out); break;
     default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
+    if (cfg->cores)
+        sched_setaffinity(0, sizeof saved, &saved); /* the mask it had: cannot fail */
     if (rc != 0)
         return rc;
     uint64_t last_end = out->start_ns;

@@ -56,6 +56,8 @@ typedef struct {
     uint64_t io_latency_ns;
     uint32_t event_cap;       /* events kept per run, over all workers; 0 = off */
     uint64_t timeout_ns;      /* 0 = none */
+    uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
+                                 use (CPU affinity); 0 = no pinning */
     /* Processes: called in each child just after fork, before it runs its
      * work, with the pipe its results go home through.  NULL normally;
      * tests use it to make a child fail the ways real children do. */
@@ -71,6 +73,7 @@ typedef struct {
     uint64_t instructions;
     uint64_t start_ns, end_ns; /* gs_now_ns(): first and last moment it ran */
     uint64_t cpu_ns;
+    uint32_t cpus;            /* CPUs it was allowed to run on, as it started */
     gs_lock_stats lock;
     uint64_t io_ops;
     gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
@@ -94,6 +97,9 @@ typedef struct {
 /* Runs the experiment.  Returns 0 when the run took place (even if some
  * workers failed: see failed), or -1 with out->error when it could not
  * start.  Free with gs_run_result_free either way. */
+/* The CPUs the calling thread may run on (its affinity mask). */
+uint32_t gs_cpus_allowed(void);
+
 int gs_run(const gs_run_config *cfg, gs_run_result *out);
 void gs_run_result_free(gs_run_result *r);
 

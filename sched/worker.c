@@ -113,6 +113,7 @@ static void run_under_lock(gs_worker *w)
 void gs_worker_run(gs_worker *w)
 {
     gs_worker_result *res = w->res;
+    res->cpus = gs_cpus_allowed();
     res->start_ns = gs_now_ns();
     uint64_t cpu0 = gs_thread_cpu_ns();
     gs_gil_take(w->gil, &w->client);

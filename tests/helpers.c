@@ -189,3 +189,29 @@ uint32_t max_concurrent(const gs_run_result *r, uint32_t enter, uint32_t leave)
     }
     return best;
 }
+
+void expect_pinned(gs_mode mode)
+{
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    uint32_t allowed = gs_cpus_allowed();
+    for (uint32_t cores = 0; cores <= 1; cores++) {
+        gs_run_config cfg = run_config(mode, &w, 3, 30);
+        cfg.cores = cores;
+        gs_run_result r;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        check_consistent(&r, 30);
+        for (uint32_t i = 0; i < r.nworkers; i++)
+            if (r.workers[i].cpus != (cores ? cores : allowed))
+                fail_msg("%s %u could run on %u CPUs; want %u", gs_mode_singular[mode], i, r.workers[i].cpus,
+                         cores ? cores : allowed);
+        gs_run_result_free(&r);
+    }
+    assert_int_equal(gs_cpus_allowed(), allowed); /* the runner's own mask is back */
+    gs_run_config cfg = run_config(mode, &w, 1, 1);
+    cfg.cores = allowed + 1;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), -1);
+    assert_non_null(strstr(r.error, "cannot pin the workers"));
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}

@@ -26,6 +26,10 @@ void expect_checksum(gs_mode mode, gs_workload_kind kind, gs_io_kind io, uint32_
  * others' results are intact. */
 void expect_one_runtime_error(gs_mode mode);
 
+/* --cores: with 1, every worker could run on one CPU only; without, on
+ * all the runner may use; more than that is refused. */
+void expect_pinned(gs_mode mode);
+
 /* Endless workers are stopped by the timeout, each reported so. */
 void expect_timeout_stops(gs_mode mode, uint32_t workers);
 

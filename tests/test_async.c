@@ -224,9 +224,16 @@ static void test_events_recorded_and_bounded(void **state)
     expect_events_bounded(GS_MODE_ASYNC);
 }
 
+static void test_cores_pin_every_worker(void **state)
+{
+    (void)state;
+    expect_pinned(GS_MODE_ASYNC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cores_pin_every_worker),
         cmocka_unit_test(test_no_lost_work),
         cmocka_unit_test(test_sleeping_tasks_overlap),
         cmocka_unit_test(test_sleep_never_ends_early),

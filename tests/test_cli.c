@@ -99,6 +99,10 @@ static const struct {
     {"--repeat 0", "--repeat: '0' is out of range: give a whole number from 1 to 100"},
     {"--repeat 101", "--repeat: '101' is out of range"},
     {"--timeout 0s", "--timeout: '0s' is out of range"},
+    {"--cores 0", "--cores: '0' is out of range: give a whole number from 1 to 1024"},
+    {"--cores 1025", "--cores: '1025' is out of range"},
+    {"sweep --cores x", "--cores: 'x' is not a whole number"},
+    {"--cores 1024", "is more than the"},
     {"--json ''", "--json: give a file name"},
     {"--json /nonexistent-dir/out.json", "--json: cannot write '/nonexistent-dir/out.json'"},
     {"--program /nonexistent.gsa", "/nonexistent.gsa: cannot open: No such file or directory"},
@@ -751,7 +755,7 @@ static void test_every_demo_quick(void **state)
         const char *figures[3];
     } demos[] = {
         {"threads-vs-processes", {"threads   countdown", "processes countdown", "processes were"}},
-        {"io-bound", {"threads   io-bound", "threads were", "The lock was held"}},
+        {"io-bound", {"threads   io-bound", "threads were", "lock was held"}},
         {"convoy", {"I/O thread ops/s", "Alone, the I/O thread did", "Beside one CPU-bound thread it"}},
         {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
         {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},

@@ -242,9 +242,16 @@ static void test_wire_round_trip_and_damage(void **state)
     free(buf);
 }
 
+static void test_cores_pin_every_worker(void **state)
+{
+    (void)state;
+    expect_pinned(GS_MODE_PROCESSES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cores_pin_every_worker),
         cmocka_unit_test(test_wire_round_trip_and_damage),
         cmocka_unit_test(test_no_lost_work),
         cmocka_unit_test(test_child_killed_mid_run),

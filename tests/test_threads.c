@@ -264,9 +264,16 @@ static void test_legacy_battle_has_futile_wakeups(void **state)
     gs_workload_free(&w);
 }
 
+static void test_cores_pin_every_worker(void **state)
+{
+    (void)state;
+    expect_pinned(GS_MODE_THREADS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cores_pin_every_worker),
         cmocka_unit_test(test_no_lost_work),
         cmocka_unit_test(test_many_threads_tiny_interval),
         cmocka_unit_test(test_io_releases_the_lock),
