@@ -496,7 +496,7 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
         gs_io_close(r.io);
         return -1;
     }
-    gs_run_sync_init(&sync);
+    gs_run_sync_init(&sync, gs_run_os(cfg));
     GS_PTHREAD(pthread_mutex_init(&r.wake_mutex, NULL));
     uv_idle_init(&r.loop, &r.idle);
     uv_prepare_init(&r.loop, &r.prepare);
@@ -504,7 +504,7 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
     uv_async_init(&r.loop, &r.wake, on_wake);
     r.idle.data = r.prepare.data = r.check.data = r.wake.data = &r;
     r.wake_open = true;
-    r.gil = gs_gil_new(&cfg->gil);
+    r.gil = gs_gil_new(&cfg->gil, gs_run_os(cfg));
     r.loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
     if (r.loop_vm)
         memset(r.loop_vm, 0, sizeof *r.loop_vm);

@@ -4,23 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "gil.h"
-
-_Noreturn void gs_fatal_pthread(const char *call, int err)
-{
-    fprintf(stderr, "gilsim: fatal: %s failed: %s\n", call, strerror(err));
-    abort();
-}
-
-void gs_cond_init_monotonic(pthread_cond_t *cond)
-{
-    pthread_condattr_t attr;
-    GS_PTHREAD(pthread_condattr_init(&attr));
-    GS_PTHREAD(pthread_condattr_setclock(&attr, CLOCK_MONOTONIC));
-    GS_PTHREAD(pthread_cond_init(cond, &attr));
-    GS_PTHREAD(pthread_condattr_destroy(&attr));
-}
 
 const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT] = {
 #define GS_POLICY_NAME(e, name, what) [GS_GIL_##e] = name,
@@ -34,9 +18,10 @@ const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT] = {
 #undef GS_POLICY_ABOUT
 };
 
-void gs_gil_base_init(gs_gil *g, const gs_gil_ops *ops, const gs_gil_config *cfg)
+void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_config *cfg)
 {
     g->ops = ops;
+    g->os = os;
     g->policy = cfg->policy;
     g->interval_ns = cfg->interval_ns;
     g->check_interval = cfg->policy == GS_GIL_LEGACY ? cfg->check_interval : 0;
@@ -45,23 +30,23 @@ void gs_gil_base_init(gs_gil *g, const gs_gil_ops *ops, const gs_gil_config *cfg
     atomic_init(&g->last_holder_id, GS_NOBODY);
 }
 
-gs_gil *gs_gil_new(const gs_gil_config *cfg)
+gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os)
 {
     switch (cfg->policy) {
-    case GS_GIL_LEGACY: return gs_gil_legacy_new(cfg);
-    case GS_GIL_FIFO:   return gs_gil_fifo_new(cfg);
-    case GS_GIL_NONE:   return gs_gil_none_new(cfg);
-    default:            return gs_gil_cpython_new(cfg);
+    case GS_GIL_LEGACY: return gs_gil_legacy_new(cfg, os);
+    case GS_GIL_FIFO:   return gs_gil_fifo_new(cfg, os);
+    case GS_GIL_NONE:   return gs_gil_none_new(cfg, os);
+    default:            return gs_gil_cpython_new(cfg, os);
     }
 }
 
 void gs_gil_take(gs_gil *g, gs_gil_client *c)
 {
     uint32_t ahead = atomic_load_explicit(&g->queued, memory_order_relaxed);
-    uint64_t want = gs_now_ns();
+    uint64_t want = gs_os_now(g->os);
     gs_record(c->rec, GS_EV_WANT, want, 0);
     bool waited = g->ops->take(g, c);
-    uint64_t got = gs_now_ns();
+    uint64_t got = gs_os_now(g->os);
     gs_record(c->rec, GS_EV_GOT, got, 0);
 
     gs_lock_stats *s = c->stats;
@@ -85,7 +70,7 @@ void gs_gil_take(gs_gil *g, gs_gil_client *c)
 
 void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
 {
-    uint64_t now = gs_now_ns();
+    uint64_t now = gs_os_now(g->os);
     gs_lock_stats *s = c->stats;
     s->hold_ns += now - c->got_ns;
     gs_hist_add(&s->hold, now - c->got_ns);

@@ -29,6 +29,7 @@
 
 #include "../interp/vm.h"
 #include "hist.h"
+#include "os.h"
 #include "recorder.h"
 
 #define GS_BREAK_DROP 1u
@@ -116,11 +117,12 @@ typedef struct {
 /* The part every policy shares; each policy's struct begins with it. */
 struct gs_gil {
     const gs_gil_ops *ops;
+    gs_os *os;                        /* the operating system it runs over */
     gs_gil_policy policy;             /* read-only after creation */
     uint64_t interval_ns;             /* switch interval; read-only after creation */
     uint64_t check_interval;          /* instructions between legacy ticks; 0 = none */
     _Atomic uint32_t queued;          /* clients waiting inside take; kept by the policy */
-    _Atomic uint64_t last_release_ns; /* gs_now_ns() of the latest drop */
+    _Atomic uint64_t last_release_ns; /* gs_os_now() of the latest drop */
     _Atomic uint32_t last_holder_id;  /* id of the latest holder, or GS_NOBODY */
 };
 
@@ -136,15 +138,15 @@ typedef struct {
 /* Creates a lock of cfg's policy (per-interpreter: one cpython lock; the
  * runner makes one per thread).  Returns NULL only when out of memory; a
  * pthread failure is fatal. */
-gs_gil *gs_gil_new(const gs_gil_config *cfg);
+gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os);
 
 /* The policies' constructors, each in its own file. */
-gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg);
-gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg);
-gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg);
-gs_gil *gs_gil_none_new(const gs_gil_config *cfg);
+gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_none_new(const gs_gil_config *cfg, gs_os *os);
 /* For constructors: fills the shared part. */
-void gs_gil_base_init(gs_gil *g, const gs_gil_ops *ops, const gs_gil_config *cfg);
+void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_config *cfg);
 
 void gs_gil_take(gs_gil *g, gs_gil_client *c);
 void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
@@ -153,20 +155,5 @@ static inline void gs_gil_destroy(gs_gil *g) { g->ops->destroy(g); }
 
 void gs_lock_stats_init(gs_lock_stats *s);
 void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from);
-
-/* Stops the program naming the pthread call that failed: such a failure is
- * a bug or a broken system, never a user's mistake. */
-_Noreturn void gs_fatal_pthread(const char *call, int err);
-/* A condition variable whose timed waits take CLOCK_MONOTONIC deadlines
- * (gs_timespec_after), so a change of the wall clock cannot stretch or cut
- * a switch interval. */
-void gs_cond_init_monotonic(pthread_cond_t *cond);
-
-#define GS_PTHREAD(call)                          \
-    do {                                          \
-        int rc_ = (call);                         \
-        if (rc_ != 0)                             \
-            gs_fatal_pthread(#call, rc_);         \
-    } while (0)
 
 #endif

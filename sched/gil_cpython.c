@@ -38,89 +38,75 @@
  * not set a request: the new holder gets a full interval.
  *
  * Lock order: mutex, then switch_mutex; never the other way. */
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 
-#include "clock.h"
 #include "gil.h"
 
 typedef struct {
     gs_gil base;
     bool force_switching;          /* read-only after creation */
 
-    pthread_mutex_t mutex;
-    pthread_cond_t cond;           /* signalled when locked becomes false */
+    gs_mutex *mutex;
+    gs_cond *cond;           /* signalled when locked becomes false */
     bool locked;                   /* guarded by mutex */
     gs_gil_client *holder;         /* guarded by mutex; NULL when not locked */
     uint64_t switch_number;        /* guarded by mutex; +1 per change of holder */
     uint32_t waiters;              /* guarded by mutex; threads inside take */
 
-    pthread_mutex_t switch_mutex;
-    pthread_cond_t switch_cond;    /* signalled when the lock is taken */
+    gs_mutex *switch_mutex;
+    gs_cond *switch_cond;    /* signalled when the lock is taken */
     gs_gil_client *last_holder;    /* written under both mutexes, so either one
                                       is enough to read it */
 } gil_cpython;
 
-/* Relative timed wait of ns on a CLOCK_MONOTONIC condition variable.
- * Returns true if it timed out.  Precondition: mutex is held. */
-static bool timed_wait(pthread_cond_t *cond, pthread_mutex_t *mutex, uint64_t ns)
-{
-    struct timespec deadline = gs_timespec_after(ns);
-    int rc = pthread_cond_timedwait(cond, mutex, &deadline);
-    if (rc != 0 && rc != ETIMEDOUT)
-        gs_fatal_pthread("pthread_cond_timedwait(&g->cond, &g->mutex)", rc);
-    return rc == ETIMEDOUT;
-}
-
 static bool cpython_take(gs_gil *base, gs_gil_client *c)
 {
     gil_cpython *g = (gil_cpython *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     bool waited = g->locked;
     g->waiters++;
     if (waited)
         atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
     while (g->locked) {
         uint64_t saved_switch = g->switch_number;
-        bool timed_out = timed_wait(&g->cond, &g->mutex, g->base.interval_ns);
+        bool timed_out = gs_os_wait_until(g->base.os, g->cond, g->mutex, gs_os_now(g->base.os) + g->base.interval_ns);
         if (timed_out && g->locked && g->switch_number == saved_switch) {
             gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
             c->stats->drop_requests++;
-            gs_record(c->rec, GS_EV_DROP_REQUEST, gs_now_ns(), g->holder->id);
+            gs_record(c->rec, GS_EV_DROP_REQUEST, gs_os_now(g->base.os), g->holder->id);
         }
     }
     g->waiters--;
     if (waited)
         atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
 
-    GS_PTHREAD(pthread_mutex_lock(&g->switch_mutex));
+    gs_os_lock(g->base.os, g->switch_mutex);
     g->locked = true;
     g->holder = c;
     if (g->last_holder != c) {
         g->last_holder = c;
         g->switch_number++;
     }
-    GS_PTHREAD(pthread_cond_signal(&g->switch_cond));
-    GS_PTHREAD(pthread_mutex_unlock(&g->switch_mutex));
+    gs_os_signal(g->base.os, g->switch_cond);
+    gs_os_unlock(g->base.os, g->switch_mutex);
 
     /* A request aimed at an earlier turn of ours is stale now. */
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_unlock(g->base.os, g->mutex);
     return waited;
 }
 
 static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
 {
     gil_cpython *g = (gil_cpython *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (!g->locked || g->holder != c)
         abort(); /* dropping a lock one does not hold is a bug in a runner */
     g->locked = false;
     g->holder = NULL;
     bool someone_waits = g->waiters > 0;
-    GS_PTHREAD(pthread_cond_signal(&g->cond));
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_signal(g->base.os, g->cond);
+    gs_os_unlock(g->base.os, g->mutex);
 
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
     if (why != GS_DROP_FORCED || !g->force_switching || !someone_waits)
@@ -128,28 +114,28 @@ static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     /* Forced switching: let a waiter really get the lock before we compete
      * again.  A waiter existed when we dropped, and waiters never give up,
      * so somebody will take the lock and signal switch_cond. */
-    GS_PTHREAD(pthread_mutex_lock(&g->switch_mutex));
+    gs_os_lock(g->base.os, g->switch_mutex);
     while (g->last_holder == c)
-        GS_PTHREAD(pthread_cond_wait(&g->switch_cond, &g->switch_mutex));
-    GS_PTHREAD(pthread_mutex_unlock(&g->switch_mutex));
+        gs_os_wait(g->base.os, g->switch_cond, g->switch_mutex);
+    gs_os_unlock(g->base.os, g->switch_mutex);
 }
 
 static void cpython_request_drop(gs_gil *base)
 {
     gil_cpython *g = (gil_cpython *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (g->holder)
         gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_unlock(g->base.os, g->mutex);
 }
 
 static void cpython_destroy(gs_gil *base)
 {
     gil_cpython *g = (gil_cpython *)base;
-    GS_PTHREAD(pthread_cond_destroy(&g->cond));
-    GS_PTHREAD(pthread_mutex_destroy(&g->mutex));
-    GS_PTHREAD(pthread_cond_destroy(&g->switch_cond));
-    GS_PTHREAD(pthread_mutex_destroy(&g->switch_mutex));
+    g->base.os->ops->cond_free(g->base.os, g->cond);
+    g->base.os->ops->mutex_free(g->base.os, g->mutex);
+    g->base.os->ops->cond_free(g->base.os, g->switch_cond);
+    g->base.os->ops->mutex_free(g->base.os, g->switch_mutex);
     free(g);
 }
 
@@ -161,16 +147,16 @@ static const gs_gil_ops cpython_ops = {
     .destroy = cpython_destroy,
 };
 
-gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg)
+gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg, gs_os *os)
 {
     gil_cpython *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    gs_gil_base_init(&g->base, &cpython_ops, cfg);
+    gs_gil_base_init(&g->base, os, &cpython_ops, cfg);
     g->force_switching = cfg->force_switching;
-    GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
-    GS_PTHREAD(pthread_mutex_init(&g->switch_mutex, NULL));
-    gs_cond_init_monotonic(&g->cond);
-    gs_cond_init_monotonic(&g->switch_cond);
+    g->mutex = gs_os_mutex(os);
+    g->switch_mutex = gs_os_mutex(os);
+    g->cond = gs_os_cond(os);
+    g->switch_cond = gs_os_cond(os);
     return &g->base;
 }

@@ -19,15 +19,12 @@
  *   the head sleep without a timeout.
  *
  * Threading: mutex guards every field below it and the queue entries. */
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 
-#include "clock.h"
 #include "gil.h"
 
 typedef struct waiter {
-    pthread_cond_t cond;     /* signalled when granted, or when it became head */
+    gs_cond *cond;     /* signalled when granted, or when it became head */
     gs_gil_client *client;
     bool granted;
     struct waiter *next;
@@ -35,10 +32,10 @@ typedef struct waiter {
 
 typedef struct {
     gs_gil base;
-    pthread_mutex_t mutex;
+    gs_mutex *mutex;
     bool locked;
     gs_gil_client *holder;   /* NULL when not locked */
-    uint64_t holder_since;   /* gs_now_ns() of the current turn's start */
+    uint64_t holder_since;   /* gs_os_now() of the current turn's start */
     bool requested;          /* a drop request was made this turn */
     waiter *head, *tail;
 } gil_fifo;
@@ -48,14 +45,14 @@ static void begin_turn(gil_fifo *g, gs_gil_client *c)
 {
     g->locked = true;
     g->holder = c;
-    g->holder_since = gs_now_ns();
+    g->holder_since = gs_os_now(g->base.os);
     g->requested = false;
 }
 
 /* The head's wait: until granted or the holder's slice is over. */
 static void wait_as_head(gil_fifo *g, waiter *w)
 {
-    uint64_t now = gs_now_ns(), slice_end = g->holder_since + g->base.interval_ns;
+    uint64_t now = gs_os_now(g->base.os), slice_end = g->holder_since + g->base.interval_ns;
     if (now >= slice_end) {
         if (!g->requested && g->holder) {
             g->requested = true;
@@ -63,27 +60,23 @@ static void wait_as_head(gil_fifo *g, waiter *w)
             w->client->stats->drop_requests++;
             gs_record(w->client->rec, GS_EV_DROP_REQUEST, now, g->holder->id);
         }
-        GS_PTHREAD(pthread_cond_wait(&w->cond, &g->mutex));
+        gs_os_wait(g->base.os, w->cond, g->mutex);
         return;
     }
-    struct timespec deadline = gs_timespec_after(slice_end - now);
-    int rc = pthread_cond_timedwait(&w->cond, &g->mutex, &deadline);
-    if (rc != 0 && rc != ETIMEDOUT)
-        gs_fatal_pthread("pthread_cond_timedwait(&w->cond, &g->mutex)", rc);
+    gs_os_wait_until(g->base.os, w->cond, g->mutex, slice_end);
 }
 
 static bool fifo_take(gs_gil *base, gs_gil_client *c)
 {
     gil_fifo *g = (gil_fifo *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (!g->locked && !g->head) {
         begin_turn(g, c);
-        GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+        gs_os_unlock(g->base.os, g->mutex);
         gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
         return false;
     }
-    waiter w = {.client = c};
-    gs_cond_init_monotonic(&w.cond);
+    waiter w = {.client = c, .cond = gs_os_cond(g->base.os)};
     if (g->tail)
         g->tail->next = &w;
     else
@@ -94,11 +87,11 @@ static bool fifo_take(gs_gil *base, gs_gil_client *c)
         if (g->head == &w)
             wait_as_head(g, &w);
         else
-            GS_PTHREAD(pthread_cond_wait(&w.cond, &g->mutex));
+            gs_os_wait(g->base.os, w.cond, g->mutex);
     }
     atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
-    GS_PTHREAD(pthread_cond_destroy(&w.cond));
+    gs_os_unlock(g->base.os, g->mutex);
+    g->base.os->ops->cond_free(g->base.os, w.cond);
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP); /* a request from an earlier turn is stale */
     return true;
 }
@@ -107,7 +100,7 @@ static void fifo_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
 {
     (void)why;
     gil_fifo *g = (gil_fifo *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (!g->locked || g->holder != c)
         abort(); /* dropping a lock one does not hold is a bug in a runner */
     waiter *next = g->head;
@@ -117,30 +110,30 @@ static void fifo_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
             g->tail = NULL;
         begin_turn(g, next->client);
         next->granted = true;
-        GS_PTHREAD(pthread_cond_signal(&next->cond));
+        gs_os_signal(g->base.os, next->cond);
         if (g->head) /* the new head starts timing the new holder's slice */
-            GS_PTHREAD(pthread_cond_signal(&g->head->cond));
+            gs_os_signal(g->base.os, g->head->cond);
     } else {
         g->locked = false;
         g->holder = NULL;
     }
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_unlock(g->base.os, g->mutex);
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
 }
 
 static void fifo_request_drop(gs_gil *base)
 {
     gil_fifo *g = (gil_fifo *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (g->holder)
         gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_unlock(g->base.os, g->mutex);
 }
 
 static void fifo_destroy(gs_gil *base)
 {
     gil_fifo *g = (gil_fifo *)base;
-    GS_PTHREAD(pthread_mutex_destroy(&g->mutex));
+    g->base.os->ops->mutex_free(g->base.os, g->mutex);
     free(g);
 }
 
@@ -152,12 +145,12 @@ static const gs_gil_ops fifo_ops = {
     .destroy = fifo_destroy,
 };
 
-gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg)
+gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg, gs_os *os)
 {
     gil_fifo *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    gs_gil_base_init(&g->base, &fifo_ops, cfg);
-    GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
+    gs_gil_base_init(&g->base, os, &fifo_ops, cfg);
+    g->mutex = gs_os_mutex(os);
     return &g->base;
 }

@@ -36,37 +36,35 @@
  *   first wins.
  *
  * Threading: mutex guards everything below it. */
-#include <pthread.h>
 #include <stdlib.h>
 
-#include "clock.h"
 #include "gil.h"
 
 typedef struct {
     gs_gil base;
-    pthread_mutex_t mutex;
-    pthread_cond_t cond;    /* signalled once per release */
+    gs_mutex *mutex;
+    gs_cond *cond;    /* signalled once per release */
     bool locked;            /* guarded by mutex */
 } gil_legacy;
 
 static bool legacy_take(gs_gil *base, gs_gil_client *c)
 {
     gil_legacy *g = (gil_legacy *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     bool waited = g->locked;
     if (waited)
         atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
     while (g->locked) {
-        GS_PTHREAD(pthread_cond_wait(&g->cond, &g->mutex));
+        gs_os_wait(g->base.os, g->cond, g->mutex);
         if (g->locked) {
             c->stats->futile_wakeups++;
-            gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_now_ns(), 0);
+            gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_os_now(g->base.os), 0);
         }
     }
     if (waited)
         atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
     g->locked = true;
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_unlock(g->base.os, g->mutex);
     return waited;
 }
 
@@ -75,12 +73,12 @@ static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     (void)c;
     (void)why;
     gil_legacy *g = (gil_legacy *)base;
-    GS_PTHREAD(pthread_mutex_lock(&g->mutex));
+    gs_os_lock(g->base.os, g->mutex);
     if (!g->locked)
         abort(); /* dropping a lock nobody holds is a bug in a runner */
     g->locked = false;
-    GS_PTHREAD(pthread_cond_signal(&g->cond));
-    GS_PTHREAD(pthread_mutex_unlock(&g->mutex));
+    gs_os_signal(g->base.os, g->cond);
+    gs_os_unlock(g->base.os, g->mutex);
 }
 
 /* CPython 2 had no drop requests: the tick did their work. */
@@ -92,8 +90,8 @@ static void legacy_request_drop(gs_gil *base)
 static void legacy_destroy(gs_gil *base)
 {
     gil_legacy *g = (gil_legacy *)base;
-    GS_PTHREAD(pthread_cond_destroy(&g->cond));
-    GS_PTHREAD(pthread_mutex_destroy(&g->mutex));
+    g->base.os->ops->cond_free(g->base.os, g->cond);
+    g->base.os->ops->mutex_free(g->base.os, g->mutex);
     free(g);
 }
 
@@ -105,13 +103,13 @@ static const gs_gil_ops legacy_ops = {
     .destroy = legacy_destroy,
 };
 
-gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg)
+gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg, gs_os *os)
 {
     gil_legacy *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    gs_gil_base_init(&g->base, &legacy_ops, cfg);
-    GS_PTHREAD(pthread_mutex_init(&g->mutex, NULL));
-    GS_PTHREAD(pthread_cond_init(&g->cond, NULL));
+    gs_gil_base_init(&g->base, os, &legacy_ops, cfg);
+    g->mutex = gs_os_mutex(os);
+    g->cond = gs_os_cond(os);
     return &g->base;
 }

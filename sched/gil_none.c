@@ -41,10 +41,10 @@ static const gs_gil_ops none_ops = {
     .destroy = none_destroy,
 };
 
-gs_gil *gs_gil_none_new(const gs_gil_config *cfg)
+gs_gil *gs_gil_none_new(const gs_gil_config *cfg, gs_os *os)
 {
     gs_gil *g = calloc(1, sizeof *g);
     if (g)
-        gs_gil_base_init(g, &none_ops, cfg);
+        gs_gil_base_init(g, os, &none_ops, cfg);
     return g;
 }

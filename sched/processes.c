@@ -102,7 +102,7 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     close(gate_fd);
 
     char err[GS_ERRMSG_MAX];
-    gs_gil *gil = gs_gil_new(&cfg->gil);
+    gs_gil *gil = gs_gil_new(&cfg->gil, gs_run_os(cfg));
     gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_worker w = {0};
     if (!gil)
@@ -229,7 +229,7 @@ static bool collect(child *c, uint32_t n, uint64_t deadline_ns, struct pollfd *p
                 closing = true;
             }
         }
-        int timeout = closing ? 1 : (int)((gs_run_tick_ns(asked ? 0 : deadline_ns) + 999999) / 1000000);
+        int timeout = closing ? 1 : (int)((gs_run_tick_ns(gs_os_real(), asked ? 0 : deadline_ns) + 999999) / 1000000);
         if (poll(pfd, np, timeout) > 0)
             for (uint32_t k = 0; k < np; k++)
                 if (pfd[k].revents)
@@ -246,7 +246,7 @@ static bool collect(child *c, uint32_t n, uint64_t deadline_ns, struct pollfd *p
                 kill_child(&c[i], "closed its result pipe but did not exit within 2 s; killed");
             }
         }
-        if (!asked && gs_run_past(deadline_ns)) {
+        if (!asked && gs_run_past(gs_os_real(), deadline_ns)) {
             asked = true;
             grace_end = now + GS_KILL_GRACE_NS;
             int sig = gs_run_stopping() ? SIGINT : SIGUSR1; /* the child reports which */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "run.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
@@ -60,57 +59,54 @@ int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_
     return 0;
 }
 
-void gs_run_sync_init(gs_run_sync *s)
+void gs_run_sync_init(gs_run_sync *s, gs_os *os)
 {
-    s->gate = GS_GATE_WAIT;
-    s->done = 0;
-    GS_PTHREAD(pthread_mutex_init(&s->mutex, NULL));
-    gs_cond_init_monotonic(&s->cond);
+    *s = (gs_run_sync){.os = os, .mutex = gs_os_mutex(os), .cond = gs_os_cond(os), .gate = GS_GATE_WAIT};
 }
 
 void gs_run_sync_destroy(gs_run_sync *s)
 {
-    GS_PTHREAD(pthread_cond_destroy(&s->cond));
-    GS_PTHREAD(pthread_mutex_destroy(&s->mutex));
+    s->os->ops->cond_free(s->os, s->cond);
+    s->os->ops->mutex_free(s->os, s->mutex);
 }
 
 bool gs_run_sync_wait_gate(gs_run_sync *s)
 {
-    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    gs_os_lock(s->os, s->mutex);
     while (s->gate == GS_GATE_WAIT)
-        GS_PTHREAD(pthread_cond_wait(&s->cond, &s->mutex));
+        gs_os_wait(s->os, s->cond, s->mutex);
     bool go = s->gate == GS_GATE_GO;
-    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    gs_os_unlock(s->os, s->mutex);
     return go;
 }
 
 void gs_run_sync_open_gate(gs_run_sync *s, int state)
 {
-    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    gs_os_lock(s->os, s->mutex);
     s->gate = state;
-    GS_PTHREAD(pthread_cond_broadcast(&s->cond));
-    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    gs_os_broadcast(s->os, s->cond);
+    gs_os_unlock(s->os, s->mutex);
 }
 
 void gs_run_sync_done(gs_run_sync *s)
 {
-    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    gs_os_lock(s->os, s->mutex);
     s->done++;
-    GS_PTHREAD(pthread_cond_broadcast(&s->cond));
-    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    gs_os_broadcast(s->os, s->cond);
+    gs_os_unlock(s->os, s->mutex);
 }
 
-bool gs_run_past(uint64_t deadline_ns)
+bool gs_run_past(gs_os *os, uint64_t deadline_ns)
 {
-    return gs_run_stopping() || (deadline_ns && gs_now_ns() >= deadline_ns);
+    return gs_run_stopping() || (deadline_ns && gs_os_now(os) >= deadline_ns);
 }
 
-uint64_t gs_run_tick_ns(uint64_t deadline_ns)
+uint64_t gs_run_tick_ns(gs_os *os, uint64_t deadline_ns)
 {
     const uint64_t tick = 20 * 1000 * 1000;
     if (!deadline_ns)
         return tick;
-    uint64_t now = gs_now_ns();
+    uint64_t now = gs_os_now(os);
     if (now >= deadline_ns)
         return 0;
     return deadline_ns - now < tick ? deadline_ns - now : tick;
@@ -119,18 +115,16 @@ uint64_t gs_run_tick_ns(uint64_t deadline_ns)
 bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg)
 {
     bool stopped = false;
-    GS_PTHREAD(pthread_mutex_lock(&s->mutex));
+    gs_os_lock(s->os, s->mutex);
     while (s->done < n) {
-        struct timespec tick = gs_timespec_after(gs_run_tick_ns(stopped ? 0 : deadline_ns));
-        int rc = pthread_cond_timedwait(&s->cond, &s->mutex, &tick);
-        if (rc != 0 && rc != ETIMEDOUT)
-            gs_fatal_pthread("pthread_cond_timedwait(&s->cond, &s->mutex)", rc);
-        if (!stopped && gs_run_past(deadline_ns)) {
+        uint64_t tick = gs_run_tick_ns(s->os, stopped ? 0 : deadline_ns);
+        gs_os_wait_until(s->os, s->cond, s->mutex, gs_os_now(s->os) + tick);
+        if (!stopped && gs_run_past(s->os, deadline_ns)) {
             stopped = true;
             stop(arg);
         }
     }
-    GS_PTHREAD(pthread_mutex_unlock(&s->mutex));
+    gs_os_unlock(s->os, s->mutex);
     return stopped;
 }
 

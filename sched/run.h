@@ -56,6 +56,7 @@ typedef struct {
     uint64_t io_latency_ns;
     uint32_t event_cap;       /* events kept per run, over all workers; 0 = off */
     uint64_t timeout_ns;      /* 0 = none */
+    gs_os *os;                /* the operating system to run over; NULL = the real one */
     uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
                                  use (CPU affinity); 0 = no pinning */
     /* Processes: called in each child just after fork, before it runs its
@@ -97,6 +98,9 @@ typedef struct {
 /* Runs the experiment.  Returns 0 when the run took place (even if some
  * workers failed: see failed), or -1 with out->error when it could not
  * start.  Free with gs_run_result_free either way. */
+/* The operating system cfg runs over. */
+static inline gs_os *gs_run_os(const gs_run_config *cfg) { return cfg->os ? cfg->os : gs_os_real(); }
+
 /* The CPUs the calling thread may run on (its affinity mask). */
 uint32_t gs_cpus_allowed(void);
 
@@ -114,29 +118,30 @@ int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_
  * count of those finished that the runner's thread waits on. */
 enum { GS_GATE_WAIT, GS_GATE_GO, GS_GATE_ABORT };
 typedef struct {
-    pthread_mutex_t mutex;
-    pthread_cond_t cond;  /* signalled when gate or done changes */
+    gs_os *os;
+    gs_mutex *mutex;
+    gs_cond *cond;        /* signalled when gate or done changes */
     int gate;             /* guarded by mutex: GS_GATE_* */
     uint32_t done;        /* guarded by mutex: workers finished */
 } gs_run_sync;
 
-void gs_run_sync_init(gs_run_sync *s);
+void gs_run_sync_init(gs_run_sync *s, gs_os *os);
 void gs_run_sync_destroy(gs_run_sync *s);
 /* Blocks until the gate opens; returns true for GO, false for ABORT. */
 bool gs_run_sync_wait_gate(gs_run_sync *s);
 void gs_run_sync_open_gate(gs_run_sync *s, int state);
 void gs_run_sync_done(gs_run_sync *s);
 /* Waits until n workers are done.  Once the run is asked to stop or
- * deadline_ns (gs_now_ns(); 0 = none) passes, calls stop(arg) once and
- * keeps waiting.  Returns true if stop was called. */
+ * deadline_ns (of the sync's os; 0 = none) passes, calls stop(arg) once
+ * and keeps waiting.  Returns true if stop was called. */
 bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg);
 /* True once the run should stop: interrupted, or past deadline_ns. */
-bool gs_run_past(uint64_t deadline_ns);
+bool gs_run_past(gs_os *os, uint64_t deadline_ns);
 /* How long a runner waiting for its workers may sleep before it must look
  * at gs_run_past again: a tick of 20 ms (an interrupt sets a flag that no
  * wait can be woken by), or less when deadline_ns (0 = none) comes sooner;
  * at least 1 ns while the deadline is ahead, 0 once it is past. */
-uint64_t gs_run_tick_ns(uint64_t deadline_ns);
+uint64_t gs_run_tick_ns(gs_os *os, uint64_t deadline_ns);
 
 int gs_threads_run(const gs_run_config *cfg, gs_run_result *out);
 int gs_processes_run(const gs_run_config *cfg, gs_run_result *out);

@@ -2,7 +2,9 @@
  * all sharing one lock.
  *
  * DESIGN
- * Each thread lives the life of a worker (worker.h) on the one shared lock
+ * The threads, their clock and their synchronisation are the run's
+ * operating system's (os.h), so this runner runs over a simulated machine
+ * as over the real one.  Each thread lives the life of a worker (worker.h) on the one shared lock
  * (or, for the per-interpreter policy, on a lock of its own).
  * Workers start together at a gate, so none gets a head start while the
  * others are still being created.  The calling thread then waits for them,
@@ -10,12 +12,10 @@
  * GS_BREAK_STOP on every interpreter; a running worker sees it at its next
  * back-edge.  A thread that cannot be created is reported, and the workers
  * already created are released without running. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "worker.h"
 
 typedef struct {
@@ -57,12 +57,13 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
+    gs_os *os = gs_run_os(cfg);
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
-        have_locks = (locks[i] = gs_gil_new(&cfg->gil)) != NULL;
+        have_locks = (locks[i] = gs_gil_new(&cfg->gil, os)) != NULL;
     thread_worker *w = calloc(n, sizeof *w);
-    pthread_t *tids = calloc(n, sizeof *tids);
+    gs_thread **tids = calloc(n, sizeof *tids);
     gs_run_sync sync;
-    gs_run_sync_init(&sync);
+    gs_run_sync_init(&sync, os);
     int rc = -1;
     uint32_t started = 0;
     if (!have_locks || !w || !tids) {
@@ -77,12 +78,9 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
         }
     }
 
-    pthread_attr_t attr;
-    GS_PTHREAD(pthread_attr_init(&attr));
-    GS_PTHREAD(pthread_attr_setstacksize(&attr, GS_WORKER_STACK));
-    out->start_ns = gs_now_ns();
+    out->start_ns = gs_os_now(os);
     for (; started < n; started++) {
-        int e = pthread_create(&tids[started], &attr, worker_main, &w[started]);
+        int e = os->ops->thread_start(os, &tids[started], GS_WORKER_STACK, worker_main, &w[started]);
         if (e != 0) {
             snprintf(out->error, sizeof out->error,
                      "cannot create thread %u of %u: %s (see the limits on threads, ulimit -u, "
@@ -90,15 +88,14 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
             break;
         }
     }
-    pthread_attr_destroy(&attr);
-    out->spawn_ns = gs_now_ns() - out->start_ns;
+    out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
     stop_args stop = {w, started};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
-        GS_PTHREAD(pthread_join(tids[i], NULL));
-    out->end_ns = gs_now_ns();
+        os->ops->thread_join(os, tids[i]);
+    out->end_ns = gs_os_now(os);
     rc = started == n ? 0 : -1;
 done:
     for (uint32_t i = 0; w && i < n; i++)

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "clock.h"
 #include "worker.h"
 
 void gs_worker_fail(gs_worker_result *res, const char *msg)
@@ -55,18 +54,36 @@ static void do_io(gs_worker *w)
     gs_worker_result *res = w->res;
     char err[GS_ERRMSG_MAX];
     int64_t result = 0;
-    uint64_t start = gs_now_ns();
+    uint64_t start = gs_os_now(w->gil->os);
     gs_record(&res->rec, GS_EV_IO_START, start, (uint32_t)vm->io_kind);
     gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
-    int rc = gs_io_perform(w->io, w->io_slot, vm->io_kind, vm->io_arg, &result, err);
-    gs_record(&res->rec, GS_EV_IO_END, gs_now_ns(), 0);
+    gs_os *os = w->gil->os;
+    int rc = os->ops->io_perform(os, w->io, w->io_slot, (int)vm->io_kind, vm->io_arg, &result, err);
+    gs_record(&res->rec, GS_EV_IO_END, gs_os_now(w->gil->os), 0);
     gs_gil_take(w->gil, &w->client);
     res->io_ops++;
-    gs_hist_add(&res->io_latency, gs_now_ns() - start);
+    gs_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
     if (rc != 0)
         gs_worker_fail(res, err);
     else
         gs_vm_complete_io(vm, result);
+}
+
+/* Runs the interpreter for at most `wanted` instructions, in as many
+ * slices as the operating system grants (the real one grants them all at
+ * once; a simulated one ends a slice where anything else could happen).
+ * Returns why it stopped; GS_STOP_BUDGET only when all `wanted` ran. */
+static gs_stop run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
+{
+    for (;;) {
+        uint64_t before = vm->instructions;
+        gs_stop why = gs_vm_run(vm, os->ops->budget(os, wanted));
+        uint64_t ran = vm->instructions - before;
+        os->ops->ran(os, ran);
+        if (why != GS_STOP_BUDGET || ran >= wanted)
+            return why;
+        wanted -= ran;
+    }
 }
 
 /* Runs the interpreter until it finishes, fails or is stopped.
@@ -77,7 +94,7 @@ static void run_under_lock(gs_worker *w)
     gs_worker_result *res = w->res;
     uint64_t budget = w->gil->check_interval ? w->gil->check_interval : UINT64_MAX;
     while (!res->failed) {
-        switch (gs_vm_run(vm, budget)) {
+        switch (run_granted(w->gil->os, vm, budget)) {
         case GS_STOP_BREAK:
             if (gs_vm_breaker(vm) & GS_BREAK_STOP) {
                 gs_worker_fail(res, gs_worker_stop_reason());
@@ -114,13 +131,13 @@ void gs_worker_run(gs_worker *w)
 {
     gs_worker_result *res = w->res;
     res->cpus = gs_cpus_allowed();
-    res->start_ns = gs_now_ns();
-    uint64_t cpu0 = gs_thread_cpu_ns();
+    res->start_ns = gs_os_now(w->gil->os);
+    uint64_t cpu0 = gs_os_thread_cpu(w->gil->os);
     gs_gil_take(w->gil, &w->client);
     run_under_lock(w);
     res->instructions = w->vm->instructions;
-    gs_record(&res->rec, GS_EV_DONE, gs_now_ns(), 0);
+    gs_record(&res->rec, GS_EV_DONE, gs_os_now(w->gil->os), 0);
     gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
-    res->end_ns = gs_now_ns();
-    res->cpu_ns = gs_thread_cpu_ns() - cpu0;
+    res->end_ns = gs_os_now(w->gil->os);
+    res->cpu_ns = gs_os_thread_cpu(w->gil->os) - cpu0;
 }

@@ -44,7 +44,7 @@ static gs_gil *new_policy(gs_gil_policy policy, uint64_t interval_ns, bool force
 {
     gs_gil_config cfg = {.policy = policy, .interval_ns = interval_ns, .force_switching = force,
                          .check_interval = GS_CHECK_INTERVAL_DEFAULT};
-    gs_gil *g = gs_gil_new(&cfg);
+    gs_gil *g = gs_gil_new(&cfg, gs_os_real());
     assert_non_null(g);
     return g;
 }

@@ -98,13 +98,13 @@ static void test_wait_tick_meets_the_deadline(void **state)
 {
     (void)state;
     const uint64_t tick = 20 * 1000 * 1000;
-    assert_int_equal(gs_run_tick_ns(0), tick);
+    assert_int_equal(gs_run_tick_ns(gs_os_real(), 0), tick);
     uint64_t now = gs_now_ns(), deadline = now + 3 * 1000 * 1000;
-    uint64_t soon = gs_run_tick_ns(deadline);
+    uint64_t soon = gs_run_tick_ns(gs_os_real(), deadline);
     assert_true(soon <= deadline - now);
     assert_true(soon > 0 || gs_now_ns() >= deadline); /* zero only once the deadline has passed */
-    assert_int_equal(gs_run_tick_ns(now + 10 * tick), tick);
-    assert_int_equal(gs_run_tick_ns(now - 1), 0);
+    assert_int_equal(gs_run_tick_ns(gs_os_real(), now + 10 * tick), tick);
+    assert_int_equal(gs_run_tick_ns(gs_os_real(), now - 1), 0);
 }
 
 /* The interval, as invariants rather than timings: a waiter asks the
