@@ -149,8 +149,13 @@ static void legacy(bench_report *rep, const gs_workload *w)
     static gs_run_summary s;
     gs_workload convoy = bench_workload(GS_WL_CONVOY);
     const uint64_t work = 4000;
-    double alone_cost[BENCH_REPS], battle[BENCH_REPS], futile[BENCH_REPS], io_alone[BENCH_REPS],
-        io_legacy[BENCH_REPS], io_cpython[BENCH_REPS];
+    enum { ALONE_COST, BATTLE, FUTILE, IO_ALONE, IO_LEGACY, IO_CPYTHON, NFIGURES };
+    static const char *const names[NFIGURES][2] = {
+        {"legacy: 1 thread's cost over cpython (paired)", "%"}, {"legacy: 2 CPU threads / 1 thread, wall", "x"},
+        {"legacy: futile wake-ups, 2 CPU threads", ""},        {"legacy: I/O p50, I/O thread alone", "ms"},
+        {"legacy: I/O p50 beside a CPU thread", "ms"},         {"cpython: I/O p50 beside a CPU thread", "ms"},
+    };
+    double v[NFIGURES][BENCH_REPS];
     gs_run_config cpython = config(w, 1, work, 5000000), one = cpython, two;
     one.gil.policy = GS_GIL_LEGACY;
     one.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
@@ -158,26 +163,18 @@ static void legacy(bench_report *rep, const gs_workload *w)
     two.workers = 2;
     for (int r = 0; r < BENCH_REPS; r++) { /* interleaved, each figure from its own set */
         double c = run_once(&cpython, &s), l1 = run_once(&one, &s), l2 = run_once(&two, &s);
-        alone_cost[r] = (l1 / c - 1) * 100;
-        battle[r] = l2 / l1;
-        futile[r] = (double)s.lock.futile_wakeups;
-        io_alone[r] = io_p50_ms(&convoy, 0, GS_GIL_LEGACY);
-        io_legacy[r] = io_p50_ms(&convoy, 1, GS_GIL_LEGACY);
-        io_cpython[r] = io_p50_ms(&convoy, 1, GS_GIL_CPYTHON);
+        v[ALONE_COST][r] = (l1 / c - 1) * 100;
+        v[BATTLE][r] = l2 / l1;
+        v[FUTILE][r] = (double)s.lock.futile_wakeups;
+        v[IO_ALONE][r] = io_p50_ms(&convoy, 0, GS_GIL_LEGACY);
+        v[IO_LEGACY][r] = io_p50_ms(&convoy, 1, GS_GIL_LEGACY);
+        v[IO_CPYTHON][r] = io_p50_ms(&convoy, 1, GS_GIL_CPYTHON);
     }
-    bench_figure f;
-    bench_summarize(&f, alone_cost, BENCH_REPS);
-    bench_add(rep, "lock", "legacy: 1 thread's cost over cpython (paired)", "%", &f);
-    bench_summarize(&f, battle, BENCH_REPS);
-    bench_add(rep, "lock", "legacy: 2 CPU threads / 1 thread, wall", "x", &f);
-    bench_summarize(&f, futile, BENCH_REPS);
-    bench_add(rep, "lock", "legacy: futile wake-ups, 2 CPU threads", "", &f);
-    bench_summarize(&f, io_alone, BENCH_REPS);
-    bench_add(rep, "lock", "legacy: I/O p50, I/O thread alone", "ms", &f);
-    bench_summarize(&f, io_legacy, BENCH_REPS);
-    bench_add(rep, "lock", "legacy: I/O p50 beside a CPU thread", "ms", &f);
-    bench_summarize(&f, io_cpython, BENCH_REPS);
-    bench_add(rep, "lock", "cpython: I/O p50 beside a CPU thread", "ms", &f);
+    for (int k = 0; k < NFIGURES; k++) {
+        bench_figure f;
+        bench_summarize(&f, v[k], BENCH_REPS);
+        bench_add(rep, "lock", names[k][0], names[k][1], &f);
+    }
     gs_workload_free(&convoy);
 }
 
