@@ -497,9 +497,11 @@ static int check_combinations(gs_cli_options *o)
         {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}};
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
         for (size_t k = 0; k < i; k++) {
-            if (!outputs[i][1] || !outputs[k][1] || strcmp(outputs[i][1], outputs[k][1]) != 0)
+            static char a[4096], b[4096];
+            if (!outputs[i][1] || !outputs[k][1] || gs_output_identity(outputs[i][1], a) != 0 ||
+                gs_output_identity(outputs[k][1], b) != 0 || !a[0] || strcmp(a, b) != 0)
                 continue;
-            if (strcmp(outputs[i][1], "-") == 0)
+            if (strcmp(a, "fd 1") == 0)
                 return usage_error("%s and %s cannot both go to standard output", outputs[k][0], outputs[i][0]);
             return usage_error("%s and %s name the same file", outputs[k][0], outputs[i][0]);
         }

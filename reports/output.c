@@ -131,6 +131,32 @@ static int resolve(gs_output *o, const char *path, char err[256])
     return 0;
 }
 
+int gs_output_identity(const char *path, char id[4096])
+{
+    gs_output o;
+    char err[256], dir[4096], real[4096];
+    if (strcmp(path, "-") == 0) {
+        snprintf(id, 4096, "fd 1");
+        return 0;
+    }
+    if (resolve(&o, path, err) != 0)
+        return -1;
+    if (o.kind == GS_OUTPUT_FD) {
+        snprintf(id, 4096, "fd %d", o.fd);
+        return 0;
+    }
+    if (o.kind == GS_OUTPUT_STREAM) {
+        id[0] = '\0'; /* written in turn, never replaced: any number may share it */
+        return 0;
+    }
+    folder_of(o.target, dir);
+    const char *base = strrchr(o.target, '/') ? strrchr(o.target, '/') + 1 : o.target;
+    if (!realpath(dir, real))
+        return -1;
+    int n = snprintf(id, 4096, "%s/%s", real, base);
+    return n > 0 && n < 4096 ? 0 : -1;
+}
+
 int gs_output_check(const char *path, char err[256])
 {
     gs_output o;

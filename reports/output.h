@@ -46,6 +46,14 @@ typedef struct {
  * read-only folder, a loop of links). */
 int gs_output_check(const char *path, char err[256]);
 
+/* What path names once links and spellings are undone, so that two
+ * outputs to one file can be told apart from two to different ones: the
+ * canonical path of a regular file's target, "fd N" for a descriptor, or
+ * "" for a device, FIFO or socket (written in turn, so any number of
+ * outputs may share one).  Returns 0, or -1 when path cannot be resolved
+ * (gs_output_check says why). */
+int gs_output_identity(const char *path, char id[4096]);
+
 /* Opens path (or standard output for "-").  Returns 0, or -1 with err. */
 int gs_output_open(gs_output *o, const char *path, char err[256]);
 

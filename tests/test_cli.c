@@ -63,6 +63,8 @@ static const struct {
     {"--json afolder", "--json: cannot write 'afolder': it is a folder; give a file name"},
     {"--trace afolder/", "--trace: cannot write 'afolder/': it is a folder; give a file name"},
     {"--json r.json --trace r.json", "--json and --trace name the same file"},
+    {"--json r.json --csv ./afolder/../r.json", "--json and --csv name the same file"},
+    {"--json - --trace /dev/stdout", "--json and --trace cannot both go to standard output"},
     {"sweep --csv s.svg --plot s.svg", "--csv and --plot name the same file"},
     {"--threads 2 --csv /nonexistent/r.csv", "--csv: cannot write '/nonexistent/r.csv'"},
     {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none or per-interpreter"},

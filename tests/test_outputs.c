@@ -77,6 +77,11 @@ static void test_symlink_target_written_link_kept(void **state)
     assert_true(is_json_report("real/r.json"));
     assert_int_equal(system("ls . real | grep -q '\\.tmp\\.'"), 256);
 
+    /* two outputs through a link and by name are one file: refused */
+    char *err;
+    assert_int_equal(run(SMALL " --json real/r.json --csv link.json", &err, NULL), 2);
+    assert_non_null(strstr(err, "--json and --csv name the same file"));
+
     /* a link to a name not taken yet: the target is created */
     assert_int_equal(symlink("real/new.csv", "dangling.csv"), 0);
     assert_int_equal(run(SMALL " --csv dangling.csv", NULL, NULL), 0);
@@ -86,7 +91,6 @@ static void test_symlink_target_written_link_kept(void **state)
     /* a loop of links is a usage error, found before the run */
     assert_int_equal(symlink("loop-b", "loop-a"), 0);
     assert_int_equal(symlink("loop-a", "loop-b"), 0);
-    char *err;
     assert_int_equal(run(SMALL " --json loop-a", &err, NULL), 2);
     assert_non_null(strstr(err, "--json: cannot write 'loop-a': too many levels of symbolic links"));
 }
