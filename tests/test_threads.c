@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -270,6 +271,60 @@ static void test_cores_pin_every_worker(void **state)
     expect_pinned(GS_MODE_THREADS);
 }
 
+/* An operating system that is the real one but grants the interpreter at
+ * most a few instructions at a time, as a simulated machine will, and
+ * counts what it was told ran. */
+typedef struct {
+    gs_os os;
+    gs_os_ops ops;
+    _Atomic uint64_t ran;
+} stingy_os;
+
+static uint64_t stingy_budget(gs_os *os, uint64_t wanted)
+{
+    (void)os;
+    return wanted < 7 ? wanted : 7;
+}
+
+static void stingy_ran(gs_os *os, uint64_t instructions)
+{
+    atomic_fetch_add(&((stingy_os *)os)->ran, instructions);
+}
+
+/* A worker runs its interpreter in the slices its operating system grants:
+ * the same work, the same checksum, every instruction reported, and the
+ * legacy lock's ticks where they were, not at the end of every slice. */
+static void test_worker_runs_in_granted_slices(void **state)
+{
+    (void)state;
+    static stingy_os stingy;
+    stingy.ops = *gs_os_real()->ops;
+    stingy.ops.budget = stingy_budget;
+    stingy.ops.ran = stingy_ran;
+    stingy.os.ops = &stingy.ops;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_run_config cfg = config(&w, 1, 3);
+    cfg.gil.policy = GS_GIL_LEGACY;
+    cfg.gil.check_interval = 1000;
+    static gs_run_summary whole, sliced;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    gs_summarize(&r, &whole);
+    gs_run_result_free(&r);
+    cfg.os = &stingy.os;
+    atomic_store(&stingy.ran, 0);
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    check_consistent(&r, 3);
+    gs_summarize(&r, &sliced);
+    gs_run_result_free(&r);
+    assert_int_equal(sliced.checksum, whole.checksum);
+    assert_int_equal(sliced.instructions, whole.instructions);
+    assert_int_equal(atomic_load(&stingy.ran), sliced.instructions);
+    assert_int_equal(sliced.lock.tick_drops, whole.lock.tick_drops);
+    assert_true(whole.lock.tick_drops >= 3 * 10000 * 4 / 1000 - 1); /* a tick per 1000 instructions */
+    gs_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_experiment_baseline),
         cmocka_unit_test(test_every_policy),
         cmocka_unit_test(test_legacy_battle_has_futile_wakeups),
+        cmocka_unit_test(test_worker_runs_in_granted_slices),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
