@@ -36,5 +36,6 @@ gs_workload bench_workload(gs_workload_kind kind);
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);
+void bench_sim(bench_report *r);
 
 #endif

@@ -1,0 +1,41 @@
+/* fiber.h - cooperative fibers on one OS thread: the threads of the
+ * simulated machine (DESIGN.md section 8, issue "Virtual time").
+ *
+ * A fiber runs fn(arg) on a stack of its own.  Nothing preempts it: it
+ * runs until it switches to another fiber, and the simulator decides
+ * which, so every interleaving is the simulator's choice and can be
+ * replayed from a seed.  When fn returns, the fiber is done and control
+ * goes to the fiber named at creation (the scheduler's).
+ *
+ * Threading: fibers that switch to each other all belong to one OS
+ * thread; a fiber never moves to another. */
+#ifndef GS_FIBER_H
+#define GS_FIBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct gs_fiber gs_fiber;
+typedef void (*gs_fiber_fn)(void *arg);
+
+/* The calling OS thread itself, as a fiber to switch from and back to.
+ * Returns NULL when out of memory. */
+gs_fiber *gs_fiber_main(void);
+
+/* A fiber that will run fn(arg) on a stack of stack_size bytes once
+ * switched to, then switch to back for good.  Returns NULL when out of
+ * memory. */
+gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back);
+
+/* Suspends from (the running fiber) and runs to from where it last
+ * suspended, or from its start. */
+void gs_fiber_switch(gs_fiber *from, gs_fiber *to);
+
+/* Whether f's function has returned. */
+bool gs_fiber_done(const gs_fiber *f);
+
+/* Frees a fiber and its stack.  One that has not finished is abandoned
+ * where it stands, not unwound: nothing it holds is released. */
+void gs_fiber_free(gs_fiber *f);
+
+#endif

@@ -1,0 +1,117 @@
+/* test_fiber.c - fibers switch where they are told, each on its own stack,
+ * and come back to the fiber named at creation when done. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testdir.h"
+
+#include "fiber.h"
+
+typedef struct {
+    gs_fiber *self, *other, *main;
+    char name;
+    char *log;
+    size_t *len;
+    int rounds;
+} player;
+
+/* Plays rounds turns, handing over to the other after each. */
+static void play(void *arg)
+{
+    player *p = arg;
+    for (int i = 0; i < p->rounds; i++) {
+        p->log[(*p->len)++] = p->name;
+        gs_fiber_switch(p->self, i + 1 < p->rounds ? p->other : p->main);
+    }
+}
+
+static void test_two_fibers_take_turns(void **state)
+{
+    (void)state;
+    char log[64] = {0};
+    size_t len = 0;
+    gs_fiber *main = gs_fiber_main();
+    player a = {.name = 'a', .log = log, .len = &len, .rounds = 3, .main = main};
+    player b = {.name = 'b', .log = log, .len = &len, .rounds = 3, .main = main};
+    a.self = gs_fiber_new(64 * 1024, play, &a, main);
+    b.self = gs_fiber_new(64 * 1024, play, &b, main);
+    assert_non_null(main);
+    assert_non_null(a.self);
+    assert_non_null(b.self);
+    a.other = b.self;
+    b.other = a.self;
+    gs_fiber_switch(main, a.self); /* a, b, a, b, a: a's last turn comes home */
+    log[len++] = 'm';
+    assert_string_equal(log, "ababam");
+    assert_false(gs_fiber_done(a.self));
+    gs_fiber_switch(main, a.self); /* a returns from its last switch, ends, and comes home */
+    assert_true(gs_fiber_done(a.self));
+    gs_fiber_switch(main, b.self); /* b's third turn, then home */
+    log[len++] = 'm';
+    assert_string_equal(log, "ababambm");
+    gs_fiber_switch(main, b.self);
+    assert_true(gs_fiber_done(b.self));
+    gs_fiber_free(a.self);
+    gs_fiber_free(b.self);
+    gs_fiber_free(main);
+}
+
+static unsigned depth_sum(unsigned n)
+{
+    volatile char frame[256]; /* a stack frame worth the name */
+    frame[0] = (char)n;
+    return n == 0 ? 0 : n + depth_sum(n - 1) + (unsigned)(frame[0] - (char)n);
+}
+
+typedef struct {
+    gs_fiber *self, *main;
+    unsigned n, sum;
+} counter;
+
+/* Recurses deep on its own stack, yielding home halfway through the
+ * work, then finishes. */
+static void count(void *arg)
+{
+    counter *c = arg;
+    c->sum = depth_sum(c->n / 2);
+    gs_fiber_switch(c->self, c->main);
+    c->sum += depth_sum(c->n);
+}
+
+static void test_many_fibers_keep_their_stacks(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    static counter c[N];
+    gs_fiber *main = gs_fiber_main();
+    for (unsigned i = 0; i < N; i++) {
+        c[i] = (counter){.main = main, .n = 100 + i % 50};
+        c[i].self = gs_fiber_new(128 * 1024, count, &c[i], main);
+        assert_non_null(c[i].self);
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < N; i++)
+            gs_fiber_switch(main, c[i].self);
+    for (unsigned i = 0; i < N; i++) {
+        unsigned half = c[i].n / 2;
+        assert_true(gs_fiber_done(c[i].self));
+        assert_int_equal(c[i].sum, half * (half + 1) / 2 + c[i].n * (c[i].n + 1) / 2);
+        gs_fiber_free(c[i].self);
+    }
+    gs_fiber_free(main);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_fibers_take_turns),
+        cmocka_unit_test(test_many_fibers_keep_their_stacks),
+    };
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
+}
