@@ -383,7 +383,7 @@ static void on_wake(uv_async_t *h)
 static void *loop_main(void *arg)
 {
     async_run *r = arg;
-    uint32_t cpus = gs_cpus_allowed(); /* every task runs on this thread */
+    uint32_t cpus = gs_cpus_allowed(); /* every task runs on this thread; async is real only */
     for (uint32_t i = 0; i < r->out->nworkers; i++)
         r->out->workers[i].cpus = cpus;
     if (gs_run_sync_wait_gate(r->sync)) {

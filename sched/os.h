@@ -45,6 +45,7 @@ typedef struct {
     const char *name;                          /* "real" */
     uint64_t (*now_ns)(gs_os *os);              /* monotonic nanoseconds */
     uint64_t (*thread_cpu_ns)(gs_os *os);       /* the calling thread's CPU time */
+    uint32_t (*cpus)(gs_os *os);                /* the CPUs the calling thread may run on */
     gs_mutex *(*mutex_new)(gs_os *os);         /* never NULL: out of memory is fatal */
     void (*mutex_lock)(gs_os *os, gs_mutex *m);
     void (*mutex_unlock)(gs_os *os, gs_mutex *m);

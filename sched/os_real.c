@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -61,6 +62,13 @@ static void *must_alloc(size_t size, const char *what)
     if (!p)
         gs_fatal_pthread(what, ENOMEM);
     return p;
+}
+
+static uint32_t real_cpus(gs_os *os)
+{
+    (void)os;
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
 }
 
 static gs_mutex *real_mutex_new(gs_os *os)
@@ -194,6 +202,7 @@ static const gs_os_ops real_ops = {
     .name = "real",
     .now_ns = real_now,
     .thread_cpu_ns = real_thread_cpu,
+    .cpus = real_cpus,
     .mutex_new = real_mutex_new,
     .mutex_lock = real_lock,
     .mutex_unlock = real_unlock,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "sim.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
 #define GS_MODE_NAME(e, name, one, many, max) [GS_MODE_##e] = name,
@@ -130,8 +131,8 @@ bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*s
 
 uint32_t gs_cpus_allowed(void)
 {
-    cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
+    gs_os *os = gs_os_real();
+    return os->ops->cpus(os);
 }
 
 /* Pins the calling thread to the first `cores` CPUs it may use, saving its
@@ -160,6 +161,39 @@ static int pin(uint32_t cores, cpu_set_t *saved, gs_run_result *out)
     return 0;
 }
 
+/* Counts the failed workers and the time spent collecting results. */
+static int finish(gs_run_result *out)
+{
+    uint64_t last_end = out->start_ns;
+    for (uint32_t i = 0; i < out->nworkers; i++) {
+        out->failed += out->workers[i].failed;
+        if (out->workers[i].end_ns > last_end)
+            last_end = out->workers[i].end_ns;
+    }
+    out->collect_ns = out->end_ns > last_end ? out->end_ns - last_end : 0;
+    return 0;
+}
+
+/* The run on a simulated machine (sim.h): the threads runner over it.
+ * The processes and async runners do not run in virtual time yet. */
+static int run_virtual(const gs_run_config *cfg, gs_run_result *out)
+{
+    if (cfg->mode != GS_MODE_THREADS) {
+        snprintf(out->error, sizeof out->error, "virtual time runs threads only, so far; not %s",
+                 gs_mode_plural[cfg->mode]);
+        return -1;
+    }
+    gs_run_config on_sim = *cfg;
+    on_sim.os = gs_os_sim_new(cfg->sim);
+    if (!on_sim.os) {
+        snprintf(out->error, sizeof out->error, "out of memory for the simulated machine");
+        return -1;
+    }
+    int rc = gs_threads_run(&on_sim, out);
+    gs_os_sim_free(on_sim.os);
+    return rc != 0 ? rc : finish(out);
+}
+
 int gs_run(const gs_run_config *cfg, gs_run_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -182,6 +216,8 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
             return -1;
         }
     }
+    if (cfg->sim)
+        return run_virtual(cfg, out);
     cpu_set_t saved;
     if (cfg->cores && pin(cfg->cores, &saved, out) != 0)
         return -1;
@@ -194,16 +230,7 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
     }
     if (cfg->cores)
         sched_setaffinity(0, sizeof saved, &saved); /* the mask it had: cannot fail */
-    if (rc != 0)
-        return rc;
-    uint64_t last_end = out->start_ns;
-    for (uint32_t i = 0; i < out->nworkers; i++) {
-        out->failed += out->workers[i].failed;
-        if (out->workers[i].end_ns > last_end)
-            last_end = out->workers[i].end_ns;
-    }
-    out->collect_ns = out->end_ns > last_end ? out->end_ns - last_end : 0;
-    return 0;
+    return rc != 0 ? rc : finish(out);
 }
 
 void gs_run_result_free(gs_run_result *r)

@@ -57,6 +57,7 @@ typedef struct {
     uint32_t event_cap;       /* events kept per run, over all workers; 0 = off */
     uint64_t timeout_ns;      /* 0 = none */
     gs_os *os;                /* the operating system to run over; NULL = the real one */
+    const struct gs_sim_model *sim; /* virtual time on this model (sim.h); NULL = real time */
     uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
                                  use (CPU affinity); 0 = no pinning */
     /* Processes: called in each child just after fork, before it runs its

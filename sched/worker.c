@@ -130,7 +130,7 @@ static void run_under_lock(gs_worker *w)
 void gs_worker_run(gs_worker *w)
 {
     gs_worker_result *res = w->res;
-    res->cpus = gs_cpus_allowed();
+    res->cpus = w->gil->os->ops->cpus(w->gil->os);
     res->start_ns = gs_os_now(w->gil->os);
     uint64_t cpu0 = gs_os_thread_cpu(w->gil->os);
     gs_gil_take(w->gil, &w->client);

@@ -1,0 +1,622 @@
+/* os_sim.c - the simulated machine behind os.h (see sim.h).
+ *
+ * How time passes
+ * - Every thread has a clock of its own, t, in virtual nanoseconds.  A
+ *   thread on a core advances it by running instructions (instruction_ns
+ *   each) and by the costs of what it asks of the OS; a thread off a core
+ *   has it set when it gets one.
+ * - Order.  Operations on shared things (mutexes, condition variables,
+ *   threads started, joined or ended, the clock read) happen in the order
+ *   of the clocks of the threads doing them: a thread about to do one
+ *   waits until no thread on a core is behind it.  At one instant, events
+ *   (timers, wake-ups) come first, in the order they were scheduled, then
+ *   operations by thread id, then computing.
+ * - Computing reads nothing shared but the thread's eval breaker, and only
+ *   operations write breakers.  At most one thread computes under a lock
+ *   that is shared; threads without one, or with one each, cannot touch
+ *   each other's breakers.  So a computing thread need not wait for other
+ *   computing threads: its budget ends where an operation or an event could
+ *   come before its next instruction, at the earliest clock of a thread
+ *   waiting to operate, the next event, or the end of its slice.  The
+ *   budget rounds up, so its last instruction starts before that moment
+ *   and a drop request set then is seen at the first poll after it.
+ * - Cores.  At most `cores` threads hold a core; the others wait in a run
+ *   queue, first come first served.  When others wait, a computing thread
+ *   gives up its core at the end of its slice.  Taking a core from another
+ *   thread costs switch_ns; a woken thread becomes runnable wake_ns after
+ *   it was woken; blocking and waking others cost syscall_ns.
+ * - Choices.  Which waiter a signal wakes is drawn from one generator
+ *   seeded by the model's seed.  Nothing else is random, and nothing
+ *   depends on real time, so one seed gives one history.
+ *
+ * The scheduler is a fiber of its own.  A thread that blocks, or whose
+ * turn has not come, switches to it; it handles events and switches to
+ * the thread whose turn it is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fiber.h"
+#include "io.h"
+#include "sim.h"
+
+enum { READY, RUNNING, BLOCKED, DONE };
+enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
+#define FOREVER UINT64_MAX
+
+typedef struct sim_thread {
+    gs_fiber *fiber;
+    uint32_t id;
+    int state;
+    bool computing;           /* between budget and ran */
+    uint64_t t;               /* its clock */
+    uint64_t ps;              /* picoseconds of instructions not yet on t */
+    uint64_t ready_at;        /* READY: since when */
+    uint64_t slice_end;
+    uint64_t cpu_ns;
+    void *(*fn)(void *);
+    void *arg;
+    struct sim_thread *next;  /* in the run queue or a mutex's queue */
+    struct sim_thread *joiner;
+    void *machine;            /* the sim it belongs to */
+    struct sim_cond *cond;    /* BLOCKED on a condition variable: which */
+    uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
+    bool timed_out;
+} sim_thread;
+
+typedef struct {
+    sim_thread *owner;
+    sim_thread *head, *tail; /* waiting, in order */
+} sim_mutex;
+
+typedef struct sim_cond {
+    sim_thread **waiters;
+    uint32_t n, cap;
+} sim_cond;
+
+typedef struct {
+    uint64_t time, seq;
+    sim_thread *thread;
+    uint64_t wait;
+    bool timeout;
+} sim_event;
+
+typedef struct {
+    gs_os os;
+    gs_sim_model m;
+    uint64_t instruction_ps;
+    uint64_t rng;
+    gs_fiber *scheduler;
+    sim_thread *current;
+    sim_thread **threads;
+    uint32_t nthreads, cap;
+    sim_thread **oncore;      /* the threads holding a core */
+    uint32_t noncore;
+    sim_thread *rq_head, *rq_tail;
+    sim_event *heap;
+    uint32_t nheap, capheap;
+    uint64_t seq, switches;
+} sim;
+
+static _Noreturn void fatal(const char *what)
+{
+    fprintf(stderr, "gilsim: fatal: the simulated machine %s\n", what);
+    abort();
+}
+
+static void *must(void *p)
+{
+    if (!p)
+        fatal("ran out of memory");
+    return p;
+}
+
+static uint64_t next_random(sim *s) /* splitmix64 */
+{
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* ---- events: a binary heap on (time, seq) ---- */
+
+static bool earlier(const sim_event *a, const sim_event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static void schedule(sim *s, uint64_t time, sim_thread *th, bool timeout)
+{
+    if (s->nheap == s->capheap) {
+        s->capheap = s->capheap ? 2 * s->capheap : 64;
+        s->heap = must(realloc(s->heap, s->capheap * sizeof *s->heap));
+    }
+    uint32_t i = s->nheap++;
+    s->heap[i] = (sim_event){time, s->seq++, th, th->wait, timeout};
+    while (i > 0 && earlier(&s->heap[i], &s->heap[(i - 1) / 2])) {
+        sim_event tmp = s->heap[i];
+        s->heap[i] = s->heap[(i - 1) / 2];
+        s->heap[(i - 1) / 2] = tmp;
+        i = (i - 1) / 2;
+    }
+}
+
+static sim_event pop_event(sim *s)
+{
+    sim_event top = s->heap[0];
+    s->heap[0] = s->heap[--s->nheap];
+    for (uint32_t i = 0;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->nheap && earlier(&s->heap[l], &s->heap[m]))
+            m = l;
+        if (r < s->nheap && earlier(&s->heap[r], &s->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        sim_event tmp = s->heap[i];
+        s->heap[i] = s->heap[m];
+        s->heap[m] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* ---- cores ---- */
+
+static void take_core(sim *s, sim_thread *th, uint64_t t)
+{
+    th->state = RUNNING;
+    th->t = t;
+    th->slice_end = t + s->m.slice_ns;
+    s->oncore[s->noncore++] = th;
+}
+
+/* th leaves its core at its clock; the first in the run queue gets it. */
+static void leave_core(sim *s, sim_thread *th)
+{
+    for (uint32_t i = 0; i < s->noncore; i++)
+        if (s->oncore[i] == th) {
+            s->oncore[i] = s->oncore[--s->noncore];
+            break;
+        }
+    sim_thread *next = s->rq_head;
+    if (next) {
+        s->rq_head = next->next;
+        if (!s->rq_head)
+            s->rq_tail = NULL;
+        next->next = NULL;
+        take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + s->m.switch_ns);
+    }
+}
+
+static void make_ready(sim *s, sim_thread *th, uint64_t t)
+{
+    th->state = READY;
+    th->ready_at = t;
+    th->wait++;
+    if (s->noncore < s->m.cores) {
+        take_core(s, th, t);
+        return;
+    }
+    th->next = NULL;
+    if (s->rq_tail)
+        s->rq_tail->next = th;
+    else
+        s->rq_head = th;
+    s->rq_tail = th;
+}
+
+static void cond_remove(sim_cond *c, sim_thread *th)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->waiters[i] == th) {
+            memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
+            c->n--;
+            return;
+        }
+}
+
+/* ---- whose turn ---- */
+
+/* Whether a comes before b among threads on cores: by clock, operations
+ * before computing, then by id. */
+static bool before(const sim_thread *a, const sim_thread *b)
+{
+    if (a->t != b->t)
+        return a->t < b->t;
+    if (a->computing != b->computing)
+        return !a->computing;
+    return a->id < b->id;
+}
+
+static void scheduler_loop(void *arg)
+{
+    sim *s = arg;
+    for (;;) {
+        sim_thread *best = NULL;
+        for (uint32_t i = 0; i < s->noncore; i++)
+            if (!best || before(s->oncore[i], best))
+                best = s->oncore[i];
+        if (s->nheap && (!best || s->heap[0].time <= best->t)) {
+            sim_event ev = pop_event(s);
+            sim_thread *th = ev.thread;
+            if (th->state != BLOCKED || th->wait != ev.wait)
+                continue; /* it was woken another way first */
+            if (th->cond) {
+                cond_remove(th->cond, th);
+                th->cond = NULL;
+            }
+            th->timed_out = ev.timeout;
+            make_ready(s, th, ev.time);
+            continue;
+        }
+        if (!best)
+            fatal("deadlocked: every thread waits and nothing is due");
+        s->current = best;
+        s->switches++;
+        gs_fiber_switch(s->scheduler, best->fiber);
+    }
+}
+
+static void to_scheduler(sim *s, sim_thread *th)
+{
+    s->switches++;
+    gs_fiber_switch(th->fiber, s->scheduler);
+}
+
+/* Returns once it is th's turn to operate: no thread on a core is behind
+ * it and no event is due before it. */
+static void wait_turn(sim *s, sim_thread *th)
+{
+    for (;;) {
+        bool first = !(s->nheap && s->heap[0].time <= th->t);
+        for (uint32_t i = 0; first && i < s->noncore; i++)
+            if (s->oncore[i] != th && before(s->oncore[i], th))
+                first = false;
+        if (first)
+            return;
+        to_scheduler(s, th);
+    }
+}
+
+/* th blocks at its clock, after paying for the system call. */
+static void block(sim *s, sim_thread *th)
+{
+    th->t += s->m.syscall_ns;
+    th->state = BLOCKED;
+    leave_core(s, th);
+    to_scheduler(s, th);
+}
+
+static sim *of(gs_os *os) { return (sim *)os; }
+static sim_thread *me(gs_os *os) { return of(os)->current; }
+
+/* ---- the operations ---- */
+
+static uint64_t sim_now(gs_os *os)
+{
+    wait_turn(of(os), me(os));
+    return me(os)->t;
+}
+
+static uint64_t sim_thread_cpu(gs_os *os)
+{
+    return me(os)->cpu_ns;
+}
+
+static uint32_t sim_cpus(gs_os *os)
+{
+    return of(os)->m.cores;
+}
+
+static gs_mutex *sim_mutex_new(gs_os *os)
+{
+    (void)os;
+    return must(calloc(1, sizeof(sim_mutex)));
+}
+
+static void sim_lock(gs_os *os, gs_mutex *mu)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    sim_mutex *m = (sim_mutex *)mu;
+    wait_turn(s, th);
+    if (!m->owner) {
+        m->owner = th;
+        return;
+    }
+    th->next = NULL;
+    if (m->tail)
+        m->tail->next = th;
+    else
+        m->head = th;
+    m->tail = th;
+    block(s, th); /* the unlocker hands it over */
+}
+
+static void sim_unlock(gs_os *os, gs_mutex *mu)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    sim_mutex *m = (sim_mutex *)mu;
+    wait_turn(s, th);
+    if (m->owner != th)
+        fatal("saw a mutex unlocked by a thread that does not hold it");
+    m->owner = m->head;
+    if (m->head) {
+        m->head = m->head->next;
+        if (!m->head)
+            m->tail = NULL;
+        th->t += s->m.syscall_ns;
+        schedule(s, th->t + s->m.wake_ns, m->owner, false);
+    }
+}
+
+static void sim_mutex_free(gs_os *os, gs_mutex *m)
+{
+    (void)os;
+    free(m);
+}
+
+static gs_cond *sim_cond_new(gs_os *os)
+{
+    (void)os;
+    return must(calloc(1, sizeof(sim_cond)));
+}
+
+/* The common part of the waits; returns true if it timed out. */
+static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    sim_cond *c = (sim_cond *)cv;
+    wait_turn(s, th);
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->waiters = must(realloc(c->waiters, c->cap * sizeof *c->waiters));
+    }
+    c->waiters[c->n++] = th;
+    th->cond = c;
+    th->timed_out = false;
+    sim_unlock(os, m);
+    if (deadline != FOREVER)
+        schedule(s, (deadline > th->t ? deadline : th->t) + s->m.wake_ns, th, true);
+    block(s, th);
+    bool timed_out = th->timed_out;
+    sim_lock(os, m);
+    return timed_out;
+}
+
+static void sim_wait(gs_os *os, gs_cond *c, gs_mutex *m)
+{
+    cond_wait(os, c, m, FOREVER);
+}
+
+static bool sim_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline)
+{
+    return cond_wait(os, c, m, deadline);
+}
+
+/* Wakes the waiter at index i. */
+static void wake_waiter(sim *s, sim_thread *by, sim_cond *c, uint32_t i)
+{
+    sim_thread *w = c->waiters[i];
+    memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
+    c->n--;
+    w->cond = NULL;
+    schedule(s, by->t + s->m.wake_ns, w, false);
+}
+
+static void sim_signal(gs_os *os, gs_cond *cv)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    sim_cond *c = (sim_cond *)cv;
+    wait_turn(s, th);
+    if (c->n == 0)
+        return;
+    th->t += s->m.syscall_ns;
+    wake_waiter(s, th, c, (uint32_t)(next_random(s) % c->n)); /* the OS picks one */
+}
+
+static void sim_broadcast(gs_os *os, gs_cond *cv)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    sim_cond *c = (sim_cond *)cv;
+    wait_turn(s, th);
+    if (c->n == 0)
+        return;
+    th->t += s->m.syscall_ns;
+    while (c->n)
+        wake_waiter(s, th, c, 0);
+}
+
+static void sim_cond_free(gs_os *os, gs_cond *cv)
+{
+    (void)os;
+    sim_cond *c = (sim_cond *)cv;
+    if (c)
+        free(c->waiters);
+    free(c);
+}
+
+static void thread_main(void *arg)
+{
+    sim_thread *th = arg;
+    sim *s = th->machine;
+    th->fn(th->arg);
+    wait_turn(s, th);
+    th->state = DONE;
+    if (th->joiner)
+        schedule(s, th->t + s->m.wake_ns, th->joiner, false);
+    leave_core(s, th);
+    /* returning switches to the scheduler for good */
+}
+
+static sim_thread *new_thread(sim *s)
+{
+    if (s->nthreads == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 16;
+        s->threads = must(realloc(s->threads, s->cap * sizeof *s->threads));
+    }
+    sim_thread *th = must(calloc(1, sizeof *th));
+    th->id = s->nthreads;
+    s->threads[s->nthreads++] = th;
+    return th;
+}
+
+static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
+{
+    sim *s = of(os);
+    sim_thread *by = me(os);
+    (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
+    wait_turn(s, by);
+    sim_thread *th = new_thread(s);
+    th->fn = fn;
+    th->arg = arg;
+    th->machine = s;
+    th->fiber = gs_fiber_new(STACK, thread_main, th, s->scheduler);
+    if (!th->fiber)
+        fatal("ran out of memory for a thread's stack");
+    by->t += s->m.syscall_ns;
+    make_ready(s, th, by->t + s->m.wake_ns);
+    *t = (gs_thread *)(void *)th;
+    return 0;
+}
+
+static void sim_thread_join(gs_os *os, gs_thread *t)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os), *target = (sim_thread *)(void *)t;
+    wait_turn(s, th);
+    if (target->state == DONE)
+        return;
+    target->joiner = th;
+    block(s, th);
+}
+
+static void sim_sleep(gs_os *os, uint64_t ns)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    wait_turn(s, th);
+    schedule(s, th->t + ns + s->m.wake_ns, th, false);
+    block(s, th);
+}
+
+static int sim_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result, char *err)
+{
+    (void)worker, (void)err;
+    sim_sleep(os, kind == GS_IO_FILE ? of(os)->m.file_io_ns : gs_io_latency_ns(io));
+    *result = token;
+    return 0;
+}
+
+static uint64_t sim_budget(gs_os *os, uint64_t wanted)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    th->computing = true; /* so that an operation due at this instant goes first */
+    wait_turn(s, th);
+    uint64_t horizon = s->nheap ? s->heap[0].time : FOREVER;
+    for (uint32_t i = 0; i < s->noncore; i++) {
+        sim_thread *o = s->oncore[i];
+        if (o != th && !o->computing && o->t < horizon)
+            horizon = o->t;
+    }
+    if (s->rq_head && th->slice_end < horizon)
+        horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
+    if (horizon == FOREVER)
+        return wanted;
+    uint64_t ps = (horizon - th->t) * 1000 - th->ps; /* horizon > t, and th->ps < 1000 */
+    uint64_t n = (ps + s->instruction_ps - 1) / s->instruction_ps; /* the last starts before horizon */
+    return n < wanted ? n : wanted;
+}
+
+static void sim_ran(gs_os *os, uint64_t instructions)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
+    th->ps += instructions * s->instruction_ps;
+    th->t += th->ps / 1000;
+    th->cpu_ns += th->ps / 1000;
+    th->ps %= 1000;
+    th->computing = false;
+    if (s->rq_head && th->t >= th->slice_end) { /* others wait for a core: its slice is over */
+        leave_core(s, th);
+        make_ready(s, th, th->t);
+        to_scheduler(s, th);
+    }
+}
+
+static const gs_os_ops sim_ops = {
+    .name = "virtual",
+    .now_ns = sim_now,
+    .thread_cpu_ns = sim_thread_cpu,
+    .cpus = sim_cpus,
+    .mutex_new = sim_mutex_new,
+    .mutex_lock = sim_lock,
+    .mutex_unlock = sim_unlock,
+    .mutex_free = sim_mutex_free,
+    .cond_new = sim_cond_new,
+    .cond_wait = sim_wait,
+    .cond_wait_until = sim_wait_until,
+    .cond_signal = sim_signal,
+    .cond_broadcast = sim_broadcast,
+    .cond_free = sim_cond_free,
+    .thread_start = sim_thread_start,
+    .thread_join = sim_thread_join,
+    .sleep_ns = sim_sleep,
+    .io_perform = sim_io,
+    .budget = sim_budget,
+    .ran = sim_ran,
+};
+
+gs_os *gs_os_sim_new(const gs_sim_model *model)
+{
+    sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->os.ops = &sim_ops;
+    s->m = *model;
+    s->instruction_ps = (uint64_t)(model->instruction_ns * 1000 + 0.5);
+    if (s->instruction_ps == 0)
+        s->instruction_ps = 1;
+    s->rng = model->seed;
+    s->oncore = calloc(model->cores, sizeof *s->oncore);
+    sim_thread *first = s->oncore ? new_thread(s) : NULL;
+    if (first)
+        first->fiber = gs_fiber_main();
+    if (first)
+        s->scheduler = gs_fiber_new(STACK, scheduler_loop, s, first->fiber);
+    if (!first || !first->fiber || !s->scheduler) {
+        gs_os_sim_free(&s->os);
+        return NULL;
+    }
+    take_core(s, first, 0);
+    s->current = first;
+    return &s->os;
+}
+
+void gs_os_sim_free(gs_os *os)
+{
+    sim *s = of(os);
+    if (!s)
+        return;
+    for (uint32_t i = 0; i < s->nthreads; i++) {
+        gs_fiber_free(s->threads[i]->fiber);
+        free(s->threads[i]);
+    }
+    gs_fiber_free(s->scheduler);
+    free(s->threads);
+    free(s->oncore);
+    free(s->heap);
+    free(s);
+}
+
+uint64_t gs_os_sim_switches(const gs_os *os)
+{
+    return ((const sim *)os)->switches;
+}

@@ -1,0 +1,42 @@
+/* sim.h - the simulated machine: an operating system (os.h) of N modelled
+ * cores in virtual time, deterministic by seed (DESIGN.md section 8).
+ *
+ * The run's threads are fibers (fiber.h) on the calling OS thread, which
+ * becomes the simulation's first thread.  os_sim.c says how time passes.
+ * Every parameter's default, and where it comes from: */
+#ifndef GS_SIM_H
+#define GS_SIM_H
+
+#include <stdint.h>
+
+#include "os.h"
+
+typedef struct gs_sim_model {
+    uint32_t cores;          /* modelled cores (1..1024) */
+    uint64_t seed;           /* the one source of every choice the OS makes */
+    double instruction_ns;   /* per interpreter instruction: 1.0, gilsim-bench's
+                                0.8 to 1.2 ns on the 2-core development VM */
+    uint64_t wake_ns;        /* a woken thread to running: 10 us, the hand-off
+                                p50 of 2 CPU threads there (5 to 13 us) */
+    uint64_t switch_ns;      /* a core changing threads: 2 us */
+    uint64_t slice_ns;       /* a time slice when more threads are runnable
+                                than there are cores: 3 ms, Linux CFS's
+                                minimum granularity */
+    uint64_t syscall_ns;     /* waking a waiter, or going to sleep (a futex
+                                call): 1 us */
+    uint64_t file_io_ns;     /* one 4 KiB read from the page cache: 5 us */
+} gs_sim_model;
+
+#define GS_SIM_MODEL_DEFAULT                                                                 \
+    ((gs_sim_model){.cores = 8, .seed = 1, .instruction_ns = 1.0, .wake_ns = 10000,         \
+                    .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 1000, .file_io_ns = 5000})
+
+/* A simulated machine for one run, its first thread being the caller.
+ * Returns NULL when out of memory. */
+gs_os *gs_os_sim_new(const gs_sim_model *model);
+void gs_os_sim_free(gs_os *os);
+
+/* Fiber switches the simulation made (for gilsim-bench). */
+uint64_t gs_os_sim_switches(const gs_os *os);
+
+#endif

@@ -1,0 +1,235 @@
+/* test_sim.c - the simulated machine (sched/sim.h): the threads runner and
+ * the lock policies over virtual time.  Nothing here is noisy, so the
+ * tests assert modelled figures in tight bands, and equality across runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testdir.h"
+
+#include "helpers.h"
+#include "run.h"
+#include "sim.h"
+#include "summary.h"
+
+#define INTERVAL 5000000ull
+
+static gs_sim_model model_of(uint32_t cores, uint64_t seed)
+{
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    m.cores = cores;
+    m.seed = seed;
+    return m;
+}
+
+/* Runs workers threads of w under policy on m; the total work split among
+ * them (per worker when weak).  Fills r, checked for consistency. */
+static void sim_run(const gs_workload *w, gs_gil_policy policy, uint32_t workers, uint64_t work, bool weak,
+                    const gs_sim_model *m, gs_run_result *r)
+{
+    gs_run_config cfg = run_config(GS_MODE_THREADS, w, workers, work);
+    cfg.weak = weak;
+    cfg.gil.policy = policy;
+    cfg.gil.interval_ns = INTERVAL;
+    cfg.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
+    cfg.io_latency_ns = 1000000;
+    cfg.event_cap = 1u << 20;
+    cfg.sim = m;
+    if (gs_run(&cfg, r) != 0)
+        fail_msg("%s", r->error);
+    check_consistent(r, weak ? work * workers : work);
+}
+
+/* The virtual wall time of 4000 CPU-bound units (160 ms of instructions)
+ * split over workers threads. */
+static double cpu_wall(gs_gil_policy policy, uint32_t workers, uint32_t cores, gs_run_summary *s)
+{
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = model_of(cores, 1);
+    gs_run_result r;
+    sim_run(&w, policy, workers, 4000, false, &m, &r);
+    static gs_run_summary local;
+    s = s ? s : &local;
+    gs_summarize(&r, s);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+    return s->wall_s;
+}
+
+static void expect_speedup(gs_gil_policy policy, uint32_t workers, uint32_t cores, double want)
+{
+    double speedup = cpu_wall(policy, 1, cores, NULL) / cpu_wall(policy, workers, cores, NULL);
+    if (speedup < 0.95 * want || speedup > 1.05 * want)
+        fail_msg("%s, %u threads on %u modelled cores: speedup %.3f, want %.2f within 5%%",
+                 gs_gil_policy_names[policy], workers, cores, speedup, want);
+}
+
+static void test_threads_under_one_lock_take_turns(void **state)
+{
+    (void)state;
+    expect_speedup(GS_GIL_CPYTHON, 8, 8, 1.0);
+    expect_speedup(GS_GIL_FIFO, 8, 8, 1.0);
+}
+
+static void test_threads_without_a_lock_use_the_cores(void **state)
+{
+    (void)state;
+    expect_speedup(GS_GIL_NONE, 8, 4, 4.0);
+    expect_speedup(GS_GIL_PER_INTERPRETER, 8, 4, 4.0);
+    expect_speedup(GS_GIL_NONE, 16, 16, 16.0);
+}
+
+/* The interval, exactly: a waiter asks for the lock one interval plus the
+ * modelled wake-up after it began waiting, and the holder lets go at its
+ * next breaker poll, within one loop iteration (countdown's is 4
+ * instructions). */
+static void test_drop_requests_land_on_time(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = model_of(2, 1);
+    gs_run_result r;
+    sim_run(&w, GS_GIL_CPYTHON, 2, 4000, false, &m, &r);
+    uint64_t requests = 0;
+    for (uint32_t k = 0; k < r.nworkers; k++) {
+        const gs_recorder *rec = &r.workers[k].rec, *other = &r.workers[1 - k].rec;
+        uint64_t wanted = 0;
+        assert_int_equal(rec->dropped, 0);
+        for (uint32_t e = 0; e < rec->n; e++) {
+            const gs_event *ev = &rec->events[e];
+            if (ev->type == GS_EV_WANT)
+                wanted = ev->t_ns;
+            if (ev->type != GS_EV_DROP_REQUEST)
+                continue;
+            requests++;
+            uint64_t waited = ev->t_ns - wanted;
+            if (waited < INTERVAL + m.wake_ns || waited > INTERVAL + m.wake_ns + 4 * m.syscall_ns)
+                fail_msg("a request %llu ns after wanting the lock", (unsigned long long)waited);
+            uint64_t dropped = 0; /* the holder's next forced drop */
+            for (uint32_t d = 0; d < other->n && !dropped; d++)
+                if (other->events[d].type == GS_EV_DROP_FORCED && other->events[d].t_ns >= ev->t_ns)
+                    dropped = other->events[d].t_ns;
+            if (!dropped || dropped - ev->t_ns > 4 * (uint64_t)m.instruction_ns + 1)
+                fail_msg("the holder dropped %llu ns after the request",
+                         (unsigned long long)(dropped - ev->t_ns));
+        }
+    }
+    assert_true(requests >= 25); /* 160 ms of work, a request per 5 ms */
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
+/* The convoy effect: an I/O thread beside one CPU-bound thread waits about
+ * one interval for the lock after each operation. */
+static void test_io_thread_waits_an_interval_per_operation(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_CONVOY, 0);
+    w.unit_size = 2500000; /* 10 ms of countdown a unit: the CPU thread outlasts the I/O */
+    gs_sim_model m = model_of(2, 1);
+    gs_run_result r;
+    sim_run(&w, GS_GIL_CPYTHON, 2, 40, true, &m, &r);
+    const gs_worker_result *io = &r.workers[0];
+    assert_int_equal(io->io_ops, 40);
+    uint64_t p50 = gs_hist_percentile(&io->io_latency, 50);
+    if (p50 < INTERVAL || p50 > INTERVAL + 1000000 + 4 * m.wake_ns)
+        fail_msg("I/O latency p50 %llu ns: want an interval plus the 1 ms of I/O", (unsigned long long)p50);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
+/* Python 2's lock on two cores: the waiter, woken after wake_ns, finds
+ * the lock taken again; two threads are slower than one. */
+static void test_legacy_battle(void **state)
+{
+    (void)state;
+    gs_run_summary two;
+    double one = cpu_wall(GS_GIL_LEGACY, 1, 2, NULL), both = cpu_wall(GS_GIL_LEGACY, 2, 2, &two);
+    if (!(both > one) || two.lock.futile_wakeups == 0)
+        fail_msg("legacy: 2 threads %.6f s, 1 thread %.6f s, %llu futile wake-ups", both, one,
+                 (unsigned long long)two.lock.futile_wakeups);
+}
+
+/* The same seed gives the same history, to the nanosecond; another seed
+ * may choose other waiters. */
+static void test_same_seed_same_history(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_MIXED, 0);
+    gs_run_result a, b, c;
+    gs_sim_model m1 = model_of(2, 42), m2 = model_of(2, 42), m3 = model_of(2, 43);
+    sim_run(&w, GS_GIL_CPYTHON, 6, 300, false, &m1, &a);
+    sim_run(&w, GS_GIL_CPYTHON, 6, 300, false, &m2, &b);
+    sim_run(&w, GS_GIL_CPYTHON, 6, 300, false, &m3, &c);
+    bool differs = false;
+    assert_int_equal(a.end_ns - a.start_ns, b.end_ns - b.start_ns);
+    for (uint32_t i = 0; i < a.nworkers; i++) {
+        const gs_recorder *x = &a.workers[i].rec, *y = &b.workers[i].rec, *z = &c.workers[i].rec;
+        assert_int_equal(x->n, y->n);
+        assert_memory_equal(x->events, y->events, x->n * sizeof *x->events);
+        assert_int_equal(a.workers[i].cpu_ns, b.workers[i].cpu_ns);
+        differs |= x->n != z->n || memcmp(x->events, z->events, x->n * sizeof *x->events) != 0;
+    }
+    assert_true(differs);
+    gs_run_result_free(&a);
+    gs_run_result_free(&b);
+    gs_run_result_free(&c);
+    gs_workload_free(&w);
+}
+
+/* The operating system's own promises, from the caller's thread. */
+static void test_timed_wait_times_out_on_the_dot(void **state)
+{
+    (void)state;
+    gs_sim_model m = model_of(1, 1);
+    gs_os *os = gs_os_sim_new(&m);
+    assert_non_null(os);
+    gs_mutex *mu = gs_os_mutex(os);
+    gs_cond *c = gs_os_cond(os);
+    gs_os_lock(os, mu);
+    uint64_t start = gs_os_now(os);
+    assert_true(gs_os_wait_until(os, c, mu, start + 1234567));
+    assert_int_equal(gs_os_now(os), start + 1234567 + m.wake_ns);
+    gs_os_unlock(os, mu);
+    gs_os_sleep(os, 1000);
+    assert_int_equal(gs_os_now(os), start + 1234567 + m.wake_ns + 1000 + m.wake_ns);
+    os->ops->cond_free(os, c);
+    os->ops->mutex_free(os, mu);
+    gs_os_sim_free(os);
+}
+
+/* Modes that do not run in virtual time yet say so. */
+static void test_other_modes_refused(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = model_of(2, 1);
+    gs_run_config cfg = run_config(GS_MODE_PROCESSES, &w, 2, 10);
+    cfg.sim = &m;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), -1);
+    assert_non_null(strstr(r.error, "virtual time runs threads only"));
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_under_one_lock_take_turns),
+        cmocka_unit_test(test_threads_without_a_lock_use_the_cores),
+        cmocka_unit_test(test_drop_requests_land_on_time),
+        cmocka_unit_test(test_io_thread_waits_an_interval_per_operation),
+        cmocka_unit_test(test_legacy_battle),
+        cmocka_unit_test(test_same_seed_same_history),
+        cmocka_unit_test(test_timed_wait_times_out_on_the_dot),
+        cmocka_unit_test(test_other_modes_refused),
+    };
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
+}
