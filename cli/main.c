@@ -36,6 +36,7 @@ static int command(int argc, char **argv)
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    gs_output_adopt_stdout();
     int rc = command(argc, argv);
     char err[256];
     if (gs_output_flush(stdout, "standard output", err) != 0) {

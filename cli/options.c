@@ -24,7 +24,8 @@ enum {
     OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
-    OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES,
+    OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
+    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_FILE_IO,
 };
 
 static const struct {
@@ -54,6 +55,14 @@ static const struct {
     {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN, GS_VALUE_NONE},
     {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH, GS_VALUE_TEXT},
     {{"cores", required_argument, NULL, OPT_CORES}, BOTH, GS_VALUE_TEXT},
+    {{"sim", no_argument, NULL, OPT_SIM}, RUN, GS_VALUE_NONE},
+    {{"seed", required_argument, NULL, OPT_SEED}, RUN, GS_VALUE_TEXT},
+    {{"instruction-ns", required_argument, NULL, OPT_INSTRUCTION}, RUN, GS_VALUE_TEXT},
+    {{"wake-latency", required_argument, NULL, OPT_WAKE}, RUN, GS_VALUE_TEXT},
+    {{"switch-cost", required_argument, NULL, OPT_SWITCH_COST}, RUN, GS_VALUE_TEXT},
+    {{"time-slice", required_argument, NULL, OPT_SLICE}, RUN, GS_VALUE_TEXT},
+    {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, RUN, GS_VALUE_TEXT},
+    {{"file-io", required_argument, NULL, OPT_FILE_IO}, RUN, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
@@ -115,7 +124,8 @@ static const char run_usage[] =
     "  --no-baseline        skip the 1-worker run used for speedup\n"
     "  --timeout D          stop workers still running after D (1ms..1h)\n"
     "  --cores K            pin every worker to K of this machine's cores (CPU\n"
-    "                       affinity; 1..the cores gilsim may use)\n"
+    "                       affinity; 1..the cores gilsim may use); with --sim,\n"
+    "                       the modelled cores (1..1024, default 8)\n"
     "  --json FILE          the whole experiment as JSON ('-' for standard output)\n"
     "  --csv FILE           the 1-worker baseline and the experiment, a row each,\n"
     "                       in the sweep's columns (docs/sweep.md)\n"
@@ -123,6 +133,17 @@ static const char run_usage[] =
     "  --timeline           the same as a picture in the terminal, a row per worker\n"
     "  --quiet              no terminal report (use with --json)\n"
     "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
+    "\n"
+    "Virtual time (threads only, so far):\n"
+    "  --sim                run on a modelled machine in virtual time: the same\n"
+    "                       figures on every machine, every time, for a seed\n"
+    "  --seed N             the seed of every choice the modelled OS makes (1)\n"
+    "  --instruction-ns X   cost of one instruction, in ns (1.0: this machine's)\n"
+    "  --wake-latency D     a woken thread to running (10us)\n"
+    "  --switch-cost D      a core changing threads (2us)\n"
+    "  --time-slice D       when more threads are runnable than cores (3ms)\n"
+    "  --syscall-cost D     waking a waiter, or going to sleep (1us)\n"
+    "  --file-io D          one read of --io file (5us)\n"
     "\n"
     "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
     "\n"
@@ -388,18 +409,34 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_NO_BASELINE: o->baseline = false; return 0;
     case OPT_TIMEOUT:
         return gs_parse_duration("--timeout", arg, 1000000ull, 3600ull * 1000000000ull, &o->timeout_ns);
-    case OPT_CORES: {
-        uint32_t allowed = gs_cpus_allowed();
+    case OPT_CORES:
         if (gs_parse_count("--cores", arg, 1, GS_MAX_CORES, &n) != 0)
             return -1;
-        if (n > allowed) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "%u", allowed);
-            return usage_error("--cores: '%s' is more than the %s cores this machine lets gilsim use", arg, msg);
-        }
         o->cores = (uint32_t)n;
+        o->cores_arg = arg;
         return 0;
-    }
+    case OPT_SIM: o->sim = true; return 0;
+    case OPT_SEED:
+        o->sim_set = "--seed";
+        return gs_parse_count("--seed", arg, 0, UINT64_MAX, &o->model.seed);
+    case OPT_INSTRUCTION:
+        o->sim_set = "--instruction-ns";
+        return gs_parse_decimal("--instruction-ns", arg, 0.01, 1000, &o->model.instruction_ns);
+    case OPT_WAKE:
+        o->sim_set = "--wake-latency";
+        return gs_parse_duration("--wake-latency", arg, 0, 1000000000ull, &o->model.wake_ns);
+    case OPT_SWITCH_COST:
+        o->sim_set = "--switch-cost";
+        return gs_parse_duration("--switch-cost", arg, 0, 1000000000ull, &o->model.switch_ns);
+    case OPT_SLICE:
+        o->sim_set = "--time-slice";
+        return gs_parse_duration("--time-slice", arg, 1000, 10000000000ull, &o->model.slice_ns);
+    case OPT_SYSCALL:
+        o->sim_set = "--syscall-cost";
+        return gs_parse_duration("--syscall-cost", arg, 0, 1000000000ull, &o->model.syscall_ns);
+    case OPT_FILE_IO:
+        o->sim_set = "--file-io";
+        return gs_parse_duration("--file-io", arg, 0, 1000000000ull, &o->model.file_io_ns);
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
     case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
@@ -492,6 +529,18 @@ static int check_combinations(gs_cli_options *o)
                            gs_gil_policy_names[o->policy], "");
     if (!o->force_switching && o->policy != GS_GIL_CPYTHON && o->policy != GS_GIL_PER_INTERPRETER)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
+    if (o->sim_set && !o->sim)
+        return usage_error("%s applies only with --sim%s", o->sim_set, "");
+    if (o->sim && o->mode != GS_MODE_THREADS)
+        return usage_error("--sim runs threads only, so far: %s runs in real time%s", o->mode_flag, "");
+    if (o->sim)
+        o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
+    else if (o->cores > gs_cpus_allowed()) {
+        char count[16];
+        snprintf(count, sizeof count, "%u", gs_cpus_allowed());
+        return usage_error("--cores: '%s' is more than the %s cores this machine lets gilsim use (with --sim: "
+                           "up to 1024 modelled cores)", o->cores_arg, count);
+    }
     /* no two outputs to one place: standard output, or a file */
     const char *const outputs[][2] = {
         {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}};
@@ -511,6 +560,7 @@ static int check_combinations(gs_cli_options *o)
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;
         o->wl[i].io_latency_ns = o->io_latency_ns;
+        o->wl[i].instruction_ns = o->sim ? o->model.instruction_ns : 0;
     }
     return o->cmd == GS_CMD_SWEEP ? finish_sweep(o) : 0;
 }
@@ -530,7 +580,8 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
                           .wl = {{.kind = GS_WL_COUNTDOWN}}, .nwl = 1, .io_latency_ns = DEFAULT_IO_LATENCY_NS,
                           .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
                           .check_interval = GS_CHECK_INTERVAL_DEFAULT,
-                          .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true};
+                          .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true,
+                          .model = GS_SIM_MODEL_DEFAULT};
     struct option longopts[NOPTIONS + 1];
     for (size_t i = 0; i < NOPTIONS; i++)
         longopts[i] = options[i].opt;
@@ -573,7 +624,7 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
                            .gil = {.policy = o->policy, .interval_ns = o->interval_ns,
                                    .force_switching = o->force_switching, .check_interval = o->check_interval},
-                           .cores = o->cores,
+                           .cores = o->sim ? 0 : o->cores, .sim = o->sim ? &o->model : NULL,
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
                            .timeout_ns = o->timeout_ns};
 }

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 #include "../reports/report.h"
+#include "../sched/sim.h"
 #include "../sched/sweep.h"
 
 #define GS_MAX_CORES 1024 /* --cores: the most any command accepts */
+#define GS_SIM_DEFAULT_CORES 8
 
 typedef enum {
     GS_CMD_RUN = 1,
@@ -49,7 +51,11 @@ typedef struct {
     uint32_t repeat;
     bool baseline;
     uint64_t timeout_ns;
-    uint32_t cores;              /* --cores: 0 = not pinned */
+    uint32_t cores;              /* --cores: real, pinned to so many; --sim, modelled; 0 = not given */
+    const char *cores_arg;
+    bool sim;                    /* --sim: virtual time on model */
+    gs_sim_model model;
+    const char *sim_set;         /* a model option given, for the message without --sim */
     const char *json, *csv, *trace, *plot;
     gs_plot_metric plot_metric;
     bool plot_metric_set;

@@ -75,6 +75,20 @@ int gs_parse_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t 
     return 0;
 }
 
+int gs_parse_decimal(const char *opt, const char *s, double min, double max, double *out)
+{
+    char why[128];
+    snprintf(why, sizeof why, "is not a number from %g to %g", min, max);
+    if (!*s || strspn(s, "0123456789.") != strlen(s))
+        return bad(opt, s, why);
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !(v >= min && v <= max))
+        return bad(opt, s, why);
+    *out = v;
+    return 0;
+}
+
 int gs_parse_ratio(const char *opt, const char *s, double *out)
 {
     const char *why = "is not a CPU share: give a number between 0 and 1 (exclusive), for example 0.8";

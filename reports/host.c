@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../sched/sim.h"
 #include "report.h"
 
 void gs_host_detect(gs_host *h)
@@ -43,5 +44,7 @@ const char *gs_fmt_ns(double ns, char buf[32])
 
 long gs_usable_cores(const gs_run_config *c, const gs_host *h)
 {
+    if (c->sim)
+        return (long)c->sim->cores;
     return c->cores ? (long)c->cores : h->cores;
 }

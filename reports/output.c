@@ -276,11 +276,34 @@ int gs_output_open(gs_output *o, const char *path, char err[256])
     return 0;
 }
 
+/* Standard output as gilsim writes it: through write_cookie, so that the
+ * reason of a failed write is kept (stdio keeps only that one failed). */
+static gs_output std_out = {.kind = GS_OUTPUT_FD, .fd = 1, .name = "standard output"};
+
+void gs_output_adopt_stdout(void)
+{
+    FILE *f = fopencookie(&std_out, "w", (cookie_io_functions_t){.write = write_cookie});
+    if (!f)
+        return; /* the plain stream still works; only a failure's reason may be lost */
+    if (isatty(STDOUT_FILENO))
+        setvbuf(f, NULL, _IOLBF, 0);
+    std_out.f = f;
+    stdout = f;
+}
+
+/* The first failed write's errno on f, where it is known, else 0. */
+static int recorded_error(FILE *f)
+{
+    return f && f == std_out.f ? std_out.error : 0;
+}
+
 bool gs_output_reader_gone(FILE *f)
 {
     int rc = fflush(f), saved = errno;
     if (rc == 0 && !ferror(f))
         return false;
+    if (recorded_error(f))
+        return recorded_error(f) == EPIPE;
     if (rc != 0 && saved == EPIPE)
         return true;
     struct pollfd p = {.fd = fileno(f)}; /* a pipe or socket without a reader polls as an error */
@@ -294,7 +317,8 @@ int gs_output_flush(FILE *f, const char *name, char err[256])
         return 0;
     if (gs_output_reader_gone(f))
         return 0;
-    snprintf(err, 256, "cannot write to %.180s: %s", name, rc != 0 ? strerror(saved) : "a write failed");
+    int why = recorded_error(f) ? recorded_error(f) : rc != 0 ? saved : 0;
+    snprintf(err, 256, "cannot write to %.180s: %s", name, why ? strerror(why) : "a write failed");
     return -1;
 }
 

@@ -69,6 +69,10 @@ int gs_output_close(gs_output *o, bool ok, char err[256]);
  * REASON". */
 int gs_output_flush(FILE *f, const char *name, char err[256]);
 
+/* Makes stdout keep the reason of its first failed write, for
+ * gs_output_flush to give.  Call before anything is written to it. */
+void gs_output_adopt_stdout(void);
+
 /* True once a write to f (standard output or error) failed because nobody
  * reads it any more. */
 bool gs_output_reader_gone(FILE *f);

@@ -9,7 +9,7 @@
 #include "../sched/experiment.h"
 #include "../sched/sweep.h"
 
-#define GS_JSON_SCHEMA_VERSION 1
+#define GS_JSON_SCHEMA_VERSION 2
 
 typedef struct {
     long cores;       /* online processors: the bound of every speedup */
@@ -19,8 +19,8 @@ typedef struct {
 
 void gs_host_detect(gs_host *h);
 
-/* The cores a run could use: --cores K when it was pinned, else the
- * machine's.  The bound of every speedup. */
+/* The cores a run could use: the modelled ones in virtual time, --cores K
+ * when it was pinned, else the machine's.  The bound of every speedup. */
 long gs_usable_cores(const gs_run_config *c, const gs_host *h);
 
 typedef enum {

@@ -22,7 +22,7 @@
 #define COLUMNS(X)                                                       \
     X(MODE, "mode") X(WORKLOAD, "workload") X(POLICY, "policy")          \
     X(INTERVAL, "switch_interval_ns") X(WORKERS, "workers")              \
-    X(CORES, "cores") X(RUNS, "runs") X(WALL, "wall_s")                  \
+    X(CORES, "cores") X(TIME, "time") X(RUNS, "runs") X(WALL, "wall_s")  \
     X(WALL_MIN, "wall_min_s") X(WALL_MAX, "wall_max_s")                  \
     X(THROUGHPUT, "throughput") X(SPEEDUP, "speedup")                    \
     X(EFFICIENCY, "efficiency") X(HELD, "held_fraction")                 \
@@ -73,6 +73,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
     case COL_WORKERS:     return integer(p->workers);
     case COL_CORES:       return integer((uint64_t)gs_usable_cores(&s->cfg, h));
+    case COL_TIME:        return str(s->cfg.sim ? "virtual" : "real");
     case COL_RUNS:        return integer(p->runs);
     case COL_WALL:        return real(m->wall_s);
     case COL_WALL_MIN:    return real(p->wall_min_s);

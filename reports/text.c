@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../sched/summary.h"
+#include "../sched/sim.h"
 #include "report.h"
 
 #define MAX_WORKER_ROWS 16 /* beyond this the table shows the first ones */
@@ -67,8 +68,10 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     const gs_run_config *c = &e->cfg;
     const char *bold = color ? "\033[1m" : "", *plain = color ? "\033[0m" : "";
     char wall[32];
-    char where[64];
-    if (c->cores)
+    char where[96];
+    if (c->sim)
+        snprintf(where, sizeof where, "on a modelled %u-core machine, in virtual time", c->sim->cores);
+    else if (c->cores)
         snprintf(where, sizeof where, "on %u of this machine's %ld cores", c->cores, h->cores);
     else
         snprintf(where, sizeof where, "on this %ld-core machine", h->cores);
@@ -124,6 +127,16 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     else
         fprintf(out, ", switch interval %s%s\n", gs_fmt_ns((double)c->gil.interval_ns, iv),
                 c->gil.force_switching || c->gil.policy == GS_GIL_FIFO ? "" : ", no forced switching");
+    if (c->sim) {
+        const gs_sim_model *m = c->sim;
+        char wake[32], sw[32], slice[32], sys[32];
+        fprintf(out, "time      virtual: a modelled machine of %u cores, seed %llu (the model's\n"
+                     "          figures, not this machine's); instruction %.2f ns, wake-up %s,\n"
+                     "          switch %s, slice %s, system call %s\n",
+                m->cores, (unsigned long long)m->seed, m->instruction_ns, gs_fmt_ns((double)m->wake_ns, wake),
+                gs_fmt_ns((double)m->switch_ns, sw), gs_fmt_ns((double)m->slice_ns, slice),
+                gs_fmt_ns((double)m->syscall_ns, sys));
+    }
     fprintf(out, "wall      %s", gs_fmt_ns(s->wall_s * 1e9, w1));
     if (e->nruns > 1)
         fprintf(out, " (median of %u; %s .. %s)", e->nruns, gs_fmt_ns(e->wall_min_s * 1e9, w2),

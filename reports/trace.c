@@ -165,6 +165,7 @@ int gs_report_trace(const char *path, const gs_run_result *r, char err[256])
     fprintf(t.f, "\n],\"otherData\":{\"generator\":\"gilsim %s\",\"mode\":\"%s\",\"workers\":%u,\"workload\":",
             GILSIM_VERSION, gs_mode_names[mode], r->nworkers);
     put_string(t.f, r->cfg.workload->name);
+    fprintf(t.f, ",\"time\":\"%s\"", r->cfg.sim ? "virtual: a modelled machine, not this one" : "real");
     fprintf(t.f, ",\"events_recorded\":%llu,\"events_dropped\":%llu,\"event_cap\":%u,\"note\":\"%s\"}}\n",
             (unsigned long long)recorded, (unsigned long long)dropped, r->cfg.event_cap,
             dropped ? "some events did not fit: tracks end early where a worker's buffer filled"

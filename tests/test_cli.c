@@ -220,7 +220,7 @@ static void test_json_report(void **state)
     if (!doc)
         fail_msg("not JSON: %s", jerr.text);
     assert_string_equal(json_string_value(get(doc, "schema")), "gilsim-run");
-    assert_int_equal(json_integer_value(get(doc, "schema_version")), 1);
+    assert_int_equal(json_integer_value(get(doc, "schema_version")), 2);
     assert_true(json_integer_value(get(doc, "host.cores")) >= 1);
     assert_string_equal(json_string_value(get(doc, "config.mode")), "threads");
     assert_int_equal(json_integer_value(get(doc, "config.workers")), 3);

@@ -98,21 +98,25 @@ static uint64_t now_ns(void)
 }
 
 /* Measures this machine's nanoseconds per countdown iteration (best of 3). */
-static double ns_per_spin(gs_workload *w, char err[GS_ERRMSG_MAX])
+/* What one spin of the mixed workload's CPU part costs: measured on this
+ * machine, or, with a modelled cost per instruction (virtual time), its
+ * instructions at that cost, so that the workload is the same everywhere. */
+static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERRMSG_MAX])
 {
     const int64_t spins = 200000;
     double best = 0;
     gs_vm *vm = malloc(sizeof *vm);
     if (!vm)
         return 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (instruction_ns > 0 ? 1 : 3); i++) {
         int64_t args[3] = {0, 1, spins};
         if (gs_vm_init(vm, &w->prog, args, 3, err) != 0)
             break;
         uint64_t t0 = now_ns();
         while (gs_vm_run(vm, UINT64_MAX) == GS_STOP_IO)
             gs_vm_complete_io(vm, vm->io_arg);
-        double ns = (double)(now_ns() - t0) / (double)spins;
+        double ns = instruction_ns > 0 ? (double)vm->instructions * instruction_ns / (double)spins
+                                       : (double)(now_ns() - t0) / (double)spins;
         if (best == 0 || ns < best)
             best = ns;
     }
@@ -151,7 +155,7 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->default_work = IO_WORK;
         if ((rc = load_embedded(w, "ioloop", spec->io_kind, err)) != 0)
             return rc;
-        double ns = ns_per_spin(w, err);
+        double ns = ns_per_spin(w, spec->instruction_ns, err);
         double cpu_ns = spec->cpu_share / (1 - spec->cpu_share) * (double)spec->io_latency_ns;
         w->unit_size = ns > 0 ? (int64_t)(cpu_ns / ns + 0.5) : IO_SPIN;
         return 0;

@@ -30,6 +30,8 @@ typedef struct {
     gs_io_kind io_kind;     /* I/O-bound and mixed: the kind of I/O */
     double cpu_share;       /* mixed: CPU's share of a unit's time, 0 < r < 1 */
     uint64_t io_latency_ns; /* mixed: the I/O latency the share is set against */
+    double instruction_ns;  /* mixed: a modelled cost per instruction (virtual
+                               time); 0 = measure this machine's */
     const char *path;       /* program: the file */
 } gs_workload_spec;
 
@@ -44,7 +46,8 @@ typedef struct {
 /* Returns the kind for a CPU-bound kernel name (countdown, fib, primes), or -1. */
 int gs_workload_cpu_kind(const char *name);
 
-/* Builds the workload's program (calibrating the mixed one on this machine).
+/* Builds the workload's program (calibrating the mixed one on this machine,
+ * or, in virtual time, at the modelled cost per instruction).
  * Returns 0, or -1 with a message. */
 int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX]);
 void gs_workload_free(gs_workload *w);

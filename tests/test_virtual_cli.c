@@ -1,0 +1,121 @@
+/* test_virtual_cli.c - `gilsim --sim` as a user meets it: every output says
+ * the time is virtual, the same command and seed give the same report, and
+ * the model's options are checked like every other. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli_helpers.h"
+#include "testdir.h"
+
+#define RUN "--sim --threads 4 --cores 2 --mixed 0.5 --work 80 --seed 7 --quiet"
+
+/* The JSON report at path without its host block, as canonical text. */
+static char *without_host(const char *path)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    if (!doc)
+        fail_msg("%s: not JSON: %s", path, jerr.text);
+    json_object_del(doc, "host");
+    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+static void test_same_seed_same_report(void **state)
+{
+    (void)state;
+    assert_int_equal(run(RUN " --json a.json --trace a-trace.json --csv a.csv", NULL, NULL), 0);
+    assert_int_equal(run(RUN " --json b.json --trace b-trace.json --csv b.csv", NULL, NULL), 0);
+    char *a = without_host("a.json"), *b = without_host("b.json");
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    assert_int_equal(system("cmp -s a-trace.json b-trace.json && cmp -s a.csv b.csv"), 0);
+    assert_int_equal(run(RUN " --seed 8 --json c.json", NULL, NULL), 0);
+    a = without_host("a.json");
+    char *c = without_host("c.json");
+    assert_string_not_equal(a, c); /* another seed, another history */
+    free(a);
+    free(c);
+}
+
+static void test_every_output_says_virtual(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("--sim --threads 3 --cores 16 --work 300 --timeline --json r.json --csv r.csv --trace t.json",
+                         NULL, &out), 0);
+    assert_non_null(strstr(out, "on a modelled 16-core machine, in virtual time"));
+    assert_non_null(strstr(out, "time      virtual: a modelled machine of 16 cores, seed 1"));
+    assert_non_null(strstr(out, "who held the lock when"));
+    json_error_t jerr;
+    json_t *doc = json_load_file("r.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(get(doc, "schema_version")), 2);
+    assert_string_equal(json_string_value(get(doc, "config.time")), "virtual");
+    assert_int_equal(json_integer_value(get(doc, "config.model.cores")), 16);
+    assert_true(json_is_null(get(doc, "config.cores"))); /* nothing was pinned */
+    json_t *w0 = json_array_get(get(json_array_get(get(doc, "runs"), 0), "per_worker"), 0);
+    assert_int_equal(json_integer_value(get(w0, "cpus")), 16);
+    json_decref(doc);
+    doc = json_load_file("t.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_non_null(strstr(json_string_value(get(doc, "otherData.time")), "virtual"));
+    json_decref(doc);
+    FILE *f = fopen("r.csv", "r");
+    char line[2][4096];
+    assert_non_null(fgets(line[0], sizeof line[0], f));
+    assert_non_null(fgets(line[1], sizeof line[1], f));
+    fclose(f);
+    assert_non_null(strstr(line[0], ",cores,time,"));
+    assert_non_null(strstr(line[1], ",16,virtual,"));
+    /* and real runs say real */
+    assert_int_equal(run("--threads 2 --work 20 --quiet --json real.json", NULL, NULL), 0);
+    doc = json_load_file("real.json", 0, &jerr);
+    assert_string_equal(json_string_value(get(doc, "config.time")), "real");
+    assert_true(json_is_null(get(doc, "config.model")));
+    json_decref(doc);
+}
+
+static void test_bad_model_options(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        {"--sim --processes 2", "--sim runs threads only, so far: --processes runs in real time"},
+        {"--sim --async 2", "--sim runs threads only, so far: --async runs in real time"},
+        {"--seed 3", "--seed applies only with --sim"},
+        {"--wake-latency 1us", "--wake-latency applies only with --sim"},
+        {"--sim --seed -1", "--seed: '-1' is not a whole number"},
+        {"--sim --cores 2000", "--cores: '2000' is out of range: give a whole number from 1 to 1024"},
+        {"--sim --instruction-ns 0", "--instruction-ns: '0' is not a number from 0.01 to 1000"},
+        {"--sim --instruction-ns fast", "--instruction-ns: 'fast' is not a number"},
+        {"--sim --wake-latency 2s", "--wake-latency: '2s' is out of range"},
+        {"--sim --time-slice 0s", "--time-slice: '0s' is out of range"},
+        {"--sim --switch-cost 5", "--switch-cost: '5' is not a duration"},
+        {"sweep --sim", "--sim is an option of a run, not of gilsim sweep"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *err;
+        int rc = run(bad[i][0], &err, NULL);
+        if (rc != 2 || !strstr(err, bad[i][1]))
+            fail_msg("gilsim %s: exit %d, want 2 and: %s; stderr: %s", bad[i][0], rc, bad[i][1], err);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_seed_same_report),
+        cmocka_unit_test(test_every_output_says_virtual),
+        cmocka_unit_test(test_bad_model_options),
+    };
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
+}
