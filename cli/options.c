@@ -25,7 +25,7 @@ enum {
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
-    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_FILE_IO,
+    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
 };
 
 static const struct {
@@ -63,6 +63,8 @@ static const struct {
     {{"time-slice", required_argument, NULL, OPT_SLICE}, RUN, GS_VALUE_TEXT},
     {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, RUN, GS_VALUE_TEXT},
     {{"file-io", required_argument, NULL, OPT_FILE_IO}, RUN, GS_VALUE_TEXT},
+    {{"fork-cost", required_argument, NULL, OPT_FORK}, RUN, GS_VALUE_TEXT},
+    {{"collect-cost", required_argument, NULL, OPT_COLLECT}, RUN, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
@@ -134,7 +136,7 @@ static const char run_usage[] =
     "  --quiet              no terminal report (use with --json)\n"
     "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
     "\n"
-    "Virtual time (threads only, so far):\n"
+    "Virtual time (threads and processes, so far):\n"
     "  --sim                run on a modelled machine in virtual time: the same\n"
     "                       figures on every machine, every time, for a seed\n"
     "  --seed N             the seed of every choice the modelled OS makes (1)\n"
@@ -144,6 +146,8 @@ static const char run_usage[] =
     "  --time-slice D       when more threads are runnable than cores (3ms)\n"
     "  --syscall-cost D     waking a waiter, or going to sleep (1us)\n"
     "  --file-io D          one read of --io file (5us)\n"
+    "  --fork-cost D        starting a process, paid by its parent (1ms)\n"
+    "  --collect-cost D     collecting a finished process's results (250us)\n"
     "\n"
     "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
     "\n"
@@ -437,6 +441,12 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_FILE_IO:
         o->sim_set = "--file-io";
         return gs_parse_duration("--file-io", arg, 0, 1000000000ull, &o->model.file_io_ns);
+    case OPT_FORK:
+        o->sim_set = "--fork-cost";
+        return gs_parse_duration("--fork-cost", arg, 0, 10000000000ull, &o->model.fork_ns);
+    case OPT_COLLECT:
+        o->sim_set = "--collect-cost";
+        return gs_parse_duration("--collect-cost", arg, 0, 10000000000ull, &o->model.collect_ns);
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
     case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
@@ -531,8 +541,8 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
     if (o->sim_set && !o->sim)
         return usage_error("%s applies only with --sim%s", o->sim_set, "");
-    if (o->sim && o->mode != GS_MODE_THREADS)
-        return usage_error("--sim runs threads only, so far: %s runs in real time%s", o->mode_flag, "");
+    if (o->sim && o->mode == GS_MODE_ASYNC)
+        return usage_error("--sim runs threads and processes, so far: %s runs in real time%s", o->mode_flag, "");
     if (o->sim)
         o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
     else if (o->cores > gs_cpus_allowed()) {

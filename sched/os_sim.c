@@ -96,6 +96,7 @@ typedef struct {
     sim_event *heap;
     uint32_t nheap, capheap;
     uint64_t seq, switches;
+    bool processes;           /* threads started are processes (gs_os_sim_processes) */
 } sim;
 
 static _Noreturn void fatal(const char *what)
@@ -480,7 +481,7 @@ static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(
     th->fiber = gs_fiber_new(STACK, thread_main, th, s->scheduler);
     if (!th->fiber)
         fatal("ran out of memory for a thread's stack");
-    by->t += s->m.syscall_ns;
+    by->t += s->processes ? s->m.fork_ns : s->m.syscall_ns;
     make_ready(s, th, by->t + s->m.wake_ns);
     *t = (gs_thread *)(void *)th;
     return 0;
@@ -491,10 +492,12 @@ static void sim_thread_join(gs_os *os, gs_thread *t)
     sim *s = of(os);
     sim_thread *th = me(os), *target = (sim_thread *)(void *)t;
     wait_turn(s, th);
-    if (target->state == DONE)
-        return;
-    target->joiner = th;
-    block(s, th);
+    if (target->state != DONE) {
+        target->joiner = th;
+        block(s, th);
+    }
+    if (s->processes)
+        th->t += s->m.collect_ns; /* reading its results, reaping it */
 }
 
 static void sim_sleep(gs_os *os, uint64_t ns)
@@ -614,6 +617,11 @@ void gs_os_sim_free(gs_os *os)
     free(s->oncore);
     free(s->heap);
     free(s);
+}
+
+void gs_os_sim_processes(gs_os *os)
+{
+    of(os)->processes = true;
 }
 
 uint64_t gs_os_sim_switches(const gs_os *os)

@@ -25,16 +25,26 @@ typedef struct gs_sim_model {
     uint64_t syscall_ns;     /* waking a waiter, or going to sleep (a futex
                                 call): 1 us */
     uint64_t file_io_ns;     /* one 4 KiB read from the page cache: 5 us */
+    uint64_t fork_ns;        /* starting a process, paid by its parent: 1 ms,
+                                what gilsim's processes runner took per child
+                                on the development VM (7.7 to 8.3 ms for 8) */
+    uint64_t collect_ns;     /* reading a finished process's results and
+                                reaping it: 250 us (2 to 4 ms for 8 there) */
 } gs_sim_model;
 
 #define GS_SIM_MODEL_DEFAULT                                                                 \
     ((gs_sim_model){.cores = 8, .seed = 1, .instruction_ns = 1.0, .wake_ns = 10000,         \
-                    .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 1000, .file_io_ns = 5000})
+                    .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 1000, .file_io_ns = 5000,      \
+                    .fork_ns = 1000000, .collect_ns = 250000})
 
 /* A simulated machine for one run, its first thread being the caller.
  * Returns NULL when out of memory. */
 gs_os *gs_os_sim_new(const gs_sim_model *model);
 void gs_os_sim_free(gs_os *os);
+
+/* From now on a thread started is a process: its start costs the starter
+ * fork_ns, and joining it costs the joiner collect_ns. */
+void gs_os_sim_processes(gs_os *os);
 
 /* Fiber switches the simulation made (for gilsim-bench). */
 uint64_t gs_os_sim_switches(const gs_os *os);

@@ -53,8 +53,9 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
         snprintf(out->error, sizeof out->error, "%s", err);
         return -1;
     }
-    /* per-interpreter: a lock for each thread, shared with nobody */
-    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER ? n : 1;
+    /* per-interpreter, and processes on a simulated machine (run.c): a lock
+     * for each worker, shared with nobody */
+    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER || cfg->mode == GS_MODE_PROCESSES ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
     gs_os *os = gs_run_os(cfg);

@@ -89,8 +89,7 @@ static void test_bad_model_options(void **state)
 {
     (void)state;
     static const char *const bad[][2] = {
-        {"--sim --processes 2", "--sim runs threads only, so far: --processes runs in real time"},
-        {"--sim --async 2", "--sim runs threads only, so far: --async runs in real time"},
+        {"--sim --async 2", "--sim runs threads and processes, so far: --async runs in real time"},
         {"--seed 3", "--seed applies only with --sim"},
         {"--wake-latency 1us", "--wake-latency applies only with --sim"},
         {"--sim --seed -1", "--seed: '-1' is not a whole number"},
