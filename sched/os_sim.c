@@ -28,6 +28,11 @@
  * - Choices.  Which waiter a signal wakes is drawn from one generator
  *   seeded by the model's seed.  Nothing else is random, and nothing
  *   depends on real time, so one seed gives one history.
+ * - Adversarial schedules (model.adversarial) draw more from the same
+ *   generator: every cost between half and one and a half of its value,
+ *   computing cut after a random number of instructions and preempted at
+ *   random when others wait for a core, and spurious wake-ups.  Whatever
+ *   they choose, a correct lock keeps its invariants.
  *
  * The scheduler is a fiber of its own.  A thread that blocks, or whose
  * turn has not come, switches to it; it handles events and switches to
@@ -120,6 +125,12 @@ static uint64_t next_random(sim *s) /* splitmix64 */
     return z ^ (z >> 31);
 }
 
+/* A cost of the model: as it is, or drawn around it when adversarial. */
+static uint64_t cost(sim *s, uint64_t ns)
+{
+    return s->m.adversarial ? ns / 2 + next_random(s) % (ns + 1) : ns;
+}
+
 /* ---- events: a binary heap on (time, seq) ---- */
 
 static bool earlier(const sim_event *a, const sim_event *b)
@@ -187,7 +198,7 @@ static void leave_core(sim *s, sim_thread *th)
         if (!s->rq_head)
             s->rq_tail = NULL;
         next->next = NULL;
-        take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + s->m.switch_ns);
+        take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + cost(s, s->m.switch_ns));
     }
 }
 
@@ -284,7 +295,7 @@ static void wait_turn(sim *s, sim_thread *th)
 /* th blocks at its clock, after paying for the system call. */
 static void block(sim *s, sim_thread *th)
 {
-    th->t += s->m.syscall_ns;
+    th->t += cost(s, s->m.syscall_ns);
     th->state = BLOCKED;
     leave_core(s, th);
     to_scheduler(s, th);
@@ -349,8 +360,8 @@ static void sim_unlock(gs_os *os, gs_mutex *mu)
         m->head = m->head->next;
         if (!m->head)
             m->tail = NULL;
-        th->t += s->m.syscall_ns;
-        schedule(s, th->t + s->m.wake_ns, m->owner, false);
+        th->t += cost(s, s->m.syscall_ns);
+        schedule(s, th->t + cost(s, s->m.wake_ns), m->owner, false);
     }
 }
 
@@ -382,7 +393,9 @@ static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
     th->timed_out = false;
     sim_unlock(os, m);
     if (deadline != FOREVER)
-        schedule(s, (deadline > th->t ? deadline : th->t) + s->m.wake_ns, th, true);
+        schedule(s, (deadline > th->t ? deadline : th->t) + cost(s, s->m.wake_ns), th, true);
+    if (s->m.adversarial && next_random(s) % 4 == 0) /* a spurious wake-up */
+        schedule(s, th->t + next_random(s) % (4 * s->m.wake_ns + 1), th, false);
     block(s, th);
     bool timed_out = th->timed_out;
     sim_lock(os, m);
@@ -406,7 +419,7 @@ static void wake_waiter(sim *s, sim_thread *by, sim_cond *c, uint32_t i)
     memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
     c->n--;
     w->cond = NULL;
-    schedule(s, by->t + s->m.wake_ns, w, false);
+    schedule(s, by->t + cost(s, s->m.wake_ns), w, false);
 }
 
 static void sim_signal(gs_os *os, gs_cond *cv)
@@ -417,7 +430,7 @@ static void sim_signal(gs_os *os, gs_cond *cv)
     wait_turn(s, th);
     if (c->n == 0)
         return;
-    th->t += s->m.syscall_ns;
+    th->t += cost(s, s->m.syscall_ns);
     wake_waiter(s, th, c, (uint32_t)(next_random(s) % c->n)); /* the OS picks one */
 }
 
@@ -429,7 +442,7 @@ static void sim_broadcast(gs_os *os, gs_cond *cv)
     wait_turn(s, th);
     if (c->n == 0)
         return;
-    th->t += s->m.syscall_ns;
+    th->t += cost(s, s->m.syscall_ns);
     while (c->n)
         wake_waiter(s, th, c, 0);
 }
@@ -505,7 +518,7 @@ static void sim_sleep(gs_os *os, uint64_t ns)
     sim *s = of(os);
     sim_thread *th = me(os);
     wait_turn(s, th);
-    schedule(s, th->t + ns + s->m.wake_ns, th, false);
+    schedule(s, th->t + ns + cost(s, s->m.wake_ns), th, false);
     block(s, th);
 }
 
@@ -532,10 +545,11 @@ static uint64_t sim_budget(gs_os *os, uint64_t wanted)
     if (s->rq_head && th->slice_end < horizon)
         horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
     if (horizon == FOREVER)
-        return wanted;
+        return s->m.adversarial ? 1 + next_random(s) % (wanted < 100000 ? wanted : 100000) : wanted;
     uint64_t ps = (horizon - th->t) * 1000 - th->ps; /* horizon > t, and th->ps < 1000 */
     uint64_t n = (ps + s->instruction_ps - 1) / s->instruction_ps; /* the last starts before horizon */
-    return n < wanted ? n : wanted;
+    n = n < wanted ? n : wanted;
+    return s->m.adversarial ? 1 + next_random(s) % n : n; /* cut anywhere */
 }
 
 static void sim_ran(gs_os *os, uint64_t instructions)
@@ -547,7 +561,8 @@ static void sim_ran(gs_os *os, uint64_t instructions)
     th->cpu_ns += th->ps / 1000;
     th->ps %= 1000;
     th->computing = false;
-    if (s->rq_head && th->t >= th->slice_end) { /* others wait for a core: its slice is over */
+    bool preempt = th->t >= th->slice_end || (s->m.adversarial && next_random(s) % 8 == 0);
+    if (s->rq_head && preempt) { /* others wait for a core: its slice is over */
         leave_core(s, th);
         make_ready(s, th, th->t);
         to_scheduler(s, th);

@@ -30,6 +30,11 @@ typedef struct gs_sim_model {
                                 on the development VM (7.7 to 8.3 ms for 8) */
     uint64_t collect_ns;     /* reading a finished process's results and
                                 reaping it: 250 us (2 to 4 ms for 8 there) */
+    bool adversarial;        /* hostile schedules, to test a lock: every cost
+                                drawn between half and one and a half of its
+                                value, computing cut at random instructions and
+                                preempted at random, and one wait in four woken
+                                for no reason (a spurious wake-up) */
 } gs_sim_model;
 
 #define GS_SIM_MODEL_DEFAULT                                                                 \

@@ -249,6 +249,92 @@ static void test_async_refused(void **state)
     gs_workload_free(&w);
 }
 
+/* The most workers holding a lock at once, from their GOT and DROP_*
+ * events: at one instant a drop comes before a take. */
+static uint32_t most_holders(const gs_run_result *r)
+{
+    enum { MAX = 4096 };
+    static struct {
+        uint64_t t;
+        int delta;
+    } edges[MAX];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < r->nworkers; k++) {
+        const gs_recorder *rec = &r->workers[k].rec;
+        assert_int_equal(rec->dropped, 0);
+        for (uint32_t e = 0; e < rec->n && n < MAX; e++) {
+            uint32_t type = rec->events[e].type;
+            if (type == GS_EV_GOT || type == GS_EV_DROP_FORCED || type == GS_EV_DROP_VOLUNTARY ||
+                type == GS_EV_DROP_TICK)
+                edges[n++] = (__typeof__(edges[0])){rec->events[e].t_ns, type == GS_EV_GOT ? 1 : -1};
+        }
+    }
+    assert_true(n < MAX);
+    for (uint32_t i = 1; i < n; i++) /* insertion sort: by time, drops first */
+        for (uint32_t j = i; j > 0 && (edges[j].t < edges[j - 1].t ||
+                                      (edges[j].t == edges[j - 1].t && edges[j].delta < edges[j - 1].delta)); j--) {
+            __typeof__(edges[0]) tmp = edges[j];
+            edges[j] = edges[j - 1];
+            edges[j - 1] = tmp;
+        }
+    int now = 0, most = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        now += edges[i].delta;
+        most = now > most ? now : most;
+    }
+    return (uint32_t)most;
+}
+
+/* The lock's strongest test: for every policy, hundreds of hostile
+ * schedules (costs drawn at random, computing cut and preempted at random
+ * instructions, spurious wake-ups), on 1 to 3 modelled cores, CPU-bound
+ * and I/O-bound.  Every one must finish (a hang is the simulator's fatal
+ * "deadlocked"), lose no work, and never have two holders of one lock.
+ * GILSIM_SIM_SEEDS sets how many seeds (CI runs more). */
+static void test_adversarial_schedules(void **state)
+{
+    (void)state;
+    const char *env = getenv("GILSIM_SIM_SEEDS");
+    const uint64_t SEEDS = env && atoi(env) > 0 ? (uint64_t)atoi(env) : 200;
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    cpu.unit_size = 200; /* about 800 instructions a unit: many switches in little work */
+    int64_t want[2];
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_workload_sequential(&cpu, 0, 30, &want[0], err), 0);
+    assert_int_equal(gs_workload_sequential(&io, 0, 30, &want[1], err), 0);
+    for (int p = 0; p < GS_GIL_POLICY_COUNT; p++) {
+        for (uint64_t seed = 0; seed < SEEDS; seed++) {
+            gs_sim_model m = model_of(1 + (uint32_t)(seed % 3), seed);
+            m.adversarial = true;
+            const gs_workload *w = seed % 2 ? &io : &cpu;
+            gs_run_config cfg = run_config(GS_MODE_THREADS, w, 3, 30);
+            cfg.gil.policy = (gs_gil_policy)p;
+            cfg.gil.interval_ns = 20000;
+            cfg.gil.check_interval = 50;
+            cfg.io_latency_ns = 30000;
+            cfg.sim = &m;
+            gs_run_result r;
+            if (gs_run(&cfg, &r) != 0)
+                fail_msg("%s, seed %llu: %s", gs_gil_policy_names[p], (unsigned long long)seed, r.error);
+            check_consistent(&r, 30);
+            int64_t sum = 0;
+            for (uint32_t i = 0; i < r.nworkers; i++)
+                sum = (int64_t)((uint64_t)sum + (uint64_t)r.workers[i].checksum);
+            if (sum != want[seed % 2])
+                fail_msg("%s, seed %llu: checksum %lld, sequential %lld", gs_gil_policy_names[p],
+                         (unsigned long long)seed, (long long)sum, (long long)want[seed % 2]);
+            bool one_lock = p == GS_GIL_CPYTHON || p == GS_GIL_LEGACY || p == GS_GIL_FIFO;
+            uint32_t holders = most_holders(&r);
+            if (one_lock && holders != 1)
+                fail_msg("%s, seed %llu: %u holders at once", gs_gil_policy_names[p], (unsigned long long)seed,
+                         holders);
+            gs_run_result_free(&r);
+        }
+    }
+    gs_workload_free(&cpu);
+    gs_workload_free(&io);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_timed_wait_times_out_on_the_dot),
         cmocka_unit_test(test_processes_use_the_cores),
         cmocka_unit_test(test_async_refused),
+        cmocka_unit_test(test_adversarial_schedules),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
