@@ -33,6 +33,16 @@ void bench_note(bench_report *r, const char *note);
 #include "workload.h"
 gs_workload bench_workload(gs_workload_kind kind);
 
+/* A run of mode x workers, each doing one small unit, in a child process
+ * of its own (so that its peak memory is its own); sim: on that simulated
+ * machine.  Real wall seconds, peak resident KiB per worker. */
+#include "run.h"
+typedef struct {
+    double wall_s, kib_per_worker;
+    int ok;
+} scale_result;
+scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
+
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);

@@ -38,13 +38,9 @@ static double status_kib(const char *key)
     return v;
 }
 
-typedef struct {
-    double wall_s, kib_per_worker;
-    int ok;
-} scale_result;
-
-/* Runs mode x workers in a child; returns what the child measured. */
-static scale_result scale_once(gs_mode mode, uint32_t workers)
+/* Runs mode x workers (on a simulated machine, with sim) in a child;
+ * returns what the child measured, in real time. */
+scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim)
 {
     int fds[2];
     scale_result res = {0};
@@ -58,14 +54,16 @@ static scale_result scale_once(gs_mode mode, uint32_t workers)
         w.unit_size = 1000;
         gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
-                             .event_cap = GS_DEFAULT_EVENTS};
+                             .event_cap = GS_DEFAULT_EVENTS, .sim = sim};
         double before = status_kib("VmRSS:");
         gs_run_result r;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = gs_run(&cfg, &r);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         scale_result out = {.ok = rc == 0 && r.failed == 0};
-        if (rc == 0)
-            out.wall_s = (double)(r.end_ns - r.start_ns) / 1e9;
-        if (mode == GS_MODE_PROCESSES) {
+        out.wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (mode == GS_MODE_PROCESSES && !sim) {
             struct rusage ru;
             getrusage(RUSAGE_CHILDREN, &ru);
             out.kib_per_worker = (double)ru.ru_maxrss; /* KiB on Linux: the largest child */
@@ -91,7 +89,7 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
 {
     double wall[BENCH_REPS], mem[BENCH_REPS];
     for (int i = 0; i < BENCH_REPS; i++) {
-        scale_result s = scale_once(mode, workers);
+        scale_result s = bench_scale_once(mode, workers, NULL);
         if (!s.ok) {
             fprintf(stderr, "gilsim-bench: %u %s did not complete\n", workers, gs_mode_plural[mode]);
             exit(1);

@@ -1,13 +1,23 @@
 /* bench_sim.c - gilsim-bench, sim section: what the simulated machine's
- * machinery costs (issue "Virtual time").  So far the fiber switch, the
- * simulator's inner loop: two fibers handing over to each other, in
- * switches per real second (target: at least 2 million). */
+ * machinery costs, in real time (issue "Virtual time").
+ *
+ *   instruction rate  simulated instructions per real second of a 1-thread
+ *                     CPU-bound run, against the interpreter alone on the
+ *                     same work; the overhead in % (target: at most 25%);
+ *   fiber switches    two fibers handing over to each other, per real
+ *                     second (target: at least 2 million);
+ *   hand-offs         lock hand-offs per real second, 2 CPU-bound threads
+ *                     at a 10 us interval;
+ *   scale             1,000 threads on 64 modelled cores, each one small
+ *                     unit: real wall time and peak memory per thread. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "bench.h"
 #include "fiber.h"
+#include "sim.h"
+#include "summary.h"
 
 enum { SWITCHES = 2000000 };
 
@@ -47,12 +57,85 @@ static double switches_per_s(void)
     return SWITCHES / s / 1e6;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Runs cfg on the default model; returns real seconds and fills s. */
+static double sim_run(gs_run_config *cfg, gs_run_summary *s)
+{
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    cfg->sim = &m;
+    gs_run_result r;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (gs_run(cfg, &r) != 0 || r.failed) {
+        fprintf(stderr, "gilsim-bench: simulated run failed: %s\n", r.error);
+        exit(1);
+    }
+    double real = seconds_since(&t0);
+    gs_summarize(&r, s);
+    gs_run_result_free(&r);
+    return real;
+}
+
 void bench_sim(bench_report *rep)
 {
-    double v[BENCH_REPS];
-    for (int r = 0; r < BENCH_REPS; r++)
-        v[r] = switches_per_s();
+    static gs_run_summary s;
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
+    const uint64_t work = 4000;
+    double alone[BENCH_REPS], rate[BENCH_REPS], overhead[BENCH_REPS], switches[BENCH_REPS], handoffs[BENCH_REPS];
+    for (int r = 0; r < BENCH_REPS; r++) { /* interleaved: drift hits both */
+        int64_t sum;
+        char err[GS_ERRMSG_MAX];
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (gs_workload_sequential(&w, 0, work, &sum, err) != 0)
+            exit(1);
+        double interp = seconds_since(&t0);
+        gs_run_config one = {.mode = GS_MODE_THREADS, .workers = 1, .workload = &w, .work = work,
+                             .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true}};
+        double simulated = sim_run(&one, &s);
+        alone[r] = (double)s.instructions / interp / 1e6;
+        rate[r] = (double)s.instructions / simulated / 1e6;
+        overhead[r] = (simulated / interp - 1) * 100;
+        switches[r] = switches_per_s();
+        gs_run_config two = one;
+        two.workers = 2;
+        two.gil.interval_ns = 10000;
+        double real = sim_run(&two, &s);
+        handoffs[r] = (double)s.lock.switches_in / real;
+    }
     bench_figure f;
-    bench_summarize(&f, v, BENCH_REPS);
+    bench_summarize(&f, alone, BENCH_REPS);
+    bench_add(rep, "sim", "instructions per real second, interpreter alone", "M", &f);
+    bench_summarize(&f, rate, BENCH_REPS);
+    bench_add(rep, "sim", "instructions per real second, simulated", "M", &f);
+    bench_summarize(&f, overhead, BENCH_REPS);
+    bench_add(rep, "sim", "simulator overhead, 1 CPU thread (paired)", "%", &f);
+    bench_summarize(&f, switches, BENCH_REPS);
     bench_add(rep, "sim", "fiber switches per real second", "M", &f);
+    bench_summarize(&f, handoffs, BENCH_REPS);
+    bench_add(rep, "sim", "lock hand-offs per real second, 10 us interval", "", &f);
+    gs_workload_free(&w);
+
+    gs_sim_model wide = GS_SIM_MODEL_DEFAULT;
+    wide.cores = 64;
+    double wall[BENCH_REPS], mem[BENCH_REPS];
+    for (int r = 0; r < BENCH_REPS; r++) {
+        scale_result sc = bench_scale_once(GS_MODE_THREADS, 1000, &wide);
+        if (!sc.ok) {
+            fprintf(stderr, "gilsim-bench: 1,000 simulated threads did not complete\n");
+            exit(1);
+        }
+        wall[r] = sc.wall_s * 1e3;
+        mem[r] = sc.kib_per_worker;
+    }
+    bench_summarize(&f, wall, BENCH_REPS);
+    bench_add(rep, "sim", "1,000 threads on 64 modelled cores: real wall", "ms", &f);
+    bench_summarize(&f, mem, BENCH_REPS);
+    bench_add(rep, "sim", "1,000 threads on 64 modelled cores: peak RSS per thread", "KiB", &f);
 }
