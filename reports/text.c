@@ -70,7 +70,7 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     char wall[32];
     char where[96];
     if (c->sim)
-        snprintf(where, sizeof where, "on a modelled %u-core machine, in virtual time", c->sim->cores);
+        snprintf(where, sizeof where, "on %u modelled cores (virtual time)", c->sim->cores);
     else if (c->cores)
         snprintf(where, sizeof where, "on %u of this machine's %ld cores", c->cores, h->cores);
     else

@@ -53,7 +53,7 @@ static void test_every_output_says_virtual(void **state)
     char *out;
     assert_int_equal(run("--sim --threads 3 --cores 16 --work 300 --timeline --json r.json --csv r.csv --trace t.json",
                          NULL, &out), 0);
-    assert_non_null(strstr(out, "on a modelled 16-core machine, in virtual time"));
+    assert_non_null(strstr(out, "on 16 modelled cores (virtual time)"));
     assert_non_null(strstr(out, "time      virtual: a modelled machine of 16 cores, seed 1"));
     assert_non_null(strstr(out, "who held the lock when"));
     json_error_t jerr;
