@@ -2,6 +2,7 @@
  * options.h).  Every option is in one table with the commands it belongs
  * to; an option given to the wrong command is named as such. */
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,22 @@ static int set_path(const char **slot, const char *flag, const char *arg, bool d
     return 0;
 }
 
+/* The model's costs given as durations: the field each option sets. */
+static const struct {
+    int opt;
+    const char *name;
+    size_t field;
+    uint64_t min_ns, max_ns;
+} model_costs[] = {
+    {OPT_WAKE, "--wake-latency", offsetof(gs_sim_model, wake_ns), 0, 1000000000ull},
+    {OPT_SWITCH_COST, "--switch-cost", offsetof(gs_sim_model, switch_ns), 0, 1000000000ull},
+    {OPT_SLICE, "--time-slice", offsetof(gs_sim_model, slice_ns), 1000, 10000000000ull},
+    {OPT_SYSCALL, "--syscall-cost", offsetof(gs_sim_model, syscall_ns), 0, 1000000000ull},
+    {OPT_FILE_IO, "--file-io", offsetof(gs_sim_model, file_io_ns), 0, 1000000000ull},
+    {OPT_FORK, "--fork-cost", offsetof(gs_sim_model, fork_ns), 0, 10000000000ull},
+    {OPT_COLLECT, "--collect-cost", offsetof(gs_sim_model, collect_ns), 0, 10000000000ull},
+};
+
 static int parse_option(gs_cli_options *o, int c, const char *arg)
 {
     uint64_t n;
@@ -426,27 +443,15 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_INSTRUCTION:
         o->sim_set = "--instruction-ns";
         return gs_parse_decimal("--instruction-ns", arg, 0.01, 1000, &o->model.instruction_ns);
-    case OPT_WAKE:
-        o->sim_set = "--wake-latency";
-        return gs_parse_duration("--wake-latency", arg, 0, 1000000000ull, &o->model.wake_ns);
-    case OPT_SWITCH_COST:
-        o->sim_set = "--switch-cost";
-        return gs_parse_duration("--switch-cost", arg, 0, 1000000000ull, &o->model.switch_ns);
-    case OPT_SLICE:
-        o->sim_set = "--time-slice";
-        return gs_parse_duration("--time-slice", arg, 1000, 10000000000ull, &o->model.slice_ns);
-    case OPT_SYSCALL:
-        o->sim_set = "--syscall-cost";
-        return gs_parse_duration("--syscall-cost", arg, 0, 1000000000ull, &o->model.syscall_ns);
-    case OPT_FILE_IO:
-        o->sim_set = "--file-io";
-        return gs_parse_duration("--file-io", arg, 0, 1000000000ull, &o->model.file_io_ns);
-    case OPT_FORK:
-        o->sim_set = "--fork-cost";
-        return gs_parse_duration("--fork-cost", arg, 0, 10000000000ull, &o->model.fork_ns);
+    case OPT_WAKE: case OPT_SWITCH_COST: case OPT_SLICE: case OPT_SYSCALL: case OPT_FILE_IO: case OPT_FORK:
     case OPT_COLLECT:
-        o->sim_set = "--collect-cost";
-        return gs_parse_duration("--collect-cost", arg, 0, 10000000000ull, &o->model.collect_ns);
+        for (size_t i = 0; i < sizeof model_costs / sizeof model_costs[0]; i++)
+            if (model_costs[i].opt == c) {
+                o->sim_set = model_costs[i].name;
+                return gs_parse_duration(model_costs[i].name, arg, model_costs[i].min_ns, model_costs[i].max_ns,
+                                         (uint64_t *)((char *)&o->model + model_costs[i].field));
+            }
+        return -1;
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
     case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);

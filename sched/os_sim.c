@@ -422,7 +422,8 @@ static void wake_waiter(sim *s, sim_thread *by, sim_cond *c, uint32_t i)
     schedule(s, by->t + cost(s, s->m.wake_ns), w, false);
 }
 
-static void sim_signal(gs_os *os, gs_cond *cv)
+/* Wakes one waiter, the OS's pick (signal), or every one (broadcast). */
+static void notify(gs_os *os, gs_cond *cv, bool all)
 {
     sim *s = of(os);
     sim_thread *th = me(os);
@@ -431,21 +432,14 @@ static void sim_signal(gs_os *os, gs_cond *cv)
     if (c->n == 0)
         return;
     th->t += cost(s, s->m.syscall_ns);
-    wake_waiter(s, th, c, (uint32_t)(next_random(s) % c->n)); /* the OS picks one */
-}
-
-static void sim_broadcast(gs_os *os, gs_cond *cv)
-{
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    sim_cond *c = (sim_cond *)cv;
-    wait_turn(s, th);
-    if (c->n == 0)
-        return;
-    th->t += cost(s, s->m.syscall_ns);
-    while (c->n)
+    if (!all)
+        wake_waiter(s, th, c, (uint32_t)(next_random(s) % c->n));
+    while (all && c->n)
         wake_waiter(s, th, c, 0);
 }
+
+static void sim_signal(gs_os *os, gs_cond *c) { notify(os, c, false); }
+static void sim_broadcast(gs_os *os, gs_cond *c) { notify(os, c, true); }
 
 static void sim_cond_free(gs_os *os, gs_cond *cv)
 {
