@@ -137,7 +137,7 @@ static const char run_usage[] =
     "  --quiet              no terminal report (use with --json)\n"
     "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
     "\n"
-    "Virtual time (threads and processes, so far):\n"
+    "Virtual time:\n"
     "  --sim                run on a modelled machine in virtual time: the same\n"
     "                       figures on every machine, every time, for a seed\n"
     "  --seed N             the seed of every choice the modelled OS makes (1)\n"
@@ -546,8 +546,6 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
     if (o->sim_set && !o->sim)
         return usage_error("%s applies only with --sim%s", o->sim_set, "");
-    if (o->sim && o->mode == GS_MODE_ASYNC)
-        return usage_error("--sim runs threads and processes, so far: %s runs in real time%s", o->mode_flag, "");
     if (o->sim)
         o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
     else if (o->cores > gs_cpus_allowed()) {

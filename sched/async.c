@@ -1,5 +1,7 @@
 /* async.c - the async runner: N tasks, each an interpreter state, on one
- * libuv loop run by one thread, as asyncio runs coroutines.
+ * libuv loop run by one thread, as asyncio runs coroutines.  A task's life
+ * between two I/O requests is in async_tasks.c, shared with the runner of
+ * virtual time (async_sim.c); this file is the libuv loop.
  *
  * DESIGN
  * A task runs until it finishes, reaches an io instruction or yields; no two
@@ -41,63 +43,10 @@
 
 #include <uv.h>
 
+#include "async_tasks.h"
 #include "clock.h"
-#include "io.h"
-#include "worker.h"
-
-typedef struct async_run async_run;
-
-typedef struct {
-    async_run *run;
-    gs_vm *vm;
-    gs_worker_result *res;
-    bool started, finished, in_io;
-    uint64_t io_start_ns;
-    uint64_t timer_due_ns;    /* sleep: when the latency is over (gs_now_ns) */
-    uv_timer_t timer;
-    uv_pipe_t *pipe;          /* pipe I/O: over a dup of the task's socket */
-    uv_write_t write_req;
-    int64_t token;            /* pipe: the bytes written */
-    unsigned char echo[sizeof(int64_t)];
-    size_t echo_len;
-    uv_fs_t *fs_req;          /* file I/O, while a read is in flight */
-    unsigned char *block;     /* file I/O: where the block is read */
-} task;
-
-struct async_run {
-    const gs_run_config *cfg;
-    gs_run_result *out;
-    gs_io *io;
-    uv_loop_t loop;
-    uv_idle_t idle;       /* active while tasks are ready: the loop does not block */
-    uv_prepare_t prepare; /* drops the lock before the loop waits for I/O */
-    uv_check_t check;     /* takes it again after */
-    uv_async_t wake;      /* the caller's thread asks the loop to stop */
-    pthread_mutex_t wake_mutex;
-    bool wake_open;       /* guarded by wake_mutex */
-    atomic_bool stop_asked;
-    task *tasks;
-    uint32_t n, finished;
-    uint32_t *queue;      /* ring of ready task indices; each task at most once */
-    uint32_t head, count;
-    gs_gil *gil;
-    gs_gil_client client; /* the loop thread, as a user of the lock */
-    gs_vm *loop_vm;       /* the loop thread's own state: it runs nothing, but
-                             carries the eval breaker the lock may touch */
-    gs_recorder no_events;
-    bool holding;
-    gs_run_sync *sync;
-};
 
 static void on_idle(uv_idle_t *h);
-
-static void enqueue(task *t)
-{
-    async_run *r = t->run;
-    r->queue[(r->head + r->count++) % r->n] = (uint32_t)(t - r->tasks);
-    gs_record(&t->res->rec, GS_EV_WANT, gs_now_ns(), 0);
-    uv_idle_start(&r->idle, on_idle); /* no-op when already active */
-}
 
 static void close_loop_handles(async_run *r)
 {
@@ -110,37 +59,18 @@ static void close_loop_handles(async_run *r)
     GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
 }
 
-static void finish(task *t)
+static void uv_ready(async_run *r)
 {
-    if (t->finished)
-        return;
-    async_run *r = t->run;
-    t->finished = true;
-    t->res->instructions = t->vm->instructions;
-    t->res->end_ns = gs_now_ns();
-    if (!t->started)
-        t->res->start_ns = t->res->end_ns;
-    gs_record(&t->res->rec, GS_EV_DONE, t->res->end_ns, 0);
+    uv_idle_start(&r->idle, on_idle); /* no-op when already active */
+}
+
+static void uv_finished(task *t)
+{
     uv_close((uv_handle_t *)&t->timer, NULL);
     if (t->pipe)
         uv_close((uv_handle_t *)t->pipe, NULL);
-    if (++r->finished == r->n)
-        close_loop_handles(r);
-}
-
-static void fail(task *t, const char *msg)
-{
-    gs_worker_fail(t->res, msg);
-    finish(t);
-}
-
-static void io_done(task *t, int64_t result)
-{
-    if (t->finished)
-        return;
-    gs_record(&t->res->rec, GS_EV_IO_END, gs_now_ns(), 0);
-    gs_vm_complete_io(t->vm, result);
-    enqueue(t);
+    if (t->run->finished == t->run->n)
+        close_loop_handles(t->run);
 }
 
 static void on_timer(uv_timer_t *h);
@@ -167,12 +97,12 @@ static void on_timer(uv_timer_t *h)
         if (rc != 0) {
             char msg[GS_ERRMSG_MAX];
             snprintf(msg, sizeof msg, "cannot start sleep I/O: %s", uv_strerror(rc));
-            fail(t, msg);
+            gs_async_fail(t, msg);
         }
         return;
     }
     gs_hist_add(&t->res->loop_lag, now - t->timer_due_ns);
-    io_done(t, t->vm->io_arg);
+    gs_async_io_done(t, t->vm->io_arg);
 }
 
 static void on_echo_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -192,7 +122,7 @@ static void on_echo_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         char msg[GS_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror((int)nread));
         uv_read_stop(s);
-        fail(t, msg);
+        gs_async_fail(t, msg);
         return;
     }
     t->echo_len += (size_t)nread;
@@ -201,7 +131,7 @@ static void on_echo_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     uv_read_stop(s);
     int64_t echo;
     memcpy(&echo, t->echo, sizeof echo);
-    io_done(t, echo);
+    gs_async_io_done(t, echo);
 }
 
 static void on_token_written(uv_write_t *req, int status)
@@ -210,7 +140,7 @@ static void on_token_written(uv_write_t *req, int status)
     if (status < 0 && !t->finished) {
         char msg[GS_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror(status));
-        fail(t, msg);
+        gs_async_fail(t, msg);
     }
 }
 
@@ -226,16 +156,16 @@ static void on_block_read(uv_fs_t *req)
     char msg[GS_ERRMSG_MAX];
     if (got != (ssize_t)GS_IO_BLOCK) {
         snprintf(msg, sizeof msg, "file I/O read failed: %s", got < 0 ? uv_strerror((int)got) : "short read");
-        fail(t, msg);
+        gs_async_fail(t, msg);
     } else if (gs_io_check_block(t->block, t->vm->io_arg, msg) != 0) {
-        fail(t, msg);
+        gs_async_fail(t, msg);
     } else {
-        io_done(t, t->vm->io_arg);
+        gs_async_io_done(t, t->vm->io_arg);
     }
 }
 
 /* Hands the task's I/O request to libuv.  Returns 0, or -1 with msg. */
-static int submit_io(task *t, char msg[GS_ERRMSG_MAX])
+static int uv_submit_io(task *t, char msg[GS_ERRMSG_MAX])
 {
     async_run *r = t->run;
     gs_vm *vm = t->vm;
@@ -279,68 +209,12 @@ static int submit_io(task *t, char msg[GS_ERRMSG_MAX])
     return rc == 0 ? 0 : -1;
 }
 
-/* Runs t until it stops, and acts on why.  The loop's thread holds the lock. */
-static void step(task *t)
-{
-    gs_worker_result *res = t->res;
-    uint64_t now = gs_now_ns();
-    if (!t->started) {
-        t->started = true;
-        res->start_ns = now;
-    }
-    if (t->in_io) {
-        t->in_io = false;
-        gs_hist_add(&res->io_latency, now - t->io_start_ns);
-    }
-    gs_record(&res->rec, GS_EV_GOT, now, 0);
-    uint64_t cpu0 = gs_thread_cpu_ns();
-    gs_stop why = gs_vm_run(t->vm, UINT64_MAX);
-    res->cpu_ns += gs_thread_cpu_ns() - cpu0;
-    now = gs_now_ns();
-    gs_record(&res->rec, GS_EV_DROP_VOLUNTARY, now, 0);
-    char msg[GS_ERRMSG_MAX];
-    switch (why) {
-    case GS_STOP_DONE:
-        res->checksum = t->vm->result;
-        finish(t);
-        break;
-    case GS_STOP_IO:
-        res->io_ops++;
-        t->in_io = true;
-        t->io_start_ns = now;
-        gs_record(&res->rec, GS_EV_IO_START, now, (uint32_t)t->vm->io_kind);
-        if (submit_io(t, msg) != 0)
-            fail(t, msg);
-        break;
-    case GS_STOP_ERROR:
-        res->failed = true;
-        gs_vm_format_error(t->vm, res->error, sizeof res->error);
-        finish(t);
-        break;
-    case GS_STOP_BREAK:
-        if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {
-            fail(t, gs_worker_stop_reason());
-            break;
-        }
-        enqueue(t);
-        break;
-    case GS_STOP_YIELD:
-    case GS_STOP_BUDGET:
-        enqueue(t);
-        break;
-    }
-}
+static const async_backend uv_backend = {.submit_io = uv_submit_io, .ready = uv_ready, .finished = uv_finished};
 
 static void on_idle(uv_idle_t *h)
 {
     async_run *r = h->data;
-    for (uint32_t batch = r->count; batch > 0 && r->count > 0; batch--) {
-        task *t = &r->tasks[r->queue[r->head]];
-        r->head = (r->head + 1) % r->n;
-        r->count--;
-        if (!t->finished)
-            step(t);
-    }
+    gs_async_run_ready(r);
     if (r->count == 0 && r->finished < r->n)
         uv_idle_stop(&r->idle);
 }
@@ -368,16 +242,15 @@ static void on_wake(uv_async_t *h)
     async_run *r = h->data;
     if (!atomic_load(&r->stop_asked))
         return;
-    const char *why = gs_worker_stop_reason();
-    for (uint32_t i = 0; i < r->n && r->finished < r->n; i++) {
+    for (uint32_t i = 0; i < r->n; i++) {
         task *t = &r->tasks[i];
         if (t->finished)
             continue;
         uv_timer_stop(&t->timer);
         if (t->pipe)
             uv_read_stop((uv_stream_t *)t->pipe);
-        fail(t, why); /* an fs read in flight finds its task finished */
     }
+    gs_async_fail_unfinished(r); /* an fs read in flight finds its task finished */
 }
 
 static void *loop_main(void *arg)
@@ -484,7 +357,7 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
     char err[GS_ERRMSG_MAX];
     unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
     gs_run_sync sync;
-    async_run r = {.cfg = cfg, .out = out, .n = n, .sync = &sync};
+    async_run r = {.be = &uv_backend, .os = gs_run_os(cfg), .cfg = cfg, .out = out, .n = n, .sync = &sync};
     r.io = gs_io_open(kinds, n, cfg->io_latency_ns, err);
     if (!r.io) {
         snprintf(out->error, sizeof out->error, "%s", err);

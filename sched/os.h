@@ -67,6 +67,10 @@ typedef struct {
      * gs_io_kind.  Returns 0, or -1 with err. */
     int (*io_perform)(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result,
                       char *err);
+    /* How long a request of that kind takes when nothing is in its way
+     * (the async runner of virtual time starts requests without
+     * blocking, and completes them then). */
+    uint64_t (*io_latency)(gs_os *os, gs_io *io, int kind);
     uint64_t (*budget)(gs_os *os, uint64_t wanted); /* instructions the caller may run now */
     void (*ran)(gs_os *os, uint64_t instructions);  /* ... and how many it ran */
 } gs_os_ops;

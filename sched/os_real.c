@@ -187,6 +187,12 @@ static int real_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t toke
     return gs_io_perform(io, worker, (gs_io_kind)kind, token, result, err);
 }
 
+static uint64_t real_io_latency(gs_os *os, gs_io *io, int kind)
+{
+    (void)os;
+    return kind == GS_IO_FILE ? 0 : gs_io_latency_ns(io); /* a real read takes what it takes */
+}
+
 static uint64_t real_budget(gs_os *os, uint64_t wanted)
 {
     (void)os;
@@ -217,6 +223,7 @@ static const gs_os_ops real_ops = {
     .thread_join = real_thread_join,
     .sleep_ns = real_sleep,
     .io_perform = real_io,
+    .io_latency = real_io_latency,
     .budget = real_budget,
     .ran = real_ran,
 };

@@ -516,10 +516,15 @@ static void sim_sleep(gs_os *os, uint64_t ns)
     block(s, th);
 }
 
+static uint64_t sim_io_latency(gs_os *os, gs_io *io, int kind)
+{
+    return kind == GS_IO_FILE ? of(os)->m.file_io_ns : gs_io_latency_ns(io);
+}
+
 static int sim_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result, char *err)
 {
     (void)worker, (void)err;
-    sim_sleep(os, kind == GS_IO_FILE ? of(os)->m.file_io_ns : gs_io_latency_ns(io));
+    sim_sleep(os, sim_io_latency(os, io, kind));
     *result = token;
     return 0;
 }
@@ -582,6 +587,7 @@ static const gs_os_ops sim_ops = {
     .thread_join = sim_thread_join,
     .sleep_ns = sim_sleep,
     .io_perform = sim_io,
+    .io_latency = sim_io_latency,
     .budget = sim_budget,
     .ran = sim_ran,
 };

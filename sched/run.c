@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "async_tasks.h"
 #include "sim.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
@@ -174,18 +175,14 @@ static int finish(gs_run_result *out)
     return 0;
 }
 
-/* The run on a simulated machine (sim.h), by the threads runner over it.
- * A process there is what the processes runner makes of a child: a worker
- * with a lock of its own, its start and the collection of its results
- * costing what the model says; nothing is forked, because nothing real
- * would run in virtual time.  The async runner is libuv's, which has no
- * virtual time: async tasks do not run on the simulated machine yet. */
+/* The run on a simulated machine (sim.h).  Threads: the threads runner
+ * over it.  A process there is what the processes runner makes of a
+ * child, a worker with a lock of its own, its start and the collection of
+ * its results costing what the model says; nothing is forked, because
+ * nothing real would run in virtual time.  Async tasks: async_sim.c's loop,
+ * sharing the tasks' logic with libuv's (async_tasks.c). */
 static int run_virtual(const gs_run_config *cfg, gs_run_result *out)
 {
-    if (cfg->mode == GS_MODE_ASYNC) {
-        snprintf(out->error, sizeof out->error, "virtual time runs threads and processes, so far; not async tasks");
-        return -1;
-    }
     gs_run_config on_sim = *cfg;
     on_sim.os = gs_os_sim_new(cfg->sim);
     if (!on_sim.os) {
@@ -194,7 +191,7 @@ static int run_virtual(const gs_run_config *cfg, gs_run_result *out)
     }
     if (cfg->mode == GS_MODE_PROCESSES)
         gs_os_sim_processes(on_sim.os);
-    int rc = gs_threads_run(&on_sim, out);
+    int rc = cfg->mode == GS_MODE_ASYNC ? gs_async_sim_run(&on_sim, out) : gs_threads_run(&on_sim, out);
     gs_os_sim_free(on_sim.os);
     return rc != 0 ? rc : finish(out);
 }

@@ -69,11 +69,7 @@ static void do_io(gs_worker *w)
         gs_vm_complete_io(vm, result);
 }
 
-/* Runs the interpreter for at most `wanted` instructions, in as many
- * slices as the operating system grants (the real one grants them all at
- * once; a simulated one ends a slice where anything else could happen).
- * Returns why it stopped; GS_STOP_BUDGET only when all `wanted` ran. */
-static gs_stop run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
+gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
 {
     for (;;) {
         uint64_t before = vm->instructions;
@@ -94,7 +90,7 @@ static void run_under_lock(gs_worker *w)
     gs_worker_result *res = w->res;
     uint64_t budget = w->gil->check_interval ? w->gil->check_interval : UINT64_MAX;
     while (!res->failed) {
-        switch (run_granted(w->gil->os, vm, budget)) {
+        switch (gs_worker_run_granted(w->gil->os, vm, budget)) {
         case GS_STOP_BREAK:
             if (gs_vm_breaker(vm) & GS_BREAK_STOP) {
                 gs_worker_fail(res, gs_worker_stop_reason());

@@ -47,6 +47,12 @@ void gs_worker_free(gs_worker *w);
  * times, counters, checksum or error. */
 void gs_worker_run(gs_worker *w);
 
+/* Runs vm for at most `wanted` instructions, in as many slices as os
+ * grants (the real one grants them all at once; a simulated one ends a
+ * slice where anything else could happen), telling os how many ran.
+ * Returns why it stopped; GS_STOP_BUDGET only when all `wanted` ran. */
+gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted);
+
 /* Marks res failed with msg. */
 void gs_worker_fail(gs_worker_result *res, const char *msg);
 /* Why a worker whose breaker carries GS_BREAK_STOP was stopped. */

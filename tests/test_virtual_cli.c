@@ -77,6 +77,9 @@ static void test_every_output_says_virtual(void **state)
     fclose(f);
     assert_non_null(strstr(line[0], ",cores,time,"));
     assert_non_null(strstr(line[1], ",16,virtual,"));
+    /* async tasks too */
+    assert_int_equal(run("--sim --async 8 --io-bound --work 80", NULL, &out), 0);
+    assert_non_null(strstr(out, "8 tasks ran 7.98x as fast as 1 task on 8 modelled cores (virtual time)"));
     /* and real runs say real */
     assert_int_equal(run("--threads 2 --work 20 --quiet --json real.json", NULL, NULL), 0);
     doc = json_load_file("real.json", 0, &jerr);
@@ -89,7 +92,6 @@ static void test_bad_model_options(void **state)
 {
     (void)state;
     static const char *const bad[][2] = {
-        {"--sim --async 2", "--sim runs threads and processes, so far: --async runs in real time"},
         {"--seed 3", "--seed applies only with --sim"},
         {"--wake-latency 1us", "--wake-latency applies only with --sim"},
         {"--sim --seed -1", "--seed: '-1' is not a whole number"},
