@@ -65,3 +65,10 @@ json_t *get(json_t *o, const char *path)
         fail_msg("JSON lacks %s", path);
     return o;
 }
+
+void assert_fits_80(const char *what, const char *text)
+{
+    for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (strcspn(line, "\n") > 80)
+            fail_msg("%s: a line wider than 80 columns: %.100s", what, line);
+}

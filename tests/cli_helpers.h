@@ -17,6 +17,10 @@ int run(const char *args, char **err_out, char **std_out);
 void write_file(const char *path, const char *text, size_t len);
 bool file_starts_with(const char *path, const char *magic, size_t len);
 
+/* Fails the test if a line of text is wider than 80 columns; what names
+ * the text in the message. */
+void assert_fits_80(const char *what, const char *text);
+
 /* The value at a dotted path in a JSON document; fails the test if it is
  * missing.  A figure under a null (a histogram with no samples) is null. */
 json_t *get(json_t *o, const char *path);

@@ -1,0 +1,76 @@
+/* test_demos.c - every classroom demonstration, from the command line:
+ * it runs end to end, names the figures its conclusion rests on (whatever
+ * way they went: test_conclusions.c checks the words), fits 80 columns,
+ * and writes the plot and the trace it offers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli_helpers.h"
+#include "testdir.h"
+
+/* Every demonstration runs end to end and names the figures its
+ * conclusion rests on. */
+static void test_every_demo_quick(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        const char *figures[3];
+    } demos[] = {
+        {"threads-vs-processes", {"threads   countdown", "processes countdown", "processes were"}},
+        {"io-bound", {"threads   io-bound", "threads were", "lock was held"}},
+        {"convoy", {"I/O thread ops/s", "Alone, the I/O thread did", "Beside one CPU-bound thread it"}},
+        {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
+        {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},
+        {"async", {"loop lag p99", "8 I/O-bound tasks were", "timers"}},
+        {"free-threading", {"no lock: speedup", "With CPython's lock", "Without a lock"}},
+    };
+    char *out;
+    assert_int_equal(run("demo", NULL, &out), 0);
+    for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++)
+        assert_non_null(strstr(out, demos[i].name));
+    for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++) {
+        char args[128];
+        snprintf(args, sizeof args, "demo %s --quick", demos[i].name);
+        char *err;
+        int rc = run(args, &err, &out);
+        if (rc != 0)
+            fail_msg("gilsim %s: exit %d: %s", args, rc, err);
+        assert_non_null(strstr(out, "What it means:"));
+        for (int k = 0; k < 3; k++)
+            if (!strstr(out, demos[i].figures[k]))
+                fail_msg("gilsim %s: no '%s' in:\n%s", args, demos[i].figures[k], out);
+        assert_fits_80(args, out);
+    }
+}
+
+static void test_demo_plot_and_trace(void **state)
+{
+    (void)state;
+    assert_int_equal(system("rm -rf demo && mkdir demo"), 0);
+    char *out;
+    assert_int_equal(run("demo threads-vs-processes --quick --plot demo/tvp.png", NULL, &out), 0);
+    assert_true(file_starts_with("demo/tvp.png", "\x89PNG", 4));
+    assert_int_equal(run("demo convoy --quick --trace demo/convoy.json", NULL, &out), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file("demo/convoy.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(get(doc, "otherData.workers")), 3); /* the I/O thread and 2 CPU threads */
+    json_decref(doc);
+    assert_int_equal(system("rm -rf demo"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_demo_quick),
+        cmocka_unit_test(test_demo_plot_and_trace),
+    };
+    return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
+}
