@@ -276,28 +276,18 @@ static void *loop_main(void *arg)
 static void stop_loop(void *arg)
 {
     async_run *r = arg;
-    atomic_store(&r->stop_asked, true);
-    for (uint32_t i = 0; i < r->n; i++)
-        gs_vm_set_breaker(r->tasks[i].vm, GS_BREAK_STOP);
+    gs_async_ask_stop(r);
     GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
     if (r->wake_open)
         uv_async_send(&r->wake);
     GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
 }
 
-/* Sets up task i: its interpreter, its timer, its pipe when the program
- * does pipe I/O.  Returns 0, or -1 with out->error. */
+/* Sets up task i's timer, and its pipe when the program does pipe I/O.
+ * Returns 0, or -1 with out->error. */
 static int task_init(async_run *r, uint32_t i, bool uses_pipe)
 {
     task *t = &r->tasks[i];
-    char err[GS_ERRMSG_MAX];
-    t->run = r;
-    t->res = &r->out->workers[i];
-    t->vm = gs_worker_vm_new(r->cfg, t->res, err);
-    if (!t->vm) {
-        snprintf(r->out->error, sizeof r->out->error, "%s", err);
-        return -1;
-    }
     uv_timer_init(&r->loop, &t->timer);
     t->timer.data = t;
     t->write_req.data = t;
@@ -345,7 +335,6 @@ static void teardown(async_run *r, uint32_t ninit)
     if (uv_loop_close(&r->loop) != 0)
         fprintf(stderr, "gilsim: warning: the libuv loop still had handles open at the end of the run\n");
     for (uint32_t i = 0; r->tasks && i < r->n; i++) {
-        free(r->tasks[i].vm);
         free(r->tasks[i].pipe);
         free(r->tasks[i].block);
     }
@@ -377,48 +366,17 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
     uv_async_init(&r.loop, &r.wake, on_wake);
     r.idle.data = r.prepare.data = r.check.data = r.wake.data = &r;
     r.wake_open = true;
-    r.gil = gs_gil_new(&cfg->gil, gs_run_os(cfg));
-    r.loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
-    if (r.loop_vm)
-        memset(r.loop_vm, 0, sizeof *r.loop_vm);
-    r.client = (gs_gil_client){.vm = r.loop_vm, .id = 0, .rec = &r.no_events, .stats = &out->loop_lock};
-    r.tasks = calloc(n, sizeof *r.tasks);
-    r.queue = calloc(n, sizeof *r.queue);
     uint32_t ninit = 0;
     rc = -1;
-    if (!r.gil || !r.loop_vm || !r.tasks || !r.queue) {
-        snprintf(out->error, sizeof out->error, "out of memory for %u tasks", n);
+    if (gs_async_setup(&r) != 0)
         goto done;
-    }
     for (; ninit < n; ninit++)
         if (task_init(&r, ninit, kinds & (1u << GS_IO_PIPE)) != 0)
             goto done;
-    pthread_t loop_thread;
-    out->start_ns = gs_now_ns();
-    for (uint32_t i = 0; i < n; i++) {
-        r.queue[i] = i;
-        gs_record(&out->workers[i].rec, GS_EV_WANT, out->start_ns, 0);
-    }
-    r.count = n;
-    int e = pthread_create(&loop_thread, NULL, loop_main, &r);
-    if (e != 0) {
-        snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
-        goto done;
-    }
-    out->spawn_ns = gs_now_ns() - out->start_ns;
-    gs_run_sync_open_gate(&sync, GS_GATE_GO);
-    uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    out->stopped = gs_run_sync_wait(&sync, 1, deadline, stop_loop, &r);
-    GS_PTHREAD(pthread_join(loop_thread, NULL));
-    out->end_ns = gs_now_ns();
-    rc = 0;
+    rc = gs_async_drive(&r, loop_main, stop_loop);
 done:
     teardown(&r, ninit);
-    free(r.tasks);
-    free(r.loop_vm);
-    free(r.queue);
-    if (r.gil)
-        gs_gil_destroy(r.gil);
+    gs_async_release(&r);
     gs_io_close(r.io);
     GS_PTHREAD(pthread_mutex_destroy(&r.wake_mutex));
     gs_run_sync_destroy(&sync);

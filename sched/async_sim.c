@@ -94,74 +94,23 @@ static void *loop_main(void *arg)
 
 static void stop_loop(void *arg)
 {
-    async_run *r = arg;
-    atomic_store(&r->stop_asked, true);
-    for (uint32_t i = 0; i < r->n; i++)
-        gs_vm_set_breaker(r->tasks[i].vm, GS_BREAK_STOP);
+    gs_async_ask_stop(arg);
 }
 
 int gs_async_sim_run(const gs_run_config *cfg, gs_run_result *out)
 {
-    uint32_t n = cfg->workers;
     gs_os *os = gs_run_os(cfg);
     char err[GS_ERRMSG_MAX];
     gs_run_sync sync;
-    async_run r = {.be = &sim_backend, .os = os, .cfg = cfg, .out = out, .n = n, .sync = &sync};
-    r.io = gs_io_open(0, n, cfg->io_latency_ns, err); /* only its latency is used: nothing real */
+    async_run r = {.be = &sim_backend, .os = os, .cfg = cfg, .out = out, .n = cfg->workers, .sync = &sync};
+    r.io = gs_io_open(0, r.n, cfg->io_latency_ns, err); /* only its latency is used: nothing real */
     if (!r.io) {
         snprintf(out->error, sizeof out->error, "%s", err);
         return -1;
     }
     gs_run_sync_init(&sync, os);
-    r.gil = gs_gil_new(&cfg->gil, os);
-    r.loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
-    if (r.loop_vm)
-        memset(r.loop_vm, 0, sizeof *r.loop_vm);
-    r.client = (gs_gil_client){.vm = r.loop_vm, .id = 0, .rec = &r.no_events, .stats = &out->loop_lock};
-    r.tasks = calloc(n, sizeof *r.tasks);
-    r.queue = calloc(n, sizeof *r.queue);
-    int rc = -1;
-    if (!r.gil || !r.loop_vm || !r.tasks || !r.queue) {
-        snprintf(out->error, sizeof out->error, "out of memory for %u tasks", n);
-        goto done;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        task *t = &r.tasks[i];
-        t->run = &r;
-        t->res = &out->workers[i];
-        t->vm = gs_worker_vm_new(cfg, t->res, err);
-        if (!t->vm) {
-            snprintf(out->error, sizeof out->error, "%s", err);
-            goto done;
-        }
-    }
-    out->start_ns = gs_os_now(os);
-    for (uint32_t i = 0; i < n; i++) {
-        r.queue[i] = i;
-        gs_record(&out->workers[i].rec, GS_EV_WANT, out->start_ns, 0);
-    }
-    r.count = n;
-    gs_thread *loop;
-    int e = os->ops->thread_start(os, &loop, GS_WORKER_STACK, loop_main, &r);
-    if (e != 0) {
-        snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
-        goto done;
-    }
-    out->spawn_ns = gs_os_now(os) - out->start_ns;
-    gs_run_sync_open_gate(&sync, GS_GATE_GO);
-    uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    out->stopped = gs_run_sync_wait(&sync, 1, deadline, stop_loop, &r);
-    os->ops->thread_join(os, loop);
-    out->end_ns = gs_os_now(os);
-    rc = 0;
-done:
-    for (uint32_t i = 0; r.tasks && i < n; i++)
-        free(r.tasks[i].vm);
-    free(r.tasks);
-    free(r.loop_vm);
-    free(r.queue);
-    if (r.gil)
-        gs_gil_destroy(r.gil);
+    int rc = gs_async_setup(&r) == 0 ? gs_async_drive(&r, loop_main, stop_loop) : -1;
+    gs_async_release(&r);
     gs_io_close(r.io);
     gs_run_sync_destroy(&sync);
     return rc;

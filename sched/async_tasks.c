@@ -2,6 +2,7 @@
  * two I/O requests (see async_tasks.h). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "async_tasks.h"
 
@@ -113,4 +114,75 @@ void gs_async_fail_unfinished(async_run *r)
     for (uint32_t i = 0; i < r->n && r->finished < r->n; i++)
         if (!r->tasks[i].finished)
             gs_async_fail(&r->tasks[i], why);
+}
+
+int gs_async_setup(async_run *r)
+{
+    gs_run_result *out = r->out;
+    char err[GS_ERRMSG_MAX];
+    r->gil = gs_gil_new(&r->cfg->gil, r->os);
+    r->loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    if (r->loop_vm)
+        memset(r->loop_vm, 0, sizeof *r->loop_vm);
+    r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
+    r->tasks = calloc(r->n, sizeof *r->tasks);
+    r->queue = calloc(r->n, sizeof *r->queue);
+    if (!r->gil || !r->loop_vm || !r->tasks || !r->queue) {
+        snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
+        return -1;
+    }
+    for (uint32_t i = 0; i < r->n; i++) {
+        task *t = &r->tasks[i];
+        t->run = r;
+        t->res = &out->workers[i];
+        t->vm = gs_worker_vm_new(r->cfg, t->res, err);
+        if (!t->vm) {
+            snprintf(out->error, sizeof out->error, "%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void gs_async_release(async_run *r)
+{
+    for (uint32_t i = 0; r->tasks && i < r->n; i++)
+        free(r->tasks[i].vm);
+    free(r->tasks);
+    free(r->loop_vm);
+    free(r->queue);
+    if (r->gil)
+        gs_gil_destroy(r->gil);
+}
+
+int gs_async_drive(async_run *r, void *(*loop_main)(void *), void (*stop)(void *))
+{
+    gs_run_result *out = r->out;
+    gs_os *os = r->os;
+    out->start_ns = gs_os_now(os);
+    for (uint32_t i = 0; i < r->n; i++) {
+        r->queue[i] = i;
+        gs_record(&out->workers[i].rec, GS_EV_WANT, out->start_ns, 0);
+    }
+    r->count = r->n;
+    gs_thread *loop;
+    int e = os->ops->thread_start(os, &loop, GS_WORKER_STACK, loop_main, r);
+    if (e != 0) {
+        snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
+        return -1;
+    }
+    out->spawn_ns = gs_os_now(os) - out->start_ns;
+    gs_run_sync_open_gate(r->sync, GS_GATE_GO);
+    uint64_t deadline = r->cfg->timeout_ns ? out->start_ns + r->cfg->timeout_ns : 0;
+    out->stopped = gs_run_sync_wait(r->sync, 1, deadline, stop, r);
+    os->ops->thread_join(os, loop);
+    out->end_ns = gs_os_now(os);
+    return 0;
+}
+
+void gs_async_ask_stop(async_run *r)
+{
+    atomic_store(&r->stop_asked, true);
+    for (uint32_t i = 0; i < r->n; i++)
+        gs_vm_set_breaker(r->tasks[i].vm, GS_BREAK_STOP);
 }

@@ -94,6 +94,21 @@ void gs_async_run_ready(async_run *r);
 /* Fails every unfinished task with the reason the run stopped. */
 void gs_async_fail_unfinished(async_run *r);
 
+/* Makes what both runners need: the lock and the loop thread's client of
+ * it, the tasks with their interpreters, the ready queue.  Returns 0, or
+ * -1 with r->out->error; gs_async_release frees it either way. */
+int gs_async_setup(async_run *r);
+void gs_async_release(async_run *r);
+
+/* Runs the loop: every task ready, loop_main(r) on a thread of the run's
+ * operating system, the caller waiting as the threads runner does and
+ * calling stop(r) on timeout or interrupt.  Returns 0, or -1 with
+ * r->out->error. */
+int gs_async_drive(async_run *r, void *(*loop_main)(void *), void (*stop)(void *));
+
+/* What every stop does: every task's breaker, and stop_asked. */
+void gs_async_ask_stop(async_run *r);
+
 /* The runner of virtual time (async_sim.c); gs_run calls it. */
 int gs_async_sim_run(const gs_run_config *cfg, gs_run_result *out);
 
