@@ -56,16 +56,16 @@ static const struct {
     {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN, GS_VALUE_NONE},
     {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH, GS_VALUE_TEXT},
     {{"cores", required_argument, NULL, OPT_CORES}, BOTH, GS_VALUE_TEXT},
-    {{"sim", no_argument, NULL, OPT_SIM}, RUN, GS_VALUE_NONE},
-    {{"seed", required_argument, NULL, OPT_SEED}, RUN, GS_VALUE_TEXT},
-    {{"instruction-ns", required_argument, NULL, OPT_INSTRUCTION}, RUN, GS_VALUE_TEXT},
-    {{"wake-latency", required_argument, NULL, OPT_WAKE}, RUN, GS_VALUE_TEXT},
-    {{"switch-cost", required_argument, NULL, OPT_SWITCH_COST}, RUN, GS_VALUE_TEXT},
-    {{"time-slice", required_argument, NULL, OPT_SLICE}, RUN, GS_VALUE_TEXT},
-    {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, RUN, GS_VALUE_TEXT},
-    {{"file-io", required_argument, NULL, OPT_FILE_IO}, RUN, GS_VALUE_TEXT},
-    {{"fork-cost", required_argument, NULL, OPT_FORK}, RUN, GS_VALUE_TEXT},
-    {{"collect-cost", required_argument, NULL, OPT_COLLECT}, RUN, GS_VALUE_TEXT},
+    {{"sim", no_argument, NULL, OPT_SIM}, BOTH, GS_VALUE_NONE},
+    {{"seed", required_argument, NULL, OPT_SEED}, BOTH, GS_VALUE_TEXT},
+    {{"instruction-ns", required_argument, NULL, OPT_INSTRUCTION}, BOTH, GS_VALUE_TEXT},
+    {{"wake-latency", required_argument, NULL, OPT_WAKE}, BOTH, GS_VALUE_TEXT},
+    {{"switch-cost", required_argument, NULL, OPT_SWITCH_COST}, BOTH, GS_VALUE_TEXT},
+    {{"time-slice", required_argument, NULL, OPT_SLICE}, BOTH, GS_VALUE_TEXT},
+    {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, BOTH, GS_VALUE_TEXT},
+    {{"file-io", required_argument, NULL, OPT_FILE_IO}, BOTH, GS_VALUE_TEXT},
+    {{"fork-cost", required_argument, NULL, OPT_FORK}, BOTH, GS_VALUE_TEXT},
+    {{"collect-cost", required_argument, NULL, OPT_COLLECT}, BOTH, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
@@ -177,6 +177,9 @@ static const char sweep_usage[] =
     "  --io KIND, --io-latency D, --gil POLICY, --switch-interval D,\n"
     "  --check-interval N, --no-force-switching, --timeout D,\n"
     "  --cores K            as for a run\n"
+    "  --sim, --seed N, --instruction-ns X, --wake-latency D, --switch-cost D,\n"
+    "  --time-slice D, --syscall-cost D, --file-io D, --fork-cost D,\n"
+    "  --collect-cost D     as for a run: every point in virtual time\n"
     "  --repeat N           runs per point; the median stands, min and max are kept\n"
     "                       (default 3)\n"
     "  --csv FILE           one row per point (columns in docs/sweep.md)\n"

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../sched/sim.h"
 #include "output.h"
 #include "report.h"
 
@@ -88,7 +89,10 @@ static int write_script(const char *path, const char *picture, const char *data,
     fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
     long cores = gs_usable_cores(&s->cfg, h);
-    if (s->cfg.cores)
+    if (s->cfg.sim)
+        fprintf(f, "set title \"%s versus workers: %s, modelled %ld-core machine, virtual time\"\n", titles[m], wl,
+                cores);
+    else if (s->cfg.cores)
         fprintf(f, "set title \"%s versus workers: %s, pinned to %ld of %ld cores\"\n", titles[m], wl, cores, h->cores);
     else
         fprintf(f, "set title \"%s versus workers: %s, on a %ld-core machine\"\n", titles[m], wl, cores);

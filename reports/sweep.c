@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "../sched/summary.h"
+#include "../sched/sim.h"
 #include "report.h"
 
 #ifndef GILSIM_VERSION
@@ -169,6 +170,7 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
     }
     json_object_set_new(json_object_get(doc, "config"), "cores",
                         s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
+    json_object_set_new(json_object_get(doc, "config"), "time", json_string(s->cfg.sim ? "virtual" : "real"));
     int rc = gs_output_open(&out, path, err);
     if (rc == 0) {
         bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
@@ -203,9 +205,13 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, " %8s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
                 p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
     }
-    if (s->cfg.cores)
-        fprintf(out, "\nSpeedup is against 1 worker of the same mode; every worker was pinned to %u of this "
-                     "machine's %ld cores.\n", s->cfg.cores, h->cores);
+    if (s->cfg.sim)
+        fprintf(out, "\nSpeedup is against 1 worker of the same mode, on a modelled %u-core machine\n"
+                     "in virtual time (seed %llu): the model's figures, not this machine's.\n", s->cfg.sim->cores,
+                (unsigned long long)s->cfg.sim->seed);
+    else if (s->cfg.cores)
+        fprintf(out, "\nSpeedup is against 1 worker of the same mode; every worker was pinned to %u of\n"
+                     "this machine's %ld cores.\n", s->cfg.cores, h->cores);
     else
         fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);
 }

@@ -101,7 +101,7 @@ static void test_bad_model_options(void **state)
         {"--sim --wake-latency 2s", "--wake-latency: '2s' is out of range"},
         {"--sim --time-slice 0s", "--time-slice: '0s' is out of range"},
         {"--sim --switch-cost 5", "--switch-cost: '5' is not a duration"},
-        {"sweep --sim", "--sim is an option of a run, not of gilsim sweep"},
+        {"sweep --seed 2", "--seed applies only with --sim"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err;
@@ -111,12 +111,34 @@ static void test_bad_model_options(void **state)
     }
 }
 
+/* A sweep in virtual time: the same seed gives the same CSV, its rows and
+ * its footer say the time is virtual, and its plot names the modelled
+ * machine and marks its cores. */
+static void test_sweep_in_virtual_time(void **state)
+{
+    (void)state;
+    const char *sweep = "sweep --sim --cores 16 --workers 1,16 --modes threads,processes --work 400 --repeat 1";
+    char args[512], *out;
+    snprintf(args, sizeof args, "%s --csv a.csv --plot s.svg", sweep);
+    assert_int_equal(run(args, NULL, &out), 0);
+    assert_non_null(strstr(out, "on a modelled 16-core machine\nin virtual time (seed 1)"));
+    assert_fits_80("sweep --sim", out);
+    snprintf(args, sizeof args, "%s --quiet --csv b.csv", sweep);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    assert_int_equal(system("cmp -s a.csv b.csv"), 0);
+    assert_int_equal(system("grep -q ',16,virtual,' a.csv"), 0);
+    assert_int_equal(system("grep -q 'modelled 16-core machine, virtual time' s.gp"), 0);
+    assert_int_equal(system("grep -q 'set arrow from 16,' s.gp"), 0);
+    assert_true(file_starts_with("s.svg", "<?xml", 5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_report),
         cmocka_unit_test(test_every_output_says_virtual),
         cmocka_unit_test(test_bad_model_options),
+        cmocka_unit_test(test_sweep_in_virtual_time),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
