@@ -17,11 +17,14 @@
 #include "cli.h"
 #include "conclusions.h"
 #include "options.h"
+#include "parse.h"
 #include "progress.h"
 
 typedef struct {
     bool quick;
     const char *plot, *trace;
+    bool sim;               /* --sim: on model, in virtual time */
+    gs_sim_model model;
     gs_host host;
     gs_progress bar, *shown;
     uint32_t done, total;   /* runs, for the progress bar */
@@ -45,12 +48,20 @@ static void advance(uint32_t done, uint32_t total, void *arg)
     gs_progress_update(d->done + done, d->total, d->shown);
 }
 
-static gs_run_config base_config(gs_mode mode, const gs_workload *wl, uint32_t workers, uint64_t work)
+static gs_run_config base_config(const demo_ctx *d, gs_mode mode, const gs_workload *wl, uint32_t workers,
+                                 uint64_t work)
 {
     return (gs_run_config){.mode = mode, .workers = workers, .workload = wl, .work = work,
                            .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = GS_INTERVAL_DEFAULT_NS,
                                    .force_switching = true, .check_interval = GS_CHECK_INTERVAL_DEFAULT},
-                           .io_latency_ns = 1000000, .event_cap = GS_DEFAULT_EVENTS};
+                           .io_latency_ns = 1000000, .event_cap = GS_DEFAULT_EVENTS,
+                           .sim = d->sim ? &d->model : NULL};
+}
+
+/* The cores the demo's machine has: the modelled ones in virtual time. */
+static long cores_of(const demo_ctx *d)
+{
+    return d->sim ? (long)d->model.cores : d->host.cores;
 }
 
 /* Runs cfg once (the demos' figures are large effects, not fine ones) and
@@ -135,18 +146,41 @@ static const gs_sweep_point *last_point(const gs_sweep *s, gs_mode mode)
 
 /* ---- threads-vs-processes, io-bound, free-threading: sweeps ---- */
 
-static uint32_t top_count(const demo_ctx *d) { return d->quick ? 4 : 8; }
+/* The most workers a sweep demo runs: 8 (4 with --quick), or the modelled
+ * machine's cores in virtual time (at most 64). */
+static uint32_t top_count(const demo_ctx *d)
+{
+    if (d->sim)
+        return d->model.cores < 64 ? d->model.cores : 64;
+    return d->quick ? 4 : 8;
+}
+
+/* The worker counts of a sweep demo: powers of two up to top_count, and
+ * top_count itself.  Returns how many. */
+static uint32_t sweep_counts(const demo_ctx *d, uint32_t counts[GS_SWEEP_MAX_COUNTS])
+{
+    uint32_t n = 0, top = top_count(d);
+    for (uint32_t w = 1; w < top; w *= 2)
+        counts[n++] = w;
+    counts[n++] = top;
+    return n;
+}
 
 static void sweep_setup(const demo_ctx *d, gs_sweep *s, const gs_workload *wl, uint64_t work)
 {
-    *s = (gs_sweep){.cfg = base_config(GS_MODE_THREADS, wl, 1, work), .nworkloads = 1, .repeat = 1};
+    *s = (gs_sweep){.cfg = base_config(d, GS_MODE_THREADS, wl, 1, work), .nworkloads = 1, .repeat = 1};
     s->cfg.event_cap = 0;
     s->workloads[0] = wl;
-    for (uint32_t n = 1; n <= top_count(d); n *= 2)
-        s->counts[s->ncounts++] = n;
+    s->ncounts = sweep_counts(d, s->counts);
 }
 
-static uint32_t tvp_runs(const demo_ctx *d) { return 2 * (d->quick ? 3 : 4); }
+static uint32_t ncounts(const demo_ctx *d)
+{
+    uint32_t counts[GS_SWEEP_MAX_COUNTS];
+    return sweep_counts(d, counts);
+}
+
+static uint32_t tvp_runs(const demo_ctx *d) { return 2 * ncounts(d); }
 
 static int tvp_run(demo_ctx *d)
 {
@@ -164,7 +198,7 @@ static int tvp_run(demo_ctx *d)
         const gs_sweep_point *t = last_point(&s, GS_MODE_THREADS), *p = last_point(&s, GS_MODE_PROCESSES);
         printf("\nWhat it means:\n");
         gs_conclude_threads_vs_processes(stdout, &(gs_tvp_figures){
-            .cores = d->host.cores, .threads = t->workers, .thread_speedup = t->speedup,
+            .cores = cores_of(d), .threads = t->workers, .thread_speedup = t->speedup,
             .held_fraction = t->median.held_fraction, .processes = p->workers, .process_speedup = p->speedup});
         if (write_plot(d, &s) != 0)
             rc = GS_EXIT_FAILURE;
@@ -174,7 +208,7 @@ static int tvp_run(demo_ctx *d)
     return rc;
 }
 
-static uint32_t io_runs(const demo_ctx *d) { return d->quick ? 3 : 4; }
+static uint32_t io_runs(const demo_ctx *d) { return ncounts(d); }
 
 static int io_run(demo_ctx *d)
 {
@@ -190,7 +224,7 @@ static int io_run(demo_ctx *d)
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = last_point(&s, GS_MODE_THREADS);
         printf("\nWhat it means:\n");
-        gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = d->host.cores, .threads = t->workers,
+        gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = cores_of(d), .threads = t->workers,
                                                       .speedup = t->speedup,
                                                       .held_fraction = t->median.held_fraction});
         if (write_plot(d, &s) != 0)
@@ -201,7 +235,7 @@ static int io_run(demo_ctx *d)
     return rc;
 }
 
-static uint32_t ft_runs(const demo_ctx *d) { return 2 * (d->quick ? 3 : 4); }
+static uint32_t ft_runs(const demo_ctx *d) { return 2 * ncounts(d); }
 
 static int ft_run(demo_ctx *d)
 {
@@ -222,7 +256,7 @@ static int ft_run(demo_ctx *d)
                    without.points[i].speedup);
         const gs_sweep_point *a = last_point(&with_lock, GS_MODE_THREADS), *b = last_point(&without, GS_MODE_THREADS);
         printf("\nWhat it means:\n");
-        gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = d->host.cores, .threads = b->workers,
+        gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = cores_of(d), .threads = b->workers,
                                                             .lock_speedup = a->speedup,
                                                             .nolock_speedup = b->speedup});
     }
@@ -297,7 +331,7 @@ static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t int
 {
     uint64_t ops = d->quick ? 100 : 300; /* 1 ms each */
     wl->unit_size = cpu_unit_size(ops, ops * 1000000u);
-    gs_run_config cfg = base_config(GS_MODE_THREADS, wl, k + 1, ops);
+    gs_run_config cfg = base_config(d, GS_MODE_THREADS, wl, k + 1, ops);
     cfg.weak = true;
     cfg.gil.interval_ns = interval_ns;
     gs_experiment e;
@@ -371,7 +405,7 @@ static int si_run(demo_ctx *d)
     convoy_row rows[4];
     int rc = GS_EXIT_OK;
     for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++) {
-        gs_run_config cfg = base_config(GS_MODE_THREADS, &cpu, 2, d->quick ? 500 : 5000);
+        gs_run_config cfg = base_config(d, GS_MODE_THREADS, &cpu, 2, d->quick ? 500 : 5000);
         cfg.gil.interval_ns = iv[i];
         cfg.event_cap = 0;
         gs_experiment e;
@@ -420,7 +454,7 @@ static int lb_run(demo_ctx *d)
     int rc = GS_EXIT_OK;
     for (int p = 0; p < 2 && rc == GS_EXIT_OK; p++) {
         for (uint32_t w = 1; w <= 2 && rc == GS_EXIT_OK; w++) {
-            gs_run_config cfg = base_config(GS_MODE_THREADS, &wl, w, d->quick ? 300 : 8000);
+            gs_run_config cfg = base_config(d, GS_MODE_THREADS, &wl, w, d->quick ? 300 : 8000);
             cfg.gil.policy = policies[p];
             gs_experiment e;
             if (measure(d, &cfg, &e) != 0) {
@@ -479,7 +513,7 @@ static int async_run(demo_ctx *d)
     int rc = GS_EXIT_OK;
     uint64_t units = d->quick ? 40 : 400;
     for (uint32_t i = 0; i < 2 && rc == GS_EXIT_OK; i++) {
-        gs_run_config cfg = base_config(GS_MODE_ASYNC, &io, i ? 8 : 1, units);
+        gs_run_config cfg = base_config(d, GS_MODE_ASYNC, &io, i ? 8 : 1, units);
         gs_experiment e;
         rc = measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
         if (rc == GS_EXIT_OK)
@@ -489,7 +523,7 @@ static int async_run(demo_ctx *d)
     uint64_t ops = d->quick ? 15 : 40;
     for (uint32_t k = 0; k < 2 && rc == GS_EXIT_OK; k++) {
         convoy.unit_size = cpu_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
-        gs_run_config cfg = base_config(GS_MODE_ASYNC, &convoy, 1 + k, ops);
+        gs_run_config cfg = base_config(d, GS_MODE_ASYNC, &convoy, 1 + k, ops);
         cfg.weak = true;
         gs_experiment e;
         rc = measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
@@ -573,12 +607,14 @@ const char *gs_cli_demo_name(size_t i)
 
 static void list_demos(void)
 {
-    printf("gilsim demo NAME [--quick] [--plot FILE] [--trace FILE]\n\nDemonstrations:\n");
+    printf("gilsim demo NAME [--quick] [--plot FILE] [--trace FILE] [--sim [--cores N] [--seed N]]\n\n"
+           "Demonstrations:\n");
     for (size_t i = 0; i < NDEMOS; i++)
         printf("  %-21s %s\n", demos[i].name, demos[i].about);
     printf("\nEach takes under 30 seconds; --quick runs it small. --plot saves the scaling\n"
            "curves (threads-vs-processes, io-bound); --trace saves a run for ui.perfetto.dev\n"
-           "(convoy, legacy-battle, async).\n");
+           "(convoy, legacy-battle, async). --sim runs it on a modelled machine of --cores N\n"
+           "cores (default 8) in virtual time: the same figures every run, for a --seed.\n");
 }
 
 static int usage(const char *fmt, const char *arg)
@@ -593,9 +629,13 @@ int gs_cli_demo(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"quick", no_argument, NULL, 'q'}, {"plot", required_argument, NULL, 'p'},
-        {"trace", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"trace", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"sim", no_argument, NULL, 's'},          {"cores", required_argument, NULL, 'c'},
+        {"seed", required_argument, NULL, 'S'},   {NULL, 0, NULL, 0},
     };
-    demo_ctx d = {0};
+    demo_ctx d = {.model = GS_SIM_MODEL_DEFAULT};
+    const char *sim_only = NULL;
+    uint64_t n;
     opterr = 0;
     optind = 1;
     int c;
@@ -604,6 +644,18 @@ int gs_cli_demo(int argc, char **argv)
         case 'q': d.quick = true; break;
         case 'p': d.plot = optarg; break;
         case 't': d.trace = optarg; break;
+        case 's': d.sim = true; break;
+        case 'c':
+            if (gs_parse_count("--cores", optarg, 1, GS_MAX_CORES, &n) != 0)
+                return GS_EXIT_USAGE;
+            d.model.cores = (uint32_t)n;
+            sim_only = "--cores";
+            break;
+        case 'S':
+            if (gs_parse_count("--seed", optarg, 0, UINT64_MAX, &d.model.seed) != 0)
+                return GS_EXIT_USAGE;
+            sim_only = "--seed";
+            break;
         case 'h': list_demos(); return GS_EXIT_OK;
         case ':': return usage("%s needs a value", argv[optind - 1]);
         default:  return usage("unknown option '%s'", argv[optind - 1]);
@@ -621,6 +673,9 @@ int gs_cli_demo(int argc, char **argv)
             dm = &demos[i];
     if (!dm)
         return usage("'%s' is not a demonstration: gilsim demo lists them", argv[optind]);
+    if (sim_only && !d.sim)
+        return usage("%s applies only with --sim: a demonstration in real time uses this machine's cores",
+                     sim_only);
     if (d.plot && !dm->plots)
         return usage("--plot: the %s demonstration draws no curves (threads-vs-processes and io-bound do)",
                      dm->name);
@@ -634,6 +689,10 @@ int gs_cli_demo(int argc, char **argv)
 
     gs_host_detect(&d.host);
     printf("%s\n\n", dm->name);
+    if (d.sim)
+        printf("On a modelled %u-core machine, in virtual time (seed %llu): the same figures\n"
+               "every run, the model's rather than this machine's.\n\n",
+               d.model.cores, (unsigned long long)d.model.seed);
     gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);

@@ -12,6 +12,9 @@
 #include <cmocka.h>
 
 #include "cli_helpers.h"
+
+static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "convoy", "switch-interval",
+                                            "legacy-battle", "async", "free-threading", NULL};
 #include "testdir.h"
 
 /* Every demonstration runs end to end and names the figures its
@@ -66,11 +69,40 @@ static void test_demo_plot_and_trace(void **state)
     assert_int_equal(system("rm -rf demo"), 0);
 }
 
+/* Every demonstration runs on a modelled machine too, says so first, and
+ * prints the same thing twice for a seed; the sweeps go up to the
+ * modelled cores. */
+static void test_every_demo_in_virtual_time(void **state)
+{
+    (void)state;
+    for (size_t i = 0; demo_names[i]; i++) {
+        char args[160], *out, first[8192];
+        snprintf(args, sizeof args, "demo %s --quick --sim --cores 16 --seed 3", demo_names[i]);
+        char *err;
+        int rc = run(args, &err, &out);
+        if (rc != 0)
+            fail_msg("gilsim %s: exit %d: %s", args, rc, err);
+        assert_non_null(strstr(out, "On a modelled 16-core machine, in virtual time (seed 3)"));
+        assert_non_null(strstr(out, "What it means:"));
+        assert_fits_80(args, out);
+        snprintf(first, sizeof first, "%s", out);
+        assert_int_equal(run(args, NULL, &out), 0);
+        assert_string_equal(first, out);
+    }
+    char *out;
+    assert_int_equal(run("demo threads-vs-processes --quick --sim --cores 16", NULL, &out), 0);
+    assert_non_null(strstr(out, "processes countdown       16"));
+    char *err;
+    assert_int_equal(run("demo convoy --cores 4", &err, NULL), 2);
+    assert_non_null(strstr(err, "--cores applies only with --sim"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_demo_quick),
         cmocka_unit_test(test_demo_plot_and_trace),
+        cmocka_unit_test(test_every_demo_in_virtual_time),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
