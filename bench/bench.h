@@ -42,6 +42,9 @@ typedef struct {
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
+/* The default sweep's real wall seconds; with sim, on that model with
+ * jobs points at once. */
+double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs);
 
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);

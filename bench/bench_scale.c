@@ -104,31 +104,37 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
     bench_add(r, "scale", mem_name, "KiB", &f);
 }
 
-static void default_sweep(bench_report *r)
+/* The default sweep's wall time, real; with sim, on that modelled machine
+ * with jobs points at once. */
+double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs)
 {
     gs_workload w = bench_workload(GS_WL_COUNTDOWN);
-    double secs[SWEEP_REPS];
-    for (int i = 0; i < SWEEP_REPS; i++) {
-        gs_sweep s = {.cfg = {.work = w.default_work / 4, .event_cap = 0,
-                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
-                                      .check_interval = GS_CHECK_INTERVAL_DEFAULT}},
-                      .workloads = {&w}, .nworkloads = 1, .modes = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC},
-                      .nmodes = 3, .counts = {1, 2, 4, 8}, .ncounts = 4, .repeat = 3};
-        struct timespec a, b;
-        char err[256];
-        clock_gettime(CLOCK_MONOTONIC, &a);
-        if (gs_sweep_run(&s, err, NULL, NULL) != 0) {
-            fprintf(stderr, "gilsim-bench: sweep: %s\n", err);
-            exit(1);
-        }
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        secs[i] = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-        gs_sweep_free(&s);
+    gs_sweep s = {.cfg = {.work = w.default_work / 4, .event_cap = 0, .sim = sim,
+                          .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
+                                  .check_interval = GS_CHECK_INTERVAL_DEFAULT}},
+                  .workloads = {&w}, .nworkloads = 1, .modes = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC},
+                  .nmodes = 3, .counts = {1, 2, 4, 8}, .ncounts = 4, .repeat = 3, .jobs = jobs};
+    struct timespec a, b;
+    char err[256];
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    if (gs_sweep_run(&s, err, NULL, NULL) != 0) {
+        fprintf(stderr, "gilsim-bench: sweep: %s\n", err);
+        exit(1);
     }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    gs_sweep_free(&s);
+    gs_workload_free(&w);
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+static void default_sweep(bench_report *r)
+{
+    double secs[SWEEP_REPS];
+    for (int i = 0; i < SWEEP_REPS; i++)
+        secs[i] = bench_default_sweep_s(NULL, 1);
     bench_figure f;
     bench_summarize(&f, secs, SWEEP_REPS);
     bench_add(r, "scale", "default sweep, 3 modes x 1,2,4,8 (median of 5)", "s", &f);
-    gs_workload_free(&w);
 }
 
 void bench_scale(bench_report *r)

@@ -10,7 +10,9 @@
  *                     at a 10 us interval;
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
  *                     tasks, each one small unit: real wall time and peak
- *                     memory per worker. */
+ *                     memory per worker;
+ *   default sweep     gilsim sweep's default on 16 modelled cores, one point
+ *                     at a time and two at once (-j 2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -149,5 +151,14 @@ void bench_sim(bench_report *rep)
         bench_add(rep, "sim", scales[k].wall_name, "ms", &f);
         bench_summarize(&f, mem, BENCH_REPS);
         bench_add(rep, "sim", scales[k].mem_name, "KiB", &f);
+    }
+    wide.cores = 16;
+    for (uint32_t jobs = 1; jobs <= 2; jobs++) {
+        double secs[3];
+        for (int r = 0; r < 3; r++)
+            secs[r] = bench_default_sweep_s(&wide, jobs);
+        bench_summarize(&f, secs, 3);
+        bench_add(rep, "sim", jobs == 1 ? "default sweep, 16 modelled cores, -j 1 (median of 3)"
+                                        : "default sweep, 16 modelled cores, -j 2 (median of 3)", "s", &f);
     }
 }

@@ -27,6 +27,7 @@ enum {
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
     OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
+    OPT_JOBS,
 };
 
 static const struct {
@@ -66,6 +67,7 @@ static const struct {
     {{"file-io", required_argument, NULL, OPT_FILE_IO}, BOTH, GS_VALUE_TEXT},
     {{"fork-cost", required_argument, NULL, OPT_FORK}, BOTH, GS_VALUE_TEXT},
     {{"collect-cost", required_argument, NULL, OPT_COLLECT}, BOTH, GS_VALUE_TEXT},
+    {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
@@ -180,6 +182,8 @@ static const char sweep_usage[] =
     "  --sim, --seed N, --instruction-ns X, --wake-latency D, --switch-cost D,\n"
     "  --time-slice D, --syscall-cost D, --file-io D, --fork-cost D,\n"
     "  --collect-cost D     as for a run: every point in virtual time\n"
+    "  -j, --jobs N         with --sim, run N points at once (default: every core\n"
+    "                       gilsim may use); the outputs are the same bytes\n"
     "  --repeat N           runs per point; the median stands, min and max are kept\n"
     "                       (default 3)\n"
     "  --csv FILE           one row per point (columns in docs/sweep.md)\n"
@@ -440,6 +444,11 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
         o->cores_arg = arg;
         return 0;
     case OPT_SIM: o->sim = true; return 0;
+    case OPT_JOBS:
+        if (gs_parse_count("--jobs", arg, 1, 1024, &n) != 0)
+            return -1;
+        o->jobs = (uint32_t)n;
+        return 0;
     case OPT_SEED:
         o->sim_set = "--seed";
         return gs_parse_count("--seed", arg, 0, UINT64_MAX, &o->model.seed);
@@ -549,6 +558,9 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
     if (o->sim_set && !o->sim)
         return usage_error("%s applies only with --sim%s", o->sim_set, "");
+    if (o->jobs && !o->sim)
+        return usage_error("--jobs applies only with --sim: a real sweep runs one point at a time, so that "
+                           "points do not slow each other%s%s", "", "");
     if (o->sim)
         o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
     else if (o->cores > gs_cpus_allowed()) {
@@ -606,7 +618,12 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
     optind = 1;
     bool workloads_listed = false;
     int c, index;
-    while ((c = getopt_long(argc, argv, ":", longopts, &index)) != -1) {
+    while ((c = getopt_long(argc, argv, ":j:", longopts, &index)) != -1) {
+        if (c == 'j') { /* -j N is --jobs N */
+            c = OPT_JOBS;
+            for (index = 0; options[index].opt.val != OPT_JOBS; index++)
+                ;
+        }
         if (c == OPT_HELP) {
             fputs(cmd == GS_CMD_SWEEP ? sweep_usage : run_usage, stdout);
             return 1;

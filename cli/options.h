@@ -56,6 +56,7 @@ typedef struct {
     bool sim;                    /* --sim: virtual time on model */
     gs_sim_model model;
     const char *sim_set;         /* a model option given, for the message without --sim */
+    uint32_t jobs;               /* --jobs: sweep points at once (virtual time); 0 = not given */
     const char *json, *csv, *trace, *plot;
     gs_plot_metric plot_metric;
     bool plot_metric_set;

@@ -50,7 +50,8 @@ int gs_cli_sweep(int argc, char **argv)
 
     gs_workload wl[GS_SWEEP_MAX_WORKLOADS];
     gs_sweep s = {.cfg = gs_cli_run_config(&o), .nworkloads = o.nwl, .nmodes = o.nmodes,
-                  .ncounts = o.ncounts, .repeat = o.repeat};
+                  .ncounts = o.ncounts, .repeat = o.repeat,
+                  .jobs = o.sim ? (o.jobs ? o.jobs : gs_cpus_allowed()) : 1};
     s.cfg.event_cap = 0; /* a sweep keeps figures, not timelines */
     memcpy(s.modes, o.modes, sizeof s.modes);
     memcpy(s.counts, o.counts, sizeof s.counts);

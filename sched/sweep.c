@@ -1,6 +1,7 @@
 /* sweep.c - experiments over worker counts, modes and workloads (see
  * sweep.h).  Runs are kept only as long as it takes to read their figures,
  * so a long sweep holds one experiment's runs at a time. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +12,16 @@ typedef struct {
     void (*progress)(uint32_t, uint32_t, void *);
     void *arg;
     uint32_t done, total;
+    pthread_mutex_t *mutex;     /* parallel sweeps: guards done and the callback */
 } progress_relay;
 
 /* An experiment's own progress counts its runs from 1; the sweep's counts
- * from where the sweep is. */
+ * from where the sweep is (in a parallel sweep, only whole experiments). */
 static void relay(uint32_t done, uint32_t total, void *arg)
 {
     (void)total;
     progress_relay *p = arg;
-    if (p->progress)
+    if (p->progress && !p->mutex)
         p->progress(p->done + done, p->total, p->arg);
 }
 
@@ -42,7 +44,13 @@ static int run_point(const gs_sweep *s, gs_experiment *e, const gs_workload *wl,
     e->cfg.workers = workers;
     e->repeat = s->repeat;
     int rc = gs_experiment_run(e, err, relay, p);
+    if (p->mutex)
+        GS_PTHREAD(pthread_mutex_lock(p->mutex));
     p->done += s->repeat;
+    if (p->mutex && p->progress)
+        p->progress(p->done, p->total, p->arg);
+    if (p->mutex)
+        GS_PTHREAD(pthread_mutex_unlock(p->mutex));
     return rc;
 }
 
@@ -72,6 +80,102 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
     return n;
 }
 
+/* A parallel sweep: every experiment (each mode's 1-worker one too) is a
+ * job; `jobs` threads take them in order, each running its simulations on
+ * its own fibers.  The points are then filled in the serial sweep's order
+ * from the experiments kept, so the outputs are the same bytes as with
+ * one job. */
+typedef struct {
+    gs_sweep *s;
+    gs_experiment *exps;        /* per (workload, mode): the baseline, then each count */
+    int *rc;
+    char (*errs)[256];
+    uint32_t next, njobs;       /* guarded by mutex */
+    pthread_mutex_t mutex;
+    progress_relay *p;
+} parallel;
+
+static void job_of(const gs_sweep *s, uint32_t j, uint32_t *w, uint32_t *m, uint32_t *workers)
+{
+    uint32_t per_mode = s->ncounts + 1;
+    *w = j / (s->nmodes * per_mode);
+    *m = j / per_mode % s->nmodes;
+    uint32_t k = j % per_mode;
+    *workers = k == 0 ? 1 : s->counts[k - 1];
+}
+
+static void *parallel_worker(void *arg)
+{
+    parallel *par = arg;
+    for (;;) {
+        GS_PTHREAD(pthread_mutex_lock(&par->mutex));
+        uint32_t j = par->next < par->njobs && !gs_run_stopping() ? par->next++ : UINT32_MAX;
+        GS_PTHREAD(pthread_mutex_unlock(&par->mutex));
+        if (j == UINT32_MAX)
+            return NULL;
+        uint32_t w, m, workers;
+        job_of(par->s, j, &w, &m, &workers);
+        if (workers == 1 && j % (par->s->ncounts + 1) != 0) { /* a 1-worker point is the baseline */
+            par->rc[j] = 1;
+            continue;
+        }
+        par->rc[j] = run_point(par->s, &par->exps[j], par->s->workloads[w], par->s->modes[m], workers,
+                               par->errs[j], par->p);
+    }
+}
+
+static int sweep_parallel(gs_sweep *s, char err[256], progress_relay *p)
+{
+    parallel par = {.s = s, .njobs = s->nworkloads * s->nmodes * (s->ncounts + 1), .p = p};
+    par.exps = calloc(par.njobs, sizeof *par.exps);
+    par.rc = calloc(par.njobs, sizeof *par.rc);
+    par.errs = calloc(par.njobs, sizeof *par.errs);
+    pthread_t *threads = calloc(s->jobs, sizeof *threads);
+    if (!par.exps || !par.rc || !par.errs || !threads) {
+        free(par.exps), free(par.rc), free(par.errs), free(threads);
+        snprintf(err, 256, "out of memory for the sweep's jobs");
+        return -1;
+    }
+    for (uint32_t j = 0; j < par.njobs; j++)
+        par.rc[j] = -2; /* not run */
+    GS_PTHREAD(pthread_mutex_init(&par.mutex, NULL));
+    p->mutex = &par.mutex;
+    uint32_t started = 0;
+    for (; started < s->jobs; started++)
+        if (pthread_create(&threads[started], NULL, parallel_worker, &par) != 0)
+            break;
+    if (started == 0)
+        parallel_worker(&par); /* no thread to be had: this one does it all */
+    for (uint32_t t = 0; t < started; t++)
+        GS_PTHREAD(pthread_join(threads[t], NULL));
+    p->mutex = NULL;
+    GS_PTHREAD(pthread_mutex_destroy(&par.mutex));
+    int rc = 0;
+    for (uint32_t j = 0; j < par.njobs && rc == 0; j++) {
+        uint32_t k = j % (s->ncounts + 1), base = j - k;
+        if (k == 0)
+            continue;
+        gs_experiment *b = &par.exps[base];
+        if (par.rc[base] != 0 || (par.rc[j] != 0 && par.rc[j] != 1)) {
+            snprintf(err, 256, "%s", par.rc[base] == -2 || par.rc[j] == -2 ? "interrupted"
+                                     : par.errs[par.rc[base] != 0 ? base : j]);
+            s->interrupted = gs_run_stopping();
+            rc = -1;
+            break;
+        }
+        bool base_ok = b->runs[b->median].failed == 0 && !b->runs[b->median].stopped;
+        gs_experiment *e = par.rc[j] == 1 ? b : &par.exps[j];
+        if (base_ok)
+            gs_experiment_compare(e, &b->summaries[b->median]);
+        fill_point(&s->points[s->npoints++], e);
+    }
+    for (uint32_t j = 0; j < par.njobs; j++)
+        if (par.rc[j] != -2 && par.rc[j] != 1)
+            gs_experiment_free(&par.exps[j]);
+    free(par.exps), free(par.rc), free(par.errs), free(threads);
+    return rc;
+}
+
 int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
     s->points = calloc((size_t)s->nworkloads * s->nmodes * s->ncounts, sizeof *s->points);
@@ -80,8 +184,10 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
         snprintf(err, 256, "out of memory for the sweep's points");
         return -1;
     }
-    progress_relay p = {progress, arg, 0, gs_sweep_total_runs(s)};
+    progress_relay p = {progress, arg, 0, gs_sweep_total_runs(s), NULL};
     s->interrupted = false;
+    if (s->jobs > 1 && s->cfg.sim)
+        return sweep_parallel(s, err, &p);
     for (uint32_t w = 0; w < s->nworkloads; w++) {
         for (uint32_t m = 0; m < s->nmodes; m++) {
             gs_experiment base;

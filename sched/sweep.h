@@ -35,6 +35,9 @@ typedef struct {
     uint32_t counts[GS_SWEEP_MAX_COUNTS]; /* worker counts, ascending */
     uint32_t ncounts;
     uint32_t repeat;
+    uint32_t jobs;              /* experiments run at once: more than 1 only in
+                                   virtual time, where a busy machine changes
+                                   no figure */
 
     gs_sweep_point *points;     /* workload-major, then mode, then count */
     uint32_t npoints;           /* filled so far (fewer if interrupted) */

@@ -130,6 +130,18 @@ static void test_sweep_in_virtual_time(void **state)
     assert_int_equal(system("grep -q 'modelled 16-core machine, virtual time' s.gp"), 0);
     assert_int_equal(system("grep -q 'set arrow from 16,' s.gp"), 0);
     assert_true(file_starts_with("s.svg", "<?xml", 5));
+
+    /* points run at once give the same bytes as one at a time */
+    const char *modes = "sweep --sim --cores 16 --workers 1-6 --modes threads,processes,async --workloads "
+                        "countdown,io-bound --work 120 --repeat 2 --quiet";
+    snprintf(args, sizeof args, "%s -j 1 --csv j1.csv --json j1.json", modes);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "%s --jobs 3 --csv j3.csv --json j3.json", modes);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    assert_int_equal(system("cmp -s j1.csv j3.csv && cmp -s j1.json j3.json"), 0);
+    char *err;
+    assert_int_equal(run("sweep --workers 1,2 -j 2", &err, NULL), 2);
+    assert_non_null(strstr(err, "--jobs applies only with --sim"));
 }
 
 int main(void)
