@@ -69,9 +69,36 @@ typedef struct sim_thread {
     bool timed_out;
 } sim_thread;
 
+/* Threads waiting in order: the run queue, a mutex's waiters. */
+typedef struct {
+    sim_thread *head, *tail;
+} sim_queue;
+
+static void push(sim_queue *q, sim_thread *th)
+{
+    th->next = NULL;
+    if (q->tail)
+        q->tail->next = th;
+    else
+        q->head = th;
+    q->tail = th;
+}
+
+static sim_thread *pop(sim_queue *q)
+{
+    sim_thread *th = q->head;
+    if (th) {
+        q->head = th->next;
+        if (!q->head)
+            q->tail = NULL;
+        th->next = NULL;
+    }
+    return th;
+}
+
 typedef struct {
     sim_thread *owner;
-    sim_thread *head, *tail; /* waiting, in order */
+    sim_queue waiting;
 } sim_mutex;
 
 typedef struct sim_cond {
@@ -97,10 +124,10 @@ typedef struct {
     uint32_t nthreads, cap;
     sim_thread **oncore;      /* the threads holding a core */
     uint32_t noncore;
-    sim_thread *rq_head, *rq_tail;
+    sim_queue runq;           /* READY threads waiting for a core */
     sim_event *heap;
     uint32_t nheap, capheap;
-    uint64_t seq, switches;
+    uint64_t seq;
     bool processes;           /* threads started are processes (gs_os_sim_processes) */
 } sim;
 
@@ -192,14 +219,9 @@ static void leave_core(sim *s, sim_thread *th)
             s->oncore[i] = s->oncore[--s->noncore];
             break;
         }
-    sim_thread *next = s->rq_head;
-    if (next) {
-        s->rq_head = next->next;
-        if (!s->rq_head)
-            s->rq_tail = NULL;
-        next->next = NULL;
+    sim_thread *next = pop(&s->runq);
+    if (next)
         take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + cost(s, s->m.switch_ns));
-    }
 }
 
 static void make_ready(sim *s, sim_thread *th, uint64_t t)
@@ -211,12 +233,7 @@ static void make_ready(sim *s, sim_thread *th, uint64_t t)
         take_core(s, th, t);
         return;
     }
-    th->next = NULL;
-    if (s->rq_tail)
-        s->rq_tail->next = th;
-    else
-        s->rq_head = th;
-    s->rq_tail = th;
+    push(&s->runq, th);
 }
 
 static void cond_remove(sim_cond *c, sim_thread *th)
@@ -266,14 +283,12 @@ static void scheduler_loop(void *arg)
         if (!best)
             fatal("deadlocked: every thread waits and nothing is due");
         s->current = best;
-        s->switches++;
         gs_fiber_switch(s->scheduler, best->fiber);
     }
 }
 
 static void to_scheduler(sim *s, sim_thread *th)
 {
-    s->switches++;
     gs_fiber_switch(th->fiber, s->scheduler);
 }
 
@@ -338,12 +353,7 @@ static void sim_lock(gs_os *os, gs_mutex *mu)
         m->owner = th;
         return;
     }
-    th->next = NULL;
-    if (m->tail)
-        m->tail->next = th;
-    else
-        m->head = th;
-    m->tail = th;
+    push(&m->waiting, th);
     block(s, th); /* the unlocker hands it over */
 }
 
@@ -355,11 +365,8 @@ static void sim_unlock(gs_os *os, gs_mutex *mu)
     wait_turn(s, th);
     if (m->owner != th)
         fatal("saw a mutex unlocked by a thread that does not hold it");
-    m->owner = m->head;
-    if (m->head) {
-        m->head = m->head->next;
-        if (!m->head)
-            m->tail = NULL;
+    m->owner = pop(&m->waiting);
+    if (m->owner) {
         th->t += cost(s, s->m.syscall_ns);
         schedule(s, th->t + cost(s, s->m.wake_ns), m->owner, false);
     }
@@ -541,7 +548,7 @@ static uint64_t sim_budget(gs_os *os, uint64_t wanted)
         if (o != th && !o->computing && o->t < horizon)
             horizon = o->t;
     }
-    if (s->rq_head && th->slice_end < horizon)
+    if (s->runq.head && th->slice_end < horizon)
         horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
     if (horizon == FOREVER)
         return s->m.adversarial ? 1 + next_random(s) % (wanted < 100000 ? wanted : 100000) : wanted;
@@ -561,7 +568,7 @@ static void sim_ran(gs_os *os, uint64_t instructions)
     th->ps %= 1000;
     th->computing = false;
     bool preempt = th->t >= th->slice_end || (s->m.adversarial && next_random(s) % 8 == 0);
-    if (s->rq_head && preempt) { /* others wait for a core: its slice is over */
+    if (s->runq.head && preempt) { /* others wait for a core: its slice is over */
         leave_core(s, th);
         make_ready(s, th, th->t);
         to_scheduler(s, th);
@@ -637,9 +644,4 @@ void gs_os_sim_free(gs_os *os)
 void gs_os_sim_processes(gs_os *os)
 {
     of(os)->processes = true;
-}
-
-uint64_t gs_os_sim_switches(const gs_os *os)
-{
-    return ((const sim *)os)->switches;
 }

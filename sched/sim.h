@@ -51,7 +51,4 @@ void gs_os_sim_free(gs_os *os);
  * fork_ns, and joining it costs the joiner collect_ns. */
 void gs_os_sim_processes(gs_os *os);
 
-/* Fiber switches the simulation made (for gilsim-bench). */
-uint64_t gs_os_sim_switches(const gs_os *os);
-
 #endif
