@@ -50,5 +50,6 @@ void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);
 void bench_sim(bench_report *r);
+void bench_calibration(bench_report *r);
 
 #endif

@@ -114,13 +114,14 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
         else {
-            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only interp|lock|scale|sim]\n");
+            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only interp|lock|scale|sim|calibration]\n");
             return 2;
         }
     }
     if (only && strcmp(only, "interp") != 0 && strcmp(only, "lock") != 0 && strcmp(only, "scale") != 0 &&
-        strcmp(only, "sim") != 0) {
-        fprintf(stderr, "gilsim-bench: --only: '%s' is not a section: give interp, lock, scale or sim\n", only);
+        strcmp(only, "sim") != 0 && strcmp(only, "calibration") != 0) {
+        fprintf(stderr, "gilsim-bench: --only: '%s' is not a section: give interp, lock, scale, sim or calibration\n",
+                only);
         return 2;
     }
     static bench_report rep;
@@ -136,6 +137,8 @@ int main(int argc, char **argv)
         bench_scale(&rep);
     if (!only || strcmp(only, "sim") == 0)
         bench_sim(&rep);
+    if (!only || strcmp(only, "calibration") == 0)
+        bench_calibration(&rep);
     print_table(&rep, cpu, cores);
     if (json && write_json(&rep, json, cpu, cores) != 0) {
         fprintf(stderr, "gilsim-bench: cannot write %s\n", json);

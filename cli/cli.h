@@ -15,6 +15,7 @@ int gs_cli_dis(const char *path);
 int gs_cli_run(int argc, char **argv);
 int gs_cli_sweep(int argc, char **argv);
 int gs_cli_demo(int argc, char **argv);
+int gs_cli_calibrate(int argc, char **argv);
 /* `gilsim __complete WORD...`: candidates for shell completion (complete.c). */
 int gs_cli_complete(int argc, char **argv);
 

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "options.h"
 
-static const char *const commands[] = {"run", "sweep", "demo", "asm", "dis"};
+static const char *const commands[] = {"run", "sweep", "demo", "calibrate", "asm", "dis"};
 static const char *const workloads[] = {"countdown", "fib", "primes", "io-bound", "mixed:"};
 
 static void print_list(const char *const *names, size_t n)
@@ -62,12 +62,14 @@ static void print_values(gs_value_kind value)
 
 static void complete_demo(const char *prev, const char *cur)
 {
-    static const char *const demo_options[] = {"--quick", "--plot", "--trace", "--help"};
-    if (prev && (strcmp(prev, "--plot") == 0 || strcmp(prev, "--trace") == 0))
+    static const char *const demo_options[] = {"--quick", "--plot", "--trace", "--help", "--sim", "--cores", "--seed"};
+    if (prev && (strcmp(prev, "--plot") == 0 || strcmp(prev, "--trace") == 0)) {
         puts("__files__");
-    else if (cur[0] == '-')
+    } else if (cur[0] == '-') {
         print_list(demo_options, sizeof demo_options / sizeof demo_options[0]);
-    else
+        for (size_t i = 0; gs_model_option_name(i); i++)
+            puts(gs_model_option_name(i));
+    } else
         for (size_t i = 0; gs_cli_demo_name(i); i++)
             puts(gs_cli_demo_name(i));
 }
@@ -87,6 +89,11 @@ int gs_cli_complete(int argc, char **argv)
     if (strcmp(first, "asm") == 0 || strcmp(first, "dis") == 0) {
         if (n == 2)
             puts("__files__");
+        return GS_EXIT_OK;
+    }
+    if (strcmp(first, "calibrate") == 0) {
+        static const char *const calibrate_options[] = {"--quiet", "--help"};
+        print_list(calibrate_options, 2);
         return GS_EXIT_OK;
     }
     if (strcmp(first, "demo") == 0) {

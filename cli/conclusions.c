@@ -182,12 +182,19 @@ void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f)
 void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
 {
     char a[32], b[32];
-    double battle = shown(f->legacy_wall_s[1] / f->legacy_wall_s[0], 2);
+    int many = -1, one = -1; /* the rows of two or more cores and of one */
+    for (uint32_t i = 0; i < f->nrows; i++) {
+        if (f->cores[i] >= 2 && many < 0)
+            many = (int)i;
+        if (f->cores[i] == 1)
+            one = (int)i;
+    }
+    double battle = many < 0 ? 0 : shown(f->legacy_two_s[many] / f->legacy_one_s, 2);
     double modern = shown(f->cpython_wall_s[1] / f->cpython_wall_s[0], 2);
-    double alone = shown(f->legacy_wall_s[0] / f->cpython_wall_s[0], 2);
+    double alone = shown(f->legacy_one_s / f->cpython_wall_s[0], 2);
     if (f->ticks_alone > 0) {
-        double extra = f->legacy_wall_s[0] - f->cpython_wall_s[0];
-        gs_fmt_ns(f->legacy_wall_s[0] * 1e9 / (double)f->ticks_alone, a);
+        double extra = f->legacy_one_s - f->cpython_wall_s[0];
+        gs_fmt_ns(f->legacy_one_s * 1e9 / (double)f->ticks_alone, a);
         gs_fmt_ns(extra > 0 ? extra * 1e9 / (double)f->ticks_alone : 0, b);
         char cost[96];
         if (alone > 1.1)
@@ -200,16 +207,35 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
                    "%s. Alone, a thread under the old lock took %.2fx as long as under CPython's: %s.",
               f->check_interval, a, alone, cost);
     }
-    if (battle > 1.2)
-        point(out, "Under the old lock, two threads doing the same work as one took %.2fx as long. "
-                   "The holder let go every tick (%" PRIu64 " times) and took the lock straight back; "
+    if (many < 0)
+        point(out, "Only one core here: the battle needs two.");
+    else if (battle > 1.2)
+        point(out, "Under the old lock, two threads on %u cores doing the same work as one took %.2fx as "
+                   "long. The holder let go every tick (%" PRIu64 " times) and took the lock straight back; "
                    "the waiter, woken on the other core, found it taken %" PRIu64
                    " times: the GIL battle Python 2 fought on multicore machines.",
-              battle, f->tick_drops, f->futile_wakeups);
+              f->cores[many], battle, f->tick_drops, f->futile_wakeups);
     else
-        point(out, "Under the old lock, two threads took %.2fx as long as one: the battle did not show "
-                   "on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free.",
-              battle, f->futile_wakeups);
+        point(out, "Under the old lock, two threads on %u cores took %.2fx as long as one: the battle did "
+                   "not show on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free, "
+                   "and waking a thread must cost about as much as a tick.",
+              f->cores[many], battle, f->futile_wakeups);
+    if (one >= 0 && many >= 0) {
+        double single = shown(f->legacy_two_s[one] / f->legacy_one_s, 2);
+        if (single < battle)
+            point(out, "On one core they took %.2fx as long, less than on %u: the woken waiter cannot run "
+                       "until the holder's time slice ends, so there is little to fight over.",
+                  single, f->cores[many]);
+        else
+            point(out, "On one core they took %.2fx as long, no less than on %u cores on this run.", single,
+                  f->cores[many]);
+    }
+    for (uint32_t i = (uint32_t)(many < 0 ? f->nrows : (uint32_t)many + 1); i < f->nrows; i++) {
+        double more = shown(f->legacy_two_s[i] / f->legacy_one_s, 2);
+        point(out, "On %u cores, %.2fx: %s", f->cores[i], more,
+              more >= battle * 0.9 ? "more cores do not end the battle; two threads fight on any two of them."
+                                   : "less than on fewer cores on this run.");
+    }
     const char *compared = modern < battle    ? "less than under the old lock: a waiter asks for the lock "
                                                 "and the holder really hands it over, so there is no battle"
                            : modern == battle ? "the same as under the old lock on this run"

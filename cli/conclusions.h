@@ -66,12 +66,16 @@ typedef struct {
 } gs_interval_figures;
 void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f);
 
+#define GS_LEGACY_ROWS 3
 typedef struct {
-    double legacy_wall_s[2];      /* 1 thread, 2 threads */
-    double cpython_wall_s[2];
+    double legacy_one_s;          /* legacy, 1 thread */
+    uint32_t nrows;               /* legacy, 2 threads on cores[i] cores, fewest first */
+    uint32_t cores[GS_LEGACY_ROWS];
+    double legacy_two_s[GS_LEGACY_ROWS];
+    double cpython_wall_s[2];     /* 1 thread, 2 threads */
     uint64_t check_interval;      /* instructions per tick */
     uint64_t ticks_alone;         /* legacy, 1 thread: its releases and re-takes */
-    uint64_t tick_drops, futile_wakeups; /* legacy, 2 threads */
+    uint64_t tick_drops, futile_wakeups; /* legacy, 2 threads on 2 cores (the first row of 2 or more) */
 } gs_legacy_figures;
 void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f);
 

@@ -268,69 +268,15 @@ static int ft_run(demo_ctx *d)
 
 /* ---- convoy and switch-interval: one I/O thread among CPU threads ---- */
 
-/* The work per unit of a CPU thread that computes for about cpu_ns alone
- * over units units. */
-static int64_t cpu_unit_size(uint64_t units, uint64_t cpu_ns)
-{
-    const double ns_per_iteration = 4.0; /* countdown on a 2026 laptop; only the order matters */
-    int64_t size = (int64_t)((double)cpu_ns / (double)units / ns_per_iteration);
-    return size > 1 ? size : 1;
-}
-
-/* One I/O thread beside k CPU threads, measured while all k ran. */
-typedef struct {
-    uint32_t cpu_threads;
-    double io_per_s;
-    uint64_t io_p50, io_p99, wait_p99;
-} convoy_row;
-
-/* The I/O thread's figures from its events, over the window in which every
- * CPU thread was running: from the last one's start to the first one's end
- * (or the I/O thread's own end, if sooner; its whole life when alone).  An
- * operation counts if it began, and got the lock back, inside the window.
- * Outside it fewer threads compete, and the figures would mix the two. */
-static void io_while_all_ran(const gs_run_result *r, convoy_row *row)
-{
-    const gs_worker_result *io = &r->workers[0]; /* first unit 0: the I/O thread */
-    uint64_t from = io->start_ns, to = io->end_ns;
-    for (uint32_t i = 1; i < r->nworkers; i++) {
-        from = r->workers[i].start_ns > from ? r->workers[i].start_ns : from;
-        to = r->workers[i].end_ns < to ? r->workers[i].end_ns : to;
-    }
-    gs_hist latency, wait;
-    gs_hist_init(&latency);
-    gs_hist_init(&wait);
-    uint64_t ops = 0, started = 0, wanted = 0;
-    for (uint32_t e = 0; e < io->rec.n; e++) {
-        const gs_event *ev = &io->rec.events[e];
-        if (ev->type == GS_EV_IO_START)
-            started = ev->t_ns;
-        else if (ev->type == GS_EV_WANT)
-            wanted = ev->t_ns;
-        else if (ev->type == GS_EV_GOT && started) {
-            if (started >= from && ev->t_ns <= to) {
-                ops++;
-                gs_hist_add(&latency, ev->t_ns - started);
-                gs_hist_add(&wait, ev->t_ns - wanted);
-            }
-            started = 0;
-        }
-    }
-    row->io_per_s = to > from ? (double)ops / ((double)(to - from) / 1e9) : 0;
-    row->io_p50 = gs_hist_percentile(&latency, 50);
-    row->io_p99 = gs_hist_percentile(&latency, 99);
-    row->wait_p99 = gs_hist_percentile(&wait, 99);
-}
-
 /* Runs one I/O thread beside k CPU threads, each of which computes for
  * about as long alone as the I/O thread's operations take alone; taking
  * turns, the CPU threads run for k times that, so the window of
- * io_while_all_ran() is long for every k. */
-static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t interval_ns, convoy_row *row,
+ * gs_summarize_convoy_io() is long for every k. */
+static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t interval_ns, gs_convoy_io *row,
                           gs_experiment *keep)
 {
     uint64_t ops = d->quick ? 100 : 300; /* 1 ms each */
-    wl->unit_size = cpu_unit_size(ops, ops * 1000000u);
+    wl->unit_size = gs_countdown_unit_size(ops, ops * 1000000u);
     gs_run_config cfg = base_config(d, GS_MODE_THREADS, wl, k + 1, ops);
     cfg.weak = true;
     cfg.gil.interval_ns = interval_ns;
@@ -339,8 +285,7 @@ static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t int
         gs_experiment_free(&e);
         return -1;
     }
-    *row = (convoy_row){.cpu_threads = k};
-    io_while_all_ran(result(&e), row);
+    gs_summarize_convoy_io(result(&e), row);
     if (keep)
         *keep = e;
     else
@@ -357,7 +302,7 @@ static int convoy_run(demo_ctx *d)
         return GS_EXIT_FAILURE;
     static const uint32_t ks[] = {0, 1, 2, 4};
     uint32_t n = d->quick ? 3 : 4;
-    convoy_row rows[4];
+    gs_convoy_io rows[4];
     gs_experiment traced = {0};
     int rc = GS_EXIT_OK;
     for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++)
@@ -369,13 +314,13 @@ static int convoy_run(demo_ctx *d)
         printf("%11s %16s %12s %12s %14s\n", "CPU threads", "I/O thread ops/s", "I/O p50", "I/O p99",
                "lock wait p99");
         for (uint32_t i = 0; i < n; i++)
-            printf("%11u %16.0f %12s %12s %14s\n", rows[i].cpu_threads, rows[i].io_per_s,
+            printf("%11u %16.0f %12s %12s %14s\n", ks[i], rows[i].io_per_s,
                    gs_fmt_ns((double)rows[i].io_p50, a), gs_fmt_ns((double)rows[i].io_p99, b),
                    gs_fmt_ns((double)rows[i].wait_p99, c));
         printf("(counted while every CPU thread was running)\n\nWhat it means:\n");
         gs_convoy_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
-            f.rows[i] = (gs_convoy_row){.cpu_threads = rows[i].cpu_threads, .io_per_s = rows[i].io_per_s,
+            f.rows[i] = (gs_convoy_row){.cpu_threads = ks[i], .io_per_s = rows[i].io_per_s,
                                                 .io_p50_ns = rows[i].io_p50};
         gs_conclude_convoy(stdout, &f);
         if (write_trace(d, &traced) != 0)
@@ -402,7 +347,7 @@ static int si_run(demo_ctx *d)
     uint32_t n = d->quick ? 2 : 4;
     const uint64_t *iv = d->quick ? intervals + 1 : intervals;
     double wall[4], switches[4];
-    convoy_row rows[4];
+    gs_convoy_io rows[4];
     int rc = GS_EXIT_OK;
     for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++) {
         gs_run_config cfg = base_config(d, GS_MODE_THREADS, &cpu, 2, d->quick ? 500 : 5000);
@@ -440,58 +385,97 @@ static int si_run(demo_ctx *d)
 
 /* ---- legacy-battle ---- */
 
-static uint32_t lb_runs(const demo_ctx *d) { (void)d; return 4; }
+/* Beazley's experiment: 2 threads on 1, 2 and 4 cores (the modelled
+ * machine's count set per run; in real time, pinned, as far as this
+ * machine has cores). */
+static uint32_t lb_cores(const demo_ctx *d, uint32_t cores[GS_LEGACY_ROWS])
+{
+    static const uint32_t wanted[GS_LEGACY_ROWS] = {1, 2, 4};
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < GS_LEGACY_ROWS; i++)
+        if (d->sim || wanted[i] <= gs_cpus_allowed())
+            cores[n++] = wanted[i];
+    return n;
+}
+
+static uint32_t lb_runs(const demo_ctx *d)
+{
+    uint32_t cores[GS_LEGACY_ROWS];
+    return 3 + lb_cores(d, cores);
+}
+
+/* One run of the battle's work: policy, threads, on cores (0: as the demo's
+ * machine is). */
+static int lb_measure(demo_ctx *d, const gs_workload *wl, gs_gil_policy policy, uint32_t threads, uint32_t cores,
+                      gs_experiment *e)
+{
+    gs_run_config cfg = base_config(d, GS_MODE_THREADS, wl, threads, d->quick ? 300 : 8000);
+    cfg.gil.policy = policy;
+    gs_sim_model m = d->model;
+    if (cores && d->sim) {
+        m.cores = cores;
+        cfg.sim = &m;
+    } else {
+        cfg.cores = cores;
+    }
+    return measure(d, &cfg, e);
+}
 
 static int lb_run(demo_ctx *d)
 {
     gs_workload wl;
     if (load(&wl, GS_WL_COUNTDOWN) != 0)
         return GS_EXIT_FAILURE;
-    static const gs_gil_policy policies[] = {GS_GIL_LEGACY, GS_GIL_CPYTHON};
-    double wall[2][2];
-    uint64_t futile = 0, ticks = 0, ticks_alone = 0;
-    gs_experiment traced = {0};
-    int rc = GS_EXIT_OK;
-    for (int p = 0; p < 2 && rc == GS_EXIT_OK; p++) {
-        for (uint32_t w = 1; w <= 2 && rc == GS_EXIT_OK; w++) {
-            gs_run_config cfg = base_config(d, GS_MODE_THREADS, &wl, w, d->quick ? 300 : 8000);
-            cfg.gil.policy = policies[p];
-            gs_experiment e;
-            if (measure(d, &cfg, &e) != 0) {
-                rc = GS_EXIT_FAILURE;
-                gs_experiment_free(&e);
-                break;
-            }
-            wall[p][w - 1] = summary(&e)->wall_s;
-            if (p == 0 && w == 1)
-                ticks_alone = summary(&e)->lock.tick_drops;
-            if (p == 0 && w == 2) {
-                futile = summary(&e)->lock.futile_wakeups;
-                ticks = summary(&e)->lock.tick_drops;
+    gs_legacy_figures f = {.check_interval = GS_CHECK_INTERVAL_DEFAULT};
+    f.nrows = lb_cores(d, f.cores);
+    uint32_t top = f.cores[f.nrows - 1];
+    gs_experiment e, traced = {0};
+    int rc = lb_measure(d, &wl, GS_GIL_LEGACY, 1, top, &e);
+    if (rc == 0) {
+        f.legacy_one_s = summary(&e)->wall_s;
+        f.ticks_alone = summary(&e)->lock.tick_drops;
+    }
+    gs_experiment_free(&e);
+    bool have_battle = false;
+    for (uint32_t i = 0; i < f.nrows && rc == 0; i++) {
+        rc = lb_measure(d, &wl, GS_GIL_LEGACY, 2, f.cores[i], &e);
+        if (rc == 0) {
+            f.legacy_two_s[i] = summary(&e)->wall_s;
+            if (f.cores[i] >= 2 && !have_battle) {
+                f.tick_drops = summary(&e)->lock.tick_drops;
+                f.futile_wakeups = summary(&e)->lock.futile_wakeups;
                 traced = e;
-            } else {
-                gs_experiment_free(&e);
+                have_battle = true;
+                continue;
             }
         }
+        gs_experiment_free(&e);
+    }
+    for (uint32_t w = 1; w <= 2 && rc == 0; w++) {
+        rc = lb_measure(d, &wl, GS_GIL_CPYTHON, w, top, &e);
+        if (rc == 0)
+            f.cpython_wall_s[w - 1] = summary(&e)->wall_s;
+        gs_experiment_free(&e);
     }
     gs_progress_end(d->shown);
-    if (rc == GS_EXIT_OK) {
+    if (rc == 0) {
         char a[32], b[32];
-        printf("%-8s %12s %12s %18s\n", "lock", "1 thread", "2 threads", "2 threads vs 1");
-        for (int p = 0; p < 2; p++)
-            printf("%-8s %12s %12s %17.2fx\n", gs_gil_policy_names[policies[p]], gs_fmt_ns(wall[p][0] * 1e9, a),
-                   gs_fmt_ns(wall[p][1] * 1e9, b), wall[p][1] / wall[p][0]);
+        printf("%-8s %6s %12s %12s %16s\n", "lock", "cores", "1 thread", "2 threads", "2 threads vs 1");
+        for (uint32_t i = 0; i < f.nrows; i++)
+            printf("%-8s %6u %12s %12s %15.2fx\n", "legacy", f.cores[i], gs_fmt_ns(f.legacy_one_s * 1e9, a),
+                   gs_fmt_ns(f.legacy_two_s[i] * 1e9, b), f.legacy_two_s[i] / f.legacy_one_s);
+        printf("%-8s %6u %12s %12s %15.2fx\n", "cpython", top, gs_fmt_ns(f.cpython_wall_s[0] * 1e9, a),
+               gs_fmt_ns(f.cpython_wall_s[1] * 1e9, b), f.cpython_wall_s[1] / f.cpython_wall_s[0]);
+        printf("Beazley, Python 2.6 on a dual core (2009): 1 thread 24.6 s; 2 threads 45.5 s on\n"
+               "2 cores (1.85x), 38.0 s on 1 core (1.54x).\n");
         printf("\nWhat it means:\n");
-        gs_conclude_legacy_battle(stdout, &(gs_legacy_figures){
-            .legacy_wall_s = {wall[0][0], wall[0][1]}, .cpython_wall_s = {wall[1][0], wall[1][1]},
-            .check_interval = GS_CHECK_INTERVAL_DEFAULT, .ticks_alone = ticks_alone, .tick_drops = ticks,
-            .futile_wakeups = futile});
-        if (write_trace(d, &traced) != 0)
+        gs_conclude_legacy_battle(stdout, &f);
+        if (have_battle && write_trace(d, &traced) != 0)
             rc = GS_EXIT_FAILURE;
     }
     gs_experiment_free(&traced);
     gs_workload_free(&wl);
-    return rc;
+    return rc == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
 }
 
 /* ---- async ---- */
@@ -522,7 +506,7 @@ static int async_run(demo_ctx *d)
     }
     uint64_t ops = d->quick ? 15 : 40;
     for (uint32_t k = 0; k < 2 && rc == GS_EXIT_OK; k++) {
-        convoy.unit_size = cpu_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
+        convoy.unit_size = gs_countdown_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
         gs_run_config cfg = base_config(d, GS_MODE_ASYNC, &convoy, 1 + k, ops);
         cfg.weak = true;
         gs_experiment e;
@@ -585,8 +569,8 @@ static const demo demos[] = {
      false, false, si_runs, si_run},
     {"legacy-battle", "Python 2's lock on multicore, then CPython 3.2's",
      "Python 2's lock was released every 100 bytecodes and taken straight back. This "
-     "runs the same CPU-bound work as 1 thread and as 2 threads under that lock, then under "
-     "CPython's lock since 3.2.",
+     "repeats David Beazley's experiment of 2009: the same CPU-bound work as 1 thread, then as 2 "
+     "threads on 1, 2 and 4 cores, under that lock; then under CPython's lock since 3.2.",
      false, true, lb_runs, lb_run},
     {"async", "I/O tasks overlap; one CPU-bound task stalls them all",
      "Async tasks share one thread and one event loop. This runs I/O-bound work as 1 and 8 "
@@ -614,7 +598,9 @@ static void list_demos(void)
     printf("\nEach takes under 30 seconds; --quick runs it small. --plot saves the scaling\n"
            "curves (threads-vs-processes, io-bound); --trace saves a run for ui.perfetto.dev\n"
            "(convoy, legacy-battle, async). --sim runs it on a modelled machine of --cores N\n"
-           "cores (default 8) in virtual time: the same figures every run, for a --seed.\n");
+           "cores (default 8) in virtual time: the same figures every run, for a --seed.\n"
+           "The model's options of gilsim run apply too (--wake-latency D, ...); gilsim\n"
+           "calibrate prints this machine's: gilsim demo NAME --sim $(gilsim calibrate -q).\n");
 }
 
 static int usage(const char *fmt, const char *arg)
@@ -627,12 +613,15 @@ static int usage(const char *fmt, const char *arg)
 
 int gs_cli_demo(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    enum { OWN = 7, MODEL = 16, MODEL_OPT = 1000 };
+    struct option longopts[OWN + MODEL + 1] = {
         {"quick", no_argument, NULL, 'q'}, {"plot", required_argument, NULL, 'p'},
         {"trace", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"sim", no_argument, NULL, 's'},          {"cores", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 'S'},   {NULL, 0, NULL, 0},
+        {"seed", required_argument, NULL, 'S'},
     };
+    for (size_t i = 0; gs_model_option_name(i) && i < MODEL; i++) /* as run and sweep take them */
+        longopts[OWN + i] = (struct option){gs_model_option_name(i) + 2, required_argument, NULL, MODEL_OPT + (int)i};
     demo_ctx d = {.model = GS_SIM_MODEL_DEFAULT};
     const char *sim_only = NULL;
     uint64_t n;
@@ -640,6 +629,12 @@ int gs_cli_demo(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        if (c >= MODEL_OPT) {
+            if (gs_parse_model_option((size_t)(c - MODEL_OPT), optarg, &d.model) != 0)
+                return GS_EXIT_USAGE;
+            sim_only = gs_model_option_name((size_t)(c - MODEL_OPT));
+            continue;
+        }
         switch (c) {
         case 'q': d.quick = true; break;
         case 'p': d.plot = optarg; break;

@@ -26,6 +26,8 @@ static int command(int argc, char **argv)
         return gs_cli_complete(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return gs_cli_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return gs_cli_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return gs_cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)

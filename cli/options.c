@@ -26,7 +26,7 @@ enum {
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
-    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
+    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_SIGNAL, OPT_TIMER, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
     OPT_JOBS,
 };
 
@@ -64,6 +64,8 @@ static const struct {
     {{"switch-cost", required_argument, NULL, OPT_SWITCH_COST}, BOTH, GS_VALUE_TEXT},
     {{"time-slice", required_argument, NULL, OPT_SLICE}, BOTH, GS_VALUE_TEXT},
     {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, BOTH, GS_VALUE_TEXT},
+    {{"signal-cost", required_argument, NULL, OPT_SIGNAL}, BOTH, GS_VALUE_TEXT},
+    {{"timer-latency", required_argument, NULL, OPT_TIMER}, BOTH, GS_VALUE_TEXT},
     {{"file-io", required_argument, NULL, OPT_FILE_IO}, BOTH, GS_VALUE_TEXT},
     {{"fork-cost", required_argument, NULL, OPT_FORK}, BOTH, GS_VALUE_TEXT},
     {{"collect-cost", required_argument, NULL, OPT_COLLECT}, BOTH, GS_VALUE_TEXT},
@@ -92,6 +94,7 @@ static const char run_usage[] =
     "usage: gilsim [run] [options]       one experiment\n"
     "       gilsim sweep [options]       the experiment over worker counts and modes\n"
     "       gilsim demo [NAME]           classroom demonstrations (no NAME: the list)\n"
+    "       gilsim calibrate             measure this machine for the model (--sim)\n"
     "       gilsim asm FILE              assemble and verify a program\n"
     "       gilsim dis FILE              disassemble a program\n"
     "       gilsim --help | --version    (gilsim sweep --help: the sweep's options)\n"
@@ -143,11 +146,13 @@ static const char run_usage[] =
     "  --sim                run on a modelled machine in virtual time: the same\n"
     "                       figures on every machine, every time, for a seed\n"
     "  --seed N             the seed of every choice the modelled OS makes (1)\n"
-    "  --instruction-ns X   cost of one instruction, in ns (1.0: this machine's)\n"
+    "  --instruction-ns X   cost of one instruction, in ns (1.0)\n"
     "  --wake-latency D     a woken thread to running (10us)\n"
     "  --switch-cost D      a core changing threads (2us)\n"
     "  --time-slice D       when more threads are runnable than cores (3ms)\n"
-    "  --syscall-cost D     waking a waiter, or going to sleep (1us)\n"
+    "  --syscall-cost D     a system call waking nobody, as going to sleep (500ns)\n"
+    "  --signal-cost D      waking a sleeping thread, paid by the waker (2us)\n"
+    "  --timer-latency D    how late a timed wait or sleep ends (60us)\n"
     "  --file-io D          one read of --io file (5us)\n"
     "  --fork-cost D        starting a process, paid by its parent (1ms)\n"
     "  --collect-cost D     collecting a finished process's results (250us)\n"
@@ -180,8 +185,9 @@ static const char sweep_usage[] =
     "  --check-interval N, --no-force-switching, --timeout D,\n"
     "  --cores K            as for a run\n"
     "  --sim, --seed N, --instruction-ns X, --wake-latency D, --switch-cost D,\n"
-    "  --time-slice D, --syscall-cost D, --file-io D, --fork-cost D,\n"
-    "  --collect-cost D     as for a run: every point in virtual time\n"
+    "  --time-slice D, --syscall-cost D, --signal-cost D, --timer-latency D,\n"
+    "  --file-io D, --fork-cost D, --collect-cost D\n"
+    "                       as for a run: every point in virtual time\n"
     "  -j, --jobs N         with --sim, run N points at once (default: every core\n"
     "                       gilsim may use); the outputs are the same bytes\n"
     "  --repeat N           runs per point; the median stands, min and max are kept\n"
@@ -345,14 +351,32 @@ static const struct {
     size_t field;
     uint64_t min_ns, max_ns;
 } model_costs[] = {
+    {OPT_INSTRUCTION, "--instruction-ns", offsetof(gs_sim_model, instruction_ns), 0, 0},
     {OPT_WAKE, "--wake-latency", offsetof(gs_sim_model, wake_ns), 0, 1000000000ull},
     {OPT_SWITCH_COST, "--switch-cost", offsetof(gs_sim_model, switch_ns), 0, 1000000000ull},
     {OPT_SLICE, "--time-slice", offsetof(gs_sim_model, slice_ns), 1000, 10000000000ull},
     {OPT_SYSCALL, "--syscall-cost", offsetof(gs_sim_model, syscall_ns), 0, 1000000000ull},
+    {OPT_SIGNAL, "--signal-cost", offsetof(gs_sim_model, signal_ns), 0, 1000000000ull},
+    {OPT_TIMER, "--timer-latency", offsetof(gs_sim_model, timer_ns), 0, 1000000000ull},
     {OPT_FILE_IO, "--file-io", offsetof(gs_sim_model, file_io_ns), 0, 1000000000ull},
     {OPT_FORK, "--fork-cost", offsetof(gs_sim_model, fork_ns), 0, 10000000000ull},
     {OPT_COLLECT, "--collect-cost", offsetof(gs_sim_model, collect_ns), 0, 10000000000ull},
 };
+
+#define NMODEL_COSTS (sizeof model_costs / sizeof model_costs[0])
+
+const char *gs_model_option_name(size_t i)
+{
+    return i < NMODEL_COSTS ? model_costs[i].name : NULL;
+}
+
+int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m)
+{
+    if (model_costs[i].opt == OPT_INSTRUCTION) /* a number of ns, not a duration: it may be a fraction */
+        return gs_parse_decimal(model_costs[i].name, arg, 0.01, 1000, &m->instruction_ns);
+    return gs_parse_duration(model_costs[i].name, arg, model_costs[i].min_ns, model_costs[i].max_ns,
+                             (uint64_t *)((char *)m + model_costs[i].field));
+}
 
 static int parse_option(gs_cli_options *o, int c, const char *arg)
 {
@@ -452,16 +476,12 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_SEED:
         o->sim_set = "--seed";
         return gs_parse_count("--seed", arg, 0, UINT64_MAX, &o->model.seed);
-    case OPT_INSTRUCTION:
-        o->sim_set = "--instruction-ns";
-        return gs_parse_decimal("--instruction-ns", arg, 0.01, 1000, &o->model.instruction_ns);
-    case OPT_WAKE: case OPT_SWITCH_COST: case OPT_SLICE: case OPT_SYSCALL: case OPT_FILE_IO: case OPT_FORK:
-    case OPT_COLLECT:
-        for (size_t i = 0; i < sizeof model_costs / sizeof model_costs[0]; i++)
+    case OPT_INSTRUCTION: case OPT_WAKE: case OPT_SWITCH_COST: case OPT_SLICE: case OPT_SYSCALL: case OPT_SIGNAL:
+    case OPT_TIMER: case OPT_FILE_IO: case OPT_FORK: case OPT_COLLECT:
+        for (size_t i = 0; i < NMODEL_COSTS; i++)
             if (model_costs[i].opt == c) {
                 o->sim_set = model_costs[i].name;
-                return gs_parse_duration(model_costs[i].name, arg, model_costs[i].min_ns, model_costs[i].max_ns,
-                                         (uint64_t *)((char *)&o->model + model_costs[i].field));
+                return gs_parse_model_option(i, arg, &o->model);
             }
         return -1;
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);

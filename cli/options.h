@@ -100,6 +100,12 @@ typedef enum {
  * of cmd, in the order of the table that parsing uses. */
 void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_kind value, void *arg), void *arg);
 
+/* The model's cost options (--instruction-ns, --wake-latency, ...), by
+ * index: the i-th one's name with its "--", or NULL past the last; and
+ * parsing its value into m (0, or -1 after saying why on stderr). */
+const char *gs_model_option_name(size_t i);
+int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m);
+
 /* Whether to use colour on standard output. */
 bool gs_cli_color(const gs_cli_options *o);
 

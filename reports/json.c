@@ -119,11 +119,11 @@ static json_t *config_json(const gs_experiment *e)
     json_object_set_new(o, "cores", c->cores ? json_integer((json_int_t)c->cores) : json_null());
     json_object_set_new(o, "time", json_string(c->sim ? "virtual" : "real"));
     const gs_sim_model *m = c->sim;
-    json_object_set_new(o, "model", m ? json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores",
+    json_object_set_new(o, "model", m ? json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores",
                                                   (json_int_t)m->cores, "seed", (json_int_t)m->seed,
                                                   "instruction_ns", m->instruction_ns, "wake_ns", (json_int_t)m->wake_ns,
                                                   "switch_ns", (json_int_t)m->switch_ns, "slice_ns",
-                                                  (json_int_t)m->slice_ns, "syscall_ns", (json_int_t)m->syscall_ns,
+                                                  (json_int_t)m->slice_ns, "syscall_ns", (json_int_t)m->syscall_ns, "signal_ns", (json_int_t)m->signal_ns, "timer_ns", (json_int_t)m->timer_ns,
                                                   "file_io_ns", (json_int_t)m->file_io_ns, "fork_ns",
                                                   (json_int_t)m->fork_ns, "collect_ns", (json_int_t)m->collect_ns)
                                       : json_null());

@@ -129,13 +129,15 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
                 c->gil.force_switching || c->gil.policy == GS_GIL_FIFO ? "" : ", no forced switching");
     if (c->sim) {
         const gs_sim_model *m = c->sim;
-        char wake[32], sw[32], slice[32], sys[32], fork[32];
+        char wake[32], sw[32], slice[32], sys[32], sig[32], timer[32], fork[32];
         fprintf(out, "time      virtual: a modelled machine of %u cores, seed %llu (the model's\n"
                      "          figures, not this machine's); instruction %.2f ns, wake-up %s,\n"
-                     "          switch %s, slice %s, system call %s",
+                     "          switch %s, slice %s, system call %s, waking one %s,\n"
+                     "          timers %s late",
                 m->cores, (unsigned long long)m->seed, m->instruction_ns, gs_fmt_ns((double)m->wake_ns, wake),
                 gs_fmt_ns((double)m->switch_ns, sw), gs_fmt_ns((double)m->slice_ns, slice),
-                gs_fmt_ns((double)m->syscall_ns, sys));
+                gs_fmt_ns((double)m->syscall_ns, sys), gs_fmt_ns((double)m->signal_ns, sig),
+                gs_fmt_ns((double)m->timer_ns, timer));
         if (c->mode == GS_MODE_PROCESSES)
             fprintf(out, ", fork %s", gs_fmt_ns((double)m->fork_ns, fork));
         fputc('\n', out);

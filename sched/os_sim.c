@@ -23,8 +23,18 @@
  * - Cores.  At most `cores` threads hold a core; the others wait in a run
  *   queue, first come first served.  When others wait, a computing thread
  *   gives up its core at the end of its slice.  Taking a core from another
- *   thread costs switch_ns; a woken thread becomes runnable wake_ns after
- *   it was woken; blocking and waking others cost syscall_ns.
+ *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
+ *   sleeping thread costs its waker signal_ns.
+ * - Wake-ups.  A woken thread becomes runnable wake_ns after the call that
+ *   woke it began: the kernel wakes it during the call, and the caller
+ *   returns signal_ns after it began.  A thread still in its own call to
+ *   go to sleep when woken never sleeps: it returns when that call ends.
+ *   A timed wait or a sleep ends timer_ns after its deadline.
+ * - Mutexes are glibc's: unlocking wakes the first waiter but hands it
+ *   nothing, so the unlocker (or anyone) may take the mutex again first,
+ *   and the woken waiter tries again or sleeps again.  A signaller holding
+ *   the mutex through a slow call can so block the very thread it woke,
+ *   which is how Python 2's lock fought on two cores.
  * - Choices.  Which waiter a signal wakes is drawn from one generator
  *   seeded by the model's seed.  Nothing else is random, and nothing
  *   depends on real time, so one seed gives one history.
@@ -319,6 +329,14 @@ static void block(sim *s, sim_thread *th)
 static sim *of(gs_os *os) { return (sim *)os; }
 static sim_thread *me(gs_os *os) { return of(os)->current; }
 
+/* Wakes blocked w by a call made at `called`.  w's clock is where its
+ * own call to sleep ends (block); if that is later, it has not slept yet
+ * and returns from that call, awake. */
+static void wake(sim *s, sim_thread *w, uint64_t called)
+{
+    schedule(s, w->t > called ? w->t : called + cost(s, s->m.wake_ns), w, false);
+}
+
 /* ---- the operations ---- */
 
 static uint64_t sim_now(gs_os *os)
@@ -348,13 +366,15 @@ static void sim_lock(gs_os *os, gs_mutex *mu)
     sim *s = of(os);
     sim_thread *th = me(os);
     sim_mutex *m = (sim_mutex *)mu;
-    wait_turn(s, th);
-    if (!m->owner) {
-        m->owner = th;
-        return;
+    for (;;) {
+        wait_turn(s, th);
+        if (!m->owner) {
+            m->owner = th;
+            return;
+        }
+        push(&m->waiting, th);
+        block(s, th); /* woken by an unlock: try again */
     }
-    push(&m->waiting, th);
-    block(s, th); /* the unlocker hands it over */
 }
 
 static void sim_unlock(gs_os *os, gs_mutex *mu)
@@ -365,10 +385,12 @@ static void sim_unlock(gs_os *os, gs_mutex *mu)
     wait_turn(s, th);
     if (m->owner != th)
         fatal("saw a mutex unlocked by a thread that does not hold it");
-    m->owner = pop(&m->waiting);
-    if (m->owner) {
-        th->t += cost(s, s->m.syscall_ns);
-        schedule(s, th->t + cost(s, s->m.wake_ns), m->owner, false);
+    m->owner = NULL;
+    sim_thread *w = pop(&m->waiting);
+    if (w) {
+        uint64_t called = th->t;
+        th->t += cost(s, s->m.signal_ns);
+        wake(s, w, called);
     }
 }
 
@@ -400,7 +422,7 @@ static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
     th->timed_out = false;
     sim_unlock(os, m);
     if (deadline != FOREVER)
-        schedule(s, (deadline > th->t ? deadline : th->t) + cost(s, s->m.wake_ns), th, true);
+        schedule(s, (deadline > th->t ? deadline : th->t) + cost(s, s->m.timer_ns), th, true);
     if (s->m.adversarial && next_random(s) % 4 == 0) /* a spurious wake-up */
         schedule(s, th->t + next_random(s) % (4 * s->m.wake_ns + 1), th, false);
     block(s, th);
@@ -419,14 +441,14 @@ static bool sim_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline
     return cond_wait(os, c, m, deadline);
 }
 
-/* Wakes the waiter at index i. */
-static void wake_waiter(sim *s, sim_thread *by, sim_cond *c, uint32_t i)
+/* Wakes the waiter at index i, by a call made at `called`. */
+static void wake_waiter(sim *s, uint64_t called, sim_cond *c, uint32_t i)
 {
     sim_thread *w = c->waiters[i];
     memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
     c->n--;
     w->cond = NULL;
-    schedule(s, by->t + cost(s, s->m.wake_ns), w, false);
+    wake(s, w, called);
 }
 
 /* Wakes one waiter, the OS's pick (signal), or every one (broadcast). */
@@ -438,11 +460,12 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
     wait_turn(s, th);
     if (c->n == 0)
         return;
-    th->t += cost(s, s->m.syscall_ns);
+    uint64_t called = th->t;
+    th->t += cost(s, s->m.signal_ns);
     if (!all)
-        wake_waiter(s, th, c, (uint32_t)(next_random(s) % c->n));
+        wake_waiter(s, called, c, (uint32_t)(next_random(s) % c->n));
     while (all && c->n)
-        wake_waiter(s, th, c, 0);
+        wake_waiter(s, called, c, 0);
 }
 
 static void sim_signal(gs_os *os, gs_cond *c) { notify(os, c, false); }
@@ -514,13 +537,17 @@ static void sim_thread_join(gs_os *os, gs_thread *t)
         th->t += s->m.collect_ns; /* reading its results, reaping it */
 }
 
+/* Blocks th for ns, then `late` more to be woken. */
+static void doze(sim *s, sim_thread *th, uint64_t ns, uint64_t late)
+{
+    wait_turn(s, th);
+    schedule(s, th->t + ns + cost(s, late), th, false);
+    block(s, th);
+}
+
 static void sim_sleep(gs_os *os, uint64_t ns)
 {
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    wait_turn(s, th);
-    schedule(s, th->t + ns + cost(s, s->m.wake_ns), th, false);
-    block(s, th);
+    doze(of(os), me(os), ns, of(os)->m.timer_ns);
 }
 
 static uint64_t sim_io_latency(gs_os *os, gs_io *io, int kind)
@@ -531,7 +558,10 @@ static uint64_t sim_io_latency(gs_os *os, gs_io *io, int kind)
 static int sim_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result, char *err)
 {
     (void)worker, (void)err;
-    sim_sleep(os, sim_io_latency(os, io, kind));
+    if (kind == GS_IO_FILE) /* the disk's interrupt wakes it, no timer */
+        doze(of(os), me(os), of(os)->m.file_io_ns, of(os)->m.wake_ns);
+    else
+        sim_sleep(os, sim_io_latency(os, io, kind));
     *result = token;
     return 0;
 }

@@ -70,3 +70,36 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     s->fairness = rate ? gs_jain_index(rate, r->nworkers) : 0;
     free(rate);
 }
+
+void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out)
+{
+    const gs_worker_result *io = &r->workers[0];
+    uint64_t from = io->start_ns, to = io->end_ns;
+    for (uint32_t i = 1; i < r->nworkers; i++) {
+        from = r->workers[i].start_ns > from ? r->workers[i].start_ns : from;
+        to = r->workers[i].end_ns < to ? r->workers[i].end_ns : to;
+    }
+    gs_hist latency, wait;
+    gs_hist_init(&latency);
+    gs_hist_init(&wait);
+    uint64_t ops = 0, started = 0, wanted = 0;
+    for (uint32_t e = 0; e < io->rec.n; e++) {
+        const gs_event *ev = &io->rec.events[e];
+        if (ev->type == GS_EV_IO_START)
+            started = ev->t_ns;
+        else if (ev->type == GS_EV_WANT)
+            wanted = ev->t_ns;
+        else if (ev->type == GS_EV_GOT && started) {
+            if (started >= from && ev->t_ns <= to) {
+                ops++;
+                gs_hist_add(&latency, ev->t_ns - started);
+                gs_hist_add(&wait, ev->t_ns - wanted);
+            }
+            started = 0;
+        }
+    }
+    out->io_per_s = to > from ? (double)ops / ((double)(to - from) / 1e9) : 0;
+    out->io_p50 = gs_hist_percentile(&latency, 50);
+    out->io_p99 = gs_hist_percentile(&latency, 99);
+    out->wait_p99 = gs_hist_percentile(&wait, 99);
+}

@@ -43,6 +43,20 @@ static inline bool gs_switches_apply(gs_lock_scope s) { return s == GS_SCOPE_SHA
  * small stacks. */
 void gs_summarize(const gs_run_result *r, gs_run_summary *s);
 
+/* The I/O worker's figures in a run of one I/O worker (worker 0) beside
+ * CPU workers (the convoy), counted in the window in which every worker
+ * ran: from the last one's start to the first one's end (the I/O worker's
+ * whole life when alone).  An operation counts if it began, and got the
+ * lock back, inside the window.  Outside it fewer threads compete, and the
+ * figures would mix the two.  From the I/O worker's events. */
+typedef struct {
+    double io_per_s;
+    uint64_t io_p50, io_p99; /* request to resumption with the lock */
+    uint64_t wait_p99;       /* wanting the lock back to getting it */
+} gs_convoy_io;
+
+void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out);
+
 /* Jain's fairness index of x[0..n): (sum x)^2 / (n * sum x^2). */
 double gs_jain_index(const double *x, uint32_t n);
 

@@ -135,21 +135,29 @@ static void test_legacy_battle_either_way(void **state)
 {
     (void)state;
     FILE *out;
-    gs_legacy_figures f = {.legacy_wall_s = {1.03, 1.854}, .cpython_wall_s = {1.0, 1.02}, .check_interval = 5000,
-                           .ticks_alone = 200000, .tick_drops = 9000, .futile_wakeups = 4000};
+    gs_legacy_figures f = {.legacy_one_s = 1.03, .nrows = 3, .cores = {1, 2, 4}, .legacy_two_s = {1.2, 1.854, 1.9},
+                           .cpython_wall_s = {1.0, 1.02}, .check_interval = 5000, .ticks_alone = 200000,
+                           .tick_drops = 9000, .futile_wakeups = 4000};
     char *w = WORDS(gs_conclude_legacy_battle, &f);
     expect(w, "One tick is 5000 instructions, Python 2's 100 bytecodes: here one came every 5 us");
     expect(w, "took 1.03x as long as under CPython's: each release and re-take cost it about 150 ns");
-    expect(w, "took 1.80x as long. The holder let go every tick (9000 times)");
+    expect(w, "two threads on 2 cores doing the same work as one took 1.80x as long. The holder let go every "
+              "tick (9000 times)");
+    expect(w, "On one core they took 1.17x as long, less than on 2");
+    expect(w, "On 4 cores, 1.84x: more cores do not end the battle");
     expect(w, "took 1.02x as long, less than under the old lock");
 
-    f.legacy_wall_s[0] = 2.0; /* a lone thread paying twice: the 100-instruction tick */
-    f.legacy_wall_s[1] = 2.0;
+    f.legacy_one_s = 2.0; /* a lone thread paying twice: the 100-instruction tick */
+    f.legacy_two_s[0] = 2.4;
+    f.legacy_two_s[1] = 2.0;
+    f.legacy_two_s[2] = 1.0;
     w = WORDS(gs_conclude_legacy_battle, &f);
     expect(w, "took 2.00x as long as under CPython's: its releases and re-takes cost more than Python 2's");
     expect(w, "the battle did not show on this run");
+    expect(w, "On one core they took 1.20x as long, no less than on 2 cores on this run");
+    expect(w, "On 4 cores, 0.50x: less than on fewer cores on this run");
 
-    f.legacy_wall_s[0] = f.legacy_wall_s[1] = 1.0;
+    f.legacy_one_s = f.legacy_two_s[1] = 1.0;
     f.cpython_wall_s[1] = 1.004; /* both print as 1.00x */
     w = WORDS(gs_conclude_legacy_battle, &f);
     expect(w, "took 1.00x as long, the same as under the old lock on this run");
@@ -159,6 +167,11 @@ static void test_legacy_battle_either_way(void **state)
     f.cpython_wall_s[1] = 1.3;
     w = WORDS(gs_conclude_legacy_battle, &f);
     expect(w, "took 1.30x as long, more than under the old lock on this run");
+
+    f.nrows = 1; /* a machine of one core */
+    w = WORDS(gs_conclude_legacy_battle, &f);
+    expect(w, "Only one core here: the battle needs two.");
+    expect_not(w, "On one core they took");
 }
 
 static void test_scaling_demos_either_way(void **state)

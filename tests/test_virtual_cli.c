@@ -1,6 +1,7 @@
 /* test_virtual_cli.c - `gilsim --sim` as a user meets it: every output says
  * the time is virtual, the same command and seed give the same report, and
  * the model's options are checked like every other. */
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,7 +80,7 @@ static void test_every_output_says_virtual(void **state)
     assert_non_null(strstr(line[1], ",16,virtual,"));
     /* async tasks too */
     assert_int_equal(run("--sim --async 8 --io-bound --work 80", NULL, &out), 0);
-    assert_non_null(strstr(out, "8 tasks ran 7.98x as fast as 1 task on 8 modelled cores (virtual time)"));
+    assert_non_null(strstr(out, "8 tasks ran 7.99x as fast as 1 task on 8 modelled cores (virtual time)"));
     /* and real runs say real */
     assert_int_equal(run("--threads 2 --work 20 --quiet --json real.json", NULL, NULL), 0);
     doc = json_load_file("real.json", 0, &jerr);
@@ -102,6 +103,11 @@ static void test_bad_model_options(void **state)
         {"--sim --time-slice 0s", "--time-slice: '0s' is out of range"},
         {"--sim --switch-cost 5", "--switch-cost: '5' is not a duration"},
         {"sweep --seed 2", "--seed applies only with --sim"},
+        {"--sim --signal-cost 3", "--signal-cost: '3' is not a duration"},
+        {"--timer-latency 1ms", "--timer-latency applies only with --sim"},
+        {"demo convoy --signal-cost 2us", "--signal-cost applies only with --sim"},
+        {"demo convoy --sim --wake-latency soon", "--wake-latency: 'soon' is not a duration"},
+        {"calibrate --fast", "calibrate: unknown argument '--fast'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err;
@@ -109,6 +115,43 @@ static void test_bad_model_options(void **state)
         if (rc != 2 || !strstr(err, bad[i][1]))
             fail_msg("gilsim %s: exit %d, want 2 and: %s; stderr: %s", bad[i][0], rc, bad[i][1], err);
     }
+}
+
+/* gilsim calibrate measures this machine and prints model options that
+ * run, sweep and demo accept, and that describe the machine: its cores,
+ * and costs no model could do without. */
+static void test_calibrate_prints_options_that_run(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("calibrate --quiet", NULL, &out), 0);
+    out[strcspn(out, "\n")] = '\0';
+    char args[1024], want[32];
+    cpu_set_t cpus;
+    assert_int_equal(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+    snprintf(want, sizeof want, "--cores %d ", CPU_COUNT(&cpus));
+    if (strncmp(out, want, strlen(want)) != 0)
+        fail_msg("calibrate printed '%s', want it to start with '%s'", out, want);
+    for (const char *o = "--instruction-ns --syscall-cost --signal-cost --wake-latency --switch-cost "
+                         "--timer-latency --time-slice --file-io --fork-cost --collect-cost";
+         *o;) {
+        size_t n = strcspn(o, " ");
+        char name[32];
+        snprintf(name, sizeof name, "%.*s ", (int)n, o);
+        if (!strstr(out, name))
+            fail_msg("calibrate printed no %s: %s", name, out);
+        o += n + (o[n] == ' ');
+    }
+    snprintf(args, sizeof args, "--sim %s --threads 2 --work 20 --quiet --json c.json", out);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "demo legacy-battle --quick --sim %s", out);
+    char *demo;
+    assert_int_equal(run(args, NULL, &demo), 0);
+    assert_non_null(strstr(demo, "Beazley, Python 2.6 on a dual core"));
+    assert_int_equal(run("calibrate", NULL, &out), 0);
+    assert_non_null(strstr(out, "The defaults are a classroom's machine"));
+    assert_non_null(strstr(out, "gilsim run --sim --cores"));
+    assert_fits_80("calibrate's table", out); /* the last line, the options to copy, is exempt */
 }
 
 /* A sweep in virtual time: the same seed gives the same CSV, its rows and
@@ -151,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_every_output_says_virtual),
         cmocka_unit_test(test_bad_model_options),
         cmocka_unit_test(test_sweep_in_virtual_time),
+        cmocka_unit_test(test_calibrate_prints_options_that_run),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -229,3 +229,10 @@ void gs_workload_split(uint64_t total, uint32_t n, uint32_t k, uint64_t *first, 
     *first = k * base + (k < extra ? k : extra);
     *count = base + (k < extra ? 1 : 0);
 }
+
+int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns)
+{
+    const double ns_per_iteration = 4.0; /* countdown on a 2026 laptop */
+    int64_t size = (int64_t)((double)cpu_ns / (double)units / ns_per_iteration);
+    return size > 1 ? size : 1;
+}

@@ -52,6 +52,10 @@ int gs_workload_cpu_kind(const char *name);
 int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX]);
 void gs_workload_free(gs_workload *w);
 
+/* The countdown unit size for which units units compute for about cpu_ns
+ * in all (the convoy's CPU threads; only the order matters). */
+int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns);
+
 /* Fills args for a worker doing units [first, first+count); returns how
  * many main takes. */
 uint32_t gs_workload_args(const gs_workload *w, uint64_t first, uint64_t count, int64_t args[3]);

@@ -1,0 +1,143 @@
+/* calibrate.c - `gilsim calibrate`: measures this machine (sched/calibrate.h)
+ * and prints the model options that reproduce it in virtual time. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../reports/report.h"
+#include "../sched/calibrate.h"
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: gilsim calibrate [--quiet]\n"
+    "\n"
+    "Measures this machine in real time (a few seconds; keep it otherwise idle)\n"
+    "and prints the virtual-time model options that reproduce it: the cost of an\n"
+    "interpreter instruction, a system call, a wake-up on another core, a context\n"
+    "switch, a timer's lateness, the scheduler's time slice, a 4 KiB file read,\n"
+    "and starting and collecting a process.  Give them to run, sweep or demo after --sim:\n"
+    "  gilsim sweep --sim $(gilsim calibrate --quiet) --workers 1-8\n"
+    "\n"
+    "  --quiet   print the options only\n";
+
+/* A duration as --wake-latency and the others read it. */
+static const char *option_ns(uint64_t ns, char buf[32])
+{
+    if (ns >= 1000000)
+        snprintf(buf, 32, "%.2fms", (double)ns / 1e6);
+    else if (ns >= 1000)
+        snprintf(buf, 32, "%.1fus", (double)ns / 1e3);
+    else
+        snprintf(buf, 32, "%lluns", (unsigned long long)ns);
+    return buf;
+}
+
+/* The options for m, on one line, or with wrap as a shell command that
+ * fits 80 columns, its lines continued with backslashes. */
+static void print_options(FILE *out, const gs_sim_model *m, bool wrap)
+{
+    char b[9][32], text[512];
+    snprintf(text, sizeof text,
+             "--cores %u --instruction-ns %.2f --syscall-cost %s --signal-cost %s --wake-latency %s "
+             "--switch-cost %s --timer-latency %s --time-slice %s --file-io %s --fork-cost %s --collect-cost %s",
+             m->cores, m->instruction_ns, option_ns(m->syscall_ns, b[0]), option_ns(m->signal_ns, b[8]),
+             option_ns(m->wake_ns, b[1]), option_ns(m->switch_ns, b[2]), option_ns(m->timer_ns, b[7]),
+             option_ns(m->slice_ns, b[3]), option_ns(m->file_io_ns, b[4]), option_ns(m->fork_ns, b[5]),
+             option_ns(m->collect_ns, b[6]));
+    if (!wrap) {
+        fprintf(out, "%s\n", text);
+        return;
+    }
+    int col = fprintf(out, "  gilsim run --sim");
+    for (const char *p = text; *p;) { /* an option and its value stay on one line */
+        size_t opt = strcspn(p, " "), len = opt + 1 + strcspn(p + opt + 1, " ");
+        if (col + 1 + (int)len > 76)
+            col = fprintf(out, " \\\n   ") - 3;
+        col += fprintf(out, " %.*s", (int)len, p);
+        p += len + (p[len] == ' ');
+    }
+    fputc('\n', out);
+}
+
+static void step(const char *name, void *arg)
+{
+    if (arg)
+        fprintf(stderr, "  measuring %s...\n", name);
+}
+
+static void row(const char *what, const char *option, const char *classroom)
+{
+    printf("  %-38s %-30s %s\n", what, option, classroom);
+}
+
+static void print_table(const gs_calibration *c)
+{
+    const gs_sim_model *m = &c->model, *d = &GS_SIM_MODEL_DEFAULT;
+    char v[32], o[64], t[32];
+    row("measured here (medians)", "model option", "default");
+    snprintf(o, sizeof o, "--cores %u", m->cores);
+    snprintf(t, sizeof t, "%u", d->cores);
+    row("cores gilsim may use", o, t);
+    snprintf(o, sizeof o, "--instruction-ns %.2f", m->instruction_ns);
+    snprintf(t, sizeof t, "%.2f", d->instruction_ns);
+    row("an instruction (CPU time)", o, t);
+    struct {
+        const char *what, *opt;
+        uint64_t value, dflt;
+        bool measured;
+    } costs[] = {
+        {"a system call that wakes nobody", "--syscall-cost", m->syscall_ns, d->syscall_ns, true},
+        {"signalling a thread on another core", "--signal-cost", m->signal_ns, d->signal_ns, true},
+        {"signal to the woken thread running", "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},
+        {"a hand-off on one core, less a signal", "--switch-cost", m->switch_ns, d->switch_ns, true},
+        {"how late a 1 ms timed wait ends", "--timer-latency", m->timer_ns, d->timer_ns, true},
+        {"time slice (2 spinners, 1 core)", "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
+        {"a 4 KiB read from the page cache", "--file-io", m->file_io_ns, d->file_io_ns, true},
+        {"starting a process (of 8)", "--fork-cost", m->fork_ns, d->fork_ns, true},
+        {"collecting a process (of 8)", "--collect-cost", m->collect_ns, d->collect_ns, true},
+    };
+    for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
+        char b[32];
+        snprintf(o, sizeof o, "%s %s%s", costs[i].opt, option_ns(costs[i].value, b),
+                 costs[i].measured ? "" : " (default)");
+        row(costs[i].what, o, option_ns(costs[i].dflt, t));
+    }
+    printf("\nThe defaults are a classroom's machine: a laptop of 8 cores (README, \"Modelled\n"
+           "machines\").\n");
+    if (!c->wake_measured)
+        printf("\nOne CPU only: the wake-up latency across cores keeps its default.\n");
+    if (!c->slice_measured)
+        printf("\nThe kernel never took the core from a spinner: the time slice keeps its default.\n");
+    printf("\nThe raw hand-offs: %s between two cores, %s on one.\n", gs_fmt_ns((double)c->handoff_two_ns, v),
+           gs_fmt_ns((double)c->handoff_one_ns, t));
+    printf("\nVirtual time like this machine:\n");
+    print_options(stdout, m, true);
+}
+
+int gs_cli_calibrate(int argc, char **argv)
+{
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return GS_EXIT_OK;
+        } else {
+            fprintf(stderr, "gilsim calibrate: unknown argument '%s': give --quiet or --help\n", argv[i]);
+            return GS_EXIT_USAGE;
+        }
+    }
+    if (!quiet)
+        fprintf(stderr, "Calibrating: real time, a few seconds.\n");
+    gs_calibration c;
+    char err[GS_ERRMSG_MAX];
+    if (gs_calibrate(&c, step, quiet ? NULL : &c, err) != 0) {
+        fprintf(stderr, "gilsim calibrate: %s\n", err);
+        return GS_EXIT_FAILURE;
+    }
+    if (quiet)
+        print_options(stdout, &c.model, false);
+    else
+        print_table(&c);
+    return GS_EXIT_OK;
+}

@@ -1,0 +1,375 @@
+/* calibrate.c - measuring this machine for the model (calibrate.h).
+ *
+ * The hand-offs and the slice use the real os (os_real.c), the very
+ * mutexes and condition variables the locks use, with the two threads
+ * pinned: to two CPUs for a wake-up, to one for a context switch.  The
+ * instruction cost and the process costs come from gilsim's own runners,
+ * so they include whatever those do. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../workloads/workload.h"
+#include "calibrate.h"
+#include "io.h"
+#include "run.h"
+
+enum { HANDOFFS = 4000, TRIES = 5, FILE_READS = 4000, SLICE_SPIN_MS = 300 };
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t median(uint64_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    return n ? v[n / 2] : 0;
+}
+
+/* The i-th CPU the process may use, or -1. */
+static int allowed_cpu(int i)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &set) && i-- == 0)
+            return cpu;
+    return -1;
+}
+
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* unpinned, figures are only less exact */
+}
+
+/* Runs fn(a) on a new thread and fn(b) on the caller, at once; each pins
+ * itself, and the caller's CPU mask is put back after.  Returns 0, or -1
+ * when no thread could be started. */
+static int run_pair(void *(*fn)(void *), void *a, void *b)
+{
+    cpu_set_t saved;
+    if (pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) != 0)
+        return -1;
+    pthread_t t;
+    if (pthread_create(&t, NULL, fn, a) != 0)
+        return -1;
+    fn(b);
+    pthread_join(t, NULL);
+    pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+    return 0;
+}
+
+/* ---- hand-offs: two threads pass a turn back and forth ---- */
+
+typedef struct {
+    gs_os *os;
+    gs_mutex *mutex;
+    gs_cond *cond;
+    int turn;                     /* guarded by mutex: whose turn, 0 or 1 */
+    int cpu[2];
+    uint64_t called[HANDOFFS + 1]; /* player 0 began to signal player 1 */
+    uint64_t woke[HANDOFFS + 1];   /* player 1's wait returned */
+    uint64_t signal_ns[HANDOFFS];  /* player 0's signals, each to a sleeping player 1 */
+    uint64_t round_ns[HANDOFFS];   /* player 0's turn to its next turn */
+} handoff;
+
+typedef struct {
+    handoff *h;
+    int me;
+} player;
+
+/* Each player waits for its turn, gives the turn to the other, unlocks
+ * and signals: unlocking first, so the woken one never waits for the
+ * mutex, and the wake-up is the kernel's alone. */
+static void *play(void *arg)
+{
+    player *p = arg;
+    handoff *h = p->h;
+    pin_to(h->cpu[p->me]);
+    uint64_t last = 0;
+    for (int i = 0; i <= HANDOFFS; i++) {
+        gs_os_lock(h->os, h->mutex);
+        while (h->turn != p->me)
+            gs_os_wait(h->os, h->cond, h->mutex);
+        uint64_t t0 = now_ns();
+        if (p->me == 1)
+            h->woke[i] = t0;
+        else if (i > 0)
+            h->round_ns[i - 1] = t0 - last;
+        last = t0;
+        h->turn = !p->me;
+        gs_os_unlock(h->os, h->mutex);
+        uint64_t t1 = now_ns();
+        if (p->me == 0)
+            h->called[i] = t1;
+        gs_os_signal(h->os, h->cond);
+        if (p->me == 0 && i < HANDOFFS)
+            h->signal_ns[i] = now_ns() - t1;
+    }
+    return NULL;
+}
+
+/* Medians: a hand-off (half a round trip), a signal's own time, and a
+ * wake-up (a signal's call to the signalled thread running). */
+static int measure_handoff(int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *signal_ns, uint64_t *wake_ns)
+{
+    handoff *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    h->os = gs_os_real();
+    h->mutex = gs_os_mutex(h->os);
+    h->cond = gs_os_cond(h->os);
+    h->cpu[0] = cpu0;
+    h->cpu[1] = cpu1;
+    player p[2] = {{h, 0}, {h, 1}};
+    if (run_pair(play, &p[0], &p[1]) != 0) {
+        free(h);
+        return -1;
+    }
+    *handoff_ns = median(h->round_ns, HANDOFFS) / 2;
+    *signal_ns = median(h->signal_ns, HANDOFFS);
+    for (int i = 0; i < HANDOFFS; i++) /* in round i player 1 woke to player 0's signal */
+        h->round_ns[i] = h->woke[i] > h->called[i] ? h->woke[i] - h->called[i] : 0;
+    *wake_ns = median(h->round_ns, HANDOFFS);
+    h->os->ops->cond_free(h->os, h->cond);
+    h->os->ops->mutex_free(h->os, h->mutex);
+    free(h);
+    return 0;
+}
+
+/* A system call that wakes nobody: a futex wait that returns at once,
+ * the word having changed, as going to sleep costs when a wake-up came
+ * first.  Per call, the median over batches. */
+static uint64_t measure_syscall(void)
+{
+    enum { BATCHES = 200, CALLS = 50 };
+    uint64_t per[BATCHES];
+    int word = 0;
+    for (int b = 0; b < BATCHES; b++) {
+        uint64_t t0 = now_ns();
+        for (int i = 0; i < CALLS; i++)
+            syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+        per[b] = (now_ns() - t0) / CALLS;
+    }
+    return median(per, BATCHES);
+}
+
+/* How late a timed wait ends, past its deadline: the median of TIMERS. */
+static uint64_t measure_timer(void)
+{
+    enum { TIMERS = 100, WAIT_NS = 1000000 };
+    gs_os *os = gs_os_real();
+    gs_mutex *m = gs_os_mutex(os);
+    gs_cond *c = gs_os_cond(os);
+    uint64_t late[TIMERS];
+    gs_os_lock(os, m);
+    for (int i = 0; i < TIMERS; i++) {
+        uint64_t deadline = gs_os_now(os) + WAIT_NS;
+        while (!gs_os_wait_until(os, c, m, deadline))
+            ; /* woken early for nothing: wait on */
+        uint64_t t = gs_os_now(os);
+        late[i] = t > deadline ? t - deadline : 0;
+    }
+    gs_os_unlock(os, m);
+    os->ops->cond_free(os, c);
+    os->ops->mutex_free(os, m);
+    return median(late, TIMERS);
+}
+
+/* ---- the time slice: two spinners on one core ---- */
+
+typedef struct {
+    int cpu;
+    uint64_t runs[4096]; /* stretches it ran without a gap */
+    size_t nruns;
+} spinner;
+
+/* Spins, reading the clock: a gap of more than 50 us is the other
+ * spinner's turn, and what ran between two gaps is one slice. */
+static void *spin(void *arg)
+{
+    spinner *sp = arg;
+    pin_to(sp->cpu);
+    uint64_t start = now_ns(), end = start + SLICE_SPIN_MS * 1000000ull;
+    uint64_t last = start, run_start = 0;
+    for (uint64_t t = start; t < end; t = now_ns()) {
+        if (t - last > 50000) {
+            if (run_start && sp->nruns < sizeof sp->runs / sizeof sp->runs[0])
+                sp->runs[sp->nruns++] = last - run_start;
+            run_start = t;
+        }
+        last = t;
+    }
+    return NULL;
+}
+
+static bool measure_slice(int cpu, uint64_t *slice_ns)
+{
+    spinner *s = calloc(2, sizeof *s);
+    if (!s)
+        return false;
+    s[0].cpu = s[1].cpu = cpu;
+    bool ok = run_pair(spin, &s[0], &s[1]) == 0;
+    if (ok) {
+        uint64_t a = median(s[0].runs, s[0].nruns), b = median(s[1].runs, s[1].nruns);
+        ok = s[0].nruns >= 3 && s[1].nruns >= 3;
+        *slice_ns = (a + b) / 2;
+    }
+    free(s);
+    return ok;
+}
+
+/* ---- the interpreter and the runners ---- */
+
+static int run_real(gs_mode mode, uint32_t workers, const gs_workload *wl, uint64_t work, gs_run_result *r,
+                    char err[GS_ERRMSG_MAX])
+{
+    gs_run_config cfg = {.mode = mode, .workers = workers, .workload = wl, .work = work,
+                         .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = GS_INTERVAL_DEFAULT_NS,
+                                 .force_switching = true}};
+    if (gs_run(&cfg, r) != 0 || r->failed) {
+        snprintf(err, GS_ERRMSG_MAX, "a calibration run failed: %.200s",
+                 r->failed ? r->workers[0].error : r->error);
+        gs_run_result_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+static int measure_interpreter(gs_calibration *c, char err[GS_ERRMSG_MAX])
+{
+    gs_workload wl;
+    if (gs_workload_load(&wl, &(gs_workload_spec){.kind = GS_WL_COUNTDOWN}, err) != 0)
+        return -1;
+    uint64_t ps[TRIES];
+    int rc = 0;
+    for (int i = 0; i < TRIES && rc == 0; i++) {
+        gs_run_result r;
+        rc = run_real(GS_MODE_THREADS, 1, &wl, 2000, &r, err);
+        if (rc == 0) {
+            ps[i] = r.workers[0].cpu_ns * 1000 / (r.workers[0].instructions ? r.workers[0].instructions : 1);
+            gs_run_result_free(&r);
+        }
+    }
+    if (rc == 0)
+        c->model.instruction_ns = (double)median(ps, TRIES) / 1000.0;
+    gs_workload_free(&wl);
+    return rc;
+}
+
+static int measure_processes(gs_calibration *c, char err[GS_ERRMSG_MAX])
+{
+    enum { CHILDREN = 8 };
+    gs_workload wl;
+    if (gs_workload_load(&wl, &(gs_workload_spec){.kind = GS_WL_COUNTDOWN}, err) != 0)
+        return -1;
+    uint64_t spawn[TRIES], collect[TRIES];
+    int rc = 0;
+    for (int i = 0; i < TRIES && rc == 0; i++) {
+        gs_run_result r;
+        rc = run_real(GS_MODE_PROCESSES, CHILDREN, &wl, CHILDREN, &r, err);
+        if (rc == 0) {
+            spawn[i] = r.spawn_ns / CHILDREN;
+            collect[i] = r.collect_ns / CHILDREN;
+            gs_run_result_free(&r);
+        }
+    }
+    if (rc == 0) {
+        c->model.fork_ns = median(spawn, TRIES);
+        c->model.collect_ns = median(collect, TRIES);
+    }
+    gs_workload_free(&wl);
+    return rc;
+}
+
+static int measure_file_io(gs_calibration *c, char err[GS_ERRMSG_MAX])
+{
+    gs_io *io = gs_io_open(1u << GS_IO_FILE, 1, 0, err);
+    if (!io)
+        return -1;
+    uint64_t *t = malloc(FILE_READS * sizeof *t);
+    int rc = t ? 0 : -1;
+    if (!t)
+        snprintf(err, GS_ERRMSG_MAX, "out of memory");
+    for (int i = 0; i < FILE_READS && rc == 0; i++) {
+        int64_t result;
+        uint64_t t0 = now_ns();
+        rc = gs_io_perform(io, 0, GS_IO_FILE, i, &result, err);
+        t[i] = now_ns() - t0;
+    }
+    if (rc == 0)
+        c->model.file_io_ns = median(t, FILE_READS);
+    free(t);
+    gs_io_close(io);
+    return rc;
+}
+
+int gs_calibrate(gs_calibration *c, void (*progress)(const char *step, void *arg), void *arg,
+                 char err[GS_ERRMSG_MAX])
+{
+    *c = (gs_calibration){.model = GS_SIM_MODEL_DEFAULT};
+    c->model.cores = gs_cpus_allowed();
+#define STEP(name) \
+    if (progress)  \
+    progress(name, arg)
+    STEP("the interpreter");
+    if (measure_interpreter(c, err) != 0)
+        return -1;
+    int cpu0 = allowed_cpu(0), cpu1 = allowed_cpu(1);
+    if (cpu0 < 0) {
+        snprintf(err, GS_ERRMSG_MAX, "cannot read which CPUs gilsim may use");
+        return -1;
+    }
+    uint64_t signal_one, signal_two, wake_one, wake_two;
+    (void)wake_one;
+    STEP("hand-offs on one core");
+    if (measure_handoff(cpu0, cpu0, &c->handoff_one_ns, &signal_one, &wake_one) != 0) { /* wake_one: unused */
+        snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
+        return -1;
+    }
+    c->model.signal_ns = signal_one;
+    if (cpu1 >= 0) {
+        STEP("hand-offs between two cores");
+        if (measure_handoff(cpu0, cpu1, &c->handoff_two_ns, &signal_two, &wake_two) != 0) {
+            snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
+            return -1;
+        }
+        c->model.signal_ns = signal_two;
+        c->model.wake_ns = wake_two;
+        c->wake_measured = true;
+    }
+    c->model.switch_ns = c->handoff_one_ns > signal_one ? c->handoff_one_ns - signal_one : 0;
+    STEP("system calls");
+    c->model.syscall_ns = measure_syscall();
+    STEP("timers");
+    c->model.timer_ns = measure_timer();
+    STEP("the time slice");
+    c->slice_measured = measure_slice(cpu0, &c->model.slice_ns);
+    if (!c->slice_measured)
+        c->model.slice_ns = GS_SIM_MODEL_DEFAULT.slice_ns;
+    STEP("file reads");
+    if (measure_file_io(c, err) != 0)
+        return -1;
+    STEP("processes");
+    return measure_processes(c, err);
+#undef STEP
+}
