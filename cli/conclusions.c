@@ -82,12 +82,19 @@ void gs_conclude_threads_vs_processes(FILE *out, const gs_tvp_figures *f)
               f->threads, t, f->threads);
     if (p >= 0.7 * (double)usable(f->cores, f->processes))
         point(out, "%u processes were %.2fx as fast as 1: each has its own interpreter and lock, so "
-                   "they ran in parallel, as far as this machine's %ld cores allow.",
+                   "they ran in parallel, as far as %ld cores allow.",
               f->processes, p, f->cores);
-    else
+    else if (f->process_spawn_s > 0.2 * f->process_wall_s) {
+        char a[32], b[32];
+        point(out, "%u processes were only %.2fx as fast as 1 on %ld cores: starting them took %s of "
+                   "the run's %s. With more work each, the start would matter less.",
+              f->processes, p, f->cores, gs_fmt_ns(f->process_spawn_s * 1e9, a),
+              gs_fmt_ns(f->process_wall_s * 1e9, b));
+    } else {
         point(out, "%u processes were only %.2fx as fast as 1 on %ld cores: something else was using "
-                   "the cores, or forking cost more than the work (see gilsim --processes %u).",
+                   "the cores (see gilsim --processes %u).",
               f->processes, p, f->cores, f->processes);
+    }
 }
 
 void gs_conclude_io_bound(FILE *out, const gs_io_figures *f)

@@ -23,6 +23,8 @@ typedef struct {
     double held_fraction;         /* of the lock, with that many threads */
     uint32_t processes;
     double process_speedup;
+    double process_wall_s;        /* the run of that many processes ... */
+    double process_spawn_s;       /* ... and the part of it spent starting them */
 } gs_tvp_figures;
 void gs_conclude_threads_vs_processes(FILE *out, const gs_tvp_figures *f);
 

@@ -39,11 +39,12 @@ typedef struct gs_sim_model {
                                 slack of 50 us and a wake-up (115 to 122 us
                                 there) */
     uint64_t file_io_ns;     /* one 4 KiB read from the page cache: 5 us */
-    uint64_t fork_ns;        /* starting a process, paid by its parent: 1 ms,
-                                what gilsim's processes runner took per child
-                                on the development VM (7.7 to 8.3 ms for 8) */
+    uint64_t fork_ns;        /* starting a process, paid by its parent: 250 us,
+                                a fork of a small process and its pipe (0.7 to
+                                1.1 ms per child there, where fork copies page
+                                tables through the hypervisor) */
     uint64_t collect_ns;     /* reading a finished process's results and
-                                reaping it: 250 us (2 to 4 ms for 8 there) */
+                                reaping it: 100 us (0.1 to 0.45 ms there) */
     bool adversarial;        /* hostile schedules, to test a lock: every cost
                                 drawn between half and one and a half of its
                                 value, computing cut at random instructions and
@@ -55,7 +56,7 @@ typedef struct gs_sim_model {
     ((gs_sim_model){.cores = 8, .seed = 1, .instruction_ns = 1.0, .wake_ns = 10000,         \
                     .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 500, .signal_ns = 2000,          \
                     .timer_ns = 60000, .file_io_ns = 5000,                                   \
-                    .fork_ns = 1000000, .collect_ns = 250000})
+                    .fork_ns = 250000, .collect_ns = 100000})
 
 /* A simulated machine for one run, its first thread being the caller.
  * Returns NULL when out of memory. */

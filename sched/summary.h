@@ -8,6 +8,7 @@
 
 typedef struct {
     double wall_s;
+    double spawn_s;            /* starting the workers (fork, pthread_create), within wall_s */
     uint64_t units, instructions, cpu_ns;
     int64_t checksum;          /* sum of the workers' checksums */
     gs_lock_stats lock;        /* all workers merged (async: the loop thread's) */
