@@ -65,25 +65,27 @@ static const scenario scenarios[] = {
      GS_MODE_THREADS, GS_WL_COUNTDOWN, GS_GIL_LEGACY, 2, 6000, 5000000},
 };
 
-/* One figure of one run: the experiment's median run stands for it. */
-static double figure(const scenario *sc, const gs_experiment *e)
+/* The figure of run i of e. */
+static double figure(const scenario *sc, const gs_experiment *e, uint32_t i)
 {
-    const gs_run_summary *s = &e->summaries[e->median];
+    const gs_run_summary *s = &e->summaries[i];
     switch (sc->kind) {
-    case SPEEDUP:
-        return e->speedup;
+    case SPEEDUP: /* the same work: the baseline's time over this run's */
+        return s->wall_s > 0 ? e->base_summary.wall_s / s->wall_s : 0;
     case HOLD:
         return (double)gs_hist_percentile(&s->lock.hold, 50) / 1e6;
     case IO_OPS: {
         gs_convoy_io io;
-        gs_summarize_convoy_io(&e->runs[e->median], &io);
+        gs_summarize_convoy_io(&e->runs[i], &io);
         return io.io_per_s;
     }
     }
     return 0;
 }
 
-static double measure(const scenario *sc, const gs_sim_model *sim)
+/* Runs the scenario (on sim, or in real time) and returns the median of
+ * its figure over the runs, with the smallest and largest. */
+static bench_figure measure(const scenario *sc, const gs_sim_model *sim)
 {
     gs_workload wl = bench_workload(sc->workload);
     gs_run_config cfg = {.mode = sc->mode, .workers = sc->workers, .workload = &wl, .work = sc->work,
@@ -96,14 +98,18 @@ static double measure(const scenario *sc, const gs_sim_model *sim)
     }
     gs_experiment e = {.cfg = cfg, .repeat = sim ? 1 : REPEAT, .baseline = sc->kind == SPEEDUP};
     char err[256];
-    if (gs_experiment_run(&e, err, NULL, NULL) != 0 || e.summaries[e.median].units == 0) {
+    if (gs_experiment_run(&e, err, NULL, NULL) != 0 || e.nruns == 0) {
         fprintf(stderr, "gilsim-bench: calibration run '%s' failed: %s\n", sc->scenario, err);
         exit(1);
     }
-    double v = figure(sc, &e);
+    double v[REPEAT];
+    for (uint32_t i = 0; i < e.nruns; i++)
+        v[i] = figure(sc, &e, i);
+    bench_figure f;
+    bench_summarize(&f, v, (int)e.nruns);
     gs_experiment_free(&e);
     gs_workload_free(&wl);
-    return v;
+    return f;
 }
 
 static const char *unit_of(figure_kind k)
@@ -129,17 +135,19 @@ void bench_calibration(bench_report *r)
            (unsigned long long)m->wake_ns,
            (unsigned long long)m->switch_ns, (unsigned long long)m->timer_ns, (unsigned long long)m->slice_ns,
            (unsigned long long)m->file_io_ns, (unsigned long long)m->fork_ns, (unsigned long long)m->collect_ns);
-    printf("| scenario | gilsim options | figure | real (median of %d) | virtual | virtual / real |\n", REPEAT);
+    printf("| scenario | gilsim options | figure | real, median of %d [min .. max] | virtual | virtual / real |\n",
+           REPEAT);
     printf("|---|---|---|---:|---:|---:|\n");
     int within = 0, n = (int)(sizeof scenarios / sizeof scenarios[0]);
     for (int i = 0; i < n; i++) {
         const scenario *sc = &scenarios[i];
         fprintf(stderr, "gilsim-bench: %s\n", sc->scenario);
-        double real = measure(sc, NULL), virt = measure(sc, m);
-        double ratio = real > 0 ? virt / real : 0;
+        bench_figure real = measure(sc, NULL), virt = measure(sc, m);
+        double ratio = real.median > 0 ? virt.median / real.median : 0;
         within += ratio >= 0.8 && ratio <= 1.2;
-        printf("| %s | `%s` | %s | %.2f | %.2f | %.2f%s |\n", sc->scenario, sc->command, unit_of(sc->kind), real,
-               virt, ratio, ratio >= 0.8 && ratio <= 1.2 ? "" : " (outside 20%)");
+        printf("| %s | `%s` | %s | %.2f [%.2f .. %.2f] | %.2f | %.2f%s |\n", sc->scenario, sc->command,
+               unit_of(sc->kind), real.median, real.min, real.max, virt.median, ratio,
+               ratio >= 0.8 && ratio <= 1.2 ? "" : " (outside 20%)");
         fflush(stdout);
     }
     printf("\n");

@@ -229,9 +229,14 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
               f->cores[many], battle, f->futile_wakeups);
     if (one >= 0 && many >= 0) {
         double single = shown(f->legacy_two_s[one] / f->legacy_one_s, 2);
-        if (single < battle)
-            point(out, "On one core they took %.2fx as long, less than on %u: the woken waiter cannot run "
-                       "until the holder's time slice ends, so there is little to fight over.",
+        if (single < 1.2 && single < battle)
+            point(out, "On one core they took %.2fx as long, about as long as one thread: the woken waiter "
+                       "cannot run until the holder's time slice ends, so there is little to fight over.",
+                  single);
+        else if (single < battle)
+            point(out, "On one core they took %.2fx as long, less than on %u cores: the waiter, woken on the "
+                       "holder's own core, often preempts it, finds the lock taken and sleeps again, two "
+                       "context switches for nothing.",
                   single, f->cores[many]);
         else
             point(out, "On one core they took %.2fx as long, no less than on %u cores on this run.", single,

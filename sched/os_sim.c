@@ -25,8 +25,8 @@
  *   gives up its core at the end of its slice.  Taking a core from another
  *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
  *   sleeping thread costs its waker signal_ns.
- * - Wake-ups.  A woken thread becomes runnable wake_ns after the call that
- *   woke it began: the kernel wakes it during the call, and the caller
+ * - Wake-ups.  A woken thread becomes runnable wake_ns (give or take a
+ *   quarter, drawn) after the call that woke it began: the kernel wakes it during the call, and the caller
  *   returns signal_ns after it began.  A thread still in its own call to
  *   go to sleep when woken never sleeps: it returns when that call ends.
  *   A timed wait or a sleep ends timer_ns after its deadline.
@@ -35,8 +35,8 @@
  *   and the woken waiter tries again or sleeps again.  A signaller holding
  *   the mutex through a slow call can so block the very thread it woke,
  *   which is how Python 2's lock fought on two cores.
- * - Choices.  Which waiter a signal wakes is drawn from one generator
- *   seeded by the model's seed.  Nothing else is random, and nothing
+ * - Choices.  Which waiter a signal wakes, and how long each wake-up
+ *   takes, are drawn from one generator seeded by the model's seed.  Nothing else is random, and nothing
  *   depends on real time, so one seed gives one history.
  * - Adversarial schedules (model.adversarial) draw more from the same
  *   generator: every cost between half and one and a half of its value,
@@ -166,6 +166,16 @@ static uint64_t next_random(sim *s) /* splitmix64 */
 static uint64_t cost(sim *s, uint64_t ns)
 {
     return s->m.adversarial ? ns / 2 + next_random(s) % (ns + 1) : ns;
+}
+
+/* A wake-up's latency: wake_ns, give or take a quarter, drawn.  Real
+ * wake-ups vary so; with one fixed latency, threads that wake each other
+ * fall into step with their own periods and stay there, and a figure such
+ * as Python 2's battle swings with the cost of an instruction. */
+static uint64_t wake_latency(sim *s)
+{
+    uint64_t ns = cost(s, s->m.wake_ns);
+    return ns - ns / 4 + next_random(s) % (ns / 2 + 1);
 }
 
 /* ---- events: a binary heap on (time, seq) ---- */
@@ -334,7 +344,7 @@ static sim_thread *me(gs_os *os) { return of(os)->current; }
  * and returns from that call, awake. */
 static void wake(sim *s, sim_thread *w, uint64_t called)
 {
-    schedule(s, w->t > called ? w->t : called + cost(s, s->m.wake_ns), w, false);
+    schedule(s, w->t > called ? w->t : called + wake_latency(s), w, false);
 }
 
 /* ---- the operations ---- */

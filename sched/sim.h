@@ -21,8 +21,9 @@ typedef struct gs_sim_model {
     double instruction_ns;   /* per interpreter instruction: 1.0 (calibrate:
                                 0.8 to 1.2 ns on the 2-core development VM) */
     uint64_t wake_ns;        /* from the call that wakes a sleeping thread to
-                                its running: 10 us, an idle core leaving its
-                                sleep state (calibrate: 10 to 12 us there) */
+                                its running, give or take a quarter: 10 us, an
+                                idle core leaving its sleep state (calibrate:
+                                10 to 12 us there) */
     uint64_t switch_ns;      /* a core changing threads: 2 us (1.3 to 2) */
     uint64_t slice_ns;       /* a time slice when more threads are runnable
                                 than there are cores: 3 ms, Linux CFS's
