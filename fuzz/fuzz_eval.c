@@ -28,6 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gs_program_free(&p);
         return 0;
     }
+    _Atomic int64_t shared[GS_MAX_SHARED];
+    for (uint32_t i = 0; i < p.nshared; i++)
+        atomic_init(&shared[i], p.shared[i].init);
+    vm.shared = shared;
+    bool held[GS_MAX_ULOCKS] = {false};
     uint64_t budget = 1 + size % 97;
     for (int rounds = 0; vm.instructions < MAX_INSTRUCTIONS && rounds < 100000; rounds++) {
         if (rounds % 7 == 3)
@@ -39,7 +44,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         if (why == GS_STOP_IO)
-            gs_vm_complete_io(&vm, vm.io_arg);
+            gs_vm_complete(&vm, vm.io_arg);
+        if (why == GS_STOP_NATIVE) /* at most a little of the work: a fuzzer's numbers are large */
+            gs_vm_complete(&vm, gs_native_result(gs_native_work(vm.native_work, vm.native_work % 1000)));
+        if (why == GS_STOP_LOCK) {
+            char msg[GS_ERRMSG_MAX];
+            if (gs_vm_lock_misuse(&vm, held, msg)) {
+                gs_vm_raise(&vm, msg);
+                gs_vm_format_error(&vm, msg, sizeof msg);
+                break;
+            }
+            held[vm.ulock] = vm.request == GS_REQ_ACQUIRE;
+            gs_vm_complete(&vm, 0);
+        }
         if (why == GS_STOP_BREAK)
             gs_vm_clear_breaker(&vm, 1);
     }

@@ -271,6 +271,20 @@ static int add_fixup(asm_state *s, asm_fixup **arr, uint32_t *n, const char *w, 
     return 0;
 }
 
+/* The index of the shared variable (shared) or user lock with that name,
+ * or -1. */
+static int declared(const asm_state *s, bool shared, const char *w, size_t len)
+{
+    const gs_program *p = s->prog;
+    uint32_t n = shared ? p->nshared : p->nulocks;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name = shared ? p->shared[i].name : p->ulocks[i].name;
+        if (strlen(name) == len && memcmp(name, w, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
 static int parse_operand(asm_state *s, const char **pp, gs_operand_kind kind)
 {
     const char *p = *pp;
@@ -306,6 +320,20 @@ static int parse_operand(asm_state *s, const char **pp, gs_operand_kind kind)
                                   : add_fixup(s, &s->calls, &s->ncalls, p, wend))
             return -1;
         word = -1;
+        p = wend;
+        break;
+    }
+    case GS_OPND_SHARED:
+    case GS_OPND_ULOCK: {
+        bool shared = kind == GS_OPND_SHARED;
+        if (!is_ident_start(*p))
+            return fail_at(s, p, "expected a %s name", shared ? "shared variable" : "lock");
+        const char *wend = scan_ident(s, p);
+        int i = declared(s, shared, p, (size_t)(wend - p));
+        if (i < 0)
+            return fail_at(s, p, "undeclared %s '%.*s' (declare it with %s before its use)",
+                           shared ? "shared variable" : "lock", (int)(wend - p), p, shared ? ".shared" : ".lock");
+        word = i;
         p = wend;
         break;
     }
@@ -406,6 +434,47 @@ static int dir_const(asm_state *s, const char *p)
     s->named[s->nnamed++] = c;
     p = skip_space(s, p);
     return at_line_end(s, p) ? 0 : fail_at(s, p, "unexpected text after .const");
+}
+
+/* .shared NAME [VALUE] and .lock NAME: outside functions, before use. */
+static int dir_declare(asm_state *s, const char *dir, const char *p, bool shared)
+{
+    const char *what = shared ? ".shared" : ".lock";
+    if (s->cur_func >= 0)
+        return fail_at(s, dir, "%s inside a function (declare it before .func)", what);
+    const char *at = skip_space(s, p);
+    char name[GS_MAX_NAME + 1];
+    if (parse_name_operand(s, &p, name, shared ? "shared variable" : "lock") != 0)
+        return -1;
+    if (declared(s, shared, name, strlen(name)) >= 0)
+        return fail_at(s, at, "duplicate %s '%s'", shared ? "shared variable" : "lock", name);
+    gs_program *prog = s->prog;
+    int64_t init = 0;
+    p = skip_space(s, p);
+    if (shared && !at_line_end(s, p) && parse_value(s, &p, &init, "a value") != 0)
+        return -1;
+    p = skip_space(s, p);
+    if (!at_line_end(s, p))
+        return fail_at(s, p, "unexpected text after %s", what);
+    if (shared) {
+        if (prog->nshared >= GS_MAX_SHARED)
+            return fail_at(s, at, "too many shared variables (at most %u)", GS_MAX_SHARED);
+        gs_shared_decl *grown = realloc(prog->shared, (prog->nshared + 1) * sizeof *grown);
+        if (!grown)
+            return fail_at(s, at, "out of memory");
+        prog->shared = grown;
+        grown[prog->nshared] = (gs_shared_decl){.init = init};
+        memcpy(grown[prog->nshared++].name, name, sizeof name);
+    } else {
+        if (prog->nulocks >= GS_MAX_ULOCKS)
+            return fail_at(s, at, "too many locks (at most %u)", GS_MAX_ULOCKS);
+        gs_ulock_decl *grown = realloc(prog->ulocks, (prog->nulocks + 1) * sizeof *grown);
+        if (!grown)
+            return fail_at(s, at, "out of memory");
+        prog->ulocks = grown;
+        memcpy(grown[prog->nulocks++].name, name, sizeof name);
+    }
+    return 0;
 }
 
 static int dir_func(asm_state *s, const char *dir, const char *p)
@@ -534,8 +603,11 @@ static int parse_line(asm_state *s, const char *p, const char *eol)
             return dir_func(s, w, wend);
         if (word_is(w, len, ".end"))
             return dir_end(s, w, wend);
+        if (word_is(w, len, ".shared") || word_is(w, len, ".lock"))
+            return dir_declare(s, w, wend, len == 7);
         if (*w == '.')
-            return fail_at(s, w, "unknown directive '%.*s' (.const, .func or .end)", (int)len, w);
+            return fail_at(s, w, "unknown directive '%.*s' (.const, .shared, .lock, .func or .end)", (int)len,
+                           w);
         return parse_instruction(s, w, wend);
     }
 }

@@ -16,6 +16,8 @@ uint32_t gs_disassemble_one(const gs_program *p, uint32_t pc, FILE *out)
         case GS_OPND_LABEL:  fprintf(out, " L%d", w); break;
         case GS_OPND_FUNC:   fprintf(out, " %s", p->funcs[w].name); break;
         case GS_OPND_IOKIND: fprintf(out, " %s", gs_io_kind_names[w]); break;
+        case GS_OPND_SHARED: fprintf(out, " %s", p->shared[w].name); break;
+        case GS_OPND_ULOCK:  fprintf(out, " %s", p->ulocks[w].name); break;
         default:             fprintf(out, " %d", w); break;
         }
     }
@@ -45,6 +47,10 @@ int gs_disassemble(const gs_program *p, FILE *out)
     if (!target)
         return -1;
     fprintf(out, "; disassembly of %s\n", p->source);
+    for (uint32_t i = 0; i < p->nshared; i++)
+        fprintf(out, "%s.shared %s %" PRId64 "\n", i ? "" : "\n", p->shared[i].name, p->shared[i].init);
+    for (uint32_t i = 0; i < p->nulocks; i++)
+        fprintf(out, "%s.lock %s\n", i || p->nshared ? "" : "\n", p->ulocks[i].name);
     for (uint32_t f = 0; f < p->nfuncs; f++) {
         const gs_func *fn = &p->funcs[f];
         fprintf(out, "\n.func %s %u %u\n", fn->name, fn->nargs, fn->nlocals - fn->nargs);

@@ -49,6 +49,14 @@
       "pop the result, leave the function, push it in the caller")             \
     X(IO,    "io",    IOKIND, NONE, 1, 1,                                      \
       "pop a token; stop and hand the I/O request to the caller; push result") \
+    X(GLOAD, "gload", SHARED, NONE, 0, 1, "push shared variable S")            \
+    X(GSTORE, "gstore", SHARED, NONE, 1, 0, "pop into shared variable S")      \
+    X(ACQUIRE, "acquire", ULOCK, NONE, 0, 0,                                   \
+      "stop; the caller takes user lock U (waiting without the interpreter lock)") \
+    X(RELEASE, "release", ULOCK, NONE, 0, 0,                                   \
+      "stop; the caller releases user lock U (an error if not its holder)")    \
+    X(NATIVE, "native", NONE, NONE, 1, 1,                                      \
+      "pop n; stop; the caller does n units of work outside the interpreter lock; push its result") \
     X(YIELD, "yield", NONE,  NONE, 0, 0, "stop so the caller may run others")  \
     X(HALT,  "halt",  NONE,  NONE, 1, GS_VARIES, "stop the program; top is the result")
 
@@ -69,6 +77,8 @@ typedef enum {
     GS_OPND_LABEL,  /* absolute code offset inside the same function */
     GS_OPND_FUNC,   /* function index; written as the function's name */
     GS_OPND_IOKIND, /* one of gs_io_kind; written as its name */
+    GS_OPND_SHARED, /* shared variable of the program; written as its name */
+    GS_OPND_ULOCK,  /* user lock of the program; written as its name */
 } gs_operand_kind;
 
 typedef struct {

@@ -11,6 +11,8 @@ void gs_program_free(gs_program *p)
     free(p->consts);
     free(p->funcs);
     free(p->lines);
+    free(p->shared);
+    free(p->ulocks);
     memset(p, 0, sizeof *p);
 }
 
@@ -39,8 +41,14 @@ static bool same_func(const gs_func *a, const gs_func *b)
 bool gs_program_equal(const gs_program *a, const gs_program *b)
 {
     if (a->ncode != b->ncode || a->nconsts != b->nconsts || a->nfuncs != b->nfuncs ||
-        a->main != b->main)
+        a->main != b->main || a->nshared != b->nshared || a->nulocks != b->nulocks)
         return false;
+    for (uint32_t i = 0; i < a->nshared; i++)
+        if (strcmp(a->shared[i].name, b->shared[i].name) != 0 || a->shared[i].init != b->shared[i].init)
+            return false;
+    for (uint32_t i = 0; i < a->nulocks; i++)
+        if (strcmp(a->ulocks[i].name, b->ulocks[i].name) != 0)
+            return false;
     if (a->ncode && memcmp(a->code, b->code, a->ncode * sizeof *a->code) != 0)
         return false;
     if (a->nconsts && memcmp(a->consts, b->consts, a->nconsts * sizeof *a->consts) != 0)

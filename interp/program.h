@@ -17,6 +17,8 @@
 #define GS_MAX_FUNC_STACK 256u       /* operand stack depth inside one function */
 #define GS_MAX_NAME       31u        /* characters in a function, label or constant name */
 #define GS_MAX_SOURCE     (1u << 20) /* bytes of assembly source */
+#define GS_MAX_SHARED     64u        /* shared variables */
+#define GS_MAX_ULOCKS     16u        /* user locks */
 
 typedef struct {
     char name[GS_MAX_NAME + 1];
@@ -27,6 +29,17 @@ typedef struct {
     uint32_t max_stack; /* deepest operand stack, set by the verifier */
 } gs_func;
 
+/* A variable every thread of a process sees (section 9 of DESIGN.md): its
+ * name and its value when the process starts. */
+typedef struct {
+    char name[GS_MAX_NAME + 1];
+    int64_t init;
+} gs_shared_decl;
+
+typedef struct {
+    char name[GS_MAX_NAME + 1];
+} gs_ulock_decl;
+
 typedef struct {
     int32_t *code;
     uint32_t ncode;
@@ -35,6 +48,10 @@ typedef struct {
     gs_func *funcs;
     uint32_t nfuncs;
     uint32_t *lines;   /* source line of each code word; 0 where unknown */
+    gs_shared_decl *shared;
+    uint32_t nshared;
+    gs_ulock_decl *ulocks;
+    uint32_t nulocks;
     uint32_t main;     /* index of the function named main */
     bool verified;     /* set by gs_verify; the interpreter runs nothing else */
     char source[64];   /* file name for messages */

@@ -64,6 +64,14 @@ static int check_operand(verifier *v, uint32_t pc, gs_operand_kind kind, int32_t
         if (w < 0 || w >= GS_IO_KIND_COUNT)
             return fail(v, pc, "unknown I/O kind %d", w);
         return 0;
+    case GS_OPND_SHARED:
+        if (w < 0 || (uint32_t)w >= v->p->nshared)
+            return fail(v, pc, "shared variable %d out of range (%u declared)", w, v->p->nshared);
+        return 0;
+    case GS_OPND_ULOCK:
+        if (w < 0 || (uint32_t)w >= v->p->nulocks)
+            return fail(v, pc, "user lock %d out of range (%u declared)", w, v->p->nulocks);
+        return 0;
     case GS_OPND_IMM:
     case GS_OPND_NONE:
         return 0;

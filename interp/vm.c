@@ -30,12 +30,79 @@ int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t 
     return 0;
 }
 
-void gs_vm_complete_io(gs_vm *vm, int64_t result)
+void gs_vm_complete(gs_vm *vm, int64_t result)
 {
-    if (!vm->io_pending)
-        return;
-    vm->stack[vm->sp++] = result;
-    vm->io_pending = false;
+    if (vm->request == GS_REQ_IO || vm->request == GS_REQ_NATIVE)
+        vm->stack[vm->sp++] = result;
+    vm->request = GS_REQ_NONE;
+}
+
+void gs_vm_raise(gs_vm *vm, const char *msg)
+{
+    const gs_opinfo *info = NULL;
+    uint32_t pc = vm->pc; /* after the request's instruction: find its start */
+    const gs_func *f = gs_program_func_at(vm->prog, pc ? pc - 1 : 0);
+    for (uint32_t at = f ? f->entry : 0; f && at < pc; at += 1 + (uint32_t)info->noperands) {
+        info = &gs_opinfo_table[vm->prog->code[at]];
+        if (at + 1 + (uint32_t)info->noperands == pc)
+            vm->error_pc = at;
+    }
+    snprintf(vm->error, sizeof vm->error, "%s", msg);
+    vm->request = GS_REQ_NONE;
+    vm->done = true;
+}
+
+const char *gs_vm_lock_misuse(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char buf[GS_ERRMSG_MAX])
+{
+    const char *name = vm->prog->ulocks[vm->ulock].name;
+    if (vm->request == GS_REQ_ACQUIRE && held[vm->ulock])
+        snprintf(buf, GS_ERRMSG_MAX, "acquire %s: this thread holds it already, and would wait for itself forever",
+                 name);
+    else if (vm->request == GS_REQ_RELEASE && !held[vm->ulock])
+        snprintf(buf, GS_ERRMSG_MAX, "release %s: this thread does not hold it", name);
+    else
+        return NULL;
+    return buf;
+}
+
+gs_stop gs_vm_run_alone(gs_vm *vm, bool held[GS_MAX_ULOCKS])
+{
+    for (;;) {
+        gs_stop stop = gs_vm_run(vm, UINT64_MAX);
+        char msg[GS_ERRMSG_MAX];
+        switch (stop) {
+        case GS_STOP_IO:
+            gs_vm_complete(vm, vm->io_arg);
+            break;
+        case GS_STOP_NATIVE:
+            gs_vm_complete(vm, gs_native_result(gs_native_work(vm->native_work, vm->native_work)));
+            break;
+        case GS_STOP_LOCK:
+            if (gs_vm_lock_misuse(vm, held, msg)) {
+                gs_vm_raise(vm, msg);
+                return GS_STOP_ERROR;
+            }
+            held[vm->ulock] = vm->request == GS_REQ_ACQUIRE;
+            gs_vm_complete(vm, 0);
+            break;
+        case GS_STOP_DONE:
+        case GS_STOP_ERROR:
+            return stop;
+        default:
+            break;
+        }
+    }
+}
+
+uint64_t gs_native_work(uint64_t state, uint64_t n)
+{
+    /* A multiply and an xor-shift per round: a dependency chain the
+     * compiler cannot shorten, so n rounds take time in proportion to n. */
+    for (uint64_t i = 0; i < n; i++) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        state ^= state >> 29;
+    }
+    return state;
 }
 
 static unsigned line_of(const gs_program *p, uint32_t pc)

@@ -29,11 +29,22 @@
 typedef enum {
     GS_STOP_DONE,   /* main returned or halt ran; result is set */
     GS_STOP_IO,     /* an io instruction ran; io_kind/io_arg say what to do */
+    GS_STOP_NATIVE, /* a native call: native_work units to do outside the lock */
+    GS_STOP_LOCK,   /* acquire or release (request) of user lock ulock */
     GS_STOP_BREAK,  /* the eval breaker was set; the scheduler handles it */
     GS_STOP_YIELD,  /* a yield instruction ran */
     GS_STOP_BUDGET, /* the instruction budget ran out */
     GS_STOP_ERROR,  /* runtime error; error and error_pc are set */
 } gs_stop;
+
+/* What the caller must do before the interpreter may go on. */
+typedef enum {
+    GS_REQ_NONE,
+    GS_REQ_IO,       /* io_kind, io_arg */
+    GS_REQ_NATIVE,   /* native_work */
+    GS_REQ_ACQUIRE,  /* ulock */
+    GS_REQ_RELEASE,  /* ulock */
+} gs_request;
 
 typedef struct {
     uint32_t ret_pc; /* where the caller resumes */
@@ -51,9 +62,17 @@ typedef struct gs_vm {
     uint32_t sp;            /* stack index one past the top */
     uint32_t nframes;
     bool done;              /* finished: normally or with an error */
-    bool io_pending;        /* stopped at io; gs_vm_complete_io resumes */
-    gs_io_kind io_kind;     /* valid while io_pending */
+    gs_request request;     /* stopped for the caller; gs_vm_complete resumes */
+    gs_io_kind io_kind;     /* GS_REQ_IO */
     int64_t io_arg;
+    uint64_t native_work;   /* GS_REQ_NATIVE */
+    uint32_t ulock;         /* GS_REQ_ACQUIRE, GS_REQ_RELEASE */
+    /* The process's shared variables (the program's nshared of them), which
+     * every interpreter of the process points at; set by the runner before
+     * the first run.  Relaxed atomics: with no lock around them, threads
+     * race for them as a program's threads would, without undefined
+     * behaviour in gilsim itself. */
+    _Atomic int64_t *shared;
     int64_t result;         /* valid after GS_STOP_DONE */
     uint64_t instructions;  /* executed since gs_vm_init */
     uint32_t error_pc;
@@ -74,8 +93,31 @@ int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t 
  * final stop again. */
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget);
 
-/* Delivers the result of the I/O request the vm stopped for. */
-void gs_vm_complete_io(gs_vm *vm, int64_t result);
+/* Resumes a vm stopped for a request: an I/O or native call's result is
+ * pushed; a lock request takes none. */
+void gs_vm_complete(gs_vm *vm, int64_t result);
+
+/* Makes the vm fail with msg at the instruction it stopped after (the
+ * request's), as a runtime error of its own would. */
+void gs_vm_raise(gs_vm *vm, const char *msg);
+
+/* Runs vm to its end as a lone thread would: I/O answered at once with
+ * its token, native calls done here, user locks taken with nobody else to
+ * wait for.  held[] says which user locks the vm holds (all false at the
+ * start); taking one it holds (a deadlock) or releasing one it does not is
+ * a runtime error.  Returns GS_STOP_DONE or GS_STOP_ERROR. */
+gs_stop gs_vm_run_alone(gs_vm *vm, bool held[GS_MAX_ULOCKS]);
+
+/* The message of a user-lock request that cannot be granted to a vm
+ * holding held[], or NULL when it can: shared by every runner. */
+const char *gs_vm_lock_misuse(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char buf[GS_ERRMSG_MAX]);
+
+/* A native call's work: n rounds of a 64-bit mixing step (a nanosecond or
+ * so each), from state.  Pure, so a caller may split a call into pieces;
+ * a call of n units starts from state n, and its result is
+ * gs_native_result of the final state. */
+uint64_t gs_native_work(uint64_t state, uint64_t n);
+static inline int64_t gs_native_result(uint64_t state) { return (int64_t)(state >> 48); }
 
 /* Safe from any thread. */
 static inline void gs_vm_set_breaker(gs_vm *vm, uint32_t bits)

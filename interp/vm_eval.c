@@ -20,6 +20,7 @@
  *
  * Arithmetic wraps modulo 2^64 (done on uint64_t: no undefined behaviour);
  * division and modulo by zero are runtime errors, and INT64_MIN / -1 wraps. */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "vm.h"
@@ -37,8 +38,13 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 {
     if (vm->done)
         return vm->error[0] ? GS_STOP_ERROR : GS_STOP_DONE;
-    if (vm->io_pending)
-        return GS_STOP_IO;
+    switch (vm->request) {
+    case GS_REQ_NONE:    break;
+    case GS_REQ_IO:      return GS_STOP_IO;
+    case GS_REQ_NATIVE:  return GS_STOP_NATIVE;
+    case GS_REQ_ACQUIRE:
+    case GS_REQ_RELEASE: return GS_STOP_LOCK;
+    }
 
     const gs_program *prog = vm->prog;
     const int32_t *const code = prog->code;
@@ -185,9 +191,34 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(IO) {
         vm->io_kind = (gs_io_kind)OPERAND(0);
         vm->io_arg = POP();
-        vm->io_pending = true;
+        vm->request = GS_REQ_IO;
         ADVANCE(1);
         STOP(GS_STOP_IO);
+    }
+    VM_CASE(GLOAD) {
+        if (GS_UNLIKELY(!vm->shared))
+            FAIL("shared variable %s: this interpreter was given none", prog->shared[OPERAND(0)].name);
+        PUSH(atomic_load_explicit(&vm->shared[OPERAND(0)], memory_order_relaxed));
+        ADVANCE(1);
+        VM_NEXT();
+    }
+    VM_CASE(GSTORE) {
+        if (GS_UNLIKELY(!vm->shared))
+            FAIL("shared variable %s: this interpreter was given none", prog->shared[OPERAND(0)].name);
+        atomic_store_explicit(&vm->shared[OPERAND(0)], POP(), memory_order_relaxed);
+        ADVANCE(1);
+        VM_NEXT();
+    }
+    VM_CASE(ACQUIRE) { vm->ulock = (uint32_t)OPERAND(0); vm->request = GS_REQ_ACQUIRE; ADVANCE(1); STOP(GS_STOP_LOCK); }
+    VM_CASE(RELEASE) { vm->ulock = (uint32_t)OPERAND(0); vm->request = GS_REQ_RELEASE; ADVANCE(1); STOP(GS_STOP_LOCK); }
+    VM_CASE(NATIVE) {
+        a = POP();
+        if (GS_UNLIKELY(a < 0))
+            FAIL("native call of %" PRId64 " units: give 0 or more", a);
+        vm->native_work = (uint64_t)a;
+        vm->request = GS_REQ_NATIVE;
+        ADVANCE(0);
+        STOP(GS_STOP_NATIVE);
     }
     VM_CASE(YIELD) { ADVANCE(0); STOP(GS_STOP_YIELD); }
     VM_CASE(HALT) {

@@ -6,6 +6,8 @@
 
 #include "async_tasks.h"
 
+static void release(task *t, uint32_t i, uint64_t now);
+
 void gs_async_enqueue(task *t)
 {
     async_run *r = t->run;
@@ -19,6 +21,13 @@ void gs_async_finish(task *t)
     if (t->finished)
         return;
     async_run *r = t->run;
+    char msg[GS_ERRMSG_MAX];
+    if (gs_worker_release_held(t->vm, t->held, msg)) /* or the tasks parked there would wait forever */
+        for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
+            if (t->held[i])
+                release(t, i, gs_os_now(r->os));
+    if (msg[0] && !t->res->failed)
+        gs_worker_fail(t->res, msg);
     t->finished = true;
     t->res->instructions = t->vm->instructions;
     t->res->end_ns = gs_os_now(r->os);
@@ -40,7 +49,63 @@ void gs_async_io_done(task *t, int64_t result)
     if (t->finished)
         return;
     gs_record(&t->res->rec, GS_EV_IO_END, gs_os_now(t->run->os), 0);
-    gs_vm_complete_io(t->vm, result);
+    gs_vm_complete(t->vm, result);
+    gs_async_enqueue(t);
+}
+
+/* t releases user lock i, and the first task parked on it takes it. */
+static void release(task *t, uint32_t i, uint64_t now)
+{
+    async_run *r = t->run;
+    gs_ulock_release(&r->process.locks, i, &t->res->ulocks[i]);
+    gs_record(&t->res->rec, GS_EV_ULOCK_RELEASE, now, i);
+    t->held[i] = false;
+    task *w = r->parked[i];
+    if (!w)
+        return;
+    r->parked[i] = w->next_waiter;
+    if (!r->parked[i])
+        r->parked_last[i] = NULL;
+    gs_ulock_wait(&r->process.locks, i, w->asked_ns, &w->res->ulocks[i]); /* free: no waiting, the wait counted */
+    gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
+    w->held[i] = true;
+    gs_vm_complete(w->vm, 0);
+    gs_async_enqueue(w);
+}
+
+/* A user lock's acquire or release, as asyncio.Lock: a task that finds the
+ * lock held parks, and the loop runs the others; a release hands the lock
+ * to the first task parked on it. */
+static void do_lock(task *t)
+{
+    async_run *r = t->run;
+    gs_vm *vm = t->vm;
+    uint32_t i = vm->ulock;
+    uint64_t now = gs_os_now(r->os);
+    char msg[GS_ERRMSG_MAX];
+    if (gs_vm_lock_misuse(vm, t->held, msg)) {
+        gs_vm_raise(vm, msg);
+        gs_async_enqueue(t);
+        return;
+    }
+    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, now, &t->res->ulocks[i])) {
+        gs_record(&t->res->rec, GS_EV_ULOCK_WAIT, now, i);
+        t->asked_ns = now;
+        t->next_waiter = NULL;
+        if (r->parked_last[i])
+            r->parked_last[i]->next_waiter = t;
+        else
+            r->parked[i] = t;
+        r->parked_last[i] = t;
+        return;
+    }
+    if (vm->request == GS_REQ_RELEASE) {
+        release(t, i, now);
+    } else {
+        gs_record(&t->res->rec, GS_EV_ULOCK_GOT, now, i);
+        t->held[i] = true;
+    }
+    gs_vm_complete(vm, 0);
     gs_async_enqueue(t);
 }
 
@@ -82,6 +147,13 @@ static void step(task *t)
         res->failed = true;
         gs_vm_format_error(t->vm, res->error, sizeof res->error);
         gs_async_finish(t);
+        break;
+    case GS_STOP_NATIVE: /* on the loop's thread: the loop waits, as for a C call in a coroutine */
+        gs_vm_complete(t->vm, gs_worker_native(os, t->vm->native_work, res, &t->run->meter));
+        gs_async_enqueue(t);
+        break;
+    case GS_STOP_LOCK:
+        do_lock(t);
         break;
     case GS_STOP_BREAK:
         if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {
@@ -127,7 +199,8 @@ int gs_async_setup(async_run *r)
     r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
     r->tasks = calloc(r->n, sizeof *r->tasks);
     r->queue = calloc(r->n, sizeof *r->queue);
-    if (!r->gil || !r->loop_vm || !r->tasks || !r->queue) {
+    if (!r->gil || !r->loop_vm || !r->tasks || !r->queue ||
+        gs_process_init(&r->process, &r->cfg->workload->prog, r->os) != 0) {
         snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
         return -1;
     }
@@ -140,12 +213,17 @@ int gs_async_setup(async_run *r)
             snprintf(out->error, sizeof out->error, "%s", err);
             return -1;
         }
+        t->vm->shared = r->process.vars;
     }
     return 0;
 }
 
 void gs_async_release(async_run *r)
 {
+    if (gs_process_collect(&r->process, &r->cfg->workload->prog, r->out) != 0)
+        snprintf(r->out->error, sizeof r->out->error, "out of memory for the user locks' figures");
+    r->out->native_max = atomic_load(&r->meter.max);
+    gs_process_destroy(&r->process);
     for (uint32_t i = 0; r->tasks && i < r->n; i++)
         free(r->tasks[i].vm);
     free(r->tasks);

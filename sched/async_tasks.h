@@ -52,6 +52,9 @@ typedef struct task {
     size_t echo_len;
     uv_fs_t *fs_req;          /* file I/O, while a read is in flight */
     unsigned char *block;     /* file I/O: where the block is read */
+    bool held[GS_MAX_ULOCKS]; /* the user locks it holds */
+    uint64_t asked_ns;        /* parked on a user lock: since when */
+    struct task *next_waiter; /* parked on a user lock: the next one parked there */
 } task;
 
 struct async_run {
@@ -78,6 +81,9 @@ struct async_run {
                              carries the eval breaker the lock may touch */
     gs_recorder no_events;
     bool holding;
+    gs_process_state process; /* the tasks' shared variables and user locks */
+    gs_native_meter meter;
+    task *parked[GS_MAX_ULOCKS], *parked_last[GS_MAX_ULOCKS]; /* waiting for each user lock, in order */
     gs_run_sync *sync;
 };
 
@@ -95,8 +101,10 @@ void gs_async_run_ready(async_run *r);
 void gs_async_fail_unfinished(async_run *r);
 
 /* Makes what both runners need: the lock and the loop thread's client of
- * it, the tasks with their interpreters, the ready queue.  Returns 0, or
- * -1 with r->out->error; gs_async_release frees it either way. */
+ * it, the tasks with their interpreters, the ready queue, the shared
+ * variables and user locks.  Returns 0, or -1 with r->out->error;
+ * gs_async_release adds the run's figures of those to r->out and frees it
+ * all either way. */
 int gs_async_setup(async_run *r);
 void gs_async_release(async_run *r);
 

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,7 +93,7 @@ static bool child_wait_gate(int gate_fd)
 }
 
 static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res, int result_fd, int gate_fd,
-                                 const sigset_t *parent_mask)
+                                 const sigset_t *parent_mask, gs_native_meter *meter)
 {
     child_signals(parent_mask);
     if (cfg->after_fork)
@@ -105,17 +106,21 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     gs_gil *gil = gs_gil_new(&cfg->gil, gs_run_os(cfg));
     gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_worker w = {0};
-    if (!gil)
+    gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks, as after fork */
+    if (!gil || !ps || gs_process_init(ps, &cfg->workload->prog, gs_run_os(cfg)) != 0)
         gs_worker_fail(res, "out of memory for the lock");
     else if (!io)
         gs_worker_fail(res, err);
     else if (gs_worker_init(&w, cfg, res, gil, io, 0, err) != 0)
         gs_worker_fail(res, err);
     else {
+        gs_worker_share(&w, ps, meter);
         atomic_store(&child_vm, w.vm);
         if (atomic_load(&child_stop_pending))
             gs_vm_set_breaker(w.vm, GS_BREAK_STOP);
         gs_worker_run(&w);
+        for (uint32_t i = 0; i < cfg->workload->prog.nshared; i++)
+            res->shared_end[i] = atomic_load(&ps->vars[i]);
     }
     int rc = gs_wire_send(result_fd, res) == 0 ? 0 : 1;
     /* _exit: the parent's atexit handlers and stdio buffers are not ours. */
@@ -142,7 +147,7 @@ static int ensure_fd_limit(uint32_t n, char *err, size_t errlen)
 
 /* Forks child i.  Returns 0, or -1 with errno. */
 static int spawn(const gs_run_config *cfg, gs_run_result *out, child *c, uint32_t i, int gate[2],
-                 const sigset_t *parent_mask)
+                 const sigset_t *parent_mask, gs_native_meter *meter)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
@@ -161,7 +166,7 @@ static int spawn(const gs_run_config *cfg, gs_run_result *out, child *c, uint32_
 #ifdef __linux__
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
-        child_main(cfg, &out->workers[i], fds[1], gate[0], parent_mask);
+        child_main(cfg, &out->workers[i], fds[1], gate[0], parent_mask, meter);
     }
     close(fds[1]);
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -296,7 +301,13 @@ int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
     struct pollfd *pfd = calloc(n, sizeof *pfd);
     uint32_t *who = calloc(n, sizeof *who);
     int gate[2] = {-1, -1};
-    if (!c || !pfd || !who || pipe2(gate, O_CLOEXEC) != 0) {
+    /* Shared with every child, as memory mapped before fork is. */
+    gs_native_meter *meter = mmap(NULL, sizeof *meter, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (meter == MAP_FAILED)
+        meter = NULL;
+    if (!c || !pfd || !who || !meter || pipe2(gate, O_CLOEXEC) != 0) {
+        if (meter)
+            munmap(meter, sizeof *meter);
         snprintf(out->error, sizeof out->error, "cannot prepare %u processes: %s", n, strerror(errno));
         free(c);
         free(pfd);
@@ -315,7 +326,7 @@ int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
     out->start_ns = gs_now_ns();
     uint32_t started = 0;
     for (; started < n; started++) {
-        if (spawn(cfg, out, &c[started], started, gate, &parent_mask) != 0) {
+        if (spawn(cfg, out, &c[started], started, gate, &parent_mask, meter) != 0) {
             snprintf(out->error, sizeof out->error, "cannot fork process %u of %u: %s (see ulimit -u)",
                      started + 1, n, strerror(errno));
             break;
@@ -337,6 +348,16 @@ int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
             judge(&c[i], &out->workers[i]);
         free(c[i].buf);
     }
+    /* Each child's copy of the shared variables, added up; its locks were
+     * its own, so nobody waited for them. */
+    const gs_program *prog = &cfg->workload->prog;
+    out->nshared = prog->nshared;
+    out->nulocks = prog->nulocks;
+    for (uint32_t i = 0; i < started; i++)
+        for (uint32_t v = 0; v < prog->nshared; v++)
+            out->shared[v] += out->workers[i].shared_end[v];
+    out->native_max = atomic_load(&meter->max);
+    munmap(meter, sizeof *meter);
     free(c);
     free(pfd);
     free(who);

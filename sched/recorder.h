@@ -19,6 +19,11 @@
     X(FUTILE_WAKE,   "woke up to find the lock taken")                        \
     X(IO_START,      "I/O started")             /* arg: gs_io_kind */          \
     X(IO_END,        "I/O ended")                                             \
+    X(NATIVE_START,  "native call started")                                   \
+    X(NATIVE_END,    "native call ended")                                     \
+    X(ULOCK_WAIT,    "waiting for a user lock") /* arg: the lock's index */    \
+    X(ULOCK_GOT,     "took a user lock")        /* arg: the lock's index */    \
+    X(ULOCK_RELEASE, "released a user lock")    /* arg: the lock's index */    \
     X(DONE,          "finished")
 
 typedef enum {

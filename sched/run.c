@@ -240,5 +240,6 @@ void gs_run_result_free(gs_run_result *r)
     for (uint32_t i = 0; r->workers && i < r->nworkers; i++)
         free(r->workers[i].rec.events);
     free(r->workers);
+    free(r->ulock_wait);
     memset(r, 0, sizeof *r);
 }

@@ -18,6 +18,7 @@
 #include "gil.h"
 #include "hist.h"
 #include "recorder.h"
+#include "ulock.h"
 
 #define GS_MAX_WORKERS   65536u           /* the largest of the modes' limits */
 #define GS_MAX_WORK      (1ull << 40)
@@ -80,6 +81,9 @@ typedef struct {
     uint64_t io_ops;
     gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
     gs_hist loop_lag;         /* async: how late each of its timers fired */
+    uint64_t native_calls, native_ns; /* native calls, and the time inside them */
+    gs_ulock_counts ulocks[GS_MAX_ULOCKS]; /* the program's user locks, as this worker used them */
+    int64_t shared_end[GS_MAX_SHARED]; /* processes: its process's shared variables at its end */
     gs_recorder rec;
 } gs_worker_result;
 
@@ -91,6 +95,11 @@ typedef struct {
     uint64_t spawn_ns;         /* creating the workers (fork, pthread_create), within the run */
     uint64_t collect_ns;       /* from the last worker's end to the run's end (join, reap, read) */
     gs_lock_stats loop_lock;   /* async: the lock as the loop's one thread used it */
+    uint32_t nshared;          /* the program's shared variables ... */
+    int64_t shared[GS_MAX_SHARED]; /* ... at the end: each process's copy, added up */
+    uint32_t nulocks;          /* the program's user locks ... */
+    gs_hist *ulock_wait;       /* ... each one's waits (contended acquisitions), nulocks of them */
+    uint32_t native_max;       /* the most workers in native calls at once */
     uint32_t failed;           /* workers that failed */
     bool stopped;              /* stopped early: timeout or interrupt */
     char error[256];           /* why the run itself could not start, if it could not */

@@ -6,7 +6,9 @@
  * operating system's (os.h), so this runner runs over a simulated machine
  * as over the real one.  Each thread lives the life of a worker (worker.h) on the one shared lock
  * (or, for the per-interpreter policy, on a lock of its own).
- * Workers start together at a gate, so none gets a head start while the
+ * The workers of one process share its variables and user locks
+ * (sharing.h): all of them, or with processes on a simulated machine, each
+ * worker its own.  Workers start together at a gate, so none gets a head start while the
  * others are still being created.  The calling thread then waits for them,
  * waking every few milliseconds to apply --timeout and interrupts by setting
  * GS_BREAK_STOP on every interpreter; a running worker sees it at its next
@@ -61,13 +63,19 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     gs_os *os = gs_run_os(cfg);
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
         have_locks = (locks[i] = gs_gil_new(&cfg->gil, os)) != NULL;
+    uint32_t nprocs = cfg->mode == GS_MODE_PROCESSES ? n : 1;
+    gs_process_state *procs = calloc(nprocs, sizeof *procs);
+    uint32_t nprocs_ready = 0;
+    while (procs && nprocs_ready < nprocs && gs_process_init(&procs[nprocs_ready], &cfg->workload->prog, os) == 0)
+        nprocs_ready++;
+    gs_native_meter meter = {0};
     thread_worker *w = calloc(n, sizeof *w);
     gs_thread **tids = calloc(n, sizeof *tids);
     gs_run_sync sync;
     gs_run_sync_init(&sync, os);
     int rc = -1;
     uint32_t started = 0;
-    if (!have_locks || !w || !tids) {
+    if (!have_locks || !w || !tids || nprocs_ready < nprocs) {
         snprintf(out->error, sizeof out->error, "out of memory for %u threads", n);
         goto done;
     }
@@ -77,6 +85,7 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
+        gs_worker_share(&w[i].worker, &procs[i % nprocs], &meter);
     }
 
     out->start_ns = gs_os_now(os);
@@ -98,7 +107,16 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
         os->ops->thread_join(os, tids[i]);
     out->end_ns = gs_os_now(os);
     rc = started == n ? 0 : -1;
+    for (uint32_t i = 0; rc == 0 && i < nprocs; i++)
+        if (gs_process_collect(&procs[i], &cfg->workload->prog, out) != 0) {
+            snprintf(out->error, sizeof out->error, "out of memory for the user locks' figures");
+            rc = -1;
+        }
+    out->native_max = atomic_load(&meter.max);
 done:
+    for (uint32_t i = 0; i < nprocs_ready; i++)
+        gs_process_destroy(&procs[i]);
+    free(procs);
     for (uint32_t i = 0; w && i < n; i++)
         gs_worker_free(&w[i].worker);
     free(w);

@@ -42,6 +42,72 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
     return 0;
 }
 
+void gs_worker_share(gs_worker *w, gs_process_state *process, gs_native_meter *meter)
+{
+    w->process = process;
+    w->meter = meter;
+    w->vm->shared = process->vars;
+}
+
+int64_t gs_worker_native(gs_os *os, uint64_t n, gs_worker_result *res, gs_native_meter *meter)
+{
+    uint64_t start = gs_os_now(os);
+    gs_record(&res->rec, GS_EV_NATIVE_START, start, 0);
+    if (meter)
+        gs_native_enter(meter);
+    uint64_t state = n;
+    for (uint64_t left = n; left > 0;) {
+        uint64_t k = os->ops->budget(os, left); /* a unit costs what an instruction costs */
+        state = gs_native_work(state, k);
+        os->ops->ran(os, k);
+        left -= k;
+    }
+    if (meter)
+        gs_native_leave(meter);
+    uint64_t end = gs_os_now(os);
+    gs_record(&res->rec, GS_EV_NATIVE_END, end, 0);
+    res->native_calls++;
+    res->native_ns += end - start;
+    return gs_native_result(state);
+}
+
+static void do_native(gs_worker *w)
+{
+    gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+    int64_t result = gs_worker_native(w->gil->os, w->vm->native_work, w->res, w->meter);
+    gs_gil_take(w->gil, &w->client);
+    gs_vm_complete(w->vm, result);
+}
+
+/* acquire or release of user lock vm->ulock. */
+static void do_lock(gs_worker *w)
+{
+    gs_vm *vm = w->vm;
+    gs_os *os = w->gil->os;
+    uint32_t i = vm->ulock;
+    gs_ulock_counts *c = &w->res->ulocks[i];
+    char msg[GS_ERRMSG_MAX];
+    if (gs_vm_lock_misuse(vm, w->held, msg)) {
+        gs_vm_raise(vm, msg);
+        return;
+    }
+    uint64_t now = gs_os_now(os);
+    if (vm->request == GS_REQ_RELEASE) {
+        gs_ulock_release(&w->process->locks, i, c);
+        gs_record(&w->res->rec, GS_EV_ULOCK_RELEASE, now, i);
+    } else if (!gs_ulock_try(&w->process->locks, i, now, c)) {
+        gs_record(&w->res->rec, GS_EV_ULOCK_WAIT, now, i);
+        gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+        gs_ulock_wait(&w->process->locks, i, now, c);
+        gs_gil_take(w->gil, &w->client);
+        gs_record(&w->res->rec, GS_EV_ULOCK_GOT, gs_os_now(os), i);
+    } else {
+        gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
+    }
+    w->held[i] = vm->request == GS_REQ_ACQUIRE;
+    gs_vm_complete(vm, 0);
+}
+
 void gs_worker_free(gs_worker *w)
 {
     free(w->vm);
@@ -66,7 +132,7 @@ static void do_io(gs_worker *w)
     if (rc != 0)
         gs_worker_fail(res, err);
     else
-        gs_vm_complete_io(vm, result);
+        gs_vm_complete(vm, result);
 }
 
 gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
@@ -104,6 +170,12 @@ static void run_under_lock(gs_worker *w)
         case GS_STOP_IO:
             do_io(w);
             break;
+        case GS_STOP_NATIVE:
+            do_native(w);
+            break;
+        case GS_STOP_LOCK:
+            do_lock(w);
+            break;
         case GS_STOP_YIELD:
             gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
             gs_gil_take(w->gil, &w->client);
@@ -123,6 +195,18 @@ static void run_under_lock(gs_worker *w)
     }
 }
 
+bool gs_worker_release_held(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char msg[GS_ERRMSG_MAX])
+{
+    msg[0] = '\0';
+    for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
+        if (held[i]) {
+            snprintf(msg, GS_ERRMSG_MAX, "ended holding lock %s, which the others would wait for forever: "
+                     "release it", vm->prog->ulocks[i].name);
+            return true;
+        }
+    return false;
+}
+
 void gs_worker_run(gs_worker *w)
 {
     gs_worker_result *res = w->res;
@@ -131,6 +215,14 @@ void gs_worker_run(gs_worker *w)
     uint64_t cpu0 = gs_os_thread_cpu(w->gil->os);
     gs_gil_take(w->gil, &w->client);
     run_under_lock(w);
+    char msg[GS_ERRMSG_MAX];
+    if (gs_worker_release_held(w->vm, w->held, msg)) {
+        for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
+            if (w->held[i])
+                gs_ulock_release(&w->process->locks, i, &res->ulocks[i]);
+        if (!res->failed)
+            gs_worker_fail(res, msg);
+    }
     res->instructions = w->vm->instructions;
     gs_record(&res->rec, GS_EV_DONE, gs_os_now(w->gil->os), 0);
     gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);

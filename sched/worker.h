@@ -8,6 +8,11 @@
  *   - io instruction: drop the lock (voluntary), do the real blocking call,
  *     take the lock again, as Py_BEGIN/END_ALLOW_THREADS around a syscall;
  *   - yield: drop and take again, as time.sleep(0);
+ *   - native call: drop the lock (voluntary), do the work, take it again,
+ *     as a C extension that releases the GIL around its work;
+ *   - acquire of a user lock: take it if it is free; if not, drop the lock
+ *     (voluntary), wait for it, take the lock again, as threading.Lock's
+ *     acquire(); release: release it (an error unless held);
  *   - check interval over (legacy lock): drop and take again at once, as
  *     CPython 2 did every 100 ticks;
  *   - stop (breaker GS_BREAK_STOP: timeout or interrupt): fail with the
@@ -23,6 +28,7 @@
 
 #include "io.h"
 #include "run.h"
+#include "sharing.h"
 
 typedef struct {
     gs_gil *gil;
@@ -31,6 +37,9 @@ typedef struct {
     gs_vm *vm;
     gs_worker_result *res;
     gs_gil_client client;
+    gs_process_state *process;  /* its process's variables and locks */
+    gs_native_meter *meter;     /* the run's native-call meter, or NULL */
+    bool held[GS_MAX_ULOCKS];   /* the user locks it holds */
 } gs_worker;
 
 /* Allocates an interpreter state ready to run the workload over res's
@@ -43,6 +52,15 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
                    uint32_t io_slot, char err[GS_ERRMSG_MAX]);
 void gs_worker_free(gs_worker *w);
 
+/* Gives w its process's variables and locks, and the run's native meter
+ * (NULL: none), before it runs. */
+void gs_worker_share(gs_worker *w, gs_process_state *process, gs_native_meter *meter);
+
+/* Does a native call of n units outside any lock, in as many pieces as
+ * os grants (see gs_worker_run_granted), counting it in res and meter
+ * (NULL: none).  Returns its result. */
+int64_t gs_worker_native(gs_os *os, uint64_t n, gs_worker_result *res, gs_native_meter *meter);
+
 /* Runs the worker from its first instruction to its end, filling res:
  * times, counters, checksum or error. */
 void gs_worker_run(gs_worker *w);
@@ -52,6 +70,11 @@ void gs_worker_run(gs_worker *w);
  * slice where anything else could happen), telling os how many ran.
  * Returns why it stopped; GS_STOP_BUDGET only when all `wanted` ran. */
 gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted);
+
+/* Whether a worker that ends holding any of held[] (its vm's user locks)
+ * must release them; msg says why that is an error ("" when it holds
+ * none). */
+bool gs_worker_release_held(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char msg[GS_ERRMSG_MAX]);
 
 /* Marks res failed with msg. */
 void gs_worker_fail(gs_worker_result *res, const char *msg);

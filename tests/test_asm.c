@@ -31,7 +31,7 @@ static const bad_case bad_cases[] = {
     {"NUL byte", ".func main 0\n  pu\0sh 1\n", "t.gsa:2:5: unexpected byte 0x00 (programs are plain text)"},
     {"unknown instruction", ".func main 0\n    frob 1\n    ret\n.end\n",
      "t.gsa:2:5: unknown instruction 'frob'"},
-    {"unknown directive", ".fun main 0\n", "t.gsa:1:1: unknown directive '.fun' (.const, .func or .end)"},
+    {"unknown directive", ".fun main 0\n", "t.gsa:1:1: unknown directive '.fun' (.const, .shared, .lock, .func or .end)"},
     {"missing operand", ".func main 0\n  push\n  ret\n.end\n", "t.gsa:2:7: 'push' needs 1 operand"},
     {"extra operand", ".func main 0\n  push 1\n  add 3\n.end\n", "t.gsa:3:7: unexpected text after 'add'"},
     {"bad operand", ".func main 0\n  push abc\n  ret\n.end\n", "t.gsa:2:8: unknown constant 'abc'"},

@@ -35,7 +35,7 @@ static gs_stop run_all(gs_vm *vm, uint64_t budget, unsigned *ios, unsigned *yiel
         if (s == GS_STOP_IO) {
             if (ios)
                 (*ios)++;
-            gs_vm_complete_io(vm, vm->io_arg);
+            gs_vm_complete(vm, vm->io_arg);
         } else if (s == GS_STOP_YIELD) {
             if (yields)
                 (*yields)++;
@@ -218,7 +218,7 @@ static void test_io_request_and_resume(void **state)
     assert_int_equal(vm.io_arg, 5);
     /* not resumable until the result is delivered */
     assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_IO);
-    gs_vm_complete_io(&vm, 41);
+    gs_vm_complete(&vm, 41);
     assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
     assert_int_equal(vm.result, 42);
     assert_int_equal(vm.instructions, 5);

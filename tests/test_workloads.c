@@ -62,7 +62,7 @@ static void test_convoy_roles(void **state)
         gs_stop why;
         while ((why = gs_vm_run(&vm, UINT64_MAX)) == GS_STOP_IO) {
             ios++;
-            gs_vm_complete_io(&vm, vm.io_arg);
+            gs_vm_complete(&vm, vm.io_arg);
         }
         assert_int_equal(why, GS_STOP_DONE);
         assert_int_equal(ios, first == 0 ? 5 : 0);

@@ -113,8 +113,8 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
         if (gs_vm_init(vm, &w->prog, args, 3, err) != 0)
             break;
         uint64_t t0 = now_ns();
-        while (gs_vm_run(vm, UINT64_MAX) == GS_STOP_IO)
-            gs_vm_complete_io(vm, vm->io_arg);
+        bool held[GS_MAX_ULOCKS] = {false};
+        gs_vm_run_alone(vm, held);
         double ns = instruction_ns > 0 ? (double)vm->instructions * instruction_ns / (double)spins
                                        : (double)(now_ns() - t0) / (double)spins;
         if (best == 0 || ns < best)
@@ -209,10 +209,12 @@ int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count,
         return -1;
     }
     int rc = gs_vm_init(vm, &w->prog, args, nargs, err);
-    gs_stop stop = GS_STOP_ERROR;
-    while (rc == 0 && (stop = gs_vm_run(vm, UINT64_MAX)) != GS_STOP_DONE && stop != GS_STOP_ERROR)
-        if (stop == GS_STOP_IO)
-            gs_vm_complete_io(vm, vm->io_arg);
+    _Atomic int64_t shared[GS_MAX_SHARED];
+    for (uint32_t i = 0; i < w->prog.nshared; i++)
+        atomic_init(&shared[i], w->prog.shared[i].init);
+    vm->shared = shared;
+    bool held[GS_MAX_ULOCKS] = {false};
+    gs_stop stop = rc == 0 ? gs_vm_run_alone(vm, held) : GS_STOP_ERROR;
     if (rc == 0 && stop == GS_STOP_ERROR) {
         gs_vm_format_error(vm, err, GS_ERRMSG_MAX);
         rc = -1;
