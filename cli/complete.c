@@ -17,7 +17,8 @@
 #include "options.h"
 
 static const char *const commands[] = {"run", "sweep", "demo", "calibrate", "asm", "dis"};
-static const char *const workloads[] = {"countdown", "fib", "primes", "io-bound", "mixed:"};
+static const char *const workloads[] = {"countdown", "fib", "primes", "io-bound", "mixed:", "race",
+                                            "race-lock", "race-inplace", "native:"};
 
 static void print_list(const char *const *names, size_t n)
 {

@@ -21,7 +21,7 @@
 #define DEFAULT_IO_LATENCY_NS 1000000ull /* 1 ms */
 
 enum {
-    OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED,
+    OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED, OPT_RACE, OPT_NATIVE,
     OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
@@ -43,6 +43,8 @@ static const struct {
     {{"cpu-bound", optional_argument, NULL, OPT_CPU}, BOTH, GS_VALUE_NONE},
     {{"io-bound", no_argument, NULL, OPT_IO_BOUND}, BOTH, GS_VALUE_NONE},
     {{"mixed", required_argument, NULL, OPT_MIXED}, BOTH, GS_VALUE_TEXT},
+    {{"race", optional_argument, NULL, OPT_RACE}, BOTH, GS_VALUE_NONE},
+    {{"native", required_argument, NULL, OPT_NATIVE}, BOTH, GS_VALUE_TEXT},
     {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH, GS_VALUE_FILE},
     {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP, GS_VALUE_WORKLOADS},
     {{"work", required_argument, NULL, OPT_WORK}, BOTH, GS_VALUE_TEXT},
@@ -108,6 +110,12 @@ static const char run_usage[] =
     "  --cpu-bound[=KERNEL] CPU-bound loop: countdown (default), fib or primes\n"
     "  --io-bound           a little CPU, then one I/O request, per unit\n"
     "  --mixed RATIO        CPU then I/O per unit; RATIO is CPU's share (0..1)\n"
+    "  --race[=VARIANT]     threads update a shared counter, 1000 times a unit;\n"
+    "                       call (default): read it, call a function, write it\n"
+    "                       back plus one; lock: the same under a user lock;\n"
+    "                       inplace: counter += 1.  The report counts lost updates\n"
+    "  --native RATIO       CPU work per unit, RATIO of its time (0..1) in native\n"
+    "                       calls outside the interpreter lock (as hashlib's)\n"
     "  --program FILE       your own program (.gsa; see README \"Program format\")\n"
     "  --work N             total work units, split over the workers (1..2^40)\n"
     "  --work-per-worker N  N units for every worker instead (weak scaling)\n"
@@ -175,9 +183,11 @@ static const char sweep_usage[] =
     "\n"
     "  --workers LIST       worker counts: 1,2,4,8 (default) or a range 1-16, or both\n"
     "  --modes LIST         threads,processes,async (default: all three)\n"
-    "  --workloads LIST     countdown, fib, primes, io-bound, mixed:RATIO (default\n"
+    "  --workloads LIST     countdown, fib, primes, io-bound, mixed:RATIO, race,\n"
+    "                       race-lock, race-inplace, native:RATIO (default\n"
     "                       countdown); or one of --cpu-bound[=KERNEL], --io-bound,\n"
-    "                       --mixed RATIO, --program FILE as for a run\n"
+    "                       --mixed RATIO, --race[=VARIANT], --native RATIO,\n"
+    "                       --program FILE as for a run\n"
     "  --work N             total work units of every point (default: a quarter of\n"
     "                       the run's default, about 0.2 s for one worker)\n"
     "  --work-per-worker N  N units per worker instead (weak scaling)\n"
@@ -325,9 +335,21 @@ static int add_workload(gs_cli_options *o, const char *flag, const char *name)
         spec.kind = GS_WL_MIXED;
         if (gs_parse_ratio(flag, name + 6, &spec.cpu_share) != 0)
             return -1;
-    } else
-        return usage_error("%s: '%s' is not a workload: give countdown, fib, primes, io-bound or mixed:RATIO",
-                           flag, name);
+    } else if (strncmp(name, "native:", 7) == 0) {
+        spec.kind = GS_WL_NATIVE;
+        if (gs_parse_decimal(flag, name + 7, 0, 1, &spec.native_share) != 0)
+            return -1;
+    } else {
+        int r = -1;
+        for (int i = 0; i < GS_RACE_COUNT; i++)
+            if (strcmp(name, gs_race_workload_names[i]) == 0)
+                r = i;
+        if (r < 0)
+            return usage_error("%s: '%s' is not a workload: give countdown, fib, primes, io-bound, mixed:RATIO, "
+                               "race, race-lock, race-inplace or native:RATIO", flag, name);
+        spec.kind = GS_WL_RACE;
+        spec.race = (gs_race_variant)r;
+    }
     if (o->nwl == GS_SWEEP_MAX_WORKLOADS)
         return usage_error("%s: more than 8 workloads%s", flag, "");
     o->wl[o->nwl++] = spec;
@@ -405,6 +427,20 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
         if (gs_parse_ratio("--mixed", arg, &spec.cpu_share) != 0)
             return -1;
         return set_workload(o, spec, "--mixed");
+    }
+    case OPT_RACE: {
+        gs_workload_spec spec = {.kind = GS_WL_RACE};
+        for (spec.race = 0; arg && spec.race < GS_RACE_COUNT && strcmp(arg, gs_race_variant_names[spec.race]); spec.race++)
+            ;
+        if (spec.race == GS_RACE_COUNT)
+            return usage_error("--race: '%s' is not a variant: give call, lock or inplace%s", arg, "");
+        return set_workload(o, spec, "--race");
+    }
+    case OPT_NATIVE: {
+        gs_workload_spec spec = {.kind = GS_WL_NATIVE};
+        if (gs_parse_decimal("--native", arg, 0, 1, &spec.native_share) != 0)
+            return -1;
+        return set_workload(o, spec, "--native");
     }
     case OPT_PROGRAM:
         if (!*arg)

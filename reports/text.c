@@ -248,6 +248,33 @@ static void io_figures(FILE *out, const gs_run_summary *s)
             gs_fmt_ns((double)gs_hist_percentile(&s->io_latency, 99), b), gs_fmt_ns((double)s->io_latency.max, c));
 }
 
+/* The race's lost updates, the native calls, the user locks. */
+static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summary *s)
+{
+    char a[32], b[32];
+    if (s->has_race)
+        fprintf(out, "race      %" PRIu64 " updates, %" PRId64 " lost (%.1f%%): the counter ended at %" PRId64
+                "%s\n", s->updates_expected, s->lost_updates,
+                s->updates_expected ? 100.0 * (double)s->lost_updates / (double)s->updates_expected : 0,
+                (int64_t)(s->updates_expected - (uint64_t)s->lost_updates),
+                r->cfg.mode == GS_MODE_PROCESSES ? " (each process's copy, added up)" : "");
+    if (s->native_calls)
+        fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time); at most %u %s in "
+                "native code at once\n", s->native_calls, gs_fmt_ns((double)s->native_ns, a),
+                s->wall_s > 0 ? (double)s->native_ns / (s->wall_s * 1e9) : 0, s->native_max,
+                s->native_max == 1 ? gs_mode_singular[r->cfg.mode] : gs_mode_plural[r->cfg.mode]);
+    for (uint32_t i = 0; i < s->nulocks; i++) {
+        const gs_ulock_summary *u = &s->ulocks[i];
+        if (!u->counts.acquisitions)
+            continue; /* declared, never used */
+        fprintf(out, "lock %-4s %" PRIu64 " takes (%" PRIu64 " waited), held %.1f%%", r->cfg.workload->prog.ulocks[i].name,
+                u->counts.acquisitions, u->counts.contended, 100 * u->held_fraction);
+        if (u->counts.contended)
+            fprintf(out, "; wait p50 %s, p99 %s", gs_fmt_ns((double)u->wait_p50, a), gs_fmt_ns((double)u->wait_p99, b));
+        fputc('\n', out);
+    }
+}
+
 void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool color)
 {
     const gs_run_result *r = &e->runs[e->median];
@@ -258,6 +285,7 @@ void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool co
     worker_table(out, r);
     lock_figures(out, r, s);
     io_figures(out, s);
+    program_figures(out, r, s);
     if (r->nworkers > 1)
         fprintf(out, "fairness  %.3f (Jain's index over the workers' throughput; 1 = even)\n", s->fairness);
     if (s->events_dropped)

@@ -75,8 +75,9 @@ static void release(task *t, uint32_t i, uint64_t now)
 
 /* A user lock's acquire or release, as asyncio.Lock: a task that finds the
  * lock held parks, and the loop runs the others; a release hands the lock
- * to the first task parked on it. */
-static void do_lock(task *t)
+ * to the first task parked on it.  Returns true when t goes on running
+ * (it took a free lock, or released one), as a coroutine does. */
+static bool do_lock(task *t)
 {
     async_run *r = t->run;
     gs_vm *vm = t->vm;
@@ -85,8 +86,7 @@ static void do_lock(task *t)
     char msg[GS_ERRMSG_MAX];
     if (gs_vm_lock_misuse(vm, t->held, msg)) {
         gs_vm_raise(vm, msg);
-        gs_async_enqueue(t);
-        return;
+        return true; /* to its error */
     }
     if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, now, &t->res->ulocks[i])) {
         gs_record(&t->res->rec, GS_EV_ULOCK_WAIT, now, i);
@@ -97,7 +97,7 @@ static void do_lock(task *t)
         else
             r->parked[i] = t;
         r->parked_last[i] = t;
-        return;
+        return false;
     }
     if (vm->request == GS_REQ_RELEASE) {
         release(t, i, now);
@@ -106,7 +106,7 @@ static void do_lock(task *t)
         t->held[i] = true;
     }
     gs_vm_complete(vm, 0);
-    gs_async_enqueue(t);
+    return true;
 }
 
 /* Runs t until it stops, and acts on why.  The loop's thread holds the lock. */
@@ -125,7 +125,14 @@ static void step(task *t)
     }
     gs_record(&res->rec, GS_EV_GOT, now, 0);
     uint64_t cpu0 = gs_os_thread_cpu(os);
-    gs_stop why = gs_worker_run_granted(os, t->vm, UINT64_MAX);
+    gs_stop why;
+    for (;;) { /* native calls and lock operations that need no wait: the task goes on */
+        why = gs_worker_run_granted(os, t->vm, UINT64_MAX);
+        if (why == GS_STOP_NATIVE)
+            gs_vm_complete(t->vm, gs_worker_native(os, t->vm->native_work, res, &t->run->meter));
+        else if (why != GS_STOP_LOCK || !do_lock(t))
+            break;
+    }
     res->cpu_ns += gs_os_thread_cpu(os) - cpu0;
     now = gs_os_now(os);
     gs_record(&res->rec, GS_EV_DROP_VOLUNTARY, now, 0);
@@ -148,12 +155,8 @@ static void step(task *t)
         gs_vm_format_error(t->vm, res->error, sizeof res->error);
         gs_async_finish(t);
         break;
-    case GS_STOP_NATIVE: /* on the loop's thread: the loop waits, as for a C call in a coroutine */
-        gs_vm_complete(t->vm, gs_worker_native(os, t->vm->native_work, res, &t->run->meter));
-        gs_async_enqueue(t);
-        break;
-    case GS_STOP_LOCK:
-        do_lock(t);
+    case GS_STOP_NATIVE: /* done on the loop's thread, above: the loop waits, as for a C call */
+    case GS_STOP_LOCK:   /* parked on a user lock: its release enqueues it */
         break;
     case GS_STOP_BREAK:
         if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {

@@ -52,6 +52,15 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         s->io_ops += w->io_ops;
         gs_hist_merge(&s->io_latency, &w->io_latency);
         gs_hist_merge(&s->loop_lag, &w->loop_lag);
+        s->native_calls += w->native_calls;
+        s->native_ns += w->native_ns;
+        for (uint32_t l = 0; l < r->nulocks && l < GS_MAX_ULOCKS; l++) {
+            gs_ulock_counts *c = &s->ulocks[l].counts;
+            c->acquisitions += w->ulocks[l].acquisitions;
+            c->contended += w->ulocks[l].contended;
+            c->wait_ns += w->ulocks[l].wait_ns;
+            c->held_ns += w->ulocks[l].held_ns;
+        }
         s->events += w->rec.n;
         s->events_dropped += w->rec.dropped;
         double active = w->end_ns > w->start_ns ? (double)(w->end_ns - w->start_ns) : 0;
@@ -70,6 +79,22 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     s->wait_fraction = busy_ns > 0 ? (double)s->lock.wait_ns / busy_ns : 0;
     s->fairness = rate ? gs_jain_index(rate, r->nworkers) : 0;
     free(rate);
+    s->native_max = r->native_max;
+    s->nulocks = r->nulocks;
+    for (uint32_t l = 0; l < r->nulocks && r->ulock_wait; l++) {
+        s->ulocks[l].wait_p50 = gs_hist_percentile(&r->ulock_wait[l], 50);
+        s->ulocks[l].wait_p99 = gs_hist_percentile(&r->ulock_wait[l], 99);
+        s->ulocks[l].held_fraction = wall_ns > 0 ? (double)s->ulocks[l].counts.held_ns / wall_ns : 0;
+    }
+    const gs_workload *wl = r->cfg.workload;
+    if (wl && wl->race_counter >= 0 && (uint32_t)wl->race_counter < r->nshared) {
+        uint64_t units = 0;
+        for (uint32_t i = 0; i < r->nworkers; i++)
+            units += r->workers[i].units;
+        s->has_race = true;
+        s->updates_expected = units * (uint64_t)wl->unit_size;
+        s->lost_updates = (int64_t)(s->updates_expected - (uint64_t)r->shared[wl->race_counter]);
+    }
 }
 
 void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out)

@@ -7,6 +7,12 @@
 #include "run.h"
 
 typedef struct {
+    gs_ulock_counts counts;
+    uint64_t wait_p50, wait_p99; /* of the contended acquisitions; 0 if none */
+    double held_fraction;        /* time held / wall time */
+} gs_ulock_summary;
+
+typedef struct {
     double wall_s;
     double spawn_s;            /* starting the workers (fork, pthread_create), within wall_s */
     uint64_t units, instructions, cpu_ns;
@@ -21,6 +27,19 @@ typedef struct {
     double switches_per_s;     /* changes of holder per second */
     double fairness;           /* Jain's index over the workers' throughputs: 1 = even */
     uint64_t events, events_dropped;
+    /* The race workload: updates expected (units x unit size) and lost
+     * (expected less the counter's end value; processes: each process's
+     * copy, added up).  has_race is false for every other workload. */
+    bool has_race;
+    uint64_t updates_expected;
+    int64_t lost_updates;
+    /* Native calls: how many, the time inside them (all workers), and the
+     * most workers inside one at once. */
+    uint64_t native_calls, native_ns;
+    uint32_t native_max;
+    /* The program's user locks, each one's figures over all workers. */
+    uint32_t nulocks;
+    gs_ulock_summary ulocks[GS_MAX_ULOCKS];
 } gs_run_summary;
 
 /* Who shares a lock in a run, which decides the figures that apply. */

@@ -23,6 +23,29 @@
 #define PRIMES_WORK      2000
 #define IO_SPIN          100
 #define IO_WORK          1000
+#define RACE_UNIT        1000   /* updates per unit */
+#define RACE_WORK        4000   /* 4 million updates, some 50 ms of one thread's time */
+#define NATIVE_UNIT_NS   100000 /* a native-heavy unit takes about 100 us */
+#define NATIVE_WORK      2000
+
+const char *const gs_race_variant_names[GS_RACE_COUNT] = {
+#define GS_RACE_NAME(e, name, workload, meaning) name,
+    GS_RACE_VARIANTS(GS_RACE_NAME)
+#undef GS_RACE_NAME
+};
+const char *const gs_race_workload_names[GS_RACE_COUNT] = {
+#define GS_RACE_WL(e, name, workload, meaning) workload,
+    GS_RACE_VARIANTS(GS_RACE_WL)
+#undef GS_RACE_WL
+};
+
+/* One update of the race's counter, per variant (see race.gsa.in). */
+static const char *const race_steps[GS_RACE_COUNT] = {
+    [GS_RACE_CALL] = "    gload counter\n    call touch\n    pop\n    push 1\n    add\n    gstore counter\n",
+    [GS_RACE_LOCK] = "    acquire guard\n    gload counter\n    call touch\n    pop\n    push 1\n    add\n"
+                     "    gstore counter\n    release guard\n",
+    [GS_RACE_INPLACE] = "    gload counter\n    push 1\n    add\n    gstore counter\n",
+};
 
 static const struct {
     const char *name;
@@ -49,45 +72,63 @@ static const char *embedded(const char *name)
     return NULL;
 }
 
-/* Replaces every "@IO@" in tmpl by the kind's name.  Returns malloc'd text. */
-static char *instantiate_io(const char *tmpl, gs_io_kind kind)
+/* Replaces every "@KEY@" of tmpl by its value, for the n keys given.
+ * Returns malloc'd text, or NULL when out of memory. */
+static char *instantiate(const char *tmpl, const char *const keys[], const char *const values[], size_t n)
 {
-    const char *kname = gs_io_kind_names[kind];
-    size_t n = strlen(tmpl) + 1, count = 0;
-    for (const char *p = tmpl; (p = strstr(p, "@IO@")); p += 4)
-        count++;
-    char *out = malloc(n + count * strlen(kname));
-    if (!out)
-        return NULL;
-    char *o = out;
-    for (const char *p = tmpl;;) {
-        const char *hit = strstr(p, "@IO@");
-        size_t len = hit ? (size_t)(hit - p) : strlen(p);
-        memcpy(o, p, len);
-        o += len;
+    size_t len = strlen(tmpl) + 1;
+    for (size_t k = 0; k < n; k++)
+        for (const char *p = tmpl; (p = strstr(p, keys[k])); p += strlen(keys[k]))
+            len += strlen(values[k]);
+    char *out = malloc(len), *o = out;
+    for (const char *p = tmpl; out;) {
+        const char *hit = NULL;
+        size_t which = 0;
+        for (size_t k = 0; k < n; k++) {
+            const char *h = strstr(p, keys[k]);
+            if (h && (!hit || h < hit)) {
+                hit = h;
+                which = k;
+            }
+        }
+        size_t plain = hit ? (size_t)(hit - p) : strlen(p);
+        memcpy(o, p, plain);
+        o += plain;
         if (!hit)
             break;
-        o += sprintf(o, "%s", kname);
-        p = hit + 4;
+        o += sprintf(o, "%s", values[which]);
+        p = hit + strlen(keys[which]);
     }
-    *o = '\0';
+    if (out)
+        *o = '\0';
     return out;
 }
 
-static int load_embedded(gs_workload *w, const char *name, gs_io_kind io, char err[GS_ERRMSG_MAX])
+static int load_embedded_with(gs_workload *w, const char *name, const char *const keys[],
+                              const char *const values[], size_t n, char err[GS_ERRMSG_MAX])
 {
     const char *text = embedded(name);
     if (!text) {
         snprintf(err, GS_ERRMSG_MAX, "built-in program %s is missing", name);
         return -1;
     }
-    char *owned = strstr(text, "@IO@") ? instantiate_io(text, io) : NULL;
-    const char *src = owned ? owned : text;
+    char *src = instantiate(text, keys, values, n);
+    if (!src) {
+        snprintf(err, GS_ERRMSG_MAX, "out of memory");
+        return -1;
+    }
     char fname[48];
     snprintf(fname, sizeof fname, "<%s.gsa>", name);
     int rc = gs_load_source(src, strlen(src), fname, &w->prog, err);
-    free(owned);
+    free(src);
     return rc;
+}
+
+static int load_embedded(gs_workload *w, const char *name, gs_io_kind io, char err[GS_ERRMSG_MAX])
+{
+    static const char *const keys[] = {"@IO@"};
+    const char *values[] = {gs_io_kind_names[io]};
+    return load_embedded_with(w, name, keys, values, 1, err);
 }
 
 static uint64_t now_ns(void)
@@ -128,6 +169,7 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
 {
     memset(w, 0, sizeof *w);
     w->spec = *spec;
+    w->race_counter = -1;
     int rc;
     switch (spec->kind) {
     case GS_WL_COUNTDOWN:
@@ -165,6 +207,27 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->unit_size = COUNTDOWN_UNIT;
         w->default_work = 40;
         return load_embedded(w, "convoy", spec->io_kind, err);
+    case GS_WL_RACE: {
+        snprintf(w->name, sizeof w->name, "%s", gs_race_workload_names[spec->race]);
+        w->unit_size = RACE_UNIT;
+        w->default_work = RACE_WORK;
+        w->race_counter = 0;
+        static const char *const keys[] = {"@STEP@"};
+        const char *values[] = {race_steps[spec->race]};
+        return load_embedded_with(w, "race", keys, values, 1, err);
+    }
+    case GS_WL_NATIVE: {
+        /* A native unit and an instruction cost about a nanosecond each (the
+         * model's --instruction-ns), a countdown step four instructions. */
+        snprintf(w->name, sizeof w->name, "native %.2f", spec->native_share);
+        w->default_work = NATIVE_WORK;
+        char native[32];
+        snprintf(native, sizeof native, "%.0f", spec->native_share * NATIVE_UNIT_NS);
+        w->unit_size = (int64_t)((1 - spec->native_share) * NATIVE_UNIT_NS / 4);
+        static const char *const keys[] = {"@NATIVE@"};
+        const char *values[] = {native};
+        return load_embedded_with(w, "native", keys, values, 1, err);
+    }
     case GS_WL_PROGRAM: {
         const char *base = strrchr(spec->path, '/');
         snprintf(w->name, sizeof w->name, "%s", base ? base + 1 : spec->path);

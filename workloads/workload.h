@@ -22,11 +22,31 @@ typedef enum {
     GS_WL_IO_BOUND,  /* a little CPU, then one I/O, per unit */
     GS_WL_MIXED,     /* CPU then I/O per unit, at a chosen CPU share of time */
     GS_WL_CONVOY,    /* the worker at unit 0 does I/O, the others compute */
+    GS_WL_RACE,      /* unit_size updates of a shared counter per unit */
+    GS_WL_NATIVE,    /* CPU work per unit, a share of it in native calls */
     GS_WL_PROGRAM,   /* a user's .gsa file */
 } gs_workload_kind;
 
+/* How the race updates its counter (race.gsa says why each matters). */
+#define GS_RACE_VARIANTS(X)                                                    \
+    X(CALL,    "call",    "race",         "counter = c + 1 after a call")      \
+    X(LOCK,    "lock",    "race-lock",    "the same under a user lock")        \
+    X(INPLACE, "inplace", "race-inplace", "counter += 1, no call")
+
+typedef enum {
+#define GS_RACE_ENUM(e, name, workload, meaning) GS_RACE_##e,
+    GS_RACE_VARIANTS(GS_RACE_ENUM)
+#undef GS_RACE_ENUM
+    GS_RACE_COUNT
+} gs_race_variant;
+
+extern const char *const gs_race_variant_names[GS_RACE_COUNT]; /* "call", ... */
+extern const char *const gs_race_workload_names[GS_RACE_COUNT]; /* "race", "race-lock", ... */
+
 typedef struct {
     gs_workload_kind kind;
+    gs_race_variant race;   /* race: how it updates */
+    double native_share;    /* native: the share of a unit's time in native calls, 0..1 */
     gs_io_kind io_kind;     /* I/O-bound and mixed: the kind of I/O */
     double cpu_share;       /* mixed: CPU's share of a unit's time, 0 < r < 1 */
     uint64_t io_latency_ns; /* mixed: the I/O latency the share is set against */
@@ -40,6 +60,8 @@ typedef struct {
     char name[64];         /* for reports: "countdown", "mixed 0.80", "my.gsa" */
     gs_program prog;
     int64_t unit_size;     /* main's third argument */
+    int race_counter;      /* the race: the shared variable counted, whose end
+                              value should be units x unit_size; -1 otherwise */
     uint64_t default_work; /* units when the user gives no --work */
 } gs_workload;
 
