@@ -59,6 +59,14 @@ bool gs_program_equal(const gs_program *a, const gs_program *b)
     return true;
 }
 
+bool gs_program_has_op(const gs_program *p, int op)
+{
+    for (uint32_t pc = 0; pc < p->ncode; pc += 1 + (uint32_t)gs_opinfo_table[p->code[pc]].noperands)
+        if (p->code[pc] == op)
+            return true;
+    return false;
+}
+
 unsigned gs_program_io_kinds(const gs_program *p)
 {
     unsigned kinds = 0;

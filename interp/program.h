@@ -69,6 +69,9 @@ const gs_func *gs_program_func_at(const gs_program *p, uint32_t pc);
  * (1 << gs_io_kind).  The program must be verified. */
 unsigned gs_program_io_kinds(const gs_program *p);
 
+/* Whether any instruction of the (verified) program is op (a gs_opcode). */
+bool gs_program_has_op(const gs_program *p, int op);
+
 /* Returns true when both programs hold identical code, constants and
  * functions (line tables and names of the source are not compared). */
 bool gs_program_equal(const gs_program *a, const gs_program *b);

@@ -55,7 +55,7 @@ static json_t *io_json(uint64_t ops, const gs_hist *latency)
     return json_pack("{s:I, s:o}", "ops", (json_int_t)ops, "latency_ns", hist_json(latency, true));
 }
 
-static json_t *worker_json(const gs_worker_result *w, gs_mode mode)
+static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nulocks)
 {
     bool has_lock = mode != GS_MODE_ASYNC; /* a task has no lock of its own */
     json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:f, s:f, s:o, s:o, s:{s:I, s:I}}",
@@ -68,7 +68,47 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode)
     json_object_set_new(o, "error", w->failed ? json_string(w->error) : json_null());
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
     json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
+    json_object_set_new(o, "native", json_pack("{s:I, s:f}", "calls", (json_int_t)w->native_calls, "time_s",
+                                               (double)w->native_ns / 1e9));
+    json_t *locks = json_array();
+    for (uint32_t i = 0; i < nulocks; i++)
+        json_array_append_new(locks, json_pack("{s:I, s:I, s:I, s:I}", "acquisitions",
+                                               (json_int_t)w->ulocks[i].acquisitions, "contended",
+                                               (json_int_t)w->ulocks[i].contended, "wait_total_ns",
+                                               (json_int_t)w->ulocks[i].wait_ns, "held_total_ns",
+                                               (json_int_t)w->ulocks[i].held_ns));
+    json_object_set_new(o, "user_locks", locks);
     return o;
+}
+
+/* The program's own figures: its shared variables at the end, the race's
+ * lost updates, native calls, user locks. */
+static void program_json(json_t *o, const gs_run_result *r, const gs_run_summary *s)
+{
+    const gs_program *p = &r->cfg.workload->prog;
+    json_t *shared = json_object();
+    for (uint32_t i = 0; i < r->nshared; i++)
+        json_object_set_new(shared, p->shared[i].name, json_integer((json_int_t)r->shared[i]));
+    json_object_set_new(o, "shared", shared);
+    json_object_set_new(o, "race", s->has_race ? json_pack("{s:I, s:I, s:I}", "updates_expected",
+                                                           (json_int_t)s->updates_expected, "updates_lost",
+                                                           (json_int_t)s->lost_updates, "counter_end",
+                                                           (json_int_t)(s->updates_expected - (uint64_t)s->lost_updates))
+                                               : json_null());
+    json_object_set_new(o, "native", json_pack("{s:I, s:f, s:I}", "calls", (json_int_t)s->native_calls, "time_s",
+                                               (double)s->native_ns / 1e9, "max_at_once", (json_int_t)s->native_max));
+    json_t *locks = json_array();
+    for (uint32_t i = 0; i < s->nulocks; i++) {
+        const gs_ulock_summary *u = &s->ulocks[i];
+        json_t *l = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f}", "name", p->ulocks[i].name, "acquisitions",
+                              (json_int_t)u->counts.acquisitions, "contended", (json_int_t)u->counts.contended,
+                              "wait_total_ns", (json_int_t)u->counts.wait_ns, "held_total_ns",
+                              (json_int_t)u->counts.held_ns, "held_fraction", u->held_fraction);
+        json_object_set_new(l, "wait_p50_ns", u->counts.contended ? json_integer((json_int_t)u->wait_p50) : json_null());
+        json_object_set_new(l, "wait_p99_ns", u->counts.contended ? json_integer((json_int_t)u->wait_p99) : json_null());
+        json_array_append_new(locks, l);
+    }
+    json_object_set_new(o, "user_locks", locks);
 }
 
 
@@ -82,7 +122,7 @@ static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
     gs_mode mode = r->cfg.mode;
     json_t *workers = json_array();
     for (uint32_t i = 0; i < r->nworkers; i++)
-        json_array_append_new(workers, worker_json(&r->workers[i], mode));
+        json_array_append_new(workers, worker_json(&r->workers[i], mode, r->nulocks));
     json_t *o = json_pack("{s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:I, s:b}", "workers", (json_int_t)r->nworkers,
                           "wall_s", s->wall_s, "units", (json_int_t)s->units, "instructions",
                           (json_int_t)s->instructions, "cpu_s", (double)s->cpu_ns / 1e9, "checksum",
@@ -101,6 +141,7 @@ static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&s->loop_lag, true) : json_null());
     json_object_set_new(o, "events", json_pack("{s:I, s:I}", "recorded", (json_int_t)s->events, "dropped",
                                                (json_int_t)s->events_dropped));
+    program_json(o, r, s);
     json_object_set_new(o, "per_worker", workers);
     return o;
 }

@@ -9,7 +9,7 @@
 #include "../sched/experiment.h"
 #include "../sched/sweep.h"
 
-#define GS_JSON_SCHEMA_VERSION 2
+#define GS_JSON_SCHEMA_VERSION 3
 
 typedef struct {
     long cores;       /* online processors: the bound of every speedup */

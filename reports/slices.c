@@ -3,7 +3,9 @@
  * The runners record I/O in two orders: a thread notes the I/O start while
  * it still holds the lock, then drops it; an async task drops the loop,
  * then starts the I/O.  Either way the I/O slice begins when the running
- * one ends, so slices never overlap. */
+ * one ends, so slices never overlap.  A wait for a user lock is recorded
+ * the same ways.  A native call of an async task is made while it runs on
+ * the loop: it runs again when the call ends. */
 #include "slices.h"
 
 typedef struct {
@@ -11,15 +13,17 @@ typedef struct {
     void *arg;
     int cur;          /* the open slice's kind, or -1 */
     uint64_t since;
-    uint32_t io_kind;
-    bool io_pending;  /* an I/O started while running: it begins at the drop */
+    uint32_t what;    /* of the I/O or user-lock slice: its gs_io_kind or lock */
+    int pending;      /* an I/O or user-lock wait begun while running, which
+                         starts at the drop; -1 when none */
+    bool resume;      /* a native call made while running: running again after */
 } reader;
 
 static void close_at(reader *r, uint64_t t)
 {
     if (r->cur >= 0)
         r->fn(&(gs_slice){GS_EDGE_END, (gs_slice_kind)r->cur, r->since, t < r->since ? r->since : t,
-                          r->cur == GS_SLICE_IO ? r->io_kind : 0},
+                          r->what},
               r->arg);
     r->cur = -1;
 }
@@ -29,7 +33,7 @@ static void open_at(reader *r, gs_slice_kind kind, uint64_t t)
     close_at(r, t);
     r->cur = (int)kind;
     r->since = t;
-    r->fn(&(gs_slice){GS_EDGE_BEGIN, kind, t, t, kind == GS_SLICE_IO ? r->io_kind : 0}, r->arg);
+    r->fn(&(gs_slice){GS_EDGE_BEGIN, kind, t, t, r->what}, r->arg);
 }
 
 static void mark(reader *r, gs_slice_kind kind, uint64_t t)
@@ -39,7 +43,7 @@ static void mark(reader *r, gs_slice_kind kind, uint64_t t)
 
 void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, void *), void *arg)
 {
-    reader r = {.fn = fn, .arg = arg, .cur = -1};
+    reader r = {.fn = fn, .arg = arg, .cur = -1, .pending = -1};
     uint64_t last = 0;
     for (uint32_t i = 0; i < w->rec.n; i++) {
         const gs_event *e = &w->rec.events[i];
@@ -61,20 +65,32 @@ void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, vo
                 mark(&r, GS_MARK_FORCED_DROP, e->t_ns);
                 open_at(&r, GS_SLICE_WAITING, e->t_ns);
             }
-            if (r.io_pending)
-                open_at(&r, GS_SLICE_IO, e->t_ns);
-            r.io_pending = false;
+            if (r.pending >= 0)
+                open_at(&r, (gs_slice_kind)r.pending, e->t_ns);
+            r.pending = -1;
             break;
         case GS_EV_IO_START:
-            r.io_kind = e->arg;
+        case GS_EV_ULOCK_WAIT:
+            r.what = e->arg;
             if (r.cur == GS_SLICE_RUNNING)
-                r.io_pending = true;
+                r.pending = e->type == GS_EV_IO_START ? GS_SLICE_IO : GS_SLICE_USER_LOCK;
             else
-                open_at(&r, GS_SLICE_IO, e->t_ns);
+                open_at(&r, e->type == GS_EV_IO_START ? GS_SLICE_IO : GS_SLICE_USER_LOCK, e->t_ns);
             break;
         case GS_EV_IO_END:
             close_at(&r, e->t_ns);
-            r.io_pending = false;
+            r.pending = -1;
+            break;
+        case GS_EV_NATIVE_START:
+            r.resume = r.cur == GS_SLICE_RUNNING;
+            open_at(&r, GS_SLICE_NATIVE, e->t_ns);
+            break;
+        case GS_EV_NATIVE_END:
+            if (r.resume)
+                open_at(&r, GS_SLICE_RUNNING, e->t_ns);
+            else
+                close_at(&r, e->t_ns);
+            r.resume = false;
             break;
         case GS_EV_DROP_REQUEST:
             mark(&r, GS_MARK_DROP_REQUEST, e->t_ns);
@@ -100,6 +116,8 @@ const char *gs_slice_name(gs_slice_kind kind, gs_mode mode)
     case GS_SLICE_RUNNING:     return loop ? "running on the loop" : "running with the lock";
     case GS_SLICE_WAITING:     return loop ? "ready, waiting for the loop" : "waiting for the lock";
     case GS_SLICE_IO:          return "in I/O";
+    case GS_SLICE_NATIVE:      return loop ? "in a native call, on the loop" : "in a native call, without the lock";
+    case GS_SLICE_USER_LOCK:   return "waiting for a user lock";
     case GS_MARK_DROP_REQUEST: return "asked the holder to drop the lock";
     case GS_MARK_FORCED_DROP:  return "dropped the lock on request";
     case GS_MARK_FUTILE_WAKE:  return "woke up to find the lock taken again";

@@ -2,8 +2,10 @@
  * the one reading shared by the trace and the timeline.
  *
  * A worker is, at any moment, running (with the lock; async: on the loop),
- * waiting (for the lock; async: ready, waiting for the loop), in I/O, or
- * none of these (not started, between a drop and the next want, finished).
+ * waiting (for the lock; async: ready, waiting for the loop), in I/O, in
+ * a native call (without the lock; async: on the loop), waiting for a user
+ * lock, or none of these (not started, between a drop and the next want,
+ * finished).
  * Slices of one worker never overlap and come in time order.  Marks are
  * moments: a drop request it made, a forced drop, its end. */
 #ifndef GS_SLICES_H
@@ -15,6 +17,8 @@ typedef enum {
     GS_SLICE_RUNNING,
     GS_SLICE_WAITING,
     GS_SLICE_IO,
+    GS_SLICE_NATIVE,
+    GS_SLICE_USER_LOCK,
     GS_SLICE_KINDS,
     GS_MARK_DROP_REQUEST = GS_SLICE_KINDS, /* t0 == t1 from here on */
     GS_MARK_FORCED_DROP,
@@ -32,7 +36,7 @@ typedef struct {
     gs_slice_edge edge;
     gs_slice_kind kind;
     uint64_t t0, t1;  /* gs_now_ns() */
-    uint32_t arg;     /* I/O: the gs_io_kind */
+    uint32_t arg;     /* I/O: the gs_io_kind; a user lock: its index */
 } gs_slice;
 
 /* Calls fn for every beginning and end of a slice and every mark of w, in

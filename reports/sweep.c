@@ -31,7 +31,11 @@
     X(HANDOFF_P50, "handoff_p50_ns") X(HANDOFF_P99, "handoff_p99_ns")    \
     X(IO_P50, "io_latency_p50_ns") X(IO_P99, "io_latency_p99_ns")        \
     X(LAG_P99, "loop_lag_p99_ns") X(FAILED, "failed")                    \
-    X(CHECKSUM_OK, "checksum_ok")
+    X(CHECKSUM_OK, "checksum_ok") X(LOST, "updates_lost")                \
+    X(NATIVE, "native_s") X(NATIVE_MAX, "native_max")                    \
+    X(ULOCK_TAKES, "user_lock_acquisitions")                             \
+    X(ULOCK_CONTENDED, "user_lock_contended")                            \
+    X(ULOCK_P99, "user_lock_wait_p99_ns")
 
 enum {
 #define COL_ENUM(e, name) COL_##e,
@@ -93,6 +97,21 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_FAILED:      return integer(p->failed);
     case COL_CHECKSUM_OK:
         return p->checksum_ok < 0 ? none() : (cell){.type = CELL_BOOL, .i = p->checksum_ok};
+    case COL_LOST:        return m->has_race ? (cell){.type = CELL_INT, .i = m->lost_updates} : none();
+    case COL_NATIVE:      return real_if(m->native_calls > 0, (double)m->native_ns / 1e9);
+    case COL_NATIVE_MAX:  return int_if(m->native_calls > 0, m->native_max);
+    default:              break;
+    }
+    uint64_t takes = 0, contended = 0, p99 = 0; /* the user locks: all of them */
+    for (uint32_t i = 0; i < m->nulocks; i++) {
+        takes += m->ulocks[i].counts.acquisitions;
+        contended += m->ulocks[i].counts.contended;
+        p99 = m->ulocks[i].wait_p99 > p99 ? m->ulocks[i].wait_p99 : p99;
+    }
+    switch (col) {
+    case COL_ULOCK_TAKES:     return int_if(takes > 0, takes);
+    case COL_ULOCK_CONTENDED: return int_if(takes > 0, contended);
+    case COL_ULOCK_P99:       return int_if(contended > 0, p99);
     }
     return none();
 }

@@ -3,8 +3,8 @@
  *
  * One track per worker, named: threads and tasks are threads of one traced
  * process, each forked child is a process of its own.  On each track,
- * slices (begin/end pairs, never overlapping) for running, waiting and I/O
- * (slices.h), and instant events for drop requests, forced drops and the
+ * slices (begin/end pairs, never overlapping) for running, waiting, I/O,
+ * native calls and waits for a user lock (slices.h), and instant events for drop requests, forced drops and the
  * end.  A counter shows the waiters: threads waiting for the lock, or
  * tasks ready and waiting for the loop; a process has a lock of its own,
  * so it has none.  Timestamps are microseconds from the run's start, the
@@ -76,14 +76,17 @@ static void on_slice(const gs_slice *s, void *arg)
                 t->pid, t->tid, us(t, s->t0));
         break;
     case GS_EDGE_BEGIN: {
-        char label[64];
+        static const char *const category[GS_SLICE_KINDS] = {"run", "wait", "io", "native", "user-lock"};
+        char label[96];
+        const gs_program *p = &t->r->cfg.workload->prog;
         if (s->kind == GS_SLICE_IO && s->arg < GS_IO_KIND_COUNT)
             snprintf(label, sizeof label, "in I/O (%s)", gs_io_kind_names[s->arg]);
+        else if (s->kind == GS_SLICE_USER_LOCK && s->arg < p->nulocks)
+            snprintf(label, sizeof label, "waiting for user lock %s", p->ulocks[s->arg].name);
         else
             snprintf(label, sizeof label, "%s", name);
         fprintf(t->f, "{\"ph\":\"B\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f}",
-                label, s->kind == GS_SLICE_RUNNING ? "run" : s->kind == GS_SLICE_WAITING ? "wait" : "io", t->pid,
-                t->tid, us(t, s->t0));
+                label, category[s->kind], t->pid, t->tid, us(t, s->t0));
         break;
     }
     case GS_EDGE_END:

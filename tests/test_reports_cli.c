@@ -31,7 +31,7 @@ static void test_json_report(void **state)
     if (!doc)
         fail_msg("not JSON: %s", jerr.text);
     assert_string_equal(json_string_value(get(doc, "schema")), "gilsim-run");
-    assert_int_equal(json_integer_value(get(doc, "schema_version")), 2);
+    assert_int_equal(json_integer_value(get(doc, "schema_version")), 3);
     assert_true(json_integer_value(get(doc, "host.cores")) >= 1);
     assert_string_equal(json_string_value(get(doc, "config.mode")), "threads");
     assert_int_equal(json_integer_value(get(doc, "config.workers")), 3);
@@ -149,6 +149,30 @@ static void test_json_same_schema_in_every_mode(void **state)
         assert_int_equal(json_is_null(get(r, "held_fraction")), m == 1);
         assert_int_equal(json_is_null(get(r, "loop_lag_ns")), m != 2);
         assert_int_equal(json_is_null(get(json_array_get(get(r, "per_worker"), 0), "lock")), m == 2);
+        assert_true(json_is_null(get(r, "race")));
+        json_decref(doc);
+        /* the program's own figures: the race with its lock, native calls */
+        snprintf(args, sizeof args, "--%s 2 --race=lock --work 20 --json -", modes[m]);
+        assert_int_equal(run(args, NULL, &out), 0);
+        doc = json_loads(out, 0, &jerr);
+        if (!doc || !conforms(schema, schema, doc, args, err))
+            fail_msg("%s: %s", args, doc ? err : jerr.text);
+        r = json_array_get(get(doc, "runs"), 0);
+        assert_int_equal(json_integer_value(get(r, "race.updates_expected")), 20000);
+        assert_int_equal(json_integer_value(get(r, "race.updates_lost")), 0);
+        assert_int_equal(json_integer_value(get(r, "shared.counter")), 20000);
+        json_t *guard = json_array_get(get(r, "user_locks"), 0);
+        assert_string_equal(json_string_value(get(guard, "name")), "guard");
+        assert_int_equal(json_integer_value(get(guard, "acquisitions")), 20000);
+        json_decref(doc);
+        snprintf(args, sizeof args, "--%s 2 --native 0.5 --work 20 --json -", modes[m]);
+        assert_int_equal(run(args, NULL, &out), 0);
+        doc = json_loads(out, 0, &jerr);
+        if (!doc || !conforms(schema, schema, doc, args, err))
+            fail_msg("%s: %s", args, doc ? err : jerr.text);
+        r = json_array_get(get(doc, "runs"), 0);
+        assert_int_equal(json_integer_value(get(r, "native.calls")), 20);
+        assert_true(json_integer_value(get(r, "native.max_at_once")) >= 1);
         json_decref(doc);
     }
     /* the validator itself refuses what the schema does not allow */
