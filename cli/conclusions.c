@@ -273,3 +273,59 @@ void gs_conclude_async(FILE *out, const gs_async_figures *f)
         point(out, "Beside a task that computes, the timers fired up to %s late (alone: %s); the "
                    "stall did not show clearly on this run.", a, b);
 }
+
+/* A row's lost updates as the table prints them, in percent. */
+static double lost_pct(const gs_race_row *r)
+{
+    return shown(r->expected ? 100.0 * (double)r->lost / (double)r->expected : 0, 1);
+}
+
+void gs_conclude_race(FILE *out, const gs_race_figures *f)
+{
+    const gs_race_row *r = f->rows;
+    if (r[GS_RACE_INPLACE_CPYTHON].lost == 0)
+        point(out, "counter += 1 lost no update under CPython's lock: between its read and its write there is "
+                   "no call and no loop back-edge, the only places where the lock changes hands.");
+    else
+        point(out, "counter += 1 lost %" PRId64 " updates under CPython's lock, which should switch only at calls "
+                   "and back-edges: look at this run with --trace.", r[GS_RACE_INPLACE_CPYTHON].lost);
+    if (r[GS_RACE_INPLACE_LEGACY].lost > 0)
+        point(out, "Under Python 2's lock the same += lost %" PRId64 " (%.1f%%): it let go every 100 bytecodes, "
+                   "wherever they fell, between the read and the write too.",
+              r[GS_RACE_INPLACE_LEGACY].lost, lost_pct(&r[GS_RACE_INPLACE_LEGACY]));
+    else
+        point(out, "Under Python 2's lock the same += lost nothing on this run: a tick falls between the read "
+                   "and the write only by chance.");
+    double fast = lost_pct(&r[GS_RACE_CALL_1US]), slow = lost_pct(&r[GS_RACE_CALL_5MS]);
+    point(out, "With a call between the read and the write, the lock can change hands at the call, and the "
+               "other thread's updates since the read are overwritten: %.1f%% lost at a 1 us switch interval, "
+               "%.1f%% at 5 ms%s.",
+          fast, slow, fast > slow ? ", more where the lock changes hands more often"
+                      : fast == slow ? ", as many at both" : ", fewer at the shorter interval on this run");
+    const gs_race_row *l = &r[GS_RACE_LOCKED];
+    double cost = shown(r[GS_RACE_CALL_5MS].wall_s > 0 ? l->wall_s / r[GS_RACE_CALL_5MS].wall_s : 0, 1);
+    if (l->lost == 0)
+        point(out, "A user lock around the update lost nothing: a thread that found it held (%" PRIu64 " times) "
+                   "let the interpreter lock go and waited. It took %.1fx as long.", l->waited, cost);
+    else
+        point(out, "Even under a user lock %" PRId64 " updates were lost: that is a bug in gilsim's user locks.",
+              l->lost);
+    point(out, "With no interpreter lock at all (free threading) %.1f%% were lost: the threads run at the same "
+               "time, and only the user lock protects the counter.",
+          lost_pct(&r[GS_RACE_NO_GIL]));
+}
+
+void gs_conclude_native(FILE *out, const gs_native_figures *f)
+{
+    double n = shown(f->native_speedup, 2), b = shown(f->bytecode_speedup, 2);
+    uint32_t usable = f->cores < (long)f->threads ? (uint32_t)f->cores : f->threads;
+    double amdahl = shown(1.0 / ((1 - f->share) + f->share / usable), 2);
+    point(out, "%u threads doing native calls were %.2fx as fast as 1 on %ld cores: a native call lets the "
+               "interpreter lock go, as hashlib and zlib do, and up to %u were inside one at once. One thread spent "
+               "%.0f%% of its time in them; for the rest, bytecode, the threads take turns, so Amdahl's law allows "
+               "%.2fx on %u cores%s.",
+          f->threads, n, f->cores, f->native_max, 100 * f->share, amdahl, usable,
+          n > amdahl ? " (this run did better: real runs vary)" : "");
+    point(out, "%u threads of bytecode alone were %.2fx as fast as 1: %s.", f->threads, b,
+          b < 1.3 ? "the lock let one run at a time" : "more than one lock should allow; look at --timeline");
+}

@@ -81,6 +81,33 @@ typedef struct {
 } gs_legacy_figures;
 void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f);
 
+/* The race demo's rows, in this order: counter += 1 under CPython's lock
+ * and under Python 2's; with a call between the read and the write at a
+ * 1 us and a 5 ms switch interval; the same under a user lock; and with no
+ * interpreter lock. */
+enum { GS_RACE_INPLACE_CPYTHON, GS_RACE_INPLACE_LEGACY, GS_RACE_CALL_1US, GS_RACE_CALL_5MS, GS_RACE_LOCKED,
+       GS_RACE_NO_GIL, GS_RACE_ROWS };
+typedef struct {
+    uint64_t expected;
+    int64_t lost;
+    double wall_s;
+    uint64_t waited;              /* user lock: acquisitions that waited */
+} gs_race_row;
+typedef struct {
+    gs_race_row rows[GS_RACE_ROWS];
+} gs_race_figures;
+void gs_conclude_race(FILE *out, const gs_race_figures *f);
+
+typedef struct {
+    long cores;
+    uint32_t threads;             /* the most threads run */
+    double share;                 /* of one thread's time in native calls */
+    double native_speedup;        /* those threads over one */
+    uint32_t native_max;          /* the most in native code at once */
+    double bytecode_speedup;      /* as many threads of bytecode only, over one */
+} gs_native_figures;
+void gs_conclude_native(FILE *out, const gs_native_figures *f);
+
 typedef struct {
     double wall_s[2];             /* 1 and 8 I/O-bound tasks */
     uint64_t lag_p99_ns[2];       /* a sleeping task alone, beside one that computes */

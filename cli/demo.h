@@ -1,0 +1,76 @@
+/* demo.h - what the demonstrations share (private to cli/): the context
+ * of a run of one, and the helpers that run experiments, sweeps and the
+ * outputs for them.  The framework (listing, options, progress) is demo.c;
+ * the demonstrations are grouped by what they show: demo_scaling.c (threads
+ * against processes, I/O-bound threads, free threading), demo_lock.c (the
+ * convoy, the switch interval, Python 2's battle, async tasks),
+ * demo_program.c (races and user locks, native code). */
+#ifndef GS_DEMO_H
+#define GS_DEMO_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../reports/report.h"
+#include "../sched/experiment.h"
+#include "../sched/summary.h"
+#include "../sched/sweep.h"
+#include "cli.h"
+#include "conclusions.h"
+#include "options.h"
+#include "progress.h"
+
+typedef struct {
+    bool quick;
+    const char *plot, *trace;
+    bool sim;               /* --sim: on model, in virtual time */
+    gs_sim_model model;
+    gs_host host;
+    gs_progress bar, *shown;
+    uint32_t done, total;   /* runs, for the progress bar */
+} demo_ctx;
+
+typedef struct {
+    const char *name;
+    const char *about;      /* one line, for the list */
+    const char *intro;      /* what it will show */
+    bool plots, traces;     /* whether --plot / --trace mean something */
+    uint32_t (*runs)(const demo_ctx *); /* how many runs, for progress */
+    int (*run)(demo_ctx *);
+} demo;
+
+/* The configuration of a demo's run: mode, workload, workers and work,
+ * CPython's lock, and the demo's machine (modelled with --sim). */
+gs_run_config demo_config(const demo_ctx *d, gs_mode mode, const gs_workload *wl, uint32_t workers, uint64_t work);
+/* The cores the demo's machine has: the modelled ones in virtual time. */
+long demo_cores(const demo_ctx *d);
+/* Runs cfg once and keeps the run in e for the caller to read and free.
+ * Returns 0, or -1 after saying why. */
+int demo_measure(demo_ctx *d, const gs_run_config *cfg, gs_experiment *e);
+const gs_run_summary *demo_summary(const gs_experiment *e);
+const gs_run_result *demo_result(const gs_experiment *e);
+/* Runs the sweep, with progress.  Returns 0, or -1 after saying why. */
+int demo_sweep(demo_ctx *d, gs_sweep *s);
+/* Loads a built-in workload.  Returns 0, or -1 after saying why. */
+int demo_load(gs_workload *wl, gs_workload_kind kind);
+int demo_write_trace(const demo_ctx *d, const gs_experiment *e);
+int demo_write_plot(const demo_ctx *d, const gs_sweep *s);
+/* The sweep's point for mode at the most workers. */
+const gs_sweep_point *demo_last_point(const gs_sweep *s, gs_mode mode);
+/* The most workers a sweep demo runs: 8 (4 with --quick), or the modelled
+ * machine's cores in virtual time (at most 64); the counts up to it. */
+uint32_t demo_top_count(const demo_ctx *d);
+uint32_t demo_sweep_counts(const demo_ctx *d, uint32_t counts[GS_SWEEP_MAX_COUNTS]);
+uint32_t demo_ncounts(const demo_ctx *d);
+/* A sweep of wl over the counts, one run a point, no events. */
+void demo_sweep_setup(const demo_ctx *d, gs_sweep *s, const gs_workload *wl, uint64_t work);
+
+/* The demonstrations: how many runs each makes (for progress), and each. */
+#define GS_DEMO_FUNCS(X) X(tvp) X(io) X(ft) X(convoy) X(si) X(lb) X(async) X(race) X(native)
+#define GS_DEMO_DECLARE(n) uint32_t demo_##n##_runs(const demo_ctx *d); int demo_##n##_run(demo_ctx *d);
+GS_DEMO_FUNCS(GS_DEMO_DECLARE)
+#undef GS_DEMO_DECLARE
+
+#endif

@@ -1,0 +1,284 @@
+/* demo_lock.c - the demonstrations of the lock's own behaviour: the
+ * convoy, the switch interval, Python 2's battle on multicore, and async
+ * tasks on one loop (see demo.h). */
+#include "demo.h"
+
+/* ---- convoy and switch-interval: one I/O thread among CPU threads ---- */
+
+/* Runs one I/O thread beside k CPU threads, each of which computes for
+ * about as long alone as the I/O thread's operations take alone; taking
+ * turns, the CPU threads run for k times that, so the window of
+ * gs_summarize_convoy_io() is long for every k. */
+static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t interval_ns, gs_convoy_io *row,
+                          gs_experiment *keep)
+{
+    uint64_t ops = d->quick ? 100 : 300; /* 1 ms each */
+    wl->unit_size = gs_countdown_unit_size(ops, ops * 1000000u);
+    gs_run_config cfg = demo_config(d, GS_MODE_THREADS, wl, k + 1, ops);
+    cfg.weak = true;
+    cfg.gil.interval_ns = interval_ns;
+    gs_experiment e;
+    if (demo_measure(d, &cfg, &e) != 0) {
+        gs_experiment_free(&e);
+        return -1;
+    }
+    gs_summarize_convoy_io(demo_result(&e), row);
+    if (keep)
+        *keep = e;
+    else
+        gs_experiment_free(&e);
+    return 0;
+}
+
+uint32_t demo_convoy_runs(const demo_ctx *d) { return d->quick ? 3 : 4; }
+
+int demo_convoy_run(demo_ctx *d)
+{
+    gs_workload wl;
+    if (demo_load(&wl, GS_WL_CONVOY) != 0)
+        return GS_EXIT_FAILURE;
+    static const uint32_t ks[] = {0, 1, 2, 4};
+    uint32_t n = d->quick ? 3 : 4;
+    gs_convoy_io rows[4];
+    gs_experiment traced = {0};
+    int rc = GS_EXIT_OK;
+    for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++)
+        if (convoy_measure(d, &wl, ks[i], GS_INTERVAL_DEFAULT_NS, &rows[i], ks[i] == 2 ? &traced : NULL) != 0)
+            rc = GS_EXIT_FAILURE;
+    gs_progress_end(d->shown);
+    if (rc == GS_EXIT_OK) {
+        char a[32], b[32], c[32];
+        printf("%11s %16s %12s %12s %14s\n", "CPU threads", "I/O thread ops/s", "I/O p50", "I/O p99",
+               "lock wait p99");
+        for (uint32_t i = 0; i < n; i++)
+            printf("%11u %16.0f %12s %12s %14s\n", ks[i], rows[i].io_per_s,
+                   gs_fmt_ns((double)rows[i].io_p50, a), gs_fmt_ns((double)rows[i].io_p99, b),
+                   gs_fmt_ns((double)rows[i].wait_p99, c));
+        printf("(counted while every CPU thread was running)\n\nWhat it means:\n");
+        gs_convoy_figures f = {.nrows = n};
+        for (uint32_t i = 0; i < n; i++)
+            f.rows[i] = (gs_convoy_row){.cpu_threads = ks[i], .io_per_s = rows[i].io_per_s,
+                                                .io_p50_ns = rows[i].io_p50};
+        gs_conclude_convoy(stdout, &f);
+        if (demo_write_trace(d, &traced) != 0)
+            rc = GS_EXIT_FAILURE;
+    }
+    gs_experiment_free(&traced);
+    gs_workload_free(&wl);
+    return rc;
+}
+
+static const uint64_t intervals[] = {100000, 1000000, 5000000, 50000000};
+
+uint32_t demo_si_runs(const demo_ctx *d) { return 2 * (d->quick ? 2 : 4); }
+
+int demo_si_run(demo_ctx *d)
+{
+    gs_workload cpu, convoy;
+    if (demo_load(&cpu, GS_WL_COUNTDOWN) != 0)
+        return GS_EXIT_FAILURE;
+    if (demo_load(&convoy, GS_WL_CONVOY) != 0) {
+        gs_workload_free(&cpu);
+        return GS_EXIT_FAILURE;
+    }
+    uint32_t n = d->quick ? 2 : 4;
+    const uint64_t *iv = d->quick ? intervals + 1 : intervals;
+    double wall[4], switches[4];
+    gs_convoy_io rows[4];
+    int rc = GS_EXIT_OK;
+    for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++) {
+        gs_run_config cfg = demo_config(d, GS_MODE_THREADS, &cpu, 2, d->quick ? 500 : 5000);
+        cfg.gil.interval_ns = iv[i];
+        cfg.event_cap = 0;
+        gs_experiment e;
+        if (demo_measure(d, &cfg, &e) != 0) {
+            rc = GS_EXIT_FAILURE;
+        } else {
+            wall[i] = demo_summary(&e)->wall_s;
+            switches[i] = demo_summary(&e)->switches_per_s;
+        }
+        gs_experiment_free(&e);
+        if (rc == GS_EXIT_OK && convoy_measure(d, &convoy, 1, iv[i], &rows[i], NULL) != 0)
+            rc = GS_EXIT_FAILURE;
+    }
+    gs_progress_end(d->shown);
+    if (rc == GS_EXIT_OK) {
+        char a[32], b[32], c[32];
+        printf("%9s %20s %12s %24s\n", "interval", "2 CPU threads: wall", "switches/s", "I/O thread latency p50");
+        for (uint32_t i = 0; i < n; i++)
+            printf("%9s %20s %12.0f %24s\n", gs_fmt_ns((double)iv[i], a), gs_fmt_ns(wall[i] * 1e9, b), switches[i],
+                   gs_fmt_ns((double)rows[i].io_p50, c));
+        printf("\nWhat it means:\n");
+        gs_interval_figures f = {.nrows = n};
+        for (uint32_t i = 0; i < n; i++)
+            f.rows[i] = (gs_interval_row){.interval_ns = iv[i], .wall_s = wall[i],
+                                                .switches_per_s = switches[i], .io_p50_ns = rows[i].io_p50};
+        gs_conclude_switch_interval(stdout, &f);
+    }
+    gs_workload_free(&cpu);
+    gs_workload_free(&convoy);
+    return rc;
+}
+
+/* ---- legacy-battle ---- */
+
+/* Beazley's experiment: 2 threads on 1, 2 and 4 cores (the modelled
+ * machine's count set per run; in real time, pinned, as far as this
+ * machine has cores). */
+static uint32_t lb_cores(const demo_ctx *d, uint32_t cores[GS_LEGACY_ROWS])
+{
+    static const uint32_t wanted[GS_LEGACY_ROWS] = {1, 2, 4};
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < GS_LEGACY_ROWS; i++)
+        if (d->sim || wanted[i] <= gs_cpus_allowed())
+            cores[n++] = wanted[i];
+    return n;
+}
+
+uint32_t demo_lb_runs(const demo_ctx *d)
+{
+    uint32_t cores[GS_LEGACY_ROWS];
+    return 3 + lb_cores(d, cores);
+}
+
+/* One run of the battle's work: policy, threads, on cores (0: as the demo's
+ * machine is). */
+static int lb_measure(demo_ctx *d, const gs_workload *wl, gs_gil_policy policy, uint32_t threads, uint32_t cores,
+                      gs_experiment *e)
+{
+    gs_run_config cfg = demo_config(d, GS_MODE_THREADS, wl, threads, d->quick ? 300 : 8000);
+    cfg.gil.policy = policy;
+    gs_sim_model m = d->model;
+    if (cores && d->sim) {
+        m.cores = cores;
+        cfg.sim = &m;
+    } else {
+        cfg.cores = cores;
+    }
+    return demo_measure(d, &cfg, e);
+}
+
+int demo_lb_run(demo_ctx *d)
+{
+    gs_workload wl;
+    if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
+        return GS_EXIT_FAILURE;
+    gs_legacy_figures f = {.check_interval = GS_CHECK_INTERVAL_DEFAULT};
+    f.nrows = lb_cores(d, f.cores);
+    uint32_t top = f.cores[f.nrows - 1];
+    gs_experiment e, traced = {0};
+    int rc = lb_measure(d, &wl, GS_GIL_LEGACY, 1, top, &e);
+    if (rc == 0) {
+        f.legacy_one_s = demo_summary(&e)->wall_s;
+        f.ticks_alone = demo_summary(&e)->lock.tick_drops;
+    }
+    gs_experiment_free(&e);
+    bool have_battle = false;
+    for (uint32_t i = 0; i < f.nrows && rc == 0; i++) {
+        rc = lb_measure(d, &wl, GS_GIL_LEGACY, 2, f.cores[i], &e);
+        if (rc == 0) {
+            f.legacy_two_s[i] = demo_summary(&e)->wall_s;
+            if (f.cores[i] >= 2 && !have_battle) {
+                f.tick_drops = demo_summary(&e)->lock.tick_drops;
+                f.futile_wakeups = demo_summary(&e)->lock.futile_wakeups;
+                traced = e;
+                have_battle = true;
+                continue;
+            }
+        }
+        gs_experiment_free(&e);
+    }
+    for (uint32_t w = 1; w <= 2 && rc == 0; w++) {
+        rc = lb_measure(d, &wl, GS_GIL_CPYTHON, w, top, &e);
+        if (rc == 0)
+            f.cpython_wall_s[w - 1] = demo_summary(&e)->wall_s;
+        gs_experiment_free(&e);
+    }
+    gs_progress_end(d->shown);
+    if (rc == 0) {
+        char a[32], b[32];
+        printf("%-8s %6s %12s %12s %16s\n", "lock", "cores", "1 thread", "2 threads", "2 threads vs 1");
+        for (uint32_t i = 0; i < f.nrows; i++)
+            printf("%-8s %6u %12s %12s %15.2fx\n", "legacy", f.cores[i], gs_fmt_ns(f.legacy_one_s * 1e9, a),
+                   gs_fmt_ns(f.legacy_two_s[i] * 1e9, b), f.legacy_two_s[i] / f.legacy_one_s);
+        printf("%-8s %6u %12s %12s %15.2fx\n", "cpython", top, gs_fmt_ns(f.cpython_wall_s[0] * 1e9, a),
+               gs_fmt_ns(f.cpython_wall_s[1] * 1e9, b), f.cpython_wall_s[1] / f.cpython_wall_s[0]);
+        printf("Beazley, Python 2.6 on a dual core (2009): 1 thread 24.6 s; 2 threads 45.5 s on\n"
+               "2 cores (1.85x), 38.0 s on 1 core (1.54x).\n");
+        printf("\nWhat it means:\n");
+        gs_conclude_legacy_battle(stdout, &f);
+        if (have_battle && demo_write_trace(d, &traced) != 0)
+            rc = GS_EXIT_FAILURE;
+    }
+    gs_experiment_free(&traced);
+    gs_workload_free(&wl);
+    return rc == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
+}
+
+/* ---- async ---- */
+
+uint32_t demo_async_runs(const demo_ctx *d) { (void)d; return 4; }
+
+int demo_async_run(demo_ctx *d)
+{
+    gs_workload io, convoy;
+    if (demo_load(&io, GS_WL_IO_BOUND) != 0)
+        return GS_EXIT_FAILURE;
+    if (demo_load(&convoy, GS_WL_CONVOY) != 0) {
+        gs_workload_free(&io);
+        return GS_EXIT_FAILURE;
+    }
+    double wall[2];
+    uint64_t lag[2], io_max[2], computed = 0;
+    gs_experiment traced = {0};
+    int rc = GS_EXIT_OK;
+    uint64_t units = d->quick ? 40 : 400;
+    for (uint32_t i = 0; i < 2 && rc == GS_EXIT_OK; i++) {
+        gs_run_config cfg = demo_config(d, GS_MODE_ASYNC, &io, i ? 8 : 1, units);
+        gs_experiment e;
+        rc = demo_measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
+        if (rc == GS_EXIT_OK)
+            wall[i] = demo_summary(&e)->wall_s;
+        gs_experiment_free(&e);
+    }
+    uint64_t ops = d->quick ? 15 : 40;
+    for (uint32_t k = 0; k < 2 && rc == GS_EXIT_OK; k++) {
+        convoy.unit_size = gs_countdown_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
+        gs_run_config cfg = demo_config(d, GS_MODE_ASYNC, &convoy, 1 + k, ops);
+        cfg.weak = true;
+        gs_experiment e;
+        rc = demo_measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
+        if (rc == GS_EXIT_OK) {
+            const gs_worker_result *w = &demo_result(&e)->workers[0];
+            lag[k] = gs_hist_percentile(&w->loop_lag, 99);
+            io_max[k] = w->io_latency.max;
+            if (k == 1)
+                computed = demo_result(&e)->workers[1].cpu_ns;
+        }
+        if (rc == GS_EXIT_OK && k == 1)
+            traced = e;
+        else
+            gs_experiment_free(&e);
+    }
+    gs_progress_end(d->shown);
+    if (rc == GS_EXIT_OK) {
+        char a[32], b[32], c[32], x[32];
+        printf("%-44s %10s\n", "I/O-bound tasks, the same work in all", "wall");
+        printf("%-44s %10s\n", "1 task", gs_fmt_ns(wall[0] * 1e9, a));
+        printf("%-44s %10s\n\n", "8 tasks", gs_fmt_ns(wall[1] * 1e9, a));
+        printf("%-30s %14s %18s\n", "one task doing 1 ms sleeps", "loop lag p99", "longest sleep");
+        printf("%-30s %14s %18s\n", "alone", gs_fmt_ns((double)lag[0], a), gs_fmt_ns((double)io_max[0], b));
+        printf("%-30s %14s %18s\n", "beside a task that computes", gs_fmt_ns((double)lag[1], c),
+               gs_fmt_ns((double)io_max[1], x));
+        printf("\nWhat it means:\n");
+        gs_conclude_async(stdout, &(gs_async_figures){.wall_s = {wall[0], wall[1]},
+                                                      .lag_p99_ns = {lag[0], lag[1]}, .computed_ns = computed});
+        if (demo_write_trace(d, &traced) != 0)
+            rc = GS_EXIT_FAILURE;
+    }
+    gs_experiment_free(&traced);
+    gs_workload_free(&io);
+    gs_workload_free(&convoy);
+    return rc;
+}
+
