@@ -294,8 +294,8 @@ void gs_conclude_race(FILE *out, const gs_race_figures *f)
                    "wherever they fell, between the read and the write too.",
               r[GS_RACE_INPLACE_LEGACY].lost, lost_pct(&r[GS_RACE_INPLACE_LEGACY]));
     else
-        point(out, "Under Python 2's lock the same += lost nothing on this run: a tick falls between the read "
-                   "and the write only by chance.");
+        point(out, "Under Python 2's lock the same += lost nothing on this run: the lock changes hands at a "
+                   "tick only when the woken waiter beats the holder to it, and here it never did.");
     double fast = lost_pct(&r[GS_RACE_CALL_1US]), slow = lost_pct(&r[GS_RACE_CALL_5MS]);
     point(out, "With a call between the read and the write, the lock can change hands at the call, and the "
                "other thread's updates since the read are overwritten: %.1f%% lost at a 1 us switch interval, "

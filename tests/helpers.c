@@ -29,6 +29,7 @@ gs_workload load_text(const char *src)
     if (gs_load_source(src, strlen(src), "t.gsa", &w.prog, err) != 0)
         fail_msg("%s", err);
     snprintf(w.name, sizeof w.name, "t.gsa");
+    w.race_counter = -1;
     return w;
 }
 

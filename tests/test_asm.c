@@ -73,6 +73,20 @@ static const bad_case bad_cases[] = {
      "t.gsa:2: control falls off the end of function 'main' (add ret or jmp)"},
     {"ret on empty stack", ".func main 0\n  ret\n.end\n",
      "t.gsa:2: stack underflow: 'ret' needs 1 value, the stack holds 0"},
+    /* shared variables and user locks */
+    {"undeclared shared", ".func main 0\n  gload n\n  ret\n.end\n",
+     "t.gsa:2:9: undeclared shared variable 'n' (declare it with .shared before its use)"},
+    {"undeclared lock", ".func main 0\n  acquire l\n  push 0\n  ret\n.end\n",
+     "t.gsa:2:11: undeclared lock 'l' (declare it with .lock before its use)"},
+    {"duplicate shared", ".shared n\n.shared n 2\n", "t.gsa:2:9: duplicate shared variable 'n'"},
+    {"duplicate lock", ".lock l\n.lock l\n", "t.gsa:2:7: duplicate lock 'l'"},
+    {"lock with a value", ".lock l 3\n", "t.gsa:1:9: unexpected text after .lock"},
+    {"shared in a function", ".func main 0\n.shared n\n", "t.gsa:2:1: .shared inside a function (declare it before .func)"},
+    {"shared without a name", ".shared 3\n", "t.gsa:1:9: expected a shared variable name"},
+    {"a lock's name for a variable", ".lock l\n.func main 0\n  gload l\n  ret\n.end\n",
+     "t.gsa:3:9: undeclared shared variable 'l' (declare it with .shared before its use)"},
+    {"native on an empty stack", ".func main 0\n  native\n  ret\n.end\n",
+     "t.gsa:2: stack underflow: 'native' needs 1 value, the stack holds 0"},
 };
 
 static void test_bad_programs(void **state)
@@ -194,6 +208,14 @@ static void test_verifier_raw_bytecode(void **state)
     assert_int_equal(verify_words(bad_call, 3, 0, err), -1);
     assert_string_equal(err, "raw: pc 0: call to function 3 out of range (1 functions)");
 
+    const int32_t bad_shared[] = {GS_OP_GLOAD, 0, GS_OP_RET};
+    assert_int_equal(verify_words(bad_shared, 3, 0, err), -1);
+    assert_string_equal(err, "raw: pc 0: shared variable 0 out of range (0 declared)");
+
+    const int32_t bad_lock[] = {GS_OP_ACQUIRE, 2, GS_OP_PUSH, 0, GS_OP_RET};
+    assert_int_equal(verify_words(bad_lock, 5, 0, err), -1);
+    assert_string_equal(err, "raw: pc 0: user lock 2 out of range (0 declared)");
+
     const int32_t good[] = {GS_OP_PUSH, 0, GS_OP_RET};
     assert_int_equal(verify_words(good, 3, 0, err), 0);
 }
@@ -272,6 +294,12 @@ static void test_round_trip_builtin(void **state)
 {
     (void)state;
     const char *files[] = {"countdown.gsa", "fib.gsa", "primes.gsa"};
+    /* shared variables, locks and native calls, as the race and the native
+     * workloads use them */
+    const char *shared = ".shared counter -3\n.shared other\n.lock guard\n.lock second\n.func main 0\n"
+                         "  acquire guard\n  gload counter\n  push 1\n  add\n  gstore other\n  release guard\n"
+                         "  push 100\n  native\n  ret\n.end\n";
+    round_trip("shared", shared, strlen(shared));
     char path[512];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/workloads/programs/%s", GS_SOURCE_DIR, files[i]);
