@@ -86,6 +86,13 @@ static const struct {
     {"--mixed 1.5", "--mixed: '1.5' is not a CPU share"},
     {"--mixed 0", "--mixed: '0' is not a CPU share"},
     {"--mixed abc", "--mixed: 'abc' is not a CPU share"},
+    {"--race=fast", "--race: 'fast' is not a variant: give call, lock or inplace"},
+    {"--native 1.5", "--native: '1.5' is not a number from 0 to 1"},
+    {"--native", "--native needs a value"},
+    {"--race --native 0.5", "--native"},
+    {"sweep --workloads race-fast", "'race-fast' is not a workload: give countdown, fib, primes, io-bound, "
+                                    "mixed:RATIO, race, race-lock, race-inplace or native:RATIO"},
+    {"sweep --workloads native:2", "--workloads: '2' is not a number from 0 to 1"},
     {"--work 0", "--work: '0' is out of range"},
     {"--work 1e6", "--work: '1e6' is not a whole number"},
     {"--work 10 --work-per-worker 10", "--work and --work-per-worker cannot be combined"},

@@ -359,6 +359,34 @@ static void test_run_csv_matches_docs_and_json(void **state)
 }
 
 
+/* A sweep of the program workloads: the race under its lock loses
+ * nothing at any point, in any mode; native calls are timed and metered. */
+static void test_sweep_of_races_and_native_calls(void **state)
+{
+    (void)state;
+    assert_int_equal(run("sweep --workers 1,2 --modes threads,processes,async --workloads race-lock,native:0.5 "
+                         "--work 20 --repeat 1 --quiet --json sweep.json", NULL, NULL), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file("sweep.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *points = get(doc, "points");
+    assert_int_equal(json_array_size(points), 2 * 3 * 2);
+    for (size_t i = 0; i < json_array_size(points); i++) {
+        json_t *pt = json_array_get(points, i);
+        bool race = strcmp(json_string_value(get(pt, "workload")), "race-lock") == 0;
+        if (race) {
+            assert_int_equal(json_integer_value(get(pt, "updates_lost")), 0);
+            assert_int_equal(json_integer_value(get(pt, "user_lock_acquisitions")), 20 * 1000);
+            assert_true(json_is_null(get(pt, "native_s")));
+        } else {
+            assert_true(json_is_null(get(pt, "updates_lost")));
+            assert_true(json_real_value(get(pt, "native_s")) > 0);
+            assert_true(json_integer_value(get(pt, "native_max")) >= 1);
+        }
+    }
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_json_same_schema_in_every_mode),
         cmocka_unit_test(test_sweep_csv_matches_docs_and_json),
         cmocka_unit_test(test_run_csv_matches_docs_and_json),
+        cmocka_unit_test(test_sweep_of_races_and_native_calls),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
