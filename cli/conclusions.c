@@ -311,7 +311,7 @@ void gs_conclude_race(FILE *out, const gs_race_figures *f)
         point(out, "Even under a user lock %" PRId64 " updates were lost: that is a bug in gilsim's user locks.",
               l->lost);
     point(out, "With no interpreter lock at all (free threading) %.1f%% were lost: the threads run at the same "
-               "time, and only the user lock protects the counter.",
+               "time, and only a user lock would protect the counter.",
           lost_pct(&r[GS_RACE_NO_GIL]));
 }
 

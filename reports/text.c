@@ -252,26 +252,28 @@ static void io_figures(FILE *out, const gs_run_summary *s)
 static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summary *s)
 {
     char a[32], b[32];
-    if (s->has_race)
-        fprintf(out, "race      %" PRIu64 " updates, %" PRId64 " lost (%.1f%%): the counter ended at %" PRId64
-                "%s\n", s->updates_expected, s->lost_updates,
+    if (s->has_race) {
+        fprintf(out, "race      %" PRIu64 " updates, %" PRId64 " lost (%.1f%%): the counter ended at %" PRId64 "\n",
+                s->updates_expected, s->lost_updates,
                 s->updates_expected ? 100.0 * (double)s->lost_updates / (double)s->updates_expected : 0,
-                (int64_t)(s->updates_expected - (uint64_t)s->lost_updates),
-                r->cfg.mode == GS_MODE_PROCESSES ? " (each process's copy, added up)" : "");
+                (int64_t)(s->updates_expected - (uint64_t)s->lost_updates));
+        if (r->cfg.mode == GS_MODE_PROCESSES)
+            fprintf(out, "          (each process counted on its own copy; those are added up)\n");
+    }
     if (s->native_calls)
-        fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time); at most %u %s in "
-                "native code at once\n", s->native_calls, gs_fmt_ns((double)s->native_ns, a),
-                s->wall_s > 0 ? (double)s->native_ns / (s->wall_s * 1e9) : 0, s->native_max,
-                s->native_max == 1 ? gs_mode_singular[r->cfg.mode] : gs_mode_plural[r->cfg.mode]);
+        fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time), at most %u at once\n",
+                s->native_calls, gs_fmt_ns((double)s->native_ns, a),
+                s->wall_s > 0 ? (double)s->native_ns / (s->wall_s * 1e9) : 0, s->native_max);
     for (uint32_t i = 0; i < s->nulocks; i++) {
         const gs_ulock_summary *u = &s->ulocks[i];
         if (!u->counts.acquisitions)
             continue; /* declared, never used */
-        fprintf(out, "lock %-4s %" PRIu64 " takes (%" PRIu64 " waited), held %.1f%%", r->cfg.workload->prog.ulocks[i].name,
-                u->counts.acquisitions, u->counts.contended, 100 * u->held_fraction);
+        fprintf(out, "user lock %s: %" PRIu64 " takes, %" PRIu64 " waited, held %.1f%% of the time\n",
+                r->cfg.workload->prog.ulocks[i].name, u->counts.acquisitions, u->counts.contended,
+                100 * u->held_fraction);
         if (u->counts.contended)
-            fprintf(out, "; wait p50 %s, p99 %s", gs_fmt_ns((double)u->wait_p50, a), gs_fmt_ns((double)u->wait_p99, b));
-        fputc('\n', out);
+            fprintf(out, "          wait p50 %s, p99 %s (of those that waited)\n", gs_fmt_ns((double)u->wait_p50, a),
+                    gs_fmt_ns((double)u->wait_p99, b));
     }
 }
 

@@ -424,6 +424,8 @@ static void test_report_fits_80_columns(void **state)
         "--threads 3 --gil fifo --work 300",          "--threads 3 --gil none --work 300",
         "--threads 3 --gil per-interpreter --work 300", "--threads 20 --io-bound --work 40 --repeat 2",
         "--sim --threads 8 --work 300",               "--sim --processes 8 --cores 8 --work 300",
+        "--threads 3 --race=lock --work 300 --timeline", "--processes 3 --race --work 300",
+        "--async 3 --native 0.5 --work 30 --timeline",
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char *out;
