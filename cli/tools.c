@@ -26,8 +26,12 @@ int gs_cli_asm(const char *path)
     uint32_t ninstr = 0;
     for (uint32_t pc = 0; pc < p.ncode; ninstr++)
         pc += 1 + (uint32_t)gs_opinfo_table[p.code[pc]].noperands;
-    printf("%s: ok: %u functions, %u instructions (%u code words), %u constants\n", path, p.nfuncs,
-           ninstr, p.ncode, p.nconsts);
+    printf("%s: ok: %u functions, %u instructions (%u code words), %u constants", path, p.nfuncs, ninstr,
+           p.ncode, p.nconsts);
+    if (p.nshared || p.nulocks)
+        printf(", %u shared variable%s, %u lock%s", p.nshared, p.nshared == 1 ? "" : "s", p.nulocks,
+               p.nulocks == 1 ? "" : "s");
+    putchar('\n');
     for (uint32_t i = 0; i < p.nfuncs; i++) {
         const gs_func *f = &p.funcs[i];
         printf("  %-16s %u argument%s, %u local%s, stack depth %u, %u code words%s\n", f->name,

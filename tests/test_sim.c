@@ -456,26 +456,30 @@ static uint32_t most_holders(const gs_run_result *r)
 
 /* The lock's strongest test: for every policy, hundreds of hostile
  * schedules (costs drawn at random, computing cut and preempted at random
- * instructions, spurious wake-ups), on 1 to 3 modelled cores, CPU-bound
- * and I/O-bound.  Every one must finish (a hang is the simulator's fatal
- * "deadlocked"), lose no work, and never have two holders of one lock.
+ * instructions, spurious wake-ups), on 1 to 3 modelled cores, CPU-bound,
+ * I/O-bound, and updating a shared counter under a user lock.  Every one
+ * must finish (a hang is the simulator's fatal "deadlocked"), lose no work
+ * and no update, and never have two holders of one lock.
  * GILSIM_SIM_SEEDS sets how many seeds (CI runs more). */
 static void test_adversarial_schedules(void **state)
 {
     (void)state;
     const char *env = getenv("GILSIM_SIM_SEEDS");
     const uint64_t SEEDS = env && atoi(env) > 0 ? (uint64_t)atoi(env) : 200;
-    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP), locked;
     cpu.unit_size = 200; /* about 800 instructions a unit: many switches in little work */
-    int64_t want[2];
     char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_workload_sequential(&cpu, 0, 30, &want[0], err), 0);
-    assert_int_equal(gs_workload_sequential(&io, 0, 30, &want[1], err), 0);
+    assert_int_equal(gs_workload_load(&locked, &(gs_workload_spec){.kind = GS_WL_RACE, .race = GS_RACE_LOCK}, err), 0);
+    locked.unit_size = 20; /* a user lock's take and release 20 times a unit */
+    const gs_workload *workloads[3] = {&cpu, &io, &locked};
+    int64_t want[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gs_workload_sequential(workloads[i], 0, 30, &want[i], err), 0);
     for (int p = 0; p < GS_GIL_POLICY_COUNT; p++) {
         for (uint64_t seed = 0; seed < SEEDS; seed++) {
             gs_sim_model m = model_of(1 + (uint32_t)(seed % 3), seed);
             m.adversarial = true;
-            const gs_workload *w = seed % 2 ? &io : &cpu;
+            const gs_workload *w = workloads[seed % 3];
             gs_run_config cfg = run_config(GS_MODE_THREADS, w, 3, 30);
             cfg.gil.policy = (gs_gil_policy)p;
             cfg.gil.interval_ns = 20000;
@@ -489,9 +493,12 @@ static void test_adversarial_schedules(void **state)
             int64_t sum = 0;
             for (uint32_t i = 0; i < r.nworkers; i++)
                 sum = (int64_t)((uint64_t)sum + (uint64_t)r.workers[i].checksum);
-            if (sum != want[seed % 2])
+            if (sum != want[seed % 3])
                 fail_msg("%s, seed %llu: checksum %lld, sequential %lld", gs_gil_policy_names[p],
-                         (unsigned long long)seed, (long long)sum, (long long)want[seed % 2]);
+                         (unsigned long long)seed, (long long)sum, (long long)want[seed % 3]);
+            if (w == &locked && r.shared[0] != 30 * 20) /* under the user lock no update is lost */
+                fail_msg("%s, seed %llu: the counter ended at %lld of %d", gs_gil_policy_names[p],
+                         (unsigned long long)seed, (long long)r.shared[0], 30 * 20);
             bool one_lock = p == GS_GIL_CPYTHON || p == GS_GIL_LEGACY || p == GS_GIL_FIFO;
             if (p == GS_GIL_CPYTHON) { /* and the async loop, whose lock nobody else wants */
                 gs_run_config async = cfg;
@@ -511,6 +518,7 @@ static void test_adversarial_schedules(void **state)
     }
     gs_workload_free(&cpu);
     gs_workload_free(&io);
+    gs_workload_free(&locked);
 }
 
 int main(void)
