@@ -8,7 +8,9 @@
  * printing the textbook claim.  --quick runs every demo small (for tests
  * and impatient classrooms). */
 #include <getopt.h>
+#include <stdio.h>
 
+#include "../reports/html.h"
 #include "demo.h"
 #include "parse.h"
 
@@ -80,9 +82,61 @@ int demo_load(gs_workload *wl, gs_workload_kind kind)
     return 0;
 }
 
-int demo_write_trace(const demo_ctx *d, const gs_experiment *e)
+/* With --html the page shows what the demonstration printed.  The demos
+ * print with printf, so for the length of the demo stdout is a stream that
+ * writes to the real one and keeps a copy (glibc lets stdout be assigned;
+ * it is put back after). */
+static ssize_t copy_write(void *cookie, const char *buf, size_t len)
+{
+    demo_ctx *d = cookie;
+    fwrite(buf, 1, len, d->copy);
+    return (ssize_t)fwrite(buf, 1, len, d->real_stdout);
+}
+
+static int copy_stdout(demo_ctx *d)
+{
+    d->copy = open_memstream(&d->copy_text, &d->copy_len);
+    FILE *both = d->copy ? fopencookie(d, "w", (cookie_io_functions_t){.write = copy_write}) : NULL;
+    if (!both) {
+        if (d->copy)
+            fclose(d->copy);
+        return -1;
+    }
+    d->real_stdout = stdout;
+    stdout = both;
+    return 0;
+}
+
+static void end_copy(demo_ctx *d)
+{
+    fclose(stdout); /* flushes into both */
+    stdout = d->real_stdout;
+    fclose(d->copy);
+    free(d->copy_text);
+}
+
+/* The --html page, with what the demo printed so far and its picture. */
+static int write_page(demo_ctx *d, const gs_experiment *traced, const gs_sweep *curves)
 {
     char err[256];
+    if (!d->html || d->page_done)
+        return 0;
+    d->page_done = true;
+    fflush(stdout);
+    fflush(d->copy);
+    if (gs_report_html_demo(d->html, d->name, d->copy_text ? d->copy_text : "", traced, curves, &d->host, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return -1;
+    }
+    printf("\nThe page is %s: open it in a browser.\n", d->html);
+    return 0;
+}
+
+int demo_write_trace(demo_ctx *d, const gs_experiment *e)
+{
+    char err[256];
+    if (write_page(d, e, NULL) != 0)
+        return -1;
     if (!d->trace)
         return 0;
     if (gs_report_trace(d->trace, demo_result(e), err) != 0) {
@@ -94,9 +148,11 @@ int demo_write_trace(const demo_ctx *d, const gs_experiment *e)
     return 0;
 }
 
-int demo_write_plot(const demo_ctx *d, const gs_sweep *s)
+int demo_write_plot(demo_ctx *d, const gs_sweep *s)
 {
     char err[512];
+    if (write_page(d, NULL, s) != 0)
+        return -1;
     if (!d->plot)
         return 0;
     if (gs_report_plot(d->plot, GS_PLOT_SPEEDUP, s, &d->host, err) != 0) {
@@ -231,14 +287,16 @@ static int usage(const char *fmt, const char *arg)
     return GS_EXIT_USAGE;
 }
 
+static int run_demo(demo_ctx *d, const demo *dm);
+
 int gs_cli_demo(int argc, char **argv)
 {
-    enum { OWN = 7, MODEL = 16, MODEL_OPT = 1000 };
+    enum { OWN = 8, MODEL = 16, MODEL_OPT = 1000 };
     struct option longopts[OWN + MODEL + 1] = {
         {"quick", no_argument, NULL, 'q'}, {"plot", required_argument, NULL, 'p'},
         {"trace", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"sim", no_argument, NULL, 's'},          {"cores", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 'S'},
+        {"seed", required_argument, NULL, 'S'},   {"html", required_argument, NULL, 'H'},
     };
     for (size_t i = 0; gs_model_option_name(i) && i < MODEL; i++) /* as run and sweep take them */
         longopts[OWN + i] = (struct option){gs_model_option_name(i) + 2, required_argument, NULL, MODEL_OPT + (int)i};
@@ -259,6 +317,7 @@ int gs_cli_demo(int argc, char **argv)
         case 'q': d.quick = true; break;
         case 'p': d.plot = optarg; break;
         case 't': d.trace = optarg; break;
+        case 'H': d.html = optarg; break;
         case 's': d.sim = true; break;
         case 'c':
             if (gs_parse_count("--cores", optarg, 1, GS_MAX_CORES, &n) != 0)
@@ -301,21 +360,41 @@ int gs_cli_demo(int argc, char **argv)
         return GS_EXIT_USAGE;
     if (d.trace && gs_check_output("--trace", d.trace) != 0)
         return GS_EXIT_USAGE;
+    if (d.html && (!*d.html || strcmp(d.html, "-") == 0))
+        return usage("--html: give a file name%s", "");
+    if (d.html && gs_check_output("--html", d.html) != 0)
+        return GS_EXIT_USAGE;
 
-    gs_host_detect(&d.host);
+    d.name = dm->name;
+    if (d.html && copy_stdout(&d) != 0) {
+        fprintf(stderr, "gilsim: out of memory for the page\n");
+        return GS_EXIT_FAILURE;
+    }
+    int rc = run_demo(&d, dm);
+    if (d.html) {
+        if (rc == GS_EXIT_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
+            rc = GS_EXIT_FAILURE;
+        end_copy(&d);
+    }
+    return rc;
+}
+
+static int run_demo(demo_ctx *d, const demo *dm)
+{
+    gs_host_detect(&d->host);
     printf("%s\n\n", dm->name);
-    if (d.sim)
+    if (d->sim)
         printf("On a modelled %u-core machine, in virtual time (seed %llu): the same figures\n"
                "every run, the model's rather than this machine's.\n\n",
-               d.model.cores, (unsigned long long)d.model.seed);
+               d->model.cores, (unsigned long long)d->model.seed);
     gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);
     gs_cli_catch_interrupts();
-    d.total = dm->runs(&d);
-    d.shown = gs_progress_start(&d.bar, false);
-    int rc = dm->run(&d);
-    gs_progress_end(d.shown);
+    d->total = dm->runs(d);
+    d->shown = gs_progress_start(&d->bar, false);
+    int rc = dm->run(d);
+    gs_progress_end(d->shown);
     return gs_run_stopping() ? GS_EXIT_INTERRUPTED : rc;
 }
 

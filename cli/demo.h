@@ -30,6 +30,13 @@ typedef struct {
     gs_host host;
     gs_progress bar, *shown;
     uint32_t done, total;   /* runs, for the progress bar */
+    const char *name;       /* the demonstration's */
+    const char *html;       /* --html: the page */
+    FILE *real_stdout;      /* with --html, what printf printed to before */
+    FILE *copy;             /* ... and the copy of all it prints since */
+    char *copy_text;
+    size_t copy_len;
+    bool page_done;
 } demo_ctx;
 
 typedef struct {
@@ -55,8 +62,11 @@ const gs_run_result *demo_result(const gs_experiment *e);
 int demo_sweep(demo_ctx *d, gs_sweep *s);
 /* Loads a built-in workload.  Returns 0, or -1 after saying why. */
 int demo_load(gs_workload *wl, gs_workload_kind kind);
-int demo_write_trace(const demo_ctx *d, const gs_experiment *e);
-int demo_write_plot(const demo_ctx *d, const gs_sweep *s);
+/* The outputs of a demo's traced run or sweep: --trace, --plot, and the
+ * page of --html with its timeline or curves.  Return 0, or -1 after
+ * saying why. */
+int demo_write_trace(demo_ctx *d, const gs_experiment *e);
+int demo_write_plot(demo_ctx *d, const gs_sweep *s);
 /* The sweep's point for mode at the most workers. */
 const gs_sweep_point *demo_last_point(const gs_sweep *s, gs_mode mode);
 /* The most workers a sweep demo runs: 8 (4 with --quick), or the modelled

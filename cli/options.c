@@ -24,7 +24,7 @@ enum {
     OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED, OPT_RACE, OPT_NATIVE,
     OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
-    OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_TIMELINE, OPT_PLOT,
+    OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_HTML, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
     OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_SIGNAL, OPT_TIMER, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
     OPT_JOBS,
@@ -73,6 +73,7 @@ static const struct {
     {{"collect-cost", required_argument, NULL, OPT_COLLECT}, BOTH, GS_VALUE_TEXT},
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
+    {{"html", required_argument, NULL, OPT_HTML}, BOTH, GS_VALUE_FILE},
     {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
     {{"trace", required_argument, NULL, OPT_TRACE}, RUN, GS_VALUE_FILE},
     {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN, GS_VALUE_NONE},
@@ -146,6 +147,8 @@ static const char run_usage[] =
     "  --csv FILE           the 1-worker baseline and the experiment, a row each,\n"
     "                       in the sweep's columns (docs/sweep.md)\n"
     "  --trace FILE         who held the lock when, for ui.perfetto.dev\n"
+    "  --html FILE          the classroom page: the answer, the figures and the\n"
+    "                       timeline in one HTML file, nothing to install\n"
     "  --timeline           the same as a picture in the terminal, a row per worker\n"
     "  --quiet              no terminal report (use with --json)\n"
     "  --no-color           no colour (also when NO_COLOR is set or not a terminal)\n"
@@ -204,6 +207,8 @@ static const char sweep_usage[] =
     "                       (default 3)\n"
     "  --csv FILE           one row per point (columns in docs/sweep.md)\n"
     "  --json FILE          the same as JSON ('-' for standard output)\n"
+    "  --html FILE          the classroom page: the scaling curves and the points\n"
+    "                       in one HTML file, nothing to install\n"
     "  --plot FILE          a picture (.png or .svg) drawn by gnuplot, with its\n"
     "                       script (.gp) and data (.dat) beside it to restyle\n"
     "  --plot-metric M      what to plot: speedup (default), throughput, or wait\n"
@@ -523,6 +528,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
     case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
+    case OPT_HTML:  return set_path(&o->html, "--html", arg, true);
     case OPT_PLOT:  return set_path(&o->plot, "--plot", arg, false);
     case OPT_PLOT_METRIC:
         for (int m = 0; m < GS_PLOT_METRIC_COUNT; m++)
@@ -627,7 +633,7 @@ static int check_combinations(gs_cli_options *o)
     }
     /* no two outputs to one place: standard output, or a file */
     const char *const outputs[][2] = {
-        {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}};
+        {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}, {"--html", o->html}};
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
         for (size_t k = 0; k < i; k++) {
             static char a[4096], b[4096];
@@ -639,7 +645,8 @@ static int check_combinations(gs_cli_options *o)
             return usage_error("%s and %s name the same file", outputs[k][0], outputs[i][0]);
         }
     if (gs_check_output("--json", o->json) || gs_check_output("--csv", o->csv) ||
-        gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot))
+        gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot) ||
+        gs_check_output("--html", o->html))
         return -1;
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;

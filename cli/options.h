@@ -57,7 +57,7 @@ typedef struct {
     gs_sim_model model;
     const char *sim_set;         /* a model option given, for the message without --sim */
     uint32_t jobs;               /* --jobs: sweep points at once (virtual time); 0 = not given */
-    const char *json, *csv, *trace, *plot;
+    const char *json, *csv, *trace, *plot, *html;
     gs_plot_metric plot_metric;
     bool plot_metric_set;
     bool timeline;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../reports/html.h"
 #include "../reports/report.h"
 #include "../sched/experiment.h"
 #include "cli.h"
@@ -26,7 +27,7 @@ static int report(const gs_cli_options *o, const gs_experiment *e)
     gs_host host;
     gs_host_detect(&host);
     bool stdout_taken = (o->json && strcmp(o->json, "-") == 0) || (o->csv && strcmp(o->csv, "-") == 0) ||
-                        (o->trace && strcmp(o->trace, "-") == 0);
+                        (o->trace && strcmp(o->trace, "-") == 0) || (o->html && strcmp(o->html, "-") == 0);
     if (!o->quiet && !stdout_taken)
         gs_report_text(stdout, e, &host, gs_cli_color(o));
     if (o->timeline && !stdout_taken)
@@ -41,6 +42,10 @@ static int report(const gs_cli_options *o, const gs_experiment *e)
         return GS_EXIT_FAILURE;
     }
     if (o->trace && gs_report_trace(o->trace, &e->runs[e->median], err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return GS_EXIT_FAILURE;
+    }
+    if (o->html && gs_report_html_run(o->html, e, &host, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
         return GS_EXIT_FAILURE;
     }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../reports/html.h"
 #include "../reports/report.h"
 #include "cli.h"
 #include "options.h"
@@ -15,7 +16,8 @@ static int write_outputs(const gs_cli_options *o, const gs_sweep *s, bool comple
     gs_host host;
     gs_host_detect(&host);
     int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
-    bool stdout_taken = (o->json && !strcmp(o->json, "-")) || (o->csv && !strcmp(o->csv, "-"));
+    bool stdout_taken = (o->json && !strcmp(o->json, "-")) || (o->csv && !strcmp(o->csv, "-")) ||
+                        (o->html && !strcmp(o->html, "-"));
     if (!o->quiet && !stdout_taken)
         gs_report_sweep_text(stdout, s, &host);
     char err[512];
@@ -24,6 +26,10 @@ static int write_outputs(const gs_cli_options *o, const gs_sweep *s, bool comple
         rc = rc ? rc : GS_EXIT_FAILURE;
     }
     if (o->json && gs_report_sweep_json(o->json, s, &host, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        rc = rc ? rc : GS_EXIT_FAILURE;
+    }
+    if (o->html && s->npoints > 0 && gs_report_html_sweep(o->html, s, &host, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
         rc = rc ? rc : GS_EXIT_FAILURE;
     }
