@@ -63,8 +63,9 @@ static void print_values(gs_value_kind value)
 
 static void complete_demo(const char *prev, const char *cur)
 {
-    static const char *const demo_options[] = {"--quick", "--plot", "--trace", "--help", "--sim", "--cores", "--seed"};
-    if (prev && (strcmp(prev, "--plot") == 0 || strcmp(prev, "--trace") == 0)) {
+    static const char *const demo_options[] = {"--quick", "--plot", "--trace", "--html", "--help", "--sim", "--cores",
+                                               "--seed"};
+    if (prev && (strcmp(prev, "--plot") == 0 || strcmp(prev, "--trace") == 0 || strcmp(prev, "--html") == 0)) {
         puts("__files__");
     } else if (cur[0] == '-') {
         print_list(demo_options, sizeof demo_options / sizeof demo_options[0]);

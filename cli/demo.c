@@ -267,16 +267,19 @@ const char *gs_cli_demo_name(size_t i)
 
 static void list_demos(void)
 {
-    printf("gilsim demo NAME [--quick] [--plot FILE] [--trace FILE] [--sim [--cores N] [--seed N]]\n\n"
+    printf("gilsim demo NAME [--quick] [--html FILE] [--plot FILE] [--trace FILE]\n"
+           "                 [--sim [--cores N] [--seed N]]\n\n"
            "Demonstrations:\n");
     for (size_t i = 0; i < NDEMOS; i++)
         printf("  %-21s %s\n", demos[i].name, demos[i].about);
-    printf("\nEach takes under 30 seconds; --quick runs it small. --plot saves the scaling\n"
-           "curves (threads-vs-processes, io-bound); --trace saves a run for ui.perfetto.dev\n"
-           "(convoy, legacy-battle, async). --sim runs it on a modelled machine of --cores N\n"
-           "cores (default 8) in virtual time: the same figures every run, for a --seed.\n"
-           "The model's options of gilsim run apply too (--wake-latency D, ...); gilsim\n"
-           "calibrate prints this machine's: gilsim demo NAME --sim $(gilsim calibrate -q).\n");
+    printf("\nEach takes under 30 seconds; --quick runs it small. --html writes the classroom\n"
+           "page: what it printed, with its curves or timeline, in one file for a browser.\n"
+           "--plot saves the scaling curves with gnuplot (threads-vs-processes, io-bound,\n"
+           "native); --trace saves a run for ui.perfetto.dev (convoy, legacy-battle,\n"
+           "async). --sim runs it on a modelled machine of --cores N cores (default 8) in\n"
+           "virtual time: the same figures every run, for a --seed. The model's options\n"
+           "of gilsim run apply too (--wake-latency D, ...); gilsim calibrate prints this\n"
+           "machine's: gilsim demo NAME --sim $(gilsim calibrate -q).\n");
 }
 
 static int usage(const char *fmt, const char *arg)
@@ -351,7 +354,7 @@ int gs_cli_demo(int argc, char **argv)
         return usage("%s applies only with --sim: a demonstration in real time uses this machine's cores",
                      sim_only);
     if (d.plot && !dm->plots)
-        return usage("--plot: the %s demonstration draws no curves (threads-vs-processes and io-bound do)",
+        return usage("--plot: the %s demonstration draws no curves (threads-vs-processes, io-bound and native do)",
                      dm->name);
     if (d.trace && !dm->traces)
         return usage("--trace: the %s demonstration keeps no trace (convoy, legacy-battle and async do)",

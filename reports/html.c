@@ -48,7 +48,7 @@ static const char style[] =
     "--run:#56B4E9;--wait:#F0E442;--io:#009E73;--native:#CC79A7;--ulock:#E69F00;"
     "--c0:#56B4E9;--c1:#F0E442;--c2:#009E73;--c3:#CC79A7;--c4:#E69F00;--c5:#D55E00}}\n"
     "@media print{:root{--bg:#fff;--fg:#000;--muted:#333;--grid:#999;--panel:#fff}"
-    "section{break-inside:avoid}pre{font-size:11px}body{font-size:14px}}\n"
+    "section{break-inside:avoid}pre{font-size:11px}body{font-size:14px}#full-report{display:none}}\n"
     "body{background:var(--bg);color:var(--fg);font:22px/1.45 system-ui,sans-serif;margin:1.5em auto;"
     "max-width:1200px;padding:0 1em}\n"
     "h1{font-size:1.6em;line-height:1.25;margin:.2em 0 .4em}h2{font-size:1.15em;margin:1.4em 0 .4em}\n"
@@ -266,11 +266,12 @@ static void headline(FILE *f, const char *text)
     }
 }
 
-/* The rest of it, as the terminal shows it. */
+/* The rest of it, as the terminal shows it (on screen; a printed page
+ * keeps to the pictures and the key figures). */
 static void report_text(FILE *f, const char *text, const char *heading)
 {
     const char *gap = strstr(text, "\n\n");
-    fprintf(f, "<section id=\"report\"><h2>%s</h2>\n<pre>", heading);
+    fprintf(f, "<section id=\"full-report\"><h2>%s</h2>\n<pre>", heading);
     put_escaped(f, gap ? gap + 2 : text);
     fputs("</pre></section>\n", f);
 }

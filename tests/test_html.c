@@ -76,6 +76,21 @@ static char *browse(const char *flags, const char *url, char **log)
     return out;
 }
 
+/* The pages of a PDF: its "/Type /Page" objects (not "/Pages"). */
+static int pdf_pages(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("the browser printed no %s", path);
+    static char buf[1 << 23];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    int pages = 0;
+    for (const char *p = buf; (p = memmem(p, n - (size_t)(p - buf), "/Type /Page", 11)); p += 11)
+        pages += p + 11 < buf + n && p[11] != 's';
+    return pages;
+}
+
 /* Checks the page at path (relative to the test's folder), which must hold
  * the pictures named in want ("timeline", "curves"). */
 static void check_page(const char *path, const char *const want[], size_t nwant, const char *shot)
@@ -121,11 +136,16 @@ static void check_page(const char *path, const char *const want[], size_t nwant,
     char *h1 = strstr(result, ";h1 ");
     if (!h1 || strncmp(h1 + 4, "undefined", 9) == 0 || h1[4] == ';' || h1[4] == '<')
         fail_msg("%s: no headline: %.300s", path, result);
+    /* printed, it fits one or two pages */
+    snprintf(url, sizeof url, "file://%s/%s", cwd, path);
+    browse("--no-pdf-header-footer --print-to-pdf=page.pdf", url, NULL);
+    int pages = pdf_pages("page.pdf");
+    if (pages < 1 || pages > 2)
+        fail_msg("%s prints on %d pages, want 1 or 2", path, pages);
     /* a screenshot to look at */
     char flags[PATH_MAX + 64];
     mkdir(GS_BINARY_DIR "/html-screenshots", 0755);
     snprintf(flags, sizeof flags, "--window-size=1280,2400 --screenshot=%s/html-screenshots/%s", GS_BINARY_DIR, shot);
-    snprintf(url, sizeof url, "file://%s/%s", cwd, path);
     browse(flags, url, NULL);
 }
 
