@@ -261,9 +261,11 @@ static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summ
             fprintf(out, "          (each process counted on its own copy; those are added up)\n");
     }
     if (s->native_calls)
-        fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time), at most %u at once\n",
+        fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time)\n"
+                     "          at most %u %s in native code at once\n",
                 s->native_calls, gs_fmt_ns((double)s->native_ns, a),
-                s->wall_s > 0 ? (double)s->native_ns / (s->wall_s * 1e9) : 0, s->native_max);
+                s->wall_s > 0 ? (double)s->native_ns / (s->wall_s * 1e9) : 0, s->native_max,
+                s->native_max == 1 ? gs_mode_singular[r->cfg.mode] : gs_mode_plural[r->cfg.mode]);
     for (uint32_t i = 0; i < s->nulocks; i++) {
         const gs_ulock_summary *u = &s->ulocks[i];
         if (!u->counts.acquisitions)
