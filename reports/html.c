@@ -354,31 +354,39 @@ static char *captured(void (*write)(FILE *, const void *, const void *), const v
 static void text_of_run(FILE *f, const void *e, const void *h) { gs_report_text(f, e, h, false); }
 static void text_of_sweep(FILE *f, const void *s, const void *h) { gs_report_sweep_text(f, s, h); }
 
-static int finish(gs_output *out, FILE *f, char err[256])
-{
-    page_end(f);
-    return gs_output_close(out, true, err);
-}
+/* The body of a page, between page_start and page_end: from the text the
+ * terminal shows (the report writers' words) and the results. */
+typedef void page_body(FILE *f, const char *text, const void *a, const void *b);
 
-/* ---- the pages ---- */
-
-int gs_report_html_run(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+/* Writes a page of title with body to path; text is freed.  Returns 0, or
+ * -1 with err. */
+static int write_page(const char *path, const char *title, char *text, page_body *body, const void *a,
+                      const void *b, char err[256])
 {
-    char *text = captured(text_of_run, e, h);
     if (!text) {
         snprintf(err, 256, "out of memory writing %s", path);
         return -1;
     }
     gs_output out;
-    if (gs_output_open(&out, path, err) != 0) {
-        free(text);
-        return -1;
+    int rc = gs_output_open(&out, path, err);
+    if (rc == 0) {
+        page_start(out.f, title);
+        body(out.f, text, a, b);
+        page_end(out.f);
+        rc = gs_output_close(&out, true, err);
     }
-    FILE *f = out.f;
-    page_start(f, e->cfg.workload->name);
-    headline(f, text);
-    key_figures(f, e, h);
+    free(text);
+    return rc;
+}
+
+/* ---- the pages ---- */
+
+static void run_body(FILE *f, const char *text, const void *experiment, const void *host)
+{
+    const gs_experiment *e = experiment;
     const gs_run_result *r = &e->runs[e->median];
+    headline(f, text);
+    key_figures(f, e, host);
     fputs("<section id=\"timeline-section\"><h2>Who held the lock when</h2>\n", f);
     if (r->cfg.event_cap)
         svg_timeline(f, r);
@@ -387,85 +395,88 @@ int gs_report_html_run(const char *path, const gs_experiment *e, const gs_host *
     fputs("</section>\n", f);
     worker_table(f, r);
     report_text(f, text, "The whole report");
-    free(text);
-    return finish(&out, f, err);
+}
+
+int gs_report_html_run(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+{
+    return write_page(path, e->cfg.workload->name, captured(text_of_run, e, h), run_body, e, h, err);
+}
+
+static void sweep_body(FILE *f, const char *text, const void *sweep, const void *host)
+{
+    const gs_sweep *s = sweep;
+    fprintf(f, "<h1>Speedup against workers%s</h1>\n", s->cfg.sim ? ", on a modelled machine in virtual time" : "");
+    fputs("<section id=\"curves-section\">\n", f);
+    svg_curves(f, s, host);
+    fputs("</section>\n<section id=\"full-report\"><h2>The points</h2>\n<pre>", f);
+    put_escaped(f, text);
+    fputs("</pre></section>\n", f);
 }
 
 int gs_report_html_sweep(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
 {
-    char *text = captured(text_of_sweep, s, h);
-    if (!text) {
-        snprintf(err, 256, "out of memory writing %s", path);
-        return -1;
-    }
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0) {
-        free(text);
-        return -1;
-    }
-    FILE *f = out.f;
-    page_start(f, "scaling curves");
-    fprintf(f, "<h1>Speedup against workers%s</h1>\n", s->cfg.sim ? ", on a modelled machine in virtual time" : "");
-    fputs("<section id=\"curves-section\">\n", f);
-    svg_curves(f, s, h);
-    fputs("</section>\n<section id=\"report\"><h2>The points</h2>\n<pre>", f);
-    put_escaped(f, text);
+    return write_page(path, "scaling curves", captured(text_of_sweep, s, h), sweep_body, s, h, err);
+}
+
+typedef struct {
+    const char *name;
+    const gs_experiment *traced;
+    const gs_sweep *curves;
+    const gs_host *host;
+} demo_page;
+
+/* The demo's words: its introduction and figures, then what they mean
+ * (after "What it means:"), each point an item; its pictures between. */
+static void demo_body(FILE *f, const char *text, const void *page, const void *unused)
+{
+    (void)unused;
+    const demo_page *d = page;
+    fputs("<h1>", f);
+    put_escaped(f, d->name);
+    fputs("</h1>\n", f);
+    const char *means = strstr(text, "What it means:\n");
+    const char *body = strchr(text, '\n');
+    body = body ? body + 1 : text;
+    char *part = strndup(body, means ? (size_t)(means - body) : strlen(body));
+    fputs("<section id=\"report\"><pre>", f);
+    if (part)
+        put_escaped(f, part);
+    free(part);
     fputs("</pre></section>\n", f);
-    free(text);
-    return finish(&out, f, err);
+    if (d->curves) {
+        fputs("<section id=\"curves-section\"><h2>Scaling curves</h2>\n", f);
+        svg_curves(f, d->curves, d->host);
+        fputs("</section>\n", f);
+    }
+    if (d->traced && d->traced->nruns) {
+        fputs("<section id=\"timeline-section\"><h2>Who held the lock when</h2>\n", f);
+        svg_timeline(f, &d->traced->runs[d->traced->median]);
+        fputs("</section>\n", f);
+    }
+    if (!means)
+        return;
+    fputs("<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
+    for (const char *p = means + strlen("What it means:\n"); *p;) {
+        const char *next = strstr(p + 1, "\n- ");
+        size_t len = next ? (size_t)(next - p) : strlen(p);
+        char *item = strndup(p[0] == '-' ? p + 2 : p, p[0] == '-' ? len - 2 : len);
+        if (item) {
+            for (char *c = item; *c; c++)
+                if (*c == '\n')
+                    *c = ' ';
+            fputs("<li>", f);
+            put_escaped(f, item);
+            fputs("</li>\n", f);
+        }
+        free(item);
+        p = next ? next + 1 : p + len;
+    }
+    fputs("</ul></section>\n", f);
 }
 
 int gs_report_html_demo(const char *path, const char *name, const char *text, const gs_experiment *traced,
                         const gs_sweep *curves, const gs_host *h, char err[256])
 {
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0)
-        return -1;
-    FILE *f = out.f;
-    page_start(f, name);
-    fputs("<h1>", f);
-    put_escaped(f, name);
-    fputs("</h1>\n", f);
-    /* The demo's words: its introduction, its figures, then what they mean
-     * (after "What it means:"), each point an item. */
-    const char *means = strstr(text, "What it means:\n");
-    const char *body = strchr(text, '\n');
-    body = body ? body + 1 : text;
-    size_t figures_len = means ? (size_t)(means - body) : strlen(body);
-    fputs("<section id=\"report\"><pre>", f);
-    char *part = strndup(body, figures_len);
-    if (part)
-        put_escaped(f, part);
-    free(part);
-    fputs("</pre></section>\n", f);
-    if (curves) {
-        fputs("<section id=\"curves-section\"><h2>Scaling curves</h2>\n", f);
-        svg_curves(f, curves, h);
-        fputs("</section>\n", f);
-    }
-    if (traced && traced->nruns) {
-        fputs("<section id=\"timeline-section\"><h2>Who held the lock when</h2>\n", f);
-        svg_timeline(f, &traced->runs[traced->median]);
-        fputs("</section>\n", f);
-    }
-    if (means) {
-        fputs("<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
-        for (const char *p = means + strlen("What it means:\n"); *p;) {
-            const char *next = strstr(p + 1, "\n- ");
-            size_t len = next ? (size_t)(next - p) : strlen(p);
-            char *item = strndup(p[0] == '-' ? p + 2 : p, p[0] == '-' ? len - 2 : len);
-            if (item) {
-                for (char *c = item; *c; c++)
-                    if (*c == '\n')
-                        *c = ' ';
-                fputs("<li>", f);
-                put_escaped(f, item);
-                fputs("</li>\n", f);
-            }
-            free(item);
-            p = next ? next + 1 : p + len;
-        }
-        fputs("</ul></section>\n", f);
-    }
-    return finish(&out, f, err);
+    demo_page page = {name, traced, curves, h};
+    return write_page(path, name, strdup(text), demo_body, &page, NULL, err);
 }
