@@ -22,7 +22,7 @@
 
 enum {
     OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED, OPT_RACE, OPT_NATIVE,
-    OPT_PROGRAM, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
+    OPT_PROGRAM, OPT_UNIT_SIZE, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_HTML, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
@@ -46,6 +46,7 @@ static const struct {
     {{"race", optional_argument, NULL, OPT_RACE}, BOTH, GS_VALUE_NONE},
     {{"native", required_argument, NULL, OPT_NATIVE}, BOTH, GS_VALUE_TEXT},
     {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH, GS_VALUE_FILE},
+    {{"unit-size", required_argument, NULL, OPT_UNIT_SIZE}, BOTH, GS_VALUE_TEXT},
     {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP, GS_VALUE_WORKLOADS},
     {{"work", required_argument, NULL, OPT_WORK}, BOTH, GS_VALUE_TEXT},
     {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH, GS_VALUE_TEXT},
@@ -117,7 +118,9 @@ static const char run_usage[] =
     "                       inplace: counter += 1.  The report counts lost updates\n"
     "  --native RATIO       CPU work per unit, RATIO of its time (0..1) in native\n"
     "                       calls outside the interpreter lock (as hashlib's)\n"
-    "  --program FILE       your own program (.gsa; see README \"Program format\")\n"
+    "  --program FILE       your own program: Python (.py) or assembly (.gsa); see\n"
+    "                       README \"Program format\"\n"
+    "  --unit-size N        with --program: main's third argument (default 0)\n"
     "  --work N             total work units, split over the workers (1..2^40)\n"
     "  --work-per-worker N  N units for every worker instead (weak scaling)\n"
     "  --io KIND            I/O of --io-bound/--mixed: sleep (default), pipe, file\n"
@@ -190,7 +193,7 @@ static const char sweep_usage[] =
     "                       race-lock, race-inplace, native:RATIO (default\n"
     "                       countdown); or one of --cpu-bound[=KERNEL], --io-bound,\n"
     "                       --mixed RATIO, --race[=VARIANT], --native RATIO,\n"
-    "                       --program FILE as for a run\n"
+    "                       --program FILE (with --unit-size N) as for a run\n"
     "  --work N             total work units of every point (default: a quarter of\n"
     "                       the run's default, about 0.2 s for one worker)\n"
     "  --work-per-worker N  N units per worker instead (weak scaling)\n"
@@ -447,6 +450,8 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
             return -1;
         return set_workload(o, spec, "--native");
     }
+    case OPT_UNIT_SIZE:
+        return gs_parse_count("--unit-size", arg, 1, GS_MAX_WORK, &o->unit_size);
     case OPT_PROGRAM:
         if (!*arg)
             return usage_error("--program: give a program file%s%s", "", "");
@@ -607,6 +612,14 @@ static int check_combinations(gs_cli_options *o)
     bool io_workload = false;
     for (uint32_t i = 0; i < o->nwl; i++)
         io_workload |= o->wl[i].kind == GS_WL_IO_BOUND || o->wl[i].kind == GS_WL_MIXED;
+    bool program = false;
+    for (uint32_t i = 0; i < o->nwl; i++)
+        if (o->wl[i].kind == GS_WL_PROGRAM) {
+            o->wl[i].unit_size = (int64_t)o->unit_size;
+            program = true;
+        }
+    if (o->unit_size && !program)
+        return usage_error("--unit-size applies only to --program%s%s", "", "");
     if (o->io_set && !io_workload)
         return usage_error("--io applies only to --io-bound and --mixed%s%s", "", "");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)

@@ -41,6 +41,7 @@ typedef struct {
     gs_io_kind io_kind;
     uint64_t io_latency_ns;
     bool io_set, latency_set;
+    uint64_t unit_size;          /* --unit-size, for --program; 0 = not given */
     /* the lock */
     gs_gil_policy policy;
     uint64_t interval_ns;

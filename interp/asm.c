@@ -22,6 +22,7 @@
 
 #include "asm.h"
 #include "opcodes.h"
+#include "pyc.h"
 #include "verify.h"
 
 typedef struct {
@@ -60,6 +61,7 @@ typedef struct {
     uint32_t njumps;
     asm_fixup *calls;        /* of the whole file */
     uint32_t ncalls;
+    uint32_t source_line;    /* .line N: the line of the source this was compiled from */
 } asm_state;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -120,7 +122,7 @@ static int emit(asm_state *s, const char *at, int32_t word)
         grow((void **)&p->lines, &s->lines_cap, p->ncode + 1, sizeof *p->lines) != 0)
         return fail_at(s, at, "out of memory");
     p->code[p->ncode] = word;
-    p->lines[p->ncode] = s->line;
+    p->lines[p->ncode] = s->source_line ? s->source_line : s->line;
     p->ncode++;
     return 0;
 }
@@ -603,6 +605,13 @@ static int parse_line(asm_state *s, const char *p, const char *eol)
             return dir_func(s, w, wend);
         if (word_is(w, len, ".end"))
             return dir_end(s, w, wend);
+        if (word_is(w, len, ".line")) { /* from a compiler: the source line of what follows */
+            const char *at = skip_space(s, wend);
+            if (parse_count(s, &at, &s->source_line, "a line number", UINT32_MAX) != 0)
+                return -1;
+            at = skip_space(s, at);
+            return at_line_end(s, at) ? 0 : fail_at(s, at, "unexpected text after .line");
+        }
         if (word_is(w, len, ".shared") || word_is(w, len, ".lock"))
             return dir_declare(s, w, wend, len == 7);
         if (*w == '.')
@@ -690,6 +699,8 @@ int gs_load_file(const char *path, gs_program *out, char err[GS_ERRMSG_MAX])
         snprintf(err, GS_ERRMSG_MAX, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
+    size_t plen = strlen(path);
+    bool python = plen > 3 && strcmp(path + plen - 3, ".py") == 0;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, GS_ERRMSG_MAX, "%s: not a regular file", path);
@@ -716,7 +727,11 @@ int gs_load_file(const char *path, gs_program *out, char err[GS_ERRMSG_MAX])
         free(buf);
         return -1;
     }
-    int rc = gs_load_source(buf, got, path, out, err);
+    char *gsa = NULL; /* Python: compiled to assembly first (pyc.h) */
+    int rc = python ? gs_pyc_compile(buf, got, path, &gsa, err) : 0;
+    if (rc == 0)
+        rc = gs_load_source(gsa ? gsa : buf, gsa ? strlen(gsa) : got, path, out, err);
+    free(gsa);
     free(buf);
     return rc;
 }

@@ -232,6 +232,7 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         const char *base = strrchr(spec->path, '/');
         snprintf(w->name, sizeof w->name, "%s", base ? base + 1 : spec->path);
         w->default_work = 1;
+        w->unit_size = spec->unit_size;
         if ((rc = gs_load_file(spec->path, &w->prog, err)) != 0)
             return rc;
         uint32_t nargs = w->prog.funcs[w->prog.main].nargs;

@@ -53,6 +53,7 @@ typedef struct {
     double instruction_ns;  /* mixed: a modelled cost per instruction (virtual
                                time); 0 = measure this machine's */
     const char *path;       /* program: the file */
+    int64_t unit_size;      /* program: main's third argument (--unit-size; 0 when not given) */
 } gs_workload_spec;
 
 typedef struct {

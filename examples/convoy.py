@@ -1,0 +1,22 @@
+# convoy.py - the convoy effect: the worker given unit 0 does I/O (a sleep
+# per unit), the others compute.  gilsim --threads 3 --program
+# examples/convoy.py --work-per-worker 100 --timeline shows the I/O thread
+# waiting a switch interval for the lock after each sleep.
+import time
+
+
+def main(first, units, size):
+    checksum = 0
+    for unit in range(first, first + units):
+        if first == 0:
+            time.sleep(0.001)
+        else:
+            n = size
+            while n > 0:
+                n -= 1
+        checksum += unit
+    return checksum
+
+
+if __name__ == "__main__":
+    print(main(0, 5, 100) + main(5, 5, 100000))

@@ -1,0 +1,35 @@
+/* pyc.h - a front end for a documented subset of Python (DESIGN.md section
+ * 10): .py source to gilsim assembly, which the assembler and verifier
+ * turn into bytecode as for any .gsa file.  Like the rest of interp/ it
+ * knows nothing of threads.
+ *
+ * The subset: def with positional arguments (recursion too), return,
+ * integers and + - * // % (Python's floor division and modulo), unary -,
+ * comparisons with chains, and/or/not, True/False, if/elif/else, while,
+ * for NAME in range(...) with one to three arguments, break, continue,
+ * pass, assignment and augmented assignment to names, module-level
+ * integer variables (shared by the threads of a process: `global` in a
+ * function that writes one), threading.Lock() objects at module level
+ * with `with lock:` and lock.acquire()/lock.release(), time.sleep(x) (an
+ * I/O of the sleep kind), and gilsim's module (python/gilsim.py):
+ * gilsim.pipe(token), gilsim.file(token) (I/O of those kinds) and
+ * gilsim.native(n) (work outside the interpreter lock).  Imports of
+ * time, threading and gilsim are allowed and ignored; a block
+ * `if __name__ == "__main__":` at module level is left for python3 alone.
+ * The entry is main(first, count, size) or a main with fewer arguments,
+ * returning an integer.
+ *
+ * Anything else is refused with "FILE:LINE:COL: message", the source line
+ * and a caret under the column, naming what is not supported. */
+#ifndef GS_PYC_H
+#define GS_PYC_H
+
+#include <stddef.h>
+
+#include "asm.h"
+
+/* Compiles source[0..len) (named filename) to assembly text, malloc'd, in
+ * *gsa.  Returns 0, or -1 with err. */
+int gs_pyc_compile(const char *source, size_t len, const char *filename, char **gsa, char err[GS_ERRMSG_MAX]);
+
+#endif
