@@ -1,5 +1,7 @@
 /* tools.c - `gilsim asm FILE` and `gilsim dis FILE`. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "../interp/asm.h"
 #include "../interp/dis.h"
@@ -43,14 +45,32 @@ int gs_cli_asm(const char *path)
     return 0;
 }
 
+/* The text of a program compiled from another language, for dis to show
+ * beside the bytecode; NULL for assembly (it is the bytecode's own text). */
+static char *compiled_from(const char *path, size_t *len)
+{
+    size_t n = strlen(path);
+    if (n < 3 || strcmp(path + n - 3, ".py") != 0)
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    char *text = f ? malloc(GS_MAX_SOURCE + 1) : NULL;
+    *len = text ? fread(text, 1, GS_MAX_SOURCE, f) : 0;
+    if (f)
+        fclose(f);
+    return text;
+}
+
 int gs_cli_dis(const char *path)
 {
     gs_program p;
     int rc = load(path, &p);
     if (rc != 0)
         return rc;
-    if (gs_disassemble(&p, stdout) != 0 && !gs_output_reader_gone(stdout))
+    size_t len = 0;
+    char *source = compiled_from(path, &len);
+    if (gs_disassemble(&p, source, len, stdout) != 0 && !gs_output_reader_gone(stdout))
         rc = GS_EXIT_FAILURE; /* a failed write: main says why */
+    free(source);
     gs_program_free(&p);
     return rc;
 }

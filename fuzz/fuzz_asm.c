@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    if (!f || gs_disassemble(&p, f) != 0)
+    if (!f || gs_disassemble(&p, NULL, 0, f) != 0)
         abort();
     fclose(f);
     if (gs_load_source(text, len, "dis.gsa", &again, err) != 0) {

@@ -1,6 +1,7 @@
 /* dis.c - bytecode back to text, driven by the opcode table. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dis.h"
 #include "opcodes.h"
@@ -39,7 +40,19 @@ static unsigned char *find_targets(const gs_program *p)
     return target;
 }
 
-int gs_disassemble(const gs_program *p, FILE *out)
+/* Source line n (from 1) as a comment, tabs and all. */
+static void source_line(const char *source, size_t len, uint32_t n, FILE *out)
+{
+    const char *l = source, *end = source + len;
+    for (uint32_t i = 1; i < n && l < end; i++) {
+        const char *nl = memchr(l, '\n', (size_t)(end - l));
+        l = nl ? nl + 1 : end;
+    }
+    const char *nl = memchr(l, '\n', (size_t)(end - l));
+    fprintf(out, "; %u: %.*s\n", n, (int)((nl ? nl : end) - l), l);
+}
+
+int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *out)
 {
     if (!p->verified)
         return -1; /* operands of unverified code could index anywhere */
@@ -54,7 +67,10 @@ int gs_disassemble(const gs_program *p, FILE *out)
     for (uint32_t f = 0; f < p->nfuncs; f++) {
         const gs_func *fn = &p->funcs[f];
         fprintf(out, "\n.func %s %u %u\n", fn->name, fn->nargs, fn->nlocals - fn->nargs);
+        uint32_t shown = 0;
         for (uint32_t pc = fn->entry; pc < fn->end;) {
+            if (source && p->lines && p->lines[pc] && p->lines[pc] != shown)
+                source_line(source, len, shown = p->lines[pc], out);
             if (target[pc])
                 fprintf(out, "L%u:\n", pc);
             fputs("    ", out);

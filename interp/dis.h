@@ -8,8 +8,11 @@
 
 #include "program.h"
 
-/* Writes the whole program.  Returns 0, or -1 if writing failed. */
-int gs_disassemble(const gs_program *p, FILE *out);
+/* Writes the whole program.  With source (the text it was compiled from,
+ * len bytes; NULL for none), each source line comes as a comment before
+ * the first instruction compiled from it, as Python's dis shows them.
+ * Returns 0, or -1 if writing failed. */
+int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *out);
 
 /* Writes one instruction at pc ("push 10", "jgt L12"); returns the pc of
  * the next one. */

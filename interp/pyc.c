@@ -774,10 +774,10 @@ static int for_range(pyc *c, const tok *kw)
     uint32_t outer_withs = c->loop_withs;
     c->loop_break = (int)end, c->loop_continue = (int)cont, c->loop_withs = c->nwiths;
     emit(c, &c->fn, "    jmp P%u\nP%u:\n", top, body);
-    (void)kw;
     if (block(c) != 0)
         return -1;
-    emit(c, &c->fn, "P%u:\n    load %d\n    load %d\n    add\n    store %d\nP%u:\n", cont, i, step, i, top);
+    emit(c, &c->fn, "P%u:\n.line %u\n    load %d\n    load %d\n    add\n    store %d\nP%u:\n", cont, kw->line, i, step, i,
+         top);
     if (!step_known)
         emit(c, &c->fn, "    load %d\n    push 0\n    jlt P%u\n", step, down);
     if (!step_known || step_value > 0)
@@ -789,7 +789,7 @@ static int for_range(pyc *c, const tok *kw)
     return 0;
 }
 
-static int while_loop(pyc *c)
+static int while_loop(pyc *c, const tok *kw)
 {
     uint32_t test = label(c), end = label(c);
     int outer_break = c->loop_break, outer_cont = c->loop_continue;
@@ -801,7 +801,7 @@ static int while_loop(pyc *c)
     emit(c, &c->fn, "    jz P%u\n", end);
     if (block(c) != 0)
         return -1;
-    emit(c, &c->fn, "    jmp P%u\nP%u:\n", test, end);
+    emit(c, &c->fn, ".line %u\n    jmp P%u\nP%u:\n", kw->line, test, end);
     c->loop_break = outer_break, c->loop_continue = outer_cont, c->loop_withs = outer_withs;
     return 0;
 }
@@ -897,7 +897,7 @@ static int statement(pyc *c)
     }
     if (is_kw(t, "while")) {
         next(c);
-        return while_loop(c);
+        return while_loop(c, t);
     }
     if (is_kw(t, "for")) {
         next(c);

@@ -280,7 +280,7 @@ static void round_trip(const char *name, const char *src, size_t len)
     size_t tlen = 0;
     FILE *mem = open_memstream(&text, &tlen);
     assert_non_null(mem);
-    assert_int_equal(gs_disassemble(&a, mem), 0);
+    assert_int_equal(gs_disassemble(&a, NULL, 0, mem), 0);
     fclose(mem);
     if (gs_load_source(text, tlen, "dis", &b, err) != 0)
         fail_msg("%s: disassembly does not assemble: %s\n%s", name, err, text);
