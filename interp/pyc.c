@@ -9,9 +9,8 @@
  * its body, as Python decides) are known before its `.func` line is
  * written.  Each statement starts with a `.line N` directive, so runtime
  * errors and `gilsim dis` name the .py line.  Python's floor division and
- * modulo, which round toward minus infinity where gilsim's div and mod
- * truncate, are two small functions written once when used.  Errors stop
- * at the first, with the source line and a caret. */
+ * modulo are written inline (floor_op).  Errors stop at the first, with
+ * the source line and a caret. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -67,7 +66,7 @@ typedef struct {
     int loop_break, loop_continue; /* labels of the innermost loop, -1 outside */
     uint32_t loop_withs;           /* with-blocks open when that loop began */
     uint32_t withs[32], nwiths;    /* the locks of the open with-blocks */
-    bool need_floordiv, need_mod;
+    int arith_temps;               /* the first of three locals for // and %, or -1 */
     bool failed;
 } pyc;
 
@@ -537,6 +536,35 @@ static int unary(pyc *c)
     return 0;
 }
 
+/* Python's a // b and a % b, which round toward minus infinity where
+ * gilsim's div and mod truncate: the truncated result, corrected when the
+ * remainder is not zero and the signs differ.  Inline, over three locals
+ * of the function's own. */
+static int floor_op(pyc *c, bool modulo)
+{
+    if (c->arith_temps < 0) {
+        int a = temp(c), b = temp(c), r = temp(c);
+        if (a < 0 || b < 0 || r < 0)
+            return -1;
+        c->arith_temps = a;
+    }
+    int a = c->arith_temps, b = a + 1, r = a + 2;
+    uint32_t done = label(c);
+    emit(c, &c->fn, "    store %d\n    store %d\n    load %d\n    load %d\n    %s\n    store %d\n", b, a, a, b,
+         modulo ? "mod" : "div", r);
+    if (modulo)
+        emit(c, &c->fn, "    load %d\n    jz P%u\n    load %d\n", r, done, r);
+    else
+        emit(c, &c->fn, "    load %d\n    load %d\n    mod\n    jz P%u\n    load %d\n", a, b, done, a);
+    emit(c, &c->fn, "    push 0\n    lt\n    load %d\n    push 0\n    lt\n    ne\n    jz P%u\n", b, done);
+    if (modulo)
+        emit(c, &c->fn, "    load %d\n    load %d\n    add\n    store %d\n", r, b, r);
+    else
+        emit(c, &c->fn, "    inc %d -1\n", r);
+    emit(c, &c->fn, "P%u:\n    load %d\n", done, r);
+    return 0;
+}
+
 static int term(pyc *c)
 {
     if (unary(c) != 0)
@@ -554,12 +582,8 @@ static int term(pyc *c)
             return -1;
         if (is_op(op, "*")) {
             emit(c, &c->fn, "    mul\n");
-        } else if (is_op(op, "//")) {
-            emit(c, &c->fn, "    call __floordiv\n");
-            c->need_floordiv = true;
-        } else {
-            emit(c, &c->fn, "    call __mod\n");
-            c->need_mod = true;
+        } else if (floor_op(c, is_op(op, "%")) != 0) {
+            return -1;
         }
     }
 }
@@ -708,13 +732,8 @@ static int assignment(pyc *c, const tok *target)
         emit(c, &c->fn, "    sub\n");
     else if (is_op(op, "*="))
         emit(c, &c->fn, "    mul\n");
-    else if (is_op(op, "//=")) {
-        emit(c, &c->fn, "    call __floordiv\n");
-        c->need_floordiv = true;
-    } else if (is_op(op, "%=")) {
-        emit(c, &c->fn, "    call __mod\n");
-        c->need_mod = true;
-    }
+    else if ((is_op(op, "//=") || is_op(op, "%=")) && floor_op(c, is_op(op, "%=")) != 0)
+        return -1;
     if (l >= 0)
         emit(c, &c->fn, "    store %d\n", l);
     else
@@ -1001,6 +1020,7 @@ static int function(pyc *c)
     const tok *def = next(c), *fname = next(c);
     int f = index_of(c->funcs, c->nfuncs, fname);
     c->nlocals = c->ndeclared = 0;
+    c->arith_temps = -1;
     c->nwiths = 0;
     c->loop_break = c->loop_continue = -1;
     c->fn.len = 0;
@@ -1026,17 +1046,6 @@ static int function(pyc *c)
          def->line, (int)c->fn.len, c->fn.s ? c->fn.s : "");
     return c->failed ? -1 : 0;
 }
-
-static const char floordiv_gsa[] =
-    "; Python's a // b: rounded toward minus infinity\n"
-    ".func __floordiv 2 1\n    load 0\n    load 1\n    div\n    store 2\n    load 0\n    load 1\n    mod\n"
-    "    jz done\n    load 0\n    push 0\n    lt\n    load 1\n    push 0\n    lt\n    ne\n    jz done\n"
-    "    inc 2 -1\ndone:\n    load 2\n    ret\n.end\n";
-static const char mod_gsa[] =
-    "; Python's a % b: the sign of b\n"
-    ".func __mod 2 1\n    load 0\n    load 1\n    mod\n    store 2\n    load 2\n    jz done\n    load 2\n"
-    "    push 0\n    lt\n    load 1\n    push 0\n    lt\n    ne\n    jz done\n    load 2\n    load 1\n    add\n"
-    "    store 2\ndone:\n    load 2\n    ret\n.end\n";
 
 /* `if __name__ == "__main__":` at module level: for python3 alone. */
 static bool is_main_guard(const pyc *c)
@@ -1153,10 +1162,6 @@ int gs_pyc_compile(const char *source, size_t len, const char *filename, char **
         else
             skip_block(&c);
     }
-    if (rc == 0 && c.need_floordiv)
-        emit(&c, &c.out, "%s", floordiv_gsa);
-    if (rc == 0 && c.need_mod)
-        emit(&c, &c.out, "%s", mod_gsa);
     free(c.t);
     free(c.fn.s);
     if (rc != 0 || c.failed) {
