@@ -85,8 +85,8 @@ static int fail_pos(pyc *c, uint32_t line, uint32_t col, const char *fmt, va_lis
         const char *nl = memchr(l, '\n', (size_t)(c->end - l));
         l = nl ? nl + 1 : c->end;
     }
-    size_t n = strcspn(l, "\n");
-    n = n > (size_t)(c->end - l) ? (size_t)(c->end - l) : n;
+    const char *nl = l < c->end ? memchr(l, '\n', (size_t)(c->end - l)) : NULL;
+    size_t n = (size_t)((nl ? nl : c->end) - l);
     int shown = n > 60 ? 60 : (int)n;
     snprintf(c->err, GS_ERRMSG_MAX, "%s:%u:%u: %s\n    %.*s\n    %*s^", c->path, line, col, msg, shown, l,
              (int)(col > (uint32_t)shown + 1 ? (uint32_t)shown : col - 1), "");
