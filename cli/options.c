@@ -22,7 +22,7 @@
 
 enum {
     OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED, OPT_RACE, OPT_NATIVE,
-    OPT_PROGRAM, OPT_UNIT_SIZE, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
+    OPT_PROGRAM, OPT_UNIT_SIZE, OPT_VS_PYTHON, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_HTML, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
@@ -47,6 +47,7 @@ static const struct {
     {{"native", required_argument, NULL, OPT_NATIVE}, BOTH, GS_VALUE_TEXT},
     {{"program", required_argument, NULL, OPT_PROGRAM}, BOTH, GS_VALUE_FILE},
     {{"unit-size", required_argument, NULL, OPT_UNIT_SIZE}, BOTH, GS_VALUE_TEXT},
+    {{"vs-python", no_argument, NULL, OPT_VS_PYTHON}, RUN, GS_VALUE_NONE},
     {{"workloads", required_argument, NULL, OPT_WORKLOADS}, SWEEP, GS_VALUE_WORKLOADS},
     {{"work", required_argument, NULL, OPT_WORK}, BOTH, GS_VALUE_TEXT},
     {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH, GS_VALUE_TEXT},
@@ -121,6 +122,9 @@ static const char run_usage[] =
     "  --program FILE       your own program: Python (.py) or assembly (.gsa); see\n"
     "                       README \"Program format\"\n"
     "  --unit-size N        with --program: main's third argument (default 0)\n"
+    "  --vs-python          with --program FILE.py: run the same file under python3\n"
+    "                       (threading, multiprocessing or asyncio, as the mode)\n"
+    "                       and print its figures beside gilsim's\n"
     "  --work N             total work units, split over the workers (1..2^40)\n"
     "  --work-per-worker N  N units for every worker instead (weak scaling)\n"
     "  --io KIND            I/O of --io-bound/--mixed: sleep (default), pipe, file\n"
@@ -450,6 +454,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
             return -1;
         return set_workload(o, spec, "--native");
     }
+    case OPT_VS_PYTHON: o->vs_python = true; return 0;
     case OPT_UNIT_SIZE:
         return gs_parse_count("--unit-size", arg, 1, GS_MAX_WORK, &o->unit_size);
     case OPT_PROGRAM:
@@ -620,6 +625,9 @@ static int check_combinations(gs_cli_options *o)
         }
     if (o->unit_size && !program)
         return usage_error("--unit-size applies only to --program%s%s", "", "");
+    size_t plen = program ? strlen(o->wl[0].path) : 0;
+    if (o->vs_python && (plen < 3 || strcmp(o->wl[0].path + plen - 3, ".py") != 0))
+        return usage_error("--vs-python applies only to --program FILE.py%s%s", "", "");
     if (o->io_set && !io_workload)
         return usage_error("--io applies only to --io-bound and --mixed%s%s", "", "");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)

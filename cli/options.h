@@ -42,6 +42,7 @@ typedef struct {
     uint64_t io_latency_ns;
     bool io_set, latency_set;
     uint64_t unit_size;          /* --unit-size, for --program; 0 = not given */
+    bool vs_python;              /* --vs-python */
     /* the lock */
     gs_gil_policy policy;
     uint64_t interval_ns;

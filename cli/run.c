@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../reports/html.h"
+#include "vs_python.h"
 #include "../reports/report.h"
 #include "../sched/experiment.h"
 #include "cli.h"
@@ -64,6 +65,11 @@ int gs_cli_run(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? GS_EXIT_OK : GS_EXIT_USAGE;
 
+    char python[4096];
+    if (o.vs_python && !gs_vs_python_available(python)) { /* before anything runs */
+        fprintf(stderr, "gilsim: --vs-python needs python3, which is not on PATH (apt-get install python3)\n");
+        return GS_EXIT_FAILURE;
+    }
     gs_workload wl;
     char err[GS_ERRMSG_MAX];
     if (gs_workload_load(&wl, &o.wl[0], err) != 0) {
@@ -86,6 +92,8 @@ int gs_cli_run(int argc, char **argv)
         rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
     } else {
         rc = report(&o, &e);
+        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc == GS_EXIT_OK)
+            rc = GS_EXIT_FAILURE;
     }
     gs_experiment_free(&e);
     gs_workload_free(&wl);

@@ -434,6 +434,43 @@ static void test_report_fits_80_columns(void **state)
     }
 }
 
+/* --vs-python runs the same .py under python3 and prints both; without
+ * python3 it says so and runs nothing. */
+static void test_vs_python(void **state)
+{
+    (void)state;
+    char *out, *err, args[1024];
+    if (system("python3 -c 'import sys' >/dev/null 2>&1") != 0) {
+        printf("SKIPPED: python3 is not installed; --vs-python is not tried.\n");
+        skip();
+    }
+    static const char *const modes[] = {"threads", "processes", "async"};
+    static const char *const module[] = {"threading", "multiprocessing", "asyncio"};
+    for (int m = 0; m < 3; m++) {
+        snprintf(args, sizeof args, "--%s 2 --program %s/examples/convoy.py --unit-size 2000 --work 12 --vs-python",
+                 modes[m], GS_SOURCE_DIR);
+        if (run(args, &err, &out) != 0)
+            fail_msg("gilsim %s: %s", args, err);
+        assert_non_null(strstr(out, "Beside python3 3."));
+        assert_non_null(strstr(out, module[m]));
+        assert_non_null(strstr(out, "(the same)"));
+    }
+    snprintf(args, sizeof args, "--threads 2 --program %s/examples/convoy.gsa --vs-python", GS_SOURCE_DIR);
+    assert_int_equal(run(args, &err, NULL), 2);
+    assert_non_null(strstr(err, "--vs-python applies only to --program FILE.py"));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "PATH=/nonexistent %s --threads 2 --program %s/examples/convoy.py --vs-python "
+                              "2>vs-err >/dev/null", GS_GILSIM, GS_SOURCE_DIR);
+    int status = system(cmd);
+    assert_int_equal(WEXITSTATUS(status), 1);
+    FILE *f = fopen("vs-err", "r");
+    char line[512] = "";
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_non_null(strstr(line, "--vs-python needs python3, which is not on PATH"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_thread_creation_failure),
         cmocka_unit_test(test_interrupt_writes_what_finished),
         cmocka_unit_test(test_report_fits_80_columns),
+        cmocka_unit_test(test_vs_python),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);

@@ -9,5 +9,7 @@ typedef struct {
 
 /* Ends with {NULL, NULL}. */
 extern const gs_embedded_program gs_embedded_programs[];
+/* python/: gilsim's module for python3 and the --vs-python runner. */
+extern const gs_embedded_program gs_embedded_python[];
 
 #endif

@@ -1,0 +1,139 @@
+"""vs_python.py - runs one of gilsim's Python workloads under CPython, as
+`gilsim --program FILE.py --vs-python` asks: the same file, the same mode,
+workers, work, unit size and switch interval, with threading,
+multiprocessing or asyncio.  It prints one JSON object: the wall times of
+one worker and of the workers, and their checksums.
+
+    python3 vs_python.py FILE --mode threads --workers 4 --work 100
+        --unit-size 1000 --switch-interval 0.005
+
+The work is split as gilsim splits it: units [first, first+count) per
+worker, as even as integers allow.  For asyncio the file is rewritten as
+coroutines (ast): every function async, every call to one awaited,
+time.sleep an await of asyncio.sleep, threading.Lock an asyncio.Lock, so
+tasks overlap where they sleep, as gilsim's async tasks do."""
+import argparse
+import ast
+import asyncio
+import inspect
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+
+
+def load(path, coroutines):
+    source = open(path).read()
+    tree = ast.parse(source, path)
+    if coroutines:  # the functions, and the locks; not the `if __name__ == "__main__":` block
+        make = Coroutines({n.name for n in tree.body if isinstance(n, ast.FunctionDef)})
+        tree.body = [make.visit(n) if isinstance(n, (ast.FunctionDef, ast.Assign)) else n
+                     for n in tree.body if not isinstance(n, ast.If)]
+        tree.body.insert(0, ast.Import(names=[ast.alias(name="asyncio")]))
+        ast.fix_missing_locations(tree)
+    module = type(sys)("work")
+    module.__file__ = path
+    exec(compile(tree, path, "exec"), module.__dict__)
+    return module
+
+
+class Coroutines(ast.NodeTransformer):
+    def __init__(self, functions):
+        self.functions = functions
+
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        return ast.copy_location(ast.AsyncFunctionDef(**{f: getattr(node, f) for f in node._fields}), node)
+
+    def visit_With(self, node):
+        self.generic_visit(node)
+        return ast.copy_location(ast.AsyncWith(items=node.items, body=node.body), node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in self.functions:
+            return ast.copy_location(ast.Await(value=node), node)
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+            if (f.value.id, f.attr) == ("time", "sleep"):
+                node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="sleep", ctx=ast.Load())
+                return ast.copy_location(ast.Await(value=node), node)
+            if (f.value.id, f.attr) == ("threading", "Lock"):
+                node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="Lock", ctx=ast.Load())
+            if f.attr == "acquire":
+                return ast.copy_location(ast.Await(value=node), node)
+        return node
+
+
+def split(total, n, k):
+    base, extra = divmod(total, n)
+    return k * base + min(k, extra), base + (1 if k < extra else 0)
+
+
+def arguments(main, first, count, size):
+    return (first, count, size)[: len(inspect.signature(main).parameters)]
+
+
+def in_child(path, first, count, size, results):
+    module = load(path, False)
+    results.put(module.main(*arguments(module.main, first, count, size)))
+
+
+def run(a, workers):
+    """Wall seconds and the checksum of the work done by so many workers."""
+    parts = [split(a.work, workers, k) for k in range(workers)]
+    t0 = time.perf_counter()
+    if a.mode == "threads":
+        module = load(a.file, False)
+        results = [0] * workers
+
+        def worker(k):
+            results[k] = module.main(*arguments(module.main, parts[k][0], parts[k][1], a.unit_size))
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        checksum = sum(results)
+    elif a.mode == "processes":
+        results = multiprocessing.get_context("fork").Queue()
+        children = [multiprocessing.get_context("fork").Process(
+            target=in_child, args=(a.file, first, count, a.unit_size, results)) for first, count in parts]
+        for c in children:
+            c.start()
+        checksum = sum(results.get() for _ in children)
+        for c in children:
+            c.join()
+    else:
+        module = load(a.file, True)
+
+        async def tasks():
+            return await asyncio.gather(*(module.main(*arguments(module.main, first, count, a.unit_size))
+                                          for first, count in parts))
+
+        checksum = sum(asyncio.run(tasks()))
+    return time.perf_counter() - t0, checksum
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("file")
+    p.add_argument("--mode", choices=("threads", "processes", "async"), default="threads")
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--work", type=int, default=1)
+    p.add_argument("--unit-size", type=int, default=0)
+    p.add_argument("--switch-interval", type=float, default=0.005)
+    a = p.parse_args()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gilsim.py beside this file
+    sys.setswitchinterval(a.switch_interval)
+    base_s, base_sum = run(a, 1)
+    wall_s, checksum = run(a, a.workers)
+    print(json.dumps({"python": sys.version.split()[0], "mode": a.mode, "workers": a.workers,
+                      "base_s": base_s, "wall_s": wall_s, "base_checksum": base_sum, "checksum": checksum}))
+
+
+if __name__ == "__main__":
+    main()
