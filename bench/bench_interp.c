@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "pyc.h"
 #include "vm.h"
 #include "workload.h"
 
@@ -127,6 +128,34 @@ void bench_interp(bench_report *rep)
     bench_add(rep, "interp", "fib(30) ns/instruction", "ns", &f);
     bench_summarize(&f, fib_call, BENCH_REPS);
     bench_add(rep, "interp", "fib(30) ns/call", "ns", &f);
+
+    /* the same loop written in Python and compiled (interp/pyc.c), in turns
+     * with the hand-written one */
+    static const char countdown_py[] = "def main(first, units, n):\n    while n > 0:\n        n -= 1\n    return n\n";
+    char *gsa, err[GS_ERRMSG_MAX];
+    gs_program compiled;
+    if (gs_pyc_compile(countdown_py, strlen(countdown_py), "countdown.py", &gsa, err) != 0 ||
+        gs_load_source(gsa, strlen(gsa), "countdown.py", &compiled, err) != 0) {
+        fprintf(stderr, "gilsim-bench: %s\n", err);
+        exit(1);
+    }
+    free(gsa);
+    double py_iter[BENCH_REPS], vs_hand[BENCH_REPS];
+    const int64_t loops = 50 * 1000 * 1000;
+    for (int r = 0; r < BENCH_REPS; r++) {
+        uint64_t count;
+        double hand = time_program(&countdown.prog, loops, gs_vm_run, &count);
+        double ns = time_program(&compiled, loops, gs_vm_run, &count);
+        py_iter[r] = ns / (double)loops;
+        vs_hand[r] = ns / hand;
+    }
+    bench_figure compiled_iter, compiled_ratio;
+    bench_summarize(&compiled_iter, py_iter, BENCH_REPS);
+    bench_summarize(&compiled_ratio, vs_hand, BENCH_REPS);
+    bench_add(rep, "interp", "countdown.py compiled ns/iteration", "ns", &compiled_iter);
+    bench_add_ratio(rep, "interp", "compiled / hand-written per iteration (paired)", compiled_ratio.median, "x",
+                    "target <= 1.5");
+    gs_program_free(&compiled);
 
     bench_figure py;
     if (bench_python(&py) == 0) {

@@ -701,6 +701,27 @@ static int block(pyc *c);
 
 static void line_of(pyc *c, const tok *t) { emit(c, &c->fn, ".line %u\n", t->line); }
 
+/* Emits a jump to P<target> taken when the condition just compiled is
+ * true (when_true) or false.  A condition that ends in an ordering
+ * comparison becomes one compare-and-jump instruction, as the loops of
+ * hand-written assembly are. */
+static void jump_if(pyc *c, bool when_true, uint32_t target)
+{
+    static const struct {
+        const char *cmp, *yes, *no;
+    } fused[] = {{"lt", "jlt", "jge"}, {"le", "jle", "jgt"}, {"gt", "jgt", "jle"}, {"ge", "jge", "jlt"}};
+    for (size_t i = 0; i < sizeof fused / sizeof fused[0]; i++) {
+        char tail[16];
+        size_t n = (size_t)snprintf(tail, sizeof tail, "\n    %s\n", fused[i].cmp);
+        if (c->fn.len >= n && memcmp(c->fn.s + c->fn.len - n, tail, n) == 0) {
+            c->fn.len -= n - 1;
+            emit(c, &c->fn, "    %s P%u\n", when_true ? fused[i].yes : fused[i].no, target);
+            return;
+        }
+    }
+    emit(c, &c->fn, "    %s P%u\n", when_true ? "jnz" : "jz", target);
+}
+
 /* Releases the with-blocks' locks opened since the innermost loop (break,
  * continue) or all of them (return), innermost first. */
 static void release_withs(pyc *c, uint32_t down_to)
@@ -717,6 +738,17 @@ static int assignment(pyc *c, const tok *target)
         g = index_of(c->globals, c->nglobals, target);
         if (g < 0 || index_of(c->declared, c->ndeclared, target) < 0)
             return fail_at(c, target, "internal error: '%.*s' has no place", (int)target->len, target->at);
+    }
+    const tok *v = peek(c);
+    bool neg = is_op(v, "-");
+    if (neg)
+        v = ahead(c, 1);
+    if (l >= 0 && (is_op(op, "+=") || is_op(op, "-=")) && v->kind == T_INT && v->value <= INT32_MAX &&
+        ahead(c, neg ? 2 : 1)->kind == T_NEWLINE) { /* n += 1: one instruction */
+        int64_t by = (neg ? -v->value : v->value) * (is_op(op, "-=") ? -1 : 1);
+        emit(c, &c->fn, "    inc %d %" PRId64 "\n", l, by);
+        c->pos += neg ? 2 : 1;
+        return expect_newline(c);
     }
     if (!is_op(op, "=")) { /* augmented: the old value first */
         if (l >= 0)
@@ -808,19 +840,32 @@ static int for_range(pyc *c, const tok *kw)
     return 0;
 }
 
+/* Rotated, as compilers lay loops out: the test at the bottom, one jump
+ * per iteration.  The condition's tokens are compiled after the body. */
 static int while_loop(pyc *c, const tok *kw)
 {
-    uint32_t test = label(c), end = label(c);
+    uint32_t test = label(c), body = label(c), end = label(c);
     int outer_break = c->loop_break, outer_cont = c->loop_continue;
     uint32_t outer_withs = c->loop_withs;
     c->loop_break = (int)end, c->loop_continue = (int)test, c->loop_withs = c->nwiths;
-    emit(c, &c->fn, "P%u:\n", test);
-    if (expr(c) != 0 || expect(c, ":") != 0)
+    size_t cond = c->pos; /* compiled below, once the body is */
+    while (!is_op(peek(c), ":") && peek(c)->kind != T_NEWLINE && peek(c)->kind != T_END)
+        next(c);
+    if (expect(c, ":") != 0)
         return -1;
-    emit(c, &c->fn, "    jz P%u\n", end);
+    emit(c, &c->fn, "    jmp P%u\nP%u:\n", test, body);
     if (block(c) != 0)
         return -1;
-    emit(c, &c->fn, ".line %u\n    jmp P%u\nP%u:\n", kw->line, test, end);
+    size_t after = c->pos;
+    c->pos = cond;
+    emit(c, &c->fn, "P%u:\n.line %u\n", test, kw->line);
+    if (expr(c) != 0)
+        return -1;
+    if (!is_op(peek(c), ":"))
+        return fail_at(c, peek(c), "expected ':'");
+    jump_if(c, true, body);
+    emit(c, &c->fn, "P%u:\n", end);
+    c->pos = after;
     c->loop_break = outer_break, c->loop_continue = outer_cont, c->loop_withs = outer_withs;
     return 0;
 }
@@ -832,7 +877,7 @@ static int if_chain(pyc *c)
         uint32_t next_branch = label(c);
         if (expr(c) != 0 || expect(c, ":") != 0)
             return -1;
-        emit(c, &c->fn, "    jz P%u\n", next_branch);
+        jump_if(c, false, next_branch);
         if (block(c) != 0)
             return -1;
         emit(c, &c->fn, "    jmp P%u\nP%u:\n", end, next_branch);
