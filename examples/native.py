@@ -1,6 +1,7 @@
 # native.py - CPU work, most of it in native calls outside the lock (as
 # hashlib or zlib), the rest in bytecode:
-#   gilsim --threads 4 --program examples/native.py --work 400
+#   gilsim --threads 4 --program examples/native.py --unit-size 250 --work 400
+# (python3 finds gilsim.py in python/: PYTHONPATH=python python3 examples/native.py)
 import gilsim
 
 
