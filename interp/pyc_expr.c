@@ -1,0 +1,320 @@
+/* pyc_expr.c - the Python front end's expressions: each leaves one value
+ * on the stack (see pyc_front.h).  Python's floor division and modulo are
+ * written inline (floor_op); and and or give one of their operands, as
+ * Python's do. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pyc_front.h"
+
+uint32_t py_label(pyc *c) { return c->labels++; }
+
+int py_temp(pyc *c)
+{
+    char n[16];
+    snprintf(n, sizeof n, " t%u", c->nlocals);
+    if (c->nlocals == GS_MAX_LOCALS)
+        return py_fail_at(c, py_peek(c), "too many local variables in this function (at most %u)", GS_MAX_LOCALS);
+    snprintf(c->locals[c->nlocals].name, sizeof c->locals[0].name, "%s", n);
+    return (int)c->nlocals++;
+}
+
+/* A call of a module's function: time.sleep(x), gilsim.pipe(x), ... */
+static int module_call(pyc *c, const tok *mod, const tok *fn)
+{
+    if (py_is_kw(mod, "time") && py_is_kw(fn, "sleep")) {
+        const tok *arg = py_peek(c);
+        if (arg->kind == T_FLOAT || arg->kind == T_INT) { /* the latency is the run's --io-latency */
+            py_next(c);
+        } else if (py_expr(c) == 0) {
+            py_emit(c, &c->fn, "    pop\n");
+        } else {
+            return -1;
+        }
+        py_emit(c, &c->fn, "    push 0\n    io sleep\n");
+        return py_expect(c, ")");
+    }
+    static const char *const io[] = {"pipe", "file"};
+    for (size_t i = 0; py_is_kw(mod, "gilsim") && i < 2; i++)
+        if (py_is_kw(fn, io[i])) {
+            if (py_expr(c) != 0)
+                return -1;
+            py_emit(c, &c->fn, "    io %s\n", io[i]);
+            return py_expect(c, ")");
+        }
+    if (py_is_kw(mod, "gilsim") && py_is_kw(fn, "native")) {
+        if (py_expr(c) != 0)
+            return -1;
+        py_emit(c, &c->fn, "    native\n");
+        return py_expect(c, ")");
+    }
+    int lock = py_index_of(c->locks, c->nlocks, mod);
+    if (lock >= 0 && (py_is_kw(fn, "acquire") || py_is_kw(fn, "release"))) {
+        py_emit(c, &c->fn, "    %s %s\n    push 1\n", py_is_kw(fn, "acquire") ? "acquire" : "release", c->locks[lock].name);
+        if (!py_is_op(py_peek(c), ")"))
+            return py_fail_at(c, py_peek(c), "%.*s() takes no arguments here", (int)fn->len, fn->at);
+        return py_expect(c, ")");
+    }
+    return py_fail_at(c, mod, "'%.*s.%.*s' is not supported (time.sleep, gilsim.pipe, gilsim.file, gilsim.native, "
+                   "and a lock's acquire and release are)", (int)mod->len, mod->at, (int)fn->len, fn->at);
+}
+
+static int atom(pyc *c)
+{
+    const tok *t = py_next(c);
+    if (t->kind == T_INT) {
+        py_emit(c, &c->fn, "    push %" PRId64 "\n", t->value);
+        return 0;
+    }
+    if (t->kind == T_FLOAT)
+        return py_fail_at(c, t, "floats are only allowed as the argument of time.sleep");
+    if (t->kind == T_STRING)
+        return py_fail_at(c, t, "strings are not supported: the subset has integers only");
+    if (py_is_op(t, "(")) {
+        if (py_expr(c) != 0)
+            return -1;
+        if (py_is_op(py_peek(c), ","))
+            return py_fail_at(c, py_peek(c), "tuples are not supported");
+        return py_expect(c, ")");
+    }
+    if (py_is_op(t, "[") || py_is_op(t, "{"))
+        return py_fail_at(c, t, "lists, dicts and sets are not supported");
+    if (t->kind != T_NAME)
+        return py_fail_at(c, t, t->kind == T_NEWLINE ? "expected an expression before the end of the line"
+                                                   : "expected an expression, found '%.*s'", (int)t->len, t->at);
+    if (py_is_kw(t, "True") || py_is_kw(t, "False")) {
+        py_emit(c, &c->fn, "    push %d\n", py_is_kw(t, "True"));
+        return 0;
+    }
+    const char *why = py_unsupported(t);
+    if (why)
+        return py_fail_at(c, t, "%s", why);
+    if (py_is_keyword(t))
+        return py_fail_at(c, t, "expected an expression, found '%.*s'", (int)t->len, t->at);
+    if (py_is_op(py_peek(c), ".")) {
+        py_next(c);
+        const tok *fn = py_next(c);
+        if (fn->kind != T_NAME || !py_accept(c, "("))
+            return py_fail_at(c, fn, "attributes are not supported, only calls such as time.sleep(x)");
+        return module_call(c, t, fn);
+    }
+    if (py_accept(c, "(")) {
+        if (py_is_kw(t, "range"))
+            return py_fail_at(c, t, "range() is only allowed in for NAME in range(...)");
+        int f = py_index_of(c->funcs, c->nfuncs, t);
+        if (f < 0)
+            return py_fail_at(c, t, "function '%.*s' is not defined (define it with def in this file)", (int)t->len,
+                           t->at);
+        uint32_t n = 0;
+        while (!py_is_op(py_peek(c), ")")) {
+            if (n && py_expect(c, ",") != 0)
+                return -1;
+            if (py_is_op(py_peek(c), ")"))
+                break;
+            if (py_is(py_ahead(c, 0), T_NAME, NULL) && py_is_op(py_ahead(c, 1), "="))
+                return py_fail_at(c, py_peek(c), "keyword arguments are not supported");
+            if (py_expr(c) != 0)
+                return -1;
+            n++;
+        }
+        py_next(c);
+        if (n != c->nargs[f])
+            return py_fail_at(c, t, "%s() takes %u argument%s, %u given", c->funcs[f].name, c->nargs[f],
+                           c->nargs[f] == 1 ? "" : "s", n);
+        py_emit(c, &c->fn, "    call %s\n", c->funcs[f].name);
+        return 0;
+    }
+    int l = py_index_of(c->locals, c->nlocals, t);
+    if (l >= 0) {
+        py_emit(c, &c->fn, "    load %d\n", l);
+        return 0;
+    }
+    int g = py_index_of(c->globals, c->nglobals, t);
+    if (g >= 0) {
+        py_emit(c, &c->fn, "    gload %s\n", c->globals[g].name);
+        return 0;
+    }
+    if (py_index_of(c->locks, c->nlocks, t) >= 0)
+        return py_fail_at(c, t, "a lock is not a number: use it in with or its acquire() and release()");
+    return py_fail_at(c, t, "name '%.*s' is not defined", (int)t->len, t->at);
+}
+
+static int unary(pyc *c)
+{
+    if (py_accept(c, "-")) {
+        if (unary(c) != 0)
+            return -1;
+        py_emit(c, &c->fn, "    neg\n");
+        return 0;
+    }
+    if (py_accept(c, "+"))
+        return unary(c);
+    if (py_is_op(py_peek(c), "~"))
+        return py_fail_at(c, py_peek(c), "the bitwise operators are not supported");
+    if (atom(c) != 0)
+        return -1;
+    if (py_is_op(py_peek(c), "**"))
+        return py_fail_at(c, py_peek(c), "the power operator ** is not supported");
+    return 0;
+}
+
+/* Python's a // b and a % b, which round toward minus infinity where
+ * gilsim's div and mod truncate: the truncated result, corrected when the
+ * remainder is not zero and the signs differ.  Inline, over three locals
+ * of the function's own. */
+int py_floor_op(pyc *c, bool modulo)
+{
+    if (c->arith_temps < 0) {
+        int a = py_temp(c), b = py_temp(c), r = py_temp(c);
+        if (a < 0 || b < 0 || r < 0)
+            return -1;
+        c->arith_temps = a;
+    }
+    int a = c->arith_temps, b = a + 1, r = a + 2;
+    uint32_t done = py_label(c);
+    py_emit(c, &c->fn, "    store %d\n    store %d\n    load %d\n    load %d\n    %s\n    store %d\n", b, a, a, b,
+         modulo ? "mod" : "div", r);
+    if (modulo)
+        py_emit(c, &c->fn, "    load %d\n    jz P%u\n    load %d\n", r, done, r);
+    else
+        py_emit(c, &c->fn, "    load %d\n    load %d\n    mod\n    jz P%u\n    load %d\n", a, b, done, a);
+    py_emit(c, &c->fn, "    push 0\n    lt\n    load %d\n    push 0\n    lt\n    ne\n    jz P%u\n", b, done);
+    if (modulo)
+        py_emit(c, &c->fn, "    load %d\n    load %d\n    add\n    store %d\n", r, b, r);
+    else
+        py_emit(c, &c->fn, "    inc %d -1\n", r);
+    py_emit(c, &c->fn, "P%u:\n    load %d\n", done, r);
+    return 0;
+}
+
+static int term(pyc *c)
+{
+    if (unary(c) != 0)
+        return -1;
+    for (;;) {
+        const tok *op = py_peek(c);
+        if (py_is_op(op, "/"))
+            return py_fail_at(c, op, "true division '/' gives a float: use // for integers");
+        if (py_is_op(op, "@") || py_is_op(op, "&") || py_is_op(op, "|") || py_is_op(op, "^"))
+            return py_fail_at(c, op, "the operator '%.*s' is not supported", (int)op->len, op->at);
+        if (!py_is_op(op, "*") && !py_is_op(op, "//") && !py_is_op(op, "%"))
+            return 0;
+        py_next(c);
+        if (unary(c) != 0)
+            return -1;
+        if (py_is_op(op, "*")) {
+            py_emit(c, &c->fn, "    mul\n");
+        } else if (py_floor_op(c, py_is_op(op, "%")) != 0) {
+            return -1;
+        }
+    }
+}
+
+static int arith(pyc *c)
+{
+    if (term(c) != 0)
+        return -1;
+    while (py_is_op(py_peek(c), "+") || py_is_op(py_peek(c), "-")) {
+        bool plus = py_is_op(py_next(c), "+");
+        if (term(c) != 0)
+            return -1;
+        py_emit(c, &c->fn, plus ? "    add\n" : "    sub\n");
+    }
+    return 0;
+}
+
+static const char *comparison_op(const tok *t)
+{
+    static const struct {
+        const char *op, *ins;
+    } cmp[] = {{"==", "eq"}, {"!=", "ne"}, {"<", "lt"}, {"<=", "le"}, {">", "gt"}, {">=", "ge"}};
+    for (size_t i = 0; i < sizeof cmp / sizeof cmp[0]; i++)
+        if (py_is_op(t, cmp[i].op))
+            return cmp[i].ins;
+    return NULL;
+}
+
+/* a < b < c is a < b and b < c, with b computed once. */
+static int comparison(pyc *c)
+{
+    if (arith(c) != 0)
+        return -1;
+    const char *ins = comparison_op(py_peek(c));
+    if (!ins)
+        return 0;
+    uint32_t done = py_label(c);
+    bool chained = false;
+    while (ins) {
+        py_next(c);
+        if (arith(c) != 0)
+            return -1;
+        const char *after = comparison_op(py_peek(c));
+        if (after) { /* keep b for the next comparison */
+            int t = py_temp(c);
+            if (t < 0)
+                return -1;
+            py_emit(c, &c->fn, "    dup\n    store %d\n    %s\n    dup\n    jz P%u\n    pop\n    load %d\n", t, ins,
+                 done, t);
+            chained = true;
+        } else {
+            py_emit(c, &c->fn, "    %s\n", ins);
+        }
+        ins = after;
+    }
+    if (chained)
+        py_emit(c, &c->fn, "P%u:\n", done);
+    return 0;
+}
+
+static int not_expr(pyc *c)
+{
+    if (py_is_kw(py_peek(c), "not")) {
+        py_next(c);
+        if (not_expr(c) != 0)
+            return -1;
+        py_emit(c, &c->fn, "    push 0\n    eq\n");
+        return 0;
+    }
+    return comparison(c);
+}
+
+/* and/or give one of their operands, as Python's do: a or b is a if a is
+ * true, else b. */
+static int and_expr(pyc *c)
+{
+    if (not_expr(c) != 0)
+        return -1;
+    if (!py_is_kw(py_peek(c), "and"))
+        return 0;
+    uint32_t end = py_label(c);
+    while (py_is_kw(py_peek(c), "and")) {
+        py_next(c);
+        py_emit(c, &c->fn, "    dup\n    jz P%u\n    pop\n", end);
+        if (not_expr(c) != 0)
+            return -1;
+    }
+    py_emit(c, &c->fn, "P%u:\n", end);
+    return 0;
+}
+
+int py_expr(pyc *c)
+{
+    if (and_expr(c) != 0)
+        return -1;
+    if (!py_is_kw(py_peek(c), "or")) {
+        if (py_is_kw(py_peek(c), "if"))
+            return py_fail_at(c, py_peek(c), "conditional expressions (x if c else y) are not supported");
+        return 0;
+    }
+    uint32_t end = py_label(c);
+    while (py_is_kw(py_peek(c), "or")) {
+        py_next(c);
+        py_emit(c, &c->fn, "    dup\n    jnz P%u\n    pop\n", end);
+        if (and_expr(c) != 0)
+            return -1;
+    }
+    py_emit(c, &c->fn, "P%u:\n", end);
+    return 0;
+}
+
