@@ -108,6 +108,10 @@ void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_
 const char *gs_model_option_name(size_t i);
 int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m);
 
+/* The --help texts (usage.c). */
+extern const char gs_run_usage[];
+extern const char gs_sweep_usage[];
+
 /* Whether to use colour on standard output. */
 bool gs_cli_color(const gs_cli_options *o);
 
