@@ -9,21 +9,15 @@
  * the assembler is re-entrant.  Semantic checks that bytecode from any source
  * needs (local indices, stack depths, targets) belong to the verifier, not
  * here: the assembler checks only what the text itself says. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "asm.h"
 #include "opcodes.h"
-#include "pyc.h"
-#include "verify.h"
 
 typedef struct {
     char name[GS_MAX_NAME + 1];
@@ -677,61 +671,5 @@ int gs_assemble(const char *source, size_t len, const char *filename, gs_program
     free(s.calls);
     if (rc != 0)
         gs_program_free(out);
-    return rc;
-}
-
-int gs_load_source(const char *source, size_t len, const char *filename, gs_program *out,
-                   char err[GS_ERRMSG_MAX])
-{
-    if (gs_assemble(source, len, filename, out, err) != 0)
-        return -1;
-    if (gs_verify(out, err) != 0) {
-        gs_program_free(out);
-        return -1;
-    }
-    return 0;
-}
-
-int gs_load_file(const char *path, gs_program *out, char err[GS_ERRMSG_MAX])
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, GS_ERRMSG_MAX, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t plen = strlen(path);
-    bool python = plen > 3 && strcmp(path + plen - 3, ".py") == 0;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, GS_ERRMSG_MAX, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    if (st.st_size > (off_t)GS_MAX_SOURCE) {
-        snprintf(err, GS_ERRMSG_MAX, "%s: program too large (%lld bytes; at most %u)", path,
-                 (long long)st.st_size, GS_MAX_SOURCE);
-        close(fd);
-        return -1;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (!buf || got != (size_t)st.st_size) {
-        snprintf(err, GS_ERRMSG_MAX, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
-        free(buf);
-        return -1;
-    }
-    char *gsa = NULL; /* Python: compiled to assembly first (pyc.h) */
-    int rc = python ? gs_pyc_compile(buf, got, path, &gsa, err) : 0;
-    if (rc == 0)
-        rc = gs_load_source(gsa ? gsa : buf, gsa ? strlen(gsa) : got, path, out, err);
-    free(gsa);
-    free(buf);
     return rc;
 }
