@@ -71,15 +71,20 @@ int demo_sweep(demo_ctx *d, gs_sweep *s)
     return rc;
 }
 
-int demo_load(gs_workload *wl, gs_workload_kind kind)
+int demo_load_spec(gs_workload *wl, gs_workload_spec spec)
 {
     char err[GS_ERRMSG_MAX];
-    gs_workload_spec spec = {.kind = kind, .io_kind = GS_IO_SLEEP, .io_latency_ns = 1000000};
     if (gs_workload_load(wl, &spec, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
         return -1;
     }
     return 0;
+}
+
+int demo_load(gs_workload *wl, gs_workload_kind kind)
+{
+    return demo_load_spec(wl, (gs_workload_spec){
+        .kind = kind, .io_kind = GS_IO_SLEEP, .io_latency_ns = 1000000});
 }
 
 /* With --html the page shows what the demonstration printed.  The demos

@@ -60,8 +60,10 @@ const gs_run_summary *demo_summary(const gs_experiment *e);
 const gs_run_result *demo_result(const gs_experiment *e);
 /* Runs the sweep, with progress.  Returns 0, or -1 after saying why. */
 int demo_sweep(demo_ctx *d, gs_sweep *s);
-/* Loads a built-in workload.  Returns 0, or -1 after saying why. */
+/* Loads a built-in workload (its I/O: 1 ms sleeps), of a kind or as spec
+ * says.  Returns 0, or -1 after saying why. */
 int demo_load(gs_workload *wl, gs_workload_kind kind);
+int demo_load_spec(gs_workload *wl, gs_workload_spec spec);
 /* The outputs of a demo's traced run or sweep: --trace, --plot, and the
  * page of --html with its timeline or curves.  Return 0, or -1 after
  * saying why. */

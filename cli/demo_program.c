@@ -33,12 +33,9 @@ int demo_race_run(demo_ctx *d)
     int rc = GS_EXIT_OK;
     for (int i = 0; i < GS_RACE_ROWS && rc == GS_EXIT_OK; i++) {
         gs_workload wl;
-        char err[GS_ERRMSG_MAX];
         gs_workload_spec spec = {.kind = GS_WL_RACE, .race = race_rows[i].variant};
-        if (gs_workload_load(&wl, &spec, err) != 0) {
-            fprintf(stderr, "gilsim: %s\n", err);
+        if (demo_load_spec(&wl, spec) != 0)
             return GS_EXIT_FAILURE;
-        }
         gs_run_config cfg = demo_config(d, GS_MODE_THREADS, &wl, 2, d->quick ? 400 : 4000);
         cfg.gil.policy = race_rows[i].policy;
         cfg.gil.interval_ns = race_rows[i].interval_ns;
@@ -81,11 +78,9 @@ uint32_t demo_native_runs(const demo_ctx *d) { return 2 * demo_ncounts(d); }
 int demo_native_run(demo_ctx *d)
 {
     gs_workload wl[2];
-    char err[GS_ERRMSG_MAX];
     for (int i = 0; i < 2; i++) {
         gs_workload_spec spec = {.kind = GS_WL_NATIVE, .native_share = i ? 0 : NATIVE_SHARE};
-        if (gs_workload_load(&wl[i], &spec, err) != 0) {
-            fprintf(stderr, "gilsim: %s\n", err);
+        if (demo_load_spec(&wl[i], spec) != 0) {
             if (i)
                 gs_workload_free(&wl[0]);
             return GS_EXIT_FAILURE;

@@ -29,8 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     _Atomic int64_t shared[GS_MAX_SHARED];
-    for (uint32_t i = 0; i < p.nshared; i++)
-        atomic_init(&shared[i], p.shared[i].init);
+    gs_vm_shared_init(&p, shared);
     vm.shared = shared;
     bool held[GS_MAX_ULOCKS] = {false};
     uint64_t budget = 1 + size % 97;

@@ -65,6 +65,12 @@ const char *gs_vm_lock_misuse(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], c
     return buf;
 }
 
+void gs_vm_shared_init(const gs_program *p, _Atomic int64_t vars[GS_MAX_SHARED])
+{
+    for (uint32_t i = 0; i < GS_MAX_SHARED; i++)
+        atomic_init(&vars[i], i < p->nshared ? p->shared[i].init : 0);
+}
+
 gs_stop gs_vm_run_alone(gs_vm *vm, bool held[GS_MAX_ULOCKS])
 {
     for (;;) {

@@ -101,6 +101,10 @@ void gs_vm_complete(gs_vm *vm, int64_t result);
  * request's), as a runtime error of its own would. */
 void gs_vm_raise(gs_vm *vm, const char *msg);
 
+/* Sets vars to the program's shared variables as a process starts with
+ * them: their declared values, the rest zero. */
+void gs_vm_shared_init(const gs_program *p, _Atomic int64_t vars[GS_MAX_SHARED]);
+
 /* Runs vm to its end as a lone thread would: I/O answered at once with
  * its token, native calls done here, user locks taken with nobody else to
  * wait for.  held[] says which user locks the vm holds (all false at the

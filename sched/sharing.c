@@ -5,8 +5,7 @@
 
 int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os)
 {
-    for (uint32_t i = 0; i < GS_MAX_SHARED; i++)
-        atomic_init(&ps->vars[i], i < prog->nshared ? prog->shared[i].init : 0);
+    gs_vm_shared_init(prog, ps->vars);
     return gs_ulocks_init(&ps->locks, os, prog->nulocks);
 }
 

@@ -41,8 +41,7 @@ static int64_t run_main(const char *src, const int64_t *args, uint32_t nargs, ch
     static gs_vm vm;
     assert_int_equal(gs_vm_init(&vm, &p, args, nargs, err), 0);
     _Atomic int64_t shared[GS_MAX_SHARED];
-    for (uint32_t i = 0; i < p.nshared; i++)
-        atomic_init(&shared[i], p.shared[i].init);
+    gs_vm_shared_init(&p, shared);
     vm.shared = shared;
     bool held[GS_MAX_ULOCKS] = {false};
     gs_stop stop = gs_vm_run_alone(&vm, held);
@@ -349,8 +348,7 @@ static void test_examples_against_python3(void **state)
         static gs_vm vm;
         assert_int_equal(gs_vm_init(&vm, &p, runs[i].args, 3, err), 0);
         _Atomic int64_t shared[GS_MAX_SHARED];
-        for (uint32_t k = 0; k < p.nshared; k++)
-            atomic_init(&shared[k], p.shared[k].init);
+        gs_vm_shared_init(&p, shared);
         vm.shared = shared;
         bool held[GS_MAX_ULOCKS] = {false};
         assert_int_equal(gs_vm_run_alone(&vm, held), GS_STOP_DONE);

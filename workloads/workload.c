@@ -274,8 +274,7 @@ int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count,
     }
     int rc = gs_vm_init(vm, &w->prog, args, nargs, err);
     _Atomic int64_t shared[GS_MAX_SHARED];
-    for (uint32_t i = 0; i < w->prog.nshared; i++)
-        atomic_init(&shared[i], w->prog.shared[i].init);
+    gs_vm_shared_init(&w->prog, shared);
     vm->shared = shared;
     bool held[GS_MAX_ULOCKS] = {false};
     gs_stop stop = rc == 0 ? gs_vm_run_alone(vm, held) : GS_STOP_ERROR;
