@@ -146,9 +146,13 @@ static void test_processes_have_their_own_copy(void **state)
     gs_workload_free(&w);
 }
 
-/* Native calls of two threads overlap under CPython's lock (their events
- * say so), while bytecode never runs in two threads at once: at most one
- * holder between its take and its drop. */
+/* Bytecode never runs in two threads at once (at most one holder between
+ * its take and its drop), and the meter of native calls at once never
+ * says more than the events do (each call's events enclose its time on
+ * the meter).  That two native calls do overlap is asserted in
+ * virtual time only, where it is the model's exact outcome: on a real,
+ * loaded machine one thread may finish all the work before the OS runs
+ * the other, and CI's did. */
 static void test_native_sections_overlap(void **state)
 {
     (void)state;
@@ -170,7 +174,7 @@ static void test_native_sections_overlap(void **state)
         assert_int_equal(s.native_calls, 200);
         uint32_t native = max_concurrent(&r, EV(NATIVE_START), EV(NATIVE_END));
         uint32_t holders = max_concurrent(&r, EV(GOT), EV(DROP_FORCED) | EV(DROP_VOLUNTARY) | EV(DROP_TICK));
-        if (native != 2 || holders != 1 || s.native_max != 2)
+        if (holders != 1 || s.native_max > native || native > 2 || (sim && s.native_max != 2))
             fail_msg("%s: %u in native calls at once (meter: %u), %u holding the lock at once",
                      sim ? "virtual" : "real", native, s.native_max, holders);
         gs_run_result_free(&r);

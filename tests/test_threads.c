@@ -20,6 +20,7 @@
 #include "experiment.h"
 #include "helpers.h"
 #include "run.h"
+#include "sim.h"
 #include "summary.h"
 
 static gs_run_config config(const gs_workload *w, uint32_t workers, uint64_t work)
@@ -172,9 +173,11 @@ static void test_experiment_baseline(void **state)
     gs_workload_free(&w);
 }
 
-/* Every policy: no lost work; one holder at a time where there is one
- * lock, several where there is none or one each; and each policy's own
- * rules. */
+/* Every policy, on this machine and on a modelled 4-core one: no lost
+ * work; one holder at a time where there is one lock; and each policy's
+ * own rules.  That several hold a lock at once where there is none or one
+ * each is asserted in virtual time, where it is certain: a real, loaded
+ * machine may run the three threads one after another. */
 static void test_every_policy(void **state)
 {
     (void)state;
@@ -182,30 +185,35 @@ static void test_every_policy(void **state)
     int64_t want;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_workload_sequential(&w, 0, 60, &want, err), 0);
-    for (int p = 0; p < GS_GIL_POLICY_COUNT; p++) {
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    m.cores = 4;
+    for (int p = 0; p < GS_GIL_POLICY_COUNT * 2; p++) {
+        bool sim = p >= GS_GIL_POLICY_COUNT;
+        gs_gil_policy policy = (gs_gil_policy)(p % GS_GIL_POLICY_COUNT);
         gs_run_config cfg = config(&w, 3, 60);
-        cfg.gil.policy = (gs_gil_policy)p;
+        cfg.gil.policy = policy;
         cfg.gil.check_interval = 1000;
+        cfg.sim = sim ? &m : NULL;
         gs_run_result r;
         assert_int_equal(gs_run(&cfg, &r), 0);
         check_consistent(&r, 60);
         static gs_run_summary s;
         gs_summarize(&r, &s);
+        const char *name = gs_gil_policy_names[policy];
         if (s.checksum != want)
-            fail_msg("%s: checksum %lld, sequential %lld", gs_gil_policy_names[p], (long long)s.checksum,
-                     (long long)want);
+            fail_msg("%s: checksum %lld, sequential %lld", name, (long long)s.checksum, (long long)want);
         uint32_t holding = max_concurrent(&r, EV(GOT), EV(DROP_FORCED) | EV(DROP_VOLUNTARY) | EV(DROP_TICK));
-        bool one_lock = p == GS_GIL_CPYTHON || p == GS_GIL_LEGACY || p == GS_GIL_FIFO;
-        if (one_lock ? holding != 1 : holding < 2)
-            fail_msg("%s: %u workers held a lock at once", gs_gil_policy_names[p], holding);
-        if (p == GS_GIL_LEGACY) {
+        bool one_lock = policy == GS_GIL_CPYTHON || policy == GS_GIL_LEGACY || policy == GS_GIL_FIFO;
+        if (one_lock ? holding != 1 : sim && holding != 3)
+            fail_msg("%s%s: %u workers held a lock at once", name, sim ? " (virtual)" : "", holding);
+        if (policy == GS_GIL_LEGACY) {
             assert_int_equal(s.lock.drop_requests, 0);
             assert_int_equal(s.lock.forced_drops, 0);
             assert_true(s.lock.tick_drops > 0);
         } else {
             assert_int_equal(s.lock.tick_drops, 0);
         }
-        if (p == GS_GIL_NONE || p == GS_GIL_PER_INTERPRETER) {
+        if (policy == GS_GIL_NONE || policy == GS_GIL_PER_INTERPRETER) {
             assert_int_equal(s.lock.contended, 0); /* nobody ever waits for another */
             assert_int_equal(s.lock.drop_requests, 0);
         }
