@@ -14,7 +14,8 @@ static const char usage_text[] =
     "and prints the virtual-time model options that reproduce it: the cost of an\n"
     "interpreter instruction, a system call, a wake-up on another core, a context\n"
     "switch, a timer's lateness, the scheduler's time slice, a 4 KiB file read,\n"
-    "and starting and collecting a process.  Give them to run, sweep or demo after --sim:\n"
+    "and starting and collecting a process.  Give them to run, sweep or demo\n"
+    "after --sim:\n"
     "  gilsim sweep --sim $(gilsim calibrate --quiet) --workers 1-8\n"
     "\n"
     "  --quiet   print the options only\n";

@@ -227,7 +227,7 @@ static const demo demos[] = {
      "A thread that blocks in I/O gives the lock back. This runs I/O-bound work (a little "
      "computing, then a 1 ms wait, per unit) as 1, 2, 4 and 8 threads.",
      true, false, demo_io_runs, demo_io_run},
-    {"convoy", "an I/O thread beside CPU-bound threads: its I/O collapses",
+    {"convoy", "an I/O thread beside CPU-bound ones: its I/O collapses",
      "One thread does I/O, nothing else; first alone, then beside 1, 2 and 4 CPU-bound "
      "threads. Watch how many I/O operations a second it manages, and how long each one "
      "takes from request to running again.",
