@@ -3,9 +3,10 @@
  *
  * python/vs_python.py (compiled into gilsim, with python/gilsim.py, and
  * written to a private folder for the run) runs the file with threading,
- * multiprocessing or asyncio, the same workers, work, unit size and
- * switch interval, one worker and then all, and prints its wall times and
- * checksums as JSON.  python3 is needed only when asked for. */
+ * multiprocessing or asyncio, the same workers, work, unit size, switch
+ * interval and I/O latency (each time.sleep lasts it, as under gilsim, and
+ * a pipe's far end waits it), one worker and then all, and prints its wall
+ * times and checksums as JSON.  python3 is needed only when asked for. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,14 +117,16 @@ int gs_vs_python(const char *program, const gs_experiment *e)
         return -1;
     }
     const gs_run_config *c = &e->cfg;
-    char runner[4200], workers[32], work[32], size[32], interval[64];
+    char runner[4200], workers[32], work[32], size[32], interval[64], latency[64];
     snprintf(runner, sizeof runner, "%s/vs_python.py", dir);
     snprintf(workers, sizeof workers, "%u", c->workers);
     snprintf(work, sizeof work, "%llu", (unsigned long long)(c->weak ? c->work * c->workers : c->work));
     snprintf(size, sizeof size, "%lld", (long long)c->workload->unit_size);
     snprintf(interval, sizeof interval, "%.9f", (double)c->gil.interval_ns / 1e9);
-    char *const argv[] = {python,  runner, (char *)program, "--mode", (char *)gs_mode_names[c->mode], "--workers",
-                          workers, "--work", work, "--unit-size", size, "--switch-interval", interval, NULL};
+    snprintf(latency, sizeof latency, "%.9f", (double)c->io_latency_ns / 1e9);
+    char *const argv[] = {python,   runner,  (char *)program, "--mode",  (char *)gs_mode_names[c->mode],
+                          "--workers", workers, "--work", work, "--unit-size", size, "--switch-interval", interval,
+                          "--io-latency", latency, NULL};
     fprintf(stderr, "Running the same file under python3 (%s)...\n", module[c->mode]);
     char *text = output_of(argv);
     remove_runner(dir);
@@ -138,7 +141,8 @@ int gs_vs_python(const char *program, const gs_experiment *e)
     long long sum = (long long)json_integer_value(json_object_get(doc, "checksum"));
     const gs_run_summary *s = &e->summaries[e->median];
     char a[32], b[32];
-    printf("\nBeside python3 %s (%s; the same file, %s, work, unit size and switch interval):\n",
+    printf("\nBeside python3 %s (%s): the same file, %s, work,\n"
+           "unit size, switch interval and I/O latency (every sleep lasts --io-latency):\n",
            json_string_value(json_object_get(doc, "python")), module[c->mode], gs_mode_plural[c->mode]);
     printf("  %-26s %14s %14s\n", "", c->sim ? "gilsim (virtual)" : "gilsim", "python3");
     if (e->have_baseline)

@@ -13,6 +13,12 @@ Python (so under python3 it holds the GIL; it stands for work that would
 not)."""
 import os
 import tempfile
+import time
+
+# How long the far end of a pipe waits before it answers, in seconds, as
+# gilsim's echo peer waits the run's --io-latency; `gilsim --vs-python`
+# sets it to that, and plain python3 answers at once.
+latency = 0.0
 
 _MASK = (1 << 64) - 1
 
@@ -31,6 +37,8 @@ def pipe(token):
     r, w = os.pipe()
     try:
         os.write(w, token.to_bytes(8, "little", signed=True))
+        if latency:
+            time.sleep(latency)
         return int.from_bytes(os.read(r, 8), "little", signed=True)
     finally:
         os.close(r)

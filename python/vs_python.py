@@ -5,13 +5,17 @@ multiprocessing or asyncio.  It prints one JSON object: the wall times of
 one worker and of the workers, and their checksums.
 
     python3 vs_python.py FILE --mode threads --workers 4 --work 100
-        --unit-size 1000 --switch-interval 0.005
+        --unit-size 1000 --switch-interval 0.005 --io-latency 0.001
 
 The work is split as gilsim splits it: units [first, first+count) per
-worker, as even as integers allow.  For asyncio the file is rewritten as
-coroutines (ast): every function async, every call to one awaited,
-time.sleep an await of asyncio.sleep, threading.Lock an asyncio.Lock, so
-tasks overlap where they sleep, as gilsim's async tasks do."""
+worker, as even as integers allow.  Under gilsim every sleep lasts the
+run's --io-latency, whatever time.sleep was given, and the far end of a
+pipe waits that long before it answers; so here each time.sleep's
+argument is replaced by the latency (ast), and gilsim.pipe waits it too.
+For asyncio the file is rewritten as coroutines (ast): every function
+async, every call to one awaited, time.sleep an await of asyncio.sleep,
+threading.Lock an asyncio.Lock, so tasks overlap where they sleep, as
+gilsim's async tasks do."""
 import argparse
 import ast
 import asyncio
@@ -24,9 +28,10 @@ import threading
 import time
 
 
-def load(path, coroutines):
+def load(path, coroutines, latency):
     source = open(path).read()
     tree = ast.parse(source, path)
+    tree = SleepFor(latency).visit(tree)
     if coroutines:  # the functions, and the locks; not the `if __name__ == "__main__":` block
         make = Coroutines({n.name for n in tree.body if isinstance(n, ast.FunctionDef)})
         tree.body = [make.visit(n) if isinstance(n, (ast.FunctionDef, ast.Assign)) else n
@@ -37,6 +42,20 @@ def load(path, coroutines):
     module.__file__ = path
     exec(compile(tree, path, "exec"), module.__dict__)
     return module
+
+
+class SleepFor(ast.NodeTransformer):
+    """time.sleep(anything) becomes time.sleep(latency)."""
+
+    def __init__(self, latency):
+        self.latency = latency
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and (f.value.id, f.attr) == ("time", "sleep"):
+            node.args, node.keywords = [ast.copy_location(ast.Constant(self.latency), node)], []
+        return node
 
 
 class Coroutines(ast.NodeTransformer):
@@ -76,8 +95,8 @@ def arguments(main, first, count, size):
     return (first, count, size)[: len(inspect.signature(main).parameters)]
 
 
-def in_child(path, first, count, size, results):
-    module = load(path, False)
+def in_child(path, first, count, size, latency, results):
+    module = load(path, False, latency)
     results.put(module.main(*arguments(module.main, first, count, size)))
 
 
@@ -86,7 +105,7 @@ def run(a, workers):
     parts = [split(a.work, workers, k) for k in range(workers)]
     t0 = time.perf_counter()
     if a.mode == "threads":
-        module = load(a.file, False)
+        module = load(a.file, False, a.io_latency)
         results = [0] * workers
 
         def worker(k):
@@ -101,14 +120,14 @@ def run(a, workers):
     elif a.mode == "processes":
         results = multiprocessing.get_context("fork").Queue()
         children = [multiprocessing.get_context("fork").Process(
-            target=in_child, args=(a.file, first, count, a.unit_size, results)) for first, count in parts]
+            target=in_child, args=(a.file, first, count, a.unit_size, a.io_latency, results)) for first, count in parts]
         for c in children:
             c.start()
         checksum = sum(results.get() for _ in children)
         for c in children:
             c.join()
     else:
-        module = load(a.file, True)
+        module = load(a.file, True, a.io_latency)
 
         async def tasks():
             return await asyncio.gather(*(module.main(*arguments(module.main, first, count, a.unit_size))
@@ -126,8 +145,11 @@ def main():
     p.add_argument("--work", type=int, default=1)
     p.add_argument("--unit-size", type=int, default=0)
     p.add_argument("--switch-interval", type=float, default=0.005)
+    p.add_argument("--io-latency", type=float, default=0.001)
     a = p.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gilsim.py beside this file
+    import gilsim
+    gilsim.latency = a.io_latency
     sys.setswitchinterval(a.switch_interval)
     base_s, base_sum = run(a, 1)
     wall_s, checksum = run(a, a.workers)

@@ -439,6 +439,48 @@ static void test_report_fits_80_columns(void **state)
     }
 }
 
+/* The python3 column of the report line that starts with label, in ms. */
+static double python_ms(const char *out, const char *label)
+{
+    const char *line = strstr(out, label);
+    assert_non_null(line);
+    double gilsim, python;
+    char gilsim_unit[4], python_unit[4];
+    if (sscanf(line + strlen(label), " %lf %3s %lf %3s", &gilsim, gilsim_unit, &python, python_unit) != 4)
+        fail_msg("no wall times in '%.80s'", line);
+    static const struct {
+        const char *unit;
+        double ms;
+    } units[] = {{"s", 1e3}, {"ms", 1}, {"us", 1e-3}, {"ns", 1e-6}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(python_unit, units[i].unit) == 0)
+            return python * units[i].ms;
+    fail_msg("'%s' is not a unit of time", python_unit);
+    return 0;
+}
+
+/* Under python3 as under gilsim, a sleep lasts the run's --io-latency
+ * whatever time.sleep was given (here 10 s), and a pipe's far end waits
+ * it.  Each of 2 threads does one unit: a sleep and a pipe, 100 ms each,
+ * so python3's wall is at least 200 ms, and far below the 10 s sleep. */
+static void test_vs_python_io_latency(void)
+{
+    static const char text[] = "import time\nimport gilsim\n\n\n"
+                               "def main(first, units):\n"
+                               "    for unit in range(first, first + units):\n"
+                               "        time.sleep(10)\n"
+                               "        gilsim.pipe(unit)\n"
+                               "    return units\n";
+    write_file("sleepy.py", text, strlen(text));
+    char *out, *err;
+    if (run("--threads 2 --program sleepy.py --work 2 --io-latency 100ms --vs-python", &err, &out) != 0)
+        fail_msg("gilsim --vs-python: %s", err);
+    double wall = python_ms(out, "wall, 2 threads");
+    if (wall < 200 || wall > 5000)
+        fail_msg("python3 took %.1f ms for a 100 ms sleep and a 100 ms pipe in each thread", wall);
+    unlink("sleepy.py");
+}
+
 /* --vs-python runs the same .py under python3 and prints both; without
  * python3 it says so and runs nothing. */
 static void test_vs_python(void **state)
@@ -459,7 +501,9 @@ static void test_vs_python(void **state)
         assert_non_null(strstr(out, "Beside python3 3."));
         assert_non_null(strstr(out, module[m]));
         assert_non_null(strstr(out, "(the same)"));
+        assert_fits_80(args, out);
     }
+    test_vs_python_io_latency();
     snprintf(args, sizeof args, "--threads 2 --program %s/examples/convoy.gsa --vs-python", GS_SOURCE_DIR);
     assert_int_equal(run(args, &err, NULL), 2);
     assert_non_null(strstr(err, "--vs-python applies only to --program FILE.py"));
