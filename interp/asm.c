@@ -432,6 +432,22 @@ static int dir_const(asm_state *s, const char *p)
     return at_line_end(s, p) ? 0 : fail_at(s, p, "unexpected text after .const");
 }
 
+/* .overflow wrap|error: what arithmetic past 64 bits does; outside functions. */
+static int dir_overflow(asm_state *s, const char *dir, const char *p)
+{
+    if (s->cur_func >= 0)
+        return fail_at(s, dir, ".overflow inside a function (give it before .func)");
+    const char *at = skip_space(s, p), *wend = at;
+    while (wend < s->end && is_ident_start(*wend))
+        wend++;
+    size_t len = (size_t)(wend - at);
+    if (!word_is(at, len, "wrap") && !word_is(at, len, "error"))
+        return fail_at(s, at, ".overflow takes wrap or error");
+    s->prog->overflow_errs = len == 5;
+    p = skip_space(s, wend);
+    return at_line_end(s, p) ? 0 : fail_at(s, p, "unexpected text after .overflow");
+}
+
 /* .shared NAME [VALUE] and .lock NAME: outside functions, before use. */
 static int dir_declare(asm_state *s, const char *dir, const char *p, bool shared)
 {
@@ -608,9 +624,11 @@ static int parse_line(asm_state *s, const char *p, const char *eol)
         }
         if (word_is(w, len, ".shared") || word_is(w, len, ".lock"))
             return dir_declare(s, w, wend, len == 7);
+        if (word_is(w, len, ".overflow"))
+            return dir_overflow(s, w, wend);
         if (*w == '.')
-            return fail_at(s, w, "unknown directive '%.*s' (.const, .shared, .lock, .func or .end)", (int)len,
-                           w);
+            return fail_at(s, w, "unknown directive '%.*s' (.const, .shared, .lock, .overflow, .func or .end)",
+                           (int)len, w);
         return parse_instruction(s, w, wend);
     }
 }

@@ -60,6 +60,8 @@ int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *ou
     if (!target)
         return -1;
     fprintf(out, "; disassembly of %s\n", p->source);
+    if (p->overflow_errs)
+        fputs(".overflow error\n", out);
     for (uint32_t i = 0; i < p->nshared; i++)
         fprintf(out, "%s.shared %s %" PRId64 "\n", i ? "" : "\n", p->shared[i].name, p->shared[i].init);
     for (uint32_t i = 0; i < p->nulocks; i++)

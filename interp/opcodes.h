@@ -8,7 +8,9 @@
  * Columns: X(ENUM, mnemonic, operand A, operand B, pops, pushes, meaning)
  * Stack effects marked GS_VARIES are computed by the verifier (call: the
  * callee's argument count; the pops/pushes of ret and halt end the path).
- * In the meanings, a is the value below the top and b the top. */
+ * In the meanings, a is the value below the top and b the top; wrapping*
+ * is modulo 2^64, or a runtime error in a program that says `.overflow
+ * error` (as compiled Python does), and a / -1 is -a, the same. */
 #ifndef GS_OPCODES_H
 #define GS_OPCODES_H
 
@@ -23,13 +25,13 @@
     X(SWAP,  "swap",  NONE,  NONE, 2, 2, "exchange the two top values")        \
     X(LOAD,  "load",  LOCAL, NONE, 0, 1, "push local L")                       \
     X(STORE, "store", LOCAL, NONE, 1, 0, "pop into local L")                   \
-    X(INC,   "inc",   LOCAL, IMM,  0, 0, "local L += I (wrapping)")            \
-    X(ADD,   "add",   NONE,  NONE, 2, 1, "push a + b (wrapping)")              \
-    X(SUB,   "sub",   NONE,  NONE, 2, 1, "push a - b (wrapping)")              \
-    X(MUL,   "mul",   NONE,  NONE, 2, 1, "push a * b (wrapping)")              \
+    X(INC,   "inc",   LOCAL, IMM,  0, 0, "local L += I (wrapping*)")           \
+    X(ADD,   "add",   NONE,  NONE, 2, 1, "push a + b (wrapping*)")             \
+    X(SUB,   "sub",   NONE,  NONE, 2, 1, "push a - b (wrapping*)")             \
+    X(MUL,   "mul",   NONE,  NONE, 2, 1, "push a * b (wrapping*)")             \
     X(DIV,   "div",   NONE,  NONE, 2, 1, "push a / b toward zero; b=0 errs")   \
     X(MOD,   "mod",   NONE,  NONE, 2, 1, "push a % b, sign of a; b=0 errs")    \
-    X(NEG,   "neg",   NONE,  NONE, 1, 1, "push -b (wrapping)")                 \
+    X(NEG,   "neg",   NONE,  NONE, 1, 1, "push -b (wrapping*)")                \
     X(EQ,    "eq",    NONE,  NONE, 2, 1, "push 1 if a == b else 0")            \
     X(NE,    "ne",    NONE,  NONE, 2, 1, "push 1 if a != b else 0")            \
     X(LT,    "lt",    NONE,  NONE, 2, 1, "push 1 if a < b else 0")             \

@@ -41,7 +41,8 @@ static bool same_func(const gs_func *a, const gs_func *b)
 bool gs_program_equal(const gs_program *a, const gs_program *b)
 {
     if (a->ncode != b->ncode || a->nconsts != b->nconsts || a->nfuncs != b->nfuncs ||
-        a->main != b->main || a->nshared != b->nshared || a->nulocks != b->nulocks)
+        a->main != b->main || a->nshared != b->nshared || a->nulocks != b->nulocks ||
+        a->overflow_errs != b->overflow_errs)
         return false;
     for (uint32_t i = 0; i < a->nshared; i++)
         if (strcmp(a->shared[i].name, b->shared[i].name) != 0 || a->shared[i].init != b->shared[i].init)

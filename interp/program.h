@@ -53,6 +53,8 @@ typedef struct {
     gs_ulock_decl *ulocks;
     uint32_t nulocks;
     uint32_t main;     /* index of the function named main */
+    bool overflow_errs; /* .overflow error: arithmetic past 64 bits stops the program (Python's
+                         * integers never wrap); by default it wraps */
     bool verified;     /* set by gs_verify; the interpreter runs nothing else */
     char source[64];   /* file name for messages */
 } gs_program;

@@ -571,7 +571,7 @@ int gs_pyc_compile(const char *source, size_t len, const char *filename, char **
     int rc = memchr(source, '\0', len) ? py_fail_line(&c, 1, 1, "unexpected byte 0x00 (programs are plain text)")
                                        : py_lex(&c);
     if (rc == 0) {
-        py_emit(&c, &c.out, "; compiled by gilsim from %s\n", filename);
+        py_emit(&c, &c.out, "; compiled by gilsim from %s\n.overflow error\n", filename);
         rc = declarations(&c);
     }
     c.pos = 0;

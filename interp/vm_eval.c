@@ -18,8 +18,13 @@
  * iteration.  Building with -DGS_VM_POLL=0
  * removes the poll, which only the benchmark does, to measure its cost.
  *
- * Arithmetic wraps modulo 2^64 (done on uint64_t: no undefined behaviour);
- * division and modulo by zero are runtime errors, and INT64_MIN / -1 wraps. */
+ * Arithmetic wraps modulo 2^64, as machine integers do, unless the program
+ * says `.overflow error` (Python's integers never wrap, so gilsim's Python
+ * front end says it): then a result past 64 bits is a runtime error, not a
+ * silently different number.  Either way the check is the CPU's overflow
+ * flag (__builtin_*_overflow, which also stores the wrapped result without
+ * undefined behaviour): one branch, never taken.  Division and modulo by
+ * zero are runtime errors; INT64_MIN / -1 overflows like the rest. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -64,7 +69,6 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define PUSH(v)    (*sp++ = (v))
 #define POP()      (*--sp)
 #define TOP()      (sp[-1])
-#define WRAP(expr) ((int64_t)(expr))
 #define STOP(why)  do { stop = (why); goto leave; } while (0)
 #define FAIL(...)                                                   \
     do {                                                            \
@@ -98,6 +102,15 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         }                                                           \
     } while (0)
 #define BINARY(expr) do { b = POP(); a = TOP(); TOP() = (expr); ADVANCE(0); } while (0)
+/* dst = x op y, wrapped; past 64 bits under .overflow error, stop. */
+#define CHECKED(builtin, x, y, dst, shown)                                                          \
+    do {                                                                                            \
+        if (GS_UNLIKELY(builtin(x, y, &(dst))) && prog->overflow_errs)                             \
+            FAIL("integer overflow: %" PRId64 " %s %" PRId64 " does not fit in 64 bits", (int64_t)(x), \
+                 shown, (int64_t)(y));                                                              \
+    } while (0)
+#define CHECKED_BINARY(builtin, shown) \
+    do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
 #define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
 
 #ifdef GS_VM_SWITCH
@@ -126,15 +139,22 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(SWAP)  { a = sp[-2]; sp[-2] = sp[-1]; sp[-1] = a; ADVANCE(0); VM_NEXT(); }
     VM_CASE(LOAD)  { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
     VM_CASE(STORE) { fp[OPERAND(0)] = POP(); ADVANCE(1); VM_NEXT(); }
-    VM_CASE(INC)   { fp[OPERAND(0)] = WRAP((uint64_t)fp[OPERAND(0)] + (uint64_t)(int64_t)OPERAND(1));
-                     ADVANCE(2); VM_NEXT(); }
-    VM_CASE(ADD)   { BINARY(WRAP((uint64_t)a + (uint64_t)b)); VM_NEXT(); }
-    VM_CASE(SUB)   { BINARY(WRAP((uint64_t)a - (uint64_t)b)); VM_NEXT(); }
-    VM_CASE(MUL)   { BINARY(WRAP((uint64_t)a * (uint64_t)b)); VM_NEXT(); }
+    VM_CASE(INC)   { a = fp[OPERAND(0)]; b = OPERAND(1);
+                     CHECKED(__builtin_add_overflow, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
+    VM_CASE(ADD)   { CHECKED_BINARY(__builtin_add_overflow, "+"); VM_NEXT(); }
+    VM_CASE(SUB)   { CHECKED_BINARY(__builtin_sub_overflow, "-"); VM_NEXT(); }
+    VM_CASE(MUL)   { CHECKED_BINARY(__builtin_mul_overflow, "*"); VM_NEXT(); }
     VM_CASE(DIV) {
         if (GS_UNLIKELY(TOP() == 0))
             FAIL("division by zero");
-        BINARY(b == -1 ? WRAP(0 - (uint64_t)a) : a / b);
+        if (GS_UNLIKELY(TOP() == -1)) { /* a / -1 is -a, which overflows for INT64_MIN */
+            b = POP();
+            a = TOP();
+            CHECKED(__builtin_sub_overflow, (int64_t)0, a, TOP(), "-");
+            ADVANCE(0);
+            VM_NEXT();
+        }
+        BINARY(a / b);
         VM_NEXT();
     }
     VM_CASE(MOD) {
@@ -143,7 +163,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         BINARY(b == -1 ? 0 : a % b);
         VM_NEXT();
     }
-    VM_CASE(NEG)   { TOP() = WRAP(0 - (uint64_t)TOP()); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(NEG)   { a = TOP(); CHECKED(__builtin_sub_overflow, (int64_t)0, a, TOP(), "-"); ADVANCE(0); VM_NEXT(); }
     VM_CASE(EQ)    { BINARY(a == b); VM_NEXT(); }
     VM_CASE(NE)    { BINARY(a != b); VM_NEXT(); }
     VM_CASE(LT)    { BINARY(a < b); VM_NEXT(); }
@@ -240,12 +260,13 @@ leave:
 #undef PUSH
 #undef POP
 #undef TOP
-#undef WRAP
 #undef STOP
 #undef FAIL
 #undef POLL_BREAKER
 #undef JUMP_IF
 #undef BINARY
+#undef CHECKED
+#undef CHECKED_BINARY
 #undef COMPARE_JUMP
 #undef VM_SWITCH
 #undef VM_END

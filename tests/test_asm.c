@@ -31,7 +31,13 @@ static const bad_case bad_cases[] = {
     {"NUL byte", ".func main 0\n  pu\0sh 1\n", "t.gsa:2:5: unexpected byte 0x00 (programs are plain text)"},
     {"unknown instruction", ".func main 0\n    frob 1\n    ret\n.end\n",
      "t.gsa:2:5: unknown instruction 'frob'"},
-    {"unknown directive", ".fun main 0\n", "t.gsa:1:1: unknown directive '.fun' (.const, .shared, .lock, .func or .end)"},
+    {"unknown directive", ".fun main 0\n",
+     "t.gsa:1:1: unknown directive '.fun' (.const, .shared, .lock, .overflow, .func or .end)"},
+    {"bad .overflow", ".overflow saturate\n", "t.gsa:1:11: .overflow takes wrap or error"},
+    {"bare .overflow", ".overflow\n", "t.gsa:1:10: .overflow takes wrap or error"},
+    {".overflow in a function", ".func main 0\n.overflow error\n  push 1\n  ret\n.end\n",
+     "t.gsa:2:1: .overflow inside a function (give it before .func)"},
+    {".overflow and more", ".overflow error wrap\n", "t.gsa:1:17: unexpected text after .overflow"},
     {"missing operand", ".func main 0\n  push\n  ret\n.end\n", "t.gsa:2:7: 'push' needs 1 operand"},
     {"extra operand", ".func main 0\n  push 1\n  add 3\n.end\n", "t.gsa:3:7: unexpected text after 'add'"},
     {"bad operand", ".func main 0\n  push abc\n  ret\n.end\n", "t.gsa:2:8: unknown constant 'abc'"},
@@ -296,7 +302,7 @@ static void test_round_trip_builtin(void **state)
     const char *files[] = {"countdown.gsa", "fib.gsa", "primes.gsa"};
     /* shared variables, locks and native calls, as the race and the native
      * workloads use them */
-    const char *shared = ".shared counter -3\n.shared other\n.lock guard\n.lock second\n.func main 0\n"
+    const char *shared = ".overflow error\n.shared counter -3\n.shared other\n.lock guard\n.lock second\n.func main 0\n"
                          "  acquire guard\n  gload counter\n  push 1\n  add\n  gstore other\n  release guard\n"
                          "  push 100\n  native\n  ret\n.end\n";
     round_trip("shared", shared, strlen(shared));

@@ -127,6 +127,12 @@ static void test_runtime_errors_name_the_line(void **state)
     assert_string_equal(trace, "division by zero\n  at f (t.py:2)\n  at main (t.py:6)");
     run_main("import threading\nl = threading.Lock()\n\ndef main():\n    l.release()\n    return 0\n", NULL, 0, trace);
     assert_string_equal(trace, "release l: this thread does not hold it\n  at main (t.py:5)");
+    /* Python's integers never wrap: one past 64 bits stops the program */
+    run_main("def main():\n    x = 1\n    for i in range(62):\n        x *= 2\n    return x + x\n", NULL, 0, trace);
+    assert_string_equal(trace, "integer overflow: 4611686018427387904 + 4611686018427387904 does not fit in 64 "
+                               "bits\n  at main (t.py:5)");
+    run_main("def main():\n    n = 9223372036854775807\n    n += 1\n    return n\n", NULL, 0, trace);
+    assert_string_equal(trace, "integer overflow: 9223372036854775807 + 1 does not fit in 64 bits\n  at main (t.py:3)");
 }
 
 /* What the subset refuses, each with the message a user sees. */

@@ -175,6 +175,46 @@ static void test_runtime_errors(void **state)
                  "modulo by zero\n  at main (t.gsa:4)");
 }
 
+/* Arithmetic past 64 bits wraps, unless the program says .overflow error:
+ * then it stops with the operands named, and results that just fit do not. */
+static void test_integer_overflow(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *code; /* leaves one value */
+        int64_t wrapped;  /* without .overflow error */
+        const char *message;
+        uint32_t line; /* of the instruction that overflows, after .overflow and .func */
+    } cases[] = {
+        {" push 9223372036854775807\n push 1\n add", INT64_MIN, "9223372036854775807 + 1", 5},
+        {" push -9223372036854775808\n push 1\n sub", INT64_MAX, "-9223372036854775808 - 1", 5},
+        {" push 4611686018427387904\n push 2\n mul", INT64_MIN, "4611686018427387904 * 2", 5},
+        {" push -9223372036854775808\n push -1\n div", INT64_MIN, "0 - -9223372036854775808", 5},
+        {" push -9223372036854775808\n neg", INT64_MIN, "0 - -9223372036854775808", 4},
+        {" push 9223372036854775800\n store 0\n inc 0 8\n load 0", INT64_MIN, "9223372036854775800 + 8", 5},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[512], message[256], trace[512];
+        snprintf(src, sizeof src, ".func main 0 1\n%s\n ret\n.end\n", cases[i].code);
+        assert_true(eval(src, NULL, 0) == cases[i].wrapped);
+        snprintf(src, sizeof src, ".overflow error\n.func main 0 1\n%s\n ret\n.end\n", cases[i].code);
+        snprintf(message, sizeof message, "integer overflow: %s does not fit in 64 bits", cases[i].message);
+        snprintf(trace, sizeof trace, "%s\n  at main (t.gsa:%u)", message, cases[i].line);
+        expect_error(src, message, trace);
+    }
+    /* the largest results that fit */
+    assert_true(eval(".overflow error\n.func main 0\n push 9223372036854775806\n push 1\n add\n ret\n.end\n", NULL,
+                     0) == INT64_MAX);
+    assert_true(eval(".overflow error\n.func main 0\n push -9223372036854775807\n push 1\n sub\n ret\n.end\n",
+                     NULL, 0) == INT64_MIN);
+    assert_true(eval(".overflow error\n.func main 0\n push 9223372036854775807\n neg\n ret\n.end\n", NULL, 0) ==
+                -INT64_MAX);
+    assert_true(eval(".overflow error\n.func main 0\n push -9223372036854775807\n push -1\n div\n ret\n.end\n",
+                     NULL, 0) == INT64_MAX);
+    assert_true(eval(".overflow wrap\n.func main 0\n push -9223372036854775807\n push -2\n sub\n push 3\n add\n "
+                     "ret\n.end\n", NULL, 0) == -INT64_MAX + 5);
+}
+
 static void test_stack_overflow(void **state)
 {
     (void)state;
@@ -535,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_call_ret_recursion),
         cmocka_unit_test(test_locals_start_at_zero),
         cmocka_unit_test(test_runtime_errors),
+        cmocka_unit_test(test_integer_overflow),
         cmocka_unit_test(test_stack_overflow),
         cmocka_unit_test(test_init_checks),
         cmocka_unit_test(test_io_request_and_resume),
