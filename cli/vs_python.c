@@ -5,7 +5,7 @@
  * written to a private folder for the run) runs the file with threading,
  * multiprocessing or asyncio, the same workers, work, unit size, switch
  * interval and I/O latency (each time.sleep lasts it, as under gilsim, and
- * a pipe's far end waits it), one worker and then all, and prints its wall
+ * a pipe's far end waits it), one worker (as gilsim did) and then all, and prints its wall
  * times and checksums as JSON.  python3 is needed only when asked for. */
 #include <errno.h>
 #include <stdio.h>
@@ -126,7 +126,7 @@ int gs_vs_python(const char *program, const gs_experiment *e)
     snprintf(latency, sizeof latency, "%.9f", (double)c->io_latency_ns / 1e9);
     char *const argv[] = {python,   runner,  (char *)program, "--mode",  (char *)gs_mode_names[c->mode],
                           "--workers", workers, "--work", work, "--unit-size", size, "--switch-interval", interval,
-                          "--io-latency", latency, NULL};
+                          "--io-latency", latency, e->have_baseline ? NULL : "--no-baseline", NULL};
     fprintf(stderr, "Running the same file under python3 (%s)...\n", module[c->mode]);
     char *text = output_of(argv);
     remove_runner(dir);

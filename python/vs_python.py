@@ -6,6 +6,7 @@ one worker and of the workers, and their checksums.
 
     python3 vs_python.py FILE --mode threads --workers 4 --work 100
         --unit-size 1000 --switch-interval 0.005 --io-latency 0.001
+        [--no-baseline]
 
 The work is split as gilsim splits it: units [first, first+count) per
 worker, as even as integers allow.  Under gilsim every sleep lasts the
@@ -14,11 +15,14 @@ pipe waits that long before it answers; so here each time.sleep's
 argument is replaced by the latency (ast), and gilsim.pipe waits it too.
 For asyncio the file is rewritten as coroutines (ast): every function
 async, every call to one awaited, time.sleep an await of asyncio.sleep,
-threading.Lock an asyncio.Lock, so tasks overlap where they sleep, as
+gilsim.pipe and gilsim.file awaited in a thread of their own (libuv reads
+files in its thread pool, and a loop waits for a socket without blocking),
+threading.Lock an asyncio.Lock, so tasks overlap where they wait, as
 gilsim's async tasks do."""
 import argparse
 import ast
 import asyncio
+import concurrent.futures
 import inspect
 import json
 import multiprocessing
@@ -79,6 +83,9 @@ class Coroutines(ast.NodeTransformer):
             if (f.value.id, f.attr) == ("time", "sleep"):
                 node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="sleep", ctx=ast.Load())
                 return ast.copy_location(ast.Await(value=node), node)
+            if (f.value.id, f.attr) in (("gilsim", "pipe"), ("gilsim", "file")):
+                to_thread = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="to_thread", ctx=ast.Load())
+                return ast.copy_location(ast.Await(value=ast.Call(func=to_thread, args=[f, *node.args], keywords=[])), node)
             if (f.value.id, f.attr) == ("threading", "Lock"):
                 node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="Lock", ctx=ast.Load())
             if f.attr == "acquire":
@@ -129,7 +136,8 @@ def run(a, workers):
     else:
         module = load(a.file, True, a.io_latency)
 
-        async def tasks():
+        async def tasks():  # a thread for each task's pipe or file I/O: none waits for another's
+            asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(workers))
             return await asyncio.gather(*(module.main(*arguments(module.main, first, count, a.unit_size))
                                           for first, count in parts))
 
@@ -146,12 +154,13 @@ def main():
     p.add_argument("--unit-size", type=int, default=0)
     p.add_argument("--switch-interval", type=float, default=0.005)
     p.add_argument("--io-latency", type=float, default=0.001)
+    p.add_argument("--no-baseline", action="store_true", help="skip the 1-worker run")
     a = p.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gilsim.py beside this file
     import gilsim
     gilsim.latency = a.io_latency
     sys.setswitchinterval(a.switch_interval)
-    base_s, base_sum = run(a, 1)
+    base_s, base_sum = (None, None) if a.no_baseline else run(a, 1)
     wall_s, checksum = run(a, a.workers)
     print(json.dumps({"python": sys.version.split()[0], "mode": a.mode, "workers": a.workers,
                       "base_s": base_s, "wall_s": wall_s, "base_checksum": base_sum, "checksum": checksum}))

@@ -461,10 +461,19 @@ static double python_ms(const char *out, const char *label)
 
 /* Under python3 as under gilsim, a sleep lasts the run's --io-latency
  * whatever time.sleep was given (here 10 s), and a pipe's far end waits
- * it.  Each of 2 threads does one unit: a sleep and a pipe, 100 ms each,
- * so python3's wall is at least 200 ms, and far below the 10 s sleep. */
+ * it; and asyncio's tasks wait for their pipes at once, as gilsim's do.
+ * Each worker does one unit, a sleep and a pipe: python3's wall is at
+ * least twice the latency, below the 10 s sleep, and for 4 tasks below
+ * the 1 s that waiting for their pipes in turn would take. */
 static void test_vs_python_io_latency(void)
 {
+    static const struct {
+        const char *args;
+        double at_least_ms, below_ms;
+    } runs[] = {
+        {"--threads 2 --work 2 --io-latency 100ms", 200, 5000},
+        {"--async 4 --work 4 --io-latency 200ms", 400, 800},
+    };
     static const char text[] = "import time\nimport gilsim\n\n\n"
                                "def main(first, units):\n"
                                "    for unit in range(first, first + units):\n"
@@ -472,12 +481,16 @@ static void test_vs_python_io_latency(void)
                                "        gilsim.pipe(unit)\n"
                                "    return units\n";
     write_file("sleepy.py", text, strlen(text));
-    char *out, *err;
-    if (run("--threads 2 --program sleepy.py --work 2 --io-latency 100ms --vs-python", &err, &out) != 0)
-        fail_msg("gilsim --vs-python: %s", err);
-    double wall = python_ms(out, "wall, 2 threads");
-    if (wall < 200 || wall > 5000)
-        fail_msg("python3 took %.1f ms for a 100 ms sleep and a 100 ms pipe in each thread", wall);
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char *out, *err, args[256];
+        snprintf(args, sizeof args, "%s --no-baseline --program sleepy.py --vs-python", runs[i].args);
+        if (run(args, &err, &out) != 0)
+            fail_msg("gilsim %s: %s", args, err);
+        assert_null(strstr(out, "wall, 1 ")); /* no baseline for either */
+        double wall = python_ms(out, i == 0 ? "wall, 2 threads" : "wall, 4 tasks");
+        if (wall < runs[i].at_least_ms || wall >= runs[i].below_ms)
+            fail_msg("gilsim %s: python3 took %.1f ms", args, wall);
+    }
     unlink("sleepy.py");
 }
 
