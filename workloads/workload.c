@@ -42,8 +42,8 @@ const char *const gs_race_workload_names[GS_RACE_COUNT] = {
 /* One update of the race's counter, per variant (see race.gsa.in). */
 static const char *const race_steps[GS_RACE_COUNT] = {
     [GS_RACE_CALL] = "    gload counter\n    call touch\n    pop\n    push 1\n    add\n    gstore counter\n",
-    [GS_RACE_LOCK] = "    acquire guard\n    gload counter\n    call touch\n    pop\n    push 1\n    add\n"
-                     "    gstore counter\n    release guard\n",
+    [GS_RACE_LOCK] = ("    acquire guard\n    gload counter\n    call touch\n    pop\n    push 1\n    add\n"
+                      "    gstore counter\n    release guard\n"),
     [GS_RACE_INPLACE] = "    gload counter\n    push 1\n    add\n    gstore counter\n",
 };
 
