@@ -4,14 +4,17 @@
  * knows nothing of threads.
  *
  * The subset: def with positional arguments (recursion too), return,
- * integers and + - * // % (Python's floor division and modulo), unary -,
+ * 64-bit integers (the program says `.overflow error`: a result past 64
+ * bits is a runtime error, where Python's would grow) and + - * // %
+ * (Python's floor division and modulo), unary -,
  * comparisons with chains, and/or/not, True/False, if/elif/else, while,
  * for NAME in range(...) with one to three arguments, break, continue,
  * pass, assignment and augmented assignment to names, module-level
  * integer variables (shared by the threads of a process: `global` in a
  * function that writes one), threading.Lock() objects at module level
  * with `with lock:` and lock.acquire()/lock.release(), time.sleep(x) (an
- * I/O of the sleep kind), and gilsim's module (python/gilsim.py):
+ * I/O of the sleep kind, lasting the run's --io-latency: x is evaluated and
+ * dropped), and gilsim's module (python/gilsim.py):
  * gilsim.pipe(token), gilsim.file(token) (I/O of those kinds) and
  * gilsim.native(n) (work outside the interpreter lock).  Imports of
  * time, threading and gilsim are allowed and ignored; a block
