@@ -76,13 +76,15 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     else
         snprintf(where, sizeof where, "on this %ld-core machine", h->cores);
     fprintf(out, "%s", bold);
-    if (e->have_baseline)
+    const gs_run_result *r = &e->runs[e->median];
+    if (e->have_baseline && !r->failed && !r->stopped) /* a speedup of work not all done would mislead */
         fprintf(out, "%u %s ran %.2fx as fast as 1 %s %s", c->workers, plural(c->workers, c->mode), e->speedup,
                 gs_mode_singular[c->mode], where);
     else
-        fprintf(out, "%u %s did %" PRIu64 " units in %s %s", c->workers, plural(c->workers, c->mode), s->units,
+        fprintf(out, "%u %s did %" PRIu64 " unit%s in %s %s", c->workers, plural(c->workers, c->mode), s->units,
+                s->units == 1 ? "" : "s",
                 gs_fmt_ns(s->wall_s * 1e9, wall), where);
-    why(out, &e->runs[e->median], s, h);
+    why(out, r, s, h);
     fprintf(out, ".%s\n", plain);
 }
 

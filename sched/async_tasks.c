@@ -66,7 +66,9 @@ static void release(task *t, uint32_t i, uint64_t now)
     r->parked[i] = w->next_waiter;
     if (!r->parked[i])
         r->parked_last[i] = NULL;
-    gs_ulock_wait(&r->process.locks, i, w->asked_ns, &w->res->ulocks[i]); /* free: no waiting, the wait counted */
+    gs_ulock_cycle none;
+    gs_ulock_wait(&r->process.locks, i, (uint32_t)(w - r->tasks), w->asked_ns, &w->res->ulocks[i],
+                  &none); /* free: no waiting, the wait counted */
     gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
     w->held[i] = true;
     gs_vm_complete(w->vm, 0);
@@ -88,7 +90,14 @@ static bool do_lock(task *t)
         gs_vm_raise(vm, msg);
         return true; /* to its error */
     }
-    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, now, &t->res->ulocks[i])) {
+    uint32_t who = (uint32_t)(t - r->tasks);
+    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, who, now, &t->res->ulocks[i])) {
+        gs_ulock_cycle cycle;
+        if (gs_ulock_park(&r->process.locks, i, who, &cycle)) { /* asyncio would wait forever */
+            gs_worker_deadlock(vm->prog, "task", &cycle, msg);
+            gs_vm_raise(vm, msg);
+            return true; /* to its error */
+        }
         gs_record(&t->res->rec, GS_EV_ULOCK_WAIT, now, i);
         t->asked_ns = now;
         t->next_waiter = NULL;
@@ -203,7 +212,7 @@ int gs_async_setup(async_run *r)
     r->tasks = calloc(r->n, sizeof *r->tasks);
     r->queue = calloc(r->n, sizeof *r->queue);
     if (!r->gil || !r->loop_vm || !r->tasks || !r->queue ||
-        gs_process_init(&r->process, &r->cfg->workload->prog, r->os) != 0) {
+        gs_process_init(&r->process, &r->cfg->workload->prog, r->os, r->n) != 0) {
         snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
         return -1;
     }

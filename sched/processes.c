@@ -107,14 +107,14 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_worker w = {0};
     gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks, as after fork */
-    if (!gil || !ps || gs_process_init(ps, &cfg->workload->prog, gs_run_os(cfg)) != 0)
+    if (!gil || !ps || gs_process_init(ps, &cfg->workload->prog, gs_run_os(cfg), 1) != 0)
         gs_worker_fail(res, "out of memory for the lock");
     else if (!io)
         gs_worker_fail(res, err);
     else if (gs_worker_init(&w, cfg, res, gil, io, 0, err) != 0)
         gs_worker_fail(res, err);
     else {
-        gs_worker_share(&w, ps, meter);
+        gs_worker_share(&w, ps, 0, meter);
         atomic_store(&child_vm, w.vm);
         if (atomic_load(&child_stop_pending))
             gs_vm_set_breaker(w.vm, GS_BREAK_STOP);

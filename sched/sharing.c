@@ -3,10 +3,10 @@
 
 #include "sharing.h"
 
-int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os)
+int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers)
 {
     gs_vm_shared_init(prog, ps->vars);
-    return gs_ulocks_init(&ps->locks, os, prog->nulocks);
+    return gs_ulocks_init(&ps->locks, os, prog->nulocks, nusers);
 }
 
 void gs_process_destroy(gs_process_state *ps)

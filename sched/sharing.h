@@ -23,9 +23,9 @@ typedef struct {
     gs_ulocks locks;
 } gs_process_state;
 
-/* Sets ps up for prog's variables (at their initial values) and locks.
- * Returns 0, or -1 when out of memory. */
-int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os);
+/* Sets ps up for prog's variables (at their initial values) and locks,
+ * for nusers workers.  Returns 0, or -1 when out of memory. */
+int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers);
 void gs_process_destroy(gs_process_state *ps);
 
 /* Adds ps's variables into r->shared and its locks' waits into

@@ -37,13 +37,18 @@ static void *worker_main(void *arg)
 typedef struct {
     thread_worker *w;
     uint32_t n;
+    gs_process_state *procs;
+    uint32_t nprocs;
 } stop_args;
 
+/* Every worker stops at its next poll, or now if it waits for a user lock. */
 static void stop_workers(void *arg)
 {
     stop_args *a = arg;
     for (uint32_t i = 0; i < a->n; i++)
         gs_vm_set_breaker(a->w[i].worker.vm, GS_BREAK_STOP);
+    for (uint32_t i = 0; i < a->nprocs; i++)
+        gs_ulocks_stop(&a->procs[i].locks);
 }
 
 int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
@@ -66,7 +71,9 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     uint32_t nprocs = cfg->mode == GS_MODE_PROCESSES ? n : 1;
     gs_process_state *procs = calloc(nprocs, sizeof *procs);
     uint32_t nprocs_ready = 0;
-    while (procs && nprocs_ready < nprocs && gs_process_init(&procs[nprocs_ready], &cfg->workload->prog, os) == 0)
+    uint32_t per_proc = (n + nprocs - 1) / nprocs; /* worker i is worker i / nprocs of process i % nprocs */
+    while (procs && nprocs_ready < nprocs &&
+           gs_process_init(&procs[nprocs_ready], &cfg->workload->prog, os, per_proc) == 0)
         nprocs_ready++;
     gs_native_meter meter = {0};
     thread_worker *w = calloc(n, sizeof *w);
@@ -85,7 +92,7 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
-        gs_worker_share(&w[i].worker, &procs[i % nprocs], &meter);
+        gs_worker_share(&w[i].worker, &procs[i % nprocs], i / nprocs, &meter);
     }
 
     out->start_ns = gs_os_now(os);
@@ -101,7 +108,7 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    stop_args stop = {w, started};
+    stop_args stop = {w, started, procs, nprocs};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);

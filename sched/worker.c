@@ -42,9 +42,10 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
     return 0;
 }
 
-void gs_worker_share(gs_worker *w, gs_process_state *process, gs_native_meter *meter)
+void gs_worker_share(gs_worker *w, gs_process_state *process, uint32_t user, gs_native_meter *meter)
 {
     w->process = process;
+    w->user = user;
     w->meter = meter;
     w->vm->shared = process->vars;
 }
@@ -95,11 +96,21 @@ static void do_lock(gs_worker *w)
     if (vm->request == GS_REQ_RELEASE) {
         gs_ulock_release(&w->process->locks, i, c);
         gs_record(&w->res->rec, GS_EV_ULOCK_RELEASE, now, i);
-    } else if (!gs_ulock_try(&w->process->locks, i, now, c)) {
+    } else if (!gs_ulock_try(&w->process->locks, i, w->user, now, c)) {
         gs_record(&w->res->rec, GS_EV_ULOCK_WAIT, now, i);
         gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
-        gs_ulock_wait(&w->process->locks, i, now, c);
+        gs_ulock_cycle cycle;
+        gs_ulock_outcome outcome = gs_ulock_wait(&w->process->locks, i, w->user, now, c, &cycle);
         gs_gil_take(w->gil, &w->client);
+        if (outcome == GS_ULOCK_STOPPED) {
+            gs_worker_fail(w->res, gs_worker_stop_reason());
+            return;
+        }
+        if (outcome == GS_ULOCK_DEADLOCK) {
+            gs_worker_deadlock(vm->prog, "thread", &cycle, msg);
+            gs_vm_raise(vm, msg);
+            return;
+        }
         gs_record(&w->res->rec, GS_EV_ULOCK_GOT, gs_os_now(os), i);
     } else {
         gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
@@ -193,6 +204,15 @@ static void run_under_lock(gs_worker *w)
             break;
         }
     }
+}
+
+void gs_worker_deadlock(const gs_program *prog, const char *kind, const gs_ulock_cycle *c, char msg[GS_ERRMSG_MAX])
+{
+    int len = snprintf(msg, GS_ERRMSG_MAX, "deadlock:");
+    for (uint32_t k = 0; k < c->n && len >= 0 && len < (int)GS_ERRMSG_MAX; k++)
+        len += snprintf(msg + len, GS_ERRMSG_MAX - (size_t)len, " %s %u waits for lock %s, held by %s %u%s", kind,
+                        c->user[k], prog->ulocks[c->lock[k]].name, kind, c->user[(k + 1) % c->n],
+                        k + 1 < c->n ? ";" : " (Python would wait forever)");
 }
 
 bool gs_worker_release_held(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char msg[GS_ERRMSG_MAX])

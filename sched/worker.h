@@ -39,6 +39,7 @@ typedef struct {
     gs_gil_client client;
     gs_process_state *process;  /* its process's variables and locks */
     gs_native_meter *meter;     /* the run's native-call meter, or NULL */
+    uint32_t user;              /* its number among its process's workers, for the user locks */
     bool held[GS_MAX_ULOCKS];   /* the user locks it holds */
 } gs_worker;
 
@@ -52,9 +53,10 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
                    uint32_t io_slot, char err[GS_ERRMSG_MAX]);
 void gs_worker_free(gs_worker *w);
 
-/* Gives w its process's variables and locks, and the run's native meter
- * (NULL: none), before it runs. */
-void gs_worker_share(gs_worker *w, gs_process_state *process, gs_native_meter *meter);
+/* Gives w its process's variables and locks (where it is worker `user`
+ * of the process), and the run's native meter (NULL: none), before it
+ * runs. */
+void gs_worker_share(gs_worker *w, gs_process_state *process, uint32_t user, gs_native_meter *meter);
 
 /* Does a native call of n units outside any lock, in as many pieces as
  * os grants (see gs_worker_run_granted), counting it in res and meter
@@ -75,6 +77,10 @@ gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted);
  * must release them; msg says why that is an error ("" when it holds
  * none). */
 bool gs_worker_release_held(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], char msg[GS_ERRMSG_MAX]);
+
+/* The runtime error of a worker that closes a deadlock: who waits for
+ * which lock, held by whom; kind is "thread" or "task". */
+void gs_worker_deadlock(const gs_program *prog, const char *kind, const gs_ulock_cycle *c, char msg[GS_ERRMSG_MAX]);
 
 /* Marks res failed with msg. */
 void gs_worker_fail(gs_worker_result *res, const char *msg);

@@ -233,6 +233,11 @@ static void test_failing_worker_exit_status(void **state)
         assert_non_null(strstr(out, want));
         snprintf(want, sizeof want, "3 %s did 2 units", modes[m][2]); /* the failed one's unit is not counted */
         assert_non_null(strstr(out, want));
+        /* with a 1-worker baseline too: no speedup of work not all done */
+        snprintf(args, sizeof args, "--%s 3 --program %s --work 3", modes[m][0], prog);
+        assert_int_equal(run(args, NULL, &out), 1);
+        assert_non_null(strstr(out, want));
+        assert_null(strstr(out, "as fast as"));
         /* and its row in the table says it did none */
         const char *table = strstr(out, " units instructions ");
         assert_non_null(table);
@@ -419,6 +424,24 @@ static void test_thread_creation_failure(void **state)
         fail_msg("unexpected: %s", out);
 }
 
+/* examples/deadlock.py: Python would wait forever; gilsim fails the
+ * thread that finds the cycle, names it and the line, and the other
+ * finishes its unit.  Each holds its first lock for a 300 ms sleep, time
+ * enough for the other to take its own on any machine. */
+static void test_deadlock_example(void **state)
+{
+    (void)state;
+    char args[512], want[512], *out;
+    snprintf(args, sizeof args, "--threads 2 --program %s/examples/deadlock.py --work 2 --io-latency 300ms --no-baseline",
+             GS_SOURCE_DIR);
+    assert_int_equal(run(args, NULL, &out), 1);
+    snprintf(want, sizeof want, "  thread 0: deadlock: thread 0 waits for lock b, held by thread 1; thread 1 waits for "
+             "lock a, held by thread 0 (Python would wait forever)\n      at main (%s/examples/deadlock.py:20)\n",
+             GS_SOURCE_DIR);
+    if (!strstr(out, "2 threads did 1 unit in ") || !strstr(out, "1 of 2 threads failed:\n") || !strstr(out, want))
+        fail_msg("gilsim %s:\n%s", args, out);
+}
+
 /* The terminal report fits 80 columns in every mode and policy. */
 static void test_report_fits_80_columns(void **state)
 {
@@ -546,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
         cmocka_unit_test(test_thread_creation_failure),
         cmocka_unit_test(test_interrupt_writes_what_finished),
+        cmocka_unit_test(test_deadlock_example),
         cmocka_unit_test(test_report_fits_80_columns),
         cmocka_unit_test(test_vs_python),
         cmocka_unit_test(test_failing_worker_exit_status),

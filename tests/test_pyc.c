@@ -342,7 +342,7 @@ static void test_examples_against_python3(void **state)
     } runs[] = {
         {"countdown", {3, 5, 100}}, {"fib", {0, 4, 12}},    {"convoy", {0, 3, 50}},
         {"convoy", {4, 3, 50}},     {"race", {2, 3, 40}},   {"native", {1, 2, 30}},
-        {"primes", {2, 3, 100}},    {"ioloop", {5, 4, 30}},
+        {"primes", {2, 3, 100}},    {"ioloop", {5, 4, 30}},  {"deadlock", {0, 2, 0}},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char path[512], code[256];

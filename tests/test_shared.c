@@ -239,6 +239,126 @@ static void test_lock_misuse_fails_the_worker_only(void **state)
     gs_workload_free(&keeps);
 }
 
+/* gather(n): adds one to `ready` (straight-line code: no switch inside,
+ * under CPython's lock) and yields until n workers have: then every
+ * worker has taken its first lock, whatever the OS did. */
+#define GATHER ".func gather 1\n gload ready\n push 1\n add\n gstore ready\n" \
+               "wait:\n gload ready\n load 0\n jge go\n yield\n jmp wait\n" \
+               "go:\n push 0\n ret\n.end\n"
+
+/* Worker i takes lock i, then lock i+1 (mod 3): the three wait for each
+ * other.  Line 24 is worker 0's second acquire, line 33 worker 1's. */
+static const char three_way[] = ".shared ready 0\n.lock a\n.lock b\n.lock c\n.func main 2\n"
+                                " load 0\n jz w0\n load 0\n push 1\n eq\n jnz w1\n"
+                                " acquire c\n push 3\n call gather\n acquire a\n release a\n release c\n push 1\n ret\n"
+                                "w0:\n acquire a\n push 3\n call gather\n acquire b\n release b\n release a\n push 1\n ret\n"
+                                "w1:\n acquire b\n push 3\n call gather\n acquire c\n release c\n release b\n push 1\n ret\n"
+                                ".end\n" GATHER;
+
+/* A deadlock, which Python would wait on forever, fails the one worker
+ * that finds it (the lowest-numbered thread of the cycle; the task that
+ * closes it), naming the cycle and the line; the others then finish.  In
+ * virtual time it is found at the second look, 2 x GS_DEADLOCK_CHECK_NS
+ * into the wait. */
+static void test_deadlock_fails_one_worker(void **state)
+{
+    (void)state;
+    gs_workload w = load_text(three_way);
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    static const struct {
+        gs_mode mode;
+        uint32_t reporter;
+        const char *error;
+    } want[] = {
+        {GS_MODE_THREADS, 0,
+         "deadlock: thread 0 waits for lock b, held by thread 1; thread 1 waits for lock c, held by thread 2; "
+         "thread 2 waits for lock a, held by thread 0 (Python would wait forever)\n  at main (t.gsa:24)"},
+        {GS_MODE_ASYNC, 1,
+         "deadlock: task 1 waits for lock c, held by task 2; task 2 waits for lock a, held by task 0; "
+         "task 0 waits for lock b, held by task 1 (Python would wait forever)\n  at main (t.gsa:33)"},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        for (int sim = 0; sim < 2; sim++) {
+            gs_run_config cfg = run_config(want[k].mode, &w, 3, 3);
+            cfg.gil.policy = GS_GIL_CPYTHON;
+            cfg.sim = sim ? &m : NULL;
+            gs_run_result r;
+            if (gs_run(&cfg, &r) != 0)
+                fail_msg("%s", r.error);
+            assert_int_equal(r.failed, 1);
+            assert_int_equal(r.shared[0], 3);
+            for (uint32_t i = 0; i < 3; i++) {
+                const gs_worker_result *x = &r.workers[i];
+                if (i != want[k].reporter) {
+                    assert_false(x->failed);
+                    assert_int_equal(x->units, 1);
+                } else if (!x->failed || strncmp(x->error, want[k].error, GS_ERRMSG_MAX - 1) != 0) {
+                    fail_msg("%s%s, %s %u: '%s'", gs_mode_names[want[k].mode], sim ? " (virtual)" : "",
+                             gs_mode_singular[want[k].mode], i, x->error);
+                }
+            }
+            uint64_t wall = r.end_ns - r.start_ns;
+            if (sim && want[k].mode == GS_MODE_THREADS &&
+                (wall < 2 * GS_DEADLOCK_CHECK_NS || wall > 2 * GS_DEADLOCK_CHECK_NS + 1000000))
+                fail_msg("found after %.3f ms of virtual time", wall / 1e6);
+            gs_run_result_free(&r);
+        }
+    gs_workload_free(&w);
+}
+
+/* Waits longer than the deadlock check, with no cycle, are waits: worker
+ * 1 waits for lock a, held by worker 0 in a long I/O, and worker 2 for
+ * lock b, held by worker 1 (a chain that ends in a worker not waiting for
+ * a lock).  And a stop (--timeout) ends waits for user locks at once,
+ * before any deadlock check. */
+static void test_long_waits_and_stops(void **state)
+{
+    (void)state;
+    gs_workload chain = load_text(".shared ready 0\n.lock a\n.lock b\n.func main 2\n"
+                                  " load 0\n jz w0\n load 0\n push 1\n eq\n jnz w1\n"
+                                  " push 3\n call gather\n acquire b\n release b\n push 1\n ret\n"
+                                  "w0:\n acquire a\n push 3\n call gather\n push 0\n io sleep\n pop\n release a\n"
+                                  " push 1\n ret\n"
+                                  "w1:\n acquire b\n push 3\n call gather\n acquire a\n release a\n release b\n"
+                                  " push 1\n ret\n.end\n" GATHER);
+    gs_workload three = load_text(three_way);
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    for (int mode = 0; mode < 2; mode++)
+        for (int sim = 0; sim < 2; sim++) {
+            gs_run_config cfg = run_config(mode ? GS_MODE_ASYNC : GS_MODE_THREADS, &chain, 3, 3);
+            cfg.gil.policy = GS_GIL_CPYTHON;
+            cfg.io_latency_ns = 3 * GS_DEADLOCK_CHECK_NS; /* three looks by each waiter */
+            cfg.sim = sim ? &m : NULL;
+            gs_run_result r;
+            if (gs_run(&cfg, &r) != 0)
+                fail_msg("%s", r.error);
+            check_consistent(&r, 3);
+            gs_run_result_free(&r);
+        }
+    for (int sim = 0; sim < 2; sim++) {
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &three, 3, 3);
+        cfg.gil.policy = GS_GIL_CPYTHON;
+        cfg.timeout_ns = GS_DEADLOCK_CHECK_NS / 2;
+        cfg.sim = sim ? &m : NULL;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0)
+            fail_msg("%s", r.error);
+        assert_true(r.stopped);
+        /* a stopped waiter releases its locks as it ends: one waiting for
+         * them may take them and end its unit before its next poll */
+        assert_true(r.failed >= 1);
+        for (uint32_t i = 0; i < 3; i++)
+            if (r.workers[i].failed)
+                assert_string_equal(r.workers[i].error, "stopped by --timeout");
+        if (sim && r.end_ns - r.start_ns > cfg.timeout_ns + 1000000)
+            fail_msg("stopped %.3f ms after a %.0f ms timeout", (r.end_ns - r.start_ns - cfg.timeout_ns) / 1e6,
+                     cfg.timeout_ns / 1e6);
+        gs_run_result_free(&r);
+    }
+    gs_workload_free(&chain);
+    gs_workload_free(&three);
+}
+
 /* Async tasks share the loop's lock as asyncio.Lock: one that finds it
  * held while its holder waits for I/O parks, and gets it when released. */
 static void test_async_tasks_park_on_a_held_lock(void **state)
@@ -272,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_virtual_losses_are_exact),
         cmocka_unit_test(test_lock_misuse_fails_the_worker_only),
         cmocka_unit_test(test_async_tasks_park_on_a_held_lock),
+        cmocka_unit_test(test_deadlock_fails_one_worker),
+        cmocka_unit_test(test_long_waits_and_stops),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
