@@ -92,8 +92,8 @@ int gs_cli_run(int argc, char **argv)
         rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
     } else {
         rc = report(&o, &e);
-        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc == GS_EXIT_OK)
-            rc = GS_EXIT_FAILURE;
+        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc != GS_EXIT_INTERRUPTED)
+            rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
     }
     gs_experiment_free(&e);
     gs_workload_free(&wl);

@@ -8,6 +8,8 @@
  * a pipe's far end waits it), one worker (as gilsim did) and then all, and prints its wall
  * times and checksums as JSON.  python3 is needed only when asked for. */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,26 +48,45 @@ static int write_runner(const char *dir)
     return 0;
 }
 
-/* Runs argv, returning what it printed (malloc'd), or NULL. */
-static char *output_of(char *const argv[])
+/* Runs argv in a process group of its own, returning what it printed
+ * (malloc'd), or NULL.  Past limit_ms, or once gilsim is interrupted, the
+ * group is killed (*killed says so): a Python program that deadlocks waits
+ * forever, and multiprocessing's children with it. */
+static char *output_of(char *const argv[], int limit_ms, bool *killed)
 {
     int fds[2];
+    *killed = false;
     if (pipe(fds) != 0)
         return NULL;
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0);
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
         execv(argv[0], argv);
         _exit(127);
     }
+    if (pid > 0)
+        setpgid(pid, pid); /* before the poll below, whichever of the two runs first */
     close(fds[1]);
     size_t len = 0, cap = 4096;
     char *text = pid > 0 ? malloc(cap) : NULL;
     ssize_t n;
-    while (text && (n = read(fds[0], text + len, cap - len - 1)) != 0) {
+    for (int waited_ms = 0; text;) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int ready = poll(&p, 1, 100);
+        if (ready <= 0) {
+            waited_ms += ready == 0 ? 100 : 0;
+            if (!*killed && (waited_ms >= limit_ms || gs_run_stopping())) {
+                kill(-pid, SIGKILL);
+                *killed = true;
+            }
+            continue;
+        }
+        if ((n = read(fds[0], text + len, cap - len - 1)) == 0)
+            break;
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -127,12 +148,25 @@ int gs_vs_python(const char *program, const gs_experiment *e)
     char *const argv[] = {python,   runner,  (char *)program, "--mode",  (char *)gs_mode_names[c->mode],
                           "--workers", workers, "--work", work, "--unit-size", size, "--switch-interval", interval,
                           "--io-latency", latency, e->have_baseline ? NULL : "--no-baseline", NULL};
-    fprintf(stderr, "Running the same file under python3 (%s)...\n", module[c->mode]);
-    char *text = output_of(argv);
+    /* python3 is slower than gilsim, 10x on a countdown: 50x gilsim's
+     * runs, and at least 30 s, or twice a --timeout */
+    double gilsim_s = e->summaries[e->median].wall_s + (e->have_baseline ? e->base_summary.wall_s : 0);
+    int limit_s = c->timeout_ns ? (int)(2 * c->timeout_ns / 1000000000u) + 1 : (int)(50 * gilsim_s) + 30;
+    fprintf(stderr, "Running the same file under python3 (%s; it gets %d s)...\n", module[c->mode], limit_s);
+    bool killed;
+    char *text = output_of(argv, limit_s * 1000, &killed);
     remove_runner(dir);
     json_error_t jerr;
     json_t *doc = text ? json_loads(text, 0, &jerr) : NULL;
     free(text);
+    if (!doc && killed) {
+        if (gs_run_stopping())
+            fprintf(stderr, "gilsim: --vs-python: python3 was stopped by the interrupt\n");
+        else
+            fprintf(stderr, "gilsim: --vs-python: python3 did not finish %s within %d s and was stopped "
+                            "(in Python a deadlock waits forever)\n", program, limit_s);
+        return -1;
+    }
     if (!doc) {
         fprintf(stderr, "gilsim: --vs-python: python3 could not run %s (its messages are above)\n", program);
         return -1;

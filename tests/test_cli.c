@@ -540,6 +540,13 @@ static void test_vs_python(void **state)
         assert_fits_80(args, out);
     }
     test_vs_python_io_latency();
+    /* python3 deadlocks on examples/deadlock.py and would wait forever: it
+     * is given twice the --timeout, then stopped, and gilsim says so */
+    snprintf(args, sizeof args, "--threads 2 --program %s/examples/deadlock.py --work 2 --io-latency 300ms "
+             "--no-baseline --timeout 1s --vs-python", GS_SOURCE_DIR);
+    assert_int_equal(run(args, &err, &out), 1);
+    if (!strstr(err, "python3 did not finish") || !strstr(err, "within 3 s and was stopped"))
+        fail_msg("gilsim %s: %s", args, err);
     snprintf(args, sizeof args, "--threads 2 --program %s/examples/convoy.gsa --vs-python", GS_SOURCE_DIR);
     assert_int_equal(run(args, &err, NULL), 2);
     assert_non_null(strstr(err, "--vs-python applies only to --program FILE.py"));
