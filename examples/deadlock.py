@@ -1,10 +1,10 @@
 # deadlock.py - two locks taken in opposite orders: the interpreter lock
 # does not prevent a deadlock.  The worker given unit 0 takes a, then b;
-# the others take b, then a, with a sleep between, so that each holds one
-# and waits for the other.  Python would wait forever; gilsim finds the
-# cycle, fails one worker with a "deadlock:" error that names it, and the
-# others finish:
-#   gilsim --threads 2 --program examples/deadlock.py --work 2
+# the others take b, then a, with a sleep between (under gilsim it lasts
+# --io-latency), so that each holds one and waits for the other.  Python
+# would wait forever; gilsim finds the cycle, fails one worker with a
+# "deadlock:" error that names it, and the others finish:
+#   gilsim --threads 2 --program examples/deadlock.py --work 2 --io-latency 100ms
 import threading
 import time
 

@@ -88,6 +88,26 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
     fprintf(out, ".%s\n", plain);
 }
 
+/* Prints the len bytes of text from column col, breaking lines at spaces
+ * before column 80, each new line indented to column indent. */
+static void wrapped(FILE *out, const char *text, size_t len, int col, int indent)
+{
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *space = memchr(p, ' ', (size_t)(end - p));
+        int word = (int)((space ? space : end) - p);
+        if (p > text && col + 1 + word <= 80) {
+            fputc(' ', out);
+            col++;
+        } else if (p > text) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        }
+        fwrite(p, 1, (size_t)word, out);
+        col += word;
+        p += word + (space != NULL);
+    }
+}
+
 static void failures(FILE *out, const gs_run_result *r)
 {
     if (r->stopped)
@@ -99,8 +119,10 @@ static void failures(FILE *out, const gs_run_result *r)
         const gs_worker_result *w = &r->workers[i];
         if (!w->failed)
             continue;
-        fprintf(out, "  %s %u: ", gs_mode_singular[r->cfg.mode], w->id);
-        for (const char *p = w->error; *p; p++) /* indent the frame lines */
+        int col = fprintf(out, "  %s %u: ", gs_mode_singular[r->cfg.mode], w->id);
+        const char *frames = strchr(w->error, '\n');
+        wrapped(out, w->error, frames ? (size_t)(frames - w->error) : strlen(w->error), col, 6);
+        for (const char *p = frames; p && *p; p++) /* the frame lines, indented */
             fputs(*p == '\n' ? "\n    " : (char[2]){*p, 0}, out);
         fputc('\n', out);
     }

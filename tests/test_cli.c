@@ -425,8 +425,8 @@ static void test_thread_creation_failure(void **state)
 }
 
 /* examples/deadlock.py: Python would wait forever; gilsim fails the
- * thread that finds the cycle, names it and the line, and the other
- * finishes its unit.  Each holds its first lock for a 300 ms sleep, time
+ * thread that finds the cycle, names it (wrapped to 80 columns) and the
+ * line, and the other finishes its unit.  Each holds its first lock for a 300 ms sleep, time
  * enough for the other to take its own on any machine. */
 static void test_deadlock_example(void **state)
 {
@@ -435,9 +435,10 @@ static void test_deadlock_example(void **state)
     snprintf(args, sizeof args, "--threads 2 --program %s/examples/deadlock.py --work 2 --io-latency 300ms --no-baseline",
              GS_SOURCE_DIR);
     assert_int_equal(run(args, NULL, &out), 1);
-    snprintf(want, sizeof want, "  thread 0: deadlock: thread 0 waits for lock b, held by thread 1; thread 1 waits for "
-             "lock a, held by thread 0 (Python would wait forever)\n      at main (%s/examples/deadlock.py:20)\n",
-             GS_SOURCE_DIR);
+    /* the message wrapped at 80 columns, the frame line below it */
+    snprintf(want, sizeof want, "  thread 0: deadlock: thread 0 waits for lock b, held by thread 1; thread 1\n"
+             "      waits for lock a, held by thread 0 (Python would wait forever)\n"
+             "      at main (%s/examples/deadlock.py:20)\n", GS_SOURCE_DIR);
     if (!strstr(out, "2 threads did 1 unit in ") || !strstr(out, "1 of 2 threads failed:\n") || !strstr(out, want))
         fail_msg("gilsim %s:\n%s", args, out);
 }
