@@ -280,41 +280,35 @@ static int not_expr(pyc *c)
 }
 
 /* and/or give one of their operands, as Python's do: a or b is a if a is
- * true, else b. */
-static int and_expr(pyc *c)
+ * true, else b.  After the first operand, on the stack: each `kw operand`
+ * keeps the value so far where `jump` (jz for and, jnz for or) decides,
+ * else replaces it with the next operand's. */
+static int short_circuit(pyc *c, const char *kw, const char *jump, int (*operand)(pyc *))
 {
-    if (not_expr(c) != 0)
-        return -1;
-    if (!py_is_kw(py_peek(c), "and"))
+    if (!py_is_kw(py_peek(c), kw))
         return 0;
     uint32_t end = py_label(c);
-    while (py_is_kw(py_peek(c), "and")) {
+    while (py_is_kw(py_peek(c), kw)) {
         py_next(c);
-        py_emit(c, &c->fn, "    dup\n    jz P%u\n    pop\n", end);
-        if (not_expr(c) != 0)
+        py_emit(c, &c->fn, "    dup\n    %s P%u\n    pop\n", jump, end);
+        if (operand(c) != 0)
             return -1;
     }
     py_emit(c, &c->fn, "P%u:\n", end);
     return 0;
 }
 
+static int and_expr(pyc *c)
+{
+    return not_expr(c) != 0 ? -1 : short_circuit(c, "and", "jz", not_expr);
+}
+
 int py_expr(pyc *c)
 {
     if (and_expr(c) != 0)
         return -1;
-    if (!py_is_kw(py_peek(c), "or")) {
-        if (py_is_kw(py_peek(c), "if"))
-            return py_fail_at(c, py_peek(c), "conditional expressions (x if c else y) are not supported");
-        return 0;
-    }
-    uint32_t end = py_label(c);
-    while (py_is_kw(py_peek(c), "or")) {
-        py_next(c);
-        py_emit(c, &c->fn, "    dup\n    jnz P%u\n    pop\n", end);
-        if (and_expr(c) != 0)
-            return -1;
-    }
-    py_emit(c, &c->fn, "P%u:\n", end);
-    return 0;
+    if (py_is_kw(py_peek(c), "if"))
+        return py_fail_at(c, py_peek(c), "conditional expressions (x if c else y) are not supported");
+    return short_circuit(c, "or", "jnz", and_expr);
 }
 

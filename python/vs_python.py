@@ -48,6 +48,14 @@ def load(path, coroutines, latency):
     return module
 
 
+def module_call(node):
+    """(module, function) of a call such as time.sleep(x), else None."""
+    f = node.func
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+        return f.value.id, f.attr
+    return None
+
+
 class SleepFor(ast.NodeTransformer):
     """time.sleep(anything) becomes time.sleep(latency)."""
 
@@ -56,8 +64,7 @@ class SleepFor(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        f = node.func
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and (f.value.id, f.attr) == ("time", "sleep"):
+        if module_call(node) == ("time", "sleep"):
             node.args, node.keywords = [ast.copy_location(ast.Constant(self.latency), node)], []
         return node
 
@@ -76,21 +83,24 @@ class Coroutines(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        f = node.func
+        f, call = node.func, module_call(node)
         if isinstance(f, ast.Name) and f.id in self.functions:
             return ast.copy_location(ast.Await(value=node), node)
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
-            if (f.value.id, f.attr) == ("time", "sleep"):
-                node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="sleep", ctx=ast.Load())
-                return ast.copy_location(ast.Await(value=node), node)
-            if (f.value.id, f.attr) in (("gilsim", "pipe"), ("gilsim", "file")):
-                to_thread = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="to_thread", ctx=ast.Load())
-                return ast.copy_location(ast.Await(value=ast.Call(func=to_thread, args=[f, *node.args], keywords=[])), node)
-            if (f.value.id, f.attr) == ("threading", "Lock"):
-                node.func = ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr="Lock", ctx=ast.Load())
-            if f.attr == "acquire":
-                return ast.copy_location(ast.Await(value=node), node)
+        if call == ("time", "sleep"):
+            node.func = asyncio_attr("sleep")
+            return ast.copy_location(ast.Await(value=node), node)
+        if call in (("gilsim", "pipe"), ("gilsim", "file")):
+            threaded = ast.Call(func=asyncio_attr("to_thread"), args=[f, *node.args], keywords=[])
+            return ast.copy_location(ast.Await(value=threaded), node)
+        if call == ("threading", "Lock"):
+            node.func = asyncio_attr("Lock")
+        if call and call[1] == "acquire":
+            return ast.copy_location(ast.Await(value=node), node)
         return node
+
+
+def asyncio_attr(name):
+    return ast.Attribute(value=ast.Name(id="asyncio", ctx=ast.Load()), attr=name, ctx=ast.Load())
 
 
 def split(total, n, k):
