@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "../reports/html.h"
+#include "outputs.h"
 #include "demo.h"
 #include "parse.h"
 
@@ -120,51 +121,60 @@ static void end_copy(demo_ctx *d)
     free(d->copy_text);
 }
 
+typedef struct {
+    const gs_experiment *traced;
+    const gs_sweep *curves;
+} demo_pictures;
+
+static int page_of(FILE *f, const void *ctx, const void *pictures)
+{
+    const demo_ctx *d = ctx;
+    const demo_pictures *p = pictures;
+    return gs_write_html_demo(f, d->name, d->copy_text ? d->copy_text : "", p->traced, p->curves, &d->host);
+}
+
 /* The --html page, with what the demo printed so far and its picture. */
 static int write_page(demo_ctx *d, const gs_experiment *traced, const gs_sweep *curves)
 {
-    char err[256];
-    if (!d->html || d->page_done)
+    if (!d->outputs.open[GS_OUT_HTML])
         return 0;
-    d->page_done = true;
     fflush(stdout);
     fflush(d->copy);
-    if (gs_report_html_demo(d->html, d->name, d->copy_text ? d->copy_text : "", traced, curves, &d->host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    demo_pictures pictures = {traced, curves};
+    if (gs_cli_output_write(&d->outputs, GS_OUT_HTML, page_of, d, &pictures) != 0)
         return -1;
-    }
-    printf("\nThe page is %s: open it in a browser.\n", d->html);
+    printf("\nThe page is %s: open it in a browser.\n", d->outputs.out[GS_OUT_HTML].name);
     return 0;
+}
+
+static int trace_of(FILE *f, const void *run, const void *unused)
+{
+    (void)unused;
+    return gs_write_trace(f, run);
 }
 
 int demo_write_trace(demo_ctx *d, const gs_experiment *e)
 {
-    char err[256];
     if (write_page(d, e, NULL) != 0)
         return -1;
-    if (!d->trace)
+    if (!d->outputs.open[GS_OUT_TRACE])
         return 0;
-    if (gs_report_trace(d->trace, demo_result(e), err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (gs_cli_output_write(&d->outputs, GS_OUT_TRACE, trace_of, demo_result(e), NULL) != 0)
         return -1;
-    }
     printf("\nThe trace of %u %s is in %s: open it in ui.perfetto.dev.\n", demo_result(e)->nworkers,
-           gs_mode_plural[demo_result(e)->cfg.mode], d->trace);
+           gs_mode_plural[demo_result(e)->cfg.mode], d->outputs.out[GS_OUT_TRACE].name);
     return 0;
 }
 
 int demo_write_plot(demo_ctx *d, const gs_sweep *s)
 {
-    char err[512];
     if (write_page(d, NULL, s) != 0)
         return -1;
-    if (!d->plot)
+    if (!d->outputs.open[GS_OUT_PLOT])
         return 0;
-    if (gs_report_plot(d->plot, GS_PLOT_SPEEDUP, s, &d->host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (gs_cli_output_plot(&d->outputs, s, &d->host, GS_PLOT_SPEEDUP) != 0)
         return -1;
-    }
-    printf("\nThe scaling curves are in %s.\n", d->plot);
+    printf("\nThe scaling curves are in %s.\n", d->outputs.plot.picture.name);
     return 0;
 }
 
@@ -323,9 +333,9 @@ int gs_cli_demo(int argc, char **argv)
         }
         switch (c) {
         case 'q': d.quick = true; break;
-        case 'p': d.plot = optarg; break;
-        case 't': d.trace = optarg; break;
-        case 'H': d.html = optarg; break;
+        case 'p': d.outputs.path[GS_OUT_PLOT] = optarg; break;
+        case 't': d.outputs.path[GS_OUT_TRACE] = optarg; break;
+        case 'H': d.outputs.path[GS_OUT_HTML] = optarg; break;
         case 's': d.sim = true; break;
         case 'c':
             if (gs_parse_count("--cores", optarg, 1, GS_MAX_CORES, &n) != 0)
@@ -358,32 +368,34 @@ int gs_cli_demo(int argc, char **argv)
     if (sim_only && !d.sim)
         return usage("%s applies only with --sim: a demonstration in real time uses this machine's cores",
                      sim_only);
-    if (d.plot && !dm->plots)
+    const char *plot = d.outputs.path[GS_OUT_PLOT], *html = d.outputs.path[GS_OUT_HTML];
+    if (plot && !dm->plots)
         return usage("--plot: the %s demonstration draws no curves (threads-vs-processes, io-bound and native do)",
                      dm->name);
-    if (d.trace && !dm->traces)
+    if (d.outputs.path[GS_OUT_TRACE] && !dm->traces)
         return usage("--trace: the %s demonstration keeps no trace (convoy, legacy-battle and async do)",
                      dm->name);
-    if (d.plot && (gs_check_output("--plot", d.plot) != 0 || gs_check_plot_name(d.plot) != 0))
+    if (plot && gs_check_plot_name(plot) != 0)
         return GS_EXIT_USAGE;
-    if (d.trace && gs_check_output("--trace", d.trace) != 0)
-        return GS_EXIT_USAGE;
-    if (d.html && (!*d.html || strcmp(d.html, "-") == 0))
+    if (html && (!*html || strcmp(html, "-") == 0))
         return usage("--html: give a file name%s", "");
-    if (d.html && gs_check_output("--html", d.html) != 0)
+    if (gs_cli_outputs_open(&d.outputs) != 0)
         return GS_EXIT_USAGE;
 
     d.name = dm->name;
-    if (d.html && copy_stdout(&d) != 0) {
+    if (html && copy_stdout(&d) != 0) {
         fprintf(stderr, "gilsim: out of memory for the page\n");
+        gs_cli_outputs_finish(&d.outputs);
         return GS_EXIT_FAILURE;
     }
     int rc = run_demo(&d, dm);
-    if (d.html) {
+    if (html) {
         if (rc == GS_EXIT_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
             rc = GS_EXIT_FAILURE;
         end_copy(&d);
     }
+    if (gs_cli_outputs_finish(&d.outputs) != 0 && rc == GS_EXIT_OK)
+        rc = GS_EXIT_FAILURE;
     return rc;
 }
 

@@ -24,19 +24,17 @@
 
 typedef struct {
     bool quick;
-    const char *plot, *trace;
+    gs_cli_outputs outputs; /* --html, --plot, --trace */
     bool sim;               /* --sim: on model, in virtual time */
     gs_sim_model model;
     gs_host host;
     gs_progress bar, *shown;
     uint32_t done, total;   /* runs, for the progress bar */
     const char *name;       /* the demonstration's */
-    const char *html;       /* --html: the page */
     FILE *real_stdout;      /* with --html, what printf printed to before */
     FILE *copy;             /* ... and the copy of all it prints since */
     char *copy_text;
     size_t copy_len;
-    bool page_done;
 } demo_ctx;
 
 typedef struct {

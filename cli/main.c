@@ -4,7 +4,9 @@
  * SIGPIPE is ignored: a reader that goes away (gilsim ... | head) is seen
  * as EPIPE, so gilsim stops writing to it, still writes its files, and
  * exits as it would have (reports/output.h says why that is not an error).
- * Any other failed write to standard output (a full disk) exits 1. */
+ * Any other failed write to standard output (a full disk) exits 1.
+ * Standard error shows no control character but newlines and tabs,
+ * whatever a message quotes (reports/output.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +41,7 @@ int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
     gs_output_adopt_stdout();
+    gs_output_adopt_stderr();
     int rc = command(argc, argv);
     char err[256];
     if (gs_output_flush(stdout, "standard output", err) != 0) {

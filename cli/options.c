@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../reports/escape.h"
 #include "../reports/output.h"
 #include "cli.h"
 #include "options.h"
@@ -403,11 +404,11 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
                 return gs_parse_model_option(i, arg, &o->model);
             }
         return -1;
-    case OPT_JSON:  return set_path(&o->json, "--json", arg, true);
-    case OPT_CSV:   return set_path(&o->csv, "--csv", arg, true);
-    case OPT_TRACE: return set_path(&o->trace, "--trace", arg, true);
-    case OPT_HTML:  return set_path(&o->html, "--html", arg, true);
-    case OPT_PLOT:  return set_path(&o->plot, "--plot", arg, false);
+    case OPT_JSON:  return set_path(&o->outputs.path[GS_OUT_JSON], "--json", arg, true);
+    case OPT_CSV:   return set_path(&o->outputs.path[GS_OUT_CSV], "--csv", arg, true);
+    case OPT_TRACE: return set_path(&o->outputs.path[GS_OUT_TRACE], "--trace", arg, true);
+    case OPT_HTML:  return set_path(&o->outputs.path[GS_OUT_HTML], "--html", arg, true);
+    case OPT_PLOT:  return set_path(&o->outputs.path[GS_OUT_PLOT], "--plot", arg, false);
     case OPT_PLOT_METRIC:
         for (int m = 0; m < GS_PLOT_METRIC_COUNT; m++)
             if (strcmp(arg, gs_plot_metric_names[m]) == 0) {
@@ -423,19 +424,6 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     return -1;
 }
 
-/* An output gilsim cannot or must not write (a folder, a block device, a
- * missing or read-only folder) is a usage error found before the run, not
- * a failure found after it. */
-int gs_check_output(const char *flag, const char *path)
-{
-    char err[256];
-    if (path && gs_output_check(path, err) != 0) {
-        fprintf(stderr, "gilsim: %s: %s\n", flag, err);
-        return -1;
-    }
-    return 0;
-}
-
 int gs_check_plot_name(const char *path)
 {
     const char *dot = strrchr(path, '.');
@@ -443,10 +431,10 @@ int gs_check_plot_name(const char *path)
         return usage_error("--plot: '%s' must end in .png or .svg%s", path, "");
     if (strlen(path) > 1000)
         return usage_error("--plot: the file name is longer than 1000 characters%s%s", "", "");
-    char data[1024], script[1024];
-    gs_plot_companion(path, ".dat", data);
-    gs_plot_companion(path, ".gp", script);
-    return gs_check_output("--plot", data) || gs_check_output("--plot", script) ? -1 : 0;
+    if (!gs_gnuplot_can_name(path)) /* gnuplot's script must name the picture and its data */
+        return usage_error("--plot: the file name holds a control character (a newline, a tab, an escape), "
+                           "which no gnuplot script can name; choose another name%s%s", "", "");
+    return 0;
 }
 
 static int compare_counts(const void *a, const void *b)
@@ -473,9 +461,10 @@ static int finish_sweep(gs_cli_options *o)
             return usage_error("--workers: %s take at most %s workers", gs_mode_plural[o->modes[i]], msg);
         }
     }
-    if (o->plot_metric_set && !o->plot)
+    const char *plot = o->outputs.path[GS_OUT_PLOT];
+    if (o->plot_metric_set && !plot)
         return usage_error("--plot-metric applies only with --plot%s%s", "", "");
-    if (o->plot && gs_check_plot_name(o->plot) != 0)
+    if (plot && gs_check_plot_name(plot) != 0)
         return -1;
     return 0;
 }
@@ -520,23 +509,6 @@ static int check_combinations(gs_cli_options *o)
         return usage_error("--cores: '%s' is more than the %s cores this machine lets gilsim use (with --sim: "
                            "up to 1024 modelled cores)", o->cores_arg, count);
     }
-    /* no two outputs to one place: standard output, or a file */
-    const char *const outputs[][2] = {
-        {"--json", o->json}, {"--csv", o->csv}, {"--trace", o->trace}, {"--plot", o->plot}, {"--html", o->html}};
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
-        for (size_t k = 0; k < i; k++) {
-            static char a[4096], b[4096];
-            if (!outputs[i][1] || !outputs[k][1] || gs_output_identity(outputs[i][1], a) != 0 ||
-                gs_output_identity(outputs[k][1], b) != 0 || !a[0] || strcmp(a, b) != 0)
-                continue;
-            if (strcmp(a, "fd 1") == 0)
-                return usage_error("%s and %s cannot both go to standard output", outputs[k][0], outputs[i][0]);
-            return usage_error("%s and %s name the same file", outputs[k][0], outputs[i][0]);
-        }
-    if (gs_check_output("--json", o->json) || gs_check_output("--csv", o->csv) ||
-        gs_check_output("--trace", o->trace) || gs_check_output("--plot", o->plot) ||
-        gs_check_output("--html", o->html))
-        return -1;
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;
         o->wl[i].io_latency_ns = o->io_latency_ns;

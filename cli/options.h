@@ -11,6 +11,7 @@
 #include "../reports/report.h"
 #include "../sched/sim.h"
 #include "../sched/sweep.h"
+#include "outputs.h"
 
 #define GS_MAX_CORES 1024 /* --cores: the most any command accepts */
 #define GS_SIM_DEFAULT_CORES 8
@@ -18,6 +19,7 @@
 typedef enum {
     GS_CMD_RUN = 1,
     GS_CMD_SWEEP = 2,
+    GS_CMD_DEMO = 4,
 } gs_command;
 
 typedef struct {
@@ -59,7 +61,7 @@ typedef struct {
     gs_sim_model model;
     const char *sim_set;         /* a model option given, for the message without --sim */
     uint32_t jobs;               /* --jobs: sweep points at once (virtual time); 0 = not given */
-    const char *json, *csv, *trace, *plot, *html;
+    gs_cli_outputs outputs;      /* the files asked for (paths only; opened by the command) */
     gs_plot_metric plot_metric;
     bool plot_metric_set;
     bool timeline;
@@ -79,11 +81,8 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o);
  * the second exits at once. */
 void gs_cli_catch_interrupts(void);
 
-/* Usage checks of outputs, before any work: path is somewhere gilsim may
- * write (see reports/output.h; "-" always is); a plot's name ends in .png
- * or .svg, and its .dat and .gp can be written beside it.  Each returns 0,
- * or -1 after saying what is wrong. */
-int gs_check_output(const char *flag, const char *path);
+/* A plot's name ends in .png or .svg, and gnuplot can be given it (no
+ * control character).  Returns 0, or -1 after saying what is wrong. */
 int gs_check_plot_name(const char *path);
 
 /* What an option's value is, for shell completion (complete.c). */

@@ -1,9 +1,11 @@
 /* progress.c - the progress bar and the terminal's width (see progress.h). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../reports/output.h"
 #include "../sched/clock.h"
 #include "progress.h"
 
@@ -28,20 +30,19 @@ void gs_progress_update(uint32_t done, uint32_t total, void *arg)
     for (int i = 0; i < BAR; i++)
         bar[i] = i < filled ? '#' : '.';
     bar[BAR] = '\0';
-    fprintf(stderr, "\r[%s] %u/%u runs, %.1f s", bar, done, total, elapsed);
+    char line[160];
+    int n = snprintf(line, sizeof line, "\r[%s] %u/%u runs, %.1f s", bar, done, total, elapsed);
     if (done > 0 && done < total)
-        fprintf(stderr, ", about %.0f s left", elapsed / done * (total - done));
-    fputs("\033[K", stderr);
-    fflush(stderr);
+        n += snprintf(line + n, sizeof line - (size_t)n, ", about %.0f s left", elapsed / done * (total - done));
+    snprintf(line + n, sizeof line - (size_t)n, "\033[K");
+    gs_output_raw_stderr(line, strlen(line)); /* its escapes are gilsim's own */
     p->shown = true;
 }
 
 void gs_progress_end(gs_progress *p)
 {
-    if (p && p->shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
+    if (p && p->shown)
+        gs_output_raw_stderr("\r\033[K", 4);
 }
 
 int gs_terminal_columns(void)

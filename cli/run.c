@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../reports/html.h"
 #include "vs_python.h"
 #include "../reports/report.h"
 #include "../sched/experiment.h"
@@ -13,47 +12,22 @@
 #include "options.h"
 #include "progress.h"
 
-/* The run in the sweep's CSV columns: a sweep over 1 and N workers. */
-static int write_csv(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
-{
-    gs_sweep_point points[2];
-    gs_sweep s = {.cfg = e->cfg, .points = points};
-    s.npoints = gs_sweep_points_of(e, points);
-    s.interrupted = gs_run_stopping();
-    return gs_report_sweep_csv(path, &s, h, err);
-}
-
-static int report(const gs_cli_options *o, const gs_experiment *e)
+/* The terminal report and the files.  Returns the exit status. */
+static int report(gs_cli_options *o, const gs_experiment *e)
 {
     gs_host host;
     gs_host_detect(&host);
-    bool stdout_taken = (o->json && strcmp(o->json, "-") == 0) || (o->csv && strcmp(o->csv, "-") == 0) ||
-                        (o->trace && strcmp(o->trace, "-") == 0) || (o->html && strcmp(o->html, "-") == 0);
+    bool stdout_taken = gs_cli_outputs_take_stdout(&o->outputs);
     if (!o->quiet && !stdout_taken)
         gs_report_text(stdout, e, &host, gs_cli_color(o));
     if (o->timeline && !stdout_taken)
         gs_report_timeline(stdout, &e->runs[e->median], gs_terminal_columns());
-    char err[256];
-    if (o->json && gs_report_json(o->json, e, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_FAILURE;
-    }
-    if (o->csv && write_csv(o->csv, e, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_FAILURE;
-    }
-    if (o->trace && gs_report_trace(o->trace, &e->runs[e->median], err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_FAILURE;
-    }
-    if (o->html && gs_report_html_run(o->html, e, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_FAILURE;
-    }
+    gs_cli_outputs_write_run(&o->outputs, e, &host);
+    int rc = gs_cli_outputs_finish(&o->outputs) != 0 ? GS_EXIT_FAILURE : GS_EXIT_OK;
     const gs_run_result *r = &e->runs[e->median];
     if (gs_run_stopping())
         return GS_EXIT_INTERRUPTED;
-    if (r->failed || r->stopped || e->checksum_ok == 0)
+    if (rc != GS_EXIT_OK || r->failed || r->stopped || e->checksum_ok == 0)
         return GS_EXIT_FAILURE;
     return GS_EXIT_OK;
 }
@@ -76,6 +50,10 @@ int gs_cli_run(int argc, char **argv)
         fprintf(stderr, "gilsim: %s\n", err);
         return GS_EXIT_USAGE;
     }
+    if (gs_cli_outputs_open(&o.outputs) != 0) {
+        gs_workload_free(&wl);
+        return GS_EXIT_USAGE;
+    }
     gs_experiment e = {.cfg = gs_cli_run_config(&o), .repeat = o.repeat, .baseline = o.baseline};
     e.cfg.workload = &wl;
     if (!e.cfg.work)
@@ -89,6 +67,7 @@ int gs_cli_run(int argc, char **argv)
     gs_progress_end(shown);
     if (rc != 0) {
         fprintf(stderr, "gilsim: %s\n", run_err);
+        gs_cli_outputs_finish(&o.outputs); /* nothing to write */
         rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
     } else {
         rc = report(&o, &e);

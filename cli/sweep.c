@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../reports/html.h"
 #include "../reports/report.h"
 #include "cli.h"
 #include "options.h"
@@ -11,36 +10,23 @@
 
 /* Writes every output asked for; what can be written is, even when
  * something else failed.  Returns the exit status. */
-static int write_outputs(const gs_cli_options *o, const gs_sweep *s, bool complete)
+static int write_outputs(gs_cli_options *o, const gs_sweep *s, bool complete)
 {
     gs_host host;
     gs_host_detect(&host);
     int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
-    bool stdout_taken = (o->json && !strcmp(o->json, "-")) || (o->csv && !strcmp(o->csv, "-")) ||
-                        (o->html && !strcmp(o->html, "-"));
+    bool stdout_taken = gs_cli_outputs_take_stdout(&o->outputs);
     if (!o->quiet && !stdout_taken)
         gs_report_sweep_text(stdout, s, &host);
-    char err[512];
-    if (o->csv && gs_report_sweep_csv(o->csv, s, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
+    if (s->npoints == 0) { /* a page or a plot of nothing is no output; the CSV and JSON say so */
+        gs_cli_output_skip(&o->outputs, GS_OUT_HTML);
+        gs_cli_output_skip(&o->outputs, GS_OUT_PLOT);
+    }
+    gs_cli_outputs_write_sweep(&o->outputs, s, &host, o->plot_metric);
+    if (o->outputs.written[GS_OUT_PLOT] && !o->quiet && !stdout_taken)
+        printf("plot: %s (redraw or restyle it with its .gp script and .dat data)\n", o->outputs.plot.picture.name);
+    if (gs_cli_outputs_finish(&o->outputs) != 0)
         rc = rc ? rc : GS_EXIT_FAILURE;
-    }
-    if (o->json && gs_report_sweep_json(o->json, s, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        rc = rc ? rc : GS_EXIT_FAILURE;
-    }
-    if (o->html && s->npoints > 0 && gs_report_html_sweep(o->html, s, &host, err) != 0) {
-        fprintf(stderr, "gilsim: %s\n", err);
-        rc = rc ? rc : GS_EXIT_FAILURE;
-    }
-    if (o->plot && s->npoints > 0) {
-        if (gs_report_plot(o->plot, o->plot_metric, s, &host, err) != 0) {
-            fprintf(stderr, "gilsim: %s%s\n", err, o->csv || o->json ? " (the other outputs were written)" : "");
-            rc = rc ? rc : GS_EXIT_FAILURE;
-        } else if (!o->quiet && !stdout_taken) {
-            printf("plot: %s (redraw or restyle it with its .gp script and .dat data)\n", o->plot);
-        }
-    }
     for (uint32_t i = 0; i < s->npoints && rc == GS_EXIT_OK; i++)
         if (s->points[i].failed || s->points[i].checksum_ok == 0)
             rc = GS_EXIT_FAILURE;
@@ -75,6 +61,10 @@ int gs_cli_sweep(int argc, char **argv)
      * worker, so the default sweep stays under half a minute. */
     if (!s.cfg.work)
         s.cfg.work = wl[0].default_work / 4 ? wl[0].default_work / 4 : 1;
+    if (gs_cli_outputs_open(&o.outputs) != 0) {
+        rc = GS_EXIT_USAGE;
+        goto done;
+    }
     gs_cli_catch_interrupts();
 
     gs_progress bar;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dis.h"
+#include "label.h"
 #include "opcodes.h"
 
 uint32_t gs_disassemble_one(const gs_program *p, uint32_t pc, FILE *out)
@@ -40,16 +41,27 @@ static unsigned char *find_targets(const gs_program *p)
     return target;
 }
 
-/* Source line n (from 1) as a comment, tabs and all. */
+/* The end of the line that starts at l: its "\n", "\r\n" or lone "\r",
+ * the line ends Python reads (pyc.c numbers lines so). */
+static const char *line_end(const char *l, const char *end)
+{
+    while (l < end && *l != '\n' && *l != '\r')
+        l++;
+    return l;
+}
+
+/* Source line n (from 1) as a comment. */
 static void source_line(const char *source, size_t len, uint32_t n, FILE *out)
 {
     const char *l = source, *end = source + len;
     for (uint32_t i = 1; i < n && l < end; i++) {
-        const char *nl = memchr(l, '\n', (size_t)(end - l));
-        l = nl ? nl + 1 : end;
+        l = line_end(l, end);
+        l += l + 1 < end && l[0] == '\r' && l[1] == '\n' ? 2 : 1;
     }
-    const char *nl = memchr(l, '\n', (size_t)(end - l));
-    fprintf(out, "; %u: %.*s\n", n, (int)((nl ? nl : end) - l), l);
+    l = l < end ? l : end;
+    char text[512]; /* as a label (label.h): the program's bytes are never the terminal's escapes */
+    gs_label(l, (size_t)(line_end(l, end) - l), text, sizeof text);
+    fprintf(out, "; %u: %s\n", n, text);
 }
 
 int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *out)

@@ -11,6 +11,7 @@
 
 #include "asm.h"
 #include "pyc.h"
+#include "label.h"
 #include "verify.h"
 
 int gs_load_source(const char *source, size_t len, const char *filename, gs_program *out,
@@ -25,18 +26,25 @@ int gs_load_source(const char *source, size_t len, const char *filename, gs_prog
     return 0;
 }
 
-int gs_load_file(const char *path, gs_program *out, char err[GS_ERRMSG_MAX])
+int gs_load_file(const char *path_given, gs_program *out, char err[GS_ERRMSG_MAX])
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Messages, and the program's name, show the path's label (label.h):
+     * a name is data, never an escape sequence for the terminal. */
+    char path[GS_ERRMSG_MAX / 2];
+    gs_label(path_given, strlen(path_given), path, sizeof path);
+    /* O_NONBLOCK: a FIFO with no writer opens at once (and is refused
+     * below) instead of hanging here beyond the reach of Ctrl-C. */
+    int fd = open(path_given, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(err, GS_ERRMSG_MAX, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    size_t plen = strlen(path);
-    bool python = plen > 3 && strcmp(path + plen - 3, ".py") == 0;
+    size_t plen = strlen(path_given);
+    bool python = plen > 3 && strcmp(path_given + plen - 3, ".py") == 0;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, GS_ERRMSG_MAX, "%s: not a regular file", path);
+        snprintf(err, GS_ERRMSG_MAX, "%s: not a regular file (a program is read from a file: save a pipe's or a "
+                 "device's text to one first)", path);
         close(fd);
         return -1;
     }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "pyc_front.h"
+#include "label.h"
 
 void py_emit(pyc *c, buf *b, const char *fmt, ...)
 {
@@ -564,14 +565,41 @@ static int declarations(pyc *c)
     return 0;
 }
 
-int gs_pyc_compile(const char *source, size_t len, const char *filename, char **gsa, char err[GS_ERRMSG_MAX])
+/* Python reads a program with universal newlines: "\r\n" and a lone "\r"
+ * end a line as "\n" does (its tokenizer translates both).  The front end
+ * must see the very lines python3 will run, or a line python3 runs could
+ * hide in what gilsim took for the rest of a comment (--vs-python runs the
+ * file).  Returns the translated copy, malloc'd, and its length in *n. */
+static char *universal_newlines(const char *src, size_t len, size_t *n)
 {
+    char *out = malloc(len + 1);
+    size_t o = 0;
+    for (size_t i = 0; out && i < len; i++) {
+        if (src[i] == '\r' && i + 1 < len && src[i + 1] == '\n')
+            continue; /* the "\n" that follows ends the line */
+        out[o++] = src[i] == '\r' ? '\n' : src[i];
+    }
+    *n = o;
+    return out;
+}
+
+int gs_pyc_compile(const char *source_given, size_t len_given, const char *filename, char **gsa,
+                   char err[GS_ERRMSG_MAX])
+{
+    size_t len;
+    char *source = universal_newlines(source_given, len_given, &len);
+    char label[GS_MAX_NAME * 4]; /* the file's name in the comment: no newline can end it */
+    gs_label(filename, strlen(filename), label, sizeof label);
+    if (!source) {
+        snprintf(err, GS_ERRMSG_MAX, "%s: out of memory", label);
+        return -1;
+    }
     pyc c = {.src = source, .end = source + len, .path = filename, .err = err, .loop_break = -1,
              .loop_continue = -1};
     int rc = memchr(source, '\0', len) ? py_fail_line(&c, 1, 1, "unexpected byte 0x00 (programs are plain text)")
                                        : py_lex(&c);
     if (rc == 0) {
-        py_emit(&c, &c.out, "; compiled by gilsim from %s\n.overflow error\n", filename);
+        py_emit(&c, &c.out, "; compiled by gilsim from %s\n.overflow error\n", label);
         rc = declarations(&c);
     }
     c.pos = 0;
@@ -583,6 +611,7 @@ int gs_pyc_compile(const char *source, size_t len, const char *filename, char **
     }
     free(c.t);
     free(c.fn.s);
+    free(source);
     if (rc != 0 || c.failed) {
         free(c.out.s);
         return -1;

@@ -31,6 +31,10 @@
 
 #include "asm.h"
 
+/* The deepest an expression may nest (parentheses, call arguments, signs,
+ * not): a bound on the parser's recursion, whatever the input. */
+#define GS_PY_MAX_NESTING 100u
+
 /* Compiles source[0..len) (named filename) to assembly text, malloc'd, in
  * *gsa.  Returns 0, or -1 with err. */
 int gs_pyc_compile(const char *source, size_t len, const char *filename, char **gsa, char err[GS_ERRMSG_MAX]);

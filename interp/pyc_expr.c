@@ -140,16 +140,32 @@ static int atom(pyc *c)
     return py_fail_at(c, t, "name '%.*s' is not defined", (int)t->len, t->at);
 }
 
+/* The parser recurses as deep as the input nests: each parenthesis, call
+ * argument, `not` and sign is a level.  A bound keeps a hostile file (a
+ * hundred thousand parentheses) from overflowing the C stack; a real
+ * program never comes near it (CPython's own parser stops at 200
+ * parentheses).  nested() enters a level, or fails at t; leave with
+ * c->nesting--. */
+static int nested(pyc *c, const tok *t)
+{
+    if (++c->nesting <= GS_PY_MAX_NESTING)
+        return 0;
+    return py_fail_at(c, t, "expression nested too deeply (at most %u levels of parentheses, calls, signs and "
+                      "not)", GS_PY_MAX_NESTING);
+}
+
 static int unary(pyc *c)
 {
-    if (py_accept(c, "-")) {
-        if (unary(c) != 0)
+    const tok *sign = py_peek(c);
+    if (py_is_op(sign, "-") || py_is_op(sign, "+")) {
+        py_next(c);
+        if (nested(c, sign) != 0 || unary(c) != 0)
             return -1;
-        py_emit(c, &c->fn, "    neg\n");
+        c->nesting--;
+        if (py_is_op(sign, "-"))
+            py_emit(c, &c->fn, "    neg\n");
         return 0;
     }
-    if (py_accept(c, "+"))
-        return unary(c);
     if (py_is_op(py_peek(c), "~"))
         return py_fail_at(c, py_peek(c), "the bitwise operators are not supported");
     if (atom(c) != 0)
@@ -270,9 +286,9 @@ static int comparison(pyc *c)
 static int not_expr(pyc *c)
 {
     if (py_is_kw(py_peek(c), "not")) {
-        py_next(c);
-        if (not_expr(c) != 0)
+        if (nested(c, py_next(c)) != 0 || not_expr(c) != 0)
             return -1;
+        c->nesting--;
         py_emit(c, &c->fn, "    push 0\n    eq\n");
         return 0;
     }
@@ -305,10 +321,13 @@ static int and_expr(pyc *c)
 
 int py_expr(pyc *c)
 {
-    if (and_expr(c) != 0)
+    if (nested(c, py_peek(c)) != 0 || and_expr(c) != 0)
         return -1;
     if (py_is_kw(py_peek(c), "if"))
         return py_fail_at(c, py_peek(c), "conditional expressions (x if c else y) are not supported");
-    return short_circuit(c, "or", "jnz", and_expr);
+    if (short_circuit(c, "or", "jnz", and_expr) != 0)
+        return -1;
+    c->nesting--;
+    return 0;
 }
 

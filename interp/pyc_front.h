@@ -54,6 +54,7 @@ typedef struct {
     uint32_t loop_withs;           /* with-blocks open when that loop began */
     uint32_t withs[32], nwiths;    /* the locks of the open with-blocks */
     int arith_temps;               /* the first of three locals for // and %, or -1 */
+    uint32_t nesting;              /* levels of expression the parser is inside (pyc_expr.c) */
     bool failed;
 } pyc;
 

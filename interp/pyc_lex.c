@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pyc_front.h"
+#include "label.h"
 
 
 /* "FILE:LINE:COL: message", then the line and a caret under the column. */
@@ -17,8 +18,9 @@ static int fail_pos(pyc *c, uint32_t line, uint32_t col, const char *fmt, va_lis
     if (c->failed)
         return -1;
     c->failed = true;
-    char msg[160];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char raw[160], msg[160]; /* a message may quote a token of the program: shown as a label */
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    gs_label(raw, strlen(raw), msg, sizeof msg);
     const char *l = c->src;
     for (uint32_t i = 1; i < line && l < c->end; i++) {
         const char *nl = memchr(l, '\n', (size_t)(c->end - l));
@@ -27,7 +29,9 @@ static int fail_pos(pyc *c, uint32_t line, uint32_t col, const char *fmt, va_lis
     const char *nl = l < c->end ? memchr(l, '\n', (size_t)(c->end - l)) : NULL;
     size_t n = (size_t)((nl ? nl : c->end) - l);
     int shown = n > 60 ? 60 : (int)n;
-    snprintf(c->err, GS_ERRMSG_MAX, "%s:%u:%u: %s\n    %.*s\n    %*s^", c->path, line, col, msg, shown, l,
+    char text[64]; /* the line as a label (label.h): a program's bytes are never escape sequences */
+    gs_label(l, (size_t)shown, text, sizeof text);
+    snprintf(c->err, GS_ERRMSG_MAX, "%s:%u:%u: %s\n    %s\n    %*s^", c->path, line, col, msg, text,
              (int)(col > (uint32_t)shown + 1 ? (uint32_t)shown : col - 1), "");
     return -1;
 }
@@ -81,9 +85,9 @@ int py_lex(pyc *c)
         if (line_start && depth == 0) { /* indentation of a line that holds code */
             uint32_t width = 0;
             const char *q = p;
-            for (; q < c->end && (*q == ' ' || *q == '\t'); q++)
-                width += *q == '\t' ? 8 - width % 8 : 1;
-            if (q < c->end && (*q == '\n' || *q == '#' || *q == '\r')) {
+            for (; q < c->end && (*q == ' ' || *q == '\t' || *q == '\f'); q++) /* a form feed starts the */
+                width = *q == '\f' ? 0 : *q == '\t' ? width + 8 - width % 8 : width + 1; /* count again, as CPython's */
+            if (q < c->end && (*q == '\n' || *q == '#')) {
                 p = q; /* blank or comment: no tokens */
             } else if (q < c->end) {
                 uint32_t col = (uint32_t)(q - ls) + 1;
@@ -116,7 +120,7 @@ int py_lex(pyc *c)
             ls = p;
             line++;
             line_start = true;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f') {
+        } else if (ch == ' ' || ch == '\t' || ch == '\f') {
             p++;
         } else if (ch == '#') {
             while (p < c->end && *p != '\n')

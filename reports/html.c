@@ -21,24 +21,9 @@
 #include <string.h>
 
 #include "../sched/summary.h"
+#include "escape.h"
 #include "html.h"
-#include "output.h"
 #include "slices.h"
-
-/* ---- text ---- */
-
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':  fputs("&lt;", f); break;
-        case '>':  fputs("&gt;", f); break;
-        case '&':  fputs("&amp;", f); break;
-        case '"':  fputs("&quot;", f); break;
-        default:   fputc(*s, f); break;
-        }
-    }
-}
 
 static const char style[] =
     ":root{--bg:#fff;--fg:#111;--muted:#444;--grid:#bbb;--panel:#f3f3f3;"
@@ -64,7 +49,7 @@ static void page_start(FILE *f, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>gilsim: ", f);
-    put_escaped(f, title);
+    gs_put_html(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 }
 
@@ -229,18 +214,20 @@ static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
                 if (len < sizeof points - 32)
                     len += (size_t)snprintf(points + len, sizeof points - len, "%.1f,%.1f ", X(p->workers),
                                             Y(p->speedup));
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\"><title>%s, %s, %u %s: %.2fx</title></circle>\n",
-                        X(p->workers), Y(p->speedup), gs_mode_names[p->mode], p->workload->name, p->workers,
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\"><title>%s, ", X(p->workers), Y(p->speedup),
+                        gs_mode_names[p->mode]);
+                gs_put_html(f, p->workload->name);
+                fprintf(f, ", %u %s: %.2fx</title></circle>\n", p->workers,
                         p->workers == 1 ? gs_mode_singular[p->mode] : gs_mode_plural[p->mode], p->speedup);
             }
             fprintf(f, "<polyline points=\"%s\" style=\"fill:none;stroke-width:4\"/>\n</g>\n", points);
             double ly = CV_T + 20 + series * 32;
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"8\" style=\"fill:var(--c%u)\"/>"
                        "<text x=\"%.1f\" y=\"%.1f\">", CV_L + pw + 24, ly - 4, series % 6, CV_L + pw + 58, ly + 5);
-            put_escaped(f, s->nmodes > 1 && s->nworkloads > 1 ? gs_mode_names[s->modes[m]] : colour_name);
+            gs_put_html(f, s->nmodes > 1 && s->nworkloads > 1 ? gs_mode_names[s->modes[m]] : colour_name);
             if (s->nmodes > 1 && s->nworkloads > 1) {
                 fputs(", ", f);
-                put_escaped(f, s->workloads[wl]->name);
+                gs_put_html(f, s->workloads[wl]->name);
             }
             fputs("</text>\n", f);
         }
@@ -260,7 +247,7 @@ static void headline(FILE *f, const char *text)
     char *h = strndup(text, gap ? (size_t)(gap - text) : strlen(text));
     if (h) {
         fputs("<h1>", f);
-        put_escaped(f, h);
+        gs_put_html(f, h);
         fputs("</h1>\n", f);
         free(h);
     }
@@ -272,16 +259,16 @@ static void report_text(FILE *f, const char *text, const char *heading)
 {
     const char *gap = strstr(text, "\n\n");
     fprintf(f, "<section id=\"full-report\"><h2>%s</h2>\n<pre>", heading);
-    put_escaped(f, gap ? gap + 2 : text);
+    gs_put_html(f, gap ? gap + 2 : text);
     fputs("</pre></section>\n", f);
 }
 
 static void figure(FILE *f, const char *label, const char *value)
 {
     fputs("<div>", f);
-    put_escaped(f, label);
+    gs_put_html(f, label);
     fputs("<b>", f);
-    put_escaped(f, value);
+    gs_put_html(f, value);
     fputs("</b></div>\n", f);
 }
 
@@ -358,25 +345,17 @@ static void text_of_sweep(FILE *f, const void *s, const void *h) { gs_report_swe
  * terminal shows (the report writers' words) and the results. */
 typedef void page_body(FILE *f, const char *text, const void *a, const void *b);
 
-/* Writes a page of title with body to path; text is freed.  Returns 0, or
- * -1 with err. */
-static int write_page(const char *path, const char *title, char *text, page_body *body, const void *a,
-                      const void *b, char err[256])
+/* Writes a page of title with body to f; text is freed.  Returns 0, or
+ * -1 when out of memory. */
+static int write_page(FILE *f, const char *title, char *text, page_body *body, const void *a, const void *b)
 {
-    if (!text) {
-        snprintf(err, 256, "out of memory writing %s", path);
+    if (!text)
         return -1;
-    }
-    gs_output out;
-    int rc = gs_output_open(&out, path, err);
-    if (rc == 0) {
-        page_start(out.f, title);
-        body(out.f, text, a, b);
-        page_end(out.f);
-        rc = gs_output_close(&out, true, err);
-    }
+    page_start(f, title);
+    body(f, text, a, b);
+    page_end(f);
     free(text);
-    return rc;
+    return 0;
 }
 
 /* ---- the pages ---- */
@@ -397,9 +376,9 @@ static void run_body(FILE *f, const char *text, const void *experiment, const vo
     report_text(f, text, "The whole report");
 }
 
-int gs_report_html_run(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+int gs_write_html_run(FILE *f, const gs_experiment *e, const gs_host *h)
 {
-    return write_page(path, e->cfg.workload->name, captured(text_of_run, e, h), run_body, e, h, err);
+    return write_page(f, e->cfg.workload->name, captured(text_of_run, e, h), run_body, e, h);
 }
 
 static void sweep_body(FILE *f, const char *text, const void *sweep, const void *host)
@@ -409,13 +388,13 @@ static void sweep_body(FILE *f, const char *text, const void *sweep, const void 
     fputs("<section id=\"curves-section\">\n", f);
     svg_curves(f, s, host);
     fputs("</section>\n<section id=\"full-report\"><h2>The points</h2>\n<pre>", f);
-    put_escaped(f, text);
+    gs_put_html(f, text);
     fputs("</pre></section>\n", f);
 }
 
-int gs_report_html_sweep(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
+int gs_write_html_sweep(FILE *f, const gs_sweep *s, const gs_host *h)
 {
-    return write_page(path, "scaling curves", captured(text_of_sweep, s, h), sweep_body, s, h, err);
+    return write_page(f, "scaling curves", captured(text_of_sweep, s, h), sweep_body, s, h);
 }
 
 typedef struct {
@@ -432,7 +411,7 @@ static void demo_body(FILE *f, const char *text, const void *page, const void *u
     (void)unused;
     const demo_page *d = page;
     fputs("<h1>", f);
-    put_escaped(f, d->name);
+    gs_put_html(f, d->name);
     fputs("</h1>\n", f);
     const char *means = strstr(text, "What it means:\n");
     const char *body = strchr(text, '\n');
@@ -440,7 +419,7 @@ static void demo_body(FILE *f, const char *text, const void *page, const void *u
     char *part = strndup(body, means ? (size_t)(means - body) : strlen(body));
     fputs("<section id=\"report\"><pre>", f);
     if (part)
-        put_escaped(f, part);
+        gs_put_html(f, part);
     free(part);
     fputs("</pre></section>\n", f);
     if (d->curves) {
@@ -465,7 +444,7 @@ static void demo_body(FILE *f, const char *text, const void *page, const void *u
                 if (*c == '\n')
                     *c = ' ';
             fputs("<li>", f);
-            put_escaped(f, item);
+            gs_put_html(f, item);
             fputs("</li>\n", f);
         }
         free(item);
@@ -474,9 +453,9 @@ static void demo_body(FILE *f, const char *text, const void *page, const void *u
     fputs("</ul></section>\n", f);
 }
 
-int gs_report_html_demo(const char *path, const char *name, const char *text, const gs_experiment *traced,
-                        const gs_sweep *curves, const gs_host *h, char err[256])
+int gs_write_html_demo(FILE *f, const char *name, const char *text, const gs_experiment *traced,
+                       const gs_sweep *curves, const gs_host *h)
 {
     demo_page page = {name, traced, curves, h};
-    return write_page(path, name, strdup(text), demo_body, &page, NULL, err);
+    return write_page(f, name, strdup(text), demo_body, &page, NULL);
 }

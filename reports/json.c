@@ -14,6 +14,7 @@
 
 #include "../sched/sim.h"
 #include "../sched/summary.h"
+#include "escape.h"
 #include "output.h"
 #include "report.h"
 
@@ -65,7 +66,7 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
                           (double)(w->end_ns - w->start_ns) / 1e9, "cpu_s", (double)w->cpu_ns / 1e9, "lock",
                           has_lock ? lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, &w->io_latency),
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
-    json_object_set_new(o, "error", w->failed ? json_string(w->error) : json_null());
+    json_object_set_new(o, "error", w->failed ? gs_json_text(w->error) : json_null());
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
     json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
     json_object_set_new(o, "native", json_pack("{s:I, s:f}", "calls", (json_int_t)w->native_calls, "time_s",
@@ -159,6 +160,10 @@ static json_t *config_json(const gs_experiment *e)
                      (json_int_t)e->repeat, "baseline", e->baseline, "timeout_ns", (json_int_t)c->timeout_ns);
     json_object_set_new(o, "cores", c->cores ? json_integer((json_int_t)c->cores) : json_null());
     json_object_set_new(o, "time", json_string(c->sim ? "virtual" : "real"));
+    /* The reports show a program by its label; the file's name as given
+     * is data, kept here (escape.h: JSON holds any text). */
+    json_object_set_new(o, "program", c->workload->spec.kind == GS_WL_PROGRAM ? gs_json_text(c->workload->spec.path)
+                                                                              : json_null());
     const gs_sim_model *m = c->sim;
     json_object_set_new(o, "model", m ? json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores",
                                                   (json_int_t)m->cores, "seed", (json_int_t)m->seed,
@@ -196,19 +201,10 @@ static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
                      e->have_baseline ? run_json(&e->base, &e->base_summary) : json_null());
 }
 
-int gs_report_json(const char *path, const gs_experiment *e, const gs_host *h, char err[256])
+int gs_write_json(FILE *f, const gs_experiment *e, const gs_host *h)
 {
     json_t *doc = experiment_json(e, h);
-    int rc = -1;
-    if (!doc) {
-        snprintf(err, 256, "out of memory building the JSON report");
-        return -1;
-    }
-    gs_output out;
-    if (gs_output_open(&out, path, err) == 0) {
-        bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
-        rc = gs_output_close(&out, ok, err);
-    }
+    bool ok = doc && json_dumpf(doc, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
     json_decref(doc);
-    return rc;
+    return ok ? 0 : -1;
 }

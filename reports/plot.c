@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../sched/sim.h"
+#include "escape.h"
 #include "output.h"
 #include "report.h"
 
@@ -45,16 +47,13 @@ static bool plottable(const gs_sweep_point *p, gs_plot_metric m)
 
 /* Points come workload-major, then mode, then count: each (workload, mode)
  * is a run of ncounts points, one line of the plot. */
-static int write_data(const char *path, gs_plot_metric m, const gs_sweep *s, char err[256])
+static int write_data(FILE *f, gs_plot_metric m, const gs_sweep *s)
 {
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0)
-        return -1;
-    fprintf(out.f, "# gilsim sweep: %s versus workers; columns: workers value low high\n",
+    fprintf(f, "# gilsim sweep: %s versus workers; columns: workers value low high\n",
             gs_plot_metric_names[m]);
     for (uint32_t i = 0; i < s->npoints; i += s->ncounts) {
         const gs_sweep_point *first = &s->points[i];
-        fprintf(out.f, "%s# %s, %s\n", i ? "\n\n" : "", gs_mode_names[first->mode], first->workload->name);
+        fprintf(f, "%s# %s, %s\n", i ? "\n\n" : "", gs_mode_names[first->mode], first->workload->name);
         for (uint32_t k = i; k < i + s->ncounts && k < s->npoints; k++) {
             const gs_sweep_point *p = &s->points[k];
             if (!plottable(p, m))
@@ -62,42 +61,47 @@ static int write_data(const char *path, gs_plot_metric m, const gs_sweep *s, cha
             double v = value(p, m, p->median.wall_s), lo = value(p, m, p->wall_max_s), hi = value(p, m, p->wall_min_s);
             if (m == GS_PLOT_WAIT)
                 lo = hi = v; /* one figure per run: no spread to show */
-            fprintf(out.f, "%u %.6g %.6g %.6g\n", p->workers, v, lo < hi ? lo : hi, lo < hi ? hi : lo);
+            fprintf(f, "%u %.6g %.6g %.6g\n", p->workers, v, lo < hi ? lo : hi, lo < hi ? hi : lo);
         }
     }
-    return gs_output_close(&out, true, err);
+    return 0;
 }
 
-static int write_script(const char *path, const char *picture, const char *data, gs_plot_metric m,
-                        const gs_sweep *s, const gs_host *h, char err[256])
+/* The script.  Every name in it (the picture's, the data's, the
+ * workload's) is a gnuplot string in single quotes (escape.h), where
+ * gnuplot runs no command and expands no macro: a name is data. */
+static int write_script(FILE *f, const char *picture, const char *data, gs_plot_metric m, const gs_sweep *s,
+                        const gs_host *h)
 {
     static const char *const ylabels[] = {"speedup over 1 worker of the same mode",
                                           "throughput (work units per second)",
                                           "time spent waiting for a lock (% of each worker's time)"};
     static const char *const titles[] = {"Speedup", "Throughput", "Lock wait"};
     bool svg = strcmp(strrchr(picture, '.'), ".svg") == 0;
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0)
-        return -1;
-    FILE *f = out.f;
-    fprintf(f, "# Written by gilsim sweep.  To draw it again after a change:\n"
-               "#   cd to this folder, then: gnuplot %s\n", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    fprintf(f, "if (!exists(\"outfile\")) outfile = \"%s\"\n", picture);
-    fprintf(f, svg ? "set terminal svg size 960,600 dynamic font \"sans,12\" background \"white\"\n"
-                   : "set terminal pngcairo size 960,600 font \"sans,11\"\n");
+    fputs("# Written by gilsim sweep.  To draw it again after a change, run\n"
+          "# gnuplot on this file in its folder.\n"
+          "if (!exists(\"outfile\")) outfile = ", f);
+    gs_put_gnuplot(f, picture);
+    fprintf(f, svg ? "\nset terminal svg size 960,600 dynamic font \"sans,12\" background \"white\"\n"
+                   : "\nset terminal pngcairo size 960,600 font \"sans,11\"\n");
     fprintf(f, "if (outfile ne \"-\") set output outfile  # \"-\": standard output\n");
     fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
     long cores = gs_usable_cores(&s->cfg, h);
+    char title[256];
     if (s->cfg.sim)
-        fprintf(f, "set title \"%s versus workers: %s, modelled %ld-core machine, virtual time\"\n", titles[m], wl,
-                cores);
+        snprintf(title, sizeof title, "%s versus workers: %s, modelled %ld-core machine, virtual time", titles[m], wl,
+                 cores);
     else if (s->cfg.cores)
-        fprintf(f, "set title \"%s versus workers: %s, pinned to %ld of %ld cores\"\n", titles[m], wl, cores, h->cores);
+        snprintf(title, sizeof title, "%s versus workers: %s, pinned to %ld of %ld cores", titles[m], wl, cores,
+                 h->cores);
     else
-        fprintf(f, "set title \"%s versus workers: %s, on a %ld-core machine\"\n", titles[m], wl, cores);
-    fprintf(f, "set xlabel \"workers\"\nset ylabel \"%s\"\n", ylabels[m]);
-    fprintf(f, "set grid\nset key outside right top box\nset border 3\nset tics nomirror\n");
+        snprintf(title, sizeof title, "%s versus workers: %s, on a %ld-core machine", titles[m], wl, cores);
+    fputs("set title ", f);
+    gs_put_gnuplot(f, title);
+    fputs("\nset xlabel 'workers'\nset ylabel ", f);
+    gs_put_gnuplot(f, ylabels[m]);
+    fprintf(f, "\nset grid\nset key outside right top box\nset border 3\nset tics nomirror\n");
     uint32_t maxw = s->counts[s->ncounts - 1];
     fprintf(f, "set xrange [0:%u]\n", maxw + 1);
     if (s->ncounts <= 12) {
@@ -120,22 +124,25 @@ static int write_script(const char *path, const char *picture, const char *data,
     uint32_t nlines = s->npoints / (s->ncounts ? s->ncounts : 1);
     for (uint32_t l = 0; l < nlines; l++) {
         const gs_sweep_point *p = &s->points[l * s->ncounts];
-        char title[128];
+        char line[128];
         if (s->nworkloads > 1)
-            snprintf(title, sizeof title, "%s, %s", gs_mode_names[p->mode], p->workload->name);
+            snprintf(line, sizeof line, "%s, %s", gs_mode_names[p->mode], p->workload->name);
         else
-            snprintf(title, sizeof title, "%s", gs_mode_names[p->mode]);
-        fprintf(f, "\"%s\" index %u using 1:2:3:4 with yerrorlines title \"%s\" linewidth 2 pointtype %u "
-                   "pointsize 1.3 linecolor rgb \"%s\"%s",
-                data, l, title, 5 + 2 * (l % 4), colours[l % 6], l + 1 < nlines ? ", \\\n     " : "\n");
+            snprintf(line, sizeof line, "%s", gs_mode_names[p->mode]);
+        gs_put_gnuplot(f, data);
+        fprintf(f, " index %u using 1:2:3:4 with yerrorlines title ", l);
+        gs_put_gnuplot(f, line);
+        fprintf(f, " linewidth 2 pointtype %u pointsize 1.3 linecolor rgb \"%s\"%s", 5 + 2 * (l % 4),
+                colours[l % 6], l + 1 < nlines ? ", \\\n     " : "\n");
     }
-    return gs_output_close(&out, true, err);
+    return 0;
 }
 
-/* Runs gnuplot on script in dir and copies what it draws onto out:
- * through a pipe, so that a failed write is gilsim's to see, since gnuplot
- * does not check its own.  Returns 0, or -1 with err. */
-static int run_gnuplot(const char *dir, const char *script, FILE *out, const char *path, char err[512])
+/* Runs gnuplot on the script in the picture's folder and copies what it
+ * draws onto out: through a pipe, so that a failed write is gilsim's to
+ * see, since gnuplot does not check its own.  The child dies with gilsim
+ * (PR_SET_PDEATHSIG).  Returns 0, or -1 with err. */
+static int run_gnuplot(const gs_plot_files *p, FILE *out, char err[512])
 {
     int pipefd[2];
     fflush(NULL);
@@ -143,7 +150,7 @@ static int run_gnuplot(const char *dir, const char *script, FILE *out, const cha
         snprintf(err, 512, "cannot start gnuplot: %s", strerror(errno));
         return -1;
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         snprintf(err, 512, "cannot start gnuplot: %s", strerror(errno));
         close(pipefd[0]);
@@ -151,10 +158,15 @@ static int run_gnuplot(const char *dir, const char *script, FILE *out, const cha
         return -1;
     }
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(126); /* gilsim is gone already */
         signal(SIGPIPE, SIG_DFL); /* gilsim ignores it; gnuplot expects the default */
-        if (chdir(dir) != 0 || dup2(pipefd[1], STDOUT_FILENO) < 0)
+        char named[300]; /* "./": a script named -x.gp is a file, not an option */
+        snprintf(named, sizeof named, "./%s", p->script_name);
+        if (fchdir(p->folder) != 0 || dup2(pipefd[1], STDOUT_FILENO) < 0)
             _exit(126);
-        execlp("gnuplot", "gnuplot", "-e", "outfile='-'", script, (char *)NULL);
+        execlp("gnuplot", "gnuplot", "-e", "outfile='-'", named, (char *)NULL);
         _exit(errno == ENOENT ? 127 : 126);
     }
     close(pipefd[1]);
@@ -179,52 +191,115 @@ static int run_gnuplot(const char *dir, const char *script, FILE *out, const cha
         return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(err, 512, "gnuplot failed drawing %.400s (its messages are above)", path);
+        snprintf(err, 512, "gnuplot failed drawing %.400s (its messages are above)", p->picture.name);
         return -1;
     }
     if (drawn == 0) {
-        snprintf(err, 512, "gnuplot drew nothing into %.400s", path);
+        snprintf(err, 512, "gnuplot drew nothing into %.400s", p->picture.name);
         return -1;
     }
     return 0;
 }
 
-int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512])
-{
-    enum { PATH_MAX_LEN = 1000 };
-    if (strlen(path) > PATH_MAX_LEN) {
-        snprintf(err, 512, "--plot: the file name is longer than %d characters", PATH_MAX_LEN);
-        return -1;
-    }
-    char copy[PATH_MAX_LEN + 1], base[PATH_MAX_LEN + 1];
-    char data[1024], script[1024];
-    snprintf(copy, sizeof copy, "%s", path);
-    const char *dir = dirname(copy);
-    snprintf(base, sizeof base, "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    gs_plot_companion(base, ".dat", data);
-    gs_plot_companion(base, ".gp", script);
-    char data_path[2 * PATH_MAX_LEN + 16], script_path[2 * PATH_MAX_LEN + 16];
-    snprintf(data_path, sizeof data_path, "%s/%s", dir, data);
-    snprintf(script_path, sizeof script_path, "%s/%s", dir, script);
-    char e256[256];
-    gs_output picture;
-    if (write_data(data_path, metric, s, e256) != 0 ||
-        write_script(script_path, base, data, metric, s, h, e256) != 0 ||
-        gs_output_open(&picture, path, e256) != 0) {
-        snprintf(err, 512, "%s", e256);
-        return -1;
-    }
-    int rc = run_gnuplot(dir, script, picture.f, path, err);
-    if (gs_output_close(&picture, rc == 0, e256) != 0 && rc == 0) {
-        snprintf(err, 512, "%s", e256);
-        rc = -1;
-    }
-    return rc;
-}
-
-void gs_plot_companion(const char *path, const char *ext, char out[1024])
+/* The name of a plot's script or data beside it: ext (".gp", ".dat") in
+ * place of the picture's extension. */
+static void companion(const char *path, const char *ext, char *out, size_t cap)
 {
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     int stem = dot && (!slash || dot > slash) ? (int)(dot - path) : (int)strlen(path);
-    snprintf(out, 1024, "%.*s%s", stem < 1000 ? stem : 1000, path, ext);
+    snprintf(out, cap, "%.*s%s", stem, path, ext);
+}
+
+int gs_plot_files_open(gs_plot_files *p, const char *path, char err[256])
+{
+    memset(p, 0, sizeof *p);
+    p->folder = -1;
+    char data[4200], script[4200], copy[4200];
+    if (strlen(path) > 4000) {
+        snprintf(err, 256, "the file name is longer than 4000 characters");
+        return -1;
+    }
+    companion(path, ".dat", data, sizeof data);
+    companion(path, ".gp", script, sizeof script);
+    snprintf(copy, sizeof copy, "%s", path);
+    p->folder = open(dirname(copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    snprintf(p->picture_name, sizeof p->picture_name, "%s", base);
+    companion(base, ".dat", p->data_name, sizeof p->data_name);
+    companion(base, ".gp", p->script_name, sizeof p->script_name);
+    if (p->folder < 0) {
+        snprintf(err, 256, "cannot write '%.150s': its folder is missing", path);
+        return -1;
+    }
+    if (gs_output_open(&p->data, data, err) != 0) {
+        close(p->folder);
+        return -1;
+    }
+    if (gs_output_open(&p->script, script, err) != 0) {
+        gs_output_abandon(&p->data);
+        close(p->folder);
+        return -1;
+    }
+    if (gs_output_open(&p->picture, path, err) != 0) {
+        gs_output_abandon(&p->data);
+        gs_output_abandon(&p->script);
+        close(p->folder);
+        return -1;
+    }
+    return 0;
+}
+
+void gs_plot_files_abandon(gs_plot_files *p)
+{
+    gs_output_abandon(&p->data);
+    gs_output_abandon(&p->script);
+    gs_output_abandon(&p->picture);
+    if (p->folder >= 0)
+        close(p->folder);
+    p->folder = -1;
+}
+
+/* Writes one of the files with what writes. */
+static int write_one(gs_output *o, int (*writes)(FILE *, const gs_plot_metric *, const gs_sweep *, const void *),
+                     const void *more, gs_plot_metric m, const gs_sweep *s, char err[256])
+{
+    if (gs_output_begin(o, err) != 0)
+        return -1;
+    return gs_output_close(o, writes(o->f, &m, s, more) == 0, err);
+}
+
+static int data_of(FILE *f, const gs_plot_metric *m, const gs_sweep *s, const void *more)
+{
+    (void)more;
+    return write_data(f, *m, s);
+}
+
+typedef struct {
+    const gs_plot_files *p;
+    const gs_host *h;
+} script_args;
+
+static int script_of(FILE *f, const gs_plot_metric *m, const gs_sweep *s, const void *more)
+{
+    const script_args *a = more;
+    return write_script(f, a->p->picture_name, a->p->data_name, *m, s, a->h);
+}
+
+int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512])
+{
+    char e256[256];
+    script_args args = {p, h};
+    int rc = -1;
+    if (write_one(&p->data, data_of, NULL, metric, s, e256) == 0 &&
+        write_one(&p->script, script_of, &args, metric, s, e256) == 0 && gs_output_begin(&p->picture, e256) == 0) {
+        rc = run_gnuplot(p, p->picture.f, err);
+        if (gs_output_close(&p->picture, rc == 0, e256) != 0 && rc == 0) {
+            snprintf(err, 512, "%s", e256);
+            rc = -1;
+        }
+    } else {
+        snprintf(err, 512, "%s", e256);
+    }
+    gs_plot_files_abandon(p); /* what was not written; the folder */
+    return rc;
 }

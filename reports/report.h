@@ -8,6 +8,7 @@
 
 #include "../sched/experiment.h"
 #include "../sched/sweep.h"
+#include "output.h"
 
 #define GS_JSON_SCHEMA_VERSION 3
 
@@ -34,33 +35,43 @@ extern const char *const gs_plot_metric_names[GS_PLOT_METRIC_COUNT]; /* "speedup
 
 /* The sweep as a table in the terminal. */
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h);
-/* The sweep's points as CSV (columns in docs/sweep.md) or JSON, to path or
- * "-".  Return 0, or -1 with a message. */
-int gs_report_sweep_csv(const char *path, const gs_sweep *s, const gs_host *h, char err[256]);
-int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, char err[256]);
-/* A plot of metric versus workers drawn by gnuplot into path (.png or
- * .svg), with the script (.gp) and the data (.dat) beside it.  Returns 0,
- * or -1 with a message (naming the package when gnuplot is missing). */
-int gs_report_plot(const char *path, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512]);
-/* The name of a plot's script or data beside it: ext (".gp", ".dat") in
- * place of the picture's extension. */
-void gs_plot_companion(const char *path, const char *ext, char out[1024]);
+
+/* The writers of the files: each writes to f, which output.h opened, and
+ * returns 0, or -1 when out of memory.  The sweep's points as CSV (columns
+ * in docs/sweep.md) and JSON; the whole experiment as JSON (schema in
+ * docs/json-schema.md); a run as Chrome trace-event JSON for Perfetto
+ * (trace.c). */
+int gs_write_sweep_csv(FILE *f, const gs_sweep *s, const gs_host *h);
+int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h);
+int gs_write_json(FILE *f, const gs_experiment *e, const gs_host *h);
+int gs_write_trace(FILE *f, const gs_run_result *r);
+
+/* A plot's three files: the picture (.png or .svg) that gnuplot draws, and
+ * beside it, in the folder the picture's name gives, the data (.dat) and
+ * the script (.gp) a user can keep and restyle.  Opened before the run
+ * (output.h), as every output is. */
+typedef struct {
+    gs_output picture, data, script;
+    int folder;               /* the picture's folder as named (O_PATH): gnuplot runs there */
+    char picture_name[256];   /* the three names in that folder */
+    char data_name[256], script_name[256];
+} gs_plot_files;
+
+/* Opens the three for path.  Returns 0, or -1 with a message. */
+int gs_plot_files_open(gs_plot_files *p, const char *path, char err[256]);
+void gs_plot_files_abandon(gs_plot_files *p);
+
+/* The plot of metric versus workers: writes the data and the script, then
+ * gnuplot draws the picture.  Returns 0, or -1 with a message (naming the
+ * package when gnuplot is missing); closes all three either way. */
+int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512]);
 
 /* The terminal report: the answer in one sentence, then the figures.
  * Fits 80 columns. */
 void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool color);
 
-/* The whole experiment as JSON (schema in docs/json-schema.md), to path or
- * "-" for standard output.  A file is written whole or not at all.
- * Returns 0, or -1 with a message. */
-int gs_report_json(const char *path, const gs_experiment *e, const gs_host *h, char err[256]);
-
 /* Who did what when, as text, fitted to columns (see timeline.c). */
 void gs_report_timeline(FILE *out, const gs_run_result *r, int columns);
-
-/* The run as Chrome trace-event JSON for Perfetto (see trace.c), to path
- * or "-".  Returns 0, or -1 with a message. */
-int gs_report_trace(const char *path, const gs_run_result *r, char err[256]);
 
 /* "1.02 s", "5.00 ms", "740 us", "85 ns" */
 const char *gs_fmt_ns(double ns, char buf[32]);

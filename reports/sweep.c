@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "output.h"
 #include "../sched/summary.h"
 #include "../sched/sim.h"
@@ -116,7 +117,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     return none();
 }
 
-/* A CSV field: numbers as they are, text quoted when it must be. */
+/* A CSV field: numbers as they are, text as escape.h writes it. */
 static void csv_field(FILE *f, cell c)
 {
     switch (c.type) {
@@ -124,42 +125,30 @@ static void csv_field(FILE *f, cell c)
     case CELL_INT:  fprintf(f, "%lld", c.i); break;
     case CELL_REAL: fprintf(f, "%.9g", c.d); break;
     case CELL_BOOL: fputs(c.i ? "true" : "false", f); break;
-    case CELL_STR:
-        if (strpbrk(c.s, ",\"\n\r")) {
-            fputc('"', f);
-            for (const char *p = c.s; *p; p++)
-                fputs(*p == '"' ? "\"\"" : (char[2]){*p, 0}, f);
-            fputc('"', f);
-        } else {
-            fputs(c.s, f);
-        }
-        break;
+    case CELL_STR:  gs_put_csv(f, c.s); break;
     }
 }
 
-int gs_report_sweep_csv(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
+int gs_write_sweep_csv(FILE *f, const gs_sweep *s, const gs_host *h)
 {
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0)
-        return -1;
     for (int c = 0; c < NCOLUMNS; c++)
-        fprintf(out.f, "%s%s", c ? "," : "", column_names[c]);
-    fputc('\n', out.f);
+        fprintf(f, "%s%s", c ? "," : "", column_names[c]);
+    fputc('\n', f);
     for (uint32_t i = 0; i < s->npoints; i++) {
         for (int c = 0; c < NCOLUMNS; c++) {
             if (c)
-                fputc(',', out.f);
-            csv_field(out.f, get(c, &s->points[i], s, h));
+                fputc(',', f);
+            csv_field(f, get(c, &s->points[i], s, h));
         }
-        fputc('\n', out.f);
+        fputc('\n', f);
     }
-    return gs_output_close(&out, true, err);
+    return 0;
 }
 
 static json_t *cell_json(cell c)
 {
     switch (c.type) {
-    case CELL_STR:  return json_string(c.s);
+    case CELL_STR:  return gs_json_text(c.s);
     case CELL_INT:  return json_integer(c.i);
     case CELL_REAL: return json_real(c.d);
     case CELL_BOOL: return json_boolean(c.i);
@@ -167,7 +156,7 @@ static json_t *cell_json(cell c)
     }
 }
 
-int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, char err[256])
+int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h)
 {
     json_t *points = json_array();
     for (uint32_t i = 0; i < s->npoints; i++) {
@@ -182,21 +171,14 @@ int gs_report_sweep_json(const char *path, const gs_sweep *s, const gs_host *h, 
                             (json_int_t)s->cfg.work, "weak_scaling", s->cfg.weak, "repeat", (json_int_t)s->repeat,
                             "switch_interval_ns", (json_int_t)s->cfg.gil.interval_ns, "force_switching",
                             s->cfg.gil.force_switching, "interrupted", s->interrupted, "points", points);
-    gs_output out;
-    if (!doc) {
-        snprintf(err, 256, "out of memory building the sweep's JSON");
+    if (!doc)
         return -1;
-    }
     json_object_set_new(json_object_get(doc, "config"), "cores",
                         s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
     json_object_set_new(json_object_get(doc, "config"), "time", json_string(s->cfg.sim ? "virtual" : "real"));
-    int rc = gs_output_open(&out, path, err);
-    if (rc == 0) {
-        bool ok = json_dumpf(doc, out.f, JSON_INDENT(2)) == 0 && fputc('\n', out.f) != EOF;
-        rc = gs_output_close(&out, ok, err);
-    }
+    bool ok = json_dumpf(doc, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
     json_decref(doc);
-    return rc;
+    return ok ? 0 : -1;
 }
 
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)

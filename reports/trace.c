@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "output.h"
 #include "report.h"
 #include "slices.h"
@@ -50,7 +51,7 @@ static void sep(trace_writer *t)
 /* Writes s as a JSON string. */
 static void put_string(FILE *f, const char *s)
 {
-    json_t *j = json_string(s);
+    json_t *j = gs_json_text(s);
     char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
     fputs(text ? text : "\"?\"", f);
     free(text);
@@ -136,12 +137,9 @@ static void waiters_counter(trace_writer *t)
     free(steps);
 }
 
-int gs_report_trace(const char *path, const gs_run_result *r, char err[256])
+int gs_write_trace(FILE *f, const gs_run_result *r)
 {
-    gs_output out;
-    if (gs_output_open(&out, path, err) != 0)
-        return -1;
-    trace_writer t = {.f = out.f, .r = r, .first = true};
+    trace_writer t = {.f = f, .r = r, .first = true};
     gs_mode mode = r->cfg.mode;
     uint64_t recorded = 0, dropped = 0;
     fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", t.f);
@@ -173,5 +171,5 @@ int gs_report_trace(const char *path, const gs_run_result *r, char err[256])
             (unsigned long long)recorded, (unsigned long long)dropped, r->cfg.event_cap,
             dropped ? "some events did not fit: tracks end early where a worker's buffer filled"
                     : "every event was recorded");
-    return gs_output_close(&out, true, err);
+    return 0;
 }

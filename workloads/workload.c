@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../interp/label.h"
 #include "../interp/vm.h"
 #include "embedded.h"
 #include "workload.h"
@@ -229,8 +230,8 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         return load_embedded_with(w, "native", keys, values, 1, err);
     }
     case GS_WL_PROGRAM: {
-        const char *base = strrchr(spec->path, '/');
-        snprintf(w->name, sizeof w->name, "%s", base ? base + 1 : spec->path);
+        const char *base = strrchr(spec->path, '/') ? strrchr(spec->path, '/') + 1 : spec->path;
+        gs_label(base, strlen(base), w->name, sizeof w->name); /* reports show the label; the JSON keeps the path */
         w->default_work = 1;
         w->unit_size = spec->unit_size;
         if ((rc = gs_load_file(spec->path, &w->prog, err)) != 0)
