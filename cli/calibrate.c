@@ -1,6 +1,7 @@
 /* calibrate.c - `gilsim calibrate`: measures this machine (sched/calibrate.h)
  * and prints the model options that reproduce it in virtual time. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../reports/report.h"
@@ -61,6 +62,8 @@ static void print_options(FILE *out, const gs_sim_model *m, bool wrap)
 
 static void step(const char *name, void *arg)
 {
+    if (gs_run_stopping()) /* Ctrl-C between two measurements: nothing to keep */
+        exit(gs_cli_stopped_status());
     if (arg)
         fprintf(stderr, "  measuring %s...\n", name);
 }

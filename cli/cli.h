@@ -4,11 +4,17 @@
 
 #include <stddef.h>
 
-/* Exit statuses (documented in the README). */
+/* Exit statuses (documented in the README and the manual page). */
 #define GS_EXIT_OK          0
 #define GS_EXIT_FAILURE     1  /* a runtime failure: a worker failed, a file could not be written */
 #define GS_EXIT_USAGE       2  /* bad command line or input file */
-#define GS_EXIT_INTERRUPTED 130
+
+/* A signal that stops gilsim (SIGINT, SIGTERM, SIGHUP: main.c catches
+ * them from the start) asks every run to stop; a second one exits at
+ * once.  The exit status of a stopped command: 128 + the signal's number,
+ * as a shell reports a process the signal killed (130 for Ctrl-C, 143 for
+ * SIGTERM, 129 for SIGHUP). */
+int gs_cli_stopped_status(void);
 
 int gs_cli_asm(const char *path);
 int gs_cli_dis(const char *path);

@@ -410,11 +410,10 @@ static int run_demo(demo_ctx *d, const demo *dm)
     gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);
-    gs_cli_catch_interrupts();
     d->total = dm->runs(d);
     d->shown = gs_progress_start(&d->bar, false);
     int rc = dm->run(d);
     gs_progress_end(d->shown);
-    return gs_run_stopping() ? GS_EXIT_INTERRUPTED : rc;
+    return gs_run_stopping() ? gs_cli_stopped_status() : rc;
 }
 

@@ -8,19 +8,28 @@
  * Standard error shows no control character but newlines and tabs,
  * whatever a message quotes (reports/output.h). */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../reports/output.h"
+#include "../sched/run.h"
 #include "cli.h"
 
 static int command(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "run";
     if (strcmp(cmd, "asm") == 0 || strcmp(cmd, "dis") == 0) {
-        if (argc != 3) {
-            fprintf(stderr, "gilsim: usage: gilsim %s FILE\n", cmd);
-            return GS_EXIT_USAGE;
+        bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
+        if (help || argc != 3) {
+            fprintf(help ? stdout : stderr,
+                    "%sgilsim %s FILE\n%s", help ? "" : "gilsim: usage: ", cmd,
+                    !help ? "" : cmd[0] == 'a' ? "Assembles and verifies FILE (.gsa, or .py compiled first), and "
+                                                  "prints a summary.\nExit status 0, or 2 for a bad file.\n"
+                                                : "Prints FILE's bytecode as assembly that assembles back to it (a "
+                                                  ".py file's\nsource lines beside it).  Exit status 0, or 2 "
+                                                  "for a bad file.\n");
+            return help ? GS_EXIT_OK : GS_EXIT_USAGE;
         }
         return cmd[0] == 'a' ? gs_cli_asm(argv[2]) : gs_cli_dis(argv[2]);
     }
@@ -37,8 +46,28 @@ static int command(int argc, char **argv)
     return gs_cli_run(argc, argv);
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    if (stop_signal)
+        _exit(128 + sig); /* the second signal does not wait */
+    stop_signal = sig;
+    gs_run_stop();
+}
+
+int gs_cli_stopped_status(void)
+{
+    return 128 + (stop_signal ? stop_signal : SIGINT);
+}
+
 int main(int argc, char **argv)
 {
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal stops a run as Ctrl-C does */
     signal(SIGPIPE, SIG_IGN);
     gs_output_adopt_stdout();
     gs_output_adopt_stderr();

@@ -586,22 +586,6 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
                            .timeout_ns = o->timeout_ns};
 }
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (gs_run_stopping())
-        _exit(GS_EXIT_INTERRUPTED); /* the second Ctrl-C does not wait */
-    gs_run_stop();
-}
-
-void gs_cli_catch_interrupts(void)
-{
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 bool gs_cli_color(const gs_cli_options *o)
 {
     return o->color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");

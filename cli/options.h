@@ -77,10 +77,6 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o);
  * timeout, events.  Mode, workers, workload and work are the caller's. */
 gs_run_config gs_cli_run_config(const gs_cli_options *o);
 
-/* Installs the SIGINT/SIGTERM handler: the first asks every run to stop,
- * the second exits at once. */
-void gs_cli_catch_interrupts(void);
-
 /* A plot's name ends in .png or .svg, and gnuplot can be given it (no
  * control character).  Returns 0, or -1 after saying what is wrong. */
 int gs_check_plot_name(const char *path);

@@ -26,7 +26,7 @@ static int report(gs_cli_options *o, const gs_experiment *e)
     int rc = gs_cli_outputs_finish(&o->outputs) != 0 ? GS_EXIT_FAILURE : GS_EXIT_OK;
     const gs_run_result *r = &e->runs[e->median];
     if (gs_run_stopping())
-        return GS_EXIT_INTERRUPTED;
+        return gs_cli_stopped_status();
     if (rc != GS_EXIT_OK || r->failed || r->stopped || e->checksum_ok == 0)
         return GS_EXIT_FAILURE;
     return GS_EXIT_OK;
@@ -58,7 +58,6 @@ int gs_cli_run(int argc, char **argv)
     e.cfg.workload = &wl;
     if (!e.cfg.work)
         e.cfg.work = wl.default_work;
-    gs_cli_catch_interrupts();
 
     gs_progress bar;
     gs_progress *shown = gs_progress_start(&bar, o.quiet);
@@ -68,11 +67,11 @@ int gs_cli_run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "gilsim: %s\n", run_err);
         gs_cli_outputs_finish(&o.outputs); /* nothing to write */
-        rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
+        rc = gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
     } else {
         rc = report(&o, &e);
-        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc != GS_EXIT_INTERRUPTED)
-            rc = gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
+        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc != gs_cli_stopped_status())
+            rc = gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
     }
     gs_experiment_free(&e);
     gs_workload_free(&wl);

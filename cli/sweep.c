@@ -14,7 +14,7 @@ static int write_outputs(gs_cli_options *o, const gs_sweep *s, bool complete)
 {
     gs_host host;
     gs_host_detect(&host);
-    int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? GS_EXIT_INTERRUPTED : GS_EXIT_FAILURE;
+    int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
     bool stdout_taken = gs_cli_outputs_take_stdout(&o->outputs);
     if (!o->quiet && !stdout_taken)
         gs_report_sweep_text(stdout, s, &host);
@@ -65,7 +65,6 @@ int gs_cli_sweep(int argc, char **argv)
         rc = GS_EXIT_USAGE;
         goto done;
     }
-    gs_cli_catch_interrupts();
 
     gs_progress bar;
     gs_progress *shown = gs_progress_start(&bar, o.quiet);

@@ -5,6 +5,7 @@
 
 #include "../interp/asm.h"
 #include "../interp/dis.h"
+#include "../interp/label.h"
 #include "../interp/opcodes.h"
 #include "../reports/output.h"
 #include "cli.h"
@@ -14,7 +15,7 @@ static int load(const char *path, gs_program *p)
     char err[GS_ERRMSG_MAX];
     if (gs_load_file(path, p, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_FAILURE;
+        return GS_EXIT_USAGE; /* a bad program file, as for --program */
     }
     return 0;
 }
@@ -28,7 +29,9 @@ int gs_cli_asm(const char *path)
     uint32_t ninstr = 0;
     for (uint32_t pc = 0; pc < p.ncode; ninstr++)
         pc += 1 + (uint32_t)gs_opinfo_table[p.code[pc]].noperands;
-    printf("%s: ok: %u functions, %u instructions (%u code words), %u constants", path, p.nfuncs, ninstr,
+    char label[256]; /* the name as a label (interp/label.h): never the terminal's escapes */
+    gs_label(path, strlen(path), label, sizeof label);
+    printf("%s: ok: %u functions, %u instructions (%u code words), %u constants", label, p.nfuncs, ninstr,
            p.ncode, p.nconsts);
     if (p.nshared || p.nulocks)
         printf(", %u shared variable%s, %u lock%s", p.nshared, p.nshared == 1 ? "" : "s", p.nulocks,

@@ -2,7 +2,8 @@
  * under real python3, beside gilsim's figures.
  *
  * python/vs_python.py (compiled into gilsim, with python/gilsim.py, and
- * written to a private folder for the run) runs the file with threading,
+ * given to python3 on its command line: nothing is written to disk) checks
+ * the file again with python3's own parser, then runs it with threading,
  * multiprocessing or asyncio, the same workers, work, unit size, switch
  * interval and I/O latency (each time.sleep lasts it, as under gilsim, and
  * a pipe's far end waits it), one worker (as gilsim did) and then all, and prints its wall
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,48 +38,82 @@ bool gs_vs_python_available(char path[4096])
     return false;
 }
 
-/* Writes the embedded python/ files into dir.  Returns 0, or -1. */
-static int write_runner(const char *dir)
+/* The embedded file python/NAME.py. */
+static const char *python_file(const char *name)
 {
-    for (const gs_embedded_program *f = gs_embedded_python; f->name; f++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s.py", dir, f->name);
-        FILE *out = fopen(path, "w");
-        if (!out || fputs(f->text, out) < 0 || fclose(out) != 0)
-            return -1;
-    }
-    return 0;
+    for (const gs_embedded_program *f = gs_embedded_python; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f->text;
+    return NULL;
 }
 
-/* Runs argv in a process group of its own, returning what it printed
- * (malloc'd), or NULL.  Past limit_ms, or once gilsim is interrupted, the
+/* Copies what fd holds now into text (out) or standard error (relayed,
+ * so that python3's messages are as safe for the terminal as gilsim's:
+ * reports/output.h).  Returns false at its end or on an error. */
+static bool take(int fd, char **text, size_t *len, size_t *cap)
+{
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+        return true;
+    if (n <= 0)
+        return false;
+    if (!text) {
+        fwrite(buf, 1, (size_t)n, stderr);
+        return true;
+    }
+    if (*len + (size_t)n + 1 > *cap) {
+        char *more = realloc(*text, *cap = 2 * (*len + (size_t)n + 1));
+        if (!more)
+            return false;
+        *text = more;
+    }
+    memcpy(*text + *len, buf, (size_t)n);
+    *len += (size_t)n;
+    return true;
+}
+
+/* Runs argv in a process group of its own that dies with gilsim (the
+ * parent-death signal: whatever kills gilsim, SIGKILL too), returning
+ * what it printed (malloc'd), or NULL.  Its standard error is relayed.
+ * Past limit_ms, or once gilsim is stopped (Ctrl-C, SIGTERM, SIGHUP), the
  * group is killed (*killed says so): a Python program that deadlocks waits
  * forever, and multiprocessing's children with it. */
 static char *output_of(char *const argv[], int limit_ms, bool *killed)
 {
-    int fds[2];
+    int out[2], err[2];
     *killed = false;
-    if (pipe(fds) != 0)
+    if (pipe2(out, O_CLOEXEC) != 0)
         return NULL;
+    if (pipe2(err, O_CLOEXEC) != 0) {
+        close(out[0]);
+        close(out[1]);
+        return NULL;
+    }
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* gilsim died before the line above */
         setpgid(0, 0);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        signal(SIGPIPE, SIG_DFL);
         execv(argv[0], argv);
         _exit(127);
     }
     if (pid > 0)
         setpgid(pid, pid); /* before the poll below, whichever of the two runs first */
-    close(fds[1]);
+    close(out[1]);
+    close(err[1]);
     size_t len = 0, cap = 4096;
     char *text = pid > 0 ? malloc(cap) : NULL;
-    ssize_t n;
-    for (int waited_ms = 0; text;) {
-        struct pollfd p = {.fd = fds[0], .events = POLLIN};
-        int ready = poll(&p, 1, 100);
+    bool out_open = text != NULL, err_open = text != NULL;
+    for (int waited_ms = 0; out_open || err_open;) {
+        struct pollfd p[2] = {{.fd = out_open ? out[0] : -1, .events = POLLIN},
+                              {.fd = err_open ? err[0] : -1, .events = POLLIN}};
+        int ready = poll(p, 2, 100);
         if (ready <= 0) {
             waited_ms += ready == 0 ? 100 : 0;
             if (!*killed && (waited_ms >= limit_ms || gs_run_stopping())) {
@@ -85,24 +122,17 @@ static char *output_of(char *const argv[], int limit_ms, bool *killed)
             }
             continue;
         }
-        if ((n = read(fds[0], text + len, cap - len - 1)) == 0)
-            break;
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        len += (size_t)n;
-        if (len + 1 == cap) {
-            char *more = realloc(text, cap *= 2);
-            if (!more)
-                break;
-            text = more;
-        }
+        if (p[0].revents && !take(out[0], &text, &len, &cap))
+            out_open = false;
+        if (p[1].revents && !take(err[0], NULL, NULL, NULL))
+            err_open = false;
     }
-    close(fds[0]);
+    close(out[0]);
+    close(err[0]);
     int status = 0;
     if (pid > 0)
-        waitpid(pid, &status, 0);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
     if (!text || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         free(text);
         return NULL;
@@ -111,43 +141,31 @@ static char *output_of(char *const argv[], int limit_ms, bool *killed)
     return text;
 }
 
-static void remove_runner(const char *dir)
-{
-    for (const gs_embedded_program *f = gs_embedded_python; f->name; f++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s.py", dir, f->name);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/__pycache__", dir);
-        rmdir(path); /* when python3 wrote no cache there, nothing to do */
-    }
-    rmdir(dir);
-}
-
 int gs_vs_python(const char *program, const gs_experiment *e)
 {
     static const char *const module[GS_MODE_COUNT] = {"threading", "multiprocessing", "asyncio"};
-    char python[4096], dir[4096];
+    char python[4096];
     if (!gs_vs_python_available(python)) {
         fprintf(stderr, "gilsim: --vs-python needs python3, which is not on PATH (apt-get install python3)\n");
         return -1;
     }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/gilsim-vs-python-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir) || write_runner(dir) != 0) {
-        fprintf(stderr, "gilsim: --vs-python: cannot write its runner in %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
     const gs_run_config *c = &e->cfg;
-    char runner[4200], workers[32], work[32], size[32], interval[64], latency[64];
-    snprintf(runner, sizeof runner, "%s/vs_python.py", dir);
+    char workers[32], work[32], size[32], interval[64], latency[64];
     snprintf(workers, sizeof workers, "%u", c->workers);
     snprintf(work, sizeof work, "%llu", (unsigned long long)(c->weak ? c->work * c->workers : c->work));
     snprintf(size, sizeof size, "%lld", (long long)c->workload->unit_size);
     snprintf(interval, sizeof interval, "%.9f", (double)c->gil.interval_ns / 1e9);
     snprintf(latency, sizeof latency, "%.9f", (double)c->io_latency_ns / 1e9);
-    char *const argv[] = {python,   runner,  (char *)program, "--mode",  (char *)gs_mode_names[c->mode],
-                          "--workers", workers, "--work", work, "--unit-size", size, "--switch-interval", interval,
-                          "--io-latency", latency, e->have_baseline ? NULL : "--no-baseline", NULL};
+    /* -I: no environment variable, user site or current folder reaches it;
+     * -B: no bytecode written; -c: the runner and gilsim's module come on
+     * the command line, so nothing is written anywhere; "--": the program's
+     * name is a name, whatever it begins with. */
+    char *argv[] = {python, "-I", "-B", "-c", (char *)python_file("vs_python"), "--gilsim-module",
+                    (char *)python_file("gilsim"), "--mode", (char *)gs_mode_names[c->mode], "--workers", workers,
+                    "--work", work, "--unit-size", size, "--switch-interval", interval, "--io-latency", latency,
+                    "--no-baseline", "--", (char *)program, NULL};
+    if (e->have_baseline) /* python3 runs its 1-worker run too: without the flag */
+        memmove(&argv[19], &argv[20], 3 * sizeof *argv);
     /* python3 is slower than gilsim, 10x on a countdown: 50x gilsim's
      * runs, and at least 30 s, or twice a --timeout */
     double gilsim_s = e->summaries[e->median].wall_s + (e->have_baseline ? e->base_summary.wall_s : 0);
@@ -155,7 +173,6 @@ int gs_vs_python(const char *program, const gs_experiment *e)
     fprintf(stderr, "Running the same file under python3 (%s; it gets %d s)...\n", module[c->mode], limit_s);
     bool killed;
     char *text = output_of(argv, limit_s * 1000, &killed);
-    remove_runner(dir);
     json_error_t jerr;
     json_t *doc = text ? json_loads(text, 0, &jerr) : NULL;
     free(text);

@@ -4,9 +4,20 @@ workers, work, unit size and switch interval, with threading,
 multiprocessing or asyncio.  It prints one JSON object: the wall times of
 one worker and of the workers, and their checksums.
 
-    python3 vs_python.py FILE --mode threads --workers 4 --work 100
+    python3 vs_python.py --mode threads --workers 4 --work 100
         --unit-size 1000 --switch-interval 0.005 --io-latency 0.001
-        [--no-baseline]
+        [--no-baseline] [--gilsim-module SOURCE] -- FILE
+
+gilsim runs it as `python3 -I -B -c THIS_FILE ... --gilsim-module
+GILSIM_PY -- FILE`: isolated from the environment and the user's site,
+writing no bytecode, with gilsim.py's source on the command line, so that
+nothing is written to disk and nothing is left behind, whatever ends the
+run.  Before anything of FILE runs, its tree is checked again, by
+python3's own parser, to hold nothing outside gilsim's subset
+(check_subset): gilsim compiled the file, but it is the very bytes python3
+reads that must be harmless.  The `if __name__ == "__main__":` block,
+which gilsim leaves to python3, never runs here.  A process this starts
+dies with it (prctl's parent-death signal), and this one dies with gilsim.
 
 The work is split as gilsim splits it: units [first, first+count) per
 worker, as even as integers allow.  Under gilsim every sleep lasts the
@@ -23,6 +34,7 @@ import argparse
 import ast
 import asyncio
 import concurrent.futures
+import ctypes
 import inspect
 import json
 import multiprocessing
@@ -30,22 +42,102 @@ import os
 import sys
 import threading
 import time
+import types
+
+
+class NotTheSubset(Exception):
+    pass
+
+
+MODULES = {"time", "threading", "gilsim"}
+MODULE_CALLS = {("time", "sleep"), ("threading", "Lock"), ("gilsim", "pipe"), ("gilsim", "file"),
+                ("gilsim", "native")}
+NODES = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.AugAssign, ast.If,
+         ast.While, ast.For, ast.Break, ast.Continue, ast.Pass, ast.Expr, ast.With, ast.withitem, ast.Global,
+         ast.Import, ast.alias, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Name, ast.Attribute,
+         ast.Constant, ast.Load, ast.Store, ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod,
+         ast.LShift, ast.RShift, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Invert, ast.USub, ast.UAdd, ast.Not,
+         ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def is_main_guard(node):
+    """`if __name__ == "__main__":`, which gilsim leaves to python3."""
+    t = node.test if isinstance(node, ast.If) else None
+    return (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__"
+            and len(t.ops) == 1 and isinstance(t.ops[0], ast.Eq) and isinstance(t.comparators[0], ast.Constant)
+            and t.comparators[0].value == "__main__")
+
+
+def check_subset(tree):
+    """Refuses a tree with anything gilsim's subset lacks: another node,
+    an import, a name the file does not define (or one beginning with _),
+    an attribute other than the module calls and a lock's acquire and
+    release, a constant that is not a number, a keyword argument, a
+    decorator or a default."""
+    defined = {"range"}
+    locks = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.FunctionDef):
+            defined.add(n.name)
+            defined.update(a.arg for a in n.args.args)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            defined.add(n.id)
+        elif isinstance(n, ast.alias):
+            defined.add(n.name)
+    for n in tree.body:
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and module_call(n.value) == ("threading", "Lock"):
+            locks.update(t.id for t in n.targets if isinstance(t, ast.Name))
+    for n in ast.walk(tree):
+        line = getattr(n, "lineno", 0)
+        why = None
+        if not isinstance(n, NODES):
+            why = type(n).__name__
+        elif isinstance(n, ast.Import):
+            why = next((a.name for a in n.names if a.name not in MODULES or a.asname), None)
+        elif isinstance(n, ast.Name) and (n.id.startswith("_") or n.id not in defined):
+            why = n.id
+        elif isinstance(n, ast.Attribute):
+            v = n.value
+            if not (isinstance(v, ast.Name) and ((v.id, n.attr) in MODULE_CALLS
+                                                 or (v.id in locks and n.attr in ("acquire", "release")))):
+                why = "." + n.attr
+        elif isinstance(n, ast.Constant) and (isinstance(n.value, (str, bytes)) or n.value is None
+                                              or n.value is Ellipsis or isinstance(n.value, complex)):
+            why = repr(n.value)[:40]
+        elif isinstance(n, ast.Call) and n.keywords:
+            why = "a keyword argument"
+        elif isinstance(n, ast.FunctionDef) and (n.decorator_list or n.returns or n.args.defaults
+                                                 or n.args.vararg or n.args.kwarg or n.args.kwonlyargs
+                                                 or n.args.posonlyargs):
+            why = "def " + n.name
+        if why:
+            raise NotTheSubset("line %d: %s is not in gilsim's subset; nothing of the file was run" % (line, why))
 
 
 def load(path, coroutines, latency):
-    source = open(path).read()
+    with open(path, encoding="utf-8") as f:  # as gilsim read it: UTF-8, universal newlines
+        source = f.read()
     tree = ast.parse(source, path)
+    tree.body = [n for n in tree.body if not is_main_guard(n)]
+    check_subset(tree)
     tree = SleepFor(latency).visit(tree)
-    if coroutines:  # the functions, and the locks; not the `if __name__ == "__main__":` block
+    if coroutines:  # the functions, and the locks
         make = Coroutines({n.name for n in tree.body if isinstance(n, ast.FunctionDef)})
-        tree.body = [make.visit(n) if isinstance(n, (ast.FunctionDef, ast.Assign)) else n
-                     for n in tree.body if not isinstance(n, ast.If)]
+        tree.body = [make.visit(n) if isinstance(n, (ast.FunctionDef, ast.Assign)) else n for n in tree.body]
         tree.body.insert(0, ast.Import(names=[ast.alias(name="asyncio")]))
         ast.fix_missing_locations(tree)
     module = type(sys)("work")
     module.__file__ = path
     exec(compile(tree, path, "exec"), module.__dict__)
     return module
+
+
+def die_with_parent():
+    """This process dies when the one that started it does (Linux)."""
+    try:
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
 
 
 def module_call(node):
@@ -113,6 +205,7 @@ def arguments(main, first, count, size):
 
 
 def in_child(path, first, count, size, latency, results):
+    die_with_parent()
     module = load(path, False, latency)
     results.put(module.main(*arguments(module.main, first, count, size)))
 
@@ -156,8 +249,10 @@ def run(a, workers):
 
 
 def main():
+    die_with_parent()
     p = argparse.ArgumentParser()
     p.add_argument("file")
+    p.add_argument("--gilsim-module", help="gilsim.py's source, when it is not beside this file")
     p.add_argument("--mode", choices=("threads", "processes", "async"), default="threads")
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--work", type=int, default=1)
@@ -166,9 +261,18 @@ def main():
     p.add_argument("--io-latency", type=float, default=0.001)
     p.add_argument("--no-baseline", action="store_true", help="skip the 1-worker run")
     a = p.parse_args()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gilsim.py beside this file
-    import gilsim
+    if a.gilsim_module is not None:
+        gilsim = types.ModuleType("gilsim")
+        exec(compile(a.gilsim_module, "gilsim.py", "exec"), gilsim.__dict__)
+        sys.modules["gilsim"] = gilsim
+    else:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gilsim.py beside this file
+        import gilsim
     gilsim.latency = a.io_latency
+    try:
+        load(a.file, False, a.io_latency)  # the check, before any worker starts
+    except NotTheSubset as e:
+        sys.exit("%s: %s" % (a.file, e))
     sys.setswitchinterval(a.switch_interval)
     base_s, base_sum = (None, None) if a.no_baseline else run(a, 1)
     wall_s, checksum = run(a, a.workers)

@@ -277,6 +277,7 @@ static void stop_loop(void *arg)
 {
     async_run *r = arg;
     gs_async_ask_stop(r);
+    gs_io_stop(r->io); /* pipe peers waiting out their latency answer now */
     GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
     if (r->wake_open)
         uv_async_send(&r->wake);

@@ -44,6 +44,8 @@ int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t
         snprintf(err, 256, "out of memory");
         return -1;
     }
+    if (!e->cfg.sim && gs_run_reserve_fds(&e->cfg, err) != 0) /* before the baseline, not after */
+        return -1;
     if (e->baseline) {
         gs_run_config b = e->cfg;
         b.workers = 1;

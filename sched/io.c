@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 typedef struct {
     int fd;             /* the peer's end of the socketpair */
     uint64_t latency_ns;
+    int stop_fd;        /* the run's stop (gs_io.stop_fd) */
     pthread_t thread;
 } echo_peer;
 
@@ -25,13 +28,40 @@ struct gs_io {
     echo_peer *peers;   /* per worker, when pipe is used */
     uint32_t npeers;
     int file_fd;        /* -1 when file is not used */
+    int stop_fd;        /* an eventfd, readable once the run is stopped */
 };
 
-static void sleep_ns(uint64_t ns)
+/* Waits until fd (-1: none) is readable, ns pass, or stop_fd is set,
+ * retrying after signals.  Returns 1 for fd, 0 when the time is up, -2
+ * (GS_IO_STOPPED) for a stop. */
+static int wait_for(int fd, int stop_fd, uint64_t ns)
 {
-    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-        ;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t due = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec + ns;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+        uint64_t left = ns == UINT64_MAX ? UINT64_MAX : due > t ? due - t : 0;
+        struct timespec ts = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+        int n = ppoll(p, fd >= 0 ? 2 : 1, ns == UINT64_MAX ? NULL : &ts, NULL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0 && p[0].revents)
+            return GS_IO_STOPPED;
+        if (n > 0)
+            return 1;
+        if (n == 0 || left == 0)
+            return 0;
+    }
+}
+
+void gs_io_stop(gs_io *io)
+{
+    uint64_t one = 1;
+    if (io && write(io->stop_fd, &one, sizeof one) < 0) /* full at 2^64-1 stops: stopped all the same */
+        return;
 }
 
 int gs_write_all(int fd, const void *buf, size_t len)
@@ -72,7 +102,7 @@ static void *echo_main(void *arg)
     int64_t token;
     while (read_all(p->fd, &token, sizeof token) == 1) {
         if (p->latency_ns)
-            sleep_ns(p->latency_ns);
+            wait_for(-1, p->stop_fd, p->latency_ns); /* a stopped run's peer answers at once */
         if (gs_write_all(p->fd, &token, sizeof token) != 0)
             break;
     }
@@ -96,7 +126,7 @@ static int open_pipes(gs_io *io, char err[GS_ERRMSG_MAX])
             break;
         }
         io->worker_fd[i] = sv[0];
-        io->peers[i] = (echo_peer){.fd = sv[1], .latency_ns = io->latency_ns};
+        io->peers[i] = (echo_peer){.fd = sv[1], .latency_ns = io->latency_ns, .stop_fd = io->stop_fd};
         int rc = pthread_create(&io->peers[i].thread, &attr, echo_main, &io->peers[i]);
         if (rc != 0) {
             snprintf(err, GS_ERRMSG_MAX, "cannot start echo peer thread %u: %s", i, strerror(rc));
@@ -145,9 +175,15 @@ gs_io *gs_io_open(unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char e
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
         return NULL;
     }
-    *io = (gs_io){.latency_ns = latency_ns, .nworkers = nworkers, .worker_fd = fds, .file_fd = -1};
+    *io = (gs_io){.latency_ns = latency_ns, .nworkers = nworkers, .worker_fd = fds, .file_fd = -1,
+                  .stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
     for (uint32_t i = 0; i < nworkers; i++)
         fds[i] = -1;
+    if (io->stop_fd < 0) {
+        snprintf(err, GS_ERRMSG_MAX, "cannot make the run's stop: %s", strerror(errno));
+        gs_io_close(io);
+        return NULL;
+    }
     if (((kinds & (1u << GS_IO_PIPE)) && open_pipes(io, err) != 0) ||
         ((kinds & (1u << GS_IO_FILE)) && open_file(io, err) != 0)) {
         gs_io_close(io);
@@ -178,13 +214,16 @@ int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, in
 {
     switch (kind) {
     case GS_IO_SLEEP:
-        sleep_ns(io->latency_ns);
+        if (wait_for(-1, io->stop_fd, io->latency_ns) == GS_IO_STOPPED)
+            return GS_IO_STOPPED;
         *result = token;
         return 0;
     case GS_IO_PIPE: {
         int fd = io->worker_fd[worker];
         int64_t echo;
-        if (gs_write_all(fd, &token, sizeof token) != 0 || read_all(fd, &echo, sizeof echo) != 1) {
+        if (gs_write_all(fd, &token, sizeof token) == 0 && wait_for(fd, io->stop_fd, UINT64_MAX) == GS_IO_STOPPED)
+            return GS_IO_STOPPED;
+        if (read_all(fd, &echo, sizeof echo) != 1) {
             snprintf(err, GS_ERRMSG_MAX, "pipe I/O to the echo peer failed: %s", strerror(errno));
             return -1;
         }
@@ -227,6 +266,8 @@ void gs_io_close(gs_io *io)
     }
     if (io->file_fd >= 0)
         close(io->file_fd);
+    if (io->stop_fd >= 0)
+        close(io->stop_fd);
     free(io->peers);
     free(io->worker_fd);
     free(io);

@@ -9,7 +9,9 @@
  *          the block names its own index, which is checked.  The latency is
  *          the disk's (usually the page cache's), not configurable.
  * Blocking calls here are made with the lock dropped, as CPython wraps
- * them in Py_BEGIN_ALLOW_THREADS.
+ * them in Py_BEGIN_ALLOW_THREADS.  Every wait (a sleep, the echo, the
+ * peer's latency) also watches the run's stop, an eventfd that
+ * gs_io_stop sets: a stopped run never waits out a 10 s latency.
  *
  * Threading: gs_io_perform for worker w may be called only by worker w's
  * thread; different workers may call it at once. */
@@ -31,9 +33,17 @@ typedef struct gs_io gs_io;
  * (echo peers, the temporary file).  Returns NULL with a message. */
 gs_io *gs_io_open(unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX]);
 
-/* Performs one request.  Returns 0 with *result, or -1 with a message. */
+/* Performs one request.  Returns 0 with *result, -1 with a message, or
+ * GS_IO_STOPPED once gs_io_stop was called (a sleep or a wait for the
+ * echo ends at once then). */
+#define GS_IO_STOPPED (-2)
 int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, int64_t *result,
                   char err[GS_ERRMSG_MAX]);
+
+/* Ends every sleep and wait of io's requests now and from now on (the run
+ * is being stopped: --timeout, an interrupt).  Async-signal-safe, and
+ * callable from any thread. */
+void gs_io_stop(gs_io *io);
 
 /* For runners that do the operations themselves (the libuv loop). */
 int gs_io_pipe_fd(const gs_io *io, uint32_t worker); /* the worker's end */

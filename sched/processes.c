@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -60,6 +59,7 @@ typedef struct {
 /* The one interpreter a signal handler must reach.  A child has exactly one
  * worker, so one static per process is enough; the parent never sets it. */
 static gs_vm *_Atomic child_vm;
+static gs_io *_Atomic child_io;
 static atomic_bool child_stop_pending;
 
 static void child_on_signal(int sig)
@@ -70,6 +70,7 @@ static void child_on_signal(int sig)
     gs_vm *vm = atomic_load(&child_vm);
     if (vm)
         gs_vm_set_breaker(vm, GS_BREAK_STOP);
+    gs_io_stop(atomic_load(&child_io)); /* a sleep or an echo in progress ends now */
 }
 
 static void child_signals(const sigset_t *parent_mask)
@@ -79,6 +80,7 @@ static void child_signals(const sigset_t *parent_mask)
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a parent gone is an error from write */
     sigprocmask(SIG_SETMASK, parent_mask, NULL);
 }
@@ -116,8 +118,11 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     else {
         gs_worker_share(&w, ps, 0, meter);
         atomic_store(&child_vm, w.vm);
-        if (atomic_load(&child_stop_pending))
+        atomic_store(&child_io, io);
+        if (atomic_load(&child_stop_pending)) {
             gs_vm_set_breaker(w.vm, GS_BREAK_STOP);
+            gs_io_stop(io);
+        }
         gs_worker_run(&w);
         for (uint32_t i = 0; i < cfg->workload->prog.nshared; i++)
             res->shared_end[i] = atomic_load(&ps->vars[i]);
@@ -128,22 +133,6 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
 }
 
 /* ---- the parent ---- */
-
-static int ensure_fd_limit(uint32_t n, char *err, size_t errlen)
-{
-    struct rlimit rl;
-    rlim_t need = (rlim_t)n + 64; /* a pipe end per child, and room for the rest */
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
-        return 0;
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-        snprintf(err, errlen, "%u processes need %llu open files; the limit is %llu (see ulimit -n)", n,
-                 (unsigned long long)need, (unsigned long long)rl.rlim_max);
-        return -1;
-    }
-    rl.rlim_cur = need;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    return 0;
-}
 
 /* Forks child i.  Returns 0, or -1 with errno. */
 static int spawn(const gs_run_config *cfg, gs_run_result *out, child *c, uint32_t i, int gate[2],
@@ -295,9 +284,7 @@ static void judge(child *c, gs_worker_result *res)
 int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
 {
     uint32_t n = cfg->workers;
-    if (ensure_fd_limit(n, out->error, sizeof out->error) != 0)
-        return -1;
-    child *c = calloc(n, sizeof *c);
+    child *c = calloc(n, sizeof *c); /* descriptors: gs_run_reserve_fds made room before the run */
     struct pollfd *pfd = calloc(n, sizeof *pfd);
     uint32_t *who = calloc(n, sizeof *who);
     int gate[2] = {-1, -1};
@@ -320,6 +307,7 @@ int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
     sigaddset(&stop_signals, SIGUSR1);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
     sigprocmask(SIG_BLOCK, &stop_signals, &parent_mask);
     fflush(NULL); /* nothing buffered is written twice */
 

@@ -1,10 +1,12 @@
 /* run.c - what every mode shares: setting up results, the stop flag, and
  * dispatching to the runner of the mode. */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "run.h"
 #include "async_tasks.h"
@@ -233,6 +235,47 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
     if (cfg->cores)
         sched_setaffinity(0, sizeof saved, &saved); /* the mask it had: cannot fail */
     return rc != 0 ? rc : finish(out);
+}
+
+/* Descriptors open now: entries of /proc/self/fd, less the one reading it. */
+static uint64_t fds_open(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return 32; /* no /proc: a generous guess at what a command holds */
+    uint64_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;
+}
+
+int gs_run_reserve_fds(const gs_run_config *cfg, char err[256])
+{
+    unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
+    uint64_t n = cfg->workers, pipes = kinds & (1u << GS_IO_PIPE) ? 1 : 0;
+    uint64_t run = 2 + (kinds & (1u << GS_IO_FILE) ? 1 : 0); /* the stop's eventfd, the file */
+    switch (cfg->mode) {
+    case GS_MODE_THREADS:   run += 2 * pipes * n; break;   /* a socketpair a worker */
+    case GS_MODE_PROCESSES: run += n + 4 + 2 * pipes; break; /* a result pipe a child; the gate;
+                                                                a child's own socketpair */
+    case GS_MODE_ASYNC:     run += 3 * pipes * n + 8; break; /* a socketpair and libuv's copy a task;
+                                                                the loop's own */
+    default: break;
+    }
+    uint64_t need = fds_open() + run + 16; /* 16: what the libraries may open meanwhile */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return 0;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+        snprintf(err, 256, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
+                 (unsigned long long)n, n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode],
+                 (unsigned long long)need, (unsigned long long)rl.rlim_max);
+        return -1;
+    }
+    rl.rlim_cur = need;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    return 0;
 }
 
 void gs_run_result_free(gs_run_result *r)

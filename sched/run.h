@@ -115,6 +115,14 @@ static inline gs_os *gs_run_os(const gs_run_config *cfg) { return cfg->os ? cfg-
 uint32_t gs_cpus_allowed(void);
 
 int gs_run(const gs_run_config *cfg, gs_run_result *out);
+
+/* Makes sure a run of cfg can have the descriptors it needs at once (each
+ * worker's echo pipe, each child's result pipe, the loop's handles),
+ * raising the soft limit toward the hard one if it must; called before any
+ * work, so that a run that cannot have them is refused at the start, not
+ * after a baseline.  Returns 0, or -1 with err saying how many it needs
+ * and what `ulimit -n` allows. */
+int gs_run_reserve_fds(const gs_run_config *cfg, char err[256]);
 void gs_run_result_free(gs_run_result *r);
 
 /* Asks every run in progress to stop as soon as it can. */

@@ -186,6 +186,15 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
     }
     progress_relay p = {progress, arg, 0, gs_sweep_total_runs(s), NULL};
     s->interrupted = false;
+    for (uint32_t w = 0; w < s->nworkloads && !s->cfg.sim; w++) /* the largest points, before the first */
+        for (uint32_t m = 0; m < s->nmodes; m++) {
+            gs_run_config largest = s->cfg;
+            largest.mode = s->modes[m];
+            largest.workload = s->workloads[w];
+            largest.workers = s->counts[s->ncounts - 1];
+            if (gs_run_reserve_fds(&largest, err) != 0)
+                return -1;
+        }
     if (s->jobs > 1 && s->cfg.sim)
         return sweep_parallel(s, err, &p);
     for (uint32_t w = 0; w < s->nworkloads; w++) {

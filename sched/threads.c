@@ -39,9 +39,11 @@ typedef struct {
     uint32_t n;
     gs_process_state *procs;
     uint32_t nprocs;
+    gs_io *io;
 } stop_args;
 
-/* Every worker stops at its next poll, or now if it waits for a user lock. */
+/* Every worker stops at its next poll, or now if it waits for a user lock
+ * or is in I/O. */
 static void stop_workers(void *arg)
 {
     stop_args *a = arg;
@@ -49,6 +51,7 @@ static void stop_workers(void *arg)
         gs_vm_set_breaker(a->w[i].worker.vm, GS_BREAK_STOP);
     for (uint32_t i = 0; i < a->nprocs; i++)
         gs_ulocks_stop(&a->procs[i].locks);
+    gs_io_stop(a->io);
 }
 
 int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
@@ -108,7 +111,7 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    stop_args stop = {w, started, procs, nprocs};
+    stop_args stop = {w, started, procs, nprocs, io};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);

@@ -141,7 +141,7 @@ static void do_io(gs_worker *w)
     res->io_ops++;
     gs_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
     if (rc != 0)
-        gs_worker_fail(res, err);
+        gs_worker_fail(res, rc == GS_IO_STOPPED ? gs_worker_stop_reason() : err);
     else
         gs_vm_complete(vm, result);
 }

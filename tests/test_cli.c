@@ -168,7 +168,8 @@ static void test_bad_program_files(void **state)
     write_file("args.gsa", four, strlen(four));
     assert_int_equal(run("--program args.gsa", &err, NULL), 2);
     assert_non_null(strstr(err, "main takes 4 arguments; at most 3"));
-    assert_int_equal(run("asm empty.gsa", &err, NULL), 1);
+    assert_int_equal(run("asm empty.gsa", &err, NULL), 2); /* a bad program file, as everywhere */
+    assert_int_equal(run("dis empty.gsa", &err, NULL), 2);
     assert_int_equal(run("--program afolder", &err, NULL), 2);
     assert_non_null(strstr(err, "afolder: not a regular file"));
     assert_int_equal(run("--program /nonexistent/p.gsa", &err, NULL), 2);
@@ -189,7 +190,7 @@ static void test_help_and_version(void **state)
     assert_int_equal(run("sweep --help", NULL, &out), 0);
     assert_non_null(strstr(out, "--workers LIST"));
     assert_fits_80("sweep --help", out);
-    static const char *const more[] = {"demo", "demo --help", "calibrate --help"};
+    static const char *const more[] = {"demo", "demo --help", "calibrate --help", "asm --help", "dis -h"};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
         assert_int_equal(run(more[i], NULL, &out), 0);
         assert_fits_80(more[i], out);
