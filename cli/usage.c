@@ -86,14 +86,17 @@ const char gs_run_usage[] =
     "\n"
     "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
     "\n"
-    "Outputs: a regular file (or a new name) is written to a temporary file and\n"
-    "renamed into place, through a symbolic link to its target; a device, FIFO\n"
-    "or socket is written in place, never replaced; a folder or block device is\n"
-    "refused before the run.  A reader that stops early (gilsim | head) is not\n"
-    "an error: gilsim stops writing there and still writes its files.\n"
+    "Outputs are opened before the run.  A regular file (or a new name) is\n"
+    "written to a temporary file and renamed into place, through a symbolic\n"
+    "link to its target, its owner and permissions kept (set-id bits dropped);\n"
+    "a device, FIFO or socket is written in place, never replaced; a folder, a\n"
+    "block device or a link another user made in /tmp is refused.  A reader\n"
+    "that stops early (gilsim | head) is not an error: gilsim stops writing\n"
+    "there and still writes its files.\n"
     "\n"
     "Exit status: 0 ok, 1 a worker failed or an output (standard output too)\n"
-    "could not be written, 2 bad usage or program file, 130 interrupted.\n";
+    "could not be written, 2 bad usage or program file; stopped by a signal,\n"
+    "128 + its number: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP.\n";
 
 const char gs_sweep_usage[] =
     "usage: gilsim sweep [options]\n"

@@ -311,8 +311,11 @@ int gs_output_begin(gs_output *o, char err[256])
         o->kind = GS_OUTPUT_IN_PLACE; /* the file itself, opened at the start, owner and all */
     }
     if (o->kind == GS_OUTPUT_IN_PLACE) {
-        /* set-id bits go: root's writes keep them, and a report is no program */
-        if (ftruncate(o->fd, 0) != 0 || (o->st.st_mode & 07000 && fchmod(o->fd, o->st.st_mode & 0777) != 0)) {
+        /* Set-id bits go: a report is no program.  Truncating clears them
+         * for anyone but root, whose writes keep them (and who may chmod). */
+        struct stat now;
+        if (ftruncate(o->fd, 0) != 0 || fstat(o->fd, &now) != 0 ||
+            (now.st_mode & 07000 && fchmod(o->fd, now.st_mode & 0777) != 0)) {
             snprintf(err, 256, "cannot write %.150s: %s", o->name, strerror(errno));
             return -1;
         }

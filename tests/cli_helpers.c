@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,52 @@ int run(const char *args, char **err_out, char **std_out)
     if (std_out)
         *std_out = out_buf;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_argv(const char *const argv[], rlim_t stack_bytes, rlim_t nofile, char **err_out, char **std_out)
+{
+    static char err_buf[8192], out_buf[1 << 20];
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY), out = open("gilsim-stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644),
+            err = open("gilsim-stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+            _exit(125);
+        struct rlimit stack = {stack_bytes, stack_bytes}, files = {nofile, nofile};
+        if ((stack_bytes && setrlimit(RLIMIT_STACK, &stack) != 0) || (nofile && setrlimit(RLIMIT_NOFILE, &files) != 0))
+            _exit(125);
+        execv(GS_GILSIM, (char *const *)argv);
+        _exit(126);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    FILE *f = fopen("gilsim-stdout", "rb");
+    size_t n = f ? fread(out_buf, 1, sizeof out_buf - 1, f) : 0;
+    out_buf[n] = '\0';
+    if (f)
+        fclose(f);
+    f = fopen("gilsim-stderr", "rb");
+    n = f ? fread(err_buf, 1, sizeof err_buf - 1, f) : 0;
+    err_buf[n] = '\0';
+    if (f)
+        fclose(f);
+    unlink("gilsim-stdout");
+    unlink("gilsim-stderr");
+    if (err_out)
+        *err_out = err_buf;
+    if (std_out)
+        *std_out = out_buf;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool has_control(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            return true;
+    return false;
 }
 
 void write_file(const char *path, const char *text, size_t len)

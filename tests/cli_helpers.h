@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 
 #include <jansson.h>
 
@@ -13,6 +14,16 @@
  * the signal if one killed it) and what it wrote to standard error (and
  * out, if given) in static buffers. */
 int run(const char *args, char **err_out, char **std_out);
+
+/* Runs gilsim with exactly argv (no shell: a hostile name reaches it as it
+ * is; argv[0] is gilsim's place), standard input from /dev/null.  Before
+ * exec, the child sets RLIMIT_STACK to stack_bytes and RLIMIT_NOFILE to
+ * nofile when they are not 0.  Returns as run() does. */
+int run_argv(const char *const argv[], rlim_t stack_bytes, rlim_t nofile, char **err_out, char **std_out);
+
+/* Whether text holds a byte a terminal could take as a command: a control
+ * character other than a newline or a tab (ESC, BEL, CR, ...). */
+bool has_control(const char *text);
 
 void write_file(const char *path, const char *text, size_t len);
 bool file_starts_with(const char *path, const char *magic, size_t len);

@@ -31,7 +31,10 @@ static bool find_browser(void)
     const char *set = getenv("GILSIM_CHROMIUM");
     if (set && *set) {
         snprintf(browser, sizeof browser, "%s", set);
-        return access(browser, X_OK) == 0;
+        if (access(browser, X_OK) == 0)
+            return true;
+        browser[0] = '\0'; /* none: the tests skip */
+        return false;
     }
     static const char *const names[] = {"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"};
     const char *path = getenv("PATH");
@@ -43,6 +46,7 @@ static bool find_browser(void)
                 return true;
             p += len + (p[len] == ':');
         }
+    browser[0] = '\0'; /* the last name tried is no browser */
     return false;
 }
 
@@ -182,6 +186,44 @@ static void test_pages_render_in_a_browser(void **state)
     check_page("tvp.html", tvp_pictures, 1, "demo-threads-vs-processes.png");
 }
 
+/* A program's name is text on every page: a browser that opens the run
+ * and sweep pages of programs named as HTML finds no element, attribute
+ * or script the names made, and runs nothing (the body keeps no id the
+ * names' onerror and onload would set). */
+static void test_names_stay_text_in_the_dom(void **state)
+{
+    (void)state;
+    if (!browser[0]) {
+        printf("SKIPPED: no Chromium here: the pages' DOM is not checked.\n");
+        skip();
+    }
+    static const char *const names[] = {"<img src=x onerror=document.body.id=1337>.py",
+                                        "<svg onload=document.body.id=7>.py", "\"><b id=x>bold\".py"};
+    static const char program[] = "def main(first, count, size):\n    return count\n";
+    char cwd[PATH_MAX], url[PATH_MAX + 64];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        write_file(names[i], program, sizeof program - 1);
+        const char *sweep[] = {GS_GILSIM, "sweep", "--sim", "--workers", "1,2", "--modes", "threads", "--repeat", "1",
+                               "--quiet", "--program", names[i], "--html", "sweep-named.html", NULL};
+        const char *one[] = {GS_GILSIM, "--threads", "2", "--work", "4", "--quiet", "--program", names[i], "--html",
+                             "run-named.html", NULL};
+        assert_int_equal(run_argv(sweep, 0, 0, NULL, NULL), 0);
+        assert_int_equal(run_argv(one, 0, 0, NULL, NULL), 0);
+        static const char *const pages[] = {"sweep-named.html", "run-named.html"};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(url, sizeof url, "file://%s/%s", cwd, pages[k]);
+            char *dom = browse("--virtual-time-budget=2000 --dump-dom", url, NULL);
+            static const char *const made[] = {"<img", "<svg onload", "<b id=", "id=\"1337\"", "id=\"7\""};
+            for (size_t m = 0; m < sizeof made / sizeof made[0]; m++)
+                if (strstr(dom, made[m]))
+                    fail_msg("%s of program %zu: the DOM holds %s, made by the name", pages[k], i, made[m]);
+            assert_non_null(strstr(dom, "&lt;")); /* the name is there, as text */
+        }
+        unlink(names[i]);
+    }
+}
+
 /* Bad --html values are usage errors, and the page follows the output
  * rules: a folder is refused before anything runs. */
 static void test_html_option_errors(void **state)
@@ -200,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pages_render_in_a_browser),
+        cmocka_unit_test(test_names_stay_text_in_the_dom),
         cmocka_unit_test(test_html_option_errors),
     };
     return cmocka_run_group_tests(tests, setup, gs_testdir_leave);
