@@ -97,7 +97,7 @@ static bench_figure measure(const scenario *sc, const gs_sim_model *sim)
         wl.unit_size = gs_countdown_unit_size(sc->work, sc->work * 1000000u);
     }
     gs_experiment e = {.cfg = cfg, .repeat = sim ? 1 : REPEAT, .baseline = sc->kind == SPEEDUP};
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     if (gs_experiment_run(&e, err, NULL, NULL) != 0 || e.nruns == 0) {
         fprintf(stderr, "gilsim-bench: calibration run '%s' failed: %s\n", sc->scenario, err);
         exit(1);

@@ -115,7 +115,7 @@ double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs)
                   .workloads = {&w}, .nworkloads = 1, .modes = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC},
                   .nmodes = 3, .counts = {1, 2, 4, 8}, .ncounts = 4, .repeat = 3, .jobs = jobs};
     struct timespec a, b;
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     clock_gettime(CLOCK_MONOTONIC, &a);
     if (gs_sweep_run(&s, err, NULL, NULL) != 0) {
         fprintf(stderr, "gilsim-bench: sweep: %s\n", err);

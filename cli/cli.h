@@ -16,6 +16,14 @@
  * SIGTERM, 129 for SIGHUP). */
 int gs_cli_stopped_status(void);
 
+/* gilsim's command line as the reports keep it, so that a file says how
+ * to make it again: "gilsim", then the arguments as given, less those that
+ * change where and how the figures are shown but not the figures (the
+ * outputs, --timeline, --quiet, --no-color, --jobs).  Two runs with the
+ * same options record the same command, whatever files they wrote. */
+int gs_cli_argc(void);
+char *const *gs_cli_argv(void);
+
 int gs_cli_asm(const char *path);
 int gs_cli_dis(const char *path);
 int gs_cli_run(int argc, char **argv);

@@ -46,7 +46,7 @@ long demo_cores(const demo_ctx *d)
 int demo_measure(demo_ctx *d, const gs_run_config *cfg, gs_experiment *e)
 {
     *e = (gs_experiment){.cfg = *cfg, .repeat = 1};
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     int rc = gs_experiment_run(e, err, demo_advance, d);
     d->done += 1;
     if (rc != 0) {
@@ -61,7 +61,7 @@ const gs_run_result *demo_result(const gs_experiment *e) { return &e->runs[e->me
 
 int demo_sweep(demo_ctx *d, gs_sweep *s)
 {
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     uint32_t base = d->done;
     int rc = gs_sweep_run(s, err, demo_advance, d);
     d->done = base + gs_sweep_total_runs(s);
@@ -161,8 +161,13 @@ int demo_write_trace(demo_ctx *d, const gs_experiment *e)
         return 0;
     if (gs_cli_output_write(&d->outputs, GS_OUT_TRACE, trace_of, demo_result(e), NULL) != 0)
         return -1;
-    printf("\nThe trace of %u %s is in %s: open it in ui.perfetto.dev.\n", demo_result(e)->nworkers,
-           gs_mode_plural[demo_result(e)->cfg.mode], d->outputs.out[GS_OUT_TRACE].name);
+    const gs_run_config *c = &demo_result(e)->cfg;
+    char where[96], text[512];
+    snprintf(text, sizeof text, "The trace holds the run of %u %s under the %s lock %s: it is in %s; open it in "
+             "ui.perfetto.dev.", c->workers, c->workers == 1 ? gs_mode_singular[c->mode] : gs_mode_plural[c->mode],
+             gs_gil_policy_names[c->gil.policy], gs_host_where(c, &d->host, where), d->outputs.out[GS_OUT_TRACE].name);
+    putchar('\n');
+    gs_wrap(stdout, "", text);
     return 0;
 }
 
@@ -324,7 +329,7 @@ int gs_cli_demo(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (c >= MODEL_OPT) {
             if (gs_parse_model_option((size_t)(c - MODEL_OPT), optarg, &d.model) != 0)
                 return GS_EXIT_USAGE;

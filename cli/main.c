@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../reports/output.h"
@@ -61,8 +62,43 @@ int gs_cli_stopped_status(void)
     return 128 + (stop_signal ? stop_signal : SIGINT);
 }
 
+static int saved_argc;
+static char **saved_argv;
+
+int gs_cli_argc(void) { return saved_argc; }
+char *const *gs_cli_argv(void) { return saved_argv; }
+
+/* Keeps argv as the reports record it (cli.h); a malloc failure keeps none. */
+static void save_command(int argc, char **argv)
+{
+    static const char *const shown[] = {"--json", "--csv", "--trace", "--html", "--plot", "--plot-metric", "--jobs",
+                                        "-j"};
+    static const char *const flags[] = {"--timeline", "--quiet", "--no-color"};
+    saved_argv = malloc(((size_t)argc + 1) * sizeof *saved_argv);
+    if (!saved_argv)
+        return;
+    saved_argv[saved_argc++] = "gilsim";
+    for (int i = 1; i < argc; i++) {
+        bool skip = false;
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            skip |= strcmp(argv[i], flags[k]) == 0;
+        for (size_t k = 0; k < sizeof shown / sizeof shown[0] && !skip; k++) {
+            size_t n = strlen(shown[k]);
+            bool glued = n == 2 && strncmp(argv[i], "-j", 2) == 0; /* -j4 */
+            if (strncmp(argv[i], shown[k], n) == 0 && (argv[i][n] == '=' || argv[i][n] == '\0' || glued)) {
+                skip = true;
+                i += argv[i][n] == '\0' && i + 1 < argc; /* and its value */
+            }
+        }
+        if (!skip)
+            saved_argv[saved_argc++] = argv[i];
+    }
+    saved_argv[saved_argc] = NULL;
+}
+
 int main(int argc, char **argv)
 {
+    save_command(argc, argv);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "options.h"
 #include "parse.h"
+#include "progress.h"
 
 #define RUN GS_CMD_RUN
 #define SWEEP GS_CMD_SWEEP
@@ -377,6 +378,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
         if (gs_parse_count("--repeat", arg, 1, GS_MAX_REPEAT, &n) != 0)
             return -1;
         o->repeat = (uint32_t)n;
+        o->repeat_set = true;
         return 0;
     case OPT_NO_BASELINE: o->baseline = false; return 0;
     case OPT_TIMEOUT:
@@ -478,6 +480,7 @@ static int check_combinations(gs_cli_options *o)
     for (uint32_t i = 0; i < o->nwl; i++)
         if (o->wl[i].kind == GS_WL_PROGRAM) {
             o->wl[i].unit_size = (int64_t)o->unit_size;
+            o->wl[i].unit_size_given = o->unit_size != 0;
             program = true;
         }
     if (o->unit_size && !program)
@@ -501,6 +504,8 @@ static int check_combinations(gs_cli_options *o)
     if (o->jobs && !o->sim)
         return usage_error("--jobs applies only with --sim: a real sweep runs one point at a time, so that "
                            "points do not slow each other%s%s", "", "");
+    if (o->sim && !o->repeat_set)
+        o->repeat = 1; /* virtual time is exact: a repeat is another seed, asked for with --repeat */
     if (o->sim)
         o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
     else if (o->cores > gs_cpus_allowed()) {
@@ -512,6 +517,7 @@ static int check_combinations(gs_cli_options *o)
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;
         o->wl[i].io_latency_ns = o->io_latency_ns;
+        o->wl[i].latency_given = o->latency_set;
         o->wl[i].instruction_ns = o->sim ? o->model.instruction_ns : 0;
     }
     return o->cmd == GS_CMD_SWEEP ? finish_sweep(o) : 0;
@@ -542,12 +548,14 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
     optind = 1;
     bool workloads_listed = false;
     int c, index;
-    while ((c = getopt_long(argc, argv, ":j:", longopts, &index)) != -1) {
-        if (c == 'j') { /* -j N is --jobs N */
-            c = OPT_JOBS;
-            for (index = 0; options[index].opt.val != OPT_JOBS; index++)
-                ;
-        }
+    while ((c = getopt_long(argc, argv, ":j:hV", longopts, &index)) != -1) {
+        static const struct { int letter, option; } shorts[] = {{'j', OPT_JOBS}, {'h', OPT_HELP}, {'V', OPT_VERSION}};
+        for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
+            if (c == shorts[i].letter) { /* -j N is --jobs N, -h --help, -V --version */
+                c = shorts[i].option;
+                for (index = 0; options[index].opt.val != c; index++)
+                    ;
+            }
         if (c == OPT_HELP) {
             fputs(cmd == GS_CMD_SWEEP ? gs_sweep_usage : gs_run_usage, stdout);
             return 1;
@@ -571,8 +579,14 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
         if (parse_option(o, c, optarg) != 0)
             return -1;
     }
-    if (optind < argc)
+    if (optind < argc) {
+        static const char *const commands[] = {"run", "sweep", "demo", "calibrate", "asm", "dis"};
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[optind], commands[i]) == 0)
+                return usage_error("'%s' is a command: it comes first, before the options (gilsim %s ...)",
+                                   argv[optind], argv[optind]);
         return usage_error("unexpected argument '%s'%s", argv[optind], "");
+    }
     return check_combinations(o);
 }
 
@@ -588,5 +602,6 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
 
 bool gs_cli_color(const gs_cli_options *o)
 {
-    return o->color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    const char *no_color = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+    return o->color && gs_terminal_escapes(STDOUT_FILENO) && !(no_color && *no_color);
 }

@@ -53,6 +53,7 @@ typedef struct {
     bool policy_set, interval_set, check_set;
     /* measuring and output */
     uint32_t repeat;
+    bool repeat_set;
     bool baseline;
     uint64_t timeout_ns;
     uint32_t cores;              /* --cores: real, pinned to so many; --sim, modelled; 0 = not given */

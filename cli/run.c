@@ -12,6 +12,29 @@
 #include "options.h"
 #include "progress.h"
 
+/* One line on standard error for each failed worker (its error's first
+ * line), for runs whose report is not on the terminal. */
+static void say_failures(const gs_experiment *e)
+{
+    const gs_run_result *r = &e->runs[e->median];
+    uint32_t said = 0;
+    for (uint32_t i = 0; i < r->nworkers && said < 8; i++) {
+        const gs_worker_result *w = &r->workers[i];
+        if (!w->failed || (r->stopped && strcmp(w->error, gs_run_stop_reason()) == 0))
+            continue;
+        fprintf(stderr, "gilsim: %s %u failed: %.*s\n", gs_mode_singular[r->cfg.mode], w->id,
+                (int)strcspn(w->error, "\n"), w->error);
+        said++;
+    }
+    if (r->failed > said && !r->stopped)
+        fprintf(stderr, "gilsim: ... and %u more %s failed\n", r->failed - said, gs_mode_plural[r->cfg.mode]);
+    if (r->stopped)
+        fprintf(stderr, "gilsim: %s before every %s finished its share of the work\n",
+                gs_run_stopping() ? "interrupted" : "stopped by --timeout", gs_mode_singular[r->cfg.mode]);
+    if (e->checksum_ok == 0)
+        fprintf(stderr, "gilsim: the checksum differs from the 1-worker run's: work was lost\n");
+}
+
 /* The terminal report and the files.  Returns the exit status. */
 static int report(gs_cli_options *o, const gs_experiment *e)
 {
@@ -20,11 +43,16 @@ static int report(gs_cli_options *o, const gs_experiment *e)
     bool stdout_taken = gs_cli_outputs_take_stdout(&o->outputs);
     if (!o->quiet && !stdout_taken)
         gs_report_text(stdout, e, &host, gs_cli_color(o));
-    if (o->timeline && !stdout_taken)
+    if (o->timeline && !stdout_taken) {
+        if (!o->quiet)
+            putchar('\n'); /* apart from the report above */
         gs_report_timeline(stdout, &e->runs[e->median], gs_terminal_columns());
+    }
     gs_cli_outputs_write_run(&o->outputs, e, &host);
     int rc = gs_cli_outputs_finish(&o->outputs) != 0 ? GS_EXIT_FAILURE : GS_EXIT_OK;
     const gs_run_result *r = &e->runs[e->median];
+    if (o->quiet || stdout_taken) /* no report says it: a failure still reaches the terminal */
+        say_failures(e);
     if (gs_run_stopping())
         return gs_cli_stopped_status();
     if (rc != GS_EXIT_OK || r->failed || r->stopped || e->checksum_ok == 0)
@@ -54,14 +82,25 @@ int gs_cli_run(int argc, char **argv)
         gs_workload_free(&wl);
         return GS_EXIT_USAGE;
     }
-    gs_experiment e = {.cfg = gs_cli_run_config(&o), .repeat = o.repeat, .baseline = o.baseline};
+    if (o.timeline && gs_cli_outputs_take_stdout(&o.outputs)) {
+        fprintf(stderr, "gilsim: --timeline draws on standard output, which an output given as '-' takes: "
+                        "write that output to a file, or drop --timeline (see gilsim --help)\n");
+        gs_cli_outputs_finish(&o.outputs);
+        gs_workload_free(&wl);
+        return GS_EXIT_USAGE;
+    }
+    gs_experiment e = {.cfg = gs_cli_run_config(&o), .repeat = o.repeat, .baseline = o.baseline,
+                       .argc = gs_cli_argc(), .argv = gs_cli_argv()};
     e.cfg.workload = &wl;
-    if (!e.cfg.work)
+    e.cfg.io_latency_ns = wl.io_latency_ns; /* --io-latency's, or the program's own */
+    if (e.cfg.work)
+        wl.work_from = GS_FROM_OPTION;
+    else
         e.cfg.work = wl.default_work;
 
     gs_progress bar;
     gs_progress *shown = gs_progress_start(&bar, o.quiet);
-    char run_err[256];
+    char run_err[GS_ERRMSG_MAX];
     rc = gs_experiment_run(&e, run_err, gs_progress_update, shown);
     gs_progress_end(shown);
     if (rc != 0) {

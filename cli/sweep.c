@@ -43,7 +43,8 @@ int gs_cli_sweep(int argc, char **argv)
     gs_workload wl[GS_SWEEP_MAX_WORKLOADS];
     gs_sweep s = {.cfg = gs_cli_run_config(&o), .nworkloads = o.nwl, .nmodes = o.nmodes,
                   .ncounts = o.ncounts, .repeat = o.repeat,
-                  .jobs = o.sim ? (o.jobs ? o.jobs : gs_cpus_allowed()) : 1};
+                  .jobs = o.sim ? (o.jobs ? o.jobs : gs_cpus_allowed()) : 1, .argc = gs_cli_argc(),
+                  .argv = gs_cli_argv()};
     s.cfg.event_cap = 0; /* a sweep keeps figures, not timelines */
     memcpy(s.modes, o.modes, sizeof s.modes);
     memcpy(s.counts, o.counts, sizeof s.counts);
@@ -57,10 +58,16 @@ int gs_cli_sweep(int argc, char **argv)
         }
         s.workloads[loaded] = &wl[loaded];
     }
-    /* One quarter of a run's default work: a point takes about 0.2 s for one
-     * worker, so the default sweep stays under half a minute. */
-    if (!s.cfg.work)
-        s.cfg.work = wl[0].default_work / 4 ? wl[0].default_work / 4 : 1;
+    /* Each workload's own default, a quarter of a run's: a point takes
+     * about 0.2 s for one worker, so the default sweep stays under half a
+     * minute.  (--work gives every workload the same units.) */
+    for (uint32_t i = 0; i < o.nwl && !o.work; i++)
+        s.work[i] = wl[i].default_work / 4 ? wl[i].default_work / 4 : 1;
+    for (uint32_t i = 0; i < o.nwl && o.work; i++)
+        wl[i].work_from = GS_FROM_OPTION;
+    s.cfg.work = o.work ? o.work : s.work[0];
+    if (o.nwl == 1) /* a lone program's own I/O latency, unless --io-latency says */
+        s.cfg.io_latency_ns = wl[0].io_latency_ns;
     if (gs_cli_outputs_open(&o.outputs) != 0) {
         rc = GS_EXIT_USAGE;
         goto done;
@@ -68,7 +75,7 @@ int gs_cli_sweep(int argc, char **argv)
 
     gs_progress bar;
     gs_progress *shown = gs_progress_start(&bar, o.quiet);
-    char run_err[256];
+    char run_err[GS_ERRMSG_MAX];
     rc = gs_sweep_run(&s, run_err, gs_progress_update, shown);
     gs_progress_end(shown);
     if (rc != 0 && s.interrupted)

@@ -74,6 +74,9 @@ int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *ou
     fprintf(out, "; disassembly of %s\n", p->source);
     if (p->overflow_errs)
         fputs(".overflow error\n", out);
+    for (int k = 0; k < GS_DEFAULT_COUNT; k++)
+        if (p->has_default[k])
+            fprintf(out, ".default %s %" PRId64 "\n", gs_default_names[k], p->defaults[k]);
     for (uint32_t i = 0; i < p->nshared; i++)
         fprintf(out, "%s.shared %s %" PRId64 "\n", i ? "" : "\n", p->shared[i].name, p->shared[i].init);
     for (uint32_t i = 0; i < p->nulocks; i++)

@@ -32,6 +32,13 @@
     X(DIV,   "div",   NONE,  NONE, 2, 1, "push a / b toward zero; b=0 errs")   \
     X(MOD,   "mod",   NONE,  NONE, 2, 1, "push a % b, sign of a; b=0 errs")    \
     X(NEG,   "neg",   NONE,  NONE, 1, 1, "push -b (wrapping*)")                \
+    X(INV,   "inv",   NONE,  NONE, 1, 1, "push ~b, that is -b - 1")            \
+    X(AND,   "and",   NONE,  NONE, 2, 1, "push a & b (two's complement)")      \
+    X(OR,    "or",    NONE,  NONE, 2, 1, "push a | b")                         \
+    X(XOR,   "xor",   NONE,  NONE, 2, 1, "push a ^ b")                         \
+    X(SHL,   "shl",   NONE,  NONE, 2, 1, "push a << b (wrapping*); b < 0 errs") \
+    X(SHR,   "shr",   NONE,  NONE, 2, 1,                                       \
+      "push a >> b, rounding down (b >= 64: 0 or -1); b < 0 errs")             \
     X(EQ,    "eq",    NONE,  NONE, 2, 1, "push 1 if a == b else 0")            \
     X(NE,    "ne",    NONE,  NONE, 2, 1, "push 1 if a != b else 0")            \
     X(LT,    "lt",    NONE,  NONE, 2, 1, "push 1 if a < b else 0")             \

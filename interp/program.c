@@ -38,12 +38,21 @@ static bool same_func(const gs_func *a, const gs_func *b)
            a->nargs == b->nargs && a->nlocals == b->nlocals;
 }
 
+const char *const gs_default_names[GS_DEFAULT_COUNT] = {
+#define GS_DEFAULT_NAME(e, name, min, max) [GS_DEFAULT_##e] = name,
+    GS_PROGRAM_DEFAULTS(GS_DEFAULT_NAME)
+#undef GS_DEFAULT_NAME
+};
+
 bool gs_program_equal(const gs_program *a, const gs_program *b)
 {
     if (a->ncode != b->ncode || a->nconsts != b->nconsts || a->nfuncs != b->nfuncs ||
         a->main != b->main || a->nshared != b->nshared || a->nulocks != b->nulocks ||
         a->overflow_errs != b->overflow_errs)
         return false;
+    for (int k = 0; k < GS_DEFAULT_COUNT; k++)
+        if (a->has_default[k] != b->has_default[k] || (a->has_default[k] && a->defaults[k] != b->defaults[k]))
+            return false;
     for (uint32_t i = 0; i < a->nshared; i++)
         if (strcmp(a->shared[i].name, b->shared[i].name) != 0 || a->shared[i].init != b->shared[i].init)
             return false;

@@ -40,6 +40,22 @@ typedef struct {
     char name[GS_MAX_NAME + 1];
 } gs_ulock_decl;
 
+/* What a program asks for when the command line does not say (the
+ * assembler's `.default NAME VALUE`; the Python front end writes them from
+ * the file, pyc.h): NAME, the smallest and largest value. */
+#define GS_PROGRAM_DEFAULTS(X)                                                       \
+    X(UNIT_SIZE,  "unit-size",  INT64_MIN, INT64_MAX)  /* main's third argument */   \
+    X(IO_LATENCY, "io-latency", 0, 10000000000)        /* ns: each sleep, each echo */
+
+typedef enum {
+#define GS_DEFAULT_ENUM(e, name, min, max) GS_DEFAULT_##e,
+    GS_PROGRAM_DEFAULTS(GS_DEFAULT_ENUM)
+#undef GS_DEFAULT_ENUM
+    GS_DEFAULT_COUNT
+} gs_default_kind;
+
+extern const char *const gs_default_names[GS_DEFAULT_COUNT]; /* "unit-size", ... */
+
 typedef struct {
     int32_t *code;
     uint32_t ncode;
@@ -55,6 +71,8 @@ typedef struct {
     uint32_t main;     /* index of the function named main */
     bool overflow_errs; /* .overflow error: arithmetic past 64 bits stops the program (Python's
                          * integers never wrap); by default it wraps */
+    bool has_default[GS_DEFAULT_COUNT]; /* .default NAME VALUE */
+    int64_t defaults[GS_DEFAULT_COUNT];
     bool verified;     /* set by gs_verify; the interpreter runs nothing else */
     char source[64];   /* file name for messages */
 } gs_program;
@@ -74,8 +92,9 @@ unsigned gs_program_io_kinds(const gs_program *p);
 /* Whether any instruction of the (verified) program is op (a gs_opcode). */
 bool gs_program_has_op(const gs_program *p, int op);
 
-/* Returns true when both programs hold identical code, constants and
- * functions (line tables and names of the source are not compared). */
+/* Returns true when both programs hold identical code, constants,
+ * functions, shared variables, locks and defaults (line tables and names
+ * of the source are not compared). */
 bool gs_program_equal(const gs_program *a, const gs_program *b);
 
 #endif

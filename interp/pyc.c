@@ -105,6 +105,15 @@ static void release_withs(pyc *c, uint32_t down_to)
         py_emit(c, &c->fn, "    release %s\n", c->locks[c->withs[i]].name);
 }
 
+static bool is_assign_op(const tok *t)
+{
+    static const char *const ops[] = {"=", "+=", "-=", "*=", "//=", "%=", "<<=", ">>=", "&=", "|=", "^="};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (py_is_op(t, ops[i]))
+            return true;
+    return false;
+}
+
 static int assignment(pyc *c, const tok *target)
 {
     const tok *op = py_next(c);
@@ -133,13 +142,7 @@ static int assignment(pyc *c, const tok *target)
     }
     if (py_expr(c) != 0)
         return -1;
-    if (py_is_op(op, "+="))
-        py_emit(c, &c->fn, "    add\n");
-    else if (py_is_op(op, "-="))
-        py_emit(c, &c->fn, "    sub\n");
-    else if (py_is_op(op, "*="))
-        py_emit(c, &c->fn, "    mul\n");
-    else if ((py_is_op(op, "//=") || py_is_op(op, "%=")) && py_floor_op(c, py_is_op(op, "%=")) != 0)
+    if (!py_is_op(op, "=") && py_binary_op(c, op, op->len - 1) != 0) /* x <<= 2: the operator before the = */
         return -1;
     if (l >= 0)
         py_emit(c, &c->fn, "    store %d\n", l);
@@ -296,6 +299,10 @@ static int statement(pyc *c)
 {
     const tok *t = py_peek(c);
     line_of(c, t);
+    if (t->kind == T_STRING && py_ahead(c, 1)->kind == T_NEWLINE) { /* a docstring, or any lone string: no effect */
+        c->pos += 2;
+        return 0;
+    }
     if (t->kind != T_NAME)
         return py_fail_at(c, t, t->kind == T_INDENT ? "unexpected indent" : "expected a statement, found '%.*s'",
                        (int)t->len, t->at);
@@ -353,8 +360,7 @@ static int statement(pyc *c)
     if (py_is_keyword(t))
         return py_fail_at(c, t, "expected a statement, found '%.*s'", (int)t->len, t->at);
     const tok *op = py_ahead(c, 1);
-    if (py_is_op(op, "=") || py_is_op(op, "+=") || py_is_op(op, "-=") || py_is_op(op, "*=") || py_is_op(op, "//=") ||
-        py_is_op(op, "%=")) {
+    if (is_assign_op(op)) {
         py_next(c);
         return assignment(c, t);
     }
@@ -383,11 +389,6 @@ static int block(pyc *c)
 }
 
 /* ---- functions and the module ---- */
-
-static bool is_assign_op(const tok *t)
-{
-    return py_is_op(t, "=") || py_is_op(t, "+=") || py_is_op(t, "-=") || py_is_op(t, "*=") || py_is_op(t, "//=") || py_is_op(t, "%=");
-}
 
 /* The end of the block that starts at c->t[from] (an INDENT): the index of
  * its DEDENT. */
@@ -484,6 +485,40 @@ static int skip_block(pyc *c)
     return 0;
 }
 
+/* The call of main in the `if __name__ == "__main__":` block, when its
+ * three arguments are integers (print(main(0, 20, 100000))): the unit size
+ * python3 runs the file with, which the program then asks of gilsim too
+ * (.default unit-size) when --unit-size does not say.  The block itself is
+ * python3's alone. */
+static void main_call_defaults(pyc *c)
+{
+    size_t end = c->pos;
+    while (end < c->nt && c->t[end].kind != T_NEWLINE)
+        end++;
+    end = end + 1 < c->nt && c->t[end + 1].kind == T_INDENT ? block_end(c, end + 1) : end;
+    for (size_t i = c->pos; i + 1 < end; i++) {
+        if (!py_is_kw(&c->t[i], "main") || !py_is_op(&c->t[i + 1], "("))
+            continue;
+        int64_t args[3];
+        size_t k = i + 2;
+        for (int n = 0; n < 3 && k + 1 < end; n++) {
+            bool neg = py_is_op(&c->t[k], "-");
+            k += neg;
+            if (c->t[k].kind != T_INT || k + 1 >= end)
+                break;
+            args[n] = neg ? -c->t[k].value : c->t[k].value;
+            const tok *after = &c->t[++k];
+            if (n == 2 && py_is_op(after, ")")) {
+                py_emit(c, &c->out, ".default unit-size %" PRId64 "\n", args[2]);
+                return;
+            }
+            if (!py_is_op(after, ","))
+                break;
+            k++;
+        }
+    }
+}
+
 /* First look over the module: imports, integer variables, locks, and each
  * function's name and arguments, so calls may come before definitions. */
 static int declarations(pyc *c)
@@ -492,9 +527,15 @@ static int declarations(pyc *c)
         const tok *t = py_peek(c);
         if (t->kind == T_NEWLINE) {
             py_next(c);
+        } else if (t->kind == T_STRING && py_ahead(c, 1)->kind == T_NEWLINE) { /* a docstring: nothing to do */
+            c->pos += 2;
         } else if (py_is_kw(t, "import") || py_is_kw(t, "from")) {
             py_next(c);
             const tok *m = py_next(c);
+            static const char *const workers[] = {"asyncio", "multiprocessing", "concurrent", "_thread"};
+            for (size_t i = 0; i < sizeof workers / sizeof workers[0]; i++)
+                if (py_is_kw(m, workers[i]))
+                    return py_fail_at(c, m, "importing '%s' is not supported: " PY_WORKERS_HINT, workers[i]);
             if (!py_is_kw(m, "time") && !py_is_kw(m, "threading") && !py_is_kw(m, "gilsim"))
                 return py_fail_at(c, m, "importing '%.*s' is not supported (time, threading and gilsim are)", (int)m->len,
                                m->at);
@@ -527,6 +568,7 @@ static int declarations(pyc *c)
             c->nargs[f] = nargs;
             skip_block(c);
         } else if (is_main_guard(c)) {
+            main_call_defaults(c);
             skip_block(c);
         } else if (t->kind == T_NAME && py_is_op(py_ahead(c, 1), "=") && !py_is_keyword(t)) {
             py_next(c);
@@ -595,7 +637,7 @@ int gs_pyc_compile(const char *source_given, size_t len_given, const char *filen
         return -1;
     }
     pyc c = {.src = source, .end = source + len, .path = filename, .err = err, .loop_break = -1,
-             .loop_continue = -1};
+             .loop_continue = -1, .sleep_ns = -1};
     int rc = memchr(source, '\0', len) ? py_fail_line(&c, 1, 1, "unexpected byte 0x00 (programs are plain text)")
                                        : py_lex(&c);
     if (rc == 0) {
@@ -609,6 +651,8 @@ int gs_pyc_compile(const char *source_given, size_t len_given, const char *filen
         else
             skip_block(&c);
     }
+    if (rc == 0 && c.sleep_ns >= 0 && !c.sleeps_vary && c.sleep_ns <= 10000000000)
+        py_emit(&c, &c.out, ".default io-latency %" PRId64 "\n", c.sleep_ns); /* every sleep asks for it */
     free(c.t);
     free(c.fn.s);
     free(source);

@@ -4,6 +4,7 @@
  * Python's do. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pyc_front.h"
@@ -24,10 +25,19 @@ int py_temp(pyc *c)
 static int module_call(pyc *c, const tok *mod, const tok *fn)
 {
     if (py_is_kw(mod, "time") && py_is_kw(fn, "sleep")) {
+        /* A sleep lasts the run's --io-latency; the program asks for what
+         * its sleeps say, when they all say one constant (pyc.c). */
         const tok *arg = py_peek(c);
-        if (arg->kind == T_FLOAT || arg->kind == T_INT) { /* the latency is the run's --io-latency */
+        if ((arg->kind == T_FLOAT || arg->kind == T_INT) && py_is_op(py_ahead(c, 1), ")")) {
+            char text[64];
+            snprintf(text, sizeof text, "%.*s", (int)(arg->len < 63 ? arg->len : 63), arg->at);
+            double seconds = strtod(text, NULL);
+            int64_t ns = seconds >= 0 && seconds < 1e9 ? (int64_t)(seconds * 1e9 + 0.5) : -1;
+            c->sleeps_vary |= ns < 0 || (c->sleep_ns >= 0 && c->sleep_ns != ns);
+            c->sleep_ns = ns;
             py_next(c);
         } else if (py_expr(c) == 0) {
+            c->sleeps_vary = true;
             py_emit(c, &c->fn, "    pop\n");
         } else {
             return -1;
@@ -56,6 +66,8 @@ static int module_call(pyc *c, const tok *mod, const tok *fn)
             return py_fail_at(c, py_peek(c), "%.*s() takes no arguments here", (int)fn->len, fn->at);
         return py_expect(c, ")");
     }
+    if (py_is_kw(mod, "threading") && !py_is_kw(fn, "Lock"))
+        return py_fail_at(c, mod, "'threading.%.*s' is not supported: " PY_WORKERS_HINT, (int)fn->len, fn->at);
     return py_fail_at(c, mod, "'%.*s.%.*s' is not supported (time.sleep, gilsim.pipe, gilsim.file, gilsim.native, "
                    "and a lock's acquire and release are)", (int)mod->len, mod->at, (int)fn->len, fn->at);
 }
@@ -166,8 +178,14 @@ static int unary(pyc *c)
             py_emit(c, &c->fn, "    neg\n");
         return 0;
     }
-    if (py_is_op(py_peek(c), "~"))
-        return py_fail_at(c, py_peek(c), "the bitwise operators are not supported");
+    if (py_is_op(sign, "~")) {
+        py_next(c);
+        if (nested(c, sign) != 0 || unary(c) != 0)
+            return -1;
+        c->nesting--;
+        py_emit(c, &c->fn, "    inv\n");
+        return 0;
+    }
     if (atom(c) != 0)
         return -1;
     if (py_is_op(py_peek(c), "**"))
@@ -204,40 +222,65 @@ int py_floor_op(pyc *c, bool modulo)
     return 0;
 }
 
-static int term(pyc *c)
+/* The binary operators by precedence, loosest first (Python's order):
+ * each level's operators and the instruction each is, "" for Python's
+ * floor division and modulo (py_floor_op).  Augmented assignments
+ * (x <<= 2) use the same table (py_binary_op). */
+static const struct {
+    const char *op, *ins;
+    int level;
+} binops[] = {
+    {"|", "or", 0}, {"^", "xor", 1}, {"&", "and", 2}, {"<<", "shl", 3}, {">>", "shr", 3},
+    {"+", "add", 4}, {"-", "sub", 4}, {"*", "mul", 5}, {"//", "", 5}, {"%", "", 5},
+};
+enum { BINARY_LEVELS = 6 };
+
+static int binop_at(const tok *t, int level)
 {
-    if (unary(c) != 0)
+    for (size_t i = 0; i < sizeof binops / sizeof binops[0]; i++)
+        if (binops[i].level == level && py_is_op(t, binops[i].op))
+            return (int)i;
+    return -1;
+}
+
+/* Writes the instruction of operator i on the two values on the stack. */
+static int apply_binop(pyc *c, int i)
+{
+    if (binops[i].ins[0]) {
+        py_emit(c, &c->fn, "    %s\n", binops[i].ins);
+        return 0;
+    }
+    return py_floor_op(c, strcmp(binops[i].op, "%") == 0);
+}
+
+int py_binary_op(pyc *c, const tok *op, size_t len)
+{
+    for (size_t i = 0; i < sizeof binops / sizeof binops[0]; i++)
+        if (strlen(binops[i].op) == len && memcmp(op->at, binops[i].op, len) == 0)
+            return apply_binop(c, (int)i);
+    return py_fail_at(c, op, "internal error: no operator '%.*s'", (int)len, op->at);
+}
+
+/* An operand of level's operators, then each operator and its next operand. */
+static int binary(pyc *c, int level)
+{
+    if (level == BINARY_LEVELS)
+        return unary(c);
+    if (binary(c, level + 1) != 0)
         return -1;
     for (;;) {
         const tok *op = py_peek(c);
-        if (py_is_op(op, "/"))
+        if (level == BINARY_LEVELS - 1 && py_is_op(op, "/"))
             return py_fail_at(c, op, "true division '/' gives a float: use // for integers");
-        if (py_is_op(op, "@") || py_is_op(op, "&") || py_is_op(op, "|") || py_is_op(op, "^"))
-            return py_fail_at(c, op, "the operator '%.*s' is not supported", (int)op->len, op->at);
-        if (!py_is_op(op, "*") && !py_is_op(op, "//") && !py_is_op(op, "%"))
+        if (level == BINARY_LEVELS - 1 && py_is_op(op, "@"))
+            return py_fail_at(c, op, "the operator '@' is not supported");
+        int i = binop_at(op, level);
+        if (i < 0)
             return 0;
         py_next(c);
-        if (unary(c) != 0)
+        if (binary(c, level + 1) != 0 || apply_binop(c, i) != 0)
             return -1;
-        if (py_is_op(op, "*")) {
-            py_emit(c, &c->fn, "    mul\n");
-        } else if (py_floor_op(c, py_is_op(op, "%")) != 0) {
-            return -1;
-        }
     }
-}
-
-static int arith(pyc *c)
-{
-    if (term(c) != 0)
-        return -1;
-    while (py_is_op(py_peek(c), "+") || py_is_op(py_peek(c), "-")) {
-        bool plus = py_is_op(py_next(c), "+");
-        if (term(c) != 0)
-            return -1;
-        py_emit(c, &c->fn, plus ? "    add\n" : "    sub\n");
-    }
-    return 0;
 }
 
 static const char *comparison_op(const tok *t)
@@ -254,7 +297,7 @@ static const char *comparison_op(const tok *t)
 /* a < b < c is a < b and b < c, with b computed once. */
 static int comparison(pyc *c)
 {
-    if (arith(c) != 0)
+    if (binary(c, 0) != 0)
         return -1;
     const char *ins = comparison_op(py_peek(c));
     if (!ins)
@@ -263,7 +306,7 @@ static int comparison(pyc *c)
     bool chained = false;
     while (ins) {
         py_next(c);
-        if (arith(c) != 0)
+        if (binary(c, 0) != 0)
             return -1;
         const char *after = comparison_op(py_peek(c));
         if (after) { /* keep b for the next comparison */

@@ -55,6 +55,8 @@ typedef struct {
     uint32_t withs[32], nwiths;    /* the locks of the open with-blocks */
     int arith_temps;               /* the first of three locals for // and %, or -1 */
     uint32_t nesting;              /* levels of expression the parser is inside (pyc_expr.c) */
+    int64_t sleep_ns;              /* what the time.sleep calls ask for, -1 before the first; */
+    bool sleeps_vary;              /* ... or they differ, or one is not a constant */
     bool failed;
 } pyc;
 
@@ -77,6 +79,11 @@ bool py_is_kw(const tok *t, const char *kw);
 bool py_accept(pyc *c, const char *op);
 int py_expect(pyc *c, const char *op);
 int py_expect_newline(pyc *c);
+/* What to say instead of running Python's own ways of starting workers
+ * (threading.Thread, asyncio, multiprocessing). */
+#define PY_WORKERS_HINT                                                                                   \
+    "gilsim starts the workers itself: put the work in main(first, units, size), and choose --threads N, " \
+    "--processes N or --async N"
 /* The message for a word of Python the subset refuses, or NULL. */
 const char *py_unsupported(const tok *t);
 bool py_is_keyword(const tok *t);
@@ -93,5 +100,8 @@ int py_add_name(pyc *c, name *names, uint32_t *n, uint32_t max, const tok *t, co
 int py_expr(pyc *c);
 /* Python's // (or %, modulo) of the two values on the stack. */
 int py_floor_op(pyc *c, bool modulo);
+/* The binary operator op->at[0..len) (+, <<, //, ...) on the two values on
+ * the stack: for augmented assignment.  Returns 0, or -1. */
+int py_binary_op(pyc *c, const tok *op, size_t len);
 
 #endif

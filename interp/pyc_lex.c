@@ -18,7 +18,7 @@ static int fail_pos(pyc *c, uint32_t line, uint32_t col, const char *fmt, va_lis
     if (c->failed)
         return -1;
     c->failed = true;
-    char raw[160], msg[160]; /* a message may quote a token of the program: shown as a label */
+    char raw[300], msg[300]; /* a message may quote a token of the program: shown as a label */
     vsnprintf(raw, sizeof raw, fmt, ap);
     gs_label(raw, strlen(raw), msg, sizeof msg);
     const char *l = c->src;
@@ -72,9 +72,9 @@ static int add(pyc *c, int kind, const char *at, size_t len, uint32_t line, uint
     return 0;
 }
 
-static const char *const ops[] = {"//=", "**", "//", "+=", "-=", "*=", "%=", "==", "!=", "<=", ">=", "->", "+", "-",
-                                  "*", "/", "%", "<", ">", "=", "(", ")", ":", ",", ".", "[", "]", "{", "}",
-                                  "@", "&", "|", "^", "~", ";"};
+static const char *const ops[] = {"<<=", ">>=", "//=", "**", "//", "<<", ">>", "+=", "-=", "*=", "%=", "&=", "|=",
+                                  "^=", "==", "!=", "<=", ">=", "->", "+", "-", "*", "/", "%", "<", ">", "=", "(",
+                                  ")", ":", ",", ".", "[", "]", "{", "}", "@", "&", "|", "^", "~", ";"};
 
 int py_lex(pyc *c)
 {
@@ -161,13 +161,26 @@ int py_lex(pyc *c)
                 c->t[c->nt - 1].value = (int64_t)v;
             }
         } else if (ch == '"' || ch == '\'') {
-            const char *s = p++;
-            while (p < c->end && *p != (char)ch && *p != '\n')
-                p += *p == '\\' && p + 1 < c->end ? 2 : 1;
-            if (p >= c->end || *p != (char)ch)
-                return py_fail_line(c, line, col, "unterminated string");
-            p++;
-            if (add(c, T_STRING, s, (size_t)(p - s), line, col) != 0)
+            /* As Python ends a string: at the first quote (three, for a
+             * triple-quoted one) that no backslash escapes; a one-quote
+             * string ends with its line, unless a backslash continues it. */
+            const char *s = p;
+            uint32_t first = line;
+            size_t quotes = c->end - p >= 3 && p[1] == (char)ch && p[2] == (char)ch ? 3 : 1;
+            for (p += quotes;; p++) {
+                if ((size_t)(c->end - p) < quotes || (quotes == 1 && *p == '\n'))
+                    return py_fail_line(c, first, col, "unterminated string");
+                if (*p == (char)ch && (quotes == 1 || (p[1] == (char)ch && p[2] == (char)ch)))
+                    break;
+                if (*p == '\\' && p + 1 < c->end)
+                    p++;
+                if (*p == '\n') {
+                    line++;
+                    ls = p + 1;
+                }
+            }
+            p += quotes;
+            if (add(c, T_STRING, s, (size_t)(p - s), first, col) != 0)
                 return -1;
         } else {
             size_t n = 0;

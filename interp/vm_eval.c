@@ -164,6 +164,32 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         VM_NEXT();
     }
     VM_CASE(NEG)   { a = TOP(); CHECKED(__builtin_sub_overflow, (int64_t)0, a, TOP(), "-"); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(INV)   { TOP() = ~TOP(); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(AND)   { BINARY(a & b); VM_NEXT(); }
+    VM_CASE(OR)    { BINARY(a | b); VM_NEXT(); }
+    VM_CASE(XOR)   { BINARY(a ^ b); VM_NEXT(); }
+    VM_CASE(SHL) {
+        if (GS_UNLIKELY(TOP() < 0))
+            FAIL("negative shift count: %" PRId64, TOP());
+        b = POP();
+        a = TOP();
+        /* a fits after the shift when -2^(63-b) <= a < 2^(63-b), as Python's would */
+        if (GS_UNLIKELY(b >= 64 ? a != 0 : b > 0 && (a >= (int64_t)(1ull << (63 - b)) || a < -(int64_t)(1ull << (63 - b))))
+            && prog->overflow_errs)
+            FAIL("integer overflow: %" PRId64 " << %" PRId64 " does not fit in 64 bits", a, b);
+        TOP() = b >= 64 ? 0 : (int64_t)((uint64_t)a << b);
+        ADVANCE(0);
+        VM_NEXT();
+    }
+    VM_CASE(SHR) {
+        if (GS_UNLIKELY(TOP() < 0))
+            FAIL("negative shift count: %" PRId64, TOP());
+        b = POP();
+        a = TOP();
+        TOP() = b >= 64 ? (a < 0 ? -1 : 0) : a < 0 ? ~(~a >> b) : a >> b; /* arithmetic, whatever C's >> does */
+        ADVANCE(0);
+        VM_NEXT();
+    }
     VM_CASE(EQ)    { BINARY(a == b); VM_NEXT(); }
     VM_CASE(NE)    { BINARY(a != b); VM_NEXT(); }
     VM_CASE(LT)    { BINARY(a < b); VM_NEXT(); }

@@ -76,6 +76,8 @@ def check_subset(tree):
     decorator or a default."""
     defined = {"range"}
     locks = set()
+    docstrings = {id(n.value) for n in ast.walk(tree)  # a lone string is a statement that does nothing
+                  if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
     for n in ast.walk(tree):
         if isinstance(n, ast.FunctionDef):
             defined.add(n.name)
@@ -101,8 +103,9 @@ def check_subset(tree):
             if not (isinstance(v, ast.Name) and ((v.id, n.attr) in MODULE_CALLS
                                                  or (v.id in locks and n.attr in ("acquire", "release")))):
                 why = "." + n.attr
-        elif isinstance(n, ast.Constant) and (isinstance(n.value, (str, bytes)) or n.value is None
-                                              or n.value is Ellipsis or isinstance(n.value, complex)):
+        elif isinstance(n, ast.Constant) and id(n) not in docstrings and (
+                isinstance(n.value, (str, bytes)) or n.value is None or n.value is Ellipsis
+                or isinstance(n.value, complex)):
             why = repr(n.value)[:40]
         elif isinstance(n, ast.Call) and n.keywords:
             why = "a keyword argument"

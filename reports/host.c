@@ -11,6 +11,7 @@ void gs_host_detect(gs_host *h)
 {
     memset(h, 0, sizeof *h);
     h->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    h->allowed = gs_cpus_allowed();
     snprintf(h->cpu, sizeof h->cpu, "unknown");
     FILE *f = fopen("/proc/cpuinfo", "r");
     char line[512];
@@ -46,5 +47,18 @@ long gs_usable_cores(const gs_run_config *c, const gs_host *h)
 {
     if (c->sim)
         return (long)c->sim->cores;
-    return c->cores ? (long)c->cores : h->cores;
+    return c->cores ? (long)c->cores : h->allowed;
+}
+
+const char *gs_host_where(const gs_run_config *c, const gs_host *h, char buf[96])
+{
+    if (c->sim)
+        snprintf(buf, 96, "on %u modelled cores (virtual time)", c->sim->cores);
+    else if (c->cores)
+        snprintf(buf, 96, "on %u of this machine's %ld cores (--cores %u)", c->cores, h->cores, c->cores);
+    else if (h->allowed < h->cores)
+        snprintf(buf, 96, "on %ld of this machine's %ld cores (its CPU affinity)", h->allowed, h->cores);
+    else
+        snprintf(buf, 96, "on this %ld-core machine", h->cores);
+    return buf;
 }

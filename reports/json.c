@@ -164,19 +164,38 @@ static json_t *config_json(const gs_experiment *e)
      * is data, kept here (escape.h: JSON holds any text). */
     json_object_set_new(o, "program", c->workload->spec.kind == GS_WL_PROGRAM ? gs_json_text(c->workload->spec.path)
                                                                               : json_null());
-    const gs_sim_model *m = c->sim;
-    json_object_set_new(o, "model", m ? json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores",
-                                                  (json_int_t)m->cores, "seed", (json_int_t)m->seed,
-                                                  "instruction_ns", m->instruction_ns, "wake_ns", (json_int_t)m->wake_ns,
-                                                  "switch_ns", (json_int_t)m->switch_ns, "slice_ns",
-                                                  (json_int_t)m->slice_ns, "syscall_ns", (json_int_t)m->syscall_ns, "signal_ns", (json_int_t)m->signal_ns, "timer_ns", (json_int_t)m->timer_ns,
-                                                  "file_io_ns", (json_int_t)m->file_io_ns, "fork_ns",
-                                                  (json_int_t)m->fork_ns, "collect_ns", (json_int_t)m->collect_ns)
-                                      : json_null());
+    json_object_set_new(o, "model", gs_model_json(c->sim));
     json_object_set_new(o, "check_interval", c->gil.policy == GS_GIL_LEGACY
                                                  ? json_integer((json_int_t)c->gil.check_interval)
                                                  : json_null());
     return o;
+}
+
+json_t *gs_model_json(const gs_sim_model *m)
+{
+    if (!m)
+        return json_null();
+    return json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores", (json_int_t)m->cores,
+                     "seed", (json_int_t)m->seed, "instruction_ns", m->instruction_ns, "wake_ns",
+                     (json_int_t)m->wake_ns, "switch_ns", (json_int_t)m->switch_ns, "slice_ns",
+                     (json_int_t)m->slice_ns, "syscall_ns", (json_int_t)m->syscall_ns, "signal_ns",
+                     (json_int_t)m->signal_ns, "timer_ns", (json_int_t)m->timer_ns, "file_io_ns",
+                     (json_int_t)m->file_io_ns, "fork_ns", (json_int_t)m->fork_ns, "collect_ns",
+                     (json_int_t)m->collect_ns);
+}
+
+json_t *gs_host_json(const gs_host *h)
+{
+    return json_pack("{s:I, s:I, s:s, s:s}", "cores", (json_int_t)h->cores, "cores_allowed", (json_int_t)h->allowed,
+                     "cpu", h->cpu, "os", h->os);
+}
+
+json_t *gs_command_json(int argc, char *const argv[])
+{
+    json_t *a = json_array();
+    for (int i = 0; i < argc && argv; i++)
+        json_array_append_new(a, gs_json_text(argv[i]));
+    return a;
 }
 
 static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
@@ -194,9 +213,9 @@ static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
                         e->have_baseline ? json_real(e->base_summary.wall_s) : json_null());
     json_object_set_new(summary, "checksum_matches_baseline",
                         e->checksum_ok < 0 ? json_null() : json_boolean(e->checksum_ok));
-    return json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:o, s:o}", "schema", "gilsim-run",
-                     "schema_version", GS_JSON_SCHEMA_VERSION, "gilsim_version", GILSIM_VERSION, "host", "cores",
-                     (json_int_t)h->cores, "cpu", h->cpu, "os", h->os, "config", config_json(e), "summary",
+    return json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema", "gilsim-run", "schema_version",
+                     GS_JSON_SCHEMA_VERSION, "gilsim_version", GILSIM_VERSION, "command",
+                     gs_command_json(e->argc, e->argv), "host", gs_host_json(h), "config", config_json(e), "summary",
                      summary, "runs", runs, "baseline",
                      e->have_baseline ? run_json(&e->base, &e->base_summary) : json_null());
 }

@@ -88,15 +88,8 @@ static int write_script(FILE *f, const char *picture, const char *data, gs_plot_
     fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
     long cores = gs_usable_cores(&s->cfg, h);
-    char title[256];
-    if (s->cfg.sim)
-        snprintf(title, sizeof title, "%s versus workers: %s, modelled %ld-core machine, virtual time", titles[m], wl,
-                 cores);
-    else if (s->cfg.cores)
-        snprintf(title, sizeof title, "%s versus workers: %s, pinned to %ld of %ld cores", titles[m], wl, cores,
-                 h->cores);
-    else
-        snprintf(title, sizeof title, "%s versus workers: %s, on a %ld-core machine", titles[m], wl, cores);
+    char title[256], where[96];
+    snprintf(title, sizeof title, "%s versus workers: %s, %s", titles[m], wl, gs_host_where(&s->cfg, h, where));
     fputs("set title ", f);
     gs_put_gnuplot(f, title);
     fputs("\nset xlabel 'workers'\nset ylabel ", f);

@@ -10,10 +10,15 @@
 #include "../sched/sweep.h"
 #include "output.h"
 
+#include <jansson.h>
+
+#include "../sched/sim.h"
+
 #define GS_JSON_SCHEMA_VERSION 3
 
 typedef struct {
-    long cores;       /* online processors: the bound of every speedup */
+    long cores;       /* online processors */
+    long allowed;     /* those gilsim may run on (its CPU affinity, taskset) */
     char cpu[128];
     char os[200];
 } gs_host;
@@ -21,8 +26,20 @@ typedef struct {
 void gs_host_detect(gs_host *h);
 
 /* The cores a run could use: the modelled ones in virtual time, --cores K
- * when it was pinned, else the machine's.  The bound of every speedup. */
+ * when it was pinned, else those the machine lets gilsim use.  The bound
+ * of every speedup. */
 long gs_usable_cores(const gs_run_config *c, const gs_host *h);
+
+/* Where a run ran, for a sentence: "on this 2-core machine", "on 1 of
+ * this machine's 2 cores (its CPU affinity)", "on 2 of this machine's 4
+ * cores (--cores 2)", "on 8 modelled cores (virtual time)". */
+const char *gs_host_where(const gs_run_config *c, const gs_host *h, char buf[96]);
+
+/* The parts of the JSON reports the run and the sweep share: the host,
+ * the modelled machine (null in real time), the command line as given. */
+json_t *gs_host_json(const gs_host *h);
+json_t *gs_model_json(const gs_sim_model *m);
+json_t *gs_command_json(int argc, char *const argv[]);
 
 typedef enum {
     GS_PLOT_SPEEDUP,    /* speedup over one worker, with the ideal line */

@@ -22,9 +22,12 @@
 #endif
 
 #define COLUMNS(X)                                                       \
-    X(MODE, "mode") X(WORKLOAD, "workload") X(POLICY, "policy")          \
-    X(INTERVAL, "switch_interval_ns") X(WORKERS, "workers")              \
-    X(CORES, "cores") X(TIME, "time") X(RUNS, "runs") X(WALL, "wall_s")  \
+    X(MODE, "mode") X(WORKLOAD, "workload") X(WORK, "work")              \
+    X(UNIT_SIZE, "unit_size") X(IO, "io") X(IO_LATENCY, "io_latency_ns")  \
+    X(POLICY, "policy") X(INTERVAL, "switch_interval_ns")                \
+    X(CHECK, "check_interval") X(WORKERS, "workers")                     \
+    X(CORES, "cores") X(TIME, "time") X(SEED, "seed")                    \
+    X(RUNS, "runs") X(WALL, "wall_s")                                    \
     X(WALL_MIN, "wall_min_s") X(WALL_MAX, "wall_max_s")                  \
     X(THROUGHPUT, "throughput") X(SPEEDUP, "speedup")                    \
     X(EFFICIENCY, "efficiency") X(HELD, "held_fraction")                 \
@@ -72,14 +75,27 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     cfg.mode = p->mode;
     gs_lock_scope scope = gs_lock_scope_of(&cfg);
     bool shared = gs_switches_apply(scope), compared = p->speedup > 0;
+    unsigned kinds = gs_program_io_kinds(&p->workload->prog);
+    static char kind[24]; /* "sleep", "sleep+pipe", ...: the kinds the program does; each cell is written
+                             before the next is asked for */
+    kind[0] = '\0';
+    for (int k = 0; k < GS_IO_KIND_COUNT; k++)
+        if (kinds & (1u << k))
+            snprintf(kind + strlen(kind), 24 - strlen(kind), "%s%s", kind[0] ? "+" : "", gs_io_kind_names[k]);
     switch (col) {
     case COL_MODE:        return str(gs_mode_names[p->mode]);
     case COL_WORKLOAD:    return str(p->workload->name);
+    case COL_WORK:        return integer(p->work);
+    case COL_UNIT_SIZE:   return (cell){.type = CELL_INT, .i = p->workload->unit_size};
+    case COL_IO:          return kinds ? str(kind) : none();
+    case COL_IO_LATENCY:  return int_if(kinds & ~(1u << GS_IO_FILE), s->cfg.io_latency_ns);
     case COL_POLICY:      return str(gs_gil_policy_names[s->cfg.gil.policy]);
     case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
+    case COL_CHECK:       return int_if(s->cfg.gil.policy == GS_GIL_LEGACY, s->cfg.gil.check_interval);
     case COL_WORKERS:     return integer(p->workers);
     case COL_CORES:       return integer((uint64_t)gs_usable_cores(&s->cfg, h));
     case COL_TIME:        return str(s->cfg.sim ? "virtual" : "real");
+    case COL_SEED:        return s->cfg.sim ? (cell){.type = CELL_INT, .i = (long long)s->cfg.sim->seed} : none();
     case COL_RUNS:        return integer(p->runs);
     case COL_WALL:        return real(m->wall_s);
     case COL_WALL_MIN:    return real(p->wall_min_s);
@@ -165,17 +181,24 @@ int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h)
             json_object_set_new(o, column_names[c], cell_json(get(c, &s->points[i], s, h)));
         json_array_append_new(points, o);
     }
-    json_t *doc = json_pack("{s:s, s:i, s:s, s:{s:I, s:s, s:s}, s:{s:I, s:b, s:I, s:I, s:b}, s:b, s:o}", "schema",
-                            "gilsim-sweep", "schema_version", 1, "gilsim_version", GILSIM_VERSION, "host", "cores",
-                            (json_int_t)h->cores, "cpu", h->cpu, "os", h->os, "config", "work",
+    json_t *doc = json_pack("{s:s, s:i, s:s, s:o, s:o, s:{s:I, s:b, s:I, s:s, s:I, s:b, s:I, s:I}, s:b, s:o}",
+                            "schema", "gilsim-sweep", "schema_version", 2, "gilsim_version", GILSIM_VERSION,
+                            "command", gs_command_json(s->argc, s->argv), "host", gs_host_json(h), "config", "work",
                             (json_int_t)s->cfg.work, "weak_scaling", s->cfg.weak, "repeat", (json_int_t)s->repeat,
-                            "switch_interval_ns", (json_int_t)s->cfg.gil.interval_ns, "force_switching",
-                            s->cfg.gil.force_switching, "interrupted", s->interrupted, "points", points);
+                            "gil", gs_gil_policy_names[s->cfg.gil.policy], "switch_interval_ns",
+                            (json_int_t)s->cfg.gil.interval_ns, "force_switching", s->cfg.gil.force_switching,
+                            "io_latency_ns", (json_int_t)s->cfg.io_latency_ns, "timeout_ns",
+                            (json_int_t)s->cfg.timeout_ns, "interrupted", s->interrupted, "points", points);
     if (!doc)
         return -1;
-    json_object_set_new(json_object_get(doc, "config"), "cores",
-                        s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
-    json_object_set_new(json_object_get(doc, "config"), "time", json_string(s->cfg.sim ? "virtual" : "real"));
+    json_t *config = json_object_get(doc, "config");
+    json_object_set_new(config, "pinned_cores", s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
+    json_object_set_new(config, "cores", json_integer((json_int_t)gs_usable_cores(&s->cfg, h)));
+    json_object_set_new(config, "check_interval", s->cfg.gil.policy == GS_GIL_LEGACY
+                                                      ? json_integer((json_int_t)s->cfg.gil.check_interval)
+                                                      : json_null());
+    json_object_set_new(config, "time", json_string(s->cfg.sim ? "virtual" : "real"));
+    json_object_set_new(config, "model", gs_model_json(s->cfg.sim));
     bool ok = json_dumpf(doc, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
     json_decref(doc);
     return ok ? 0 : -1;
@@ -210,9 +233,9 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, "\nSpeedup is against 1 worker of the same mode, on a modelled %u-core machine\n"
                      "in virtual time (seed %llu): the model's figures, not this machine's.\n", s->cfg.sim->cores,
                 (unsigned long long)s->cfg.sim->seed);
-    else if (s->cfg.cores)
-        fprintf(out, "\nSpeedup is against 1 worker of the same mode; every worker was pinned to %u of\n"
-                     "this machine's %ld cores.\n", s->cfg.cores, h->cores);
-    else
-        fprintf(out, "\nSpeedup is against 1 worker of the same mode; this machine has %ld cores.\n", h->cores);
+    else {
+        char where[96];
+        fprintf(out, "\nSpeedup is against 1 worker of the same mode; the workers ran\n%s.\n",
+                gs_host_where(&s->cfg, h, where));
+    }
 }

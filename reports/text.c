@@ -34,15 +34,25 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         else if (c->gil.policy == GS_GIL_FIFO)
             fprintf(out, ";\nit went to the waiters in arrival order, up to %" PRIu64 " queued", s->lock.queue_max);
         break;
-    case GS_SCOPE_PER_WORKER:
+    case GS_SCOPE_PER_WORKER: {
         if (c->workers < 2)
             break;
-        fprintf(out, ":\neach %s had its own lock, so up to %ld ran at once", gs_mode_singular[c->mode],
-                gs_usable_cores(c, h) < (long)c->workers ? gs_usable_cores(c, h) : (long)c->workers);
+        double life = 0; /* the workers' time, of which I/O took io_latency's sum */
+        for (uint32_t i = 0; i < r->nworkers; i++)
+            life += r->workers[i].end_ns > r->workers[i].start_ns
+                        ? (double)(r->workers[i].end_ns - r->workers[i].start_ns) : 0;
+        double io = life > 0 ? (double)s->io_latency.sum / life : 0;
+        if (io > 0.5) /* cores were not what mattered */
+            fprintf(out, ":\neach %s had its own lock, and spent %.0f%% of its time in I/O, which\nneeds no core",
+                    gs_mode_singular[c->mode], 100 * io);
+        else
+            fprintf(out, ":\neach %s had its own lock, so up to %ld ran at once", gs_mode_singular[c->mode],
+                    gs_usable_cores(c, h) < (long)c->workers ? gs_usable_cores(c, h) : (long)c->workers);
         if (c->mode == GS_MODE_PROCESSES)
             fprintf(out, ";\nforking them took %s, collecting their results %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
         break;
+    }
     case GS_SCOPE_NONE:
         if (c->workers > 1)
             fprintf(out, ":\nthere was no lock, so up to %ld threads ran at once",
@@ -61,31 +71,6 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
     default:
         break;
     }
-}
-
-static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs_run_summary *s, bool color)
-{
-    const gs_run_config *c = &e->cfg;
-    const char *bold = color ? "\033[1m" : "", *plain = color ? "\033[0m" : "";
-    char wall[32];
-    char where[96];
-    if (c->sim)
-        snprintf(where, sizeof where, "on %u modelled cores (virtual time)", c->sim->cores);
-    else if (c->cores)
-        snprintf(where, sizeof where, "on %u of this machine's %ld cores", c->cores, h->cores);
-    else
-        snprintf(where, sizeof where, "on this %ld-core machine", h->cores);
-    fprintf(out, "%s", bold);
-    const gs_run_result *r = &e->runs[e->median];
-    if (e->have_baseline && !r->failed && !r->stopped) /* a speedup of work not all done would mislead */
-        fprintf(out, "%u %s ran %.2fx as fast as 1 %s %s", c->workers, plural(c->workers, c->mode), e->speedup,
-                gs_mode_singular[c->mode], where);
-    else
-        fprintf(out, "%u %s did %" PRIu64 " unit%s in %s %s", c->workers, plural(c->workers, c->mode), s->units,
-                s->units == 1 ? "" : "s",
-                gs_fmt_ns(s->wall_s * 1e9, wall), where);
-    why(out, r, s, h);
-    fprintf(out, ".%s\n", plain);
 }
 
 /* Prints the len bytes of text from column col, breaking lines at spaces
@@ -108,6 +93,48 @@ static void wrapped(FILE *out, const char *text, size_t len, int col, int indent
     }
 }
 
+/* A count people read: 12345, 371.2 million, 4.6 billion. */
+static const char *count_words(uint64_t n, char buf[32])
+{
+    if (n < 1000000)
+        snprintf(buf, 32, "%" PRIu64, n);
+    else if (n < 1000000000)
+        snprintf(buf, 32, "%.1f million", (double)n / 1e6);
+    else
+        snprintf(buf, 32, "%.1f billion", (double)n / 1e9);
+    return buf;
+}
+
+static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs_run_summary *s, bool color)
+{
+    const gs_run_config *c = &e->cfg;
+    char text[512], wall[32], where[96], count[32];
+    gs_host_where(c, h, where);
+    gs_fmt_ns(s->wall_s * 1e9, wall);
+    const gs_run_result *r = &e->runs[e->median];
+    const char *many = plural(c->workers, c->mode);
+    uint64_t units = c->weak ? c->work * c->workers : c->work;
+    uint32_t finished = r->nworkers - r->failed;
+    if (e->have_baseline && !r->failed && !r->stopped) /* a speedup of work not all done would mislead */
+        snprintf(text, sizeof text, "%u %s ran %.2fx as fast as 1 %s %s", c->workers, many, e->speedup,
+                 gs_mode_singular[c->mode], where);
+    else if (r->stopped) /* a unit counts when its worker's share is done: say what ran instead */
+        snprintf(text, sizeof text, "%u %s were %s after %s %s, having run %s instructions; %u of %u finished "
+                 "%s share of the %" PRIu64 " units", c->workers, many,
+                 gs_run_stopping() ? "interrupted" : "stopped by --timeout", wall, where,
+                 count_words(s->instructions, count), finished, r->nworkers, finished == 1 ? "its" : "their", units);
+    else if (r->failed)
+        snprintf(text, sizeof text, "%u %s ran %s %s; %u of them failed (below), the others did %" PRIu64 " of the %"
+                 PRIu64 " units", c->workers, many, wall, where, r->failed, s->units, units);
+    else
+        snprintf(text, sizeof text, "%u %s did %" PRIu64 " unit%s in %s %s", c->workers, many, s->units,
+                 s->units == 1 ? "" : "s", wall, where);
+    fputs(color ? "\033[1m" : "", out);
+    wrapped(out, text, strlen(text), 0, 0);
+    why(out, r, s, h);
+    fprintf(out, ".%s\n", color ? "\033[0m" : "");
+}
+
 static void failures(FILE *out, const gs_run_result *r)
 {
     if (r->stopped)
@@ -128,15 +155,54 @@ static void failures(FILE *out, const gs_run_result *r)
     }
 }
 
+/* The workload line: what ran, how much, and where each setting came
+ * from when a user could wonder (a program's unit size and work, what a
+ * sleep lasts). */
+static void workload_line(FILE *out, const gs_run_config *c)
+{
+    const gs_workload *w = c->workload;
+    char line[640], lat[32];
+    uint64_t units = c->weak ? c->work * c->workers : c->work;
+    int n = snprintf(line, sizeof line, "%s, %" PRIu64 " unit%s%s", w->name, units, units == 1 ? "" : "s",
+                     c->weak ? " (weak scaling)" : "");
+    if (w->work_from == GS_FROM_MEASURED)
+        n += snprintf(line + n, sizeof line - (size_t)n, " (about a second's worth for one worker, measured here: "
+                      "--work N to choose)");
+    if (w->spec.kind == GS_WL_PROGRAM) {
+        static const char *const from[] = {[GS_FROM_OPTION] = "", [GS_FROM_PROGRAM] = " (the program's own)",
+                                           [GS_FROM_NOWHERE] = " (none given: --unit-size N)"};
+        n += snprintf(line + n, sizeof line - (size_t)n, ", unit size %" PRId64 "%s", w->unit_size,
+                      w->unit_size_from <= GS_FROM_NOWHERE ? from[w->unit_size_from] : "");
+    }
+    unsigned kinds = gs_program_io_kinds(&w->prog);
+    if (kinds & ~(1u << GS_IO_FILE)) {
+        static const char *const from[] = {
+            [GS_FROM_OPTION] = "",
+            [GS_FROM_PROGRAM] = " (what every time.sleep in the program asks for)",
+            [GS_FROM_NOWHERE] = " (the default: --io-latency D)",
+        };
+        bool sleeps = w->spec.kind == GS_WL_PROGRAM && (kinds & (1u << GS_IO_SLEEP));
+        n += snprintf(line + n, sizeof line - (size_t)n, ", I/O latency %s%s%s", gs_fmt_ns((double)c->io_latency_ns, lat),
+                      w->latency_from <= GS_FROM_NOWHERE ? from[w->latency_from] : "",
+                      sleeps && w->latency_from != GS_FROM_PROGRAM ? "; every time.sleep lasts it, whatever it asks" : "");
+    }
+    if (kinds & (1u << GS_IO_FILE)) {
+        if (c->sim)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", file reads of %s each (the model's --file-io)",
+                          gs_fmt_ns((double)c->sim->file_io_ns, lat));
+        else
+            n += snprintf(line + n, sizeof line - (size_t)n, ", file reads as long as the page cache takes");
+    }
+    fputs("\nworkload  ", out);
+    wrapped(out, line, strlen(line), 10, 10);
+    fputc('\n', out);
+}
+
 static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
 {
     const gs_run_config *c = &e->cfg;
-    char iv[32], lat[32], w1[32], w2[32], w3[32];
-    fprintf(out, "\nworkload  %s, %" PRIu64 " units%s", c->workload->name, c->weak ? c->work * c->workers : c->work,
-            c->weak ? " (weak scaling)" : "");
-    if (gs_program_io_kinds(&c->workload->prog))
-        fprintf(out, ", I/O latency %s", gs_fmt_ns((double)c->io_latency_ns, lat));
-    fputc('\n', out);
+    char iv[32], w1[32], w2[32], w3[32];
+    workload_line(out, c);
     static const char *const whose[GS_SCOPE_COUNT] = {
         [GS_SCOPE_SHARED] = "shared by the threads",
         [GS_SCOPE_PER_WORKER] = "one for each worker",
@@ -154,11 +220,17 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     if (c->sim) {
         const gs_sim_model *m = c->sim;
         char wake[32], sw[32], slice[32], sys[32], sig[32], timer[32], fork[32];
-        fprintf(out, "time      virtual: a modelled machine of %u cores, seed %llu (the model's\n"
+        char seeds[64];
+        if (e->nruns > 1)
+            snprintf(seeds, sizeof seeds, "seeds %llu to %llu", (unsigned long long)m->seed,
+                     (unsigned long long)(m->seed + e->nruns - 1));
+        else
+            snprintf(seeds, sizeof seeds, "seed %llu", (unsigned long long)m->seed);
+        fprintf(out, "time      virtual: a modelled machine of %u cores, %s (the model's\n"
                      "          figures, not this machine's); instruction %.2f ns, wake-up %s,\n"
                      "          switch %s, slice %s, system call %s, waking one %s,\n"
                      "          timers %s late",
-                m->cores, (unsigned long long)m->seed, m->instruction_ns, gs_fmt_ns((double)m->wake_ns, wake),
+                m->cores, seeds, m->instruction_ns, gs_fmt_ns((double)m->wake_ns, wake),
                 gs_fmt_ns((double)m->switch_ns, sw), gs_fmt_ns((double)m->slice_ns, slice),
                 gs_fmt_ns((double)m->syscall_ns, sys), gs_fmt_ns((double)m->signal_ns, sig),
                 gs_fmt_ns((double)m->timer_ns, timer));
@@ -174,7 +246,8 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
         fprintf(out, "; 1 %s: %s", gs_mode_singular[c->mode], gs_fmt_ns(e->base_summary.wall_s * 1e9, w2));
     fputc('\n', out);
     fprintf(out, "speed     %.0f units/s", s->throughput);
-    if (e->have_baseline)
+    const gs_run_result *r = &e->runs[e->median];
+    if (e->have_baseline && !r->failed && !r->stopped) /* as the answer: not of work left undone */
         fprintf(out, ", speedup %.2fx, efficiency %.0f%%", e->speedup, 100 * e->efficiency);
     fputc('\n', out);
     fprintf(out, "checksum  %" PRId64 "%s\n", s->checksum,
@@ -210,8 +283,8 @@ static void shared_lock_figures(FILE *out, const gs_run_summary *s)
 {
     const gs_lock_stats *l = &s->lock;
     char a[32], b[32], c[32];
-    fprintf(out, "\nlock      %" PRIu64 " takes (%" PRIu64 " contended), %.0f switches/s, held %.1f%%\n",
-            l->acquisitions, l->contended, s->switches_per_s, 100 * s->held_fraction);
+    fprintf(out, "\nlock      %" PRIu64 " take%s (%" PRIu64 " contended), %.0f switches/s, held %.1f%%\n",
+            l->acquisitions, l->acquisitions == 1 ? "" : "s", l->contended, s->switches_per_s, 100 * s->held_fraction);
     fprintf(out, "requests  %" PRIu64 " drop requests, %" PRIu64 " forced drops, %" PRIu64 " voluntary drops\n",
             l->drop_requests, l->forced_drops, l->voluntary_drops);
     fprintf(out, "wait      p50 %s, p99 %s, max %s\n", gs_fmt_ns((double)gs_hist_percentile(&l->wait, 50), a),
@@ -241,16 +314,17 @@ static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary
         break;
     case GS_SCOPE_PER_WORKER:
     case GS_SCOPE_NONE:
-        fprintf(out, "\nlock      %s: %" PRIu64 " takes, %" PRIu64 " contended, longest wait %s\n",
-                r->cfg.gil.policy == GS_GIL_NONE ? "none" : "one per worker", l->acquisitions, l->contended,
+        fprintf(out, "\nlock      %s: %" PRIu64 " take%s, %" PRIu64 " contended, longest wait %s\n",
+                r->cfg.gil.policy == GS_GIL_NONE ? "none" : "one per worker", l->acquisitions,
+                l->acquisitions == 1 ? "" : "s", l->contended,
                 gs_fmt_ns((double)l->wait.max, a));
         if (r->cfg.mode == GS_MODE_PROCESSES)
             fprintf(out, "overhead  forking %s, collecting %s (both inside the wall time)\n",
                     gs_fmt_ns((double)r->spawn_ns, b), gs_fmt_ns((double)r->collect_ns, c));
         break;
     case GS_SCOPE_LOOP:
-        fprintf(out, "\nlock      held by the loop thread %.1f%% of wall time: %" PRIu64 " takes, %" PRIu64
-                " contended\n", 100 * s->held_fraction, l->acquisitions, l->contended);
+        fprintf(out, "\nlock      held by the loop thread %.1f%% of wall time: %" PRIu64 " take%s, %" PRIu64
+                " contended\n", 100 * s->held_fraction, l->acquisitions, l->acquisitions == 1 ? "" : "s", l->contended);
         if (s->loop_lag.count)
             fprintf(out, "loop lag  p50 %s, p99 %s, max %s (how late timers fired)\n",
                     gs_fmt_ns((double)gs_hist_percentile(&s->loop_lag, 50), a),
@@ -294,8 +368,9 @@ static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summ
         const gs_ulock_summary *u = &s->ulocks[i];
         if (!u->counts.acquisitions)
             continue; /* declared, never used */
-        fprintf(out, "user lock %s: %" PRIu64 " takes, %" PRIu64 " waited, held %.1f%% of the time\n",
-                r->cfg.workload->prog.ulocks[i].name, u->counts.acquisitions, u->counts.contended,
+        fprintf(out, "user lock %s: %" PRIu64 " take%s, %" PRIu64 " waited, held %.1f%% of the time\n",
+                r->cfg.workload->prog.ulocks[i].name, u->counts.acquisitions, u->counts.acquisitions == 1 ? "" : "s",
+                u->counts.contended,
                 100 * u->held_fraction);
         if (u->counts.contended)
             fprintf(out, "          wait p50 %s, p99 %s (of those that waited)\n", gs_fmt_ns((double)u->wait_p50, a),

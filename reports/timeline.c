@@ -48,13 +48,14 @@ void gs_report_timeline(FILE *out, const gs_run_result *r, int columns)
     if (!b.spent)
         return;
     char scale[32];
-    fprintf(out, "\n%s: one column is %s\n", mode == GS_MODE_ASYNC ? "what each task did when" : "who held the lock when",
+    fprintf(out, "%s: one column is %s\n", mode == GS_MODE_ASYNC ? "what each task did when" : "who held the lock when",
             gs_fmt_ns(b.col_ns, scale));
     fprintf(out, "  %c %s   %c %s   %c %s\n", glyph[0], gs_slice_name(GS_SLICE_RUNNING, mode), glyph[1],
             gs_slice_name(GS_SLICE_WAITING, mode), glyph[2], gs_slice_name(GS_SLICE_IO, mode));
     if (r->cfg.workload->prog.nulocks || gs_program_has_op(&r->cfg.workload->prog, GS_OP_NATIVE))
         fprintf(out, "  %c %s   %c %s\n", glyph[3], gs_slice_name(GS_SLICE_NATIVE, mode), glyph[4],
                 gs_slice_name(GS_SLICE_USER_LOCK, mode));
+    fprintf(out, "    (blank) not started yet, or finished\n");
     bool cut = false;
     for (uint32_t i = 0; i < r->nworkers && i < MAX_ROWS; i++) {
         const gs_worker_result *w = &r->workers[i];

@@ -169,7 +169,7 @@ static void step(task *t)
         break;
     case GS_STOP_BREAK:
         if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {
-            gs_async_fail(t, gs_worker_stop_reason());
+            gs_async_fail(t, gs_run_stop_reason());
             break;
         }
         gs_async_enqueue(t);
@@ -194,7 +194,7 @@ void gs_async_run_ready(async_run *r)
 
 void gs_async_fail_unfinished(async_run *r)
 {
-    const char *why = gs_worker_stop_reason();
+    const char *why = gs_run_stop_reason();
     for (uint32_t i = 0; i < r->n && r->finished < r->n; i++)
         if (!r->tasks[i].finished)
             gs_async_fail(&r->tasks[i], why);

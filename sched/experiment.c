@@ -5,10 +5,10 @@
 
 #include "experiment.h"
 
-static int run_one(const gs_run_config *cfg, gs_run_result *r, gs_run_summary *s, char err[256])
+static int run_one(const gs_run_config *cfg, gs_run_result *r, gs_run_summary *s, char err[GS_ERRMSG_MAX])
 {
     if (gs_run(cfg, r) != 0) {
-        snprintf(err, 256, "%s", r->error);
+        snprintf(err, GS_ERRMSG_MAX, "%s", r->error);
         return -1;
     }
     gs_summarize(r, s);
@@ -34,14 +34,15 @@ static void compare(gs_experiment *e)
         e->checksum_ok = m->checksum == e->base_summary.checksum;
 }
 
-int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg)
+int gs_experiment_run(gs_experiment *e, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
     uint32_t total = e->repeat + (e->baseline ? 1 : 0), done = 0;
     e->runs = calloc(e->repeat, sizeof *e->runs);
     e->summaries = calloc(e->repeat, sizeof *e->summaries);
+    e->models = e->cfg.sim ? calloc(e->repeat, sizeof *e->models) : NULL;
     e->checksum_ok = -1;
-    if (!e->runs || !e->summaries) {
-        snprintf(err, 256, "out of memory");
+    if (!e->runs || !e->summaries || (e->cfg.sim && !e->models)) {
+        snprintf(err, GS_ERRMSG_MAX, "out of memory");
         return -1;
     }
     if (!e->cfg.sim && gs_run_reserve_fds(&e->cfg, err) != 0) /* before the baseline, not after */
@@ -58,19 +59,25 @@ int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t
             progress(++done, total, arg);
     }
     for (uint32_t i = 0; i < e->repeat && !gs_run_stopping(); i++) {
-        if (run_one(&e->cfg, &e->runs[i], &e->summaries[i], err) != 0)
+        gs_run_config cfg = e->cfg;
+        if (cfg.sim) {
+            e->models[i] = *cfg.sim;
+            e->models[i].seed += i;
+            cfg.sim = &e->models[i];
+        }
+        if (run_one(&cfg, &e->runs[i], &e->summaries[i], err) != 0)
             return e->nruns ? 0 : -1;
         e->nruns++;
         if (progress)
             progress(++done, total, arg);
     }
     if (e->nruns == 0) {
-        snprintf(err, 256, "interrupted before any run finished");
+        snprintf(err, GS_ERRMSG_MAX, "interrupted before any run finished");
         return -1;
     }
     uint32_t *order = malloc(e->nruns * sizeof *order);
     if (!order) {
-        snprintf(err, 256, "out of memory");
+        snprintf(err, GS_ERRMSG_MAX, "out of memory");
         return -1;
     }
     for (uint32_t i = 0; i < e->nruns; i++)
@@ -99,6 +106,7 @@ void gs_experiment_free(gs_experiment *e)
         gs_run_result_free(&e->runs[i]);
     free(e->runs);
     free(e->summaries);
+    free(e->models);
     if (e->baseline)
         gs_run_result_free(&e->base);
 }

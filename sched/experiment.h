@@ -1,13 +1,15 @@
 /* experiment.h - a run repeated, with its one-worker baseline.
  *
- * An experiment runs the configuration --repeat times, and unless told not
- * to, a baseline: the same total work done by one worker of the same mode.
+ * An experiment runs the configuration --repeat times (in virtual time each
+ * with the next seed), and unless told not to, a baseline: the same total
+ * work done by one worker of the same mode.
  * The run with the median wall time stands for the experiment in reports;
  * the spread (min, max) comes with it. */
 #ifndef GS_EXPERIMENT_H
 #define GS_EXPERIMENT_H
 
 #include "run.h"
+#include "sim.h"
 #include "summary.h"
 
 #define GS_MAX_REPEAT 100u
@@ -16,8 +18,14 @@ typedef struct {
     gs_run_config cfg;
     uint32_t repeat;
     bool baseline;
+    int argc;                   /* the command line that asked for it (reports keep it), */
+    char *const *argv;          /* or 0 and NULL */
 
     gs_run_result *runs;        /* repeat of them, in the order run */
+    gs_sim_model *models;       /* virtual time: each run's model, its seed the
+                                   experiment's plus the run's index (a repeat
+                                   of a deterministic run with one seed would
+                                   say nothing new); NULL in real time */
     gs_run_summary *summaries;
     uint32_t nruns;             /* completed (fewer if stopped) */
     uint32_t median;            /* index of the median run */
@@ -33,7 +41,7 @@ typedef struct {
 
 /* Runs it all.  Returns 0 if at least one run took place, or -1 with err.
  * Progress, if wanted, goes through progress(done, total, arg). */
-int gs_experiment_run(gs_experiment *e, char err[256], void (*progress)(uint32_t, uint32_t, void *),
+int gs_experiment_run(gs_experiment *e, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *),
                       void *arg);
 void gs_experiment_free(gs_experiment *e);
 

@@ -40,6 +40,7 @@ static atomic_bool stop_requested;
 
 void gs_run_stop(void) { atomic_store(&stop_requested, true); }
 bool gs_run_stopping(void) { return atomic_load(&stop_requested); }
+const char *gs_run_stop_reason(void) { return gs_run_stopping() ? "interrupted" : "stopped by --timeout"; }
 
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers)
 {
@@ -250,7 +251,7 @@ static uint64_t fds_open(void)
     return n - 1;
 }
 
-int gs_run_reserve_fds(const gs_run_config *cfg, char err[256])
+int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
 {
     unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
     uint64_t n = cfg->workers, pipes = kinds & (1u << GS_IO_PIPE) ? 1 : 0;
@@ -268,7 +269,7 @@ int gs_run_reserve_fds(const gs_run_config *cfg, char err[256])
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
         return 0;
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-        snprintf(err, 256, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
+        snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
                  (unsigned long long)n, n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode],
                  (unsigned long long)need, (unsigned long long)rl.rlim_max);
         return -1;

@@ -102,7 +102,7 @@ typedef struct {
     uint32_t native_max;       /* the most workers in native calls at once */
     uint32_t failed;           /* workers that failed */
     bool stopped;              /* stopped early: timeout or interrupt */
-    char error[256];           /* why the run itself could not start, if it could not */
+    char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */
 } gs_run_result;
 
 /* Runs the experiment.  Returns 0 when the run took place (even if some
@@ -122,12 +122,15 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out);
  * work, so that a run that cannot have them is refused at the start, not
  * after a baseline.  Returns 0, or -1 with err saying how many it needs
  * and what `ulimit -n` allows. */
-int gs_run_reserve_fds(const gs_run_config *cfg, char err[256]);
+int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX]);
 void gs_run_result_free(gs_run_result *r);
 
 /* Asks every run in progress to stop as soon as it can. */
 void gs_run_stop(void);
 bool gs_run_stopping(void);
+/* Why a stopped worker stopped, as its error says: "interrupted" (a
+ * signal, gs_run_stop) or "stopped by --timeout". */
+const char *gs_run_stop_reason(void);
 
 /* For runners: set up one worker's result, in zeroed memory. */
 int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);

@@ -35,13 +35,16 @@ uint32_t gs_sweep_total_runs(const gs_sweep *s)
 
 /* Runs one experiment without a baseline of its own.  Returns 0, or -1. */
 static int run_point(const gs_sweep *s, gs_experiment *e, const gs_workload *wl, gs_mode mode, uint32_t workers,
-                     char err[256], progress_relay *p)
+                     char err[GS_ERRMSG_MAX], progress_relay *p)
 {
     memset(e, 0, sizeof *e);
     e->cfg = s->cfg;
     e->cfg.mode = mode;
     e->cfg.workload = wl;
     e->cfg.workers = workers;
+    for (uint32_t w = 0; w < s->nworkloads; w++)
+        if (s->workloads[w] == wl && s->work[w])
+            e->cfg.work = s->work[w];
     e->repeat = s->repeat;
     int rc = gs_experiment_run(e, err, relay, p);
     if (p->mutex)
@@ -57,7 +60,8 @@ static int run_point(const gs_sweep *s, gs_experiment *e, const gs_workload *wl,
 static void fill_point(gs_sweep_point *pt, const gs_experiment *e)
 {
     const gs_run_result *m = &e->runs[e->median];
-    *pt = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .workers = e->cfg.workers,
+    *pt = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
+                           .workers = e->cfg.workers,
                            .runs = e->nruns, .wall_min_s = e->wall_min_s, .wall_max_s = e->wall_max_s,
                            .median = e->summaries[e->median], .speedup = e->speedup,
                            .efficiency = e->efficiency, .failed = m->failed, .stopped = m->stopped,
@@ -70,7 +74,8 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
     if (e->baseline && e->cfg.workers > 1) {
         const gs_run_summary *b = &e->base_summary;
         bool ok = e->have_baseline;
-        out[n++] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .workers = 1, .runs = 1,
+        out[n++] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
+                                    .workers = 1, .runs = 1,
                                     .wall_min_s = b->wall_s, .wall_max_s = b->wall_s, .median = *b,
                                     .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
                                     .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1};
@@ -89,7 +94,7 @@ typedef struct {
     gs_sweep *s;
     gs_experiment *exps;        /* per (workload, mode): the baseline, then each count */
     int *rc;
-    char (*errs)[256];
+    char (*errs)[GS_ERRMSG_MAX];
     uint32_t next, njobs;       /* guarded by mutex */
     pthread_mutex_t mutex;
     progress_relay *p;
@@ -124,7 +129,7 @@ static void *parallel_worker(void *arg)
     }
 }
 
-static int sweep_parallel(gs_sweep *s, char err[256], progress_relay *p)
+static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *p)
 {
     parallel par = {.s = s, .njobs = s->nworkloads * s->nmodes * (s->ncounts + 1), .p = p};
     par.exps = calloc(par.njobs, sizeof *par.exps);
@@ -133,7 +138,7 @@ static int sweep_parallel(gs_sweep *s, char err[256], progress_relay *p)
     pthread_t *threads = calloc(s->jobs, sizeof *threads);
     if (!par.exps || !par.rc || !par.errs || !threads) {
         free(par.exps), free(par.rc), free(par.errs), free(threads);
-        snprintf(err, 256, "out of memory for the sweep's jobs");
+        snprintf(err, GS_ERRMSG_MAX, "out of memory for the sweep's jobs");
         return -1;
     }
     for (uint32_t j = 0; j < par.njobs; j++)
@@ -157,7 +162,7 @@ static int sweep_parallel(gs_sweep *s, char err[256], progress_relay *p)
             continue;
         gs_experiment *b = &par.exps[base];
         if (par.rc[base] != 0 || (par.rc[j] != 0 && par.rc[j] != 1)) {
-            snprintf(err, 256, "%s", par.rc[base] == -2 || par.rc[j] == -2 ? "interrupted"
+            snprintf(err, GS_ERRMSG_MAX, "%s", par.rc[base] == -2 || par.rc[j] == -2 ? "interrupted"
                                      : par.errs[par.rc[base] != 0 ? base : j]);
             s->interrupted = gs_run_stopping();
             rc = -1;
@@ -176,12 +181,12 @@ static int sweep_parallel(gs_sweep *s, char err[256], progress_relay *p)
     return rc;
 }
 
-int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg)
+int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
     s->points = calloc((size_t)s->nworkloads * s->nmodes * s->ncounts, sizeof *s->points);
     s->npoints = 0;
     if (!s->points) {
-        snprintf(err, 256, "out of memory for the sweep's points");
+        snprintf(err, GS_ERRMSG_MAX, "out of memory for the sweep's points");
         return -1;
     }
     progress_relay p = {progress, arg, 0, gs_sweep_total_runs(s), NULL};
@@ -192,6 +197,7 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
             largest.mode = s->modes[m];
             largest.workload = s->workloads[w];
             largest.workers = s->counts[s->ncounts - 1];
+            largest.work = s->work[w] ? s->work[w] : s->cfg.work;
             if (gs_run_reserve_fds(&largest, err) != 0)
                 return -1;
         }
@@ -210,7 +216,7 @@ int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t
                 if (gs_run_stopping()) {
                     gs_experiment_free(&base);
                     s->interrupted = true;
-                    snprintf(err, 256, "interrupted");
+                    snprintf(err, GS_ERRMSG_MAX, "interrupted");
                     return -1;
                 }
                 gs_sweep_point *pt = &s->points[s->npoints];

@@ -16,6 +16,7 @@
 typedef struct {
     gs_mode mode;
     const gs_workload *workload;
+    uint64_t work;             /* the units the workload's points did */
     uint32_t workers;
     uint32_t runs;             /* completed repetitions */
     double wall_min_s, wall_max_s;
@@ -29,12 +30,15 @@ typedef struct {
 typedef struct {
     gs_run_config cfg;          /* everything but mode, workers and workload */
     const gs_workload *workloads[GS_SWEEP_MAX_WORKLOADS];
+    uint64_t work[GS_SWEEP_MAX_WORKLOADS]; /* each workload's units; 0: cfg.work */
     uint32_t nworkloads;
     gs_mode modes[GS_MODE_COUNT];
     uint32_t nmodes;
     uint32_t counts[GS_SWEEP_MAX_COUNTS]; /* worker counts, ascending */
     uint32_t ncounts;
     uint32_t repeat;
+    int argc;                   /* the command line that asked for it (reports keep it), */
+    char *const *argv;          /* or 0 and NULL */
     uint32_t jobs;              /* experiments run at once: more than 1 only in
                                    virtual time, where a busy machine changes
                                    no figure */
@@ -50,7 +54,7 @@ uint32_t gs_sweep_total_runs(const gs_sweep *s);
 /* Runs the sweep.  Returns 0 when every point ran (some may have failed
  * workers), or -1 with err when it could not go on; points[0..npoints)
  * hold what finished either way. */
-int gs_sweep_run(gs_sweep *s, char err[256], void (*progress)(uint32_t, uint32_t, void *), void *arg);
+int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *), void *arg);
 void gs_sweep_free(gs_sweep *s);
 
 /* A single run's experiment as the points a sweep over 1 and its worker

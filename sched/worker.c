@@ -10,10 +10,6 @@ void gs_worker_fail(gs_worker_result *res, const char *msg)
     snprintf(res->error, sizeof res->error, "%s", msg);
 }
 
-const char *gs_worker_stop_reason(void)
-{
-    return gs_run_stopping() ? "interrupted" : "stopped by --timeout";
-}
 
 gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
 {
@@ -103,7 +99,7 @@ static void do_lock(gs_worker *w)
         gs_ulock_outcome outcome = gs_ulock_wait(&w->process->locks, i, w->user, now, c, &cycle);
         gs_gil_take(w->gil, &w->client);
         if (outcome == GS_ULOCK_STOPPED) {
-            gs_worker_fail(w->res, gs_worker_stop_reason());
+            gs_worker_fail(w->res, gs_run_stop_reason());
             return;
         }
         if (outcome == GS_ULOCK_DEADLOCK) {
@@ -141,7 +137,7 @@ static void do_io(gs_worker *w)
     res->io_ops++;
     gs_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
     if (rc != 0)
-        gs_worker_fail(res, rc == GS_IO_STOPPED ? gs_worker_stop_reason() : err);
+        gs_worker_fail(res, rc == GS_IO_STOPPED ? gs_run_stop_reason() : err);
     else
         gs_vm_complete(vm, result);
 }
@@ -170,7 +166,7 @@ static void run_under_lock(gs_worker *w)
         switch (gs_worker_run_granted(w->gil->os, vm, budget)) {
         case GS_STOP_BREAK:
             if (gs_vm_breaker(vm) & GS_BREAK_STOP) {
-                gs_worker_fail(res, gs_worker_stop_reason());
+                gs_worker_fail(res, gs_run_stop_reason());
                 return;
             }
             if (gs_vm_breaker(vm) & GS_BREAK_DROP) {

@@ -84,7 +84,5 @@ void gs_worker_deadlock(const gs_program *prog, const char *kind, const gs_ulock
 
 /* Marks res failed with msg. */
 void gs_worker_fail(gs_worker_result *res, const char *msg);
-/* Why a worker whose breaker carries GS_BREAK_STOP was stopped. */
-const char *gs_worker_stop_reason(void);
 
 #endif

@@ -32,7 +32,14 @@ static const bad_case bad_cases[] = {
     {"unknown instruction", ".func main 0\n    frob 1\n    ret\n.end\n",
      "t.gsa:2:5: unknown instruction 'frob'"},
     {"unknown directive", ".fun main 0\n",
-     "t.gsa:1:1: unknown directive '.fun' (.const, .shared, .lock, .overflow, .func or .end)"},
+     "t.gsa:1:1: unknown directive '.fun' (.const, .shared, .lock, .overflow, .default, .func or .end)"},
+    {"bad .default", ".default work 5\n", "t.gsa:1:10: .default takes unit-size or io-latency"},
+    {".default twice", ".default unit-size 5\n.default unit-size 6\n", "t.gsa:2:10: .default unit-size given twice"},
+    {".default out of range", ".default io-latency -1\n",
+     "t.gsa:1:21: .default io-latency -1 out of range (0..10000000000)"},
+    {".default in a function", ".func main 0\n.default unit-size 3\n  push 1\n  ret\n.end\n",
+     "t.gsa:2:1: .default inside a function (give it before .func)"},
+    {".default and more", ".default unit-size 3 4\n", "t.gsa:1:22: unexpected text after .default"},
     {"bad .overflow", ".overflow saturate\n", "t.gsa:1:11: .overflow takes wrap or error"},
     {"bare .overflow", ".overflow\n", "t.gsa:1:10: .overflow takes wrap or error"},
     {".overflow in a function", ".func main 0\n.overflow error\n  push 1\n  ret\n.end\n",
@@ -302,7 +309,8 @@ static void test_round_trip_builtin(void **state)
     const char *files[] = {"countdown.gsa", "fib.gsa", "primes.gsa"};
     /* shared variables, locks and native calls, as the race and the native
      * workloads use them */
-    const char *shared = ".overflow error\n.shared counter -3\n.shared other\n.lock guard\n.lock second\n.func main 0\n"
+    const char *shared = ".overflow error\n.default unit-size -7\n.default io-latency 10000000\n.shared counter -3\n"
+                         ".shared other\n.lock guard\n.lock second\n.func main 0\n"
                          "  acquire guard\n  gload counter\n  push 1\n  add\n  gstore other\n  release guard\n"
                          "  push 100\n  native\n  ret\n.end\n";
     round_trip("shared", shared, strlen(shared));

@@ -80,6 +80,12 @@ static void test_semantics_golden(void **state)
         {"not 0", 1},           {"not 9", 0},          {"not 1 == 2", 1},    {"True + True", 2},
         {"False or 0 or 4", 4}, {"1 and 2 and 3", 3},  {"0x1F + 1_000", 1031}, {"10 - 2 - 3", 5},
         {"100 // 7 % 4", 2},    {"9223372036854775807", INT64_MAX},
+        /* the bitwise operators, at Python's precedences, on two's complement */
+        {"6 & 3", 2},           {"6 | 3", 7},          {"6 ^ 3", 5},         {"~5", -6},
+        {"~-1", 0},             {"1 << 62", 1ll << 62}, {"-1 << 63", INT64_MIN}, {"-37 >> 3", -5},
+        {"37 >> 3", 4},         {"-1 >> 100", -1},     {"5 >> 64", 0},       {"0 << 1000", 0},
+        {"1 | 2 ^ 3 & 6", 1},   {"1 + 2 << 3", 24},    {"1 << 2 == 4", 1},   {"-8 & 0xFF", 248},
+        {"(1 << 4) - 1 & ~3", 12},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t v = value_of(cases[i].expression);
@@ -108,6 +114,8 @@ static void test_semantics_golden(void **state)
          "        with l:\n            n += 1\n            if i == 2:\n                break\n    l.acquire()\n"
          "    l.release()\n    return n\n", 3},
         {"def main():\n    pass\n", 0},
+        {"\"\"\"A module's docstring,\non two lines.\"\"\"\n\ndef main():\n    '''A docstring.'''\n    x = 2\n"
+         "    x <<= 3\n    x |= 1\n    x ^= 2\n    x &= ~4\n    x >>= 1\n    \"any lone string\"\n    return x\n", 9},
         {"def main(first, count, size):\n    return first * 100 + count * 10 + size\n", 123},
     };
     int64_t args[3] = {1, 2, 3};
@@ -135,6 +143,10 @@ static void test_runtime_errors_name_the_line(void **state)
     assert_string_equal(trace, "integer overflow: 9223372036854775807 + 1 does not fit in 64 bits\n  at main (t.py:3)");
 }
 
+#define PY_HINT                                                                                              \
+    "gilsim starts the workers itself: put the work in main(first, units, size), and choose --threads N, " \
+    "--processes N or --async N"
+
 /* What the subset refuses, each with the message a user sees. */
 static void test_rejected_programs(void **state)
 {
@@ -150,7 +162,11 @@ static void test_rejected_programs(void **state)
         {"def main():\n    return (1, 2)\n", "t.py:2:14: tuples are not supported"},
         {"def main():\n    return 7 / 2\n", "t.py:2:14: true division '/' gives a float: use // for integers"},
         {"def main():\n    return 2 ** 8\n", "t.py:2:14: the power operator ** is not supported"},
-        {"def main():\n    return 6 & 3\n", "t.py:2:14: the operator '&' is not supported"},
+        {"def main():\n    return 6 @ 3\n", "t.py:2:14: the operator '@' is not supported"},
+        {"def main():\n    return \"\"\"a\n", "t.py:2:12: unterminated string"},
+        {"import threading\n\ndef main(first, units, size):\n    threading.Thread(target=main).start()\n"
+         "    return 0\n", "t.py:4:5: 'threading.Thread' is not supported: " PY_HINT},
+        {"import asyncio\n\ndef main():\n    return 0\n", "t.py:1:8: importing 'asyncio' is not supported: " PY_HINT},
         {"def main():\n    return y\n", "t.py:2:12: name 'y' is not defined"},
         {"def main():\n    return g(1)\n", "t.py:2:12: function 'g' is not defined (define it with def in this file)"},
         {"def f(a):\n    return a\n\ndef main():\n    return f(1, 2)\n", "t.py:5:12: f() takes 1 argument, 2 given"},
@@ -292,7 +308,8 @@ static void test_expressions_against_python3(void **state)
         printf("SKIPPED: python3 is not installed; the golden cases stand alone.\n");
         skip();
     }
-    static const char *const ops[] = {"+", "-", "*", "//", "%", "<", "<=", "==", "!=", ">", "and", "or"};
+    static const char *const ops[] = {"+", "-", "*", "//", "%", "<", "<=", "==", "!=", ">", "and", "or", "&", "|",
+                                      "^"};
     enum { N = 120 };
     char exprs[N][160], code[N * 200] = "print(' '.join(str(int(v)) for v in [", *o = code + strlen(code);
     uint64_t x = 0x9E3779B97F4A7C15ull;
@@ -309,8 +326,12 @@ static void test_expressions_against_python3(void **state)
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
             op[k] = ops[k == 1 ? 5 + x % (sizeof ops / sizeof ops[0] - 5) : x % (sizeof ops / sizeof ops[0])];
         }
-        snprintf(exprs[i], sizeof exprs[i], "(%d %s (%d)) %s (not %d %s (%d))", a[0], op[0], a[1], op[1], a[2], op[2],
-                 a[3]);
+        if (i % 4 == 3) /* shifts: their counts are not negative, or Python raises */
+            snprintf(exprs[i], sizeof exprs[i], "(%d << %d) ^ (%d >> %d) | ~%d & %d", a[0], (a[1] + 20) % 41 / 2,
+                     a[2], (a[3] + 20) % 41 / 2 + 50 * (i % 8 == 7), a[0], a[2]);
+        else
+            snprintf(exprs[i], sizeof exprs[i], "(%d %s (%d)) %s (not %d %s (%d))", a[0], op[0], a[1], op[1], a[2],
+                     op[2], a[3]);
         o += sprintf(o, "%s(%s)", i ? ", " : "", exprs[i]);
     }
     strcat(code, "]))");

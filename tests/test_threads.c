@@ -162,7 +162,7 @@ static void test_experiment_baseline(void **state)
     (void)state;
     gs_workload w = load_kind(GS_WL_FIB, 0);
     gs_experiment e = {.cfg = config(&w, 4, 40), .repeat = 3, .baseline = true};
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_experiment_run(&e, err, NULL, NULL), 0);
     assert_int_equal(e.nruns, 3);
     assert_true(e.have_baseline);

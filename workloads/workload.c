@@ -166,11 +166,64 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
     return best;
 }
 
+/* A second's worth of work for one worker, the goal of a program's
+ * default work: long enough to time, short enough for a class. */
+#define PROGRAM_SECOND_NS 1000000000.0
+#define PROGRAM_PROBE_INSTRUCTIONS 300000000ull /* at most a third of a second to find out */
+#define PROGRAM_MAX_WORK 100000u
+
+/* About a second's worth of w's units: one unit (unit 0) run alone, its
+ * instructions timed here (or, with a modelled cost per instruction,
+ * counted at that cost), plus the I/O latency for each of its sleeps and
+ * pipes.  1 when a unit fails or takes longer than the probe to tell. */
+static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
+{
+    gs_vm *vm = malloc(sizeof *vm);
+    int64_t args[3];
+    uint32_t nargs = gs_workload_args(w, 0, 1, args);
+    char err[GS_ERRMSG_MAX];
+    if (!vm || gs_vm_init(vm, &w->prog, args, nargs, err) != 0) {
+        free(vm);
+        return 1;
+    }
+    _Atomic int64_t shared[GS_MAX_SHARED];
+    gs_vm_shared_init(&w->prog, shared);
+    vm->shared = shared;
+    bool held[GS_MAX_ULOCKS] = {false};
+    uint64_t waits = 0, native = 0, t0 = now_ns();
+    gs_stop stop = GS_STOP_BUDGET;
+    while (vm->instructions < PROGRAM_PROBE_INSTRUCTIONS && stop != GS_STOP_DONE && stop != GS_STOP_ERROR) {
+        stop = gs_vm_run(vm, PROGRAM_PROBE_INSTRUCTIONS - vm->instructions);
+        if (stop == GS_STOP_IO) { /* answered at once: its latency is counted below */
+            waits += vm->io_kind != GS_IO_FILE;
+            gs_vm_complete(vm, vm->io_arg);
+        } else if (stop == GS_STOP_NATIVE) {
+            native += vm->native_work;
+            gs_vm_complete(vm, gs_native_result(gs_native_work(vm->native_work, vm->native_work)));
+        } else if (stop == GS_STOP_LOCK && !gs_vm_lock_misuse(vm, held, err)) {
+            held[vm->ulock] = vm->request == GS_REQ_ACQUIRE;
+            gs_vm_complete(vm, 0);
+        } else if (stop == GS_STOP_LOCK) {
+            stop = GS_STOP_ERROR;
+        }
+    }
+    double unit_ns = instruction_ns > 0 ? (double)(vm->instructions + native) * instruction_ns
+                                        : (double)(now_ns() - t0);
+    unit_ns += (double)waits * (double)w->io_latency_ns;
+    free(vm);
+    if (stop != GS_STOP_DONE)
+        return 1;
+    double units = PROGRAM_SECOND_NS / (unit_ns > 1 ? unit_ns : 1);
+    return units < 1 ? 1 : units > PROGRAM_MAX_WORK ? PROGRAM_MAX_WORK : (uint64_t)units;
+}
+
 int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX])
 {
     memset(w, 0, sizeof *w);
     w->spec = *spec;
     w->race_counter = -1;
+    w->io_latency_ns = spec->io_latency_ns;
+    w->latency_from = spec->latency_given ? GS_FROM_OPTION : GS_FROM_NOWHERE;
     int rc;
     switch (spec->kind) {
     case GS_WL_COUNTDOWN:
@@ -232,17 +285,26 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
     case GS_WL_PROGRAM: {
         const char *base = strrchr(spec->path, '/') ? strrchr(spec->path, '/') + 1 : spec->path;
         gs_label(base, strlen(base), w->name, sizeof w->name); /* reports show the label; the JSON keeps the path */
-        w->default_work = 1;
-        w->unit_size = spec->unit_size;
         if ((rc = gs_load_file(spec->path, &w->prog, err)) != 0)
             return rc;
         uint32_t nargs = w->prog.funcs[w->prog.main].nargs;
         if (nargs > 3) {
             snprintf(err, GS_ERRMSG_MAX, "%s: main takes %u arguments; at most 3 (first unit, units, unit size)",
-                     spec->path, nargs);
+                     w->prog.source, nargs);
             gs_workload_free(w);
             return -1;
         }
+        const gs_program *p = &w->prog;
+        w->unit_size_from = spec->unit_size_given ? GS_FROM_OPTION
+                            : p->has_default[GS_DEFAULT_UNIT_SIZE] ? GS_FROM_PROGRAM : GS_FROM_NOWHERE;
+        w->unit_size = spec->unit_size_given ? spec->unit_size
+                       : p->has_default[GS_DEFAULT_UNIT_SIZE] ? p->defaults[GS_DEFAULT_UNIT_SIZE] : 0;
+        if (!spec->latency_given && p->has_default[GS_DEFAULT_IO_LATENCY]) {
+            w->io_latency_ns = (uint64_t)p->defaults[GS_DEFAULT_IO_LATENCY];
+            w->latency_from = GS_FROM_PROGRAM;
+        }
+        w->default_work = units_for_a_second(w, spec->instruction_ns);
+        w->work_from = GS_FROM_MEASURED;
         return 0;
     }
     }

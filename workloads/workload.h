@@ -43,17 +43,28 @@ typedef enum {
 extern const char *const gs_race_variant_names[GS_RACE_COUNT]; /* "call", ... */
 extern const char *const gs_race_workload_names[GS_RACE_COUNT]; /* "race", "race-lock", ... */
 
+/* Where a setting of a workload came from, for the report to say. */
+typedef enum {
+    GS_FROM_BUILTIN,  /* the built-in workload's own */
+    GS_FROM_OPTION,   /* the command line */
+    GS_FROM_PROGRAM,  /* the program file (.default: pyc.h says how a .py file gives one) */
+    GS_FROM_MEASURED, /* measured here: about a second's worth of a program's units */
+    GS_FROM_NOWHERE,  /* nobody said: gilsim's fallback */
+} gs_origin;
+
 typedef struct {
     gs_workload_kind kind;
     gs_race_variant race;   /* race: how it updates */
     double native_share;    /* native: the share of a unit's time in native calls, 0..1 */
     gs_io_kind io_kind;     /* I/O-bound and mixed: the kind of I/O */
     double cpu_share;       /* mixed: CPU's share of a unit's time, 0 < r < 1 */
-    uint64_t io_latency_ns; /* mixed: the I/O latency the share is set against */
+    uint64_t io_latency_ns; /* the run's I/O latency (mixed: the share is set against it) */
+    bool latency_given;     /* io_latency_ns came from --io-latency (else a program may ask for its own) */
     double instruction_ns;  /* mixed: a modelled cost per instruction (virtual
                                time); 0 = measure this machine's */
     const char *path;       /* program: the file */
-    int64_t unit_size;      /* program: main's third argument (--unit-size; 0 when not given) */
+    int64_t unit_size;      /* program: main's third argument (--unit-size) */
+    bool unit_size_given;   /* ... and whether it was given */
 } gs_workload_spec;
 
 typedef struct {
@@ -64,14 +75,22 @@ typedef struct {
     int race_counter;      /* the race: the shared variable counted, whose end
                               value should be units x unit_size; -1 otherwise */
     uint64_t default_work; /* units when the user gives no --work */
+    uint64_t io_latency_ns; /* the I/O latency the run should use: the spec's, or the program's own */
+    gs_origin unit_size_from, work_from, latency_from;
 } gs_workload;
 
 /* Returns the kind for a CPU-bound kernel name (countdown, fib, primes), or -1. */
 int gs_workload_cpu_kind(const char *name);
 
 /* Builds the workload's program (calibrating the mixed one on this machine,
- * or, in virtual time, at the modelled cost per instruction).
- * Returns 0, or -1 with a message. */
+ * or, in virtual time, at the modelled cost per instruction).  A program
+ * file's unit size and I/O latency are the command line's, else what the
+ * program asks for (.default), else 0 and the spec's; its default work is
+ * about a second's worth of units for one worker, measured by running one
+ * unit here (in virtual time, its instructions at the modelled cost), or
+ * 1 unit when one takes longer than that to tell.  Work origin is
+ * GS_FROM_MEASURED or GS_FROM_BUILTIN; the command line sets work_from
+ * when --work says.  Returns 0, or -1 with a message. */
 int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX]);
 void gs_workload_free(gs_workload *w);
 
