@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "../interp/vm.h"
 #include "run.h"
 #include "sweep.h"
 

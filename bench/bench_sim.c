@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "fiber.h"
+#include "machine/sim/fiber.h"
 #include "sim.h"
 #include "summary.h"
 

@@ -3,19 +3,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../reports/output.h"
-#include "../sched/clock.h"
 #include "progress.h"
 
 #define BAR 24
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 gs_progress *gs_progress_start(gs_progress *p, bool quiet)
 {
     if (quiet)
         return NULL;
-    *p = (gs_progress){.start_ns = gs_now_ns(), .tty = isatty(STDERR_FILENO),
+    *p = (gs_progress){.start_ns = now_ns(), .tty = isatty(STDERR_FILENO),
                        .escapes = gs_terminal_escapes(STDERR_FILENO)};
     return p;
 }
@@ -25,7 +32,7 @@ void gs_progress_update(uint32_t done, uint32_t total, void *arg)
     gs_progress *p = arg;
     if (!p || total == 0)
         return;
-    uint64_t now = gs_now_ns();
+    uint64_t now = now_ns();
     double elapsed = (double)(now - p->start_ns) / 1e9;
     if (!p->tty && (elapsed < 10 || now - p->last_ns < 10000000000ull || done == total))
         return; /* a log gets a line every 10 s, and none for a short run */

@@ -18,7 +18,15 @@
 #include "gil.h"
 #include "hist.h"
 #include "recorder.h"
-#include "ulock.h"
+
+/* One user lock's figures, as one worker saw it or as a run adds them up
+ * (runners/ulock.h keeps them). */
+typedef struct {
+    uint64_t acquisitions;
+    uint64_t contended;  /* acquisitions that found it held and waited */
+    uint64_t wait_ns;    /* total, over the contended ones */
+    uint64_t held_ns;    /* total, from each acquisition to its release */
+} gs_ulock_counts;
 
 #define GS_MAX_WORKERS   65536u           /* the largest of the modes' limits */
 #define GS_MAX_WORK      (1ull << 40)
@@ -57,7 +65,6 @@ typedef struct {
     uint64_t io_latency_ns;
     uint32_t event_cap;       /* events kept per run, over all workers; 0 = off */
     uint64_t timeout_ns;      /* 0 = none */
-    gs_os *os;                /* the operating system to run over; NULL = the real one */
     const struct gs_sim_model *sim; /* virtual time on this model (sim.h); NULL = real time */
     uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
                                  use (CPU affinity); 0 = no pinning */
@@ -105,16 +112,15 @@ typedef struct {
     char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */
 } gs_run_result;
 
-/* Runs the experiment.  Returns 0 when the run took place (even if some
+/* Runs the experiment: in real time, or in virtual time on cfg->sim's
+ * modelled machine.  Returns 0 when the run took place (even if some
  * workers failed: see failed), or -1 with out->error when it could not
  * start.  Free with gs_run_result_free either way. */
-/* The operating system cfg runs over. */
-static inline gs_os *gs_run_os(const gs_run_config *cfg) { return cfg->os ? cfg->os : gs_os_real(); }
+int gs_run(const gs_run_config *cfg, gs_run_result *out);
+void gs_run_result_free(gs_run_result *r);
 
 /* The CPUs the calling thread may run on (its affinity mask). */
 uint32_t gs_cpus_allowed(void);
-
-int gs_run(const gs_run_config *cfg, gs_run_result *out);
 
 /* Makes sure a run of cfg can have the descriptors it needs at once (each
  * worker's echo pipe, each child's result pipe, the loop's handles),
@@ -123,7 +129,6 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out);
  * after a baseline.  Returns 0, or -1 with err saying how many it needs
  * and what `ulimit -n` allows. */
 int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX]);
-void gs_run_result_free(gs_run_result *r);
 
 /* Asks every run in progress to stop as soon as it can. */
 void gs_run_stop(void);
@@ -131,41 +136,5 @@ bool gs_run_stopping(void);
 /* Why a stopped worker stopped, as its error says: "interrupted" (a
  * signal, gs_run_stop) or "stopped by --timeout". */
 const char *gs_run_stop_reason(void);
-
-/* For runners: set up one worker's result, in zeroed memory. */
-int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);
-
-/* For runners: a start gate that holds workers until all exist, and a
- * count of those finished that the runner's thread waits on. */
-enum { GS_GATE_WAIT, GS_GATE_GO, GS_GATE_ABORT };
-typedef struct {
-    gs_os *os;
-    gs_mutex *mutex;
-    gs_cond *cond;        /* signalled when gate or done changes */
-    int gate;             /* guarded by mutex: GS_GATE_* */
-    uint32_t done;        /* guarded by mutex: workers finished */
-} gs_run_sync;
-
-void gs_run_sync_init(gs_run_sync *s, gs_os *os);
-void gs_run_sync_destroy(gs_run_sync *s);
-/* Blocks until the gate opens; returns true for GO, false for ABORT. */
-bool gs_run_sync_wait_gate(gs_run_sync *s);
-void gs_run_sync_open_gate(gs_run_sync *s, int state);
-void gs_run_sync_done(gs_run_sync *s);
-/* Waits until n workers are done.  Once the run is asked to stop or
- * deadline_ns (of the sync's os; 0 = none) passes, calls stop(arg) once
- * and keeps waiting.  Returns true if stop was called. */
-bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg);
-/* True once the run should stop: interrupted, or past deadline_ns. */
-bool gs_run_past(gs_os *os, uint64_t deadline_ns);
-/* How long a runner waiting for its workers may sleep before it must look
- * at gs_run_past again: a tick of 20 ms (an interrupt sets a flag that no
- * wait can be woken by), or less when deadline_ns (0 = none) comes sooner;
- * at least 1 ns while the deadline is ahead, 0 once it is past. */
-uint64_t gs_run_tick_ns(gs_os *os, uint64_t deadline_ns);
-
-int gs_threads_run(const gs_run_config *cfg, gs_run_result *out);
-int gs_processes_run(const gs_run_config *cfg, gs_run_result *out);
-int gs_async_run(const gs_run_config *cfg, gs_run_result *out);
 
 #endif

@@ -11,9 +11,9 @@
 #ifndef GS_SIM_H
 #define GS_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "os.h"
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */
@@ -58,14 +58,5 @@ typedef struct gs_sim_model {
                     .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 500, .signal_ns = 2000,          \
                     .timer_ns = 60000, .file_io_ns = 5000,                                   \
                     .fork_ns = 250000, .collect_ns = 100000})
-
-/* A simulated machine for one run, its first thread being the caller.
- * Returns NULL when out of memory. */
-gs_os *gs_os_sim_new(const gs_sim_model *model);
-void gs_os_sim_free(gs_os *os);
-
-/* From now on a thread started is a process: its start costs the starter
- * fork_ns, and joining it costs the joiner collect_ns. */
-void gs_os_sim_processes(gs_os *os);
 
 #endif

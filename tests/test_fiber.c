@@ -11,7 +11,7 @@
 
 #include "testdir.h"
 
-#include "fiber.h"
+#include "machine/sim/fiber.h"
 
 typedef struct {
     gs_fiber *self, *other, *main;

@@ -17,8 +17,8 @@
 
 #include "testdir.h"
 
-#include "clock.h"
-#include "gil.h"
+#include "machine/real/clock.h"
+#include "lock/lock.h"
 
 typedef struct {
     gs_gil *gil;

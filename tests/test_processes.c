@@ -22,7 +22,7 @@
 
 #include "helpers.h"
 #include "summary.h"
-#include "wire.h"
+#include "runners/wire.h"
 
 /* main(first, count): the worker whose first unit is 1 never ends; the
  * others return first * 10. */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "runners/ulock.h"
 #include "sim.h"
 #include "summary.h"
 #include "testdir.h"

@@ -14,6 +14,7 @@
 #include "testdir.h"
 
 #include "helpers.h"
+#include "machine/machine.h"
 #include "run.h"
 #include "sim.h"
 #include "summary.h"

@@ -16,10 +16,10 @@
 
 #include "testdir.h"
 
-#include "clock.h"
+#include "machine/real/clock.h"
 #include "experiment.h"
 #include "helpers.h"
-#include "run.h"
+#include "runners/runner.h"
 #include "sim.h"
 #include "summary.h"
 
@@ -319,9 +319,8 @@ static void test_worker_runs_in_granted_slices(void **state)
     assert_int_equal(gs_run(&cfg, &r), 0);
     gs_summarize(&r, &whole);
     gs_run_result_free(&r);
-    cfg.os = &stingy.os;
     atomic_store(&stingy.ran, 0);
-    assert_int_equal(gs_run(&cfg, &r), 0);
+    assert_int_equal(gs_run_on(&stingy.os, &cfg, &r), 0);
     check_consistent(&r, 3);
     gs_summarize(&r, &sliced);
     gs_run_result_free(&r);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiment.h"
+#include "../experiment.h"
 
 static int run_one(const gs_run_config *cfg, gs_run_result *r, gs_run_summary *s, char err[GS_ERRMSG_MAX])
 {

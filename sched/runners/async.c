@@ -44,7 +44,7 @@
 #include <uv.h>
 
 #include "async_tasks.h"
-#include "clock.h"
+#include "../machine/real/clock.h"
 
 static void on_idle(uv_idle_t *h);
 
@@ -341,13 +341,13 @@ static void teardown(async_run *r, uint32_t ninit)
     }
 }
 
-int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
+int gs_async_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
     uint32_t n = cfg->workers;
     char err[GS_ERRMSG_MAX];
     unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
     gs_run_sync sync;
-    async_run r = {.be = &uv_backend, .os = gs_run_os(cfg), .cfg = cfg, .out = out, .n = n, .sync = &sync};
+    async_run r = {.be = &uv_backend, .os = os, .cfg = cfg, .out = out, .n = n, .sync = &sync};
     r.io = gs_io_open(kinds, n, cfg->io_latency_ns, err);
     if (!r.io) {
         snprintf(out->error, sizeof out->error, "%s", err);
@@ -359,7 +359,7 @@ int gs_async_run(const gs_run_config *cfg, gs_run_result *out)
         gs_io_close(r.io);
         return -1;
     }
-    gs_run_sync_init(&sync, gs_run_os(cfg));
+    gs_run_sync_init(&sync, os);
     GS_PTHREAD(pthread_mutex_init(&r.wake_mutex, NULL));
     uv_idle_init(&r.loop, &r.idle);
     uv_prepare_init(&r.loop, &r.prepare);

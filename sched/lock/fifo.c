@@ -21,7 +21,7 @@
  * Threading: mutex guards every field below it and the queue entries. */
 #include <stdlib.h>
 
-#include "gil.h"
+#include "lock.h"
 
 typedef struct waiter {
     gs_cond *cond;     /* signalled when granted, or when it became head */

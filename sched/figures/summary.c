@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "summary.h"
+#include "../summary.h"
 
 const char *const gs_lock_scope_names[GS_SCOPE_COUNT] = {
     [GS_SCOPE_SHARED] = "shared", [GS_SCOPE_PER_WORKER] = "per-worker",

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "run.h"
+#include "runner.h"
 #include "async_tasks.h"
-#include "sim.h"
+#include "../sim.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
 #define GS_MODE_NAME(e, name, one, many, max) [GS_MODE_##e] = name,
@@ -178,28 +178,7 @@ static int finish(gs_run_result *out)
     return 0;
 }
 
-/* The run on a simulated machine (sim.h).  Threads: the threads runner
- * over it.  A process there is what the processes runner makes of a
- * child, a worker with a lock of its own, its start and the collection of
- * its results costing what the model says; nothing is forked, because
- * nothing real would run in virtual time.  Async tasks: async_sim.c's loop,
- * sharing the tasks' logic with libuv's (async_tasks.c). */
-static int run_virtual(const gs_run_config *cfg, gs_run_result *out)
-{
-    gs_run_config on_sim = *cfg;
-    on_sim.os = gs_os_sim_new(cfg->sim);
-    if (!on_sim.os) {
-        snprintf(out->error, sizeof out->error, "out of memory for the simulated machine");
-        return -1;
-    }
-    if (cfg->mode == GS_MODE_PROCESSES)
-        gs_os_sim_processes(on_sim.os);
-    int rc = cfg->mode == GS_MODE_ASYNC ? gs_async_sim_run(&on_sim, out) : gs_threads_run(&on_sim, out);
-    gs_os_sim_free(on_sim.os);
-    return rc != 0 ? rc : finish(out);
-}
-
-int gs_run(const gs_run_config *cfg, gs_run_result *out)
+int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
     memset(out, 0, sizeof *out);
     out->cfg = *cfg;
@@ -221,21 +200,39 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
             return -1;
         }
     }
-    if (cfg->sim)
-        return run_virtual(cfg, out);
     cpu_set_t saved;
-    if (cfg->cores && pin(cfg->cores, &saved, out) != 0)
+    bool pinned = cfg->cores && !cfg->sim;
+    if (pinned && pin(cfg->cores, &saved, out) != 0)
         return -1;
     int rc = -1;
     switch (cfg->mode) {
-    case GS_MODE_THREADS:   rc = gs_threads_run(cfg, out); break;
-    case GS_MODE_PROCESSES: rc = gs_processes_run(cfg, out); break;
-    case GS_MODE_ASYNC:     rc = gs_async_run(cfg, out); break;
+    case GS_MODE_THREADS:   rc = gs_threads_run(os, cfg, out); break;
+    case GS_MODE_PROCESSES:
+        if (cfg->sim) /* a modelled process: the threads runner's worker with a lock of its own */
+            gs_os_sim_processes(os);
+        rc = cfg->sim ? gs_threads_run(os, cfg, out) : gs_processes_run(os, cfg, out);
+        break;
+    case GS_MODE_ASYNC:     rc = cfg->sim ? gs_async_sim_run(os, cfg, out) : gs_async_run(os, cfg, out); break;
     default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
-    if (cfg->cores)
+    if (pinned)
         sched_setaffinity(0, sizeof saved, &saved); /* the mask it had: cannot fail */
     return rc != 0 ? rc : finish(out);
+}
+
+int gs_run(const gs_run_config *cfg, gs_run_result *out)
+{
+    if (!cfg->sim)
+        return gs_run_on(gs_os_real(), cfg, out);
+    gs_os *os = gs_os_sim_new(cfg->sim);
+    if (!os) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->error, sizeof out->error, "out of memory for the simulated machine");
+        return -1;
+    }
+    int rc = gs_run_on(os, cfg, out);
+    gs_os_sim_free(os);
+    return rc;
 }
 
 /* Descriptors open now: entries of /proc/self/fd, less the one reading it. */

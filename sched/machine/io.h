@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../interp/asm.h"
-#include "../interp/opcodes.h"
+#include "../../interp/asm.h"
+#include "../../interp/opcodes.h"
 
 #define GS_IO_BLOCK  4096u
 #define GS_IO_BLOCKS 64u

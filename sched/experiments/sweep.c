@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep.h"
+#include "../machine/machine.h"
+#include "../sweep.h"
 
 typedef struct {
     void (*progress)(uint32_t, uint32_t, void *);

@@ -26,8 +26,9 @@
 #ifndef GS_WORKER_H
 #define GS_WORKER_H
 
-#include "io.h"
-#include "run.h"
+#include "../lock/lock.h"
+#include "../machine/io.h"
+#include "runner.h"
 #include "sharing.h"
 
 typedef struct {

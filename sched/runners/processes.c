@@ -37,7 +37,7 @@
 #include <sys/prctl.h>
 #endif
 
-#include "clock.h"
+#include "../machine/real/clock.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -105,11 +105,12 @@ static _Noreturn void child_main(const gs_run_config *cfg, gs_worker_result *res
     close(gate_fd);
 
     char err[GS_ERRMSG_MAX];
-    gs_gil *gil = gs_gil_new(&cfg->gil, gs_run_os(cfg));
+    gs_os *os = gs_os_real();
+    gs_gil *gil = gs_gil_new(&cfg->gil, os);
     gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_worker w = {0};
     gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks, as after fork */
-    if (!gil || !ps || gs_process_init(ps, &cfg->workload->prog, gs_run_os(cfg), 1) != 0)
+    if (!gil || !ps || gs_process_init(ps, &cfg->workload->prog, os, 1) != 0)
         gs_worker_fail(res, "out of memory for the lock");
     else if (!io)
         gs_worker_fail(res, err);
@@ -281,8 +282,9 @@ static void judge(child *c, gs_worker_result *res)
     gs_worker_fail(res, reason);
 }
 
-int gs_processes_run(const gs_run_config *cfg, gs_run_result *out)
+int gs_processes_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
+    (void)os;
     uint32_t n = cfg->workers;
     child *c = calloc(n, sizeof *c); /* descriptors: gs_run_reserve_fds made room before the run */
     struct pollfd *pfd = calloc(n, sizeof *pfd);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "../machine/io.h"
 #include "wire.h"
 
 typedef struct {

@@ -38,7 +38,7 @@
  * Threading: mutex guards everything below it. */
 #include <stdlib.h>
 
-#include "gil.h"
+#include "lock.h"
 
 typedef struct {
     gs_gil base;

@@ -54,7 +54,7 @@ static void stop_workers(void *arg)
     gs_io_stop(a->io);
 }
 
-int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
+int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
     char err[GS_ERRMSG_MAX];
     uint32_t n = cfg->workers;
@@ -68,7 +68,6 @@ int gs_threads_run(const gs_run_config *cfg, gs_run_result *out)
     uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER || cfg->mode == GS_MODE_PROCESSES ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
-    gs_os *os = gs_run_os(cfg);
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
         have_locks = (locks[i] = gs_gil_new(&cfg->gil, os)) != NULL;
     uint32_t nprocs = cfg->mode == GS_MODE_PROCESSES ? n : 1;

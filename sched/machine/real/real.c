@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "clock.h"
-#include "io.h"
-#include "os.h"
+#include "../io.h"
+#include "../machine.h"
 
 _Noreturn void gs_fatal_pthread(const char *call, int err)
 {

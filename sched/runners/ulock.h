@@ -32,17 +32,10 @@
 
 #include <stdatomic.h>
 
-#include "../interp/program.h"
-#include "hist.h"
-#include "os.h"
-
-/* One lock's figures, as one worker saw it or as a run adds them up. */
-typedef struct {
-    uint64_t acquisitions;
-    uint64_t contended;  /* acquisitions that found it held and waited */
-    uint64_t wait_ns;    /* total, over the contended ones */
-    uint64_t held_ns;    /* total, from each acquisition to its release */
-} gs_ulock_counts;
+#include "../../interp/program.h"
+#include "../hist.h"
+#include "../machine/machine.h"
+#include "../run.h" /* gs_ulock_counts */
 
 #define GS_DEADLOCK_CHECK_NS 250000000u /* of the table's os: real or virtual */
 

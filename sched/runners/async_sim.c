@@ -97,9 +97,8 @@ static void stop_loop(void *arg)
     gs_async_ask_stop(arg);
 }
 
-int gs_async_sim_run(const gs_run_config *cfg, gs_run_result *out)
+int gs_async_sim_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
-    gs_os *os = gs_run_os(cfg);
     char err[GS_ERRMSG_MAX];
     gs_run_sync sync;
     async_run r = {.be = &sim_backend, .os = os, .cfg = cfg, .out = out, .n = cfg->workers, .sync = &sync};

@@ -15,7 +15,8 @@
 
 #include <stdatomic.h>
 
-#include "run.h"
+#include "../../interp/vm.h"
+#include "../run.h"
 #include "ulock.h"
 
 typedef struct {

@@ -52,8 +52,9 @@
 #include <string.h>
 
 #include "fiber.h"
-#include "io.h"
-#include "sim.h"
+#include "../io.h"
+#include "../../sim.h"
+#include "../machine.h"
 
 enum { READY, RUNNING, BLOCKED, DONE };
 enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */

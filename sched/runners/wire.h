@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "run.h"
+#include "../run.h"
 
 #define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
 #define GS_WIRE_VERSION 1u

@@ -7,7 +7,7 @@
  * interpreter states share nothing, so there is nothing to pay here.) */
 #include <stdlib.h>
 
-#include "gil.h"
+#include "lock.h"
 
 static bool none_take(gs_gil *g, gs_gil_client *c)
 {

@@ -15,10 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../workloads/workload.h"
-#include "calibrate.h"
-#include "io.h"
-#include "run.h"
+#include "../../../workloads/workload.h"
+#include "../../calibrate.h"
+#include "../io.h"
+#include "../machine.h"
+#include "../../run.h"
 
 enum { HANDOFFS = 4000, TRIES = 5, FILE_READS = 4000, SLICE_SPIN_MS = 300 };
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gil.h"
+#include "lock.h"
 
 const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT] = {
 #define GS_POLICY_NAME(e, name, what) [GS_GIL_##e] = name,

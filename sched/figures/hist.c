@@ -1,7 +1,7 @@
 /* hist.c - log-linear histogram (see hist.h). */
 #include <string.h>
 
-#include "hist.h"
+#include "../hist.h"
 
 static unsigned bucket_of(uint64_t v)
 {

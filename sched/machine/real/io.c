@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gil.h"
-#include "io.h"
+#include "../machine.h"
+#include "../io.h"
 
 typedef struct {
     int fd;             /* the peer's end of the socketpair */

@@ -40,7 +40,7 @@
  * Lock order: mutex, then switch_mutex; never the other way. */
 #include <stdlib.h>
 
-#include "gil.h"
+#include "lock.h"
 
 typedef struct {
     gs_gil base;

@@ -82,6 +82,15 @@ struct gs_os {
 /* The real operating system, shared by every real run. */
 gs_os *gs_os_real(void);
 
+struct gs_sim_model;
+/* A simulated machine for one run (sim/sim.c; the model is ../sim.h's),
+ * its first thread being the caller.  Returns NULL when out of memory. */
+gs_os *gs_os_sim_new(const struct gs_sim_model *model);
+void gs_os_sim_free(gs_os *os);
+/* From now on a thread started is a process: its start costs the starter
+ * fork_ns, and joining it costs the joiner collect_ns. */
+void gs_os_sim_processes(gs_os *os);
+
 /* Stops the program naming the pthread call that failed: such a failure is
  * a bug or a broken system, never a user's mistake. */
 _Noreturn void gs_fatal_pthread(const char *call, int err);

@@ -18,7 +18,7 @@
 
 #include <uv.h>
 
-#include "io.h"
+#include "../machine/io.h"
 #include "worker.h"
 
 typedef struct async_run async_run;
@@ -118,6 +118,6 @@ int gs_async_drive(async_run *r, void *(*loop_main)(void *), void (*stop)(void *
 void gs_async_ask_stop(async_run *r);
 
 /* The runner of virtual time (async_sim.c); gs_run calls it. */
-int gs_async_sim_run(const gs_run_config *cfg, gs_run_result *out);
+int gs_async_sim_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out);
 
 #endif

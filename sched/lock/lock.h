@@ -1,0 +1,96 @@
+/* lock.h - the global interpreter lock: one interface, several policies
+ * (private to sched/; the public part is gil.h).
+ *
+ * A policy is a file of its own (cpython.c, legacy.c, fifo.c, none.c)
+ * implementing two operations; this header is the whole contract between
+ * a policy and the runners.  The wrappers gs_gil_take and gs_gil_drop
+ * time every acquisition and hold, record the events and keep the
+ * counters, so policies contain only their algorithm.
+ *
+ * A worker thread is a gs_gil_client: its interpreter state (whose eval
+ * breaker carries drop requests), its recorder and its statistics.  Only the
+ * client's own thread writes its recorder and statistics.
+ *
+ * A runner runs its interpreter with a budget of check_interval
+ * instructions when the lock has one (legacy) and, at GS_STOP_BUDGET,
+ * drops it with GS_DROP_TICK and takes it again.
+ *
+ * The breaker bits a runner must handle when gs_vm_run returns
+ * GS_STOP_BREAK:
+ *   GS_BREAK_DROP  the lock asks its holder to drop it: call
+ *                  gs_gil_drop(..., GS_DROP_FORCED), then gs_gil_take;
+ *   GS_BREAK_STOP  the run is being stopped (timeout, interrupt). */
+#ifndef GS_LOCK_H
+#define GS_LOCK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../interp/vm.h"
+#include "../gil.h"
+#include "../machine/machine.h"
+#include "../recorder.h"
+
+#define GS_BREAK_DROP 1u
+#define GS_BREAK_STOP 2u
+
+typedef enum {
+    GS_DROP_VOLUNTARY, /* around blocking I/O, at a yield, at the end */
+    GS_DROP_FORCED,    /* because a drop request arrived */
+    GS_DROP_TICK,      /* legacy: the check interval ran out */
+} gs_drop_reason;
+
+typedef struct {
+    gs_vm *vm;
+    uint32_t id;
+    gs_recorder *rec;
+    gs_lock_stats *stats;
+    uint64_t got_ns; /* when this client last took the lock */
+} gs_gil_client;
+
+typedef struct gs_gil gs_gil;
+
+typedef struct {
+    const char *name;
+    /* Blocks until c holds the lock.  Returns true if it had to wait. */
+    bool (*take)(gs_gil *g, gs_gil_client *c);
+    void (*drop)(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
+    /* Asks the current holder, if any, to drop the lock. */
+    void (*request_drop)(gs_gil *g);
+    void (*destroy)(gs_gil *g);
+} gs_gil_ops;
+
+/* The part every policy shares; each policy's struct begins with it. */
+struct gs_gil {
+    const gs_gil_ops *ops;
+    gs_os *os;                        /* the operating system it runs over */
+    gs_gil_policy policy;             /* read-only after creation */
+    uint64_t interval_ns;             /* switch interval; read-only after creation */
+    uint64_t check_interval;          /* instructions between legacy ticks; 0 = none */
+    _Atomic uint32_t queued;          /* clients waiting inside take; kept by the policy */
+    _Atomic uint64_t last_release_ns; /* gs_os_now() of the latest drop */
+    _Atomic uint32_t last_holder_id;  /* id of the latest holder, or GS_NOBODY */
+};
+
+#define GS_NOBODY UINT32_MAX
+
+/* Creates a lock of cfg's policy (per-interpreter: one cpython lock; the
+ * runner makes one per thread).  Returns NULL only when out of memory; a
+ * pthread failure is fatal. */
+gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os);
+
+/* The policies' constructors, each in its own file. */
+gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg, gs_os *os);
+gs_gil *gs_gil_none_new(const gs_gil_config *cfg, gs_os *os);
+/* For constructors: fills the shared part. */
+void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_config *cfg);
+
+void gs_gil_take(gs_gil *g, gs_gil_client *c);
+void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
+
+static inline void gs_gil_destroy(gs_gil *g) { g->ops->destroy(g); }
+
+#endif
