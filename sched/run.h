@@ -55,6 +55,9 @@ extern const char *const gs_mode_singular[GS_MODE_COUNT];  /* "thread" */
 extern const char *const gs_mode_plural[GS_MODE_COUNT];    /* "threads" */
 extern const uint32_t gs_mode_max_workers[GS_MODE_COUNT];
 
+struct gs_os;   /* the machine a run is on (private to sched/) */
+struct gs_home; /* a child process's way home (private to sched/) */
+
 typedef struct {
     gs_mode mode;
     uint32_t workers;
@@ -68,10 +71,11 @@ typedef struct {
     const struct gs_sim_model *sim; /* virtual time on this model (sim.h); NULL = real time */
     uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
                                  use (CPU affinity); 0 = no pinning */
-    /* Processes: called in each child just after fork, before it runs its
-     * work, with the pipe its results go home through.  NULL normally;
-     * tests use it to make a child fail the ways real children do. */
-    void (*after_fork)(uint32_t worker, int result_fd);
+    /* Processes: called in each child as it starts, before it runs its
+     * work, with the machine and the child's way home (machine.h).  NULL
+     * normally; tests use it to make a child fail the ways real children
+     * do. */
+    void (*in_child)(uint32_t worker, struct gs_os *os, struct gs_home *home);
 } gs_run_config;
 
 typedef struct {

@@ -18,6 +18,7 @@
 #include "testdir.h"
 
 #include "machine/real/clock.h"
+#include "machine/real/real.h"
 #include "lock/lock.h"
 
 typedef struct {

@@ -22,6 +22,7 @@
 
 #include "helpers.h"
 #include "summary.h"
+#include "machine/machine.h"
 #include "runners/wire.h"
 
 /* main(first, count): the worker whose first unit is 1 never ends; the
@@ -47,7 +48,13 @@ static void *kill_me_soon(void *arg)
     return NULL;
 }
 
-static void inject_fault(uint32_t worker, int result_fd)
+/* Sends len bytes home as a child's own result would go. */
+static bool send_home(gs_os *os, gs_home *home, const void *bytes, size_t len)
+{
+    return os->ops->home_send(os, home, bytes, len) == 0;
+}
+
+static void inject_fault(uint32_t worker, gs_os *os, gs_home *home)
 {
     static const char garbage[] = "this is not a gilsim result";
     const uint32_t magic = GS_WIRE_MAGIC, version = GS_WIRE_VERSION;
@@ -59,11 +66,11 @@ static void inject_fault(uint32_t worker, int result_fd)
     case EXIT_3:
         _exit(3);
     case GARBAGE:
-        if (write(result_fd, garbage, sizeof garbage) != (ssize_t)sizeof garbage)
+        if (!send_home(os, home, garbage, sizeof garbage))
             _exit(4);
         break;
     case TRUNCATED:
-        if (write(result_fd, &magic, sizeof magic) != 4 || write(result_fd, &version, sizeof version) != 4)
+        if (!send_home(os, home, &magic, sizeof magic) || !send_home(os, home, &version, sizeof version))
             _exit(4);
         _exit(0);
     case IGNORE_STOP:
@@ -87,7 +94,7 @@ static void expect_faults(const char *src, const int faults[4], const char *cons
     gs_workload w = load_text(src);
     memcpy(fault_of, faults, 4 * sizeof *faults);
     gs_run_config cfg = run_config(GS_MODE_PROCESSES, &w, 4, 4);
-    cfg.after_fork = inject_fault;
+    cfg.in_child = inject_fault;
     cfg.timeout_ns = timeout_ns;
     gs_run_result r;
     assert_int_equal(gs_run(&cfg, &r), 0);
@@ -180,6 +187,21 @@ static void test_events_recorded_and_bounded(void **state)
     expect_events_bounded(GS_MODE_PROCESSES);
 }
 
+typedef struct {
+    unsigned char *buf;
+    size_t len, cap;
+} wire_buffer;
+
+static int append(void *arg, const void *bytes, size_t len)
+{
+    wire_buffer *w = arg;
+    if (w->len + len > w->cap)
+        return -1;
+    memcpy(w->buf + w->len, bytes, len);
+    w->len += len;
+    return 0;
+}
+
 /* The wire format on its own: a message round-trips; any damage is
  * refused with a reason and leaves the result untouched. */
 static void test_wire_round_trip_and_damage(void **state)
@@ -194,15 +216,13 @@ static void test_wire_round_trip_and_damage(void **state)
     sent.checksum = -12345;
     sent.io_ops = 7;
     sent.rec = (gs_recorder){.events = events, .cap = 4, .n = 3, .dropped = 9};
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    assert_int_equal(gs_wire_send(fds[1], &sent), 0);
-    close(fds[1]);
     size_t max = gs_wire_max_size(4);
-    unsigned char *buf = malloc(max + 16);
-    ssize_t len = read(fds[0], buf, max + 16);
-    close(fds[0]);
-    assert_true(len > 0 && (size_t)len < max);
+    wire_buffer wb = {.buf = malloc(max + 16), .cap = max + 16};
+    assert_non_null(wb.buf);
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    unsigned char *buf = wb.buf;
+    size_t len = wb.len;
+    assert_true(len > 0 && len < max);
 
     gs_event got_events[4];
     gs_worker_result got;
@@ -215,24 +235,24 @@ static void test_wire_round_trip_and_damage(void **state)
     gs_worker_result before = got;
 
     buf[len / 2] ^= 1;
-    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
     assert_string_equal(why, "sent garbled results (checksum mismatch)");
     buf[len / 2] ^= 1;
-    assert_int_equal(gs_wire_receive(buf, (size_t)len - 1, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len - 1, &got, why, sizeof why), -1);
     assert_non_null(strstr(why, "truncated"));
     assert_int_equal(gs_wire_receive(buf, 0, &got, why, sizeof why), -1);
     assert_string_equal(why, "sent no results");
     got.rec.cap = 2;
-    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
     assert_non_null(strstr(why, "3 events, room for 2"));
     got.rec.cap = 4;
     got.id = 2;
-    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
     assert_non_null(strstr(why, "another worker"));
     got.id = 3;
     assert_memory_equal(&got, &before, sizeof got);
 
-    assert_int_equal(gs_wire_receive(buf, (size_t)len, &got, why, sizeof why), 0);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), 0);
     assert_int_equal(got.checksum, -12345);
     assert_int_equal(got.io_ops, 7);
     assert_ptr_equal(got.rec.events, got_events);

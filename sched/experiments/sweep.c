@@ -1,7 +1,6 @@
 /* sweep.c - experiments over worker counts, modes and workloads (see
  * sweep.h).  Runs are kept only as long as it takes to read their figures,
  * so a long sweep holds one experiment's runs at a time. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,8 @@ typedef struct {
     void (*progress)(uint32_t, uint32_t, void *);
     void *arg;
     uint32_t done, total;
-    pthread_mutex_t *mutex;     /* parallel sweeps: guards done and the callback */
+    gs_mutex *mutex;            /* parallel sweeps (on the real machine's threads):
+                                   guards done and the callback */
 } progress_relay;
 
 /* An experiment's own progress counts its runs from 1; the sweep's counts
@@ -48,13 +48,14 @@ static int run_point(const gs_sweep *s, gs_experiment *e, const gs_workload *wl,
             e->cfg.work = s->work[w];
     e->repeat = s->repeat;
     int rc = gs_experiment_run(e, err, relay, p);
+    gs_os *os = gs_os_real();
     if (p->mutex)
-        GS_PTHREAD(pthread_mutex_lock(p->mutex));
+        gs_os_lock(os, p->mutex);
     p->done += s->repeat;
     if (p->mutex && p->progress)
         p->progress(p->done, p->total, p->arg);
     if (p->mutex)
-        GS_PTHREAD(pthread_mutex_unlock(p->mutex));
+        gs_os_unlock(os, p->mutex);
     return rc;
 }
 
@@ -97,7 +98,7 @@ typedef struct {
     int *rc;
     char (*errs)[GS_ERRMSG_MAX];
     uint32_t next, njobs;       /* guarded by mutex */
-    pthread_mutex_t mutex;
+    gs_mutex *mutex;
     progress_relay *p;
 } parallel;
 
@@ -114,9 +115,9 @@ static void *parallel_worker(void *arg)
 {
     parallel *par = arg;
     for (;;) {
-        GS_PTHREAD(pthread_mutex_lock(&par->mutex));
+        gs_os_lock(gs_os_real(), par->mutex);
         uint32_t j = par->next < par->njobs && !gs_run_stopping() ? par->next++ : UINT32_MAX;
-        GS_PTHREAD(pthread_mutex_unlock(&par->mutex));
+        gs_os_unlock(gs_os_real(), par->mutex);
         if (j == UINT32_MAX)
             return NULL;
         uint32_t w, m, workers;
@@ -136,7 +137,8 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
     par.exps = calloc(par.njobs, sizeof *par.exps);
     par.rc = calloc(par.njobs, sizeof *par.rc);
     par.errs = calloc(par.njobs, sizeof *par.errs);
-    pthread_t *threads = calloc(s->jobs, sizeof *threads);
+    gs_os *os = gs_os_real(); /* the jobs' threads: each job's runs are on machines of their own */
+    gs_thread **threads = calloc(s->jobs, sizeof *threads);
     if (!par.exps || !par.rc || !par.errs || !threads) {
         free(par.exps), free(par.rc), free(par.errs), free(threads);
         snprintf(err, GS_ERRMSG_MAX, "out of memory for the sweep's jobs");
@@ -144,18 +146,18 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
     }
     for (uint32_t j = 0; j < par.njobs; j++)
         par.rc[j] = -2; /* not run */
-    GS_PTHREAD(pthread_mutex_init(&par.mutex, NULL));
-    p->mutex = &par.mutex;
+    par.mutex = gs_os_mutex(os);
+    p->mutex = par.mutex;
     uint32_t started = 0;
     for (; started < s->jobs; started++)
-        if (pthread_create(&threads[started], NULL, parallel_worker, &par) != 0)
+        if (os->ops->thread_start(os, &threads[started], 0, parallel_worker, &par) != 0)
             break;
     if (started == 0)
         parallel_worker(&par); /* no thread to be had: this one does it all */
     for (uint32_t t = 0; t < started; t++)
-        GS_PTHREAD(pthread_join(threads[t], NULL));
+        os->ops->thread_join(os, threads[t]);
     p->mutex = NULL;
-    GS_PTHREAD(pthread_mutex_destroy(&par.mutex));
+    os->ops->mutex_free(os, par.mutex);
     int rc = 0;
     for (uint32_t j = 0; j < par.njobs && rc == 0; j++) {
         uint32_t k = j % (s->ncounts + 1), base = j - k;

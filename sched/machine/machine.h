@@ -1,56 +1,103 @@
-/* os.h - the operating system, as the lock policies, a worker's life and
- * the runners see it.
+/* machine.h - the machine: everything the lock policies, a worker's life
+ * and the runners ask of an operating system (private to sched/).
  *
- * DESIGN
- * Code in sched/ does not call pthreads, clocks or sleeps directly: it
- * calls a gs_os, a table of operations of one substrate.  The real one
- * (os_real.c) is pthreads, CLOCK_MONOTONIC and nanosleep.  The simulated
- * machine of DESIGN.md section 8 will be a second table over fibers in
- * virtual time, so that each policy's algorithm, a worker's life and the
- * runners are written once and run over both, as CPython's ceval_gil.c
- * runs over condvar.h.
+ * DESIGN (docs/design.md, "The machine")
+ * Nothing in sched/ but the real machine (real/) calls pthreads, a clock,
+ * a sleep, fork, waitpid, poll or libuv: it calls a gs_os, a table of
+ * operations of one substrate, passed explicitly (no global).  There are
+ * two: the real machine (real/: pthreads, CLOCK_MONOTONIC, real I/O, fork
+ * and pipes, a libuv loop) and the simulated one (sim/: fibers on N
+ * modelled cores in virtual time, deterministic by seed).  Each lock
+ * policy, a worker's life and each of the three runners is written once
+ * and runs on both, as CPython's ceval_gil.c runs over condvar.h and
+ * FoundationDB's code over its INetwork; so the hostile schedules of the
+ * simulated machine test all of them.  CI's grep keeps it so.
  *
- * The operations are the ones the policies and runners need and no more:
- * a clock, mutexes, condition variables with a timed wait, threads started
- * and joined, sleeping, a worker's blocking I/O, and the interpreter's
- * budget (below).  Each object
- * belongs to the os that made it.  Every operation that fails in a way
- * that means a bug (a mutex that cannot be locked) stops the program with
- * the call named, as CPython's pthread calls do; creating a thread, which
- * a user's limits can refuse, returns an error instead.
+ * The operations are the ones the code needs and no more: a clock,
+ * mutexes, condition variables with a timed wait, threads, sleeping, a
+ * run's I/O, the interpreter's budget, memory every process of a run sees,
+ * processes started together and collected with what each sent home, an
+ * event loop for async tasks, and pinning to cores.  Each object belongs
+ * to the machine that made it.  A failure that means a bug (a mutex that
+ * cannot be locked) stops the program naming the call (gs_fatal); what a
+ * user's limits can refuse (a thread, a process, a descriptor) returns an
+ * error.
  *
- * The budget.  A worker runs its interpreter for at most gs_os_budget()
- * instructions at a time and then reports how many it ran.  The real os
- * grants what was asked and ignores the report; a simulated one will end
- * each budget at the next moment anything else could happen and advance
- * virtual time by the instructions run, so a drop request lands at the
- * right instruction.
+ * The budget.  A worker runs its interpreter for at most budget()
+ * instructions at a time and then reports how many it ran (ran()).  The
+ * real machine grants what was asked and ignores the report; the simulated
+ * one ends each budget at the next moment anything else could happen and
+ * advances virtual time by the instructions run, so a drop request lands
+ * at the right instruction.
  *
- * Threading: every operation may be called from any thread of the run. */
-#ifndef GS_OS_H
-#define GS_OS_H
+ * Processes.  A process runs child(i, arg, home), whose return is its exit
+ * status, with memory of its own
+ * (real: a fork's copy; simulated: what the child allocates, touching
+ * nothing of the parent's but what it was given), held at a gate until the
+ * whole group is started, then sends its result home (any number of
+ * bytes, in order) and ends.  The parent waits for the group: past a
+ * deadline, or once the run is interrupted, it asks each process to stop
+ * (the stop the child registered with home_on_stop is called: real, from a
+ * signal handler, so it must be async-signal-safe), and a process that
+ * does not end in GS_STOP_GRACE_NS is killed, and so reported.
+ *
+ * The loop.  An async runner's tasks run on one thread; each I/O request
+ * is submitted to the loop, which does it without blocking the thread, and
+ * loop_wait returns completions, blocking only when none is ready (real:
+ * libuv; simulated: each request completes at its latency).
+ *
+ * Threading: every operation may be called from any thread of the run,
+ * except those a comment names (a process's own, the loop's thread). */
+#ifndef GS_MACHINE_H
+#define GS_MACHINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdint.h>
+
+#include "../../interp/asm.h"
 
 typedef struct gs_os gs_os;
 typedef struct gs_mutex gs_mutex;
 typedef struct gs_cond gs_cond;
 typedef struct gs_thread gs_thread;
-typedef struct gs_io gs_io; /* io.h */
+typedef struct gs_io gs_io;       /* a run's I/O: echo peers, the file (io.h) */
+typedef struct gs_procs gs_procs; /* processes started together */
+typedef struct gs_home gs_home;   /* a process's way home: where its result goes */
+typedef struct gs_loop gs_loop;   /* an event loop for async tasks */
+
+#define GS_STOP_GRACE_NS 2000000000ull /* a process asked to stop has 2 s, then it is killed */
+#define GS_IO_STOPPED (-2)             /* io_perform: the run is being stopped */
+
+/* How a process ended, as its parent saw it. */
+typedef struct {
+    const unsigned char *message; /* all it sent home, in order (the group owns it) */
+    size_t len;
+    bool signaled;                /* killed by a signal (code is its number) ... */
+    int code;                     /* ... or exited (code is its status) */
+    const char *killed;           /* why the machine killed it, or NULL */
+} gs_proc_end;
+
+/* A loop's completed request. */
+typedef struct {
+    uint32_t task;
+    int64_t result;
+    uint64_t late_ns;     /* sleep: how late it completed past its latency (loop lag) */
+    bool is_sleep;
+    bool failed;          /* then err says why */
+    char err[GS_ERRMSG_MAX];
+} gs_loop_done;
 
 typedef struct {
-    const char *name;                          /* "real" */
     uint64_t (*now_ns)(gs_os *os);              /* monotonic nanoseconds */
     uint64_t (*thread_cpu_ns)(gs_os *os);       /* the calling thread's CPU time */
     uint32_t (*cpus)(gs_os *os);                /* the CPUs the calling thread may run on */
-    gs_mutex *(*mutex_new)(gs_os *os);         /* never NULL: out of memory is fatal */
+
+    gs_mutex *(*mutex_new)(gs_os *os);          /* never NULL: out of memory is fatal */
     void (*mutex_lock)(gs_os *os, gs_mutex *m);
     void (*mutex_unlock)(gs_os *os, gs_mutex *m);
     void (*mutex_free)(gs_os *os, gs_mutex *m);
-    gs_cond *(*cond_new)(gs_os *os);           /* never NULL: out of memory is fatal */
+    gs_cond *(*cond_new)(gs_os *os);            /* never NULL: out of memory is fatal */
     /* Precondition of the waits: m is held; it is held again on return. */
     void (*cond_wait)(gs_os *os, gs_cond *c, gs_mutex *m);
     /* Returns true if deadline_ns (of now_ns) passed without a wake-up. */
@@ -58,28 +105,86 @@ typedef struct {
     void (*cond_signal)(gs_os *os, gs_cond *c);
     void (*cond_broadcast)(gs_os *os, gs_cond *c);
     void (*cond_free)(gs_os *os, gs_cond *c);
-    /* Starts fn(arg) on a thread with a stack of stack_size bytes.
-     * Returns 0, or an errno value. */
+
+    /* Starts fn(arg) on a thread with a stack of stack_size bytes (0: the
+     * machine's choice).  Returns 0, or an errno value. */
     int (*thread_start)(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg);
     void (*thread_join)(gs_os *os, gs_thread *t);
     void (*sleep_ns)(gs_os *os, uint64_t ns);
-    /* A worker's blocking I/O request (gs_io_perform in io.h): kind is a
-     * gs_io_kind.  Returns 0, or -1 with err. */
+
+    /* A run's I/O for nworkers workers of the kinds in the bit set kinds
+     * (io.h says what each kind is).  Returns NULL with err. */
+    gs_io *(*io_open)(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX]);
+    /* Worker's blocking request of kind (a gs_io_kind) with token.  Returns
+     * 0 with *result, -1 with err, or GS_IO_STOPPED (io.h) after io_stop. */
     int (*io_perform)(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result,
-                      char *err);
-    /* How long a request of that kind takes when nothing is in its way
-     * (the async runner of virtual time starts requests without
-     * blocking, and completes them then). */
-    uint64_t (*io_latency)(gs_os *os, gs_io *io, int kind);
+                      char err[GS_ERRMSG_MAX]);
+    /* Ends every sleep and wait of io's requests, now and from now on.
+     * Async-signal-safe. */
+    void (*io_stop)(gs_os *os, gs_io *io);
+    void (*io_close)(gs_os *os, gs_io *io);
+
     uint64_t (*budget)(gs_os *os, uint64_t wanted); /* instructions the caller may run now */
     void (*ran)(gs_os *os, uint64_t instructions);  /* ... and how many it ran */
+
+    /* size bytes, zeroed, that every process the caller starts sees and
+     * may change (real: a shared mapping made before fork).  NULL when out
+     * of memory. */
+    void *(*shared_new)(gs_os *os, size_t size);
+    void (*shared_free)(gs_os *os, void *p, size_t size);
+
+    /* Starts n processes, each child(i, arg, home) held at the group's
+     * gate.  Returns how many started: fewer than n only with err (a
+     * user's limits); the rest are never started. */
+    uint32_t (*procs_start)(gs_os *os, gs_procs **g, uint32_t n, int (*child)(uint32_t i, void *arg, gs_home *home),
+                            void *arg, size_t max_message, char err[GS_ERRMSG_MAX]);
+    /* Opens the gate: every process runs (go), or ends at once (!go). */
+    void (*procs_release)(gs_os *os, gs_procs *g, bool go);
+    /* Waits for every process of the group to end, filling ends[] (one a
+     * process, valid until procs_free).  Past deadline_ns (of now_ns; 0:
+     * none) or on an interrupt, asks each to stop; kills one still there
+     * GS_STOP_GRACE_NS after.  Returns true if it asked. */
+    bool (*procs_wait)(gs_os *os, gs_procs *g, uint64_t deadline_ns, gs_proc_end *ends);
+    void (*procs_free)(gs_os *os, gs_procs *g);
+    /* In a process: sends len bytes home (in order after what it sent
+     * before).  Returns 0, or -1. */
+    int (*home_send)(gs_os *os, gs_home *h, const void *bytes, size_t len);
+    /* In a process: what asking it to stop does, stop(arg, interrupted):
+     * interrupted, or past the deadline.  Called from a signal handler on
+     * the real machine: async-signal-safe only. */
+    void (*home_on_stop)(gs_os *os, gs_home *h, void (*stop)(void *arg, bool interrupted), void *arg);
+
+    /* A loop for ntasks tasks over io (opened by io_open).  Returns NULL
+     * with err.  The loop's calls but loop_wake belong to one thread. */
+    gs_loop *(*loop_open)(gs_os *os, gs_io *io, uint32_t ntasks, char err[GS_ERRMSG_MAX]);
+    /* Starts task's request of kind with token.  Returns 0, or -1 with err. */
+    int (*loop_submit)(gs_os *os, gs_loop *l, uint32_t task, int kind, int64_t token, char err[GS_ERRMSG_MAX]);
+    /* Completed requests, at most max, into done.  With block, waits
+     * until there is one or loop_wake was called (then it may return 0);
+     * without, returns at once what is ready (a loop polls so between two
+     * rounds of tasks, as asyncio's does). */
+    uint32_t (*loop_wait)(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t max, bool block);
+    /* Makes loop_wait return, now or at its next call.  Any thread. */
+    void (*loop_wake)(gs_os *os, gs_loop *l);
+    void (*loop_close)(gs_os *os, gs_loop *l);
+
+    /* Keeps the calling thread, and every thread and process it starts, on
+     * the first `cores` CPUs it may use (Beazley's "one core disabled");
+     * 0 puts the mask it had back.  Returns 0, or -1 with err. */
+    int (*pin)(gs_os *os, uint32_t cores, char err[GS_ERRMSG_MAX]);
+
+    /* Makes room for `more` descriptors beyond those open now, raising
+     * the soft limit toward the hard one if it must.  Returns 0, or -1
+     * with *need (open now plus more) and *limit (the hard limit). */
+    int (*reserve_fds)(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit);
 } gs_os_ops;
 
 struct gs_os {
     const gs_os_ops *ops;
 };
 
-/* The real operating system, shared by every real run. */
+/* The real machine (real/real.c), shared by every real run: it holds only
+ * its table and the affinity mask pin saved. */
 gs_os *gs_os_real(void);
 
 struct gs_sim_model;
@@ -87,24 +192,25 @@ struct gs_sim_model;
  * its first thread being the caller.  Returns NULL when out of memory. */
 gs_os *gs_os_sim_new(const struct gs_sim_model *model);
 void gs_os_sim_free(gs_os *os);
-/* From now on a thread started is a process: its start costs the starter
- * fork_ns, and joining it costs the joiner collect_ns. */
-void gs_os_sim_processes(gs_os *os);
 
-/* Stops the program naming the pthread call that failed: such a failure is
- * a bug or a broken system, never a user's mistake. */
-_Noreturn void gs_fatal_pthread(const char *call, int err);
-/* A condition variable whose timed waits take CLOCK_MONOTONIC deadlines
- * (gs_timespec_after), so a change of the wall clock cannot stretch or cut
- * a switch interval. */
-void gs_cond_init_monotonic(pthread_cond_t *cond);
+/* Stops the program: what went wrong is a bug or a broken system, never a
+ * user's mistake (a pthread call that failed, a lock dropped by one who
+ * does not hold it).  what names it; err is an errno value, or 0. */
+_Noreturn void gs_fatal(const char *what, int err);
 
-#define GS_PTHREAD(call)                          \
-    do {                                          \
-        int rc_ = (call);                         \
-        if (rc_ != 0)                             \
-            gs_fatal_pthread(#call, rc_);         \
-    } while (0)
+/* How long a thread waiting for others may sleep before it must look at
+ * the run's stop again: a tick of 20 ms (an interrupt sets a flag that no
+ * wait can be woken by), or less when deadline_ns (0 = none) comes
+ * sooner; 0 once it is past. */
+#define GS_STOP_TICK_NS 20000000ull
+static inline uint64_t gs_os_tick_ns(uint64_t now_ns, uint64_t deadline_ns)
+{
+    if (!deadline_ns)
+        return GS_STOP_TICK_NS;
+    if (now_ns >= deadline_ns)
+        return 0;
+    return deadline_ns - now_ns < GS_STOP_TICK_NS ? deadline_ns - now_ns : GS_STOP_TICK_NS;
+}
 
 /* Shorthands, so that an algorithm reads as it would over pthreads. */
 static inline uint64_t gs_os_now(gs_os *os) { return os->ops->now_ns(os); }

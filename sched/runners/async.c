@@ -1,385 +1,433 @@
 /* async.c - the async runner: N tasks, each an interpreter state, on one
- * libuv loop run by one thread, as asyncio runs coroutines.  A task's life
- * between two I/O requests is in async_tasks.c, shared with the runner of
- * virtual time (async_sim.c); this file is the libuv loop.
+ * event loop run by one thread, as asyncio runs coroutines.
  *
  * DESIGN
- * A task runs until it finishes, reaches an io instruction or yields; no two
- * tasks ever run at once.  Ready tasks wait in a FIFO queue.  While it is
- * not empty an idle handle keeps the loop from blocking, and each loop
- * iteration runs the tasks that were ready when the iteration began (as
- * asyncio's _run_once runs the callbacks ready at its start), so a task that
- * yields goes behind the others.  An io instruction is submitted to libuv
- * and the task is queued again from the callback:
- *   sleep  a uv_timer, set again if it fires before the latency has
- *          passed (libuv counts whole milliseconds; see arm_timer);
- *   pipe   a uv_pipe over the task's socketpair to its echo peer (io.h):
- *          write the token, read it back;
- *   file   uv_fs_read of the token's block, on libuv's thread pool.
- * Loop lag: for each timer, how late its callback ran after the latency
- * was over.  While a task computes the loop runs no callback at all, so
- * CPU work in one task is lag in every other.
+ * A task runs until it finishes, reaches an io instruction or yields; no
+ * two tasks ever run at once.  Ready tasks wait in a FIFO queue.  Each
+ * round the loop's thread runs the tasks that were ready when the round
+ * began (as asyncio's _run_once runs the callbacks ready at its start), so
+ * a task that yields goes behind the others; then it asks the machine's
+ * event loop (machine.h, "The loop": libuv on the real machine, modelled
+ * in virtual time) for the I/O completed meanwhile, blocking only when no
+ * task is ready, and queues each completed task again.  This file is the
+ * same for both machines.
+ *
+ * Loop lag: for each sleep, how late its completion came after the
+ * latency was over.  While a task computes the loop takes no completion at
+ * all, so CPU work in one task is lag in every other.
  *
  * The lock: the loop's thread treats the lock as asyncio's thread does:
- * held while it runs tasks and callbacks, dropped around the wait for I/O
- * (a prepare handle drops it just before the poll, a check handle takes it
- * just after).  Nothing else wants it, so it is never contended; the report
- * says so with the counts measured here.
+ * held while it runs tasks, dropped around every look at the loop for I/O.
+ * Nothing else wants it, so it is never contended; the report says so
+ * with the counts measured here.
  *
- * Stopping: the calling thread waits as the threads runner does; on timeout
- * or interrupt it sets GS_BREAK_STOP on every task (a running task stops at
- * its next back-edge) and wakes the loop with a uv_async, whose callback
- * fails every unfinished task with the reason and lets the loop end.
+ * User locks are asyncio.Lock's: a task that finds one held parks, the
+ * loop runs the others, and a release hands the lock to the first task
+ * parked on it.
+ *
+ * Stopping: the calling thread waits as the threads runner does; on
+ * timeout or interrupt it sets GS_BREAK_STOP on every task (a running task
+ * stops at its next back-edge), ends the I/O waits and wakes the loop,
+ * whose thread then fails every unfinished task with the reason.
  *
  * Threading: everything here belongs to the loop's thread, except the
- * breakers, stop_asked, and the wake handle, which is guarded by
- * wake_mutex because it may be closing while the caller wants to send. */
-#include <errno.h>
-#include <pthread.h>
+ * breakers and stop_asked. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <uv.h>
+#include "worker.h"
 
-#include "async_tasks.h"
-#include "../machine/real/clock.h"
+typedef struct async_run async_run;
 
-static void on_idle(uv_idle_t *h);
+typedef struct task {
+    async_run *run;
+    gs_vm *vm;
+    gs_worker_result *res;
+    bool started, finished, in_io;
+    uint64_t io_start_ns;
+    bool held[GS_MAX_ULOCKS]; /* the user locks it holds */
+    uint64_t asked_ns;        /* parked on a user lock: since when */
+    struct task *next_waiter; /* parked on a user lock: the next one parked there */
+} task;
 
-static void close_loop_handles(async_run *r)
+struct async_run {
+    gs_os *os;
+    const gs_run_config *cfg;
+    gs_run_result *out;
+    gs_io *io;
+    gs_loop *loop;
+    atomic_bool stop_asked;
+    task *tasks;
+    uint32_t n, finished;
+    uint32_t in_io;       /* tasks whose request the loop has */
+    uint32_t *queue;      /* ring of ready task indices; each task at most once */
+    uint32_t head, count;
+    gs_loop_done *done;   /* room for a completion a task */
+    gs_gil *gil;
+    gs_gil_client client; /* the loop thread, as a user of the lock */
+    gs_vm *loop_vm;       /* the loop thread's own state: it runs nothing, but
+                             carries the eval breaker the lock may touch */
+    gs_recorder no_events;
+    gs_process_state process; /* the tasks' shared variables and user locks */
+    gs_native_meter meter;
+    task *parked[GS_MAX_ULOCKS], *parked_last[GS_MAX_ULOCKS]; /* waiting for each user lock, in order */
+    gs_run_sync sync;
+};
+
+static void release(task *t, uint32_t i, uint64_t now);
+
+/* Queues t to run, as a callback becomes ready in asyncio. */
+static void enqueue(task *t)
 {
-    uv_close((uv_handle_t *)&r->idle, NULL);
-    uv_close((uv_handle_t *)&r->prepare, NULL);
-    uv_close((uv_handle_t *)&r->check, NULL);
-    GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
-    r->wake_open = false;
-    uv_close((uv_handle_t *)&r->wake, NULL);
-    GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
+    async_run *r = t->run;
+    r->queue[(r->head + r->count++) % r->n] = (uint32_t)(t - r->tasks);
+    gs_record(&t->res->rec, GS_EV_WANT, gs_os_now(r->os), 0);
 }
 
-static void uv_ready(async_run *r)
+/* t is done (finished, failed or stopped): its figures are final. */
+static void finish(task *t)
 {
-    uv_idle_start(&r->idle, on_idle); /* no-op when already active */
-}
-
-static void uv_finished(task *t)
-{
-    uv_close((uv_handle_t *)&t->timer, NULL);
-    if (t->pipe)
-        uv_close((uv_handle_t *)t->pipe, NULL);
-    if (t->run->finished == t->run->n)
-        close_loop_handles(t->run);
-}
-
-static void on_timer(uv_timer_t *h);
-
-/* Sets t's timer to fire at timer_due_ns.  libuv's timers count whole
- * milliseconds of the loop's clock, read when the timer is set: so that
- * an idle loop wakes on time, the timeout is the remaining time rounded up
- * to a millisecond.  A busy loop compares its clock, floored to the
- * millisecond, when an iteration begins, and may then run the timer up to
- * a millisecond early: on_timer sets it again for what is left. */
-static int arm_timer(task *t, uint64_t now)
-{
-    uv_update_time(&t->run->loop);
-    uint64_t left = t->timer_due_ns > now ? t->timer_due_ns - now : 0;
-    return uv_timer_start(&t->timer, on_timer, (left + 999999u) / 1000000u, 0);
-}
-
-static void on_timer(uv_timer_t *h)
-{
-    task *t = h->data;
-    uint64_t now = gs_now_ns();
-    if (now < t->timer_due_ns) {
-        int rc = arm_timer(t, now);
-        if (rc != 0) {
-            char msg[GS_ERRMSG_MAX];
-            snprintf(msg, sizeof msg, "cannot start sleep I/O: %s", uv_strerror(rc));
-            gs_async_fail(t, msg);
-        }
-        return;
-    }
-    gs_hist_add(&t->res->loop_lag, now - t->timer_due_ns);
-    gs_async_io_done(t, t->vm->io_arg);
-}
-
-static void on_echo_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)suggested;
-    task *t = h->data;
-    *buf = uv_buf_init((char *)t->echo + t->echo_len, (unsigned)(sizeof t->echo - t->echo_len));
-}
-
-static void on_echo_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
-{
-    (void)buf;
-    task *t = s->data;
-    if (nread == 0 || t->finished)
-        return;
-    if (nread < 0) {
-        char msg[GS_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror((int)nread));
-        uv_read_stop(s);
-        gs_async_fail(t, msg);
-        return;
-    }
-    t->echo_len += (size_t)nread;
-    if (t->echo_len < sizeof t->echo)
-        return;
-    uv_read_stop(s);
-    int64_t echo;
-    memcpy(&echo, t->echo, sizeof echo);
-    gs_async_io_done(t, echo);
-}
-
-static void on_token_written(uv_write_t *req, int status)
-{
-    task *t = req->data;
-    if (status < 0 && !t->finished) {
-        char msg[GS_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "pipe I/O to the echo peer failed: %s", uv_strerror(status));
-        gs_async_fail(t, msg);
-    }
-}
-
-static void on_block_read(uv_fs_t *req)
-{
-    task *t = req->data;
-    ssize_t got = req->result;
-    uv_fs_req_cleanup(req);
-    free(req);
-    t->fs_req = NULL;
     if (t->finished)
         return;
+    async_run *r = t->run;
     char msg[GS_ERRMSG_MAX];
-    if (got != (ssize_t)GS_IO_BLOCK) {
-        snprintf(msg, sizeof msg, "file I/O read failed: %s", got < 0 ? uv_strerror((int)got) : "short read");
-        gs_async_fail(t, msg);
-    } else if (gs_io_check_block(t->block, t->vm->io_arg, msg) != 0) {
-        gs_async_fail(t, msg);
-    } else {
-        gs_async_io_done(t, t->vm->io_arg);
-    }
+    if (gs_worker_release_held(t->vm, t->held, msg)) /* or the tasks parked there would wait forever */
+        for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
+            if (t->held[i])
+                release(t, i, gs_os_now(r->os));
+    if (msg[0] && !t->res->failed)
+        gs_worker_fail(t->res, msg);
+    t->finished = true;
+    t->res->instructions = t->vm->instructions;
+    t->res->end_ns = gs_os_now(r->os);
+    if (!t->started)
+        t->res->start_ns = t->res->end_ns;
+    gs_record(&t->res->rec, GS_EV_DONE, t->res->end_ns, 0);
+    r->finished++;
 }
 
-/* Hands the task's I/O request to libuv.  Returns 0, or -1 with msg. */
-static int uv_submit_io(task *t, char msg[GS_ERRMSG_MAX])
+static void fail(task *t, const char *msg)
+{
+    gs_worker_fail(t->res, msg);
+    finish(t);
+}
+
+/* t's I/O request completed with result: it is ready to run again. */
+static void io_done(task *t, int64_t result)
+{
+    if (t->finished)
+        return;
+    gs_record(&t->res->rec, GS_EV_IO_END, gs_os_now(t->run->os), 0);
+    gs_vm_complete(t->vm, result);
+    enqueue(t);
+}
+
+/* t releases user lock i, and the first task parked on it takes it. */
+static void release(task *t, uint32_t i, uint64_t now)
+{
+    async_run *r = t->run;
+    gs_ulock_release(&r->process.locks, i, &t->res->ulocks[i]);
+    gs_record(&t->res->rec, GS_EV_ULOCK_RELEASE, now, i);
+    t->held[i] = false;
+    task *w = r->parked[i];
+    if (!w)
+        return;
+    r->parked[i] = w->next_waiter;
+    if (!r->parked[i])
+        r->parked_last[i] = NULL;
+    gs_ulock_cycle none;
+    gs_ulock_wait(&r->process.locks, i, (uint32_t)(w - r->tasks), w->asked_ns, &w->res->ulocks[i],
+                  &none); /* free: no waiting, the wait counted */
+    gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
+    w->held[i] = true;
+    gs_vm_complete(w->vm, 0);
+    enqueue(w);
+}
+
+/* A user lock's acquire or release, as asyncio.Lock: a task that finds the
+ * lock held parks, and the loop runs the others; a release hands the lock
+ * to the first task parked on it.  Returns true when t goes on running
+ * (it took a free lock, or released one), as a coroutine does. */
+static bool do_lock(task *t)
 {
     async_run *r = t->run;
     gs_vm *vm = t->vm;
-    int rc = 0;
-    switch (vm->io_kind) {
-    case GS_IO_SLEEP:
-        t->timer_due_ns = t->io_start_ns + gs_io_latency_ns(r->io);
-        rc = arm_timer(t, t->io_start_ns);
-        break;
-    case GS_IO_PIPE:
-        t->token = vm->io_arg;
-        t->echo_len = 0;
-        uv_buf_t out = uv_buf_init((char *)&t->token, sizeof t->token);
-        rc = uv_write(&t->write_req, (uv_stream_t *)t->pipe, &out, 1, on_token_written);
-        if (rc == 0)
-            rc = uv_read_start((uv_stream_t *)t->pipe, on_echo_alloc, on_echo_read);
-        break;
-    case GS_IO_FILE:
-        if (!t->block && !(t->block = malloc(GS_IO_BLOCK)))
-            rc = UV_ENOMEM;
-        else if (!(t->fs_req = malloc(sizeof *t->fs_req)))
-            rc = UV_ENOMEM;
-        if (rc == 0) {
-            t->fs_req->data = t;
-            uv_buf_t in = uv_buf_init((char *)t->block, GS_IO_BLOCK);
-            rc = uv_fs_read(&r->loop, t->fs_req, gs_io_file_fd(r->io), &in, 1, gs_io_file_offset(vm->io_arg),
-                            on_block_read);
-            if (rc != 0) {
-                free(t->fs_req);
-                t->fs_req = NULL;
-            }
+    uint32_t i = vm->ulock;
+    uint64_t now = gs_os_now(r->os);
+    char msg[GS_ERRMSG_MAX];
+    if (gs_vm_lock_misuse(vm, t->held, msg)) {
+        gs_vm_raise(vm, msg);
+        return true; /* to its error */
+    }
+    uint32_t who = (uint32_t)(t - r->tasks);
+    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, who, now, &t->res->ulocks[i])) {
+        gs_ulock_cycle cycle;
+        if (gs_ulock_park(&r->process.locks, i, who, &cycle)) { /* asyncio would wait forever */
+            gs_worker_deadlock(vm->prog, "task", &cycle, msg);
+            gs_vm_raise(vm, msg);
+            return true; /* to its error */
         }
+        gs_record(&t->res->rec, GS_EV_ULOCK_WAIT, now, i);
+        t->asked_ns = now;
+        t->next_waiter = NULL;
+        if (r->parked_last[i])
+            r->parked_last[i]->next_waiter = t;
+        else
+            r->parked[i] = t;
+        r->parked_last[i] = t;
+        return false;
+    }
+    if (vm->request == GS_REQ_RELEASE) {
+        release(t, i, now);
+    } else {
+        gs_record(&t->res->rec, GS_EV_ULOCK_GOT, now, i);
+        t->held[i] = true;
+    }
+    gs_vm_complete(vm, 0);
+    return true;
+}
+
+/* Runs t until it stops, and acts on why.  The loop's thread holds the lock. */
+static void step(task *t)
+{
+    gs_worker_result *res = t->res;
+    gs_os *os = t->run->os;
+    uint64_t now = gs_os_now(os);
+    if (!t->started) {
+        t->started = true;
+        res->start_ns = now;
+    }
+    if (t->in_io) {
+        t->in_io = false;
+        gs_hist_add(&res->io_latency, now - t->io_start_ns);
+    }
+    gs_record(&res->rec, GS_EV_GOT, now, 0);
+    uint64_t cpu0 = gs_os_thread_cpu(os);
+    gs_stop why;
+    for (;;) { /* native calls and lock operations that need no wait: the task goes on */
+        why = gs_worker_run_granted(os, t->vm, UINT64_MAX);
+        if (why == GS_STOP_NATIVE)
+            gs_vm_complete(t->vm, gs_worker_native(os, t->vm->native_work, res, &t->run->meter));
+        else if (why != GS_STOP_LOCK || !do_lock(t))
+            break;
+    }
+    res->cpu_ns += gs_os_thread_cpu(os) - cpu0;
+    now = gs_os_now(os);
+    gs_record(&res->rec, GS_EV_DROP_VOLUNTARY, now, 0);
+    char msg[GS_ERRMSG_MAX];
+    switch (why) {
+    case GS_STOP_DONE:
+        res->checksum = t->vm->result;
+        finish(t);
         break;
-    default:
-        rc = UV_EINVAL; /* the verifier admits no other kind */
+    case GS_STOP_IO:
+        res->io_ops++;
+        t->in_io = true;
+        t->io_start_ns = now;
+        gs_record(&res->rec, GS_EV_IO_START, now, (uint32_t)t->vm->io_kind);
+        if (t->run->os->ops->loop_submit(t->run->os, t->run->loop, (uint32_t)(t - t->run->tasks),
+                                         (int)t->vm->io_kind, t->vm->io_arg, msg) != 0)
+            fail(t, msg);
+        else
+            t->run->in_io++;
+        break;
+    case GS_STOP_ERROR:
+        res->failed = true;
+        gs_vm_format_error(t->vm, res->error, sizeof res->error);
+        finish(t);
+        break;
+    case GS_STOP_NATIVE: /* done on the loop's thread, above: the loop waits, as for a C call */
+    case GS_STOP_LOCK:   /* parked on a user lock: its release enqueues it */
+        break;
+    case GS_STOP_BREAK:
+        if (gs_vm_breaker(t->vm) & GS_BREAK_STOP) {
+            fail(t, gs_run_stop_reason());
+            break;
+        }
+        enqueue(t);
+        break;
+    case GS_STOP_YIELD:
+    case GS_STOP_BUDGET:
+        enqueue(t);
         break;
     }
-    if (rc != 0)
-        snprintf(msg, GS_ERRMSG_MAX, "cannot start %s I/O: %s",
-                 vm->io_kind < GS_IO_KIND_COUNT ? gs_io_kind_names[vm->io_kind] : "unknown", uv_strerror(rc));
-    return rc == 0 ? 0 : -1;
 }
 
-static const async_backend uv_backend = {.submit_io = uv_submit_io, .ready = uv_ready, .finished = uv_finished};
-
-static void on_idle(uv_idle_t *h)
+/* Runs the tasks that were ready when it began, each until it stops.
+ * Precondition: the loop's thread holds the lock. */
+static void run_ready(async_run *r)
 {
-    async_run *r = h->data;
-    gs_async_run_ready(r);
-    if (r->count == 0 && r->finished < r->n)
-        uv_idle_stop(&r->idle);
-}
-
-static void on_prepare(uv_prepare_t *h)
-{
-    async_run *r = h->data;
-    if (r->holding) {
-        gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
-        r->holding = false;
+    for (uint32_t batch = r->count; batch > 0 && r->count > 0; batch--) {
+        task *t = &r->tasks[r->queue[r->head]];
+        r->head = (r->head + 1) % r->n;
+        r->count--;
+        if (!t->finished)
+            step(t);
     }
 }
 
-static void on_check(uv_check_t *h)
+/* Fails every unfinished task with the reason the run stopped. */
+static void fail_unfinished(async_run *r)
 {
-    async_run *r = h->data;
-    if (!r->holding) {
-        gs_gil_take(r->gil, &r->client);
-        r->holding = true;
-    }
+    const char *why = gs_run_stop_reason();
+    for (uint32_t i = 0; i < r->n && r->finished < r->n; i++)
+        if (!r->tasks[i].finished)
+            fail(&r->tasks[i], why);
 }
 
-static void on_wake(uv_async_t *h)
+
+/* Acts on a completed request. */
+static void completed(async_run *r, const gs_loop_done *d)
 {
-    async_run *r = h->data;
-    if (!atomic_load(&r->stop_asked))
+    task *t = &r->tasks[d->task];
+    r->in_io--;
+    if (t->finished)
         return;
-    for (uint32_t i = 0; i < r->n; i++) {
-        task *t = &r->tasks[i];
-        if (t->finished)
-            continue;
-        uv_timer_stop(&t->timer);
-        if (t->pipe)
-            uv_read_stop((uv_stream_t *)t->pipe);
-    }
-    gs_async_fail_unfinished(r); /* an fs read in flight finds its task finished */
+    if (d->is_sleep)
+        gs_hist_add(&t->res->loop_lag, d->late_ns);
+    if (d->failed)
+        fail(t, d->err);
+    else
+        io_done(t, d->result);
 }
 
 static void *loop_main(void *arg)
 {
     async_run *r = arg;
-    uint32_t cpus = gs_cpus_allowed(); /* every task runs on this thread; async is real only */
-    for (uint32_t i = 0; i < r->out->nworkers; i++)
+    gs_os *os = r->os;
+    uint32_t cpus = os->ops->cpus(os); /* every task runs on this thread */
+    for (uint32_t i = 0; i < r->n; i++)
         r->out->workers[i].cpus = cpus;
-    if (gs_run_sync_wait_gate(r->sync)) {
-        uv_idle_start(&r->idle, on_idle);
-        uv_prepare_start(&r->prepare, on_prepare);
-        uv_check_start(&r->check, on_check);
+    if (gs_run_sync_wait_gate(&r->sync)) {
         gs_gil_take(r->gil, &r->client);
-        r->holding = true;
-        uv_run(&r->loop, UV_RUN_DEFAULT);
-        if (r->holding)
+        while (r->finished < r->n) {
+            run_ready(r);
+            if (atomic_load(&r->stop_asked)) {
+                fail_unfinished(r);
+                break;
+            }
+            if (!r->count && !r->in_io)
+                break; /* every task finished, or failed */
             gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
+            uint32_t k = os->ops->loop_wait(os, r->loop, r->done, r->n, r->count == 0);
+            gs_gil_take(r->gil, &r->client);
+            for (uint32_t i = 0; i < k; i++)
+                completed(r, &r->done[i]);
+        }
+        gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
     }
-    gs_run_sync_done(r->sync);
+    gs_run_sync_done(&r->sync);
     return NULL;
 }
 
 static void stop_loop(void *arg)
 {
     async_run *r = arg;
-    gs_async_ask_stop(r);
-    gs_io_stop(r->io); /* pipe peers waiting out their latency answer now */
-    GS_PTHREAD(pthread_mutex_lock(&r->wake_mutex));
-    if (r->wake_open)
-        uv_async_send(&r->wake);
-    GS_PTHREAD(pthread_mutex_unlock(&r->wake_mutex));
+    atomic_store(&r->stop_asked, true);
+    for (uint32_t i = 0; i < r->n; i++)
+        gs_vm_set_breaker(r->tasks[i].vm, GS_BREAK_STOP);
+    r->os->ops->io_stop(r->os, r->io);    /* pipe peers waiting out their latency answer now */
+    r->os->ops->loop_wake(r->os, r->loop);
 }
 
-/* Sets up task i's timer, and its pipe when the program does pipe I/O.
- * Returns 0, or -1 with out->error. */
-static int task_init(async_run *r, uint32_t i, bool uses_pipe)
+/* Makes the lock and the loop thread's client of it, the tasks with their
+ * interpreters, the ready queue, the shared variables and user locks.
+ * Returns 0, or -1 with r->out->error. */
+static int setup(async_run *r)
 {
-    task *t = &r->tasks[i];
-    uv_timer_init(&r->loop, &t->timer);
-    t->timer.data = t;
-    t->write_req.data = t;
-    if (uses_pipe) {
-        int fd = dup(gs_io_pipe_fd(r->io, i)); /* libuv closes its own copy */
-        t->pipe = malloc(sizeof *t->pipe);
-        if (fd < 0 || !t->pipe || uv_pipe_init(&r->loop, t->pipe, 0) != 0) {
-            snprintf(r->out->error, sizeof r->out->error, "cannot set up pipe I/O for task %u: %s", i,
-                     fd < 0 ? strerror(errno) : "out of memory");
-            if (fd >= 0)
-                close(fd);
-            free(t->pipe);
-            t->pipe = NULL;
+    gs_run_result *out = r->out;
+    char err[GS_ERRMSG_MAX];
+    r->gil = gs_gil_new(&r->cfg->gil, r->os);
+    r->loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    if (r->loop_vm)
+        memset(r->loop_vm, 0, sizeof *r->loop_vm);
+    r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
+    r->tasks = calloc(r->n, sizeof *r->tasks);
+    r->queue = calloc(r->n, sizeof *r->queue);
+    r->done = calloc(r->n, sizeof *r->done);
+    if (!r->gil || !r->loop_vm || !r->tasks || !r->queue || !r->done ||
+        gs_process_init(&r->process, &r->cfg->workload->prog, r->os, r->n) != 0) {
+        snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
+        return -1;
+    }
+    for (uint32_t i = 0; i < r->n; i++) {
+        task *t = &r->tasks[i];
+        t->run = r;
+        t->res = &out->workers[i];
+        t->vm = gs_worker_vm_new(r->cfg, t->res, err);
+        if (!t->vm) {
+            snprintf(out->error, sizeof out->error, "%s", err);
             return -1;
         }
-        t->pipe->data = t;
-        int rc = uv_pipe_open(t->pipe, fd);
-        if (rc != 0) {
-            snprintf(r->out->error, sizeof r->out->error, "cannot open pipe I/O for task %u: %s", i,
-                     uv_strerror(rc));
-            close(fd);
-            return -1;
-        }
+        t->vm->shared = r->process.vars;
     }
     return 0;
 }
 
-/* Closes whatever the first ninit tasks and the loop hold, after a failed
- * set-up or a finished run, and frees the tasks. */
-static void teardown(async_run *r, uint32_t ninit)
+/* Adds the run's figures of what setup made to r->out, and frees it all. */
+static void release_all(async_run *r)
 {
-    for (uint32_t i = 0; r->tasks && i < ninit; i++) {
-        task *t = &r->tasks[i];
-        if (!uv_is_closing((uv_handle_t *)&t->timer))
-            uv_close((uv_handle_t *)&t->timer, NULL);
-        if (t->pipe && !uv_is_closing((uv_handle_t *)t->pipe))
-            uv_close((uv_handle_t *)t->pipe, NULL);
+    if (gs_process_collect(&r->process, &r->cfg->workload->prog, r->out) != 0)
+        snprintf(r->out->error, sizeof r->out->error, "out of memory for the user locks' figures");
+    r->out->native_max = atomic_load(&r->meter.max);
+    gs_process_destroy(&r->process);
+    for (uint32_t i = 0; r->tasks && i < r->n; i++)
+        free(r->tasks[i].vm);
+    free(r->tasks);
+    free(r->loop_vm);
+    free(r->queue);
+    free(r->done);
+    if (r->gil)
+        gs_gil_destroy(r->gil);
+}
+
+/* Runs the loop: every task ready, loop_main on a thread of the machine,
+ * the caller waiting as the threads runner does.  Returns 0, or -1 with
+ * r->out->error. */
+static int drive(async_run *r)
+{
+    gs_run_result *out = r->out;
+    gs_os *os = r->os;
+    out->start_ns = gs_os_now(os);
+    for (uint32_t i = 0; i < r->n; i++) {
+        r->queue[i] = i;
+        gs_record(&out->workers[i].rec, GS_EV_WANT, out->start_ns, 0);
     }
-    uv_handle_t *own[] = {(uv_handle_t *)&r->idle, (uv_handle_t *)&r->prepare, (uv_handle_t *)&r->check,
-                          (uv_handle_t *)&r->wake};
-    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
-        if (!uv_is_closing(own[k]))
-            uv_close(own[k], NULL);
-    uv_run(&r->loop, UV_RUN_DEFAULT); /* runs the close callbacks */
-    if (uv_loop_close(&r->loop) != 0)
-        fprintf(stderr, "gilsim: warning: the libuv loop still had handles open at the end of the run\n");
-    for (uint32_t i = 0; r->tasks && i < r->n; i++) {
-        free(r->tasks[i].pipe);
-        free(r->tasks[i].block);
+    r->count = r->n;
+    gs_thread *loop;
+    int e = os->ops->thread_start(os, &loop, GS_WORKER_STACK, loop_main, r);
+    if (e != 0) {
+        snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
+        return -1;
     }
+    out->spawn_ns = gs_os_now(os) - out->start_ns;
+    gs_run_sync_open_gate(&r->sync, GS_GATE_GO);
+    uint64_t deadline = r->cfg->timeout_ns ? out->start_ns + r->cfg->timeout_ns : 0;
+    out->stopped = gs_run_sync_wait(&r->sync, 1, deadline, stop_loop, r);
+    os->ops->thread_join(os, loop);
+    out->end_ns = gs_os_now(os);
+    return 0;
 }
 
 int gs_async_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
-    uint32_t n = cfg->workers;
+    async_run r = {.os = os, .cfg = cfg, .out = out, .n = cfg->workers};
     char err[GS_ERRMSG_MAX];
-    unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
-    gs_run_sync sync;
-    async_run r = {.be = &uv_backend, .os = os, .cfg = cfg, .out = out, .n = n, .sync = &sync};
-    r.io = gs_io_open(kinds, n, cfg->io_latency_ns, err);
-    if (!r.io) {
+    r.io = os->ops->io_open(os, gs_program_io_kinds(&cfg->workload->prog), r.n, cfg->io_latency_ns, err);
+    r.loop = r.io ? os->ops->loop_open(os, r.io, r.n, err) : NULL;
+    if (!r.loop) {
         snprintf(out->error, sizeof out->error, "%s", err);
+        if (r.io)
+            os->ops->io_close(os, r.io);
         return -1;
     }
-    int rc = uv_loop_init(&r.loop);
-    if (rc != 0) {
-        snprintf(out->error, sizeof out->error, "cannot start a libuv loop: %s", uv_strerror(rc));
-        gs_io_close(r.io);
-        return -1;
-    }
-    gs_run_sync_init(&sync, os);
-    GS_PTHREAD(pthread_mutex_init(&r.wake_mutex, NULL));
-    uv_idle_init(&r.loop, &r.idle);
-    uv_prepare_init(&r.loop, &r.prepare);
-    uv_check_init(&r.loop, &r.check);
-    uv_async_init(&r.loop, &r.wake, on_wake);
-    r.idle.data = r.prepare.data = r.check.data = r.wake.data = &r;
-    r.wake_open = true;
-    uint32_t ninit = 0;
-    rc = -1;
-    if (gs_async_setup(&r) != 0)
-        goto done;
-    for (; ninit < n; ninit++)
-        if (task_init(&r, ninit, kinds & (1u << GS_IO_PIPE)) != 0)
-            goto done;
-    rc = gs_async_drive(&r, loop_main, stop_loop);
-done:
-    teardown(&r, ninit);
-    gs_async_release(&r);
-    gs_io_close(r.io);
-    GS_PTHREAD(pthread_mutex_destroy(&r.wake_mutex));
-    gs_run_sync_destroy(&sync);
+    gs_run_sync_init(&r.sync, os);
+    int rc = setup(&r) == 0 ? drive(&r) : -1;
+    os->ops->loop_close(os, r.loop);
+    release_all(&r);
+    os->ops->io_close(os, r.io);
+    gs_run_sync_destroy(&r.sync);
     return rc;
 }

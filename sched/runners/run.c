@@ -1,15 +1,10 @@
 /* run.c - what every mode shares: setting up results, the stop flag, and
  * dispatching to the runner of the mode. */
-#include <dirent.h>
-#include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "runner.h"
-#include "async_tasks.h"
 #include "../sim.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
@@ -106,24 +101,13 @@ bool gs_run_past(gs_os *os, uint64_t deadline_ns)
     return gs_run_stopping() || (deadline_ns && gs_os_now(os) >= deadline_ns);
 }
 
-uint64_t gs_run_tick_ns(gs_os *os, uint64_t deadline_ns)
-{
-    const uint64_t tick = 20 * 1000 * 1000;
-    if (!deadline_ns)
-        return tick;
-    uint64_t now = gs_os_now(os);
-    if (now >= deadline_ns)
-        return 0;
-    return deadline_ns - now < tick ? deadline_ns - now : tick;
-}
-
 bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg)
 {
     bool stopped = false;
     gs_os_lock(s->os, s->mutex);
     while (s->done < n) {
-        uint64_t tick = gs_run_tick_ns(s->os, stopped ? 0 : deadline_ns);
-        gs_os_wait_until(s->os, s->cond, s->mutex, gs_os_now(s->os) + tick);
+        uint64_t now = gs_os_now(s->os);
+        gs_os_wait_until(s->os, s->cond, s->mutex, now + gs_os_tick_ns(now, stopped ? 0 : deadline_ns));
         if (!stopped && gs_run_past(s->os, deadline_ns)) {
             stopped = true;
             stop(arg);
@@ -137,32 +121,6 @@ uint32_t gs_cpus_allowed(void)
 {
     gs_os *os = gs_os_real();
     return os->ops->cpus(os);
-}
-
-/* Pins the calling thread to the first `cores` CPUs it may use, saving its
- * mask in saved.  Every thread it creates and every process it forks
- * inherits the mask, so pinning the runner's thread for the length of the
- * run pins every worker: Beazley's "one core disabled" experiment.
- * Returns 0, or -1 with out->error. */
-static int pin(uint32_t cores, cpu_set_t *saved, gs_run_result *out)
-{
-    cpu_set_t pinned;
-    if (sched_getaffinity(0, sizeof *saved, saved) != 0 || (uint32_t)CPU_COUNT(saved) < cores) {
-        snprintf(out->error, sizeof out->error, "cannot pin the workers to %u cores: gilsim may use %u", cores,
-                 gs_cpus_allowed());
-        return -1;
-    }
-    CPU_ZERO(&pinned);
-    for (int cpu = 0, n = 0; cpu < CPU_SETSIZE && (uint32_t)n < cores; cpu++)
-        if (CPU_ISSET(cpu, saved)) {
-            CPU_SET(cpu, &pinned);
-            n++;
-        }
-    if (sched_setaffinity(0, sizeof pinned, &pinned) != 0) {
-        snprintf(out->error, sizeof out->error, "cannot pin the workers to %u cores: %s", cores, strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* Counts the failed workers and the time spent collecting results. */
@@ -200,23 +158,20 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
             return -1;
         }
     }
-    cpu_set_t saved;
-    bool pinned = cfg->cores && !cfg->sim;
-    if (pinned && pin(cfg->cores, &saved, out) != 0)
+    /* Every thread the runner's thread creates and every process it starts
+     * inherits its mask, so pinning it for the length of the run pins every
+     * worker: Beazley's "one core disabled" experiment. */
+    if (cfg->cores && os->ops->pin(os, cfg->cores, out->error) != 0)
         return -1;
     int rc = -1;
     switch (cfg->mode) {
     case GS_MODE_THREADS:   rc = gs_threads_run(os, cfg, out); break;
-    case GS_MODE_PROCESSES:
-        if (cfg->sim) /* a modelled process: the threads runner's worker with a lock of its own */
-            gs_os_sim_processes(os);
-        rc = cfg->sim ? gs_threads_run(os, cfg, out) : gs_processes_run(os, cfg, out);
-        break;
-    case GS_MODE_ASYNC:     rc = cfg->sim ? gs_async_sim_run(os, cfg, out) : gs_async_run(os, cfg, out); break;
+    case GS_MODE_PROCESSES: rc = gs_processes_run(os, cfg, out); break;
+    case GS_MODE_ASYNC:     rc = gs_async_run(os, cfg, out); break;
     default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
-    if (pinned)
-        sched_setaffinity(0, sizeof saved, &saved); /* the mask it had: cannot fail */
+    if (cfg->cores)
+        os->ops->pin(os, 0, out->error); /* the mask it had: cannot fail */
     return rc != 0 ? rc : finish(out);
 }
 
@@ -235,19 +190,6 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
     return rc;
 }
 
-/* Descriptors open now: entries of /proc/self/fd, less the one reading it. */
-static uint64_t fds_open(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return 32; /* no /proc: a generous guess at what a command holds */
-    uint64_t n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n - 1;
-}
-
 int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
 {
     unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
@@ -261,19 +203,14 @@ int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
                                                                 the loop's own */
     default: break;
     }
-    uint64_t need = fds_open() + run + 16; /* 16: what the libraries may open meanwhile */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+    gs_os *os = gs_os_real(); /* a modelled run opens none: only real ones are counted */
+    uint64_t need = 0, limit = 0;
+    if (cfg->sim || os->ops->reserve_fds(os, run + 16, &need, &limit) == 0) /* 16: the libraries' */
         return 0;
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-        snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
-                 (unsigned long long)n, n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode],
-                 (unsigned long long)need, (unsigned long long)rl.rlim_max);
-        return -1;
-    }
-    rl.rlim_cur = need;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    return 0;
+    snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
+             (unsigned long long)n, n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode],
+             (unsigned long long)need, (unsigned long long)limit);
+    return -1;
 }
 
 void gs_run_result_free(gs_run_result *r)

@@ -1,14 +1,13 @@
-/* threads.c - the threads runner: N pthreads, one interpreter state each,
+/* threads.c - the threads runner: N threads, one interpreter state each,
  * all sharing one lock.
  *
  * DESIGN
- * The threads, their clock and their synchronisation are the run's
- * operating system's (os.h), so this runner runs over a simulated machine
- * as over the real one.  Each thread lives the life of a worker (worker.h) on the one shared lock
- * (or, for the per-interpreter policy, on a lock of its own).
- * The workers of one process share its variables and user locks
- * (sharing.h): all of them, or with processes on a simulated machine, each
- * worker its own.  Workers start together at a gate, so none gets a head start while the
+ * The threads, their clock and their synchronisation are the machine's
+ * (machine.h), so this runner runs over a simulated machine as over the
+ * real one.  Each thread lives the life of a worker (worker.h) on the one
+ * shared lock (or, for the per-interpreter policy, on a lock of its own).
+ * The workers share the process's variables and user locks (sharing.h).
+ * Workers start together at a gate, so none gets a head start while the
  * others are still being created.  The calling thread then waits for them,
  * waking every few milliseconds to apply --timeout and interrupts by setting
  * GS_BREAK_STOP on every interpreter; a running worker sees it at its next
@@ -35,10 +34,10 @@ static void *worker_main(void *arg)
 }
 
 typedef struct {
+    gs_os *os;
     thread_worker *w;
     uint32_t n;
-    gs_process_state *procs;
-    uint32_t nprocs;
+    gs_process_state *process;
     gs_io *io;
 } stop_args;
 
@@ -49,34 +48,27 @@ static void stop_workers(void *arg)
     stop_args *a = arg;
     for (uint32_t i = 0; i < a->n; i++)
         gs_vm_set_breaker(a->w[i].worker.vm, GS_BREAK_STOP);
-    for (uint32_t i = 0; i < a->nprocs; i++)
-        gs_ulocks_stop(&a->procs[i].locks);
-    gs_io_stop(a->io);
+    gs_ulocks_stop(&a->process->locks);
+    a->os->ops->io_stop(a->os, a->io);
 }
 
 int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 {
     char err[GS_ERRMSG_MAX];
     uint32_t n = cfg->workers;
-    gs_io *io = gs_io_open(gs_program_io_kinds(&cfg->workload->prog), n, cfg->io_latency_ns, err);
+    gs_io *io = os->ops->io_open(os, gs_program_io_kinds(&cfg->workload->prog), n, cfg->io_latency_ns, err);
     if (!io) {
         snprintf(out->error, sizeof out->error, "%s", err);
         return -1;
     }
-    /* per-interpreter, and processes on a simulated machine (run.c): a lock
-     * for each worker, shared with nobody */
-    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER || cfg->mode == GS_MODE_PROCESSES ? n : 1;
+    /* per-interpreter: a lock for each worker, shared with nobody */
+    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
         have_locks = (locks[i] = gs_gil_new(&cfg->gil, os)) != NULL;
-    uint32_t nprocs = cfg->mode == GS_MODE_PROCESSES ? n : 1;
-    gs_process_state *procs = calloc(nprocs, sizeof *procs);
-    uint32_t nprocs_ready = 0;
-    uint32_t per_proc = (n + nprocs - 1) / nprocs; /* worker i is worker i / nprocs of process i % nprocs */
-    while (procs && nprocs_ready < nprocs &&
-           gs_process_init(&procs[nprocs_ready], &cfg->workload->prog, os, per_proc) == 0)
-        nprocs_ready++;
+    gs_process_state *process = calloc(1, sizeof *process);
+    bool process_ready = process && gs_process_init(process, &cfg->workload->prog, os, n) == 0;
     gs_native_meter meter = {0};
     thread_worker *w = calloc(n, sizeof *w);
     gs_thread **tids = calloc(n, sizeof *tids);
@@ -84,7 +76,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     gs_run_sync_init(&sync, os);
     int rc = -1;
     uint32_t started = 0;
-    if (!have_locks || !w || !tids || nprocs_ready < nprocs) {
+    if (!have_locks || !w || !tids || !process_ready) {
         snprintf(out->error, sizeof out->error, "out of memory for %u threads", n);
         goto done;
     }
@@ -94,7 +86,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
-        gs_worker_share(&w[i].worker, &procs[i % nprocs], i / nprocs, &meter);
+        gs_worker_share(&w[i].worker, process, i, &meter);
     }
 
     out->start_ns = gs_os_now(os);
@@ -110,22 +102,21 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    stop_args stop = {w, started, procs, nprocs, io};
+    stop_args stop = {os, w, started, process, io};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);
     out->end_ns = gs_os_now(os);
     rc = started == n ? 0 : -1;
-    for (uint32_t i = 0; rc == 0 && i < nprocs; i++)
-        if (gs_process_collect(&procs[i], &cfg->workload->prog, out) != 0) {
-            snprintf(out->error, sizeof out->error, "out of memory for the user locks' figures");
-            rc = -1;
-        }
+    if (rc == 0 && gs_process_collect(process, &cfg->workload->prog, out) != 0) {
+        snprintf(out->error, sizeof out->error, "out of memory for the user locks' figures");
+        rc = -1;
+    }
     out->native_max = atomic_load(&meter.max);
 done:
-    for (uint32_t i = 0; i < nprocs_ready; i++)
-        gs_process_destroy(&procs[i]);
-    free(procs);
+    if (process_ready)
+        gs_process_destroy(process);
+    free(process);
     for (uint32_t i = 0; w && i < n; i++)
         gs_worker_free(&w[i].worker);
     free(w);
@@ -134,7 +125,7 @@ done:
         if (locks[i])
             gs_gil_destroy(locks[i]);
     free(locks);
-    gs_io_close(io);
+    os->ops->io_close(os, io);
     gs_run_sync_destroy(&sync);
     return rc;
 }

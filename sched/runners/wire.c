@@ -1,10 +1,8 @@
-/* wire.c - a worker's result over a pipe (format in wire.h). */
-#include <errno.h>
+/* wire.c - a worker's result, encoded to go home and decoded there
+ * (format in wire.h). */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "../machine/io.h"
 #include "wire.h"
 
 typedef struct {
@@ -32,7 +30,7 @@ size_t gs_wire_max_size(uint32_t event_cap)
     return sizeof(wire_header) + sizeof(gs_worker_result) + (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
-int gs_wire_send(int fd, const gs_worker_result *res)
+int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void *bytes, size_t len), void *arg)
 {
     wire_header hdr = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof *res, res->rec.n};
     gs_worker_result body = *res;
@@ -41,8 +39,8 @@ int gs_wire_send(int fd, const gs_worker_result *res)
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
     h = hash_more(h, &body, sizeof body);
     h = hash_more(h, res->rec.events, events_len);
-    if (gs_write_all(fd, &hdr, sizeof hdr) != 0 || gs_write_all(fd, &body, sizeof body) != 0 ||
-        gs_write_all(fd, res->rec.events, events_len) != 0 || gs_write_all(fd, &h, sizeof h) != 0)
+    if (send(arg, &hdr, sizeof hdr) != 0 || send(arg, &body, sizeof body) != 0 ||
+        send(arg, res->rec.events, events_len) != 0 || send(arg, &h, sizeof h) != 0)
         return -1;
     return 0;
 }

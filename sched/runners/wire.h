@@ -1,7 +1,7 @@
-/* wire.h - a worker's result, sent home from a forked child to its parent.
+/* wire.h - a worker's result, sent home from a child process to its parent.
  *
  * FORMAT (integers in the host's byte order: both ends are one program on
- * one machine, the child forked from the parent)
+ * one machine, the child started by the parent)
  *   header   u32 magic GS_WIRE_MAGIC, u32 version GS_WIRE_VERSION,
  *            u32 size of gs_worker_result, u32 number of events n
  *   body     the gs_worker_result, its recorder's pointer zeroed
@@ -25,8 +25,9 @@
 /* The largest message a worker with room for event_cap events sends. */
 size_t gs_wire_max_size(uint32_t event_cap);
 
-/* Writes res to fd.  Returns 0, or -1 with errno. */
-int gs_wire_send(int fd, const gs_worker_result *res);
+/* Sends res in pieces, each through send(arg, bytes, len), which returns
+ * 0 or -1.  Returns 0, or -1 at the first piece that failed. */
+int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void *bytes, size_t len), void *arg);
 
 /* Decodes the len bytes in buf into *into, which holds what the parent
  * expects: id, first_unit, units and an event buffer of into->rec.cap.

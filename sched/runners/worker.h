@@ -27,7 +27,8 @@
 #define GS_WORKER_H
 
 #include "../lock/lock.h"
-#include "../machine/io.h"
+#include "../machine/machine.h"
+#include "../../interp/opcodes.h"
 #include "runner.h"
 #include "sharing.h"
 

@@ -17,7 +17,8 @@
 
 #include "../../../workloads/workload.h"
 #include "../../calibrate.h"
-#include "../io.h"
+#include "io.h"
+#include "real.h"
 #include "../machine.h"
 #include "../../run.h"
 

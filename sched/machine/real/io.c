@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "../machine.h"
-#include "../io.h"
+#include "io.h"
+#include "real.h"
 
 typedef struct {
     int fd;             /* the peer's end of the socketpair */

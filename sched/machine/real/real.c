@@ -1,23 +1,30 @@
-/* os_real.c - the real operating system behind os.h: pthreads, the
- * monotonic clock, nanosleep.  Condition variables wait on
- * CLOCK_MONOTONIC, the clock of now_ns, so a timed wait is not moved by a
- * change of the wall clock.  The interpreter's budget is whatever the
- * caller asked for: real time advances by itself. */
+/* real.c - the real machine behind machine.h: pthreads, the monotonic
+ * clock, real I/O (io.c), fork and pipes (procs.c), a libuv loop
+ * (loop.c), CPU affinity.  Condition variables wait on CLOCK_MONOTONIC,
+ * the clock of now_ns, so a timed wait is not moved by a change of the
+ * wall clock.  The interpreter's budget is whatever the caller asked for:
+ * real time advances by itself. */
+#include <dirent.h>
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "clock.h"
-#include "../io.h"
-#include "../machine.h"
+#include "io.h"
+#include "real.h"
 
-_Noreturn void gs_fatal_pthread(const char *call, int err)
+_Noreturn void gs_fatal(const char *what, int err)
 {
-    fprintf(stderr, "gilsim: fatal: %s failed: %s\n", call, strerror(err));
+    if (err)
+        fprintf(stderr, "gilsim: fatal: %s failed: %s\n", what, strerror(err));
+    else
+        fprintf(stderr, "gilsim: fatal: %s\n", what);
     abort();
 }
 
@@ -60,7 +67,7 @@ static void *must_alloc(size_t size, const char *what)
 {
     void *p = malloc(size);
     if (!p)
-        gs_fatal_pthread(what, ENOMEM);
+        gs_fatal(what, ENOMEM);
     return p;
 }
 
@@ -121,7 +128,7 @@ static bool real_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadlin
                                 .tv_nsec = (long)(deadline_ns % 1000000000u)};
     int rc = pthread_cond_timedwait(&c->c, &m->m, &deadline);
     if (rc != 0 && rc != ETIMEDOUT)
-        gs_fatal_pthread("pthread_cond_timedwait", rc);
+        gs_fatal("pthread_cond_timedwait", rc);
     return rc == ETIMEDOUT;
 }
 
@@ -181,16 +188,30 @@ static void real_sleep(gs_os *os, uint64_t ns)
         ;
 }
 
-static int real_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result, char *err)
+static gs_io *real_io_open(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t latency_ns,
+                           char err[GS_ERRMSG_MAX])
+{
+    (void)os;
+    return gs_io_open(kinds, nworkers, latency_ns, err);
+}
+
+static int real_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result,
+                   char err[GS_ERRMSG_MAX])
 {
     (void)os;
     return gs_io_perform(io, worker, (gs_io_kind)kind, token, result, err);
 }
 
-static uint64_t real_io_latency(gs_os *os, gs_io *io, int kind)
+static void real_io_stop(gs_os *os, gs_io *io)
 {
     (void)os;
-    return kind == GS_IO_FILE ? 0 : gs_io_latency_ns(io); /* a real read takes what it takes */
+    gs_io_stop(io);
+}
+
+static void real_io_close(gs_os *os, gs_io *io)
+{
+    (void)os;
+    gs_io_close(io);
 }
 
 static uint64_t real_budget(gs_os *os, uint64_t wanted)
@@ -204,8 +225,85 @@ static void real_ran(gs_os *os, uint64_t instructions)
     (void)os, (void)instructions;
 }
 
+/* Memory mapped before fork is the children's too. */
+static void *real_shared_new(gs_os *os, size_t size)
+{
+    (void)os;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void real_shared_free(gs_os *os, void *p, size_t size)
+{
+    (void)os;
+    if (p)
+        munmap(p, size);
+}
+
+typedef struct {
+    gs_os os;
+    cpu_set_t saved;  /* the mask before pin, while pinned */
+    bool pinned;
+} real_machine;
+
+static int real_pin(gs_os *os, uint32_t cores, char err[GS_ERRMSG_MAX])
+{
+    real_machine *m = (real_machine *)os;
+    if (cores == 0) {
+        if (m->pinned)
+            sched_setaffinity(0, sizeof m->saved, &m->saved); /* the mask it had: cannot fail */
+        m->pinned = false;
+        return 0;
+    }
+    cpu_set_t pinned;
+    if (sched_getaffinity(0, sizeof m->saved, &m->saved) != 0 || (uint32_t)CPU_COUNT(&m->saved) < cores) {
+        snprintf(err, GS_ERRMSG_MAX, "cannot pin the workers to %u cores: gilsim may use %u", cores,
+                 real_cpus(os));
+        return -1;
+    }
+    CPU_ZERO(&pinned);
+    for (int cpu = 0, n = 0; cpu < CPU_SETSIZE && (uint32_t)n < cores; cpu++)
+        if (CPU_ISSET(cpu, &m->saved)) {
+            CPU_SET(cpu, &pinned);
+            n++;
+        }
+    if (sched_setaffinity(0, sizeof pinned, &pinned) != 0) {
+        snprintf(err, GS_ERRMSG_MAX, "cannot pin the workers to %u cores: %s", cores, strerror(errno));
+        return -1;
+    }
+    m->pinned = true;
+    return 0;
+}
+
+/* Descriptors open now: entries of /proc/self/fd, less the one reading it. */
+static uint64_t fds_open(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return 32; /* no /proc: a generous guess at what a command holds */
+    uint64_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;
+}
+
+static int real_reserve_fds(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit)
+{
+    (void)os;
+    *need = fds_open() + more;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= *need)
+        return 0;
+    *limit = rl.rlim_max;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < *need)
+        return -1;
+    rl.rlim_cur = *need;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    return 0;
+}
+
 static const gs_os_ops real_ops = {
-    .name = "real",
     .now_ns = real_now,
     .thread_cpu_ns = real_thread_cpu,
     .cpus = real_cpus,
@@ -222,14 +320,31 @@ static const gs_os_ops real_ops = {
     .thread_start = real_thread_start,
     .thread_join = real_thread_join,
     .sleep_ns = real_sleep,
+    .io_open = real_io_open,
     .io_perform = real_io,
-    .io_latency = real_io_latency,
+    .io_stop = real_io_stop,
+    .io_close = real_io_close,
     .budget = real_budget,
     .ran = real_ran,
+    .shared_new = real_shared_new,
+    .shared_free = real_shared_free,
+    .procs_start = gs_real_procs_start,
+    .procs_release = gs_real_procs_release,
+    .procs_wait = gs_real_procs_wait,
+    .procs_free = gs_real_procs_free,
+    .home_send = gs_real_home_send,
+    .home_on_stop = gs_real_home_on_stop,
+    .loop_open = gs_real_loop_open,
+    .loop_submit = gs_real_loop_submit,
+    .loop_wait = gs_real_loop_wait,
+    .loop_wake = gs_real_loop_wake,
+    .loop_close = gs_real_loop_close,
+    .pin = real_pin,
+    .reserve_fds = real_reserve_fds,
 };
 
 gs_os *gs_os_real(void)
 {
-    static gs_os real = {&real_ops}; /* read-only: it holds only the table */
-    return &real;
+    static real_machine real = {.os = {&real_ops}};
+    return &real.os;
 }

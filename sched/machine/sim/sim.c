@@ -1,4 +1,6 @@
-/* os_sim.c - the simulated machine behind os.h (see sim.h).
+/* sim.c - the simulated machine behind machine.h (the model: ../../sim.h):
+ * time, cores, threads, mutexes, condition variables and the budget; its
+ * I/O and event loop are io.c's, its processes procs.c's.
  *
  * How time passes
  * - Every thread has a clock of its own, t, in virtual nanoseconds.  A
@@ -52,9 +54,7 @@
 #include <string.h>
 
 #include "fiber.h"
-#include "../io.h"
-#include "../../sim.h"
-#include "../machine.h"
+#include "sim_machine.h"
 
 enum { READY, RUNNING, BLOCKED, DONE };
 enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
@@ -139,19 +139,12 @@ typedef struct {
     sim_event *heap;
     uint32_t nheap, capheap;
     uint64_t seq;
-    bool processes;           /* threads started are processes (gs_os_sim_processes) */
 } sim;
-
-static _Noreturn void fatal(const char *what)
-{
-    fprintf(stderr, "gilsim: fatal: the simulated machine %s\n", what);
-    abort();
-}
 
 static void *must(void *p)
 {
     if (!p)
-        fatal("ran out of memory");
+        gs_fatal("the simulated machine ran out of memory", 0);
     return p;
 }
 
@@ -302,7 +295,7 @@ static void scheduler_loop(void *arg)
             continue;
         }
         if (!best)
-            fatal("deadlocked: every thread waits and nothing is due");
+            gs_fatal("the simulated machine deadlocked: every thread waits and nothing is due", 0);
         s->current = best;
         gs_fiber_switch(s->scheduler, best->fiber);
     }
@@ -395,7 +388,7 @@ static void sim_unlock(gs_os *os, gs_mutex *mu)
     sim_mutex *m = (sim_mutex *)mu;
     wait_turn(s, th);
     if (m->owner != th)
-        fatal("saw a mutex unlocked by a thread that does not hold it");
+        gs_fatal("the simulated machine saw a mutex unlocked by a thread that does not hold it", 0);
     m->owner = NULL;
     sim_thread *w = pop(&m->waiting);
     if (w) {
@@ -516,11 +509,10 @@ static sim_thread *new_thread(sim *s)
     return th;
 }
 
-static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
+void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns)
 {
     sim *s = of(os);
     sim_thread *by = me(os);
-    (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
     wait_turn(s, by);
     sim_thread *th = new_thread(s);
     th->fn = fn;
@@ -528,10 +520,16 @@ static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(
     th->machine = s;
     th->fiber = gs_fiber_new(STACK, thread_main, th, s->scheduler);
     if (!th->fiber)
-        fatal("ran out of memory for a thread's stack");
-    by->t += s->processes ? s->m.fork_ns : s->m.syscall_ns;
+        gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
+    by->t += cost_ns;
     make_ready(s, th, by->t + s->m.wake_ns);
     *t = (gs_thread *)(void *)th;
+}
+
+static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
+{
+    (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
+    gs_sim_spawn(os, t, fn, arg, of(os)->m.syscall_ns);
     return 0;
 }
 
@@ -544,13 +542,23 @@ static void sim_thread_join(gs_os *os, gs_thread *t)
         target->joiner = th;
         block(s, th);
     }
-    if (s->processes)
-        th->t += s->m.collect_ns; /* reading its results, reaping it */
 }
 
-/* Blocks th for ns, then `late` more to be woken. */
-static void doze(sim *s, sim_thread *th, uint64_t ns, uint64_t late)
+void gs_sim_charge(gs_os *os, uint64_t ns)
 {
+    wait_turn(of(os), me(os));
+    me(os)->t += ns;
+}
+
+const gs_sim_model *gs_sim_model_of(gs_os *os)
+{
+    return &of(os)->m;
+}
+
+void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
+{
+    sim *s = of(os);
+    sim_thread *th = me(os);
     wait_turn(s, th);
     schedule(s, th->t + ns + cost(s, late), th, false);
     block(s, th);
@@ -558,23 +566,7 @@ static void doze(sim *s, sim_thread *th, uint64_t ns, uint64_t late)
 
 static void sim_sleep(gs_os *os, uint64_t ns)
 {
-    doze(of(os), me(os), ns, of(os)->m.timer_ns);
-}
-
-static uint64_t sim_io_latency(gs_os *os, gs_io *io, int kind)
-{
-    return kind == GS_IO_FILE ? of(os)->m.file_io_ns : gs_io_latency_ns(io);
-}
-
-static int sim_io(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result, char *err)
-{
-    (void)worker, (void)err;
-    if (kind == GS_IO_FILE) /* the disk's interrupt wakes it, no timer */
-        doze(of(os), me(os), of(os)->m.file_io_ns, of(os)->m.wake_ns);
-    else
-        sim_sleep(os, sim_io_latency(os, io, kind));
-    *result = token;
-    return 0;
+    gs_sim_doze(os, ns, of(os)->m.timer_ns);
 }
 
 static uint64_t sim_budget(gs_os *os, uint64_t wanted)
@@ -616,8 +608,22 @@ static void sim_ran(gs_os *os, uint64_t instructions)
     }
 }
 
+/* A modelled machine has the cores of its model: pinning is the model's
+ * core count, set before the run. */
+static int sim_pin(gs_os *os, uint32_t cores, char err[GS_ERRMSG_MAX])
+{
+    (void)os, (void)cores, (void)err;
+    return 0;
+}
+
+/* Nothing modelled opens a descriptor. */
+static int sim_reserve_fds(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit)
+{
+    (void)os, (void)more, (void)need, (void)limit;
+    return 0;
+}
+
 static const gs_os_ops sim_ops = {
-    .name = "virtual",
     .now_ns = sim_now,
     .thread_cpu_ns = sim_thread_cpu,
     .cpus = sim_cpus,
@@ -634,10 +640,27 @@ static const gs_os_ops sim_ops = {
     .thread_start = sim_thread_start,
     .thread_join = sim_thread_join,
     .sleep_ns = sim_sleep,
-    .io_perform = sim_io,
-    .io_latency = sim_io_latency,
+    .io_open = gs_sim_io_open,
+    .io_perform = gs_sim_io_perform,
+    .io_stop = gs_sim_io_stop,
+    .io_close = gs_sim_io_close,
     .budget = sim_budget,
     .ran = sim_ran,
+    .shared_new = gs_sim_shared_new,
+    .shared_free = gs_sim_shared_free,
+    .procs_start = gs_sim_procs_start,
+    .procs_release = gs_sim_procs_release,
+    .procs_wait = gs_sim_procs_wait,
+    .procs_free = gs_sim_procs_free,
+    .home_send = gs_sim_home_send,
+    .home_on_stop = gs_sim_home_on_stop,
+    .loop_open = gs_sim_loop_open,
+    .loop_submit = gs_sim_loop_submit,
+    .loop_wait = gs_sim_loop_wait,
+    .loop_wake = gs_sim_loop_wake,
+    .loop_close = gs_sim_loop_close,
+    .pin = sim_pin,
+    .reserve_fds = sim_reserve_fds,
 };
 
 gs_os *gs_os_sim_new(const gs_sim_model *model)
@@ -680,9 +703,4 @@ void gs_os_sim_free(gs_os *os)
     free(s->oncore);
     free(s->heap);
     free(s);
-}
-
-void gs_os_sim_processes(gs_os *os)
-{
-    of(os)->processes = true;
 }

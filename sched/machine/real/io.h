@@ -1,4 +1,5 @@
-/* io.h - the real blocking operations behind the io instruction.
+/* io.h - the real machine's I/O: the blocking operations behind the io
+ * instruction (private to real/).
  *
  * Every kind returns the request's token, carried through the operation
  * itself, so the programs' checksums prove each I/O really happened:
@@ -21,22 +22,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../interp/asm.h"
-#include "../../interp/opcodes.h"
+#include "../../../interp/asm.h"
+#include "../../../interp/opcodes.h"
 
 #define GS_IO_BLOCK  4096u
 #define GS_IO_BLOCKS 64u
 
-typedef struct gs_io gs_io;
+#include "../machine.h"
 
 /* Prepares what the kinds in the kinds bit set need for nworkers workers
  * (echo peers, the temporary file).  Returns NULL with a message. */
 gs_io *gs_io_open(unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX]);
 
 /* Performs one request.  Returns 0 with *result, -1 with a message, or
- * GS_IO_STOPPED once gs_io_stop was called (a sleep or a wait for the
- * echo ends at once then). */
-#define GS_IO_STOPPED (-2)
+ * GS_IO_STOPPED (machine.h) once gs_io_stop was called (a sleep or a wait
+ * for the echo ends at once then). */
 int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, int64_t *result,
                   char err[GS_ERRMSG_MAX]);
 
