@@ -37,14 +37,11 @@ static const char *option_ns(uint64_t ns, char buf[32])
  * fits 80 columns, its lines continued with backslashes. */
 static void print_options(FILE *out, const gs_sim_model *m, bool wrap)
 {
-    char b[9][32], text[512];
-    snprintf(text, sizeof text,
-             "--cores %u --instruction-ns %.2f --syscall-cost %s --signal-cost %s --wake-latency %s "
-             "--switch-cost %s --timer-latency %s --time-slice %s --file-io %s --fork-cost %s --collect-cost %s",
-             m->cores, m->instruction_ns, option_ns(m->syscall_ns, b[0]), option_ns(m->signal_ns, b[8]),
-             option_ns(m->wake_ns, b[1]), option_ns(m->switch_ns, b[2]), option_ns(m->timer_ns, b[7]),
-             option_ns(m->slice_ns, b[3]), option_ns(m->file_io_ns, b[4]), option_ns(m->fork_ns, b[5]),
-             option_ns(m->collect_ns, b[6]));
+    char b[32], text[1024];
+    int used = snprintf(text, sizeof text, "--cores %u --instruction-ns %.2f", m->cores, m->instruction_ns);
+    for (int i = 0; i < GS_SIM_COST_COUNT && used > 0 && (size_t)used < sizeof text; i++)
+        used += snprintf(text + used, sizeof text - (size_t)used, " --%s %s", gs_sim_costs[i].option,
+                        option_ns(gs_sim_cost_of(m, &gs_sim_costs[i]), b));
     if (!wrap) {
         fprintf(out, "%s\n", text);
         return;

@@ -17,13 +17,11 @@
 #include "options.h"
 
 static const char *const commands[] = {"run", "sweep", "demo", "calibrate", "asm", "dis"};
-static const char *const workloads[] = {"countdown", "fib", "primes", "io-bound", "mixed:", "race",
-                                            "race-lock", "race-inplace", "native:"};
-
 static void print_list(const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        puts(names[i]);
+        if (names[i])
+            puts(names[i]);
 }
 
 static void print_option(const char *name, gs_value_kind value, void *arg)
@@ -55,7 +53,7 @@ static void print_values(gs_value_kind value)
     case GS_VALUE_POLICY:    print_list(gs_gil_policy_names, GS_GIL_POLICY_COUNT); break;
     case GS_VALUE_IO:        print_list(gs_io_kind_names, GS_IO_KIND_COUNT); break;
     case GS_VALUE_MODES:     print_list(gs_mode_names, GS_MODE_COUNT); break;
-    case GS_VALUE_WORKLOADS: print_list(workloads, sizeof workloads / sizeof workloads[0]); break;
+    case GS_VALUE_WORKLOADS: print_list(gs_workload_sweep_names, GS_WORKLOAD_SWEEP_NAMES); break;
     case GS_VALUE_METRIC:    print_list(gs_plot_metric_names, GS_PLOT_METRIC_COUNT); break;
     default:                 break; /* a number or a duration: nothing to offer */
     }

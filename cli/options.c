@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "../reports/escape.h"
 #include "../reports/output.h"
 #include "cli.h"
+#include "../interp/names.h"
 #include "options.h"
 #include "parse.h"
 #include "progress.h"
@@ -28,9 +30,12 @@ enum {
     OPT_NO_FORCE,
     OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_HTML, OPT_TIMELINE, OPT_PLOT,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
-    OPT_INSTRUCTION, OPT_WAKE, OPT_SWITCH_COST, OPT_SLICE, OPT_SYSCALL, OPT_SIGNAL, OPT_TIMER, OPT_FILE_IO, OPT_FORK, OPT_COLLECT,
-    OPT_JOBS,
+    OPT_INSTRUCTION, OPT_JOBS,
+#define COST_ENUM(field, option, label, dflt, min, max, what) OPT_COST_##field,
+    GS_SIM_COSTS(COST_ENUM) /* in the costs' order: OPT_COST_FIRST + the cost's index */
+#undef COST_ENUM
 };
+#define OPT_COST_FIRST OPT_COST_wake_ns
 
 static const struct {
     struct option opt;
@@ -66,15 +71,10 @@ static const struct {
     {{"sim", no_argument, NULL, OPT_SIM}, BOTH, GS_VALUE_NONE},
     {{"seed", required_argument, NULL, OPT_SEED}, BOTH, GS_VALUE_TEXT},
     {{"instruction-ns", required_argument, NULL, OPT_INSTRUCTION}, BOTH, GS_VALUE_TEXT},
-    {{"wake-latency", required_argument, NULL, OPT_WAKE}, BOTH, GS_VALUE_TEXT},
-    {{"switch-cost", required_argument, NULL, OPT_SWITCH_COST}, BOTH, GS_VALUE_TEXT},
-    {{"time-slice", required_argument, NULL, OPT_SLICE}, BOTH, GS_VALUE_TEXT},
-    {{"syscall-cost", required_argument, NULL, OPT_SYSCALL}, BOTH, GS_VALUE_TEXT},
-    {{"signal-cost", required_argument, NULL, OPT_SIGNAL}, BOTH, GS_VALUE_TEXT},
-    {{"timer-latency", required_argument, NULL, OPT_TIMER}, BOTH, GS_VALUE_TEXT},
-    {{"file-io", required_argument, NULL, OPT_FILE_IO}, BOTH, GS_VALUE_TEXT},
-    {{"fork-cost", required_argument, NULL, OPT_FORK}, BOTH, GS_VALUE_TEXT},
-    {{"collect-cost", required_argument, NULL, OPT_COLLECT}, BOTH, GS_VALUE_TEXT},
+#define COST_OPTION(field, option, label, dflt, min, max, what) \
+    {{option, required_argument, NULL, OPT_COST_##field}, BOTH, GS_VALUE_TEXT},
+    GS_SIM_COSTS(COST_OPTION)
+#undef COST_OPTION
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
     {{"html", required_argument, NULL, OPT_HTML}, BOTH, GS_VALUE_FILE},
@@ -98,11 +98,14 @@ void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_
 }
 
 
-static int usage_error(const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("gilsim: ", stderr);
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
     fputs(" (see gilsim --help)\n", stderr);
+    va_end(ap);
     return -1;
 }
 
@@ -111,7 +114,7 @@ static int set_once(const char **slot, const char *flag)
     if (*slot && strcmp(*slot, flag) != 0)
         return usage_error("%s and %s cannot be combined", *slot, flag);
     if (*slot)
-        return usage_error("%s given twice%s", flag, "");
+        return usage_error("%s given twice", flag);
     *slot = flag;
     return 0;
 }
@@ -142,7 +145,7 @@ static int each_item(const char *flag, const char *list, int (*item)(gs_cli_opti
 {
     char buf[1024];
     if (strlen(list) >= sizeof buf)
-        return usage_error("%s: the list is too long%s", flag, "");
+        return usage_error("%s: the list is too long", flag);
     snprintf(buf, sizeof buf, "%s", list);
     char *save = NULL;
     if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
@@ -153,18 +156,35 @@ static int each_item(const char *flag, const char *list, int (*item)(gs_cli_opti
     return 0;
 }
 
+/* A value of flag that is not one of the table's names. */
+static int not_one_of(const char *flag, const char *arg, const char *what, const char *const *names, int count)
+{
+    char choices[512];
+    return usage_error("%s: '%s' is not %s: give %s", flag, arg, what,
+                       gs_name_choices(names, count, choices, sizeof choices));
+}
+
+/* An option that only the policies with trait take. */
+static int only_policies(const char *flag, unsigned trait)
+{
+    const char *with[GS_GIL_POLICY_COUNT];
+    for (int p = 0; p < GS_GIL_POLICY_COUNT; p++)
+        with[p] = gs_gil_has((gs_gil_policy)p, trait) ? gs_gil_policy_names[p] : NULL;
+    char choices[256];
+    return usage_error("%s applies only to --gil %s", flag, gs_name_choices(with, GS_GIL_POLICY_COUNT, choices,
+                                                                           sizeof choices));
+}
+
 static int add_mode(gs_cli_options *o, const char *flag, const char *name)
 {
-    for (int m = 0; m < GS_MODE_COUNT; m++) {
-        if (strcmp(gs_mode_names[m], name) != 0)
-            continue;
-        for (uint32_t i = 0; i < o->nmodes; i++)
-            if (o->modes[i] == (gs_mode)m)
-                return usage_error("%s: %s is listed twice", flag, name);
-        o->modes[o->nmodes++] = (gs_mode)m;
-        return 0;
-    }
-    return usage_error("%s: '%s' is not a mode: give threads, processes or async", flag, name);
+    int m = gs_name_index(gs_mode_names, GS_MODE_COUNT, name);
+    if (m < 0)
+        return not_one_of(flag, name, "a mode", gs_mode_names, GS_MODE_COUNT);
+    for (uint32_t i = 0; i < o->nmodes; i++)
+        if (o->modes[i] == (gs_mode)m)
+            return usage_error("%s: %s is listed twice", flag, name);
+    o->modes[o->nmodes++] = (gs_mode)m;
+    return 0;
 }
 
 static int add_count(gs_cli_options *o, uint64_t n)
@@ -208,32 +228,24 @@ static int add_counts(gs_cli_options *o, const char *flag, const char *item)
 static int add_workload(gs_cli_options *o, const char *flag, const char *name)
 {
     gs_workload_spec spec = {.kind = GS_WL_COUNTDOWN};
-    int k = gs_workload_cpu_kind(strcmp(name, "cpu-bound") == 0 ? "countdown" : name);
-    if (k >= 0)
-        spec.kind = (gs_workload_kind)k;
-    else if (strcmp(name, "io-bound") == 0)
-        spec.kind = GS_WL_IO_BOUND;
-    else if (strncmp(name, "mixed:", 6) == 0) {
-        spec.kind = GS_WL_MIXED;
-        if (gs_parse_ratio(flag, name + 6, &spec.cpu_share) != 0)
-            return -1;
-    } else if (strncmp(name, "native:", 7) == 0) {
-        spec.kind = GS_WL_NATIVE;
-        if (gs_parse_decimal(flag, name + 7, 0, 1, &spec.native_share) != 0)
-            return -1;
-    } else {
-        int r = -1;
-        for (int i = 0; i < GS_RACE_COUNT; i++)
-            if (strcmp(name, gs_race_workload_names[i]) == 0)
-                r = i;
-        if (r < 0)
-            return usage_error("%s: '%s' is not a workload: give countdown, fib, primes, io-bound, mixed:RATIO, "
-                               "race, race-lock, race-inplace or native:RATIO", flag, name);
-        spec.kind = GS_WL_RACE;
-        spec.race = (gs_race_variant)r;
+    const char *ratio;
+    if (gs_workload_named(name, &spec, &ratio) != 0) {
+        char spelled[GS_WORKLOAD_SWEEP_NAMES][32]; /* "mixed:" takes a ratio: "mixed:RATIO" */
+        const char *names[GS_WORKLOAD_SWEEP_NAMES];
+        for (int i = 0; i < GS_WORKLOAD_SWEEP_NAMES; i++) {
+            const char *n = gs_workload_sweep_names[i];
+            names[i] = n ? spelled[i] : NULL;
+            if (n)
+                snprintf(spelled[i], sizeof spelled[i], "%s%s", n, n[strlen(n) - 1] == ':' ? "RATIO" : "");
+        }
+        return not_one_of(flag, name, "a workload", names, GS_WORKLOAD_SWEEP_NAMES);
     }
+    if (spec.kind == GS_WL_MIXED && gs_parse_ratio(flag, ratio, &spec.cpu_share) != 0)
+        return -1;
+    if (spec.kind == GS_WL_NATIVE && gs_parse_decimal(flag, ratio, 0, 1, &spec.native_share) != 0)
+        return -1;
     if (o->nwl == GS_SWEEP_MAX_WORKLOADS)
-        return usage_error("%s: more than 8 workloads%s", flag, "");
+        return usage_error("%s: more than 8 workloads", flag);
     o->wl[o->nwl++] = spec;
     return 0;
 }
@@ -243,43 +255,32 @@ static int set_path(const char **slot, const char *flag, const char *arg, bool d
     if (!*arg)
         return usage_error("%s: give a file name%s", flag, dash_ok ? ", or - for standard output" : "");
     if (!dash_ok && strcmp(arg, "-") == 0)
-        return usage_error("%s: give a file name%s", flag, "");
+        return usage_error("%s: give a file name", flag);
     *slot = arg;
     return 0;
 }
 
-/* The model's costs given as durations: the field each option sets. */
-static const struct {
-    int opt;
-    const char *name;
-    size_t field;
-    uint64_t min_ns, max_ns;
-} model_costs[] = {
-    {OPT_INSTRUCTION, "--instruction-ns", offsetof(gs_sim_model, instruction_ns), 0, 0},
-    {OPT_WAKE, "--wake-latency", offsetof(gs_sim_model, wake_ns), 0, 1000000000ull},
-    {OPT_SWITCH_COST, "--switch-cost", offsetof(gs_sim_model, switch_ns), 0, 1000000000ull},
-    {OPT_SLICE, "--time-slice", offsetof(gs_sim_model, slice_ns), 1000, 10000000000ull},
-    {OPT_SYSCALL, "--syscall-cost", offsetof(gs_sim_model, syscall_ns), 0, 1000000000ull},
-    {OPT_SIGNAL, "--signal-cost", offsetof(gs_sim_model, signal_ns), 0, 1000000000ull},
-    {OPT_TIMER, "--timer-latency", offsetof(gs_sim_model, timer_ns), 0, 1000000000ull},
-    {OPT_FILE_IO, "--file-io", offsetof(gs_sim_model, file_io_ns), 0, 1000000000ull},
-    {OPT_FORK, "--fork-cost", offsetof(gs_sim_model, fork_ns), 0, 10000000000ull},
-    {OPT_COLLECT, "--collect-cost", offsetof(gs_sim_model, collect_ns), 0, 10000000000ull},
-};
-
-#define NMODEL_COSTS (sizeof model_costs / sizeof model_costs[0])
-
+/* The model's options: --instruction-ns (a number of ns, not a duration:
+ * it may be a fraction), then each cost of the table (sim.h). */
 const char *gs_model_option_name(size_t i)
 {
-    return i < NMODEL_COSTS ? model_costs[i].name : NULL;
+    static char names[GS_SIM_COST_COUNT][32];
+    if (i == 0)
+        return "--instruction-ns";
+    if (i > GS_SIM_COST_COUNT)
+        return NULL;
+    if (!names[i - 1][0])
+        snprintf(names[i - 1], sizeof names[i - 1], "--%s", gs_sim_costs[i - 1].option);
+    return names[i - 1];
 }
 
 int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m)
 {
-    if (model_costs[i].opt == OPT_INSTRUCTION) /* a number of ns, not a duration: it may be a fraction */
-        return gs_parse_decimal(model_costs[i].name, arg, 0.01, 1000, &m->instruction_ns);
-    return gs_parse_duration(model_costs[i].name, arg, model_costs[i].min_ns, model_costs[i].max_ns,
-                             (uint64_t *)((char *)m + model_costs[i].field));
+    if (i == 0)
+        return gs_parse_decimal("--instruction-ns", arg, 0.01, 1000, &m->instruction_ns);
+    const gs_sim_cost *c = &gs_sim_costs[i - 1];
+    return gs_parse_duration(gs_model_option_name(i), arg, c->min_ns, c->max_ns,
+                             (uint64_t *)(void *)((char *)m + c->offset));
 }
 
 static int parse_option(gs_cli_options *o, int c, const char *arg)
@@ -291,16 +292,16 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_ASYNC:     return set_mode(o, GS_MODE_ASYNC, "--async", arg);
     case OPT_MODES:
         if (o->nmodes)
-            return usage_error("--modes given twice%s%s", "", "");
+            return usage_error("--modes given twice");
         return each_item("--modes", arg, add_mode, o);
     case OPT_WORKERS:
         if (o->ncounts)
-            return usage_error("--workers given twice%s%s", "", "");
+            return usage_error("--workers given twice");
         return each_item("--workers", arg, add_counts, o);
     case OPT_CPU: {
         int k = gs_workload_cpu_kind(arg ? arg : "countdown");
         if (k < 0)
-            return usage_error("--cpu-bound: '%s' is not a kernel: give countdown, fib or primes%s", arg, "");
+            return not_one_of("--cpu-bound", arg, "a kernel", gs_workload_kind_names, GS_WL_IO_BOUND);
         return set_workload(o, (gs_workload_spec){.kind = (gs_workload_kind)k}, "--cpu-bound");
     }
     case OPT_IO_BOUND: return set_workload(o, (gs_workload_spec){.kind = GS_WL_IO_BOUND}, "--io-bound");
@@ -312,10 +313,10 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     }
     case OPT_RACE: {
         gs_workload_spec spec = {.kind = GS_WL_RACE};
-        for (spec.race = 0; arg && spec.race < GS_RACE_COUNT && strcmp(arg, gs_race_variant_names[spec.race]); spec.race++)
-            ;
-        if (spec.race == GS_RACE_COUNT)
-            return usage_error("--race: '%s' is not a variant: give call, lock or inplace%s", arg, "");
+        int r = arg ? gs_name_index(gs_race_variant_names, GS_RACE_COUNT, arg) : GS_RACE_CALL;
+        if (r < 0)
+            return not_one_of("--race", arg, "a variant", gs_race_variant_names, GS_RACE_COUNT);
+        spec.race = (gs_race_variant)r;
         return set_workload(o, spec, "--race");
     }
     case OPT_NATIVE: {
@@ -329,7 +330,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
         return gs_parse_count("--unit-size", arg, 1, GS_MAX_WORK, &o->unit_size);
     case OPT_PROGRAM:
         if (!*arg)
-            return usage_error("--program: give a program file%s%s", "", "");
+            return usage_error("--program: give a program file");
         return set_workload(o, (gs_workload_spec){.kind = GS_WL_PROGRAM, .path = arg}, "--program");
     case OPT_WORKLOADS:
         if (set_once(&o->wl_flag, "--workloads") != 0)
@@ -347,7 +348,7 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_IO: {
         int k = gs_io_kind_by_name(arg, strlen(arg));
         if (k < 0)
-            return usage_error("--io: '%s' is not an I/O kind: give sleep, pipe or file%s", arg, "");
+            return usage_error("--io: '%s' is not an I/O kind: give sleep, pipe or file", arg);
         o->io_kind = (gs_io_kind)k;
         o->io_set = true;
         return 0;
@@ -355,15 +356,14 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_LATENCY:
         o->latency_set = true;
         return gs_parse_duration("--io-latency", arg, 0, GS_MAX_LATENCY_NS, &o->io_latency_ns);
-    case OPT_GIL:
-        for (int p = 0; p < GS_GIL_POLICY_COUNT; p++)
-            if (strcmp(arg, gs_gil_policy_names[p]) == 0) {
-                o->policy = (gs_gil_policy)p;
-                o->policy_set = true;
-                return 0;
-            }
-        return usage_error("--gil: '%s' is not a lock policy: give cpython, legacy, fifo, none or "
-                           "per-interpreter%s", arg, "");
+    case OPT_GIL: {
+        int p = gs_name_index(gs_gil_policy_names, GS_GIL_POLICY_COUNT, arg);
+        if (p < 0)
+            return not_one_of("--gil", arg, "a lock policy", gs_gil_policy_names, GS_GIL_POLICY_COUNT);
+        o->policy = (gs_gil_policy)p;
+        o->policy_set = true;
+        return 0;
+    }
     case OPT_CHECK:
         o->check_set = true;
         if (gs_parse_count("--check-interval", arg, 1, GS_CHECK_INTERVAL_MAX, &n) != 0)
@@ -398,30 +398,30 @@ static int parse_option(gs_cli_options *o, int c, const char *arg)
     case OPT_SEED:
         o->sim_set = "--seed";
         return gs_parse_count("--seed", arg, 0, UINT64_MAX, &o->model.seed);
-    case OPT_INSTRUCTION: case OPT_WAKE: case OPT_SWITCH_COST: case OPT_SLICE: case OPT_SYSCALL: case OPT_SIGNAL:
-    case OPT_TIMER: case OPT_FILE_IO: case OPT_FORK: case OPT_COLLECT:
-        for (size_t i = 0; i < NMODEL_COSTS; i++)
-            if (model_costs[i].opt == c) {
-                o->sim_set = model_costs[i].name;
-                return gs_parse_model_option(i, arg, &o->model);
-            }
-        return -1;
+    case OPT_INSTRUCTION:
+        o->sim_set = gs_model_option_name(0);
+        return gs_parse_model_option(0, arg, &o->model);
     case OPT_JSON:  return set_path(&o->outputs.path[GS_OUT_JSON], "--json", arg, true);
     case OPT_CSV:   return set_path(&o->outputs.path[GS_OUT_CSV], "--csv", arg, true);
     case OPT_TRACE: return set_path(&o->outputs.path[GS_OUT_TRACE], "--trace", arg, true);
     case OPT_HTML:  return set_path(&o->outputs.path[GS_OUT_HTML], "--html", arg, true);
     case OPT_PLOT:  return set_path(&o->outputs.path[GS_OUT_PLOT], "--plot", arg, false);
-    case OPT_PLOT_METRIC:
-        for (int m = 0; m < GS_PLOT_METRIC_COUNT; m++)
-            if (strcmp(arg, gs_plot_metric_names[m]) == 0) {
-                o->plot_metric = (gs_plot_metric)m;
-                o->plot_metric_set = true;
-                return 0;
-            }
-        return usage_error("--plot-metric: '%s' is not a metric: give speedup, throughput or wait%s", arg, "");
+    case OPT_PLOT_METRIC: {
+        int m = gs_name_index(gs_plot_metric_names, GS_PLOT_METRIC_COUNT, arg);
+        if (m < 0)
+            return not_one_of("--plot-metric", arg, "a metric", gs_plot_metric_names, GS_PLOT_METRIC_COUNT);
+        o->plot_metric = (gs_plot_metric)m;
+        o->plot_metric_set = true;
+        return 0;
+    }
     case OPT_TIMELINE: o->timeline = true; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_NO_COLOR: o->color = false; return 0;
+    }
+    if (c >= OPT_COST_FIRST && c < OPT_COST_FIRST + GS_SIM_COST_COUNT) {
+        size_t i = 1 + (size_t)(c - OPT_COST_FIRST);
+        o->sim_set = gs_model_option_name(i);
+        return gs_parse_model_option(i, arg, &o->model);
     }
     return -1;
 }
@@ -430,12 +430,12 @@ int gs_check_plot_name(const char *path)
 {
     const char *dot = strrchr(path, '.');
     if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0))
-        return usage_error("--plot: '%s' must end in .png or .svg%s", path, "");
+        return usage_error("--plot: '%s' must end in .png or .svg", path);
     if (strlen(path) > 1000)
-        return usage_error("--plot: the file name is longer than 1000 characters%s%s", "", "");
+        return usage_error("--plot: the file name is longer than 1000 characters");
     if (!gs_gnuplot_can_name(path)) /* gnuplot's script must name the picture and its data */
         return usage_error("--plot: the file name holds a control character (a newline, a tab, an escape), "
-                           "which no gnuplot script can name; choose another name%s%s", "", "");
+                           "which no gnuplot script can name; choose another name");
     return 0;
 }
 
@@ -465,7 +465,7 @@ static int finish_sweep(gs_cli_options *o)
     }
     const char *plot = o->outputs.path[GS_OUT_PLOT];
     if (o->plot_metric_set && !plot)
-        return usage_error("--plot-metric applies only with --plot%s%s", "", "");
+        return usage_error("--plot-metric applies only with --plot");
     if (plot && gs_check_plot_name(plot) != 0)
         return -1;
     return 0;
@@ -484,26 +484,26 @@ static int check_combinations(gs_cli_options *o)
             program = true;
         }
     if (o->unit_size && !program)
-        return usage_error("--unit-size applies only to --program%s%s", "", "");
+        return usage_error("--unit-size applies only to --program");
     size_t plen = program ? strlen(o->wl[0].path) : 0;
     if (o->vs_python && (plen < 3 || strcmp(o->wl[0].path + plen - 3, ".py") != 0))
-        return usage_error("--vs-python applies only to --program FILE.py%s%s", "", "");
+        return usage_error("--vs-python applies only to --program FILE.py");
     if (o->io_set && !io_workload)
-        return usage_error("--io applies only to --io-bound and --mixed%s%s", "", "");
+        return usage_error("--io applies only to --io-bound and --mixed");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)
-        return usage_error("--io-latency applies only to --io-bound, --mixed and --program%s%s", "", "");
-    if (o->check_set && o->policy != GS_GIL_LEGACY)
-        return usage_error("--check-interval applies only to --gil legacy%s%s", "", "");
-    if (o->interval_set && (o->policy == GS_GIL_LEGACY || o->policy == GS_GIL_NONE))
-        return usage_error("--switch-interval does not apply to --gil %s: it has no time slice%s",
-                           gs_gil_policy_names[o->policy], "");
-    if (!o->force_switching && o->policy != GS_GIL_CPYTHON && o->policy != GS_GIL_PER_INTERPRETER)
-        return usage_error("--no-force-switching applies only to --gil cpython and per-interpreter%s%s", "", "");
+        return usage_error("--io-latency applies only to --io-bound, --mixed and --program");
+    if (o->check_set && !gs_gil_has(o->policy, GS_TRAIT_TICKS))
+        return only_policies("--check-interval", GS_TRAIT_TICKS);
+    if (o->interval_set && !gs_gil_has(o->policy, GS_TRAIT_INTERVAL))
+        return usage_error("--switch-interval does not apply to --gil %s: it has no time slice",
+                           gs_gil_policy_names[o->policy]);
+    if (!o->force_switching && !gs_gil_has(o->policy, GS_TRAIT_FORCE))
+        return only_policies("--no-force-switching", GS_TRAIT_FORCE);
     if (o->sim_set && !o->sim)
-        return usage_error("%s applies only with --sim%s", o->sim_set, "");
+        return usage_error("%s applies only with --sim", o->sim_set);
     if (o->jobs && !o->sim)
         return usage_error("--jobs applies only with --sim: a real sweep runs one point at a time, so that "
-                           "points do not slow each other%s%s", "", "");
+                           "points do not slow each other");
     if (o->sim && !o->repeat_set)
         o->repeat = 1; /* virtual time is exact: a repeat is another seed, asked for with --repeat */
     if (o->sim)
@@ -557,7 +557,7 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
                     ;
             }
         if (c == OPT_HELP) {
-            fputs(cmd == GS_CMD_SWEEP ? gs_sweep_usage : gs_run_usage, stdout);
+            gs_cli_print_usage(stdout, cmd == GS_CMD_SWEEP ? gs_sweep_usage : gs_run_usage);
             return 1;
         }
         if (c == OPT_VERSION) {
@@ -565,9 +565,9 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
             return 1;
         }
         if (c == ':')
-            return usage_error("%s needs a value%s", argv[optind - 1], "");
+            return usage_error("%s needs a value", argv[optind - 1]);
         if (c == '?')
-            return usage_error("unknown option '%s'%s", argv[optind - 1], "");
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         if (!(options[index].cmds & cmd))
             return usage_error(cmd == GS_CMD_SWEEP ? "--%s is an option of a run, not of gilsim sweep%s"
                                                    : "--%s is an option of gilsim sweep, not of a run%s",
@@ -585,7 +585,7 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
             if (strcmp(argv[optind], commands[i]) == 0)
                 return usage_error("'%s' is a command: it comes first, before the options (gilsim %s ...)",
                                    argv[optind], argv[optind]);
-        return usage_error("unexpected argument '%s'%s", argv[optind], "");
+        return usage_error("unexpected argument '%s'", argv[optind]);
     }
     return check_combinations(o);
 }

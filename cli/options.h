@@ -104,9 +104,12 @@ void gs_cli_each_option(gs_command cmd, void (*each)(const char *name, gs_value_
 const char *gs_model_option_name(size_t i);
 int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m);
 
-/* The --help texts (usage.c). */
+/* The --help texts (usage.c), each line "@NAME@" standing for lines made
+ * from a table (the policies, the model's costs, the workloads): print
+ * them with gs_cli_print_usage. */
 extern const char gs_run_usage[];
 extern const char gs_sweep_usage[];
+void gs_cli_print_usage(FILE *out, const char *text);
 
 /* Whether to use colour on standard output. */
 bool gs_cli_color(const gs_cli_options *o);

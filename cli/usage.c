@@ -2,6 +2,11 @@
  * option of the table in options.c, each with what it does and its
  * default (test_install checks that none is left out, and the manual page
  * is made from it). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../reports/report.h"
 #include "options.h"
 
 const char gs_run_usage[] =
@@ -45,12 +50,8 @@ const char gs_run_usage[] =
     "                       0ns..10s; libuv rounds async sleeps up to whole ms)\n"
     "\n"
     "Lock:\n"
-    "  --gil POLICY         cpython (default): CPython 3.2+ with switch interval,\n"
-    "                       drop requests and forced switching; legacy: CPython 2,\n"
-    "                       release and re-take every --check-interval instructions;\n"
-    "                       fifo: fair hand-off in arrival order (Ruby's GVL);\n"
-    "                       none: no lock (free threading); per-interpreter: a\n"
-    "                       cpython lock per thread (3.12 sub-interpreters)\n"
+    "  --gil POLICY         the lock's policy (default cpython):\n"
+    "@POLICIES@\n"
     "  --switch-interval D  time slice of cpython and fifo (default 5ms; 1us..10s)\n"
     "  --check-interval N   legacy: instructions between releases (default 5000,\n"
     "                       Python 2's 100 bytecodes at about 50 instructions each)\n"
@@ -81,15 +82,7 @@ const char gs_run_usage[] =
     "                       figures on every machine, every time, for a seed\n"
     "  --seed N             the seed of every choice the modelled OS makes (1)\n"
     "  --instruction-ns X   cost of one instruction, in ns (1.0)\n"
-    "  --wake-latency D     a woken thread to running (10us)\n"
-    "  --switch-cost D      a core changing threads (2us)\n"
-    "  --time-slice D       when more threads are runnable than cores (3ms)\n"
-    "  --syscall-cost D     a system call waking nobody, as going to sleep (500ns)\n"
-    "  --signal-cost D      waking a sleeping thread, paid by the waker (2us)\n"
-    "  --timer-latency D    how late a timed wait or sleep ends (60us)\n"
-    "  --file-io D          one read of --io file (5us)\n"
-    "  --fork-cost D        starting a process, paid by its parent (250us)\n"
-    "  --collect-cost D     collecting a finished process's results (100us)\n"
+    "@COSTS@\n"
     "\n"
     "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
     "\n"
@@ -112,20 +105,19 @@ const char gs_sweep_usage[] =
     "\n"
     "  --workers LIST       worker counts: 1,2,4,8 (default) or a range 1-16, or both\n"
     "  --modes LIST         threads,processes,async (default: all three)\n"
-    "  --workloads LIST     countdown, fib, primes, io-bound, mixed:RATIO, race,\n"
-    "                       race-lock, race-inplace, native:RATIO (default\n"
-    "                       countdown); or one of --cpu-bound[=KERNEL], --io-bound,\n"
-    "                       --mixed RATIO, --race[=VARIANT], --native RATIO,\n"
-    "                       --program FILE (with --unit-size N) as for a run\n"
+    "  --workloads LIST     a comma-separated list of:\n"
+    "@WORKLOADS@\n"
+    "                       (default countdown); or one of --cpu-bound[=KERNEL],\n"
+    "                       --io-bound, --mixed RATIO, --race[=VARIANT], --native\n"
+    "                       RATIO, --program FILE (with --unit-size N) as for a run\n"
     "  --work N             total work units of every point (default: a quarter of\n"
     "                       the run's default, about 0.2 s for one worker)\n"
     "  --work-per-worker N  N units per worker instead (weak scaling)\n"
     "  --io KIND, --io-latency D, --gil POLICY, --switch-interval D,\n"
     "  --check-interval N, --no-force-switching, --timeout D,\n"
     "  --cores K            as for a run\n"
-    "  --sim, --seed N, --instruction-ns X, --wake-latency D, --switch-cost D,\n"
-    "  --time-slice D, --syscall-cost D, --signal-cost D, --timer-latency D,\n"
-    "  --file-io D, --fork-cost D, --collect-cost D\n"
+    "  --sim, --seed N, --instruction-ns X,\n"
+    "@COST_NAMES@\n"
     "                       as for a run: every point in virtual time\n"
     "  -j, --jobs N         with --sim, run N points at once (default: every core\n"
     "                       gilsim may use); the outputs are the same bytes\n"
@@ -147,3 +139,75 @@ const char gs_sweep_usage[] =
     "standard error: a bar on a terminal, elsewhere a line every 10 s once a\n"
     "sweep takes that long.  Outputs and exit statuses: as for a run\n"
     "(gilsim --help).\n";
+
+/* The words (NULL ones skipped), separated by commas, each line begun
+ * `indent` columns in and wrapped before column 79. */
+static void wrapped(FILE *out, int indent, const char *const *words, int n)
+{
+    int last = n - 1;
+    while (last >= 0 && !words[last])
+        last--;
+    int col = fprintf(out, "%*s", indent, "");
+    bool line_start = true;
+    for (int i = 0; i <= last; i++) {
+        if (!words[i])
+            continue;
+        int len = (int)strlen(words[i]) + (i < last);
+        if (!line_start && col + 1 + len > 78) {
+            col = fprintf(out, "\n%*s", indent, "") - 1;
+            line_start = true;
+        }
+        col += fprintf(out, "%s%s%s", line_start ? "" : " ", words[i], i < last ? "," : "");
+        line_start = false;
+    }
+    fputc('\n', out);
+}
+
+/* The lines a placeholder of the text stands for, made from the tables:
+ * the policies, the model's costs, the sweep's workloads. */
+static void expand(FILE *out, const char *name, size_t len)
+{
+    if (len == 8 && memcmp(name, "POLICIES", len) == 0) {
+        for (int p = 0; p < GS_GIL_POLICY_COUNT; p++)
+            fprintf(out, "%23s%-16s %s\n", "", gs_gil_policy_names[p], gs_gil_policy_about[p]);
+    } else if (len == 5 && memcmp(name, "COSTS", len) == 0) {
+        for (int i = 0; i < GS_SIM_COST_COUNT; i++) {
+            const gs_sim_cost *c = &gs_sim_costs[i];
+            char option[32], dflt[32];
+            snprintf(option, sizeof option, "--%s D", c->option);
+            gs_fmt_ns((double)gs_sim_cost_of(&GS_SIM_MODEL_DEFAULT, c), dflt);
+            fprintf(out, "  %-20s %s (%s)\n", option, c->what, dflt);
+        }
+    } else if (len == 10 && memcmp(name, "COST_NAMES", len) == 0) {
+        char spelled[GS_SIM_COST_COUNT][32];
+        const char *words[GS_SIM_COST_COUNT];
+        for (int i = 0; i < GS_SIM_COST_COUNT; i++) {
+            snprintf(spelled[i], sizeof spelled[i], "--%s D", gs_sim_costs[i].option);
+            words[i] = spelled[i];
+        }
+        wrapped(out, 2, words, GS_SIM_COST_COUNT);
+    } else if (len == 9 && memcmp(name, "WORKLOADS", len) == 0) {
+        char spelled[GS_WORKLOAD_SWEEP_NAMES][32];
+        const char *words[GS_WORKLOAD_SWEEP_NAMES];
+        for (int i = 0; i < GS_WORKLOAD_SWEEP_NAMES; i++) {
+            const char *n = gs_workload_sweep_names[i];
+            words[i] = n ? spelled[i] : NULL;
+            if (n)
+                snprintf(spelled[i], sizeof spelled[i], "%s%s", n, n[strlen(n) - 1] == ':' ? "RATIO" : "");
+        }
+        wrapped(out, 23, words, GS_WORKLOAD_SWEEP_NAMES);
+    }
+}
+
+void gs_cli_print_usage(FILE *out, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *line_end = strchr(p, '\n');
+        size_t len = line_end ? (size_t)(line_end - p) + 1 : strlen(p);
+        if (len > 2 && p[0] == '@' && p[len - 2] == '@' && p[len - 1] == '\n')
+            expand(out, p + 1, len - 3);
+        else
+            fwrite(p, 1, len, out);
+        p += len;
+    }
+}

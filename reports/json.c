@@ -165,7 +165,7 @@ static json_t *config_json(const gs_experiment *e)
     json_object_set_new(o, "program", c->workload->spec.kind == GS_WL_PROGRAM ? gs_json_text(c->workload->spec.path)
                                                                               : json_null());
     json_object_set_new(o, "model", gs_model_json(c->sim));
-    json_object_set_new(o, "check_interval", c->gil.policy == GS_GIL_LEGACY
+    json_object_set_new(o, "check_interval", gs_gil_has(c->gil.policy, GS_TRAIT_TICKS)
                                                  ? json_integer((json_int_t)c->gil.check_interval)
                                                  : json_null());
     return o;
@@ -175,13 +175,11 @@ json_t *gs_model_json(const gs_sim_model *m)
 {
     if (!m)
         return json_null();
-    return json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cores", (json_int_t)m->cores,
-                     "seed", (json_int_t)m->seed, "instruction_ns", m->instruction_ns, "wake_ns",
-                     (json_int_t)m->wake_ns, "switch_ns", (json_int_t)m->switch_ns, "slice_ns",
-                     (json_int_t)m->slice_ns, "syscall_ns", (json_int_t)m->syscall_ns, "signal_ns",
-                     (json_int_t)m->signal_ns, "timer_ns", (json_int_t)m->timer_ns, "file_io_ns",
-                     (json_int_t)m->file_io_ns, "fork_ns", (json_int_t)m->fork_ns, "collect_ns",
-                     (json_int_t)m->collect_ns);
+    json_t *o = json_pack("{s:I, s:I, s:f}", "cores", (json_int_t)m->cores, "seed", (json_int_t)m->seed,
+                          "instruction_ns", m->instruction_ns);
+    for (int i = 0; i < GS_SIM_COST_COUNT; i++)
+        json_object_set_new(o, gs_sim_costs[i].field, json_integer((json_int_t)gs_sim_cost_of(m, &gs_sim_costs[i])));
+    return o;
 }
 
 json_t *gs_host_json(const gs_host *h)

@@ -91,7 +91,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_IO_LATENCY:  return int_if(kinds & ~(1u << GS_IO_FILE), s->cfg.io_latency_ns);
     case COL_POLICY:      return str(gs_gil_policy_names[s->cfg.gil.policy]);
     case COL_INTERVAL:    return integer(s->cfg.gil.interval_ns);
-    case COL_CHECK:       return int_if(s->cfg.gil.policy == GS_GIL_LEGACY, s->cfg.gil.check_interval);
+    case COL_CHECK:       return int_if(gs_gil_has(s->cfg.gil.policy, GS_TRAIT_TICKS), s->cfg.gil.check_interval);
     case COL_WORKERS:     return integer(p->workers);
     case COL_CORES:       return integer((uint64_t)gs_usable_cores(&s->cfg, h));
     case COL_TIME:        return str(s->cfg.sim ? "virtual" : "real");
@@ -194,7 +194,7 @@ int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h)
     json_t *config = json_object_get(doc, "config");
     json_object_set_new(config, "pinned_cores", s->cfg.cores ? json_integer((json_int_t)s->cfg.cores) : json_null());
     json_object_set_new(config, "cores", json_integer((json_int_t)gs_usable_cores(&s->cfg, h)));
-    json_object_set_new(config, "check_interval", s->cfg.gil.policy == GS_GIL_LEGACY
+    json_object_set_new(config, "check_interval", gs_gil_has(s->cfg.gil.policy, GS_TRAIT_TICKS)
                                                       ? json_integer((json_int_t)s->cfg.gil.check_interval)
                                                       : json_null());
     json_object_set_new(config, "time", json_string(s->cfg.sim ? "virtual" : "real"));

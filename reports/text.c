@@ -28,10 +28,10 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
             break;
         fprintf(out, ":\nthe lock was held %.1f%% of the time; each thread waited for it %.0f%% of its time",
                 100 * s->held_fraction, 100 * s->wait_fraction);
-        if (c->gil.policy == GS_GIL_LEGACY)
+        if (gs_gil_has(c->gil.policy, GS_TRAIT_TICKS))
             fprintf(out, ";\nit was released every %llu instructions, and %" PRIu64 " wake-ups\nfound it taken again",
                     (unsigned long long)c->gil.check_interval, s->lock.futile_wakeups);
-        else if (c->gil.policy == GS_GIL_FIFO)
+        else if (gs_gil_has(c->gil.policy, GS_TRAIT_QUEUE))
             fprintf(out, ";\nit went to the waiters in arrival order, up to %" PRIu64 " queued", s->lock.queue_max);
         break;
     case GS_SCOPE_PER_WORKER: {
@@ -210,32 +210,32 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
         [GS_SCOPE_LOOP] = "the loop thread's",
     };
     fprintf(out, "lock      %s, %s", gs_gil_policy_names[c->gil.policy], whose[gs_lock_scope_of(c)]);
-    if (c->gil.policy == GS_GIL_LEGACY)
+    if (gs_gil_has(c->gil.policy, GS_TRAIT_TICKS))
         fprintf(out, ", check interval %llu instructions\n", (unsigned long long)c->gil.check_interval);
-    else if (c->gil.policy == GS_GIL_NONE)
+    else if (!gs_gil_has(c->gil.policy, GS_TRAIT_INTERVAL))
         fputc('\n', out);
     else
         fprintf(out, ", switch interval %s%s\n", gs_fmt_ns((double)c->gil.interval_ns, iv),
-                c->gil.force_switching || c->gil.policy == GS_GIL_FIFO ? "" : ", no forced switching");
+                c->gil.force_switching || !gs_gil_has(c->gil.policy, GS_TRAIT_FORCE) ? "" : ", no forced switching");
     if (c->sim) {
         const gs_sim_model *m = c->sim;
-        char wake[32], sw[32], slice[32], sys[32], sig[32], timer[32], fork[32];
-        char seeds[64];
+        char seeds[64], cost[32];
         if (e->nruns > 1)
             snprintf(seeds, sizeof seeds, "seeds %llu to %llu", (unsigned long long)m->seed,
                      (unsigned long long)(m->seed + e->nruns - 1));
         else
             snprintf(seeds, sizeof seeds, "seed %llu", (unsigned long long)m->seed);
-        fprintf(out, "time      virtual: a modelled machine of %u cores, %s (the model's\n"
-                     "          figures, not this machine's); instruction %.2f ns, wake-up %s,\n"
-                     "          switch %s, slice %s, system call %s, waking one %s,\n"
-                     "          timers %s late",
-                m->cores, seeds, m->instruction_ns, gs_fmt_ns((double)m->wake_ns, wake),
-                gs_fmt_ns((double)m->switch_ns, sw), gs_fmt_ns((double)m->slice_ns, slice),
-                gs_fmt_ns((double)m->syscall_ns, sys), gs_fmt_ns((double)m->signal_ns, sig),
-                gs_fmt_ns((double)m->timer_ns, timer));
-        if (c->mode == GS_MODE_PROCESSES)
-            fprintf(out, ", fork %s", gs_fmt_ns((double)m->fork_ns, fork));
+        fprintf(out, "time      virtual: a modelled machine of %u cores, %s (the model's\n", m->cores, seeds);
+        int col = fprintf(out, "          figures, not this machine's); instruction %.2f ns", m->instruction_ns);
+        for (int i = 0; i < GS_SIM_COST_COUNT; i++) { /* every cost of the model, wrapped at 72 columns */
+            const gs_sim_cost *k = &gs_sim_costs[i];
+            gs_fmt_ns((double)gs_sim_cost_of(m, k), cost);
+            int len = (int)(strlen(k->label) + 1 + strlen(cost));
+            col += fprintf(out, ",");
+            if (col + 1 + len > 72)
+                col = fprintf(out, "\n         ") - 1;
+            col += fprintf(out, " %s %s", k->label, cost);
+        }
         fputc('\n', out);
     }
     fprintf(out, "wall      %s", gs_fmt_ns(s->wall_s * 1e9, w1));
@@ -304,18 +304,18 @@ static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary
     switch (gs_lock_scope_of(&r->cfg)) {
     case GS_SCOPE_SHARED:
         shared_lock_figures(out, s);
-        if (r->cfg.gil.policy == GS_GIL_LEGACY)
+        if (gs_gil_has(r->cfg.gil.policy, GS_TRAIT_TICKS))
             fprintf(out, "ticks     %" PRIu64 " releases at the check interval\n"
                          "futile    %" PRIu64 " wake-ups found the lock taken again\n",
                     l->tick_drops, l->futile_wakeups);
-        if (r->cfg.gil.policy == GS_GIL_FIFO)
+        if (gs_gil_has(r->cfg.gil.policy, GS_TRAIT_QUEUE))
             fprintf(out, "queue     %.1f waiting on arrival (mean), %" PRIu64 " at most\n",
                     l->acquisitions ? (double)l->queue_sum / (double)l->acquisitions : 0, l->queue_max);
         break;
     case GS_SCOPE_PER_WORKER:
     case GS_SCOPE_NONE:
         fprintf(out, "\nlock      %s: %" PRIu64 " take%s, %" PRIu64 " contended, longest wait %s\n",
-                r->cfg.gil.policy == GS_GIL_NONE ? "none" : "one per worker", l->acquisitions,
+                gs_lock_scope_of(&r->cfg) == GS_SCOPE_NONE ? "none" : "one per worker", l->acquisitions,
                 l->acquisitions == 1 ? "" : "s", l->contended,
                 gs_fmt_ns((double)l->wait.max, a));
         if (r->cfg.mode == GS_MODE_PROCESSES)

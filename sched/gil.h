@@ -15,23 +15,53 @@
 #define GS_INTERVAL_MAX_NS 10000000000ull     /* 10 s */
 #define GS_INTERVAL_DEFAULT_NS 5000000ull     /* 5 ms, CPython's default */
 
-/* The lock policies: name, and what it models. */
-#define GS_POLICIES(X)                                                              \
-    X(CPYTHON,         "cpython",         "CPython 3.2+: interval, drop request, forced switching") \
-    X(LEGACY,          "legacy",          "CPython 2: release and re-take every check interval")    \
-    X(FIFO,            "fifo",            "fair hand-off in arrival order, as Ruby's GVL")          \
-    X(NONE,            "none",            "no lock at all: free threading")                         \
-    X(PER_INTERPRETER, "per-interpreter", "a cpython lock per thread: 3.12 sub-interpreters")
+/* Who shares a lock in a run of threads, which decides the figures that
+ * apply (a run's scope: gs_lock_scope_of, summary.h). */
+typedef enum {
+    GS_SCOPE_SHARED,     /* one lock for all threads: cpython, legacy, fifo */
+    GS_SCOPE_PER_WORKER, /* a lock each: processes, per-interpreter threads */
+    GS_SCOPE_NONE,       /* no lock at all: --gil none */
+    GS_SCOPE_LOOP,       /* async: the one thread that runs the loop */
+    GS_SCOPE_COUNT
+} gs_lock_scope;
+
+/* What a policy has, which options, reports and summaries ask of it
+ * instead of its name. */
+enum {
+    GS_TRAIT_INTERVAL = 1u << 0, /* a switch interval (--switch-interval) */
+    GS_TRAIT_FORCE = 1u << 1,    /* forced switching, which may be turned off */
+    GS_TRAIT_TICKS = 1u << 2,    /* releases every check interval (--check-interval),
+                                    and wake-ups that find the lock taken again */
+    GS_TRAIT_QUEUE = 1u << 3,    /* hands the lock over in arrival order */
+};
+
+/* The lock policies, a row each: its enum name, its name on the command
+ * line, its constructor (gs_gil_CTOR_new, in lock/CTOR.c), who shares it
+ * among threads, its traits, and what it models.  Adding a policy is its
+ * file, its row here and its line in the build (docs/design.md, "Adding a
+ * lock policy"). */
+#define GS_POLICIES(X)                                                                                      \
+    X(CPYTHON, "cpython", cpython, SHARED, GS_TRAIT_INTERVAL | GS_TRAIT_FORCE,                              \
+      "CPython 3.2+: interval, drop requests")                                                               \
+    X(LEGACY, "legacy", legacy, SHARED, GS_TRAIT_TICKS, "CPython 2: release every check interval")            \
+    X(FIFO, "fifo", fifo, SHARED, GS_TRAIT_INTERVAL | GS_TRAIT_QUEUE, "hand-off in arrival order (Ruby's GVL)") \
+    X(NONE, "none", none, NONE, 0, "no lock at all (free threading)")                                         \
+    X(PER_INTERPRETER, "per-interpreter", cpython, PER_WORKER, GS_TRAIT_INTERVAL | GS_TRAIT_FORCE,          \
+      "a cpython lock each (sub-interpreters)")
 
 typedef enum {
-#define GS_POLICY_ENUM(e, name, what) GS_GIL_##e,
+#define GS_POLICY_ENUM(e, name, ctor, scope, traits, what) GS_GIL_##e,
     GS_POLICIES(GS_POLICY_ENUM)
 #undef GS_POLICY_ENUM
     GS_GIL_POLICY_COUNT
 } gs_gil_policy;
 
 extern const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT];
-extern const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT];
+extern const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT];  /* what each models (--help) */
+extern const unsigned gs_gil_policy_traits[GS_GIL_POLICY_COUNT];
+extern const gs_lock_scope gs_gil_policy_scope[GS_GIL_POLICY_COUNT]; /* among threads */
+
+static inline bool gs_gil_has(gs_gil_policy p, unsigned trait) { return (gs_gil_policy_traits[p] & trait) != 0; }
 
 /* Python 2 released its lock every 100 bytecodes (sys.setcheckinterval),
  * each of which took about 50 ns on the machines of its day: a release

@@ -9,34 +9,27 @@
 
 #include <stdint.h>
 
-#define GS_EVENTS(X)                                                          \
-    X(WANT,          "want lock")                                             \
-    X(GOT,           "got lock")                                              \
-    X(DROP_REQUEST,  "asked the holder to drop") /* arg: holder's worker id */ \
-    X(DROP_FORCED,   "dropped on request")                                    \
-    X(DROP_VOLUNTARY,"dropped voluntarily")                                   \
-    X(DROP_TICK,     "dropped at the check interval") /* legacy */           \
-    X(FUTILE_WAKE,   "woke up to find the lock taken")                        \
-    X(IO_START,      "I/O started")             /* arg: gs_io_kind */          \
-    X(IO_END,        "I/O ended")                                             \
-    X(NATIVE_START,  "native call started")                                   \
-    X(NATIVE_END,    "native call ended")                                     \
-    X(ULOCK_WAIT,    "waiting for a user lock") /* arg: the lock's index */    \
-    X(ULOCK_GOT,     "took a user lock")        /* arg: the lock's index */    \
-    X(ULOCK_RELEASE, "released a user lock")    /* arg: the lock's index */    \
-    X(DONE,          "finished")
-
 typedef enum {
-#define GS_EV_ENUM(e, text) GS_EV_##e,
-    GS_EVENTS(GS_EV_ENUM)
-#undef GS_EV_ENUM
+    GS_EV_WANT,           /* wants the lock */
+    GS_EV_GOT,            /* got it */
+    GS_EV_DROP_REQUEST,   /* asked the holder to drop it; arg: the holder's worker id */
+    GS_EV_DROP_FORCED,    /* dropped it on request */
+    GS_EV_DROP_VOLUNTARY, /* dropped it: I/O, a yield, the end */
+    GS_EV_DROP_TICK,      /* dropped it at the check interval (legacy) */
+    GS_EV_FUTILE_WAKE,    /* woke up to find it taken again */
+    GS_EV_IO_START,       /* arg: the gs_io_kind */
+    GS_EV_IO_END,
+    GS_EV_NATIVE_START,
+    GS_EV_NATIVE_END,
+    GS_EV_ULOCK_WAIT,     /* waits for a user lock; arg: the lock's index */
+    GS_EV_ULOCK_GOT,      /* took it; arg: the lock's index */
+    GS_EV_ULOCK_RELEASE,  /* released it; arg: the lock's index */
+    GS_EV_DONE,           /* finished */
     GS_EV_COUNT
 } gs_event_type;
 
-extern const char *const gs_event_names[GS_EV_COUNT]; /* in gil.c */
-
 typedef struct {
-    uint64_t t_ns;  /* gs_now_ns() */
+    uint64_t t_ns;  /* the machine's clock (gs_os_now) */
     uint32_t type;  /* gs_event_type */
     uint32_t arg;
 } gs_event;

@@ -1,51 +1,67 @@
-/* sim.h - the simulated machine: an operating system (os.h) of N modelled
- * cores in virtual time, deterministic by seed (DESIGN.md section 8).
+/* sim.h - the simulated machine's model: a machine (machine/machine.h) of
+ * N modelled cores in virtual time, deterministic by seed (docs/design.md,
+ * "Virtual time").
  *
- * The run's threads are fibers (fiber.h) on the calling OS thread, which
- * becomes the simulation's first thread.  os_sim.c says how time passes.
+ * The run's threads are fibers (machine/sim/fiber.h) on the calling OS
+ * thread, which becomes the simulation's first thread.  machine/sim/sim.c
+ * says how time passes.
  * The defaults describe the machine a class pictures: a laptop of 8 cores
  * on bare metal.  `gilsim calibrate` measures the machine it runs on and
  * prints the options that make the model that machine instead
- * (docs/calibration.md compares the two with real runs).  Each default,
- * and where it comes from: */
+ * (docs/calibration.md compares the two with real runs). */
 #ifndef GS_SIM_H
 #define GS_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+
+/* The model's costs, each a duration in virtual nanoseconds, a row each:
+ * its field (gs_sim_model.FIELD), its option (--OPTION), its label in the
+ * text report, its default, its range, and what it models (--help).
+ * Adding a cost is its row here and the line of sim/ that charges it:
+ * the struct, the defaults, the options, --help, the text report, the JSON
+ * and `gilsim calibrate`'s options are made from the rows, and a test
+ * checks the JSON schema names every one (docs/design.md, "Adding a
+ * simulated cost").  Where each default comes from ("calibrate": what
+ * `gilsim calibrate` measured on the 2-core development VM):
+ *   wake_ns     an idle core leaving its sleep state (10 to 12 us there);
+ *               give or take a quarter, drawn;
+ *   switch_ns   1.3 to 2 us there;
+ *   slice_ns    Linux CFS's minimum granularity;
+ *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);
+ *   signal_ns   a futex wake and the interrupt to the woken one's core (6
+ *               to 6.6 us there, where the interrupt leaves the VM);
+ *   timer_ns    Linux's default timer slack of 50 us and a wake-up (115 to
+ *               122 us there);
+ *   file_io_ns  one 4 KiB read from the page cache;
+ *   fork_ns     a fork of a small process and its pipe (0.7 to 1.1 ms per
+ *               child there, where fork copies page tables through the
+ *               hypervisor);
+ *   collect_ns  reading a finished process's results and reaping it (0.1
+ *               to 0.45 ms there). */
+#define GS_SIM_COSTS(X)                                                                                         \
+    X(wake_ns, "wake-latency", "wake-up", 10000, 0, 1000000000ull, "a woken thread to running")                  \
+    X(switch_ns, "switch-cost", "switch", 2000, 0, 1000000000ull, "a core changing threads")                     \
+    X(slice_ns, "time-slice", "slice", 3000000, 1000, 10000000000ull,                                            \
+      "when more threads are runnable than cores")                                                              \
+    X(syscall_ns, "syscall-cost", "system call", 500, 0, 1000000000ull,                                          \
+      "a system call waking nobody, as going to sleep")                                                         \
+    X(signal_ns, "signal-cost", "waking one", 2000, 0, 1000000000ull, "waking a sleeping thread, paid by the waker") \
+    X(timer_ns, "timer-latency", "timers late by", 60000, 0, 1000000000ull, "how late a timed wait or sleep ends")  \
+    X(file_io_ns, "file-io", "file read", 5000, 0, 1000000000ull, "one read of --io file")                       \
+    X(fork_ns, "fork-cost", "fork", 250000, 0, 10000000000ull, "starting a process, paid by its parent")         \
+    X(collect_ns, "collect-cost", "collect", 100000, 0, 10000000000ull, "collecting a finished process's results")
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */
     uint64_t seed;           /* the one source of every choice the OS makes */
     double instruction_ns;   /* per interpreter instruction: 1.0 (calibrate:
                                 0.8 to 1.2 ns on the 2-core development VM) */
-    uint64_t wake_ns;        /* from the call that wakes a sleeping thread to
-                                its running, give or take a quarter: 10 us, an
-                                idle core leaving its sleep state (calibrate:
-                                10 to 12 us there) */
-    uint64_t switch_ns;      /* a core changing threads: 2 us (1.3 to 2) */
-    uint64_t slice_ns;       /* a time slice when more threads are runnable
-                                than there are cores: 3 ms, Linux CFS's
-                                minimum granularity */
-    uint64_t syscall_ns;     /* a system call that wakes nobody, as going to
-                                sleep (a futex wait): 500 ns (a virtual
-                                machine's are dearer: 1 us there) */
-    uint64_t signal_ns;      /* waking a sleeping thread, paid by the waker
-                                (a futex wake, an interrupt to the woken
-                                one's core): 2 us (6 to 6.6 us there, where
-                                the interrupt leaves the virtual machine) */
-    uint64_t timer_ns;       /* how late a timed wait or a sleep ends, past
-                                its deadline: 60 us, Linux's default timer
-                                slack of 50 us and a wake-up (115 to 122 us
-                                there) */
-    uint64_t file_io_ns;     /* one 4 KiB read from the page cache: 5 us */
-    uint64_t fork_ns;        /* starting a process, paid by its parent: 250 us,
-                                a fork of a small process and its pipe (0.7 to
-                                1.1 ms per child there, where fork copies page
-                                tables through the hypervisor) */
-    uint64_t collect_ns;     /* reading a finished process's results and
-                                reaping it: 100 us (0.1 to 0.45 ms there) */
+#define GS_SIM_COST_FIELD(field, option, label, dflt, min, max, what) uint64_t field;
+    GS_SIM_COSTS(GS_SIM_COST_FIELD)
+#undef GS_SIM_COST_FIELD
     bool adversarial;        /* hostile schedules, to test a lock: every cost
                                 drawn between half and one and a half of its
                                 value, computing cut at random instructions and
@@ -53,10 +69,30 @@ typedef struct gs_sim_model {
                                 for no reason (a spurious wake-up) */
 } gs_sim_model;
 
-#define GS_SIM_MODEL_DEFAULT                                                                 \
-    ((gs_sim_model){.cores = 8, .seed = 1, .instruction_ns = 1.0, .wake_ns = 10000,         \
-                    .switch_ns = 2000, .slice_ns = 3000000, .syscall_ns = 500, .signal_ns = 2000,          \
-                    .timer_ns = 60000, .file_io_ns = 5000,                                   \
-                    .fork_ns = 250000, .collect_ns = 100000})
+#define GS_SIM_COST_DEFAULT(field, option, label, dflt, min, max, what) .field = dflt,
+#define GS_SIM_MODEL_DEFAULT \
+    ((gs_sim_model){.cores = 8, .seed = 1, .instruction_ns = 1.0, GS_SIM_COSTS(GS_SIM_COST_DEFAULT)})
+
+/* The costs as a table, for the options, --help and every output. */
+typedef struct {
+    const char *field;       /* "wake_ns": the JSON's name too */
+    const char *option;      /* "wake-latency" */
+    const char *label;       /* "wake-up" */
+    uint64_t min_ns, max_ns;
+    const char *what;
+    size_t offset;           /* of the field in gs_sim_model */
+} gs_sim_cost;
+
+enum {
+#define GS_SIM_COST_COUNT_ONE(field, option, label, dflt, min, max, what) +1
+    GS_SIM_COST_COUNT = 0 GS_SIM_COSTS(GS_SIM_COST_COUNT_ONE)
+#undef GS_SIM_COST_COUNT_ONE
+};
+extern const gs_sim_cost gs_sim_costs[GS_SIM_COST_COUNT];
+
+static inline uint64_t gs_sim_cost_of(const gs_sim_model *m, const gs_sim_cost *c)
+{
+    return *(const uint64_t *)(const void *)((const char *)m + c->offset);
+}
 
 #endif

@@ -42,15 +42,6 @@ typedef struct {
     gs_ulock_summary ulocks[GS_MAX_ULOCKS];
 } gs_run_summary;
 
-/* Who shares a lock in a run, which decides the figures that apply. */
-typedef enum {
-    GS_SCOPE_SHARED,     /* one lock for all threads: cpython, legacy, fifo */
-    GS_SCOPE_PER_WORKER, /* a lock each: processes, per-interpreter threads */
-    GS_SCOPE_NONE,       /* no lock at all: --gil none */
-    GS_SCOPE_LOOP,       /* async: the one thread that runs the loop */
-    GS_SCOPE_COUNT
-} gs_lock_scope;
-
 extern const char *const gs_lock_scope_names[GS_SCOPE_COUNT]; /* "shared", ... */
 
 gs_lock_scope gs_lock_scope_of(const gs_run_config *cfg);

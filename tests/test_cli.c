@@ -75,7 +75,7 @@ static const struct {
     {"--gil legacy --check-interval 0", "--check-interval: '0' is out of range"},
     {"--check-interval 50", "--check-interval applies only to --gil legacy"},
     {"--gil none --switch-interval 1ms", "--switch-interval does not apply to --gil none"},
-    {"--gil fifo --no-force-switching", "--no-force-switching applies only to --gil cpython and per-interpreter"},
+    {"--gil fifo --no-force-switching", "--no-force-switching applies only to --gil cpython or per-interpreter"},
     {"demo nonsense", "'nonsense' is not a demonstration"},
     {"demo convoy --plot x.png", "--plot: the convoy demonstration draws no curves"},
     {"demo io-bound --trace x.json", "--trace: the io-bound demonstration keeps no trace"},
@@ -93,7 +93,7 @@ static const struct {
     {"--native", "--native needs a value"},
     {"--race --native 0.5", "--native"},
     {"sweep --workloads race-fast", "'race-fast' is not a workload: give countdown, fib, primes, io-bound, "
-                                    "mixed:RATIO, race, race-lock, race-inplace or native:RATIO"},
+                                    "mixed:RATIO, native:RATIO, race, race-lock or race-inplace"},
     {"sweep --workloads native:2", "--workloads: '2' is not a number from 0 to 1"},
     {"--work 0", "--work: '0' is out of range"},
     {"--work 1e6", "--work: '1e6' is not a whole number"},

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "sim.h"
+
 #include "cli_helpers.h"
 #include "testdir.h"
 
@@ -175,6 +177,27 @@ static void test_json_same_schema_in_every_mode(void **state)
         assert_true(json_integer_value(get(r, "native.max_at_once")) >= 1);
         json_decref(doc);
     }
+    /* virtual time: the model's every cost, as the costs' table lists them */
+    char *out, err_sim[512] = "";
+    assert_int_equal(run("--sim --threads 2 --work 20 --json -", NULL, &out), 0);
+    json_t *sim = json_loads(out, 0, &jerr);
+    if (!sim || !conforms(schema, schema, sim, "--sim", err_sim))
+        fail_msg("--sim: %s", sim ? err_sim : jerr.text);
+    json_t *model = get(sim, "config.model");
+    json_t *required = json_object_get(json_array_get(get(schema, "properties.config.properties.model.oneOf"), 0),
+                                       "required");
+    assert_int_equal(json_array_size(required), 3 + GS_SIM_COST_COUNT); /* cores, seed, instruction_ns */
+    for (int i = 0; i < GS_SIM_COST_COUNT; i++) {
+        const gs_sim_cost *c = &gs_sim_costs[i];
+        if (json_integer_value(json_object_get(model, c->field)) != (json_int_t)gs_sim_cost_of(&GS_SIM_MODEL_DEFAULT, c))
+            fail_msg("the JSON's model has no %s of the default", c->field);
+        bool listed = false;
+        for (size_t k = 0; k < json_array_size(required); k++)
+            listed |= strcmp(json_string_value(json_array_get(required, k)), c->field) == 0;
+        if (!listed)
+            fail_msg("the schema does not require the model's %s", c->field);
+    }
+    json_decref(sim);
     /* the validator itself refuses what the schema does not allow */
     json_t *partial = json_pack("{s:s}", "schema", "gilsim-run");
     char err[512];

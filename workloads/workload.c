@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../interp/label.h"
+#include "../interp/names.h"
 #include "../interp/vm.h"
 #include "embedded.h"
 #include "workload.h"
@@ -48,21 +49,52 @@ static const char *const race_steps[GS_RACE_COUNT] = {
     [GS_RACE_INPLACE] = "    gload counter\n    push 1\n    add\n    gstore counter\n",
 };
 
-static const struct {
-    const char *name;
-    gs_workload_kind kind;
-} cpu_kernels[] = {
-    {"countdown", GS_WL_COUNTDOWN},
-    {"fib", GS_WL_FIB},
-    {"primes", GS_WL_PRIMES},
+const char *const gs_workload_kind_names[GS_WL_COUNT] = {
+#define GS_WL_NAME(e, name, spelled, what) name,
+    GS_WORKLOAD_KINDS(GS_WL_NAME)
+#undef GS_WL_NAME
+};
+
+static const char *const sweep_spelling[GS_WL_COUNT] = {
+#define GS_WL_SPELLED(e, name, spelled, what) spelled,
+    GS_WORKLOAD_KINDS(GS_WL_SPELLED)
+#undef GS_WL_SPELLED
+};
+
+const char *const gs_workload_sweep_names[GS_WORKLOAD_SWEEP_NAMES + 1] = {
+#define GS_WL_SPELLED(e, name, spelled, what) spelled,
+    GS_WORKLOAD_KINDS(GS_WL_SPELLED)
+#undef GS_WL_SPELLED
+#define GS_RACE_WL(e, name, workload, meaning) workload,
+    GS_RACE_VARIANTS(GS_RACE_WL)
+#undef GS_RACE_WL
+    NULL,
 };
 
 int gs_workload_cpu_kind(const char *name)
 {
-    for (size_t i = 0; i < sizeof cpu_kernels / sizeof cpu_kernels[0]; i++)
-        if (strcmp(cpu_kernels[i].name, name) == 0)
-            return (int)cpu_kernels[i].kind;
-    return -1;
+    static const char *const kernels[] = {[GS_WL_COUNTDOWN] = "countdown", [GS_WL_FIB] = "fib",
+                                          [GS_WL_PRIMES] = "primes"};
+    return gs_name_index(kernels, (int)(sizeof kernels / sizeof *kernels), name);
+}
+
+int gs_workload_named(const char *name, gs_workload_spec *spec, const char **ratio)
+{
+    const char *colon = strchr(name, ':');
+    size_t len = colon ? (size_t)(colon + 1 - name) : strlen(name);
+    *ratio = colon ? colon + 1 : NULL;
+    int k = strcmp(name, "cpu-bound") == 0 ? GS_WL_COUNTDOWN
+                                           : gs_name_find(sweep_spelling, sizeof *sweep_spelling, GS_WL_COUNT, name, len);
+    if (k >= 0) {
+        spec->kind = (gs_workload_kind)k;
+        return 0;
+    }
+    int r = colon ? -1 : gs_name_index(gs_race_workload_names, GS_RACE_COUNT, name);
+    if (r < 0)
+        return -1;
+    spec->kind = GS_WL_RACE;
+    spec->race = (gs_race_variant)r;
+    return 0;
 }
 
 static const char *embedded(const char *name)
@@ -307,6 +339,8 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->work_from = GS_FROM_MEASURED;
         return 0;
     }
+    case GS_WL_COUNT:
+        break;
     }
     snprintf(err, GS_ERRMSG_MAX, "unknown workload kind %d", (int)spec->kind);
     return -1;

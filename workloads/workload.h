@@ -15,17 +15,30 @@
 #include "../interp/opcodes.h"
 #include "../interp/program.h"
 
+/* The workloads, a row each: its enum name, its name, how a sweep's
+ * --workloads spells it (NULL: a sweep cannot name it; "mixed:" takes a
+ * ratio after the colon; the race is spelled by its variants, below), and
+ * what it does.  Adding one is its program in programs/, its row here, and
+ * its case in gs_workload_load (docs/design.md, "Adding a workload"). */
+#define GS_WORKLOAD_KINDS(X)                                                                          \
+    X(COUNTDOWN, "countdown", "countdown", "Beazley's while n > 0: n -= 1")                           \
+    X(FIB,       "fib",       "fib",       "recursive fib(n) per unit")                               \
+    X(PRIMES,    "primes",    "primes",    "trial-division prime counting")                           \
+    X(IO_BOUND,  "io-bound",  "io-bound",  "a little CPU, then one I/O, per unit")                    \
+    X(MIXED,     "mixed",     "mixed:",    "CPU then I/O per unit, at a chosen CPU share of time")    \
+    X(CONVOY,    "convoy",    NULL,        "the worker at unit 0 does I/O, the others compute")       \
+    X(RACE,      "race",      NULL,        "unit_size updates of a shared counter per unit")          \
+    X(NATIVE,    "native",    "native:",   "CPU work per unit, a share of it in native calls")        \
+    X(PROGRAM,   "program",   NULL,        "a user's program file")
+
 typedef enum {
-    GS_WL_COUNTDOWN, /* Beazley's while n > 0: n -= 1 */
-    GS_WL_FIB,       /* recursive fib(n) per unit */
-    GS_WL_PRIMES,    /* trial-division prime counting */
-    GS_WL_IO_BOUND,  /* a little CPU, then one I/O, per unit */
-    GS_WL_MIXED,     /* CPU then I/O per unit, at a chosen CPU share of time */
-    GS_WL_CONVOY,    /* the worker at unit 0 does I/O, the others compute */
-    GS_WL_RACE,      /* unit_size updates of a shared counter per unit */
-    GS_WL_NATIVE,    /* CPU work per unit, a share of it in native calls */
-    GS_WL_PROGRAM,   /* a user's .gsa file */
+#define GS_WL_ENUM(e, name, spelled, what) GS_WL_##e,
+    GS_WORKLOAD_KINDS(GS_WL_ENUM)
+#undef GS_WL_ENUM
+    GS_WL_COUNT
 } gs_workload_kind;
+
+extern const char *const gs_workload_kind_names[GS_WL_COUNT]; /* "countdown", ... */
 
 /* How the race updates its counter (race.gsa says why each matters). */
 #define GS_RACE_VARIANTS(X)                                                    \
@@ -81,6 +94,17 @@ typedef struct {
 
 /* Returns the kind for a CPU-bound kernel name (countdown, fib, primes), or -1. */
 int gs_workload_cpu_kind(const char *name);
+
+/* The workloads a sweep's --workloads names, as it spells them (the
+ * kinds' and the race variants'), NULL-terminated: for completion and
+ * messages. */
+extern const char *const gs_workload_sweep_names[];
+enum { GS_WORKLOAD_SWEEP_NAMES = GS_WL_COUNT + GS_RACE_COUNT };
+
+/* Finds the workload a --workloads item names ("cpu-bound" is countdown):
+ * 0 with spec->kind (and spec->race), *ratio pointing after the colon of
+ * "mixed:R" and "native:R" (else NULL); or -1. */
+int gs_workload_named(const char *name, gs_workload_spec *spec, const char **ratio);
 
 /* Builds the workload's program (calibrating the mixed one on this machine,
  * or, in virtual time, at the modelled cost per instruction).  A program

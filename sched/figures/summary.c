@@ -11,13 +11,12 @@ const char *const gs_lock_scope_names[GS_SCOPE_COUNT] = {
 
 gs_lock_scope gs_lock_scope_of(const gs_run_config *cfg)
 {
+    gs_lock_scope among_threads = gs_gil_policy_scope[cfg->gil.policy];
     if (cfg->mode == GS_MODE_ASYNC)
         return GS_SCOPE_LOOP;
-    if (cfg->gil.policy == GS_GIL_NONE)
-        return GS_SCOPE_NONE;
-    if (cfg->mode == GS_MODE_PROCESSES || cfg->gil.policy == GS_GIL_PER_INTERPRETER)
-        return GS_SCOPE_PER_WORKER;
-    return GS_SCOPE_SHARED;
+    if (cfg->mode == GS_MODE_PROCESSES && among_threads == GS_SCOPE_SHARED)
+        return GS_SCOPE_PER_WORKER; /* each process has its own */
+    return among_threads;
 }
 
 double gs_jain_index(const double *x, uint32_t n)

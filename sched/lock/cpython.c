@@ -101,7 +101,7 @@ static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gil_cpython *g = (gil_cpython *)base;
     gs_os_lock(g->base.os, g->mutex);
     if (!g->locked || g->holder != c)
-        abort(); /* dropping a lock one does not hold is a bug in a runner */
+        gs_fatal("a lock dropped by a worker that does not hold it (a runner's bug)", 0);
     g->locked = false;
     g->holder = NULL;
     bool someone_waits = g->waiters > 0;
@@ -120,15 +120,6 @@ static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gs_os_unlock(g->base.os, g->switch_mutex);
 }
 
-static void cpython_request_drop(gs_gil *base)
-{
-    gil_cpython *g = (gil_cpython *)base;
-    gs_os_lock(g->base.os, g->mutex);
-    if (g->holder)
-        gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
-    gs_os_unlock(g->base.os, g->mutex);
-}
-
 static void cpython_destroy(gs_gil *base)
 {
     gil_cpython *g = (gil_cpython *)base;
@@ -140,10 +131,8 @@ static void cpython_destroy(gs_gil *base)
 }
 
 static const gs_gil_ops cpython_ops = {
-    .name = "cpython",
     .take = cpython_take,
     .drop = cpython_drop,
-    .request_drop = cpython_request_drop,
     .destroy = cpython_destroy,
 };
 

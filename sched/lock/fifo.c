@@ -102,7 +102,7 @@ static void fifo_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gil_fifo *g = (gil_fifo *)base;
     gs_os_lock(g->base.os, g->mutex);
     if (!g->locked || g->holder != c)
-        abort(); /* dropping a lock one does not hold is a bug in a runner */
+        gs_fatal("a lock dropped by a worker that does not hold it (a runner's bug)", 0);
     waiter *next = g->head;
     if (next) {
         g->head = next->next;
@@ -121,15 +121,6 @@ static void fifo_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
 }
 
-static void fifo_request_drop(gs_gil *base)
-{
-    gil_fifo *g = (gil_fifo *)base;
-    gs_os_lock(g->base.os, g->mutex);
-    if (g->holder)
-        gs_vm_set_breaker(g->holder->vm, GS_BREAK_DROP);
-    gs_os_unlock(g->base.os, g->mutex);
-}
-
 static void fifo_destroy(gs_gil *base)
 {
     gil_fifo *g = (gil_fifo *)base;
@@ -138,10 +129,8 @@ static void fifo_destroy(gs_gil *base)
 }
 
 static const gs_gil_ops fifo_ops = {
-    .name = "fifo",
     .take = fifo_take,
     .drop = fifo_drop,
-    .request_drop = fifo_request_drop,
     .destroy = fifo_destroy,
 };
 

@@ -75,16 +75,10 @@ static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gil_legacy *g = (gil_legacy *)base;
     gs_os_lock(g->base.os, g->mutex);
     if (!g->locked)
-        abort(); /* dropping a lock nobody holds is a bug in a runner */
+        gs_fatal("a lock dropped that nobody holds (a runner's bug)", 0);
     g->locked = false;
     gs_os_signal(g->base.os, g->cond);
     gs_os_unlock(g->base.os, g->mutex);
-}
-
-/* CPython 2 had no drop requests: the tick did their work. */
-static void legacy_request_drop(gs_gil *base)
-{
-    (void)base;
 }
 
 static void legacy_destroy(gs_gil *base)
@@ -96,10 +90,8 @@ static void legacy_destroy(gs_gil *base)
 }
 
 static const gs_gil_ops legacy_ops = {
-    .name = "legacy",
     .take = legacy_take,
     .drop = legacy_drop,
-    .request_drop = legacy_request_drop,
     .destroy = legacy_destroy,
 };
 

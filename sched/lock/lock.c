@@ -1,5 +1,5 @@
-/* gil.c - what all lock policies share: timing, events and counters around
- * each policy's take and drop. */
+/* lock.c - what all lock policies share: the table's views, timing,
+ * events and counters around each policy's take and drop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,15 +7,33 @@
 #include "lock.h"
 
 const char *const gs_gil_policy_names[GS_GIL_POLICY_COUNT] = {
-#define GS_POLICY_NAME(e, name, what) [GS_GIL_##e] = name,
+#define GS_POLICY_NAME(e, name, ctor, scope, traits, what) [GS_GIL_##e] = name,
     GS_POLICIES(GS_POLICY_NAME)
 #undef GS_POLICY_NAME
 };
 
 const char *const gs_gil_policy_about[GS_GIL_POLICY_COUNT] = {
-#define GS_POLICY_ABOUT(e, name, what) [GS_GIL_##e] = what,
+#define GS_POLICY_ABOUT(e, name, ctor, scope, traits, what) [GS_GIL_##e] = what,
     GS_POLICIES(GS_POLICY_ABOUT)
 #undef GS_POLICY_ABOUT
+};
+
+const unsigned gs_gil_policy_traits[GS_GIL_POLICY_COUNT] = {
+#define GS_POLICY_TRAITS(e, name, ctor, scope, traits, what) [GS_GIL_##e] = traits,
+    GS_POLICIES(GS_POLICY_TRAITS)
+#undef GS_POLICY_TRAITS
+};
+
+const gs_lock_scope gs_gil_policy_scope[GS_GIL_POLICY_COUNT] = {
+#define GS_POLICY_SCOPE(e, name, ctor, scope, traits, what) [GS_GIL_##e] = GS_SCOPE_##scope,
+    GS_POLICIES(GS_POLICY_SCOPE)
+#undef GS_POLICY_SCOPE
+};
+
+static gs_gil *(*const constructors[GS_GIL_POLICY_COUNT])(const gs_gil_config *, gs_os *) = {
+#define GS_POLICY_CTOR(e, name, ctor, scope, traits, what) [GS_GIL_##e] = gs_gil_##ctor##_new,
+    GS_POLICIES(GS_POLICY_CTOR)
+#undef GS_POLICY_CTOR
 };
 
 void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_config *cfg)
@@ -24,7 +42,7 @@ void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_
     g->os = os;
     g->policy = cfg->policy;
     g->interval_ns = cfg->interval_ns;
-    g->check_interval = cfg->policy == GS_GIL_LEGACY ? cfg->check_interval : 0;
+    g->check_interval = gs_gil_has(cfg->policy, GS_TRAIT_TICKS) ? cfg->check_interval : 0;
     atomic_init(&g->queued, 0);
     atomic_init(&g->last_release_ns, 0);
     atomic_init(&g->last_holder_id, GS_NOBODY);
@@ -32,12 +50,7 @@ void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_
 
 gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os)
 {
-    switch (cfg->policy) {
-    case GS_GIL_LEGACY: return gs_gil_legacy_new(cfg, os);
-    case GS_GIL_FIFO:   return gs_gil_fifo_new(cfg, os);
-    case GS_GIL_NONE:   return gs_gil_none_new(cfg, os);
-    default:            return gs_gil_cpython_new(cfg, os);
-    }
+    return constructors[cfg->policy < GS_GIL_POLICY_COUNT ? cfg->policy : GS_GIL_CPYTHON](cfg, os);
 }
 
 void gs_gil_take(gs_gil *g, gs_gil_client *c)
@@ -111,9 +124,3 @@ void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from)
     gs_hist_merge(&into->hold, &from->hold);
     gs_hist_merge(&into->handoff, &from->handoff);
 }
-
-const char *const gs_event_names[GS_EV_COUNT] = {
-#define GS_EV_NAME(e, text) [GS_EV_##e] = text,
-    GS_EVENTS(GS_EV_NAME)
-#undef GS_EV_NAME
-};

@@ -52,12 +52,10 @@ typedef struct {
 typedef struct gs_gil gs_gil;
 
 typedef struct {
-    const char *name;
     /* Blocks until c holds the lock.  Returns true if it had to wait. */
     bool (*take)(gs_gil *g, gs_gil_client *c);
+    /* Precondition: c holds the lock (gs_fatal otherwise: a runner's bug). */
     void (*drop)(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
-    /* Asks the current holder, if any, to drop the lock. */
-    void (*request_drop)(gs_gil *g);
     void (*destroy)(gs_gil *g);
 } gs_gil_ops;
 
@@ -75,16 +73,18 @@ struct gs_gil {
 
 #define GS_NOBODY UINT32_MAX
 
-/* Creates a lock of cfg's policy (per-interpreter: one cpython lock; the
- * runner makes one per thread).  Returns NULL only when out of memory; a
- * pthread failure is fatal. */
+/* Creates a lock of cfg's policy, by its row's constructor (a lock of
+ * scope PER_WORKER is one lock: the threads runner makes one per thread).
+ * Returns NULL only when out of memory; a failure of the machine is
+ * fatal. */
 gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os);
 
-/* The policies' constructors, each in its own file. */
-gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg, gs_os *os);
-gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg, gs_os *os);
-gs_gil *gs_gil_fifo_new(const gs_gil_config *cfg, gs_os *os);
-gs_gil *gs_gil_none_new(const gs_gil_config *cfg, gs_os *os);
+/* The policies' constructors, each in its own file (gil.h's table names
+ * them). */
+#define GS_POLICY_CONSTRUCTOR(e, name, ctor, scope, traits, what) \
+    gs_gil *gs_gil_##ctor##_new(const gs_gil_config *cfg, gs_os *os);
+GS_POLICIES(GS_POLICY_CONSTRUCTOR)
+#undef GS_POLICY_CONSTRUCTOR
 /* For constructors: fills the shared part. */
 void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_config *cfg);
 

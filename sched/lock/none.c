@@ -23,21 +23,14 @@ static void none_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
     (void)why;
 }
 
-static void none_request_drop(gs_gil *g)
-{
-    (void)g;
-}
-
 static void none_destroy(gs_gil *g)
 {
     free(g);
 }
 
 static const gs_gil_ops none_ops = {
-    .name = "none",
     .take = none_take,
     .drop = none_drop,
-    .request_drop = none_request_drop,
     .destroy = none_destroy,
 };
 

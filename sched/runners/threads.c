@@ -62,7 +62,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         return -1;
     }
     /* per-interpreter: a lock for each worker, shared with nobody */
-    uint32_t nlocks = cfg->gil.policy == GS_GIL_PER_INTERPRETER ? n : 1;
+    uint32_t nlocks = gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_PER_WORKER ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
