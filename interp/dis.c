@@ -23,7 +23,7 @@ uint32_t gs_disassemble_one(const gs_program *p, uint32_t pc, FILE *out)
         default:             fprintf(out, " %d", w); break;
         }
     }
-    return pc + 1 + (uint32_t)info->noperands;
+    return pc + gs_instruction_length(p->code[pc]);
 }
 
 /* Marks every code offset that some jump targets. */
@@ -36,7 +36,7 @@ static unsigned char *find_targets(const gs_program *p)
         const gs_opinfo *info = &gs_opinfo_table[p->code[pc]];
         if (info->operand[0] == GS_OPND_LABEL)
             target[p->code[pc + 1]] = 1;
-        pc += 1 + (uint32_t)info->noperands;
+        pc += gs_instruction_length(p->code[pc]);
     }
     return target;
 }

@@ -15,6 +15,7 @@
 #define GS_OPCODES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define GS_VARIES (-1)
 
@@ -100,6 +101,12 @@ typedef struct {
 
 /* The table indexed by gs_opcode. */
 extern const gs_opinfo gs_opinfo_table[GS_OP_COUNT];
+
+/* The code words of an instruction: its opcode and its operands. */
+static inline uint32_t gs_instruction_length(int32_t opcode)
+{
+    return 1 + (uint32_t)gs_opinfo_table[opcode].noperands;
+}
 
 /* I/O kinds an io instruction can request.  The interpreter never performs
  * I/O; it only names the kind and lets the runner do it. */

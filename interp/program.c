@@ -71,7 +71,7 @@ bool gs_program_equal(const gs_program *a, const gs_program *b)
 
 bool gs_program_has_op(const gs_program *p, int op)
 {
-    for (uint32_t pc = 0; pc < p->ncode; pc += 1 + (uint32_t)gs_opinfo_table[p->code[pc]].noperands)
+    for (uint32_t pc = 0; pc < p->ncode; pc += gs_instruction_length(p->code[pc]))
         if (p->code[pc] == op)
             return true;
     return false;
@@ -80,7 +80,7 @@ bool gs_program_has_op(const gs_program *p, int op)
 unsigned gs_program_io_kinds(const gs_program *p)
 {
     unsigned kinds = 0;
-    for (uint32_t pc = 0; pc < p->ncode; pc += 1 + (uint32_t)gs_opinfo_table[p->code[pc]].noperands)
+    for (uint32_t pc = 0; pc < p->ncode; pc += gs_instruction_length(p->code[pc]))
         if (p->code[pc] == GS_OP_IO)
             kinds |= 1u << p->code[pc + 1];
     return kinds;

@@ -94,7 +94,7 @@ static int decode(verifier *v)
         for (int i = 0; i < info->noperands; i++)
             if (check_operand(v, pc, info->operand[i], code[pc + 1 + (uint32_t)i]) != 0)
                 return -1;
-        pc += 1 + (uint32_t)info->noperands;
+        pc += gs_instruction_length(v->p->code[pc]);
     }
     return 0;
 }
@@ -142,7 +142,7 @@ static int walk(verifier *v)
                         GS_MAX_FUNC_STACK);
         if ((uint32_t)depth > max)
             max = (uint32_t)depth;
-        uint32_t next = pc + 1 + (uint32_t)info->noperands;
+        uint32_t next = pc + gs_instruction_length(v->p->code[pc]);
         bool jumps = info->operand[0] == GS_OPND_LABEL;
         if (jumps && reach(v, pc, (uint32_t)code[pc + 1], depth) != 0)
             return -1;

@@ -1,9 +1,18 @@
 /* vm.c - setting up interpreter states and describing their errors.  The
  * eval loop itself is in vm_eval.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vm.h"
+
+gs_vm *gs_vm_new(void)
+{
+    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof *vm);
+    if (vm)
+        memset(vm, 0, sizeof *vm);
+    return vm;
+}
 
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
                char err[GS_ERRMSG_MAX])
@@ -39,12 +48,11 @@ void gs_vm_complete(gs_vm *vm, int64_t result)
 
 void gs_vm_raise(gs_vm *vm, const char *msg)
 {
-    const gs_opinfo *info = NULL;
     uint32_t pc = vm->pc; /* after the request's instruction: find its start */
     const gs_func *f = gs_program_func_at(vm->prog, pc ? pc - 1 : 0);
-    for (uint32_t at = f ? f->entry : 0; f && at < pc; at += 1 + (uint32_t)info->noperands) {
-        info = &gs_opinfo_table[vm->prog->code[at]];
-        if (at + 1 + (uint32_t)info->noperands == pc)
+    for (uint32_t at = f ? f->entry : 0, next; f && at < pc; at = next) {
+        next = at + gs_instruction_length(vm->prog->code[at]);
+        if (next == pc)
             vm->error_pc = at;
     }
     snprintf(vm->error, sizeof vm->error, "%s", msg);

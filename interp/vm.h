@@ -81,6 +81,11 @@ typedef struct gs_vm {
     int64_t stack[GS_VM_STACK];
 } gs_vm;
 
+/* A zeroed interpreter state, aligned as its cache-line-aligned members
+ * need (plain malloc does not promise 64 bytes).  NULL when out of memory;
+ * free() frees it. */
+gs_vm *gs_vm_new(void);
+
 /* Prepares vm to run prog's main with args (nargs must equal main's
  * argument count).  prog must be verified.  Returns 0, or -1 with a
  * message in err. */

@@ -9,7 +9,9 @@
  * Dispatch is computed goto where the compiler has it (one indirect jump per
  * instruction, which branch predictors learn per opcode), and a switch
  * otherwise; both come from the same VM_CASE bodies, and -DGS_VM_SWITCH=1
- * forces the switch so both stay tested (Lua's lvm.c does the same).
+ * forces the switch (Lua's lvm.c does the same).  The suite runs test_vm
+ * on both (test_vm_portable), and CI builds all of gilsim on the switch
+ * once (GILSIM_VM_SWITCH), so neither rots.
  *
  * The instruction budget is one counter decremented per instruction.  The
  * eval breaker is polled where CPython polls it, at loop back-edges (here:
@@ -23,7 +25,9 @@
  * front end says it): then a result past 64 bits is a runtime error, not a
  * silently different number.  Either way the check is the CPU's overflow
  * flag (__builtin_*_overflow, which also stores the wrapped result without
- * undefined behaviour): one branch, never taken.  Division and modulo by
+ * undefined behaviour): one branch, never taken.  A compiler without the
+ * GNU builtins gets portable checks (below) that do the same in more
+ * instructions.  Division and modulo by
  * zero are runtime errors; INT64_MIN / -1 overflows like the rest. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,11 +37,54 @@
 #ifndef GS_VM_POLL
 #define GS_VM_POLL 1
 #endif
-#if !defined(GS_VM_SWITCH) && !defined(__GNUC__)
-#define GS_VM_SWITCH 1
+/* GS_VM_PORTABLE=1 builds what a compiler without GNU C gets (the switch
+ * and the portable overflow checks): the suite's test_vm_portable. */
+#if (defined(__GNUC__) || defined(__clang__)) && !GS_VM_PORTABLE
+#define GS_GNU_C 1
+#else
+#define GS_GNU_C 0
+#endif
+#ifndef GS_VM_SWITCH
+#define GS_VM_SWITCH (!GS_GNU_C) /* computed goto is a GNU extension */
 #endif
 
+#if GS_GNU_C
+#define GS_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define GS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define GS_UNREACHABLE() __builtin_unreachable()
+#define GS_ADD_OVERFLOW(a, b, dst) __builtin_add_overflow(a, b, dst)
+#define GS_SUB_OVERFLOW(a, b, dst) __builtin_sub_overflow(a, b, dst)
+#define GS_MUL_OVERFLOW(a, b, dst) __builtin_mul_overflow(a, b, dst)
+#else
+#define GS_LIKELY(x)   (x)
+#define GS_UNLIKELY(x) (x)
+#define GS_UNREACHABLE() ((void)0)
+/* The wrapped result, as unsigned arithmetic gives it without undefined
+ * behaviour, and whether the true one fitted. */
+static inline bool gs_add_overflow(int64_t a, int64_t b, int64_t *dst)
+{
+    *dst = (int64_t)((uint64_t)a + (uint64_t)b);
+    return (b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b);
+}
+static inline bool gs_sub_overflow(int64_t a, int64_t b, int64_t *dst)
+{
+    *dst = (int64_t)((uint64_t)a - (uint64_t)b);
+    return (b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b);
+}
+static inline bool gs_mul_overflow(int64_t a, int64_t b, int64_t *dst)
+{
+    *dst = (int64_t)((uint64_t)a * (uint64_t)b);
+    if (a == 0 || b == 0)
+        return false;
+    if ((a == -1 && b == INT64_MIN) || (b == -1 && a == INT64_MIN))
+        return true;
+    return a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+                 : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b);
+}
+#define GS_ADD_OVERFLOW(a, b, dst) gs_add_overflow(a, b, dst)
+#define GS_SUB_OVERFLOW(a, b, dst) gs_sub_overflow(a, b, dst)
+#define GS_MUL_OVERFLOW(a, b, dst) gs_mul_overflow(a, b, dst)
+#endif
 
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 {
@@ -94,7 +141,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
  * countdown instruction). */
 #define JUMP_IF(cond, width)                                        \
     do {                                                            \
-        if (__builtin_expect(!!(cond), 1)) {                        \
+        if (GS_LIKELY(cond)) {                                      \
             ip = code + OPERAND(0);                                 \
             POLL_BREAKER();                                         \
         } else {                                                    \
@@ -113,9 +160,9 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
 #define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
 
-#ifdef GS_VM_SWITCH
+#if GS_VM_SWITCH
 #define VM_SWITCH()   for (;;) { VM_FETCH(); switch ((gs_opcode)*ip) {
-#define VM_END()      default: __builtin_unreachable(); } }
+#define VM_END()      default: GS_UNREACHABLE(); } }
 #define VM_CASE(op)   case GS_OP_##op:
 #define VM_NEXT()     continue
 #define VM_FETCH()    do { if (GS_UNLIKELY(left == 0)) STOP(GS_STOP_BUDGET); left--; at = ip; } while (0)
@@ -140,17 +187,17 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(LOAD)  { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
     VM_CASE(STORE) { fp[OPERAND(0)] = POP(); ADVANCE(1); VM_NEXT(); }
     VM_CASE(INC)   { a = fp[OPERAND(0)]; b = OPERAND(1);
-                     CHECKED(__builtin_add_overflow, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
-    VM_CASE(ADD)   { CHECKED_BINARY(__builtin_add_overflow, "+"); VM_NEXT(); }
-    VM_CASE(SUB)   { CHECKED_BINARY(__builtin_sub_overflow, "-"); VM_NEXT(); }
-    VM_CASE(MUL)   { CHECKED_BINARY(__builtin_mul_overflow, "*"); VM_NEXT(); }
+                     CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
+    VM_CASE(ADD)   { CHECKED_BINARY(GS_ADD_OVERFLOW, "+"); VM_NEXT(); }
+    VM_CASE(SUB)   { CHECKED_BINARY(GS_SUB_OVERFLOW, "-"); VM_NEXT(); }
+    VM_CASE(MUL)   { CHECKED_BINARY(GS_MUL_OVERFLOW, "*"); VM_NEXT(); }
     VM_CASE(DIV) {
         if (GS_UNLIKELY(TOP() == 0))
             FAIL("division by zero");
         if (GS_UNLIKELY(TOP() == -1)) { /* a / -1 is -a, which overflows for INT64_MIN */
             b = POP();
             a = TOP();
-            CHECKED(__builtin_sub_overflow, (int64_t)0, a, TOP(), "-");
+            CHECKED(GS_SUB_OVERFLOW, (int64_t)0, a, TOP(), "-");
             ADVANCE(0);
             VM_NEXT();
         }
@@ -163,7 +210,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         BINARY(b == -1 ? 0 : a % b);
         VM_NEXT();
     }
-    VM_CASE(NEG)   { a = TOP(); CHECKED(__builtin_sub_overflow, (int64_t)0, a, TOP(), "-"); ADVANCE(0); VM_NEXT(); }
+    VM_CASE(NEG)   { a = TOP(); CHECKED(GS_SUB_OVERFLOW, (int64_t)0, a, TOP(), "-"); ADVANCE(0); VM_NEXT(); }
     VM_CASE(INV)   { TOP() = ~TOP(); ADVANCE(0); VM_NEXT(); }
     VM_CASE(AND)   { BINARY(a & b); VM_NEXT(); }
     VM_CASE(OR)    { BINARY(a | b); VM_NEXT(); }

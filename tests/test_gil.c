@@ -116,23 +116,22 @@ static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
         s[i].seed = 0x9e3779b97f4a7c15u * (i + 1);
         assert_int_equal(pthread_create(&t[i], NULL, stress_main, &s[i]), 0);
     }
-    uint64_t acquisitions = 0, drops = 0, forced = 0;
+    uint64_t switches_in = 0;
     for (uint32_t i = 0; i < N; i++) {
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(s[i].violations, 0);
         assert_int_equal(s[i].done, ROUNDS);
         const gs_lock_stats *st = &s[i].w.stats;
         assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops + st->tick_drops);
-        acquisitions += st->acquisitions;
-        drops += st->forced_drops + st->voluntary_drops + st->tick_drops;
+        switches_in += st->switches_in;
         if (policy == GS_GIL_LEGACY) /* CPython 2 had no drop requests */
             assert_int_equal(st->drop_requests + st->forced_drops, 0);
-        forced += st->forced_drops;
         free(s[i].w.vm);
     }
-    assert_int_equal(acquisitions, drops);
-    assert_true(acquisitions > N); /* the lock really changed hands */
-    (void)forced;
+    /* However the OS ran them, each worker but the first took the lock
+     * from another at least once: the hand-over bookkeeping saw it. */
+    if (switches_in < N - 1)
+        fail_msg("%llu take-overs among %u workers", (unsigned long long)switches_in, N);
     free(s);
     gs_gil_destroy(gil);
 }

@@ -280,6 +280,7 @@ static void test_sweep_csv_matches_docs_and_json(void **state)
     json_t *points = get(doc, "points");
     assert_int_equal(json_array_size(points), 2 * 3 * 2);
     size_t row = 0;
+    double one_worker_tput = 0;
     while (fgets(line, sizeof line, f)) {
         assert_int_equal(split(line, fields, 64), ncols);
         json_t *pt = json_array_get(points, row++);
@@ -289,6 +290,22 @@ static void test_sweep_csv_matches_docs_and_json(void **state)
             if (!v)
                 fail_msg("point %zu has no %s", row, names[c]);
             expect_field(fields[c], v, names[c]);
+        }
+        /* What the sweep was asked for, not what the writer says: every
+         * point's work and repetitions, and each speedup its throughput
+         * over the throughput of its own mode's 1-worker point (the row
+         * before it, in the documented order). */
+        assert_int_equal(json_integer_value(json_object_get(pt, "work")), 60);
+        double tput = json_real_value(json_object_get(pt, "throughput"));
+        uint64_t workers = (uint64_t)json_integer_value(json_object_get(pt, "workers"));
+        assert_int_equal(workers, row % 2 ? 1 : 3);
+        assert_int_equal(json_integer_value(json_object_get(pt, "runs")), 2);
+        if (workers == 1) {
+            one_worker_tput = tput;
+        } else {
+            double want = tput / one_worker_tput, got = json_real_value(json_object_get(pt, "speedup"));
+            if (got < want * (1 - 1e-9) || got > want * (1 + 1e-9))
+                fail_msg("point %zu: speedup %g, its throughput over its 1-worker point's %g", row, got, want);
         }
         /* what applies where */
         const char *mode = json_string_value(json_object_get(pt, "mode"));

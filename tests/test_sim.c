@@ -145,6 +145,35 @@ static void test_io_thread_waits_an_interval_per_operation(void **state)
     gs_workload_free(&w);
 }
 
+/* Sleeping threads release the lock, so their sleeps overlap: 8 threads
+ * that each sleep 20 times take the time of one (plus a few wake-ups),
+ * where under a lock held through the sleeps they would take 8 times as
+ * long. */
+static void test_sleeps_overlap(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    gs_sim_model m = model_of(2, 1);
+    uint64_t wall[2];
+    for (int k = 0; k < 2; k++) {
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, k ? 8 : 1, 20);
+        cfg.weak = true;
+        cfg.io_latency_ns = 5000000;
+        cfg.sim = &m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0)
+            fail_msg("%s", r.error);
+        check_consistent(&r, k ? 160 : 20);
+        wall[k] = r.end_ns - r.start_ns;
+        gs_run_result_free(&r);
+    }
+    assert_true(wall[0] >= 20 * 5000000ull);
+    if (wall[1] > wall[0] + 20 * 8 * (m.wake_ns + m.timer_ns + m.signal_ns))
+        fail_msg("8 sleeping threads took %llu ns, 1 took %llu ns", (unsigned long long)wall[1],
+                 (unsigned long long)wall[0]);
+    gs_workload_free(&w);
+}
+
 /* Python 2's lock on two cores: the waiter, woken after wake_ns, finds
  * the lock taken again; two threads are slower than one.  And at Python
  * 2's pace one thread alone pays nothing for its ticks: with nobody to
@@ -575,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_threads_without_a_lock_use_the_cores),
         cmocka_unit_test(test_drop_requests_land_on_time),
         cmocka_unit_test(test_io_thread_waits_an_interval_per_operation),
+        cmocka_unit_test(test_sleeps_overlap),
         cmocka_unit_test(test_legacy_battle),
         cmocka_unit_test(test_same_seed_same_history),
         cmocka_unit_test(test_timed_wait_ends_a_timer_latency_late),

@@ -179,7 +179,7 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
 {
     const int64_t spins = 200000;
     double best = 0;
-    gs_vm *vm = malloc(sizeof *vm);
+    gs_vm *vm = gs_vm_new();
     if (!vm)
         return 0;
     for (int i = 0; i < (instruction_ns > 0 ? 1 : 3); i++) {
@@ -210,7 +210,7 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
  * pipes.  1 when a unit fails or takes longer than the probe to tell. */
 static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
 {
-    gs_vm *vm = malloc(sizeof *vm);
+    gs_vm *vm = gs_vm_new();
     int64_t args[3];
     uint32_t nargs = gs_workload_args(w, 0, 1, args);
     char err[GS_ERRMSG_MAX];
@@ -364,7 +364,7 @@ int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count,
 {
     int64_t args[3];
     uint32_t nargs = gs_workload_args(w, first, count, args);
-    gs_vm *vm = malloc(sizeof *vm);
+    gs_vm *vm = gs_vm_new();
     if (!vm) {
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
         return -1;

@@ -340,9 +340,7 @@ static int setup(async_run *r)
     gs_run_result *out = r->out;
     char err[GS_ERRMSG_MAX];
     r->gil = gs_gil_new(&r->cfg->gil, r->os);
-    r->loop_vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
-    if (r->loop_vm)
-        memset(r->loop_vm, 0, sizeof *r->loop_vm);
+    r->loop_vm = gs_vm_new();
     r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
     r->tasks = calloc(r->n, sizeof *r->tasks);
     r->queue = calloc(r->n, sizeof *r->queue);

@@ -13,7 +13,7 @@ void gs_worker_fail(gs_worker_result *res, const char *msg)
 
 gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
 {
-    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    gs_vm *vm = gs_vm_new();
     if (!vm) {
         snprintf(err, GS_ERRMSG_MAX, "out of memory for an interpreter state");
         return NULL;
