@@ -60,7 +60,7 @@ static void print_options(FILE *out, const gs_sim_model *m, bool wrap)
 static void step(const char *name, void *arg)
 {
     if (gs_run_stopping()) /* Ctrl-C between two measurements: nothing to keep */
-        exit(gs_cli_stopped_status());
+        exit(gs_exit_status(GS_ERR_STOPPED));
     if (arg)
         fprintf(stderr, "  measuring %s...\n", name);
 }
@@ -114,7 +114,7 @@ static void print_table(const gs_calibration *c)
     print_options(stdout, m, true);
 }
 
-int gs_cli_calibrate(int argc, char **argv)
+gs_status gs_cli_calibrate(int argc, char **argv)
 {
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
@@ -122,10 +122,10 @@ int gs_cli_calibrate(int argc, char **argv)
             quiet = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
-            return GS_EXIT_OK;
+            return GS_OK;
         } else {
             fprintf(stderr, "gilsim calibrate: unknown argument '%s': give --quiet or --help\n", argv[i]);
-            return GS_EXIT_USAGE;
+            return GS_ERR_USAGE;
         }
     }
     if (!quiet)
@@ -134,11 +134,11 @@ int gs_cli_calibrate(int argc, char **argv)
     char err[GS_ERRMSG_MAX];
     if (gs_calibrate(&c, step, quiet ? NULL : &c, err) != 0) {
         fprintf(stderr, "gilsim calibrate: %s\n", err);
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     }
     if (quiet)
         print_options(stdout, &c.model, false);
     else
         print_table(&c);
-    return GS_EXIT_OK;
+    return GS_OK;
 }

@@ -4,17 +4,24 @@
 
 #include <stddef.h>
 
-/* Exit statuses (documented in the README and the manual page). */
-#define GS_EXIT_OK          0
-#define GS_EXIT_FAILURE     1  /* a runtime failure: a worker failed, a file could not be written */
-#define GS_EXIT_USAGE       2  /* bad command line or input file */
+/* How a command ended: each command returns one, and gs_exit_status is
+ * the one place that turns it into gilsim's exit status (documented in
+ * the README, in --help and so in the manual page).  The layers below say
+ * what went wrong in a message (err[GS_ERRMSG_MAX]); the command knows
+ * which of these it was. */
+typedef enum {
+    GS_OK = 0,      /* 0 */
+    GS_ERR_FAILED,  /* 1: a worker failed, an output could not be written,
+                       the machine refused what the run needed */
+    GS_ERR_USAGE,   /* 2: a bad command line */
+    GS_ERR_INPUT,   /* 2: a program file that is not a valid program */
+    GS_ERR_STOPPED, /* 128 + the signal: SIGINT, SIGTERM or SIGHUP stopped
+                       it (main.c catches them from the start; a second one
+                       exits at once): 130 for Ctrl-C, 143, 129, as a shell
+                       reports a process the signal killed */
+} gs_status;
 
-/* A signal that stops gilsim (SIGINT, SIGTERM, SIGHUP: main.c catches
- * them from the start) asks every run to stop; a second one exits at
- * once.  The exit status of a stopped command: 128 + the signal's number,
- * as a shell reports a process the signal killed (130 for Ctrl-C, 143 for
- * SIGTERM, 129 for SIGHUP). */
-int gs_cli_stopped_status(void);
+int gs_exit_status(gs_status s);
 
 /* gilsim's command line as the reports keep it, so that a file says how
  * to make it again: "gilsim", then the arguments as given, less those that
@@ -24,14 +31,14 @@ int gs_cli_stopped_status(void);
 int gs_cli_argc(void);
 char *const *gs_cli_argv(void);
 
-int gs_cli_asm(const char *path);
-int gs_cli_dis(const char *path);
-int gs_cli_run(int argc, char **argv);
-int gs_cli_sweep(int argc, char **argv);
-int gs_cli_demo(int argc, char **argv);
-int gs_cli_calibrate(int argc, char **argv);
+gs_status gs_cli_asm(const char *path);
+gs_status gs_cli_dis(const char *path);
+gs_status gs_cli_run(int argc, char **argv);
+gs_status gs_cli_sweep(int argc, char **argv);
+gs_status gs_cli_demo(int argc, char **argv);
+gs_status gs_cli_calibrate(int argc, char **argv);
 /* `gilsim __complete WORD...`: candidates for shell completion (complete.c). */
-int gs_cli_complete(int argc, char **argv);
+gs_status gs_cli_complete(int argc, char **argv);
 
 /* The i-th demonstration's name, or NULL past the last. */
 const char *gs_cli_demo_name(size_t i);

@@ -74,31 +74,31 @@ static void complete_demo(const char *prev, const char *cur)
             puts(gs_cli_demo_name(i));
 }
 
-int gs_cli_complete(int argc, char **argv)
+gs_status gs_cli_complete(int argc, char **argv)
 {
     int n = argc - 1; /* the words after "__complete" */
     char **words = argv + 1;
     if (n < 1)
-        return GS_EXIT_OK;
+        return GS_OK;
     const char *cur = words[n - 1], *prev = n >= 2 ? words[n - 2] : NULL;
     if (n == 1 && cur[0] != '-') {
         print_list(commands, sizeof commands / sizeof commands[0]);
-        return GS_EXIT_OK;
+        return GS_OK;
     }
     const char *first = words[0];
     if (strcmp(first, "asm") == 0 || strcmp(first, "dis") == 0) {
         if (n == 2)
             puts("__files__");
-        return GS_EXIT_OK;
+        return GS_OK;
     }
     if (strcmp(first, "calibrate") == 0) {
         static const char *const calibrate_options[] = {"--quiet", "--help"};
         print_list(calibrate_options, 2);
-        return GS_EXIT_OK;
+        return GS_OK;
     }
     if (strcmp(first, "demo") == 0) {
         complete_demo(prev, cur);
-        return GS_EXIT_OK;
+        return GS_OK;
     }
     gs_command cmd = strcmp(first, "sweep") == 0 ? GS_CMD_SWEEP : GS_CMD_RUN;
     if (prev && strncmp(prev, "--", 2) == 0) {
@@ -106,9 +106,9 @@ int gs_cli_complete(int argc, char **argv)
         gs_cli_each_option(cmd, find_option, &l);
         if (l.found && l.value != GS_VALUE_NONE) {
             print_values(l.value);
-            return GS_EXIT_OK;
+            return GS_OK;
         }
     }
     gs_cli_each_option(cmd, print_option, NULL);
-    return GS_EXIT_OK;
+    return GS_OK;
 }

@@ -307,12 +307,12 @@ static int usage(const char *fmt, const char *arg)
     fputs("gilsim: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs(" (see gilsim demo)\n", stderr);
-    return GS_EXIT_USAGE;
+    return GS_ERR_USAGE;
 }
 
 static int run_demo(demo_ctx *d, const demo *dm);
 
-int gs_cli_demo(int argc, char **argv)
+gs_status gs_cli_demo(int argc, char **argv)
 {
     enum { OWN = 8, MODEL = 16, MODEL_OPT = 1000 };
     struct option longopts[OWN + MODEL + 1] = {
@@ -332,7 +332,7 @@ int gs_cli_demo(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (c >= MODEL_OPT) {
             if (gs_parse_model_option((size_t)(c - MODEL_OPT), optarg, &d.model) != 0)
-                return GS_EXIT_USAGE;
+                return GS_ERR_USAGE;
             sim_only = gs_model_option_name((size_t)(c - MODEL_OPT));
             continue;
         }
@@ -344,23 +344,23 @@ int gs_cli_demo(int argc, char **argv)
         case 's': d.sim = true; break;
         case 'c':
             if (gs_parse_count("--cores", optarg, 1, GS_MAX_CORES, &n) != 0)
-                return GS_EXIT_USAGE;
+                return GS_ERR_USAGE;
             d.model.cores = (uint32_t)n;
             sim_only = "--cores";
             break;
         case 'S':
             if (gs_parse_count("--seed", optarg, 0, UINT64_MAX, &d.model.seed) != 0)
-                return GS_EXIT_USAGE;
+                return GS_ERR_USAGE;
             sim_only = "--seed";
             break;
-        case 'h': list_demos(); return GS_EXIT_OK;
+        case 'h': list_demos(); return GS_OK;
         case ':': return usage("%s needs a value", argv[optind - 1]);
         default:  return usage("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind == argc) {
         list_demos();
-        return GS_EXIT_OK;
+        return GS_OK;
     }
     if (optind + 1 < argc)
         return usage("one demonstration at a time: unexpected '%s'", argv[optind + 1]);
@@ -381,26 +381,26 @@ int gs_cli_demo(int argc, char **argv)
         return usage("--trace: the %s demonstration keeps no trace (convoy, legacy-battle and async do)",
                      dm->name);
     if (plot && gs_check_plot_name(plot) != 0)
-        return GS_EXIT_USAGE;
+        return GS_ERR_USAGE;
     if (html && (!*html || strcmp(html, "-") == 0))
         return usage("--html: give a file name%s", "");
     if (gs_cli_outputs_open(&d.outputs) != 0)
-        return GS_EXIT_USAGE;
+        return GS_ERR_USAGE;
 
     d.name = dm->name;
     if (html && copy_stdout(&d) != 0) {
         fprintf(stderr, "gilsim: out of memory for the page\n");
         gs_cli_outputs_finish(&d.outputs);
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     }
     int rc = run_demo(&d, dm);
     if (html) {
-        if (rc == GS_EXIT_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
-            rc = GS_EXIT_FAILURE;
+        if (rc == GS_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
+            rc = GS_ERR_FAILED;
         end_copy(&d);
     }
-    if (gs_cli_outputs_finish(&d.outputs) != 0 && rc == GS_EXIT_OK)
-        rc = GS_EXIT_FAILURE;
+    if (gs_cli_outputs_finish(&d.outputs) != 0 && rc == GS_OK)
+        rc = GS_ERR_FAILED;
     return rc;
 }
 
@@ -419,6 +419,6 @@ static int run_demo(demo_ctx *d, const demo *dm)
     d->shown = gs_progress_start(&d->bar, false);
     int rc = dm->run(d);
     gs_progress_end(d->shown);
-    return gs_run_stopping() ? gs_cli_stopped_status() : rc;
+    return gs_run_stopping() ? GS_ERR_STOPPED : rc;
 }
 

@@ -36,17 +36,17 @@ int demo_convoy_run(demo_ctx *d)
 {
     gs_workload wl;
     if (demo_load(&wl, GS_WL_CONVOY) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     static const uint32_t ks[] = {0, 1, 2, 4};
     uint32_t n = d->quick ? 3 : 4;
     gs_convoy_io rows[4];
     gs_experiment traced = {0};
-    int rc = GS_EXIT_OK;
-    for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++)
+    int rc = GS_OK;
+    for (uint32_t i = 0; i < n && rc == GS_OK; i++)
         if (convoy_measure(d, &wl, ks[i], GS_INTERVAL_DEFAULT_NS, &rows[i], ks[i] == 2 ? &traced : NULL) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     gs_progress_end(d->shown);
-    if (rc == GS_EXIT_OK) {
+    if (rc == GS_OK) {
         char a[32], b[32], c[32];
         printf("%11s %16s %12s %12s %14s\n", "CPU threads", "I/O thread ops/s", "I/O p50", "I/O p99",
                "lock wait p99");
@@ -61,7 +61,7 @@ int demo_convoy_run(demo_ctx *d)
                                                 .io_p50_ns = rows[i].io_p50};
         gs_conclude_convoy(stdout, &f);
         if (demo_write_trace(d, &traced) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);
     gs_workload_free(&wl);
@@ -76,33 +76,33 @@ int demo_si_run(demo_ctx *d)
 {
     gs_workload cpu, convoy;
     if (demo_load(&cpu, GS_WL_COUNTDOWN) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     if (demo_load(&convoy, GS_WL_CONVOY) != 0) {
         gs_workload_free(&cpu);
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     }
     uint32_t n = d->quick ? 2 : 4;
     const uint64_t *iv = d->quick ? intervals + 1 : intervals;
     double wall[4], switches[4];
     gs_convoy_io rows[4];
-    int rc = GS_EXIT_OK;
-    for (uint32_t i = 0; i < n && rc == GS_EXIT_OK; i++) {
+    int rc = GS_OK;
+    for (uint32_t i = 0; i < n && rc == GS_OK; i++) {
         gs_run_config cfg = demo_config(d, GS_MODE_THREADS, &cpu, 2, d->quick ? 500 : 5000);
         cfg.gil.interval_ns = iv[i];
         cfg.event_cap = 0;
         gs_experiment e;
         if (demo_measure(d, &cfg, &e) != 0) {
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
         } else {
             wall[i] = demo_summary(&e)->wall_s;
             switches[i] = demo_summary(&e)->switches_per_s;
         }
         gs_experiment_free(&e);
-        if (rc == GS_EXIT_OK && convoy_measure(d, &convoy, 1, iv[i], &rows[i], NULL) != 0)
-            rc = GS_EXIT_FAILURE;
+        if (rc == GS_OK && convoy_measure(d, &convoy, 1, iv[i], &rows[i], NULL) != 0)
+            rc = GS_ERR_FAILED;
     }
     gs_progress_end(d->shown);
-    if (rc == GS_EXIT_OK) {
+    if (rc == GS_OK) {
         char a[32], b[32], c[32];
         printf("%9s %20s %12s %24s\n", "interval", "2 CPU threads: wall", "switches/s", "I/O thread latency p50");
         for (uint32_t i = 0; i < n; i++)
@@ -162,7 +162,7 @@ int demo_lb_run(demo_ctx *d)
 {
     gs_workload wl;
     if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     gs_legacy_figures f = {.check_interval = GS_CHECK_INTERVAL_DEFAULT};
     f.nrows = lb_cores(d, f.cores);
     uint32_t top = f.cores[f.nrows - 1];
@@ -208,11 +208,11 @@ int demo_lb_run(demo_ctx *d)
         printf("\nWhat it means:\n");
         gs_conclude_legacy_battle(stdout, &f);
         if (have_battle && demo_write_trace(d, &traced) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);
     gs_workload_free(&wl);
-    return rc == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
+    return rc == 0 ? GS_OK : GS_ERR_FAILED;
 }
 
 /* ---- async ---- */
@@ -223,45 +223,45 @@ int demo_async_run(demo_ctx *d)
 {
     gs_workload io, convoy;
     if (demo_load(&io, GS_WL_IO_BOUND) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     if (demo_load(&convoy, GS_WL_CONVOY) != 0) {
         gs_workload_free(&io);
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     }
     double wall[2];
     uint64_t lag[2], io_max[2], computed = 0;
     gs_experiment traced = {0};
-    int rc = GS_EXIT_OK;
+    int rc = GS_OK;
     uint64_t units = d->quick ? 40 : 400;
-    for (uint32_t i = 0; i < 2 && rc == GS_EXIT_OK; i++) {
+    for (uint32_t i = 0; i < 2 && rc == GS_OK; i++) {
         gs_run_config cfg = demo_config(d, GS_MODE_ASYNC, &io, i ? 8 : 1, units);
         gs_experiment e;
-        rc = demo_measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-        if (rc == GS_EXIT_OK)
+        rc = demo_measure(d, &cfg, &e) == 0 ? GS_OK : GS_ERR_FAILED;
+        if (rc == GS_OK)
             wall[i] = demo_summary(&e)->wall_s;
         gs_experiment_free(&e);
     }
     uint64_t ops = d->quick ? 15 : 40;
-    for (uint32_t k = 0; k < 2 && rc == GS_EXIT_OK; k++) {
+    for (uint32_t k = 0; k < 2 && rc == GS_OK; k++) {
         convoy.unit_size = gs_countdown_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
         gs_run_config cfg = demo_config(d, GS_MODE_ASYNC, &convoy, 1 + k, ops);
         cfg.weak = true;
         gs_experiment e;
-        rc = demo_measure(d, &cfg, &e) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-        if (rc == GS_EXIT_OK) {
+        rc = demo_measure(d, &cfg, &e) == 0 ? GS_OK : GS_ERR_FAILED;
+        if (rc == GS_OK) {
             const gs_worker_result *w = &demo_result(&e)->workers[0];
             lag[k] = gs_hist_percentile(&w->loop_lag, 99);
             io_max[k] = w->io_latency.max;
             if (k == 1)
                 computed = demo_result(&e)->workers[1].cpu_ns;
         }
-        if (rc == GS_EXIT_OK && k == 1)
+        if (rc == GS_OK && k == 1)
             traced = e;
         else
             gs_experiment_free(&e);
     }
     gs_progress_end(d->shown);
-    if (rc == GS_EXIT_OK) {
+    if (rc == GS_OK) {
         char a[32], b[32], c[32], x[32];
         printf("%-44s %10s\n", "I/O-bound tasks, the same work in all", "wall");
         printf("%-44s %10s\n", "1 task", gs_fmt_ns(wall[0] * 1e9, a));
@@ -274,7 +274,7 @@ int demo_async_run(demo_ctx *d)
         gs_conclude_async(stdout, &(gs_async_figures){.wall_s = {wall[0], wall[1]},
                                                       .lag_p99_ns = {lag[0], lag[1]}, .computed_ns = computed});
         if (demo_write_trace(d, &traced) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);
     gs_workload_free(&io);

@@ -30,19 +30,19 @@ uint32_t demo_race_runs(const demo_ctx *d)
 int demo_race_run(demo_ctx *d)
 {
     gs_race_figures f = {0};
-    int rc = GS_EXIT_OK;
-    for (int i = 0; i < GS_RACE_ROWS && rc == GS_EXIT_OK; i++) {
+    int rc = GS_OK;
+    for (int i = 0; i < GS_RACE_ROWS && rc == GS_OK; i++) {
         gs_workload wl;
         gs_workload_spec spec = {.kind = GS_WL_RACE, .race = race_rows[i].variant};
         if (demo_load_spec(&wl, spec) != 0)
-            return GS_EXIT_FAILURE;
+            return GS_ERR_FAILED;
         gs_run_config cfg = demo_config(d, GS_MODE_THREADS, &wl, 2, d->quick ? 400 : 4000);
         cfg.gil.policy = race_rows[i].policy;
         cfg.gil.interval_ns = race_rows[i].interval_ns;
         cfg.event_cap = 0;
         gs_experiment e;
         if (demo_measure(d, &cfg, &e) != 0) {
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
         } else {
             const gs_run_summary *s = demo_summary(&e);
             f.rows[i] = (gs_race_row){.expected = s->updates_expected, .lost = s->lost_updates, .wall_s = s->wall_s,
@@ -52,7 +52,7 @@ int demo_race_run(demo_ctx *d)
         gs_workload_free(&wl);
     }
     gs_progress_end(d->shown);
-    if (rc != GS_EXIT_OK)
+    if (rc != GS_OK)
         return rc;
     char a[32], b[32];
     printf("%-34s %-8s %9s %20s %10s\n", "two threads update a counter", "lock", "interval", "updates lost",
@@ -66,7 +66,7 @@ int demo_race_run(demo_ctx *d)
     }
     printf("(%" PRIu64 " updates a run)\n\nWhat it means:\n", f.rows[0].expected);
     gs_conclude_race(stdout, &f);
-    return GS_EXIT_OK;
+    return GS_OK;
 }
 
 /* ---- native ---- */
@@ -83,15 +83,15 @@ int demo_native_run(demo_ctx *d)
         if (demo_load_spec(&wl[i], spec) != 0) {
             if (i)
                 gs_workload_free(&wl[0]);
-            return GS_EXIT_FAILURE;
+            return GS_ERR_FAILED;
         }
     }
     gs_sweep s;
     demo_sweep_setup(d, &s, &wl[0], d->quick ? 100 : 1000); /* 100 us a unit */
     s.workloads[s.nworkloads++] = &wl[1];
     s.modes[s.nmodes++] = GS_MODE_THREADS;
-    int rc = demo_sweep(d, &s) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-    if (rc == GS_EXIT_OK) {
+    int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
+    if (rc == GS_OK) {
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *native = NULL, *bytecode = NULL, *one = &s.points[0];
@@ -109,7 +109,7 @@ int demo_native_run(demo_ctx *d)
             .native_speedup = native->speedup, .native_max = native->median.native_max,
             .bytecode_speedup = bytecode->speedup});
         if (demo_write_plot(d, &s) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_sweep_free(&s);
     gs_workload_free(&wl[0]);

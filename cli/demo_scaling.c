@@ -8,7 +8,7 @@ int demo_tvp_run(demo_ctx *d)
 {
     gs_workload wl;
     if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     gs_sweep s;
     uint64_t work = d->quick ? 500 : 5000; /* about 0.2 s for one worker */
     if (d->sim && !d->quick && work < 1250ull * demo_top_count(d))
@@ -16,8 +16,8 @@ int demo_tvp_run(demo_ctx *d)
     demo_sweep_setup(d, &s, &wl, work);
     s.modes[s.nmodes++] = GS_MODE_THREADS;
     s.modes[s.nmodes++] = GS_MODE_PROCESSES;
-    int rc = demo_sweep(d, &s) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-    if (rc == GS_EXIT_OK) {
+    int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
+    if (rc == GS_OK) {
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS), *p = demo_last_point(&s, GS_MODE_PROCESSES);
@@ -27,7 +27,7 @@ int demo_tvp_run(demo_ctx *d)
             .held_fraction = t->median.held_fraction, .processes = p->workers, .process_speedup = p->speedup,
             .process_wall_s = p->median.wall_s, .process_spawn_s = p->median.spawn_s});
         if (demo_write_plot(d, &s) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_sweep_free(&s);
     gs_workload_free(&wl);
@@ -40,12 +40,12 @@ int demo_io_run(demo_ctx *d)
 {
     gs_workload wl;
     if (demo_load(&wl, GS_WL_IO_BOUND) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     gs_sweep s;
     demo_sweep_setup(d, &s, &wl, d->quick ? 40 : 400);
     s.modes[s.nmodes++] = GS_MODE_THREADS;
-    int rc = demo_sweep(d, &s) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-    if (rc == GS_EXIT_OK) {
+    int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
+    if (rc == GS_OK) {
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS);
@@ -54,7 +54,7 @@ int demo_io_run(demo_ctx *d)
                                                       .speedup = t->speedup,
                                                       .held_fraction = t->median.held_fraction});
         if (demo_write_plot(d, &s) != 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     }
     gs_sweep_free(&s);
     gs_workload_free(&wl);
@@ -67,14 +67,14 @@ int demo_ft_run(demo_ctx *d)
 {
     gs_workload wl;
     if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     gs_sweep with_lock, without;
     demo_sweep_setup(d, &with_lock, &wl, d->quick ? 500 : 5000);
     with_lock.modes[with_lock.nmodes++] = GS_MODE_THREADS;
     without = with_lock;
     without.cfg.gil.policy = GS_GIL_NONE;
-    int rc = demo_sweep(d, &with_lock) == 0 && demo_sweep(d, &without) == 0 ? GS_EXIT_OK : GS_EXIT_FAILURE;
-    if (rc == GS_EXIT_OK) {
+    int rc = demo_sweep(d, &with_lock) == 0 && demo_sweep(d, &without) == 0 ? GS_OK : GS_ERR_FAILED;
+    if (rc == GS_OK) {
         gs_progress_end(d->shown);
         printf("%7s %22s %22s\n", "threads", "cpython lock: speedup", "no lock: speedup");
         for (uint32_t i = 0; i < with_lock.npoints && i < without.npoints; i++)

@@ -17,7 +17,7 @@
 #include "../sched/run.h"
 #include "cli.h"
 
-static int command(int argc, char **argv)
+static gs_status command(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "run";
     if (strcmp(cmd, "asm") == 0 || strcmp(cmd, "dis") == 0) {
@@ -30,7 +30,7 @@ static int command(int argc, char **argv)
                                                 : "Prints FILE's bytecode as assembly that assembles back to it (a "
                                                   ".py file's\nsource lines beside it).  Exit status 0, or 2 "
                                                   "for a bad file.\n");
-            return help ? GS_EXIT_OK : GS_EXIT_USAGE;
+            return help ? GS_OK : GS_ERR_USAGE;
         }
         return cmd[0] == 'a' ? gs_cli_asm(argv[2]) : gs_cli_dis(argv[2]);
     }
@@ -57,9 +57,16 @@ static void on_signal(int sig)
     gs_run_stop();
 }
 
-int gs_cli_stopped_status(void)
+int gs_exit_status(gs_status s)
 {
-    return 128 + (stop_signal ? stop_signal : SIGINT);
+    switch (s) {
+    case GS_OK:          return 0;
+    case GS_ERR_FAILED:  return 1;
+    case GS_ERR_USAGE:
+    case GS_ERR_INPUT:   return 2;
+    case GS_ERR_STOPPED: return 128 + (stop_signal ? stop_signal : SIGINT);
+    }
+    return 1;
 }
 
 static int saved_argc;
@@ -107,11 +114,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     gs_output_adopt_stdout();
     gs_output_adopt_stderr();
-    int rc = command(argc, argv);
-    char err[256];
+    gs_status rc = command(argc, argv);
+    char err[GS_ERRMSG_MAX];
     if (gs_output_flush(stdout, "standard output", err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
-        return rc == GS_EXIT_OK ? GS_EXIT_FAILURE : rc;
+        return gs_exit_status(rc == GS_OK ? GS_ERR_FAILED : rc);
     }
-    return rc;
+    return gs_exit_status(rc);
 }

@@ -79,7 +79,7 @@ void gs_cli_output_skip(gs_cli_outputs *o, gs_out_kind k)
 
 int gs_cli_outputs_open(gs_cli_outputs *o)
 {
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     for (int k = 0; k < GS_OUT_COUNT; k++) {
         if (!o->path[k])
             continue;
@@ -129,7 +129,7 @@ int gs_cli_output_write(gs_cli_outputs *o, gs_out_kind k, int (*writer)(FILE *, 
 {
     if (!o->open[k])
         return 0;
-    char err[256];
+    char err[GS_ERRMSG_MAX];
     o->open[k] = false;
     int rc = gs_output_begin(&o->out[k], err);
     if (rc != 0)
@@ -147,7 +147,7 @@ int gs_cli_output_plot(gs_cli_outputs *o, const gs_sweep *s, const gs_host *h, g
 {
     if (!o->open[GS_OUT_PLOT])
         return 0;
-    char err[512];
+    char err[GS_ERRMSG_MAX];
     o->open[GS_OUT_PLOT] = false;
     int rc = gs_report_plot(&o->plot, metric, s, h, err);
     if (rc != 0)

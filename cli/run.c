@@ -49,45 +49,45 @@ static int report(gs_cli_options *o, const gs_experiment *e)
         gs_report_timeline(stdout, &e->runs[e->median], gs_terminal_columns());
     }
     gs_cli_outputs_write_run(&o->outputs, e, &host);
-    int rc = gs_cli_outputs_finish(&o->outputs) != 0 ? GS_EXIT_FAILURE : GS_EXIT_OK;
+    int rc = gs_cli_outputs_finish(&o->outputs) != 0 ? GS_ERR_FAILED : GS_OK;
     const gs_run_result *r = &e->runs[e->median];
     if (o->quiet || stdout_taken) /* no report says it: a failure still reaches the terminal */
         say_failures(e);
     if (gs_run_stopping())
-        return gs_cli_stopped_status();
-    if (rc != GS_EXIT_OK || r->failed || r->stopped || e->checksum_ok == 0)
-        return GS_EXIT_FAILURE;
-    return GS_EXIT_OK;
+        return GS_ERR_STOPPED;
+    if (rc != GS_OK || r->failed || r->stopped || e->checksum_ok == 0)
+        return GS_ERR_FAILED;
+    return GS_OK;
 }
 
-int gs_cli_run(int argc, char **argv)
+gs_status gs_cli_run(int argc, char **argv)
 {
     gs_cli_options o;
     int rc = gs_cli_parse(argc, argv, GS_CMD_RUN, &o);
     if (rc != 0)
-        return rc > 0 ? GS_EXIT_OK : GS_EXIT_USAGE;
+        return rc > 0 ? GS_OK : GS_ERR_USAGE;
 
     char python[4096];
     if (o.vs_python && !gs_vs_python_available(python)) { /* before anything runs */
         fprintf(stderr, "gilsim: --vs-python needs python3, which is not on PATH (apt-get install python3)\n");
-        return GS_EXIT_FAILURE;
+        return GS_ERR_FAILED;
     }
     gs_workload wl;
     char err[GS_ERRMSG_MAX];
     if (gs_workload_load(&wl, &o.wl[0], err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_USAGE;
+        return GS_ERR_INPUT;
     }
     if (gs_cli_outputs_open(&o.outputs) != 0) {
         gs_workload_free(&wl);
-        return GS_EXIT_USAGE;
+        return GS_ERR_USAGE;
     }
     if (o.timeline && gs_cli_outputs_take_stdout(&o.outputs)) {
         fprintf(stderr, "gilsim: --timeline draws on standard output, which an output given as '-' takes: "
                         "write that output to a file, or drop --timeline (see gilsim --help)\n");
         gs_cli_outputs_finish(&o.outputs);
         gs_workload_free(&wl);
-        return GS_EXIT_USAGE;
+        return GS_ERR_USAGE;
     }
     gs_experiment e = {.cfg = gs_cli_run_config(&o), .repeat = o.repeat, .baseline = o.baseline,
                        .argc = gs_cli_argc(), .argv = gs_cli_argv()};
@@ -106,11 +106,11 @@ int gs_cli_run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "gilsim: %s\n", run_err);
         gs_cli_outputs_finish(&o.outputs); /* nothing to write */
-        rc = gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
+        rc = gs_run_stopping() ? GS_ERR_STOPPED : GS_ERR_FAILED;
     } else {
         rc = report(&o, &e);
-        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc != gs_cli_stopped_status())
-            rc = gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
+        if (o.vs_python && !gs_run_stopping() && gs_vs_python(o.wl[0].path, &e) != 0 && rc != GS_ERR_STOPPED)
+            rc = gs_run_stopping() ? GS_ERR_STOPPED : GS_ERR_FAILED;
     }
     gs_experiment_free(&e);
     gs_workload_free(&wl);

@@ -14,7 +14,7 @@ static int write_outputs(gs_cli_options *o, const gs_sweep *s, bool complete)
 {
     gs_host host;
     gs_host_detect(&host);
-    int rc = complete ? GS_EXIT_OK : gs_run_stopping() ? gs_cli_stopped_status() : GS_EXIT_FAILURE;
+    int rc = complete ? GS_OK : gs_run_stopping() ? GS_ERR_STOPPED : GS_ERR_FAILED;
     bool stdout_taken = gs_cli_outputs_take_stdout(&o->outputs);
     if (!o->quiet && !stdout_taken)
         gs_report_sweep_text(stdout, s, &host);
@@ -26,19 +26,19 @@ static int write_outputs(gs_cli_options *o, const gs_sweep *s, bool complete)
     if (o->outputs.written[GS_OUT_PLOT] && !o->quiet && !stdout_taken)
         printf("plot: %s (redraw or restyle it with its .gp script and .dat data)\n", o->outputs.plot.picture.name);
     if (gs_cli_outputs_finish(&o->outputs) != 0)
-        rc = rc ? rc : GS_EXIT_FAILURE;
-    for (uint32_t i = 0; i < s->npoints && rc == GS_EXIT_OK; i++)
+        rc = rc ? rc : GS_ERR_FAILED;
+    for (uint32_t i = 0; i < s->npoints && rc == GS_OK; i++)
         if (s->points[i].failed || s->points[i].checksum_ok == 0)
-            rc = GS_EXIT_FAILURE;
+            rc = GS_ERR_FAILED;
     return rc;
 }
 
-int gs_cli_sweep(int argc, char **argv)
+gs_status gs_cli_sweep(int argc, char **argv)
 {
     gs_cli_options o;
     int rc = gs_cli_parse(argc, argv, GS_CMD_SWEEP, &o);
     if (rc != 0)
-        return rc > 0 ? GS_EXIT_OK : GS_EXIT_USAGE;
+        return rc > 0 ? GS_OK : GS_ERR_USAGE;
 
     gs_workload wl[GS_SWEEP_MAX_WORKLOADS];
     gs_sweep s = {.cfg = gs_cli_run_config(&o), .nworkloads = o.nwl, .nmodes = o.nmodes,
@@ -53,7 +53,7 @@ int gs_cli_sweep(int argc, char **argv)
     for (; loaded < o.nwl; loaded++) {
         if (gs_workload_load(&wl[loaded], &o.wl[loaded], err) != 0) {
             fprintf(stderr, "gilsim: %s\n", err);
-            rc = GS_EXIT_USAGE;
+            rc = GS_ERR_INPUT;
             goto done;
         }
         s.workloads[loaded] = &wl[loaded];
@@ -69,7 +69,7 @@ int gs_cli_sweep(int argc, char **argv)
     if (o.nwl == 1) /* a lone program's own I/O latency, unless --io-latency says */
         s.cfg.io_latency_ns = wl[0].io_latency_ns;
     if (gs_cli_outputs_open(&o.outputs) != 0) {
-        rc = GS_EXIT_USAGE;
+        rc = GS_ERR_USAGE;
         goto done;
     }
 

@@ -15,12 +15,12 @@ static int load(const char *path, gs_program *p)
     char err[GS_ERRMSG_MAX];
     if (gs_load_file(path, p, err) != 0) {
         fprintf(stderr, "gilsim: %s\n", err);
-        return GS_EXIT_USAGE; /* a bad program file, as for --program */
+        return GS_ERR_INPUT; /* a bad program file, as for --program */
     }
     return 0;
 }
 
-int gs_cli_asm(const char *path)
+gs_status gs_cli_asm(const char *path)
 {
     gs_program p;
     int rc = load(path, &p);
@@ -63,7 +63,7 @@ static char *compiled_from(const char *path, size_t *len)
     return text;
 }
 
-int gs_cli_dis(const char *path)
+gs_status gs_cli_dis(const char *path)
 {
     gs_program p;
     int rc = load(path, &p);
@@ -72,7 +72,7 @@ int gs_cli_dis(const char *path)
     size_t len = 0;
     char *source = compiled_from(path, &len);
     if (gs_disassemble(&p, source, len, stdout) != 0 && !gs_output_reader_gone(stdout))
-        rc = GS_EXIT_FAILURE; /* a failed write: main says why */
+        rc = GS_ERR_FAILED; /* a failed write: main says why */
     free(source);
     gs_program_free(&p);
     return rc;

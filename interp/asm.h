@@ -21,9 +21,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "program.h"
-
-#define GS_ERRMSG_MAX 512
 
 /* Assembles source[0..len) into *out (unverified).  Returns 0, or -1 with a
  * message in err.  *out needs gs_program_free only on success. */

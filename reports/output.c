@@ -75,7 +75,7 @@ static bool foreign_link(const char *path, const struct stat *link)
     return shared && link->st_uid != geteuid() && link->st_uid != d.st_uid;
 }
 
-static int fail(gs_output *o, char err[256], const char *why)
+static int fail(gs_output *o, char err[GS_ERRMSG_MAX], const char *why)
 {
     snprintf(err, 256, "cannot write '%.100s': %.130s", o->name, why);
     gs_output_abandon(o);
@@ -84,7 +84,7 @@ static int fail(gs_output *o, char err[256], const char *why)
 
 /* A regular file found at the open (fd): its folder and name, from the
  * descriptor, and how to write it.  Returns 0, or -1 with err. */
-static int open_regular(gs_output *o, char err[256])
+static int open_regular(gs_output *o, char err[GS_ERRMSG_MAX])
 {
     char proc[64], target[4096], dir[4096];
     o->existed = true;
@@ -104,7 +104,7 @@ static int open_regular(gs_output *o, char err[256])
 }
 
 /* A name not taken yet: its folder, kept open.  Returns 0, or -1. */
-static int open_new(gs_output *o, const char *path, char err[256])
+static int open_new(gs_output *o, const char *path, char err[GS_ERRMSG_MAX])
 {
     char dir[4096];
     split(path, dir, o->base);
@@ -120,7 +120,7 @@ static int open_new(gs_output *o, const char *path, char err[256])
 }
 
 /* A Unix socket: connected now, written later.  Returns 0, or -1. */
-static int open_socket(gs_output *o, const char *path, char err[256])
+static int open_socket(gs_output *o, const char *path, char err[GS_ERRMSG_MAX])
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof addr.sun_path)
@@ -133,7 +133,7 @@ static int open_socket(gs_output *o, const char *path, char err[256])
     return 0;
 }
 
-int gs_output_open(gs_output *o, const char *path, char err[256])
+int gs_output_open(gs_output *o, const char *path, char err[GS_ERRMSG_MAX])
 {
     memset(o, 0, sizeof *o);
     o->fd = o->dir = o->tmp = -1;
@@ -239,7 +239,7 @@ static ssize_t write_cookie(void *cookie, const char *buf, size_t len)
 
 /* Waits for a program to open the FIFO for reading, until a stop.
  * Returns 0, or -1 with err. */
-static int wait_for_reader(gs_output *o, char err[256])
+static int wait_for_reader(gs_output *o, char err[GS_ERRMSG_MAX])
 {
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
@@ -296,7 +296,7 @@ static int make_temporary(gs_output *o)
     return 0;
 }
 
-int gs_output_begin(gs_output *o, char err[256])
+int gs_output_begin(gs_output *o, char err[GS_ERRMSG_MAX])
 {
     if (o->kind == GS_OUTPUT_FD) {
         fflush(NULL); /* what stdio holds for this descriptor comes first */
@@ -358,7 +358,7 @@ void gs_output_abandon(gs_output *o)
     release(o);
 }
 
-int gs_output_close(gs_output *o, bool ok, char err[256])
+int gs_output_close(gs_output *o, bool ok, char err[GS_ERRMSG_MAX])
 {
     fclose(o->f); /* o->error says how the writes went */
     o->f = NULL;
@@ -496,7 +496,7 @@ bool gs_output_reader_gone(FILE *f)
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
-int gs_output_flush(FILE *f, const char *name, char err[256])
+int gs_output_flush(FILE *f, const char *name, char err[GS_ERRMSG_MAX])
 {
     int rc = fflush(f), saved = errno;
     if (rc == 0 && !ferror(f))

@@ -43,6 +43,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "../interp/error.h"
+
 typedef enum {
     GS_OUTPUT_REPLACE,  /* a regular file, or a new one: temporary, then rename */
     GS_OUTPUT_IN_PLACE, /* a file whose owner gilsim cannot keep: truncated, written */
@@ -75,7 +77,7 @@ typedef struct {
  * read-only folder, a loop of links, a link another user made in a
  * shared folder).  An opened output must be closed with gs_output_close
  * (after gs_output_begin) or gs_output_abandon. */
-int gs_output_open(gs_output *o, const char *path, char err[256]);
+int gs_output_open(gs_output *o, const char *path, char err[GS_ERRMSG_MAX]);
 
 /* Whether a and b, both opened, would write one file: the same file, the
  * same name in the same folder, or the same descriptor.  Devices, FIFOs
@@ -85,13 +87,13 @@ bool gs_output_same(const gs_output *a, const gs_output *b);
 /* Starts writing: o->f is the stream.  Returns 0, or -1 with err (a FIFO
  * whose reader never came before a stop; a temporary that cannot be
  * made). */
-int gs_output_begin(gs_output *o, char err[256]);
+int gs_output_begin(gs_output *o, char err[GS_ERRMSG_MAX]);
 
 /* Finishes the output: with ok, flushes it and (for a regular file)
  * renames it into place; without ok, or if any write failed, removes the
  * temporary.  Returns 0 when the output is complete or its reader went
  * away, or -1 with err naming the output and the reason. */
-int gs_output_close(gs_output *o, bool ok, char err[256]);
+int gs_output_close(gs_output *o, bool ok, char err[GS_ERRMSG_MAX]);
 
 /* Lets go of an output opened but not begun (the run failed): nothing is
  * written, and a file the open made through a link is removed. */
@@ -101,7 +103,7 @@ void gs_output_abandon(gs_output *o);
  * the output called name, and says whether every write to it succeeded or
  * its reader went away.  Returns 0, or -1 with err: "cannot write to NAME:
  * REASON". */
-int gs_output_flush(FILE *f, const char *name, char err[256]);
+int gs_output_flush(FILE *f, const char *name, char err[GS_ERRMSG_MAX]);
 
 /* Makes stdout keep the reason of its first failed write, for
  * gs_output_flush to give.  Call before anything is written to it. */

@@ -135,7 +135,7 @@ static int write_script(FILE *f, const char *picture, const char *data, gs_plot_
  * draws onto out: through a pipe, so that a failed write is gilsim's to
  * see, since gnuplot does not check its own.  The child dies with gilsim
  * (PR_SET_PDEATHSIG).  Returns 0, or -1 with err. */
-static int run_gnuplot(const gs_plot_files *p, FILE *out, char err[512])
+static int run_gnuplot(const gs_plot_files *p, FILE *out, char err[GS_ERRMSG_MAX])
 {
     int pipefd[2];
     fflush(NULL);
@@ -203,7 +203,7 @@ static void companion(const char *path, const char *ext, char *out, size_t cap)
     snprintf(out, cap, "%.*s%s", stem, path, ext);
 }
 
-int gs_plot_files_open(gs_plot_files *p, const char *path, char err[256])
+int gs_plot_files_open(gs_plot_files *p, const char *path, char err[GS_ERRMSG_MAX])
 {
     memset(p, 0, sizeof *p);
     p->folder = -1;
@@ -254,7 +254,7 @@ void gs_plot_files_abandon(gs_plot_files *p)
 
 /* Writes one of the files with what writes. */
 static int write_one(gs_output *o, int (*writes)(FILE *, const gs_plot_metric *, const gs_sweep *, const void *),
-                     const void *more, gs_plot_metric m, const gs_sweep *s, char err[256])
+                     const void *more, gs_plot_metric m, const gs_sweep *s, char err[GS_ERRMSG_MAX])
 {
     if (gs_output_begin(o, err) != 0)
         return -1;
@@ -278,20 +278,18 @@ static int script_of(FILE *f, const gs_plot_metric *m, const gs_sweep *s, const 
     return write_script(f, a->p->picture_name, a->p->data_name, *m, s, a->h);
 }
 
-int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512])
+int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[GS_ERRMSG_MAX])
 {
-    char e256[256];
+    char closing[GS_ERRMSG_MAX];
     script_args args = {p, h};
     int rc = -1;
-    if (write_one(&p->data, data_of, NULL, metric, s, e256) == 0 &&
-        write_one(&p->script, script_of, &args, metric, s, e256) == 0 && gs_output_begin(&p->picture, e256) == 0) {
+    if (write_one(&p->data, data_of, NULL, metric, s, err) == 0 &&
+        write_one(&p->script, script_of, &args, metric, s, err) == 0 && gs_output_begin(&p->picture, err) == 0) {
         rc = run_gnuplot(p, p->picture.f, err);
-        if (gs_output_close(&p->picture, rc == 0, e256) != 0 && rc == 0) {
-            snprintf(err, 512, "%s", e256);
+        if (gs_output_close(&p->picture, rc == 0, closing) != 0 && rc == 0) {
+            snprintf(err, GS_ERRMSG_MAX, "%s", closing);
             rc = -1;
         }
-    } else {
-        snprintf(err, 512, "%s", e256);
     }
     gs_plot_files_abandon(p); /* what was not written; the folder */
     return rc;

@@ -75,13 +75,13 @@ typedef struct {
 } gs_plot_files;
 
 /* Opens the three for path.  Returns 0, or -1 with a message. */
-int gs_plot_files_open(gs_plot_files *p, const char *path, char err[256]);
+int gs_plot_files_open(gs_plot_files *p, const char *path, char err[GS_ERRMSG_MAX]);
 void gs_plot_files_abandon(gs_plot_files *p);
 
 /* The plot of metric versus workers: writes the data and the script, then
  * gnuplot draws the picture.  Returns 0, or -1 with a message (naming the
  * package when gnuplot is missing); closes all three either way. */
-int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[512]);
+int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[GS_ERRMSG_MAX]);
 
 /* The terminal report: the answer in one sentence, then the figures.
  * Fits 80 columns. */

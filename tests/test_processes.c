@@ -226,7 +226,7 @@ static void test_wire_round_trip_and_damage(void **state)
 
     gs_event got_events[4];
     gs_worker_result got;
-    char why[256];
+    char why[GS_ERRMSG_MAX];
     memset(&got, 0, sizeof got);
     got.id = 3;
     got.first_unit = 30;
@@ -235,24 +235,24 @@ static void test_wire_round_trip_and_damage(void **state)
     gs_worker_result before = got;
 
     buf[len / 2] ^= 1;
-    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why), -1);
     assert_string_equal(why, "sent garbled results (checksum mismatch)");
     buf[len / 2] ^= 1;
-    assert_int_equal(gs_wire_receive(buf, len - 1, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len - 1, &got, why), -1);
     assert_non_null(strstr(why, "truncated"));
-    assert_int_equal(gs_wire_receive(buf, 0, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, 0, &got, why), -1);
     assert_string_equal(why, "sent no results");
     got.rec.cap = 2;
-    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why), -1);
     assert_non_null(strstr(why, "3 events, room for 2"));
     got.rec.cap = 4;
     got.id = 2;
-    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), -1);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why), -1);
     assert_non_null(strstr(why, "another worker"));
     got.id = 3;
     assert_memory_equal(&got, &before, sizeof got);
 
-    assert_int_equal(gs_wire_receive(buf, len, &got, why, sizeof why), 0);
+    assert_int_equal(gs_wire_receive(buf, len, &got, why), 0);
     assert_int_equal(got.checksum, -12345);
     assert_int_equal(got.io_ops, 7);
     assert_ptr_equal(got.rec.events, got_events);

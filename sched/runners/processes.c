@@ -124,7 +124,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
 static void judge(const gs_proc_end *end, gs_worker_result *res)
 {
     char why[GS_ERRMSG_MAX], reason[GS_ERRMSG_MAX];
-    int got = gs_wire_receive(end->message, end->len, res, why, sizeof why);
+    int got = gs_wire_receive(end->message, end->len, res, why);
     if (end->killed) {
         snprintf(reason, sizeof reason, "%s", end->killed);
     } else if (end->signaled) {

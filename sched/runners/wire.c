@@ -45,48 +45,48 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
     return 0;
 }
 
-int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char *why, size_t whylen)
+int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char why[GS_ERRMSG_MAX])
 {
     wire_header hdr;
     if (len == 0) {
-        snprintf(why, whylen, "sent no results");
+        snprintf(why, GS_ERRMSG_MAX, "sent no results");
         return -1;
     }
     if (len < sizeof hdr) {
-        snprintf(why, whylen, "sent truncated results (%zu bytes)", len);
+        snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu bytes)", len);
         return -1;
     }
     memcpy(&hdr, buf, sizeof hdr);
     if (hdr.magic != GS_WIRE_MAGIC || hdr.version != GS_WIRE_VERSION || hdr.result_size != sizeof *into) {
-        snprintf(why, whylen, "sent garbage instead of results (%zu bytes that are not a gilsim result)", len);
+        snprintf(why, GS_ERRMSG_MAX, "sent garbage instead of results (%zu bytes that are not a gilsim result)", len);
         return -1;
     }
     if (hdr.nevents > into->rec.cap) {
-        snprintf(why, whylen, "sent garbage instead of results (%u events, room for %u)", hdr.nevents,
+        snprintf(why, GS_ERRMSG_MAX, "sent garbage instead of results (%u events, room for %u)", hdr.nevents,
                  into->rec.cap);
         return -1;
     }
     size_t events_len = (size_t)hdr.nevents * sizeof(gs_event);
     size_t want = sizeof hdr + sizeof *into + events_len + sizeof(uint64_t);
     if (len < want) {
-        snprintf(why, whylen, "sent truncated results (%zu of %zu bytes)", len, want);
+        snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu of %zu bytes)", len, want);
         return -1;
     }
     if (len > want) {
-        snprintf(why, whylen, "sent garbage after its results (%zu bytes, expected %zu)", len, want);
+        snprintf(why, GS_ERRMSG_MAX, "sent garbage after its results (%zu bytes, expected %zu)", len, want);
         return -1;
     }
     uint64_t h, sent;
     h = hash_more(FNV_OFFSET, buf, want - sizeof sent);
     memcpy(&sent, buf + want - sizeof sent, sizeof sent);
     if (h != sent) {
-        snprintf(why, whylen, "sent garbled results (checksum mismatch)");
+        snprintf(why, GS_ERRMSG_MAX, "sent garbled results (checksum mismatch)");
         return -1;
     }
     gs_worker_result body;
     memcpy(&body, buf + sizeof hdr, sizeof body);
     if (body.id != into->id || body.first_unit != into->first_unit || body.units != into->units) {
-        snprintf(why, whylen, "sent the results of another worker (%u, units %llu+%llu)", body.id,
+        snprintf(why, GS_ERRMSG_MAX, "sent the results of another worker (%u, units %llu+%llu)", body.id,
                  (unsigned long long)body.first_unit, (unsigned long long)body.units);
         return -1;
     }

@@ -32,6 +32,6 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
 /* Decodes the len bytes in buf into *into, which holds what the parent
  * expects: id, first_unit, units and an event buffer of into->rec.cap.
  * Returns 0, or -1 with the reason in why (into unchanged). */
-int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char *why, size_t whylen);
+int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char why[GS_ERRMSG_MAX]);
 
 #endif
