@@ -7,19 +7,7 @@
 #include "../reports/report.h"
 #include "../sched/calibrate.h"
 #include "cli.h"
-
-static const char usage_text[] =
-    "usage: gilsim calibrate [--quiet]\n"
-    "\n"
-    "Measures this machine in real time (a few seconds; keep it otherwise idle)\n"
-    "and prints the virtual-time model options that reproduce it: the cost of an\n"
-    "interpreter instruction, a system call, a wake-up on another core, a context\n"
-    "switch, a timer's lateness, the scheduler's time slice, a 4 KiB file read,\n"
-    "and starting and collecting a process.  Give them to run, sweep or demo\n"
-    "after --sim:\n"
-    "  gilsim sweep --sim $(gilsim calibrate --quiet) --workers 1-8\n"
-    "\n"
-    "  --quiet   print the options only\n";
+#include "options.h"
 
 /* A duration as --wake-latency and the others read it. */
 static const char *option_ns(uint64_t ns, char buf[32])
@@ -116,18 +104,11 @@ static void print_table(const gs_calibration *c)
 
 gs_status gs_cli_calibrate(int argc, char **argv)
 {
-    bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage_text, stdout);
-            return GS_OK;
-        } else {
-            fprintf(stderr, "gilsim calibrate: unknown argument '%s': give --quiet or --help\n", argv[i]);
-            return GS_ERR_USAGE;
-        }
-    }
+    gs_cli_options o;
+    int rc = gs_cli_parse(argc, argv, GS_CMD_CALIBRATE, &o);
+    if (rc != 0)
+        return rc > 0 ? GS_OK : GS_ERR_USAGE;
+    bool quiet = o.quiet;
     if (!quiet)
         fprintf(stderr, "Calibrating: real time, a few seconds.\n");
     gs_calibration c;

@@ -40,7 +40,8 @@ gs_status gs_cli_calibrate(int argc, char **argv);
 /* `gilsim __complete WORD...`: candidates for shell completion (complete.c). */
 gs_status gs_cli_complete(int argc, char **argv);
 
-/* The i-th demonstration's name, or NULL past the last. */
+/* The i-th demonstration's name (NULL past the last), and what it shows. */
 const char *gs_cli_demo_name(size_t i);
+const char *gs_cli_demo_about(size_t i);
 
 #endif

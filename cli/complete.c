@@ -16,7 +16,6 @@
 #include "cli.h"
 #include "options.h"
 
-static const char *const commands[] = {"run", "sweep", "demo", "calibrate", "asm", "dis"};
 static void print_list(const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -59,21 +58,6 @@ static void print_values(gs_value_kind value)
     }
 }
 
-static void complete_demo(const char *prev, const char *cur)
-{
-    static const char *const demo_options[] = {"--quick", "--plot", "--trace", "--html", "--help", "--sim", "--cores",
-                                               "--seed"};
-    if (prev && (strcmp(prev, "--plot") == 0 || strcmp(prev, "--trace") == 0 || strcmp(prev, "--html") == 0)) {
-        puts("__files__");
-    } else if (cur[0] == '-') {
-        print_list(demo_options, sizeof demo_options / sizeof demo_options[0]);
-        for (size_t i = 0; gs_model_option_name(i); i++)
-            puts(gs_model_option_name(i));
-    } else
-        for (size_t i = 0; gs_cli_demo_name(i); i++)
-            puts(gs_cli_demo_name(i));
-}
-
 gs_status gs_cli_complete(int argc, char **argv)
 {
     int n = argc - 1; /* the words after "__complete" */
@@ -82,25 +66,13 @@ gs_status gs_cli_complete(int argc, char **argv)
         return GS_OK;
     const char *cur = words[n - 1], *prev = n >= 2 ? words[n - 2] : NULL;
     if (n == 1 && cur[0] != '-') {
-        print_list(commands, sizeof commands / sizeof commands[0]);
+        for (size_t i = 0; gs_cli_command_name(i); i++)
+            puts(gs_cli_command_name(i));
         return GS_OK;
     }
-    const char *first = words[0];
-    if (strcmp(first, "asm") == 0 || strcmp(first, "dis") == 0) {
-        if (n == 2)
-            puts("__files__");
-        return GS_OK;
-    }
-    if (strcmp(first, "calibrate") == 0) {
-        static const char *const calibrate_options[] = {"--quiet", "--help"};
-        print_list(calibrate_options, 2);
-        return GS_OK;
-    }
-    if (strcmp(first, "demo") == 0) {
-        complete_demo(prev, cur);
-        return GS_OK;
-    }
-    gs_command cmd = strcmp(first, "sweep") == 0 ? GS_CMD_SWEEP : GS_CMD_RUN;
+    gs_command cmd = gs_cli_command_named(words[0]);
+    if (!cmd) /* options straight after gilsim: a run's */
+        cmd = GS_CMD_RUN;
     if (prev && strncmp(prev, "--", 2) == 0) {
         lookup l = {.wanted = prev + 2};
         gs_cli_each_option(cmd, find_option, &l);
@@ -108,6 +80,15 @@ gs_status gs_cli_complete(int argc, char **argv)
             print_values(l.value);
             return GS_OK;
         }
+    }
+    if (cur[0] != '-' && cmd == GS_CMD_DEMO) { /* the operands */
+        for (size_t i = 0; gs_cli_demo_name(i); i++)
+            puts(gs_cli_demo_name(i));
+        return GS_OK;
+    }
+    if (cur[0] != '-' && (cmd == GS_CMD_ASM || cmd == GS_CMD_DIS)) {
+        puts("__files__");
+        return GS_OK;
     }
     gs_cli_each_option(cmd, print_option, NULL);
     return GS_OK;

@@ -31,13 +31,14 @@ gs_run_config demo_config(const demo_ctx *d, gs_mode mode, const gs_workload *wl
                            .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = GS_INTERVAL_DEFAULT_NS,
                                    .force_switching = true, .check_interval = GS_CHECK_INTERVAL_DEFAULT},
                            .io_latency_ns = 1000000, .event_cap = GS_DEFAULT_EVENTS,
-                           .sim = d->sim ? &d->model : NULL};
+                           .cores = d->pinned, .sim = d->sim ? &d->model : NULL};
 }
 
-/* The cores the demo's machine has: the modelled ones in virtual time. */
+/* The cores the demo's machine has: the modelled ones in virtual time,
+ * those it is pinned to, or all gilsim may use. */
 long demo_cores(const demo_ctx *d)
 {
-    return d->sim ? (long)d->model.cores : d->host.cores;
+    return d->sim ? (long)d->model.cores : d->pinned ? (long)d->pinned : (long)gs_cpus_allowed();
 }
 
 /* Runs cfg once (the demos' figures are large effects, not fine ones) and
@@ -285,21 +286,9 @@ const char *gs_cli_demo_name(size_t i)
     return i < NDEMOS ? demos[i].name : NULL;
 }
 
-static void list_demos(void)
+const char *gs_cli_demo_about(size_t i)
 {
-    printf("gilsim demo NAME [--quick] [--html FILE] [--plot FILE] [--trace FILE]\n"
-           "                 [--sim [--cores N] [--seed N]]\n\n"
-           "Demonstrations:\n");
-    for (size_t i = 0; i < NDEMOS; i++)
-        printf("  %-21s %s\n", demos[i].name, demos[i].about);
-    printf("\nEach takes under 30 seconds; --quick runs it small. --html writes the classroom\n"
-           "page: what it printed, with its curves or timeline, in one file for a browser.\n"
-           "--plot saves the scaling curves with gnuplot (threads-vs-processes, io-bound,\n"
-           "native); --trace saves a run for ui.perfetto.dev (convoy, legacy-battle,\n"
-           "async). --sim runs it on a modelled machine of --cores N cores (default 8) in\n"
-           "virtual time: the same figures every run, for a --seed. The model's options\n"
-           "of gilsim run apply too (--wake-latency D, ...); gilsim calibrate prints this\n"
-           "machine's: gilsim demo NAME --sim $(gilsim calibrate -q).\n");
+    return i < NDEMOS ? demos[i].about : NULL;
 }
 
 static int usage(const char *fmt, const char *arg)
@@ -314,65 +303,24 @@ static int run_demo(demo_ctx *d, const demo *dm);
 
 gs_status gs_cli_demo(int argc, char **argv)
 {
-    enum { OWN = 8, MODEL = 16, MODEL_OPT = 1000 };
-    struct option longopts[OWN + MODEL + 1] = {
-        {"quick", no_argument, NULL, 'q'}, {"plot", required_argument, NULL, 'p'},
-        {"trace", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {"sim", no_argument, NULL, 's'},          {"cores", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 'S'},   {"html", required_argument, NULL, 'H'},
-    };
-    for (size_t i = 0; gs_model_option_name(i) && i < MODEL; i++) /* as run and sweep take them */
-        longopts[OWN + i] = (struct option){gs_model_option_name(i) + 2, required_argument, NULL, MODEL_OPT + (int)i};
-    demo_ctx d = {.model = GS_SIM_MODEL_DEFAULT};
-    const char *sim_only = NULL;
-    uint64_t n;
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c >= MODEL_OPT) {
-            if (gs_parse_model_option((size_t)(c - MODEL_OPT), optarg, &d.model) != 0)
-                return GS_ERR_USAGE;
-            sim_only = gs_model_option_name((size_t)(c - MODEL_OPT));
-            continue;
-        }
-        switch (c) {
-        case 'q': d.quick = true; break;
-        case 'p': d.outputs.path[GS_OUT_PLOT] = optarg; break;
-        case 't': d.outputs.path[GS_OUT_TRACE] = optarg; break;
-        case 'H': d.outputs.path[GS_OUT_HTML] = optarg; break;
-        case 's': d.sim = true; break;
-        case 'c':
-            if (gs_parse_count("--cores", optarg, 1, GS_MAX_CORES, &n) != 0)
-                return GS_ERR_USAGE;
-            d.model.cores = (uint32_t)n;
-            sim_only = "--cores";
-            break;
-        case 'S':
-            if (gs_parse_count("--seed", optarg, 0, UINT64_MAX, &d.model.seed) != 0)
-                return GS_ERR_USAGE;
-            sim_only = "--seed";
-            break;
-        case 'h': list_demos(); return GS_OK;
-        case ':': return usage("%s needs a value", argv[optind - 1]);
-        default:  return usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind == argc) {
-        list_demos();
+    gs_cli_options o;
+    int rc = gs_cli_parse(argc, argv, GS_CMD_DEMO, &o);
+    if (rc != 0)
+        return rc > 0 ? GS_OK : GS_ERR_USAGE;
+    if (!o.operand) {
+        gs_cli_print_usage(stdout, gs_demo_usage);
         return GS_OK;
     }
-    if (optind + 1 < argc)
-        return usage("one demonstration at a time: unexpected '%s'", argv[optind + 1]);
+    /* --cores as for a run: the modelled machine's with --sim (parsing
+     * set the model), else every run pinned to that many of this one's */
+    demo_ctx d = {.quick = o.quick, .outputs = o.outputs, .sim = o.sim, .model = o.model,
+                  .pinned = o.sim ? 0 : o.cores};
     const demo *dm = NULL;
     for (size_t i = 0; i < NDEMOS; i++)
-        if (strcmp(demos[i].name, argv[optind]) == 0)
+        if (strcmp(demos[i].name, o.operand) == 0)
             dm = &demos[i];
     if (!dm)
-        return usage("'%s' is not a demonstration: gilsim demo lists them", argv[optind]);
-    if (sim_only && !d.sim)
-        return usage("%s applies only with --sim: a demonstration in real time uses this machine's cores",
-                     sim_only);
+        return usage("'%s' is not a demonstration: gilsim demo lists them", o.operand);
     const char *plot = d.outputs.path[GS_OUT_PLOT], *html = d.outputs.path[GS_OUT_HTML];
     if (plot && !dm->plots)
         return usage("--plot: the %s demonstration draws no curves (threads-vs-processes, io-bound and native do)",
@@ -393,7 +341,7 @@ gs_status gs_cli_demo(int argc, char **argv)
         gs_cli_outputs_finish(&d.outputs);
         return GS_ERR_FAILED;
     }
-    int rc = run_demo(&d, dm);
+    rc = run_demo(&d, dm);
     if (html) {
         if (rc == GS_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
             rc = GS_ERR_FAILED;
@@ -412,6 +360,8 @@ static int run_demo(demo_ctx *d, const demo *dm)
         printf("On a modelled %u-core machine, in virtual time (seed %llu): the same figures\n"
                "every run, the model's rather than this machine's.\n\n",
                d->model.cores, (unsigned long long)d->model.seed);
+    else if (d->pinned)
+        printf("Every run pinned to %u of this machine's cores (--cores %u).\n\n", d->pinned, d->pinned);
     gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);

@@ -26,6 +26,7 @@ typedef struct {
     bool quick;
     gs_cli_outputs outputs; /* --html, --plot, --trace */
     bool sim;               /* --sim: on model, in virtual time */
+    uint32_t pinned;        /* --cores K in real time: every run pinned to K cores; 0: not */
     gs_sim_model model;
     gs_host host;
     gs_progress bar, *shown;

@@ -16,23 +16,17 @@
 #include "../reports/output.h"
 #include "../sched/run.h"
 #include "cli.h"
+#include "options.h"
 
 static gs_status command(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "run";
     if (strcmp(cmd, "asm") == 0 || strcmp(cmd, "dis") == 0) {
-        bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
-        if (help || argc != 3) {
-            fprintf(help ? stdout : stderr,
-                    "%sgilsim %s FILE\n%s", help ? "" : "gilsim: usage: ", cmd,
-                    !help ? "" : cmd[0] == 'a' ? "Assembles and verifies FILE (.gsa, or .py compiled first), and "
-                                                  "prints a summary.\nExit status 0, or 2 for a bad file.\n"
-                                                : "Prints FILE's bytecode as assembly that assembles back to it (a "
-                                                  ".py file's\nsource lines beside it).  Exit status 0, or 2 "
-                                                  "for a bad file.\n");
-            return help ? GS_OK : GS_ERR_USAGE;
-        }
-        return cmd[0] == 'a' ? gs_cli_asm(argv[2]) : gs_cli_dis(argv[2]);
+        gs_cli_options o;
+        int rc = gs_cli_parse(argc - 1, argv + 1, cmd[0] == 'a' ? GS_CMD_ASM : GS_CMD_DIS, &o);
+        if (rc != 0)
+            return rc > 0 ? GS_OK : GS_ERR_USAGE;
+        return cmd[0] == 'a' ? gs_cli_asm(o.operand) : gs_cli_dis(o.operand);
     }
     if (strcmp(cmd, "__complete") == 0)
         return gs_cli_complete(argc - 1, argv + 1);

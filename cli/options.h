@@ -1,7 +1,8 @@
-/* options.h - the command line of `gilsim run` and `gilsim sweep`: one
- * table of options, each valid for the commands it names, parsed and
- * validated before any work starts.  A bad value is one line on standard
- * error naming the option, the value and what is allowed. */
+/* options.h - gilsim's command line, every command's: one table of
+ * commands and one of options, each option valid for the commands it
+ * names, parsed and validated before any work starts.  A bad value is one
+ * line on standard error naming the option, the value and what is
+ * allowed; --help and the shell's completion are made from the tables. */
 #ifndef GS_OPTIONS_H
 #define GS_OPTIONS_H
 
@@ -20,7 +21,15 @@ typedef enum {
     GS_CMD_RUN = 1,
     GS_CMD_SWEEP = 2,
     GS_CMD_DEMO = 4,
+    GS_CMD_CALIBRATE = 8,
+    GS_CMD_ASM = 16,
+    GS_CMD_DIS = 32,
 } gs_command;
+
+/* The command named name ("run", "sweep", ...), or 0; the i-th command's
+ * name, or NULL past the last. */
+gs_command gs_cli_command_named(const char *name);
+const char *gs_cli_command_name(size_t i);
 
 typedef struct {
     gs_command cmd;
@@ -67,11 +76,13 @@ typedef struct {
     bool plot_metric_set;
     bool timeline;
     bool quiet, color;
+    bool quick;                  /* demo: --quick */
+    const char *operand;         /* demo: its NAME (NULL: none given); asm, dis: the FILE */
 } gs_cli_options;
 
-/* Parses argv (argv[0] is the command's name) for cmd.  Returns 0 with o
- * filled, 1 when --help or --version was answered, -1 after reporting a
- * usage error. */
+/* Parses argv (argv[0] is the command's name) for cmd, with the operand
+ * the command takes.  Returns 0 with o filled, 1 when --help or --version
+ * was answered, -1 after reporting a usage error. */
 int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o);
 
 /* The configuration every run of the command shares: lock, I/O latency,
@@ -109,6 +120,10 @@ int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m);
  * them with gs_cli_print_usage. */
 extern const char gs_run_usage[];
 extern const char gs_sweep_usage[];
+extern const char gs_demo_usage[];
+extern const char gs_calibrate_usage[];
+extern const char gs_asm_usage[];
+extern const char gs_dis_usage[];
 void gs_cli_print_usage(FILE *out, const char *text);
 
 /* Whether to use colour on standard output. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../reports/report.h"
+#include "cli.h"
 #include "options.h"
 
 const char gs_run_usage[] =
@@ -140,6 +141,49 @@ const char gs_sweep_usage[] =
     "sweep takes that long.  Outputs and exit statuses: as for a run\n"
     "(gilsim --help).\n";
 
+const char gs_demo_usage[] =
+    "usage: gilsim demo NAME [--quick] [--html FILE] [--plot FILE] [--trace FILE]\n"
+    "                        [--cores K] [--sim [--seed N] [model options]]\n"
+    "\n"
+    "Demonstrations:\n"
+    "@DEMOS@\n"
+    "\n"
+    "Each takes under 30 seconds; --quick runs it small.  --html writes the\n"
+    "classroom page: what it printed, with its curves or timeline, in one file\n"
+    "for a browser.  --plot saves the scaling curves with gnuplot\n"
+    "(threads-vs-processes, io-bound, native); --trace saves a run for\n"
+    "ui.perfetto.dev (convoy, legacy-battle, async).  --cores K means what it\n"
+    "means for a run: in real time, every run of the demonstration pinned to K\n"
+    "of this machine's cores; with --sim, a modelled machine of K cores\n"
+    "(default 8), in virtual time: the same figures every run, for a --seed.\n"
+    "The model's options of gilsim run apply too (--wake-latency D, ...);\n"
+    "gilsim calibrate prints this machine's: gilsim demo NAME --sim $(gilsim\n"
+    "calibrate -q).  -h, --help, -V, --version: this list; gilsim's version.\n";
+
+const char gs_calibrate_usage[] =
+    "usage: gilsim calibrate [--quiet]\n"
+    "\n"
+    "Measures this machine in real time (a few seconds; keep it otherwise idle)\n"
+    "and prints the virtual-time model options that reproduce it: the cost of an\n"
+    "interpreter instruction, a system call, a wake-up on another core, a context\n"
+    "switch, a timer's lateness, the scheduler's time slice, a 4 KiB file read,\n"
+    "and starting and collecting a process.  Give them to run, sweep or demo\n"
+    "after --sim:\n"
+    "  gilsim sweep --sim $(gilsim calibrate --quiet) --workers 1-8\n"
+    "\n"
+    "  -q, --quiet          print the options only\n"
+    "  -h, --help, -V, --version   this help; gilsim's version\n";
+
+const char gs_asm_usage[] =
+    "usage: gilsim asm FILE\n"
+    "Assembles and verifies FILE (.gsa, or .py compiled first), and prints a\n"
+    "summary.  Exit status 0, or 2 for a bad file.\n";
+
+const char gs_dis_usage[] =
+    "usage: gilsim dis FILE\n"
+    "Prints FILE's bytecode as assembly that assembles back to it (a .py file's\n"
+    "source lines beside it).  Exit status 0, or 2 for a bad file.\n";
+
 /* The words (NULL ones skipped), separated by commas, each line begun
  * `indent` columns in and wrapped before column 79. */
 static void wrapped(FILE *out, int indent, const char *const *words, int n)
@@ -186,6 +230,9 @@ static void expand(FILE *out, const char *name, size_t len)
             words[i] = spelled[i];
         }
         wrapped(out, 2, words, GS_SIM_COST_COUNT);
+    } else if (len == 5 && memcmp(name, "DEMOS", len) == 0) {
+        for (size_t i = 0; gs_cli_demo_name(i); i++)
+            fprintf(out, "  %-21s %s\n", gs_cli_demo_name(i), gs_cli_demo_about(i));
     } else if (len == 9 && memcmp(name, "WORKLOADS", len) == 0) {
         char spelled[GS_WORKLOAD_SWEEP_NAMES][32];
         const char *words[GS_WORKLOAD_SWEEP_NAMES];

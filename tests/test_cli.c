@@ -53,8 +53,11 @@ static const struct {
     {"sweep --modes threads,threads", "--modes: threads is listed twice"},
     {"sweep --workloads countdown,sorting", "--workloads: 'sorting' is not a workload"},
     {"sweep --workloads mixed:2", "--workloads: '2' is not a CPU share"},
-    {"sweep --threads 4", "--threads is an option of a run, not of gilsim sweep"},
-    {"--workers 4", "--workers is an option of gilsim sweep, not of a run"},
+    {"sweep --threads 4", "--threads is not an option of gilsim sweep (it is one of gilsim run)"},
+    {"--workers 4", "--workers is not an option of gilsim run (it is one of gilsim sweep)"},
+    {"asm --json x prog.gsa", "--json is not an option of gilsim asm (it is one of gilsim run or sweep)"},
+    {"dis", "gilsim dis needs a FILE (see gilsim dis --help)"},
+    {"demo convoy --seed 2", "--seed applies only with --sim (see gilsim demo --help)"},
     {"sweep --plot out.jpg", "--plot: 'out.jpg' must end in .png or .svg"},
     {"sweep --plot -", "--plot: give a file name"},
     {"sweep --plot-metric speed --plot p.png", "--plot-metric: 'speed' is not a metric"},
@@ -80,7 +83,7 @@ static const struct {
     {"demo convoy --plot x.png", "--plot: the convoy demonstration draws no curves"},
     {"demo io-bound --trace x.json", "--trace: the io-bound demonstration keeps no trace"},
     {"demo convoy --fast", "unknown option '--fast'"},
-    {"demo convoy async", "one demonstration at a time: unexpected 'async'"},
+    {"demo convoy async", "gilsim demo takes one NAME: unexpected 'async'"},
     {"demo threads-vs-processes --plot x.gif", "--plot: 'x.gif' must end in .png or .svg"},
     {"--threads 2 --threads 3", "--threads given twice"},
     {"--cpu-bound --io-bound", "--cpu-bound and --io-bound cannot be combined"},
@@ -122,8 +125,8 @@ static const struct {
     {"--program afolder", "afolder: not a regular file"},
     {"--program /dev/null", "/dev/null: not a regular file"},
     {"extra-argument", "unexpected argument 'extra-argument'"},
-    {"asm", "usage: gilsim asm FILE"},
-    {"dis a b", "usage: gilsim dis FILE"},
+    {"asm", "gilsim asm needs a FILE"},
+    {"dis a b", "gilsim dis takes one FILE: unexpected 'b'"},
 };
 
 static void test_bad_invocations(void **state)

@@ -95,8 +95,11 @@ static void test_every_demo_in_virtual_time(void **state)
     assert_int_equal(run("demo threads-vs-processes --quick --sim --cores 16", NULL, &out), 0);
     assert_non_null(strstr(out, "processes countdown       16"));
     char *err;
-    assert_int_equal(run("demo convoy --cores 4", &err, NULL), 2);
-    assert_non_null(strstr(err, "--cores applies only with --sim"));
+    /* --cores means what it means for a run: in real time, pinned */
+    assert_int_equal(run("demo convoy --cores 999", &err, NULL), 2);
+    assert_non_null(strstr(err, "--cores: '999' is more than"));
+    assert_int_equal(run("demo convoy --quick --cores 1", NULL, &out), 0);
+    assert_non_null(strstr(out, "Every run pinned to 1 of this machine's cores (--cores 1)."));
 }
 
 int main(void)

@@ -108,7 +108,7 @@ static void test_bad_model_options(void **state)
         {"--timer-latency 1ms", "--timer-latency applies only with --sim"},
         {"demo convoy --signal-cost 2us", "--signal-cost applies only with --sim"},
         {"demo convoy --sim --wake-latency soon", "--wake-latency: 'soon' is not a duration"},
-        {"calibrate --fast", "calibrate: unknown argument '--fast'"},
+        {"calibrate --fast", "unknown option '--fast' (see gilsim calibrate --help)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *err;
