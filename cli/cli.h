@@ -4,6 +4,16 @@
 
 #include <stddef.h>
 
+/* The commands, each a bit, so that a table can say which take a thing. */
+typedef enum {
+    GS_CMD_RUN = 1,
+    GS_CMD_SWEEP = 2,
+    GS_CMD_DEMO = 4,
+    GS_CMD_CALIBRATE = 8,
+    GS_CMD_ASM = 16,
+    GS_CMD_DIS = 32,
+} gs_command;
+
 /* How a command ended: each command returns one, and gs_exit_status is
  * the one place that turns it into gilsim's exit status (documented in
  * the README, in --help and so in the manual page).  The layers below say

@@ -9,14 +9,18 @@ enum {
     OPT_THREADS = 256, OPT_PROCESSES, OPT_ASYNC, OPT_MODES, OPT_WORKERS, OPT_CPU, OPT_IO_BOUND, OPT_MIXED, OPT_RACE, OPT_NATIVE,
     OPT_PROGRAM, OPT_UNIT_SIZE, OPT_VS_PYTHON, OPT_WORKLOADS, OPT_WORK, OPT_WORK_PER, OPT_IO, OPT_LATENCY, OPT_GIL, OPT_CHECK, OPT_INTERVAL,
     OPT_NO_FORCE,
-    OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_JSON, OPT_CSV, OPT_TRACE, OPT_HTML, OPT_TIMELINE, OPT_PLOT,
+    OPT_REPEAT, OPT_NO_BASELINE, OPT_TIMEOUT, OPT_TIMELINE,
     OPT_PLOT_METRIC, OPT_QUIET, OPT_NO_COLOR, OPT_HELP, OPT_VERSION, OPT_CORES, OPT_SIM, OPT_SEED,
     OPT_INSTRUCTION, OPT_JOBS, OPT_QUICK,
+#define OUT_ENUM(e, option, cmds, dash, run, sweep) OPT_OUT_##e,
+    GS_OUTPUT_KINDS(OUT_ENUM) /* in the outputs' order: OPT_OUT_FIRST + the gs_out_kind */
+#undef OUT_ENUM
 #define COST_ENUM(field, option, label, dflt, min, max, what) OPT_COST_##field,
     GS_SIM_COSTS(COST_ENUM) /* in the costs' order: OPT_COST_FIRST + the cost's index */
 #undef COST_ENUM
 };
 #define OPT_COST_FIRST OPT_COST_wake_ns
+#define OPT_OUT_FIRST OPT_OUT_JSON
 
 /* Says "gilsim: MESSAGE (see gilsim COMMAND --help)" on stderr, for the
  * command gs_cli_usage_for named last; returns -1. */

@@ -367,11 +367,6 @@ static int model_option(gs_cli_options *o, int c, const char *arg)
 static int output_option(gs_cli_options *o, int c, const char *arg)
 {
     switch (c) {
-    case OPT_JSON:  return set_path(&o->outputs.path[GS_OUT_JSON], "--json", arg, true);
-    case OPT_CSV:   return set_path(&o->outputs.path[GS_OUT_CSV], "--csv", arg, true);
-    case OPT_TRACE: return set_path(&o->outputs.path[GS_OUT_TRACE], "--trace", arg, true);
-    case OPT_HTML:  return set_path(&o->outputs.path[GS_OUT_HTML], "--html", arg, true);
-    case OPT_PLOT:  return set_path(&o->outputs.path[GS_OUT_PLOT], "--plot", arg, false);
     case OPT_PLOT_METRIC: {
         int m = gs_name_index(gs_plot_metric_names, GS_PLOT_METRIC_COUNT, arg);
         if (m < 0)
@@ -383,6 +378,10 @@ static int output_option(gs_cli_options *o, int c, const char *arg)
     case OPT_TIMELINE: o->timeline = true; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_NO_COLOR: o->color = false; return 0;
+    }
+    if (c >= OPT_OUT_FIRST && c < OPT_OUT_FIRST + GS_OUT_COUNT) {
+        int k = c - OPT_OUT_FIRST;
+        return set_path(&o->outputs.path[k], gs_out_flags[k], arg, gs_out_dash_ok[k]);
     }
     return NOT_MINE;
 }

@@ -109,12 +109,11 @@ static const struct {
 #undef COST_OPTION
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"quick", no_argument, NULL, OPT_QUICK}, DEMO, GS_VALUE_NONE},
-    {{"json", required_argument, NULL, OPT_JSON}, BOTH, GS_VALUE_FILE},
-    {{"html", required_argument, NULL, OPT_HTML}, MODELLED, GS_VALUE_FILE},
-    {{"csv", required_argument, NULL, OPT_CSV}, BOTH, GS_VALUE_FILE},
-    {{"trace", required_argument, NULL, OPT_TRACE}, RUN | DEMO, GS_VALUE_FILE},
+#define OUTPUT_OPTION(e, option, cmds, dash, run, sweep) \
+    {{option, required_argument, NULL, OPT_OUT_##e}, cmds, GS_VALUE_FILE},
+    GS_OUTPUT_KINDS(OUTPUT_OPTION)
+#undef OUTPUT_OPTION
     {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN, GS_VALUE_NONE},
-    {{"plot", required_argument, NULL, OPT_PLOT}, SWEEP | DEMO, GS_VALUE_FILE},
     {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP, GS_VALUE_METRIC},
     {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH | GS_CMD_CALIBRATE, GS_VALUE_NONE},
     {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH, GS_VALUE_NONE},

@@ -17,15 +17,6 @@
 #define GS_MAX_CORES 1024 /* --cores: the most any command accepts */
 #define GS_SIM_DEFAULT_CORES 8
 
-typedef enum {
-    GS_CMD_RUN = 1,
-    GS_CMD_SWEEP = 2,
-    GS_CMD_DEMO = 4,
-    GS_CMD_CALIBRATE = 8,
-    GS_CMD_ASM = 16,
-    GS_CMD_DIS = 32,
-} gs_command;
-
 /* The command named name ("run", "sweep", ...), or 0; the i-th command's
  * name, or NULL past the last. */
 gs_command gs_cli_command_named(const char *name);

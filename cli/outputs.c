@@ -6,38 +6,37 @@
 #include "outputs.h"
 
 const char *const gs_out_flags[GS_OUT_COUNT] = {
-#define GS_OUT_FLAG(e, flag) [GS_OUT_##e] = flag,
+#define GS_OUT_FLAG(e, option, cmds, dash, run, sweep) [GS_OUT_##e] = "--" option,
     GS_OUTPUT_KINDS(GS_OUT_FLAG)
 #undef GS_OUT_FLAG
 };
 
-/* A run in the sweep's CSV columns: a sweep over 1 and N workers. */
-static int run_csv(FILE *f, const gs_experiment *e, const gs_host *h)
-{
-    gs_sweep_point points[2];
-    gs_sweep s = {.cfg = e->cfg, .points = points};
-    s.npoints = gs_sweep_points_of(e, points);
-    s.interrupted = gs_run_stopping();
-    return gs_write_sweep_csv(f, &s, h);
-}
+const char *const gs_out_options[GS_OUT_COUNT] = {
+#define GS_OUT_OPTION(e, option, cmds, dash, run, sweep) [GS_OUT_##e] = option,
+    GS_OUTPUT_KINDS(GS_OUT_OPTION)
+#undef GS_OUT_OPTION
+};
 
-static int run_trace(FILE *f, const gs_experiment *e, const gs_host *h)
-{
-    (void)h;
-    return gs_write_trace(f, &e->runs[e->median]);
-}
+const unsigned gs_out_commands[GS_OUT_COUNT] = {
+#define GS_OUT_COMMANDS(e, option, cmds, dash, run, sweep) [GS_OUT_##e] = cmds,
+    GS_OUTPUT_KINDS(GS_OUT_COMMANDS)
+#undef GS_OUT_COMMANDS
+};
 
-/* What writes each kind for a run and for a sweep (NULL: that command
- * does not take it; the plot is gnuplot's, three files). */
+const bool gs_out_dash_ok[GS_OUT_COUNT] = {
+#define GS_OUT_DASH(e, option, cmds, dash, run, sweep) [GS_OUT_##e] = dash,
+    GS_OUTPUT_KINDS(GS_OUT_DASH)
+#undef GS_OUT_DASH
+};
+
+/* What writes each kind for a run and for a sweep. */
 static const struct {
     int (*run)(FILE *, const gs_experiment *, const gs_host *);
     int (*sweep)(FILE *, const gs_sweep *, const gs_host *);
 } writers[GS_OUT_COUNT] = {
-    [GS_OUT_JSON] = {gs_write_json, gs_write_sweep_json},
-    [GS_OUT_CSV] = {run_csv, gs_write_sweep_csv},
-    [GS_OUT_TRACE] = {run_trace, NULL},
-    [GS_OUT_HTML] = {gs_write_html_run, gs_write_html_sweep},
-    [GS_OUT_PLOT] = {NULL, NULL},
+#define GS_OUT_WRITERS(e, option, cmds, dash, run, sweep) [GS_OUT_##e] = {run, sweep},
+    GS_OUTPUT_KINDS(GS_OUT_WRITERS)
+#undef GS_OUT_WRITERS
 };
 
 /* Every opened output of the set, with its flag, for the same-file check. */

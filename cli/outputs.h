@@ -9,22 +9,32 @@
 #define GS_CLI_OUTPUTS_H
 
 #include "../reports/report.h"
+#include "cli.h"
 
-#define GS_OUTPUT_KINDS(X)        \
-    X(JSON,  "--json")            \
-    X(CSV,   "--csv")             \
-    X(TRACE, "--trace")           \
-    X(HTML,  "--html")            \
-    X(PLOT,  "--plot")
+/* The outputs, a row each: its option (without "--"), the commands that
+ * take it, whether it may be standard output ('-'), and what writes it for
+ * a run and for a sweep (NULL: that command does not take it; the plot is
+ * gnuplot's three files, written apart).  Adding an output is its row and
+ * its writer (docs/design.md, "Adding an output"): the option, --help's
+ * list of who takes what, completion and the same-file check follow. */
+#define GS_OUTPUT_KINDS(X)                                                                                       \
+    X(JSON,  "json",  GS_CMD_RUN | GS_CMD_SWEEP,               true,  gs_write_json, gs_write_sweep_json)        \
+    X(CSV,   "csv",   GS_CMD_RUN | GS_CMD_SWEEP,               true,  gs_write_run_csv, gs_write_sweep_csv)     \
+    X(TRACE, "trace", GS_CMD_RUN | GS_CMD_DEMO,                true,  gs_write_run_trace, NULL)                 \
+    X(HTML,  "html",  GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO, true,  gs_write_html_run, gs_write_html_sweep)    \
+    X(PLOT,  "plot",  GS_CMD_SWEEP | GS_CMD_DEMO,              false, NULL, NULL)
 
 typedef enum {
-#define GS_OUT_ENUM(e, flag) GS_OUT_##e,
+#define GS_OUT_ENUM(e, option, cmds, dash, run, sweep) GS_OUT_##e,
     GS_OUTPUT_KINDS(GS_OUT_ENUM)
 #undef GS_OUT_ENUM
     GS_OUT_COUNT
 } gs_out_kind;
 
-extern const char *const gs_out_flags[GS_OUT_COUNT]; /* "--json", ... */
+extern const char *const gs_out_flags[GS_OUT_COUNT];   /* "--json", ... */
+extern const char *const gs_out_options[GS_OUT_COUNT]; /* "json", ... */
+extern const unsigned gs_out_commands[GS_OUT_COUNT];   /* gs_command bits */
+extern const bool gs_out_dash_ok[GS_OUT_COUNT];
 
 typedef struct {
     const char *path[GS_OUT_COUNT]; /* as asked for, or NULL */

@@ -62,6 +62,10 @@ int gs_write_sweep_csv(FILE *f, const gs_sweep *s, const gs_host *h);
 int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h);
 int gs_write_json(FILE *f, const gs_experiment *e, const gs_host *h);
 int gs_write_trace(FILE *f, const gs_run_result *r);
+/* A run's: in the sweep's CSV columns (a sweep over 1 and N workers), and
+ * its median run's trace. */
+int gs_write_run_csv(FILE *f, const gs_experiment *e, const gs_host *h);
+int gs_write_run_trace(FILE *f, const gs_experiment *e, const gs_host *h);
 
 /* A plot's three files: the picture (.png or .svg) that gnuplot draws, and
  * beside it, in the folder the picture's name gives, the data (.dat) and

@@ -239,3 +239,12 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
                 gs_host_where(&s->cfg, h, where));
     }
 }
+
+int gs_write_run_csv(FILE *f, const gs_experiment *e, const gs_host *h)
+{
+    gs_sweep_point points[2];
+    gs_sweep s = {.cfg = e->cfg, .points = points};
+    s.npoints = gs_sweep_points_of(e, points);
+    s.interrupted = gs_run_stopping();
+    return gs_write_sweep_csv(f, &s, h);
+}

@@ -71,7 +71,7 @@ static inline bool gs_gil_has(gs_gil_policy p, unsigned trait) { return (gs_gil_
  * interval is 100 such bytecodes, counted in gilsim instructions.  Counted
  * as 100 gilsim instructions, the lock would be released every 100 ns and
  * its system calls would double a lone thread's time, which Python 2 never
- * did (see gil_legacy.c). */
+ * did (see lock/legacy.c). */
 #define GS_PY2_BYTECODE_INSTRUCTIONS 50u
 #define GS_CHECK_INTERVAL_DEFAULT (100u * GS_PY2_BYTECODE_INSTRUCTIONS)
 #define GS_CHECK_INTERVAL_MAX     1000000000u

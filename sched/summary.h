@@ -1,5 +1,5 @@
 /* summary.h - the figures derived from one run's per-worker results
- * (DESIGN.md section 5): totals, throughput, lock-held and wait fractions,
+ * (docs/design.md, "Figures"): totals, throughput, lock-held and wait fractions,
  * switches per second, fairness. */
 #ifndef GS_SUMMARY_H
 #define GS_SUMMARY_H

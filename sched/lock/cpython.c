@@ -1,4 +1,4 @@
-/* gil_cpython.c - CPython's global interpreter lock, as since Python 3.2
+/* cpython.c - CPython's global interpreter lock, as since Python 3.2
  * (Antoine Pitrou's "new GIL", Python/ceval_gil.c).
  *
  * Notes about the algorithm

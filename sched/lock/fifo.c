@@ -1,4 +1,4 @@
-/* gil_fifo.c - a fair lock that hands over in arrival order, as Ruby's
+/* fifo.c - a fair lock that hands over in arrival order, as Ruby's
  * global VM lock (thread_pthread.c) does.
  *
  * Notes about the algorithm

@@ -1,4 +1,4 @@
-/* gil_legacy.c - CPython 2's global interpreter lock (Python/ceval.c and
+/* legacy.c - CPython 2's global interpreter lock (Python/ceval.c and
  * thread_pthread.h before 3.2), to show what it did on multicore machines.
  *
  * Notes about the algorithm

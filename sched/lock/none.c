@@ -1,7 +1,7 @@
 /* gil_none.c - no lock at all, as in CPython's free-threaded build
  * (PEP 703): every take succeeds at once, every drop does nothing, so
  * threads run their interpreters in parallel, bounded only by the cores.
- * The wrappers in gil.c still count takes and time them, which is how a
+ * The wrappers in lock.c still count takes and time them, which is how a
  * run shows that nobody ever waited.  (The real free-threaded build pays
  * for per-object locking and reference counting instead; gilsim's
  * interpreter states share nothing, so there is nothing to pay here.) */

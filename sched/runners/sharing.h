@@ -1,6 +1,6 @@
 /* sharing.h - what the workers of one process share besides the
  * interpreter lock: the program's shared variables and its user locks
- * (DESIGN.md section 9); and the meter of native calls, which the whole
+ * (docs/design.md, "Shared state"); and the meter of native calls, which the whole
  * run shares.
  *
  * The threads of a process share one gs_process_state; each forked process

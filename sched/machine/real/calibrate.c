@@ -1,6 +1,6 @@
 /* calibrate.c - measuring this machine for the model (calibrate.h).
  *
- * The hand-offs and the slice use the real os (os_real.c), the very
+ * The hand-offs and the slice use the real machine (real.c), the very
  * mutexes and condition variables the locks use, with the two threads
  * pinned: to two CPUs for a wake-up, to one for a context switch.  The
  * instruction cost and the process costs come from gilsim's own runners,

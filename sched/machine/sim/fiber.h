@@ -1,5 +1,5 @@
 /* fiber.h - cooperative fibers on one OS thread: the threads of the
- * simulated machine (DESIGN.md section 8, issue "Virtual time").
+ * simulated machine (docs/design.md, "Virtual time").
  *
  * A fiber runs fn(arg) on a stack of its own.  Nothing preempts it: it
  * runs until it switches to another fiber, and the simulator decides
