@@ -35,7 +35,7 @@ typedef enum {
 typedef struct {
     gs_slice_edge edge;
     gs_slice_kind kind;
-    uint64_t t0, t1;  /* gs_now_ns() */
+    uint64_t t0, t1;  /* the run's clock, as its events */
     uint32_t arg;     /* I/O: the gs_io_kind; a user lock: its index */
 } gs_slice;
 

@@ -85,7 +85,7 @@ typedef struct {
     char error[1024];         /* why it failed, with the frames of a runtime error */
     int64_t checksum;
     uint64_t instructions;
-    uint64_t start_ns, end_ns; /* gs_now_ns(): first and last moment it ran */
+    uint64_t start_ns, end_ns; /* the machine's clock: first and last moment it ran */
     uint64_t cpu_ns;
     uint32_t cpus;            /* CPUs it was allowed to run on, as it started */
     gs_lock_stats lock;

@@ -37,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate.h"
+#include "runner.h"
 #include "worker.h"
 
 typedef struct async_run async_run;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "wire.h"
+#include "runner.h"
 #include "worker.h"
 
 typedef struct {

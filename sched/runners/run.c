@@ -59,64 +59,6 @@ int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_
     return 0;
 }
 
-void gs_run_sync_init(gs_run_sync *s, gs_os *os)
-{
-    *s = (gs_run_sync){.os = os, .mutex = gs_os_mutex(os), .cond = gs_os_cond(os), .gate = GS_GATE_WAIT};
-}
-
-void gs_run_sync_destroy(gs_run_sync *s)
-{
-    s->os->ops->cond_free(s->os, s->cond);
-    s->os->ops->mutex_free(s->os, s->mutex);
-}
-
-bool gs_run_sync_wait_gate(gs_run_sync *s)
-{
-    gs_os_lock(s->os, s->mutex);
-    while (s->gate == GS_GATE_WAIT)
-        gs_os_wait(s->os, s->cond, s->mutex);
-    bool go = s->gate == GS_GATE_GO;
-    gs_os_unlock(s->os, s->mutex);
-    return go;
-}
-
-void gs_run_sync_open_gate(gs_run_sync *s, int state)
-{
-    gs_os_lock(s->os, s->mutex);
-    s->gate = state;
-    gs_os_broadcast(s->os, s->cond);
-    gs_os_unlock(s->os, s->mutex);
-}
-
-void gs_run_sync_done(gs_run_sync *s)
-{
-    gs_os_lock(s->os, s->mutex);
-    s->done++;
-    gs_os_broadcast(s->os, s->cond);
-    gs_os_unlock(s->os, s->mutex);
-}
-
-bool gs_run_past(gs_os *os, uint64_t deadline_ns)
-{
-    return gs_run_stopping() || (deadline_ns && gs_os_now(os) >= deadline_ns);
-}
-
-bool gs_run_sync_wait(gs_run_sync *s, uint32_t n, uint64_t deadline_ns, void (*stop)(void *), void *arg)
-{
-    bool stopped = false;
-    gs_os_lock(s->os, s->mutex);
-    while (s->done < n) {
-        uint64_t now = gs_os_now(s->os);
-        gs_os_wait_until(s->os, s->cond, s->mutex, now + gs_os_tick_ns(now, stopped ? 0 : deadline_ns));
-        if (!stopped && gs_run_past(s->os, deadline_ns)) {
-            stopped = true;
-            stop(arg);
-        }
-    }
-    gs_os_unlock(s->os, s->mutex);
-    return stopped;
-}
-
 uint32_t gs_cpus_allowed(void)
 {
     gs_os *os = gs_os_real();

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate.h"
+#include "runner.h"
 #include "worker.h"
 
 typedef struct {

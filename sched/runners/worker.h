@@ -29,7 +29,7 @@
 #include "../lock/lock.h"
 #include "../machine/machine.h"
 #include "../../interp/opcodes.h"
-#include "runner.h"
+#include "../run.h"
 #include "sharing.h"
 
 typedef struct {
