@@ -8,10 +8,7 @@
 
 gs_vm *gs_vm_new(void)
 {
-    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof *vm);
-    if (vm)
-        memset(vm, 0, sizeof *vm);
-    return vm;
+    return aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
 }
 
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,

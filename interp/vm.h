@@ -81,9 +81,10 @@ typedef struct gs_vm {
     int64_t stack[GS_VM_STACK];
 } gs_vm;
 
-/* A zeroed interpreter state, aligned as its cache-line-aligned members
- * need (plain malloc does not promise 64 bytes).  NULL when out of memory;
- * free() frees it. */
+/* Room for an interpreter state, aligned as its cache-line-aligned members
+ * need (plain malloc does not promise 64 bytes), for gs_vm_init to set up;
+ * not zeroed, so that its stack's pages are touched only as it grows.
+ * NULL when out of memory; free() frees it. */
 gs_vm *gs_vm_new(void);
 
 /* Prepares vm to run prog's main with args (nargs must equal main's

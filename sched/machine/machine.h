@@ -84,8 +84,8 @@ typedef struct {
     int64_t result;
     uint64_t late_ns;     /* sleep: how late it completed past its latency (loop lag) */
     bool is_sleep;
-    bool failed;          /* then err says why */
-    char err[GS_ERRMSG_MAX];
+    const char *failed;   /* why it failed, or NULL; the loop's, valid until
+                             the task's next request */
 } gs_loop_done;
 
 typedef struct {

@@ -290,7 +290,7 @@ static void completed(async_run *r, const gs_loop_done *d)
     if (d->is_sleep)
         gs_hist_add(&t->res->loop_lag, d->late_ns);
     if (d->failed)
-        fail(t, d->err);
+        fail(t, d->failed);
     else
         io_done(t, d->result);
 }
@@ -343,6 +343,8 @@ static int setup(async_run *r)
     char err[GS_ERRMSG_MAX];
     r->gil = gs_gil_new(&r->cfg->gil, r->os);
     r->loop_vm = gs_vm_new();
+    if (r->loop_vm) /* never run: only its breaker is read, so zeroed is enough */
+        memset(r->loop_vm, 0, sizeof *r->loop_vm);
     r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
     r->tasks = calloc(r->n, sizeof *r->tasks);
     r->queue = calloc(r->n, sizeof *r->queue);

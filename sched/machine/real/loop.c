@@ -40,6 +40,7 @@ typedef struct {
     unsigned char echo[sizeof(int64_t)];
     size_t echo_len;
     unsigned char *block;     /* file I/O: where the block is read */
+    char err[GS_ERRMSG_MAX];  /* why its last request failed */
     bool in_flight;           /* a request submitted, not yet complete: a second
                                  callback of the same request (a failed write,
                                  then its read) completes nothing */
@@ -77,10 +78,11 @@ static void complete(loop_task *t, int64_t result, uint64_t late_ns, bool is_sle
         l->cap = cap;
     }
     gs_loop_done *d = &l->done[l->ndone++];
-    *d = (gs_loop_done){.task = t->id, .result = result, .late_ns = late_ns, .is_sleep = is_sleep,
-                        .failed = failed != NULL};
-    if (failed)
-        snprintf(d->err, sizeof d->err, "%s", failed);
+    *d = (gs_loop_done){.task = t->id, .result = result, .late_ns = late_ns, .is_sleep = is_sleep};
+    if (failed) {
+        snprintf(t->err, sizeof t->err, "%s", failed);
+        d->failed = t->err;
+    }
     /* A completion from the timers libuv runs before it polls must not be
      * followed by a poll that waits for the next: the runner has work. */
     uv_stop(&l->uv);
