@@ -347,6 +347,14 @@ static int measuring_option(gs_cli_options *o, int c, const char *arg)
 static int model_option(gs_cli_options *o, int c, const char *arg)
 {
     switch (c) {
+    case OPT_BACKGROUND: {
+        uint64_t n;
+        o->sim_set = "--background";
+        if (gs_parse_count("--background", arg, 0, GS_MAX_BACKGROUND, &n) != 0)
+            return -1;
+        o->model.background = (uint32_t)n;
+        return 0;
+    }
     case OPT_SIM: o->sim = true; return 0;
     case OPT_SEED:
         o->sim_set = "--seed";

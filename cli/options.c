@@ -109,6 +109,7 @@ static const struct {
 #undef COST_OPTION
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"quick", no_argument, NULL, OPT_QUICK}, DEMO, GS_VALUE_NONE},
+    {{"background", required_argument, NULL, OPT_BACKGROUND}, MODELLED, GS_VALUE_TEXT},
 #define OUTPUT_OPTION(e, option, cmds, dash, run, sweep) \
     {{option, required_argument, NULL, OPT_OUT_##e}, cmds, GS_VALUE_FILE},
     GS_OUTPUT_KINDS(OUTPUT_OPTION)

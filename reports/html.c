@@ -27,10 +27,10 @@
 
 static const char style[] =
     ":root{--bg:#fff;--fg:#111;--muted:#444;--grid:#bbb;--panel:#f3f3f3;"
-    "--run:#0072B2;--wait:#E69F00;--io:#009E73;--native:#CC79A7;--ulock:#D55E00;"
+    "--run:#0072B2;--wait:#E69F00;--core:#999999;--io:#009E73;--native:#CC79A7;--ulock:#D55E00;"
     "--c0:#0072B2;--c1:#D55E00;--c2:#009E73;--c3:#CC79A7;--c4:#E69F00;--c5:#56B4E9}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#111;--fg:#f2f2f2;--muted:#ccc;--grid:#555;--panel:#222;"
-    "--run:#56B4E9;--wait:#F0E442;--io:#009E73;--native:#CC79A7;--ulock:#E69F00;"
+    "--run:#56B4E9;--wait:#F0E442;--core:#BBBBBB;--io:#009E73;--native:#CC79A7;--ulock:#E69F00;"
     "--c0:#56B4E9;--c1:#F0E442;--c2:#009E73;--c3:#CC79A7;--c4:#E69F00;--c5:#D55E00}}\n"
     "@media print{:root{--bg:#fff;--fg:#000;--muted:#333;--grid:#999;--panel:#fff}"
     "section{break-inside:avoid}pre{font-size:11px}body{font-size:14px}#full-report{display:none}}\n"
@@ -62,7 +62,6 @@ static void page_end(FILE *f)
 
 enum { TL_W = 1100, TL_LABEL = 130, TL_ROW = 34, TL_TOP = 44, TL_MAX_ROWS = 24, TL_COLS = 485 };
 
-static const char *const slice_var[GS_SLICE_KINDS] = {"--run", "--wait", "--io", "--native", "--ulock"};
 
 typedef struct {
     double col_ns;
@@ -100,13 +99,11 @@ static void svg_timeline(FILE *f, const gs_run_result *r)
             TL_W, height);
     int x = TL_LABEL; /* the legend */
     for (int k = 0; k < GS_SLICE_KINDS; k++) {
-        if ((k == GS_SLICE_NATIVE && !gs_program_has_op(&r->cfg.workload->prog, GS_OP_NATIVE)) ||
-            (k == GS_SLICE_USER_LOCK && r->cfg.workload->prog.nulocks == 0) ||
-            (k == GS_SLICE_IO && gs_program_io_kinds(&r->cfg.workload->prog) == 0))
+        if (!gs_slice_kind_shown(r, (gs_slice_kind)k) || (k == GS_SLICE_CORE_WAIT && !gs_run_times_core_waits(r)))
             continue;
         const char *name = gs_slice_name((gs_slice_kind)k, mode);
         fprintf(f, "<rect x=\"%d\" y=\"8\" width=\"18\" height=\"18\" style=\"fill:var(%s)\"/>"
-                   "<text x=\"%d\" y=\"23\">%s</text>\n", x, slice_var[k], x + 24, name);
+                   "<text x=\"%d\" y=\"23\">%s</text>\n", x, gs_slice_colour[k], x + 24, name);
         x += 24 + (int)strlen(name) * 8 + 24;
     }
     for (uint32_t i = 0; i < rows; i++) {
@@ -136,7 +133,7 @@ static void svg_timeline(FILE *f, const gs_run_result *r)
                 double x0 = TL_LABEL + (double)c * plot_w / TL_COLS, x1 = TL_LABEL + (double)end * plot_w / TL_COLS;
                 fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" style=\"fill:var(%s)\">"
                            "<title>%s %u, %s: %s to %s (%s)</title></rect>\n",
-                        x0, y + 4, x1 - x0, TL_ROW - 8, slice_var[best], gs_mode_singular[mode], i,
+                        x0, y + 4, x1 - x0, TL_ROW - 8, gs_slice_colour[best], gs_mode_singular[mode], i,
                         gs_slice_name((gs_slice_kind)best, mode), gs_fmt_ns(c * row->col_ns, a),
                         gs_fmt_ns(end * row->col_ns, b), gs_fmt_ns((end - c) * row->col_ns, d));
             }

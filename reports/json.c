@@ -67,6 +67,8 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
                           has_lock ? lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, &w->io_latency),
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
     json_object_set_new(o, "error", w->failed ? gs_json_text(w->error) : json_null());
+    json_object_set_new(o, "core_wait_s", w->core_wait_known && has_lock ? json_real((double)w->core_wait_ns / 1e9)
+                                                                         : json_null());
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
     json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
     json_object_set_new(o, "native", json_pack("{s:I, s:f}", "calls", (json_int_t)w->native_calls, "time_s",
@@ -129,6 +131,15 @@ static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
                           (json_int_t)s->instructions, "cpu_s", (double)s->cpu_ns / 1e9, "checksum",
                           (json_int_t)s->checksum, "throughput", s->throughput, "failed",
                           (json_int_t)r->failed, "stopped", r->stopped);
+    json_object_set_new(o, "time", json_pack("{s:f, s:o, s:f, s:f}", "cpu_s",
+                                             (double)(mode == GS_MODE_ASYNC ? r->loop_cpu_ns : s->cpu_ns) / 1e9,
+                                             "core_wait_s", s->core_wait_known ? json_real((double)s->core_wait_ns / 1e9)
+                                                                               : json_null(),
+                                             "lock_wait_s", (double)s->lock_wait_ns / 1e9, "io_s",
+                                             (double)s->io_ns / 1e9));
+    json_object_set_new(o, "cores", json_integer((json_int_t)s->cores));
+    json_object_set_new(o, "core_wait_share", s->core_wait_known ? json_real(s->core_wait_share) : json_null());
+    json_object_set_new(o, "others_share", s->others_known ? json_real(s->others_share) : json_null());
     json_object_set_new(o, "spawn_s", json_real((double)r->spawn_ns / 1e9));
     json_object_set_new(o, "collect_s", json_real((double)r->collect_ns / 1e9));
     gs_lock_scope scope = gs_lock_scope_of(&r->cfg);
@@ -175,8 +186,8 @@ json_t *gs_model_json(const gs_sim_model *m)
 {
     if (!m)
         return json_null();
-    json_t *o = json_pack("{s:I, s:I, s:f}", "cores", (json_int_t)m->cores, "seed", (json_int_t)m->seed,
-                          "instruction_ns", m->instruction_ns);
+    json_t *o = json_pack("{s:I, s:I, s:f, s:I}", "cores", (json_int_t)m->cores, "seed", (json_int_t)m->seed,
+                          "instruction_ns", m->instruction_ns, "background", (json_int_t)m->background);
     for (int i = 0; i < GS_SIM_COST_COUNT; i++)
         json_object_set_new(o, gs_sim_costs[i].field, json_integer((json_int_t)gs_sim_cost_of(m, &gs_sim_costs[i])));
     return o;
@@ -196,6 +207,18 @@ json_t *gs_command_json(int argc, char *const argv[])
     return a;
 }
 
+json_t *gs_verdict_json(const gs_verdict *v, gs_mode mode, uint32_t workers)
+{
+    json_t *doubts = json_array();
+    for (int d = 0; d < GS_DOUBT_COUNT; d++) {
+        char text[512];
+        if (gs_verdict_has(v, (gs_doubt)d))
+            json_array_append_new(doubts, json_pack("{s:s, s:s}", "kind", gs_doubt_names[d], "text",
+                                                    gs_verdict_say(v, (gs_doubt)d, mode, workers, text, sizeof text)));
+    }
+    return json_pack("{s:b, s:o}", "trusted", gs_verdict_trusted(v), "doubts", doubts);
+}
+
 static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
 {
     json_t *runs = json_array();
@@ -211,6 +234,15 @@ static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
                         e->have_baseline ? json_real(e->base_summary.wall_s) : json_null());
     json_object_set_new(summary, "checksum_matches_baseline",
                         e->checksum_ok < 0 ? json_null() : json_boolean(e->checksum_ok));
+    bool spread = e->have_baseline && e->nbase > 1 && e->nruns > 1;
+    json_object_set_new(summary, "speedup_min", spread ? json_real(e->speedup_min) : json_null());
+    json_object_set_new(summary, "speedup_max", spread ? json_real(e->speedup_max) : json_null());
+    json_object_set_new(summary, "baseline_runs", json_integer((json_int_t)e->nbase));
+    json_object_set_new(summary, "baseline_wall_min_s", e->nbase ? json_real(e->base_wall_min_s) : json_null());
+    json_object_set_new(summary, "baseline_wall_max_s", e->nbase ? json_real(e->base_wall_max_s) : json_null());
+    gs_verdict v;
+    gs_judge(e, &v);
+    json_object_set_new(summary, "verdict", gs_verdict_json(&v, e->cfg.mode, e->cfg.workers));
     return json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema", "gilsim-run", "schema_version",
                      GS_JSON_SCHEMA_VERSION, "gilsim_version", GILSIM_VERSION, "command",
                      gs_command_json(e->argc, e->argv), "host", gs_host_json(h), "config", config_json(e), "summary",

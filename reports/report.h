@@ -8,13 +8,14 @@
 
 #include "../sched/experiment.h"
 #include "../sched/sweep.h"
+#include "../sched/verdict.h"
 #include "output.h"
 
 #include <jansson.h>
 
 #include "../sched/sim.h"
 
-#define GS_JSON_SCHEMA_VERSION 3
+#define GS_JSON_SCHEMA_VERSION 4
 
 typedef struct {
     long cores;       /* online processors */
@@ -39,6 +40,8 @@ const char *gs_host_where(const gs_run_config *c, const gs_host *h, char buf[96]
  * the modelled machine (null in real time), the command line as given. */
 json_t *gs_host_json(const gs_host *h);
 json_t *gs_model_json(const gs_sim_model *m);
+/* A verdict (sched/verdict.h): {trusted, doubts: [{kind, text}]}. */
+json_t *gs_verdict_json(const gs_verdict *v, gs_mode mode, uint32_t workers);
 json_t *gs_command_json(int argc, char *const argv[]);
 
 typedef enum {

@@ -6,6 +6,8 @@
 
 #include "../sched/summary.h"
 #include "../sched/sim.h"
+#include "../sched/verdict.h"
+#include "../interp/label.h"
 #include "report.h"
 
 #define MAX_WORKER_ROWS 16 /* beyond this the table shows the first ones */
@@ -105,6 +107,42 @@ static const char *count_words(uint64_t n, char buf[32])
     return buf;
 }
 
+/* The same command line with --sim, to copy: every argument as a label
+ * (a student's file name cannot put an escape on the terminal). */
+static void with_sim(FILE *out, const gs_experiment *e)
+{
+    int col = fprintf(out, "  gilsim");
+    for (int i = 1; i <= e->argc && e->argv; i++) {
+        char label[256];
+        const char *word = i < e->argc ? e->argv[i] : "--sim";
+        gs_label(word, strlen(word), label, sizeof label);
+        if (col + 1 + (int)strlen(label) > 76) /* a shell line continued, as it can be pasted */
+            col = fprintf(out, " \\\n     ") - 3;
+        col += fprintf(out, " %s", label);
+    }
+    fputc('\n', out);
+}
+
+/* Each doubt as a sentence, and what to do about it. */
+static void doubts(FILE *out, const gs_experiment *e, const gs_verdict *v)
+{
+    char text[512];
+    for (int d = 0; d < GS_DOUBT_COUNT; d++)
+        if (gs_verdict_has(v, (gs_doubt)d)) {
+            gs_verdict_say(v, (gs_doubt)d, e->cfg.mode, e->cfg.workers, text, sizeof text);
+            fputs("- ", out);
+            wrapped(out, text, strlen(text), 2, 2);
+            fputs(".\n", out);
+        }
+    if (e->cfg.sim) {
+        fputs("Run it again without --background, or with more --repeat.\n", out);
+        return;
+    }
+    fputs("Run it again with --repeat 5 when this machine is idle, or in virtual time,\n"
+          "where nothing else runs:\n", out);
+    with_sim(out, e);
+}
+
 static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs_run_summary *s, bool color)
 {
     const gs_run_config *c = &e->cfg;
@@ -130,6 +168,16 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
         snprintf(text, sizeof text, "%u %s did %" PRIu64 " unit%s in %s %s", c->workers, many, s->units,
                  s->units == 1 ? "" : "s", wall, where);
     fputs(color ? "\033[1m" : "", out);
+    gs_verdict v;
+    gs_judge(e, &v);
+    if (!gs_verdict_trusted(&v)) { /* never explain what the measurements reject */
+        size_t len = strlen(text);
+        snprintf(text + len, sizeof text - len, ", but these figures cannot be trusted:");
+        wrapped(out, text, strlen(text), 0, 0);
+        fprintf(out, "%s\n", color ? "\033[0m" : "");
+        doubts(out, e, &v);
+        return;
+    }
     wrapped(out, text, strlen(text), 0, 0);
     why(out, r, s, h);
     fprintf(out, ".%s\n", color ? "\033[0m" : "");
@@ -198,6 +246,22 @@ static void workload_line(FILE *out, const gs_run_config *c)
     fputc('\n', out);
 }
 
+/* Where the time of the threads that ran went, in total. */
+static void time_line(FILE *out, const gs_run_config *c, const gs_run_summary *s)
+{
+    char cpu[32], core[32], lock[32], io[32];
+    double total = (double)s->cpu_ns + (double)s->core_wait_ns + (double)s->lock_wait_ns + (double)s->io_ns;
+    const char *who = c->mode == GS_MODE_ASYNC ? "the loop thread" : c->workers == 1 ? "the worker" : "the workers";
+    fprintf(out, "time      %s: on a CPU %s, waiting for a core ", who, gs_fmt_ns((double)s->cpu_ns, cpu));
+    if (s->core_wait_known)
+        fprintf(out, "%s (%.0f%%)", gs_fmt_ns((double)s->core_wait_ns, core),
+                total > 0 ? 100 * (double)s->core_wait_ns / total : 0);
+    else
+        fputs("unknown (this kernel keeps no schedstat)", out);
+    fprintf(out, ",\n          waiting for the lock %s, in I/O %s\n", gs_fmt_ns((double)s->lock_wait_ns, lock),
+            gs_fmt_ns((double)s->io_ns, io));
+}
+
 static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
 {
     const gs_run_config *c = &e->cfg;
@@ -242,14 +306,23 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     if (e->nruns > 1)
         fprintf(out, " (median of %u; %s .. %s)", e->nruns, gs_fmt_ns(e->wall_min_s * 1e9, w2),
                 gs_fmt_ns(e->wall_max_s * 1e9, w3));
-    if (e->have_baseline)
+    if (e->have_baseline && e->nbase > 1) /* the baseline's spread too: a line of its own */
+        fprintf(out, "\n          1 %s: %s (median of %u; %s .. %s)", gs_mode_singular[c->mode],
+                gs_fmt_ns(e->base_summary.wall_s * 1e9, w1), e->nbase, gs_fmt_ns(e->base_wall_min_s * 1e9, w2),
+                gs_fmt_ns(e->base_wall_max_s * 1e9, w3));
+    else if (e->have_baseline)
         fprintf(out, "; 1 %s: %s", gs_mode_singular[c->mode], gs_fmt_ns(e->base_summary.wall_s * 1e9, w2));
     fputc('\n', out);
     fprintf(out, "speed     %.0f units/s", s->throughput);
     const gs_run_result *r = &e->runs[e->median];
-    if (e->have_baseline && !r->failed && !r->stopped) /* as the answer: not of work left undone */
-        fprintf(out, ", speedup %.2fx, efficiency %.0f%%", e->speedup, 100 * e->efficiency);
+    if (e->have_baseline && !r->failed && !r->stopped) { /* as the answer: not of work left undone */
+        fprintf(out, ", speedup %.2fx", e->speedup);
+        if (e->nbase > 1 && e->nruns > 1)
+            fprintf(out, " (%.2f .. %.2f)", e->speedup_min, e->speedup_max);
+        fprintf(out, ", efficiency %.0f%%", 100 * e->efficiency);
+    }
     fputc('\n', out);
+    time_line(out, c, s);
     fprintf(out, "checksum  %" PRId64 "%s\n", s->checksum,
             e->checksum_ok == 1 ? " (matches the 1-worker run)"
             : e->checksum_ok == 0 ? " (DIFFERS from the 1-worker run: work was lost)" : "");

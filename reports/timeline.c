@@ -10,7 +10,6 @@
 
 #define MAX_ROWS 32
 #define MIN_WIDTH 20
-static const char glyph[GS_SLICE_KINDS] = {'#', '.', '~', 'n', 'u'};
 
 typedef struct {
     const gs_run_result *r;
@@ -50,12 +49,20 @@ void gs_report_timeline(FILE *out, const gs_run_result *r, int columns)
     char scale[32];
     fprintf(out, "%s: one column is %s\n", mode == GS_MODE_ASYNC ? "what each task did when" : "who held the lock when",
             gs_fmt_ns(b.col_ns, scale));
-    fprintf(out, "  %c %s   %c %s   %c %s\n", glyph[0], gs_slice_name(GS_SLICE_RUNNING, mode), glyph[1],
-            gs_slice_name(GS_SLICE_WAITING, mode), glyph[2], gs_slice_name(GS_SLICE_IO, mode));
-    if (r->cfg.workload->prog.nulocks || gs_program_has_op(&r->cfg.workload->prog, GS_OP_NATIVE))
-        fprintf(out, "  %c %s   %c %s\n", glyph[3], gs_slice_name(GS_SLICE_NATIVE, mode), glyph[4],
-                gs_slice_name(GS_SLICE_USER_LOCK, mode));
-    fprintf(out, "    (blank) not started yet, or finished\n");
+    int col = 0; /* the legend: the kinds this run can show, wrapped at 78 columns */
+    for (int k = 0; k < GS_SLICE_KINDS; k++) {
+        if (!gs_slice_kind_shown(r, (gs_slice_kind)k))
+            continue;
+        const char *name = gs_slice_name((gs_slice_kind)k, mode);
+        if (col && col + 5 + (int)strlen(name) > 78) {
+            fputc('\n', out);
+            col = 0;
+        }
+        col += fprintf(out, "  %c %s ", gs_slice_glyph[k], name);
+    }
+    fprintf(out, "\n    (blank) not started yet, or finished\n");
+    if (!gs_run_times_core_waits(r))
+        fprintf(out, "    (this machine counts the waits for a core in total, not when: none drawn)\n");
     bool cut = false;
     for (uint32_t i = 0; i < r->nworkers && i < MAX_ROWS; i++) {
         const gs_worker_result *w = &r->workers[i];
@@ -69,7 +76,7 @@ void gs_report_timeline(FILE *out, const gs_run_result *r, int columns)
             for (int k = 0; k < GS_SLICE_KINDS; k++)
                 if (x[k] > 0 && (best < 0 || x[k] > x[best]))
                     best = k;
-            fputc(best < 0 ? ' ' : glyph[best], out);
+            fputc(best < 0 ? ' ' : gs_slice_glyph[best], out);
         }
         fputc('\n', out);
         cut |= w->rec.dropped > 0;

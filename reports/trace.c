@@ -77,7 +77,7 @@ static void on_slice(const gs_slice *s, void *arg)
                 t->pid, t->tid, us(t, s->t0));
         break;
     case GS_EDGE_BEGIN: {
-        static const char *const category[GS_SLICE_KINDS] = {"run", "wait", "io", "native", "user-lock"};
+        const char *const *category = gs_slice_category;
         char label[96];
         const gs_program *p = &t->r->cfg.workload->prog;
         if (s->kind == GS_SLICE_IO && s->arg < GS_IO_KIND_COUNT)

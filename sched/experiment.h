@@ -1,10 +1,13 @@
 /* experiment.h - a run repeated, with its one-worker baseline.
  *
  * An experiment runs the configuration --repeat times (in virtual time each
- * with the next seed), and unless told not to, a baseline: the same total
- * work done by one worker of the same mode.
- * The run with the median wall time stands for the experiment in reports;
- * the spread (min, max) comes with it. */
+ * with the next seed), and unless told not to, a baseline as many times:
+ * the same total work done by one worker of the same mode, each baseline
+ * run just before the run it pairs with, so that both see the machine as
+ * it was then.  The run with the median wall time stands for the
+ * experiment in reports, the median baseline for the baseline; the
+ * speedup is the ratio of their throughputs, and the spread (min, max of
+ * the walls, and of the paired runs' speedups) comes with it. */
 #ifndef GS_EXPERIMENT_H
 #define GS_EXPERIMENT_H
 
@@ -32,9 +35,14 @@ typedef struct {
     double wall_min_s, wall_max_s;
 
     bool have_baseline;
-    gs_run_result base;
+    gs_run_result base;         /* the median baseline run (the others are summarized) */
     gs_run_summary base_summary;
-    double speedup;             /* throughput / baseline throughput; 0 if none */
+    gs_run_summary *base_summaries; /* every baseline run's, nbase of them; NULL
+                                   when the baseline came from elsewhere */
+    uint32_t nbase;
+    double base_wall_min_s, base_wall_max_s;
+    double speedup;             /* throughput / baseline throughput, of the medians; 0 if none */
+    double speedup_min, speedup_max; /* of the runs and their paired baselines */
     double efficiency;          /* speedup / workers */
     int checksum_ok;            /* 1 matches the baseline, 0 differs, -1 unchecked */
 } gs_experiment;

@@ -24,6 +24,8 @@ typedef enum {
     GS_EV_ULOCK_WAIT,     /* waits for a user lock; arg: the lock's index */
     GS_EV_ULOCK_GOT,      /* took it; arg: the lock's index */
     GS_EV_ULOCK_RELEASE,  /* released it; arg: the lock's index */
+    GS_EV_CORE_WAIT,      /* runnable, it waits for a core (the machine's run queue) */
+    GS_EV_CORE_GOT,       /* ... and has one again */
     GS_EV_DONE,           /* finished */
     GS_EV_COUNT
 } gs_event_type;

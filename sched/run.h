@@ -87,6 +87,9 @@ typedef struct {
     uint64_t instructions;
     uint64_t start_ns, end_ns; /* the machine's clock: first and last moment it ran */
     uint64_t cpu_ns;
+    uint64_t core_wait_ns;    /* runnable but waiting for a core: other threads,
+                                 its own run's or other programs', had them */
+    bool core_wait_known;     /* false where the machine cannot tell (no schedstat) */
     uint32_t cpus;            /* CPUs it was allowed to run on, as it started */
     gs_lock_stats lock;
     uint64_t io_ops;
@@ -106,6 +109,13 @@ typedef struct {
     uint64_t spawn_ns;         /* creating the workers (fork, pthread_create), within the run */
     uint64_t collect_ns;       /* from the last worker's end to the run's end (join, reap, read) */
     gs_lock_stats loop_lock;   /* async: the lock as the loop's one thread used it */
+    int64_t others_cpu_ns;     /* CPU time other programs surely spent on the cores the
+                                  run could use, during it (machine.h, others_cpu_ns:
+                                  less twice what its counter may be off) */
+    bool others_known;         /* ... false where the machine cannot say */
+    uint64_t loop_cpu_ns;      /* async: the loop thread's CPU time ... */
+    uint64_t loop_core_wait_ns; /* ... and its wait for a core (worker_result's meaning) */
+    bool loop_core_wait_known;
     uint32_t nshared;          /* the program's shared variables ... */
     int64_t shared[GS_MAX_SHARED]; /* ... at the end: each process's copy, added up */
     uint32_t nulocks;          /* the program's user locks ... */

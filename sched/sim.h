@@ -62,6 +62,10 @@ typedef struct gs_sim_model {
 #define GS_SIM_COST_FIELD(field, option, label, dflt, min, max, what) uint64_t field;
     GS_SIM_COSTS(GS_SIM_COST_FIELD)
 #undef GS_SIM_COST_FIELD
+#define GS_MAX_BACKGROUND 1024
+    uint32_t background;     /* other programs' threads that only compute,
+                                on the modelled cores from the start
+                                (--background): a busy machine */
     bool adversarial;        /* hostile schedules, to test a lock: every cost
                                 drawn between half and one and a half of its
                                 value, computing cut at random instructions and

@@ -40,6 +40,24 @@ typedef struct {
     /* The program's user locks, each one's figures over all workers. */
     uint32_t nulocks;
     gs_ulock_summary ulocks[GS_MAX_ULOCKS];
+    /* Where the time of the threads that ran went (the workers; async: the
+     * loop thread), in total: on a CPU, runnable but waiting for a core,
+     * waiting for the lock, in I/O.  core_wait_known is false where the
+     * machine cannot tell (no schedstat). */
+    uint64_t core_wait_ns, lock_wait_ns, io_ns;
+    bool core_wait_known;
+    uint32_t cores;            /* the cores the run could use: pinned, modelled, or allowed */
+    /* Of the time the threads wanted a core (on one, or waiting for one),
+     * the share they waited for one (their own run's threads or other
+     * programs keeping them off), and the share other programs explain:
+     * the least of that wait and the CPU time other programs spent on
+     * those cores meanwhile (0 when unknown: others_known). */
+    double core_wait_share, others_share;
+    bool others_known;
+    /* The share of the workers' lives (async: the loop's) they were not on
+     * a CPU: waiting for a core, for the lock, for I/O, or for the machine
+     * (a virtual machine's host running others: steal). */
+    double off_cpu_share;
 } gs_run_summary;
 
 extern const char *const gs_lock_scope_names[GS_SCOPE_COUNT]; /* "shared", ... */

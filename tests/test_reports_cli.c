@@ -33,7 +33,7 @@ static void test_json_report(void **state)
     if (!doc)
         fail_msg("not JSON: %s", jerr.text);
     assert_string_equal(json_string_value(get(doc, "schema")), "gilsim-run");
-    assert_int_equal(json_integer_value(get(doc, "schema_version")), 3);
+    assert_int_equal(json_integer_value(get(doc, "schema_version")), 4);
     assert_true(json_integer_value(get(doc, "host.cores")) >= 1);
     assert_string_equal(json_string_value(get(doc, "config.mode")), "threads");
     assert_int_equal(json_integer_value(get(doc, "config.workers")), 3);
@@ -186,7 +186,7 @@ static void test_json_same_schema_in_every_mode(void **state)
     json_t *model = get(sim, "config.model");
     json_t *required = json_object_get(json_array_get(get(schema, "properties.config.properties.model.oneOf"), 0),
                                        "required");
-    assert_int_equal(json_array_size(required), 3 + GS_SIM_COST_COUNT); /* cores, seed, instruction_ns */
+    assert_int_equal(json_array_size(required), 4 + GS_SIM_COST_COUNT); /* cores, seed, instruction_ns, background */
     for (int i = 0; i < GS_SIM_COST_COUNT; i++) {
         const gs_sim_cost *c = &gs_sim_costs[i];
         if (json_integer_value(json_object_get(model, c->field)) != (json_int_t)gs_sim_cost_of(&GS_SIM_MODEL_DEFAULT, c))

@@ -61,7 +61,7 @@ static void test_every_output_says_virtual(void **state)
     json_error_t jerr;
     json_t *doc = json_load_file("r.json", 0, &jerr);
     assert_non_null(doc);
-    assert_int_equal(json_integer_value(get(doc, "schema_version")), 3);
+    assert_int_equal(json_integer_value(get(doc, "schema_version")), 4);
     assert_string_equal(json_string_value(get(doc, "config.time")), "virtual");
     assert_int_equal(json_integer_value(get(doc, "config.model.cores")), 16);
     assert_true(json_is_null(get(doc, "config.cores"))); /* nothing was pinned */

@@ -30,64 +30,115 @@ static void compare(gs_experiment *e)
         return;
     e->speedup = m->throughput / e->base_summary.throughput;
     e->efficiency = e->speedup / e->cfg.workers;
+    e->speedup_min = e->speedup_max = e->speedup;
+    for (uint32_t i = 0; i < e->nruns && i < e->nbase; i++) { /* each run against its own baseline */
+        if (e->base_summaries[i].throughput <= 0)
+            continue;
+        double s = e->summaries[i].throughput / e->base_summaries[i].throughput;
+        e->speedup_min = s < e->speedup_min ? s : e->speedup_min;
+        e->speedup_max = s > e->speedup_max ? s : e->speedup_max;
+    }
     if (!e->cfg.weak && e->runs[e->median].failed == 0 && !e->runs[e->median].stopped)
         e->checksum_ok = m->checksum == e->base_summary.checksum;
 }
 
+/* The index of the median of n summaries by wall time, and their spread. */
+static int median_of(const gs_run_summary *s, uint32_t n, uint32_t *median, double *min_s, double *max_s)
+{
+    uint32_t *order = malloc(n * sizeof *order);
+    if (!order)
+        return -1;
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, cmp_wall, (void *)s);
+    *median = order[(n - 1) / 2];
+    *min_s = s[order[0]].wall_s;
+    *max_s = s[order[n - 1]].wall_s;
+    free(order);
+    return 0;
+}
+
+/* The configuration of run i (the baseline's: one worker), its model
+ * seeded with the experiment's seed plus i in virtual time. */
+static gs_run_config config_of(const gs_experiment *e, uint32_t i, bool baseline, gs_sim_model *model)
+{
+    gs_run_config cfg = e->cfg;
+    if (baseline) {
+        cfg.workers = 1;
+        if (e->cfg.weak)
+            cfg.work = e->cfg.work;
+    }
+    if (cfg.sim) {
+        *model = *cfg.sim;
+        model->seed += i;
+        cfg.sim = model;
+    }
+    return cfg;
+}
+
 int gs_experiment_run(gs_experiment *e, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *), void *arg)
 {
-    uint32_t total = e->repeat + (e->baseline ? 1 : 0), done = 0;
+    uint32_t total = e->repeat * (e->baseline ? 2 : 1), done = 0;
     e->runs = calloc(e->repeat, sizeof *e->runs);
     e->summaries = calloc(e->repeat, sizeof *e->summaries);
     e->models = e->cfg.sim ? calloc(e->repeat, sizeof *e->models) : NULL;
+    e->base_summaries = e->baseline ? calloc(e->repeat, sizeof *e->base_summaries) : NULL;
+    gs_run_result *bases = e->baseline ? calloc(e->repeat, sizeof *bases) : NULL;
     e->checksum_ok = -1;
-    if (!e->runs || !e->summaries || (e->cfg.sim && !e->models)) {
+    if (!e->runs || !e->summaries || (e->cfg.sim && !e->models) || (e->baseline && (!e->base_summaries || !bases))) {
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
+        free(bases);
         return -1;
     }
-    if (!e->cfg.sim && gs_run_reserve_fds(&e->cfg, err) != 0) /* before the baseline, not after */
+    if (!e->cfg.sim && gs_run_reserve_fds(&e->cfg, err) != 0) { /* before the baseline, not after */
+        free(bases);
         return -1;
-    if (e->baseline) {
-        gs_run_config b = e->cfg;
-        b.workers = 1;
-        if (e->cfg.weak)
-            b.work = e->cfg.work;
-        if (run_one(&b, &e->base, &e->base_summary, err) != 0)
-            return -1;
-        e->have_baseline = e->base.failed == 0 && !e->base.stopped;
-        if (progress)
-            progress(++done, total, arg);
     }
+    int rc = 0;
+    bool base_ok = e->baseline;
     for (uint32_t i = 0; i < e->repeat && !gs_run_stopping(); i++) {
-        gs_run_config cfg = e->cfg;
-        if (cfg.sim) {
-            e->models[i] = *cfg.sim;
-            e->models[i].seed += i;
-            cfg.sim = &e->models[i];
+        gs_sim_model base_model;
+        if (e->baseline) { /* just before the run it pairs with */
+            gs_run_config b = config_of(e, i, true, &base_model);
+            if (run_one(&b, &bases[i], &e->base_summaries[i], err) != 0) {
+                rc = -1;
+                break;
+            }
+            e->nbase++;
+            base_ok &= bases[i].failed == 0 && !bases[i].stopped;
+            if (progress)
+                progress(++done, total, arg);
         }
-        if (run_one(&cfg, &e->runs[i], &e->summaries[i], err) != 0)
-            return e->nruns ? 0 : -1;
+        gs_run_config cfg = config_of(e, i, false, e->models ? &e->models[i] : NULL);
+        if (run_one(&cfg, &e->runs[i], &e->summaries[i], err) != 0) {
+            rc = -1;
+            break;
+        }
         e->nruns++;
         if (progress)
             progress(++done, total, arg);
     }
+    if (e->nbase > 0) { /* the median baseline stands; the others are summarized */
+        uint32_t m = 0;
+        if (median_of(e->base_summaries, e->nbase, &m, &e->base_wall_min_s, &e->base_wall_max_s) != 0)
+            m = 0;
+        e->base = bases[m];
+        e->base_summary = e->base_summaries[m];
+        for (uint32_t i = 0; i < e->nbase; i++)
+            if (i != m)
+                gs_run_result_free(&bases[i]);
+        e->have_baseline = base_ok && e->nbase > 0;
+    }
+    free(bases);
     if (e->nruns == 0) {
-        snprintf(err, GS_ERRMSG_MAX, "interrupted before any run finished");
+        if (rc == 0)
+            snprintf(err, GS_ERRMSG_MAX, "interrupted before any run finished");
         return -1;
     }
-    uint32_t *order = malloc(e->nruns * sizeof *order);
-    if (!order) {
+    if (median_of(e->summaries, e->nruns, &e->median, &e->wall_min_s, &e->wall_max_s) != 0) {
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
         return -1;
     }
-    for (uint32_t i = 0; i < e->nruns; i++)
-        order[i] = i;
-    qsort_r(order, e->nruns, sizeof *order, cmp_wall, e->summaries);
-    e->median = order[(e->nruns - 1) / 2];
-    e->wall_min_s = e->summaries[order[0]].wall_s;
-    e->wall_max_s = e->summaries[order[e->nruns - 1]].wall_s;
-    free(order);
-
     if (e->have_baseline)
         compare(e);
     return 0;
@@ -107,6 +158,7 @@ void gs_experiment_free(gs_experiment *e)
     free(e->runs);
     free(e->summaries);
     free(e->models);
-    if (e->baseline)
+    free(e->base_summaries);
+    if (e->nbase)
         gs_run_result_free(&e->base);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim.h"
 #include "../summary.h"
 
 const char *const gs_lock_scope_names[GS_SCOPE_COUNT] = {
@@ -27,6 +28,51 @@ double gs_jain_index(const double *x, uint32_t n)
         sq += x[i] * x[i];
     }
     return sq > 0 ? sum * sum / ((double)n * sq) : 1;
+}
+
+/* The cores a run could use: the modelled ones, those it was pinned to,
+ * or those the machine let its workers use. */
+static uint32_t run_cores(const gs_run_result *r)
+{
+    if (r->cfg.sim)
+        return r->cfg.sim->cores;
+    if (r->cfg.cores)
+        return r->cfg.cores;
+    return r->nworkers && r->workers[0].cpus ? r->workers[0].cpus : 1;
+}
+
+/* Where the time went: on a CPU, waiting for a core, for the lock, in
+ * I/O; and how much of the cores other programs used meanwhile. */
+static void core_figures(const gs_run_result *r, gs_run_summary *s)
+{
+    bool loop = r->cfg.mode == GS_MODE_ASYNC;
+    uint64_t cpu = loop ? r->loop_cpu_ns : s->cpu_ns;
+    s->cores = run_cores(r);
+    s->core_wait_known = loop ? r->loop_core_wait_known : r->nworkers > 0;
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_worker_result *w = &r->workers[i];
+        s->core_wait_known &= loop || w->core_wait_known;
+        s->core_wait_ns += loop ? 0 : w->core_wait_ns;
+        s->lock_wait_ns += w->lock.wait_ns;
+        s->io_ns += w->io_latency.sum;
+    }
+    if (loop) {
+        s->core_wait_ns = r->loop_core_wait_ns;
+        s->lock_wait_ns = r->loop_lock.wait_ns;
+    }
+    double wanted = (double)cpu + (double)s->core_wait_ns;
+    s->core_wait_share = s->core_wait_known && wanted > 0 ? (double)s->core_wait_ns / wanted : 0;
+    double lives = 0;
+    for (uint32_t i = 0; i < r->nworkers && !loop; i++)
+        lives += r->workers[i].end_ns > r->workers[i].start_ns ? (double)(r->workers[i].end_ns - r->workers[i].start_ns) : 0;
+    if (loop)
+        lives = (double)(r->end_ns - r->start_ns);
+    s->off_cpu_share = lives > (double)cpu ? 1 - (double)cpu / lives : 0;
+    double others = (double)r->others_cpu_ns;
+    if (others > (double)s->core_wait_ns) /* they ran on cores the threads did not want */
+        others = (double)s->core_wait_ns;
+    s->others_known = r->others_known && s->core_wait_known;
+    s->others_share = s->others_known && wanted > 0 ? others / wanted : 0;
 }
 
 void gs_summarize(const gs_run_result *r, gs_run_summary *s)
@@ -78,6 +124,7 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     s->wait_fraction = busy_ns > 0 ? (double)s->lock.wait_ns / busy_ns : 0;
     s->fairness = rate ? gs_jain_index(rate, r->nworkers) : 0;
     free(rate);
+    core_figures(r, s);
     s->native_max = r->native_max;
     s->nulocks = r->nulocks;
     for (uint32_t l = 0; l < r->nulocks && r->ulock_wait; l++) {

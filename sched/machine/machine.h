@@ -92,6 +92,26 @@ typedef struct {
     uint64_t (*now_ns)(gs_os *os);              /* monotonic nanoseconds */
     uint64_t (*thread_cpu_ns)(gs_os *os);       /* the calling thread's CPU time */
     uint32_t (*cpus)(gs_os *os);                /* the CPUs the calling thread may run on */
+    /* The calling thread's time runnable but waiting for a CPU (on a run
+     * queue: other threads, ours or another program's, had the cores),
+     * since it started.  False when the machine cannot say (real: a kernel
+     * without /proc/thread-self/schedstat). */
+    bool (*thread_core_wait_ns)(gs_os *os, uint64_t *ns);
+    /* Asks to be told each stretch the calling thread waits for a CPU, as
+     * it ends: waited(arg, from_ns, to_ns), on the calling thread's own
+     * behalf (so it may write that thread's recorder).  The simulated
+     * machine can; the real one cannot time each stretch and returns
+     * false (its totals are thread_core_wait_ns's). */
+    bool (*thread_watch_core_wait)(gs_os *os, void (*waited)(void *arg, uint64_t from_ns, uint64_t to_ns),
+                                   void *arg);
+    /* A counter of the CPU time other programs spent on the CPUs the
+     * calling thread may use (real: /proc/stat's busy time of those CPUs,
+     * steal included, less this process's and its reaped children's;
+     * simulated: --background's threads'), to be read twice and
+     * differenced; *error_ns is how far a difference may be off (real: the
+     * counters count clock ticks, 10 ms each, one per CPU and four of our
+     * own; simulated: 0).  False when the machine cannot say. */
+    bool (*others_cpu_ns)(gs_os *os, int64_t *ns, uint64_t *error_ns);
 
     gs_mutex *(*mutex_new)(gs_os *os);          /* never NULL: out of memory is fatal */
     void (*mutex_lock)(gs_os *os, gs_mutex *m);

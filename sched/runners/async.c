@@ -76,6 +76,7 @@ struct async_run {
     gs_native_meter meter;
     task *parked[GS_MAX_ULOCKS], *parked_last[GS_MAX_ULOCKS]; /* waiting for each user lock, in order */
     gs_run_sync sync;
+    task *running;        /* the task being stepped, whose timeline a wait for a core interrupts */
 };
 
 static void release(task *t, uint32_t i, uint64_t now);
@@ -194,6 +195,7 @@ static bool do_lock(task *t)
 /* Runs t until it stops, and acts on why.  The loop's thread holds the lock. */
 static void step(task *t)
 {
+    t->run->running = t;
     gs_worker_result *res = t->res;
     gs_os *os = t->run->os;
     uint64_t now = gs_os_now(os);
@@ -267,6 +269,7 @@ static void run_ready(async_run *r)
         r->count--;
         if (!t->finished)
             step(t);
+        r->running = NULL;
     }
 }
 
@@ -295,6 +298,16 @@ static void completed(async_run *r, const gs_loop_done *d)
         io_done(t, d->result);
 }
 
+/* The loop thread waited for a core: the task it was running waited. */
+static void loop_core_waited(void *arg, uint64_t from_ns, uint64_t to_ns)
+{
+    async_run *r = arg;
+    if (!r->running)
+        return;
+    gs_record(&r->running->res->rec, GS_EV_CORE_WAIT, from_ns, 0);
+    gs_record(&r->running->res->rec, GS_EV_CORE_GOT, to_ns, 0);
+}
+
 static void *loop_main(void *arg)
 {
     async_run *r = arg;
@@ -302,6 +315,8 @@ static void *loop_main(void *arg)
     uint32_t cpus = os->ops->cpus(os); /* every task runs on this thread */
     for (uint32_t i = 0; i < r->n; i++)
         r->out->workers[i].cpus = cpus;
+    uint64_t cpu0 = gs_os_thread_cpu(os);
+    os->ops->thread_watch_core_wait(os, loop_core_waited, r);
     if (gs_run_sync_wait_gate(&r->sync)) {
         gs_gil_take(r->gil, &r->client);
         while (r->finished < r->n) {
@@ -320,6 +335,9 @@ static void *loop_main(void *arg)
         }
         gs_gil_drop(r->gil, &r->client, GS_DROP_VOLUNTARY);
     }
+    os->ops->thread_watch_core_wait(os, NULL, NULL);
+    r->out->loop_cpu_ns = gs_os_thread_cpu(os) - cpu0;
+    r->out->loop_core_wait_known = os->ops->thread_core_wait_ns(os, &r->out->loop_core_wait_ns);
     gs_run_sync_done(&r->sync);
     return NULL;
 }

@@ -105,6 +105,9 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
      * worker: Beazley's "one core disabled" experiment. */
     if (cfg->cores && os->ops->pin(os, cfg->cores, out->error) != 0)
         return -1;
+    int64_t others0 = 0, others1 = 0;
+    uint64_t error = 0;
+    bool others = os->ops->others_cpu_ns(os, &others0, &error);
     int rc = -1;
     switch (cfg->mode) {
     case GS_MODE_THREADS:   rc = gs_threads_run(os, cfg, out); break;
@@ -112,6 +115,9 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     case GS_MODE_ASYNC:     rc = gs_async_run(os, cfg, out); break;
     default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
+    out->others_known = others && os->ops->others_cpu_ns(os, &others1, &error);
+    /* what is surely theirs: less what the counters' ticks may add */
+    out->others_cpu_ns = out->others_known && others1 - others0 > (int64_t)(2 * error) ? others1 - others0 - (int64_t)(2 * error) : 0;
     if (cfg->cores)
         os->ops->pin(os, 0, out->error); /* the mask it had: cannot fail */
     return rc != 0 ? rc : finish(out);

@@ -223,12 +223,23 @@ bool gs_worker_release_held(const gs_vm *vm, const bool held[GS_MAX_ULOCKS], cha
     return false;
 }
 
+/* The machine tells a worker each stretch it waited for a core (only the
+ * simulated machine can time them); the worker's timeline shows them. */
+static void core_waited(void *arg, uint64_t from_ns, uint64_t to_ns)
+{
+    gs_worker_result *res = arg;
+    gs_record(&res->rec, GS_EV_CORE_WAIT, from_ns, 0);
+    gs_record(&res->rec, GS_EV_CORE_GOT, to_ns, 0);
+}
+
 void gs_worker_run(gs_worker *w)
 {
     gs_worker_result *res = w->res;
-    res->cpus = w->gil->os->ops->cpus(w->gil->os);
-    res->start_ns = gs_os_now(w->gil->os);
-    uint64_t cpu0 = gs_os_thread_cpu(w->gil->os);
+    gs_os *os = w->gil->os;
+    res->cpus = os->ops->cpus(os);
+    res->start_ns = gs_os_now(os);
+    uint64_t cpu0 = gs_os_thread_cpu(os);
+    os->ops->thread_watch_core_wait(os, core_waited, res);
     gs_gil_take(w->gil, &w->client);
     run_under_lock(w);
     char msg[GS_ERRMSG_MAX];
@@ -242,6 +253,10 @@ void gs_worker_run(gs_worker *w)
     res->instructions = w->vm->instructions;
     gs_record(&res->rec, GS_EV_DONE, gs_os_now(w->gil->os), 0);
     gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
-    res->end_ns = gs_os_now(w->gil->os);
-    res->cpu_ns = gs_os_thread_cpu(w->gil->os) - cpu0;
+    res->end_ns = gs_os_now(os);
+    res->cpu_ns = gs_os_thread_cpu(os) - cpu0;
+    /* since its thread (or process) started, for the runner made it for
+     * this worker: a wait for a core before its first instruction counts */
+    res->core_wait_known = os->ops->thread_core_wait_ns(os, &res->core_wait_ns);
+    os->ops->thread_watch_core_wait(os, NULL, NULL);
 }

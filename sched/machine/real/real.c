@@ -6,6 +6,7 @@
  * real time advances by itself. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "io.h"
@@ -76,6 +78,80 @@ static uint32_t real_cpus(gs_os *os)
     (void)os;
     cpu_set_t set;
     return sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
+}
+
+/* /proc/thread-self/schedstat: the nanoseconds on a CPU, the nanoseconds
+ * waiting on a run queue, and the time slices (Documentation/scheduler/
+ * sched-stats.rst); a kernel built without schedstats has no such file. */
+static bool real_core_wait(gs_os *os, uint64_t *ns)
+{
+    (void)os;
+    char text[128];
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    unsigned long long on_cpu, waiting;
+    if (sscanf(text, "%llu %llu", &on_cpu, &waiting) != 2)
+        return false;
+    *ns = waiting;
+    return true;
+}
+
+/* Clock ticks to nanoseconds. */
+static int64_t ticks_ns(unsigned long long ticks)
+{
+    static long hz;
+    if (!hz)
+        hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+    return (int64_t)(ticks * (1000000000ull / (unsigned long long)hz));
+}
+
+static bool real_others_cpu(gs_os *os, int64_t *ns, uint64_t *error_ns)
+{
+    (void)os;
+    cpu_set_t allowed;
+    FILE *f = fopen("/proc/stat", "re");
+    if (!f || sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+        if (f)
+            fclose(f);
+        return false;
+    }
+    unsigned long long busy = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        int cpu;
+        unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal;
+        if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &user, &nice, &sys, &idle, &iowait,
+                   &irq, &softirq, &steal) == 9 && cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed))
+            busy += user + nice + sys + irq + softirq + steal; /* guest time is inside user */
+    }
+    fclose(f);
+    /* this process's own: utime, stime, cutime, cstime, after its name */
+    f = fopen("/proc/self/stat", "re");
+    if (!f)
+        return false;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')');
+    unsigned long long ut, st, cut, cst;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut,
+                     &cst) != 4)
+        return false;
+    *ns = ticks_ns(busy) - ticks_ns(ut + st + cut + cst);
+    *error_ns = (uint64_t)ticks_ns((unsigned long long)CPU_COUNT(&allowed) + 4);
+    return true;
+}
+
+static bool real_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint64_t), void *arg)
+{
+    (void)os, (void)waited, (void)arg;
+    return false;
 }
 
 static gs_mutex *real_mutex_new(gs_os *os)
@@ -307,6 +383,9 @@ static const gs_os_ops real_ops = {
     .now_ns = real_now,
     .thread_cpu_ns = real_thread_cpu,
     .cpus = real_cpus,
+    .thread_core_wait_ns = real_core_wait,
+    .thread_watch_core_wait = real_watch_core_wait,
+    .others_cpu_ns = real_others_cpu,
     .mutex_new = real_mutex_new,
     .mutex_lock = real_lock,
     .mutex_unlock = real_unlock,

@@ -70,6 +70,10 @@ typedef struct sim_thread {
     uint64_t ready_at;        /* READY: since when */
     uint64_t slice_end;
     uint64_t cpu_ns;
+    uint64_t core_wait_ns;    /* READY, waiting for a core (switch costs included) */
+    bool background;          /* another program's: it only computes, forever */
+    void (*waited)(void *arg, uint64_t from, uint64_t to); /* told each such stretch */
+    void *waited_arg;
     void *(*fn)(void *);
     void *arg;
     struct sim_thread *next;  /* in the run queue or a mutex's queue */
@@ -139,6 +143,7 @@ typedef struct {
     sim_event *heap;
     uint32_t nheap, capheap;
     uint64_t seq;
+    uint64_t background_cpu_ns; /* the background threads' CPU time */
 } sim;
 
 static void *must(void *p)
@@ -219,6 +224,11 @@ static sim_event pop_event(sim *s)
 
 static void take_core(sim *s, sim_thread *th, uint64_t t)
 {
+    if (th->state == READY && t > th->ready_at) { /* it waited for this core */
+        th->core_wait_ns += t - th->ready_at;
+        if (th->waited)
+            th->waited(th->waited_arg, th->ready_at, t);
+    }
     th->state = RUNNING;
     th->t = t;
     th->slice_end = t + s->m.slice_ns;
@@ -357,6 +367,35 @@ static uint64_t sim_thread_cpu(gs_os *os)
 static uint32_t sim_cpus(gs_os *os)
 {
     return of(os)->m.cores;
+}
+
+static bool sim_core_wait(gs_os *os, uint64_t *ns)
+{
+    *ns = me(os)->core_wait_ns;
+    return true;
+}
+
+static bool sim_others_cpu(gs_os *os, int64_t *ns, uint64_t *error_ns)
+{
+    *ns = (int64_t)of(os)->background_cpu_ns;
+    *error_ns = 0;
+    return true;
+}
+
+/* Another program's thread: it computes, forever. */
+static void *background_main(void *arg)
+{
+    gs_os *os = arg;
+    for (;;)
+        os->ops->ran(os, os->ops->budget(os, UINT64_C(1) << 30));
+    return NULL;
+}
+
+static bool sim_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint64_t), void *arg)
+{
+    me(os)->waited = waited;
+    me(os)->waited_arg = arg;
+    return true;
 }
 
 static gs_mutex *sim_mutex_new(gs_os *os)
@@ -598,6 +637,8 @@ static void sim_ran(gs_os *os, uint64_t instructions)
     th->ps += instructions * s->instruction_ps;
     th->t += th->ps / 1000;
     th->cpu_ns += th->ps / 1000;
+    if (th->background)
+        s->background_cpu_ns += th->ps / 1000;
     th->ps %= 1000;
     th->computing = false;
     bool preempt = th->t >= th->slice_end || (s->m.adversarial && next_random(s) % 8 == 0);
@@ -627,6 +668,9 @@ static const gs_os_ops sim_ops = {
     .now_ns = sim_now,
     .thread_cpu_ns = sim_thread_cpu,
     .cpus = sim_cpus,
+    .thread_core_wait_ns = sim_core_wait,
+    .thread_watch_core_wait = sim_watch_core_wait,
+    .others_cpu_ns = sim_others_cpu,
     .mutex_new = sim_mutex_new,
     .mutex_lock = sim_lock,
     .mutex_unlock = sim_unlock,
@@ -686,6 +730,11 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     }
     take_core(s, first, 0);
     s->current = first;
+    for (uint32_t i = 0; i < model->background; i++) { /* the busy machine's other programs */
+        gs_thread *t;
+        gs_sim_spawn(&s->os, &t, background_main, &s->os, 0);
+        s->threads[s->nthreads - 1]->background = true;
+    }
     return &s->os;
 }
 

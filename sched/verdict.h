@@ -1,0 +1,83 @@
+/* verdict.h - what a run's own measurements allow: the checks gilsim makes
+ * before it explains a figure (README, "When gilsim doubts its figures").
+ *
+ * A figure is doubted when the measurements say it cannot be the lock's or
+ * the mode's doing:
+ *   busy            during a run (the baseline's or the measured one's)
+ *                   other programs ran while its threads waited for a
+ *                   core, more than GS_BUSY_SHARE_MAX of the time they
+ *                   wanted one; or a run of one thread that only
+ *                   computes (the 1-worker baseline; async's loop) was off
+ *                   a CPU more than that share of its life: nothing of its
+ *                   own could keep it off;
+ *   beyond-cores    a speedup above the cores (or the workers, if fewer)
+ *                   the run could use, by more than GS_CORES_SLACK, for a
+ *                   program that only computes: an efficiency above 100%;
+ *   under-one-lock  threads that only compute, sharing one lock, faster
+ *                   than GS_ONE_LOCK_SPEEDUP_MAX times one thread: one lock
+ *                   lets one of them run bytecode at a time;
+ *   beyond-cpu      async tasks faster than their one thread allows: N
+ *                   tasks do the CPU work of one on one thread, so the
+ *                   speedup cannot pass the 1-task run's wall over its CPU
+ *                   time (by more than GS_ONE_LOCK_SPEEDUP_MAX);
+ *   unsteady        repeats (of the runs or of the baselines) whose slowest
+ *                   and fastest differ by more than GS_SPREAD_MAX of the
+ *                   median.
+ * The bounds leave room for what an idle machine still varies by: on the
+ * 2-core development VM one run's wall varies by up to 8% either way, so
+ * the ratio of two by up to 16%: a speedup is doubted past the cores by
+ * 15%, past one lock by 25%.
+ * A doubted run still exits 0: the verdict is about the figures, not the
+ * work, whose checksums are checked apart. */
+#ifndef GS_VERDICT_H
+#define GS_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "experiment.h"
+
+#define GS_BUSY_SHARE_MAX 0.10
+#define GS_CORES_SLACK 1.15
+#define GS_ONE_LOCK_SPEEDUP_MAX 1.25
+#define GS_SPREAD_MAX 0.25
+
+#define GS_DOUBTS(X)                 \
+    X(BUSY, "busy")                  \
+    X(BEYOND_CORES, "beyond-cores")  \
+    X(UNDER_ONE_LOCK, "under-one-lock") \
+    X(BEYOND_CPU, "beyond-cpu")      \
+    X(UNSTEADY, "unsteady")
+
+typedef enum {
+#define GS_DOUBT_ENUM(e, name) GS_DOUBT_##e,
+    GS_DOUBTS(GS_DOUBT_ENUM)
+#undef GS_DOUBT_ENUM
+    GS_DOUBT_COUNT
+} gs_doubt;
+
+extern const char *const gs_doubt_names[GS_DOUBT_COUNT]; /* "busy", ... */
+
+typedef struct {
+    unsigned doubts;           /* a bit (1u << gs_doubt) for each doubt */
+    double busy_share;         /* busy: the worst share ... */
+    bool busy_baseline;        /* ... whether a baseline run had it ... */
+    bool busy_waited;          /* ... and whether it is a wait for a core (else
+                                  other programs' use of the cores) */
+    double speedup, bound;     /* beyond-*, under-one-lock: the speedup and its bound */
+    double spread;             /* unsteady: (max - min) / median of the walls ... */
+    bool spread_baseline;      /* ... and whether the baselines' */
+} gs_verdict;
+
+/* Judges an experiment's figures (its baseline may come from elsewhere, as
+ * a sweep's points' do). */
+void gs_judge(const gs_experiment *e, gs_verdict *v);
+
+static inline bool gs_verdict_trusted(const gs_verdict *v) { return v->doubts == 0; }
+static inline bool gs_verdict_has(const gs_verdict *v, gs_doubt d) { return (v->doubts >> d) & 1u; }
+
+/* The sentence that says doubt d of v in plain words, with the figure that
+ * shows it, for workers of mode: into buf, which it returns. */
+const char *gs_verdict_say(const gs_verdict *v, gs_doubt d, gs_mode mode, uint32_t workers, char *buf, size_t size);
+
+#endif
