@@ -13,27 +13,6 @@
 #include "../reports/report.h"
 #include "conclusions.h"
 
-void gs_wrap(FILE *out, const char *first, const char *text)
-{
-    int indent = (int)strlen(first), col = indent;
-    fputs(first, out);
-    for (const char *p = text; *p;) {
-        size_t word = strcspn(p, " ");
-        if (col > indent && col + 1 + (int)word > 78) {
-            fprintf(out, "\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', out);
-            col++;
-        }
-        fwrite(p, 1, word, out);
-        col += (int)word;
-        p += word;
-        p += strspn(p, " ");
-    }
-    fputc('\n', out);
-}
-
 /* One point of the conclusion: "- " and the text, wrapped. */
 static void point(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void point(FILE *out, const char *fmt, ...)

@@ -12,9 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Prints text wrapped at 78 columns: the first line after first, the
- * others indented as far. */
-void gs_wrap(FILE *out, const char *first, const char *text);
 
 typedef struct {
     long cores;                   /* the machine's */

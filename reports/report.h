@@ -53,6 +53,10 @@ typedef enum {
 
 extern const char *const gs_plot_metric_names[GS_PLOT_METRIC_COUNT]; /* "speedup", ... */
 
+/* Prints first, then text broken at spaces before column 78, each line
+ * after the first indented as far as first is long. */
+void gs_wrap(FILE *out, const char *first, const char *text);
+
 /* The sweep as a table in the terminal. */
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h);
 

@@ -30,6 +30,7 @@
     X(RUNS, "runs") X(WALL, "wall_s")                                    \
     X(WALL_MIN, "wall_min_s") X(WALL_MAX, "wall_max_s")                  \
     X(THROUGHPUT, "throughput") X(SPEEDUP, "speedup")                    \
+    X(SPEEDUP_MIN, "speedup_min") X(SPEEDUP_MAX, "speedup_max")          \
     X(EFFICIENCY, "efficiency") X(HELD, "held_fraction")                 \
     X(WAIT, "wait_fraction") X(SWITCHES, "switches_per_s")               \
     X(HANDOFF_P50, "handoff_p50_ns") X(HANDOFF_P99, "handoff_p99_ns")    \
@@ -39,7 +40,9 @@
     X(NATIVE, "native_s") X(NATIVE_MAX, "native_max")                    \
     X(ULOCK_TAKES, "user_lock_acquisitions")                             \
     X(ULOCK_CONTENDED, "user_lock_contended")                            \
-    X(ULOCK_P99, "user_lock_wait_p99_ns")
+    X(ULOCK_P99, "user_lock_wait_p99_ns")                                \
+    X(CORE_WAIT, "core_wait_share") X(OTHERS, "others_share")            \
+    X(DOUBTS, "doubts")
 
 enum {
 #define COL_ENUM(e, name) COL_##e,
@@ -78,6 +81,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     unsigned kinds = gs_program_io_kinds(&p->workload->prog);
     static char kind[24]; /* "sleep", "sleep+pipe", ...: the kinds the program does; each cell is written
                              before the next is asked for */
+    static char doubts[96];  /* "busy+unsteady": the verdict's doubts, "" when trusted */
     kind[0] = '\0';
     for (int k = 0; k < GS_IO_KIND_COUNT; k++)
         if (kinds & (1u << k))
@@ -103,6 +107,17 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_THROUGHPUT:  return real(m->throughput);
     case COL_SPEEDUP:     return real_if(compared, p->speedup);
     case COL_EFFICIENCY:  return real_if(compared, p->efficiency);
+    case COL_SPEEDUP_MIN: return real_if(compared, p->speedup_min);
+    case COL_SPEEDUP_MAX: return real_if(compared, p->speedup_max);
+    case COL_CORE_WAIT:   return real_if(m->core_wait_known, m->core_wait_share);
+    case COL_OTHERS:      return real_if(m->others_known, m->others_share);
+    case COL_DOUBTS:
+        doubts[0] = '\0';
+        for (int d = 0; d < GS_DOUBT_COUNT; d++)
+            if (gs_verdict_has(&p->verdict, (gs_doubt)d))
+                snprintf(doubts + strlen(doubts), sizeof doubts - strlen(doubts), "%s%s", doubts[0] ? "+" : "",
+                         gs_doubt_names[d]);
+        return str(doubts);
     case COL_HELD:        return real_if(gs_held_applies(scope), m->held_fraction);
     case COL_WAIT:        return real(m->wait_fraction);
     case COL_SWITCHES:    return real_if(shared, m->switches_per_s);
@@ -204,6 +219,41 @@ int gs_write_sweep_json(FILE *f, const gs_sweep *s, const gs_host *h)
     return ok ? 0 : -1;
 }
 
+/* Below the table: how far the speedups varied run by run, and what the
+ * points whose speedup ends in '?' failed (each doubt once, with the
+ * first point that had it). */
+static void sweep_doubts(FILE *out, const gs_sweep *s)
+{
+    double widest = 0;
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        if (p->speedup > 0 && (p->speedup_max - p->speedup_min) / p->speedup > widest)
+            widest = (p->speedup_max - p->speedup_min) / p->speedup;
+    }
+    if (s->repeat > 1)
+        fprintf(out, "\nRun by run, a speedup varied by up to %.0f%% of it (each point's range is in\n"
+                     "--csv and --json: speedup_min, speedup_max).\n", 100 * widest);
+    bool said[GS_DOUBT_COUNT] = {0}, any = false;
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        for (int d = 0; d < GS_DOUBT_COUNT; d++) {
+            if (!gs_verdict_has(&p->verdict, (gs_doubt)d) || said[d])
+                continue;
+            char text[512], line[640];
+            if (!any)
+                fprintf(out, "\nA speedup ending in '?' failed a check of its own measurements:\n");
+            any = said[d] = true;
+            snprintf(line, sizeof line, "%s, %u %s: %s.", gs_mode_names[p->mode], p->workers,
+                     p->workers == 1 ? gs_mode_singular[p->mode] : gs_mode_plural[p->mode],
+                     gs_verdict_say(&p->verdict, (gs_doubt)d, p->mode, p->workers, text, sizeof text));
+            gs_wrap(out, "- ", line);
+        }
+    }
+    if (any)
+        fputs(s->cfg.sim ? "Run it again without --background.\n"
+                         : "Run it again with --repeat 5 when this machine is idle, or with --sim.\n", out);
+}
+
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
 {
     char a[32], b[32];
@@ -215,7 +265,7 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, "%-9s %-10.10s %7u %9s", gs_mode_names[p->mode], p->workload->name, p->workers,
                 gs_fmt_ns(m->wall_s * 1e9, a));
         if (p->speedup > 0)
-            fprintf(out, " %7.2fx", p->speedup);
+            fprintf(out, " %7.2f%c", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?');
         else
             fprintf(out, " %8s", "-");
         gs_run_config cfg = s->cfg;
@@ -229,6 +279,7 @@ void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, " %8s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
                 p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
     }
+    sweep_doubts(out, s);
     if (s->cfg.sim)
         fprintf(out, "\nSpeedup is against 1 worker of the same mode, on a modelled %u-core machine\n"
                      "in virtual time (seed %llu): the model's figures, not this machine's.\n", s->cfg.sim->cores,

@@ -75,6 +75,27 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
     }
 }
 
+void gs_wrap(FILE *out, const char *first, const char *text)
+{
+    int indent = (int)strlen(first), col = indent;
+    fputs(first, out);
+    for (const char *p = text; *p;) {
+        size_t word = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)word > 78) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, word, out);
+        col += (int)word;
+        p += word;
+        p += strspn(p, " ");
+    }
+    fputc('\n', out);
+}
+
 /* Prints the len bytes of text from column col, breaking lines at spaces
  * before column 80, each new line indented to column indent. */
 static void wrapped(FILE *out, const char *text, size_t len, int col, int indent)

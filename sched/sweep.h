@@ -9,6 +9,7 @@
 #define GS_SWEEP_H
 
 #include "experiment.h"
+#include "verdict.h"
 
 #define GS_SWEEP_MAX_COUNTS 64u    /* worker counts in one sweep */
 #define GS_SWEEP_MAX_WORKLOADS 8u
@@ -25,6 +26,8 @@ typedef struct {
     uint32_t failed;           /* workers that failed in the median run */
     bool stopped;
     int checksum_ok;           /* 1, 0, or -1 unchecked */
+    double speedup_min, speedup_max; /* run by run, where both repeat; else the speedup */
+    gs_verdict verdict;        /* what its measurements allow (verdict.h) */
 } gs_sweep_point;
 
 typedef struct {

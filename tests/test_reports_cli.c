@@ -378,8 +378,13 @@ static void test_run_csv_matches_docs_and_json(void **state)
         const char *path = same[i].json[0] == '.' ? same[i].json + 1 : same[i].json;
         expect_field(field_named(names, fields[same[i].row], ncols, same[i].column), get(in, path), same[i].column);
     }
-    assert_string_equal(field_named(names, fields[0], ncols, "runs"), "1");
+    assert_string_equal(field_named(names, fields[0], ncols, "runs"), "3"); /* the baseline repeats too */
     assert_string_equal(field_named(names, fields[1], ncols, "runs"), "3");
+    expect_field(field_named(names, fields[0], ncols, "wall_min_s"), get(doc, "summary.baseline_wall_min_s"),
+                 "wall_min_s");
+    expect_field(field_named(names, fields[1], ncols, "speedup_min"), get(doc, "summary.speedup_min"), "speedup_min");
+    expect_field(field_named(names, fields[1], ncols, "speedup_max"), get(doc, "summary.speedup_max"), "speedup_max");
+    assert_int_equal(json_integer_value(get(doc, "summary.baseline_runs")), 3);
     assert_string_equal(field_named(names, fields[0], ncols, "speedup"), "1");
     json_decref(doc);
     unlink(js);

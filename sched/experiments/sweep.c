@@ -67,7 +67,9 @@ static void fill_point(gs_sweep_point *pt, const gs_experiment *e)
                            .runs = e->nruns, .wall_min_s = e->wall_min_s, .wall_max_s = e->wall_max_s,
                            .median = e->summaries[e->median], .speedup = e->speedup,
                            .efficiency = e->efficiency, .failed = m->failed, .stopped = m->stopped,
-                           .checksum_ok = e->checksum_ok};
+                           .checksum_ok = e->checksum_ok, .speedup_min = e->speedup_min,
+                           .speedup_max = e->speedup_max};
+    gs_judge(e, &pt->verdict);
 }
 
 uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
@@ -76,11 +78,14 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
     if (e->baseline && e->cfg.workers > 1) {
         const gs_run_summary *b = &e->base_summary;
         bool ok = e->have_baseline;
-        out[n++] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
-                                    .workers = 1, .runs = 1,
-                                    .wall_min_s = b->wall_s, .wall_max_s = b->wall_s, .median = *b,
-                                    .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
-                                    .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1};
+        out[n] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
+                                  .workers = 1, .runs = e->nbase ? e->nbase : 1,
+                                  .wall_min_s = e->nbase ? e->base_wall_min_s : b->wall_s,
+                                  .wall_max_s = e->nbase ? e->base_wall_max_s : b->wall_s, .median = *b,
+                                  .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
+                                  .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1,
+                                  .speedup_min = ok ? 1 : 0, .speedup_max = ok ? 1 : 0};
+        gs_judge(e, &out[n++].verdict); /* the experiment's: its baseline is this point */
     }
     if (e->nruns > 0)
         fill_point(&out[n++], e);
