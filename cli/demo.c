@@ -7,6 +7,7 @@
  * the expected effect the demo says so, with the numbers, rather than
  * printing the textbook claim.  --quick runs every demo small (for tests
  * and impatient classrooms). */
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -44,16 +45,60 @@ long demo_cores(const demo_ctx *d)
 /* Runs cfg once (the demos' figures are large effects, not fine ones) and
  * keeps the run in e for the caller to read and free.  Returns 0, or -1
  * after saying why. */
+void demo_doubt(demo_ctx *d, const char *fmt, ...)
+{
+    if (d->doubted) /* the first doubt is the one said */
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->doubt, sizeof d->doubt, fmt, ap);
+    va_end(ap);
+    d->doubted = true;
+}
+
+/* Keeps the first doubt of a run's or a point's verdict. */
+static void judged(demo_ctx *d, const gs_verdict *v, gs_mode mode, uint32_t workers)
+{
+    for (int k = 0; k < GS_DOUBT_COUNT && !d->doubted; k++)
+        if (gs_verdict_has(v, (gs_doubt)k)) {
+            char text[512];
+            demo_doubt(d, "%s", gs_verdict_say(v, (gs_doubt)k, mode, workers, text, sizeof text));
+        }
+}
+
+bool demo_means(demo_ctx *d)
+{
+    if (!d->doubted) {
+        printf("\nWhat it means:\n");
+        return true;
+    }
+    char text[640];
+    snprintf(text, sizeof text, "No conclusion: %s.", d->doubt);
+    putchar('\n');
+    gs_wrap(stdout, "", text);
+    if (d->sim) {
+        printf("Run it again without --background.\n");
+        return false;
+    }
+    printf("Run it again when this machine is idle (--repeat 5 takes the median of five\n"
+           "runs), or in virtual time, where nothing else runs:\n  gilsim demo %s --sim\n", d->name);
+    return false;
+}
+
 int demo_measure(demo_ctx *d, const gs_run_config *cfg, gs_experiment *e)
 {
-    *e = (gs_experiment){.cfg = *cfg, .repeat = 1};
+    *e = (gs_experiment){.cfg = *cfg, .repeat = d->repeat ? d->repeat : 1};
     char err[GS_ERRMSG_MAX];
     int rc = gs_experiment_run(e, err, demo_advance, d);
-    d->done += 1;
+    d->done += e->repeat;
     if (rc != 0) {
         gs_progress_end(d->shown);
         fprintf(stderr, "gilsim: %s\n", err);
+        return rc;
     }
+    gs_verdict v;
+    gs_judge(e, &v);
+    judged(d, &v, cfg->mode, cfg->workers);
     return rc;
 }
 
@@ -64,12 +109,16 @@ int demo_sweep(demo_ctx *d, gs_sweep *s)
 {
     char err[GS_ERRMSG_MAX];
     uint32_t base = d->done;
+    if (d->repeat)
+        s->repeat = d->repeat;
     int rc = gs_sweep_run(s, err, demo_advance, d);
     d->done = base + gs_sweep_total_runs(s);
     if (rc != 0) {
         gs_progress_end(d->shown);
         fprintf(stderr, "gilsim: %s\n", err);
     }
+    for (uint32_t i = 0; i < s->npoints; i++)
+        judged(d, &s->points[i].verdict, s->points[i].mode, s->points[i].workers);
     return rc;
 }
 
@@ -314,7 +363,7 @@ gs_status gs_cli_demo(int argc, char **argv)
     /* --cores as for a run: the modelled machine's with --sim (parsing
      * set the model), else every run pinned to that many of this one's */
     demo_ctx d = {.quick = o.quick, .outputs = o.outputs, .sim = o.sim, .model = o.model,
-                  .pinned = o.sim ? 0 : o.cores};
+                  .pinned = o.sim ? 0 : o.cores, .repeat = o.repeat};
     const demo *dm = NULL;
     for (size_t i = 0; i < NDEMOS; i++)
         if (strcmp(demos[i].name, o.operand) == 0)
@@ -365,7 +414,7 @@ static int run_demo(demo_ctx *d, const demo *dm)
     gs_wrap(stdout, "", dm->intro);
     putchar('\n');
     fflush(stdout);
-    d->total = dm->runs(d);
+    d->total = dm->runs(d) * (d->repeat ? d->repeat : 1);
     d->shown = gs_progress_start(&d->bar, false);
     int rc = dm->run(d);
     gs_progress_end(d->shown);

@@ -27,6 +27,9 @@ typedef struct {
     gs_cli_outputs outputs; /* --html, --plot, --trace */
     bool sim;               /* --sim: on model, in virtual time */
     uint32_t pinned;        /* --cores K in real time: every run pinned to K cores; 0: not */
+    uint32_t repeat;        /* --repeat: real time, the median of so many; virtual, so many seeds */
+    bool doubted;           /* a run's own measurements rejected a figure ... */
+    char doubt[512];        /* ... the first such, in a sentence */
     gs_sim_model model;
     gs_host host;
     gs_progress bar, *shown;
@@ -57,6 +60,15 @@ long demo_cores(const demo_ctx *d);
 int demo_measure(demo_ctx *d, const gs_run_config *cfg, gs_experiment *e);
 const gs_run_summary *demo_summary(const gs_experiment *e);
 const gs_run_result *demo_result(const gs_experiment *e);
+/* What the figures a conclusion reads allow: a demo's runs and sweeps are
+ * judged as they finish (sched/verdict.h), and a demo adds its own checks
+ * with demo_doubt.  demo_means prints "What it means:" and returns true
+ * when nothing was doubted; else it says which figure is implausible and
+ * why, the same demonstration in virtual time to copy, and returns false:
+ * no conclusion explains a figure its own checks reject. */
+void demo_doubt(demo_ctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool demo_means(demo_ctx *d);
+
 /* Runs the sweep, with progress.  Returns 0, or -1 after saying why. */
 int demo_sweep(demo_ctx *d, gs_sweep *s);
 /* Loads a built-in workload (its I/O: 1 ms sleeps), of a kind or as spec

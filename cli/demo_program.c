@@ -64,8 +64,9 @@ int demo_race_run(demo_ctx *d)
                p == GS_GIL_CPYTHON ? gs_fmt_ns((double)race_rows[i].interval_ns, a) : "-", r->lost,
                r->expected ? 100.0 * (double)r->lost / (double)r->expected : 0, gs_fmt_ns(r->wall_s * 1e9, b));
     }
-    printf("(%" PRIu64 " updates a run)\n\nWhat it means:\n", f.rows[0].expected);
-    gs_conclude_race(stdout, &f);
+    printf("(%" PRIu64 " updates a run)\n", f.rows[0].expected);
+    if (demo_means(d))
+        gs_conclude_race(stdout, &f);
     return GS_OK;
 }
 
@@ -103,8 +104,8 @@ int demo_native_run(demo_ctx *d)
         }
         /* the share of time in native calls, as one thread spent it */
         double share = one->median.wall_s > 0 ? (double)one->median.native_ns / 1e9 / one->median.wall_s : 0;
-        printf("\nWhat it means:\n");
-        gs_conclude_native(stdout, &(gs_native_figures){
+        if (demo_means(d))
+            gs_conclude_native(stdout, &(gs_native_figures){
             .cores = demo_cores(d), .threads = native->workers, .share = share > 1 ? 1 : share,
             .native_speedup = native->speedup, .native_max = native->median.native_max,
             .bytecode_speedup = bytecode->speedup});

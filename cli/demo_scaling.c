@@ -21,8 +21,8 @@ int demo_tvp_run(demo_ctx *d)
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS), *p = demo_last_point(&s, GS_MODE_PROCESSES);
-        printf("\nWhat it means:\n");
-        gs_conclude_threads_vs_processes(stdout, &(gs_tvp_figures){
+        if (demo_means(d))
+            gs_conclude_threads_vs_processes(stdout, &(gs_tvp_figures){
             .cores = demo_cores(d), .threads = t->workers, .thread_speedup = t->speedup,
             .held_fraction = t->median.held_fraction, .processes = p->workers, .process_speedup = p->speedup,
             .process_wall_s = p->median.wall_s, .process_spawn_s = p->median.spawn_s});
@@ -49,8 +49,8 @@ int demo_io_run(demo_ctx *d)
         gs_progress_end(d->shown);
         gs_report_sweep_text(stdout, &s, &d->host);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS);
-        printf("\nWhat it means:\n");
-        gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = demo_cores(d), .threads = t->workers,
+        if (demo_means(d))
+            gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = demo_cores(d), .threads = t->workers,
                                                       .speedup = t->speedup,
                                                       .held_fraction = t->median.held_fraction});
         if (demo_write_plot(d, &s) != 0)
@@ -81,8 +81,8 @@ int demo_ft_run(demo_ctx *d)
             printf("%7u %21.2fx %21.2fx\n", with_lock.points[i].workers, with_lock.points[i].speedup,
                    without.points[i].speedup);
         const gs_sweep_point *a = demo_last_point(&with_lock, GS_MODE_THREADS), *b = demo_last_point(&without, GS_MODE_THREADS);
-        printf("\nWhat it means:\n");
-        gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = demo_cores(d), .threads = b->workers,
+        if (demo_means(d))
+            gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = demo_cores(d), .threads = b->workers,
                                                             .lock_speedup = a->speedup,
                                                             .nolock_speedup = b->speedup});
     }

@@ -96,7 +96,7 @@ static const struct {
     {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH, GS_VALUE_TEXT},
     {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH, GS_VALUE_TEXT},
     {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH, GS_VALUE_NONE},
-    {{"repeat", required_argument, NULL, OPT_REPEAT}, BOTH, GS_VALUE_TEXT},
+    {{"repeat", required_argument, NULL, OPT_REPEAT}, MODELLED, GS_VALUE_TEXT},
     {{"no-baseline", no_argument, NULL, OPT_NO_BASELINE}, RUN, GS_VALUE_NONE},
     {{"timeout", required_argument, NULL, OPT_TIMEOUT}, BOTH, GS_VALUE_TEXT},
     {{"cores", required_argument, NULL, OPT_CORES}, MODELLED, GS_VALUE_TEXT},

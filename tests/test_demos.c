@@ -18,7 +18,9 @@ static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "co
 #include "testdir.h"
 
 /* Every demonstration runs end to end and names the figures its
- * conclusion rests on. */
+ * conclusion rests on; on a machine its checks find busy (CI runs this
+ * beside a process hogging a core) it draws no conclusion and says how to
+ * get one instead. */
 static void test_every_demo_quick(void **state)
 {
     (void)state;
@@ -45,11 +47,18 @@ static void test_every_demo_quick(void **state)
         int rc = run(args, &err, &out);
         if (rc != 0)
             fail_msg("gilsim %s: exit %d: %s", args, rc, err);
+        assert_fits_80(args, out);
+        if (strstr(out, "No conclusion: ")) { /* its own checks rejected a figure */
+            char again[128];
+            snprintf(again, sizeof again, "gilsim demo %s --sim", demos[i].name);
+            assert_non_null(strstr(out, again));
+            assert_null(strstr(out, "What it means:"));
+            continue;
+        }
         assert_non_null(strstr(out, "What it means:"));
         for (int k = 0; k < 3; k++)
             if (!strstr(out, demos[i].figures[k]))
                 fail_msg("gilsim %s: no '%s' in:\n%s", args, demos[i].figures[k], out);
-        assert_fits_80(args, out);
     }
 }
 

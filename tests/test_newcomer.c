@@ -294,7 +294,7 @@ static void test_messages(void **state)
     assert_null(strstr(out, " 1 units ")); /* "1 units/s" is a rate's unit, not a count's noun */
     assert_non_null(strstr(out, "1 take ("));
 
-    assert_int_equal(run("--processes 2 --io-bound --work 40", NULL, &out), 0);
+    assert_int_equal(run("--sim --processes 2 --io-bound --work 40", NULL, &out), 0);
     assert_non_null(strstr(unwrapped(out), "of its time in I/O, which needs no core"));
 
     assert_int_equal(run("--sim demo convoy", &err, NULL), 2);
