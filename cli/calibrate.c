@@ -6,6 +6,7 @@
 
 #include "../reports/report.h"
 #include "../sched/calibrate.h"
+#include "../sched/verdict.h"
 #include "cli.h"
 #include "options.h"
 
@@ -116,6 +117,17 @@ gs_status gs_cli_calibrate(int argc, char **argv)
     if (gs_calibrate(&c, step, quiet ? NULL : &c, err) != 0) {
         fprintf(stderr, "gilsim calibrate: %s\n", err);
         return GS_ERR_FAILED;
+    }
+    if (c.others_share > GS_BUSY_SHARE_MAX) { /* what was measured is partly other programs' */
+        fprintf(stderr, "gilsim calibrate: this machine was busy: other programs used %.0f%% of its cores while "
+                        "it was measured, so the costs %s too high; %s\n", 100 * c.others_share,
+                o.strict ? "would be" : "below may be",
+                o.strict ? "no options printed (--strict): run it again when the machine is idle"
+                         : "run it again when the machine is idle (--strict refuses instead)");
+        if (o.strict)
+            return GS_ERR_FAILED;
+    } else if (!c.others_known && !quiet) {
+        fprintf(stderr, "gilsim calibrate: how busy this machine was cannot be read (no /proc/stat)\n");
     }
     if (quiet)
         print_options(stdout, &c.model, false);

@@ -109,6 +109,7 @@ static const struct {
 #undef COST_OPTION
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
     {{"quick", no_argument, NULL, OPT_QUICK}, DEMO, GS_VALUE_NONE},
+    {{"strict", no_argument, NULL, OPT_STRICT}, GS_CMD_CALIBRATE, GS_VALUE_NONE},
     {{"background", required_argument, NULL, OPT_BACKGROUND}, MODELLED, GS_VALUE_TEXT},
 #define OUTPUT_OPTION(e, option, cmds, dash, run, sweep) \
     {{option, required_argument, NULL, OPT_OUT_##e}, cmds, GS_VALUE_FILE},
@@ -286,8 +287,8 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
             o->nwl = 0; /* the list replaces the default */
             workloads_listed = true;
         }
-        if (c == OPT_QUICK) {
-            o->quick = true;
+        if (c == OPT_QUICK || c == OPT_STRICT) { /* a command's own flag */
+            *(c == OPT_QUICK ? &o->quick : &o->strict) = true;
             continue;
         }
         if (gs_cli_option_value(o, c, optarg) != 0)

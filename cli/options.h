@@ -68,6 +68,7 @@ typedef struct {
     bool timeline;
     bool quiet, color;
     bool quick;                  /* demo: --quick */
+    bool strict;                 /* calibrate: --strict */
     const char *operand;         /* demo: its NAME (NULL: none given); asm, dis: the FILE */
 } gs_cli_options;
 

@@ -174,6 +174,8 @@ const char gs_calibrate_usage[] =
     "  gilsim sweep --sim $(gilsim calibrate --quiet) --workers 1-8\n"
     "\n"
     "  -q, --quiet          print the options only\n"
+    "  --strict             print nothing, exit 1, when other programs used more\n"
+    "                       than 10% of the cores while it measured (else: a warning)\n"
     "  -h, --help, -V, --version   this help; gilsim's version\n";
 
 const char gs_asm_usage[] =

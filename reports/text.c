@@ -352,15 +352,17 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
 static void worker_table(FILE *out, const gs_run_result *r)
 {
     bool own_lock = r->cfg.mode != GS_MODE_ASYNC; /* tasks have no lock of their own */
-    fprintf(out, "\n%-7s %8s %12s %9s %9s %6s %5s %9s %6s\n", gs_mode_singular[r->cfg.mode], "units",
-            "instructions", "wall", "cpu", "takes", "wait", "hold mean", "I/O");
+    fprintf(out, "\n%-7s %8s %9s %9s %11s %6s %5s %9s %6s\n", gs_mode_singular[r->cfg.mode], "units", "wall",
+            "cpu", "core wait", "takes", "wait", "hold mean", "I/O");
     for (uint32_t i = 0; i < r->nworkers && i < MAX_WORKER_ROWS; i++) {
         const gs_worker_result *w = &r->workers[i];
-        char wall[32], cpu[32], hold[32];
+        char wall[32], cpu[32], core[32], hold[32];
         double active = (double)(w->end_ns - w->start_ns);
-        /* a worker's units are one call of main: a failed worker did none */
-        fprintf(out, "%-7u %8" PRIu64 " %12" PRIu64 " %9s %9s", w->id, w->failed ? 0 : w->units, w->instructions,
-                gs_fmt_ns(active, wall), gs_fmt_ns((double)w->cpu_ns, cpu));
+        /* a worker's units are one call of main: a failed worker did none; a
+         * task's wait for a core is its loop thread's (the time line) */
+        fprintf(out, "%-7u %8" PRIu64 " %9s %9s %11s", w->id, w->failed ? 0 : w->units, gs_fmt_ns(active, wall),
+                gs_fmt_ns((double)w->cpu_ns, cpu),
+                w->core_wait_known && own_lock ? gs_fmt_ns((double)w->core_wait_ns, core) : "-");
         if (own_lock)
             fprintf(out, " %6" PRIu64 " %4.0f%% %9s", w->lock.acquisitions,
                     active > 0 ? 100.0 * (double)w->lock.wait_ns / active : 0,

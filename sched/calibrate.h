@@ -32,6 +32,11 @@ typedef struct {
     uint64_t handoff_one_ns; /* ... on one core */
     bool slice_measured;     /* false: one core only, or no slice seen; model.slice_ns is the default */
     bool wake_measured;      /* false: one core to pin to; model.wake_ns is the default */
+    /* How busy the machine was while it was measured: the share of the
+     * cores' time other programs used (beyond what /proc/stat's ticks may
+     * add), and whether that could be read. */
+    double others_share;
+    bool others_known;
 } gs_calibration;
 
 /* Measures.  progress, when not NULL, is called before each step with its

@@ -331,6 +331,41 @@ static void test_real_hog_on_the_same_core(void **state)
     json_decref(doc);
 }
 
+/* gilsim calibrate beside a hog on its one allowed core: it warns, and
+ * with --strict prints no options and exits 1. */
+static void test_calibrate_on_a_busy_machine(void **state)
+{
+    (void)state;
+    cpu_set_t saved, one;
+    assert_int_equal(sched_getaffinity(0, sizeof saved, &saved), 0);
+    int cpu = 0;
+    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &saved))
+        cpu++;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* gilsim and the hog inherit it */
+    pid_t hog = fork();
+    assert_true(hog >= 0);
+    if (hog == 0)
+        for (;;)
+            ;
+    char *err, *out;
+    int strict = run("calibrate --quiet --strict", &err, &out);
+    char strict_err[1024];
+    snprintf(strict_err, sizeof strict_err, "%s", err);
+    bool printed = out[0] != '\0';
+    int lenient = run("calibrate --quiet", &err, &out);
+    kill(hog, SIGKILL);
+    waitpid(hog, NULL, 0);
+    assert_int_equal(sched_setaffinity(0, sizeof saved, &saved), 0);
+    assert_int_equal(strict, 1);
+    assert_non_null(strstr(strict_err, "this machine was busy: other programs used"));
+    assert_false(printed);
+    assert_int_equal(lenient, 0);
+    assert_non_null(strstr(err, "this machine was busy"));
+    assert_non_null(strstr(out, "--instruction-ns"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_every_demo_refuses_a_busy_machine),
         cmocka_unit_test(test_report_says_the_verdict),
         cmocka_unit_test(test_real_hog_on_the_same_core),
+        cmocka_unit_test(test_calibrate_on_a_busy_machine),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

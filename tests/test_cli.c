@@ -245,7 +245,7 @@ static void test_failing_worker_exit_status(void **state)
         assert_non_null(strstr(out, want));
         assert_null(strstr(out, "as fast as"));
         /* and its row in the table says it did none */
-        const char *table = strstr(out, " units instructions ");
+        const char *table = strstr(out, " units      wall ");
         assert_non_null(table);
         const char *row = strstr(table, "\n1 ");
         unsigned id;

@@ -17,6 +17,7 @@
 
 #include "../../../workloads/workload.h"
 #include "../../calibrate.h"
+#include "clock.h"
 #include "io.h"
 #include "real.h"
 #include "../machine.h"
@@ -24,12 +25,6 @@
 
 enum { HANDOFFS = 4000, TRIES = 5, FILE_READS = 4000, SLICE_SPIN_MS = 300 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int by_value(const void *a, const void *b)
 {
@@ -112,7 +107,7 @@ static void *play(void *arg)
         gs_os_lock(h->os, h->mutex);
         while (h->turn != p->me)
             gs_os_wait(h->os, h->cond, h->mutex);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = gs_now_ns();
         if (p->me == 1)
             h->woke[i] = t0;
         else if (i > 0)
@@ -120,12 +115,12 @@ static void *play(void *arg)
         last = t0;
         h->turn = !p->me;
         gs_os_unlock(h->os, h->mutex);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = gs_now_ns();
         if (p->me == 0)
             h->called[i] = t1;
         gs_os_signal(h->os, h->cond);
         if (p->me == 0 && i < HANDOFFS)
-            h->signal_ns[i] = now_ns() - t1;
+            h->signal_ns[i] = gs_now_ns() - t1;
     }
     return NULL;
 }
@@ -169,10 +164,10 @@ static uint64_t measure_syscall(void)
     uint64_t per[BATCHES];
     int word = 0;
     for (int b = 0; b < BATCHES; b++) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = gs_now_ns();
         for (int i = 0; i < CALLS; i++)
             syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
-        per[b] = (now_ns() - t0) / CALLS;
+        per[b] = (gs_now_ns() - t0) / CALLS;
     }
     return median(per, BATCHES);
 }
@@ -213,9 +208,9 @@ static void *spin(void *arg)
 {
     spinner *sp = arg;
     pin_to(sp->cpu);
-    uint64_t start = now_ns(), end = start + SLICE_SPIN_MS * 1000000ull;
+    uint64_t start = gs_now_ns(), end = start + SLICE_SPIN_MS * 1000000ull;
     uint64_t last = start, run_start = 0;
-    for (uint64_t t = start; t < end; t = now_ns()) {
+    for (uint64_t t = start; t < end; t = gs_now_ns()) {
         if (t - last > 50000) {
             if (run_start && sp->nruns < sizeof sp->runs / sizeof sp->runs[0])
                 sp->runs[sp->nruns++] = last - run_start;
@@ -316,9 +311,9 @@ static int measure_file_io(gs_calibration *c, char err[GS_ERRMSG_MAX])
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
     for (int i = 0; i < FILE_READS && rc == 0; i++) {
         int64_t result;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = gs_now_ns();
         rc = gs_io_perform(io, 0, GS_IO_FILE, i, &result, err);
-        t[i] = now_ns() - t0;
+        t[i] = gs_now_ns() - t0;
     }
     if (rc == 0)
         c->model.file_io_ns = median(t, FILE_READS);
@@ -327,11 +322,31 @@ static int measure_file_io(gs_calibration *c, char err[GS_ERRMSG_MAX])
     return rc;
 }
 
+static int measure_all(gs_calibration *c, void (*progress)(const char *step, void *arg), void *arg,
+                       char err[GS_ERRMSG_MAX]);
+
 int gs_calibrate(gs_calibration *c, void (*progress)(const char *step, void *arg), void *arg,
                  char err[GS_ERRMSG_MAX])
 {
     *c = (gs_calibration){.model = GS_SIM_MODEL_DEFAULT};
     c->model.cores = gs_cpus_allowed();
+    gs_os *os = gs_os_real();
+    int64_t others0 = 0;
+    uint64_t error = 0, t0 = gs_now_ns();
+    c->others_known = os->ops->others_cpu_ns(os, &others0, &error);
+    int rc = measure_all(c, progress, arg, err);
+    int64_t others1 = 0;
+    c->others_known = c->others_known && os->ops->others_cpu_ns(os, &others1, &error);
+    double others = (double)(others1 - others0) - 2.0 * (double)error, wall = (double)(gs_now_ns() - t0);
+    if (c->others_known && others > 0 && wall > 0)
+        c->others_share = others / (wall * c->model.cores);
+    return rc;
+}
+
+/* Every measurement, in turn.  Returns 0, or -1 with err. */
+static int measure_all(gs_calibration *c, void (*progress)(const char *step, void *arg), void *arg,
+                       char err[GS_ERRMSG_MAX])
+{
 #define STEP(name) \
     if (progress)  \
     progress(name, arg)
