@@ -144,8 +144,9 @@ const char gs_sweep_usage[] =
     "(gilsim --help).\n";
 
 const char gs_demo_usage[] =
-    "usage: gilsim demo NAME [--quick] [--html FILE] [--plot FILE] [--trace FILE]\n"
-    "                        [--cores K] [--sim [--seed N] [model options]]\n"
+    "usage: gilsim demo NAME [--quick] [--repeat N] [--html FILE] [--plot FILE]\n"
+    "                        [--trace FILE] [--cores K]\n"
+    "                        [--sim [--seed N] [--background N] [model options]]\n"
     "\n"
     "Demonstrations:\n"
     "@DEMOS@\n"
@@ -158,6 +159,9 @@ const char gs_demo_usage[] =
     "means for a run: in real time, every run of the demonstration pinned to K\n"
     "of this machine's cores; with --sim, a modelled machine of K cores\n"
     "(default 8), in virtual time: the same figures every run, for a --seed.\n"
+    "--repeat N: in real time every figure is the median of N runs; in virtual\n"
+    "time the runs use N seeds.  A demonstration draws no conclusion from a\n"
+    "figure its own checks reject (a busy machine): it says why instead.\n"
     "The model's options of gilsim run apply too (--wake-latency D, ...);\n"
     "gilsim calibrate prints this machine's: gilsim demo NAME --sim $(gilsim\n"
     "calibrate -q).  -h, --help, -V, --version: this list; gilsim's version.\n";

@@ -368,6 +368,17 @@ static void run_body(FILE *f, const char *text, const void *experiment, const vo
         svg_timeline(f, r);
     else
         fputs("<p class=\"note\">No events were recorded.</p>\n", f);
+    const gs_run_summary *s = &e->summaries[e->median];
+    if (!gs_run_times_core_waits(r)) {
+        char wait[32];
+        if (s->core_wait_known)
+            fprintf(f, "<p class=\"note\">The workers waited %s for a core in all; this machine counts that "
+                       "wait in total, not when, so the timeline cannot draw it (in virtual time it does).</p>\n",
+                    gs_fmt_ns((double)s->core_wait_ns, wait));
+        else
+            fputs("<p class=\"note\">This kernel keeps no schedstat: the time the workers waited for a core is "
+                  "not known, and the timeline cannot draw it.</p>\n", f);
+    }
     fputs("</section>\n", f);
     worker_table(f, r);
     report_text(f, text, "The whole report");
