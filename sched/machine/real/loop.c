@@ -238,6 +238,8 @@ uint32_t gs_real_loop_wait(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t m
         uv_run(&l->uv, UV_RUN_ONCE);
     atomic_store(&l->woken, false);
     uint32_t n = l->ndone < max ? l->ndone : max;
+    if (n == 0) /* l->done may not exist yet */
+        return 0;
     memcpy(done, l->done, n * sizeof *done);
     memmove(l->done, l->done + n, (l->ndone - n) * sizeof *done);
     l->ndone -= n;
