@@ -26,8 +26,21 @@
  * checks the JSON schema names every one (docs/design.md, "Adding a
  * simulated cost").  Where each default comes from ("calibrate": what
  * `gilsim calibrate` measured on the 2-core development VM):
- *   wake_ns     an idle core leaving its sleep state (10 to 12 us there);
+ *   wake_ns     an idle core leaving a deep sleep state (10 to 12 us there);
  *               give or take a quarter, drawn;
+ *   wake_fast_ns  the same for a core idle less than idle_poll_ns, still
+ *               polling or in a shallow state (Linux's idle governor picks
+ *               those after short idles; KVM guests poll, haltpoll): a
+ *               bare-metal C1 exit and the interrupt, 2 to 3 us, give or
+ *               take a quarter (2.4 us: where Python 2's lock changes hands
+ *               at one tick in six, as real runs show one in eight; 9 us
+ *               on the development VM, where a wake-up leaves the VM);
+ *   idle_poll_ns  how long an idle core stays quick to wake: KVM's
+ *               guest_halt_poll_ns is 200 us; bare metal's shallow states
+ *               are chosen for idles of about that length;
+ *   wake_cpu_ns the CPU a woken thread spends before it runs on: the
+ *               kernel's return and the cold caches it finds (2 to 4 us
+ *               measured after a futex wake on the development VM);
  *   switch_ns   1.3 to 2 us there;
  *   slice_ns    Linux CFS's minimum granularity;
  *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);
@@ -43,6 +56,11 @@
  *               to 0.45 ms there). */
 #define GS_SIM_COSTS(X)                                                                                         \
     X(wake_ns, "wake-latency", "wake-up", 10000, 0, 1000000000ull, "a woken thread to running")                  \
+    X(wake_fast_ns, "wake-fast", "quick wake-up", 2400, 0, 1000000000ull,                                        \
+      "the same, on a core idle less than --idle-poll")                                                          \
+    X(idle_poll_ns, "idle-poll", "idle poll", 100000, 0, 1000000000ull, "how long an idle core stays quick to wake") \
+    X(wake_cpu_ns, "wake-cost", "woken thread's CPU", 2000, 0, 1000000000ull,                                    \
+      "CPU a woken thread spends before it runs on")                                                             \
     X(switch_ns, "switch-cost", "switch", 2000, 0, 1000000000ull, "a core changing threads")                     \
     X(slice_ns, "time-slice", "slice", 3000000, 1000, 10000000000ull,                                            \
       "when more threads are runnable than cores")                                                              \

@@ -110,7 +110,8 @@ static void test_drop_requests_land_on_time(void **state)
                 continue;
             requests++;
             uint64_t waited = ev->t_ns - wanted;
-            if (waited < INTERVAL + m.timer_ns || waited > INTERVAL + m.timer_ns + 4 * (m.syscall_ns + m.signal_ns))
+            if (waited < INTERVAL + m.timer_ns - m.timer_ns / 4 ||
+                waited > INTERVAL + m.timer_ns + m.timer_ns / 4 + m.wake_cpu_ns + 4 * (m.syscall_ns + m.signal_ns))
                 fail_msg("a request %llu ns after wanting the lock", (unsigned long long)waited);
             uint64_t dropped = 0; /* the holder's next forced drop */
             for (uint32_t d = 0; d < other->n && !dropped; d++)
@@ -229,11 +230,16 @@ static void test_timed_wait_ends_a_timer_latency_late(void **state)
     gs_cond *c = gs_os_cond(os);
     gs_os_lock(os, mu);
     uint64_t start = gs_os_now(os);
+    /* late by the timer's lateness, give or take a quarter, and the woken
+     * thread's way back */
     assert_true(gs_os_wait_until(os, c, mu, start + 1234567));
-    assert_int_equal(gs_os_now(os), start + 1234567 + m.timer_ns);
+    uint64_t late = gs_os_now(os) - (start + 1234567) - m.wake_cpu_ns;
+    assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
     gs_os_unlock(os, mu);
+    uint64_t before = gs_os_now(os);
     gs_os_sleep(os, 1000);
-    assert_int_equal(gs_os_now(os), start + 1234567 + m.timer_ns + 1000 + m.timer_ns);
+    late = gs_os_now(os) - before - 1000 - m.wake_cpu_ns;
+    assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
     os->ops->cond_free(os, c);
     os->ops->mutex_free(os, mu);
     gs_os_sim_free(os);
@@ -335,8 +341,10 @@ static void test_woken_while_going_to_sleep(void **state)
         uint64_t called = signal_waiter(&o, slept ? 1000000 : 0);
         os->ops->thread_join(os, t);
         if (slept) {
-            assert_true(o.got >= called + m.wake_ns - m.wake_ns / 4);
-            assert_true(o.got <= called + m.wake_ns + m.wake_ns / 4);
+            /* asleep for longer than --idle-poll: a deep sleep's wake-up,
+             * then its way back */
+            assert_true(o.got >= called + m.wake_ns - m.wake_ns / 4 + m.wake_cpu_ns);
+            assert_true(o.got <= called + m.wake_ns + m.wake_ns / 4 + m.wake_cpu_ns);
         } else
             assert_int_equal(o.got, o.began + m.syscall_ns);
         os->ops->cond_free(os, o.c);
@@ -347,11 +355,14 @@ static void test_woken_while_going_to_sleep(void **state)
 
 /* The battle as the development VM fights it (its calibration: 0.82 ns an
  * instruction, so a tick every 4 us; waking a thread on another core costs
- * the waker 6.6 us, a system call 1 us): the holder pays for a slow wake
- * call at every other tick or so, and the woken waiter, back too late,
- * finds the lock taken.  Two threads take at least half as long again as
- * one, and the lock hardly changes hands.  (Real mode there measures 2.1
- * to 2.6x; docs/calibration.md says what the model leaves out.) */
+ * the waker 6.6 us, a system call 1 us, and a core that idled briefly
+ * wakes in 9 us there, where an interrupt leaves the virtual machine):
+ * the holder pays for a slow wake call at most ticks; the woken waiter is
+ * mostly back too late, finds the lock taken and sleeps again, but now and
+ * then (a quick wake-up while the holder is still in its call) takes it,
+ * and the holder sleeps in turn.  Two threads take twice as long as one,
+ * and the lock changes hands at about one tick in four (real runs there:
+ * one in eight, docs/calibration.md). */
 static void test_legacy_battle_on_a_slow_wake_call(void **state)
 {
     (void)state;
@@ -361,6 +372,7 @@ static void test_legacy_battle_on_a_slow_wake_call(void **state)
     m.syscall_ns = 1000;
     m.signal_ns = 6600;
     m.wake_ns = 10500;
+    m.wake_fast_ns = 9000;
     gs_run_result r;
     gs_run_summary one, two;
     sim_run(&w, GS_GIL_LEGACY, 1, 2000, false, &m, &r);
@@ -369,12 +381,75 @@ static void test_legacy_battle_on_a_slow_wake_call(void **state)
     sim_run(&w, GS_GIL_LEGACY, 2, 2000, false, &m, &r);
     gs_summarize(&r, &two);
     gs_run_result_free(&r);
-    if (two.wall_s < 1.5 * one.wall_s || two.lock.futile_wakeups < two.lock.tick_drops / 4 ||
-        two.lock.switches_in > two.lock.tick_drops / 100)
+    double changes = (double)two.lock.switches_in / (double)two.lock.tick_drops;
+    if (two.wall_s < 1.5 * one.wall_s || two.lock.futile_wakeups < two.lock.tick_drops / 4 || changes < 0.05 ||
+        changes > 0.35) /* the model: about one in four */
         fail_msg("2 threads %.6f s, 1 thread %.6f s; %llu futile wake-ups, %llu switches, %llu ticks", two.wall_s,
                  one.wall_s, (unsigned long long)two.lock.futile_wakeups, (unsigned long long)two.lock.switches_in,
                  (unsigned long long)two.lock.tick_drops);
     gs_workload_free(&w);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The lessons as real machines show them, with the classroom model, each
+ * the median over seeds 1 to 10 (docs/calibration.md, "The lessons"):
+ *   Python 2's battle, 2 CPU threads on 2 cores, within 20% of the 1.68x
+ *   Python 2.7.18 takes on the development machine, its lock changing
+ *   hands at 5% to 25% of ticks (real runs: one in eight);
+ *   the race c = counter; f(); counter = c + 1, 2 threads x 200,000
+ *   updates at CPython's 5 ms, losing updates on at least 9 seeds in 10,
+ *   within 20% of the 27% CPython 3.11 loses there (22% to 32%). */
+static void test_lessons_as_real_machines_show_them(void **state)
+{
+    (void)state;
+    enum { SEEDS = 10 };
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), race;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_workload_load(&race, &(gs_workload_spec){.kind = GS_WL_RACE, .race = GS_RACE_CALL}, err), 0);
+    double battle[SEEDS], changes[SEEDS], lost[SEEDS];
+    uint32_t losing = 0;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        gs_sim_model m = model_of(2, seed);
+        gs_run_summary one, two;
+        gs_run_result r;
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &cpu, 1, 6000);
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT; /* Python 2's pace */
+        cfg.sim = &m;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        gs_summarize(&r, &one);
+        gs_run_result_free(&r);
+        cfg.workers = 2;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        gs_summarize(&r, &two);
+        gs_run_result_free(&r);
+        battle[seed - 1] = two.wall_s / one.wall_s;
+        changes[seed - 1] = (double)two.lock.switches_in / (double)two.lock.tick_drops;
+
+        cfg = run_config(GS_MODE_THREADS, &race, 2, 400); /* 400 units of 1000 updates */
+        cfg.gil.interval_ns = GS_INTERVAL_DEFAULT_NS;
+        cfg.sim = &m;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        gs_summarize(&r, &two);
+        gs_run_result_free(&r);
+        lost[seed - 1] = (double)two.lost_updates / (double)two.updates_expected;
+        losing += two.lost_updates > 0;
+    }
+    qsort(battle, SEEDS, sizeof *battle, by_value);
+    qsort(changes, SEEDS, sizeof *changes, by_value);
+    qsort(lost, SEEDS, sizeof *lost, by_value);
+    double b = (battle[4] + battle[5]) / 2, c = (changes[4] + changes[5]) / 2, l = (lost[4] + lost[5]) / 2;
+    if (b < 0.8 * 1.68 || b > 1.2 * 1.68 || c < 0.05 || c > 0.25)
+        fail_msg("the battle: 2 threads %.2fx as long as 1, the lock changing hands at %.1f%% of ticks", b, 100 * c);
+    if (losing < 9 || l < 0.8 * 0.27 || l > 1.2 * 0.27)
+        fail_msg("the race at 5 ms: %u seeds in 10 lose updates, %.1f%% lost (median)", losing, 100 * l);
+    gs_workload_free(&cpu);
+    gs_workload_free(&race);
 }
 
 /* Processes on the model: a lock each, so 8 of them on 8 cores run 8
@@ -613,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_legacy_battle_on_a_slow_wake_call),
         cmocka_unit_test(test_processes_use_the_cores),
         cmocka_unit_test(test_async_tasks),
+        cmocka_unit_test(test_lessons_as_real_machines_show_them),
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_adversarial_schedules),
     };

@@ -51,7 +51,9 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
     if (v->busy_share > GS_BUSY_SHARE_MAX)
         v->doubts |= 1u << GS_DOUBT_BUSY;
 
-    if (e->have_baseline && e->speedup > 0) {
+    const gs_run_result *median = e->runs ? &e->runs[e->median] : NULL;
+    bool whole = !median || (median->failed == 0 && !median->stopped); /* no speedup of work not all done */
+    if (e->have_baseline && e->speedup > 0 && whole) {
         const gs_run_summary *m = &e->summaries[e->median];
         uint32_t cores = m->cores < cfg->workers ? m->cores : cfg->workers;
         v->speedup = e->speedup;

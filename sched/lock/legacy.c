@@ -3,10 +3,19 @@
  *
  * Notes about the algorithm
  *
- * - The lock is a plain lock: `locked`, guarded by `mutex`, with waiters
- *   sleeping on `cond` (CPython 2 used a POSIX semaphore or this very
- *   mutex-and-condition pair; they behave alike).
- *
+ * - The lock is a plain lock, as Python 2's was on Linux: a POSIX
+ *   semaphore (Python/thread_pthread.h defines USE_SEMAPHORES where the
+ *   system has them), the machine's gs_sem.  Releasing it makes it free at
+ *   once, then, if anyone waits, makes the system call that wakes one
+ *   (sem_post: the count, then the futex wake).  While the releaser is in
+ *   that call the lock is free, and a waiter woken quickly enough (a core
+ *   that idled only briefly wakes in a couple of microseconds) takes it
+ *   before the releaser is back for it: the lock changes hands at some
+ *   ticks, as it did in Python 2 (real runs: about one tick in eight), and
+ *   each change costs the loser a sleep and a wake-up.  And while a woken
+ *   waiter has not yet come back, every release still pays a system call
+ *   (sem_post sees a waiter), which is what Python 2 paid on one core.
+
  * - There is no switch interval in time and no drop request.  The holder
  *   counts instructions ("ticks"); every check interval it releases the
  *   lock, which signals one waiter, and at once tries to take it again.
@@ -32,39 +41,33 @@
  *   threads fight over the lock with system calls every 100 instructions
  *   (the "GIL battle"), and a thread back from I/O may wait a long time.
  *
- * - Nothing orders the waiters: whoever the OS wakes and gets to the mutex
- *   first wins.
+ * - Nothing orders the waiters: whoever the OS wakes and gets to the count
+ *   first wins.  The machine counts the wake-ups that found the lock taken
+ *   again; they are marked on the timeline when the waiter at last takes
+ *   it.
  *
- * Threading: mutex guards everything below it. */
+ * Threading: the semaphore is the machine's; `held` is only a check. */
 #include <stdlib.h>
 
 #include "lock.h"
 
 typedef struct {
     gs_gil base;
-    gs_mutex *mutex;
-    gs_cond *cond;    /* signalled once per release */
-    bool locked;            /* guarded by mutex */
+    gs_sem *sem;              /* 1: free, 0: held */
+    _Atomic bool held;        /* to catch a runner's bug: a drop of a free lock */
 } gil_legacy;
 
 static bool legacy_take(gs_gil *base, gs_gil_client *c)
 {
     gil_legacy *g = (gil_legacy *)base;
-    gs_os_lock(g->base.os, g->mutex);
-    bool waited = g->locked;
-    if (waited)
-        atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
-    while (g->locked) {
-        gs_os_wait(g->base.os, g->cond, g->mutex);
-        if (g->locked) {
-            c->stats->futile_wakeups++;
-            gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_os_now(g->base.os), 0);
-        }
-    }
-    if (waited)
-        atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
-    g->locked = true;
-    gs_os_unlock(g->base.os, g->mutex);
+    bool waited;
+    atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
+    uint32_t futile = g->base.os->ops->sem_wait(g->base.os, g->sem, &waited);
+    atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
+    atomic_store(&g->held, true);
+    c->stats->futile_wakeups += futile;
+    for (uint32_t i = 0; i < futile; i++)
+        gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_os_now(g->base.os), 0);
     return waited;
 }
 
@@ -73,19 +76,15 @@ static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     (void)c;
     (void)why;
     gil_legacy *g = (gil_legacy *)base;
-    gs_os_lock(g->base.os, g->mutex);
-    if (!g->locked)
+    if (!atomic_exchange(&g->held, false))
         gs_fatal("a lock dropped that nobody holds (a runner's bug)", 0);
-    g->locked = false;
-    gs_os_signal(g->base.os, g->cond);
-    gs_os_unlock(g->base.os, g->mutex);
+    g->base.os->ops->sem_post(g->base.os, g->sem);
 }
 
 static void legacy_destroy(gs_gil *base)
 {
     gil_legacy *g = (gil_legacy *)base;
-    g->base.os->ops->cond_free(g->base.os, g->cond);
-    g->base.os->ops->mutex_free(g->base.os, g->mutex);
+    g->base.os->ops->sem_free(g->base.os, g->sem);
     free(g);
 }
 
@@ -101,7 +100,7 @@ gs_gil *gs_gil_legacy_new(const gs_gil_config *cfg, gs_os *os)
     if (!g)
         return NULL;
     gs_gil_base_init(&g->base, os, &legacy_ops, cfg);
-    g->mutex = gs_os_mutex(os);
-    g->cond = gs_os_cond(os);
+    g->sem = os->ops->sem_new(os, 1);
+    atomic_init(&g->held, false);
     return &g->base;
 }

@@ -65,6 +65,7 @@ typedef struct gs_io gs_io;       /* a run's I/O: echo peers, the file (io.h) */
 typedef struct gs_procs gs_procs; /* processes started together */
 typedef struct gs_home gs_home;   /* a process's way home: where its result goes */
 typedef struct gs_loop gs_loop;   /* an event loop for async tasks */
+typedef struct gs_sem gs_sem;     /* a counting semaphore, as POSIX's */
 
 #define GS_STOP_GRACE_NS 2000000000ull /* a process asked to stop has 2 s, then it is killed */
 #define GS_IO_STOPPED (-2)             /* io_perform: the run is being stopped */
@@ -125,6 +126,20 @@ typedef struct {
     void (*cond_signal)(gs_os *os, gs_cond *c);
     void (*cond_broadcast)(gs_os *os, gs_cond *c);
     void (*cond_free)(gs_os *os, gs_cond *c);
+
+    /* A counting semaphore with value, as Python 2's locks were on Linux
+     * (POSIX sem_t, a count and a futex).  Never NULL: out of memory is
+     * fatal. */
+    gs_sem *(*sem_new)(gs_os *os, uint32_t value);
+    /* Takes one from the count, sleeping while it is 0.  Returns how many
+     * times the caller woke to find it taken again (futile wake-ups), and
+     * sets *waited if it slept at all. */
+    uint32_t (*sem_wait)(gs_os *os, gs_sem *s, bool *waited);
+    /* Adds one to the count, then, if anyone waits (or was woken and has
+     * not yet taken it), makes the system call that wakes one: the count
+     * is free before the call ends. */
+    void (*sem_post)(gs_os *os, gs_sem *s);
+    void (*sem_free)(gs_os *os, gs_sem *s);
 
     /* Starts fn(arg) on a thread with a stack of stack_size bytes (0: the
      * machine's choice).  Returns 0, or an errno value. */

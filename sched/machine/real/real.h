@@ -14,6 +14,11 @@ void gs_real_procs_free(gs_os *os, gs_procs *g);
 int gs_real_home_send(gs_os *os, gs_home *h, const void *bytes, size_t len);
 void gs_real_home_on_stop(gs_os *os, gs_home *h, void (*stop)(void *arg, bool interrupted), void *arg);
 
+gs_sem *gs_real_sem_new(gs_os *os, uint32_t value);
+uint32_t gs_real_sem_wait(gs_os *os, gs_sem *s, bool *waited);
+void gs_real_sem_post(gs_os *os, gs_sem *s);
+void gs_real_sem_free(gs_os *os, gs_sem *s);
+
 gs_loop *gs_real_loop_open(gs_os *os, gs_io *io, uint32_t ntasks, char err[GS_ERRMSG_MAX]);
 int gs_real_loop_submit(gs_os *os, gs_loop *l, uint32_t task, int kind, int64_t token, char err[GS_ERRMSG_MAX]);
 uint32_t gs_real_loop_wait(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t max, bool block);

@@ -54,42 +54,9 @@
 #include <string.h>
 
 #include "fiber.h"
-#include "sim_machine.h"
+#include "sim_core.h"
 
-enum { READY, RUNNING, BLOCKED, DONE };
-enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
-#define FOREVER UINT64_MAX
-
-typedef struct sim_thread {
-    gs_fiber *fiber;
-    uint32_t id;
-    int state;
-    bool computing;           /* between budget and ran */
-    uint64_t t;               /* its clock */
-    uint64_t ps;              /* picoseconds of instructions not yet on t */
-    uint64_t ready_at;        /* READY: since when */
-    uint64_t slice_end;
-    uint64_t cpu_ns;
-    uint64_t core_wait_ns;    /* READY, waiting for a core (switch costs included) */
-    bool background;          /* another program's: it only computes, forever */
-    void (*waited)(void *arg, uint64_t from, uint64_t to); /* told each such stretch */
-    void *waited_arg;
-    void *(*fn)(void *);
-    void *arg;
-    struct sim_thread *next;  /* in the run queue or a mutex's queue */
-    struct sim_thread *joiner;
-    void *machine;            /* the sim it belongs to */
-    struct sim_cond *cond;    /* BLOCKED on a condition variable: which */
-    uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
-    bool timed_out;
-} sim_thread;
-
-/* Threads waiting in order: the run queue, a mutex's waiters. */
-typedef struct {
-    sim_thread *head, *tail;
-} sim_queue;
-
-static void push(sim_queue *q, sim_thread *th)
+void sim_push(sim_queue *q, sim_thread *th)
 {
     th->next = NULL;
     if (q->tail)
@@ -99,7 +66,7 @@ static void push(sim_queue *q, sim_thread *th)
     q->tail = th;
 }
 
-static sim_thread *pop(sim_queue *q)
+sim_thread *sim_pop(sim_queue *q)
 {
     sim_thread *th = q->head;
     if (th) {
@@ -111,49 +78,14 @@ static sim_thread *pop(sim_queue *q)
     return th;
 }
 
-typedef struct {
-    sim_thread *owner;
-    sim_queue waiting;
-} sim_mutex;
-
-typedef struct sim_cond {
-    sim_thread **waiters;
-    uint32_t n, cap;
-} sim_cond;
-
-typedef struct {
-    uint64_t time, seq;
-    sim_thread *thread;
-    uint64_t wait;
-    bool timeout;
-} sim_event;
-
-typedef struct {
-    gs_os os;
-    gs_sim_model m;
-    uint64_t instruction_ps;
-    uint64_t rng;
-    gs_fiber *scheduler;
-    sim_thread *current;
-    sim_thread **threads;
-    uint32_t nthreads, cap;
-    sim_thread **oncore;      /* the threads holding a core */
-    uint32_t noncore;
-    sim_queue runq;           /* READY threads waiting for a core */
-    sim_event *heap;
-    uint32_t nheap, capheap;
-    uint64_t seq;
-    uint64_t background_cpu_ns; /* the background threads' CPU time */
-} sim;
-
-static void *must(void *p)
+void *sim_must(void *p)
 {
     if (!p)
         gs_fatal("the simulated machine ran out of memory", 0);
     return p;
 }
 
-static uint64_t next_random(sim *s) /* splitmix64 */
+uint64_t sim_random(sim *s) /* splitmix64 */
 {
     uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -162,19 +94,28 @@ static uint64_t next_random(sim *s) /* splitmix64 */
 }
 
 /* A cost of the model: as it is, or drawn around it when adversarial. */
-static uint64_t cost(sim *s, uint64_t ns)
+/* A timer's lateness: timer_ns, give or take a quarter, drawn (the slack
+ * and the wake-up behind it vary; a timer that always fired at the same
+ * instant would always stop a thread at the same instruction). */
+uint64_t sim_timer_late(sim *s)
 {
-    return s->m.adversarial ? ns / 2 + next_random(s) % (ns + 1) : ns;
+    uint64_t ns = sim_cost(s, s->m.timer_ns);
+    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
+}
+
+uint64_t sim_cost(sim *s, uint64_t ns)
+{
+    return s->m.adversarial ? ns / 2 + sim_random(s) % (ns + 1) : ns;
 }
 
 /* A wake-up's latency: wake_ns, give or take a quarter, drawn.  Real
  * wake-ups vary so; with one fixed latency, threads that wake each other
  * fall into step with their own periods and stay there, and a figure such
  * as Python 2's battle swings with the cost of an instruction. */
-static uint64_t wake_latency(sim *s)
+static uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
 {
-    uint64_t ns = cost(s, s->m.wake_ns);
-    return ns - ns / 4 + next_random(s) % (ns / 2 + 1);
+    uint64_t ns = sim_cost(s, idle_ns <= s->m.idle_poll_ns ? s->m.wake_fast_ns : s->m.wake_ns);
+    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
 }
 
 /* ---- events: a binary heap on (time, seq) ---- */
@@ -184,11 +125,11 @@ static bool earlier(const sim_event *a, const sim_event *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static void schedule(sim *s, uint64_t time, sim_thread *th, bool timeout)
+void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout)
 {
     if (s->nheap == s->capheap) {
         s->capheap = s->capheap ? 2 * s->capheap : 64;
-        s->heap = must(realloc(s->heap, s->capheap * sizeof *s->heap));
+        s->heap = sim_must(realloc(s->heap, s->capheap * sizeof *s->heap));
     }
     uint32_t i = s->nheap++;
     s->heap[i] = (sim_event){time, s->seq++, th, th->wait, timeout};
@@ -243,12 +184,12 @@ static void leave_core(sim *s, sim_thread *th)
             s->oncore[i] = s->oncore[--s->noncore];
             break;
         }
-    sim_thread *next = pop(&s->runq);
+    sim_thread *next = sim_pop(&s->runq);
     if (next)
-        take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + cost(s, s->m.switch_ns));
+        take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + sim_cost(s, s->m.switch_ns));
 }
 
-static void make_ready(sim *s, sim_thread *th, uint64_t t)
+static void sim_make_ready(sim *s, sim_thread *th, uint64_t t)
 {
     th->state = READY;
     th->ready_at = t;
@@ -257,10 +198,10 @@ static void make_ready(sim *s, sim_thread *th, uint64_t t)
         take_core(s, th, t);
         return;
     }
-    push(&s->runq, th);
+    sim_push(&s->runq, th);
 }
 
-static void cond_remove(sim_cond *c, sim_thread *th)
+void sim_cond_remove(sim_cond *c, sim_thread *th)
 {
     for (uint32_t i = 0; i < c->n; i++)
         if (c->waiters[i] == th) {
@@ -297,11 +238,11 @@ static void scheduler_loop(void *arg)
             if (th->state != BLOCKED || th->wait != ev.wait)
                 continue; /* it was woken another way first */
             if (th->cond) {
-                cond_remove(th->cond, th);
+                sim_cond_remove(th->cond, th);
                 th->cond = NULL;
             }
             th->timed_out = ev.timeout;
-            make_ready(s, th, ev.time);
+            sim_make_ready(s, th, ev.time);
             continue;
         }
         if (!best)
@@ -318,7 +259,7 @@ static void to_scheduler(sim *s, sim_thread *th)
 
 /* Returns once it is th's turn to operate: no thread on a core is behind
  * it and no event is due before it. */
-static void wait_turn(sim *s, sim_thread *th)
+void sim_wait_turn(sim *s, sim_thread *th)
 {
     for (;;) {
         bool first = !(s->nheap && s->heap[0].time <= th->t);
@@ -332,52 +273,68 @@ static void wait_turn(sim *s, sim_thread *th)
 }
 
 /* th blocks at its clock, after paying for the system call. */
-static void block(sim *s, sim_thread *th)
+void sim_block(sim *s, sim_thread *th)
 {
-    th->t += cost(s, s->m.syscall_ns);
+    th->t += sim_cost(s, s->m.syscall_ns);
     th->state = BLOCKED;
+    th->blocked_at = th->t;
     leave_core(s, th);
     to_scheduler(s, th);
+    th->owes_wake_cpu |= th->ready_at > th->blocked_at; /* it slept: sim_settle() charges the way back */
 }
 
-static sim *of(gs_os *os) { return (sim *)os; }
-static sim_thread *me(gs_os *os) { return of(os)->current; }
+/* A thread that slept pays for its way back (the kernel's return, the cold
+ * caches) once the call that put it to sleep has done what it waited for:
+ * the race it woke up to run, for a mutex or a free lock, is decided by
+ * its wake-up latency alone, as the first few instructions after a futex
+ * returns decide it. */
+void sim_settle(sim *s, sim_thread *th)
+{
+    if (!th->owes_wake_cpu)
+        return;
+    th->owes_wake_cpu = false;
+    uint64_t ns = sim_cost(s, s->m.wake_cpu_ns);
+    th->t += ns;
+    th->cpu_ns += ns;
+    sim_wait_turn(s, th); /* what it does next happens at its new clock, in turn */
+}
+
 
 /* Wakes blocked w by a call made at `called`.  w's clock is where its
  * own call to sleep ends (block); if that is later, it has not slept yet
  * and returns from that call, awake. */
-static void wake(sim *s, sim_thread *w, uint64_t called)
+void sim_wake(sim *s, sim_thread *w, uint64_t called)
 {
-    schedule(s, w->t > called ? w->t : called + wake_latency(s), w, false);
+    sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
 }
 
 /* ---- the operations ---- */
 
 static uint64_t sim_now(gs_os *os)
 {
-    wait_turn(of(os), me(os));
-    return me(os)->t;
+    sim_wait_turn(sim_of(os), sim_me(os));
+    return sim_me(os)->t;
 }
 
 static uint64_t sim_thread_cpu(gs_os *os)
 {
-    return me(os)->cpu_ns;
+    return sim_me(os)->cpu_ns;
 }
 
 static uint32_t sim_cpus(gs_os *os)
 {
-    return of(os)->m.cores;
+    return sim_of(os)->m.cores;
 }
 
 static bool sim_core_wait(gs_os *os, uint64_t *ns)
 {
-    *ns = me(os)->core_wait_ns;
+    *ns = sim_me(os)->core_wait_ns;
     return true;
 }
 
 static bool sim_others_cpu(gs_os *os, int64_t *ns, uint64_t *error_ns)
 {
-    *ns = (int64_t)of(os)->background_cpu_ns;
+    *ns = (int64_t)sim_of(os)->background_cpu_ns;
     *error_ns = 0;
     return true;
 }
@@ -393,134 +350,9 @@ static void *background_main(void *arg)
 
 static bool sim_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint64_t), void *arg)
 {
-    me(os)->waited = waited;
-    me(os)->waited_arg = arg;
+    sim_me(os)->waited = waited;
+    sim_me(os)->waited_arg = arg;
     return true;
-}
-
-static gs_mutex *sim_mutex_new(gs_os *os)
-{
-    (void)os;
-    return must(calloc(1, sizeof(sim_mutex)));
-}
-
-static void sim_lock(gs_os *os, gs_mutex *mu)
-{
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    sim_mutex *m = (sim_mutex *)mu;
-    for (;;) {
-        wait_turn(s, th);
-        if (!m->owner) {
-            m->owner = th;
-            return;
-        }
-        push(&m->waiting, th);
-        block(s, th); /* woken by an unlock: try again */
-    }
-}
-
-static void sim_unlock(gs_os *os, gs_mutex *mu)
-{
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    sim_mutex *m = (sim_mutex *)mu;
-    wait_turn(s, th);
-    if (m->owner != th)
-        gs_fatal("the simulated machine saw a mutex unlocked by a thread that does not hold it", 0);
-    m->owner = NULL;
-    sim_thread *w = pop(&m->waiting);
-    if (w) {
-        uint64_t called = th->t;
-        th->t += cost(s, s->m.signal_ns);
-        wake(s, w, called);
-    }
-}
-
-static void sim_mutex_free(gs_os *os, gs_mutex *m)
-{
-    (void)os;
-    free(m);
-}
-
-static gs_cond *sim_cond_new(gs_os *os)
-{
-    (void)os;
-    return must(calloc(1, sizeof(sim_cond)));
-}
-
-/* The common part of the waits; returns true if it timed out. */
-static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
-{
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    sim_cond *c = (sim_cond *)cv;
-    wait_turn(s, th);
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 8;
-        c->waiters = must(realloc(c->waiters, c->cap * sizeof *c->waiters));
-    }
-    c->waiters[c->n++] = th;
-    th->cond = c;
-    th->timed_out = false;
-    sim_unlock(os, m);
-    if (deadline != FOREVER)
-        schedule(s, (deadline > th->t ? deadline : th->t) + cost(s, s->m.timer_ns), th, true);
-    if (s->m.adversarial && next_random(s) % 4 == 0) /* a spurious wake-up */
-        schedule(s, th->t + next_random(s) % (4 * s->m.wake_ns + 1), th, false);
-    block(s, th);
-    bool timed_out = th->timed_out;
-    sim_lock(os, m);
-    return timed_out;
-}
-
-static void sim_wait(gs_os *os, gs_cond *c, gs_mutex *m)
-{
-    cond_wait(os, c, m, FOREVER);
-}
-
-static bool sim_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline)
-{
-    return cond_wait(os, c, m, deadline);
-}
-
-/* Wakes the waiter at index i, by a call made at `called`. */
-static void wake_waiter(sim *s, uint64_t called, sim_cond *c, uint32_t i)
-{
-    sim_thread *w = c->waiters[i];
-    memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
-    c->n--;
-    w->cond = NULL;
-    wake(s, w, called);
-}
-
-/* Wakes one waiter, the OS's pick (signal), or every one (broadcast). */
-static void notify(gs_os *os, gs_cond *cv, bool all)
-{
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    sim_cond *c = (sim_cond *)cv;
-    wait_turn(s, th);
-    if (c->n == 0)
-        return;
-    uint64_t called = th->t;
-    th->t += cost(s, s->m.signal_ns);
-    if (!all)
-        wake_waiter(s, called, c, (uint32_t)(next_random(s) % c->n));
-    while (all && c->n)
-        wake_waiter(s, called, c, 0);
-}
-
-static void sim_signal(gs_os *os, gs_cond *c) { notify(os, c, false); }
-static void sim_broadcast(gs_os *os, gs_cond *c) { notify(os, c, true); }
-
-static void sim_cond_free(gs_os *os, gs_cond *cv)
-{
-    (void)os;
-    sim_cond *c = (sim_cond *)cv;
-    if (c)
-        free(c->waiters);
-    free(c);
 }
 
 static void thread_main(void *arg)
@@ -528,10 +360,10 @@ static void thread_main(void *arg)
     sim_thread *th = arg;
     sim *s = th->machine;
     th->fn(th->arg);
-    wait_turn(s, th);
+    sim_wait_turn(s, th);
     th->state = DONE;
     if (th->joiner)
-        schedule(s, th->t + s->m.wake_ns, th->joiner, false);
+        sim_schedule(s, th->t + s->m.wake_ns, th->joiner, false);
     leave_core(s, th);
     /* returning switches to the scheduler for good */
 }
@@ -540,9 +372,9 @@ static sim_thread *new_thread(sim *s)
 {
     if (s->nthreads == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 16;
-        s->threads = must(realloc(s->threads, s->cap * sizeof *s->threads));
+        s->threads = sim_must(realloc(s->threads, s->cap * sizeof *s->threads));
     }
-    sim_thread *th = must(calloc(1, sizeof *th));
+    sim_thread *th = sim_must(calloc(1, sizeof *th));
     th->id = s->nthreads;
     s->threads[s->nthreads++] = th;
     return th;
@@ -550,9 +382,9 @@ static sim_thread *new_thread(sim *s)
 
 void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns)
 {
-    sim *s = of(os);
-    sim_thread *by = me(os);
-    wait_turn(s, by);
+    sim *s = sim_of(os);
+    sim_thread *by = sim_me(os);
+    sim_wait_turn(s, by);
     sim_thread *th = new_thread(s);
     th->fn = fn;
     th->arg = arg;
@@ -561,59 +393,62 @@ void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint
     if (!th->fiber)
         gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
     by->t += cost_ns;
-    make_ready(s, th, by->t + s->m.wake_ns);
+    sim_make_ready(s, th, by->t + s->m.wake_ns);
     *t = (gs_thread *)(void *)th;
 }
 
 static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
 {
     (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
-    gs_sim_spawn(os, t, fn, arg, of(os)->m.syscall_ns);
+    gs_sim_spawn(os, t, fn, arg, sim_of(os)->m.syscall_ns);
     return 0;
 }
 
 static void sim_thread_join(gs_os *os, gs_thread *t)
 {
-    sim *s = of(os);
-    sim_thread *th = me(os), *target = (sim_thread *)(void *)t;
-    wait_turn(s, th);
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os), *target = (sim_thread *)(void *)t;
+    sim_wait_turn(s, th);
     if (target->state != DONE) {
         target->joiner = th;
-        block(s, th);
+        sim_block(s, th);
+        sim_settle(s, th);
     }
 }
 
 void gs_sim_charge(gs_os *os, uint64_t ns)
 {
-    wait_turn(of(os), me(os));
-    me(os)->t += ns;
+    sim_wait_turn(sim_of(os), sim_me(os));
+    sim_me(os)->t += ns;
 }
 
 const gs_sim_model *gs_sim_model_of(gs_os *os)
 {
-    return &of(os)->m;
+    return &sim_of(os)->m;
 }
 
 void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
 {
-    sim *s = of(os);
-    sim_thread *th = me(os);
-    wait_turn(s, th);
-    schedule(s, th->t + ns + cost(s, late), th, false);
-    block(s, th);
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
+    sim_wait_turn(s, th);
+    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a timer's or a wake-up's */
+    sim_schedule(s, th->t + ns + drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), th, false);
+    sim_block(s, th);
+    sim_settle(s, th);
 }
 
 static void sim_sleep(gs_os *os, uint64_t ns)
 {
-    gs_sim_doze(os, ns, of(os)->m.timer_ns);
+    gs_sim_doze(os, ns, sim_of(os)->m.timer_ns);
 }
 
 static uint64_t sim_budget(gs_os *os, uint64_t wanted)
 {
-    sim *s = of(os);
-    sim_thread *th = me(os);
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
     th->computing = true; /* so that an operation due at this instant goes first */
-    wait_turn(s, th);
+    sim_wait_turn(s, th);
     uint64_t horizon = s->nheap ? s->heap[0].time : FOREVER;
     for (uint32_t i = 0; i < s->noncore; i++) {
         sim_thread *o = s->oncore[i];
@@ -623,17 +458,17 @@ static uint64_t sim_budget(gs_os *os, uint64_t wanted)
     if (s->runq.head && th->slice_end < horizon)
         horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
     if (horizon == FOREVER)
-        return s->m.adversarial ? 1 + next_random(s) % (wanted < 100000 ? wanted : 100000) : wanted;
+        return s->m.adversarial ? 1 + sim_random(s) % (wanted < 100000 ? wanted : 100000) : wanted;
     uint64_t ps = (horizon - th->t) * 1000 - th->ps; /* horizon > t, and th->ps < 1000 */
     uint64_t n = (ps + s->instruction_ps - 1) / s->instruction_ps; /* the last starts before horizon */
     n = n < wanted ? n : wanted;
-    return s->m.adversarial ? 1 + next_random(s) % n : n; /* cut anywhere */
+    return s->m.adversarial ? 1 + sim_random(s) % n : n; /* cut anywhere */
 }
 
 static void sim_ran(gs_os *os, uint64_t instructions)
 {
-    sim *s = of(os);
-    sim_thread *th = me(os);
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
     th->ps += instructions * s->instruction_ps;
     th->t += th->ps / 1000;
     th->cpu_ns += th->ps / 1000;
@@ -641,10 +476,10 @@ static void sim_ran(gs_os *os, uint64_t instructions)
         s->background_cpu_ns += th->ps / 1000;
     th->ps %= 1000;
     th->computing = false;
-    bool preempt = th->t >= th->slice_end || (s->m.adversarial && next_random(s) % 8 == 0);
+    bool preempt = th->t >= th->slice_end || (s->m.adversarial && sim_random(s) % 8 == 0);
     if (s->runq.head && preempt) { /* others wait for a core: its slice is over */
         leave_core(s, th);
-        make_ready(s, th, th->t);
+        sim_make_ready(s, th, th->t);
         to_scheduler(s, th);
     }
 }
@@ -671,16 +506,20 @@ static const gs_os_ops sim_ops = {
     .thread_core_wait_ns = sim_core_wait,
     .thread_watch_core_wait = sim_watch_core_wait,
     .others_cpu_ns = sim_others_cpu,
-    .mutex_new = sim_mutex_new,
-    .mutex_lock = sim_lock,
-    .mutex_unlock = sim_unlock,
-    .mutex_free = sim_mutex_free,
-    .cond_new = sim_cond_new,
-    .cond_wait = sim_wait,
-    .cond_wait_until = sim_wait_until,
-    .cond_signal = sim_signal,
-    .cond_broadcast = sim_broadcast,
-    .cond_free = sim_cond_free,
+    .mutex_new = gs_sim_mutex_new,
+    .mutex_lock = gs_sim_lock,
+    .mutex_unlock = gs_sim_unlock,
+    .mutex_free = gs_sim_mutex_free,
+    .cond_new = gs_sim_cond_new,
+    .cond_wait = gs_sim_wait,
+    .cond_wait_until = gs_sim_wait_until,
+    .cond_signal = gs_sim_signal,
+    .cond_broadcast = gs_sim_broadcast,
+    .cond_free = gs_sim_cond_free,
+    .sem_new = gs_sim_sem_new,
+    .sem_wait = gs_sim_sem_wait,
+    .sem_post = gs_sim_sem_post,
+    .sem_free = gs_sim_sem_free,
     .thread_start = sim_thread_start,
     .thread_join = sim_thread_join,
     .sleep_ns = sim_sleep,
@@ -740,7 +579,7 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
 
 void gs_os_sim_free(gs_os *os)
 {
-    sim *s = of(os);
+    sim *s = sim_of(os);
     if (!s)
         return;
     for (uint32_t i = 0; i < s->nthreads; i++) {

@@ -10,7 +10,8 @@
 /* The run's model. */
 const gs_sim_model *gs_sim_model_of(gs_os *os);
 /* The caller blocks for ns of virtual time, then `late` more (a cost of
- * the model, drawn when adversarial) until it is woken. */
+ * the model: a timer's lateness, a wake-up), give or take a quarter,
+ * drawn, until it is woken. */
 void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late);
 /* thread_start, the caller paying cost_ns (a fork's) instead of a system
  * call's. */

@@ -1,0 +1,78 @@
+/* sem.c - the real machine's semaphores (machine.h): a count and a futex,
+ * as glibc's sem_t, and counting the futile wake-ups glibc's hides.
+ *
+ * A waiter that finds the count 0 counts itself among the waiters, then
+ * sleeps on the count's futex while it is 0.  A post adds one to the count
+ * and, if any waiter counts itself, makes the futex call that wakes one:
+ * the count is free before that call returns, and whoever gets to it first
+ * (the poster coming back for it, or the woken waiter) takes it.  Every
+ * access is sequentially consistent: a waiter counts itself before it
+ * sleeps and a poster adds to the count before it reads the waiters, so a
+ * post never misses a waiter that goes to sleep (the futex call refuses to
+ * sleep when the count is no longer 0). */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "real.h"
+
+struct gs_sem {
+    _Atomic uint32_t value;
+    _Atomic uint32_t waiters;
+};
+
+static long futex(_Atomic uint32_t *word, int op, uint32_t val)
+{
+    return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+}
+
+gs_sem *gs_real_sem_new(gs_os *os, uint32_t value)
+{
+    (void)os;
+    gs_sem *s = malloc(sizeof *s);
+    if (!s)
+        gs_fatal("allocating a semaphore", ENOMEM);
+    atomic_init(&s->value, value);
+    atomic_init(&s->waiters, 0);
+    return s;
+}
+
+uint32_t gs_real_sem_wait(gs_os *os, gs_sem *s, bool *waited)
+{
+    (void)os;
+    uint32_t futile = 0;
+    bool woken = false;
+    *waited = false;
+    for (;;) {
+        uint32_t v = atomic_load(&s->value);
+        while (v > 0)
+            if (atomic_compare_exchange_weak(&s->value, &v, v - 1)) {
+                if (*waited)
+                    atomic_fetch_sub(&s->waiters, 1);
+                return futile;
+            }
+        futile += woken; /* woken, and the count was taken again first */
+        if (!*waited) {
+            *waited = true;
+            atomic_fetch_add(&s->waiters, 1);
+        }
+        woken = futex(&s->value, FUTEX_WAIT_PRIVATE, 0) == 0;
+    }
+}
+
+void gs_real_sem_post(gs_os *os, gs_sem *s)
+{
+    (void)os;
+    atomic_fetch_add(&s->value, 1);
+    if (atomic_load(&s->waiters) > 0)
+        futex(&s->value, FUTEX_WAKE_PRIVATE, 1);
+}
+
+void gs_real_sem_free(gs_os *os, gs_sem *s)
+{
+    (void)os;
+    free(s);
+}

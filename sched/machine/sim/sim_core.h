@@ -1,0 +1,127 @@
+/* sim_core.h - the simulated machine's insides (private to sim/): its
+ * threads, their queues, the machine, and the operations every part of it
+ * builds on.  sim.c says how time passes (its header comment is the
+ * model's specification); sync.c is its mutexes, condition variables and
+ * semaphores. */
+#ifndef GS_SIM_CORE_H
+#define GS_SIM_CORE_H
+
+#include "sim_machine.h"
+
+struct gs_fiber;
+typedef struct gs_fiber gs_fiber;
+
+enum { READY, RUNNING, BLOCKED, DONE };
+enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
+#define FOREVER UINT64_MAX
+
+typedef struct sim_thread {
+    gs_fiber *fiber;
+    uint32_t id;
+    int state;
+    bool computing;           /* between budget and ran */
+    uint64_t t;               /* its clock */
+    uint64_t ps;              /* picoseconds of instructions not yet on t */
+    uint64_t ready_at;        /* READY: since when */
+    uint64_t blocked_at;      /* BLOCKED: since when (its core idle since then, as far
+                                 as a wake-up's latency goes) */
+    bool owes_wake_cpu;       /* woken from a sleep: sim_settle() charges wake_cpu_ns */
+    uint64_t slice_end;
+    uint64_t cpu_ns;
+    uint64_t core_wait_ns;    /* READY, waiting for a core (switch costs included) */
+    bool background;          /* another program's: it only computes, forever */
+    void (*waited)(void *arg, uint64_t from, uint64_t to); /* told each such stretch */
+    void *waited_arg;
+    void *(*fn)(void *);
+    void *arg;
+    struct sim_thread *next;  /* in the run queue or a mutex's queue */
+    struct sim_thread *joiner;
+    void *machine;            /* the sim it belongs to */
+    struct sim_cond *cond;    /* BLOCKED on a condition variable: which */
+    uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
+    bool timed_out;
+} sim_thread;
+
+/* Threads waiting in order: the run queue, a mutex's waiters. */
+typedef struct {
+    sim_thread *head, *tail;
+} sim_queue;
+
+typedef struct {
+    sim_thread *owner;
+    sim_queue waiting;
+} sim_mutex;
+
+typedef struct sim_cond {
+    sim_thread **waiters;
+    uint32_t n, cap;
+} sim_cond;
+
+typedef struct {
+    uint64_t time, seq;
+    sim_thread *thread;
+    uint64_t wait;
+    bool timeout;
+} sim_event;
+
+typedef struct {
+    gs_os os;
+    gs_sim_model m;
+    uint64_t instruction_ps;
+    uint64_t rng;
+    gs_fiber *scheduler;
+    sim_thread *current;
+    sim_thread **threads;
+    uint32_t nthreads, cap;
+    sim_thread **oncore;      /* the threads holding a core */
+    uint32_t noncore;
+    sim_queue runq;           /* READY threads waiting for a core */
+    sim_event *heap;
+    uint32_t nheap, capheap;
+    uint64_t seq;
+    uint64_t background_cpu_ns; /* the background threads' CPU time */
+} sim;
+
+static inline sim *sim_of(gs_os *os) { return (sim *)os; }
+static inline sim_thread *sim_me(gs_os *os) { return sim_of(os)->current; }
+
+void sim_push(sim_queue *q, sim_thread *th);
+sim_thread *sim_pop(sim_queue *q);
+void *sim_must(void *p);
+uint64_t sim_random(sim *s);
+/* A cost of the model: as it is, or drawn around it when adversarial. */
+uint64_t sim_cost(sim *s, uint64_t ns);
+/* How late a timed wait or a sleep ends: timer_ns, give or take a quarter. */
+uint64_t sim_timer_late(sim *s);
+/* Wakes th at time (a timeout when timeout), unless woken otherwise first. */
+void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout);
+/* Returns once it is th's turn to operate (sim.c, "Order"). */
+void sim_wait_turn(sim *s, sim_thread *th);
+/* th goes to sleep at its clock, after paying for the system call, and
+ * returns once woken and on a core again; sim_settle then charges what
+ * coming back from a sleep costs. */
+void sim_block(sim *s, sim_thread *th);
+void sim_settle(sim *s, sim_thread *th);
+/* Wakes blocked w by a call made at called. */
+void sim_wake(sim *s, sim_thread *w, uint64_t called);
+/* th's cond is one it no longer waits on. */
+void sim_cond_remove(sim_cond *c, sim_thread *th);
+
+/* sync.c: the operations of machine.h on mutexes, condition variables and
+ * semaphores. */
+gs_mutex *gs_sim_mutex_new(gs_os *os);
+void gs_sim_lock(gs_os *os, gs_mutex *m);
+void gs_sim_unlock(gs_os *os, gs_mutex *m);
+void gs_sim_mutex_free(gs_os *os, gs_mutex *m);
+gs_cond *gs_sim_cond_new(gs_os *os);
+void gs_sim_wait(gs_os *os, gs_cond *c, gs_mutex *m);
+bool gs_sim_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline_ns);
+void gs_sim_signal(gs_os *os, gs_cond *c);
+void gs_sim_broadcast(gs_os *os, gs_cond *c);
+void gs_sim_cond_free(gs_os *os, gs_cond *c);
+gs_sem *gs_sim_sem_new(gs_os *os, uint32_t value);
+uint32_t gs_sim_sem_wait(gs_os *os, gs_sem *s, bool *waited);
+void gs_sim_sem_post(gs_os *os, gs_sem *s);
+void gs_sim_sem_free(gs_os *os, gs_sem *s);
+
+#endif
