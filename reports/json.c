@@ -243,6 +243,15 @@ static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
     gs_verdict v;
     gs_judge(e, &v);
     json_object_set_new(summary, "verdict", gs_verdict_json(&v, e->cfg.mode, e->cfg.workers));
+    json_t *differ = json_array(); /* shared variables that ended otherwise than in the 1-worker run */
+    double lost;
+    for (int k = gs_experiment_shared_differs(e, 0, &lost); k >= 0;
+         k = gs_experiment_shared_differs(e, (uint32_t)k + 1, &lost))
+        json_array_append_new(differ, json_pack("{s:o, s:I, s:I, s:f}", "name",
+                                                gs_json_text(e->cfg.workload->prog.shared[k].name), "end",
+                                                (json_int_t)e->runs[e->median].shared[k], "baseline_end",
+                                                (json_int_t)e->base.shared[k], "lost_share", lost));
+    json_object_set_new(summary, "shared_differs", differ);
     return json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema", "gilsim-run", "schema_version",
                      GS_JSON_SCHEMA_VERSION, "gilsim_version", GILSIM_VERSION, "command",
                      gs_command_json(e->argc, e->argv), "host", gs_host_json(h), "config", config_json(e), "summary",

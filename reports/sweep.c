@@ -42,7 +42,7 @@
     X(ULOCK_CONTENDED, "user_lock_contended")                            \
     X(ULOCK_P99, "user_lock_wait_p99_ns")                                \
     X(CORE_WAIT, "core_wait_share") X(OTHERS, "others_share")            \
-    X(DOUBTS, "doubts")
+    X(DOUBTS, "doubts") X(SHARED_LOST, "shared_lost")
 
 enum {
 #define COL_ENUM(e, name) COL_##e,
@@ -109,6 +109,7 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_EFFICIENCY:  return real_if(compared, p->efficiency);
     case COL_SPEEDUP_MIN: return real_if(compared, p->speedup_min);
     case COL_SPEEDUP_MAX: return real_if(compared, p->speedup_max);
+    case COL_SHARED_LOST: return real_if(p->shared_lost >= 0, p->shared_lost);
     case COL_CORE_WAIT:   return real_if(m->core_wait_known, m->core_wait_share);
     case COL_OTHERS:      return real_if(m->others_known, m->others_share);
     case COL_DOUBTS:

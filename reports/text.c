@@ -128,6 +128,45 @@ static const char *count_words(uint64_t n, char buf[32])
     return buf;
 }
 
+/* A count people read: 2,668,524. */
+static const char *grouped(int64_t n, char buf[32])
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%" PRId64, n < 0 ? -n : n), out = 0;
+    if (n < 0)
+        buf[out++] = '-';
+    for (int i = 0; i < len; i++) {
+        buf[out++] = digits[i];
+        if ((len - i - 1) % 3 == 0 && i + 1 < len)
+            buf[out++] = ',';
+    }
+    buf[out] = '\0';
+    return buf;
+}
+
+/* A shared variable that ended otherwise than in the 1-worker run: a race
+ * a student's program has, said where the answer is (the race workload's
+ * counter has its own line below). */
+static void shared_headline(FILE *out, const gs_experiment *e, bool color)
+{
+    double lost;
+    int v = gs_experiment_shared_differs(e, 0, &lost);
+    if (v < 0)
+        return;
+    const gs_program *p = &e->cfg.workload->prog;
+    char name[64], got[32], want[32], text[512];
+    gs_label(p->shared[v].name, strlen(p->shared[v].name), name, sizeof name);
+    int len = snprintf(text, sizeof text, "%s ended at %s, the 1-%s run at %s", name,
+                       grouped(e->runs[e->median].shared[v], got), gs_mode_singular[e->cfg.mode],
+                       grouped(e->base.shared[v], want));
+    if (lost > 0 && len > 0)
+        snprintf(text + len, sizeof text - (size_t)len, ": %.0f%% of its updates were lost (a race: they read and "
+                 "wrote it without a lock)", 100 * lost);
+    fputs(color ? "\033[1m" : "", out);
+    wrapped(out, text, strlen(text), 0, 0);
+    fprintf(out, ".%s\n", color ? "\033[0m" : "");
+}
+
 /* The same command line with --sim, to copy: every argument as a label
  * (a student's file name cannot put an escape on the terminal). */
 static void with_sim(FILE *out, const gs_experiment *e)
@@ -197,11 +236,13 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
         wrapped(out, text, strlen(text), 0, 0);
         fprintf(out, "%s\n", color ? "\033[0m" : "");
         doubts(out, e, &v);
+        shared_headline(out, e, color);
         return;
     }
     wrapped(out, text, strlen(text), 0, 0);
     why(out, r, s, h);
     fprintf(out, ".%s\n", color ? "\033[0m" : "");
+    shared_headline(out, e, color);
 }
 
 static void failures(FILE *out, const gs_run_result *r)
@@ -442,10 +483,26 @@ static void io_figures(FILE *out, const gs_run_summary *s)
             gs_fmt_ns((double)gs_hist_percentile(&s->io_latency, 99), b), gs_fmt_ns((double)s->io_latency.max, c));
 }
 
+/* A program's shared variables at the end (the race workload's counter
+ * has its own line). */
+static void shared_values(FILE *out, const gs_run_result *r)
+{
+    const gs_program *p = &r->cfg.workload->prog;
+    for (uint32_t v = 0; v < r->nshared; v++) {
+        if ((int)v == r->cfg.workload->race_counter)
+            continue;
+        char name[64], value[32];
+        gs_label(p->shared[v].name, strlen(p->shared[v].name), name, sizeof name);
+        fprintf(out, "shared    %s = %s%s\n", name, grouped(r->shared[v], value),
+                r->cfg.mode == GS_MODE_PROCESSES ? " (each process's copy, added up)" : "");
+    }
+}
+
 /* The race's lost updates, the native calls, the user locks. */
 static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summary *s)
 {
     char a[32], b[32];
+    shared_values(out, r);
     if (s->has_race) {
         fprintf(out, "race      %" PRIu64 " updates, %" PRId64 " lost (%.1f%%): the counter ended at %" PRId64 "\n",
                 s->updates_expected, s->lost_updates,

@@ -47,6 +47,13 @@ typedef struct {
     int checksum_ok;            /* 1 matches the baseline, 0 differs, -1 unchecked */
 } gs_experiment;
 
+/* The first of the program's shared variables (not the race workload's
+ * counter, which has figures of its own) whose value at the end of the
+ * median run differs from the baseline's, from index from on; or -1 (no
+ * baseline, or none differs).  *lost: the share of the baseline's value
+ * missing (0 when the run's is larger, or the baseline's is not above 0). */
+int gs_experiment_shared_differs(const gs_experiment *e, uint32_t from, double *lost);
+
 /* Runs it all.  Returns 0 if at least one run took place, or -1 with err.
  * Progress, if wanted, goes through progress(done, total, arg). */
 int gs_experiment_run(gs_experiment *e, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *),

@@ -28,6 +28,9 @@ typedef struct {
     int checksum_ok;           /* 1, 0, or -1 unchecked */
     double speedup_min, speedup_max; /* run by run, where both repeat; else the speedup */
     gs_verdict verdict;        /* what its measurements allow (verdict.h) */
+    double shared_lost;        /* the first shared variable that ended otherwise than
+                                  in the 1-worker run: the share of that run's value
+                                  missing; -1 when none differs or nothing compares */
 } gs_sweep_point;
 
 typedef struct {

@@ -432,6 +432,53 @@ static void test_sweep_of_races_and_native_calls(void **state)
     json_decref(doc);
 }
 
+/* A student's own race: a shared variable that ends otherwise than in the
+ * 1-thread run is said where the answer is, and kept in the JSON and the
+ * CSV; with a lock around the update, nothing is said. */
+static void test_a_programs_race_is_said(void **state)
+{
+    (void)state;
+    static const char bank[] = "balance = 0\n\ndef fee(b):\n    return b\n\n"
+                               "def main(first, count, size):\n    global balance\n"
+                               "    for i in range(count * size):\n        b = balance\n"
+                               "        b = fee(b) + 1\n        balance = b\n    return count\n\n"
+                               "if __name__ == \"__main__\":\n    main(0, 1, 1000)\n";
+    FILE *f = fopen("bank.py", "w");
+    assert_non_null(f);
+    fputs(bank, f);
+    fclose(f);
+    char *out;
+    assert_int_equal(run("--sim --threads 2 --program bank.py --work 4000 --csv bank.csv", NULL, &out), 0);
+    for (char *p = out; *p; p++)
+        *p = *p == '\n' ? ' ' : *p;
+    assert_non_null(strstr(out, "balance ended at "));
+    assert_non_null(strstr(out, ", the 1-thread run at 4,000,000: "));
+    assert_non_null(strstr(out, "of its updates were lost"));
+    assert_int_equal(run("--sim --threads 2 --program bank.py --work 4000 --json -", NULL, &out), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    assert_non_null(doc);
+    json_t *d = json_array_get(get(doc, "summary.shared_differs"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "name")), "balance");
+    assert_int_equal(json_integer_value(json_object_get(d, "baseline_end")), 4000000);
+    assert_true(json_integer_value(json_object_get(d, "end")) < 4000000);
+    assert_true(json_real_value(json_object_get(d, "lost_share")) > 0);
+    json_decref(doc);
+    /* under a lock: the same end as one thread, and not a word */
+    static const char locked[] = "import threading\nbalance = 0\nguard = threading.Lock()\n\ndef fee(b):\n"
+                                 "    return b\n\ndef main(first, count, size):\n    global balance\n"
+                                 "    for i in range(count * size):\n        with guard:\n"
+                                 "            b = balance\n            b = fee(b) + 1\n            balance = b\n"
+                                 "    return count\n";
+    f = fopen("locked.py", "w");
+    assert_non_null(f);
+    fputs(locked, f);
+    fclose(f);
+    assert_int_equal(run("--sim --threads 2 --program locked.py --work 40 --unit-size 100", NULL, &out), 0);
+    assert_null(strstr(out, "ended at"));
+    assert_non_null(strstr(out, "shared    balance = 4,000"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_sweep_csv_matches_docs_and_json),
         cmocka_unit_test(test_run_csv_matches_docs_and_json),
         cmocka_unit_test(test_sweep_of_races_and_native_calls),
+        cmocka_unit_test(test_a_programs_race_is_said),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

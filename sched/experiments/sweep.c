@@ -68,8 +68,11 @@ static void fill_point(gs_sweep_point *pt, const gs_experiment *e)
                            .median = e->summaries[e->median], .speedup = e->speedup,
                            .efficiency = e->efficiency, .failed = m->failed, .stopped = m->stopped,
                            .checksum_ok = e->checksum_ok, .speedup_min = e->speedup_min,
-                           .speedup_max = e->speedup_max};
+                           .speedup_max = e->speedup_max, .shared_lost = -1};
     gs_judge(e, &pt->verdict);
+    double lost;
+    if (gs_experiment_shared_differs(e, 0, &lost) >= 0)
+        pt->shared_lost = lost;
 }
 
 uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
@@ -84,7 +87,7 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
                                   .wall_max_s = e->nbase ? e->base_wall_max_s : b->wall_s, .median = *b,
                                   .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
                                   .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1,
-                                  .speedup_min = ok ? 1 : 0, .speedup_max = ok ? 1 : 0};
+                                  .speedup_min = ok ? 1 : 0, .speedup_max = ok ? 1 : 0, .shared_lost = -1};
         gs_judge(e, &out[n++].verdict); /* the experiment's: its baseline is this point */
     }
     if (e->nruns > 0)
