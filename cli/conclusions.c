@@ -175,7 +175,10 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
         if (f->cores[i] == 1)
             one = (int)i;
     }
-    double battle = many < 0 ? 0 : shown(f->legacy_two_s[many] / f->legacy_one_s, 2);
+    /* the old lock's figure to set CPython's beside: on two cores or more,
+     * else on the one */
+    double battle = many >= 0 ? shown(f->legacy_two_s[many] / f->legacy_one_s, 2)
+                    : one >= 0 ? shown(f->legacy_two_s[one] / f->legacy_one_s, 2) : 0;
     double modern = shown(f->cpython_wall_s[1] / f->cpython_wall_s[0], 2);
     double alone = shown(f->legacy_one_s / f->cpython_wall_s[0], 2);
     if (f->ticks_alone > 0) {
@@ -194,7 +197,8 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
               f->check_interval, a, alone, cost);
     }
     if (many < 0)
-        point(out, "Only one core here: the battle needs two.");
+        point(out, "Only one core here (%.2fx as long as one thread under the old lock): the battle needs two.",
+              battle);
     else if (battle > 1.2)
         point(out, "Under the old lock, two threads on %u cores doing the same work as one took %.2fx as "
                    "long. The holder let go every tick (%" PRIu64 " times) and took the lock straight back; "
@@ -227,8 +231,10 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
               more >= battle * 0.9 ? "more cores do not end the battle; two threads fight on any two of them."
                                    : "less than on fewer cores on this run.");
     }
-    const char *compared = modern < battle    ? "less than under the old lock: a waiter asks for the lock "
-                                                "and the holder really hands it over, so there is no battle"
+    const char *compared = modern < battle && many >= 0
+                               ? "less than under the old lock: a waiter asks for the lock and the holder really "
+                                 "hands it over, so there is no battle"
+                           : modern < battle  ? "less than under the old lock on one core"
                            : modern == battle ? "the same as under the old lock on this run"
                                               : "more than under the old lock on this run";
     point(out, "Under CPython's lock since 3.2 they took %.2fx as long, %s.", modern, compared);
@@ -283,9 +289,13 @@ void gs_conclude_race(FILE *out, const gs_race_figures *f)
                       : fast == slow ? ", as many at both" : ", fewer at the shorter interval on this run");
     const gs_race_row *l = &r[GS_RACE_LOCKED];
     double cost = shown(r[GS_RACE_CALL_5MS].wall_s > 0 ? l->wall_s / r[GS_RACE_CALL_5MS].wall_s : 0, 1);
-    if (l->lost == 0)
-        point(out, "A user lock around the update lost nothing: a thread that found it held (%" PRIu64 " times) "
-                   "let the interpreter lock go and waited. It took %.1fx as long.", l->waited, cost);
+    if (l->lost == 0 && l->waited > 0)
+        point(out, "A user lock around the update lost nothing: a thread that found it held (%" PRIu64 " time%s) "
+                   "let the interpreter lock go and waited. It took %.1fx as long.", l->waited,
+              l->waited == 1 ? "" : "s", cost);
+    else if (l->lost == 0)
+        point(out, "A user lock around the update lost nothing; this run no thread even found it held (the "
+                   "interpreter lock never changed hands inside it). It took %.1fx as long.", cost);
     else
         point(out, "Even under a user lock %" PRId64 " updates were lost: that is a bug in gilsim's user locks.",
               l->lost);
@@ -304,7 +314,9 @@ void gs_conclude_native(FILE *out, const gs_native_figures *f)
                "%.0f%% of its time in them; for the rest, bytecode, the threads take turns, so Amdahl's law allows "
                "%.2fx on %u cores%s.",
           f->threads, n, f->cores, f->native_max, 100 * f->share, amdahl, usable,
-          n > amdahl ? " (this run did better: real runs vary)" : "");
+          n <= amdahl ? "" : f->virtual_time ? " (this run did better: a call's end and the next bytecode overlap, "
+                                               "which the share measured on one thread does not count)"
+                                             : " (this run did better: real runs vary)");
     point(out, "%u threads of bytecode alone were %.2fx as fast as 1: %s.", f->threads, b,
           b < 1.3 ? "the lock let one run at a time" : "more than one lock should allow; look at --timeline");
 }

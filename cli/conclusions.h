@@ -10,6 +10,7 @@
 #define GS_CONCLUSIONS_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 
@@ -102,6 +103,7 @@ typedef struct {
     double native_speedup;        /* those threads over one */
     uint32_t native_max;          /* the most in native code at once */
     double bytecode_speedup;      /* as many threads of bytecode only, over one */
+    bool virtual_time;            /* the figures are a modelled machine's */
 } gs_native_figures;
 void gs_conclude_native(FILE *out, const gs_native_figures *f);
 

@@ -285,12 +285,12 @@ uint32_t demo_ncounts(const demo_ctx *d)
 static const demo demos[] = {
     {"threads-vs-processes", "CPU-bound threads versus processes: scaling curves",
      "Threads share one lock and take turns; processes have a lock each and run side by "
-     "side. This runs the same CPU-bound work as 1, 2, 4 and more of each, up to 8 (or the "
-     "modelled machine's cores), and compares each with one worker.",
+     "side. This runs the same CPU-bound work as @COUNTS@ of each, and compares each with "
+     "one worker.",
      true, false, demo_tvp_runs, demo_tvp_run},
     {"io-bound", "threads scale when the work is I/O",
      "A thread that blocks in I/O gives the lock back. This runs I/O-bound work (a little "
-     "computing, then a 1 ms wait, per unit) as 1, 2, 4 and 8 threads.",
+     "computing, then a 1 ms wait, per unit) as @COUNTS@ threads.",
      true, false, demo_io_runs, demo_io_run},
     {"convoy", "an I/O thread beside CPU-bound ones: its I/O collapses",
      "One thread does I/O, nothing else; first alone, then beside 1, 2 and 4 CPU-bound "
@@ -314,7 +314,7 @@ static const demo demos[] = {
      false, true, demo_async_runs, demo_async_run},
     {"free-threading", "CPU-bound threads with the lock and with no lock",
      "Free-threaded CPython (3.13t) runs threads without a global lock. This runs CPU-bound "
-     "work as 1, 2, 4 and 8 threads with the lock and without it.",
+     "work as @COUNTS@ threads with the lock and without it.",
      false, false, demo_ft_runs, demo_ft_run},
     {"race", "the lock does not make a line atomic: lost updates",
      "Two threads add one to a shared counter four million times between them. This updates it "
@@ -401,6 +401,24 @@ gs_status gs_cli_demo(int argc, char **argv)
     return rc;
 }
 
+/* The introduction with "@COUNTS@" as the worker counts it runs:
+ * "1, 2, 4 and 8". */
+static const char *demo_intro(const demo_ctx *d, const char *text, char *buf, size_t size)
+{
+    const char *at = strstr(text, "@COUNTS@");
+    if (!at) {
+        snprintf(buf, size, "%s", text);
+        return buf;
+    }
+    uint32_t counts[GS_SWEEP_MAX_COUNTS], n = demo_sweep_counts(d, counts);
+    char list[256] = "";
+    for (uint32_t i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%u", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                 counts[i]);
+    snprintf(buf, size, "%.*s%s%s", (int)(at - text), text, list, at + 8);
+    return buf;
+}
+
 static int run_demo(demo_ctx *d, const demo *dm)
 {
     gs_host_detect(&d->host);
@@ -411,7 +429,8 @@ static int run_demo(demo_ctx *d, const demo *dm)
                d->model.cores, (unsigned long long)d->model.seed);
     else if (d->pinned)
         printf("Every run pinned to %u of this machine's cores (--cores %u).\n\n", d->pinned, d->pinned);
-    gs_wrap(stdout, "", dm->intro);
+    char intro[1024];
+    gs_wrap(stdout, "", demo_intro(d, dm->intro, intro, sizeof intro));
     putchar('\n');
     fflush(stdout);
     d->total = dm->runs(d) * (d->repeat ? d->repeat : 1);

@@ -133,7 +133,7 @@ static uint32_t lb_cores(const demo_ctx *d, uint32_t cores[GS_LEGACY_ROWS])
     static const uint32_t wanted[GS_LEGACY_ROWS] = {1, 2, 4};
     uint32_t n = 0;
     for (uint32_t i = 0; i < GS_LEGACY_ROWS; i++)
-        if (d->sim || wanted[i] <= (d->pinned ? d->pinned : gs_cpus_allowed()))
+        if (wanted[i] <= (d->sim ? d->model.cores : d->pinned ? d->pinned : gs_cpus_allowed()))
             cores[n++] = wanted[i];
     return n;
 }

@@ -107,7 +107,7 @@ int demo_native_run(demo_ctx *d)
         if (demo_means(d))
             gs_conclude_native(stdout, &(gs_native_figures){
             .cores = demo_cores(d), .threads = native->workers, .share = share > 1 ? 1 : share,
-            .native_speedup = native->speedup, .native_max = native->median.native_max,
+            .native_speedup = native->speedup, .native_max = native->median.native_max, .virtual_time = d->sim,
             .bytecode_speedup = bytecode->speedup});
         if (demo_write_plot(d, &s) != 0)
             rc = GS_ERR_FAILED;

@@ -175,7 +175,7 @@ static void test_legacy_battle_either_way(void **state)
 
     f.nrows = 1; /* a machine of one core */
     w = WORDS(gs_conclude_legacy_battle, &f);
-    expect(w, "Only one core here: the battle needs two.");
+    expect(w, "Only one core here (2.40x as long as one thread under the old lock): the battle needs two.");
     expect_not(w, "On one core they took");
 }
 

@@ -111,12 +111,40 @@ static void test_every_demo_in_virtual_time(void **state)
     assert_non_null(strstr(out, "Every run pinned to 1 of this machine's cores (--cores 1)."));
 }
 
+/* In virtual time every demonstration is true to itself on 2 and on 16
+ * modelled cores: no sentence for real runs only ("real runs vary"), none
+ * about something that happened 0 times, the counts its introduction names
+ * are the counts it runs, and --cores bounds the cores it models. */
+static void test_demos_true_in_virtual_time(void **state)
+{
+    (void)state;
+    static const char *const demos[] = {"threads-vs-processes", "io-bound", "free-threading", "convoy",
+                                        "switch-interval",      "legacy-battle", "async", "race", "native"};
+    static const unsigned cores[] = {2, 16};
+    for (size_t c = 0; c < 2; c++)
+        for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++) {
+            char args[160], *out;
+            snprintf(args, sizeof args, "demo %s --quick --sim --cores %u", demos[i], cores[c]);
+            assert_int_equal(run(args, NULL, &out), 0);
+            if (!strstr(out, "What it means:") || strstr(out, "real runs vary") || strstr(out, "(0 time"))
+                fail_msg("gilsim %s:\n%s", args, out);
+            const char *intro = strstr(out, " threads.") ? out : NULL;
+            char top[64];
+            snprintf(top, sizeof top, " and %u threads", cores[c]);
+            if (intro && strstr(out, "This runs") && strcmp(demos[i], "io-bound") == 0 && !strstr(out, top))
+                fail_msg("gilsim %s: the introduction does not name %u threads:\n%s", args, cores[c], out);
+            if (strcmp(demos[i], "legacy-battle") == 0 && cores[c] == 2 && strstr(out, "legacy        4 "))
+                fail_msg("gilsim %s modelled 4 cores:\n%s", args, out);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_demo_quick),
         cmocka_unit_test(test_demo_plot_and_trace),
         cmocka_unit_test(test_every_demo_in_virtual_time),
+        cmocka_unit_test(test_demos_true_in_virtual_time),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
