@@ -299,9 +299,14 @@ void gs_conclude_race(FILE *out, const gs_race_figures *f)
     else
         point(out, "Even under a user lock %" PRId64 " updates were lost: that is a bug in gilsim's user locks.",
               l->lost);
-    point(out, "With no interpreter lock at all (free threading) %.1f%% were lost: the threads run at the same "
-               "time, and only a user lock would protect the counter.",
-          lost_pct(&r[GS_RACE_NO_GIL]));
+    if (r[GS_RACE_NO_GIL].lost > 0)
+        point(out, "With no interpreter lock at all (free threading) %.1f%% were lost: the threads run at the "
+                   "same time, and only a user lock would protect the counter.", lost_pct(&r[GS_RACE_NO_GIL]));
+    else
+        point(out, "With no interpreter lock at all (free threading) no update was lost on this run: the "
+                   "threads' reads and writes never fell between each other's%s. Nothing made sure of it; "
+                   "only a user lock would.", f->cores < 2 ? " (on one core they take turns at the kernel's "
+                   "time slices, which seldom fall between a read and its write)" : "");
 }
 
 void gs_conclude_native(FILE *out, const gs_native_figures *f)

@@ -93,6 +93,7 @@ typedef struct {
 } gs_race_row;
 typedef struct {
     gs_race_row rows[GS_RACE_ROWS];
+    long cores;                   /* the machine's, modelled or real */
 } gs_race_figures;
 void gs_conclude_race(FILE *out, const gs_race_figures *f);
 

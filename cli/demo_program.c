@@ -29,7 +29,7 @@ uint32_t demo_race_runs(const demo_ctx *d)
 
 int demo_race_run(demo_ctx *d)
 {
-    gs_race_figures f = {0};
+    gs_race_figures f = {.cores = demo_cores(d)};
     int rc = GS_OK;
     for (int i = 0; i < GS_RACE_ROWS && rc == GS_OK; i++) {
         gs_workload wl;

@@ -83,6 +83,22 @@ static void tl_slice(const gs_slice *s, void *arg)
     }
 }
 
+/* A round step for an axis from 0 to range with about `want` ticks: 1,
+ * 2, 2.5 or 5 times a power of ten, as a reader counts. */
+static double nice_step(double range, int want)
+{
+    double raw = range / want, power = 1;
+    while (power * 10 <= raw)
+        power *= 10;
+    while (power > raw)
+        power /= 10;
+    static const double steps[] = {1, 2, 2.5, 5, 10};
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
+        if (steps[k] * power >= raw)
+            return steps[k] * power;
+    return 10 * power;
+}
+
 /* Who did what when: a row per worker, each column the kind that took most
  * of its time, runs of one kind drawn as one rectangle titled with its
  * times. */
@@ -91,7 +107,7 @@ static void svg_timeline(FILE *f, const gs_run_result *r)
     gs_mode mode = r->cfg.mode;
     uint32_t rows = r->nworkers < TL_MAX_ROWS ? r->nworkers : TL_MAX_ROWS;
     double wall = r->end_ns > r->start_ns ? (double)(r->end_ns - r->start_ns) : 1;
-    int plot_w = TL_W - TL_LABEL - 20, height = TL_TOP + (int)rows * TL_ROW + 50;
+    int plot_w = TL_W - TL_LABEL - 20, height = TL_TOP + (int)rows * TL_ROW + 72;
     tl_row *row = malloc(sizeof *row);
     if (!row)
         return;
@@ -143,14 +159,17 @@ static void svg_timeline(FILE *f, const gs_run_result *r)
     int axis_y = TL_TOP + (int)rows * TL_ROW + 8; /* the time axis */
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" style=\"stroke:var(--fg)\"/>\n", TL_LABEL, axis_y,
             TL_LABEL + plot_w, axis_y);
-    for (int t = 0; t <= 5; t++) {
+    double step = nice_step(wall, 5); /* round times: 0, 10 ms, 20 ms, ... */
+    for (double t = 0; t <= wall * 1.0001; t += step) {
         char a[32];
-        double tx = TL_LABEL + t * plot_w / 5.0;
+        double tx = TL_LABEL + t / wall * plot_w;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" style=\"stroke:var(--fg)\"/>"
                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
-                tx, axis_y, tx, axis_y + 6, tx, axis_y + 26, t == 0 ? "start" : t == 5 ? "end" : "middle",
-                t == 0 ? "0" : gs_fmt_ns(wall * t / 5, a));
+                tx, axis_y, tx, axis_y + 6, tx, axis_y + 26, t == 0 ? "start" : "middle",
+                t == 0 ? "0" : gs_fmt_ns(t, a));
     }
+    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">time since the run began</text>\n",
+            TL_LABEL + plot_w / 2.0, axis_y + 48);
     fputs("</svg>\n", f);
     if (r->nworkers > rows)
         fprintf(f, "<p class=\"note\">The first %u of %u %s; the others are in --json and --trace.</p>\n", rows,
@@ -161,6 +180,19 @@ static void svg_timeline(FILE *f, const gs_run_result *r)
 /* ---- the scaling curves ---- */
 
 enum { CV_W = 1000, CV_H = 620, CV_L = 80, CV_R = 230, CV_T = 30, CV_B = 70 };
+
+/* Series k's marker at (x, y): a circle, a square, a triangle, a diamond
+ * in turn, opened as a group the caller closes (its title goes inside). */
+static void marker(FILE *f, uint32_t k, double x, double y)
+{
+    fputs("<g>", f);
+    switch (k % 4) {
+    case 0: fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\"/>", x, y); break;
+    case 1: fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"13\" height=\"13\"/>", x - 6.5, y - 6.5); break;
+    case 2: fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>", x, y - 8, x - 8, y + 6, x + 8, y + 6); break;
+    default: fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>", x, y - 8, x + 8, y, x, y + 8, x - 8, y);
+    }
+}
 
 /* Speedup against workers: a line per mode and workload, the ideal line,
  * the core marker. */
@@ -177,16 +209,18 @@ static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
 #define Y(v) (CV_T + ph - (v) / ymax * ph)
     fprintf(f, "<svg id=\"curves\" role=\"img\" viewBox=\"0 0 %d %d\" aria-label=\"speedup against workers\">\n",
             CV_W, CV_H);
-    for (int t = 0; t <= 4; t++) { /* the grid and the speedup axis */
-        double v = ymax * t / 4;
+    double step = nice_step(ymax, 4); /* the grid and the speedup axis, at round values */
+    for (double v = 0; v <= ymax * 1.0001; v += step)
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--grid)\"/>"
-                   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1fx</text>\n",
+                   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%gx</text>\n",
                 CV_L, Y(v), CV_L + pw, Y(v), CV_L - 8, Y(v) + 5, v);
-    }
+    fprintf(f, "<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">speedup (x one "
+               "worker)</text>\n", CV_T + ph / 2);
     for (uint32_t c = 0; c < s->ncounts; c++)
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%u</text>\n", X(s->counts[c]), CV_T + ph + 24,
                 s->counts[c]);
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">workers</text>\n", CV_L + pw / 2, CV_H - 12);
+    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">workers (threads, processes or tasks)</text>\n",
+            CV_L + pw / 2, CV_H - 12);
     double ideal = top < ymax ? top : ymax;
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted)\" "
                "stroke-dasharray=\"4 6\"><title>ideal: speedup = workers</title></line>\n",
@@ -197,6 +231,11 @@ static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
                    "<text x=\"%.1f\" y=\"%d\">%ld cores</text>\n",
                 X(cores), CV_T, X(cores), CV_T + ph, cores, X(cores) + 6, CV_T + 16, cores);
     }
+    /* a series each: its colour, a marker and a dash of its own, and a small
+     * offset, so that lines on the same points (the 1-worker ones, threads
+     * and async at 1x) stay visible */
+    static const char *const dashes[] = {"none", "12 6", "4 4", "16 4 4 4", "2 6", "8 8"};
+    uint32_t nseries = s->nworkloads * s->nmodes;
     uint32_t series = 0;
     for (uint32_t wl = 0; wl < s->nworkloads; wl++)
         for (uint32_t m = 0; m < s->nmodes; m++, series++) {
@@ -208,19 +247,29 @@ static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
                 const gs_sweep_point *p = &s->points[i];
                 if (p->mode != s->modes[m] || p->workload != s->workloads[wl] || p->speedup <= 0)
                     continue;
+                double off = ((double)series - (nseries - 1) / 2.0) * 5, x = X(p->workers) + off, y = Y(p->speedup);
                 if (len < sizeof points - 32)
-                    len += (size_t)snprintf(points + len, sizeof points - len, "%.1f,%.1f ", X(p->workers),
-                                            Y(p->speedup));
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\"><title>%s, ", X(p->workers), Y(p->speedup),
-                        gs_mode_names[p->mode]);
+                    len += (size_t)snprintf(points + len, sizeof points - len, "%.1f,%.1f ", x, y);
+                if (p->speedup_max > p->speedup_min) /* the repeats' range */
+                    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke-width:2\"/>\n", x,
+                            Y(p->speedup_min), x, Y(p->speedup_max));
+                marker(f, series, x, y);
+                fprintf(f, "<title>%s, ", gs_mode_names[p->mode]);
                 gs_put_html(f, p->workload->name);
-                fprintf(f, ", %u %s: %.2fx</title></circle>\n", p->workers,
+                fprintf(f, ", %u %s: %.2fx", p->workers,
                         p->workers == 1 ? gs_mode_singular[p->mode] : gs_mode_plural[p->mode], p->speedup);
+                if (p->speedup_max > p->speedup_min)
+                    fprintf(f, " (%.2f to %.2f over the repeats)", p->speedup_min, p->speedup_max);
+                fputs("</title></g>\n", f);
             }
-            fprintf(f, "<polyline points=\"%s\" style=\"fill:none;stroke-width:4\"/>\n</g>\n", points);
+            fprintf(f, "<polyline points=\"%s\" style=\"fill:none;stroke-width:4\" stroke-dasharray=\"%s\"/>\n</g>\n",
+                    points, dashes[series % 6]);
             double ly = CV_T + 20 + series * 32;
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"8\" style=\"fill:var(--c%u)\"/>"
-                       "<text x=\"%.1f\" y=\"%.1f\">", CV_L + pw + 24, ly - 4, series % 6, CV_L + pw + 58, ly + 5);
+            fprintf(f, "<g style=\"stroke:var(--c%u);fill:var(--c%u)\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                       "y2=\"%.1f\" style=\"stroke-width:4\" stroke-dasharray=\"%s\"/>",
+                    series % 6, series % 6, CV_L + pw + 20, ly, CV_L + pw + 52, ly, dashes[series % 6]);
+            marker(f, series, CV_L + pw + 36, ly);
+            fprintf(f, "</g></g>\n<text x=\"%.1f\" y=\"%.1f\">", CV_L + pw + 58, ly + 5);
             gs_put_html(f, s->nmodes > 1 && s->nworkloads > 1 ? gs_mode_names[s->modes[m]] : colour_name);
             if (s->nmodes > 1 && s->nworkloads > 1) {
                 fputs(", ", f);
@@ -228,6 +277,14 @@ static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
             }
             fputs("</text>\n", f);
         }
+    double ly = CV_T + 20 + series * 32; /* the reference lines, in the legend too */
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted);stroke-width:3\" "
+               "stroke-dasharray=\"4 6\"/><text x=\"%.1f\" y=\"%.1f\">ideal (x workers)</text>\n",
+            CV_L + pw + 20, ly, CV_L + pw + 52, ly, CV_L + pw + 58, ly + 5);
+    if (cores > 0 && (uint32_t)cores < top)
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted);stroke-width:3\" "
+                   "stroke-dasharray=\"10 6\"/><text x=\"%.1f\" y=\"%.1f\">the cores</text>\n",
+                CV_L + pw + 36, ly + 20, CV_L + pw + 36, ly + 44, CV_L + pw + 58, ly + 37);
     fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--fg)\"/>\n", CV_L, CV_T + ph,
             CV_L + pw, CV_T + ph);
     fputs("</svg>\n", f);

@@ -144,21 +144,28 @@ static const char *grouped(int64_t n, char buf[32])
     return buf;
 }
 
-/* A shared variable that ended otherwise than in the 1-worker run: a race
- * a student's program has, said where the answer is (the race workload's
- * counter has its own line below). */
+/* Updates lost, said where the answer is: the race workload's counter
+ * against the updates made, or a student's shared variable that ended
+ * otherwise than in the 1-worker run. */
 static void shared_headline(FILE *out, const gs_experiment *e, bool color)
 {
+    const gs_run_summary *s = &e->summaries[e->median];
     double lost;
-    int v = gs_experiment_shared_differs(e, 0, &lost);
-    if (v < 0)
-        return;
-    const gs_program *p = &e->cfg.workload->prog;
     char name[64], got[32], want[32], text[512];
-    gs_label(p->shared[v].name, strlen(p->shared[v].name), name, sizeof name);
-    int len = snprintf(text, sizeof text, "%s ended at %s, the 1-%s run at %s", name,
+    int v = gs_experiment_shared_differs(e, 0, &lost), len;
+    if (s->has_race && s->lost_updates > 0) {
+        lost = s->updates_expected ? (double)s->lost_updates / (double)s->updates_expected : 0;
+        len = snprintf(text, sizeof text, "The counter ended at %s after %s updates",
+                       grouped((int64_t)(s->updates_expected - (uint64_t)s->lost_updates), got),
+                       grouped((int64_t)s->updates_expected, want));
+    } else if (v >= 0) {
+        const gs_program *p = &e->cfg.workload->prog;
+        gs_label(p->shared[v].name, strlen(p->shared[v].name), name, sizeof name);
+        len = snprintf(text, sizeof text, "%s ended at %s, the 1-%s run at %s", name,
                        grouped(e->runs[e->median].shared[v], got), gs_mode_singular[e->cfg.mode],
                        grouped(e->base.shared[v], want));
+    } else
+        return;
     if (lost > 0 && len > 0)
         snprintf(text + len, sizeof text - (size_t)len, ": %.0f%% of its updates were lost (a race: they read and "
                  "wrote it without a lock)", 100 * lost);

@@ -229,6 +229,39 @@ static void test_async_either_way(void **state)
     expect_not(w, "stalls every other task");
 }
 
+/* The race: each row's words follow its own figures, and the row with no
+ * lock at all (which lost nothing before the model interleaved threads
+ * computing at once) never says updates were lost when none were. */
+static void test_race_either_way(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_race_figures f = {.cores = 8, .rows = {
+        [GS_RACE_INPLACE_CPYTHON] = {400000, 0, 0.003, 0}, [GS_RACE_INPLACE_LEGACY] = {400000, 91082, 0.004, 0},
+        [GS_RACE_CALL_1US] = {400000, 157812, 0.02, 0}, [GS_RACE_CALL_5MS] = {400000, 90131, 0.018, 0},
+        [GS_RACE_LOCKED] = {400000, 0, 0.019, 12}, [GS_RACE_NO_GIL] = {400000, 199990, 0.009, 0}}};
+    char *w = WORDS(gs_conclude_race, &f);
+    expect(w, "counter += 1 lost no update under CPython's lock");
+    expect(w, "Under Python 2's lock the same += lost 91082 (22.8%)");
+    expect(w, "39.5% lost at a 1 us switch interval, 22.5% at 5 ms, more where");
+    expect(w, "a thread that found it held (12 times)");
+    expect(w, "(free threading) 50.0% were lost");
+    f.rows[GS_RACE_INPLACE_LEGACY].lost = 0;
+    f.rows[GS_RACE_CALL_1US].lost = 90131;
+    f.rows[GS_RACE_LOCKED].waited = 0;
+    f.rows[GS_RACE_NO_GIL].lost = 0;
+    w = WORDS(gs_conclude_race, &f);
+    expect(w, "Under Python 2's lock the same += lost nothing on this run");
+    expect(w, "22.5% at 5 ms, as many at both");
+    expect(w, "this run no thread even found it held");
+    expect(w, "(free threading) no update was lost on this run");
+    expect_not(w, "were lost: the threads run at the same time");
+    expect_not(w, "on one core");
+    f.cores = 1;
+    w = WORDS(gs_conclude_race, &f);
+    expect(w, "on one core they take turns");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_legacy_battle_either_way),
         cmocka_unit_test(test_scaling_demos_either_way),
         cmocka_unit_test(test_async_either_way),
+        cmocka_unit_test(test_race_either_way),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

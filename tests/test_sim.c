@@ -452,6 +452,38 @@ static void test_lessons_as_real_machines_show_them(void **state)
     gs_workload_free(&race);
 }
 
+/* With no lock at all, two threads compute at once on the shared counter,
+ * and the model runs them in turns a few nanoseconds long: a read and its
+ * write fall either side of the other thread's, as on two real cores, so
+ * the race loses updates even as counter += 1 (which CPython's lock makes
+ * safe), and loses none under a user lock. */
+static void test_no_lock_races_as_cores_do(void **state)
+{
+    (void)state;
+    static const struct { int variant; double least, most; } races[] = {
+        {GS_RACE_CALL, 0.10, 0.60}, {GS_RACE_INPLACE, 0.10, 0.60}, {GS_RACE_LOCK, 0, 0}};
+    gs_sim_model m = model_of(2, 1);
+    char err[GS_ERRMSG_MAX];
+    for (size_t k = 0; k < sizeof races / sizeof *races; k++) {
+        gs_workload w;
+        assert_int_equal(gs_workload_load(&w, &(gs_workload_spec){.kind = GS_WL_RACE, .race = races[k].variant},
+                                          err), 0);
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 2, 100); /* 100,000 updates */
+        cfg.gil.policy = GS_GIL_NONE;
+        cfg.sim = &m;
+        gs_run_result r;
+        gs_run_summary s;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        gs_summarize(&r, &s);
+        gs_run_result_free(&r);
+        double lost = (double)s.lost_updates / (double)s.updates_expected;
+        if (lost < races[k].least || lost > races[k].most)
+            fail_msg("%s with no lock: %.1f%% lost, not %.0f%% to %.0f%%", gs_race_variant_names[races[k].variant],
+                     100 * lost, 100 * races[k].least, 100 * races[k].most);
+        gs_workload_free(&w);
+    }
+}
+
 /* Processes on the model: a lock each, so 8 of them on 8 cores run 8
  * times as fast as one, less what starting and collecting them costs
  * (about 10 ms for 8).  A machine ten times slower per instruction makes
@@ -689,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_processes_use_the_cores),
         cmocka_unit_test(test_async_tasks),
         cmocka_unit_test(test_lessons_as_real_machines_show_them),
+        cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_adversarial_schedules),
     };

@@ -161,6 +161,14 @@ typedef struct {
 
     uint64_t (*budget)(gs_os *os, uint64_t wanted); /* instructions the caller may run now */
     void (*ran)(gs_os *os, uint64_t instructions);  /* ... and how many it ran */
+    /* The calling thread's instructions read and write memory that other
+     * threads of the run compute on at the same time (a program's shared
+     * variables, with no lock between them).  Real cores interleave such
+     * reads and writes anyway; the simulated machine then ends each budget
+     * a few nanoseconds past the clock of the next such thread, so that
+     * their instructions run in the order of their clocks, as a data race
+     * needs. */
+    void (*shares_memory)(gs_os *os);
 
     /* size bytes, zeroed, that every process the caller starts sees and
      * may change (real: a shared mapping made before fork).  NULL when out

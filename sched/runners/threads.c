@@ -24,11 +24,14 @@
 typedef struct {
     gs_worker worker;
     gs_run_sync *sync;
+    bool shares_memory; /* other threads compute on its shared variables */
 } thread_worker;
 
 static void *worker_main(void *arg)
 {
     thread_worker *t = arg;
+    if (t->shares_memory)
+        t->worker.gil->os->ops->shares_memory(t->worker.gil->os);
     if (gs_run_sync_wait_gate(t->sync))
         gs_worker_run(&t->worker);
     gs_run_sync_done(t->sync);
@@ -84,6 +87,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     }
     for (uint32_t i = 0; i < n; i++) {
         w[i].sync = &sync;
+        w[i].shares_memory = n > 1 && cfg->workload->prog.nshared > 0;
         if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;

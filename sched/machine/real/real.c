@@ -296,6 +296,12 @@ static uint64_t real_budget(gs_os *os, uint64_t wanted)
     return wanted;
 }
 
+/* Real cores interleave shared reads and writes by themselves. */
+static void real_shares_memory(gs_os *os)
+{
+    (void)os;
+}
+
 static void real_ran(gs_os *os, uint64_t instructions)
 {
     (void)os, (void)instructions;
@@ -408,6 +414,7 @@ static const gs_os_ops real_ops = {
     .io_stop = real_io_stop,
     .io_close = real_io_close,
     .budget = real_budget,
+    .shares_memory = real_shares_memory,
     .ran = real_ran,
     .shared_new = real_shared_new,
     .shared_free = real_shared_free,

@@ -20,6 +20,7 @@ typedef struct sim_thread {
     uint32_t id;
     int state;
     bool computing;           /* between budget and ran */
+    bool shares_memory;       /* computes on memory others compute on (shares_memory) */
     uint64_t t;               /* its clock */
     uint64_t ps;              /* picoseconds of instructions not yet on t */
     uint64_t ready_at;        /* READY: since when */
