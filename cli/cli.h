@@ -12,6 +12,7 @@ typedef enum {
     GS_CMD_CALIBRATE = 8,
     GS_CMD_ASM = 16,
     GS_CMD_DIS = 32,
+    GS_CMD_TERMS = 64,
 } gs_command;
 
 /* How a command ended: each command returns one, and gs_exit_status is

@@ -109,16 +109,17 @@ void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
     uint32_t n = f->nrows;
     double alone = shown(f->rows[0].io_per_s, 0), one = shown(f->rows[1].io_per_s, 0);
     double last = shown(f->rows[n - 1].io_per_s, 0);
-    point(out, "Alone, the I/O thread did %.0f operations a second (each waits 1 ms).", alone);
+    /* the answer first: what one CPU thread did to the I/O thread */
     if (one < alone / 2)
-        point(out, "Beside one CPU-bound thread it did %.0f a second, %.0fx fewer. Each time its I/O "
-                   "ends it needs the lock back, the CPU thread holds it, and it waits for the "
-                   "switch interval (5 ms) to pass before it may ask: about one operation per "
-                   "interval, the convoy effect. The I/O latency p50 (%s) shows the wait.",
-              one, alone / (one > 0 ? one : 1), gs_fmt_ns((double)f->rows[1].io_p50_ns, a));
+        point(out, "Beside one CPU-bound thread the I/O thread did %.0f operations a second, %.0fx fewer "
+                   "than alone (%.0f, each waiting 1 ms). Each time its I/O ends it needs the lock back, the "
+                   "CPU thread holds it, and it waits for the switch interval (5 ms) to pass before it may "
+                   "ask: about one operation per interval, the convoy effect. The I/O latency p50 (%s) shows "
+                   "the wait.", one, alone / (one > 0 ? one : 1), alone, gs_fmt_ns((double)f->rows[1].io_p50_ns, a));
     else
-        point(out, "Beside one CPU-bound thread it still did %.0f a second: the convoy effect did not "
-                   "show on this run (expected: about 200 a second, one per 5 ms interval).", one);
+        point(out, "Beside one CPU-bound thread the I/O thread still did %.0f operations a second (alone: "
+                   "%.0f, each waiting 1 ms): the convoy effect did not show on this run (expected: about "
+                   "200 a second, one per 5 ms interval).", one, alone);
     if (n <= 2)
         return;
     uint32_t k = f->rows[n - 1].cpu_threads, rose = 0; /* the first row above the one before it */
@@ -181,6 +182,20 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
                     : one >= 0 ? shown(f->legacy_two_s[one] / f->legacy_one_s, 2) : 0;
     double modern = shown(f->cpython_wall_s[1] / f->cpython_wall_s[0], 2);
     double alone = shown(f->legacy_one_s / f->cpython_wall_s[0], 2);
+    if (many < 0)
+        point(out, "Only one core here (%.2fx as long as one thread under the old lock): the battle needs two.",
+              battle);
+    else if (battle > 1.2)
+        point(out, "Under the old lock, two threads on %u cores doing the same work as one took %.2fx as "
+                   "long. The holder let go every tick (%" PRIu64 " times) and took the lock straight back; "
+                   "the waiter, woken on the other core, found it taken %" PRIu64
+                   " times: the GIL battle Python 2 fought on multicore machines.",
+              f->cores[many], battle, f->tick_drops, f->futile_wakeups);
+    else
+        point(out, "Under the old lock, two threads on %u cores took %.2fx as long as one: the battle did "
+                   "not show on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free, "
+                   "and waking a thread must cost about as much as a tick.",
+              f->cores[many], battle, f->futile_wakeups);
     if (f->ticks_alone > 0) {
         double extra = f->legacy_one_s - f->cpython_wall_s[0];
         gs_fmt_ns(f->legacy_one_s * 1e9 / (double)f->ticks_alone, a);
@@ -196,20 +211,6 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
                    "%s. Alone, a thread under the old lock took %.2fx as long as under CPython's: %s.",
               f->check_interval, a, alone, cost);
     }
-    if (many < 0)
-        point(out, "Only one core here (%.2fx as long as one thread under the old lock): the battle needs two.",
-              battle);
-    else if (battle > 1.2)
-        point(out, "Under the old lock, two threads on %u cores doing the same work as one took %.2fx as "
-                   "long. The holder let go every tick (%" PRIu64 " times) and took the lock straight back; "
-                   "the waiter, woken on the other core, found it taken %" PRIu64
-                   " times: the GIL battle Python 2 fought on multicore machines.",
-              f->cores[many], battle, f->tick_drops, f->futile_wakeups);
-    else
-        point(out, "Under the old lock, two threads on %u cores took %.2fx as long as one: the battle did "
-                   "not show on this run (%" PRIu64 " futile wake-ups). It needs two cores that are free, "
-                   "and waking a thread must cost about as much as a tick.",
-              f->cores[many], battle, f->futile_wakeups);
     if (one >= 0 && many >= 0) {
         double single = shown(f->legacy_two_s[one] / f->legacy_one_s, 2);
         if (single < 1.2 && single < battle)
@@ -268,6 +269,13 @@ static double lost_pct(const gs_race_row *r)
 void gs_conclude_race(FILE *out, const gs_race_figures *f)
 {
     const gs_race_row *r = f->rows;
+    /* the answer first: the lock does not make a read and a write one step */
+    double fast = lost_pct(&r[GS_RACE_CALL_1US]), slow = lost_pct(&r[GS_RACE_CALL_5MS]);
+    point(out, "With a call between the read and the write, the lock can change hands at the call, and the "
+               "other thread's updates since the read are overwritten: %.1f%% lost at a 1 us switch interval, "
+               "%.1f%% at 5 ms%s.",
+          fast, slow, fast > slow ? ", more where the lock changes hands more often"
+                      : fast == slow ? ", as many at both" : ", fewer at the shorter interval on this run");
     if (r[GS_RACE_INPLACE_CPYTHON].lost == 0)
         point(out, "counter += 1 lost no update under CPython's lock: between its read and its write there is "
                    "no call and no loop back-edge, the only places where the lock changes hands.");
@@ -281,12 +289,6 @@ void gs_conclude_race(FILE *out, const gs_race_figures *f)
     else
         point(out, "Under Python 2's lock the same += lost nothing on this run: the lock changes hands at a "
                    "tick only when the woken waiter beats the holder to it, and here it never did.");
-    double fast = lost_pct(&r[GS_RACE_CALL_1US]), slow = lost_pct(&r[GS_RACE_CALL_5MS]);
-    point(out, "With a call between the read and the write, the lock can change hands at the call, and the "
-               "other thread's updates since the read are overwritten: %.1f%% lost at a 1 us switch interval, "
-               "%.1f%% at 5 ms%s.",
-          fast, slow, fast > slow ? ", more where the lock changes hands more often"
-                      : fast == slow ? ", as many at both" : ", fewer at the shorter interval on this run");
     const gs_race_row *l = &r[GS_RACE_LOCKED];
     double cost = shown(r[GS_RACE_CALL_5MS].wall_s > 0 ? l->wall_s / r[GS_RACE_CALL_5MS].wall_s : 0, 1);
     if (l->lost == 0 && l->waited > 0)

@@ -171,27 +171,78 @@ static void end_copy(demo_ctx *d)
     free(d->copy_text);
 }
 
-typedef struct {
-    const gs_experiment *traced;
-    const gs_sweep *curves;
-} demo_pictures;
-
-static int page_of(FILE *f, const void *ctx, const void *pictures)
+static void end_tables(demo_ctx *d)
 {
-    const demo_ctx *d = ctx;
-    const demo_pictures *p = pictures;
-    return gs_write_html_demo(f, d->name, d->copy_text ? d->copy_text : "", p->traced, p->curves, &d->host);
+    for (uint32_t i = 0; i < d->ntables; i++)
+        gs_table_free(&d->tables[i].table);
 }
 
-/* The --html page, with what the demo printed so far and its picture. */
-static int write_page(demo_ctx *d, const gs_experiment *traced, const gs_sweep *curves)
+/* How much the copy holds: where the next thing printed will start. */
+static size_t copy_mark(demo_ctx *d)
 {
-    if (!d->outputs.open[GS_OUT_HTML])
+    if (!d->copy)
         return 0;
     fflush(stdout);
     fflush(d->copy);
-    demo_pictures pictures = {traced, curves};
-    if (gs_cli_output_write(&d->outputs, GS_OUT_HTML, page_of, d, &pictures) != 0)
+    return d->copy_len;
+}
+
+void demo_table(demo_ctx *d, gs_table *t)
+{
+    size_t from = copy_mark(d);
+    gs_table_text(stdout, t);
+    if (d->copy && d->ntables < GS_PAGE_MAX_TABLES)
+        d->tables[d->ntables++] = (gs_page_table){.table = *t, .from = from, .to = copy_mark(d)};
+    else
+        gs_table_free(t);
+}
+
+void demo_figure(demo_ctx *d, const char *label, const char *fmt, ...)
+{
+    if (d->nfigures >= GS_PAGE_MAX_FIGURES)
+        return;
+    gs_page_figure *f = &d->figures[d->nfigures++];
+    snprintf(f->label, sizeof f->label, "%s", label);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->value, sizeof f->value, fmt, ap);
+    va_end(ap);
+}
+
+void demo_sweep_report(demo_ctx *d, const gs_sweep *s)
+{
+    gs_table t;
+    gs_sweep_table(s, &t);
+    demo_table(d, &t);
+    gs_report_sweep_notes(stdout, s, &d->host);
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        char label[64];
+        snprintf(label, sizeof label, "%u %s%s%.32s vs 1", p->workers, gs_mode_plural[p->mode],
+                 s->nworkloads > 1 ? " of " : "", s->nworkloads > 1 ? p->workload->name : "");
+        if (p->workers == s->counts[s->ncounts - 1] && p->speedup > 0)
+            demo_figure(d, label, "%.2f%c", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?');
+    }
+}
+
+static int page_of(FILE *f, const void *page, const void *unused)
+{
+    (void)unused;
+    return gs_write_html_demo(f, page);
+}
+
+/* The --html page, with what the demo printed so far and its picture. */
+static int write_page(demo_ctx *d, const gs_experiment *traced, const char *caption, const gs_sweep *curves)
+{
+    if (!d->outputs.open[GS_OUT_HTML])
+        return 0;
+    gs_demo_page page = {.name = d->name, .about = d->about, .text = "", .tables = d->tables,
+                         .ntables = d->ntables, .figures = d->figures, .nfigures = d->nfigures,
+                         .traced = traced, .caption = caption, .curves = curves,
+                         .model = d->sim ? &d->model : NULL, .pinned = d->pinned, .host = &d->host};
+    copy_mark(d);
+    page.text = d->copy_text ? d->copy_text : "";
+    if (gs_cli_output_write(&d->outputs, GS_OUT_HTML, page_of, &page, NULL) != 0)
         return -1;
     printf("\nThe page is %s: open it in a browser.\n", d->outputs.out[GS_OUT_HTML].name);
     return 0;
@@ -203,9 +254,9 @@ static int trace_of(FILE *f, const void *run, const void *unused)
     return gs_write_trace(f, run);
 }
 
-int demo_write_trace(demo_ctx *d, const gs_experiment *e)
+int demo_write_trace(demo_ctx *d, const gs_experiment *e, const char *caption)
 {
-    if (write_page(d, e, NULL) != 0)
+    if (write_page(d, e, caption, NULL) != 0)
         return -1;
     if (!d->outputs.open[GS_OUT_TRACE])
         return 0;
@@ -223,7 +274,7 @@ int demo_write_trace(demo_ctx *d, const gs_experiment *e)
 
 int demo_write_plot(demo_ctx *d, const gs_sweep *s)
 {
-    if (write_page(d, NULL, s) != 0)
+    if (write_page(d, NULL, NULL, s) != 0)
         return -1;
     if (!d->outputs.open[GS_OUT_PLOT])
         return 0;
@@ -287,46 +338,46 @@ static const demo demos[] = {
      "Threads share one lock and take turns; processes have a lock each and run side by "
      "side. This runs the same CPU-bound work as @COUNTS@ of each, and compares each with "
      "one worker.",
-     true, false, demo_tvp_runs, demo_tvp_run},
+     true, false, demo_tvp_runs, demo_tvp_run, NULL},
     {"io-bound", "threads scale when the work is I/O",
      "A thread that blocks in I/O gives the lock back. This runs I/O-bound work (a little "
      "computing, then a 1 ms wait, per unit) as @COUNTS@ threads.",
-     true, false, demo_io_runs, demo_io_run},
+     true, false, demo_io_runs, demo_io_run, NULL},
     {"convoy", "an I/O thread beside CPU-bound ones: its I/O collapses",
      "One thread does I/O, nothing else; first alone, then beside 1, 2 and 4 CPU-bound "
      "threads. Watch how many I/O operations a second it manages, and how long each one "
      "takes from request to running again.",
-     false, true, demo_convoy_runs, demo_convoy_run},
+     false, true, demo_convoy_runs, demo_convoy_run, NULL},
     {"switch-interval", "0.1 to 50 ms: hand-off cost versus I/O latency",
      "The switch interval is how long a waiting thread lets the holder run before asking "
      "for the lock. This runs two CPU-bound threads, then an I/O thread beside a CPU-bound "
      "one, at intervals from 0.1 ms to 50 ms.",
-     false, false, demo_si_runs, demo_si_run},
+     false, false, demo_si_runs, demo_si_run, NULL},
     {"legacy-battle", "Python 2's lock on multicore, then CPython 3.2's",
      "Python 2's lock was released every 100 bytecodes and taken straight back. This "
      "repeats David Beazley's experiment of 2009: the same CPU-bound work as 1 thread, then as 2 "
-     "threads on 1, 2 and 4 cores, under that lock; then under CPython's lock since 3.2.",
-     false, true, demo_lb_runs, demo_lb_run},
+     "threads on @COUNTS@ cores, under that lock; then under CPython's lock since 3.2.",
+     false, true, demo_lb_runs, demo_lb_run, demo_lb_cores},
     {"async", "I/O tasks overlap; one CPU-bound task stalls them all",
      "Async tasks share one thread and one event loop. This runs I/O-bound work as 1 and 8 "
      "tasks, then a task doing 1 ms sleeps alone and beside a task that computes without "
      "pausing, as a coroutine that never awaits does.",
-     false, true, demo_async_runs, demo_async_run},
+     false, true, demo_async_runs, demo_async_run, NULL},
     {"free-threading", "CPU-bound threads with the lock and with no lock",
      "Free-threaded CPython (3.13t) runs threads without a global lock. This runs CPU-bound "
      "work as @COUNTS@ threads with the lock and without it.",
-     false, false, demo_ft_runs, demo_ft_run},
+     false, false, demo_ft_runs, demo_ft_run, NULL},
     {"race", "the lock does not make a line atomic: lost updates",
      "Two threads add one to a shared counter four million times between them. This updates it "
      "with counter += 1, then with a call between the read and the write, at a 1 us and a 5 ms "
      "switch interval, then under a user lock, under Python 2's lock and with no lock at all, "
      "and counts the updates lost.",
-     false, false, demo_race_runs, demo_race_run},
+     false, false, demo_race_runs, demo_race_run, NULL},
     {"native", "native code escapes the lock: threads scale",
      "A C extension (hashlib, zlib) lets the lock go while it works. This runs threads that "
      "spend 90% of their time in native calls, and threads of bytecode alone, as 1, 2, 4 and "
      "more threads, up to 8 (or the modelled machine's cores).",
-     true, false, demo_native_runs, demo_native_run},
+     true, false, demo_native_runs, demo_native_run, NULL},
 };
 #define NDEMOS (sizeof demos / sizeof demos[0])
 
@@ -385,6 +436,7 @@ gs_status gs_cli_demo(int argc, char **argv)
         return GS_ERR_USAGE;
 
     d.name = dm->name;
+    d.about = dm->about;
     if (html && copy_stdout(&d) != 0) {
         fprintf(stderr, "gilsim: out of memory for the page\n");
         gs_cli_outputs_finish(&d.outputs);
@@ -392,25 +444,26 @@ gs_status gs_cli_demo(int argc, char **argv)
     }
     rc = run_demo(&d, dm);
     if (html) {
-        if (rc == GS_OK && write_page(&d, NULL, NULL) != 0) /* a demo without pictures */
+        if (rc == GS_OK && write_page(&d, NULL, NULL, NULL) != 0) /* a demo without pictures */
             rc = GS_ERR_FAILED;
         end_copy(&d);
     }
+    end_tables(&d);
     if (gs_cli_outputs_finish(&d.outputs) != 0 && rc == GS_OK)
         rc = GS_ERR_FAILED;
     return rc;
 }
 
-/* The introduction with "@COUNTS@" as the worker counts it runs:
- * "1, 2, 4 and 8". */
-static const char *demo_intro(const demo_ctx *d, const char *text, char *buf, size_t size)
+/* The introduction with "@COUNTS@" as the counts it runs: "1, 2, 4 and
+ * 8". */
+static const char *demo_intro(const demo_ctx *d, const demo *dm, char *buf, size_t size)
 {
-    const char *at = strstr(text, "@COUNTS@");
+    const char *text = dm->intro, *at = strstr(text, "@COUNTS@");
     if (!at) {
         snprintf(buf, size, "%s", text);
         return buf;
     }
-    uint32_t counts[GS_SWEEP_MAX_COUNTS], n = demo_sweep_counts(d, counts);
+    uint32_t counts[GS_SWEEP_MAX_COUNTS], n = (dm->counts ? dm->counts : demo_sweep_counts)(d, counts);
     char list[256] = "";
     for (uint32_t i = 0; i < n; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%u", i == 0 ? "" : i + 1 == n ? " and " : ", ",
@@ -430,7 +483,7 @@ static int run_demo(demo_ctx *d, const demo *dm)
     else if (d->pinned)
         printf("Every run pinned to %u of this machine's cores (--cores %u).\n\n", d->pinned, d->pinned);
     char intro[1024];
-    gs_wrap(stdout, "", demo_intro(d, dm->intro, intro, sizeof intro));
+    gs_wrap(stdout, "", demo_intro(d, dm, intro, sizeof intro));
     putchar('\n');
     fflush(stdout);
     d->total = dm->runs(d) * (d->repeat ? d->repeat : 1);

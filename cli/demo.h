@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../reports/html.h"
 #include "../reports/report.h"
 #include "../sched/experiment.h"
 #include "../sched/summary.h"
@@ -35,10 +36,15 @@ typedef struct {
     gs_progress bar, *shown;
     uint32_t done, total;   /* runs, for the progress bar */
     const char *name;       /* the demonstration's */
+    const char *about;      /* ... and its line in the list */
     FILE *real_stdout;      /* with --html, what printf printed to before */
     FILE *copy;             /* ... and the copy of all it prints since */
     char *copy_text;
     size_t copy_len;
+    gs_page_table tables[GS_PAGE_MAX_TABLES]; /* for the page: its tables, in the copy's text */
+    uint32_t ntables;
+    gs_page_figure figures[GS_PAGE_MAX_FIGURES]; /* the key figures */
+    uint32_t nfigures;
 } demo_ctx;
 
 typedef struct {
@@ -48,6 +54,9 @@ typedef struct {
     bool plots, traces;     /* whether --plot / --trace mean something */
     uint32_t (*runs)(const demo_ctx *); /* how many runs, for progress */
     int (*run)(demo_ctx *);
+    /* the counts its introduction names as @COUNTS@ (NULL: the sweep's,
+     * demo_sweep_counts); returns how many */
+    uint32_t (*counts)(const demo_ctx *, uint32_t counts[GS_SWEEP_MAX_COUNTS]);
 } demo;
 
 /* The configuration of a demo's run: mode, workload, workers and work,
@@ -78,8 +87,16 @@ int demo_load_spec(gs_workload *wl, gs_workload_spec spec);
 /* The outputs of a demo's traced run or sweep: --trace, --plot, and the
  * page of --html with its timeline or curves.  Return 0, or -1 after
  * saying why. */
-int demo_write_trace(demo_ctx *d, const gs_experiment *e);
+int demo_write_trace(demo_ctx *d, const gs_experiment *e, const char *caption);
 int demo_write_plot(demo_ctx *d, const gs_sweep *s);
+/* Prints t in the terminal and keeps it for the page, in its place in the
+ * text (the demo gives t up). */
+void demo_table(demo_ctx *d, gs_table *t);
+/* A sweep's table (kept for the page), its notes, and as key figures each
+ * mode's speedup at the most workers. */
+void demo_sweep_report(demo_ctx *d, const gs_sweep *s);
+/* A key figure for the top of the page (the first GS_PAGE_MAX_FIGURES). */
+void demo_figure(demo_ctx *d, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The sweep's point for mode at the most workers. */
 const gs_sweep_point *demo_last_point(const gs_sweep *s, gs_mode mode);
 /* The most workers a sweep demo runs: 8 (4 with --quick), or the modelled
@@ -95,5 +112,8 @@ void demo_sweep_setup(const demo_ctx *d, gs_sweep *s, const gs_workload *wl, uin
 #define GS_DEMO_DECLARE(n) uint32_t demo_##n##_runs(const demo_ctx *d); int demo_##n##_run(demo_ctx *d);
 GS_DEMO_FUNCS(GS_DEMO_DECLARE)
 #undef GS_DEMO_DECLARE
+/* The cores legacy-battle runs its 2 threads on: 1, 2 and 4, as far as
+ * the machine has them. */
+uint32_t demo_lb_cores(const demo_ctx *d, uint32_t cores[GS_SWEEP_MAX_COUNTS]);
 
 #endif

@@ -30,7 +30,7 @@ static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t int
     return 0;
 }
 
-uint32_t demo_convoy_runs(const demo_ctx *d) { return d->quick ? 3 : 4; }
+uint32_t demo_convoy_runs(const demo_ctx *d) { (void)d; return 4; }
 
 int demo_convoy_run(demo_ctx *d)
 {
@@ -38,7 +38,7 @@ int demo_convoy_run(demo_ctx *d)
     if (demo_load(&wl, GS_WL_CONVOY) != 0)
         return GS_ERR_FAILED;
     static const uint32_t ks[] = {0, 1, 2, 4};
-    uint32_t n = d->quick ? 3 : 4;
+    uint32_t n = 4;
     gs_convoy_io rows[4];
     gs_experiment traced = {0};
     int rc = GS_OK;
@@ -47,14 +47,24 @@ int demo_convoy_run(demo_ctx *d)
             rc = GS_ERR_FAILED;
     gs_progress_end(d->shown);
     if (rc == GS_OK) {
-        char a[32], b[32], c[32];
-        printf("%11s %16s %12s %12s %14s\n", "CPU threads", "I/O thread ops/s", "I/O p50", "I/O p99",
-               "lock wait p99");
-        for (uint32_t i = 0; i < n; i++)
-            printf("%11u %16.0f %12s %12s %14s\n", ks[i], rows[i].io_per_s,
-                   gs_fmt_ns((double)rows[i].io_p50, a), gs_fmt_ns((double)rows[i].io_p99, b),
-                   gs_fmt_ns((double)rows[i].wait_p99, c));
+        char a[32];
+        gs_table t;
+        gs_table_init(&t, "CPU threads|I/O thread ops/s|I/O p50|I/O p99|lock wait p99");
+        for (uint32_t i = 0; i < n; i++) {
+            gs_table_cell(&t, "%u", ks[i]);
+            gs_table_cell(&t, "%.0f", rows[i].io_per_s);
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p50, a));
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p99, a));
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].wait_p99, a));
+        }
+        demo_table(d, &t);
         printf("(counted while every CPU thread was running)\n");
+        demo_figure(d, "I/O ops/s, alone", "%.0f", rows[0].io_per_s);
+        for (uint32_t i = 1; i < n; i++) {
+            char label[64];
+            snprintf(label, sizeof label, "beside %u CPU thread%s", ks[i], ks[i] == 1 ? "" : "s");
+            demo_figure(d, label, "%.0f", rows[i].io_per_s);
+        }
         bool means = demo_means(d);
         gs_convoy_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
@@ -62,7 +72,8 @@ int demo_convoy_run(demo_ctx *d)
                                                 .io_p50_ns = rows[i].io_p50};
         if (means)
             gs_conclude_convoy(stdout, &f);
-        if (demo_write_trace(d, &traced) != 0)
+        if (demo_write_trace(d, &traced, "The run of the I/O thread (thread 0) beside 2 CPU-bound threads "
+                             "(threads 1 and 2), at CPython's 5 ms switch interval.") != 0)
             rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);
@@ -105,11 +116,22 @@ int demo_si_run(demo_ctx *d)
     }
     gs_progress_end(d->shown);
     if (rc == GS_OK) {
-        char a[32], b[32], c[32];
-        printf("%9s %20s %12s %24s\n", "interval", "2 CPU threads: wall", "switches/s", "I/O thread latency p50");
-        for (uint32_t i = 0; i < n; i++)
-            printf("%9s %20s %12.0f %24s\n", gs_fmt_ns((double)iv[i], a), gs_fmt_ns(wall[i] * 1e9, b), switches[i],
-                   gs_fmt_ns((double)rows[i].io_p50, c));
+        char a[32];
+        gs_table t;
+        gs_table_init(&t, "interval|2 CPU threads: wall|switches/s|I/O thread latency p50");
+        for (uint32_t i = 0; i < n; i++) {
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)iv[i], a));
+            gs_table_cell(&t, "%s", gs_fmt_ns(wall[i] * 1e9, a));
+            gs_table_cell(&t, "%.0f", switches[i]);
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p50, a));
+        }
+        demo_table(d, &t);
+        for (uint32_t i = 0; i < n; i = i + 1 < n - 1 ? n - 1 : i + 1) { /* the first and the last */
+            char label[64];
+            snprintf(label, sizeof label, "I/O latency p50 at %s", gs_fmt_ns((double)iv[i], a));
+            demo_figure(d, label, "%s", gs_fmt_ns((double)rows[i].io_p50, a));
+        }
+        demo_figure(d, "switches/s at the shortest", "%.0f", switches[0]);
         bool means = demo_means(d);
         gs_interval_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
@@ -128,7 +150,7 @@ int demo_si_run(demo_ctx *d)
 /* Beazley's experiment: 2 threads on 1, 2 and 4 cores (the modelled
  * machine's count set per run; in real time, pinned, as far as this
  * machine has cores). */
-static uint32_t lb_cores(const demo_ctx *d, uint32_t cores[GS_LEGACY_ROWS])
+uint32_t demo_lb_cores(const demo_ctx *d, uint32_t cores[GS_SWEEP_MAX_COUNTS])
 {
     static const uint32_t wanted[GS_LEGACY_ROWS] = {1, 2, 4};
     uint32_t n = 0;
@@ -140,8 +162,8 @@ static uint32_t lb_cores(const demo_ctx *d, uint32_t cores[GS_LEGACY_ROWS])
 
 uint32_t demo_lb_runs(const demo_ctx *d)
 {
-    uint32_t cores[GS_LEGACY_ROWS];
-    return 3 + lb_cores(d, cores);
+    uint32_t cores[GS_SWEEP_MAX_COUNTS];
+    return 3 + demo_lb_cores(d, cores);
 }
 
 /* One run of the battle's work: policy, threads, on cores (0: as the demo's
@@ -167,7 +189,9 @@ int demo_lb_run(demo_ctx *d)
     if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
         return GS_ERR_FAILED;
     gs_legacy_figures f = {.check_interval = GS_CHECK_INTERVAL_DEFAULT};
-    f.nrows = lb_cores(d, f.cores);
+    uint32_t cores[GS_SWEEP_MAX_COUNTS];
+    f.nrows = demo_lb_cores(d, cores);
+    memcpy(f.cores, cores, f.nrows * sizeof *cores);
     uint32_t top = f.cores[f.nrows - 1];
     gs_experiment e, traced = {0};
     int rc = lb_measure(d, &wl, GS_GIL_LEGACY, 1, top, &e);
@@ -199,13 +223,24 @@ int demo_lb_run(demo_ctx *d)
     }
     gs_progress_end(d->shown);
     if (rc == 0) {
-        char a[32], b[32];
-        printf("%-8s %6s %12s %12s %16s\n", "lock", "cores", "1 thread", "2 threads", "2 threads vs 1");
-        for (uint32_t i = 0; i < f.nrows; i++)
-            printf("%-8s %6u %12s %12s %15.2fx\n", "legacy", f.cores[i], gs_fmt_ns(f.legacy_one_s * 1e9, a),
-                   gs_fmt_ns(f.legacy_two_s[i] * 1e9, b), f.legacy_two_s[i] / f.legacy_one_s);
-        printf("%-8s %6u %12s %12s %15.2fx\n", "cpython", top, gs_fmt_ns(f.cpython_wall_s[0] * 1e9, a),
-               gs_fmt_ns(f.cpython_wall_s[1] * 1e9, b), f.cpython_wall_s[1] / f.cpython_wall_s[0]);
+        char a[32];
+        gs_table t;
+        gs_table_init(&t, "<lock|cores|1 thread|2 threads|2 threads vs 1");
+        for (uint32_t i = 0; i <= f.nrows; i++) {
+            bool legacy = i < f.nrows;
+            double one = legacy ? f.legacy_one_s : f.cpython_wall_s[0];
+            double two = legacy ? f.legacy_two_s[i] : f.cpython_wall_s[1];
+            gs_table_cell(&t, "%s", legacy ? "legacy" : "cpython");
+            gs_table_cell(&t, "%u", legacy ? f.cores[i] : top);
+            gs_table_cell(&t, "%s", gs_fmt_ns(one * 1e9, a));
+            gs_table_cell(&t, "%s", gs_fmt_ns(two * 1e9, a));
+            gs_table_cell(&t, "%.2fx", two / one);
+            char label[64];
+            snprintf(label, sizeof label, "2 threads vs 1, %s lock, %u core%s", legacy ? "Python 2's" : "CPython's",
+                     legacy ? f.cores[i] : top, (legacy ? f.cores[i] : top) == 1 ? "" : "s");
+            demo_figure(d, label, "%.2fx", two / one);
+        }
+        demo_table(d, &t);
         printf("Beazley, Python 2.6 on a dual core (2009): 1 thread 24.6 s; 2 threads 45.5 s on\n"
                "2 cores (1.85x), 38.0 s on 1 core (1.54x).\n");
         /* two threads that only compute under one lock run one at a time:
@@ -216,7 +251,12 @@ int demo_lb_run(demo_ctx *d)
                        "something else", f.cpython_wall_s[1] / f.cpython_wall_s[0]);
         if (demo_means(d))
             gs_conclude_legacy_battle(stdout, &f);
-        if (have_battle && demo_write_trace(d, &traced) != 0)
+        char caption[256];
+        snprintf(caption, sizeof caption, "The run of 2 threads under Python 2's lock on %u cores: both only "
+                 "compute, and fight for the lock at every tick of 100 bytecodes.",
+                 have_battle ? demo_result(&traced)->cfg.sim ? demo_result(&traced)->cfg.sim->cores
+                                                             : demo_result(&traced)->cfg.cores : 0);
+        if (have_battle && demo_write_trace(d, &traced, caption) != 0)
             rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);
@@ -271,18 +311,30 @@ int demo_async_run(demo_ctx *d)
     }
     gs_progress_end(d->shown);
     if (rc == GS_OK) {
-        char a[32], b[32], c[32], x[32];
-        printf("%-44s %10s\n", "I/O-bound tasks, the same work in all", "wall");
-        printf("%-44s %10s\n", "1 task", gs_fmt_ns(wall[0] * 1e9, a));
-        printf("%-44s %10s\n\n", "8 tasks", gs_fmt_ns(wall[1] * 1e9, a));
-        printf("%-30s %14s %18s\n", "one task doing 1 ms sleeps", "loop lag p99", "longest sleep");
-        printf("%-30s %14s %18s\n", "alone", gs_fmt_ns((double)lag[0], a), gs_fmt_ns((double)io_max[0], b));
-        printf("%-30s %14s %18s\n", "beside a task that computes", gs_fmt_ns((double)lag[1], c),
-               gs_fmt_ns((double)io_max[1], x));
+        char a[32];
+        gs_table t;
+        gs_table_init(&t, "<I/O-bound tasks, the same work in all|wall");
+        for (uint32_t i = 0; i < 2; i++) {
+            gs_table_cell(&t, "%s", i ? "8 tasks" : "1 task");
+            gs_table_cell(&t, "%s", gs_fmt_ns(wall[i] * 1e9, a));
+        }
+        demo_table(d, &t);
+        putchar('\n');
+        gs_table_init(&t, "<one task doing 1 ms sleeps|loop lag p99|longest sleep");
+        for (uint32_t i = 0; i < 2; i++) {
+            gs_table_cell(&t, "%s", i ? "beside a task that computes" : "alone");
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)lag[i], a));
+            gs_table_cell(&t, "%s", gs_fmt_ns((double)io_max[i], a));
+        }
+        demo_table(d, &t);
+        demo_figure(d, "8 I/O tasks vs 1", "%.2fx", wall[1] > 0 ? wall[0] / wall[1] : 0);
+        demo_figure(d, "loop lag p99, alone", "%s", gs_fmt_ns((double)lag[0], a));
+        demo_figure(d, "beside a task that computes", "%s", gs_fmt_ns((double)lag[1], a));
         if (demo_means(d))
             gs_conclude_async(stdout, &(gs_async_figures){.wall_s = {wall[0], wall[1]},
                                                       .lag_p99_ns = {lag[0], lag[1]}, .computed_ns = computed});
-        if (demo_write_trace(d, &traced) != 0)
+        if (demo_write_trace(d, &traced, "The run of a task doing 1 ms sleeps (task 0) beside a task that "
+                             "computes without pausing (task 1), on one loop in one thread.") != 0)
             rc = GS_ERR_FAILED;
     }
     gs_experiment_free(&traced);

@@ -54,16 +54,24 @@ int demo_race_run(demo_ctx *d)
     gs_progress_end(d->shown);
     if (rc != GS_OK)
         return rc;
-    char a[32], b[32];
-    printf("%-34s %-8s %9s %20s %10s\n", "two threads update a counter", "lock", "interval", "updates lost",
-           "wall");
+    char a[32];
+    gs_table t;
+    gs_table_init(&t, "<two threads update a counter|<lock|interval|updates lost|share|wall");
     for (int i = 0; i < GS_RACE_ROWS; i++) {
         const gs_race_row *r = &f.rows[i];
         gs_gil_policy p = race_rows[i].policy;
-        printf("%-34s %-8s %9s %11" PRId64 " %6.1f%% %10s\n", race_code[race_rows[i].variant], gs_gil_policy_names[p],
-               p == GS_GIL_CPYTHON ? gs_fmt_ns((double)race_rows[i].interval_ns, a) : "-", r->lost,
-               r->expected ? 100.0 * (double)r->lost / (double)r->expected : 0, gs_fmt_ns(r->wall_s * 1e9, b));
+        double share = r->expected ? 100.0 * (double)r->lost / (double)r->expected : 0;
+        gs_table_cell(&t, "%s", race_code[race_rows[i].variant]);
+        gs_table_cell(&t, "%s", gs_gil_policy_names[p]);
+        gs_table_cell(&t, "%s", p == GS_GIL_CPYTHON ? gs_fmt_ns((double)race_rows[i].interval_ns, a) : "-");
+        gs_table_cell(&t, "%" PRId64, r->lost);
+        gs_table_cell(&t, "%.1f%%", share);
+        gs_table_cell(&t, "%s", gs_fmt_ns(r->wall_s * 1e9, a));
+        if (i == GS_RACE_CALL_5MS || i == GS_RACE_LOCKED || i == GS_RACE_NO_GIL)
+            demo_figure(d, i == GS_RACE_CALL_5MS ? "lost, CPython's lock" : i == GS_RACE_LOCKED
+                        ? "lost, with a user lock" : "lost, no lock at all", "%.1f%%", share);
     }
+    demo_table(d, &t);
     printf("(%" PRIu64 " updates a run)\n", f.rows[0].expected);
     if (demo_means(d))
         gs_conclude_race(stdout, &f);
@@ -94,7 +102,7 @@ int demo_native_run(demo_ctx *d)
     int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
     if (rc == GS_OK) {
         gs_progress_end(d->shown);
-        gs_report_sweep_text(stdout, &s, &d->host);
+        demo_sweep_report(d, &s);
         const gs_sweep_point *native = NULL, *bytecode = NULL, *one = &s.points[0];
         for (uint32_t i = 0; i < s.npoints; i++) { /* the last point of each workload: the most threads */
             if (s.points[i].workload == &wl[0])

@@ -19,7 +19,7 @@ int demo_tvp_run(demo_ctx *d)
     int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
     if (rc == GS_OK) {
         gs_progress_end(d->shown);
-        gs_report_sweep_text(stdout, &s, &d->host);
+        demo_sweep_report(d, &s);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS), *p = demo_last_point(&s, GS_MODE_PROCESSES);
         if (demo_means(d))
             gs_conclude_threads_vs_processes(stdout, &(gs_tvp_figures){
@@ -47,7 +47,7 @@ int demo_io_run(demo_ctx *d)
     int rc = demo_sweep(d, &s) == 0 ? GS_OK : GS_ERR_FAILED;
     if (rc == GS_OK) {
         gs_progress_end(d->shown);
-        gs_report_sweep_text(stdout, &s, &d->host);
+        demo_sweep_report(d, &s);
         const gs_sweep_point *t = demo_last_point(&s, GS_MODE_THREADS);
         if (demo_means(d))
             gs_conclude_io_bound(stdout, &(gs_io_figures){.cores = demo_cores(d), .threads = t->workers,
@@ -76,11 +76,17 @@ int demo_ft_run(demo_ctx *d)
     int rc = demo_sweep(d, &with_lock) == 0 && demo_sweep(d, &without) == 0 ? GS_OK : GS_ERR_FAILED;
     if (rc == GS_OK) {
         gs_progress_end(d->shown);
-        printf("%7s %22s %22s\n", "threads", "cpython lock: speedup", "no lock: speedup");
-        for (uint32_t i = 0; i < with_lock.npoints && i < without.npoints; i++)
-            printf("%7u %21.2fx %21.2fx\n", with_lock.points[i].workers, with_lock.points[i].speedup,
-                   without.points[i].speedup);
+        gs_table t;
+        gs_table_init(&t, "threads|cpython lock: speedup|no lock: speedup");
+        for (uint32_t i = 0; i < with_lock.npoints && i < without.npoints; i++) {
+            gs_table_cell(&t, "%u", with_lock.points[i].workers);
+            gs_table_cell(&t, "%.2fx", with_lock.points[i].speedup);
+            gs_table_cell(&t, "%.2fx", without.points[i].speedup);
+        }
+        demo_table(d, &t);
         const gs_sweep_point *a = demo_last_point(&with_lock, GS_MODE_THREADS), *b = demo_last_point(&without, GS_MODE_THREADS);
+        demo_figure(d, "threads, CPython's lock", "%.2fx", a->speedup);
+        demo_figure(d, "threads, no lock", "%.2fx", b->speedup);
         if (demo_means(d))
             gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = demo_cores(d), .threads = b->workers,
                                                             .lock_speedup = a->speedup,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../reports/glossary.h"
 #include "../reports/output.h"
 #include "../sched/run.h"
 #include "cli.h"
@@ -27,6 +28,14 @@ static gs_status command(int argc, char **argv)
         if (rc != 0)
             return rc > 0 ? GS_OK : GS_ERR_USAGE;
         return cmd[0] == 'a' ? gs_cli_asm(o.operand) : gs_cli_dis(o.operand);
+    }
+    if (strcmp(cmd, "terms") == 0) {
+        gs_cli_options o;
+        int rc = gs_cli_parse(argc - 1, argv + 1, GS_CMD_TERMS, &o);
+        if (rc != 0)
+            return rc > 0 ? GS_OK : GS_ERR_USAGE;
+        gs_glossary_text(stdout);
+        return GS_OK;
     }
     if (strcmp(cmd, "__complete") == 0)
         return gs_cli_complete(argc - 1, argv + 1);

@@ -23,7 +23,7 @@
 #define DEMO GS_CMD_DEMO
 #define BOTH (GS_CMD_RUN | GS_CMD_SWEEP)
 #define MODELLED (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO) /* the commands that run on a machine */
-#define ALL (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO | GS_CMD_CALIBRATE | GS_CMD_ASM | GS_CMD_DIS)
+#define ALL (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO | GS_CMD_CALIBRATE | GS_CMD_ASM | GS_CMD_DIS | GS_CMD_TERMS)
 #define DEFAULT_WORKERS 4
 #define DEFAULT_IO_LATENCY_NS 1000000ull /* 1 ms */
 
@@ -45,6 +45,7 @@ static const struct {
     {"calibrate", GS_CMD_CALIBRATE, gs_calibrate_usage, NULL, 0},
     {"asm", GS_CMD_ASM, gs_asm_usage, "FILE", 1},
     {"dis", GS_CMD_DIS, gs_dis_usage, "FILE", 1},
+    {"terms", GS_CMD_TERMS, gs_terms_usage, NULL, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

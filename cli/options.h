@@ -116,6 +116,7 @@ extern const char gs_demo_usage[];
 extern const char gs_calibrate_usage[];
 extern const char gs_asm_usage[];
 extern const char gs_dis_usage[];
+extern const char gs_terms_usage[];
 void gs_cli_print_usage(FILE *out, const char *text);
 
 /* Whether to use colour on standard output. */

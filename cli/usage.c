@@ -17,6 +17,7 @@ const char gs_run_usage[] =
     "       gilsim calibrate             measure this machine for the model (--sim)\n"
     "       gilsim asm FILE              assemble and verify a program\n"
     "       gilsim dis FILE              disassemble a program\n"
+    "       gilsim terms                 what the figures' words mean\n"
     "       gilsim --help | --version    (gilsim sweep --help: the sweep's options)\n"
     "\n"
     "Mode (one of them; default --threads 4):\n"
@@ -186,6 +187,12 @@ const char gs_asm_usage[] =
     "usage: gilsim asm FILE\n"
     "Assembles and verifies FILE (.gsa, or .py compiled first), and prints a\n"
     "summary.  Exit status 0, or 2 for a bad file.\n";
+
+const char gs_terms_usage[] =
+    "usage: gilsim terms\n"
+    "Prints what the words of gilsim's figures mean (speedup, efficiency, p50 and\n"
+    "p99, waiting for the lock or a core, Jain's index, ...), as every page's\n"
+    "\"How to read this\" and the README say it.\n";
 
 const char gs_dis_usage[] =
     "usage: gilsim dis FILE\n"

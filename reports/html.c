@@ -1,17 +1,22 @@
-/* html.c - the classroom page (DESIGN.md section 11): one self-contained
- * HTML file with the answer, the figures, the timeline and the scaling
- * curves, for a projector.
+/* html.c - the classroom page (docs/design.md, "Outputs"): one
+ * self-contained HTML file with the whole story of a run, a sweep or a
+ * demonstration, for a projector.
  *
- * The pictures are SVG written here, inline in the page.  A charting
+ * Every page has one layout, top to bottom: the answer in a sentence; a
+ * row of key figures led by a badge, as large as they are, that says real
+ * or virtual time (with the model and its seed); the pictures, each with a
+ * caption; the data as HTML tables at the body's size; the conclusions;
+ * "How to read this" (the glossary, glossary.h); and the terminal's full
+ * report.  The type grows with the screen, and the column with it up to a
+ * width still easy to read.
+ *
+ * The pictures are SVG (svg.c), inline in the page.  A charting
  * library (Chart.js, Vega) would have to be inlined whole into every page
  * (200 KB and more), needs JavaScript to draw anything, and would put a
  * second idea of the data beside gilsim's; SVG needs neither script nor
  * network, prints, scales on any projector, and its shapes carry their own
  * <title> tooltips, which browsers show on hover.  The page has no script
- * at all.  Two drawing paths, one each: svg_timeline() (who did what when,
- * from the same slices as the text timeline and the trace) and
- * svg_curves() (speedup against workers per mode, the ideal line, the core
- * marker), shared by runs, sweeps and demos.
+ * at all.
  *
  * Colours are the Okabe-Ito palette, which colour-blind students can tell
  * apart, each kind of slice also told by its place in the legend; the page
@@ -22,28 +27,35 @@
 
 #include "../sched/summary.h"
 #include "escape.h"
+#include "glossary.h"
 #include "html.h"
 #include "slices.h"
+#include "svg.h"
 
 static const char style[] =
-    ":root{--bg:#fff;--fg:#111;--muted:#444;--grid:#bbb;--panel:#f3f3f3;"
+    ":root{--bg:#fff;--fg:#111;--muted:#444;--grid:#bbb;--panel:#f3f3f3;--badge:#0072B2;"
     "--run:#0072B2;--wait:#E69F00;--core:#999999;--io:#009E73;--native:#CC79A7;--ulock:#D55E00;"
     "--c0:#0072B2;--c1:#D55E00;--c2:#009E73;--c3:#CC79A7;--c4:#E69F00;--c5:#56B4E9}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#111;--fg:#f2f2f2;--muted:#ccc;--grid:#555;--panel:#222;"
-    "--run:#56B4E9;--wait:#F0E442;--core:#BBBBBB;--io:#009E73;--native:#CC79A7;--ulock:#E69F00;"
+    "--badge:#56B4E9;--run:#56B4E9;--wait:#F0E442;--core:#BBBBBB;--io:#009E73;--native:#CC79A7;--ulock:#E69F00;"
     "--c0:#56B4E9;--c1:#F0E442;--c2:#009E73;--c3:#CC79A7;--c4:#E69F00;--c5:#D55E00}}\n"
-    "@media print{:root{--bg:#fff;--fg:#000;--muted:#333;--grid:#999;--panel:#fff}"
-    "section{break-inside:avoid}pre{font-size:11px}body{font-size:14px}#full-report{display:none}}\n"
-    "body{background:var(--bg);color:var(--fg);font:22px/1.45 system-ui,sans-serif;margin:1.5em auto;"
-    "max-width:1200px;padding:0 1em}\n"
-    "h1{font-size:1.6em;line-height:1.25;margin:.2em 0 .4em}h2{font-size:1.15em;margin:1.4em 0 .4em}\n"
-    ".figures{display:flex;flex-wrap:wrap;gap:.6em 2.2em;margin:.4em 0 1em}"
+    "body{background:var(--bg);color:var(--fg);font:clamp(18px,calc(8px + 1.1vw),34px)/1.45 system-ui,sans-serif;"
+    "margin:1em auto;max-width:min(94vw,70em);padding:0 1em}\n"
+    "h1{font-size:1.6em;line-height:1.25;margin:.2em 0 .4em}h2{font-size:1.15em;margin:1.2em 0 .4em}\n"
+    ".kicker{color:var(--muted);margin:0}p,ul,dl{max-width:48em}\n"
+    ".figures{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.6em 2em;margin:.4em 0 1em}"
     ".figures div{font-size:.8em;color:var(--muted)}.figures b{display:block;font-size:1.5em;color:var(--fg)}\n"
-    "table{border-collapse:collapse;font-size:.8em}td,th{padding:.2em .7em;text-align:right;"
-    "border-bottom:1px solid var(--grid)}th{text-align:left}td:first-child,th:first-child{text-align:left}\n"
-    "pre{background:var(--panel);padding:.8em;overflow-x:auto;font-size:15px;line-height:1.3}\n"
-    "svg{display:block;width:100%;height:auto;font:15px system-ui,sans-serif}svg text{fill:var(--fg)}\n"
-    ".note{color:var(--muted);font-size:.8em}ul.means li{margin:.3em 0}\n";
+    ".figures .badge{border:.2em solid var(--badge);border-radius:.4em;padding:.2em .7em}"
+    ".figures .badge b{color:var(--badge)}.badge small{display:block;font-size:1em;color:var(--fg)}\n"
+    "table{border-collapse:collapse;margin:.4em 0}td,th{padding:.15em .7em;text-align:right;"
+    "border-bottom:1px solid var(--grid);font-variant-numeric:tabular-nums}th{vertical-align:bottom}"
+    "td.text,th.text{text-align:left}\n"
+    "pre{background:var(--panel);padding:.8em;overflow-x:auto;font-size:.75em;line-height:1.3}\n"
+    "svg{display:block;width:100%;height:auto;max-height:85vh;font:20px system-ui,sans-serif}svg text{fill:var(--fg)}\n"
+    ".caption{margin:.3em 0 0;font-style:italic}.note{color:var(--muted)}ul.means li{margin:.3em 0}"
+    "dt{font-weight:bold;margin-top:.4em}dd{margin:0 0 0 1.5em}\n"
+    "@media print{:root{--bg:#fff;--fg:#000;--muted:#333;--grid:#999;--panel:#fff}"
+    "body{font-size:11px;max-width:none}section{break-inside:avoid}#full-report,#glossary{display:none}}\n";
 
 static void page_start(FILE *f, const char *title)
 {
@@ -55,325 +67,202 @@ static void page_start(FILE *f, const char *title)
 
 static void page_end(FILE *f)
 {
-    fputs("<p class=\"note\">Made by gilsim. Hover over the pictures for times.</p>\n</body>\n</html>\n", f);
-}
-
-/* ---- the timeline ---- */
-
-enum { TL_W = 1100, TL_LABEL = 130, TL_ROW = 34, TL_TOP = 44, TL_MAX_ROWS = 24, TL_COLS = 485 };
-
-
-typedef struct {
-    double col_ns;
-    uint64_t start;
-    double spent[TL_COLS][GS_SLICE_KINDS]; /* ns of each kind in each column */
-} tl_row;
-
-static void tl_slice(const gs_slice *s, void *arg)
-{
-    tl_row *row = arg;
-    if (s->edge != GS_EDGE_END || s->kind >= GS_SLICE_KINDS)
-        return;
-    double a = (double)(s->t0 - row->start), b = (double)(s->t1 - row->start);
-    for (int c = (int)(a / row->col_ns); c < TL_COLS && c * row->col_ns < b; c++) {
-        double lo = c * row->col_ns, hi = lo + row->col_ns;
-        double overlap = (b < hi ? b : hi) - (a > lo ? a : lo);
-        if (overlap > 0)
-            row->spent[c][s->kind] += overlap;
-    }
-}
-
-/* A round step for an axis from 0 to range with about `want` ticks: 1,
- * 2, 2.5 or 5 times a power of ten, as a reader counts. */
-static double nice_step(double range, int want)
-{
-    double raw = range / want, power = 1;
-    while (power * 10 <= raw)
-        power *= 10;
-    while (power > raw)
-        power /= 10;
-    static const double steps[] = {1, 2, 2.5, 5, 10};
-    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
-        if (steps[k] * power >= raw)
-            return steps[k] * power;
-    return 10 * power;
-}
-
-/* Who did what when: a row per worker, each column the kind that took most
- * of its time, runs of one kind drawn as one rectangle titled with its
- * times. */
-static void svg_timeline(FILE *f, const gs_run_result *r)
-{
-    gs_mode mode = r->cfg.mode;
-    uint32_t rows = r->nworkers < TL_MAX_ROWS ? r->nworkers : TL_MAX_ROWS;
-    double wall = r->end_ns > r->start_ns ? (double)(r->end_ns - r->start_ns) : 1;
-    int plot_w = TL_W - TL_LABEL - 20, height = TL_TOP + (int)rows * TL_ROW + 72;
-    tl_row *row = malloc(sizeof *row);
-    if (!row)
-        return;
-    fprintf(f, "<svg id=\"timeline\" role=\"img\" viewBox=\"0 0 %d %d\" aria-label=\"who held the lock when\">\n",
-            TL_W, height);
-    int x = TL_LABEL; /* the legend */
-    for (int k = 0; k < GS_SLICE_KINDS; k++) {
-        if (!gs_slice_kind_shown(r, (gs_slice_kind)k) || (k == GS_SLICE_CORE_WAIT && !gs_run_times_core_waits(r)))
-            continue;
-        const char *name = gs_slice_name((gs_slice_kind)k, mode);
-        fprintf(f, "<rect x=\"%d\" y=\"8\" width=\"18\" height=\"18\" style=\"fill:var(%s)\"/>"
-                   "<text x=\"%d\" y=\"23\">%s</text>\n", x, gs_slice_colour[k], x + 24, name);
-        x += 24 + (int)strlen(name) * 8 + 24;
-    }
-    for (uint32_t i = 0; i < rows; i++) {
-        memset(row, 0, sizeof *row);
-        row->col_ns = wall / TL_COLS;
-        row->start = r->start_ns;
-        gs_worker_slices(&r->workers[i], tl_slice, row);
-        int y = TL_TOP + (int)i * TL_ROW;
-        fprintf(f, "<text x=\"4\" y=\"%d\">%s %u</text>\n", y + TL_ROW / 2 + 5, gs_mode_singular[mode], i);
-        for (int c = 0; c < TL_COLS;) {
-            int best = -1;
-            for (int k = 0; k < GS_SLICE_KINDS; k++)
-                if (row->spent[c][k] > 0 && (best < 0 || row->spent[c][k] > row->spent[c][best]))
-                    best = k;
-            int end = c + 1;
-            while (end < TL_COLS && best >= 0) {
-                int next = -1;
-                for (int k = 0; k < GS_SLICE_KINDS; k++)
-                    if (row->spent[end][k] > 0 && (next < 0 || row->spent[end][k] > row->spent[end][next]))
-                        next = k;
-                if (next != best)
-                    break;
-                end++;
-            }
-            if (best >= 0) {
-                char a[32], b[32], d[32];
-                double x0 = TL_LABEL + (double)c * plot_w / TL_COLS, x1 = TL_LABEL + (double)end * plot_w / TL_COLS;
-                fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" style=\"fill:var(%s)\">"
-                           "<title>%s %u, %s: %s to %s (%s)</title></rect>\n",
-                        x0, y + 4, x1 - x0, TL_ROW - 8, gs_slice_colour[best], gs_mode_singular[mode], i,
-                        gs_slice_name((gs_slice_kind)best, mode), gs_fmt_ns(c * row->col_ns, a),
-                        gs_fmt_ns(end * row->col_ns, b), gs_fmt_ns((end - c) * row->col_ns, d));
-            }
-            c = end;
-        }
-    }
-    int axis_y = TL_TOP + (int)rows * TL_ROW + 8; /* the time axis */
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" style=\"stroke:var(--fg)\"/>\n", TL_LABEL, axis_y,
-            TL_LABEL + plot_w, axis_y);
-    double step = nice_step(wall, 5); /* round times: 0, 10 ms, 20 ms, ... */
-    for (double t = 0; t <= wall * 1.0001; t += step) {
-        char a[32];
-        double tx = TL_LABEL + t / wall * plot_w;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" style=\"stroke:var(--fg)\"/>"
-                   "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
-                tx, axis_y, tx, axis_y + 6, tx, axis_y + 26, t == 0 ? "start" : "middle",
-                t == 0 ? "0" : gs_fmt_ns(t, a));
-    }
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">time since the run began</text>\n",
-            TL_LABEL + plot_w / 2.0, axis_y + 48);
-    fputs("</svg>\n", f);
-    if (r->nworkers > rows)
-        fprintf(f, "<p class=\"note\">The first %u of %u %s; the others are in --json and --trace.</p>\n", rows,
-                r->nworkers, gs_mode_plural[mode]);
-    free(row);
-}
-
-/* ---- the scaling curves ---- */
-
-enum { CV_W = 1000, CV_H = 620, CV_L = 80, CV_R = 230, CV_T = 30, CV_B = 70 };
-
-/* Series k's marker at (x, y): a circle, a square, a triangle, a diamond
- * in turn, opened as a group the caller closes (its title goes inside). */
-static void marker(FILE *f, uint32_t k, double x, double y)
-{
-    fputs("<g>", f);
-    switch (k % 4) {
-    case 0: fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\"/>", x, y); break;
-    case 1: fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"13\" height=\"13\"/>", x - 6.5, y - 6.5); break;
-    case 2: fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>", x, y - 8, x - 8, y + 6, x + 8, y + 6); break;
-    default: fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>", x, y - 8, x + 8, y, x, y + 8, x - 8, y);
-    }
-}
-
-/* Speedup against workers: a line per mode and workload, the ideal line,
- * the core marker. */
-static void svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
-{
-    uint32_t top = s->counts[s->ncounts - 1];
-    long cores = gs_usable_cores(&s->cfg, h);
-    double ymax = 1;
-    for (uint32_t i = 0; i < s->npoints; i++)
-        ymax = s->points[i].speedup > ymax ? s->points[i].speedup : ymax;
-    ymax = ymax < top ? (ymax * 1.15 > top ? top : ymax * 1.15) : ymax * 1.05;
-    double pw = CV_W - CV_L - CV_R, ph = CV_H - CV_T - CV_B;
-#define X(w) (CV_L + (double)(w) / top * pw)
-#define Y(v) (CV_T + ph - (v) / ymax * ph)
-    fprintf(f, "<svg id=\"curves\" role=\"img\" viewBox=\"0 0 %d %d\" aria-label=\"speedup against workers\">\n",
-            CV_W, CV_H);
-    double step = nice_step(ymax, 4); /* the grid and the speedup axis, at round values */
-    for (double v = 0; v <= ymax * 1.0001; v += step)
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--grid)\"/>"
-                   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%gx</text>\n",
-                CV_L, Y(v), CV_L + pw, Y(v), CV_L - 8, Y(v) + 5, v);
-    fprintf(f, "<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">speedup (x one "
-               "worker)</text>\n", CV_T + ph / 2);
-    for (uint32_t c = 0; c < s->ncounts; c++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%u</text>\n", X(s->counts[c]), CV_T + ph + 24,
-                s->counts[c]);
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">workers (threads, processes or tasks)</text>\n",
-            CV_L + pw / 2, CV_H - 12);
-    double ideal = top < ymax ? top : ymax;
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted)\" "
-               "stroke-dasharray=\"4 6\"><title>ideal: speedup = workers</title></line>\n",
-            X(0), Y(0), X(ideal), Y(ideal));
-    if (cores > 0 && (uint32_t)cores < top) {
-        fprintf(f, "<line id=\"cores\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted)\" "
-                   "stroke-dasharray=\"10 6\"><title>%ld cores</title></line>"
-                   "<text x=\"%.1f\" y=\"%d\">%ld cores</text>\n",
-                X(cores), CV_T, X(cores), CV_T + ph, cores, X(cores) + 6, CV_T + 16, cores);
-    }
-    /* a series each: its colour, a marker and a dash of its own, and a small
-     * offset, so that lines on the same points (the 1-worker ones, threads
-     * and async at 1x) stay visible */
-    static const char *const dashes[] = {"none", "12 6", "4 4", "16 4 4 4", "2 6", "8 8"};
-    uint32_t nseries = s->nworkloads * s->nmodes;
-    uint32_t series = 0;
-    for (uint32_t wl = 0; wl < s->nworkloads; wl++)
-        for (uint32_t m = 0; m < s->nmodes; m++, series++) {
-            char points[4096] = "";
-            size_t len = 0;
-            const char *colour_name = s->nworkloads > 1 ? s->workloads[wl]->name : gs_mode_names[s->modes[m]];
-            fprintf(f, "<g class=\"series\" style=\"stroke:var(--c%u);fill:var(--c%u)\">\n", series % 6, series % 6);
-            for (uint32_t i = 0; i < s->npoints; i++) {
-                const gs_sweep_point *p = &s->points[i];
-                if (p->mode != s->modes[m] || p->workload != s->workloads[wl] || p->speedup <= 0)
-                    continue;
-                double off = ((double)series - (nseries - 1) / 2.0) * 5, x = X(p->workers) + off, y = Y(p->speedup);
-                if (len < sizeof points - 32)
-                    len += (size_t)snprintf(points + len, sizeof points - len, "%.1f,%.1f ", x, y);
-                if (p->speedup_max > p->speedup_min) /* the repeats' range */
-                    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke-width:2\"/>\n", x,
-                            Y(p->speedup_min), x, Y(p->speedup_max));
-                marker(f, series, x, y);
-                fprintf(f, "<title>%s, ", gs_mode_names[p->mode]);
-                gs_put_html(f, p->workload->name);
-                fprintf(f, ", %u %s: %.2fx", p->workers,
-                        p->workers == 1 ? gs_mode_singular[p->mode] : gs_mode_plural[p->mode], p->speedup);
-                if (p->speedup_max > p->speedup_min)
-                    fprintf(f, " (%.2f to %.2f over the repeats)", p->speedup_min, p->speedup_max);
-                fputs("</title></g>\n", f);
-            }
-            fprintf(f, "<polyline points=\"%s\" style=\"fill:none;stroke-width:4\" stroke-dasharray=\"%s\"/>\n</g>\n",
-                    points, dashes[series % 6]);
-            double ly = CV_T + 20 + series * 32;
-            fprintf(f, "<g style=\"stroke:var(--c%u);fill:var(--c%u)\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                       "y2=\"%.1f\" style=\"stroke-width:4\" stroke-dasharray=\"%s\"/>",
-                    series % 6, series % 6, CV_L + pw + 20, ly, CV_L + pw + 52, ly, dashes[series % 6]);
-            marker(f, series, CV_L + pw + 36, ly);
-            fprintf(f, "</g></g>\n<text x=\"%.1f\" y=\"%.1f\">", CV_L + pw + 58, ly + 5);
-            gs_put_html(f, s->nmodes > 1 && s->nworkloads > 1 ? gs_mode_names[s->modes[m]] : colour_name);
-            if (s->nmodes > 1 && s->nworkloads > 1) {
-                fputs(", ", f);
-                gs_put_html(f, s->workloads[wl]->name);
-            }
-            fputs("</text>\n", f);
-        }
-    double ly = CV_T + 20 + series * 32; /* the reference lines, in the legend too */
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted);stroke-width:3\" "
-               "stroke-dasharray=\"4 6\"/><text x=\"%.1f\" y=\"%.1f\">ideal (x workers)</text>\n",
-            CV_L + pw + 20, ly, CV_L + pw + 52, ly, CV_L + pw + 58, ly + 5);
-    if (cores > 0 && (uint32_t)cores < top)
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted);stroke-width:3\" "
-                   "stroke-dasharray=\"10 6\"/><text x=\"%.1f\" y=\"%.1f\">the cores</text>\n",
-                CV_L + pw + 36, ly + 20, CV_L + pw + 36, ly + 44, CV_L + pw + 58, ly + 37);
-    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--fg)\"/>\n", CV_L, CV_T + ph,
-            CV_L + pw, CV_T + ph);
-    fputs("</svg>\n", f);
-#undef X
-#undef Y
+    fputs("<p class=\"note\">Made by gilsim: hold the pointer over a picture's shapes for their times and "
+          "figures.</p>\n</body>\n</html>\n", f);
 }
 
 /* ---- pieces of pages ---- */
 
-/* The terminal report's text before its first blank line: the answer. */
-static void headline(FILE *f, const char *text)
+static void put_html_n(FILE *f, const char *text, size_t len)
 {
-    const char *gap = strstr(text, "\n\n");
-    char *h = strndup(text, gap ? (size_t)(gap - text) : strlen(text));
-    if (h) {
-        fputs("<h1>", f);
-        gs_put_html(f, h);
-        fputs("</h1>\n", f);
-        free(h);
-    }
+    char *part = strndup(text, len);
+    if (part)
+        gs_put_html(f, part);
+    free(part);
 }
 
-/* The rest of it, as the terminal shows it (on screen; a printed page
- * keeps to the pictures and the key figures). */
-static void report_text(FILE *f, const char *text, const char *heading)
+/* The top of every page: what it is, the answer, and the key figures led
+ * by the badge: real or virtual time, with the machine and the model. */
+static void page_top(FILE *f, const char *kicker, const char *answer, size_t answer_len,
+                     const gs_page_figure *figures, uint32_t nfigures, const gs_sim_model *model, uint32_t pinned,
+                     const gs_host *h)
 {
-    const char *gap = strstr(text, "\n\n");
-    fprintf(f, "<section id=\"full-report\"><h2>%s</h2>\n<pre>", heading);
-    gs_put_html(f, gap ? gap + 2 : text);
+    fputs("<header>\n<p class=\"kicker\">", f);
+    gs_put_html(f, kicker);
+    fputs("</p>\n<h1>", f);
+    put_html_n(f, answer, answer_len);
+    fputs("</h1>\n</header>\n<section class=\"figures\" id=\"figures\">\n<div class=\"badge\" id=\"badge\">", f);
+    if (model) {
+        bool costs_as_default = model->instruction_ns == GS_SIM_MODEL_DEFAULT.instruction_ns;
+        gs_sim_model dflt = GS_SIM_MODEL_DEFAULT;
+        for (size_t i = 0; i < GS_SIM_COST_COUNT; i++)
+            costs_as_default &= gs_sim_cost_of(model, &gs_sim_costs[i]) == gs_sim_cost_of(&dflt, &gs_sim_costs[i]);
+        fprintf(f, "time<b>virtual</b><small>gilsim's model: %u cores, seed %llu, %s%s</small>", model->cores,
+                (unsigned long long)model->seed, costs_as_default ? "its own costs" : "costs as given",
+                model->background ? ", other programs running" : "");
+    } else {
+        fprintf(f, "time<b>real</b><small>measured on this machine: ");
+        if (pinned)
+            fprintf(f, "%u of its %ld cores", pinned, h->cores);
+        else
+            fprintf(f, "%ld of its %ld cores", h->allowed, h->cores);
+        fputs("</small>", f);
+    }
+    fputs("</div>\n", f);
+    for (uint32_t i = 0; i < nfigures; i++) {
+        fputs("<div>", f);
+        gs_put_html(f, figures[i].label);
+        fputs("<b>", f);
+        gs_put_html(f, figures[i].value);
+        fputs("</b></div>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
+/* "How to read this": the glossary, every page the same. */
+static void glossary(FILE *f)
+{
+    fputs("<section id=\"glossary\"><h2>How to read this</h2>\n<dl>\n", f);
+    for (size_t i = 0; i < gs_glossary_count; i++) {
+        fputs("<dt>", f);
+        gs_put_html(f, gs_glossary[i].term);
+        fputs("</dt><dd>", f);
+        gs_put_html(f, gs_glossary[i].meaning);
+        fputs("</dd>\n", f);
+    }
+    fputs("</dl></section>\n", f);
+}
+
+/* The terminal's report as it printed it, for whoever wants every figure
+ * (on screen; a printed page keeps to the rest). */
+static void full_report(FILE *f, const char *text)
+{
+    fputs("<section id=\"full-report\"><h2>The whole report, as the terminal shows it</h2>\n<pre>", f);
+    gs_put_html(f, text);
     fputs("</pre></section>\n", f);
 }
 
-static void figure(FILE *f, const char *label, const char *value)
+/* Text the terminal showed as paragraphs: each blank-line-separated block
+ * one <p>, its line breaks spaces ("(...)" notes in the muted colour). */
+static void paragraphs(FILE *f, const char *text, size_t len)
 {
-    fputs("<div>", f);
-    gs_put_html(f, label);
-    fputs("<b>", f);
-    gs_put_html(f, value);
-    fputs("</b></div>\n", f);
+    for (const char *p = text, *end = text + len; p < end;) {
+        while (p < end && *p == '\n')
+            p++;
+        if (p >= end)
+            break;
+        const char *gap = memmem(p, (size_t)(end - p), "\n\n", 2);
+        const char *stop = gap ? gap : end;
+        while (stop > p && stop[-1] == '\n')
+            stop--;
+        if (stop > p) {
+            char *para = strndup(p, (size_t)(stop - p));
+            if (para) {
+                for (char *c = para; *c; c++)
+                    if (*c == '\n')
+                        *c = ' ';
+                fprintf(f, "<p%s>", para[0] == '(' ? " class=\"note\"" : "");
+                gs_put_html(f, para);
+                fputs("</p>\n", f);
+            }
+            free(para);
+        }
+        p = gap ? gap + 2 : end;
+    }
 }
 
-static void key_figures(FILE *f, const gs_experiment *e, const gs_host *h)
+/* The points after "What it means:" ("- " each, wrapped) as a list. */
+static void conclusions(FILE *f, const char *means)
+{
+    fputs("<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
+    for (const char *p = means; *p;) {
+        const char *next = strstr(p + 1, "\n- ");
+        size_t len = next ? (size_t)(next - p) : strlen(p);
+        while (len > 0 && p[len - 1] == '\n')
+            len--;
+        size_t skip = strncmp(p, "- ", 2) == 0 ? 2 : 0;
+        char *item = len > skip ? strndup(p + skip, len - skip) : NULL;
+        if (item) {
+            for (char *c = item; *c; c++)
+                if (*c == '\n')
+                    *c = ' ';
+            fputs("<li>", f);
+            gs_put_html(f, item);
+            fputs("</li>\n", f);
+        }
+        free(item);
+        p = next ? next + 1 : p + strlen(p);
+    }
+    fputs("</ul></section>\n", f);
+}
+
+/* ---- the run page ---- */
+
+static uint32_t run_figures(const gs_experiment *e, gs_page_figure *out)
 {
     const gs_run_summary *s = &e->summaries[e->median];
     const gs_run_config *c = &e->cfg;
-    char v[64], a[32];
-    fputs("<section class=\"figures\" id=\"figures\">\n", f);
-    snprintf(v, sizeof v, "%u %s", c->workers, c->workers == 1 ? gs_mode_singular[c->mode] : gs_mode_plural[c->mode]);
-    figure(f, "workers", v);
-    if (e->have_baseline) {
-        snprintf(v, sizeof v, "%.2fx", e->speedup);
-        figure(f, "speedup over one", v);
-    }
-    figure(f, "wall time", gs_fmt_ns(s->wall_s * 1e9, a));
-    if (gs_held_applies(gs_lock_scope_of(c))) {
-        snprintf(v, sizeof v, "%.1f%%", 100 * s->held_fraction);
-        figure(f, "lock held", v);
-    }
-    snprintf(v, sizeof v, "%.0f%%", 100 * s->wait_fraction);
-    figure(f, "time waiting for it", v);
-    snprintf(v, sizeof v, "%ld%s", gs_usable_cores(c, h), c->sim ? " modelled" : "");
-    figure(f, "cores", v);
-    figure(f, "time", c->sim ? "virtual (the model's)" : "real (this machine's)");
-    if (s->has_race) {
-        snprintf(v, sizeof v, "%" PRId64, s->lost_updates);
-        figure(f, "updates lost", v);
-    }
-    fputs("</section>\n", f);
+    uint32_t n = 0;
+    char a[32];
+#define FIGURE(label_, ...) (snprintf(out[n].label, sizeof out[n].label, "%s", label_), \
+                             snprintf(out[n].value, sizeof out[n].value, __VA_ARGS__), n++)
+    FIGURE("workers", "%u %s", c->workers, c->workers == 1 ? gs_mode_singular[c->mode] : gs_mode_plural[c->mode]);
+    if (e->have_baseline)
+        FIGURE("speedup over one", "%.2fx", e->speedup);
+    FIGURE("wall time", "%s", gs_fmt_ns(s->wall_s * 1e9, a));
+    if (gs_held_applies(gs_lock_scope_of(c)))
+        FIGURE("lock held", "%.1f%%", 100 * s->held_fraction);
+    FIGURE("waiting for the lock", "%.0f%%", 100 * s->wait_fraction);
+    if (s->core_wait_known && n < GS_PAGE_MAX_FIGURES)
+        FIGURE("waiting for a core", "%.0f%%", 100 * s->core_wait_share);
+    if (s->has_race && n < GS_PAGE_MAX_FIGURES)
+        FIGURE("updates lost", "%.1f%%", s->updates_expected ? 100.0 * (double)s->lost_updates /
+                                                               (double)s->updates_expected : 0);
+#undef FIGURE
+    return n;
 }
 
 static void worker_table(FILE *f, const gs_run_result *r)
 {
-    fputs("<section id=\"workers\"><h2>Each worker</h2>\n<table>\n<tr><th>worker</th><th>units</th>"
-          "<th>instructions</th><th>wall</th><th>cpu</th><th>lock takes</th><th>waited</th><th>I/O</th></tr>\n", f);
+    gs_table t;
+    gs_table_init(&t, "<worker|units|instructions|wall|cpu|lock takes|waited|I/O");
     for (uint32_t i = 0; i < r->nworkers && i < 64; i++) {
         const gs_worker_result *w = &r->workers[i];
-        char a[32], b[32];
+        char a[32];
         double life = w->end_ns > w->start_ns ? (double)(w->end_ns - w->start_ns) : 0;
-        fprintf(f, "<tr><td>%s %u%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%s</td><td>%s</td><td>%" PRIu64
-                   "</td><td>%.0f%%</td><td>%" PRIu64 "</td></tr>\n",
-                gs_mode_singular[r->cfg.mode], w->id, w->failed ? " (failed)" : "", w->units, w->instructions,
-                gs_fmt_ns(life, a), gs_fmt_ns((double)w->cpu_ns, b), w->lock.acquisitions,
-                life > 0 ? 100.0 * (double)w->lock.wait_ns / life : 0, w->io_ops);
+        gs_table_cell(&t, "%s %u%s", gs_mode_singular[r->cfg.mode], w->id, w->failed ? " (failed)" : "");
+        gs_table_cell(&t, "%" PRIu64, w->units);
+        gs_table_cell(&t, "%" PRIu64, w->instructions);
+        gs_table_cell(&t, "%s", gs_fmt_ns(life, a));
+        gs_table_cell(&t, "%s", gs_fmt_ns((double)w->cpu_ns, a));
+        gs_table_cell(&t, "%" PRIu64, w->lock.acquisitions);
+        gs_table_cell(&t, "%.0f%%", life > 0 ? 100.0 * (double)w->lock.wait_ns / life : 0);
+        gs_table_cell(&t, "%" PRIu64, w->io_ops);
     }
-    fputs("</table>\n", f);
+    fputs("<section id=\"data\"><h2>Each worker</h2>\n", f);
+    gs_table_html(f, &t, "data");
+    gs_table_free(&t);
     if (r->nworkers > 64)
         fprintf(f, "<p class=\"note\">The first 64 of %u; all of them are in --json.</p>\n", r->nworkers);
     fputs("</section>\n", f);
 }
+
+/* Who is who in the run's timeline. */
+static void run_caption(const gs_experiment *e, char *buf, size_t size)
+{
+    const gs_run_config *c = &e->cfg;
+    int len = snprintf(buf, size, "The run of %u %s", c->workers,
+                       c->workers == 1 ? gs_mode_singular[c->mode] : gs_mode_plural[c->mode]);
+    if (e->nruns > 1 && len > 0)
+        len += snprintf(buf + len, size - (size_t)len, ", the median of %u runs", e->nruns);
+    if (len > 0 && (size_t)len < size)
+        snprintf(buf + len, size - (size_t)len, ": %s 0 to %u each ran its share of %s%s.",
+                 gs_mode_singular[c->mode], c->workers - 1, c->workload->name,
+                 c->mode == GS_MODE_ASYNC ? ", all on one loop in one thread" : "");
+}
+
+static void text_of_run(FILE *f, const void *e, const void *h) { gs_report_text(f, e, h, false); }
+static void text_of_sweep(FILE *f, const void *s, const void *h) { gs_report_sweep_text(f, s, h); }
 
 /* Text the report writers write to a FILE, as a string; NULL when out of
  * memory. */
@@ -392,40 +281,33 @@ static char *captured(void (*write)(FILE *, const void *, const void *), const v
     return buf;
 }
 
-static void text_of_run(FILE *f, const void *e, const void *h) { gs_report_text(f, e, h, false); }
-static void text_of_sweep(FILE *f, const void *s, const void *h) { gs_report_sweep_text(f, s, h); }
-
-/* The body of a page, between page_start and page_end: from the text the
- * terminal shows (the report writers' words) and the results. */
-typedef void page_body(FILE *f, const char *text, const void *a, const void *b);
-
-/* Writes a page of title with body to f; text is freed.  Returns 0, or
- * -1 when out of memory. */
-static int write_page(FILE *f, const char *title, char *text, page_body *body, const void *a, const void *b)
+/* The length of the text's first paragraph: the answer. */
+static size_t first_paragraph(const char *text)
 {
-    if (!text)
-        return -1;
-    page_start(f, title);
-    body(f, text, a, b);
-    page_end(f);
-    free(text);
-    return 0;
+    const char *gap = strstr(text, "\n\n");
+    return gap ? (size_t)(gap - text) : strlen(text);
 }
 
-/* ---- the pages ---- */
-
-static void run_body(FILE *f, const char *text, const void *experiment, const void *host)
+int gs_write_html_run(FILE *f, const gs_experiment *e, const gs_host *h)
 {
-    const gs_experiment *e = experiment;
+    char *text = captured(text_of_run, e, h);
+    if (!text)
+        return -1;
     const gs_run_result *r = &e->runs[e->median];
-    headline(f, text);
-    key_figures(f, e, host);
+    const gs_run_summary *s = &e->summaries[e->median];
+    gs_page_figure figures[GS_PAGE_MAX_FIGURES];
+    uint32_t nfigures = run_figures(e, figures);
+    char kicker[300];
+    snprintf(kicker, sizeof kicker, "gilsim run: %s", e->cfg.workload->name);
+    page_start(f, e->cfg.workload->name);
+    page_top(f, kicker, text, first_paragraph(text), figures, nfigures, e->cfg.sim, e->cfg.cores, h);
     fputs("<section id=\"timeline-section\"><h2>Who held the lock when</h2>\n", f);
+    char caption[400];
+    run_caption(e, caption, sizeof caption);
     if (r->cfg.event_cap)
-        svg_timeline(f, r);
+        gs_svg_timeline(f, r, caption);
     else
         fputs("<p class=\"note\">No events were recorded.</p>\n", f);
-    const gs_run_summary *s = &e->summaries[e->median];
     if (!gs_run_times_core_waits(r)) {
         char wait[32];
         if (s->core_wait_known)
@@ -438,89 +320,135 @@ static void run_body(FILE *f, const char *text, const void *experiment, const vo
     }
     fputs("</section>\n", f);
     worker_table(f, r);
-    report_text(f, text, "The whole report");
+    glossary(f);
+    full_report(f, text + first_paragraph(text));
+    page_end(f);
+    free(text);
+    return 0;
 }
 
-int gs_write_html_run(FILE *f, const gs_experiment *e, const gs_host *h)
-{
-    return write_page(f, e->cfg.workload->name, captured(text_of_run, e, h), run_body, e, h);
-}
-
-static void sweep_body(FILE *f, const char *text, const void *sweep, const void *host)
-{
-    const gs_sweep *s = sweep;
-    fprintf(f, "<h1>Speedup against workers%s</h1>\n", s->cfg.sim ? ", on a modelled machine in virtual time" : "");
-    fputs("<section id=\"curves-section\">\n", f);
-    svg_curves(f, s, host);
-    fputs("</section>\n<section id=\"full-report\"><h2>The points</h2>\n<pre>", f);
-    gs_put_html(f, text);
-    fputs("</pre></section>\n", f);
-}
+/* ---- the sweep page ---- */
 
 int gs_write_html_sweep(FILE *f, const gs_sweep *s, const gs_host *h)
 {
-    return write_page(f, "scaling curves", captured(text_of_sweep, s, h), sweep_body, s, h);
+    char *notes = NULL, answer[1024];
+    size_t len = 0;
+    FILE *m = open_memstream(&notes, &len);
+    if (!m)
+        return -1;
+    gs_report_sweep_notes(m, s, h);
+    char *text = fclose(m) == 0 ? captured(text_of_sweep, s, h) : NULL;
+    if (!text) {
+        free(notes);
+        return -1;
+    }
+    gs_sweep_answer(s, h, answer, sizeof answer);
+    gs_page_figure figures[GS_PAGE_MAX_FIGURES];
+    uint32_t nfigures = 0, top = s->counts[s->ncounts - 1];
+    for (uint32_t i = 0; i < s->npoints && nfigures < GS_PAGE_MAX_FIGURES; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        if (p->workers != top || p->speedup <= 0)
+            continue;
+        gs_page_figure *fig = &figures[nfigures++];
+        snprintf(fig->label, sizeof fig->label, "%u %s%s%.32s vs 1", top, gs_mode_plural[p->mode],
+                 s->nworkloads > 1 ? " of " : "", s->nworkloads > 1 ? p->workload->name : "");
+        snprintf(fig->value, sizeof fig->value, "%.2f%c", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?');
+    }
+    page_start(f, "scaling curves");
+    page_top(f, "gilsim sweep: speedup against workers", answer, strlen(answer), figures, nfigures, s->cfg.sim,
+             s->cfg.cores, h);
+    fputs("<section id=\"curves-section\"><h2>Speedup against workers</h2>\n", f);
+    gs_svg_curves(f, s, h);
+    fputs("<p class=\"caption\">Each point is the median run of its mode and worker count against one worker of "
+          "the same mode; a bar through it spans the repeats' range.</p>\n</section>\n", f);
+    gs_table t;
+    gs_sweep_table(s, &t);
+    fputs("<section id=\"data\"><h2>The points</h2>\n", f);
+    gs_table_html(f, &t, "data");
+    gs_table_free(&t);
+    paragraphs(f, notes, strlen(notes));
+    fputs("</section>\n", f);
+    glossary(f);
+    full_report(f, text);
+    page_end(f);
+    free(notes);
+    free(text);
+    return 0;
 }
 
-typedef struct {
-    const char *name;
-    const gs_experiment *traced;
-    const gs_sweep *curves;
-    const gs_host *host;
-} demo_page;
+/* ---- the demonstration page ---- */
 
-/* The demo's words: its introduction and figures, then what they mean
- * (after "What it means:"), each point an item; its pictures between. */
-static void demo_body(FILE *f, const char *text, const void *page, const void *unused)
+/* Text the demo printed between two of its tables (or its start and its
+ * conclusions), as paragraphs, less its first `skip` blocks (at the start:
+ * the demo's name, and the machine it ran on, which the top of the page
+ * shows already). */
+static void demo_text(FILE *f, const char *text, size_t from, size_t to, int skip)
 {
-    (void)unused;
-    const demo_page *d = page;
-    fputs("<h1>", f);
-    gs_put_html(f, d->name);
-    fputs("</h1>\n", f);
-    const char *means = strstr(text, "What it means:\n");
-    const char *body = strchr(text, '\n');
-    body = body ? body + 1 : text;
-    char *part = strndup(body, means ? (size_t)(means - body) : strlen(body));
-    fputs("<section id=\"report\"><pre>", f);
-    if (part)
-        gs_put_html(f, part);
-    free(part);
-    fputs("</pre></section>\n", f);
+    for (; skip > 0 && from < to; skip--) {
+        const char *gap = memmem(text + from, to - from, "\n\n", 2);
+        from = gap ? (size_t)(gap - text) + 2 : to;
+    }
+    if (to > from)
+        paragraphs(f, text + from, to - from);
+}
+
+int gs_write_html_demo(FILE *f, const gs_demo_page *d)
+{
+    const char *text = d->text;
+    const char *means = strstr(text, "\nWhat it means:\n");
+    const char *doubt = strstr(text, "\nNo conclusion: ");
+    size_t end = means ? (size_t)(means - text) : doubt ? (size_t)(doubt - text) : strlen(text);
+    /* the answer: the first conclusion, or why there is none */
+    const char *answer = means ? means + strlen("\nWhat it means:\n- ") : doubt ? doubt + 1 : d->about;
+    size_t answer_len = strlen(answer);
+    const char *answer_end = means ? strstr(answer, "\n- ") : doubt ? strstr(answer, ".\n") : NULL;
+    if (answer_end)
+        answer_len = (size_t)(answer_end - answer) + (doubt && !means);
+    char *headline = strndup(answer, answer_len);
+    if (!headline)
+        return -1;
+    for (char *c = headline; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    for (char *c = headline; *c; c++) /* its first sentence: the rest is in the conclusions */
+        if (c[0] == '.' && c[1] == ' ' && c[2] >= 'A' && c[2] <= 'Z') {
+            c[1] = '\0';
+            break;
+        }
+    char kicker[200];
+    snprintf(kicker, sizeof kicker, "gilsim demo %s: %s", d->name, d->about);
+    page_start(f, d->name);
+    page_top(f, kicker, headline, strlen(headline), d->figures, d->nfigures, d->model, d->pinned, d->host);
+    free(headline);
+    fputs("<section id=\"report\">\n", f);
+    size_t at = 0;
+    int skip = d->model || d->pinned ? 2 : 1;
+    for (uint32_t i = 0; i < d->ntables && d->tables[i].to <= end; i++) {
+        demo_text(f, text, at, d->tables[i].from, skip);
+        gs_table_html(f, &d->tables[i].table, "data");
+        at = d->tables[i].to;
+        skip = 0;
+    }
+    demo_text(f, text, at, end, skip);
+    fputs("</section>\n", f);
     if (d->curves) {
         fputs("<section id=\"curves-section\"><h2>Scaling curves</h2>\n", f);
-        svg_curves(f, d->curves, d->host);
+        gs_svg_curves(f, d->curves, d->host);
         fputs("</section>\n", f);
     }
     if (d->traced && d->traced->nruns) {
         fputs("<section id=\"timeline-section\"><h2>Who held the lock when</h2>\n", f);
-        svg_timeline(f, &d->traced->runs[d->traced->median]);
+        gs_svg_timeline(f, &d->traced->runs[d->traced->median], d->caption);
         fputs("</section>\n", f);
     }
-    if (!means)
-        return;
-    fputs("<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
-    for (const char *p = means + strlen("What it means:\n"); *p;) {
-        const char *next = strstr(p + 1, "\n- ");
-        size_t len = next ? (size_t)(next - p) : strlen(p);
-        char *item = strndup(p[0] == '-' ? p + 2 : p, p[0] == '-' ? len - 2 : len);
-        if (item) {
-            for (char *c = item; *c; c++)
-                if (*c == '\n')
-                    *c = ' ';
-            fputs("<li>", f);
-            gs_put_html(f, item);
-            fputs("</li>\n", f);
-        }
-        free(item);
-        p = next ? next + 1 : p + len;
+    if (means)
+        conclusions(f, means + strlen("\nWhat it means:\n"));
+    else if (doubt) {
+        fputs("<section id=\"means\"><h2>What it means</h2>\n", f);
+        paragraphs(f, doubt + 1, strlen(doubt + 1));
+        fputs("</section>\n", f);
     }
-    fputs("</ul></section>\n", f);
-}
-
-int gs_write_html_demo(FILE *f, const char *name, const char *text, const gs_experiment *traced,
-                       const gs_sweep *curves, const gs_host *h)
-{
-    demo_page page = {name, traced, curves, h};
-    return write_page(f, name, strdup(text), demo_body, &page, NULL);
+    glossary(f);
+    page_end(f);
+    return 0;
 }

@@ -10,6 +10,7 @@
 #include "../sched/sweep.h"
 #include "../sched/verdict.h"
 #include "output.h"
+#include "table.h"
 
 #include <jansson.h>
 
@@ -57,8 +58,16 @@ extern const char *const gs_plot_metric_names[GS_PLOT_METRIC_COUNT]; /* "speedup
  * after the first indented as far as first is long. */
 void gs_wrap(FILE *out, const char *first, const char *text);
 
-/* The sweep as a table in the terminal. */
+/* The sweep in the terminal: its answer, its table, and what to make of
+ * them (the notes: how far repeats varied, what a '?' doubts, what the
+ * speedups compare). */
 void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h);
+void gs_report_sweep_notes(FILE *out, const gs_sweep *s, const gs_host *h);
+/* The answer in a sentence: each mode's speedup at the most workers. */
+const char *gs_sweep_answer(const gs_sweep *s, const gs_host *h, char *buf, size_t size);
+/* Its points as a table (the terminal's and the page's); t is the
+ * caller's to free. */
+void gs_sweep_table(const gs_sweep *s, gs_table *t);
 
 /* The writers of the files: each writes to f, which output.h opened, and
  * returns 0, or -1 when out of memory.  The sweep's points as CSV (columns

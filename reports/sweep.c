@@ -255,31 +255,78 @@ static void sweep_doubts(FILE *out, const gs_sweep *s)
                          : "Run it again with --repeat 5 when this machine is idle, or with --sim.\n", out);
 }
 
-void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
+void gs_sweep_table(const gs_sweep *s, gs_table *t)
 {
-    char a[32], b[32];
-    fprintf(out, "%-9s %-10s %7s %9s %8s %6s %6s %8s %8s\n", "mode", "workload", "workers", "wall", "speedup",
-            "held", "wait", "I/O p99", "lag p99");
+    char a[32];
+    gs_table_init(t, "<mode|<workload|workers|wall|speedup|held|wait|I/O p99|lag p99|<");
     for (uint32_t i = 0; i < s->npoints; i++) {
         const gs_sweep_point *p = &s->points[i];
         const gs_run_summary *m = &p->median;
-        fprintf(out, "%-9s %-10.10s %7u %9s", gs_mode_names[p->mode], p->workload->name, p->workers,
-                gs_fmt_ns(m->wall_s * 1e9, a));
+        gs_table_cell(t, "%s", gs_mode_names[p->mode]);
+        gs_table_cell(t, "%s", p->workload->name);
+        gs_table_cell(t, "%u", p->workers);
+        gs_table_cell(t, "%s", gs_fmt_ns(m->wall_s * 1e9, a));
         if (p->speedup > 0)
-            fprintf(out, " %7.2f%c", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?');
+            gs_table_cell(t, "%.2f%c", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?');
         else
-            fprintf(out, " %8s", "-");
+            gs_table_cell(t, "-");
         gs_run_config cfg = s->cfg;
         cfg.mode = p->mode;
         if (gs_held_applies(gs_lock_scope_of(&cfg)))
-            fprintf(out, " %5.1f%%", 100 * m->held_fraction);
+            gs_table_cell(t, "%.1f%%", 100 * m->held_fraction);
         else
-            fprintf(out, " %6s", "-");
-        fprintf(out, " %5.1f%%", 100 * m->wait_fraction);
-        fprintf(out, " %8s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
-        fprintf(out, " %8s%s\n", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), b) : "-",
-                p->failed ? "  FAILED" : p->checksum_ok == 0 ? "  CHECKSUM DIFFERS" : "");
+            gs_table_cell(t, "-");
+        gs_table_cell(t, "%.1f%%", 100 * m->wait_fraction);
+        gs_table_cell(t, "%s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
+        gs_table_cell(t, "%s", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), a) : "-");
+        gs_table_cell(t, "%s", p->failed ? "FAILED" : p->checksum_ok == 0 ? "CHECKSUM DIFFERS" : "");
     }
+}
+
+const char *gs_sweep_answer(const gs_sweep *s, const gs_host *h, char *buf, size_t size)
+{
+    char where[96];
+    uint32_t top = s->counts[s->ncounts - 1];
+    size_t len = (size_t)snprintf(buf, size, "With %u workers %s:", top, gs_host_where(&s->cfg, h, where));
+    bool any = false;
+    for (uint32_t i = 0; i < s->npoints && len < size; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        if (p->workers != top)
+            continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s ", any ? "," : "");
+        if (s->nworkloads > 1 && len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s as ", p->workload->name);
+        if (len >= size)
+            break;
+        if (p->speedup <= 0)
+            len += (size_t)snprintf(buf + len, size - len, "%s %s", gs_mode_plural[p->mode],
+                                    p->failed ? "failed" : "were not compared with one");
+        else
+            len += (size_t)snprintf(buf + len, size - len, "%s %s%.2f%c%s%s", gs_mode_plural[p->mode],
+                                    any ? "" : "ran ", p->speedup, gs_verdict_trusted(&p->verdict) ? 'x' : '?',
+                                    any ? "" : " as fast as one",
+                                    gs_verdict_trusted(&p->verdict) ? "" : " (which cannot be trusted)");
+        any = true;
+    }
+    if (len < size)
+        snprintf(buf + len, size - len, "%s", any ? "." : " no point finished.");
+    return buf;
+}
+
+void gs_report_sweep_text(FILE *out, const gs_sweep *s, const gs_host *h)
+{
+    char answer[1024];
+    gs_wrap(out, "", gs_sweep_answer(s, h, answer, sizeof answer));
+    fputc('\n', out);
+    gs_table t;
+    gs_sweep_table(s, &t);
+    gs_table_text(out, &t);
+    gs_table_free(&t);
+    gs_report_sweep_notes(out, s, h);
+}
+
+void gs_report_sweep_notes(FILE *out, const gs_sweep *s, const gs_host *h)
+{
     sweep_doubts(out, s);
     if (s->cfg.sim)
         fprintf(out, "\nSpeedup is against 1 worker of the same mode, on a modelled %u-core machine\n"

@@ -325,7 +325,7 @@ static void test_progress_only_on_a_terminal(void **state)
     assert_int_equal(run("sweep --workers 1,2 --modes threads --work 40 --repeat 2", &err, &std), 0);
     assert_null(strstr(err, "runs, "));
     assert_null(strstr(std, "runs, "));
-    assert_non_null(strstr(std, "threads   countdown"));
+    assert_non_null(strstr(std, "threads  countdown        1"));
 }
 
 static void test_timeline_and_trace_from_the_command_line(void **state)

@@ -86,7 +86,7 @@ static void test_convoy_claims_only_what_the_rows_show(void **state)
 
     f = convoy(890, 150, 72, 40);
     w = WORDS(gs_conclude_convoy, &f);
-    expect(w, "Beside one CPU-bound thread it did 150 a second, 6x fewer");
+    expect(w, "Beside one CPU-bound thread the I/O thread did 150 operations a second, 6x fewer than alone (890");
     expect(w, "Beside 4 CPU threads it did 40 a second, fewer than beside one: when it asks");
     expect(w, "the more CPU threads, the more turns it waits through");
 
@@ -101,7 +101,7 @@ static void test_convoy_claims_only_what_the_rows_show(void **state)
 
     f = convoy(890, 600, 500, 400); /* no convoy */
     w = WORDS(gs_conclude_convoy, &f);
-    expect(w, "it still did 600 a second: the convoy effect did not show");
+    expect(w, "the I/O thread still did 600 operations a second (alone: 890, each waiting 1 ms): the convoy effect did not show");
     expect_not(w, "the convoy effect. ");
 
     f.nrows = 2; /* --quick without the 4-thread row: no trend to claim */

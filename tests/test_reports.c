@@ -15,7 +15,9 @@
 #include "testdir.h"
 #include <jansson.h>
 
+#include "../reports/glossary.h"
 #include "../reports/report.h"
+#include "../reports/table.h"
 #include "../reports/slices.h"
 #include "helpers.h"
 
@@ -219,6 +221,82 @@ static void test_trace_says_what_did_not_fit(void **state)
     gs_workload_free(&w);
 }
 
+/* text with every run of spaces and line breaks made one space */
+static char *one_line(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r; r++)
+        if (!(*r == ' ' || *r == '\n') || (w > text && w[-1] != ' '))
+            *w++ = *r == '\n' ? ' ' : *r;
+    *w = '\0';
+    return text;
+}
+
+/* The glossary is one table: `gilsim terms` prints every entry, and the
+ * README's "How to read the figures" says each in the same words. */
+static void test_glossary_is_the_readmes(void **state)
+{
+    (void)state;
+    char *printed = NULL, *readme = malloc(1 << 20);
+    size_t len = 0;
+    FILE *f = open_memstream(&printed, &len);
+    gs_glossary_text(f);
+    fclose(f);
+    FILE *r = fopen(GS_SOURCE_DIR "/README.md", "r");
+    assert_non_null(r);
+    size_t n = fread(readme, 1, (1 << 20) - 1, r);
+    fclose(r);
+    readme[n] = '\0';
+    one_line(printed);
+    one_line(readme);
+    assert_true(gs_glossary_count >= 10);
+    for (size_t i = 0; i < gs_glossary_count; i++) {
+        char entry[1024];
+        snprintf(entry, sizeof entry, "- **%s**: %s", gs_glossary[i].term, gs_glossary[i].meaning);
+        if (!strstr(readme, entry))
+            fail_msg("the README does not say, as the glossary does: %s", entry);
+        snprintf(entry, sizeof entry, "%s %s", gs_glossary[i].term, gs_glossary[i].meaning);
+        if (!strstr(printed, entry))
+            fail_msg("gilsim terms does not print: %s", entry);
+    }
+    free(printed);
+    free(readme);
+}
+
+/* A table's two views show the same cells: the terminal's aligned (text
+ * to the left, figures to the right, no line ending in spaces), the page's
+ * escaped. */
+static void test_table_views(void **state)
+{
+    (void)state;
+    gs_table t;
+    gs_table_init(&t, "<mode|workers|speedup");
+    const char *cells[] = {"threads", "8", "1.00x", "<processes>", "16", "12.50x"};
+    for (size_t i = 0; i < 6; i++)
+        gs_table_cell(&t, "%s", cells[i]);
+    for (int i = 0; i < 40; i++) /* past the first allocation */
+        gs_table_cell(&t, "%d", i);
+    assert_int_equal(t.nrows, 2 + 14);
+    char *text = NULL, *html = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    gs_table_text(f, &t);
+    fclose(f);
+    assert_non_null(strstr(text, "mode         workers  speedup\n"
+                                 "threads            8    1.00x\n"
+                                 "<processes>       16   12.50x\n"));
+    assert_null(strstr(text, " \n"));
+    assert_non_null(strstr(text, "\n39\n")); /* the short last row: one cell */
+    f = open_memstream(&html, &len);
+    gs_table_html(f, &t, "data");
+    fclose(f);
+    assert_non_null(strstr(html, "<th class=\"text\">mode</th><th>workers</th>"));
+    assert_non_null(strstr(html, "<td class=\"text\">&lt;processes&gt;</td><td>16</td><td>12.50x</td>"));
+    free(text);
+    free(html);
+    gs_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_timeline_draws_who_held_when),
         cmocka_unit_test(test_trace_of_every_mode),
         cmocka_unit_test(test_trace_says_what_did_not_fit),
+        cmocka_unit_test(test_glossary_is_the_readmes),
+        cmocka_unit_test(test_table_views),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
