@@ -130,17 +130,17 @@ void gs_svg_timeline(FILE *f, const gs_run_result *r, const char *caption)
         }
     }
     int axis_y = TL_TOP + (int)rows * TL_ROW + 8; /* the time axis */
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" style=\"stroke:var(--fg)\"/>\n", TL_LABEL, axis_y,
-            TL_LABEL + plot_w, axis_y);
+    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" style=\"stroke:var(--fg)\"/>\n",
+            TL_LABEL, axis_y, TL_LABEL + plot_w, axis_y);
     double step = nice_step(wall, 5); /* round times: 0, 10 ms, 20 ms, ... */
     for (double t = 0; t <= wall * 1.0001; t += step) {
         char a[32];
         double tx = TL_LABEL + t / wall * plot_w;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" style=\"stroke:var(--fg)\"/>"
-                   "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
-                tx, axis_y, tx, axis_y + 6, tx, axis_y + 28, t == 0 ? "start" : "middle", tick_time(t, step, a));
+                   "<text class=\"tick\" data-value=\"%.6g\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
+                tx, axis_y, tx, axis_y + 6, t, tx, axis_y + 28, t == 0 ? "start" : "middle", tick_time(t, step, a));
     }
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">time since the run began</text>\n",
+    fprintf(f, "<text class=\"axis-title\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">time since the run began</text>\n",
             TL_LABEL + plot_w / 2.0, axis_y + 56);
     fputs("</svg>\n", f);
     if (caption) {
@@ -189,14 +189,17 @@ void gs_svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
     double step = nice_step(ymax, 4); /* the grid and the speedup axis, at round values */
     for (double v = 0; v <= ymax * 1.0001; v += step)
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--grid)\"/>"
-                   "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%gx</text>\n",
-                CV_L, Y(v), CV_L + pw, Y(v), CV_L - 8, Y(v) + 5, v);
-    fprintf(f, "<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">speedup (x one "
+                   "<text class=\"tick\" data-value=\"%.6g\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%gx</text>\n",
+                CV_L, Y(v), CV_L + pw, Y(v), v, CV_L - 8, Y(v) + 5, v);
+    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" style=\"stroke:var(--fg)\"/>\n", CV_L,
+            CV_T, CV_L, CV_T + ph);
+    fprintf(f, "<text class=\"axis-title\" transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">speedup (x one "
                "worker)</text>\n", CV_T + ph / 2);
     for (uint32_t c = 0; c < s->ncounts; c++)
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%u</text>\n", X(s->counts[c]), CV_T + ph + 28,
                 s->counts[c]);
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">workers (threads, processes or tasks)</text>\n",
+    fprintf(f, "<text class=\"axis-title\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">workers (threads, processes or "
+               "tasks)</text>\n",
             CV_L + pw / 2, CV_H - 14);
     double ideal = top < ymax ? top : ymax;
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted)\" "
@@ -262,7 +265,7 @@ void gs_svg_curves(FILE *f, const gs_sweep *s, const gs_host *h)
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--muted);stroke-width:3\" "
                    "stroke-dasharray=\"10 6\"/><text x=\"%.1f\" y=\"%.1f\">the cores</text>\n",
                 CV_L + pw + 36, ly + 20, CV_L + pw + 36, ly + 44, CV_L + pw + 58, ly + 37);
-    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--fg)\"/>\n", CV_L, CV_T + ph,
+    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" style=\"stroke:var(--fg)\"/>\n", CV_L, CV_T + ph,
             CV_L + pw, CV_T + ph);
     fputs("</svg>\n", f);
 #undef X

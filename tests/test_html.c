@@ -9,6 +9,7 @@
  * (html-screenshots/) to look at.  Without Chromium the test is skipped,
  * saying so; in CI (GILSIM_CI set) that is a failure. */
 #include <limits.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,10 @@
 #include "testdir.h"
 
 static char browser[PATH_MAX];
+
+/* Every demonstration, as `gilsim demo` lists them. */
+static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "convoy", "switch-interval",
+                                         "legacy-battle", "async", "free-threading", "race", "native", NULL};
 
 static bool find_browser(void)
 {
@@ -95,8 +100,67 @@ static int pdf_pages(const char *path)
     return pages;
 }
 
+/* The page at path as the browser lays it out in a window `width` pixels
+ * wide, in words: "font BODY TABLE" (the body's type and the smallest in
+ * a data table, in px), then for each picture "ID WIDTH HEIGHT SHAPES" and
+ * "axes-ID AXES TITLES TICKS HIDDEN": its axes and their titles, whether
+ * its tick labels step from 0 by a round value (1, 2, 2.5 or 5 times a
+ * power of ten), and how many pairs of its lines lie within 10 units of
+ * each other at every point with the same dash or the same marker (lines
+ * a reader cannot tell apart); then "h1 TEXT". */
+static char *laid_out(const char *path, int width)
+{
+    static const char script[] =
+        "document.getElementById('f').onload=function(){var d=this.contentDocument,o=[];if(d){"
+        "var bs=parseFloat(getComputedStyle(d.body).fontSize),mt=0;"
+        "d.querySelectorAll('table.data td,table.data th').forEach(function(c){var z=parseFloat("
+        "getComputedStyle(c).fontSize);mt=mt?Math.min(mt,z):z;});o.push('font '+bs+' '+mt);"
+        "d.querySelectorAll('svg').forEach(function(s){var r=s.getBoundingClientRect();"
+        "o.push(s.id+' '+Math.round(r.width)+' '+Math.round(r.height)+' '+"
+        "s.querySelectorAll('rect,circle,polyline').length);"
+        "var v=[];s.querySelectorAll('.tick').forEach(function(t){v.push(parseFloat(t.getAttribute('data-value')));});"
+        "var ok=v.length>=2&&v[0]==0,st=ok?v[1]-v[0]:0;"
+        "for(var i=1;ok&&i<v.length;i++)ok=Math.abs(v[i]-v[i-1]-st)<=st*1e-6;"
+        "if(ok){var m=st/Math.pow(10,Math.floor(Math.log10(st)+1e-9));"
+        "ok=[1,2,2.5,5].some(function(k){return Math.abs(m-k)<1e-6;});}"
+        "var ser=[];s.querySelectorAll('g.series').forEach(function(g){var l=g.querySelector('polyline'),"
+        "k=g.querySelector(':scope>g>*');ser.push({p:Array.from(l.points).map(function(q){return[q.x,q.y];}),"
+        "d:l.getAttribute('stroke-dasharray'),m:k?k.tagName+(k.getAttribute('points')||'').split(' ').length:''});});"
+        "var hid=0;for(var a=0;a<ser.length;a++)for(var b=a+1;b<ser.length;b++){var A=ser[a].p,B=ser[b].p;"
+        "if(!A.length||A.length!=B.length)continue;if(A.every(function(q,k){return Math.abs(q[0]-B[k][0])<10&&"
+        "Math.abs(q[1]-B[k][1])<10;})&&(ser[a].d==ser[b].d||ser[a].m==ser[b].m))hid++;}"
+        "o.push('axes-'+s.id+' '+s.querySelectorAll('.axis').length+' '+s.querySelectorAll('.axis-title').length+"
+        "' '+(ok?'round':'notround:'+v.join(','))+' '+hid);});"
+        "o.push('h1 '+(d.querySelector('h1')||{}).textContent);}"
+        "var p=document.createElement('pre');p.id='result';p.textContent='RESULT;'+o.join(';');"
+        "document.body.appendChild(p);};";
+    char harness[8192], cwd[PATH_MAX], url[PATH_MAX + 64];
+    int n = snprintf(harness, sizeof harness,
+                     "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" src=\"%s\" "
+                     "style=\"width:%dpx;height:3000px;border:0\"></iframe><script>%s</script></body></html>",
+                     path, width, script);
+    write_file("harness.html", harness, (size_t)n);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(url, sizeof url, "file://%s/harness.html", cwd);
+    char flags[128];
+    snprintf(flags, sizeof flags, "--allow-file-access-from-files --virtual-time-budget=10000 --window-size=%d,3000 "
+             "--dump-dom", width + 20);
+    char *dom = browse(flags, url, NULL);
+    char *result = strstr(dom, "RESULT;");
+    if (!result)
+        fail_msg("%s: the harness could not read the page:\n%s", path, dom);
+    char *end = strstr(result, "</pre>");
+    if (end)
+        *end = '\0';
+    return result;
+}
+
 /* Checks the page at path (relative to the test's folder), which must hold
- * the pictures named in want ("timeline", "curves"). */
+ * the pictures named in want ("timeline", "curves"), as a person would
+ * look at it: on a 1280x800 laptop screen and a 1920x1080 projector, its
+ * tables' type no smaller than the body's, every axis titled, ticks at
+ * round values, no line hidden under another; it prints on one or two
+ * pages; screenshots of both sizes are left in build/html-screenshots. */
 static void check_page(const char *path, const char *const want[], size_t nwant, const char *shot)
 {
     char *page = read_all(path);
@@ -106,51 +170,64 @@ static void check_page(const char *path, const char *const want[], size_t nwant,
     for (size_t i = 0; i < sizeof external / sizeof external[0]; i++)
         if (strstr(page, external[i]))
             fail_msg("%s does not stand alone: it holds '%s'", path, external[i]);
+    static const char *const parts[] = {"id=\"badge\"", "id=\"figures\"", "id=\"glossary\"", "How to read this",
+                                        "class=\"data\""};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (!strstr(page, parts[i]))
+            fail_msg("%s lacks a part every page has: %s", path, parts[i]);
     char cwd[PATH_MAX], url[PATH_MAX + 64], *log;
     assert_non_null(getcwd(cwd, sizeof cwd));
     snprintf(url, sizeof url, "file://%s/%s", cwd, path);
     browse("--dump-dom", url, &log);
     if (strstr(log, "CONSOLE"))
         fail_msg("%s: the browser's console said something:\n%s", path, log);
-    /* the pictures, as the browser laid them out */
-    char harness[4096];
-    int n = snprintf(harness, sizeof harness,
-                     "<!DOCTYPE html><html><body><iframe id=\"f\" src=\"%s\" style=\"width:1280px;height:2400px\">"
-                     "</iframe><script>document.getElementById('f').onload=function(){var d=this.contentDocument,"
-                     "o=[];if(d){d.querySelectorAll('svg').forEach(function(s){var r=s.getBoundingClientRect();"
-                     "o.push(s.id+' '+Math.round(r.width)+' '+Math.round(r.height)+' '+"
-                     "s.querySelectorAll('rect,circle,polyline').length);});o.push('h1 '+"
-                     "(d.querySelector('h1')||{}).textContent);}var p=document.createElement('pre');p.id='result';"
-                     "p.textContent='RESULT;'+o.join(';');document.body.appendChild(p);};</script></body></html>",
-                     path);
-    write_file("harness.html", harness, (size_t)n);
-    snprintf(url, sizeof url, "file://%s/harness.html", cwd);
-    char *dom = browse("--allow-file-access-from-files --virtual-time-budget=10000 --dump-dom", url, NULL);
-    char *result = strstr(dom, "RESULT;");
-    if (!result)
-        fail_msg("%s: the harness could not read the page:\n%s", path, dom);
-    for (size_t i = 0; i < nwant; i++) {
-        char key[64];
-        snprintf(key, sizeof key, ";%s ", want[i]);
-        char *at = strstr(result, key);
-        int w = 0, h = 0, shapes = 0;
-        if (!at || sscanf(at + strlen(key), "%d %d %d", &w, &h, &shapes) != 3 || w < 600 || h < 100 || shapes < 2)
-            fail_msg("%s: picture %s did not render (%dx%d, %d shapes): %.300s", path, want[i], w, h, shapes, result);
+    static const int widths[] = {1280, 1920};
+    for (size_t w = 0; w < 2; w++) {
+        char *result = laid_out(path, widths[w]);
+        double body = 0, table = 0;
+        char *font = strstr(result, ";font ");
+        if (!font || sscanf(font + 6, "%lf %lf", &body, &table) != 2 || body < 18 || table < body - 0.01)
+            fail_msg("%s at %d px: a data table's type (%.1f px) is smaller than the body's (%.1f px)", path,
+                     widths[w], table, body);
+        for (size_t i = 0; i < nwant; i++) {
+            char key[64];
+            snprintf(key, sizeof key, ";%s ", want[i]);
+            char *at = strstr(result, key);
+            int pw = 0, ph = 0, shapes = 0;
+            if (!at || sscanf(at + strlen(key), "%d %d %d", &pw, &ph, &shapes) != 3 || pw < 600 || ph < 100 ||
+                shapes < 2)
+                fail_msg("%s: picture %s did not render (%dx%d, %d shapes): %.300s", path, want[i], pw, ph, shapes,
+                         result);
+        }
+        for (char *at = result; (at = strstr(at, ";axes-")); at++) {
+            char id[32], ticks[256];
+            int axes = 0, titles = 0, hidden = 0;
+            if (sscanf(at + 6, "%31s %d %d %255s %d", id, &axes, &titles, ticks, &hidden) != 5)
+                fail_msg("%s: cannot read %.200s", path, at);
+            if (axes < 1 || titles != axes)
+                fail_msg("%s: picture %s has %d axes and %d axis titles", path, id, axes, titles);
+            if (strcmp(ticks, "round") != 0)
+                fail_msg("%s: picture %s has ticks that are not round values: %s", path, id, ticks);
+            if (hidden)
+                fail_msg("%s: picture %s has %d pairs of lines a reader cannot tell apart", path, id, hidden);
+        }
+        char *h1 = strstr(result, ";h1 ");
+        if (!h1 || strncmp(h1 + 4, "undefined", 9) == 0 || h1[4] == ';' || h1[4] == '<')
+            fail_msg("%s: no headline: %.300s", path, result);
     }
-    char *h1 = strstr(result, ";h1 ");
-    if (!h1 || strncmp(h1 + 4, "undefined", 9) == 0 || h1[4] == ';' || h1[4] == '<')
-        fail_msg("%s: no headline: %.300s", path, result);
     /* printed, it fits one or two pages */
-    snprintf(url, sizeof url, "file://%s/%s", cwd, path);
     browse("--no-pdf-header-footer --print-to-pdf=page.pdf", url, NULL);
     int pages = pdf_pages("page.pdf");
     if (pages < 1 || pages > 2)
         fail_msg("%s prints on %d pages, want 1 or 2", path, pages);
-    /* a screenshot to look at */
-    char flags[PATH_MAX + 64];
+    /* screenshots to look at, as the two screens show the page's top */
     mkdir(GS_BINARY_DIR "/html-screenshots", 0755);
-    snprintf(flags, sizeof flags, "--window-size=1280,2400 --screenshot=%s/html-screenshots/%s", GS_BINARY_DIR, shot);
-    browse(flags, url, NULL);
+    for (size_t w = 0; w < 2; w++) {
+        char flags[PATH_MAX + 96];
+        snprintf(flags, sizeof flags, "--window-size=%d,%d --screenshot=%s/html-screenshots/%s-%d.png", widths[w],
+                 w ? 1080 : 800, GS_BINARY_DIR, shot, widths[w]);
+        browse(flags, url, NULL);
+    }
 }
 
 static int setup(void **state)
@@ -173,17 +250,35 @@ static void test_pages_render_in_a_browser(void **state)
     }
     assert_int_equal(run("--threads 3 --mixed 0.5 --io-latency 300us --work 60 --html run.html --quiet", NULL, NULL),
                      0);
-    const char *const run_pictures[] = {"timeline"};
-    check_page("run.html", run_pictures, 1, "run.png");
-    assert_int_equal(run("sweep --workers 1,2,4 --work 200 --repeat 1 --quiet --html sweep.html", NULL, NULL), 0);
-    const char *const sweep_pictures[] = {"curves"};
-    check_page("sweep.html", sweep_pictures, 1, "sweep.png");
-    assert_int_equal(run("demo convoy --quick --html demo.html", NULL, NULL), 0);
-    const char *const demo_pictures[] = {"timeline"};
-    check_page("demo.html", demo_pictures, 1, "demo-convoy.png");
-    assert_int_equal(run("demo threads-vs-processes --quick --sim --cores 8 --html tvp.html", NULL, NULL), 0);
-    const char *const tvp_pictures[] = {"curves"};
-    check_page("tvp.html", tvp_pictures, 1, "demo-threads-vs-processes.png");
+    const char *const timeline[] = {"timeline"}, *const curves[] = {"curves"};
+    check_page("run.html", timeline, 1, "run");
+    assert_int_equal(run("sweep --workers 1,2,4 --work 200 --repeat 2 --quiet --html sweep.html", NULL, NULL), 0);
+    check_page("sweep.html", curves, 1, "sweep");
+    /* in virtual time threads and async tasks are 1.00x at every count:
+     * two lines on the same points, which must stay told apart */
+    assert_int_equal(run("sweep --sim --workers 1,2,4,8 --work 200 --quiet --html sweep-sim.html", NULL, NULL), 0);
+    check_page("sweep-sim.html", curves, 1, "sweep-sim");
+    assert_int_equal(run("demo convoy --quick --html demo.html", NULL, NULL), 0); /* real time */
+    check_page("demo.html", timeline, 1, "demo-convoy-real");
+    /* every demonstration, in virtual time (the same page every time) */
+    char *listed;
+    assert_int_equal(run("demo", NULL, &listed), 0);
+    char *list = strdup(listed); /* run() reuses its buffer */
+    assert_non_null(list);
+    for (const char *const *name = demo_names; *name; name++) {
+        char args[160], page[96], shot[96];
+        assert_non_null(strstr(list, *name));
+        snprintf(page, sizeof page, "%s.html", *name);
+        snprintf(shot, sizeof shot, "demo-%s", *name);
+        snprintf(args, sizeof args, "demo %s --quick --sim --html %s", *name, page);
+        assert_int_equal(run(args, NULL, NULL), 0);
+        bool traces = strcmp(*name, "convoy") == 0 || strcmp(*name, "legacy-battle") == 0 ||
+                      strcmp(*name, "async") == 0;
+        bool plots = strcmp(*name, "threads-vs-processes") == 0 || strcmp(*name, "io-bound") == 0 ||
+                     strcmp(*name, "native") == 0;
+        check_page(page, traces ? timeline : curves, traces || plots, shot);
+    }
+    free(list);
 }
 
 /* A program's name is text on every page: a browser that opens the run
