@@ -288,6 +288,8 @@ static int workload_option(gs_cli_options *o, int c, const char *arg)
     case OPT_LATENCY:
         o->latency_set = true;
         return gs_parse_duration("--io-latency", arg, 0, GS_MAX_LATENCY_NS, &o->io_latency_ns);
+    case OPT_TRANSFER:
+        return gs_parse_bytes("--transfer", arg, GS_MAX_TRANSFER, &o->transfer_bytes);
     }
     return NOT_MINE;
 }
@@ -381,6 +383,16 @@ static int output_option(gs_cli_options *o, int c, const char *arg)
             return not_one_of("--plot-metric", arg, "a metric", gs_plot_metric_names, GS_PLOT_METRIC_COUNT);
         o->plot_metric = (gs_plot_metric)m;
         o->plot_metric_set = true;
+        return 0;
+    }
+    case OPT_PLOT_SIZE: {
+        unsigned w, h;
+        char end;
+        if (sscanf(arg, "%ux%u%c", &w, &h, &end) != 2 || w < 320 || w > 7680 || h < 240 || h > 4320)
+            return gs_cli_usage_error("--plot-size: '%s' is not WIDTHxHEIGHT in pixels, from 320x240 to 7680x4320 "
+                                      "(default %ux%u)", arg, GS_PLOT_WIDTH, GS_PLOT_HEIGHT);
+        o->outputs.plot_width = w;
+        o->outputs.plot_height = h;
         return 0;
     }
     case OPT_TIMELINE: o->timeline = true; return 0;

@@ -93,6 +93,7 @@ static const struct {
     {{"work-per-worker", required_argument, NULL, OPT_WORK_PER}, BOTH, GS_VALUE_TEXT},
     {{"io", required_argument, NULL, OPT_IO}, BOTH, GS_VALUE_IO},
     {{"io-latency", required_argument, NULL, OPT_LATENCY}, BOTH, GS_VALUE_TEXT},
+    {{"transfer", required_argument, NULL, OPT_TRANSFER}, BOTH, GS_VALUE_TEXT},
     {{"gil", required_argument, NULL, OPT_GIL}, BOTH, GS_VALUE_POLICY},
     {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH, GS_VALUE_TEXT},
     {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH, GS_VALUE_TEXT},
@@ -118,6 +119,7 @@ static const struct {
 #undef OUTPUT_OPTION
     {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN, GS_VALUE_NONE},
     {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP, GS_VALUE_METRIC},
+    {{"plot-size", required_argument, NULL, OPT_PLOT_SIZE}, SWEEP | DEMO, GS_VALUE_TEXT},
     {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH | GS_CMD_CALIBRATE, GS_VALUE_NONE},
     {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH, GS_VALUE_NONE},
     {{"help", no_argument, NULL, OPT_HELP}, ALL, GS_VALUE_NONE},
@@ -171,6 +173,8 @@ static int finish_sweep(gs_cli_options *o)
     const char *plot = o->outputs.path[GS_OUT_PLOT];
     if (o->plot_metric_set && !plot)
         return gs_cli_usage_error("--plot-metric applies only with --plot");
+    if (o->outputs.plot_width && !plot)
+        return gs_cli_usage_error("--plot-size applies only with --plot");
     if (plot && gs_check_plot_name(plot) != 0)
         return -1;
     return 0;
@@ -197,6 +201,9 @@ static int check_combinations(gs_cli_options *o)
         return gs_cli_usage_error("--io applies only to --io-bound and --mixed");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)
         return gs_cli_usage_error("--io-latency applies only to --io-bound, --mixed and --program");
+    if (o->transfer_bytes && o->cmd == GS_CMD_RUN && o->mode != GS_MODE_PROCESSES)
+        return gs_cli_usage_error("--transfer applies only to --processes: %s share the process's memory and "
+                                  "move no data", gs_mode_plural[o->mode]);
     if (o->check_set && !gs_gil_has(o->policy, GS_TRAIT_TICKS))
         return only_policies("--check-interval", GS_TRAIT_TICKS);
     if (o->interval_set && !gs_gil_has(o->policy, GS_TRAIT_INTERVAL))
@@ -320,7 +327,7 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
                                    .force_switching = o->force_switching, .check_interval = o->check_interval},
                            .cores = o->sim ? 0 : o->cores, .sim = o->sim ? &o->model : NULL,
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
-                           .timeout_ns = o->timeout_ns};
+                           .timeout_ns = o->timeout_ns, .transfer_bytes = o->transfer_bytes};
 }
 
 bool gs_cli_color(const gs_cli_options *o)

@@ -43,6 +43,7 @@ typedef struct {
     gs_io_kind io_kind;
     uint64_t io_latency_ns;
     bool io_set, latency_set;
+    uint64_t transfer_bytes;     /* --transfer: per unit, processes only */
     uint64_t unit_size;          /* --unit-size, for --program; 0 = not given */
     bool vs_python;              /* --vs-python */
     /* the lock */

@@ -84,6 +84,10 @@ int gs_cli_outputs_open(gs_cli_outputs *o)
             continue;
         int rc = k == GS_OUT_PLOT ? gs_plot_files_open(&o->plot, o->path[k], err)
                                   : gs_output_open(&o->out[k], o->path[k], err);
+        if (rc == 0 && k == GS_OUT_PLOT) {
+            o->plot.width = o->plot_width;
+            o->plot.height = o->plot_height;
+        }
         if (rc != 0) {
             fprintf(stderr, "gilsim: %s: %s\n", gs_out_flags[k], err);
             for (int i = 0; i < k; i++)

@@ -42,6 +42,7 @@ typedef struct {
     gs_plot_files plot;             /* the plot's three files */
     bool open[GS_OUT_COUNT];        /* opened, not yet written or abandoned */
     bool written[GS_OUT_COUNT], failed[GS_OUT_COUNT];
+    uint32_t plot_width, plot_height; /* --plot-size, or 0 */
 } gs_cli_outputs;
 
 /* Opens every output with a path, before any work: where it leads and

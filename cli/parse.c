@@ -75,6 +75,28 @@ int gs_parse_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t 
     return 0;
 }
 
+int gs_parse_bytes(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        uint64_t bytes;
+    } units[] = {{"", 1}, {"K", 1024}, {"KiB", 1024}, {"M", 1024 * 1024}, {"MiB", 1024 * 1024}};
+    char why[160];
+    snprintf(why, sizeof why, "is not a size: give bytes, or KiB or MiB with K or M (64K), up to %llu MiB",
+             (unsigned long long)(max >> 20));
+    size_t digits = strspn(s, "0123456789");
+    uint64_t scale = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(s + digits, units[i].unit) == 0)
+            scale = units[i].bytes;
+    errno = 0;
+    unsigned long long v = digits ? strtoull(s, NULL, 10) : 0;
+    if (digits == 0 || digits > 12 || scale == 0 || errno == ERANGE || v * scale > max)
+        return bad(opt, s, why);
+    *out = v * scale;
+    return 0;
+}
+
 int gs_parse_decimal(const char *opt, const char *s, double min, double max, double *out)
 {
     char why[128];

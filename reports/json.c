@@ -73,6 +73,10 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
     json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
     json_object_set_new(o, "native", json_pack("{s:I, s:f}", "calls", (json_int_t)w->native_calls, "time_s",
                                                (double)w->native_ns / 1e9));
+    json_object_set_new(o, "transfer", w->transfer_bytes ? json_pack("{s:I, s:f}", "bytes",
+                                                                     (json_int_t)w->transfer_bytes, "time_s",
+                                                                     (double)w->transfer_ns / 1e9)
+                                                         : json_null());
     json_t *locks = json_array();
     for (uint32_t i = 0; i < nulocks; i++)
         json_array_append_new(locks, json_pack("{s:I, s:I, s:I, s:I}", "acquisitions",
@@ -100,6 +104,10 @@ static void program_json(json_t *o, const gs_run_result *r, const gs_run_summary
                                                : json_null());
     json_object_set_new(o, "native", json_pack("{s:I, s:f, s:I}", "calls", (json_int_t)s->native_calls, "time_s",
                                                (double)s->native_ns / 1e9, "max_at_once", (json_int_t)s->native_max));
+    json_object_set_new(o, "transfer", s->transfer_bytes ? json_pack("{s:I, s:f}", "bytes",
+                                                                     (json_int_t)s->transfer_bytes, "time_s",
+                                                                     (double)s->transfer_ns / 1e9)
+                                                         : json_null());
     json_t *locks = json_array();
     for (uint32_t i = 0; i < s->nulocks; i++) {
         const gs_ulock_summary *u = &s->ulocks[i];
@@ -170,6 +178,7 @@ static json_t *config_json(const gs_experiment *e)
                      io ? json_integer((json_int_t)c->io_latency_ns) : json_null(), "repeat",
                      (json_int_t)e->repeat, "baseline", e->baseline, "timeout_ns", (json_int_t)c->timeout_ns);
     json_object_set_new(o, "cores", c->cores ? json_integer((json_int_t)c->cores) : json_null());
+    json_object_set_new(o, "transfer_bytes", json_integer((json_int_t)c->transfer_bytes));
     json_object_set_new(o, "time", json_string(c->sim ? "virtual" : "real"));
     /* The reports show a program by its label; the file's name as given
      * is data, kept here (escape.h: JSON holds any text). */

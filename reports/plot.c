@@ -67,23 +67,58 @@ static int write_data(FILE *f, gs_plot_metric m, const gs_sweep *s)
     return 0;
 }
 
+/* The top of the value axis: a little above the highest point or error
+ * bar, so the data fill the picture (the ideal line, which rises to the
+ * most workers, is cut off rather than squeezing the data to the bottom). */
+static double value_top(gs_plot_metric m, const gs_sweep *s)
+{
+    if (m == GS_PLOT_WAIT)
+        return 100;
+    double top = 0;
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const gs_sweep_point *p = &s->points[i];
+        if (!plottable(p, m))
+            continue;
+        double v = value(p, m, p->median.wall_s), lo = value(p, m, p->wall_max_s), hi = value(p, m, p->wall_min_s);
+        top = v > top ? v : top;
+        top = lo > top ? lo : top;
+        top = hi > top ? hi : top;
+    }
+    if (m == GS_PLOT_SPEEDUP && top < 1.2)
+        top = 1.2; /* room above 1x for the ideal line to show where it goes */
+    return top > 0 ? top * 1.15 : 1;
+}
+
 /* The script.  Every name in it (the picture's, the data's, the
  * workload's) is a gnuplot string in single quotes (escape.h), where
- * gnuplot runs no command and expands no macro: a name is data. */
-static int write_script(FILE *f, const char *picture, const char *data, gs_plot_metric m, const gs_sweep *s,
-                        const gs_host *h)
+ * gnuplot runs no command and expands no macro: a name is data.  The
+ * picture is the page's (svg.c) for a projector: large type, and each line
+ * its colour, marker, dash and a small sideways offset, so that lines on
+ * the same points (threads and async tasks, both at 1x) stay apart; the
+ * legend, below the plot, names every line, ideal included. */
+static int write_script(FILE *f, const gs_plot_files *files, gs_plot_metric m, const gs_sweep *s, const gs_host *h)
 {
-    static const char *const ylabels[] = {"speedup over 1 worker of the same mode",
+    static const char *const ylabels[] = {"speedup (x one worker of the same mode)",
                                           "throughput (work units per second)",
-                                          "time spent waiting for a lock (% of each worker's time)"};
+                                          "time waiting for a lock (% of each worker's time)"};
     static const char *const titles[] = {"Speedup", "Throughput", "Lock wait"};
-    bool svg = strcmp(strrchr(picture, '.'), ".svg") == 0;
+    static const int points[] = {7, 5, 9, 13}; /* filled circle, square, triangle, diamond */
+    uint32_t width = files->width ? files->width : GS_PLOT_WIDTH;
+    uint32_t height = files->height ? files->height : GS_PLOT_HEIGHT;
+    double scale = width / (double)GS_PLOT_WIDTH < height / (double)GS_PLOT_HEIGHT ? width / (double)GS_PLOT_WIDTH
+                                                                                    : height / (double)GS_PLOT_HEIGHT;
+    int font = (int)(22 * scale + 0.5) < 8 ? 8 : (int)(22 * scale + 0.5);
+    bool svg = strcmp(strrchr(files->picture_name, '.'), ".svg") == 0;
     fputs("# Written by gilsim sweep.  To draw it again after a change, run\n"
           "# gnuplot on this file in its folder.\n"
           "if (!exists(\"outfile\")) outfile = ", f);
-    gs_put_gnuplot(f, picture);
-    fprintf(f, svg ? "\nset terminal svg size 960,600 dynamic font \"sans,12\" background \"white\"\n"
-                   : "\nset terminal pngcairo size 960,600 font \"sans,11\"\n");
+    gs_put_gnuplot(f, files->picture_name);
+    if (svg)
+        fprintf(f, "\nset terminal svg size %u,%u dynamic font \"sans,%d\" linewidth %.1f background \"white\"\n",
+                width, height, font, 1.5 * scale);
+    else
+        fprintf(f, "\nset terminal pngcairo size %u,%u font \"sans,%d\" linewidth %.1f\n", width, height, font,
+                1.5 * scale);
     fprintf(f, "if (outfile ne \"-\") set output outfile  # \"-\": standard output\n");
     fprintf(f, "set termoption noenhanced\n");
     const char *wl = s->nworkloads == 1 ? s->workloads[0]->name : "several workloads";
@@ -92,28 +127,30 @@ static int write_script(FILE *f, const char *picture, const char *data, gs_plot_
     snprintf(title, sizeof title, "%s versus workers: %s, %s", titles[m], wl, gs_host_where(&s->cfg, h, where));
     fputs("set title ", f);
     gs_put_gnuplot(f, title);
-    fputs("\nset xlabel 'workers'\nset ylabel ", f);
+    fputs("\nset xlabel 'workers (threads, processes or tasks)'\nset ylabel ", f);
     gs_put_gnuplot(f, ylabels[m]);
-    fprintf(f, "\nset grid\nset key outside right top box\nset border 3\nset tics nomirror\n");
+    fprintf(f, "\nset grid ytics\nset key outside below center horizontal\nset border 3\nset tics nomirror\n");
     uint32_t maxw = s->counts[s->ncounts - 1];
-    fprintf(f, "set xrange [0:%u]\n", maxw + 1);
+    fprintf(f, "set xrange [0:%g]\n", maxw * 1.04 + 0.5);
     if (s->ncounts <= 12) {
         fprintf(f, "set xtics (");
         for (uint32_t i = 0; i < s->ncounts; i++)
             fprintf(f, "%s%u", i ? ", " : "", s->counts[i]);
         fprintf(f, ")\n");
     }
-    fprintf(f, m == GS_PLOT_WAIT ? "set yrange [0:100]\n" : "set yrange [0:*]\n");
-    if (cores > 0 && cores <= (long)maxw) {
-        fprintf(f, "set arrow from %ld, graph 0 to %ld, graph 1 nohead dashtype 2 linecolor rgb \"#777777\"\n",
+    fprintf(f, "set yrange [0:%.6g]\n", value_top(m, s));
+    if (m == GS_PLOT_SPEEDUP)
+        fprintf(f, "set format y \"%%gx\"\n");
+    if (cores > 0 && cores <= (long)maxw) { /* the cores: a line, labelled at its foot, clear of the key */
+        fprintf(f, "set arrow from %ld, graph 0 to %ld, graph 1 nohead dashtype 2 linecolor rgb \"#555555\"\n",
                 cores, cores);
-        fprintf(f, "set label \"%ld cores\" at %ld, graph 0.97 offset 0.6,0 textcolor rgb \"#555555\"\n", cores,
+        fprintf(f, "set label \"%ld cores\" at %ld, graph 0.04 offset 0.6,0 textcolor rgb \"#333333\"\n", cores,
                 cores);
     }
     fprintf(f, "plot ");
     if (m == GS_PLOT_SPEEDUP)
-        fprintf(f, "x title \"ideal: speedup = workers\" with lines dashtype 3 linewidth 1.5 "
-                   "linecolor rgb \"#999999\", \\\n     ");
+        fprintf(f, "x title \"ideal (x workers)\" with lines dashtype 3 linewidth 1.5 "
+                   "linecolor rgb \"#777777\", \\\n     ");
     uint32_t nlines = s->npoints / (s->ncounts ? s->ncounts : 1);
     for (uint32_t l = 0; l < nlines; l++) {
         const gs_sweep_point *p = &s->points[l * s->ncounts];
@@ -122,11 +159,12 @@ static int write_script(FILE *f, const char *picture, const char *data, gs_plot_
             snprintf(line, sizeof line, "%s, %s", gs_mode_names[p->mode], p->workload->name);
         else
             snprintf(line, sizeof line, "%s", gs_mode_names[p->mode]);
-        gs_put_gnuplot(f, data);
-        fprintf(f, " index %u using 1:2:3:4 with yerrorlines title ", l);
+        double offset = ((double)l - (nlines - 1) / 2.0) * maxw * 0.008; /* in workers */
+        gs_put_gnuplot(f, files->data_name);
+        fprintf(f, " index %u using ($1%+.4g):2:3:4 with yerrorlines title ", l, offset);
         gs_put_gnuplot(f, line);
-        fprintf(f, " linewidth 2 pointtype %u pointsize 1.3 linecolor rgb \"%s\"%s", 5 + 2 * (l % 4),
-                colours[l % 6], l + 1 < nlines ? ", \\\n     " : "\n");
+        fprintf(f, " linewidth 2 dashtype %u pointtype %d pointsize 2 linecolor rgb \"%s\"%s", 1 + l % 5,
+                points[l % 4], colours[l % 6], l + 1 < nlines ? ", \\\n     " : "\n");
     }
     return 0;
 }
@@ -275,7 +313,7 @@ typedef struct {
 static int script_of(FILE *f, const gs_plot_metric *m, const gs_sweep *s, const void *more)
 {
     const script_args *a = more;
-    return write_script(f, a->p->picture_name, a->p->data_name, *m, s, a->h);
+    return write_script(f, a->p, *m, s, a->h);
 }
 
 int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[GS_ERRMSG_MAX])

@@ -92,7 +92,13 @@ typedef struct {
     int folder;               /* the picture's folder as named (O_PATH): gnuplot runs there */
     char picture_name[256];   /* the three names in that folder */
     char data_name[256], script_name[256];
+    uint32_t width, height;   /* the picture's, in pixels (0: GS_PLOT_WIDTH x GS_PLOT_HEIGHT) */
 } gs_plot_files;
+
+/* A projector's picture: 1600x1000 pixels, type 22 points high, so that the
+ * back of a room reads it (--plot-size changes the size; the type scales). */
+#define GS_PLOT_WIDTH 1600
+#define GS_PLOT_HEIGHT 1000
 
 /* Opens the three for path.  Returns 0, or -1 with a message. */
 int gs_plot_files_open(gs_plot_files *p, const char *path, char err[GS_ERRMSG_MAX]);

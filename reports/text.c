@@ -53,6 +53,9 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         if (c->mode == GS_MODE_PROCESSES)
             fprintf(out, ";\nforking them took %s, collecting their results %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
+        if (c->mode == GS_MODE_PROCESSES && s->transfer_bytes)
+            fprintf(out, ";\neach spent %s sending its data home (--transfer)",
+                    gs_fmt_ns((double)s->transfer_ns / c->workers, a));
         break;
     }
     case GS_SCOPE_NONE:
@@ -518,6 +521,9 @@ static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summ
         if (r->cfg.mode == GS_MODE_PROCESSES)
             fprintf(out, "          (each process counted on its own copy; those are added up)\n");
     }
+    if (s->transfer_bytes)
+        fprintf(out, "transfer  %.1f MiB of the processes' data sent home, %s of their time\n",
+                (double)s->transfer_bytes / (1 << 20), gs_fmt_ns((double)s->transfer_ns, a));
     if (s->native_calls)
         fprintf(out, "native    %" PRIu64 " calls, %s inside them (%.2fx the wall time)\n"
                      "          at most %u %s in native code at once\n",

@@ -58,6 +58,8 @@ extern const uint32_t gs_mode_max_workers[GS_MODE_COUNT];
 struct gs_os;   /* the machine a run is on (private to sched/) */
 struct gs_home; /* a child process's way home (private to sched/) */
 
+#define GS_MAX_TRANSFER (64ull << 20) /* --transfer: at most 64 MiB a unit */
+
 typedef struct {
     gs_mode mode;
     uint32_t workers;
@@ -71,6 +73,10 @@ typedef struct {
     const struct gs_sim_model *sim; /* virtual time on this model (sim.h); NULL = real time */
     uint32_t cores;           /* pin every worker to the first `cores` CPUs gilsim may
                                  use (CPU affinity); 0 = no pinning */
+    uint64_t transfer_bytes;  /* processes: the bytes each unit's data takes to cross to
+                                 the parent, as multiprocessing pickles a result and
+                                 pipes it home (--transfer); threads and tasks share
+                                 memory and move nothing */
     /* Processes: called in each child as it starts, before it runs its
      * work, with the machine and the child's way home (machine.h).  NULL
      * normally; tests use it to make a child fail the ways real children
@@ -96,6 +102,7 @@ typedef struct {
     gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
     gs_hist loop_lag;         /* async: how late each of its timers fired */
     uint64_t native_calls, native_ns; /* native calls, and the time inside them */
+    uint64_t transfer_bytes, transfer_ns; /* processes: its data sent home, and how long that took */
     gs_ulock_counts ulocks[GS_MAX_ULOCKS]; /* the program's user locks, as this worker used them */
     int64_t shared_end[GS_MAX_SHARED]; /* processes: its process's shared variables at its end */
     gs_recorder rec;

@@ -53,7 +53,12 @@
  *               child there, where fork copies page tables through the
  *               hypervisor);
  *   collect_ns  reading a finished process's results and reaping it (0.1
- *               to 0.45 ms there). */
+ *               to 0.45 ms there);
+ *   transfer_kib_ns  what CPython 3.11's multiprocessing spends per KiB of
+ *               a result: pickled, piped home, unpickled (Pool.map of
+ *               tasks returning bytes objects of 1 KiB to 1 MiB on the
+ *               development VM: 1.56 ns a byte beyond a 27 us task; a list
+ *               of ints costs ten times as much a byte). */
 #define GS_SIM_COSTS(X)                                                                                         \
     X(wake_ns, "wake-latency", "wake-up", 10000, 0, 1000000000ull, "a woken thread to running")                  \
     X(wake_fast_ns, "wake-fast", "quick wake-up", 2400, 0, 1000000000ull,                                        \
@@ -70,7 +75,9 @@
     X(timer_ns, "timer-latency", "timers late by", 60000, 0, 1000000000ull, "how late a timed wait or sleep ends")  \
     X(file_io_ns, "file-io", "file read", 5000, 0, 1000000000ull, "one read of --io file")                       \
     X(fork_ns, "fork-cost", "fork", 250000, 0, 10000000000ull, "starting a process, paid by its parent")         \
-    X(collect_ns, "collect-cost", "collect", 100000, 0, 10000000000ull, "collecting a finished process's results")
+    X(collect_ns, "collect-cost", "collect", 100000, 0, 10000000000ull, "collecting a finished process's results") \
+    X(transfer_kib_ns, "transfer-cost", "moving 1 KiB home", 1600, 0, 1000000000ull,                             \
+      "a process's CPU per KiB it sends home (--transfer)")
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */

@@ -36,6 +36,7 @@ typedef struct {
     /* Native calls: how many, the time inside them (all workers), and the
      * most workers inside one at once. */
     uint64_t native_calls, native_ns;
+    uint64_t transfer_bytes, transfer_ns; /* processes' data sent home, over all of them */
     uint32_t native_max;
     /* The program's user locks, each one's figures over all workers. */
     uint32_t nulocks;

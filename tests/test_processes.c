@@ -135,6 +135,42 @@ static void test_no_lost_work(void **state)
     expect_no_children();
 }
 
+/* --transfer: each child sends its units' data home through its real pipe
+ * before its result (4 x 16 units x 256 KiB: 16 MiB, far beyond a pipe's
+ * buffer and the result's size limit), the parent reads and drops it, and
+ * every result still arrives whole: no work lost, every byte counted. */
+static void test_data_crosses_home_before_the_result(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    gs_run_config cfg = run_config(GS_MODE_PROCESSES, &w, 4, 64);
+    cfg.transfer_bytes = 256 * 1024;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    uint64_t units = 0, sent = 0;
+    for (uint32_t i = 0; i < r.nworkers; i++) {
+        const gs_worker_result *wr = &r.workers[i];
+        if (wr->failed)
+            fail_msg("process %u failed: %s", i, wr->error);
+        assert_int_equal(wr->transfer_bytes, wr->units * cfg.transfer_bytes);
+        assert_true(wr->transfer_ns > 0);
+        units += wr->units;
+        sent += wr->transfer_bytes;
+    }
+    assert_int_equal(units, 64);
+    assert_int_equal(sent, 64 * cfg.transfer_bytes);
+    gs_run_summary s;
+    gs_summarize(&r, &s);
+    assert_int_equal(s.transfer_bytes, sent);
+    int64_t want;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_workload_sequential(&w, 0, 64, &want, err), 0);
+    assert_int_equal(s.checksum, want);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+    expect_no_children();
+}
+
 static void test_child_killed_mid_run(void **state)
 {
     (void)state;
@@ -274,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_cores_pin_every_worker),
         cmocka_unit_test(test_wire_round_trip_and_damage),
         cmocka_unit_test(test_no_lost_work),
+        cmocka_unit_test(test_data_crosses_home_before_the_result),
         cmocka_unit_test(test_child_killed_mid_run),
         cmocka_unit_test(test_child_runtime_error),
         cmocka_unit_test(test_child_exits_non_zero),

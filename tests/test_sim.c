@@ -484,6 +484,35 @@ static void test_no_lock_races_as_cores_do(void **state)
     }
 }
 
+/* --transfer in virtual time: each process spends transfer_kib_ns a KiB
+ * on a core sending its data home (1.6 ms for 1 MiB), exactly, and the
+ * run's wall time grows by one process's share, the processes sending at
+ * once on cores of their own. */
+static void test_transfer_costs_what_the_model_says(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    gs_sim_model m = model_of(4, 1);
+    double wall[2];
+    for (int k = 0; k < 2; k++) {
+        gs_run_config cfg = run_config(GS_MODE_PROCESSES, &w, 4, 40);
+        cfg.sim = &m;
+        cfg.transfer_bytes = k ? 100 * 1024 : 0; /* 10 units a process: 1000 KiB */
+        gs_run_result r;
+        assert_int_equal(gs_run(&cfg, &r), 0);
+        for (uint32_t i = 0; i < r.nworkers; i++) {
+            assert_int_equal(r.workers[i].transfer_bytes, k ? 10 * 100 * 1024 : 0);
+            assert_int_equal(r.workers[i].transfer_ns, k ? 1000 * m.transfer_kib_ns : 0);
+        }
+        wall[k] = (double)(r.end_ns - r.start_ns);
+        gs_run_result_free(&r);
+    }
+    double grew = wall[1] - wall[0], want = 1000.0 * (double)m.transfer_kib_ns;
+    if (grew < 0.99 * want || grew > 1.01 * want)
+        fail_msg("the transfer made the run %.0f ns longer, not %.0f", grew, want);
+    gs_workload_free(&w);
+}
+
 /* Processes on the model: a lock each, so 8 of them on 8 cores run 8
  * times as fast as one, less what starting and collecting them costs
  * (about 10 ms for 8).  A machine ten times slower per instruction makes
@@ -722,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_async_tasks),
         cmocka_unit_test(test_lessons_as_real_machines_show_them),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
+        cmocka_unit_test(test_transfer_costs_what_the_model_says),
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_adversarial_schedules),
     };

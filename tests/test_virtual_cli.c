@@ -188,6 +188,54 @@ static void test_sweep_in_virtual_time(void **state)
     assert_non_null(strstr(err, "--jobs applies only with --sim"));
 }
 
+/* The PNG's size, from its IHDR chunk (bytes 16 to 23, big-endian). */
+static void png_size(const char *path, unsigned *w, unsigned *h)
+{
+    unsigned char head[24] = {0};
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(head, 1, sizeof head, f), sizeof head);
+    fclose(f);
+    *w = (unsigned)head[16] << 24 | (unsigned)head[17] << 16 | (unsigned)head[18] << 8 | head[19];
+    *h = (unsigned)head[20] << 24 | (unsigned)head[21] << 16 | (unsigned)head[22] << 8 | head[23];
+}
+
+/* The plot a room can read: a projector's size by default (--plot-size
+ * otherwise), the value axis up to a little above the data (threads and
+ * async at 1x do not sit in the bottom eighth of an axis to 8), and each
+ * line a dash and a marker of its own, nudged aside, the ideal line in the
+ * legend. */
+static void test_plot_for_a_projector(void **state)
+{
+    (void)state;
+    const char *sweep = "sweep --sim --workers 1,2,4,8 --modes threads,async --work 200 --quiet";
+    char args[512];
+    unsigned w, h;
+    snprintf(args, sizeof args, "%s --plot big.png", sweep);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    png_size("big.png", &w, &h);
+    assert_int_equal(w, 1600);
+    assert_int_equal(h, 1000);
+    assert_int_equal(system("grep -q 'font \"sans,22\"' big.gp"), 0);
+    assert_int_equal(system("grep -q 'set yrange \\[0:1.38\\]' big.gp"), 0); /* 1.2 x 1.15 */
+    assert_int_equal(system("grep -q 'title \"ideal (x workers)\"' big.gp"), 0);
+    assert_int_equal(system("grep -q \"using (\\$1-0.032):2:3:4 .*'threads' .*dashtype 1 pointtype 7\" big.gp"), 0);
+    assert_int_equal(system("grep -q \"using (\\$1+0.032):2:3:4 .*'async' .*dashtype 2 pointtype 5\" big.gp"), 0);
+    snprintf(args, sizeof args, "%s --plot small.png --plot-size 800x500", sweep);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    png_size("small.png", &w, &h);
+    assert_int_equal(w, 800);
+    assert_int_equal(h, 500);
+    assert_int_equal(system("grep -q 'font \"sans,11\"' small.gp"), 0);
+    char *err;
+    snprintf(args, sizeof args, "%s --plot bad.png --plot-size 800", sweep);
+    assert_int_equal(run(args, &err, NULL), 2);
+    assert_non_null(strstr(err, "--plot-size: '800' is not WIDTHxHEIGHT"));
+    snprintf(args, sizeof args, "%s --plot-size 800x500", sweep);
+    assert_int_equal(run(args, &err, NULL), 2);
+    assert_non_null(strstr(err, "--plot-size applies only with --plot"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_every_output_says_virtual),
         cmocka_unit_test(test_bad_model_options),
         cmocka_unit_test(test_sweep_in_virtual_time),
+        cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_calibrate_prints_options_that_run),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);

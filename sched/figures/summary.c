@@ -98,6 +98,8 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         gs_hist_merge(&s->io_latency, &w->io_latency);
         gs_hist_merge(&s->loop_lag, &w->loop_lag);
         s->native_calls += w->native_calls;
+        s->transfer_bytes += w->transfer_bytes;
+        s->transfer_ns += w->transfer_ns;
         s->native_ns += w->native_ns;
         for (uint32_t l = 0; l < r->nulocks && l < GS_MAX_ULOCKS; l++) {
             gs_ulock_counts *c = &s->ulocks[l].counts;

@@ -192,6 +192,12 @@ typedef struct {
     /* In a process: sends len bytes home (in order after what it sent
      * before).  Returns 0, or -1. */
     int (*home_send)(gs_os *os, gs_home *h, const void *bytes, size_t len);
+    /* In a process: sends `bytes` bytes of data home, which the parent
+     * reads and throws away: a worker's results crossing to the parent, as
+     * multiprocessing's pickled results do (real: through its pipe;
+     * simulated: the CPU that costs, transfer_kib_ns a KiB).  Before its
+     * result (home_send).  Returns 0, or -1. */
+    int (*home_transfer)(gs_os *os, gs_home *h, uint64_t bytes);
     /* In a process: what asking it to stop does, stop(arg, interrupted):
      * interrupted, or past the deadline.  Called from a signal handler on
      * the real machine: async-signal-safe only. */

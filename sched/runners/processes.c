@@ -106,6 +106,13 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         for (uint32_t v = 0; v < cfg->workload->prog.nshared; v++)
             res.shared_end[v] = atomic_load(&ps->vars[v]);
     }
+    /* the units' data crosses home (--transfer), inside the run's wall
+     * time as a pool's results are inside the caller's wait */
+    uint64_t t0 = gs_os_now(os);
+    res.transfer_bytes = res.units * cfg->transfer_bytes;
+    if (res.transfer_bytes && os->ops->home_transfer(os, home, res.transfer_bytes) != 0 && !res.failed)
+        gs_worker_fail(&res, "could not send its data home");
+    res.transfer_ns = res.transfer_bytes ? gs_os_now(os) - t0 : 0;
     home_line line = {os, home};
     int status = gs_wire_send(&res, send_home, &line) == 0 ? 0 : 1;
     atomic_store(&stop.vm, NULL);

@@ -9,6 +9,13 @@
  * parent reads every child's pipe at once with poll, so no child blocks on
  * a full pipe, and reaps each once its pipe closes.
  *
+ * What goes down a pipe is frames of at most 64 KiB, each after a 4-byte
+ * header: its length, and a top bit set for data the child transfers
+ * (home_transfer), which the parent reads and throws away, as opposed to
+ * its message (home_send), which the parent keeps.  So a child can send
+ * any amount of data before its result, through the real pipe, while the
+ * parent keeps only the result.
+ *
  * Stopping: past the deadline the parent sends SIGUSR1, on an interrupt
  * SIGINT (a terminal's Ctrl-C reaches the children by itself as well); the
  * child's handler calls the stop the child registered (home_on_stop), so
@@ -36,8 +43,11 @@
 typedef struct {
     pid_t pid;
     int fd;                  /* read end of its pipe home; -1 once closed */
-    unsigned char *buf;      /* what it sent so far */
+    unsigned char *buf;      /* its message so far */
     size_t len, cap;
+    unsigned char head[4];   /* the header of the frame being read ... */
+    uint32_t head_len;       /* ... so far (4: complete) */
+    uint32_t frame_left;     /* the frame's bytes still to come */
     uint64_t eof_ns;         /* when its pipe closed */
     bool reaped, killed;
     int status;              /* from waitpid, once reaped */
@@ -84,10 +94,36 @@ void gs_real_home_on_stop(gs_os *os, gs_home *h, void (*stop)(void *arg, bool in
         stop(arg, sig != SIGUSR1);
 }
 
+#define FRAME_MAX (64u * 1024)
+#define FRAME_TRANSFER 0x80000000u
+
+/* Writes len bytes (NULL: zeros) home as frames, flagged. */
+static int send_frames(int fd, const void *bytes, uint64_t len, uint32_t flag)
+{
+    static const unsigned char zeros[FRAME_MAX];
+    const unsigned char *p = bytes;
+    while (len > 0) {
+        uint32_t n = len < FRAME_MAX ? (uint32_t)len : FRAME_MAX, head = n | flag;
+        unsigned char h[4] = {head >> 24, head >> 16 & 0xff, head >> 8 & 0xff, head & 0xff};
+        if (gs_write_all(fd, h, sizeof h) != 0 || gs_write_all(fd, p ? p : zeros, n) != 0)
+            return -1;
+        if (p)
+            p += n;
+        len -= n;
+    }
+    return 0;
+}
+
 int gs_real_home_send(gs_os *os, gs_home *h, const void *bytes, size_t len)
 {
     (void)os;
-    return gs_write_all(h->fd, bytes, len);
+    return send_frames(h->fd, bytes, len, 0);
+}
+
+int gs_real_home_transfer(gs_os *os, gs_home *h, uint64_t bytes)
+{
+    (void)os;
+    return send_frames(h->fd, NULL, bytes, FRAME_TRANSFER);
 }
 
 static bool wait_gate(int gate_fd)
@@ -209,22 +245,56 @@ void gs_real_procs_release(gs_os *os, gs_procs *g, bool go)
     g->gate[1] = -1;
 }
 
-/* Reads what child c has sent; closes its pipe at end of file. */
-static void drain(child *c, size_t max)
+/* Keeps n bytes of c's message, up to max; beyond it the excess is
+ * dropped: the message is too long anyway, and judged as it stands. */
+static void keep(child *c, const unsigned char *bytes, size_t n, size_t max)
 {
-    for (;;) {
-        if (c->len == c->cap && c->cap < max) {
-            size_t cap = c->cap ? c->cap * 2 : 64 * 1024;
-            cap = cap < max ? cap : max;
-            unsigned char *b = realloc(c->buf, cap);
-            if (!b)
-                break; /* what fits is judged as it stands */
+    if (c->len + n > c->cap && c->cap < max) {
+        size_t cap = c->cap ? c->cap : 64 * 1024;
+        while (cap < c->len + n && cap < max)
+            cap *= 2;
+        cap = cap < max ? cap : max;
+        unsigned char *b = realloc(c->buf, cap);
+        if (b) {
             c->buf = b;
             c->cap = cap;
         }
-        unsigned char scrap[4096];
-        bool full = c->len == c->cap;
-        ssize_t n = full ? read(c->fd, scrap, sizeof scrap) : read(c->fd, c->buf + c->len, c->cap - c->len);
+    }
+    size_t room = c->cap - c->len, take = n < room ? n : room;
+    memcpy(c->buf + c->len, bytes, take);
+    c->len += take;
+}
+
+/* Takes what c sent in bytes[0..n): frame headers, message, and
+ * transferred data (skipped). */
+static void take_frames(child *c, const unsigned char *bytes, size_t n, size_t max)
+{
+    while (n > 0) {
+        if (c->head_len < 4) {
+            c->head[c->head_len++] = *bytes++;
+            n--;
+            if (c->head_len == 4)
+                c->frame_left = ((uint32_t)c->head[0] << 24 | (uint32_t)c->head[1] << 16 |
+                                 (uint32_t)c->head[2] << 8 | c->head[3]) & ~FRAME_TRANSFER;
+            continue;
+        }
+        size_t take = n < c->frame_left ? n : c->frame_left;
+        if (!(c->head[0] & 0x80)) /* a message frame, not a transfer */
+            keep(c, bytes, take, max);
+        bytes += take;
+        n -= take;
+        c->frame_left -= (uint32_t)take;
+        if (c->frame_left == 0)
+            c->head_len = 0;
+    }
+}
+
+/* Reads what child c has sent; closes its pipe at end of file. */
+static void drain(child *c, size_t max)
+{
+    static unsigned char chunk[FRAME_MAX]; /* the parent's thread alone reads */
+    for (;;) {
+        ssize_t n = read(c->fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -235,8 +305,7 @@ static void drain(child *c, size_t max)
             c->eof_ns = gs_now_ns();
             return;
         }
-        if (!full)
-            c->len += (size_t)n; /* beyond max the excess is dropped: the message is too long anyway */
+        take_frames(c, chunk, (size_t)n, max);
     }
 }
 

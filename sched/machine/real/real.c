@@ -423,6 +423,7 @@ static const gs_os_ops real_ops = {
     .procs_wait = gs_real_procs_wait,
     .procs_free = gs_real_procs_free,
     .home_send = gs_real_home_send,
+    .home_transfer = gs_real_home_transfer,
     .home_on_stop = gs_real_home_on_stop,
     .loop_open = gs_real_loop_open,
     .loop_submit = gs_real_loop_submit,

@@ -12,6 +12,7 @@ void gs_real_procs_release(gs_os *os, gs_procs *g, bool go);
 bool gs_real_procs_wait(gs_os *os, gs_procs *g, uint64_t deadline_ns, gs_proc_end *ends);
 void gs_real_procs_free(gs_os *os, gs_procs *g);
 int gs_real_home_send(gs_os *os, gs_home *h, const void *bytes, size_t len);
+int gs_real_home_transfer(gs_os *os, gs_home *h, uint64_t bytes);
 void gs_real_home_on_stop(gs_os *os, gs_home *h, void (*stop)(void *arg, bool interrupted), void *arg);
 
 gs_sem *gs_real_sem_new(gs_os *os, uint32_t value);

@@ -557,6 +557,7 @@ static const gs_os_ops sim_ops = {
     .procs_wait = gs_sim_procs_wait,
     .procs_free = gs_sim_procs_free,
     .home_send = gs_sim_home_send,
+    .home_transfer = gs_sim_home_transfer,
     .home_on_stop = gs_sim_home_on_stop,
     .loop_open = gs_sim_loop_open,
     .loop_submit = gs_sim_loop_submit,

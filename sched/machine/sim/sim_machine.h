@@ -40,6 +40,7 @@ void gs_sim_procs_release(gs_os *os, gs_procs *g, bool go);
 bool gs_sim_procs_wait(gs_os *os, gs_procs *g, uint64_t deadline_ns, gs_proc_end *ends);
 void gs_sim_procs_free(gs_os *os, gs_procs *g);
 int gs_sim_home_send(gs_os *os, gs_home *h, const void *bytes, size_t len);
+int gs_sim_home_transfer(gs_os *os, gs_home *h, uint64_t bytes);
 void gs_sim_home_on_stop(gs_os *os, gs_home *h, void (*stop)(void *arg, bool interrupted), void *arg);
 
 #endif
