@@ -375,8 +375,8 @@ static const demo demos[] = {
      false, false, demo_race_runs, demo_race_run, NULL},
     {"native", "native code escapes the lock: threads scale",
      "A C extension (hashlib, zlib) lets the lock go while it works. This runs threads that "
-     "spend 90% of their time in native calls, and threads of bytecode alone, as 1, 2, 4 and "
-     "more threads, up to 8 (or the modelled machine's cores).",
+     "spend 90% of their time in native calls, and threads of bytecode alone, as @COUNTS@ "
+     "threads.",
      true, false, demo_native_runs, demo_native_run, NULL},
 };
 #define NDEMOS (sizeof demos / sizeof demos[0])

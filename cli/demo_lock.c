@@ -313,10 +313,11 @@ int demo_async_run(demo_ctx *d)
     if (rc == GS_OK) {
         char a[32];
         gs_table t;
-        gs_table_init(&t, "<I/O-bound tasks, the same work in all|wall");
+        gs_table_init(&t, "<I/O-bound tasks, the same work in all|wall|vs 1 task");
         for (uint32_t i = 0; i < 2; i++) {
             gs_table_cell(&t, "%s", i ? "8 tasks" : "1 task");
             gs_table_cell(&t, "%s", gs_fmt_ns(wall[i] * 1e9, a));
+            gs_table_cell(&t, "%.2fx", wall[i] > 0 ? wall[0] / wall[i] : 0);
         }
         demo_table(d, &t);
         putchar('\n');
