@@ -327,3 +327,64 @@ void gs_conclude_native(FILE *out, const gs_native_figures *f)
     point(out, "%u threads of bytecode alone were %.2fx as fast as 1: %s.", f->threads, b,
           b < 1.3 ? "the lock let one run at a time" : "more than one lock should allow; look at --timeline");
 }
+
+void gs_conclude_three_ways(FILE *out, const gs_ways_figures *f)
+{
+    char a[32], b[32], c[32], e[32];
+    const double *io = f->speedup[GS_WAYS_IO], *mixed = f->speedup[GS_WAYS_MIXED];
+    double t = shown(io[GS_WAYS_THREADS], 2), p = shown(io[GS_WAYS_PROCESSES], 2), k = shown(io[GS_WAYS_ASYNC], 2);
+    double half = f->workers / 2.0;
+    if (t >= half && p >= half && k >= half)
+        point(out, "On I/O-bound work all three overlapped the waits: %u threads were %.2fx as fast as one, %u "
+                   "processes %.2fx, %u async tasks %.2fx. A thread or a task waiting for I/O needs neither the "
+                   "lock nor a core, and async tasks do it on one thread, with no lock to hand over.",
+              f->workers, t, f->workers, p, f->workers, k);
+    else
+        point(out, "On I/O-bound work %u threads were %.2fx as fast as one, %u processes %.2fx, %u async tasks "
+                   "%.2fx: %s did not overlap the waits as well as the others on this run (expected: about %ux "
+                   "each).", f->workers, t, f->workers, p, f->workers, k,
+              t < half ? "the threads" : p < half ? "the processes" : "the tasks", f->workers);
+    /* one computing at a time: no faster than one worker's wall time over
+     * its computing, the waits overlapped and the computing not */
+    double bt = shown(f->bound[GS_WAYS_THREADS], 2), bk = shown(f->bound[GS_WAYS_ASYNC], 2);
+    double mt = shown(mixed[GS_WAYS_THREADS], 2), mp = shown(mixed[GS_WAYS_PROCESSES], 2);
+    double mk = shown(mixed[GS_WAYS_ASYNC], 2);
+    if (mt <= bt * 1.05 && mk <= bk * 1.05)
+        point(out, "On mixed work (%.0f%% computing) threads were %.2fx as fast as one and async tasks %.2fx: "
+                   "only one of them computes at a time (threads under the lock, tasks on the loop's one "
+                   "thread), so the computing adds up: one worker's wall time over its time computing, %.2fx "
+                   "for threads and %.2fx for tasks, is the most that overlapping the waits allows.",
+              100 * f->cpu_share, mt, mk, bt, bk);
+    else
+        point(out, "On mixed work (%.0f%% computing) threads were %.2fx as fast as one and async tasks %.2fx, "
+                   "beyond what one computing at a time allows (%.2fx and %.2fx, one worker's wall time over its "
+                   "time computing): look at this run with --trace.", 100 * f->cpu_share, mt, mk, bt, bk);
+    if (mp > (mt > mk ? mt : mk) * 1.15)
+        point(out, "Processes were %.2fx as fast as one on the mixed work: each computes on a core of its own%s.",
+              mp, f->cores < (long)f->workers ? ", as far as the cores go round" : "");
+    else
+        point(out, "Processes were %.2fx as fast as one on the mixed work, no better than threads on this run: "
+                   "%s.", mp, f->cores < 2 ? "one core computes for all of them"
+                                          : "starting them and sending their data home took what the cores gave");
+    if (f->transfer_bytes % 1024 == 0)
+        snprintf(c, sizeof c, "%llu KiB", (unsigned long long)(f->transfer_bytes / 1024));
+    else
+        snprintf(c, sizeof c, "%llu bytes", (unsigned long long)f->transfer_bytes);
+    if (f->transfer_bytes && f->process_wall_s[GS_WAYS_IO] > 0 && f->process_wall_s[GS_WAYS_MIXED] > 0) {
+        double share = 0;
+        for (int w = 0; w < GS_WAYS_WORKLOADS; w++)
+            share = f->sending_s[w] / f->process_wall_s[w] > share ? f->sending_s[w] / f->process_wall_s[w] : share;
+        char d[32];
+        point(out, "Each process also sent its units' data home, %s a unit, as multiprocessing pickles a result "
+                   "and pipes it back: %.1f MiB in %s of the I/O-bound run's %s, %.1f MiB in %s of the mixed "
+                   "run's %s%s. Threads and tasks share memory and send nothing.", c, f->sent_mib[GS_WAYS_IO],
+              gs_fmt_ns(f->sending_s[GS_WAYS_IO] * 1e9, a), gs_fmt_ns(f->process_wall_s[GS_WAYS_IO] * 1e9, b),
+              f->sent_mib[GS_WAYS_MIXED], gs_fmt_ns(f->sending_s[GS_WAYS_MIXED] * 1e9, d),
+              gs_fmt_ns(f->process_wall_s[GS_WAYS_MIXED] * 1e9, e),
+              share > 0.25 ? ": a large part of what the processes gained" : "");
+    }
+    point(out, "asyncio's answer for computing: asyncio.to_thread hands it to a thread, which still takes its "
+               "turn under the lock, as the threads did (%.2fx on the mixed work); loop.run_in_executor with a "
+               "ProcessPoolExecutor hands it to processes, which compute at once but pickle their data both "
+               "ways, as the processes did (%.2fx).", mt, mp);
+}

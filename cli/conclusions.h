@@ -34,6 +34,24 @@ typedef struct {
 } gs_io_figures;
 void gs_conclude_io_bound(FILE *out, const gs_io_figures *f);
 
+/* three-ways: the same I/O-bound and mixed work as threads, processes and
+ * async tasks, 1 and `workers` of each; the processes send `transfer_bytes`
+ * a unit home. */
+enum { GS_WAYS_IO, GS_WAYS_MIXED, GS_WAYS_WORKLOADS };
+enum { GS_WAYS_THREADS, GS_WAYS_PROCESSES, GS_WAYS_ASYNC, GS_WAYS_MODES };
+typedef struct {
+    long cores;
+    uint32_t workers;
+    double cpu_share;                              /* of the mixed work's unit */
+    double speedup[GS_WAYS_WORKLOADS][GS_WAYS_MODES]; /* the most workers over one */
+    double bound[GS_WAYS_MODES];                   /* mixed: one worker's wall time over its CPU time */
+    uint64_t transfer_bytes;                       /* a unit's data */
+    double sent_mib[GS_WAYS_WORKLOADS];            /* a process's data sent home, at the most workers */
+    double sending_s[GS_WAYS_WORKLOADS];           /* ... the time it took a process */
+    double process_wall_s[GS_WAYS_WORKLOADS];      /* ... of the processes' run's wall time */
+} gs_ways_figures;
+void gs_conclude_three_ways(FILE *out, const gs_ways_figures *f);
+
 typedef struct {
     long cores;
     uint32_t threads;

@@ -343,6 +343,12 @@ static const demo demos[] = {
      "A thread that blocks in I/O gives the lock back. This runs I/O-bound work (a little "
      "computing, then a 1 ms wait, per unit) as @COUNTS@ threads.",
      true, false, demo_io_runs, demo_io_run, NULL},
+    {"three-ways", "threads, processes, async tasks on the same I/O work",
+     "The same work three ways: as threads, as processes and as async tasks on one event loop, "
+     "first I/O-bound (a 1 ms wait a unit), then mixed (half computing, half waiting), as @COUNTS@ "
+     "workers of each. A process sends each unit's data home, 64 KiB, as multiprocessing pickles a "
+     "result and pipes it back; threads and tasks share memory.",
+     false, false, demo_ways_runs, demo_ways_run, demo_ways_counts},
     {"convoy", "an I/O thread beside CPU-bound ones: its I/O collapses",
      "One thread does I/O, nothing else; first alone, then beside 1, 2 and 4 CPU-bound "
      "threads. Watch how many I/O operations a second it manages, and how long each one "

@@ -108,12 +108,14 @@ uint32_t demo_ncounts(const demo_ctx *d);
 void demo_sweep_setup(const demo_ctx *d, gs_sweep *s, const gs_workload *wl, uint64_t work);
 
 /* The demonstrations: how many runs each makes (for progress), and each. */
-#define GS_DEMO_FUNCS(X) X(tvp) X(io) X(ft) X(convoy) X(si) X(lb) X(async) X(race) X(native)
+#define GS_DEMO_FUNCS(X) X(tvp) X(io) X(ways) X(ft) X(convoy) X(si) X(lb) X(async) X(race) X(native)
 #define GS_DEMO_DECLARE(n) uint32_t demo_##n##_runs(const demo_ctx *d); int demo_##n##_run(demo_ctx *d);
 GS_DEMO_FUNCS(GS_DEMO_DECLARE)
 #undef GS_DEMO_DECLARE
 /* The cores legacy-battle runs its 2 threads on: 1, 2 and 4, as far as
  * the machine has them. */
 uint32_t demo_lb_cores(const demo_ctx *d, uint32_t cores[GS_SWEEP_MAX_COUNTS]);
+/* The workers three-ways runs of each kind: 1 and 8 (4 with --quick). */
+uint32_t demo_ways_counts(const demo_ctx *d, uint32_t counts[GS_SWEEP_MAX_COUNTS]);
 
 #endif

@@ -1,5 +1,6 @@
-/* demo_scaling.c - the demonstrations of scaling curves: CPU-bound threads
- * against processes, I/O-bound threads, free threading (see demo.h). */
+/* demo_scaling.c - the demonstrations of how the ways to run work scale:
+ * CPU-bound threads against processes, I/O-bound threads, the three ways
+ * on I/O-bound and mixed work, free threading (see demo.h). */
 #include "demo.h"
 
 uint32_t demo_tvp_runs(const demo_ctx *d) { return 2 * demo_ncounts(d); }
@@ -98,3 +99,96 @@ int demo_ft_run(demo_ctx *d)
     return rc;
 }
 
+
+/* ---- three-ways: threads, processes and async tasks on the same work ---- */
+
+/* A unit's data: 64 KiB, about what a result of a few thousand Python
+ * objects pickles to. */
+#define WAYS_TRANSFER (64 * 1024)
+#define WAYS_CPU_SHARE 0.5
+
+static uint32_t ways_workers(const demo_ctx *d) { return d->quick ? 4 : 8; }
+
+uint32_t demo_ways_counts(const demo_ctx *d, uint32_t counts[GS_SWEEP_MAX_COUNTS])
+{
+    counts[0] = 1;
+    counts[1] = ways_workers(d);
+    return 2;
+}
+
+uint32_t demo_ways_runs(const demo_ctx *d) { (void)d; return GS_WAYS_WORKLOADS * GS_WAYS_MODES * 2; }
+
+int demo_ways_run(demo_ctx *d)
+{
+    static const char *const titles[GS_WAYS_WORKLOADS] = {"<I/O-bound work", "<mixed work"};
+    static const char *const rows[GS_WAYS_MODES] = {"threads", "processes", "async tasks"};
+    gs_workload wl[GS_WAYS_WORKLOADS];
+    gs_workload_spec specs[GS_WAYS_WORKLOADS] = {
+        {.kind = GS_WL_IO_BOUND, .io_kind = GS_IO_SLEEP, .io_latency_ns = 1000000},
+        {.kind = GS_WL_MIXED, .io_kind = GS_IO_SLEEP, .io_latency_ns = 1000000, .cpu_share = WAYS_CPU_SHARE,
+         .instruction_ns = d->sim ? d->model.instruction_ns : 0}};
+    for (int w = 0; w < GS_WAYS_WORKLOADS; w++)
+        if (demo_load_spec(&wl[w], specs[w]) != 0) {
+            for (int k = 0; k < w; k++)
+                gs_workload_free(&wl[k]);
+            return GS_ERR_FAILED;
+        }
+    uint32_t n = ways_workers(d);
+    gs_ways_figures f = {.cores = demo_cores(d), .workers = n, .cpu_share = WAYS_CPU_SHARE,
+                         .transfer_bytes = WAYS_TRANSFER};
+    gs_sweep s[GS_WAYS_WORKLOADS];
+    int rc = GS_OK;
+    for (int w = 0; w < GS_WAYS_WORKLOADS; w++) {
+        demo_sweep_setup(d, &s[w], &wl[w], d->quick ? 40 : (w == GS_WAYS_IO ? 400 : 200));
+        s[w].ncounts = demo_ways_counts(d, s[w].counts);
+        s[w].cfg.transfer_bytes = WAYS_TRANSFER; /* the processes' points: threads and tasks move nothing */
+        s[w].modes[s[w].nmodes++] = GS_MODE_THREADS;
+        s[w].modes[s[w].nmodes++] = GS_MODE_PROCESSES;
+        s[w].modes[s[w].nmodes++] = GS_MODE_ASYNC;
+        if (rc == GS_OK && demo_sweep(d, &s[w]) != 0)
+            rc = GS_ERR_FAILED;
+    }
+    gs_progress_end(d->shown);
+    for (int w = 0; w < GS_WAYS_WORKLOADS && rc == GS_OK; w++) {
+        char a[32], title[160];
+        snprintf(title, sizeof title, "%s|1 worker|%u workers|vs 1|sending data home", titles[w], n);
+        gs_table t;
+        gs_table_init(&t, title);
+        for (int m = 0; m < GS_WAYS_MODES; m++) {
+            const gs_sweep_point *one = NULL, *many = NULL;
+            for (uint32_t i = 0; i < s[w].npoints; i++)
+                if (s[w].points[i].mode == s[w].modes[m])
+                    *(s[w].points[i].workers == 1 ? &one : &many) = &s[w].points[i];
+            gs_table_cell(&t, "%s", rows[m]);
+            gs_table_cell(&t, "%s", gs_fmt_ns(one->median.wall_s * 1e9, a));
+            gs_table_cell(&t, "%s", gs_fmt_ns(many->median.wall_s * 1e9, a));
+            gs_table_cell(&t, "%.2f%c", many->speedup, gs_verdict_trusted(&many->verdict) ? 'x' : '?');
+            double sending = (double)many->median.transfer_ns / n;
+            gs_table_cell(&t, "%s", many->median.transfer_bytes ? gs_fmt_ns(sending, a) : "-");
+            f.speedup[w][m] = many->speedup;
+            if (w == GS_WAYS_MIXED && one->median.cpu_ns > 0)
+                f.bound[m] = one->median.wall_s * 1e9 / (double)one->median.cpu_ns;
+            if (m == GS_WAYS_PROCESSES) {
+                f.sent_mib[w] = (double)many->median.transfer_bytes / n / (1 << 20);
+                f.sending_s[w] = sending / 1e9;
+                f.process_wall_s[w] = many->median.wall_s;
+            }
+            char label[64];
+            snprintf(label, sizeof label, "%u %s, %s", n, rows[m], w == GS_WAYS_IO ? "I/O-bound" : "mixed");
+            demo_figure(d, label, "%.2fx", many->speedup);
+        }
+        demo_table(d, &t);
+        putchar('\n');
+    }
+    if (rc == GS_OK) {
+        printf("(vs 1: against one worker of the same kind; sending data home: each process's\n"
+               "time to send its units' 64 KiB each home, inside the run)\n");
+        if (demo_means(d))
+            gs_conclude_three_ways(stdout, &f);
+    }
+    for (int w = 0; w < GS_WAYS_WORKLOADS; w++) {
+        gs_sweep_free(&s[w]);
+        gs_workload_free(&wl[w]);
+    }
+    return rc;
+}

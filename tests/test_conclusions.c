@@ -262,6 +262,40 @@ static void test_race_either_way(void **state)
     expect(w, "on one core they take turns");
 }
 
+/* three-ways: each sentence follows its figures.  The figures of the
+ * virtual-time run, then a run where the processes gained nothing and
+ * async tasks beat the one-at-a-time bound. */
+static void test_three_ways_either_way(void **state)
+{
+    (void)state;
+    FILE *out;
+    gs_ways_figures f = {.cores = 8, .workers = 8, .cpu_share = 0.5, .transfer_bytes = 64 * 1024,
+                         .speedup = {{7.97, 7.63, 7.99}, {1.98, 7.60, 2.05}}, .bound = {2.06, 0, 2.06},
+                         .sent_mib = {3.1, 1.6}, .sending_s = {0.00512, 0.00256},
+                         .process_wall_s = {0.0611, 0.057}};
+    char *w = WORDS(gs_conclude_three_ways, &f);
+    expect(w, "all three overlapped the waits: 8 threads were 7.97x as fast as one, 8 processes 7.63x, 8 async "
+              "tasks 7.99x");
+    expect(w, "threads were 1.98x as fast as one and async tasks 2.05x: only one of them computes at a time");
+    expect(w, "2.06x for threads and 2.06x for tasks, is the most");
+    expect(w, "Processes were 7.60x as fast as one on the mixed work: each computes on a core of its own.");
+    expect(w, "64 KiB a unit, as multiprocessing pickles a result and pipes it back: 3.1 MiB in 5.12 ms of the "
+              "I/O-bound run's 61.10 ms");
+    expect_not(w, "a large part of what the processes gained");
+    expect(w, "as the threads did (1.98x on the mixed work)");
+    f.speedup[GS_WAYS_IO][GS_WAYS_PROCESSES] = 2.5;
+    f.speedup[GS_WAYS_MIXED][GS_WAYS_PROCESSES] = 2.1;
+    f.speedup[GS_WAYS_MIXED][GS_WAYS_ASYNC] = 2.61;
+    f.sending_s[GS_WAYS_MIXED] = 0.03;
+    f.cores = 1;
+    w = WORDS(gs_conclude_three_ways, &f);
+    expect(w, "the processes did not overlap the waits as well as the others on this run (expected: about 8x");
+    expect_not(w, "all three overlapped");
+    expect(w, "beyond what one computing at a time allows (2.06x and 2.06x");
+    expect(w, "no better than threads on this run: one core computes for all of them");
+    expect(w, ": a large part of what the processes gained");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_scaling_demos_either_way),
         cmocka_unit_test(test_async_either_way),
         cmocka_unit_test(test_race_either_way),
+        cmocka_unit_test(test_three_ways_either_way),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

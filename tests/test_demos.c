@@ -14,8 +14,9 @@
 
 #include "cli_helpers.h"
 
-static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "convoy", "switch-interval",
-                                         "legacy-battle", "async", "free-threading", "race", "native", NULL};
+static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "three-ways", "convoy",
+                                         "switch-interval", "legacy-battle", "async", "free-threading", "race",
+                                         "native", NULL};
 #include "testdir.h"
 
 /* text with each run of spaces one space, so that a table's row is
@@ -44,6 +45,7 @@ static void test_every_demo_quick(void **state)
     } demos[] = {
         {"threads-vs-processes", {"threads countdown", "processes countdown", "processes were"}},
         {"io-bound", {"threads io-bound", "threads were", "lock was held"}},
+        {"three-ways", {"processes", "sending data home", "asyncio's answer for computing"}},
         {"convoy", {"I/O thread ops/s", "Beside one CPU-bound thread the I/O thread", "than alone ("}},
         {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
         {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},
