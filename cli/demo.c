@@ -343,7 +343,7 @@ static const demo demos[] = {
      "A thread that blocks in I/O gives the lock back. This runs I/O-bound work (a little "
      "computing, then a 1 ms wait, per unit) as @COUNTS@ threads.",
      true, false, demo_io_runs, demo_io_run, NULL},
-    {"three-ways", "threads, processes, async tasks on the same I/O work",
+    {"three-ways", "threads, processes, async: same I/O-bound, mixed work",
      "The same work three ways: as threads, as processes and as async tasks on one event loop, "
      "first I/O-bound (a 1 ms wait a unit), then mixed (half computing, half waiting), as @COUNTS@ "
      "workers of each. A process sends each unit's data home, 64 KiB, as multiprocessing pickles a "
