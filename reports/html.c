@@ -247,6 +247,45 @@ static void worker_table(FILE *f, const gs_run_result *r)
     fputs("</section>\n", f);
 }
 
+/* What the run's figures mean, each a sentence on the figures above: or,
+ * where its own checks reject a figure, why (nothing explains what the
+ * measurements reject). */
+static void run_conclusions(FILE *f, const gs_experiment *e, const gs_host *h)
+{
+    const gs_run_summary *s = &e->summaries[e->median];
+    const gs_run_config *c = &e->cfg;
+    char text[512];
+    fputs("<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
+    gs_verdict v;
+    gs_judge(e, &v);
+    for (int d = 0; d < GS_DOUBT_COUNT; d++)
+        if (gs_verdict_has(&v, (gs_doubt)d)) {
+            fputs("<li>", f);
+            gs_put_html(f, gs_verdict_say(&v, (gs_doubt)d, c->mode, c->workers, text, sizeof text));
+            fputs(": these figures cannot be trusted.</li>\n", f);
+        }
+    long cores = gs_usable_cores(c, h);
+    long ideal = cores < (long)c->workers ? cores : (long)c->workers;
+    if (gs_verdict_trusted(&v) && e->have_baseline)
+        fprintf(f, "<li>The ideal, one worker's speed times the %u workers as far as the %ld core%s allow, is "
+                   "%ld.00x; they ran %.2fx as fast as one, an efficiency of %.0f%%.</li>\n", c->workers, cores,
+                cores == 1 ? "" : "s", ideal, e->speedup, 100 * e->efficiency);
+    double total = (double)s->cpu_ns + (double)s->core_wait_ns + (double)s->lock_wait_ns + (double)s->io_ns;
+    if (s->core_wait_known)
+        snprintf(text, sizeof text, "%.0f%%", total > 0 ? 100 * (double)s->core_wait_ns / total : 0);
+    else
+        snprintf(text, sizeof text, "an unknown share (this kernel keeps no schedstat)");
+    if (total > 0)
+        fprintf(f, "<li>Of the workers' time, %.0f%% went on a CPU, %.0f%% waiting for the lock, %.0f%% in I/O "
+                   "and %s waiting for a core.</li>\n", 100 * (double)s->cpu_ns / total,
+                100 * (double)s->lock_wait_ns / total, 100 * (double)s->io_ns / total, text);
+    if (e->checksum_ok == 1)
+        fputs("<li>The checksum matched the 1-worker run's: no work was lost or done twice.</li>\n", f);
+    else if (e->checksum_ok == 0)
+        fputs("<li>The checksum differs from the 1-worker run's: work was lost.</li>\n", f);
+    fputs("</ul></section>\n", f);
+}
+
 /* Who is who in the run's timeline. */
 static void run_caption(const gs_experiment *e, char *buf, size_t size)
 {
@@ -320,6 +359,7 @@ int gs_write_html_run(FILE *f, const gs_experiment *e, const gs_host *h)
     }
     fputs("</section>\n", f);
     worker_table(f, r);
+    run_conclusions(f, e, h);
     glossary(f);
     full_report(f, text + first_paragraph(text));
     page_end(f);
@@ -366,6 +406,25 @@ int gs_write_html_sweep(FILE *f, const gs_sweep *s, const gs_host *h)
     fputs("<section id=\"data\"><h2>The points</h2>\n", f);
     gs_table_html(f, &t, "data");
     gs_table_free(&t);
+    fputs("</section>\n<section id=\"means\"><h2>What it means</h2>\n<ul class=\"means\">\n", f);
+    long cores = gs_usable_cores(&s->cfg, h);
+    for (uint32_t i = 0; i < s->npoints; i++) { /* each line at its most workers, against its ideal */
+        const gs_sweep_point *p = &s->points[i];
+        if (p->workers != top || p->speedup <= 0 || !gs_verdict_trusted(&p->verdict))
+            continue;
+        long ideal = cores < (long)top ? cores : (long)top;
+        fputs("<li>", f);
+        fprintf(f, "%u %s", top, gs_mode_plural[p->mode]);
+        if (s->nworkloads > 1) {
+            fputs(" of ", f);
+            gs_put_html(f, p->workload->name);
+        }
+        fprintf(f, " ran %.2fx as fast as one, %.0f%% of the %ld.00x that %u workers on %ld core%s could: %s.</li>\n",
+                p->speedup, 100 * p->speedup / (double)ideal, ideal, top, cores, cores == 1 ? "" : "s",
+                p->speedup >= 0.8 * (double)ideal ? "close to the ideal"
+                : p->speedup < 1.25 ? "no faster than one: they took turns" : "part of their work overlapped");
+    }
+    fputs("</ul>\n", f);
     paragraphs(f, notes, strlen(notes));
     fputs("</section>\n", f);
     glossary(f);

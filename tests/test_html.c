@@ -172,7 +172,7 @@ static void check_page(const char *path, const char *const want[], size_t nwant,
         if (strstr(page, external[i]))
             fail_msg("%s does not stand alone: it holds '%s'", path, external[i]);
     static const char *const parts[] = {"id=\"badge\"", "id=\"figures\"", "id=\"glossary\"", "How to read this",
-                                        "class=\"data\""};
+                                        "class=\"data\"", "id=\"means\""};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         if (!strstr(page, parts[i]))
             fail_msg("%s lacks a part every page has: %s", path, parts[i]);
