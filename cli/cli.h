@@ -13,6 +13,7 @@ typedef enum {
     GS_CMD_ASM = 16,
     GS_CMD_DIS = 32,
     GS_CMD_TERMS = 64,
+    GS_CMD_MERGE = 128,
 } gs_command;
 
 /* How a command ended: each command returns one, and gs_exit_status is
@@ -41,11 +42,15 @@ int gs_exit_status(gs_status s);
  * same options record the same command, whatever files they wrote. */
 int gs_cli_argc(void);
 char *const *gs_cli_argv(void);
+/* Records argv (argv[0] "gilsim") as the command line the reports keep:
+ * gilsim merge records the sweep its plan asked for. */
+void gs_cli_record_command(int argc, char **argv);
 
 gs_status gs_cli_asm(const char *path);
 gs_status gs_cli_dis(const char *path);
 gs_status gs_cli_run(int argc, char **argv);
 gs_status gs_cli_sweep(int argc, char **argv);
+gs_status gs_cli_merge(int argc, char **argv);
 gs_status gs_cli_demo(int argc, char **argv);
 gs_status gs_cli_calibrate(int argc, char **argv);
 /* `gilsim __complete WORD...`: candidates for shell completion (complete.c). */

@@ -45,6 +45,8 @@ static gs_status command(int argc, char **argv)
         return gs_cli_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return gs_cli_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return gs_cli_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return gs_cli_run(argc - 1, argv + 1);
     return gs_cli_run(argc, argv);
@@ -78,12 +80,16 @@ static char **saved_argv;
 int gs_cli_argc(void) { return saved_argc; }
 char *const *gs_cli_argv(void) { return saved_argv; }
 
-/* Keeps argv as the reports record it (cli.h); a malloc failure keeps none. */
-static void save_command(int argc, char **argv)
+/* Keeps argv as the reports record it (cli.h); a malloc failure keeps
+ * none.  A plan's options (--plan, --point, ...) say where a sweep runs,
+ * not what it measures: a point's command records the sweep's. */
+void gs_cli_record_command(int argc, char **argv)
 {
-    static const char *const shown[] = {"--json", "--csv", "--trace", "--html", "--plot", "--plot-metric", "--jobs",
-                                        "-j"};
-    static const char *const flags[] = {"--timeline", "--quiet", "--no-color"};
+    static const char *const shown[] = {"--json", "--csv", "--trace", "--html", "--plot", "--plot-metric",
+                                        "--plot-size", "--jobs", "-j", "--plan", "--slurm", "--point", "--result"};
+    static const char *const flags[] = {"--timeline", "--quiet", "-q", "--no-color"};
+    free(saved_argv);
+    saved_argc = 0;
     saved_argv = malloc(((size_t)argc + 1) * sizeof *saved_argv);
     if (!saved_argv)
         return;
@@ -108,7 +114,7 @@ static void save_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    save_command(argc, argv);
+    gs_cli_record_command(argc, argv);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -395,6 +395,16 @@ static int output_option(gs_cli_options *o, int c, const char *arg)
         o->outputs.plot_height = h;
         return 0;
     }
+    case OPT_PLAN:   return set_path(&o->plan, "--plan", arg, true);
+    case OPT_SLURM:  return set_path(&o->slurm, "--slurm", arg, false);
+    case OPT_RESULT: return set_path(&o->result, "--result", arg, true);
+    case OPT_POINT: {
+        uint64_t n;
+        if (gs_parse_count("--point", arg, 1, UINT32_MAX, &n) != 0)
+            return -1;
+        o->point = (uint32_t)n;
+        return 0;
+    }
     case OPT_TIMELINE: o->timeline = true; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_NO_COLOR: o->color = false; return 0;

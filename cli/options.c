@@ -23,29 +23,32 @@
 #define DEMO GS_CMD_DEMO
 #define BOTH (GS_CMD_RUN | GS_CMD_SWEEP)
 #define MODELLED (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO) /* the commands that run on a machine */
-#define ALL (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO | GS_CMD_CALIBRATE | GS_CMD_ASM | GS_CMD_DIS | GS_CMD_TERMS)
+#define MERGE GS_CMD_MERGE
+#define ALL (GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO | GS_CMD_CALIBRATE | GS_CMD_ASM | GS_CMD_DIS | GS_CMD_TERMS | MERGE)
 #define DEFAULT_WORKERS 4
 #define DEFAULT_IO_LATENCY_NS 1000000ull /* 1 ms */
 
 #include "option_ids.h"
 
 /* The commands, a row each: its name, its bit, its --help, and the operand
- * it takes after the options (NULL: none), at least min of it, at most
- * one. */
+ * it takes after the options (NULL: none), at least min of it, and
+ * whether more operands may follow the first (options.h: more). */
 static const struct {
     const char *name;
     gs_command cmd;
     const char *usage;
     const char *operand;
     uint32_t min;
+    bool more;
 } commands[] = {
-    {"run", GS_CMD_RUN, gs_run_usage, NULL, 0},
-    {"sweep", GS_CMD_SWEEP, gs_sweep_usage, NULL, 0},
-    {"demo", GS_CMD_DEMO, gs_demo_usage, "NAME", 0},
-    {"calibrate", GS_CMD_CALIBRATE, gs_calibrate_usage, NULL, 0},
-    {"asm", GS_CMD_ASM, gs_asm_usage, "FILE", 1},
-    {"dis", GS_CMD_DIS, gs_dis_usage, "FILE", 1},
-    {"terms", GS_CMD_TERMS, gs_terms_usage, NULL, 0},
+    {"run", GS_CMD_RUN, gs_run_usage, NULL, 0, false},
+    {"sweep", GS_CMD_SWEEP, gs_sweep_usage, NULL, 0, false},
+    {"merge", GS_CMD_MERGE, gs_merge_usage, "PLAN", 1, true},
+    {"demo", GS_CMD_DEMO, gs_demo_usage, "NAME", 0, false},
+    {"calibrate", GS_CMD_CALIBRATE, gs_calibrate_usage, NULL, 0, false},
+    {"asm", GS_CMD_ASM, gs_asm_usage, "FILE", 1, false},
+    {"dis", GS_CMD_DIS, gs_dis_usage, "FILE", 1, false},
+    {"terms", GS_CMD_TERMS, gs_terms_usage, NULL, 0, false},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -110,6 +113,10 @@ static const struct {
     GS_SIM_COSTS(COST_OPTION)
 #undef COST_OPTION
     {{"jobs", required_argument, NULL, OPT_JOBS}, SWEEP, GS_VALUE_TEXT},
+    {{"plan", required_argument, NULL, OPT_PLAN}, SWEEP, GS_VALUE_FILE},
+    {{"slurm", required_argument, NULL, OPT_SLURM}, SWEEP, GS_VALUE_FILE},
+    {{"point", required_argument, NULL, OPT_POINT}, SWEEP, GS_VALUE_TEXT},
+    {{"result", required_argument, NULL, OPT_RESULT}, SWEEP, GS_VALUE_FILE},
     {{"quick", no_argument, NULL, OPT_QUICK}, DEMO, GS_VALUE_NONE},
     {{"strict", no_argument, NULL, OPT_STRICT}, GS_CMD_CALIBRATE, GS_VALUE_NONE},
     {{"background", required_argument, NULL, OPT_BACKGROUND}, MODELLED, GS_VALUE_TEXT},
@@ -118,10 +125,10 @@ static const struct {
     GS_OUTPUT_KINDS(OUTPUT_OPTION)
 #undef OUTPUT_OPTION
     {{"timeline", no_argument, NULL, OPT_TIMELINE}, RUN, GS_VALUE_NONE},
-    {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP, GS_VALUE_METRIC},
-    {{"plot-size", required_argument, NULL, OPT_PLOT_SIZE}, SWEEP | DEMO, GS_VALUE_TEXT},
-    {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH | GS_CMD_CALIBRATE, GS_VALUE_NONE},
-    {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH, GS_VALUE_NONE},
+    {{"plot-metric", required_argument, NULL, OPT_PLOT_METRIC}, SWEEP | MERGE, GS_VALUE_METRIC},
+    {{"plot-size", required_argument, NULL, OPT_PLOT_SIZE}, SWEEP | DEMO | MERGE, GS_VALUE_TEXT},
+    {{"quiet", no_argument, NULL, OPT_QUIET}, BOTH | GS_CMD_CALIBRATE | MERGE, GS_VALUE_NONE},
+    {{"no-color", no_argument, NULL, OPT_NO_COLOR}, BOTH | MERGE, GS_VALUE_NONE},
     {{"help", no_argument, NULL, OPT_HELP}, ALL, GS_VALUE_NONE},
     {{"version", no_argument, NULL, OPT_VERSION}, ALL, GS_VALUE_NONE},
 };
@@ -213,6 +220,18 @@ static int check_combinations(gs_cli_options *o)
         return only_policies("--no-force-switching", GS_TRAIT_FORCE);
     if (o->sim_set && !o->sim)
         return gs_cli_usage_error("%s applies only with --sim", o->sim_set);
+    if (o->point && o->plan)
+        return gs_cli_usage_error("--point runs one point of a plan; --plan writes the plan: give one of them");
+    if (o->slurm && !o->plan)
+        return gs_cli_usage_error("--slurm writes the batch script of a plan: it needs --plan FILE");
+    if (o->slurm && strcmp(o->plan, "-") == 0)
+        return gs_cli_usage_error("--slurm needs the plan in a file its tasks can read, not --plan -");
+    if (o->result && !o->point)
+        return gs_cli_usage_error("--result names where --point writes its point's result: it needs --point K");
+    for (int k = 0; k < GS_OUT_COUNT && (o->plan || o->point); k++)
+        if (o->outputs.path[k])
+            return gs_cli_usage_error("%s: %s writes no report; gilsim merge writes the sweep's from its points",
+                                      gs_out_flags[k], o->plan ? "--plan" : "--point");
     if (o->jobs && !o->sim)
         return gs_cli_usage_error("--jobs applies only with --sim: a real sweep runs one point at a time, so that "
                            "points do not slow each other");
@@ -302,8 +321,14 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
         if (gs_cli_option_value(o, c, optarg) != 0)
             return -1;
     }
+    o->options_end = optind;
     if (optind < argc && commands[k].operand && !o->operand)
         o->operand = argv[optind++];
+    if (commands[k].more) {
+        o->more = argv + optind;
+        o->nmore = argc - optind;
+        optind = argc;
+    }
     if (optind < argc) {
         if (gs_cli_command_named(argv[optind]))
             return gs_cli_usage_error("'%s' is a command: it comes first, before the options (gilsim %s ...)",

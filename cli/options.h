@@ -70,7 +70,15 @@ typedef struct {
     bool quiet, color;
     bool quick;                  /* demo: --quick */
     bool strict;                 /* calibrate: --strict */
-    const char *operand;         /* demo: its NAME (NULL: none given); asm, dis: the FILE */
+    const char *operand;         /* demo: its NAME (NULL: none given); asm, dis: the FILE; merge: the PLAN */
+    char **more;                 /* merge: the operands after the first (its results), nmore of them */
+    int nmore;
+    int options_end;             /* argv[1..options_end) held the options (getopt puts them first) */
+    /* sweep: a plan (docs/sweep.md, "Plans") */
+    const char *plan;            /* --plan FILE: write the plan instead of running */
+    const char *slurm;           /* --slurm FILE: and its Slurm batch script */
+    uint32_t point;              /* --point K: run point K (from 1) alone; 0: not given */
+    const char *result;          /* --result FILE: where the point's result goes */
 } gs_cli_options;
 
 /* Parses argv (argv[0] is the command's name) for cmd, with the operand
@@ -113,6 +121,7 @@ int gs_parse_model_option(size_t i, const char *arg, gs_sim_model *m);
  * them with gs_cli_print_usage. */
 extern const char gs_run_usage[];
 extern const char gs_sweep_usage[];
+extern const char gs_merge_usage[];
 extern const char gs_demo_usage[];
 extern const char gs_calibrate_usage[];
 extern const char gs_asm_usage[];

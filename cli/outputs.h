@@ -18,11 +18,12 @@
  * its writer (docs/design.md, "Adding an output"): the option, --help's
  * list of who takes what, completion and the same-file check follow. */
 #define GS_OUTPUT_KINDS(X)                                                                                       \
-    X(JSON,  "json",  GS_CMD_RUN | GS_CMD_SWEEP,               true,  gs_write_json, gs_write_sweep_json)        \
-    X(CSV,   "csv",   GS_CMD_RUN | GS_CMD_SWEEP,               true,  gs_write_run_csv, gs_write_sweep_csv)     \
-    X(TRACE, "trace", GS_CMD_RUN | GS_CMD_DEMO,                true,  gs_write_run_trace, NULL)                 \
-    X(HTML,  "html",  GS_CMD_RUN | GS_CMD_SWEEP | GS_CMD_DEMO, true,  gs_write_html_run, gs_write_html_sweep)    \
-    X(PLOT,  "plot",  GS_CMD_SWEEP | GS_CMD_DEMO,              false, NULL, NULL)
+    X(JSON,  "json",  GS_CMD_RUN | GS_SWEEPS,               true,  gs_write_json, gs_write_sweep_json)        \
+    X(CSV,   "csv",   GS_CMD_RUN | GS_SWEEPS,               true,  gs_write_run_csv, gs_write_sweep_csv)     \
+    X(TRACE, "trace", GS_CMD_RUN | GS_CMD_DEMO,             true,  gs_write_run_trace, NULL)                 \
+    X(HTML,  "html",  GS_CMD_RUN | GS_SWEEPS | GS_CMD_DEMO, true,  gs_write_html_run, gs_write_html_sweep)    \
+    X(PLOT,  "plot",  GS_SWEEPS | GS_CMD_DEMO,              false, NULL, NULL)
+#define GS_SWEEPS (GS_CMD_SWEEP | GS_CMD_MERGE) /* merge writes what sweep would have */
 
 typedef enum {
 #define GS_OUT_ENUM(e, option, cmds, dash, run, sweep) GS_OUT_##e,

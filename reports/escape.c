@@ -1,4 +1,6 @@
 /* escape.c - text into other languages (see escape.h). */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,23 @@ int gs_gnuplot_can_name(const char *s)
             return 0;
     return 1;
 }
+
+void gs_put_sh(FILE *f, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *c = s; *c && plain; c++)
+        plain = isalnum((unsigned char)*c) || strchr("-_./,:=+@%", *c);
+    if (plain) {
+        fputs(s, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *s; s++)
+        fputs(*s == '\'' ? "'\\''" : (char[2]){*s, 0}, f);
+    fputc('\'', f);
+}
+
+int gs_sh_can_word(const char *s) { return gs_gnuplot_can_name(s); }
 
 json_t *gs_json_text(const char *s)
 {

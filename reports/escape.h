@@ -1,6 +1,6 @@
 /* escape.h - writing text into another language, one function a
  * language: the only places where a name (a label, interp/label.h, or
- * anything else) enters HTML, CSV, gnuplot or JSON.
+ * anything else) enters HTML, CSV, gnuplot, a shell command line or JSON.
  *
  * Labels hold no control character and are valid UTF-8 already; each
  * function still makes any text safe in its language, so that a writer
@@ -29,6 +29,15 @@ void gs_put_gnuplot(FILE *f, const char *s);
 /* Whether gs_put_gnuplot writes s as it is (no control character):
  * a file name gnuplot must open has to be. */
 int gs_gnuplot_can_name(const char *s);
+
+/* A word of a POSIX shell command line: as it is when it holds only
+ * letters, digits and - _ . / , : = + @ % (and is not empty), else in
+ * single quotes, where the shell expands nothing, each quote written as
+ * '\''.  Any byte is safe inside the quotes, but a line end would split a
+ * one-line command: gs_sh_can_word says whether s has none (nor any other
+ * control character, which a terminal showing the line would act on). */
+void gs_put_sh(FILE *f, const char *s);
+int gs_sh_can_word(const char *s);
 
 /* A JSON string of s: as it is when it is UTF-8, each byte that is not
  * replaced by U+FFFD (JSON holds text, not bytes).  NULL only when out of

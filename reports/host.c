@@ -26,8 +26,11 @@ void gs_host_detect(gs_host *h)
     if (f)
         fclose(f);
     struct utsname u;
-    if (uname(&u) == 0)
+    snprintf(h->name, sizeof h->name, "?");
+    if (uname(&u) == 0) {
         snprintf(h->os, sizeof h->os, "%s %s %s", u.sysname, u.release, u.machine);
+        snprintf(h->name, sizeof h->name, "%s", u.nodename[0] ? u.nodename : "?");
+    }
 }
 
 const char *gs_fmt_ns(double ns, char buf[32])

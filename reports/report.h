@@ -23,6 +23,7 @@ typedef struct {
     long allowed;     /* those gilsim may run on (its CPU affinity, taskset) */
     char cpu[128];
     char os[200];
+    char name[65];    /* the host's name (uname's nodename), "?" if none */
 } gs_host;
 
 void gs_host_detect(gs_host *h);

@@ -73,7 +73,7 @@ static cell int_if(bool applies, uint64_t i) { return applies ? integer(i) : non
 
 static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_host *h)
 {
-    const gs_run_summary *m = &p->median;
+    const gs_point_figures *m = &p->median;
     gs_run_config cfg = s->cfg;
     cfg.mode = p->mode;
     gs_lock_scope scope = gs_lock_scope_of(&cfg);
@@ -122,29 +122,21 @@ static cell get(int col, const gs_sweep_point *p, const gs_sweep *s, const gs_ho
     case COL_HELD:        return real_if(gs_held_applies(scope), m->held_fraction);
     case COL_WAIT:        return real(m->wait_fraction);
     case COL_SWITCHES:    return real_if(shared, m->switches_per_s);
-    case COL_HANDOFF_P50: return int_if(shared && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 50));
-    case COL_HANDOFF_P99: return int_if(shared && m->lock.handoff.count, gs_hist_percentile(&m->lock.handoff, 99));
-    case COL_IO_P50:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 50));
-    case COL_IO_P99:      return int_if(m->io_ops > 0, gs_hist_percentile(&m->io_latency, 99));
-    case COL_LAG_P99:     return int_if(m->loop_lag.count > 0, gs_hist_percentile(&m->loop_lag, 99));
+    case COL_HANDOFF_P50: return int_if(shared && m->handoffs, m->handoff_p50);
+    case COL_HANDOFF_P99: return int_if(shared && m->handoffs, m->handoff_p99);
+    case COL_IO_P50:      return int_if(m->io_ops > 0, m->io_p50);
+    case COL_IO_P99:      return int_if(m->io_ops > 0, m->io_p99);
+    case COL_LAG_P99:     return int_if(m->lags > 0, m->lag_p99);
     case COL_FAILED:      return integer(p->failed);
     case COL_CHECKSUM_OK:
         return p->checksum_ok < 0 ? none() : (cell){.type = CELL_BOOL, .i = p->checksum_ok};
     case COL_LOST:        return m->has_race ? (cell){.type = CELL_INT, .i = m->lost_updates} : none();
     case COL_NATIVE:      return real_if(m->native_calls > 0, (double)m->native_ns / 1e9);
     case COL_NATIVE_MAX:  return int_if(m->native_calls > 0, m->native_max);
+    case COL_ULOCK_TAKES:     return int_if(m->ulock_takes > 0, m->ulock_takes);
+    case COL_ULOCK_CONTENDED: return int_if(m->ulock_takes > 0, m->ulock_contended);
+    case COL_ULOCK_P99:       return int_if(m->ulock_contended > 0, m->ulock_wait_p99);
     default:              break;
-    }
-    uint64_t takes = 0, contended = 0, p99 = 0; /* the user locks: all of them */
-    for (uint32_t i = 0; i < m->nulocks; i++) {
-        takes += m->ulocks[i].counts.acquisitions;
-        contended += m->ulocks[i].counts.contended;
-        p99 = m->ulocks[i].wait_p99 > p99 ? m->ulocks[i].wait_p99 : p99;
-    }
-    switch (col) {
-    case COL_ULOCK_TAKES:     return int_if(takes > 0, takes);
-    case COL_ULOCK_CONTENDED: return int_if(takes > 0, contended);
-    case COL_ULOCK_P99:       return int_if(contended > 0, p99);
     }
     return none();
 }
@@ -261,7 +253,7 @@ void gs_sweep_table(const gs_sweep *s, gs_table *t)
     gs_table_init(t, "<mode|<workload|workers|wall|speedup|held|wait|I/O p99|lag p99|<");
     for (uint32_t i = 0; i < s->npoints; i++) {
         const gs_sweep_point *p = &s->points[i];
-        const gs_run_summary *m = &p->median;
+        const gs_point_figures *m = &p->median;
         gs_table_cell(t, "%s", gs_mode_names[p->mode]);
         gs_table_cell(t, "%s", p->workload->name);
         gs_table_cell(t, "%u", p->workers);
@@ -277,8 +269,8 @@ void gs_sweep_table(const gs_sweep *s, gs_table *t)
         else
             gs_table_cell(t, "-");
         gs_table_cell(t, "%.1f%%", 100 * m->wait_fraction);
-        gs_table_cell(t, "%s", m->io_ops ? gs_fmt_ns((double)gs_hist_percentile(&m->io_latency, 99), a) : "-");
-        gs_table_cell(t, "%s", m->loop_lag.count ? gs_fmt_ns((double)gs_hist_percentile(&m->loop_lag, 99), a) : "-");
+        gs_table_cell(t, "%s", m->io_ops ? gs_fmt_ns((double)m->io_p99, a) : "-");
+        gs_table_cell(t, "%s", m->lags ? gs_fmt_ns((double)m->lag_p99, a) : "-");
         gs_table_cell(t, "%s", p->failed ? "FAILED" : p->checksum_ok == 0 ? "CHECKSUM DIFFERS" : "");
     }
 }

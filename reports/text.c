@@ -8,6 +8,7 @@
 #include "../sched/sim.h"
 #include "../sched/verdict.h"
 #include "../interp/label.h"
+#include "escape.h"
 #include "report.h"
 
 #define MAX_WORKER_ROWS 16 /* beyond this the table shows the first ones */
@@ -178,7 +179,8 @@ static void shared_headline(FILE *out, const gs_experiment *e, bool color)
 }
 
 /* The same command line with --sim, to copy: every argument as a label
- * (a student's file name cannot put an escape on the terminal). */
+ * (a student's file name cannot put an escape on the terminal), quoted for
+ * the shell (pasted, `$(...)` in a file's name stays a name). */
 static void with_sim(FILE *out, const gs_experiment *e)
 {
     int col = fprintf(out, "  gilsim");
@@ -188,7 +190,9 @@ static void with_sim(FILE *out, const gs_experiment *e)
         gs_label(word, strlen(word), label, sizeof label);
         if (col + 1 + (int)strlen(label) > 76) /* a shell line continued, as it can be pasted */
             col = fprintf(out, " \\\n     ") - 3;
-        col += fprintf(out, " %s", label);
+        fputc(' ', out);
+        gs_put_sh(out, label);
+        col += 3 + (int)strlen(label);
     }
     fputc('\n', out);
 }

@@ -11,8 +11,32 @@
 #include "experiment.h"
 #include "verdict.h"
 
-#define GS_SWEEP_MAX_COUNTS 64u    /* worker counts in one sweep */
+#define GS_SWEEP_MAX_COUNTS 1024u  /* worker counts in one sweep */
 #define GS_SWEEP_MAX_WORKLOADS 8u
+
+/* The figures of a point's median run that the sweep's reports show.  A
+ * run's summary keeps whole histograms (40 KiB); a point keeps their
+ * percentiles, so that a sweep of 100,000 points fits in memory, and a
+ * point's result file (plan.h) is a few hundred bytes. */
+typedef struct {
+    double wall_s, spawn_s, throughput;
+    double held_fraction, wait_fraction, switches_per_s;
+    uint64_t cpu_ns;
+    bool core_wait_known, others_known;
+    double core_wait_share, others_share;
+    uint64_t handoffs, handoff_p50, handoff_p99; /* the lock's hand-offs (ns) */
+    uint64_t io_ops, io_p50, io_p99;             /* I/O latency (ns) */
+    uint64_t lags, lag_p99;                      /* async: timers' lateness (ns) */
+    bool has_race;
+    int64_t lost_updates;
+    uint64_t native_calls, native_ns;
+    uint32_t native_max;
+    uint64_t transfer_bytes, transfer_ns;
+    uint64_t ulock_takes, ulock_contended, ulock_wait_p99; /* every user lock together */
+} gs_point_figures;
+
+/* The figures a point keeps of a run's summary. */
+void gs_point_figures_of(const gs_run_summary *s, gs_point_figures *f);
 
 typedef struct {
     gs_mode mode;
@@ -21,7 +45,7 @@ typedef struct {
     uint32_t workers;
     uint32_t runs;             /* completed repetitions */
     double wall_min_s, wall_max_s;
-    gs_run_summary median;     /* the median run's figures */
+    gs_point_figures median;   /* the median run's figures */
     double speedup, efficiency; /* against the mode's 1-worker median; 0 if none */
     uint32_t failed;           /* workers that failed in the median run */
     bool stopped;
@@ -62,6 +86,20 @@ uint32_t gs_sweep_total_runs(const gs_sweep *s);
  * hold what finished either way. */
 int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t, uint32_t, void *), void *arg);
 void gs_sweep_free(gs_sweep *s);
+
+/* The points the sweep has (workloads x modes x counts), and where point k
+ * of them is: workload w, mode m, count c (points are in the order of
+ * points[]: workload-major, then mode, then count). */
+uint32_t gs_sweep_npoints(const gs_sweep *s);
+void gs_sweep_point_at(const gs_sweep *s, uint32_t k, uint32_t *w, uint32_t *m, uint32_t *c);
+
+/* Runs point k alone, as the whole sweep would have made it: its mode's
+ * 1-worker baseline, then (for more than one worker) its own experiment,
+ * compared with that baseline.  In virtual time, the same bytes as
+ * points[k] of gs_sweep_run; so a sweep can be split into its points, run
+ * anywhere, and merged (docs/sweep.md, "Plans").  Returns 0 with *out
+ * filled (its workload pointer s's), or -1 with err. */
+int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_point *out, char err[GS_ERRMSG_MAX]);
 
 /* A single run's experiment as the points a sweep over 1 and its worker
  * count would hold, so that one CSV serves both: its baseline (when one

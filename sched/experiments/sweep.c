@@ -26,6 +26,29 @@ static void relay(uint32_t done, uint32_t total, void *arg)
         p->progress(p->done + done, p->total, p->arg);
 }
 
+void gs_point_figures_of(const gs_run_summary *s, gs_point_figures *f)
+{
+    *f = (gs_point_figures){.wall_s = s->wall_s, .spawn_s = s->spawn_s, .throughput = s->throughput,
+                            .held_fraction = s->held_fraction, .wait_fraction = s->wait_fraction,
+                            .switches_per_s = s->switches_per_s, .cpu_ns = s->cpu_ns,
+                            .core_wait_known = s->core_wait_known, .others_known = s->others_known,
+                            .core_wait_share = s->core_wait_share, .others_share = s->others_share,
+                            .handoffs = s->lock.handoff.count,
+                            .handoff_p50 = gs_hist_percentile(&s->lock.handoff, 50),
+                            .handoff_p99 = gs_hist_percentile(&s->lock.handoff, 99), .io_ops = s->io_ops,
+                            .io_p50 = gs_hist_percentile(&s->io_latency, 50),
+                            .io_p99 = gs_hist_percentile(&s->io_latency, 99), .lags = s->loop_lag.count,
+                            .lag_p99 = gs_hist_percentile(&s->loop_lag, 99), .has_race = s->has_race,
+                            .lost_updates = s->lost_updates, .native_calls = s->native_calls,
+                            .native_ns = s->native_ns, .native_max = s->native_max,
+                            .transfer_bytes = s->transfer_bytes, .transfer_ns = s->transfer_ns};
+    for (uint32_t i = 0; i < s->nulocks; i++) {
+        f->ulock_takes += s->ulocks[i].counts.acquisitions;
+        f->ulock_contended += s->ulocks[i].counts.contended;
+        f->ulock_wait_p99 = s->ulocks[i].wait_p99 > f->ulock_wait_p99 ? s->ulocks[i].wait_p99 : f->ulock_wait_p99;
+    }
+}
+
 uint32_t gs_sweep_total_runs(const gs_sweep *s)
 {
     uint32_t per_mode = s->ncounts;
@@ -65,14 +88,31 @@ static void fill_point(gs_sweep_point *pt, const gs_experiment *e)
     *pt = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
                            .workers = e->cfg.workers,
                            .runs = e->nruns, .wall_min_s = e->wall_min_s, .wall_max_s = e->wall_max_s,
-                           .median = e->summaries[e->median], .speedup = e->speedup,
+                           .speedup = e->speedup,
                            .efficiency = e->efficiency, .failed = m->failed, .stopped = m->stopped,
                            .checksum_ok = e->checksum_ok, .speedup_min = e->speedup_min,
                            .speedup_max = e->speedup_max, .shared_lost = -1};
+    gs_point_figures_of(&e->summaries[e->median], &pt->median);
     gs_judge(e, &pt->verdict);
     double lost;
     if (gs_experiment_shared_differs(e, 0, &lost) >= 0)
         pt->shared_lost = lost;
+}
+
+/* A point from its experiment, compared with its mode's 1-worker median
+ * when that ran whole (base_ok).  Every path to a point goes through here,
+ * so a sweep run serially, in parallel or point by point (a plan) gives
+ * the same bytes. */
+static void point_of(gs_sweep_point *pt, gs_experiment *e, bool base_ok, const gs_run_summary *base)
+{
+    if (base_ok)
+        gs_experiment_compare(e, base);
+    fill_point(pt, e);
+}
+
+static bool ran_whole(const gs_experiment *e)
+{
+    return e->runs[e->median].failed == 0 && !e->runs[e->median].stopped;
 }
 
 uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
@@ -84,10 +124,11 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
         out[n] = (gs_sweep_point){.mode = e->cfg.mode, .workload = e->cfg.workload, .work = e->cfg.work,
                                   .workers = 1, .runs = e->nbase ? e->nbase : 1,
                                   .wall_min_s = e->nbase ? e->base_wall_min_s : b->wall_s,
-                                  .wall_max_s = e->nbase ? e->base_wall_max_s : b->wall_s, .median = *b,
+                                  .wall_max_s = e->nbase ? e->base_wall_max_s : b->wall_s,
                                   .speedup = ok ? 1 : 0, .efficiency = ok ? 1 : 0, .failed = e->base.failed,
                                   .stopped = e->base.stopped, .checksum_ok = ok && !e->cfg.weak ? 1 : -1,
                                   .speedup_min = ok ? 1 : 0, .speedup_max = ok ? 1 : 0, .shared_lost = -1};
+        gs_point_figures_of(b, &out[n].median);
         gs_judge(e, &out[n++].verdict); /* the experiment's: its baseline is this point */
     }
     if (e->nruns > 0)
@@ -179,11 +220,8 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
             rc = -1;
             break;
         }
-        bool base_ok = b->runs[b->median].failed == 0 && !b->runs[b->median].stopped;
         gs_experiment *e = par.rc[j] == 1 ? b : &par.exps[j];
-        if (base_ok)
-            gs_experiment_compare(e, &b->summaries[b->median]);
-        fill_point(&s->points[s->npoints++], e);
+        point_of(&s->points[s->npoints++], e, ran_whole(b), &b->summaries[b->median]);
     }
     for (uint32_t j = 0; j < par.njobs; j++)
         if (par.rc[j] != -2 && par.rc[j] != 1)
@@ -222,7 +260,7 @@ int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t
                 s->interrupted = gs_run_stopping();
                 return -1;
             }
-            bool base_ok = base.runs[base.median].failed == 0 && !base.runs[base.median].stopped;
+            bool base_ok = ran_whole(&base);
             for (uint32_t c = 0; c < s->ncounts; c++) {
                 if (gs_run_stopping()) {
                     gs_experiment_free(&base);
@@ -232,16 +270,12 @@ int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t
                 }
                 gs_sweep_point *pt = &s->points[s->npoints];
                 if (s->counts[c] == 1) {
-                    if (base_ok)
-                        gs_experiment_compare(&base, &base.summaries[base.median]);
-                    fill_point(pt, &base);
+                    point_of(pt, &base, base_ok, &base.summaries[base.median]);
                 } else {
                     gs_experiment e;
                     int rc = run_point(s, &e, s->workloads[w], s->modes[m], s->counts[c], err, &p);
-                    if (rc == 0 && base_ok)
-                        gs_experiment_compare(&e, &base.summaries[base.median]);
                     if (rc == 0)
-                        fill_point(pt, &e);
+                        point_of(pt, &e, base_ok, &base.summaries[base.median]);
                     gs_experiment_free(&e);
                     if (rc != 0) {
                         gs_experiment_free(&base);
@@ -255,6 +289,38 @@ int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t
         }
     }
     return 0;
+}
+
+uint32_t gs_sweep_npoints(const gs_sweep *s) { return s->nworkloads * s->nmodes * s->ncounts; }
+
+void gs_sweep_point_at(const gs_sweep *s, uint32_t k, uint32_t *w, uint32_t *m, uint32_t *c)
+{
+    *c = k % s->ncounts;
+    *m = k / s->ncounts % s->nmodes;
+    *w = k / s->ncounts / s->nmodes;
+}
+
+int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_point *out, char err[GS_ERRMSG_MAX])
+{
+    uint32_t w, m, c;
+    gs_sweep_point_at(s, k, &w, &m, &c);
+    progress_relay quiet = {0};
+    gs_experiment base, e;
+    if (run_point(s, &base, s->workloads[w], s->modes[m], 1, err, &quiet) != 0) {
+        gs_experiment_free(&base);
+        return -1;
+    }
+    int rc = 0;
+    if (s->counts[c] == 1) {
+        point_of(out, &base, ran_whole(&base), &base.summaries[base.median]);
+    } else {
+        rc = run_point(s, &e, s->workloads[w], s->modes[m], s->counts[c], err, &quiet);
+        if (rc == 0)
+            point_of(out, &e, ran_whole(&base), &base.summaries[base.median]);
+        gs_experiment_free(&e);
+    }
+    gs_experiment_free(&base);
+    return rc;
 }
 
 void gs_sweep_free(gs_sweep *s)

@@ -1,0 +1,123 @@
+/* plan.c - `gilsim sweep ... --plan FILE [--slurm FILE]` writes the sweep
+ * as a plan, one command line a point; `gilsim sweep ... --point K` runs
+ * one of them and writes its result (docs/sweep.md, "Plans"; the formats
+ * are reports/plan.h's). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../reports/escape.h"
+#include "../reports/output.h"
+#include "../reports/plan.h"
+#include "sweep.h"
+
+typedef int (*writer)(FILE *f, const void *arg);
+
+/* Writes one file as every output is written (reports/output.h: opened by
+ * the kernel, a temporary renamed into place).  Returns 0, or -1 after
+ * saying why. */
+static int write_file(const char *path, writer write, const void *arg)
+{
+    gs_output out;
+    char err[GS_ERRMSG_MAX];
+    if (gs_output_open(&out, path, err) != 0 || gs_output_begin(&out, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return -1;
+    }
+    bool ok = write(out.f, arg) == 0;
+    if (gs_output_close(&out, ok, err) != 0) {
+        fprintf(stderr, "gilsim: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const gs_sweep *s;
+    const char *plan_path;
+    uint64_t id;
+} plan_args;
+
+static int write_plan(FILE *f, const void *arg)
+{
+    const plan_args *a = arg;
+    return gs_write_plan(f, a->s->argc, a->s->argv, gs_sweep_npoints(a->s));
+}
+
+static int write_slurm(FILE *f, const void *arg)
+{
+    const plan_args *a = arg;
+    return gs_write_slurm(f, a->plan_path, a->id, gs_sweep_npoints(a->s));
+}
+
+gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
+{
+    const gs_sweep *s = &u->s;
+    if (!s->argv) {
+        fprintf(stderr, "gilsim: out of memory for the plan's command line\n");
+        return GS_ERR_FAILED;
+    }
+    for (int i = 1; i < s->argc; i++)
+        if (!gs_sh_can_word(s->argv[i])) { /* a plan is one command a line */
+            fprintf(stderr, "gilsim: --plan: argument %d holds a control character (a line end, a tab, an escape), "
+                            "which no line of a plan can hold; rename the file it names\n", i);
+            return GS_ERR_USAGE;
+        }
+    plan_args a = {s, u->o.plan, gs_plan_id(s->argc, s->argv)};
+    uint32_t n = gs_sweep_npoints(s);
+    if (write_file(u->o.plan, write_plan, &a) != 0 || (u->o.slurm && write_file(u->o.slurm, write_slurm, &a) != 0))
+        return GS_ERR_FAILED;
+    if (!s->cfg.sim)
+        fprintf(stderr, "gilsim: warning: a real-time plan: each point is measured on the machine that runs it, "
+                        "at that time, beside whatever else runs there; points from different machines, or run "
+                        "beside each other, do not compare (gilsim merge names the hosts). Run them one at a "
+                        "time on one idle machine, or plan with --sim, where every point gives the same bytes "
+                        "anywhere.\n");
+    if (u->o.quiet)
+        return GS_OK;
+    FILE *say = strcmp(u->o.plan, "-") == 0 ? stderr : stdout;
+    fprintf(say, "plan: %s, %" PRIu32 " point%s (plan %016" PRIx64 "). Run each line, in this folder or one with "
+                 "the same files, e.g.\n  parallel -j 2 < %s\n",
+            u->o.plan, n, n == 1 ? "" : "s", a.id, strcmp(u->o.plan, "-") == 0 ? "PLAN" : u->o.plan);
+    if (u->o.slurm)
+        fprintf(say, "or on Slurm:\n  sbatch --wait %s\n", u->o.slurm);
+    fprintf(say, "then merge their results:\n  gilsim merge %s gilsim-%016" PRIx64 "-*.point --csv sweep.csv\n",
+            strcmp(u->o.plan, "-") == 0 ? "PLAN" : u->o.plan, a.id);
+    return GS_OK;
+}
+
+static int write_result(FILE *f, const void *arg) { return gs_write_point_result(f, arg); }
+
+gs_status gs_cli_sweep_point(gs_cli_sweep_setup *u)
+{
+    const gs_sweep *s = &u->s;
+    uint32_t n = gs_sweep_npoints(s);
+    if (u->o.point > n) {
+        fprintf(stderr, "gilsim: --point %" PRIu32 ": this sweep has %" PRIu32 " point%s\n", u->o.point, n,
+                n == 1 ? "" : "s");
+        return GS_ERR_USAGE;
+    }
+    if (!s->argv) {
+        fprintf(stderr, "gilsim: out of memory for the point's command line\n");
+        return GS_ERR_FAILED;
+    }
+    gs_host host;
+    gs_host_detect(&host);
+    static gs_point_result r; /* off the stack, as every point's figures are */
+    r = (gs_point_result){.plan = gs_plan_id(s->argc, s->argv), .k = u->o.point, .n = n};
+    snprintf(r.version, sizeof r.version, "%s", GILSIM_VERSION);
+    size_t len = strlen(host.name) < sizeof r.host - 1 ? strlen(host.name) : sizeof r.host - 1;
+    for (size_t i = 0; i < len; i++) /* a word of the result: no space, nothing a terminal acts on */
+        r.host[i] = host.name[i] > ' ' && host.name[i] < 0x7f ? host.name[i] : '?';
+    char err[GS_ERRMSG_MAX], path[64];
+    if (gs_sweep_run_point(s, u->o.point - 1, &r.point, err) != 0) {
+        fprintf(stderr, "gilsim: point %" PRIu32 ": %s\n", u->o.point, err);
+        return gs_run_stopping() ? GS_ERR_STOPPED : GS_ERR_FAILED;
+    }
+    r.point.workload = NULL;
+    snprintf(path, sizeof path, "gilsim-%016" PRIx64 "-%" PRIu32 ".point", r.plan, r.k);
+    /* A point whose workers failed is still a point of the sweep: its
+     * result says so, and gilsim merge exits 1 as gilsim sweep would.
+     * Exiting 0 here lets a Slurm task go on to its next point. */
+    return write_file(u->o.result ? u->o.result : path, write_result, &r) != 0 ? GS_ERR_FAILED : GS_OK;
+}
