@@ -50,6 +50,7 @@ void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);
 void bench_sim(bench_report *r);
+void bench_merge(bench_report *r);
 void bench_calibration(bench_report *r);
 
 #endif

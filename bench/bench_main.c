@@ -1,5 +1,6 @@
 /* bench_main.c - gilsim-bench: runs the sections, prints a table and,
  * with --json FILE, the same figures as JSON.  See bench/README.md. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +106,21 @@ static int write_json(const bench_report *r, const char *path, const char *cpu, 
     return rc;
 }
 
+/* The sections, in the order they run. */
+static const struct {
+    const char *name;
+    void (*run)(bench_report *r);
+} sections[] = {
+    {"interp", bench_interp}, {"lock", bench_lock}, {"scale", bench_scale}, {"sim", bench_sim},
+    {"merge", bench_merge}, {"calibration", bench_calibration},
+};
+#define NSECTIONS (sizeof sections / sizeof sections[0])
+
 int main(int argc, char **argv)
 {
+    char names[128] = "";
+    for (size_t k = 0; k < NSECTIONS; k++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? "|" : "", sections[k].name);
     const char *json = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
@@ -114,33 +128,25 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
         else {
-            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only interp|lock|scale|sim|calibration]\n");
+            fprintf(stderr, "usage: gilsim-bench [--json FILE|-] [--only %s]\n", names);
             return 2;
         }
     }
-    if (only && strcmp(only, "interp") != 0 && strcmp(only, "lock") != 0 && strcmp(only, "scale") != 0 &&
-        strcmp(only, "sim") != 0 && strcmp(only, "calibration") != 0) {
-        fprintf(stderr, "gilsim-bench: --only: '%s' is not a section: give interp, lock, scale, sim or calibration\n",
-                only);
+    bool known = !only;
+    for (size_t k = 0; k < NSECTIONS && only; k++)
+        known |= strcmp(only, sections[k].name) == 0;
+    if (!known) {
+        fprintf(stderr, "gilsim-bench: --only: '%s' is not a section: give one of %s\n", only, names);
         return 2;
     }
     static bench_report rep;
     gs_host host;
     gs_host_detect(&host);
-    const char *cpu = host.cpu;
-    long cores = host.cores;
-    if (!only || strcmp(only, "interp") == 0)
-        bench_interp(&rep);
-    if (!only || strcmp(only, "lock") == 0)
-        bench_lock(&rep);
-    if (!only || strcmp(only, "scale") == 0)
-        bench_scale(&rep);
-    if (!only || strcmp(only, "sim") == 0)
-        bench_sim(&rep);
-    if (!only || strcmp(only, "calibration") == 0)
-        bench_calibration(&rep);
-    print_table(&rep, cpu, cores);
-    if (json && write_json(&rep, json, cpu, cores) != 0) {
+    for (size_t k = 0; k < NSECTIONS; k++)
+        if (!only || strcmp(only, sections[k].name) == 0)
+            sections[k].run(&rep);
+    print_table(&rep, host.cpu, host.cores);
+    if (json && write_json(&rep, json, host.cpu, host.cores) != 0) {
         fprintf(stderr, "gilsim-bench: cannot write %s\n", json);
         return 1;
     }

@@ -13,6 +13,7 @@
 const char gs_run_usage[] =
     "usage: gilsim [run] [options]       one experiment\n"
     "       gilsim sweep [options]       the experiment over worker counts and modes\n"
+    "       gilsim merge PLAN RESULT...  a sweep's plan, run anywhere, put together\n"
     "       gilsim demo [NAME]           classroom demonstrations (no NAME: the list)\n"
     "       gilsim calibrate             measure this machine for the model (--sim)\n"
     "       gilsim asm FILE              assemble and verify a program\n"

@@ -284,3 +284,50 @@ int gs_read_point_result(const char *line, gs_point_result *r, char err[GS_ERRMS
     }
     return 0;
 }
+
+/* The layout of a summary's bytes here: its size, a pointer's, the order
+ * of an integer's bytes. */
+static void layout(char buf[64])
+{
+    const uint32_t one = 1;
+    snprintf(buf, 64, "%zu-%zu-%s", sizeof(gs_run_summary), sizeof(void *),
+             *(const unsigned char *)&one == 1 ? "le" : "be");
+}
+
+int gs_write_baseline(FILE *f, uint64_t plan, uint32_t w, uint32_t m, const gs_sweep_baseline *b)
+{
+    char lay[64];
+    layout(lay);
+    fprintf(f, "gilsim-baseline 1 %s %016" PRIx64 " %" PRIu32 " %" PRIu32 " %s %d ", GILSIM_VERSION, plan, w, m,
+            lay, b->whole ? 1 : 0);
+    const unsigned char *p = (const unsigned char *)&b->median;
+    for (size_t i = 0; i < sizeof b->median; i++)
+        fprintf(f, "%02x", p[i]);
+    fputc('\n', f);
+    return ferror(f) ? -1 : 0;
+}
+
+int gs_read_baseline(FILE *f, uint64_t plan, uint32_t w, uint32_t m, gs_sweep_baseline *b)
+{
+    char head[256], want[256], lay[64];
+    layout(lay);
+    int len = snprintf(want, sizeof want, "gilsim-baseline 1 %s %016" PRIx64 " %" PRIu32 " %" PRIu32 " %s ",
+                       GILSIM_VERSION, plan, w, m, lay);
+    if (len <= 0 || (size_t)len >= sizeof want || fread(head, 1, (size_t)len + 2, f) != (size_t)len + 2 ||
+        memcmp(head, want, (size_t)len) != 0 || (head[len] != '0' && head[len] != '1') || head[len + 1] != ' ')
+        return -1;
+    b->whole = head[len] == '1';
+    unsigned char *p = (unsigned char *)&b->median;
+    for (size_t i = 0; i < sizeof b->median; i++) {
+        int hi = fgetc(f), lo = fgetc(f);
+        const char *digits = "0123456789abcdef";
+        const char *h = hi > 0 ? strchr(digits, hi) : NULL, *l = lo > 0 ? strchr(digits, lo) : NULL;
+        if (!h || !l)
+            return -1;
+        p[i] = (unsigned char)((h - digits) << 4 | (l - digits));
+    }
+    if (fgetc(f) != '\n')
+        return -1;
+    b->have = true;
+    return 0;
+}

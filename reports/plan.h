@@ -70,4 +70,14 @@ int gs_write_point_result(FILE *f, const gs_point_result *r);
  * with err saying what is not as written. */
 int gs_read_point_result(const char *line, gs_point_result *r, char err[GS_ERRMSG_MAX]);
 
+/* A point's baseline, kept for the plan's other points of its workload
+ * and mode (w, m), so that a plan run point by point runs each baseline
+ * about once, as the sweep does: one line, the plan and the summary's
+ * bytes with the layout they have on this machine (a cache: another
+ * layout, or anything amiss, and the point runs its baseline itself). */
+int gs_write_baseline(FILE *f, uint64_t plan, uint32_t w, uint32_t m, const gs_sweep_baseline *b);
+/* Returns 0 with *b filled when f holds plan's baseline of w and m as
+ * this gilsim on this machine wrote it, else -1. */
+int gs_read_baseline(FILE *f, uint64_t plan, uint32_t w, uint32_t m, gs_sweep_baseline *b);
+
 #endif

@@ -93,13 +93,24 @@ void gs_sweep_free(gs_sweep *s);
 uint32_t gs_sweep_npoints(const gs_sweep *s);
 void gs_sweep_point_at(const gs_sweep *s, uint32_t k, uint32_t *w, uint32_t *m, uint32_t *c);
 
+/* What a point needs of its mode's 1-worker baseline: whether its median
+ * run finished whole, and that run's summary. */
+typedef struct {
+    bool have;                 /* filled (by an earlier point, or a cache) */
+    bool whole;
+    gs_run_summary median;
+} gs_sweep_baseline;
+
 /* Runs point k alone, as the whole sweep would have made it: its mode's
- * 1-worker baseline, then (for more than one worker) its own experiment,
- * compared with that baseline.  In virtual time, the same bytes as
- * points[k] of gs_sweep_run; so a sweep can be split into its points, run
- * anywhere, and merged (docs/sweep.md, "Plans").  Returns 0 with *out
- * filled (its workload pointer s's), or -1 with err. */
-int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_point *out, char err[GS_ERRMSG_MAX]);
+ * 1-worker baseline (unless base->have, and the point has more than one
+ * worker: the 1-worker point is that experiment itself), then its own
+ * experiment, compared with that baseline.  In virtual time, the same
+ * bytes as points[k] of gs_sweep_run; so a sweep can be split into its
+ * points, run anywhere, and merged (docs/sweep.md, "Plans").  Returns 0
+ * with *out filled (its workload pointer s's) and *base filled, or -1
+ * with err. */
+int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_baseline *base, gs_sweep_point *out,
+                       char err[GS_ERRMSG_MAX]);
 
 /* A single run's experiment as the points a sweep over 1 and its worker
  * count would hold, so that one CSV serves both: its baseline (when one

@@ -300,26 +300,30 @@ void gs_sweep_point_at(const gs_sweep *s, uint32_t k, uint32_t *w, uint32_t *m, 
     *w = k / s->ncounts / s->nmodes;
 }
 
-int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_point *out, char err[GS_ERRMSG_MAX])
+int gs_sweep_run_point(const gs_sweep *s, uint32_t k, gs_sweep_baseline *base, gs_sweep_point *out,
+                       char err[GS_ERRMSG_MAX])
 {
     uint32_t w, m, c;
     gs_sweep_point_at(s, k, &w, &m, &c);
     progress_relay quiet = {0};
-    gs_experiment base, e;
-    if (run_point(s, &base, s->workloads[w], s->modes[m], 1, err, &quiet) != 0) {
-        gs_experiment_free(&base);
-        return -1;
+    bool one = s->counts[c] == 1;
+    if (!base->have || one) {
+        gs_experiment b;
+        int rc = run_point(s, &b, s->workloads[w], s->modes[m], 1, err, &quiet);
+        if (rc == 0) {
+            *base = (gs_sweep_baseline){.have = true, .whole = ran_whole(&b), .median = b.summaries[b.median]};
+            if (one)
+                point_of(out, &b, base->whole, &base->median);
+        }
+        gs_experiment_free(&b);
+        if (rc != 0 || one)
+            return rc;
     }
-    int rc = 0;
-    if (s->counts[c] == 1) {
-        point_of(out, &base, ran_whole(&base), &base.summaries[base.median]);
-    } else {
-        rc = run_point(s, &e, s->workloads[w], s->modes[m], s->counts[c], err, &quiet);
-        if (rc == 0)
-            point_of(out, &e, ran_whole(&base), &base.summaries[base.median]);
-        gs_experiment_free(&e);
-    }
-    gs_experiment_free(&base);
+    gs_experiment e;
+    int rc = run_point(s, &e, s->workloads[w], s->modes[m], s->counts[c], err, &quiet);
+    if (rc == 0)
+        point_of(out, &e, base->whole, &base->median);
+    gs_experiment_free(&e);
     return rc;
 }
 
