@@ -138,13 +138,16 @@ uint32_t gs_sweep_points_of(const gs_experiment *e, gs_sweep_point out[2])
 
 /* A parallel sweep: every experiment (each mode's 1-worker one too) is a
  * job; `jobs` threads take them in order, each running its simulations on
- * its own fibers.  The points are then filled in the serial sweep's order
- * from the experiments kept, so the outputs are the same bytes as with
- * one job. */
+ * its own fibers.  A point is made as soon as its experiment and its
+ * mode's baseline have both run, and its experiment let go, so the sweep
+ * holds the baselines and the few experiments still waiting for theirs,
+ * not every run it made.  Each point is made by point_of, as in the
+ * serial sweep, so the outputs are the same bytes as with one job. */
 typedef struct {
     gs_sweep *s;
     gs_experiment *exps;        /* per (workload, mode): the baseline, then each count */
-    int *rc;
+    int *rc;                    /* each job's: -2 not run, 1 the baseline stands for it; guarded by mutex */
+    bool *made;                 /* its point made; guarded by mutex */
     char (*errs)[GS_ERRMSG_MAX];
     uint32_t next, njobs;       /* guarded by mutex */
     gs_mutex *mutex;
@@ -160,23 +163,45 @@ static void job_of(const gs_sweep *s, uint32_t j, uint32_t *w, uint32_t *m, uint
     *workers = k == 0 ? 1 : s->counts[k - 1];
 }
 
+/* With the mutex held: makes job j's point if it and its baseline have
+ * both run well (a failure is the final pass's to say). */
+static void make_point(parallel *par, uint32_t j)
+{
+    uint32_t per_mode = par->s->ncounts + 1, k = j % per_mode, base = j - k;
+    if (k == 0 || par->made[j] || par->rc[base] != 0 || (par->rc[j] != 0 && par->rc[j] != 1))
+        return;
+    gs_experiment *b = &par->exps[base], *e = par->rc[j] == 1 ? b : &par->exps[j];
+    point_of(&par->s->points[j / per_mode * par->s->ncounts + k - 1], e, ran_whole(b), &b->summaries[b->median]);
+    if (e != b)
+        gs_experiment_free(e);
+    par->made[j] = true;
+}
+
 static void *parallel_worker(void *arg)
 {
     parallel *par = arg;
+    gs_os *os = gs_os_real();
+    uint32_t per_mode = par->s->ncounts + 1;
     for (;;) {
-        gs_os_lock(gs_os_real(), par->mutex);
+        gs_os_lock(os, par->mutex);
         uint32_t j = par->next < par->njobs && !gs_run_stopping() ? par->next++ : UINT32_MAX;
-        gs_os_unlock(gs_os_real(), par->mutex);
+        gs_os_unlock(os, par->mutex);
         if (j == UINT32_MAX)
             return NULL;
         uint32_t w, m, workers;
         job_of(par->s, j, &w, &m, &workers);
-        if (workers == 1 && j % (par->s->ncounts + 1) != 0) { /* a 1-worker point is the baseline */
-            par->rc[j] = 1;
-            continue;
-        }
-        par->rc[j] = run_point(par->s, &par->exps[j], par->s->workloads[w], par->s->modes[m], workers,
-                               par->errs[j], par->p);
+        int rc = 1; /* a 1-worker point is the baseline */
+        if (workers != 1 || j % per_mode == 0)
+            rc = run_point(par->s, &par->exps[j], par->s->workloads[w], par->s->modes[m], workers, par->errs[j],
+                           par->p);
+        gs_os_lock(os, par->mutex);
+        par->rc[j] = rc;
+        if (j % per_mode == 0) /* a baseline: the points of its mode that waited for it */
+            for (uint32_t k = 1; k < per_mode; k++)
+                make_point(par, j + k);
+        else
+            make_point(par, j);
+        gs_os_unlock(os, par->mutex);
     }
 }
 
@@ -185,11 +210,12 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
     parallel par = {.s = s, .njobs = s->nworkloads * s->nmodes * (s->ncounts + 1), .p = p};
     par.exps = calloc(par.njobs, sizeof *par.exps);
     par.rc = calloc(par.njobs, sizeof *par.rc);
+    par.made = calloc(par.njobs, sizeof *par.made);
     par.errs = calloc(par.njobs, sizeof *par.errs);
     gs_os *os = gs_os_real(); /* the jobs' threads: each job's runs are on machines of their own */
     gs_thread **threads = calloc(s->jobs, sizeof *threads);
-    if (!par.exps || !par.rc || !par.errs || !threads) {
-        free(par.exps), free(par.rc), free(par.errs), free(threads);
+    if (!par.exps || !par.rc || !par.made || !par.errs || !threads) {
+        free(par.exps), free(par.rc), free(par.made), free(par.errs), free(threads);
         snprintf(err, GS_ERRMSG_MAX, "out of memory for the sweep's jobs");
         return -1;
     }
@@ -208,25 +234,24 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
     p->mutex = NULL;
     os->ops->mutex_free(os, par.mutex);
     int rc = 0;
-    for (uint32_t j = 0; j < par.njobs && rc == 0; j++) {
-        uint32_t k = j % (s->ncounts + 1), base = j - k;
+    uint32_t per_mode = s->ncounts + 1;
+    for (uint32_t j = 0; j < par.njobs && rc == 0; j++) { /* the points made, in order, up to the first not */
+        uint32_t k = j % per_mode, base = j - k;
         if (k == 0)
             continue;
-        gs_experiment *b = &par.exps[base];
-        if (par.rc[base] != 0 || (par.rc[j] != 0 && par.rc[j] != 1)) {
+        if (!par.made[j]) {
             snprintf(err, GS_ERRMSG_MAX, "%s", par.rc[base] == -2 || par.rc[j] == -2 ? "interrupted"
                                      : par.errs[par.rc[base] != 0 ? base : j]);
             s->interrupted = gs_run_stopping();
             rc = -1;
             break;
         }
-        gs_experiment *e = par.rc[j] == 1 ? b : &par.exps[j];
-        point_of(&s->points[s->npoints++], e, ran_whole(b), &b->summaries[b->median]);
+        s->npoints++;
     }
-    for (uint32_t j = 0; j < par.njobs; j++)
-        if (par.rc[j] != -2 && par.rc[j] != 1)
+    for (uint32_t j = 0; j < par.njobs; j++) /* the baselines, and experiments whose point was not made */
+        if (par.rc[j] != -2 && par.rc[j] != 1 && (j % per_mode == 0 || !par.made[j]))
             gs_experiment_free(&par.exps[j]);
-    free(par.exps), free(par.rc), free(par.errs), free(threads);
+    free(par.exps), free(par.rc), free(par.made), free(par.errs), free(threads);
     return rc;
 }
 
