@@ -3,12 +3,14 @@
  * own command line, so every report is written by the code gilsim sweep
  * uses, from the same points: in virtual time, the same bytes
  * (docs/sweep.md, "Plans"). */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../reports/plan.h"
 #include "sweep.h"
@@ -25,6 +27,8 @@ typedef struct {
     uint32_t problems;
     char hosts[HOSTS_MAX][GS_PLAN_HOST_MAX];
     uint32_t nhosts, more_hosts;
+    char **names;               /* the files found in folders, nnames of them */
+    uint32_t nnames;
 } merging;
 
 __attribute__((format(printf, 2, 3))) static void problem(merging *m, const char *fmt, ...)
@@ -39,6 +43,30 @@ __attribute__((format(printf, 2, 3))) static void problem(merging *m, const char
     va_end(ap);
 }
 
+#define PLAN_LINE_MAX (64 * 1024)  /* a sweep's options, quoted: far less */
+#define RESULT_LINE_MAX 4096        /* a result: about 1,000 bytes */
+
+/* Reads a line into buf (cap bytes), without its end.  Returns its length;
+ * -1 at the end of the file; -2 for a line longer than buf holds, read to
+ * its end and dropped (a file that is not what it should be must not make
+ * gilsim hold it whole). */
+static long bounded_line(FILE *f, char *buf, size_t cap)
+{
+    if (!fgets(buf, (int)cap, f))
+        return -1;
+    size_t len = strlen(buf);
+    if (len > 0 && buf[len - 1] == '\n') {
+        buf[--len] = '\0';
+        return (long)len;
+    }
+    if (len + 1 < cap)
+        return (long)len; /* the last line, without an end */
+    int c;
+    while ((c = fgetc(f)) != EOF && c != '\n')
+        ;
+    return -2;
+}
+
 /* The plan's lines: each the first's, but for its own --point.  Returns
  * the first line's words less its --point (malloc'd; *nwords of them), or
  * NULL after saying why. */
@@ -49,13 +77,16 @@ static char **read_plan(merging *m, int *nwords)
         fprintf(stderr, "gilsim: cannot read the plan %s: %s\n", m->plan_path, strerror(errno));
         return NULL;
     }
-    char *line = NULL, *first = NULL;
-    size_t cap = 0, head = 0;
-    ssize_t len;
-    bool ok = true;
-    while (ok && (len = getline(&line, &cap, f)) >= 0) {
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = '\0';
+    char *line = malloc(PLAN_LINE_MAX), *first = NULL;
+    size_t head = 0;
+    long len;
+    bool ok = line != NULL;
+    while (ok && (len = bounded_line(f, line, PLAN_LINE_MAX)) != -1) {
+        if (len == -2) {
+            fprintf(stderr, "gilsim: %s:%" PRIu32 ": a line longer than any plan's\n", m->plan_path, m->n + 1);
+            ok = false;
+            break;
+        }
         char tail[32];
         snprintf(tail, sizeof tail, " --point %" PRIu32, m->n + 1);
         size_t t = strlen(tail);
@@ -113,14 +144,16 @@ static void read_results(merging *m, const gs_sweep *s, const char *path)
         return;
     }
     static gs_point_result r;
-    char *line = NULL, err[GS_ERRMSG_MAX];
-    size_t cap = 0;
-    ssize_t len;
-    for (uint32_t at = 1; (len = getline(&line, &cap, f)) >= 0; at++) {
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = '\0';
+    static char line[RESULT_LINE_MAX];
+    char err[GS_ERRMSG_MAX];
+    long len;
+    for (uint32_t at = 1; (len = bounded_line(f, line, sizeof line)) != -1; at++) {
         if (len == 0)
             continue;
+        if (len == -2) {
+            problem(m, "%s:%" PRIu32 ": a line longer than any point's result", path, at);
+            continue;
+        }
         if (gs_read_point_result(line, &r, err) != 0) {
             problem(m, "%s:%" PRIu32 ": %s", path, at, err);
             continue;
@@ -155,7 +188,49 @@ static void read_results(merging *m, const gs_sweep *s, const char *path)
     if (ferror(f))
         problem(m, "cannot read %s: %s", path, strerror(errno));
     fclose(f);
-    free(line);
+}
+
+/* Takes a result file, or every result of the plan in a folder (a
+ * plan's points can be more than a command line can name). */
+static void read_operand(merging *m, const gs_sweep *s, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        read_results(m, s, path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        problem(m, "cannot read the folder %s: %s", path, strerror(errno));
+        return;
+    }
+    char prefix[40];
+    snprintf(prefix, sizeof prefix, "gilsim-%016" PRIx64 "-", m->id);
+    uint32_t found = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || n < 6 || strcmp(e->d_name + n - 6, ".point") != 0)
+            continue;
+        char *file = malloc(strlen(path) + n + 2);
+        if (!file) {
+            problem(m, "out of memory for %s's files", path);
+            break;
+        }
+        sprintf(file, "%s/%s", path, e->d_name);
+        char **grown = realloc(m->names, (m->nnames + 1) * sizeof *grown);
+        if (!grown) {
+            free(file);
+            problem(m, "out of memory for %s's files", path);
+            break;
+        }
+        m->names = grown;
+        m->names[m->nnames++] = file; /* points name the file they came from */
+        read_results(m, s, file);
+        found++;
+    }
+    closedir(d);
+    if (!found)
+        problem(m, "%s holds no result of this plan (%s*.point)", path, prefix);
 }
 
 /* Says which points have no result, as ranges of the plan's lines. */
@@ -240,7 +315,7 @@ gs_status gs_cli_merge(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < mo.nmore; i++)
-        read_results(&m, &u.s, mo.more[i]);
+        read_operand(&m, &u.s, mo.more[i]);
     missing(&m);
     if (m.problems) {
         if (m.problems > SHOWN_MAX)
@@ -259,6 +334,9 @@ gs_status gs_cli_merge(int argc, char **argv)
     u.s.npoints = m.n;
     rc = gs_cli_sweep_outputs(&u.o, &u.s, true);
 done:
+    for (uint32_t i = 0; i < m.nnames; i++)
+        free(m.names[i]);
+    free(m.names);
     if (rc == GS_ERR_INPUT)
         fprintf(stderr, "gilsim: nothing written: a merge needs the plan as gilsim wrote it, and each of its "
                         "points once, from this gilsim\n");

@@ -195,7 +195,7 @@ static void test_help_and_version(void **state)
     assert_int_equal(run("sweep --help", NULL, &out), 0);
     assert_non_null(strstr(out, "--workers LIST"));
     assert_fits_80("sweep --help", out);
-    static const char *const more[] = {"demo", "demo --help", "calibrate --help", "asm --help", "dis -h"};
+    static const char *const more[] = {"demo", "demo --help", "calibrate --help", "asm --help", "dis -h", "merge -h"};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
         assert_int_equal(run(more[i], NULL, &out), 0);
         assert_fits_80(more[i], out);

@@ -142,6 +142,7 @@ static void test_merge_gives_the_local_sweeps_bytes(void **state)
     assert_null(strstr(plan, "--plan")); /* nothing of where it was planned */
     assert_int_equal(count_files("run/gilsim-*.point"), NPOINTS);
     merge_and_compare("../run/gilsim-*.point");
+    merge_and_compare("../run"); /* a folder: every result of the plan in it */
 
     /* each workload and mode's baseline ran once and was kept for the
      * mode's other points */
@@ -210,6 +211,10 @@ static void test_merge_names_what_is_wrong(void **state)
     assert_int_equal(sh("cut -c1-200 run/gilsim-*-2.point > cut.point && echo hello > hello.point"), 0);
     assert_refused("part/*.point cut.point", "damaged");
     assert_refused("part/*.point hello.point", "hello.point:1: not a point's result");
+    assert_int_equal(sh("head -c 100000 /dev/zero | tr '\\0' x > long.point"), 0);
+    assert_refused("part/*.point long.point", "long.point:1: a line longer than any point's result");
+    assert_refused("part", "3 of the 18 points");
+    assert_refused("other", "holds no result of this plan");
     /* a result that claims another place in the plan */
     assert_int_equal(sh("sed 's/^\\(gilsim-point 1 [^ ]* [^ ]*\\) 2 /\\1 5 /' run/gilsim-*-2.point > moved.point"),
                      0);
@@ -343,6 +348,7 @@ static void test_slurm(void **state)
     plan_and_run(SWEEP, "sbatch --wait --quiet job.sh");
     assert_int_equal(count_files("run/gilsim-*.point"), NPOINTS);
     merge_and_compare("../run/gilsim-*.point");
+    merge_and_compare("../run"); /* a folder: every result of the plan in it */
 }
 
 static int with_gilsim_on_path(void **state)
