@@ -39,6 +39,7 @@ gs_workload bench_workload(gs_workload_kind kind);
 #include "run.h"
 typedef struct {
     double wall_s, kib_per_worker;
+    double child_private_kib; /* processes: the most private memory a running child had */
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
