@@ -3,7 +3,7 @@
 #define GS_BENCH_H
 
 #define BENCH_REPS 7 /* runs per figure; the median is reported */
-#define BENCH_MAX  64
+#define BENCH_MAX  96
 
 typedef struct {
     double median, min, max;
@@ -12,19 +12,45 @@ typedef struct {
 typedef struct {
     const char *section, *name, *unit, *target;
     bench_figure fig;
+    bench_figure cpu; /* the same figure from CPU time, where has_cpu */
+    int has_cpu;
     int is_ratio; /* a single derived value: fig.min/max unused */
 } bench_row;
+
+/* A section's time, and how busy the machine was meanwhile: other
+ * programs' share of the cores (from /proc/stat, less this process's and
+ * its children's CPU time).  Above BENCH_BUSY_SHARE its figures are marked
+ * busy: they were measured beside other work. */
+#define BENCH_BUSY_SHARE 0.10
+typedef struct {
+    const char *name;
+    double wall_s, cpu_s, others_share;
+} bench_section;
 
 typedef struct {
     bench_row rows[BENCH_MAX];
     int nrows;
     const char *notes[16];
     int nnotes;
+    bench_section sections[16];
+    int nsections;
 } bench_report;
+
+/* A moment: wall time (monotonic), this process's CPU time with its
+ * waited-for children's, and the busy time of every CPU (/proc/stat), in
+ * seconds.  Every timing figure is taken between two, in wall and in CPU
+ * time. */
+typedef struct {
+    double wall, cpu, busy;
+} bench_mark;
+bench_mark bench_now(void);
 
 void bench_summarize(bench_figure *f, double *v, int n); /* sorts v */
 void bench_add(bench_report *r, const char *section, const char *name, const char *unit,
                const bench_figure *f);
+/* A timing figure in wall time with its twin from CPU time. */
+void bench_add_timed(bench_report *r, const char *section, const char *name, const char *unit,
+                     const bench_figure *wall, const bench_figure *cpu);
 void bench_add_ratio(bench_report *r, const char *section, const char *name, double value,
                      const char *unit, const char *target);
 void bench_note(bench_report *r, const char *note);
@@ -38,14 +64,17 @@ gs_workload bench_workload(gs_workload_kind kind);
  * machine.  Real wall seconds, peak resident KiB per worker. */
 #include "run.h"
 typedef struct {
-    double wall_s, kib_per_worker;
+    double wall_s, cpu_s, kib_per_worker; /* cpu_s: the run's, its children's too */
     double child_private_kib; /* processes: the most private memory a running child had */
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
-/* The default sweep's real wall seconds; with sim, on that model with
- * jobs points at once. */
-double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs);
+/* The default sweep's real time (wall and CPU seconds); with sim, on that
+ * model with jobs points at once.  bench_add_sweeps adds the figure of
+ * reps of them (at most 5). */
+bench_mark bench_default_sweep(const struct gs_sim_model *sim, uint32_t jobs);
+void bench_add_sweeps(bench_report *r, const char *section, const char *name, const struct gs_sim_model *sim,
+                      uint32_t jobs, int reps);
 
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);

@@ -24,15 +24,14 @@ gs_stop gs_vm_run_nopoll(gs_vm *vm, uint64_t budget);
 
 typedef gs_stop (*run_fn)(gs_vm *, uint64_t);
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+/* A program's time, in wall and CPU nanoseconds. */
+typedef struct {
+    double wall, cpu;
+} took;
 
-/* Runs prog's main(0, 1, size) once; returns ns and sets *instructions. */
-static double time_program(const gs_program *p, int64_t size, run_fn run, uint64_t *instructions)
+/* Runs prog's main(0, 1, size) once; returns its time and sets
+ * *instructions. */
+static took time_program(const gs_program *p, int64_t size, run_fn run, uint64_t *instructions)
 {
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
@@ -41,44 +40,51 @@ static double time_program(const gs_program *p, int64_t size, run_fn run, uint64
         fprintf(stderr, "gilsim-bench: %s\n", err);
         exit(1);
     }
-    uint64_t t0 = now_ns();
+    bench_mark a = bench_now();
     gs_stop s = run(&vm, UINT64_MAX);
-    uint64_t t1 = now_ns();
+    bench_mark b = bench_now();
     if (s != GS_STOP_DONE) {
         fprintf(stderr, "gilsim-bench: program stopped with %d\n", (int)s);
         exit(1);
     }
     *instructions = vm.instructions;
-    return (double)(t1 - t0);
+    return (took){(b.wall - a.wall) * 1e9, (b.cpu - a.cpu) * 1e9};
+}
+
+/* A figure from REPS values, and its twin from CPU time. */
+typedef struct {
+    double wall[BENCH_REPS], cpu[BENCH_REPS];
+} pair;
+
+static void add_pair(bench_report *rep, const char *name, const char *unit, pair *v)
+{
+    bench_figure w, c;
+    bench_summarize(&w, v->wall, BENCH_REPS);
+    bench_summarize(&c, v->cpu, BENCH_REPS);
+    bench_add_timed(rep, "interp", name, unit, &w, &c);
 }
 
 /* ns per instruction and per iteration of the countdown loop, with the
  * eval loop that polls the breaker and with the one that does not, run in
  * turns (poll, no poll, poll, ...) so that drift on the machine hits both
  * alike; cost is the median of the pairs' ratios, in percent. */
-static void bench_countdown(const gs_workload *w, bench_figure *per_instr, bench_figure *per_iter,
-                            bench_figure *nopoll_instr, bench_figure *cost)
+static void bench_countdown(const gs_workload *w, pair *per_instr, pair *per_iter, pair *nopoll_instr, pair *cost)
 {
     const int64_t n = 50 * 1000 * 1000;
-    double instr[BENCH_REPS], iter[BENCH_REPS], instr_np[BENCH_REPS], ratio[BENCH_REPS];
     for (int r = 0; r < BENCH_REPS; r++) {
         uint64_t count, count_np;
-        double ns = time_program(&w->prog, n, gs_vm_run, &count);
-        double ns_np = time_program(&w->prog, n, gs_vm_run_nopoll, &count_np);
-        instr[r] = ns / (double)count;
-        iter[r] = ns / (double)n;
-        instr_np[r] = ns_np / (double)count_np;
-        ratio[r] = (ns / ns_np - 1) * 100;
+        took t = time_program(&w->prog, n, gs_vm_run, &count);
+        took np = time_program(&w->prog, n, gs_vm_run_nopoll, &count_np);
+        per_instr->wall[r] = t.wall / (double)count, per_instr->cpu[r] = t.cpu / (double)count;
+        per_iter->wall[r] = t.wall / (double)n, per_iter->cpu[r] = t.cpu / (double)n;
+        nopoll_instr->wall[r] = np.wall / (double)count_np, nopoll_instr->cpu[r] = np.cpu / (double)count_np;
+        cost->wall[r] = (t.wall / np.wall - 1) * 100, cost->cpu[r] = (t.cpu / np.cpu - 1) * 100;
     }
-    bench_summarize(per_instr, instr, BENCH_REPS);
-    bench_summarize(per_iter, iter, BENCH_REPS);
-    bench_summarize(nopoll_instr, instr_np, BENCH_REPS);
-    bench_summarize(cost, ratio, BENCH_REPS);
 }
 
 /* Times CPython's `while n > 0: n -= 1` in a function (fast locals), the
  * same loop, measured inside python3 so start-up is not counted. */
-static int bench_python(bench_figure *per_iter)
+static int bench_python(pair *per_iter)
 {
     const char *script =
         "python3 -c 'import time\n"
@@ -87,47 +93,42 @@ static int bench_python(bench_figure *per_iter)
         "        n -= 1\n"
         "N = 10000000\n"
         "for _ in range(%d):\n"
-        "    t = time.perf_counter(); countdown(N)\n"
-        "    print((time.perf_counter() - t) / N * 1e9)\n' 2>/dev/null";
+        "    t = time.perf_counter(); c = time.process_time(); countdown(N)\n"
+        "    print((time.perf_counter() - t) / N * 1e9, (time.process_time() - c) / N * 1e9)\n' 2>/dev/null";
     char cmd[512];
     snprintf(cmd, sizeof cmd, script, BENCH_REPS);
     FILE *f = popen(cmd, "r");
     if (!f)
         return -1;
-    double v[BENCH_REPS];
     int n = 0;
-    while (n < BENCH_REPS && fscanf(f, "%lf", &v[n]) == 1)
+    while (n < BENCH_REPS && fscanf(f, "%lf %lf", &per_iter->wall[n], &per_iter->cpu[n]) == 2)
         n++;
     int rc = pclose(f);
-    if (n != BENCH_REPS || rc != 0)
-        return -1;
-    bench_summarize(per_iter, v, n);
-    return 0;
+    return n == BENCH_REPS && rc == 0 ? 0 : -1;
 }
 
 void bench_interp(bench_report *rep)
 {
     gs_workload countdown = bench_workload(GS_WL_COUNTDOWN), fib = bench_workload(GS_WL_FIB);
 
-    bench_figure poll_instr, poll_iter, nopoll_instr, poll_cost;
+    static pair poll_instr, poll_iter, nopoll_instr, poll_cost;
     bench_countdown(&countdown, &poll_instr, &poll_iter, &nopoll_instr, &poll_cost);
-    bench_add(rep, "interp", "countdown ns/instruction", "ns", &poll_instr);
-    bench_add(rep, "interp", "countdown ns/iteration", "ns", &poll_iter);
+    add_pair(rep, "countdown ns/instruction", "ns", &poll_instr);
+    add_pair(rep, "countdown ns/iteration", "ns", &poll_iter);
+    bench_figure iter;
+    bench_summarize(&iter, poll_iter.wall, BENCH_REPS); /* sorts: kept for python3's ratio */
 
-    double fib_instr[BENCH_REPS], fib_call[BENCH_REPS];
+    static pair fib_instr, fib_call;
     const int64_t fn = 30;
     const double calls = 2692537; /* fib(30) makes 2*fib(31)-1 calls */
     for (int r = 0; r < BENCH_REPS; r++) {
         uint64_t count;
-        double ns = time_program(&fib.prog, fn, gs_vm_run, &count);
-        fib_instr[r] = ns / (double)count;
-        fib_call[r] = ns / calls;
+        took t = time_program(&fib.prog, fn, gs_vm_run, &count);
+        fib_instr.wall[r] = t.wall / (double)count, fib_instr.cpu[r] = t.cpu / (double)count;
+        fib_call.wall[r] = t.wall / calls, fib_call.cpu[r] = t.cpu / calls;
     }
-    bench_figure f;
-    bench_summarize(&f, fib_instr, BENCH_REPS);
-    bench_add(rep, "interp", "fib(30) ns/instruction", "ns", &f);
-    bench_summarize(&f, fib_call, BENCH_REPS);
-    bench_add(rep, "interp", "fib(30) ns/call", "ns", &f);
+    add_pair(rep, "fib(30) ns/instruction", "ns", &fib_instr);
+    add_pair(rep, "fib(30) ns/call", "ns", &fib_call);
 
     /* the same loop written in Python and compiled (interp/pyc.c), in turns
      * with the hand-written one */
@@ -140,33 +141,35 @@ void bench_interp(bench_report *rep)
         exit(1);
     }
     free(gsa);
-    double py_iter[BENCH_REPS], vs_hand[BENCH_REPS];
+    static pair py_iter;
+    double vs_hand[BENCH_REPS];
     const int64_t loops = 50 * 1000 * 1000;
     for (int r = 0; r < BENCH_REPS; r++) {
         uint64_t count;
-        double hand = time_program(&countdown.prog, loops, gs_vm_run, &count);
-        double ns = time_program(&compiled, loops, gs_vm_run, &count);
-        py_iter[r] = ns / (double)loops;
-        vs_hand[r] = ns / hand;
+        took hand = time_program(&countdown.prog, loops, gs_vm_run, &count);
+        took t = time_program(&compiled, loops, gs_vm_run, &count);
+        py_iter.wall[r] = t.wall / (double)loops, py_iter.cpu[r] = t.cpu / (double)loops;
+        vs_hand[r] = t.cpu / hand.cpu;
     }
-    bench_figure compiled_iter, compiled_ratio;
-    bench_summarize(&compiled_iter, py_iter, BENCH_REPS);
+    bench_figure compiled_ratio;
     bench_summarize(&compiled_ratio, vs_hand, BENCH_REPS);
-    bench_add(rep, "interp", "countdown.py compiled ns/iteration", "ns", &compiled_iter);
-    bench_add_ratio(rep, "interp", "compiled / hand-written per iteration (paired)", compiled_ratio.median, "x",
+    add_pair(rep, "countdown.py compiled ns/iteration", "ns", &py_iter);
+    bench_add_ratio(rep, "interp", "compiled / hand-written, CPU (paired)", compiled_ratio.median, "x",
                     "target <= 1.5");
     gs_program_free(&compiled);
 
-    bench_figure py;
+    static pair py;
     if (bench_python(&py) == 0) {
-        bench_add(rep, "interp", "python3 countdown ns/iteration", "ns", &py);
-        bench_add_ratio(rep, "interp", "python3 / gilsim per iteration", py.median / poll_iter.median, "x",
+        add_pair(rep, "python3 countdown ns/iteration", "ns", &py);
+        bench_figure p;
+        bench_summarize(&p, py.wall, BENCH_REPS);
+        bench_add_ratio(rep, "interp", "python3 / gilsim per iteration", p.median / iter.median, "x",
                         "target >= 5");
     } else {
         bench_note(rep, "python3 not found: no CPython comparison");
     }
-    bench_add(rep, "interp", "countdown ns/instruction, no polling", "ns", &nopoll_instr);
-    bench_add(rep, "interp", "breaker polling cost (paired runs)", "%", &poll_cost);
+    add_pair(rep, "countdown ns/instruction, no polling", "ns", &nopoll_instr);
+    add_pair(rep, "breaker polling cost (paired runs)", "%", &poll_cost);
     gs_workload_free(&countdown);
     gs_workload_free(&fib);
 }

@@ -28,57 +28,61 @@ static gs_run_config config(const gs_workload *w, uint32_t workers, uint64_t wor
                            .event_cap = GS_DEFAULT_EVENTS};
 }
 
-/* Runs cfg once; returns wall seconds and fills s. */
-static double run_once(const gs_run_config *cfg, gs_run_summary *s)
+/* Runs cfg once; fills s and returns its time (wall and CPU seconds). */
+static bench_mark run_once(const gs_run_config *cfg, gs_run_summary *s)
 {
     gs_run_result r;
+    bench_mark a = bench_now();
     if (gs_run(cfg, &r) != 0 || r.failed) {
         fprintf(stderr, "gilsim-bench: run failed: %s\n", r.error);
         exit(1);
     }
+    bench_mark b = bench_now();
     gs_summarize(&r, s);
     gs_run_result_free(&r);
-    return s->wall_s;
+    return (bench_mark){.wall = b.wall - a.wall, .cpu = b.cpu - a.cpu};
 }
 
-static double interp_alone(const gs_workload *w, uint64_t work)
+static bench_mark interp_alone(const gs_workload *w, uint64_t work)
 {
-    struct timespec a, b;
     int64_t sum;
     char err[GS_ERRMSG_MAX];
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    bench_mark a = bench_now();
     if (gs_workload_sequential(w, 0, work, &sum, err) != 0)
         exit(1);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    bench_mark b = bench_now();
+    return (bench_mark){.wall = b.wall - a.wall, .cpu = b.cpu - a.cpu};
 }
+
+enum { ALONE, LOCKED, NO_EVENTS, LOCK_COST, REC_COST, NCOSTS };
 
 static void costs(bench_report *rep, const gs_workload *w)
 {
     static gs_run_summary s;
     const uint64_t work = 4000; /* about 0.15 s */
-    double alone[BENCH_REPS], locked[BENCH_REPS], no_events[BENCH_REPS], lock_cost[BENCH_REPS],
-        rec_cost[BENCH_REPS];
+    static const char *const names[NCOSTS][2] = {
+        {"1 thread, interpreter alone (s)", "s"}, {"1 thread under the lock, events on (s)", "s"},
+        {"1 thread under the lock, events off (s)", "s"}, {"lock cost for one thread (paired runs)", "%"},
+        {"recording cost (paired runs)", "%"},
+    };
+    double wall[NCOSTS][BENCH_REPS], cpu[NCOSTS][BENCH_REPS];
     gs_run_config with = config(w, 1, work, 5000000), without = with;
     without.event_cap = 0;
     for (int r = 0; r < BENCH_REPS; r++) { /* interleaved: drift hits all three; costs from each triple */
-        alone[r] = interp_alone(w, work);
-        locked[r] = run_once(&with, &s);
-        no_events[r] = run_once(&without, &s);
-        lock_cost[r] = (no_events[r] / alone[r] - 1) * 100;
-        rec_cost[r] = (locked[r] / no_events[r] - 1) * 100;
+        bench_mark t[3] = {interp_alone(w, work), run_once(&with, &s), run_once(&without, &s)};
+        for (int k = ALONE; k <= NO_EVENTS; k++)
+            wall[k][r] = t[k].wall, cpu[k][r] = t[k].cpu;
+        wall[LOCK_COST][r] = (t[NO_EVENTS].wall / t[ALONE].wall - 1) * 100;
+        cpu[LOCK_COST][r] = (t[NO_EVENTS].cpu / t[ALONE].cpu - 1) * 100;
+        wall[REC_COST][r] = (t[LOCKED].wall / t[NO_EVENTS].wall - 1) * 100;
+        cpu[REC_COST][r] = (t[LOCKED].cpu / t[NO_EVENTS].cpu - 1) * 100;
     }
-    bench_figure a, l, n;
-    bench_summarize(&a, alone, BENCH_REPS);
-    bench_summarize(&l, locked, BENCH_REPS);
-    bench_summarize(&n, no_events, BENCH_REPS);
-    bench_add(rep, "lock", "1 thread, interpreter alone (s)", "s", &a);
-    bench_add(rep, "lock", "1 thread under the lock, events on (s)", "s", &l);
-    bench_add(rep, "lock", "1 thread under the lock, events off (s)", "s", &n);
-    bench_summarize(&a, lock_cost, BENCH_REPS);
-    bench_add(rep, "lock", "lock cost for one thread (paired runs)", "%", &a);
-    bench_summarize(&a, rec_cost, BENCH_REPS);
-    bench_add(rep, "lock", "recording cost (paired runs)", "%", &a);
+    for (int k = 0; k < NCOSTS; k++) {
+        bench_figure fw, fc;
+        bench_summarize(&fw, wall[k], BENCH_REPS);
+        bench_summarize(&fc, cpu[k], BENCH_REPS);
+        bench_add_timed(rep, "lock", names[k][0], names[k][1], &fw, &fc);
+    }
 }
 
 static void handoff(bench_report *rep, const gs_workload *w, uint32_t threads, const char *p50_name,
@@ -162,7 +166,8 @@ static void legacy(bench_report *rep, const gs_workload *w)
     two = one;
     two.workers = 2;
     for (int r = 0; r < BENCH_REPS; r++) { /* interleaved, each figure from its own set */
-        double c = run_once(&cpython, &s), l1 = run_once(&one, &s), l2 = run_once(&two, &s);
+        double c = (run_once(&cpython, &s), s.wall_s), l1 = (run_once(&one, &s), s.wall_s);
+        double l2 = (run_once(&two, &s), s.wall_s); /* each run's own wall: start to the last worker's end */
         v[ALONE_COST][r] = (l1 / c - 1) * 100;
         v[BATTLE][r] = l2 / l1;
         v[FUTILE][r] = (double)s.lock.futile_wakeups;

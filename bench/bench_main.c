@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -58,26 +60,97 @@ void bench_add_ratio(bench_report *r, const char *section, const char *name, dou
                               .fig = {value, value, value}, .is_ratio = 1};
 }
 
+void bench_add_timed(bench_report *r, const char *section, const char *name, const char *unit,
+                     const bench_figure *wall, const bench_figure *cpu)
+{
+    *new_row(r) = (bench_row){.section = section, .name = name, .unit = unit, .fig = *wall, .cpu = *cpu,
+                              .has_cpu = 1};
+}
+
+bench_mark bench_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    bench_mark m = {.wall = (double)t.tv_sec + (double)t.tv_nsec / 1e9};
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    m.cpu = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + children.ru_utime.tv_sec +
+                     children.ru_stime.tv_sec) +
+            (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + children.ru_utime.tv_usec +
+                     children.ru_stime.tv_usec) / 1e6;
+    FILE *f = fopen("/proc/stat", "r"); /* cpu user nice system idle iowait irq softirq steal ... */
+    unsigned long long v[8] = {0};
+    if (f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                    &v[6], &v[7]) == 8)
+        m.busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+    if (f)
+        fclose(f);
+    return m;
+}
+
+/* The 1-minute load average, or -1. */
+static double load1(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fscanf(f, "%lf", &l) != 1)
+        l = -1;
+    if (f)
+        fclose(f);
+    return l;
+}
+
 void bench_note(bench_report *r, const char *note)
 {
     if (r->nnotes < 16)
         r->notes[r->nnotes++] = note;
 }
 
-static void print_table(const bench_report *r, const char *cpu, long cores)
+static const bench_section *section_of(const bench_report *r, const char *name)
 {
-    printf("gilsim-bench: %ld cores, %s; median of %d runs [min .. max]\n", cores, cpu, BENCH_REPS);
+    for (int i = 0; i < r->nsections; i++)
+        if (strcmp(r->sections[i].name, name) == 0)
+            return &r->sections[i];
+    return NULL;
+}
+
+/* Whether row was measured beside other programs' work: a figure of time
+ * in a busy section (a size is a size however busy the machine). */
+static bool busy(const bench_report *r, const bench_row *row)
+{
+    const bench_section *sec = section_of(r, row->section);
+    bool size = strcmp(row->unit, "KiB") == 0 || strcmp(row->unit, "bytes") == 0;
+    return sec && sec->others_share > BENCH_BUSY_SHARE && !size;
+}
+
+static void print_table(const bench_report *r, const char *cpu, long cores, double load_before, double load_after)
+{
+    printf("gilsim-bench: %ld cores, %s; median of %d runs [min .. max], CPU time's median beside\n"
+           "load average (1 min): %.2f when it began, %.2f when it ended\n",
+           cores, cpu, BENCH_REPS, load_before, load_after);
     const char *section = "";
     for (int i = 0; i < r->nrows; i++) {
         const bench_row *row = &r->rows[i];
-        if (strcmp(section, row->section) != 0)
-            printf("\n[%s]\n", section = row->section);
+        if (strcmp(section, row->section) != 0) {
+            const bench_section *sec = section_of(r, section = row->section);
+            printf("\n[%s]", section);
+            if (sec)
+                printf(" %.1f s, CPU %.1f s; other programs used %.0f%% of the cores%s", sec->wall_s, sec->cpu_s,
+                       100 * sec->others_share,
+                       sec->others_share > BENCH_BUSY_SHARE ? ": BUSY, its figures were measured beside them" : "");
+            putchar('\n');
+        }
+        const char *mark = busy(r, row) ? " busy" : "";
         if (row->is_ratio)
-            printf("  %-42s %10.2f %-3s %s\n", row->name, row->fig.median, row->unit,
-                   row->target ? row->target : "");
+            printf("  %-46s %10.2f %-5s %s%s\n", row->name, row->fig.median, row->unit,
+                   row->target ? row->target : "", mark);
+        else if (row->has_cpu)
+            printf("  %-46s %10.3f %-5s [%.3f .. %.3f]  CPU %.3f%s\n", row->name, row->fig.median, row->unit,
+                   row->fig.min, row->fig.max, row->cpu.median, mark);
         else
-            printf("  %-42s %10.3f %-3s [%.3f .. %.3f]\n", row->name, row->fig.median, row->unit, row->fig.min,
-                   row->fig.max);
+            printf("  %-46s %10.3f %-5s [%.3f .. %.3f]%s\n", row->name, row->fig.median, row->unit, row->fig.min,
+                   row->fig.max, mark);
     }
     for (int i = 0; i < r->nnotes; i++)
         printf("note: %s\n", r->notes[i]);
@@ -96,6 +169,12 @@ static int write_json(const bench_report *r, const char *path, const char *cpu, 
         }
         if (row->target)
             json_object_set_new(o, "target", json_string(row->target));
+        if (row->has_cpu) {
+            json_object_set_new(o, "cpu_median", json_real(row->cpu.median));
+            json_object_set_new(o, "cpu_min", json_real(row->cpu.min));
+            json_object_set_new(o, "cpu_max", json_real(row->cpu.max));
+        }
+        json_object_set_new(o, "busy", json_boolean(busy(r, row)));
         json_array_append_new(rows, o);
     }
     json_t *doc = json_pack("{s:s, s:i, s:s, s:i, s:o}", "tool", "gilsim-bench", "cores", (json_int_t)cores,
@@ -142,10 +221,18 @@ int main(int argc, char **argv)
     static bench_report rep;
     gs_host host;
     gs_host_detect(&host);
+    double load_before = load1();
     for (size_t k = 0; k < NSECTIONS; k++)
-        if (!only || strcmp(only, sections[k].name) == 0)
+        if (!only || strcmp(only, sections[k].name) == 0) {
+            bench_mark a = bench_now();
             sections[k].run(&rep);
-    print_table(&rep, host.cpu, host.cores);
+            bench_mark b = bench_now();
+            double wall = b.wall - a.wall, others = (b.busy - a.busy) - (b.cpu - a.cpu);
+            rep.sections[rep.nsections++] =
+                (bench_section){.name = sections[k].name, .wall_s = wall, .cpu_s = b.cpu - a.cpu,
+                                .others_share = wall > 0 && others > 0 ? others / (wall * (double)host.cores) : 0};
+        }
+    print_table(&rep, host.cpu, host.cores, load_before, load1());
     if (json && write_json(&rep, json, host.cpu, host.cores) != 0) {
         fprintf(stderr, "gilsim-bench: cannot write %s\n", json);
         return 1;

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../reports/plan.h"
@@ -24,26 +23,22 @@
 
 enum { POINTS = 100000 };
 
-static double now(clockid_t clock)
-{
-    struct timespec t;
-    clock_gettime(clock, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 typedef struct {
     double wall[BENCH_REPS], cpu[BENCH_REPS];
 } timing;
+
+static void take(timing *t, int rep, bench_mark a, bench_mark b)
+{
+    t->wall[rep] = b.wall - a.wall;
+    t->cpu[rep] = b.cpu - a.cpu;
+}
 
 static void add_timing(bench_report *r, const char *name, timing *t)
 {
     bench_figure w, c;
     bench_summarize(&w, t->wall, BENCH_REPS);
     bench_summarize(&c, t->cpu, BENCH_REPS);
-    char cpu_name[96];
-    snprintf(cpu_name, sizeof cpu_name, "%s (CPU)", name);
-    bench_add(r, "merge", name, "s", &w);
-    bench_add(r, "merge", strdup(cpu_name), "s", &c);
+    bench_add_timed(r, "merge", name, "s", &w, &c);
 }
 
 void bench_merge(bench_report *r)
@@ -76,7 +71,7 @@ void bench_merge(bench_report *r)
     gs_host host;
     gs_host_detect(&host);
     for (int rep = 0; rep < BENCH_REPS; rep++) {
-        double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        bench_mark a = bench_now();
         FILE *f = fopen(path, "w");
         for (uint32_t i = 0; i < POINTS && f; i++) {
             res = (gs_point_result){.version = "bench", .plan = 0x1234, .k = i + 1, .n = POINTS, .host = "bench",
@@ -88,10 +83,9 @@ void bench_merge(bench_report *r)
             fprintf(stderr, "gilsim-bench: cannot write %s\n", path);
             exit(1);
         }
-        write.wall[rep] = now(CLOCK_MONOTONIC) - w0;
-        write.cpu[rep] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        take(&write, rep, a, bench_now());
 
-        w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        a = bench_now();
         f = fopen(path, "r");
         char *line = NULL, err[GS_ERRMSG_MAX];
         size_t cap = 0;
@@ -109,8 +103,7 @@ void bench_merge(bench_report *r)
         free(line);
         if (f)
             fclose(f);
-        read.wall[rep] = now(CLOCK_MONOTONIC) - w0;
-        read.cpu[rep] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        take(&read, rep, a, bench_now());
         if (got != POINTS || back[POINTS - 1].median.handoff_p99 != s.points[POINTS - 1].median.handoff_p99) {
             fprintf(stderr, "gilsim-bench: %u of %u results read back\n", got, POINTS);
             exit(1);
@@ -118,14 +111,12 @@ void bench_merge(bench_report *r)
 
         s.npoints = POINTS;
         FILE *null = fopen("/dev/null", "w");
-        w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        a = bench_now();
         gs_write_sweep_csv(null, &s, &host);
-        csv.wall[rep] = now(CLOCK_MONOTONIC) - w0;
-        csv.cpu[rep] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
-        w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        take(&csv, rep, a, bench_now());
+        a = bench_now();
         gs_write_sweep_json(null, &s, &host);
-        json.wall[rep] = now(CLOCK_MONOTONIC) - w0;
-        json.cpu[rep] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        take(&json, rep, a, bench_now());
         fclose(null);
     }
     add_timing(r, "write 100,000 results", &write);

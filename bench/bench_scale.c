@@ -105,19 +105,19 @@ scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_si
                              .event_cap = GS_DEFAULT_EVENTS, .sim = sim};
         double before = status_kib("VmRSS:");
         gs_run_result r;
-        struct timespec t0, t1;
         watcher watch = {0};
         pthread_t watching;
         bool watched = mode == GS_MODE_PROCESSES && !sim && pthread_create(&watching, NULL, watch_children, &watch) == 0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        bench_mark a = bench_now();
         int rc = gs_run(&cfg, &r);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        bench_mark b = bench_now();
         if (watched) {
             atomic_store(&watch.stop, true);
             pthread_join(watching, NULL);
         }
         scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib};
-        out.wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        out.wall_s = b.wall - a.wall;
+        out.cpu_s = b.cpu - a.cpu; /* the watcher's too: a few polls of /proc */
         if (mode == GS_MODE_PROCESSES && !sim) {
             struct rusage ru;
             getrusage(RUSAGE_CHILDREN, &ru);
@@ -142,7 +142,7 @@ scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_si
 
 static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *wall_name, const char *mem_name)
 {
-    double wall[BENCH_REPS], mem[BENCH_REPS], own[BENCH_REPS];
+    double wall[BENCH_REPS], cpu[BENCH_REPS], mem[BENCH_REPS], own[BENCH_REPS];
     for (int i = 0; i < BENCH_REPS; i++) {
         scale_result s = bench_scale_once(mode, workers, NULL);
         if (!s.ok) {
@@ -150,12 +150,14 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
             exit(1);
         }
         wall[i] = s.wall_s * 1e3;
+        cpu[i] = s.cpu_s * 1e3;
         mem[i] = s.kib_per_worker;
         own[i] = s.child_private_kib;
     }
-    bench_figure f;
+    bench_figure f, c;
     bench_summarize(&f, wall, BENCH_REPS);
-    bench_add(r, "scale", wall_name, "ms", &f);
+    bench_summarize(&c, cpu, BENCH_REPS);
+    bench_add_timed(r, "scale", wall_name, "ms", &f, &c);
     bench_summarize(&f, mem, BENCH_REPS);
     bench_add(r, "scale", mem_name, "KiB", &f);
     if (mode == GS_MODE_PROCESSES) {
@@ -166,7 +168,7 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
 
 /* The default sweep's wall time, real; with sim, on that modelled machine
  * with jobs points at once. */
-double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs)
+bench_mark bench_default_sweep(const struct gs_sim_model *sim, uint32_t jobs)
 {
     gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     gs_sweep s = {.cfg = {.work = w.default_work / 4, .event_cap = 0, .sim = sim,
@@ -174,27 +176,35 @@ double bench_default_sweep_s(const struct gs_sim_model *sim, uint32_t jobs)
                                   .check_interval = GS_CHECK_INTERVAL_DEFAULT}},
                   .workloads = {&w}, .nworkloads = 1, .modes = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC},
                   .nmodes = 3, .counts = {1, 2, 4, 8}, .ncounts = 4, .repeat = 3, .jobs = jobs};
-    struct timespec a, b;
     char err[GS_ERRMSG_MAX];
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    bench_mark a = bench_now();
     if (gs_sweep_run(&s, err, NULL, NULL) != 0) {
         fprintf(stderr, "gilsim-bench: sweep: %s\n", err);
         exit(1);
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
+    bench_mark b = bench_now();
     gs_sweep_free(&s);
     gs_workload_free(&w);
-    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    return (bench_mark){.wall = b.wall - a.wall, .cpu = b.cpu - a.cpu};
+}
+
+void bench_add_sweeps(bench_report *r, const char *section, const char *name, const struct gs_sim_model *sim,
+                      uint32_t jobs, int reps)
+{
+    double wall[SWEEP_REPS], cpu[SWEEP_REPS];
+    for (int i = 0; i < reps && i < SWEEP_REPS; i++) {
+        bench_mark t = bench_default_sweep(sim, jobs);
+        wall[i] = t.wall, cpu[i] = t.cpu;
+    }
+    bench_figure f, c;
+    bench_summarize(&f, wall, reps);
+    bench_summarize(&c, cpu, reps);
+    bench_add_timed(r, section, name, "s", &f, &c);
 }
 
 static void default_sweep(bench_report *r)
 {
-    double secs[SWEEP_REPS];
-    for (int i = 0; i < SWEEP_REPS; i++)
-        secs[i] = bench_default_sweep_s(NULL, 1);
-    bench_figure f;
-    bench_summarize(&f, secs, SWEEP_REPS);
-    bench_add(r, "scale", "default sweep, 3 modes x 1,2,4,8 (median of 5)", "s", &f);
+    bench_add_sweeps(r, "scale", "default sweep, 3 modes x 1,2,4,8 (median of 5)", NULL, 1, SWEEP_REPS);
 }
 
 void bench_scale(bench_report *r)
