@@ -68,16 +68,17 @@ gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
     if (write_file(u->o.plan, write_plan, &a) != 0 || (u->o.slurm && write_file(u->o.slurm, write_slurm, &a) != 0))
         return GS_ERR_FAILED;
     if (!s->cfg.sim)
-        fprintf(stderr, "gilsim: warning: a real-time plan: each point is measured on the machine that runs it, "
-                        "at that time, beside whatever else runs there; points from different machines, or run "
-                        "beside each other, do not compare (gilsim merge names the hosts). Run them one at a "
-                        "time on one idle machine, or plan with --sim, where every point gives the same bytes "
-                        "anywhere.\n");
+        fputs("gilsim: warning: a real-time plan: each point is measured on the machine that\n"
+              "  runs it, at that time, beside whatever else runs there; points from different\n"
+              "  machines, or run beside each other, do not compare (gilsim merge names the\n"
+              "  hosts). Run them one at a time on one idle machine, or plan with --sim, where\n"
+              "  every point gives the same bytes anywhere.\n",
+              stderr);
     if (u->o.quiet)
         return GS_OK;
     FILE *say = strcmp(u->o.plan, "-") == 0 ? stderr : stdout;
-    fprintf(say, "plan: %s, %" PRIu32 " point%s (plan %016" PRIx64 "). Run each line, in this folder or one with "
-                 "the same files, e.g.\n  parallel -j 2 < %s\n",
+    fprintf(say, "plan: %s, %" PRIu32 " point%s (plan %016" PRIx64 ").\nRun each line where the files it names "
+                 "are; here, two at a time:\n  parallel -j 2 < %s\n",
             u->o.plan, n, n == 1 ? "" : "s", a.id, strcmp(u->o.plan, "-") == 0 ? "PLAN" : u->o.plan);
     if (u->o.slurm)
         fprintf(say, "or on Slurm:\n  sbatch --wait %s\n", u->o.slurm);

@@ -307,6 +307,10 @@ static void test_real_time_plans_warn(void **state)
     assert_int_equal(run("sweep --workers 1,2 --modes threads --work 40 --repeat 1 --plan real/plan.txt", &err,
                          NULL), 0);
     assert_non_null(strstr(err, "warning: a real-time plan"));
+    assert_fits_80("a real-time plan's warning", err);
+    char *out;
+    assert_int_equal(run("sweep --sim --workers 1,2 --plan real/sim.txt --slurm real/sim.sh", NULL, &out), 0);
+    assert_fits_80("a plan's guide", out);
     assert_int_equal(sh("cd real && sh plan.txt"), 0);
     assert_int_equal(sh("cd real && sed -i 's/^\\(gilsim-point 1 [^ ]* [^ ]* 2 2\\) [^ ]*/\\1 far-away/' "
                         "gilsim-*-2.point"), 0);
