@@ -307,6 +307,14 @@ static int lock_option(gs_cli_options *o, int c, const char *arg)
         o->policy_set = true;
         return 0;
     }
+    case OPT_FT_BUILD: {
+        int b = gs_name_index(gs_ft_build_names, GS_FT_BUILD_COUNT, arg);
+        if (b < 0)
+            return not_one_of("--ft-build", arg, "a free-threaded build", gs_ft_build_names, GS_FT_BUILD_COUNT);
+        o->ft_build = (gs_ft_build)b;
+        o->ft_build_set = true;
+        return 0;
+    }
     case OPT_CHECK:
         o->check_set = true;
         if (gs_parse_count("--check-interval", arg, 1, GS_CHECK_INTERVAL_MAX, &n) != 0)

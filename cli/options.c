@@ -99,6 +99,7 @@ static const struct {
     {{"transfer", required_argument, NULL, OPT_TRANSFER}, BOTH, GS_VALUE_TEXT},
     {{"gil", required_argument, NULL, OPT_GIL}, BOTH, GS_VALUE_POLICY},
     {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH, GS_VALUE_TEXT},
+    {{"ft-build", required_argument, NULL, OPT_FT_BUILD}, BOTH, GS_VALUE_TEXT},
     {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH, GS_VALUE_TEXT},
     {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH, GS_VALUE_NONE},
     {{"repeat", required_argument, NULL, OPT_REPEAT}, MODELLED, GS_VALUE_TEXT},
@@ -213,6 +214,8 @@ static int check_combinations(gs_cli_options *o)
                                   "move no data", gs_mode_plural[o->mode]);
     if (o->check_set && !gs_gil_has(o->policy, GS_TRAIT_TICKS))
         return only_policies("--check-interval", GS_TRAIT_TICKS);
+    if (o->ft_build_set && !gs_gil_has(o->policy, GS_TRAIT_OBJECTS))
+        return only_policies("--ft-build", GS_TRAIT_OBJECTS);
     if (o->interval_set && !gs_gil_has(o->policy, GS_TRAIT_INTERVAL))
         return gs_cli_usage_error("--switch-interval does not apply to --gil %s: it has no time slice",
                            gs_gil_policy_names[o->policy]);
@@ -237,6 +240,8 @@ static int check_combinations(gs_cli_options *o)
                            "points do not slow each other");
     if (o->sim && !o->repeat_set)
         o->repeat = 1; /* virtual time is exact: a repeat is another seed, asked for with --repeat */
+    if (o->sim && gs_gil_has(o->policy, GS_TRAIT_OBJECTS)) /* the build's dearer bytecode (gil.h) */
+        o->model.instruction_ns *= gs_ft_build_factor[o->ft_build];
     if (o->sim)
         o->model.cores = o->cores ? o->cores : GS_SIM_DEFAULT_CORES;
     else if (o->cores > gs_cpus_allowed()) {
@@ -268,7 +273,7 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
     *o = (gs_cli_options){.cmd = cmd, .mode = GS_MODE_THREADS, .workers = DEFAULT_WORKERS,
                           .wl = {{.kind = GS_WL_COUNTDOWN}}, .nwl = 1, .io_latency_ns = DEFAULT_IO_LATENCY_NS,
                           .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
-                          .check_interval = GS_CHECK_INTERVAL_DEFAULT,
+                          .check_interval = GS_CHECK_INTERVAL_DEFAULT, .ft_build = GS_FT_BUILD_DEFAULT,
                           .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true,
                           .model = GS_SIM_MODEL_DEFAULT};
     struct option longopts[NOPTIONS + 1];
@@ -349,7 +354,8 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
 {
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
                            .gil = {.policy = o->policy, .interval_ns = o->interval_ns,
-                                   .force_switching = o->force_switching, .check_interval = o->check_interval},
+                                   .force_switching = o->force_switching, .check_interval = o->check_interval,
+                                   .ft_build = o->ft_build},
                            .cores = o->sim ? 0 : o->cores, .sim = o->sim ? &o->model : NULL,
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
                            .timeout_ns = o->timeout_ns, .transfer_bytes = o->transfer_bytes};

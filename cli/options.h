@@ -51,7 +51,8 @@ typedef struct {
     uint64_t interval_ns;
     bool force_switching;
     uint64_t check_interval;
-    bool policy_set, interval_set, check_set;
+    gs_ft_build ft_build;        /* --ft-build */
+    bool policy_set, interval_set, check_set, ft_build_set;
     /* measuring and output */
     uint32_t repeat;
     bool repeat_set;

@@ -30,7 +30,8 @@ typedef enum {
     GS_STOP_DONE,   /* main returned or halt ran; result is set */
     GS_STOP_IO,     /* an io instruction ran; io_kind/io_arg say what to do */
     GS_STOP_NATIVE, /* a native call: native_work units to do outside the lock */
-    GS_STOP_LOCK,   /* acquire or release (request) of user lock ulock */
+    GS_STOP_LOCK,   /* acquire or release (request) of user lock ulock, or
+                       a store under its variable's own lock (GS_REQ_STORE) */
     GS_STOP_BREAK,  /* the eval breaker was set; the scheduler handles it */
     GS_STOP_YIELD,  /* a yield instruction ran */
     GS_STOP_BUDGET, /* the instruction budget ran out */
@@ -44,6 +45,7 @@ typedef enum {
     GS_REQ_NATIVE,   /* native_work */
     GS_REQ_ACQUIRE,  /* ulock */
     GS_REQ_RELEASE,  /* ulock */
+    GS_REQ_STORE,    /* store_value into shared variable store_var (object_locks) */
 } gs_request;
 
 typedef struct {
@@ -73,6 +75,17 @@ typedef struct gs_vm {
      * race for them as a program's threads would, without undefined
      * behaviour in gilsim itself. */
     _Atomic int64_t *shared;
+    /* Free-threaded interpreters (policies with per-object locks): every
+     * store to a shared variable stops (GS_STOP_LOCK, GS_REQ_STORE) for the
+     * runner to make under that variable's own lock, as CPython's
+     * free-threaded build writes a dict under the dict's lock; and each
+     * shared variable read since the runner last looked is a bit of
+     * shared_touched, for the machine to charge its cache line's moves
+     * between cores.  Set by the runner; off, a store is a store. */
+    bool object_locks;
+    uint64_t shared_touched;
+    uint32_t store_var;     /* GS_REQ_STORE */
+    int64_t store_value;
     int64_t result;         /* valid after GS_STOP_DONE */
     uint64_t instructions;  /* executed since gs_vm_init */
     uint32_t error_pc;

@@ -95,7 +95,8 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     case GS_REQ_IO:      return GS_STOP_IO;
     case GS_REQ_NATIVE:  return GS_STOP_NATIVE;
     case GS_REQ_ACQUIRE:
-    case GS_REQ_RELEASE: return GS_STOP_LOCK;
+    case GS_REQ_RELEASE:
+    case GS_REQ_STORE:   return GS_STOP_LOCK;
     }
 
     const gs_program *prog = vm->prog;
@@ -291,6 +292,8 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(GLOAD) {
         if (GS_UNLIKELY(!vm->shared))
             FAIL("shared variable %s: this interpreter was given none", prog->shared[OPERAND(0)].name);
+        if (GS_UNLIKELY(vm->object_locks))
+            vm->shared_touched |= 1ull << OPERAND(0);
         PUSH(atomic_load_explicit(&vm->shared[OPERAND(0)], memory_order_relaxed));
         ADVANCE(1);
         VM_NEXT();
@@ -298,6 +301,13 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(GSTORE) {
         if (GS_UNLIKELY(!vm->shared))
             FAIL("shared variable %s: this interpreter was given none", prog->shared[OPERAND(0)].name);
+        if (GS_UNLIKELY(vm->object_locks)) { /* the runner stores it, under its lock */
+            vm->store_var = (uint32_t)OPERAND(0);
+            vm->store_value = POP();
+            vm->request = GS_REQ_STORE;
+            ADVANCE(1);
+            STOP(GS_STOP_LOCK);
+        }
         atomic_store_explicit(&vm->shared[OPERAND(0)], POP(), memory_order_relaxed);
         ADVANCE(1);
         VM_NEXT();

@@ -61,7 +61,8 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
     }
     case GS_SCOPE_NONE:
         if (c->workers > 1)
-            fprintf(out, ":\nthere was no lock, so up to %ld threads ran at once",
+            fprintf(out, ":\nthere was no %slock, so up to %ld threads ran at once",
+                    gs_gil_has(c->gil.policy, GS_TRAIT_OBJECTS) ? "global " : "",
                     gs_usable_cores(c, h) < (long)c->workers ? gs_usable_cores(c, h) : (long)c->workers);
         break;
     case GS_SCOPE_LOOP:
@@ -352,6 +353,12 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     fprintf(out, "lock      %s, %s", gs_gil_policy_names[c->gil.policy], whose[gs_lock_scope_of(c)]);
     if (gs_gil_has(c->gil.policy, GS_TRAIT_TICKS))
         fprintf(out, ", check interval %llu instructions\n", (unsigned long long)c->gil.check_interval);
+    else if (gs_gil_has(c->gil.policy, GS_TRAIT_OBJECTS))
+        fprintf(out, " but each shared variable's own;\n          the %st build: %s\n",
+                gs_ft_build_names[c->gil.ft_build],
+                c->sim ? "its instructions and shared cache lines as the model prices them"
+                       : "this machine's costs of shared lines (the build's dearer\n          bytecode is "
+                         "modelled in virtual time only: --sim)");
     else if (!gs_gil_has(c->gil.policy, GS_TRAIT_INTERVAL))
         fputc('\n', out);
     else
@@ -507,8 +514,11 @@ static void shared_values(FILE *out, const gs_run_result *r)
             continue;
         char name[64], value[32];
         gs_label(p->shared[v].name, strlen(p->shared[v].name), name, sizeof name);
+        bool interpreters = r->cfg.mode == GS_MODE_THREADS && gs_lock_scope_of(&r->cfg) == GS_SCOPE_PER_WORKER;
         fprintf(out, "shared    %s = %s%s\n", name, grouped(r->shared[v], value),
-                r->cfg.mode == GS_MODE_PROCESSES ? " (each process's copy, added up)" : "");
+                r->cfg.mode == GS_MODE_PROCESSES ? " (each process's copy, added up)"
+                : interpreters                   ? " (each interpreter's copy, added up)"
+                                                 : "");
     }
 }
 

@@ -33,6 +33,9 @@ enum {
     GS_TRAIT_TICKS = 1u << 2,    /* releases every check interval (--check-interval),
                                     and wake-ups that find the lock taken again */
     GS_TRAIT_QUEUE = 1u << 3,    /* hands the lock over in arrival order */
+    GS_TRAIT_OBJECTS = 1u << 4,  /* no lock, but a lock in each shared object, cache
+                                    lines that move, and a build's dearer
+                                    instructions (--ft-build): free-threaded CPython */
 };
 
 /* The lock policies, a row each: its enum name, its name on the command
@@ -45,7 +48,8 @@ enum {
       "CPython 3.2+: interval, drop requests")                                                               \
     X(LEGACY, "legacy", legacy, SHARED, GS_TRAIT_TICKS, "CPython 2: release every check interval")            \
     X(FIFO, "fifo", fifo, SHARED, GS_TRAIT_INTERVAL | GS_TRAIT_QUEUE, "hand-off in arrival order (Ruby's GVL)") \
-    X(NONE, "none", none, NONE, 0, "no lock at all (free threading)")                                         \
+    X(NONE, "none", none, NONE, 0, "no lock and no cost at all: the ideal")                                   \
+    X(FREE_THREADED, "free-threaded", none, NONE, GS_TRAIT_OBJECTS, "CPython 3.13t, 3.14t (PEP 703)")          \
     X(PER_INTERPRETER, "per-interpreter", cpython, PER_WORKER, GS_TRAIT_INTERVAL | GS_TRAIT_FORCE,          \
       "a cpython lock each (sub-interpreters)")
 
@@ -62,6 +66,29 @@ extern const unsigned gs_gil_policy_traits[GS_GIL_POLICY_COUNT];
 extern const gs_lock_scope gs_gil_policy_scope[GS_GIL_POLICY_COUNT]; /* among threads */
 
 static inline bool gs_gil_has(gs_gil_policy p, unsigned trait) { return (gs_gil_policy_traits[p] & trait) != 0; }
+
+/* The free-threaded builds (--ft-build), a row each: its name, and how
+ * much dearer it makes a lone thread's bytecode than the default build
+ * (PEP 703's costs: specialisation off, atomic reference counts, objects
+ * locked).  3.13t: "a substantial single-threaded performance hit" (the
+ * 3.13 free-threading HOWTO), about 40% on pyperformance; 3.14t: "roughly
+ * 5-10%" (What's New in Python 3.14), taken as 8%.  Virtual time charges
+ * it on every instruction; real time cannot make gilsim slower and says
+ * so. */
+#define GS_FT_BUILDS(X)      \
+    X(FT_313, "3.13", 1.40)  \
+    X(FT_314, "3.14", 1.08)
+
+typedef enum {
+#define GS_FT_ENUM(e, name, factor) GS_##e,
+    GS_FT_BUILDS(GS_FT_ENUM)
+#undef GS_FT_ENUM
+    GS_FT_BUILD_COUNT
+} gs_ft_build;
+
+extern const char *const gs_ft_build_names[GS_FT_BUILD_COUNT]; /* "3.13", ... */
+extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
+#define GS_FT_BUILD_DEFAULT GS_FT_314
 
 /* Python 2 released its lock every 100 bytecodes (sys.setcheckinterval),
  * each of which took about 50 ns on the machines of its day: a release
@@ -99,6 +126,7 @@ typedef struct {
     uint64_t interval_ns;
     bool force_switching;     /* cpython: wait for a taker after a forced drop */
     uint64_t check_interval;  /* legacy: instructions between ticks */
+    gs_ft_build ft_build;     /* free-threaded: which build */
 } gs_gil_config;
 
 void gs_lock_stats_init(gs_lock_stats *s);

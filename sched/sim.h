@@ -58,7 +58,13 @@
  *               a result: pickled, piped home, unpickled (Pool.map of
  *               tasks returning bytes objects of 1 KiB to 1 MiB on the
  *               development VM: 1.56 ns a byte beyond a 27 us task; a list
- *               of ints costs ten times as much a byte). */
+ *               of ints costs ten times as much a byte);
+ *   line_ns     a cache line moving from another core's cache, as a
+ *               free-threaded interpreter pays for a shared object (its
+ *               reference count and its lock live in the object): 40 to
+ *               100 ns between cores of one x86 chip (core-to-core
+ *               latency measurements; `gilsim calibrate` measures it with
+ *               an atomic ping-pong between two threads). */
 #define GS_SIM_COSTS(X)                                                                                         \
     X(wake_ns, "wake-latency", "wake-up", 10000, 0, 1000000000ull, "a woken thread to running")                  \
     X(wake_fast_ns, "wake-fast", "quick wake-up", 2400, 0, 1000000000ull,                                        \
@@ -77,7 +83,9 @@
     X(fork_ns, "fork-cost", "fork", 250000, 0, 10000000000ull, "starting a process, paid by its parent")         \
     X(collect_ns, "collect-cost", "collect", 100000, 0, 10000000000ull, "collecting a finished process's results") \
     X(transfer_kib_ns, "transfer-cost", "moving 1 KiB home", 1600, 0, 1000000000ull,                             \
-      "a process's CPU per KiB it sends home (--transfer)")
+      "a process's CPU per KiB it sends home (--transfer)")                                                     \
+    X(line_ns, "line-transfer", "a cache line between cores", 60, 0, 1000000000ull,                              \
+      "a shared object last used on another core")
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */

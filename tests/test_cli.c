@@ -74,7 +74,7 @@ static const struct {
     {"--json - --trace /dev/stdout", "--json and --trace cannot both go to standard output"},
     {"sweep --csv s.svg --plot s.svg", "--csv and --plot name the same file"},
     {"--threads 2 --csv /nonexistent/r.csv", "--csv: cannot write '/nonexistent/r.csv'"},
-    {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none or per-interpreter"},
+    {"--gil gvl", "--gil: 'gvl' is not a lock policy: give cpython, legacy, fifo, none, free-threaded or per-interpreter"},
     {"--gil legacy --check-interval 0", "--check-interval: '0' is out of range"},
     {"--check-interval 50", "--check-interval applies only to --gil legacy"},
     {"--gil none --switch-interval 1ms", "--switch-interval does not apply to --gil none"},

@@ -85,7 +85,7 @@ static void test_help_manual_and_completion_name_every_option(void **state)
     }
     /* the completion offers values from the same tables */
     assert_int_equal(run("__complete --gil ''", NULL, &out), 0);
-    assert_non_null(strstr(out, "cpython\nlegacy\nfifo\nnone\nper-interpreter\n"));
+    assert_non_null(strstr(out, "cpython\nlegacy\nfifo\nnone\nfree-threaded\nper-interpreter\n"));
     assert_int_equal(run("__complete demo ''", NULL, &out), 0);
     assert_non_null(strstr(out, "convoy\n"));
     assert_int_equal(run("__complete sweep --json ''", NULL, &out), 0);

@@ -30,6 +30,17 @@ const gs_lock_scope gs_gil_policy_scope[GS_GIL_POLICY_COUNT] = {
 #undef GS_POLICY_SCOPE
 };
 
+const char *const gs_ft_build_names[GS_FT_BUILD_COUNT] = {
+#define GS_FT_NAME(e, name, factor) [GS_##e] = name,
+    GS_FT_BUILDS(GS_FT_NAME)
+#undef GS_FT_NAME
+};
+const double gs_ft_build_factor[GS_FT_BUILD_COUNT] = {
+#define GS_FT_FACTOR(e, name, factor) [GS_##e] = factor,
+    GS_FT_BUILDS(GS_FT_FACTOR)
+#undef GS_FT_FACTOR
+};
+
 static gs_gil *(*const constructors[GS_GIL_POLICY_COUNT])(const gs_gil_config *, gs_os *) = {
 #define GS_POLICY_CTOR(e, name, ctor, scope, traits, what) [GS_GIL_##e] = gs_gil_##ctor##_new,
     GS_POLICIES(GS_POLICY_CTOR)

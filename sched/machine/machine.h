@@ -117,6 +117,8 @@ typedef struct {
     gs_mutex *(*mutex_new)(gs_os *os);          /* never NULL: out of memory is fatal */
     void (*mutex_lock)(gs_os *os, gs_mutex *m);
     void (*mutex_unlock)(gs_os *os, gs_mutex *m);
+    bool (*mutex_trylock)(gs_os *os, gs_mutex *m); /* takes it if it is free, without waiting */
+    void (*yield)(gs_os *os);                     /* sched_yield: another runnable thread may run */
     void (*mutex_free)(gs_os *os, gs_mutex *m);
     gs_cond *(*cond_new)(gs_os *os);            /* never NULL: out of memory is fatal */
     /* Precondition of the waits: m is held; it is held again on return. */
@@ -169,6 +171,12 @@ typedef struct {
      * their instructions run in the order of their clocks, as a data race
      * needs. */
     void (*shares_memory)(gs_os *os);
+    /* The calling thread read or wrote the shared variables whose bits are
+     * set in vars (interp/vm.h: shared_touched) since it last said so.  A
+     * variable another thread touched last has its cache line in that
+     * thread's core: the simulated machine charges line_ns to bring it
+     * over (sim.h); real cores pay what they pay, and this does nothing. */
+    void (*touched_shared)(gs_os *os, uint64_t vars);
 
     /* size bytes, zeroed, that every process the caller starts sees and
      * may change (real: a shared mapping made before fork).  NULL when out

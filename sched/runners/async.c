@@ -368,7 +368,7 @@ static int setup(async_run *r)
     r->queue = calloc(r->n, sizeof *r->queue);
     r->done = calloc(r->n, sizeof *r->done);
     if (!r->gil || !r->loop_vm || !r->tasks || !r->queue || !r->done ||
-        gs_process_init(&r->process, &r->cfg->workload->prog, r->os, r->n) != 0) {
+        gs_process_init(&r->process, &r->cfg->workload->prog, r->os, r->n, false) != 0) {
         snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
         return -1;
     }

@@ -86,7 +86,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
     gs_gil *gil = gs_gil_new(&cfg->gil, os);
     gs_io *io = os->ops->io_open(os, gs_program_io_kinds(&cfg->workload->prog), 1, cfg->io_latency_ns, err);
     gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks */
-    bool ps_ready = ps && gs_process_init(ps, &cfg->workload->prog, os, 1) == 0;
+    bool ps_ready = ps && gs_process_init(ps, &cfg->workload->prog, os, 1, false) == 0;
     gs_worker w = {0};
     if (!gil || !ps_ready || (res.rec.cap && !res.rec.events))
         gs_worker_fail(&res, "out of memory for the lock");

@@ -3,15 +3,58 @@
 
 #include "sharing.h"
 
-int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers)
+static void destroy_objects(gs_process_state *ps)
+{
+    for (uint32_t i = 0; i < ps->nobjects; i++)
+        ps->os->ops->mutex_free(ps->os, ps->objects[i]);
+    ps->nobjects = 0;
+}
+
+int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers, bool object_locks)
 {
     gs_vm_shared_init(prog, ps->vars);
-    return gs_ulocks_init(&ps->locks, os, prog->nulocks, nusers);
+    ps->os = os;
+    ps->nobjects = 0;
+    for (; object_locks && ps->nobjects < prog->nshared; ps->nobjects++)
+        if (!(ps->objects[ps->nobjects] = gs_os_mutex(os))) {
+            destroy_objects(ps);
+            return -1;
+        }
+    if (gs_ulocks_init(&ps->locks, os, prog->nulocks, nusers) != 0) {
+        destroy_objects(ps);
+        return -1;
+    }
+    return 0;
+}
+
+/* An object's lock is a PyMutex (CPython's Python/lock.c): in the
+ * free-threaded build a taker that finds it held yields the CPU and tries
+ * again, up to 40 times, before it parks (sleeps until an unlock wakes
+ * it). */
+#define OBJECT_LOCK_SPINS 40
+
+/* The line comes over while the lock is held: that is how long a store
+ * holds it, and why a hot object's lock is contended, its takers spinning
+ * and at last sleeping and waking, once enough threads write it. */
+void gs_process_store(gs_process_state *ps, uint32_t v, int64_t value)
+{
+    gs_os *os = ps->os;
+    for (int spin = 0; !os->ops->mutex_trylock(os, ps->objects[v]); spin++) {
+        if (spin == OBJECT_LOCK_SPINS) {
+            gs_os_lock(os, ps->objects[v]);
+            break;
+        }
+        os->ops->yield(os);
+    }
+    ps->os->ops->touched_shared(ps->os, 1ull << v);
+    atomic_store_explicit(&ps->vars[v], value, memory_order_relaxed);
+    gs_os_unlock(ps->os, ps->objects[v]);
 }
 
 void gs_process_destroy(gs_process_state *ps)
 {
     gs_ulocks_destroy(&ps->locks);
+    destroy_objects(ps);
 }
 
 int gs_process_collect(const gs_process_state *ps, const gs_program *prog, gs_run_result *r)

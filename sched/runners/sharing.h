@@ -22,11 +22,22 @@
 typedef struct {
     _Atomic int64_t vars[GS_MAX_SHARED];
     gs_ulocks locks;
+    /* Each variable's own lock, for interpreters with per-object locks
+     * (vm.h: object_locks): a store is made under it, as the free-threaded
+     * build writes a dict under the dict's lock.  NULL without them. */
+    gs_os *os;
+    gs_mutex *objects[GS_MAX_SHARED];
+    uint32_t nobjects;
 } gs_process_state;
 
 /* Sets ps up for prog's variables (at their initial values) and locks,
- * for nusers workers.  Returns 0, or -1 when out of memory. */
-int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers);
+ * for nusers workers, with a lock for each variable when object_locks.
+ * Returns 0, or -1 when out of memory. */
+int gs_process_init(gs_process_state *ps, const gs_program *prog, gs_os *os, uint32_t nusers, bool object_locks);
+
+/* Stores value into variable v under its own lock (object_locks),
+ * bringing its cache line over (the machine's touched_shared). */
+void gs_process_store(gs_process_state *ps, uint32_t v, int64_t value);
 void gs_process_destroy(gs_process_state *ps);
 
 /* Adds ps's variables into r->shared and its locks' waits into

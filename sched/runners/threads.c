@@ -6,7 +6,9 @@
  * (machine.h), so this runner runs over a simulated machine as over the
  * real one.  Each thread lives the life of a worker (worker.h) on the one
  * shared lock (or, for the per-interpreter policy, on a lock of its own).
- * The workers share the process's variables and user locks (sharing.h).
+ * The workers share the process's variables and user locks (sharing.h),
+ * but for the per-interpreter policy, where each has its own, as
+ * subinterpreters do.
  * Workers start together at a gate, so none gets a head start while the
  * others are still being created.  The calling thread then waits for them,
  * waking every few milliseconds to apply --timeout and interrupts by setting
@@ -42,7 +44,8 @@ typedef struct {
     gs_os *os;
     thread_worker *w;
     uint32_t n;
-    gs_process_state *process;
+    gs_process_state *states;
+    uint32_t nstates;
     gs_io *io;
 } stop_args;
 
@@ -53,7 +56,8 @@ static void stop_workers(void *arg)
     stop_args *a = arg;
     for (uint32_t i = 0; i < a->n; i++)
         gs_vm_set_breaker(a->w[i].worker.vm, GS_BREAK_STOP);
-    gs_ulocks_stop(&a->process->locks);
+    for (uint32_t i = 0; i < a->nstates; i++)
+        gs_ulocks_stop(&a->states[i].locks);
     a->os->ops->io_stop(a->os, a->io);
 }
 
@@ -66,14 +70,20 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         snprintf(out->error, sizeof out->error, "%s", err);
         return -1;
     }
-    /* per-interpreter: a lock for each worker, shared with nobody */
-    uint32_t nlocks = gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_PER_WORKER ? n : 1;
+    /* per-interpreter: a lock and a module's variables for each worker,
+     * shared with nobody (subinterpreters share no objects: PEP 684, 734) */
+    bool apart = gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_PER_WORKER;
+    uint32_t nlocks = apart ? n : 1, nstates = apart ? n : 1;
     gs_gil **locks = calloc(nlocks, sizeof *locks);
     bool have_locks = locks != NULL;
     for (uint32_t i = 0; have_locks && i < nlocks; i++)
         have_locks = (locks[i] = gs_gil_new(&cfg->gil, os)) != NULL;
-    gs_process_state *process = calloc(1, sizeof *process);
-    bool process_ready = process && gs_process_init(process, &cfg->workload->prog, os, n) == 0;
+    gs_process_state *states = calloc(nstates, sizeof *states);
+    bool objects = gs_gil_has(cfg->gil.policy, GS_TRAIT_OBJECTS); /* free-threaded: each variable its lock */
+    uint32_t ready = 0;
+    for (; states && ready < nstates; ready++)
+        if (gs_process_init(&states[ready], &cfg->workload->prog, os, apart ? 1 : n, objects) != 0)
+            break;
     gs_native_meter meter = {0};
     thread_worker *w = calloc(n, sizeof *w);
     gs_thread **tids = calloc(n, sizeof *tids);
@@ -81,18 +91,18 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     gs_run_sync_init(&sync, os);
     int rc = -1;
     uint32_t started = 0;
-    if (!have_locks || !w || !tids || !process_ready) {
+    if (!have_locks || !w || !tids || !states || ready < nstates) {
         snprintf(out->error, sizeof out->error, "out of memory for %u threads", n);
         goto done;
     }
     for (uint32_t i = 0; i < n; i++) {
         w[i].sync = &sync;
-        w[i].shares_memory = n > 1 && cfg->workload->prog.nshared > 0;
+        w[i].shares_memory = !apart && n > 1 && cfg->workload->prog.nshared > 0;
         if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
-        gs_worker_share(&w[i].worker, process, i, &meter);
+        gs_worker_share(&w[i].worker, &states[i % nstates], apart ? 0 : i, &meter);
     }
 
     out->start_ns = gs_os_now(os);
@@ -108,21 +118,22 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    stop_args stop = {os, w, started, process, io};
+    stop_args stop = {os, w, started, states, nstates, io};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);
     out->end_ns = gs_os_now(os);
     rc = started == n ? 0 : -1;
-    if (rc == 0 && gs_process_collect(process, &cfg->workload->prog, out) != 0) {
-        snprintf(out->error, sizeof out->error, "out of memory for the user locks' figures");
-        rc = -1;
-    }
+    for (uint32_t i = 0; rc == 0 && i < nstates; i++) /* interpreters' copies: added up, as processes' are */
+        if (gs_process_collect(&states[i], &cfg->workload->prog, out) != 0) {
+            snprintf(out->error, sizeof out->error, "out of memory for the user locks' figures");
+            rc = -1;
+        }
     out->native_max = atomic_load(&meter.max);
 done:
-    if (process_ready)
-        gs_process_destroy(process);
-    free(process);
+    for (uint32_t i = 0; i < ready; i++)
+        gs_process_destroy(&states[i]);
+    free(states);
     for (uint32_t i = 0; w && i < n; i++)
         gs_worker_free(&w[i].worker);
     free(w);

@@ -44,6 +44,7 @@ void gs_worker_share(gs_worker *w, gs_process_state *process, uint32_t user, gs_
     w->user = user;
     w->meter = meter;
     w->vm->shared = process->vars;
+    w->vm->object_locks = process->nobjects > 0;
 }
 
 int64_t gs_worker_native(gs_os *os, uint64_t n, gs_worker_result *res, gs_native_meter *meter)
@@ -81,6 +82,11 @@ static void do_lock(gs_worker *w)
 {
     gs_vm *vm = w->vm;
     gs_os *os = w->gil->os;
+    if (vm->request == GS_REQ_STORE) { /* free-threaded: under the variable's own lock */
+        gs_process_store(w->process, vm->store_var, vm->store_value);
+        gs_vm_complete(vm, 0);
+        return;
+    }
     uint32_t i = vm->ulock;
     gs_ulock_counts *c = &w->res->ulocks[i];
     char msg[GS_ERRMSG_MAX];
@@ -149,6 +155,10 @@ gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
         gs_stop why = gs_vm_run(vm, os->ops->budget(os, wanted));
         uint64_t ran = vm->instructions - before;
         os->ops->ran(os, ran);
+        if (vm->shared_touched) { /* free-threaded: the cache lines it brought over */
+            os->ops->touched_shared(os, vm->shared_touched);
+            vm->shared_touched = 0;
+        }
         if (why != GS_STOP_BUDGET || ran >= wanted)
             return why;
         wanted -= ran;

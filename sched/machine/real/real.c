@@ -174,6 +174,21 @@ static void real_unlock(gs_os *os, gs_mutex *m)
     GS_PTHREAD(pthread_mutex_unlock(&m->m));
 }
 
+static bool real_trylock(gs_os *os, gs_mutex *m)
+{
+    (void)os;
+    int rc = pthread_mutex_trylock(&m->m);
+    if (rc != 0 && rc != EBUSY)
+        GS_PTHREAD(rc);
+    return rc == 0;
+}
+
+static void real_yield(gs_os *os)
+{
+    (void)os;
+    sched_yield();
+}
+
 static void real_mutex_free(gs_os *os, gs_mutex *m)
 {
     (void)os;
@@ -302,6 +317,12 @@ static void real_shares_memory(gs_os *os)
     (void)os;
 }
 
+/* Real cores move real cache lines: nothing to add. */
+static void real_touched_shared(gs_os *os, uint64_t vars)
+{
+    (void)os, (void)vars;
+}
+
 static void real_ran(gs_os *os, uint64_t instructions)
 {
     (void)os, (void)instructions;
@@ -395,6 +416,8 @@ static const gs_os_ops real_ops = {
     .mutex_new = real_mutex_new,
     .mutex_lock = real_lock,
     .mutex_unlock = real_unlock,
+    .mutex_trylock = real_trylock,
+    .yield = real_yield,
     .mutex_free = real_mutex_free,
     .cond_new = real_cond_new,
     .cond_wait = real_wait,
@@ -415,6 +438,7 @@ static const gs_os_ops real_ops = {
     .io_close = real_io_close,
     .budget = real_budget,
     .shares_memory = real_shares_memory,
+    .touched_shared = real_touched_shared,
     .ran = real_ran,
     .shared_new = real_shared_new,
     .shared_free = real_shared_free,

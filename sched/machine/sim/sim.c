@@ -499,9 +499,45 @@ static void sim_ran(gs_os *os, uint64_t instructions)
     }
 }
 
+/* sched_yield: a system call, and the core to the first thread waiting
+ * for one, if any. */
+static void sim_yield(gs_os *os)
+{
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
+    sim_wait_turn(s, th);
+    uint64_t ns = sim_cost(s, s->m.syscall_ns);
+    th->t += ns;
+    th->cpu_ns += ns;
+    if (s->runq.head) {
+        leave_core(s, th);
+        sim_make_ready(s, th, th->t);
+        to_scheduler(s, th);
+    }
+}
+
 static void sim_shares_memory(gs_os *os)
 {
     sim_me(os)->shares_memory = true;
+}
+
+/* Each shared variable's cache line is where the thread that touched it
+ * last runs; a thread touching it after another pays line_ns to bring it
+ * over (reads too: the free-threaded build's reference counts write to
+ * an object that is read).  On one core nothing moves. */
+static void sim_touched_shared(gs_os *os, uint64_t vars)
+{
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
+    for (; vars; vars &= vars - 1) {
+        unsigned v = (unsigned)__builtin_ctzll(vars);
+        if (s->line_owner[v] && s->line_owner[v] != th && s->m.cores > 1) {
+            uint64_t ns = sim_cost(s, s->m.line_ns);
+            th->t += ns;
+            th->cpu_ns += ns;
+        }
+        s->line_owner[v] = th;
+    }
 }
 
 /* A modelled machine has the cores of its model: pinning is the model's
@@ -529,6 +565,8 @@ static const gs_os_ops sim_ops = {
     .mutex_new = gs_sim_mutex_new,
     .mutex_lock = gs_sim_lock,
     .mutex_unlock = gs_sim_unlock,
+    .mutex_trylock = gs_sim_trylock,
+    .yield = sim_yield,
     .mutex_free = gs_sim_mutex_free,
     .cond_new = gs_sim_cond_new,
     .cond_wait = gs_sim_wait,
@@ -550,6 +588,7 @@ static const gs_os_ops sim_ops = {
     .budget = sim_budget,
     .ran = sim_ran,
     .shares_memory = sim_shares_memory,
+    .touched_shared = sim_touched_shared,
     .shared_new = gs_sim_shared_new,
     .shared_free = gs_sim_shared_free,
     .procs_start = gs_sim_procs_start,

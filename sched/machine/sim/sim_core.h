@@ -74,6 +74,8 @@ typedef struct {
     sim_thread *current;
     sim_thread **threads;
     uint32_t nthreads, cap;
+    sim_thread *line_owner[64]; /* each shared variable's cache line: whose core has it
+                                   (sim_touched_shared; the threads runner's variables) */
     sim_thread **oncore;      /* the threads holding a core */
     uint32_t noncore;
     sim_queue runq;           /* READY threads waiting for a core */
@@ -113,6 +115,7 @@ void sim_cond_remove(sim_cond *c, sim_thread *th);
 gs_mutex *gs_sim_mutex_new(gs_os *os);
 void gs_sim_lock(gs_os *os, gs_mutex *m);
 void gs_sim_unlock(gs_os *os, gs_mutex *m);
+bool gs_sim_trylock(gs_os *os, gs_mutex *m);
 void gs_sim_mutex_free(gs_os *os, gs_mutex *m);
 gs_cond *gs_sim_cond_new(gs_os *os);
 void gs_sim_wait(gs_os *os, gs_cond *c, gs_mutex *m);

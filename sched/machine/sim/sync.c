@@ -29,6 +29,18 @@ void gs_sim_lock(gs_os *os, gs_mutex *mu)
     }
 }
 
+bool gs_sim_trylock(gs_os *os, gs_mutex *mu)
+{
+    sim *s = sim_of(os);
+    sim_thread *th = sim_me(os);
+    sim_mutex *m = (sim_mutex *)mu;
+    sim_wait_turn(s, th);
+    if (m->owner)
+        return false;
+    m->owner = th;
+    return true;
+}
+
 void gs_sim_unlock(gs_os *os, gs_mutex *mu)
 {
     sim *s = sim_of(os);
