@@ -92,15 +92,50 @@ void gs_conclude_io_bound(FILE *out, const gs_io_figures *f)
 
 void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
 {
-    double with = shown(f->lock_speedup, 2), without = shown(f->nolock_speedup, 2);
-    point(out, "With CPython's lock, %u threads were %.2fx as fast as 1.", f->threads, with);
-    if (without >= 0.7 * (double)usable(f->cores, f->threads) && without > with)
-        point(out, "Without a lock they were %.2fx as fast: they ran in parallel, up to the %ld cores. "
-                   "That is what free-threaded CPython (3.13t) offers CPU-bound threads.",
-              without, f->cores);
+    long ideal = usable(f->cores, f->workers);
+    double gil = shown(f->gil, 2), ft = shown(f->ft, 2), procs = shown(f->processes, 2);
+    double interp = shown(f->interpreters, 2);
+    if (f->virtual_time)
+        point(out, "One free-threaded thread ran %.2fx (3.13t) and %.2fx (3.14t) as fast as one thread of the "
+                   "default build: without the GIL every bytecode pays for atomic reference counts and "
+                   "objects' own locks, and 3.13t ran without the specialising interpreter.",
+              shown(f->one_313, 2), shown(f->one_314, 2));
+    if (ft >= 0.6 * (double)ideal && ft > gil)
+        point(out, "On independent work %u free-threaded threads were %.2fx as fast as one default-build "
+                   "thread, where %u threads under the GIL were %.2fx: with no global lock they ran at once, "
+                   "as %u processes (%.2fx) and %u interpreters (%.2fx) did.",
+              f->workers, ft, f->workers, gil, f->workers, procs, f->workers, interp);
     else
-        point(out, "Without a lock they were only %.2fx as fast on %ld cores: the cores were busy "
-                   "with something else, or the runs were too short to tell.", without, f->cores);
+        point(out, "On independent work %u free-threaded threads were only %.2fx as fast as one "
+                   "default-build thread on %ld cores: the cores were busy with something else, or the "
+                   "runs were too short to tell.", f->workers, ft, f->cores);
+    double peak = shown(f->shared_peak, 2), last = shown(f->shared_last, 2);
+    double shared_interp = shown(f->shared_interpreters, 2);
+    if (f->shared_peak_workers < f->workers && last < 0.9 * peak)
+        point(out, "Adding to one shared variable every 32 steps, free-threaded threads were fastest with %u "
+                   "(%.2fx) and slower with more: %.2fx with %u. Each addition takes the variable's own lock "
+                   "and brings its cache line from the core that used it last; the more threads, the more "
+                   "often they meet there. Interpreters share no objects: %u ran %.2fx.",
+              f->shared_peak_workers, peak, last, f->workers, f->workers, shared_interp);
+    else if (last < 0.6 * ft)
+        point(out, "Adding to one shared variable every 32 steps, free-threaded threads reached only %.2fx with "
+                   "%u (on independent work %.2fx): each addition takes the variable's own lock and brings its "
+                   "cache line from the core that used it last. Interpreters share no objects: %u ran %.2fx.",
+              last, f->workers, ft, f->workers, shared_interp);
+    else
+        point(out, "Adding to one shared variable every 32 steps, free-threaded threads still reached %.2fx "
+                   "with %u: on %ld cores they seldom met at it.", last, f->workers, f->cores);
+    double lost_ft = shown(f->lost_ft, 1), lost_gil = shown(f->lost_gil, 1);
+    if (lost_ft > 0 && lost_gil == 0)
+        point(out, "And without the GIL counter += 1 lost %.1f%% of its updates (under the GIL none): it is a "
+                   "read and a write, and free-threaded threads run them at the same time. Shared state still "
+                   "needs a threading.Lock.", lost_ft);
+    else if (lost_ft > 0)
+        point(out, "counter += 1 lost %.1f%% of its updates without the GIL and %.1f%% under it: a read and a "
+                   "write are not one step either way. Shared state needs a threading.Lock.", lost_ft, lost_gil);
+    else
+        point(out, "counter += 1 lost no update without the GIL on this run (%u threads), which is luck, not a "
+                   "guarantee: it is a read and a write.", f->workers);
 }
 
 void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)

@@ -52,10 +52,19 @@ typedef struct {
 } gs_ways_figures;
 void gs_conclude_three_ways(FILE *out, const gs_ways_figures *f);
 
+/* free-threading: speeds against one thread of the default build under
+ * its lock, doing the same work; at the most workers unless said. */
 typedef struct {
     long cores;
-    uint32_t threads;
-    double lock_speedup, nolock_speedup;
+    uint32_t workers;
+    bool virtual_time;             /* one_313 and one_314 exist only there */
+    double one_313, one_314;       /* one free-threaded thread, 3.13t and 3.14t */
+    double gil, ft, processes, interpreters; /* independent work (ft: 3.14t, or the real build) */
+    double shared_peak;            /* free-threaded threads on the shared variable: the best ... */
+    uint32_t shared_peak_workers;  /* ... with so many ... */
+    double shared_last;            /* ... and at the most workers */
+    double shared_interpreters;
+    double lost_gil, lost_ft;      /* counter += 1: % of updates lost */
 } gs_ft_figures;
 void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f);
 

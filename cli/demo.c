@@ -369,9 +369,12 @@ static const demo demos[] = {
      "tasks, then a task doing 1 ms sleeps alone and beside a task that computes without "
      "pausing, as a coroutine that never awaits does.",
      false, true, demo_async_runs, demo_async_run, NULL},
-    {"free-threading", "CPU-bound threads with the lock and with no lock",
-     "Free-threaded CPython (3.13t) runs threads without a global lock. This runs CPU-bound "
-     "work as @COUNTS@ threads with the lock and without it.",
+    {"free-threading", "no GIL: 3.13t, 3.14t, interpreters, a shared object",
+     "Free-threaded CPython (3.13t, 3.14t: PEP 703) runs threads without a global lock; "
+     "subinterpreters (PEP 684, 734) have a lock each and share no objects. This runs the same "
+     "CPU-bound work as @COUNTS@ threads under the GIL, free-threaded threads, processes and "
+     "interpreters; then the same work adding to one shared variable; then counter += 1 with "
+     "and without the GIL.",
      false, false, demo_ft_runs, demo_ft_run, NULL},
     {"race", "the lock does not make a line atomic: lost updates",
      "Two threads add one to a shared counter four million times between them. This updates it "

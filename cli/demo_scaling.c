@@ -1,6 +1,8 @@
 /* demo_scaling.c - the demonstrations of how the ways to run work scale:
  * CPU-bound threads against processes, I/O-bound threads, the three ways
  * on I/O-bound and mixed work, free threading (see demo.h). */
+#include <string.h>
+
 #include "demo.h"
 
 uint32_t demo_tvp_runs(const demo_ctx *d) { return 2 * demo_ncounts(d); }
@@ -62,40 +64,159 @@ int demo_io_run(demo_ctx *d)
     return rc;
 }
 
-uint32_t demo_ft_runs(const demo_ctx *d) { return 2 * demo_ncounts(d); }
+/* ---- free-threading: the default build, 3.13t and 3.14t, processes and
+ * interpreters, on independent work and on work that meets at a shared
+ * variable; then counter += 1 with and without the lock ---- */
+
+/* The ways, a column each.  In real time the build's dearer bytecode
+ * cannot be had (gilsim's interpreter is what it is), so one
+ * free-threaded column stands for both builds. */
+enum { FT_GIL, FT_313, FT_314, FT_PROCESSES, FT_INTERPRETERS, FT_WAYS };
+static const char *const ft_heads[FT_WAYS] = {"threads, GIL", "3.13t threads", "3.14t threads", "processes",
+                                              "interpreters"};
+
+static bool ft_way_runs(const demo_ctx *d, int way) { return d->sim || way != FT_313; }
+
+static uint32_t ft_ways(const demo_ctx *d) { return d->sim ? FT_WAYS : FT_WAYS - 1; }
+
+uint32_t demo_ft_runs(const demo_ctx *d) { return 2 * ft_ways(d) * demo_ncounts(d) + 2; }
+
+/* The sweep of one way on wl; model: the build's, in virtual time. */
+static int ft_sweep(demo_ctx *d, int way, const gs_workload *wl, gs_sim_model *model, gs_sweep *s)
+{
+    demo_sweep_setup(d, s, wl, d->quick ? 200 : 1000);
+    s->modes[s->nmodes++] = way == FT_PROCESSES ? GS_MODE_PROCESSES : GS_MODE_THREADS;
+    s->cfg.gil.policy = way == FT_313 || way == FT_314 ? GS_GIL_FREE_THREADED
+                        : way == FT_INTERPRETERS         ? GS_GIL_PER_INTERPRETER
+                                                          : GS_GIL_CPYTHON;
+    s->cfg.gil.ft_build = way == FT_313 ? GS_FT_313 : GS_FT_314;
+    if (d->sim) {
+        *model = d->model;
+        if (s->cfg.gil.policy == GS_GIL_FREE_THREADED)
+            model->instruction_ns *= gs_ft_build_factor[s->cfg.gil.ft_build];
+        s->cfg.sim = model;
+    }
+    return demo_sweep(d, s);
+}
+
+/* The table of one workload's sweeps: each point against one thread of
+ * the default build under its lock (the same work), so that a build's
+ * slower thread shows.  speed[way][count] gets the figures. */
+static void ft_table(demo_ctx *d, gs_sweep sw[FT_WAYS], double speed[FT_WAYS][GS_SWEEP_MAX_COUNTS])
+{
+    char head[160] = "workers";
+    for (int w = 0; w < FT_WAYS; w++)
+        if (ft_way_runs(d, w))
+            snprintf(head + strlen(head), sizeof head - strlen(head), "|%s",
+                     w == FT_314 && !d->sim ? "free-threaded threads" : ft_heads[w]);
+    gs_table t;
+    gs_table_init(&t, head);
+    double one = sw[FT_GIL].points[0].median.wall_s;
+    for (uint32_t c = 0; c < sw[FT_GIL].npoints; c++) {
+        gs_table_cell(&t, "%u", sw[FT_GIL].points[c].workers);
+        for (int w = 0; w < FT_WAYS; w++) {
+            if (!ft_way_runs(d, w))
+                continue;
+            double wall = sw[w].points[c].median.wall_s;
+            speed[w][c] = wall > 0 ? one / wall : 0;
+            gs_table_cell(&t, "%.2fx", speed[w][c]);
+        }
+    }
+    demo_table(d, &t);
+}
+
+/* counter += 1 by the most threads, under the lock and free-threaded:
+ * the share of updates lost. */
+static int ft_race(demo_ctx *d, uint32_t threads, double lost[2])
+{
+    gs_workload wl;
+    if (demo_load_spec(&wl, (gs_workload_spec){.kind = GS_WL_RACE, .race = GS_RACE_INPLACE}) != 0)
+        return -1;
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        gs_run_config cfg = demo_config(d, GS_MODE_THREADS, &wl, threads, d->quick ? 200 : 1000);
+        cfg.gil.policy = k ? GS_GIL_FREE_THREADED : GS_GIL_CPYTHON;
+        cfg.event_cap = 0;
+        gs_sim_model model;
+        if (d->sim && k) {
+            model = d->model;
+            model.instruction_ns *= gs_ft_build_factor[GS_FT_314];
+            cfg.sim = &model;
+        }
+        gs_experiment e;
+        if (demo_measure(d, &cfg, &e) != 0) {
+            rc = -1;
+        } else {
+            const gs_run_summary *s = demo_summary(&e);
+            lost[k] = s->updates_expected ? 100.0 * (double)s->lost_updates / (double)s->updates_expected : 0;
+        }
+        gs_experiment_free(&e);
+    }
+    gs_workload_free(&wl);
+    return rc;
+}
 
 int demo_ft_run(demo_ctx *d)
 {
-    gs_workload wl;
-    if (demo_load(&wl, GS_WL_COUNTDOWN) != 0)
+    gs_workload wl[2];
+    if (demo_load(&wl[0], GS_WL_COUNTDOWN) != 0)
         return GS_ERR_FAILED;
-    gs_sweep with_lock, without;
-    demo_sweep_setup(d, &with_lock, &wl, d->quick ? 500 : 5000);
-    with_lock.modes[with_lock.nmodes++] = GS_MODE_THREADS;
-    without = with_lock;
-    without.cfg.gil.policy = GS_GIL_NONE;
-    int rc = demo_sweep(d, &with_lock) == 0 && demo_sweep(d, &without) == 0 ? GS_OK : GS_ERR_FAILED;
+    if (demo_load(&wl[1], GS_WL_SHARED) != 0) {
+        gs_workload_free(&wl[0]);
+        return GS_ERR_FAILED;
+    }
+    static gs_sweep sw[2][FT_WAYS];
+    static gs_sim_model models[2][FT_WAYS];
+    static double speed[2][FT_WAYS][GS_SWEEP_MAX_COUNTS];
+    memset(sw, 0, sizeof sw);
+    int rc = GS_OK;
+    for (int k = 0; k < 2 && rc == GS_OK; k++)
+        for (int w = 0; w < FT_WAYS && rc == GS_OK; w++)
+            if (ft_way_runs(d, w) && ft_sweep(d, w, &wl[k], &models[k][w], &sw[k][w]) != 0)
+                rc = GS_ERR_FAILED;
+    uint32_t n = sw[0][FT_GIL].npoints, top = n ? sw[0][FT_GIL].points[n - 1].workers : 0;
+    double lost[2] = {0};
+    if (rc == GS_OK && ft_race(d, top, lost) != 0)
+        rc = GS_ERR_FAILED;
     if (rc == GS_OK) {
         gs_progress_end(d->shown);
+        printf("Independent work (countdown), as fast as one thread of the default build:\n");
+        ft_table(d, sw[0], speed[0]);
+        printf("\nThe same, adding to one shared variable every 32 steps (processes and\n"
+               "interpreters each add to their own):\n");
+        ft_table(d, sw[1], speed[1]);
         gs_table t;
-        gs_table_init(&t, "threads|cpython lock: speedup|no lock: speedup");
-        for (uint32_t i = 0; i < with_lock.npoints && i < without.npoints; i++) {
-            gs_table_cell(&t, "%u", with_lock.points[i].workers);
-            gs_table_cell(&t, "%.2fx", with_lock.points[i].speedup);
-            gs_table_cell(&t, "%.2fx", without.points[i].speedup);
-        }
+        char head[64];
+        snprintf(head, sizeof head, "<counter += 1, %u threads|updates lost", top);
+        gs_table_init(&t, head);
+        gs_table_cell(&t, "under the GIL");
+        gs_table_cell(&t, "%.1f%%", lost[0]);
+        gs_table_cell(&t, "free-threaded");
+        gs_table_cell(&t, "%.1f%%", lost[1]);
+        printf("\n");
         demo_table(d, &t);
-        const gs_sweep_point *a = demo_last_point(&with_lock, GS_MODE_THREADS), *b = demo_last_point(&without, GS_MODE_THREADS);
-        demo_figure(d, "threads, CPython's lock", "%.2fx", a->speedup);
-        demo_figure(d, "threads, no lock", "%.2fx", b->speedup);
+        const int ft = FT_314; /* in real time, the free-threaded column */
+        uint32_t peak = 0;
+        for (uint32_t c = 1; c < n; c++)
+            peak = speed[1][ft][c] > speed[1][ft][peak] ? c : peak;
+        demo_figure(d, "free-threaded, independent", "%.2fx", speed[0][ft][n - 1]);
+        demo_figure(d, "free-threaded, shared", "%.2fx", speed[1][ft][n - 1]);
+        demo_figure(d, "interpreters, shared", "%.2fx", speed[1][FT_INTERPRETERS][n - 1]);
         if (demo_means(d))
-            gs_conclude_free_threading(stdout, &(gs_ft_figures){.cores = demo_cores(d), .threads = b->workers,
-                                                            .lock_speedup = a->speedup,
-                                                            .nolock_speedup = b->speedup});
+            gs_conclude_free_threading(stdout, &(gs_ft_figures){
+            .cores = demo_cores(d), .workers = top, .virtual_time = d->sim,
+            .one_313 = speed[0][FT_313][0], .one_314 = speed[0][FT_314][0],
+            .gil = speed[0][FT_GIL][n - 1], .ft = speed[0][ft][n - 1],
+            .processes = speed[0][FT_PROCESSES][n - 1], .interpreters = speed[0][FT_INTERPRETERS][n - 1],
+            .shared_peak = speed[1][ft][peak], .shared_peak_workers = sw[1][ft].points[peak].workers,
+            .shared_last = speed[1][ft][n - 1], .shared_interpreters = speed[1][FT_INTERPRETERS][n - 1],
+            .lost_gil = lost[0], .lost_ft = lost[1]});
     }
-    gs_sweep_free(&with_lock);
-    gs_sweep_free(&without);
-    gs_workload_free(&wl);
+    for (int k = 0; k < 2; k++)
+        for (int w = 0; w < FT_WAYS; w++)
+            gs_sweep_free(&sw[k][w]);
+    gs_workload_free(&wl[0]);
+    gs_workload_free(&wl[1]);
     return rc;
 }
 

@@ -96,7 +96,7 @@ static const struct {
     {"--native", "--native needs a value"},
     {"--race --native 0.5", "--native"},
     {"sweep --workloads race-fast", "'race-fast' is not a workload: give countdown, fib, primes, io-bound, "
-                                    "mixed:RATIO, native:RATIO, race, race-lock or race-inplace"},
+                                    "mixed:RATIO, shared, native:RATIO, race, race-lock or race-inplace"},
     {"sweep --workloads native:2", "--workloads: '2' is not a number from 0 to 1"},
     {"--work 0", "--work: '0' is out of range"},
     {"--work 1e6", "--work: '1e6' is not a whole number"},

@@ -50,7 +50,7 @@ static void test_every_demo_quick(void **state)
         {"switch-interval", {"switches/s", "I/O thread latency p50", "The default, 5 ms"}},
         {"legacy-battle", {"legacy", "cpython", "2 threads vs 1"}},
         {"async", {"loop lag p99", "8 I/O-bound tasks were", "timers"}},
-        {"free-threading", {"no lock: speedup", "With CPython's lock", "Without a lock"}},
+        {"free-threading", {"interpreters", "adding to one shared variable", "counter += 1"}},
     };
     char *out;
     assert_int_equal(run("demo", NULL, &out), 0);

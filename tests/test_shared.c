@@ -16,7 +16,8 @@
 #include "summary.h"
 #include "testdir.h"
 
-static const gs_gil_policy every_policy[] = {GS_GIL_CPYTHON, GS_GIL_LEGACY, GS_GIL_FIFO, GS_GIL_NONE};
+static const gs_gil_policy every_policy[] = {GS_GIL_CPYTHON, GS_GIL_LEGACY, GS_GIL_FIFO, GS_GIL_NONE,
+                                             GS_GIL_FREE_THREADED};
 
 static gs_workload race(gs_race_variant v)
 {

@@ -205,6 +205,38 @@ static void png_size(const char *path, unsigned *w, unsigned *h)
  * async at 1x do not sit in the bottom eighth of an axis to 8), and each
  * line a dash and a marker of its own, nudged aside, the ideal line in the
  * legend. */
+/* The free-threaded builds' dearer bytecode (gil.h: GS_FT_BUILDS): one
+ * thread's virtual wall is 1.40x (3.13t) and 1.08x (3.14t) the ideal
+ * policy's, which pays nothing; --ft-build belongs to free-threaded. */
+static double one_thread_wall(const char *gil)
+{
+    char args[256], *out;
+    snprintf(args, sizeof args, "--sim --threads 1 --cpu-bound --work 2000 --no-baseline --gil %s --json -", gil);
+    assert_int_equal(run(args, NULL, &out), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    assert_non_null(doc);
+    double wall = json_real_value(get(json_array_get(get(doc, "runs"), 0), "wall_s"));
+    json_decref(doc);
+    return wall;
+}
+
+static void test_free_threaded_builds_cost_what_they_cost(void **state)
+{
+    (void)state;
+    double ideal = one_thread_wall("none");
+    double t313 = one_thread_wall("free-threaded --ft-build 3.13") / ideal;
+    double t314 = one_thread_wall("free-threaded --ft-build 3.14") / ideal;
+    double dflt = one_thread_wall("free-threaded") / ideal;
+    if (t313 < 1.399 || t313 > 1.401 || t314 < 1.079 || t314 > 1.081 || dflt != t314)
+        fail_msg("one thread against the ideal: 3.13t %.4f, 3.14t %.4f, default %.4f", t313, t314, dflt);
+    char *err;
+    assert_int_equal(run("--sim --ft-build 3.13", &err, NULL), 2);
+    assert_non_null(strstr(err, "--ft-build applies only to --gil free-threaded"));
+    assert_int_equal(run("--sim --gil free-threaded --ft-build 3.12", &err, NULL), 2);
+    assert_non_null(strstr(err, "'3.12' is not a free-threaded build: give 3.13 or 3.14"));
+}
+
 static void test_plot_for_a_projector(void **state)
 {
     (void)state;
@@ -244,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_bad_model_options),
         cmocka_unit_test(test_sweep_in_virtual_time),
         cmocka_unit_test(test_plot_for_a_projector),
+        cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);

@@ -293,6 +293,11 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->unit_size = COUNTDOWN_UNIT;
         w->default_work = 40;
         return load_embedded(w, "convoy", spec->io_kind, err);
+    case GS_WL_SHARED:
+        snprintf(w->name, sizeof w->name, "shared");
+        w->unit_size = COUNTDOWN_UNIT;
+        w->default_work = COUNTDOWN_WORK;
+        return load_embedded(w, "shared", 0, err);
     case GS_WL_RACE: {
         snprintf(w->name, sizeof w->name, "%s", gs_race_workload_names[spec->race]);
         w->unit_size = RACE_UNIT;

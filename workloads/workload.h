@@ -28,6 +28,7 @@
     X(MIXED,     "mixed",     "mixed:",    "CPU then I/O per unit, at a chosen CPU share of time")    \
     X(CONVOY,    "convoy",    NULL,        "the worker at unit 0 does I/O, the others compute")       \
     X(RACE,      "race",      NULL,        "unit_size updates of a shared counter per unit")          \
+    X(SHARED,    "shared",    "shared",    "countdown that adds to a shared variable every 32 steps") \
     X(NATIVE,    "native",    "native:",   "CPU work per unit, a share of it in native calls")        \
     X(PROGRAM,   "program",   NULL,        "a user's program file")
 
