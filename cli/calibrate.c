@@ -84,6 +84,7 @@ static void print_table(const gs_calibration *c)
         {"a 4 KiB read from the page cache", "--file-io", m->file_io_ns, d->file_io_ns, true},
         {"starting a process (of 8)", "--fork-cost", m->fork_ns, d->fork_ns, true},
         {"collecting a process (of 8)", "--collect-cost", m->collect_ns, d->collect_ns, true},
+        {"a cache line between two cores", "--line-transfer", m->line_ns, d->line_ns, c->line_measured},
     };
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
         char b[32];

@@ -111,7 +111,11 @@ void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
                    "runs were too short to tell.", f->workers, ft, f->cores);
     double peak = shown(f->shared_peak, 2), last = shown(f->shared_last, 2);
     double shared_interp = shown(f->shared_interpreters, 2);
-    if (f->shared_peak_workers < f->workers && last < 0.9 * peak)
+    if (ft < 0.6 * (double)ideal)
+        point(out, "Adding to one shared variable every 32 steps, free-threaded threads reached %.2fx with %u; as "
+                   "independent work did not scale on this run either, that says nothing of the variable.",
+              last, f->workers);
+    else if (f->shared_peak_workers < f->workers && last < 0.9 * peak)
         point(out, "Adding to one shared variable every 32 steps, free-threaded threads were fastest with %u "
                    "(%.2fx) and slower with more: %.2fx with %u. Each addition takes the variable's own lock "
                    "and brings its cache line from the core that used it last; the more threads, the more "

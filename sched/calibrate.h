@@ -15,6 +15,9 @@
  *   slice_ns        how long one of two spinning threads on one core runs
  *                   before the kernel gives the core to the other;
  *   file_io_ns      one 4 KiB pread from the page cache (io.c's file kind);
+ *   line_ns         a cache line's move between two cores: two threads on
+ *                   them hit one atomic word back and forth (each waits,
+ *                   spinning, for its turn), half a round trip;
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child.
@@ -32,6 +35,7 @@ typedef struct {
     uint64_t handoff_one_ns; /* ... on one core */
     bool slice_measured;     /* false: one core only, or no slice seen; model.slice_ns is the default */
     bool wake_measured;      /* false: one core to pin to; model.wake_ns is the default */
+    bool line_measured;      /* false: one core; model.line_ns is the default */
     /* How busy the machine was while it was measured: the share of the
      * cores' time other programs used (beyond what /proc/stat's ticks may
      * add), and whether that could be read. */

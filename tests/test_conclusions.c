@@ -226,9 +226,13 @@ static void test_scaling_demos_either_way(void **state)
     w = WORDS(gs_conclude_free_threading, &ft);
     assert_null(strstr(w, "One free-threaded thread")); /* real time: the build's cost is not measured */
     expect(w, "8 free-threaded threads were only 0.99x as fast as one default-build thread on 2 cores");
-    expect(w, "free-threaded threads still reached 0.99x with 8");
+    expect(w, "free-threaded threads reached 0.99x with 8; as independent work did not scale on this run either");
+    ft.ft = 1.9, ft.shared_last = 1.8;
+    w = WORDS(gs_conclude_free_threading, &ft);
+    expect(w, "free-threaded threads still reached 1.80x with 8: on 2 cores they seldom met at it");
+    ft.shared_last = 0.99;
     expect(w, "counter += 1 lost no update without the GIL on this run");
-    ft.ft = 1.9, ft.shared_peak = ft.shared_last = 0.6;
+    ft.shared_peak = ft.shared_last = 0.6;
     w = WORDS(gs_conclude_free_threading, &ft);
     expect(w, "free-threaded threads reached only 0.60x with 8 (on independent work 1.90x)");
     ft.lost_ft = 30, ft.lost_gil = 10;

@@ -6,6 +6,7 @@
  * instruction cost and the process costs come from gilsim's own runners,
  * so they include whatever those do. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,57 @@ static int run_pair(void *(*fn)(void *), void *a, void *b)
     fn(b);
     pthread_join(t, NULL);
     pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+    return 0;
+}
+
+/* ---- a cache line between two cores: an atomic ping-pong ---- */
+
+enum { PINGS = 200000 };
+
+typedef struct {
+    _Alignas(64) _Atomic uint64_t ball; /* one line, written by each in turn */
+    int cpu[2];
+    uint64_t ns;                        /* player 0: the whole rally */
+} rally;
+
+typedef struct {
+    rally *r;
+    int me;
+} hitter;
+
+/* Each waits (spinning) for the ball to be its parity and hits it back:
+ * each hit moves the line to the other core and back, so a round trip
+ * is two moves. */
+static void *hit(void *arg)
+{
+    hitter *h = arg;
+    rally *r = h->r;
+    pin_to(r->cpu[h->me]);
+    uint64_t t0 = gs_now_ns();
+    for (uint64_t i = (uint64_t)h->me; i < 2 * PINGS; i += 2) {
+        while (atomic_load_explicit(&r->ball, memory_order_acquire) != i)
+            ;
+        atomic_store_explicit(&r->ball, i + 1, memory_order_release);
+    }
+    if (h->me == 0)
+        r->ns = gs_now_ns() - t0;
+    return NULL;
+}
+
+/* One move of a cache line between cpu0 and cpu1: the median of rallies
+ * of PINGS round trips, over two moves each. */
+static int measure_line(int cpu0, int cpu1, uint64_t *line_ns)
+{
+    uint64_t each[TRIES];
+    for (int t = 0; t < TRIES; t++) {
+        static rally r;
+        r = (rally){.cpu = {cpu0, cpu1}};
+        hitter a = {&r, 1}, b = {&r, 0};
+        if (run_pair(hit, &a, &b) != 0)
+            return -1;
+        each[t] = r.ns / (2 * PINGS);
+    }
+    *line_ns = median(each, TRIES);
     return 0;
 }
 
@@ -374,6 +426,12 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
         c->model.signal_ns = signal_two;
         c->model.wake_ns = wake_two;
         c->wake_measured = true;
+        STEP("a cache line between two cores");
+        if (measure_line(cpu0, cpu1, &c->model.line_ns) != 0) {
+            snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure a cache line's move");
+            return -1;
+        }
+        c->line_measured = true;
     }
     c->model.switch_ns = c->handoff_one_ns > signal_one ? c->handoff_one_ns - signal_one : 0;
     STEP("system calls");
