@@ -95,11 +95,6 @@ void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
     long ideal = usable(f->cores, f->workers);
     double gil = shown(f->gil, 2), ft = shown(f->ft, 2), procs = shown(f->processes, 2);
     double interp = shown(f->interpreters, 2);
-    if (f->virtual_time)
-        point(out, "One free-threaded thread ran %.2fx (3.13t) and %.2fx (3.14t) as fast as one thread of the "
-                   "default build: without the GIL every bytecode pays for atomic reference counts and "
-                   "objects' own locks, and 3.13t ran without the specialising interpreter.",
-              shown(f->one_313, 2), shown(f->one_314, 2));
     if (ft >= 0.6 * (double)ideal && ft > gil)
         point(out, "On independent work %u free-threaded threads were %.2fx as fast as one default-build "
                    "thread, where %u threads under the GIL were %.2fx: with no global lock they ran at once, "
@@ -129,6 +124,11 @@ void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
     else
         point(out, "Adding to one shared variable every 32 steps, free-threaded threads still reached %.2fx "
                    "with %u: on %ld cores they seldom met at it.", last, f->workers, f->cores);
+    if (f->virtual_time)
+        point(out, "One free-threaded thread ran %.2fx (3.13t) and %.2fx (3.14t) as fast as one thread of the "
+                   "default build: without the GIL every bytecode pays for atomic reference counts and "
+                   "objects' own locks, and 3.13t ran without the specialising interpreter.",
+              shown(f->one_313, 2), shown(f->one_314, 2));
     double lost_ft = shown(f->lost_ft, 1), lost_gil = shown(f->lost_gil, 1);
     if (lost_ft > 0 && lost_gil == 0)
         point(out, "And without the GIL counter += 1 lost %.1f%% of its updates (under the GIL none): it is a "
