@@ -209,9 +209,11 @@ static int check_combinations(gs_cli_options *o)
         return gs_cli_usage_error("--io applies only to --io-bound and --mixed");
     if (o->latency_set && !io_workload && o->wl[0].kind != GS_WL_PROGRAM)
         return gs_cli_usage_error("--io-latency applies only to --io-bound, --mixed and --program");
-    if (o->transfer_bytes && o->cmd == GS_CMD_RUN && o->mode != GS_MODE_PROCESSES)
-        return gs_cli_usage_error("--transfer applies only to --processes: %s share the process's memory and "
-                                  "move no data", gs_mode_plural[o->mode]);
+    bool interpreters = o->mode == GS_MODE_THREADS && gs_gil_policy_scope[o->policy] == GS_SCOPE_PER_WORKER;
+    if (o->transfer_bytes && o->cmd == GS_CMD_RUN && o->mode != GS_MODE_PROCESSES && !interpreters)
+        return gs_cli_usage_error("--transfer applies only to --processes and to interpreters (--threads N --gil "
+                                  "per-interpreter): %s share the process's memory and move no data",
+                                  gs_mode_plural[o->mode]);
     if (o->check_set && !gs_gil_has(o->policy, GS_TRAIT_TICKS))
         return only_policies("--check-interval", GS_TRAIT_TICKS);
     if (o->ft_build_set && !gs_gil_has(o->policy, GS_TRAIT_OBJECTS))

@@ -54,9 +54,10 @@ static void why(FILE *out, const gs_run_result *r, const gs_run_summary *s, cons
         if (c->mode == GS_MODE_PROCESSES)
             fprintf(out, ";\nforking them took %s, collecting their results %s", gs_fmt_ns((double)r->spawn_ns, a),
                     gs_fmt_ns((double)r->collect_ns, b));
-        if (c->mode == GS_MODE_PROCESSES && s->transfer_bytes)
-            fprintf(out, ";\neach spent %s sending its data home (--transfer)",
-                    gs_fmt_ns((double)s->transfer_ns / c->workers, a));
+        if (s->transfer_bytes)
+            fprintf(out, ";\neach spent %s sending its data %s (--transfer)",
+                    gs_fmt_ns((double)s->transfer_ns / c->workers, a),
+                    c->mode == GS_MODE_PROCESSES ? "home" : "through a channel");
         break;
     }
     case GS_SCOPE_NONE:

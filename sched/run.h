@@ -75,7 +75,9 @@ typedef struct {
                                  use (CPU affinity); 0 = no pinning */
     uint64_t transfer_bytes;  /* processes: the bytes each unit's data takes to cross to
                                  the parent, as multiprocessing pickles a result and
-                                 pipes it home (--transfer); threads and tasks share
+                                 pipes it home (--transfer); interpreters (threads of
+                                 the per-interpreter policy): to cross a channel to the
+                                 interpreter that asked; other threads and tasks share
                                  memory and move nothing */
     /* Processes: called in each child as it starts, before it runs its
      * work, with the machine and the child's way home (machine.h).  NULL
@@ -102,7 +104,8 @@ typedef struct {
     gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
     gs_hist loop_lag;         /* async: how late each of its timers fired */
     uint64_t native_calls, native_ns; /* native calls, and the time inside them */
-    uint64_t transfer_bytes, transfer_ns; /* processes: its data sent home, and how long that took */
+    uint64_t transfer_bytes, transfer_ns; /* processes: its data sent home; interpreters: sent
+                                             through a channel; and how long that took */
     gs_ulock_counts ulocks[GS_MAX_ULOCKS]; /* the program's user locks, as this worker used them */
     int64_t shared_end[GS_MAX_SHARED]; /* processes: its process's shared variables at its end */
     gs_recorder rec;

@@ -64,7 +64,18 @@
  *               reference count and its lock live in the object): 40 to
  *               100 ns between cores of one x86 chip (core-to-core
  *               latency measurements; `gilsim calibrate` measures it with
- *               an atomic ping-pong between two threads). */
+ *               an atomic ping-pong between two threads);
+ *   interp_start_ns  a subinterpreter's start: about 1.5 times a process's
+ *               (10,000 created, called and closed from threads took 11.1 s
+ *               where 10,000 processes took 7.3 s: CPython 3.13 beta on 16
+ *               cores, discuss.python.org, "Expected performance
+ *               characteristics of subinterpreters"), so 1.5 x fork_ns;
+ *   channel_kib_ns  a KiB of bytes through an interpreters' queue, which
+ *               copies it (no pickle for bytes): memory bandwidth and the
+ *               queue's work, about a quarter nanosecond a byte, an
+ *               estimate (the same thread: sending to interpreters is "a
+ *               lot faster" than to processes; multiprocessing here: 1.56
+ *               ns a byte). */
 #define GS_SIM_COSTS(X)                                                                                         \
     X(wake_ns, "wake-latency", "wake-up", 10000, 0, 1000000000ull, "a woken thread to running")                  \
     X(wake_fast_ns, "wake-fast", "quick wake-up", 2400, 0, 1000000000ull,                                        \
@@ -85,7 +96,11 @@
     X(transfer_kib_ns, "transfer-cost", "moving 1 KiB home", 1600, 0, 1000000000ull,                             \
       "a process's CPU per KiB it sends home (--transfer)")                                                     \
     X(line_ns, "line-transfer", "a cache line between cores", 60, 0, 1000000000ull,                              \
-      "a shared object last used on another core")
+      "a shared object last used on another core")                                                              \
+    X(interp_start_ns, "interpreter-start", "starting an interpreter", 400000, 0, 10000000000ull,                 \
+      "a subinterpreter's start, in its thread")                                                                \
+    X(channel_kib_ns, "channel-cost", "1 KiB through a channel", 250, 0, 1000000000ull,                            \
+      "CPU per KiB an interpreter sends (--transfer)")
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */

@@ -494,6 +494,7 @@ static double shared_wall(gs_gil_policy policy, uint32_t workers, uint64_t line_
     assert_int_equal(gs_workload_load(&w, &(gs_workload_spec){.kind = GS_WL_SHARED}, err), 0);
     gs_sim_model m = model_of(16, 1);
     m.line_ns = line_ns;
+    m.interp_start_ns = 0; /* what interpreters cost to start is the next test's */
     gs_run_config cfg = run_config(GS_MODE_THREADS, &w, workers, 320);
     cfg.gil.policy = policy;
     cfg.sim = &m;
@@ -539,6 +540,38 @@ static void test_free_threaded_threads_meet_at_shared_objects(void **state)
         fail_msg("16 threads: ideal %.2fx, interpreters %.2fx, free-threaded with free lines %.2fx", ideal, apart,
                  free_line);
     assert_int_equal(hits, 320 * 313); /* each interpreter's copy, added up: nothing lost */
+}
+
+/* Interpreters in virtual time (the per-interpreter policy): each starts
+ * at interp_start_ns of computing, and sends its units' data through a
+ * channel at channel_kib_ns a KiB: a lone interpreter's run grows by
+ * exactly both. */
+static void test_interpreters_start_and_send_at_their_cost(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    uint64_t wall[3];
+    for (int k = 0; k < 3; k++) {
+        gs_sim_model m = model_of(4, 1);
+        m.interp_start_ns = k ? 2000000 : 0;
+        m.channel_kib_ns = 1000;
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 1, 40);
+        cfg.gil.policy = GS_GIL_PER_INTERPRETER;
+        cfg.transfer_bytes = k == 2 ? 1024 * 1024 : 0; /* 40 MiB in all: 40.96 ms */
+        cfg.sim = &m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0 || r.failed)
+            fail_msg("%s", r.error);
+        wall[k] = r.end_ns - r.start_ns;
+        if (k == 2)
+            assert_int_equal(r.workers[0].transfer_bytes, 40ull << 20);
+        gs_run_result_free(&r);
+    }
+    int64_t start = (int64_t)(wall[1] - wall[0]), send = (int64_t)(wall[2] - wall[1]);
+    if (llabs(start - 2000000) > 1000 || llabs(send - 40960000) > 1000)
+        fail_msg("an interpreter's start added %lld ns (want 2 ms), its 40 MiB %lld ns (want 40.96 ms)",
+                 (long long)start, (long long)send);
+    gs_workload_free(&w);
 }
 
 /* --transfer in virtual time: each process spends transfer_kib_ns a KiB
@@ -809,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_lessons_as_real_machines_show_them),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_free_threaded_threads_meet_at_shared_objects),
+        cmocka_unit_test(test_interpreters_start_and_send_at_their_cost),
         cmocka_unit_test(test_transfer_costs_what_the_model_says),
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_adversarial_schedules),

@@ -177,6 +177,15 @@ typedef struct {
      * thread's core: the simulated machine charges line_ns to bring it
      * over (sim.h); real cores pay what they pay, and this does nothing. */
     void (*touched_shared)(gs_os *os, uint64_t vars);
+    /* The calling thread starts an interpreter of its own (a
+     * subinterpreter: its modules, its builtins).  Real: nothing to add,
+     * gilsim's interpreter state is made in microseconds; simulated:
+     * interp_start_ns of computing. */
+    void (*interpreter_start)(gs_os *os);
+    /* The calling thread sends `bytes` bytes through a channel to another
+     * interpreter of the process (a queue copies them).  Real: a copy
+     * through memory; simulated: channel_kib_ns of computing a KiB. */
+    void (*channel_send)(gs_os *os, uint64_t bytes);
 
     /* size bytes, zeroed, that every process the caller starts sees and
      * may change (real: a shared mapping made before fork).  NULL when out

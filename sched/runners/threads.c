@@ -27,15 +27,28 @@ typedef struct {
     gs_worker worker;
     gs_run_sync *sync;
     bool shares_memory; /* other threads compute on its shared variables */
+    bool interpreter;   /* per-interpreter: it starts an interpreter of its own ... */
+    uint64_t transfer;  /* ... and sends each unit's bytes through a channel (--transfer) */
 } thread_worker;
 
 static void *worker_main(void *arg)
 {
     thread_worker *t = arg;
+    gs_os *os = t->worker.gil->os;
     if (t->shares_memory)
-        t->worker.gil->os->ops->shares_memory(t->worker.gil->os);
-    if (gs_run_sync_wait_gate(t->sync))
+        os->ops->shares_memory(os);
+    if (gs_run_sync_wait_gate(t->sync)) {
+        if (t->interpreter) /* inside the run, as a pool's start is inside its caller's wait */
+            os->ops->interpreter_start(os);
         gs_worker_run(&t->worker);
+        gs_worker_result *res = t->worker.res;
+        res->transfer_bytes = t->interpreter ? res->units * t->transfer : 0;
+        if (res->transfer_bytes) { /* the units' data to the interpreter that asked */
+            uint64_t t0 = gs_os_now(os);
+            os->ops->channel_send(os, res->transfer_bytes);
+            res->transfer_ns = gs_os_now(os) - t0;
+        }
+    }
     gs_run_sync_done(t->sync);
     return NULL;
 }
@@ -98,6 +111,8 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     for (uint32_t i = 0; i < n; i++) {
         w[i].sync = &sync;
         w[i].shares_memory = !apart && n > 1 && cfg->workload->prog.nshared > 0;
+        w[i].interpreter = apart;
+        w[i].transfer = cfg->transfer_bytes;
         if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;

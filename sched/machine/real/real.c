@@ -323,6 +323,30 @@ static void real_touched_shared(gs_os *os, uint64_t vars)
     (void)os, (void)vars;
 }
 
+static void real_interpreter_start(gs_os *os)
+{
+    (void)os;
+}
+
+/* A real copy of bytes through memory, 64 KiB at a time, as a queue
+ * between interpreters copies what it carries. */
+static void real_channel_send(gs_os *os, uint64_t bytes)
+{
+    (void)os;
+    enum { CHUNK = 64 * 1024 };
+    static const unsigned char from[CHUNK];
+    unsigned char *to = malloc(CHUNK);
+    if (!to)
+        return; /* nothing copied: the figures say it cost nothing */
+    for (uint64_t left = bytes; left > 0;) {
+        size_t n = left < CHUNK ? (size_t)left : CHUNK;
+        memcpy(to, from, n);
+        __asm__ volatile("" : : "r"(to) : "memory"); /* the copy is kept */
+        left -= n;
+    }
+    free(to);
+}
+
 static void real_ran(gs_os *os, uint64_t instructions)
 {
     (void)os, (void)instructions;
@@ -439,6 +463,8 @@ static const gs_os_ops real_ops = {
     .budget = real_budget,
     .shares_memory = real_shares_memory,
     .touched_shared = real_touched_shared,
+    .interpreter_start = real_interpreter_start,
+    .channel_send = real_channel_send,
     .ran = real_ran,
     .shared_new = real_shared_new,
     .shared_free = real_shared_free,

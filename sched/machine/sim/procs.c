@@ -184,14 +184,7 @@ int gs_sim_home_send(gs_os *os, gs_home *h, const void *bytes, size_t len)
 int gs_sim_home_transfer(gs_os *os, gs_home *h, uint64_t bytes)
 {
     (void)h;
-    const gs_sim_model *m = gs_sim_model_of(os);
-    double ns = (double)bytes / 1024 * (double)m->transfer_kib_ns;
-    uint64_t left = m->instruction_ns > 0 ? (uint64_t)(ns / m->instruction_ns + 0.5) : 0;
-    while (left > 0) {
-        uint64_t k = os->ops->budget(os, left);
-        os->ops->ran(os, k);
-        left -= k;
-    }
+    gs_sim_compute(os, (double)bytes / 1024 * (double)gs_sim_model_of(os)->transfer_kib_ns);
     return 0;
 }
 

@@ -59,6 +59,7 @@
 
 #include "fiber.h"
 #include "sim_core.h"
+#include "sim_machine.h"
 
 void sim_push(sim_queue *q, sim_thread *th)
 {
@@ -540,6 +541,27 @@ static void sim_touched_shared(gs_os *os, uint64_t vars)
     }
 }
 
+void gs_sim_compute(gs_os *os, double ns)
+{
+    sim *s = sim_of(os);
+    uint64_t left = s->m.instruction_ns > 0 ? (uint64_t)(ns / s->m.instruction_ns + 0.5) : 0;
+    while (left > 0) {
+        uint64_t k = sim_budget(os, left);
+        sim_ran(os, k);
+        left -= k;
+    }
+}
+
+static void sim_interpreter_start(gs_os *os)
+{
+    gs_sim_compute(os, (double)sim_cost(sim_of(os), sim_of(os)->m.interp_start_ns));
+}
+
+static void sim_channel_send(gs_os *os, uint64_t bytes)
+{
+    gs_sim_compute(os, (double)bytes / 1024 * (double)sim_of(os)->m.channel_kib_ns);
+}
+
 /* A modelled machine has the cores of its model: pinning is the model's
  * core count, set before the run. */
 static int sim_pin(gs_os *os, uint32_t cores, char err[GS_ERRMSG_MAX])
@@ -589,6 +611,8 @@ static const gs_os_ops sim_ops = {
     .ran = sim_ran,
     .shares_memory = sim_shares_memory,
     .touched_shared = sim_touched_shared,
+    .interpreter_start = sim_interpreter_start,
+    .channel_send = sim_channel_send,
     .shared_new = gs_sim_shared_new,
     .shared_free = gs_sim_shared_free,
     .procs_start = gs_sim_procs_start,

@@ -18,6 +18,9 @@ void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late);
 void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns);
 /* The caller spends ns of virtual time on a core (reading a result). */
 void gs_sim_charge(gs_os *os, uint64_t ns);
+/* The caller computes for ns, as instructions are: on a core, sliced and
+ * preempted with the others. */
+void gs_sim_compute(gs_os *os, double ns);
 
 /* io.c: a run's I/O and the async loop, modelled. */
 gs_io *gs_sim_io_open(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX]);
