@@ -325,6 +325,12 @@ static int lock_option(gs_cli_options *o, int c, const char *arg)
         o->interval_set = true;
         return gs_parse_duration("--switch-interval", arg, GS_INTERVAL_MIN_NS, GS_INTERVAL_MAX_NS, &o->interval_ns);
     case OPT_NO_FORCE: o->force_switching = false; return 0;
+    case OPT_GC_EVERY:
+        o->gc_set = true;
+        return gs_parse_duration("--gc-every", arg, 10000, 10000000000ull, &o->gc_every_ns);
+    case OPT_GC_PAUSE:
+        o->gc_set = true;
+        return gs_parse_duration("--gc-pause", arg, 1000, 10000000000ull, &o->gc_pause_ns);
     }
     return NOT_MINE;
 }

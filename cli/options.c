@@ -100,6 +100,8 @@ static const struct {
     {{"gil", required_argument, NULL, OPT_GIL}, BOTH, GS_VALUE_POLICY},
     {{"check-interval", required_argument, NULL, OPT_CHECK}, BOTH, GS_VALUE_TEXT},
     {{"ft-build", required_argument, NULL, OPT_FT_BUILD}, BOTH, GS_VALUE_TEXT},
+    {{"gc-every", required_argument, NULL, OPT_GC_EVERY}, BOTH, GS_VALUE_TEXT},
+    {{"gc-pause", required_argument, NULL, OPT_GC_PAUSE}, BOTH, GS_VALUE_TEXT},
     {{"switch-interval", required_argument, NULL, OPT_INTERVAL}, BOTH, GS_VALUE_TEXT},
     {{"no-force-switching", no_argument, NULL, OPT_NO_FORCE}, BOTH, GS_VALUE_NONE},
     {{"repeat", required_argument, NULL, OPT_REPEAT}, MODELLED, GS_VALUE_TEXT},
@@ -218,6 +220,10 @@ static int check_combinations(gs_cli_options *o)
         return only_policies("--check-interval", GS_TRAIT_TICKS);
     if (o->ft_build_set && !gs_gil_has(o->policy, GS_TRAIT_OBJECTS))
         return only_policies("--ft-build", GS_TRAIT_OBJECTS);
+    if (o->gc_set && !gs_gil_has(o->policy, GS_TRAIT_OBJECTS))
+        return only_policies(o->gc_every_ns ? "--gc-every" : "--gc-pause", GS_TRAIT_OBJECTS);
+    if (o->gc_set && !o->gc_every_ns)
+        return gs_cli_usage_error("--gc-pause applies only with --gc-every D: how often the collector runs");
     if (o->interval_set && !gs_gil_has(o->policy, GS_TRAIT_INTERVAL))
         return gs_cli_usage_error("--switch-interval does not apply to --gil %s: it has no time slice",
                            gs_gil_policy_names[o->policy]);
@@ -276,6 +282,7 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
                           .wl = {{.kind = GS_WL_COUNTDOWN}}, .nwl = 1, .io_latency_ns = DEFAULT_IO_LATENCY_NS,
                           .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true,
                           .check_interval = GS_CHECK_INTERVAL_DEFAULT, .ft_build = GS_FT_BUILD_DEFAULT,
+                          .gc_pause_ns = 1000000,
                           .repeat = cmd == GS_CMD_SWEEP ? 3 : 1, .baseline = true, .color = true,
                           .model = GS_SIM_MODEL_DEFAULT};
     struct option longopts[NOPTIONS + 1];
@@ -357,7 +364,8 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o)
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,
                            .gil = {.policy = o->policy, .interval_ns = o->interval_ns,
                                    .force_switching = o->force_switching, .check_interval = o->check_interval,
-                                   .ft_build = o->ft_build},
+                                   .ft_build = o->ft_build, .gc_every_ns = o->gc_every_ns,
+                                   .gc_pause_ns = o->gc_pause_ns},
                            .cores = o->sim ? 0 : o->cores, .sim = o->sim ? &o->model : NULL,
                            .io_latency_ns = o->io_latency_ns, .event_cap = GS_DEFAULT_EVENTS,
                            .timeout_ns = o->timeout_ns, .transfer_bytes = o->transfer_bytes};

@@ -52,6 +52,8 @@ typedef struct {
     bool force_switching;
     uint64_t check_interval;
     gs_ft_build ft_build;        /* --ft-build */
+    uint64_t gc_every_ns, gc_pause_ns; /* --gc-every, --gc-pause: free-threaded's collector */
+    bool gc_set;
     bool policy_set, interval_set, check_set, ft_build_set;
     /* measuring and output */
     uint32_t repeat;

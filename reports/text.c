@@ -354,12 +354,16 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     fprintf(out, "lock      %s, %s", gs_gil_policy_names[c->gil.policy], whose[gs_lock_scope_of(c)]);
     if (gs_gil_has(c->gil.policy, GS_TRAIT_TICKS))
         fprintf(out, ", check interval %llu instructions\n", (unsigned long long)c->gil.check_interval);
-    else if (gs_gil_has(c->gil.policy, GS_TRAIT_OBJECTS))
+    else if (gs_gil_has(c->gil.policy, GS_TRAIT_OBJECTS)) {
         fprintf(out, " but each shared variable's own;\n          the %st build: %s\n",
                 gs_ft_build_names[c->gil.ft_build],
                 c->sim ? "its instructions and shared cache lines as the model prices them"
                        : "this machine's costs of shared lines (the build's dearer\n          bytecode is "
                          "modelled in virtual time only: --sim)");
+        if (c->gil.gc_every_ns)
+            fprintf(out, "          its collector stopped the world every %s for %s\n",
+                    gs_fmt_ns((double)c->gil.gc_every_ns, w1), gs_fmt_ns((double)c->gil.gc_pause_ns, w2));
+    }
     else if (!gs_gil_has(c->gil.policy, GS_TRAIT_INTERVAL))
         fputc('\n', out);
     else

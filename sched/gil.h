@@ -49,7 +49,7 @@ enum {
     X(LEGACY, "legacy", legacy, SHARED, GS_TRAIT_TICKS, "CPython 2: release every check interval")            \
     X(FIFO, "fifo", fifo, SHARED, GS_TRAIT_INTERVAL | GS_TRAIT_QUEUE, "hand-off in arrival order (Ruby's GVL)") \
     X(NONE, "none", none, NONE, 0, "no lock and no cost at all: the ideal")                                   \
-    X(FREE_THREADED, "free-threaded", none, NONE, GS_TRAIT_OBJECTS, "CPython 3.13t, 3.14t (PEP 703)")          \
+    X(FREE_THREADED, "free-threaded", free_threaded, NONE, GS_TRAIT_OBJECTS, "CPython 3.13t, 3.14t (PEP 703)") \
     X(PER_INTERPRETER, "per-interpreter", cpython, PER_WORKER, GS_TRAIT_INTERVAL | GS_TRAIT_FORCE,          \
       "a cpython lock each (sub-interpreters)")
 
@@ -126,7 +126,9 @@ typedef struct {
     uint64_t interval_ns;
     bool force_switching;     /* cpython: wait for a taker after a forced drop */
     uint64_t check_interval;  /* legacy: instructions between ticks */
-    gs_ft_build ft_build;     /* free-threaded: which build */
+    gs_ft_build ft_build;     /* free-threaded: which build, */
+    uint64_t gc_every_ns;     /* ... how often its collector stops the world (0: never), */
+    uint64_t gc_pause_ns;     /* ... and for how long */
 } gs_gil_config;
 
 void gs_lock_stats_init(gs_lock_stats *s);

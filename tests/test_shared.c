@@ -73,6 +73,30 @@ static void test_user_lock_loses_nothing(void **state)
 
 /* Without a user lock, updates may be lost, but the counter never ends
  * above what was added: nothing is counted twice. */
+/* Free-threaded threads in real time with the collector stopping the
+ * world every 200 us: every thread finishes, its units all done, no
+ * update invented, and the user lock still loses nothing. */
+static void test_free_threaded_pauses_in_real_time(void **state)
+{
+    (void)state;
+    static gs_run_summary s;
+    for (int v = GS_RACE_LOCK; v <= GS_RACE_INPLACE; v++) {
+        gs_workload w = race((gs_race_variant)v);
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 3, 150);
+        cfg.gil.policy = GS_GIL_FREE_THREADED;
+        cfg.gil.gc_every_ns = 200000;
+        cfg.gil.gc_pause_ns = 20000;
+        gs_run_result r;
+        run(&cfg, &r, &s);
+        assert_int_equal(s.units, 150);
+        assert_true(s.lost_updates >= 0 && (uint64_t)s.lost_updates <= s.updates_expected);
+        if (v == GS_RACE_LOCK)
+            assert_int_equal(s.lost_updates, 0);
+        gs_run_result_free(&r);
+        gs_workload_free(&w);
+    }
+}
+
 static void test_races_never_invent_updates(void **state)
 {
     (void)state;
@@ -390,6 +414,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_lock_loses_nothing),
         cmocka_unit_test(test_races_never_invent_updates),
+        cmocka_unit_test(test_free_threaded_pauses_in_real_time),
         cmocka_unit_test(test_inplace_is_atomic_under_cpython_only),
         cmocka_unit_test(test_processes_have_their_own_copy),
         cmocka_unit_test(test_native_sections_overlap),

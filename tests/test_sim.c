@@ -542,6 +542,50 @@ static void test_free_threaded_threads_meet_at_shared_objects(void **state)
     assert_int_equal(hits, 320 * 313); /* each interpreter's copy, added up: nothing lost */
 }
 
+/* The free-threaded collector stops the world (lock/free_threaded.c):
+ * with a pause of 100 us every 1 ms, CPU-bound threads take a tenth
+ * longer and more (the stop's safe points and wake-ups), however many
+ * run: every attached thread stops, not only the collector (had only the collector paused, 4 threads would take a
+ * fortieth longer).  Threads asleep in I/O are detached and do not hold
+ * the world up: the I/O-bound run finishes. */
+static void test_free_threaded_collector_stops_the_world(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    for (uint32_t n = 1; n <= 4; n += 3) {
+        uint64_t wall[2];
+        for (int k = 0; k < 2; k++) {
+            gs_sim_model m = model_of(4, 1);
+            gs_run_config cfg = run_config(GS_MODE_THREADS, &w, n, 4000);
+            cfg.gil.policy = GS_GIL_FREE_THREADED;
+            cfg.gil.gc_every_ns = k ? 1000000 : 0;
+            cfg.gil.gc_pause_ns = 100000;
+            cfg.sim = &m;
+            gs_run_result r;
+            if (gs_run(&cfg, &r) != 0 || r.failed)
+                fail_msg("%s", r.error);
+            wall[k] = r.end_ns - r.start_ns;
+            gs_run_result_free(&r);
+        }
+        double grew = (double)wall[1] / (double)wall[0] - 1;
+        if (grew < 0.09 || grew > 0.20) /* the pauses, and the wake-ups and safe points around them */
+            fail_msg("%u threads: pauses of 100 us every 1 ms made the run %.1f%% longer, not 10%% to 20%%", n,
+                     100 * grew);
+    }
+    gs_sim_model m = model_of(4, 1);
+    gs_run_config cfg = run_config(GS_MODE_THREADS, &io, 8, 64);
+    cfg.gil.policy = GS_GIL_FREE_THREADED;
+    cfg.gil.gc_every_ns = 500000;
+    cfg.gil.gc_pause_ns = 100000;
+    cfg.sim = &m;
+    gs_run_result r;
+    if (gs_run(&cfg, &r) != 0 || r.failed)
+        fail_msg("I/O-bound threads with stop-the-world pauses: %s", r.error);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+    gs_workload_free(&io);
+}
+
 /* Interpreters in virtual time (the per-interpreter policy): each starts
  * at interp_start_ns of computing, and sends its units' data through a
  * channel at channel_kib_ns a KiB: a lone interpreter's run grows by
@@ -843,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_free_threaded_threads_meet_at_shared_objects),
         cmocka_unit_test(test_interpreters_start_and_send_at_their_cost),
+        cmocka_unit_test(test_free_threaded_collector_stops_the_world),
         cmocka_unit_test(test_transfer_costs_what_the_model_says),
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_adversarial_schedules),

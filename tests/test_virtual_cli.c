@@ -235,6 +235,14 @@ static void test_free_threaded_builds_cost_what_they_cost(void **state)
     assert_non_null(strstr(err, "--ft-build applies only to --gil free-threaded"));
     assert_int_equal(run("--sim --gil free-threaded --ft-build 3.12", &err, NULL), 2);
     assert_non_null(strstr(err, "'3.12' is not a free-threaded build: give 3.13 or 3.14"));
+    assert_int_equal(run("--sim --gc-every 1ms", &err, NULL), 2);
+    assert_non_null(strstr(err, "--gc-every applies only to --gil free-threaded"));
+    assert_int_equal(run("--sim --gil free-threaded --gc-pause 1ms", &err, NULL), 2);
+    assert_non_null(strstr(err, "--gc-pause applies only with --gc-every D"));
+    char *out;
+    assert_int_equal(run("--sim --gil free-threaded --threads 2 --work 200 --gc-every 2ms --gc-pause 50us", NULL, &out),
+                     0);
+    assert_non_null(strstr(out, "its collector stopped the world every 2.00 ms for 50 us"));
 }
 
 static void test_plot_for_a_projector(void **state)

@@ -186,6 +186,10 @@ typedef struct {
      * interpreter of the process (a queue copies them).  Real: a copy
      * through memory; simulated: channel_kib_ns of computing a KiB. */
     void (*channel_send)(gs_os *os, uint64_t bytes);
+    /* The calling thread computes for ns outside the interpreter (a
+     * garbage collector's pass): real, it spins on the CPU so long;
+     * simulated, ns of computing on its core. */
+    void (*compute)(gs_os *os, uint64_t ns);
 
     /* size bytes, zeroed, that every process the caller starts sees and
      * may change (real: a shared mapping made before fork).  NULL when out

@@ -347,6 +347,14 @@ static void real_channel_send(gs_os *os, uint64_t bytes)
     free(to);
 }
 
+static void real_compute(gs_os *os, uint64_t ns)
+{
+    uint64_t end = gs_now_ns() + ns;
+    (void)os;
+    while (gs_now_ns() < end)
+        ;
+}
+
 static void real_ran(gs_os *os, uint64_t instructions)
 {
     (void)os, (void)instructions;
@@ -465,6 +473,7 @@ static const gs_os_ops real_ops = {
     .touched_shared = real_touched_shared,
     .interpreter_start = real_interpreter_start,
     .channel_send = real_channel_send,
+    .compute = real_compute,
     .ran = real_ran,
     .shared_new = real_shared_new,
     .shared_free = real_shared_free,

@@ -557,6 +557,11 @@ static void sim_interpreter_start(gs_os *os)
     gs_sim_compute(os, (double)sim_cost(sim_of(os), sim_of(os)->m.interp_start_ns));
 }
 
+static void sim_compute(gs_os *os, uint64_t ns)
+{
+    gs_sim_compute(os, (double)ns);
+}
+
 static void sim_channel_send(gs_os *os, uint64_t bytes)
 {
     gs_sim_compute(os, (double)bytes / 1024 * (double)sim_of(os)->m.channel_kib_ns);
@@ -613,6 +618,7 @@ static const gs_os_ops sim_ops = {
     .touched_shared = sim_touched_shared,
     .interpreter_start = sim_interpreter_start,
     .channel_send = sim_channel_send,
+    .compute = sim_compute,
     .shared_new = gs_sim_shared_new,
     .shared_free = gs_sim_shared_free,
     .procs_start = gs_sim_procs_start,
