@@ -509,7 +509,7 @@ static double shared_wall(gs_gil_policy policy, uint32_t workers, uint64_t line_
     return wall;
 }
 
-/* The free-threaded model (lock/none.c): on work that meets at a shared
+/* The free-threaded model (lock/free_threaded.c): on work that meets at a shared
  * variable every 32 steps, free-threaded threads are fastest with a few
  * and slower with more, as the published runs are (an Advent of Code
  * solver on 3.14t: 1.69, 1.16, 2.11, 2.69 s for 2, 4, 6, 7 threads);
