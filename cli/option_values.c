@@ -47,11 +47,10 @@ static int set_once(const char **slot, const char *flag)
 
 static int set_mode(gs_cli_options *o, gs_mode mode, const char *flag, const char *arg)
 {
-    uint64_t n;
-    if (set_once(&o->mode_flag, flag) != 0 || gs_parse_count(flag, arg, 1, gs_mode_max_workers[mode], &n) != 0)
+    if (set_once(&o->mode_flag, flag) != 0)
         return -1;
     o->mode = mode;
-    o->workers = (uint32_t)n;
+    o->mode_arg = arg; /* a count, read once --sim is known (options.c) */
     return 0;
 }
 

@@ -162,6 +162,21 @@ static int compare_counts(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Whether n workers of the mode are more than real or virtual time takes
+ * (a usage error naming the option, then -1). */
+static int too_many(gs_mode mode, uint64_t n, bool sim, const char *flag)
+{
+    if (n <= (sim ? gs_mode_max_simulated : gs_mode_max_workers)[mode])
+        return 0;
+    char real[16], virt[16];
+    snprintf(real, sizeof real, "%u", gs_mode_max_workers[mode]);
+    snprintf(virt, sizeof virt, "%u", gs_mode_max_simulated[mode]);
+    if (sim)
+        return gs_cli_usage_error("%s: virtual time takes at most %s %s", flag, virt, gs_mode_plural[mode]);
+    return gs_cli_usage_error("%s: real time takes at most %s %s (with --sim, in virtual time: up to %s)", flag, real,
+                              gs_mode_plural[mode], virt);
+}
+
 /* Sweep defaults, and worker counts within every mode's limit. */
 static int finish_sweep(gs_cli_options *o)
 {
@@ -172,14 +187,9 @@ static int finish_sweep(gs_cli_options *o)
         for (uint32_t n = 1; n <= 8; n *= 2)
             o->counts[o->ncounts++] = n;
     qsort(o->counts, o->ncounts, sizeof *o->counts, compare_counts);
-    for (uint32_t i = 0; i < o->nmodes; i++) {
-        uint32_t max = gs_mode_max_workers[o->modes[i]];
-        if (o->counts[o->ncounts - 1] > max) {
-            char msg[32];
-            snprintf(msg, sizeof msg, "%u", max);
-            return gs_cli_usage_error("--workers: %s take at most %s workers", gs_mode_plural[o->modes[i]], msg);
-        }
-    }
+    for (uint32_t i = 0; i < o->nmodes; i++)
+        if (too_many(o->modes[i], o->counts[o->ncounts - 1], o->sim, "--workers") != 0)
+            return -1;
     const char *plot = o->outputs.path[GS_OUT_PLOT];
     if (o->plot_metric_set && !plot)
         return gs_cli_usage_error("--plot-metric applies only with --plot");
@@ -257,6 +267,16 @@ static int check_combinations(gs_cli_options *o)
         snprintf(count, sizeof count, "%u", gs_cpus_allowed());
         return gs_cli_usage_error("--cores: '%s' is more than the %s cores this machine lets gilsim use (with --sim: "
                            "up to 1024 modelled cores)", o->cores_arg, count);
+    }
+    if (o->mode_arg) { /* the count: within real time's limit, or virtual time's with --sim */
+        uint64_t n, max = (o->sim ? gs_mode_max_simulated : gs_mode_max_workers)[o->mode];
+        const char *a = o->mode_arg;
+        bool digits = *a && strspn(a, "0123456789") == strlen(a) && strlen(a) <= 9;
+        if (digits && strtoull(a, NULL, 10) > max && strtoull(a, NULL, 10) <= gs_mode_max_simulated[o->mode])
+            return too_many(o->mode, strtoull(a, NULL, 10), o->sim, o->mode_flag); /* --sim would take it */
+        if (gs_parse_count(o->mode_flag, a, 1, max, &n) != 0)
+            return -1;
+        o->workers = (uint32_t)n;
     }
     for (uint32_t i = 0; i < o->nwl; i++) {
         o->wl[i].io_kind = o->io_kind;

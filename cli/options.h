@@ -28,6 +28,7 @@ typedef struct {
     gs_mode mode;
     uint32_t workers;
     const char *mode_flag;       /* the option that set the mode, for conflicts */
+    const char *mode_arg;        /* ... and its count of workers, as given */
     /* sweep: the modes and worker counts */
     gs_mode modes[GS_MODE_COUNT];
     uint32_t nmodes;

@@ -28,23 +28,25 @@ typedef struct {
     uint64_t held_ns;    /* total, from each acquisition to its release */
 } gs_ulock_counts;
 
-#define GS_MAX_WORKERS   65536u           /* the largest of the modes' limits */
+#define GS_MAX_WORKERS   1000000u         /* the largest of the modes' limits */
 #define GS_MAX_WORK      (1ull << 40)
 #define GS_MAX_LATENCY_NS 10000000000ull  /* 10 s */
 #define GS_DEFAULT_EVENTS (1u << 20)      /* events kept per run, all workers */
 #define GS_WORKER_STACK  (64u * 1024)     /* pthread stack of a worker */
 
 /* Each mode: its name (options, JSON), what one worker and several are
- * called in prose, and the most workers it takes (threads: each a stack and
- * a kernel task; processes: each a whole process; tasks: an interpreter
- * state and a few handles each). */
-#define GS_MODES(X)                                                  \
-    X(THREADS,   "threads",   "thread",  "threads",   4096u)         \
-    X(PROCESSES, "processes", "process", "processes", 1024u)         \
-    X(ASYNC,     "async",     "task",    "tasks",     65536u)
+ * called in prose, and the most workers it takes in real time (threads:
+ * each a stack and a kernel task; processes: each a whole process; tasks:
+ * an interpreter state and a few handles each) and in virtual time, where
+ * a worker is a fiber and its interpreter, and the simulator's cost grows
+ * as events x log(threads) (machine/sim/turns.c). */
+#define GS_MODES(X)                                                           \
+    X(THREADS,   "threads",   "thread",  "threads",   4096u,  100000u)        \
+    X(PROCESSES, "processes", "process", "processes", 1024u,  16384u)         \
+    X(ASYNC,     "async",     "task",    "tasks",     65536u, 1000000u)
 
 typedef enum {
-#define GS_MODE_ENUM(e, name, one, many, max) GS_MODE_##e,
+#define GS_MODE_ENUM(e, name, one, many, max, sim_max) GS_MODE_##e,
     GS_MODES(GS_MODE_ENUM)
 #undef GS_MODE_ENUM
     GS_MODE_COUNT
@@ -53,7 +55,8 @@ typedef enum {
 extern const char *const gs_mode_names[GS_MODE_COUNT];     /* "threads" */
 extern const char *const gs_mode_singular[GS_MODE_COUNT];  /* "thread" */
 extern const char *const gs_mode_plural[GS_MODE_COUNT];    /* "threads" */
-extern const uint32_t gs_mode_max_workers[GS_MODE_COUNT];
+extern const uint32_t gs_mode_max_workers[GS_MODE_COUNT]; /* real time */
+extern const uint32_t gs_mode_max_simulated[GS_MODE_COUNT]; /* virtual time */
 
 struct gs_os;   /* the machine a run is on (private to sched/) */
 struct gs_home; /* a child process's way home (private to sched/) */

@@ -86,6 +86,33 @@ static void test_threads_without_a_lock_use_the_cores(void **state)
     expect_speedup(GS_GIL_NONE, 16, 16, 16.0);
 }
 
+/* Virtual time takes more threads than real time's ceiling (4096): 5000
+ * threads on 64 modelled cores, a unit each, all done, checksums right,
+ * and the cores kept busy: the run lasts at least 5000/64 units' time, and
+ * no thread waited for a core longer than the others' units took. */
+static void test_more_threads_than_real_time_takes(void **state)
+{
+    (void)state;
+    enum { THREADS = 5000, CORES = 64 };
+    assert_true(THREADS > gs_mode_max_workers[GS_MODE_THREADS]);
+    assert_true(THREADS <= gs_mode_max_simulated[GS_MODE_THREADS]);
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = model_of(CORES, 1);
+    gs_run_result r;
+    sim_run(&w, GS_GIL_NONE, THREADS, 1, true, &m, &r);
+    gs_run_summary s;
+    gs_summarize(&r, &s);
+    double unit_s = (double)r.workers[0].cpu_ns / 1e9;
+    if (s.wall_s < unit_s * THREADS / CORES)
+        fail_msg("%u threads on %u cores took %.6f s, less than %.6f s of their units", THREADS, CORES, s.wall_s,
+                 unit_s * THREADS / CORES);
+    for (uint32_t i = 0; i < THREADS; i++)
+        if (r.workers[i].core_wait_ns > (uint64_t)(unit_s * 1e9 * THREADS / CORES * 2))
+            fail_msg("thread %u waited %llu ns for a core", i, (unsigned long long)r.workers[i].core_wait_ns);
+    gs_run_result_free(&r);
+    gs_workload_free(&w);
+}
+
 /* The interval, exactly: a waiter asks for the lock one interval plus the
  * modelled wake-up after it began waiting, and the holder lets go at its
  * next breaker poll, within one loop iteration (countdown's is 4
@@ -872,6 +899,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_under_one_lock_take_turns),
         cmocka_unit_test(test_threads_without_a_lock_use_the_cores),
+        cmocka_unit_test(test_more_threads_than_real_time_takes),
         cmocka_unit_test(test_drop_requests_land_on_time),
         cmocka_unit_test(test_io_thread_waits_an_interval_per_operation),
         cmocka_unit_test(test_sleeps_overlap),

@@ -8,27 +8,33 @@
 #include "../sim.h"
 
 const char *const gs_mode_names[GS_MODE_COUNT] = {
-#define GS_MODE_NAME(e, name, one, many, max) [GS_MODE_##e] = name,
+#define GS_MODE_NAME(e, name, one, many, max, sim_max) [GS_MODE_##e] = name,
     GS_MODES(GS_MODE_NAME)
 #undef GS_MODE_NAME
 };
 
 const char *const gs_mode_singular[GS_MODE_COUNT] = {
-#define GS_MODE_ONE(e, name, one, many, max) [GS_MODE_##e] = one,
+#define GS_MODE_ONE(e, name, one, many, max, sim_max) [GS_MODE_##e] = one,
     GS_MODES(GS_MODE_ONE)
 #undef GS_MODE_ONE
 };
 
 const char *const gs_mode_plural[GS_MODE_COUNT] = {
-#define GS_MODE_MANY(e, name, one, many, max) [GS_MODE_##e] = many,
+#define GS_MODE_MANY(e, name, one, many, max, sim_max) [GS_MODE_##e] = many,
     GS_MODES(GS_MODE_MANY)
 #undef GS_MODE_MANY
 };
 
 const uint32_t gs_mode_max_workers[GS_MODE_COUNT] = {
-#define GS_MODE_MAX(e, name, one, many, max) [GS_MODE_##e] = max,
+#define GS_MODE_MAX(e, name, one, many, max, sim_max) [GS_MODE_##e] = max,
     GS_MODES(GS_MODE_MAX)
 #undef GS_MODE_MAX
+};
+
+const uint32_t gs_mode_max_simulated[GS_MODE_COUNT] = {
+#define GS_MODE_SIM_MAX(e, name, one, many, max, sim_max) [GS_MODE_##e] = sim_max,
+    GS_MODES(GS_MODE_SIM_MAX)
+#undef GS_MODE_SIM_MAX
 };
 
 static atomic_bool stop_requested;
@@ -84,9 +90,10 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     out->cfg = *cfg;
     out->nworkers = cfg->workers;
     gs_lock_stats_init(&out->loop_lock);
-    if (cfg->workers < 1 || cfg->workers > gs_mode_max_workers[cfg->mode]) {
+    uint32_t max = (cfg->sim ? gs_mode_max_simulated : gs_mode_max_workers)[cfg->mode];
+    if (cfg->workers < 1 || cfg->workers > max) {
         snprintf(out->error, sizeof out->error, "%s: %u workers; allowed 1..%u", gs_mode_names[cfg->mode],
-                 cfg->workers, gs_mode_max_workers[cfg->mode]);
+                 cfg->workers, max);
         return -1;
     }
     out->workers = calloc(cfg->workers, sizeof *out->workers);

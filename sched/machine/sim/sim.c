@@ -170,6 +170,8 @@ static sim_event pop_event(sim *s)
 
 static void take_core(sim *s, sim_thread *th, uint64_t t)
 {
+    if (s->current && s->current != th && s->current->at[SIM_TURNS])
+        sim_turns_update(s, s->current); /* its clock may have moved since it last waited its turn */
     if (th->state == READY && t > th->ready_at) { /* it waited for this core */
         th->core_wait_ns += t - th->ready_at;
         if (th->waited)
@@ -178,17 +180,13 @@ static void take_core(sim *s, sim_thread *th, uint64_t t)
     th->state = RUNNING;
     th->t = t;
     th->slice_end = t + s->m.slice_ns;
-    s->oncore[s->noncore++] = th;
+    sim_turns_update(s, th);
 }
 
 /* th leaves its core at its clock; the first in the run queue gets it. */
 static void leave_core(sim *s, sim_thread *th)
 {
-    for (uint32_t i = 0; i < s->noncore; i++)
-        if (s->oncore[i] == th) {
-            s->oncore[i] = s->oncore[--s->noncore];
-            break;
-        }
+    sim_turns_remove(s, th);
     sim_thread *next = sim_pop(&s->runq);
     if (next)
         take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + sim_cost(s, s->m.switch_ns));
@@ -199,53 +197,27 @@ static void sim_make_ready(sim *s, sim_thread *th, uint64_t t)
     th->state = READY;
     th->ready_at = t;
     th->wait++;
-    if (s->noncore < s->m.cores) {
+    if (s->turns[SIM_TURNS].n < s->m.cores) {
         take_core(s, th, t);
         return;
     }
     sim_push(&s->runq, th);
 }
 
-void sim_cond_remove(sim_cond *c, sim_thread *th)
-{
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->waiters[i] == th) {
-            memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
-            c->n--;
-            return;
-        }
-}
-
-/* ---- whose turn ---- */
-
-/* Whether a comes before b among threads on cores: by clock, operations
- * before computing, then by id. */
-static bool before(const sim_thread *a, const sim_thread *b)
-{
-    if (a->t != b->t)
-        return a->t < b->t;
-    if (a->computing != b->computing)
-        return !a->computing;
-    return a->id < b->id;
-}
+/* ---- whose turn (turns.c keeps the order) ---- */
 
 static void scheduler_loop(void *arg)
 {
     sim *s = arg;
     for (;;) {
-        sim_thread *best = NULL;
-        for (uint32_t i = 0; i < s->noncore; i++)
-            if (!best || before(s->oncore[i], best))
-                best = s->oncore[i];
+        sim_thread *best = sim_turns_first(s);
         if (s->nheap && (!best || s->heap[0].time <= best->t)) {
             sim_event ev = pop_event(s);
             sim_thread *th = ev.thread;
             if (th->state != BLOCKED || th->wait != ev.wait)
                 continue; /* it was woken another way first */
-            if (th->cond) {
+            if (th->cond)
                 sim_cond_remove(th->cond, th);
-                th->cond = NULL;
-            }
             th->timed_out = ev.timeout;
             sim_make_ready(s, th, ev.time);
             continue;
@@ -266,15 +238,9 @@ static void to_scheduler(sim *s, sim_thread *th)
  * it and no event is due before it. */
 void sim_wait_turn(sim *s, sim_thread *th)
 {
-    for (;;) {
-        bool first = !(s->nheap && s->heap[0].time <= th->t);
-        for (uint32_t i = 0; first && i < s->noncore; i++)
-            if (s->oncore[i] != th && before(s->oncore[i], th))
-                first = false;
-        if (first)
-            return;
+    sim_turns_update(s, th);
+    while ((s->nheap && s->heap[0].time <= th->t) || sim_turns_first(s) != th)
         to_scheduler(s, th);
-    }
 }
 
 /* th blocks at its clock, after paying for the system call. */
@@ -461,16 +427,9 @@ static uint64_t sim_budget(gs_os *os, uint64_t wanted)
     sim_thread *th = sim_me(os);
     th->computing = true; /* so that an operation due at this instant goes first */
     sim_wait_turn(s, th);
-    uint64_t horizon = s->nheap ? s->heap[0].time : FOREVER;
-    for (uint32_t i = 0; i < s->noncore; i++) {
-        sim_thread *o = s->oncore[i];
-        if (o != th && !o->computing && o->t < horizon)
-            horizon = o->t;
-        /* o's clock is at or past th's (th waited its turn): +1 lets th run
-         * at least one instruction */
-        if (o != th && o->computing && th->shares_memory && o->shares_memory && o->t + 16 < horizon)
-            horizon = o->t + 16;
-    }
+    /* Another sharing thread's clock is at or past th's (th waited its
+     * turn): th runs to two turns past it, so at least one instruction. */
+    uint64_t horizon = sim_turns_horizon(s, th, s->nheap ? s->heap[0].time : FOREVER, 2 * SHARED_TURN_NS);
     if (s->runq.head && th->slice_end < horizon)
         horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
     if (horizon == FOREVER)
@@ -648,8 +607,10 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     if (s->instruction_ps == 0)
         s->instruction_ps = 1;
     s->rng = model->seed;
-    s->oncore = calloc(model->cores, sizeof *s->oncore);
-    sim_thread *first = s->oncore ? new_thread(s) : NULL;
+    bool heaps = true;
+    for (int k = 0; k < SIM_HEAPS; k++)
+        heaps &= (s->turns[k].a = calloc(model->cores, sizeof *s->turns[k].a)) != NULL;
+    sim_thread *first = heaps ? new_thread(s) : NULL;
     if (first)
         first->fiber = gs_fiber_main();
     if (first)
@@ -679,7 +640,8 @@ void gs_os_sim_free(gs_os *os)
     }
     gs_fiber_free(s->scheduler);
     free(s->threads);
-    free(s->oncore);
+    for (int k = 0; k < SIM_HEAPS; k++)
+        free(s->turns[k].a);
     free(s->heap);
     free(s);
 }

@@ -15,6 +15,9 @@ enum { READY, RUNNING, BLOCKED, DONE };
 enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
 #define FOREVER UINT64_MAX
 
+/* The heaps of on-core threads that say whose turn it is (turns.c). */
+enum { SIM_TURNS, SIM_OPERATING, SIM_SHARING, SIM_HEAPS };
+
 typedef struct sim_thread {
     gs_fiber *fiber;
     uint32_t id;
@@ -39,6 +42,8 @@ typedef struct sim_thread {
     struct sim_thread *joiner;
     void *machine;            /* the sim it belongs to */
     struct sim_cond *cond;    /* BLOCKED on a condition variable: which */
+    uint32_t cond_slot;       /* ... and its place in that variable's queue */
+    uint32_t at[SIM_HEAPS];   /* on a core: its place in each heap of turns.c, 0 if none */
     uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
     bool timed_out;
 } sim_thread;
@@ -53,10 +58,18 @@ typedef struct {
     sim_queue waiting;
 } sim_mutex;
 
+/* A condition variable's waiters, in the order they came (sync.c). */
 typedef struct sim_cond {
-    sim_thread **waiters;
-    uint32_t n, cap;
+    sim_thread **slot;   /* by arrival; NULL where one has left */
+    uint32_t *count;     /* a Fenwick tree over slot: waiters in each range */
+    uint32_t used, cap;  /* slots used, slots allocated */
+    uint32_t n;          /* waiters */
 } sim_cond;
+
+typedef struct {
+    sim_thread **a;
+    uint32_t n;
+} sim_heap;
 
 typedef struct {
     uint64_t time, seq;
@@ -76,8 +89,7 @@ typedef struct {
     uint32_t nthreads, cap;
     sim_thread *line_owner[64]; /* each shared variable's cache line: whose core has it
                                    (sim_touched_shared; the threads runner's variables) */
-    sim_thread **oncore;      /* the threads holding a core */
-    uint32_t noncore;
+    sim_heap turns[SIM_HEAPS]; /* the threads holding a core (turns.c) */
     sim_queue runq;           /* READY threads waiting for a core */
     sim_event *heap;
     uint32_t nheap, capheap;
@@ -107,8 +119,19 @@ void sim_block(sim *s, sim_thread *th);
 void sim_settle(sim *s, sim_thread *th);
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
-/* th's cond is one it no longer waits on. */
+/* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
+
+/* turns.c: th, on a core, has a new clock or began or ended computing. */
+void sim_turns_update(sim *s, sim_thread *th);
+/* th leaves its core. */
+void sim_turns_remove(sim *s, sim_thread *th);
+/* The on-core thread whose turn it is (sim.c, "Order"), or NULL. */
+sim_thread *sim_turns_first(const sim *s);
+/* Where computing th's budget must end, at the latest horizon: the
+ * earliest clock of another on-core thread about to operate, and for a
+ * thread sharing memory, shared_turn_ns after the earliest other such. */
+uint64_t sim_turns_horizon(const sim *s, const sim_thread *th, uint64_t horizon, uint64_t shared_turn_ns);
 
 /* sync.c: the operations of machine.h on mutexes, condition variables and
  * semaphores. */

@@ -70,6 +70,82 @@ gs_cond *gs_sim_cond_new(gs_os *os)
     return sim_must(calloc(1, sizeof(sim_cond)));
 }
 
+/* A condition variable's waiters stay in the order they came: a signal
+ * wakes the one at a drawn rank among them, a broadcast all in order, and
+ * a timed-out waiter leaves from wherever it is.  An array shifted at each
+ * departure made every wake-up O(waiters), and thousands of threads wait
+ * on one lock's variable; so each departure leaves a hole, and a Fenwick
+ * tree over the slots counts the waiters in each range, which finds the
+ * waiter of a rank, or records a departure, in O(log slots).  When the
+ * slots run out, the holes are closed (or the slots doubled when few are
+ * holes): O(1) a waiter, amortized. */
+
+/* Adds d at slot i (0-based) of the tree. */
+static void count_add(sim_cond *c, uint32_t i, int d)
+{
+    for (uint32_t j = i + 1; j <= c->cap; j += j & -j)
+        c->count[j] += (uint32_t)d;
+}
+
+/* The slot of the waiter of the given rank (0: the oldest). */
+static uint32_t slot_of_rank(const sim_cond *c, uint32_t rank)
+{
+    uint32_t pos = 0, step = 1;
+    while (step * 2 <= c->cap)
+        step *= 2;
+    for (; step; step /= 2)
+        if (pos + step <= c->cap && c->count[pos + step] <= rank) {
+            pos += step;
+            rank -= c->count[pos];
+        }
+    return pos;
+}
+
+/* Room for one more waiter at slot `used`. */
+static void make_room(sim_cond *c)
+{
+    if (c->used < c->cap)
+        return;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < c->used; i++)
+        if (c->slot[i]) {
+            c->slot[kept] = c->slot[i];
+            c->slot[kept]->cond_slot = kept;
+            kept++;
+        }
+    c->used = kept;
+    if (kept == c->cap || kept > c->cap / 2) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->slot = sim_must(realloc(c->slot, c->cap * sizeof *c->slot));
+        free(c->count);
+        c->count = sim_must(malloc((c->cap + 1) * sizeof *c->count));
+    }
+    for (uint32_t j = 1; j <= c->cap; j++) /* the tree, built in O(cap) */
+        c->count[j] = j <= c->used;
+    for (uint32_t j = 1; j <= c->cap; j++)
+        if (j + (j & -j) <= c->cap)
+            c->count[j + (j & -j)] += c->count[j];
+}
+
+static void cond_add(sim_cond *c, sim_thread *th)
+{
+    make_room(c);
+    c->slot[c->used] = th;
+    th->cond_slot = c->used;
+    count_add(c, c->used++, 1);
+    c->n++;
+    th->cond = c;
+}
+
+void sim_cond_remove(sim_cond *c, sim_thread *th)
+{
+    c->slot[th->cond_slot] = NULL;
+    count_add(c, th->cond_slot, -1);
+    th->cond = NULL;
+    if (--c->n == 0)
+        c->used = 0; /* every slot's count is back at 0 */
+}
+
 /* The common part of the waits; returns true if it timed out. */
 static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
 {
@@ -77,12 +153,7 @@ static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
     sim_thread *th = sim_me(os);
     sim_cond *c = (sim_cond *)cv;
     sim_wait_turn(s, th);
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 8;
-        c->waiters = sim_must(realloc(c->waiters, c->cap * sizeof *c->waiters));
-    }
-    c->waiters[c->n++] = th;
-    th->cond = c;
+    cond_add(c, th);
     th->timed_out = false;
     gs_sim_unlock(os, m);
     if (deadline != FOREVER)
@@ -105,13 +176,10 @@ bool gs_sim_wait_until(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline)
     return cond_wait(os, c, m, deadline);
 }
 
-/* Wakes the waiter at index i, by a call made at `called`. */
-static void wake_waiter(sim *s, uint64_t called, sim_cond *c, uint32_t i)
+/* Wakes waiter w, by a call made at `called`. */
+static void wake_waiter(sim *s, uint64_t called, sim_cond *c, sim_thread *w)
 {
-    sim_thread *w = c->waiters[i];
-    memmove(&c->waiters[i], &c->waiters[i + 1], (c->n - i - 1) * sizeof *c->waiters);
-    c->n--;
-    w->cond = NULL;
+    sim_cond_remove(c, w);
     sim_wake(s, w, called);
 }
 
@@ -127,9 +195,10 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
     uint64_t called = th->t;
     th->t += sim_cost(s, s->m.signal_ns);
     if (!all)
-        wake_waiter(s, called, c, (uint32_t)(sim_random(s) % c->n));
-    while (all && c->n)
-        wake_waiter(s, called, c, 0);
+        wake_waiter(s, called, c, c->slot[slot_of_rank(c, (uint32_t)(sim_random(s) % c->n))]);
+    for (uint32_t i = 0; all && c->n; i++)
+        if (c->slot[i])
+            wake_waiter(s, called, c, c->slot[i]);
 }
 
 void gs_sim_signal(gs_os *os, gs_cond *c) { notify(os, c, false); }
@@ -139,8 +208,10 @@ void gs_sim_cond_free(gs_os *os, gs_cond *cv)
 {
     (void)os;
     sim_cond *c = (sim_cond *)cv;
-    if (c)
-        free(c->waiters);
+    if (c) {
+        free(c->slot);
+        free(c->count);
+    }
     free(c);
 }
 
