@@ -8,6 +8,14 @@
  *                     second (target: at least 2 million);
  *   hand-offs         lock hand-offs per real second, 2 CPU-bound threads
  *                     at a 10 us interval;
+ *   growth            the simulator's CPU time per simulated thread, each
+ *                     doing one unit with no lock (so that the model adds
+ *                     no work of its own as threads are added), from 16 to
+ *                     16,384 threads on 8 and on 1,024 modelled cores, and
+ *                     the largest over the smallest (target: at most 1.2,
+ *                     as O(events x log threads) keeps it); 1,024
+ *                     processes on 1,024 modelled cores (target: under
+ *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
  *                     tasks, each one small unit: real wall time and peak
  *                     memory per worker;
@@ -58,11 +66,11 @@ static bench_mark switches_per_s(void)
     return (bench_mark){.wall = SWITCHES / (t1.wall - t0.wall) / 1e6, .cpu = SWITCHES / (t1.cpu - t0.cpu) / 1e6};
 }
 
-/* Runs cfg on the default model; fills s and returns its real time (wall
- * and CPU seconds). */
-static bench_mark sim_run(gs_run_config *cfg, gs_run_summary *s)
+/* Runs cfg on model m (NULL: the default); fills s and returns its real
+ * time (wall and CPU seconds). */
+static bench_mark sim_run(gs_run_config *cfg, const gs_sim_model *model, gs_run_summary *s)
 {
-    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    gs_sim_model m = model ? *model : GS_SIM_MODEL_DEFAULT;
     cfg->sim = &m;
     gs_run_result r;
     bench_mark t0 = bench_now();
@@ -77,6 +85,53 @@ static bench_mark sim_run(gs_run_config *cfg, gs_run_summary *s)
 }
 
 enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, NFIGURES };
+
+/* The simulator's growth (see the header). */
+static void add_growth(bench_report *rep)
+{
+    static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
+    static char names[8][64];
+    enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
+    double lo = 0, hi = 0;
+    static gs_run_summary s;
+    for (int c = 0; c < NC; c++)
+        for (int t = 0; t < NT; t++) {
+            gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+            m.cores = cores[c];
+            double wall[BENCH_REPS], cpu[BENCH_REPS];
+            for (int r = 0; r < 3; r++) { /* 3 of them: the largest take seconds each */
+                gs_run_config cfg = {.mode = GS_MODE_THREADS, .workers = threads[t], .workload = &w, .work = 1,
+                                     .weak = true, .gil = {.policy = GS_GIL_NONE}};
+                bench_mark real = sim_run(&cfg, &m, &s);
+                wall[r] = real.wall / threads[t] * 1e6, cpu[r] = real.cpu / threads[t] * 1e6;
+            }
+            bench_figure fw, fc;
+            bench_summarize(&fw, wall, 3);
+            bench_summarize(&fc, cpu, 3);
+            char *name = names[c * NT + t];
+            snprintf(name, sizeof names[0], "%u threads on %u modelled cores: per thread", threads[t], cores[c]);
+            bench_add_timed(rep, "sim", name, "us", &fw, &fc);
+            lo = lo && lo < fc.median ? lo : fc.median;
+            hi = hi > fc.median ? hi : fc.median;
+        }
+    bench_add_ratio(rep, "sim", "CPU per thread: largest over smallest", hi / lo, "x", "at most 1.2");
+    double wall[BENCH_REPS], cpu[BENCH_REPS];
+    for (int r = 0; r < 3; r++) {
+        gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+        m.cores = 1024;
+        gs_run_config cfg = {.mode = GS_MODE_PROCESSES, .workers = 1024, .workload = &w, .work = 1, .weak = true,
+                             .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = GS_INTERVAL_DEFAULT_NS,
+                                     .force_switching = true}};
+        bench_mark real = sim_run(&cfg, &m, &s);
+        wall[r] = real.wall, cpu[r] = real.cpu;
+    }
+    bench_figure fw, fc;
+    bench_summarize(&fw, wall, 3);
+    bench_summarize(&fc, cpu, 3);
+    bench_add_timed(rep, "sim", "1,024 processes on 1,024 modelled cores", "s", &fw, &fc);
+    gs_workload_free(&w);
+}
 
 void bench_sim(bench_report *rep)
 {
@@ -101,7 +156,7 @@ void bench_sim(bench_report *rep)
         bench_mark interp = {.wall = t1.wall - t0.wall, .cpu = t1.cpu - t0.cpu};
         gs_run_config one = {.mode = GS_MODE_THREADS, .workers = 1, .workload = &w, .work = work,
                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true}};
-        bench_mark simulated = sim_run(&one, &s);
+        bench_mark simulated = sim_run(&one, NULL, &s);
         double instructions = (double)s.instructions;
         wall[ALONE][r] = instructions / interp.wall / 1e6, cpu[ALONE][r] = instructions / interp.cpu / 1e6;
         wall[RATE][r] = instructions / simulated.wall / 1e6, cpu[RATE][r] = instructions / simulated.cpu / 1e6;
@@ -112,7 +167,7 @@ void bench_sim(bench_report *rep)
         gs_run_config two = one;
         two.workers = 2;
         two.gil.interval_ns = 10000;
-        bench_mark real = sim_run(&two, &s);
+        bench_mark real = sim_run(&two, NULL, &s);
         wall[HANDOFFS][r] = (double)s.lock.switches_in / real.wall;
         cpu[HANDOFFS][r] = (double)s.lock.switches_in / real.cpu;
     }
@@ -123,6 +178,7 @@ void bench_sim(bench_report *rep)
         bench_add_timed(rep, "sim", names[k][0], names[k][1], &fw, &fc);
     }
     gs_workload_free(&w);
+    add_growth(rep);
 
     gs_sim_model wide = GS_SIM_MODEL_DEFAULT;
     wide.cores = 64;

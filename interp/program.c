@@ -8,6 +8,7 @@
 void gs_program_free(gs_program *p)
 {
     free(p->code);
+    free(p->fast);
     free(p->consts);
     free(p->funcs);
     free(p->lines);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuse.h"
 #include "opcodes.h"
 #include "verify.h"
 
@@ -197,6 +198,8 @@ int gs_verify(gs_program *p, char err[GS_ERRMSG_MAX])
         free(v.start);
         free(v.work);
     }
+    if (rc == 0 && gs_fuse(p) != 0)
+        rc = fail(&v, 0, "out of memory");
     p->verified = rc == 0;
     return rc;
 }

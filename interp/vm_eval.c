@@ -13,6 +13,11 @@
  * on both (test_vm_portable), and CI builds all of gilsim on the switch
  * once (GILSIM_VM_SWITCH), so neither rots.
  *
+ * Superinstructions (fuse.h) run from the program's interpreter copy of
+ * its code, where the first instruction of a common run has the run's
+ * opcode: one dispatch does the run, if the budget has room for all of it,
+ * and counts each of its instructions; otherwise it does the first alone.
+ *
  * The instruction budget is one counter decremented per instruction.  The
  * eval breaker is polled where CPython polls it, at loop back-edges (here:
  * every taken jump, which includes them) and when a function is entered.
@@ -32,6 +37,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "fuse.h"
 #include "vm.h"
 
 #ifndef GS_VM_POLL
@@ -100,7 +106,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     }
 
     const gs_program *prog = vm->prog;
-    const int32_t *const code = prog->code;
+    const int32_t *const code = prog->fast; /* prog->code, with superinstructions */
     const int64_t *const consts = prog->consts;
     const gs_func *const funcs = prog->funcs;
     int64_t *const stack_end = vm->stack + GS_VM_STACK;
@@ -160,18 +166,49 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define CHECKED_BINARY(builtin, shown) \
     do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
 #define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
+/* Superinstructions: whether the budget has room for the run's n
+ * instructions (one was counted as it was fetched), counting them if so;
+ * and the plain first instruction when it has not.  These are case bodies,
+ * not do-while statements: under the switch, VM_NEXT is `continue`. */
+#define RUN_FITS(n)    (GS_LIKELY(left >= (n) - 1) ? (left -= (n) - 1, 1) : 0)
+#define LOAD_ALONE()   { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
+#define INC_ALONE()    { a = fp[OPERAND(0)]; b = OPERAND(1);                                      \
+                         CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
+/* load L; push K; jCC T: the words are L at 1, K at 3, T at 5. */
+#define LOCAL_CONST_JUMP(rel)                                               \
+    if (!RUN_FITS(3))                                                       \
+        LOAD_ALONE()                                                        \
+    if (GS_LIKELY(fp[OPERAND(0)] rel consts[ip[3]])) {                      \
+        ip = code + ip[5];                                                  \
+        POLL_BREAKER();                                                     \
+    } else {                                                                \
+        ADVANCE(5);                                                         \
+    }                                                                       \
+    VM_NEXT();
+/* load L; push K; add or sub: the op at 4, where an overflow is reported. */
+#define LOCAL_CONST_OP(builtin, shown)                                      \
+    if (!RUN_FITS(3))                                                       \
+        LOAD_ALONE()                                                        \
+    at = ip + 4;                                                            \
+    CHECKED(builtin, fp[OPERAND(0)], consts[ip[3]], *sp, shown);            \
+    sp++;                                                                   \
+    ADVANCE(4);                                                             \
+    VM_NEXT();
 
 #if GS_VM_SWITCH
-#define VM_SWITCH()   for (;;) { VM_FETCH(); switch ((gs_opcode)*ip) {
+#define VM_SWITCH()   for (;;) { VM_FETCH(); switch (*ip) {
 #define VM_END()      default: GS_UNREACHABLE(); } }
 #define VM_CASE(op)   case GS_OP_##op:
 #define VM_NEXT()     continue
 #define VM_FETCH()    do { if (GS_UNLIKELY(left == 0)) STOP(GS_STOP_BUDGET); left--; at = ip; } while (0)
 #else
-    static const void *const dispatch[GS_OP_COUNT] = {
+    static const void *const dispatch[GS_OP_ALL_COUNT] = {
 #define GS_OP_LABEL(e, name, oa, ob, pops, pushes, meaning) [GS_OP_##e] = &&op_##e,
         GS_OPCODES(GS_OP_LABEL)
 #undef GS_OP_LABEL
+#define GS_FUSED_LABEL(e, name, a, b, c, d) [GS_OP_##e] = &&op_##e,
+        GS_FUSED(GS_FUSED_LABEL)
+#undef GS_FUSED_LABEL
     };
 #define VM_SWITCH()   VM_NEXT();
 #define VM_END()
@@ -187,8 +224,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(SWAP)  { a = sp[-2]; sp[-2] = sp[-1]; sp[-1] = a; ADVANCE(0); VM_NEXT(); }
     VM_CASE(LOAD)  { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
     VM_CASE(STORE) { fp[OPERAND(0)] = POP(); ADVANCE(1); VM_NEXT(); }
-    VM_CASE(INC)   { a = fp[OPERAND(0)]; b = OPERAND(1);
-                     CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
+    VM_CASE(INC)   INC_ALONE()
     VM_CASE(ADD)   { CHECKED_BINARY(GS_ADD_OVERFLOW, "+"); VM_NEXT(); }
     VM_CASE(SUB)   { CHECKED_BINARY(GS_SUB_OVERFLOW, "-"); VM_NEXT(); }
     VM_CASE(MUL)   { CHECKED_BINARY(GS_MUL_OVERFLOW, "*"); VM_NEXT(); }
@@ -330,6 +366,35 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         ADVANCE(0);
         STOP(GS_STOP_DONE);
     }
+    VM_CASE(INC_LOAD_PUSH_JGT) { /* inc L I; load M; push K; jgt T: I at 2, M at 4, K at 6, T at 8 */
+        if (!RUN_FITS(4))
+            INC_ALONE()
+        a = fp[OPERAND(0)];
+        b = OPERAND(1);
+        CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+");
+        if (GS_LIKELY(fp[ip[4]] > consts[ip[6]])) {
+            ip = code + ip[8];
+            POLL_BREAKER();
+        } else {
+            ADVANCE(8);
+        }
+        VM_NEXT();
+    }
+    VM_CASE(LOAD_PUSH_JGT) { LOCAL_CONST_JUMP(>) }
+    VM_CASE(LOAD_PUSH_JLT) { LOCAL_CONST_JUMP(<) }
+    VM_CASE(LOAD_PUSH_JGE) { LOCAL_CONST_JUMP(>=) }
+    VM_CASE(LOAD_PUSH_JLE) { LOCAL_CONST_JUMP(<=) }
+    VM_CASE(LOAD_PUSH_ADD) { LOCAL_CONST_OP(GS_ADD_OVERFLOW, "+") }
+    VM_CASE(LOAD_PUSH_SUB) { LOCAL_CONST_OP(GS_SUB_OVERFLOW, "-") }
+    VM_CASE(LOAD_LOAD) {
+        if (!RUN_FITS(2))
+            LOAD_ALONE()
+        sp[0] = fp[OPERAND(0)];
+        sp[1] = fp[ip[3]];
+        sp += 2;
+        ADVANCE(3);
+        VM_NEXT();
+    }
     VM_END()
 
 leave:
@@ -351,6 +416,11 @@ leave:
 #undef CHECKED
 #undef CHECKED_BINARY
 #undef COMPARE_JUMP
+#undef RUN_FITS
+#undef LOAD_ALONE
+#undef INC_ALONE
+#undef LOCAL_CONST_JUMP
+#undef LOCAL_CONST_OP
 #undef VM_SWITCH
 #undef VM_END
 #undef VM_CASE

@@ -186,7 +186,9 @@ static int verify_words(const int32_t *words, uint32_t n, uint32_t nlocals, char
     gs_func f = {.name = "main", .entry = 0, .end = n, .nlocals = nlocals};
     gs_program p = {.code = code, .ncode = n, .consts = consts, .nconsts = 1, .funcs = &f, .nfuncs = 1};
     snprintf(p.source, sizeof p.source, "raw");
-    return gs_verify(&p, err);
+    int rc = gs_verify(&p, err);
+    free(p.fast);
+    return rc;
 }
 
 static void test_verifier_raw_bytecode(void **state)
