@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dis.h"
+#include "fuse.h"
 #include "label.h"
 #include "opcodes.h"
 
@@ -91,7 +92,10 @@ int gs_disassemble(const gs_program *p, const char *source, size_t len, FILE *ou
             if (target[pc])
                 fprintf(out, "L%u:\n", pc);
             fputs("    ", out);
+            const gs_fused_info *fused = gs_fused_at(p, pc);
             pc = gs_disassemble_one(p, pc, out);
+            if (fused) /* the interpreter's superinstruction (fuse.h): a comment, so the text reassembles */
+                fprintf(out, "    ; %s: one dispatch", fused->name);
             fputc('\n', out);
         }
         fputs(".end\n", out);

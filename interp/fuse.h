@@ -67,8 +67,8 @@ extern const gs_fused_info gs_fused_table[GS_FUSED_COUNT];
  * memory. */
 int gs_fuse(gs_program *p);
 
-/* The superinstruction that begins at pc in p's interpreter code, or NULL
- * where a plain instruction does. */
+/* The superinstruction that begins at pc, the start of an instruction of
+ * p, in p's interpreter code; NULL where a plain instruction does. */
 const gs_fused_info *gs_fused_at(const gs_program *p, uint32_t pc);
 
 #endif

@@ -185,14 +185,18 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         ADVANCE(5);                                                         \
     }                                                                       \
     VM_NEXT();
-/* load L; push K; add or sub: the op at 4, where an overflow is reported. */
+/* load L; push K; add or sub (at 4): the op begins as the plain code's
+ * would, with L's value on the stack, so that an overflow stops where and
+ * as the plain code stops. */
 #define LOCAL_CONST_OP(builtin, shown)                                      \
     if (!RUN_FITS(3))                                                       \
         LOAD_ALONE()                                                        \
-    at = ip + 4;                                                            \
-    CHECKED(builtin, fp[OPERAND(0)], consts[ip[3]], *sp, shown);            \
-    sp++;                                                                   \
-    ADVANCE(4);                                                             \
+    a = fp[OPERAND(0)];                                                     \
+    b = consts[ip[3]];                                                      \
+    at = ip += 4;                                                           \
+    PUSH(a);                                                                \
+    CHECKED(builtin, a, b, TOP(), shown);                                   \
+    ADVANCE(0);                                                             \
     VM_NEXT();
 
 #if GS_VM_SWITCH

@@ -13,6 +13,7 @@
 
 #include "asm.h"
 #include "dis.h"
+#include "fuse.h"
 #include "opcodes.h"
 #include "verify.h"
 
@@ -300,6 +301,13 @@ static void round_trip(const char *name, const char *src, size_t len)
     if (gs_load_source(text, tlen, "dis", &b, err) != 0)
         fail_msg("%s: disassembly does not assemble: %s\n%s", name, err, text);
     assert_true(gs_program_equal(&a, &b));
+    /* each superinstruction (fuse.h) is named where it begins, and only there */
+    unsigned fused = 0, named = 0;
+    for (uint32_t pc = 0; pc < a.ncode; pc += gs_instruction_length(a.code[pc]))
+        fused += gs_fused_at(&a, pc) != NULL;
+    for (const char *t = text; (t = strstr(t, ": one dispatch")); t++)
+        named++;
+    assert_int_equal(named, fused);
     free(text);
     gs_program_free(&a);
     gs_program_free(&b);
