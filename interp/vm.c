@@ -15,6 +15,7 @@ int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t 
                char err[GS_ERRMSG_MAX])
 {
     memset(vm, 0, offsetof(gs_vm, frames));
+    vm->error[0] = '\0';
     atomic_init(&vm->breaker, 0);
     if (!prog->verified) {
         snprintf(err, GS_ERRMSG_MAX, "%s: program was not verified", prog->source);

@@ -41,13 +41,16 @@ void gs_hist_add(gs_hist *h, uint64_t v)
         h->max = v;
 }
 
+/* Only the buckets from min's to max's can hold anything: merging reads
+ * no others, so a histogram's untouched pages stay untouched (a run of
+ * 100,000 simulated threads merges 500,000 of them). */
 void gs_hist_merge(gs_hist *into, const gs_hist *from)
 {
     if (from->count == 0)
-        return; /* leaves an empty histogram's pages untouched */
+        return;
     if (into->count == 0 || from->min < into->min)
         into->min = from->min;
-    for (unsigned i = 0; i < GS_HIST_BUCKETS; i++)
+    for (unsigned i = bucket_of(from->min), last = bucket_of(from->max); i <= last; i++)
         into->buckets[i] += from->buckets[i];
     into->count += from->count;
     into->sum = into->sum + from->sum < into->sum ? UINT64_MAX : into->sum + from->sum;
@@ -65,7 +68,7 @@ uint64_t gs_hist_percentile(const gs_hist *h, double p)
     if (rank > h->count)
         rank = h->count;
     uint64_t seen = 0;
-    for (unsigned b = 0; b < GS_HIST_BUCKETS; b++) {
+    for (unsigned b = bucket_of(h->min); b < GS_HIST_BUCKETS; b++) {
         seen += h->buckets[b];
         if (seen >= rank) {
             uint64_t lo, width;
