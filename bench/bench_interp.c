@@ -6,8 +6,9 @@
  *
  * Sections:
  *   interp   ns per instruction and per loop iteration for countdown and fib,
- *            python3's countdown for comparison, and the eval breaker's cost
- *            (the loop built with and without polling). */
+ *            python3's countdown and Lua 5.4's countdown and fib (where
+ *            lua5.4 is installed) for comparison, and the eval breaker's
+ *            cost (the loop built with and without polling). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,31 @@ static int bench_python(pair *per_iter)
     return n == BENCH_REPS && rc == 0 ? 0 : -1;
 }
 
+/* Times Lua 5.4's `while n > 0 do n = n - 1 end` and recursive fib(30),
+ * the same programs, measured inside lua5.4 in CPU time (os.clock: Lua
+ * has no finer wall clock of its own).  Fills per iteration and per call. */
+static int bench_lua(double iter_cpu[BENCH_REPS], double call_cpu[BENCH_REPS])
+{
+    const char *script =
+        "lua5.4 -e '\n"
+        "local function count(n) while n > 0 do n = n - 1 end return n end\n"
+        "local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end\n"
+        "for _ = 1, %d do\n"
+        "  local c = os.clock(); count(50000000); local d = os.clock(); fib(30); local e = os.clock()\n"
+        "  print((d - c) / 50000000 * 1e9, (e - d) / 2692537 * 1e9)\n"
+        "end' 2>/dev/null";
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, script, BENCH_REPS);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    int n = 0;
+    while (n < BENCH_REPS && fscanf(f, "%lf %lf", &iter_cpu[n], &call_cpu[n]) == 2)
+        n++;
+    int rc = pclose(f);
+    return n == BENCH_REPS && rc == 0 ? 0 : -1;
+}
+
 void bench_interp(bench_report *rep)
 {
     gs_workload countdown = bench_workload(GS_WL_COUNTDOWN), fib = bench_workload(GS_WL_FIB);
@@ -167,6 +193,20 @@ void bench_interp(bench_report *rep)
                         "target >= 5");
     } else {
         bench_note(rep, "python3 not found: no CPython comparison");
+    }
+    double lua_iter[BENCH_REPS], lua_call[BENCH_REPS];
+    if (bench_lua(lua_iter, lua_call) == 0) {
+        bench_figure li, lc, gi, gc;
+        bench_summarize(&li, lua_iter, BENCH_REPS);
+        bench_summarize(&lc, lua_call, BENCH_REPS);
+        bench_summarize(&gi, poll_iter.cpu, BENCH_REPS);
+        bench_summarize(&gc, fib_call.cpu, BENCH_REPS);
+        bench_add(rep, "interp", "lua5.4 countdown ns/iteration, CPU", "ns", &li);
+        bench_add(rep, "interp", "lua5.4 fib(30) ns/call, CPU", "ns", &lc);
+        bench_add_ratio(rep, "interp", "lua5.4 / gilsim per iteration, CPU", li.median / gi.median, "x", "target > 1");
+        bench_add_ratio(rep, "interp", "lua5.4 / gilsim per fib call, CPU", lc.median / gc.median, "x", "target > 1");
+    } else {
+        bench_note(rep, "lua5.4 not found: no Lua comparison");
     }
     add_pair(rep, "countdown ns/instruction, no polling", "ns", &nopoll_instr);
     add_pair(rep, "breaker polling cost (paired runs)", "%", &poll_cost);
