@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
@@ -104,7 +105,10 @@ scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_si
                              .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
                              .event_cap = GS_DEFAULT_EVENTS, .sim = sim};
         /* the peak starts from now: a fork inherits its parent's, which the
-         * sections before may have raised far past what this run needs */
+         * sections before may have raised far past what this run needs; and
+         * memory they freed goes back to the system first, or this run
+         * would reuse it unseen */
+        malloc_trim(0);
         FILE *clear = fopen("/proc/self/clear_refs", "w");
         if (clear) {
             fputs("5", clear);

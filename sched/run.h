@@ -89,11 +89,14 @@ typedef struct {
     void (*in_child)(uint32_t worker, struct gs_os *os, struct gs_home *home);
 } gs_run_config;
 
+/* What a worker did.  The fields every worker writes come first and the
+ * rarely written last (a program's locks and shared variables, an error),
+ * so that a worker that never fails touches as few of its pages as it can:
+ * virtual time runs up to a million of them. */
 typedef struct {
     uint32_t id;
     uint64_t first_unit, units;
     bool failed;
-    char error[1024];         /* why it failed, with the frames of a runtime error */
     int64_t checksum;
     uint64_t instructions;
     uint64_t start_ns, end_ns; /* the machine's clock: first and last moment it ran */
@@ -102,16 +105,17 @@ typedef struct {
                                  its own run's or other programs', had them */
     bool core_wait_known;     /* false where the machine cannot tell (no schedstat) */
     uint32_t cpus;            /* CPUs it was allowed to run on, as it started */
-    gs_lock_stats lock;
     uint64_t io_ops;
-    gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
-    gs_hist loop_lag;         /* async: how late each of its timers fired */
     uint64_t native_calls, native_ns; /* native calls, and the time inside them */
     uint64_t transfer_bytes, transfer_ns; /* processes: its data sent home; interpreters: sent
                                              through a channel; and how long that took */
+    gs_recorder rec;
+    gs_lock_stats lock;
+    gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
+    gs_hist loop_lag;         /* async: how late each of its timers fired */
     gs_ulock_counts ulocks[GS_MAX_ULOCKS]; /* the program's user locks, as this worker used them */
     int64_t shared_end[GS_MAX_SHARED]; /* processes: its process's shared variables at its end */
-    gs_recorder rec;
+    char error[1024];         /* why it failed, with the frames of a runtime error */
 } gs_worker_result;
 
 typedef struct {
