@@ -59,39 +59,70 @@ static void row(const char *what, const char *option, const char *classroom)
     printf("  %-38s %-30s %s\n", what, option, classroom);
 }
 
+static const char *const measured_what[GS_CAL_COUNT] = {
+#define GS_CAL_WHAT(e, what) [GS_CAL_##e] = what,
+    GS_CAL_MEASURED(GS_CAL_WHAT)
+#undef GS_CAL_WHAT
+};
+
+/* The option of a measured cost, and its batches, least to most. */
+static void print_spread(const gs_calibration *c, gs_cal_measure k, const char *option)
+{
+    const gs_cal_spread *s = &c->spread[k];
+    char lo[32], hi[32];
+    if (s->batches == 0)
+        return;
+    if (k == GS_CAL_INSTRUCTION)
+        printf("  %-18s %.2f .. %.2f", option, s->lo, s->hi);
+    else
+        printf("  %-18s %s .. %s", option, option_ns((uint64_t)s->lo, lo), option_ns((uint64_t)s->hi, hi));
+    printf(" (%d batches)\n", s->batches);
+}
+
 static void print_table(const gs_calibration *c)
 {
     const gs_sim_model *m = &c->model, *d = &GS_SIM_MODEL_DEFAULT;
     char v[32], o[64], t[32];
-    row("measured here (medians)", "model option", "default");
+    row("measured here", "model option", "default");
     snprintf(o, sizeof o, "--cores %u", m->cores);
     snprintf(t, sizeof t, "%u", d->cores);
     row("cores gilsim may use", o, t);
     snprintf(o, sizeof o, "--instruction-ns %.2f", m->instruction_ns);
     snprintf(t, sizeof t, "%.2f", d->instruction_ns);
-    row("an instruction (CPU time)", o, t);
+    row(measured_what[GS_CAL_INSTRUCTION], o, t);
     struct {
-        const char *what, *opt;
+        gs_cal_measure k;
+        const char *opt;
         uint64_t value, dflt;
         bool measured;
     } costs[] = {
-        {"a system call that wakes nobody", "--syscall-cost", m->syscall_ns, d->syscall_ns, true},
-        {"signalling a thread on another core", "--signal-cost", m->signal_ns, d->signal_ns, true},
-        {"signal to the woken thread running", "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},
-        {"a hand-off on one core, less a signal", "--switch-cost", m->switch_ns, d->switch_ns, true},
-        {"how late a 1 ms timed wait ends", "--timer-latency", m->timer_ns, d->timer_ns, true},
-        {"time slice (2 spinners, 1 core)", "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
-        {"a 4 KiB read from the page cache", "--file-io", m->file_io_ns, d->file_io_ns, true},
-        {"starting a process (of 8)", "--fork-cost", m->fork_ns, d->fork_ns, true},
-        {"collecting a process (of 8)", "--collect-cost", m->collect_ns, d->collect_ns, true},
-        {"a cache line between two cores", "--line-transfer", m->line_ns, d->line_ns, c->line_measured},
+        {GS_CAL_SYSCALL, "--syscall-cost", m->syscall_ns, d->syscall_ns, true},
+        {GS_CAL_SIGNAL, "--signal-cost", m->signal_ns, d->signal_ns, true},
+        {GS_CAL_WAKE, "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},
+        {GS_CAL_SWITCH, "--switch-cost", m->switch_ns, d->switch_ns, true},
+        {GS_CAL_TIMER, "--timer-latency", m->timer_ns, d->timer_ns, true},
+        {GS_CAL_SLICE, "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
+        {GS_CAL_FILE_IO, "--file-io", m->file_io_ns, d->file_io_ns, true},
+        {GS_CAL_FORK, "--fork-cost", m->fork_ns, d->fork_ns, true},
+        {GS_CAL_COLLECT, "--collect-cost", m->collect_ns, d->collect_ns, true},
+        {GS_CAL_LINE, "--line-transfer", m->line_ns, d->line_ns, c->line_measured},
     };
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
         char b[32];
         snprintf(o, sizeof o, "%s %s%s", costs[i].opt, option_ns(costs[i].value, b),
                  costs[i].measured ? "" : " (default)");
-        row(costs[i].what, o, option_ns(costs[i].dflt, t));
+        row(measured_what[costs[i].k], o, option_ns(costs[i].dflt, t));
     }
+    printf("\nEach cost is the least of its batches, each batch a median: other programs, a\n"
+           "cold cache or a slower clock only ever add time, so the least disturbed batch is\n"
+           "nearest this machine's own cost; a signal and a wake-up take the middle batch\n"
+           "(a batch may catch the other thread still awake), the slice the mean of its two\n"
+           "spinners.  The batches, least .. most (a wide spread says the machine was not\n"
+           "quiet):\n");
+    print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
+    for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
+        if (costs[i].measured)
+            print_spread(c, costs[i].k, costs[i].opt);
     printf("\nThe defaults are a classroom's machine: a laptop of 8 cores (README, \"Modelled\n"
            "machines\").\n");
     if (!c->wake_measured)

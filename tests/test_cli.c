@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,44 @@ static void test_help_and_version(void **state)
     }
     assert_int_equal(run("--version", NULL, &out), 0);
     assert_true(strncmp(out, "gilsim ", 7) == 0);
+}
+
+/* A duration as calibrate prints it ("223ns", "6.9us", "3.98ms"), in ns. */
+static double printed_ns(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return v * (strncmp(end, "ms", 2) == 0 ? 1e6 : strncmp(end, "us", 2) == 0 ? 1e3 : 1);
+}
+
+/* gilsim calibrate says each measured cost's batches, least .. most, and
+ * the model takes the least of them (a signal and a wake-up the middle
+ * one, the slice the mean of its two spinners: within the spread). */
+static void test_calibrate_prints_its_batches(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("calibrate", NULL, &out), 0);
+    assert_fits_80("calibrate", out);
+    static const char *const least[] = {"--syscall-cost", "--switch-cost", "--timer-latency", "--file-io",
+                                        "--fork-cost", "--collect-cost"};
+    static const char *const within[] = {"--signal-cost", "--time-slice"};
+    for (size_t i = 0; i < sizeof least / sizeof least[0] + sizeof within / sizeof within[0]; i++) {
+        bool is_least = i < sizeof least / sizeof least[0];
+        const char *opt = is_least ? least[i] : within[i - sizeof least / sizeof least[0]];
+        char model[64], batches[64];
+        snprintf(model, sizeof model, "%s ", opt);
+        snprintf(batches, sizeof batches, "\n  %s ", opt);
+        const char *m = strstr(out, model), *b = strstr(out, batches);
+        if (!m || !b)
+            fail_msg("calibrate printed no %s or no batches of it:\n%s", opt, out);
+        double value = printed_ns(m + strlen(model));
+        const char *lo_at = b + strlen(batches) + strspn(b + strlen(batches), " ");
+        double lo = printed_ns(lo_at), hi = printed_ns(strstr(lo_at, " .. ") + 4);
+        int n = atoi(strchr(lo_at, '(') + 1);
+        if (n < 2 || lo > hi || (is_least ? fabs(value - lo) > 0.06 * lo : value < 0.99 * lo || value > 1.01 * hi))
+            fail_msg("%s %g from batches %g .. %g (%d)", opt, value, lo, hi, n);
+    }
 }
 
 static void test_asm_and_dis(void **state)
@@ -606,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_bad_invocations),
         cmocka_unit_test(test_bad_program_files),
         cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_calibrate_prints_its_batches),
         cmocka_unit_test(test_asm_and_dis),
         cmocka_unit_test(test_sweep_plots_and_its_script_redraws),
         cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),

@@ -24,7 +24,10 @@
 #include "../machine.h"
 #include "../../run.h"
 
-enum { HANDOFFS = 4000, TRIES = 5, FILE_READS = 4000, SLICE_SPIN_MS = 300 };
+/* Each cost: BATCHES batches, the least batch its estimate (calibrate.h
+ * says why); a hand-off batch is HANDOFFS of them, a file batch
+ * FILE_READS reads. */
+enum { BATCHES = 7, HANDOFFS = 1000, FILE_READS = 1000, SLICE_SPIN_MS = 300 };
 
 
 static int by_value(const void *a, const void *b)
@@ -37,6 +40,23 @@ static uint64_t median(uint64_t *v, size_t n)
 {
     qsort(v, n, sizeof *v, by_value);
     return n ? v[n / 2] : 0;
+}
+
+/* A cost's n batch figures (ns): their spread, kept in c, and the least
+ * of them, or with middle their median.  A wake-up and a signal take the
+ * median: some batches find the other thread not yet asleep (a signal to
+ * nobody, a wake-up from a core still polling), a different and cheaper
+ * event that the least would pick. */
+static uint64_t estimate(gs_calibration *c, gs_cal_measure k, uint64_t *fig, int n, bool middle)
+{
+    qsort(fig, (size_t)n, sizeof *fig, by_value);
+    c->spread[k] = (gs_cal_spread){(double)fig[0], (double)fig[n - 1], n};
+    return middle ? fig[n / 2] : fig[0];
+}
+
+static uint64_t least(gs_calibration *c, gs_cal_measure k, uint64_t *fig, int n)
+{
+    return estimate(c, k, fig, n, false);
 }
 
 /* The i-th CPU the process may use, or -1. */
@@ -110,12 +130,12 @@ static void *hit(void *arg)
     return NULL;
 }
 
-/* One move of a cache line between cpu0 and cpu1: the median of rallies
- * of PINGS round trips, over two moves each. */
-static int measure_line(int cpu0, int cpu1, uint64_t *line_ns)
+/* One move of a cache line between cpu0 and cpu1: the least of BATCHES
+ * rallies of PINGS round trips, over two moves each. */
+static int measure_line(gs_calibration *c, int cpu0, int cpu1)
 {
-    uint64_t each[TRIES];
-    for (int t = 0; t < TRIES; t++) {
+    uint64_t each[BATCHES];
+    for (int t = 0; t < BATCHES; t++) {
         static rally r;
         r = (rally){.cpu = {cpu0, cpu1}};
         hitter a = {&r, 1}, b = {&r, 0};
@@ -123,7 +143,7 @@ static int measure_line(int cpu0, int cpu1, uint64_t *line_ns)
             return -1;
         each[t] = r.ns / (2 * PINGS);
     }
-    *line_ns = median(each, TRIES);
+    c->model.line_ns = least(c, GS_CAL_LINE, each, BATCHES);
     return 0;
 }
 
@@ -177,10 +197,10 @@ static void *play(void *arg)
     return NULL;
 }
 
-/* Medians: a hand-off (half a round trip), a signal's own time, and, when
- * wake_ns is not NULL, a wake-up (a signal's call to the signalled thread
- * running). */
-static int measure_handoff(int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *signal_ns, uint64_t *wake_ns)
+/* One batch's medians: a hand-off (half a round trip), a signal's own
+ * time, and, when wake_ns is not NULL, a wake-up (a signal's call to the
+ * signalled thread running). */
+static int handoff_batch(int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *signal_ns, uint64_t *wake_ns)
 {
     handoff *h = calloc(1, sizeof *h);
     if (!h)
@@ -207,43 +227,68 @@ static int measure_handoff(int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *s
     return 0;
 }
 
-/* A system call that wakes nobody: a futex wait that returns at once,
- * the word having changed, as going to sleep costs when a wake-up came
- * first.  Per call, the median over batches. */
-static uint64_t measure_syscall(void)
+/* Hand-offs between cpu0 and cpu1 in BATCHES batches: the least
+ * hand-off and signal, and with `wake`, the least wake-up, kept in c. */
+static int measure_handoff(gs_calibration *c, int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *signal_ns,
+                           bool wake)
 {
-    enum { BATCHES = 200, CALLS = 50 };
-    uint64_t per[BATCHES];
-    int word = 0;
-    for (int b = 0; b < BATCHES; b++) {
-        uint64_t t0 = gs_now_ns();
-        for (int i = 0; i < CALLS; i++)
-            syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
-        per[b] = (gs_now_ns() - t0) / CALLS;
-    }
-    return median(per, BATCHES);
+    uint64_t h[BATCHES], sig[BATCHES], w[BATCHES];
+    for (int b = 0; b < BATCHES; b++)
+        if (handoff_batch(cpu0, cpu1, &h[b], &sig[b], wake ? &w[b] : NULL) != 0)
+            return -1;
+    *handoff_ns = least(c, GS_CAL_SWITCH, h, BATCHES); /* the caller subtracts the signal */
+    *signal_ns = estimate(c, GS_CAL_SIGNAL, sig, BATCHES, true);
+    if (wake)
+        c->model.wake_ns = estimate(c, GS_CAL_WAKE, w, BATCHES, true);
+    return 0;
 }
 
-/* How late a timed wait ends, past its deadline: the median of TIMERS. */
-static uint64_t measure_timer(void)
+/* A system call that wakes nobody: a futex wait that returns at once,
+ * the word having changed, as going to sleep costs when a wake-up came
+ * first.  A batch: the median over runs of CALLS calls. */
+static void measure_syscall(gs_calibration *c)
 {
-    enum { TIMERS = 100, WAIT_NS = 1000000 };
+    enum { RUNS = 40, CALLS = 50 };
+    uint64_t batch[BATCHES];
+    int word = 0;
+    for (int b = 0; b < BATCHES; b++) {
+        uint64_t per[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            uint64_t t0 = gs_now_ns();
+            for (int i = 0; i < CALLS; i++)
+                syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+            per[r] = (gs_now_ns() - t0) / CALLS;
+        }
+        batch[b] = median(per, RUNS);
+    }
+    c->model.syscall_ns = least(c, GS_CAL_SYSCALL, batch, BATCHES);
+}
+
+/* How late a 1 ms timed wait ends, past its deadline: a batch is the
+ * median of TIMERS. */
+static void measure_timer(gs_calibration *c)
+{
+    enum { TIMERS = 20, WAIT_NS = 1000000 };
     gs_os *os = gs_os_real();
     gs_mutex *m = gs_os_mutex(os);
-    gs_cond *c = gs_os_cond(os);
-    uint64_t late[TIMERS];
+    gs_cond *cv = gs_os_cond(os);
+    uint64_t batch[BATCHES];
     gs_os_lock(os, m);
-    for (int i = 0; i < TIMERS; i++) {
-        uint64_t deadline = gs_os_now(os) + WAIT_NS;
-        while (!gs_os_wait_until(os, c, m, deadline))
-            ; /* woken early for nothing: wait on */
-        uint64_t t = gs_os_now(os);
-        late[i] = t > deadline ? t - deadline : 0;
+    for (int b = 0; b < BATCHES; b++) {
+        uint64_t late[TIMERS];
+        for (int i = 0; i < TIMERS; i++) {
+            uint64_t deadline = gs_os_now(os) + WAIT_NS;
+            while (!gs_os_wait_until(os, cv, m, deadline))
+                ; /* woken early for nothing: wait on */
+            uint64_t t = gs_os_now(os);
+            late[i] = t > deadline ? t - deadline : 0;
+        }
+        batch[b] = median(late, TIMERS);
     }
     gs_os_unlock(os, m);
-    os->ops->cond_free(os, c);
+    os->ops->cond_free(os, cv);
     os->ops->mutex_free(os, m);
-    return median(late, TIMERS);
+    c->model.timer_ns = least(c, GS_CAL_TIMER, batch, BATCHES);
 }
 
 /* ---- the time slice: two spinners on one core ---- */
@@ -273,7 +318,9 @@ static void *spin(void *arg)
     return NULL;
 }
 
-static bool measure_slice(int cpu, uint64_t *slice_ns)
+/* The slice: the mean of the two spinners' median runs (the kernel's
+ * own figure, which interference moves either way), their spread kept. */
+static bool measure_slice(gs_calibration *c, int cpu)
 {
     spinner *s = calloc(2, sizeof *s);
     if (!s)
@@ -281,9 +328,10 @@ static bool measure_slice(int cpu, uint64_t *slice_ns)
     s[0].cpu = s[1].cpu = cpu;
     bool ok = run_pair(spin, &s[0], &s[1]) == 0;
     if (ok) {
-        uint64_t a = median(s[0].runs, s[0].nruns), b = median(s[1].runs, s[1].nruns);
+        uint64_t each[2] = {median(s[0].runs, s[0].nruns), median(s[1].runs, s[1].nruns)};
         ok = s[0].nruns >= 3 && s[1].nruns >= 3;
-        *slice_ns = (a + b) / 2;
+        least(c, GS_CAL_SLICE, each, 2);
+        c->model.slice_ns = (each[0] + each[1]) / 2;
     }
     free(s);
     return ok;
@@ -311,18 +359,22 @@ static int measure_interpreter(gs_calibration *c, char err[GS_ERRMSG_MAX])
     gs_workload wl;
     if (gs_workload_load(&wl, &(gs_workload_spec){.kind = GS_WL_COUNTDOWN}, err) != 0)
         return -1;
-    uint64_t ps[TRIES];
+    enum { RUNS = 9 }; /* more than the other costs' batches: each is short */
+    uint64_t ps[RUNS];
     int rc = 0;
-    for (int i = 0; i < TRIES && rc == 0; i++) {
+    for (int i = 0; i < RUNS && rc == 0; i++) {
         gs_run_result r;
-        rc = run_real(GS_MODE_THREADS, 1, &wl, 2000, &r, err);
+        rc = run_real(GS_MODE_THREADS, 1, &wl, 1000, &r, err);
         if (rc == 0) {
             ps[i] = r.workers[0].cpu_ns * 1000 / (r.workers[0].instructions ? r.workers[0].instructions : 1);
             gs_run_result_free(&r);
         }
     }
-    if (rc == 0)
-        c->model.instruction_ns = (double)median(ps, TRIES) / 1000.0;
+    if (rc == 0) {
+        c->model.instruction_ns = (double)least(c, GS_CAL_INSTRUCTION, ps, RUNS) / 1000.0;
+        c->spread[GS_CAL_INSTRUCTION].lo /= 1000.0; /* picoseconds measured, nanoseconds shown */
+        c->spread[GS_CAL_INSTRUCTION].hi /= 1000.0;
+    }
     gs_workload_free(&wl);
     return rc;
 }
@@ -333,9 +385,9 @@ static int measure_processes(gs_calibration *c, char err[GS_ERRMSG_MAX])
     gs_workload wl;
     if (gs_workload_load(&wl, &(gs_workload_spec){.kind = GS_WL_COUNTDOWN}, err) != 0)
         return -1;
-    uint64_t spawn[TRIES], collect[TRIES];
+    uint64_t spawn[BATCHES], collect[BATCHES];
     int rc = 0;
-    for (int i = 0; i < TRIES && rc == 0; i++) {
+    for (int i = 0; i < BATCHES && rc == 0; i++) {
         gs_run_result r;
         rc = run_real(GS_MODE_PROCESSES, CHILDREN, &wl, CHILDREN, &r, err);
         if (rc == 0) {
@@ -345,8 +397,8 @@ static int measure_processes(gs_calibration *c, char err[GS_ERRMSG_MAX])
         }
     }
     if (rc == 0) {
-        c->model.fork_ns = median(spawn, TRIES);
-        c->model.collect_ns = median(collect, TRIES);
+        c->model.fork_ns = least(c, GS_CAL_FORK, spawn, BATCHES);
+        c->model.collect_ns = least(c, GS_CAL_COLLECT, collect, BATCHES);
     }
     gs_workload_free(&wl);
     return rc;
@@ -357,18 +409,21 @@ static int measure_file_io(gs_calibration *c, char err[GS_ERRMSG_MAX])
     gs_io *io = gs_io_open(1u << GS_IO_FILE, 1, 0, err);
     if (!io)
         return -1;
-    uint64_t *t = malloc(FILE_READS * sizeof *t);
+    uint64_t *t = malloc(FILE_READS * sizeof *t), batch[BATCHES];
     int rc = t ? 0 : -1;
     if (!t)
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
-    for (int i = 0; i < FILE_READS && rc == 0; i++) {
-        int64_t result;
-        uint64_t t0 = gs_now_ns();
-        rc = gs_io_perform(io, 0, GS_IO_FILE, i, &result, err);
-        t[i] = gs_now_ns() - t0;
+    for (int b = 0; b < BATCHES && rc == 0; b++) {
+        for (int i = 0; i < FILE_READS && rc == 0; i++) {
+            int64_t result;
+            uint64_t t0 = gs_now_ns();
+            rc = gs_io_perform(io, 0, GS_IO_FILE, i, &result, err);
+            t[i] = gs_now_ns() - t0;
+        }
+        batch[b] = median(t, FILE_READS);
     }
     if (rc == 0)
-        c->model.file_io_ns = median(t, FILE_READS);
+        c->model.file_io_ns = least(c, GS_CAL_FILE_IO, batch, BATCHES);
     free(t);
     gs_io_close(io);
     return rc;
@@ -410,24 +465,30 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
         snprintf(err, GS_ERRMSG_MAX, "cannot read which CPUs gilsim may use");
         return -1;
     }
-    uint64_t signal_one, signal_two, wake_two;
+    uint64_t signal_one, signal_two;
     STEP("hand-offs on one core");
-    if (measure_handoff(cpu0, cpu0, &c->handoff_one_ns, &signal_one, NULL) != 0) {
+    if (measure_handoff(c, cpu0, cpu0, &c->handoff_one_ns, &signal_one, false) != 0) {
         snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
         return -1;
     }
+    /* the switch is the hand-off on one core less a signal there: its
+     * batches' spread, so */
+    gs_cal_spread one = c->spread[GS_CAL_SWITCH];
+    c->spread[GS_CAL_SWITCH] = (gs_cal_spread){one.lo - (double)signal_one, one.hi - (double)signal_one,
+                                               one.batches};
     c->model.signal_ns = signal_one;
     if (cpu1 >= 0) {
         STEP("hand-offs between two cores");
-        if (measure_handoff(cpu0, cpu1, &c->handoff_two_ns, &signal_two, &wake_two) != 0) {
+        gs_cal_spread keep = c->spread[GS_CAL_SWITCH];
+        if (measure_handoff(c, cpu0, cpu1, &c->handoff_two_ns, &signal_two, true) != 0) {
             snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
             return -1;
         }
+        c->spread[GS_CAL_SWITCH] = keep; /* the two-core hand-offs are not the switch */
         c->model.signal_ns = signal_two;
-        c->model.wake_ns = wake_two;
         c->wake_measured = true;
         STEP("a cache line between two cores");
-        if (measure_line(cpu0, cpu1, &c->model.line_ns) != 0) {
+        if (measure_line(c, cpu0, cpu1) != 0) {
             snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure a cache line's move");
             return -1;
         }
@@ -435,11 +496,11 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
     }
     c->model.switch_ns = c->handoff_one_ns > signal_one ? c->handoff_one_ns - signal_one : 0;
     STEP("system calls");
-    c->model.syscall_ns = measure_syscall();
+    measure_syscall(c);
     STEP("timers");
-    c->model.timer_ns = measure_timer();
+    measure_timer(c);
     STEP("the time slice");
-    c->slice_measured = measure_slice(cpu0, &c->model.slice_ns);
+    c->slice_measured = measure_slice(c, cpu0);
     if (!c->slice_measured)
         c->model.slice_ns = GS_SIM_MODEL_DEFAULT.slice_ns;
     STEP("file reads");
