@@ -69,6 +69,9 @@ typedef struct {
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
+/* gilsim-bench --scale-child MODE WORKERS CORES: the fresh process
+ * bench_scale_once starts; writes its scale_result to standard output. */
+int bench_scale_child(int argc, char **argv);
 /* The default sweep's real time (wall and CPU seconds); with sim, on that
  * model with jobs points at once.  bench_add_sweeps adds the figure of
  * reps of them (at most 5). */

@@ -200,6 +200,8 @@ int main(int argc, char **argv)
     char names[128] = "";
     for (size_t k = 0; k < NSECTIONS; k++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? "|" : "", sections[k].name);
+    if (argc > 1 && strcmp(argv[1], "--scale-child") == 0)
+        return bench_scale_child(argc, argv);
     const char *json = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)

@@ -3,8 +3,9 @@
  *
  *   1,000 threads, 10,000 async tasks, 64 processes, each doing one small
  *   unit (weak scaling): that each completes, its wall time, and the peak
- *   memory it took per worker.  Each run happens in a child of gilsim-bench
- *   of its own, so its peak resident size (VmHWM) is its own: the figure is
+ *   memory it took per worker.  Each run happens in a fresh gilsim-bench
+ *   process of its own (bench_scale_once), so its peak resident size
+ *   (VmHWM) is its own: the figure is
  *   (peak - resident size before the run) / workers.  For processes it is
  *   the largest child's peak (getrusage of the children), which counts
  *   every page the parent had resident at the fork, shared copy-on-write
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
@@ -87,60 +87,78 @@ static void *watch_children(void *arg)
     return NULL;
 }
 
-/* Runs mode x workers (on a simulated machine, with sim) in a child;
- * returns what the child measured, in real time. */
+/* Runs mode x workers, in real time or (cores > 0) on the default model
+ * with that many cores, in this process, which is a fresh one
+ * (bench_scale_child): its peak memory is the run's. */
+static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores)
+{
+    gs_sim_model model = GS_SIM_MODEL_DEFAULT;
+    model.cores = cores;
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
+    w.unit_size = 1000;
+    gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
+                         .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
+                         .event_cap = GS_DEFAULT_EVENTS, .sim = cores ? &model : NULL};
+    double before = status_kib("VmRSS:");
+    gs_run_result r;
+    watcher watch = {0};
+    pthread_t watching;
+    bool watched = mode == GS_MODE_PROCESSES && !cores && pthread_create(&watching, NULL, watch_children, &watch) == 0;
+    bench_mark a = bench_now();
+    int rc = gs_run(&cfg, &r);
+    bench_mark b = bench_now();
+    if (watched) {
+        atomic_store(&watch.stop, true);
+        pthread_join(watching, NULL);
+    }
+    scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib};
+    out.wall_s = b.wall - a.wall;
+    out.cpu_s = b.cpu - a.cpu; /* the watcher's too: a few polls of /proc */
+    if (mode == GS_MODE_PROCESSES && !cores) {
+        struct rusage ru;
+        getrusage(RUSAGE_CHILDREN, &ru);
+        out.kib_per_worker = (double)ru.ru_maxrss; /* KiB on Linux: the largest child */
+    } else {
+        out.kib_per_worker = (status_kib("VmHWM:") - before) / workers;
+    }
+    if (!out.ok)
+        fprintf(stderr, "gilsim-bench: %u %s: %s\n", workers, gs_mode_plural[mode], rc ? r.error : "a worker failed");
+    return out;
+}
+
+int bench_scale_child(int argc, char **argv)
+{
+    if (argc != 5)
+        return 2;
+    scale_result out = scale_run((gs_mode)atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 10),
+                                 (uint32_t)strtoul(argv[4], NULL, 10));
+    return write(1, &out, sizeof out) == (ssize_t)sizeof out ? 0 : 1;
+}
+
+/* Runs mode x workers (on a simulated machine, with sim) in a fresh
+ * process: gilsim-bench itself, started again to run it alone.  A fork
+ * would inherit the heap this process grew and freed (a run that reuses
+ * it is counted wrong either way: calloc zeroes recycled memory, touching
+ * pages a fresh run never touches, while pages kept resident are reused
+ * unseen) and its peak.  Returns what the child measured, in real time. */
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim)
 {
     int fds[2];
     scale_result res = {0};
     if (pipe(fds) != 0)
         return res;
+    char m[16], n[16], c[16];
+    snprintf(m, sizeof m, "%d", (int)mode);
+    snprintf(n, sizeof n, "%u", workers);
+    snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        gs_workload w = bench_workload(GS_WL_COUNTDOWN);
-        w.unit_size = 1000;
-        gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
-                             .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
-                             .event_cap = GS_DEFAULT_EVENTS, .sim = sim};
-        /* the peak starts from now: a fork inherits its parent's, which the
-         * sections before may have raised far past what this run needs; and
-         * memory they freed goes back to the system first, or this run
-         * would reuse it unseen */
-        malloc_trim(0);
-        FILE *clear = fopen("/proc/self/clear_refs", "w");
-        if (clear) {
-            fputs("5", clear);
-            fclose(clear);
-        }
-        double before = status_kib("VmRSS:");
-        gs_run_result r;
-        watcher watch = {0};
-        pthread_t watching;
-        bool watched = mode == GS_MODE_PROCESSES && !sim && pthread_create(&watching, NULL, watch_children, &watch) == 0;
-        bench_mark a = bench_now();
-        int rc = gs_run(&cfg, &r);
-        bench_mark b = bench_now();
-        if (watched) {
-            atomic_store(&watch.stop, true);
-            pthread_join(watching, NULL);
-        }
-        scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib};
-        out.wall_s = b.wall - a.wall;
-        out.cpu_s = b.cpu - a.cpu; /* the watcher's too: a few polls of /proc */
-        if (mode == GS_MODE_PROCESSES && !sim) {
-            struct rusage ru;
-            getrusage(RUSAGE_CHILDREN, &ru);
-            out.kib_per_worker = (double)ru.ru_maxrss; /* KiB on Linux: the largest child */
-        } else {
-            out.kib_per_worker = (status_kib("VmHWM:") - before) / workers;
-        }
-        if (!out.ok)
-            fprintf(stderr, "gilsim-bench: %u %s: %s\n", workers, gs_mode_plural[mode],
-                    rc ? r.error : "a worker failed");
-        ssize_t n = write(fds[1], &out, sizeof out);
-        _exit(n == (ssize_t)sizeof out ? 0 : 1);
+        if (dup2(fds[1], 1) < 0)
+            _exit(127);
+        execl("/proc/self/exe", "gilsim-bench", "--scale-child", m, n, c, (char *)NULL);
+        _exit(127);
     }
     close(fds[1]);
     if (pid > 0 && read(fds[0], &res, sizeof res) != (ssize_t)sizeof res)
