@@ -79,8 +79,12 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
     if (cfg->in_child)
         cfg->in_child(i, os, home);
     char err[GS_ERRMSG_MAX];
-    gs_worker_result res = pr->results[i];
-    res.rec.events = res.rec.cap ? malloc((size_t)res.rec.cap * sizeof *res.rec.events) : NULL;
+    /* on the heap: a modelled process runs on a fiber's small stack */
+    gs_worker_result *res = malloc(sizeof *res);
+    if (!res)
+        return 1; /* home hears nothing: the parent says this child sent no results */
+    *res = pr->results[i];
+    res->rec.events = res->rec.cap ? malloc((size_t)res->rec.cap * sizeof *res->rec.events) : NULL;
     child_stop stop = {.os = os};
     os->ops->home_on_stop(os, home, stop_child, &stop);
     gs_gil *gil = gs_gil_new(&cfg->gil, os);
@@ -88,12 +92,12 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
     gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks */
     bool ps_ready = ps && gs_process_init(ps, &cfg->workload->prog, os, 1, false) == 0;
     gs_worker w = {0};
-    if (!gil || !ps_ready || (res.rec.cap && !res.rec.events))
-        gs_worker_fail(&res, "out of memory for the lock");
+    if (!gil || !ps_ready || (res->rec.cap && !res->rec.events))
+        gs_worker_fail(res, "out of memory for the lock");
     else if (!io)
-        gs_worker_fail(&res, err);
-    else if (gs_worker_init(&w, cfg, &res, gil, io, 0, err) != 0)
-        gs_worker_fail(&res, err);
+        gs_worker_fail(res, err);
+    else if (gs_worker_init(&w, cfg, res, gil, io, 0, err) != 0)
+        gs_worker_fail(res, err);
     else {
         gs_worker_share(&w, ps, 0, pr->meter);
         atomic_store(&stop.io, io);
@@ -104,17 +108,17 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         }
         gs_worker_run(&w);
         for (uint32_t v = 0; v < cfg->workload->prog.nshared; v++)
-            res.shared_end[v] = atomic_load(&ps->vars[v]);
+            res->shared_end[v] = atomic_load(&ps->vars[v]);
     }
     /* the units' data crosses home (--transfer), inside the run's wall
      * time as a pool's results are inside the caller's wait */
     uint64_t t0 = gs_os_now(os);
-    res.transfer_bytes = res.units * cfg->transfer_bytes;
-    if (res.transfer_bytes && os->ops->home_transfer(os, home, res.transfer_bytes) != 0 && !res.failed)
-        gs_worker_fail(&res, "could not send its data home");
-    res.transfer_ns = res.transfer_bytes ? gs_os_now(os) - t0 : 0;
+    res->transfer_bytes = res->units * cfg->transfer_bytes;
+    if (res->transfer_bytes && os->ops->home_transfer(os, home, res->transfer_bytes) != 0 && !res->failed)
+        gs_worker_fail(res, "could not send its data home");
+    res->transfer_ns = res->transfer_bytes ? gs_os_now(os) - t0 : 0;
     home_line line = {os, home};
-    int status = gs_wire_send(&res, send_home, &line) == 0 ? 0 : 1;
+    int status = gs_wire_send(res, send_home, &line) == 0 ? 0 : 1;
     atomic_store(&stop.vm, NULL);
     atomic_store(&stop.io, NULL);
     gs_worker_free(&w);
@@ -125,7 +129,8 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         os->ops->io_close(os, io);
     if (gil)
         gs_gil_destroy(gil);
-    free(res.rec.events);
+    free(res->rec.events);
+    free(res);
     return status;
 }
 

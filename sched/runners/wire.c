@@ -1,6 +1,7 @@
 /* wire.c - a worker's result, encoded to go home and decoded there
  * (format in wire.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wire.h"
@@ -33,16 +34,21 @@ size_t gs_wire_max_size(uint32_t event_cap)
 int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void *bytes, size_t len), void *arg)
 {
     wire_header hdr = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof *res, res->rec.n};
-    gs_worker_result body = *res;
-    body.rec.events = NULL;
+    gs_worker_result *body = malloc(sizeof *body); /* not on the stack: a modelled process's is small */
+    if (!body)
+        return -1;
+    *body = *res;
+    body->rec.events = NULL;
     size_t events_len = (size_t)res->rec.n * sizeof(gs_event);
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
-    h = hash_more(h, &body, sizeof body);
+    h = hash_more(h, body, sizeof *body);
     h = hash_more(h, res->rec.events, events_len);
-    if (send(arg, &hdr, sizeof hdr) != 0 || send(arg, &body, sizeof body) != 0 ||
-        send(arg, res->rec.events, events_len) != 0 || send(arg, &h, sizeof h) != 0)
-        return -1;
-    return 0;
+    int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ||
+                     send(arg, res->rec.events, events_len) != 0 || send(arg, &h, sizeof h) != 0
+                 ? -1
+                 : 0;
+    free(body);
+    return rc;
 }
 
 int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char why[GS_ERRMSG_MAX])

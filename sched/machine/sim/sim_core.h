@@ -12,7 +12,8 @@ struct gs_fiber;
 typedef struct gs_fiber gs_fiber;
 
 enum { READY, RUNNING, BLOCKED, DONE };
-enum { STACK = 256 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap */
+enum { STACK = 64 * 1024 }; /* a worker's C stack: the interpreter keeps its own on the heap, and
+                               the deepest path (a deadlock's message) uses 3 KiB */
 #define FOREVER UINT64_MAX
 
 /* The heaps of on-core threads that say whose turn it is (turns.c). */
