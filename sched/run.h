@@ -153,13 +153,14 @@ void gs_run_result_free(gs_run_result *r);
 /* The CPUs the calling thread may run on (its affinity mask). */
 uint32_t gs_cpus_allowed(void);
 
-/* Makes sure a run of cfg can have the descriptors it needs at once (each
- * worker's echo pipe, each child's result pipe, the loop's handles),
- * raising the soft limit toward the hard one if it must; called before any
- * work, so that a run that cannot have them is refused at the start, not
- * after a baseline.  Returns 0, or -1 with err saying how many it needs
- * and what `ulimit -n` allows. */
-int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX]);
+/* Makes sure a real run of cfg can have the descriptors (each worker's
+ * echo pipe, each child's result pipe, the loop's handles) and the tasks
+ * (its threads and processes) it needs at once, raising the soft limits
+ * toward the hard ones if it must; called before any work, so that a run
+ * that cannot have them is refused at the start, not after a baseline.
+ * Returns 0, or -1 with err saying how many it needs and what `ulimit -n`
+ * or `ulimit -u` allows. */
+int gs_run_reserve(const gs_run_config *cfg, char err[GS_ERRMSG_MAX]);
 
 /* Asks every run in progress to stop as soon as it can. */
 void gs_run_stop(void);

@@ -734,6 +734,71 @@ static void test_program_fifo_and_descriptors(void **state)
     assert_int_equal(access("m.json", F_OK), -1);
 }
 
+/* Every thread of every process of this user, as ulimit -u counts them. */
+static unsigned long user_tasks(void)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    unsigned long n = 0;
+    char want[32], path[300], line[128];
+    snprintf(want, sizeof want, "Uid:\t%u\t", (unsigned)getuid());
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        bool mine = false;
+        while (f && fgets(line, sizeof line, f)) {
+            mine |= strncmp(line, want, strlen(want)) == 0;
+            if (mine && strncmp(line, "Threads:", 8) == 0)
+                n += strtoul(line + 8, NULL, 10);
+        }
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Threads and processes are counted against ulimit -u before any work: a
+ * run that needs more than the hard limit is refused at the start, and
+ * writes nothing. */
+static void test_tasks_reserved(void **state)
+{
+    (void)state;
+    unsigned long limit = user_tasks() + 50;
+    char workers[32];
+    snprintf(workers, sizeof workers, "%lu", limit + 10);
+    if (limit + 10 > 4096)
+        skip(); /* this user runs too much already for a real run past the limit */
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit few = {limit, limit};
+        if (setrlimit(RLIMIT_NPROC, &few) != 0)
+            _exit(125);
+        const char *many[] = {GS_GILSIM, "--threads", workers, "--work", workers, "--quiet", "--json", "tasks.json", NULL};
+        char *err;
+        int rc = run_argv(many, 0, 0, &err, NULL);
+        FILE *f = fopen("tasks-stderr", "w"); /* run_argv's copy dies with this child */
+        if (!f || fputs(err, f) < 0 || fclose(f) != 0)
+            _exit(125);
+        _exit(rc);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    char want[128];
+    snprintf(want, sizeof want, "%s threads need about", workers);
+    const char *err = slurp("tasks-stderr");
+    assert_non_null(strstr(err, want));
+    snprintf(want, sizeof want, "this user may have %lu (see ulimit -u)", limit);
+    assert_non_null(strstr(err, want));
+    assert_int_equal(access("tasks.json", F_OK), -1);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -752,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_stops_stop),
         cmocka_unit_test(test_no_second_look_at_a_name),
         cmocka_unit_test(test_program_fifo_and_descriptors),
+        cmocka_unit_test(test_tasks_reserved),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -90,7 +90,7 @@ int gs_experiment_run(gs_experiment *e, char err[GS_ERRMSG_MAX], void (*progress
         free(bases);
         return -1;
     }
-    if (!e->cfg.sim && gs_run_reserve_fds(&e->cfg, err) != 0) { /* before the baseline, not after */
+    if (!e->cfg.sim && gs_run_reserve(&e->cfg, err) != 0) { /* before the baseline, not after */
         free(bases);
         return -1;
     }

@@ -272,7 +272,7 @@ int gs_sweep_run(gs_sweep *s, char err[GS_ERRMSG_MAX], void (*progress)(uint32_t
             largest.workload = s->workloads[w];
             largest.workers = s->counts[s->ncounts - 1];
             largest.work = s->work[w] ? s->work[w] : s->cfg.work;
-            if (gs_run_reserve_fds(&largest, err) != 0)
+            if (gs_run_reserve(&largest, err) != 0)
                 return -1;
         }
     if (s->jobs > 1 && s->cfg.sim)

@@ -247,6 +247,11 @@ typedef struct {
      * the soft limit toward the hard one if it must.  Returns 0, or -1
      * with *need (open now plus more) and *limit (the hard limit). */
     int (*reserve_fds)(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit);
+
+    /* The same for tasks (threads and processes, which the system counts
+     * together, per user: ulimit -u): room for `more` beyond this
+     * process's own.  Returns 0, or -1 with *need and *limit. */
+    int (*reserve_tasks)(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit);
 } gs_os_ops;
 
 struct gs_os {

@@ -145,7 +145,7 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
     return rc;
 }
 
-int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
+int gs_run_reserve(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
 {
     unsigned kinds = gs_program_io_kinds(&cfg->workload->prog);
     uint64_t n = cfg->workers, pipes = kinds & (1u << GS_IO_PIPE) ? 1 : 0;
@@ -158,14 +158,26 @@ int gs_run_reserve_fds(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
                                                                 the loop's own */
     default: break;
     }
+    /* tasks: a thread a worker (or a process), an echo peer a worker with
+     * pipe I/O, an async run's loop and libuv's 4 pool threads */
+    uint64_t tasks = (cfg->mode == GS_MODE_ASYNC ? 1 + 4 : n) + pipes * n;
     gs_os *os = gs_os_real(); /* a modelled run opens none: only real ones are counted */
     uint64_t need = 0, limit = 0;
-    if (cfg->sim || os->ops->reserve_fds(os, run + 16, &need, &limit) == 0) /* 16: the libraries' */
+    const char *many = n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode];
+    if (cfg->sim)
         return 0;
-    snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
-             (unsigned long long)n, n == 1 ? gs_mode_singular[cfg->mode] : gs_mode_plural[cfg->mode],
-             (unsigned long long)need, (unsigned long long)limit);
-    return -1;
+    if (os->ops->reserve_fds(os, run + 16, &need, &limit) != 0) { /* 16: the libraries' */
+        snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu open files at once; the limit is %llu (see ulimit -n)",
+                 (unsigned long long)n, many, (unsigned long long)need, (unsigned long long)limit);
+        return -1;
+    }
+    if (os->ops->reserve_tasks(os, tasks, &need, &limit) != 0) {
+        snprintf(err, GS_ERRMSG_MAX, "%llu %s need about %llu threads and processes at once; this user may have "
+                 "%llu (see ulimit -u)", (unsigned long long)n, many, (unsigned long long)need,
+                 (unsigned long long)limit);
+        return -1;
+    }
+    return 0;
 }
 
 void gs_run_result_free(gs_run_result *r)

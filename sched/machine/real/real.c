@@ -438,6 +438,35 @@ static int real_reserve_fds(gs_os *os, uint64_t more, uint64_t *need, uint64_t *
     return 0;
 }
 
+/* This process's threads now (/proc/self/status), 1 if it cannot tell. */
+static uint64_t tasks_now(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    uint64_t n = 1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "Threads:", 8) == 0)
+            n = strtoull(line + 8, NULL, 10);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static int real_reserve_tasks(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit)
+{
+    (void)os;
+    *need = tasks_now() + more; /* the user's other processes count too: the limit may bite sooner */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NPROC, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= *need)
+        return 0;
+    *limit = rl.rlim_max;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < *need)
+        return -1;
+    rl.rlim_cur = *need;
+    setrlimit(RLIMIT_NPROC, &rl);
+    return 0;
+}
+
 static const gs_os_ops real_ops = {
     .now_ns = real_now,
     .thread_cpu_ns = real_thread_cpu,
@@ -491,6 +520,7 @@ static const gs_os_ops real_ops = {
     .loop_close = gs_real_loop_close,
     .pin = real_pin,
     .reserve_fds = real_reserve_fds,
+    .reserve_tasks = real_reserve_tasks,
 };
 
 gs_os *gs_os_real(void)

@@ -541,6 +541,13 @@ static int sim_reserve_fds(gs_os *os, uint64_t more, uint64_t *need, uint64_t *l
     return 0;
 }
 
+/* Nor does it start a real thread or process. */
+static int sim_reserve_tasks(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit)
+{
+    (void)os, (void)more, (void)need, (void)limit;
+    return 0;
+}
+
 static const gs_os_ops sim_ops = {
     .now_ns = sim_now,
     .thread_cpu_ns = sim_thread_cpu,
@@ -594,6 +601,7 @@ static const gs_os_ops sim_ops = {
     .loop_close = gs_sim_loop_close,
     .pin = sim_pin,
     .reserve_fds = sim_reserve_fds,
+    .reserve_tasks = sim_reserve_tasks,
 };
 
 gs_os *gs_os_sim_new(const gs_sim_model *model)
