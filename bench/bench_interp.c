@@ -83,6 +83,23 @@ static void bench_countdown(const gs_workload *w, pair *per_instr, pair *per_ite
     }
 }
 
+/* Runs the shell command `script` (a %d in it: BENCH_REPS) and reads
+ * BENCH_REPS lines of two figures, into a and b.  Returns 0, or -1 when the
+ * interpreter it names is missing or fails. */
+static int read_pairs(const char *script, double a[BENCH_REPS], double b[BENCH_REPS])
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, script, BENCH_REPS);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    int n = 0;
+    while (n < BENCH_REPS && fscanf(f, "%lf %lf", &a[n], &b[n]) == 2)
+        n++;
+    int rc = pclose(f);
+    return n == BENCH_REPS && rc == 0 ? 0 : -1;
+}
+
 /* Times CPython's `while n > 0: n -= 1` in a function (fast locals), the
  * same loop, measured inside python3 so start-up is not counted. */
 static int bench_python(pair *per_iter)
@@ -96,16 +113,7 @@ static int bench_python(pair *per_iter)
         "for _ in range(%d):\n"
         "    t = time.perf_counter(); c = time.process_time(); countdown(N)\n"
         "    print((time.perf_counter() - t) / N * 1e9, (time.process_time() - c) / N * 1e9)\n' 2>/dev/null";
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, script, BENCH_REPS);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return -1;
-    int n = 0;
-    while (n < BENCH_REPS && fscanf(f, "%lf %lf", &per_iter->wall[n], &per_iter->cpu[n]) == 2)
-        n++;
-    int rc = pclose(f);
-    return n == BENCH_REPS && rc == 0 ? 0 : -1;
+    return read_pairs(script, per_iter->wall, per_iter->cpu);
 }
 
 /* Times Lua 5.4's `while n > 0 do n = n - 1 end` and recursive fib(30),
@@ -121,16 +129,7 @@ static int bench_lua(double iter_cpu[BENCH_REPS], double call_cpu[BENCH_REPS])
         "  local c = os.clock(); count(50000000); local d = os.clock(); fib(30); local e = os.clock()\n"
         "  print((d - c) / 50000000 * 1e9, (e - d) / 2692537 * 1e9)\n"
         "end' 2>/dev/null";
-    char cmd[768];
-    snprintf(cmd, sizeof cmd, script, BENCH_REPS);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return -1;
-    int n = 0;
-    while (n < BENCH_REPS && fscanf(f, "%lf %lf", &iter_cpu[n], &call_cpu[n]) == 2)
-        n++;
-    int rc = pclose(f);
-    return n == BENCH_REPS && rc == 0 ? 0 : -1;
+    return read_pairs(script, iter_cpu, call_cpu);
 }
 
 void bench_interp(bench_report *rep)

@@ -423,19 +423,26 @@ static uint64_t fds_open(void)
     return n - 1;
 }
 
+/* Makes room for need of resource (an RLIMIT_), raising the soft limit
+ * toward the hard one if it must.  Returns 0, or -1 with the hard limit. */
+static int room_for(int resource, uint64_t need, uint64_t *limit)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return 0;
+    *limit = rl.rlim_max;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+        return -1;
+    rl.rlim_cur = need;
+    setrlimit(resource, &rl);
+    return 0;
+}
+
 static int real_reserve_fds(gs_os *os, uint64_t more, uint64_t *need, uint64_t *limit)
 {
     (void)os;
     *need = fds_open() + more;
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= *need)
-        return 0;
-    *limit = rl.rlim_max;
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < *need)
-        return -1;
-    rl.rlim_cur = *need;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    return 0;
+    return room_for(RLIMIT_NOFILE, *need, limit);
 }
 
 /* This process's threads now (/proc/self/status), 1 if it cannot tell. */
@@ -456,15 +463,7 @@ static int real_reserve_tasks(gs_os *os, uint64_t more, uint64_t *need, uint64_t
 {
     (void)os;
     *need = tasks_now() + more; /* the user's other processes count too: the limit may bite sooner */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NPROC, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= *need)
-        return 0;
-    *limit = rl.rlim_max;
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < *need)
-        return -1;
-    rl.rlim_cur = *need;
-    setrlimit(RLIMIT_NPROC, &rl);
-    return 0;
+    return room_for(RLIMIT_NPROC, *need, limit);
 }
 
 static const gs_os_ops real_ops = {
