@@ -29,10 +29,10 @@
  * except a signal and a wake-up, which take the median batch (a batch
  * can catch a cheaper event: calibrate.c says which), and the slice, the
  * mean of its two spinners.  The spread of the batches is kept to be
- * printed.  Over ten runs on the
- * idle development VM, every cost fell within 15% of its median (the
- * note of issue 27 gives them).  The whole takes a few seconds; a busy
- * machine reads slow. */
+ * printed.  The whole takes a few seconds, so it sees the machine of those
+ * seconds: on the development VM the CPU costs repeat within about 13% on
+ * a quiet minute, and wake-ups and signals drift with the host by a fifth
+ * to a third (README, "Modelled machines"); a busy machine reads slow. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
