@@ -59,17 +59,18 @@ void bench_note(bench_report *r, const char *note);
 #include "workload.h"
 gs_workload bench_workload(gs_workload_kind kind);
 
-/* A run of mode x workers, each doing one small unit, in a child process
- * of its own (so that its peak memory is its own); sim: on that simulated
- * machine.  Real wall seconds, peak resident KiB per worker. */
+/* A run of mode x workers under policy, each doing one small unit, in a
+ * child process of its own (so that its peak memory is its own); sim: on
+ * that simulated machine (its cores; the rest the default model).  Real
+ * wall seconds, peak resident KiB per worker. */
 #include "run.h"
 typedef struct {
     double wall_s, cpu_s, kib_per_worker; /* cpu_s: the run's, its children's too */
     double child_private_kib; /* processes: the most private memory a running child had */
     int ok;
 } scale_result;
-scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim);
-/* gilsim-bench --scale-child MODE WORKERS CORES: the fresh process
+scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy);
+/* gilsim-bench --scale-child MODE WORKERS CORES POLICY: the fresh process
  * bench_scale_once starts; writes its scale_result to standard output. */
 int bench_scale_child(int argc, char **argv);
 /* The default sweep's real time (wall and CPU seconds); with sim, on that

@@ -87,17 +87,17 @@ static void *watch_children(void *arg)
     return NULL;
 }
 
-/* Runs mode x workers, in real time or (cores > 0) on the default model
- * with that many cores, in this process, which is a fresh one
- * (bench_scale_child): its peak memory is the run's. */
-static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores)
+/* Runs mode x workers under policy, in real time or (cores > 0) on the
+ * default model with that many cores, in this process, which is a fresh
+ * one (bench_scale_child): its peak memory is the run's. */
+static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores, gs_gil_policy policy)
 {
     gs_sim_model model = GS_SIM_MODEL_DEFAULT;
     model.cores = cores;
     gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     w.unit_size = 1000;
     gs_run_config cfg = {.mode = mode, .workers = workers, .workload = &w, .work = 1, .weak = true,
-                         .gil = {.interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
+                         .gil = {.policy = policy, .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
                          .event_cap = GS_DEFAULT_EVENTS, .sim = cores ? &model : NULL};
     double before = status_kib("VmRSS:");
     gs_run_result r;
@@ -128,10 +128,10 @@ static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores)
 
 int bench_scale_child(int argc, char **argv)
 {
-    if (argc != 5)
+    if (argc != 6)
         return 2;
     scale_result out = scale_run((gs_mode)atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 10),
-                                 (uint32_t)strtoul(argv[4], NULL, 10));
+                                 (uint32_t)strtoul(argv[4], NULL, 10), (gs_gil_policy)atoi(argv[5]));
     return write(1, &out, sizeof out) == (ssize_t)sizeof out ? 0 : 1;
 }
 
@@ -141,23 +141,24 @@ int bench_scale_child(int argc, char **argv)
  * it is counted wrong either way: calloc zeroes recycled memory, touching
  * pages a fresh run never touches, while pages kept resident are reused
  * unseen) and its peak.  Returns what the child measured, in real time. */
-scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim)
+scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy)
 {
     int fds[2];
     scale_result res = {0};
     if (pipe(fds) != 0)
         return res;
-    char m[16], n[16], c[16];
+    char m[16], n[16], c[16], p[16];
     snprintf(m, sizeof m, "%d", (int)mode);
     snprintf(n, sizeof n, "%u", workers);
     snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
+    snprintf(p, sizeof p, "%d", (int)policy);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
         if (dup2(fds[1], 1) < 0)
             _exit(127);
-        execl("/proc/self/exe", "gilsim-bench", "--scale-child", m, n, c, (char *)NULL);
+        execl("/proc/self/exe", "gilsim-bench", "--scale-child", m, n, c, p, (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -173,7 +174,7 @@ static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *w
 {
     double wall[BENCH_REPS], cpu[BENCH_REPS], mem[BENCH_REPS], own[BENCH_REPS];
     for (int i = 0; i < BENCH_REPS; i++) {
-        scale_result s = bench_scale_once(mode, workers, NULL);
+        scale_result s = bench_scale_once(mode, workers, NULL, GS_GIL_CPYTHON);
         if (!s.ok) {
             fprintf(stderr, "gilsim-bench: %u %s did not complete\n", workers, gs_mode_plural[mode]);
             exit(1);

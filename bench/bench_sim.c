@@ -12,9 +12,11 @@
  *                     threads on 8 modelled cores at 5 ms (target: at
  *                     least 2);
  *   growth            the simulator's CPU time per simulated thread, each
- *                     doing one unit with no lock (so that the model adds
- *                     no work of its own as threads are added), from 16 to
- *                     16,384 threads on 8 and on 1,024 modelled cores, and
+ *                     doing one small unit with no lock (so that the model
+ *                     adds no work of its own as threads are added), each
+ *                     run in a fresh process (so that every count pays for
+ *                     its memory alike), from 16 to 16,384 threads on 8
+ *                     and on 1,024 modelled cores, and
  *                     the largest over the smallest (target: at most 1.2,
  *                     as O(events x log threads) keeps it); 1,024
  *                     processes on 1,024 modelled cores (target: under
@@ -104,10 +106,12 @@ static void add_growth(bench_report *rep)
             m.cores = cores[c];
             double wall[BENCH_REPS], cpu[BENCH_REPS];
             for (int r = 0; r < 3; r++) { /* 3 of them: the largest take seconds each */
-                gs_run_config cfg = {.mode = GS_MODE_THREADS, .workers = threads[t], .workload = &w, .work = 1,
-                                     .weak = true, .gil = {.policy = GS_GIL_NONE}};
-                bench_mark real = sim_run(&cfg, &m, &s);
-                wall[r] = real.wall / threads[t] * 1e6, cpu[r] = real.cpu / threads[t] * 1e6;
+                scale_result sc = bench_scale_once(GS_MODE_THREADS, threads[t], &m, GS_GIL_NONE);
+                if (!sc.ok) {
+                    fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", threads[t]);
+                    exit(1);
+                }
+                wall[r] = sc.wall_s / threads[t] * 1e6, cpu[r] = sc.cpu_s / threads[t] * 1e6;
             }
             bench_figure fw, fc;
             bench_summarize(&fw, wall, 3);
@@ -205,7 +209,7 @@ void bench_sim(bench_report *rep)
     for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
         double wall_ms[BENCH_REPS], cpu_ms[BENCH_REPS], mem[BENCH_REPS];
         for (int r = 0; r < BENCH_REPS; r++) {
-            scale_result sc = bench_scale_once(scales[k].mode, scales[k].workers, &wide);
+            scale_result sc = bench_scale_once(scales[k].mode, scales[k].workers, &wide, GS_GIL_CPYTHON);
             if (!sc.ok) {
                 fprintf(stderr, "gilsim-bench: %s did not complete\n", scales[k].wall_name);
                 exit(1);
