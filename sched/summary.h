@@ -59,6 +59,11 @@ typedef struct {
      * a CPU: waiting for a core, for the lock, for I/O, or for the machine
      * (a virtual machine's host running others: steal). */
     double off_cpu_share;
+    /* The program's shared variables at the end (run.h), so that a run can
+     * be told what it lost against a baseline it kept only the summary of
+     * (a sweep's 1-worker point). */
+    uint32_t nshared;
+    int64_t shared[GS_MAX_SHARED];
 } gs_run_summary;
 
 extern const char *const gs_lock_scope_names[GS_SCOPE_COUNT]; /* "shared", ... */

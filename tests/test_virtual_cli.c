@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,38 @@ static void test_sweep_in_virtual_time(void **state)
     assert_non_null(strstr(err, "--jobs applies only with --sim"));
 }
 
+/* A sweep says what a race lost against its 1-worker point: the same share
+ * the run alone reports against its own baseline (virtual time repeats
+ * itself), in the CSV and the JSON. */
+static void test_sweep_says_what_a_race_lost(void **state)
+{
+    (void)state;
+    char args[1024];
+    snprintf(args, sizeof args,
+             "sweep --sim --gil none --program %s/examples/race.py --workers 1,2 --modes threads --work 200 "
+             "--quiet --json s.json",
+             GS_SOURCE_DIR);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "--sim --threads 2 --gil none --program %s/examples/race.py --work 200 --quiet "
+             "--json r.json", GS_SOURCE_DIR);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    json_error_t jerr;
+    json_t *sweep = json_load_file("s.json", 0, &jerr), *one = json_load_file("r.json", 0, &jerr);
+    assert_non_null(sweep);
+    assert_non_null(one);
+    json_t *points = json_object_get(sweep, "points");
+    assert_int_equal(json_array_size(points), 2);
+    assert_true(json_is_null(json_object_get(json_array_get(points, 0), "shared_lost"))); /* the 1-worker point */
+    double lost = json_real_value(json_object_get(json_array_get(points, 1), "shared_lost"));
+    json_int_t counter = json_integer_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(one, "runs"), 0), "shared"), "counter"));
+    assert_true(counter > 0 && counter < 200000);
+    if (fabs(lost - (1 - (double)counter / 200000)) > 1e-6)
+        fail_msg("the sweep says %g lost; the run alone ended at %lld of 200000", lost, (long long)counter);
+    json_decref(sweep);
+    json_decref(one);
+}
+
 /* The PNG's size, from its IHDR chunk (bytes 16 to 23, big-endian). */
 static void png_size(const char *path, unsigned *w, unsigned *h)
 {
@@ -283,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_every_output_says_virtual),
         cmocka_unit_test(test_bad_model_options),
         cmocka_unit_test(test_sweep_in_virtual_time),
+        cmocka_unit_test(test_sweep_says_what_a_race_lost),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),

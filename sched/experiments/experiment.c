@@ -165,13 +165,13 @@ void gs_experiment_free(gs_experiment *e)
 
 int gs_experiment_shared_differs(const gs_experiment *e, uint32_t from, double *lost)
 {
-    if (!e->have_baseline || e->nruns == 0 || e->nbase == 0)
+    if (!e->have_baseline || e->nruns == 0)
         return -1;
-    const gs_run_result *r = &e->runs[e->median];
-    for (uint32_t v = from; v < r->nshared && v < e->base.nshared; v++) {
-        if ((int)v == e->cfg.workload->race_counter || r->shared[v] == e->base.shared[v])
+    const gs_run_summary *r = &e->summaries[e->median], *base = &e->base_summary;
+    for (uint32_t v = from; v < r->nshared && v < base->nshared; v++) {
+        if ((int)v == e->cfg.workload->race_counter || r->shared[v] == base->shared[v])
             continue;
-        int64_t want = e->base.shared[v], got = r->shared[v];
+        int64_t want = base->shared[v], got = r->shared[v];
         *lost = want > 0 && got < want ? (double)(want - got) / (double)want : 0;
         return (int)v;
     }

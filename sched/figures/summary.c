@@ -84,6 +84,8 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     gs_lock_stats_merge(&s->lock, &r->loop_lock);
     s->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
     s->spawn_s = (double)r->spawn_ns / 1e9;
+    s->nshared = r->nshared;
+    memcpy(s->shared, r->shared, sizeof s->shared);
     double busy_ns = 0;
     double *rate = malloc((r->nworkers ? r->nworkers : 1) * sizeof *rate);
     for (uint32_t i = 0; i < r->nworkers; i++) {
