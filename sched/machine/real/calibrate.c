@@ -227,19 +227,26 @@ static int handoff_batch(int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *sig
     return 0;
 }
 
-/* Hand-offs between cpu0 and cpu1 in BATCHES batches: the least
- * hand-off and signal, and with `wake`, the least wake-up, kept in c. */
-static int measure_handoff(gs_calibration *c, int cpu0, int cpu1, uint64_t *handoff_ns, uint64_t *signal_ns,
-                           bool wake)
+/* Hand-offs between cpu0 and cpu1 in BATCHES batches, kept in c: the
+ * signal; on one core the switch (each batch's hand-off less its signal:
+ * the core changes thread every time), on two the wake-up. */
+static int measure_handoff(gs_calibration *c, int cpu0, int cpu1)
 {
-    uint64_t h[BATCHES], sig[BATCHES], w[BATCHES];
-    for (int b = 0; b < BATCHES; b++)
-        if (handoff_batch(cpu0, cpu1, &h[b], &sig[b], wake ? &w[b] : NULL) != 0)
+    bool one_core = cpu0 == cpu1;
+    uint64_t h[BATCHES], sig[BATCHES], w[BATCHES], sw[BATCHES];
+    for (int b = 0; b < BATCHES; b++) {
+        if (handoff_batch(cpu0, cpu1, &h[b], &sig[b], one_core ? NULL : &w[b]) != 0)
             return -1;
-    *handoff_ns = least(c, GS_CAL_SWITCH, h, BATCHES); /* the caller subtracts the signal */
-    *signal_ns = estimate(c, GS_CAL_SIGNAL, sig, BATCHES, true);
-    if (wake)
+        sw[b] = h[b] > sig[b] ? h[b] - sig[b] : 0;
+    }
+    c->model.signal_ns = estimate(c, GS_CAL_SIGNAL, sig, BATCHES, true); /* two cores' replaces one's */
+    if (one_core) {
+        c->model.switch_ns = least(c, GS_CAL_SWITCH, sw, BATCHES);
+        c->handoff_one_ns = median(h, BATCHES);
+    } else {
         c->model.wake_ns = estimate(c, GS_CAL_WAKE, w, BATCHES, true);
+        c->handoff_two_ns = median(h, BATCHES);
+    }
     return 0;
 }
 
@@ -465,27 +472,17 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
         snprintf(err, GS_ERRMSG_MAX, "cannot read which CPUs gilsim may use");
         return -1;
     }
-    uint64_t signal_one, signal_two;
     STEP("hand-offs on one core");
-    if (measure_handoff(c, cpu0, cpu0, &c->handoff_one_ns, &signal_one, false) != 0) {
+    if (measure_handoff(c, cpu0, cpu0) != 0) {
         snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
         return -1;
     }
-    /* the switch is the hand-off on one core less a signal there: its
-     * batches' spread, so */
-    gs_cal_spread one = c->spread[GS_CAL_SWITCH];
-    c->spread[GS_CAL_SWITCH] = (gs_cal_spread){one.lo - (double)signal_one, one.hi - (double)signal_one,
-                                               one.batches};
-    c->model.signal_ns = signal_one;
     if (cpu1 >= 0) {
         STEP("hand-offs between two cores");
-        gs_cal_spread keep = c->spread[GS_CAL_SWITCH];
-        if (measure_handoff(c, cpu0, cpu1, &c->handoff_two_ns, &signal_two, true) != 0) {
+        if (measure_handoff(c, cpu0, cpu1) != 0) {
             snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
             return -1;
         }
-        c->spread[GS_CAL_SWITCH] = keep; /* the two-core hand-offs are not the switch */
-        c->model.signal_ns = signal_two;
         c->wake_measured = true;
         STEP("a cache line between two cores");
         if (measure_line(c, cpu0, cpu1) != 0) {
@@ -494,7 +491,6 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
         }
         c->line_measured = true;
     }
-    c->model.switch_ns = c->handoff_one_ns > signal_one ? c->handoff_one_ns - signal_one : 0;
     STEP("system calls");
     measure_syscall(c);
     STEP("timers");
