@@ -272,8 +272,9 @@ static int check_combinations(gs_cli_options *o)
         uint64_t n, max = (o->sim ? gs_mode_max_simulated : gs_mode_max_workers)[o->mode];
         const char *a = o->mode_arg;
         bool digits = *a && strspn(a, "0123456789") == strlen(a) && strlen(a) <= 9;
-        if (digits && strtoull(a, NULL, 10) > max && strtoull(a, NULL, 10) <= gs_mode_max_simulated[o->mode])
-            return too_many(o->mode, strtoull(a, NULL, 10), o->sim, o->mode_flag); /* --sim would take it */
+        uint64_t asked = digits ? strtoull(a, NULL, 10) : 0;
+        if (asked > max && asked <= gs_mode_max_simulated[o->mode])
+            return too_many(o->mode, asked, o->sim, o->mode_flag); /* --sim would take it */
         if (gs_parse_count(o->mode_flag, a, 1, max, &n) != 0)
             return -1;
         o->workers = (uint32_t)n;
