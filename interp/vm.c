@@ -8,7 +8,51 @@
 
 gs_vm *gs_vm_new(void)
 {
-    return aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    /* aligned_alloc wants a multiple of the alignment; gs_vm is one, as
+     * its first member's alignment pads it. */
+    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
+    if (vm) {
+        vm->frames = NULL;
+        vm->stack = NULL;
+        vm->frames_cap = vm->stack_cap = 0;
+    }
+    return vm;
+}
+
+void gs_vm_free(gs_vm *vm)
+{
+    if (!vm)
+        return;
+    free(vm->frames);
+    free(vm->stack);
+    free(vm);
+}
+
+bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values)
+{
+    if (frames > vm->frames_cap) {
+        uint32_t cap = vm->frames_cap ? vm->frames_cap : GS_VM_FRAMES_START;
+        while (cap < frames)
+            cap *= 2;
+        cap = cap < GS_VM_FRAMES ? cap : GS_VM_FRAMES;
+        gs_frame *f = realloc(vm->frames, cap * sizeof *f);
+        if (!f)
+            return false;
+        vm->frames = f;
+        vm->frames_cap = cap;
+    }
+    if (values > vm->stack_cap) {
+        uint32_t cap = vm->stack_cap ? vm->stack_cap : GS_VM_STACK_START;
+        while (cap < values)
+            cap *= 2;
+        cap = cap < GS_VM_STACK ? cap : GS_VM_STACK;
+        int64_t *s = realloc(vm->stack, cap * sizeof *s);
+        if (!s)
+            return false;
+        vm->stack = s;
+        vm->stack_cap = cap;
+    }
+    return true;
 }
 
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
@@ -25,6 +69,10 @@ int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t 
     if (nargs != m->nargs) {
         snprintf(err, GS_ERRMSG_MAX, "%s: main takes %u argument%s, %u given", prog->source,
                  m->nargs, m->nargs == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    if (!gs_vm_grow(vm, 1, m->nlocals + m->max_stack)) {
+        snprintf(err, GS_ERRMSG_MAX, "%s: out of memory for the interpreter's stack", prog->source);
         return -1;
     }
     vm->prog = prog;

@@ -22,8 +22,16 @@
 #include "opcodes.h"
 #include "program.h"
 
-#define GS_VM_STACK  1024u /* operand stack and locals of all frames, in values */
-#define GS_VM_FRAMES 256u  /* call depth; deeper recursion is a runtime error */
+#define GS_VM_STACK  1024u /* operand stack and locals of all frames, in values, at most */
+#define GS_VM_FRAMES 256u  /* call depth at most; deeper recursion is a runtime error */
+/* What a state starts with: its stack and frames grow (doubling) at calls,
+ * the only instruction that can need more, up to the limits above.  Most
+ * programs never call deeper than a few frames, and virtual time keeps a
+ * million states, so each starts small: 64 values and 8 frames, 608 bytes
+ * (the whole stack inline was 11.3 KiB, of which a page or two was
+ * touched). */
+#define GS_VM_STACK_START  64u
+#define GS_VM_FRAMES_START 8u
 
 /* Why gs_vm_run returned. */
 typedef enum {
@@ -89,23 +97,34 @@ typedef struct gs_vm {
     int64_t result;         /* valid after GS_STOP_DONE */
     uint64_t instructions;  /* executed since gs_vm_init */
     uint32_t error_pc;
-    /* The parts a run touches first lie together, the error last: a state
-     * that runs a small loop and never fails touches a page or two of its
-     * 12 KiB (a million tasks in virtual time have a state each). */
-    gs_frame frames[GS_VM_FRAMES];
-    int64_t stack[GS_VM_STACK];
+    /* On the heap, grown at calls; owned by the state (gs_vm_free), and
+     * kept by gs_vm_init for its next program.  A state must not be
+     * copied while it has them. */
+    gs_frame *frames;
+    int64_t *stack;
+    uint32_t frames_cap, stack_cap;
+    /* Last, so that a state that never fails never touches its page. */
     char error[GS_ERRMSG_MAX];
 } gs_vm;
 
-/* Room for an interpreter state, aligned as its cache-line-aligned members
- * need (plain malloc does not promise 64 bytes), for gs_vm_init to set up;
- * not zeroed, so that its stack's pages are touched only as it grows.
- * NULL when out of memory; free() frees it. */
+/* An empty interpreter state, aligned as its cache-line-aligned members
+ * need (plain malloc does not promise 64 bytes), for gs_vm_init to set
+ * up.  NULL when out of memory; gs_vm_free frees it. */
 gs_vm *gs_vm_new(void);
 
-/* Prepares vm to run prog's main with args (nargs must equal main's
- * argument count).  prog must be verified.  Returns 0, or -1 with a
- * message in err. */
+/* Frees a state from gs_vm_new, and its stack and frames (NULL: nothing). */
+void gs_vm_free(gs_vm *vm);
+
+/* Makes room for at least frames frames and values values (each at most
+ * its limit above), keeping what is there; false when out of memory.  The
+ * eval loop's, at calls. */
+bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values);
+
+/* Prepares vm (from gs_vm_new, or a zeroed one: a static, say) to run
+ * prog's main with args (nargs must equal main's argument count).  prog
+ * must be verified.  Returns 0, or -1 with a message in err (also when
+ * there is no memory for the stack).  A state keeps its stack and frames
+ * for the next gs_vm_init: a static one (the tests') allocates once. */
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
                char err[GS_ERRMSG_MAX]);
 

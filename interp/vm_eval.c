@@ -109,7 +109,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     const int32_t *const code = prog->fast; /* prog->code, with superinstructions */
     const int64_t *const consts = prog->consts;
     const gs_func *const funcs = prog->funcs;
-    int64_t *const stack_end = vm->stack + GS_VM_STACK;
+    int64_t *stack_end = vm->stack + vm->stack_cap;
     const int32_t *ip = code + vm->pc;
     int64_t *sp = vm->stack + vm->sp;
     int64_t *fp = vm->stack + vm->frames[vm->nframes - 1].base;
@@ -294,9 +294,21 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(CALL) {
         const gs_func *f = &funcs[OPERAND(0)];
         int64_t *base = sp - f->nargs;
-        if (GS_UNLIKELY(vm->nframes == GS_VM_FRAMES ||
-                        f->nlocals + f->max_stack > (uint64_t)(stack_end - base)))
-            FAIL("stack overflow: call depth %u is too deep", vm->nframes);
+        if (GS_UNLIKELY(vm->nframes == vm->frames_cap ||
+                        f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
+            /* Out of room: grow (rebasing base, sp and fp), unless the
+             * call would pass a limit. */
+            uint32_t at_base = (uint32_t)(base - vm->stack), need = at_base + f->nlocals + f->max_stack;
+            if (vm->nframes == GS_VM_FRAMES || need > GS_VM_STACK)
+                FAIL("stack overflow: call depth %u is too deep", vm->nframes);
+            uint32_t at_sp = (uint32_t)(sp - vm->stack), at_fp = (uint32_t)(fp - vm->stack);
+            if (!gs_vm_grow(vm, vm->nframes + 1, need))
+                FAIL("out of memory for a call at depth %u", vm->nframes);
+            base = vm->stack + at_base;
+            sp = vm->stack + at_sp;
+            fp = vm->stack + at_fp;
+            stack_end = vm->stack + vm->stack_cap;
+        }
         vm->frames[vm->nframes++] = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
                                                .func = (uint32_t)OPERAND(0),
                                                .base = (uint32_t)(base - vm->stack)};

@@ -126,7 +126,7 @@ static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
         switches_in += st->switches_in;
         if (policy == GS_GIL_LEGACY) /* CPython 2 had no drop requests */
             assert_int_equal(st->drop_requests + st->forced_drops, 0);
-        free(s[i].w.vm);
+        gs_vm_free(s[i].w.vm);
     }
     /* However the OS ran them, each worker but the first took the lock
      * from another at least once: the hand-over bookkeeping saw it. */
@@ -209,8 +209,8 @@ static void test_waiter_sets_request_after_interval(void **state)
     assert_true(b.w.stats.drop_requests >= 1);
     assert_int_equal(holder.stats.forced_drops, 1);
     assert_true(b.got_ns >= seen);
-    free(holder.vm);
-    free(b.w.vm);
+    gs_vm_free(holder.vm);
+    gs_vm_free(b.w.vm);
     gs_gil_destroy(gil);
 }
 
@@ -236,8 +236,8 @@ static void test_holder_sees_request_at_back_edge(void **state)
     assert_int_equal(holder.vm->pc, 0); /* stopped at the back-edge's target */
     gs_gil_drop(gil, &holder.client, GS_DROP_FORCED);
     assert_int_equal(pthread_join(t, NULL), 0);
-    free(holder.vm);
-    free(b.w.vm);
+    gs_vm_free(holder.vm);
+    gs_vm_free(b.w.vm);
     gs_gil_destroy(gil);
     gs_program_free(&p);
 }
@@ -311,9 +311,9 @@ static void test_handoff_resets_the_wait(void **state)
         if (held < interval - interval / 10)
             fail_msg("holder %d was asked to drop after %.1f ms of a %.0f ms interval", i + 1, held / 1e6,
                      interval / 1e6);
-        free(h[i].w.vm);
+        gs_vm_free(h[i].w.vm);
     }
-    free(a.vm);
+    gs_vm_free(a.vm);
     gs_gil_destroy(gil);
 }
 
@@ -390,7 +390,7 @@ static void test_forced_switching_hands_over(void **state)
             }
         }
         free(s[i].forced_at);
-        free(s[i].w.vm);
+        gs_vm_free(s[i].w.vm);
     }
     assert_true(checked >= 10);
     free(log);
@@ -453,9 +453,9 @@ static void test_fifo_grants_in_arrival_order(void **state)
     assert_int_equal(order[N], 100);
     for (uint32_t i = 0; i < N; i++) {
         assert_true(q[i].w.stats.queue_max == i); /* it found i others waiting */
-        free(q[i].w.vm);
+        gs_vm_free(q[i].w.vm);
     }
-    free(holder.vm);
+    gs_vm_free(holder.vm);
     gs_gil_destroy(gil);
 }
 
@@ -492,8 +492,8 @@ static void test_fifo_head_asks_after_a_slice(void **state)
     assert_true(asked_after >= 2 * 1000 * 1000); /* not before the slice was over */
     assert_int_equal(q.w.stats.drop_requests, 1);
     assert_int_equal(gs_vm_breaker(holder.vm) & GS_BREAK_DROP, 0); /* cleared by the drop */
-    free(holder.vm);
-    free(q.w.vm);
+    gs_vm_free(holder.vm);
+    gs_vm_free(q.w.vm);
     gs_gil_destroy(gil);
 }
 
@@ -610,7 +610,7 @@ static void test_stress_with_watchdog(void **state)
             assert_int_equal(s[i].violations, 0);
             const gs_lock_stats *st = &s[i].w.stats;
             assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops);
-            free(s[i].w.vm);
+            gs_vm_free(s[i].w.vm);
         }
         GS_PTHREAD(pthread_cond_destroy(&wd.cond));
         GS_PTHREAD(pthread_mutex_destroy(&wd.mutex));

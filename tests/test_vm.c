@@ -396,7 +396,7 @@ static void *fib_thread(void *arg)
             job->breaks++;
         job->result = vm->result;
     }
-    free(vm);
+    gs_vm_free(vm);
     return NULL;
 }
 

@@ -194,7 +194,7 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
         if (best == 0 || ns < best)
             best = ns;
     }
-    free(vm);
+    gs_vm_free(vm);
     return best;
 }
 
@@ -215,7 +215,7 @@ static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
     uint32_t nargs = gs_workload_args(w, 0, 1, args);
     char err[GS_ERRMSG_MAX];
     if (!vm || gs_vm_init(vm, &w->prog, args, nargs, err) != 0) {
-        free(vm);
+        gs_vm_free(vm);
         return 1;
     }
     _Atomic int64_t shared[GS_MAX_SHARED];
@@ -242,7 +242,7 @@ static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
     double unit_ns = instruction_ns > 0 ? (double)(vm->instructions + native) * instruction_ns
                                         : (double)(now_ns() - t0);
     unit_ns += (double)waits * (double)w->io_latency_ns;
-    free(vm);
+    gs_vm_free(vm);
     if (stop != GS_STOP_DONE)
         return 1;
     double units = PROGRAM_SECOND_NS / (unit_ns > 1 ? unit_ns : 1);
@@ -386,7 +386,7 @@ int gs_workload_sequential(const gs_workload *w, uint64_t first, uint64_t count,
     }
     if (rc == 0)
         *checksum = vm->result;
-    free(vm);
+    gs_vm_free(vm);
     return rc;
 }
 

@@ -394,9 +394,9 @@ static void release_all(async_run *r)
     r->out->native_max = atomic_load(&r->meter.max);
     gs_process_destroy(&r->process);
     for (uint32_t i = 0; r->tasks && i < r->n; i++)
-        free(r->tasks[i].vm);
+        gs_vm_free(r->tasks[i].vm);
     free(r->tasks);
-    free(r->loop_vm);
+    gs_vm_free(r->loop_vm);
     free(r->queue);
     free(r->done);
     if (r->gil)

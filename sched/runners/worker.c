@@ -21,7 +21,7 @@ gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, c
     int64_t args[3];
     uint32_t nargs = gs_workload_args(cfg->workload, res->first_unit, res->units, args);
     if (gs_vm_init(vm, &cfg->workload->prog, args, nargs, err) != 0) {
-        free(vm);
+        gs_vm_free(vm);
         return NULL;
     }
     return vm;
@@ -123,7 +123,7 @@ static void do_lock(gs_worker *w)
 
 void gs_worker_free(gs_worker *w)
 {
-    free(w->vm);
+    gs_vm_free(w->vm);
     w->vm = NULL;
 }
 
