@@ -143,7 +143,7 @@ static double io_p50_ms(const gs_workload *convoy, uint32_t cpu_threads, gs_gil_
     gs_run_result r;
     if (gs_run(&cfg, &r) != 0 || r.failed)
         exit(1);
-    double p50 = (double)gs_hist_percentile(&r.workers[0].io_latency, 50) / 1e6;
+    double p50 = (double)gs_worker_hist_percentile(&r.workers[0].io_latency, 50) / 1e6;
     gs_run_result_free(&r);
     return p50;
 }

@@ -299,7 +299,7 @@ int demo_async_run(demo_ctx *d)
         rc = demo_measure(d, &cfg, &e) == 0 ? GS_OK : GS_ERR_FAILED;
         if (rc == GS_OK) {
             const gs_worker_result *w = &demo_result(&e)->workers[0];
-            lag[k] = gs_hist_percentile(&w->loop_lag, 99);
+            lag[k] = gs_worker_hist_percentile(&w->loop_lag, 99);
             io_max[k] = w->io_latency.max;
             if (k == 1)
                 computed = demo_result(&e)->workers[1].cpu_ns;

@@ -27,11 +27,11 @@
 /* What a state starts with: its stack and frames grow (doubling) at calls,
  * the only instruction that can need more, up to the limits above.  Most
  * programs never call deeper than a few frames, and virtual time keeps a
- * million states, so each starts small: 64 values and 8 frames, 608 bytes
- * (the whole stack inline was 11.3 KiB, of which a page or two was
- * touched). */
-#define GS_VM_STACK_START  64u
-#define GS_VM_FRAMES_START 8u
+ * million states, so each starts small: 16 values (or what main needs) and
+ * 4 frames, 176 bytes (the whole stack inline was 11.3 KiB, of which a
+ * page or two was touched). */
+#define GS_VM_STACK_START  16u
+#define GS_VM_FRAMES_START 4u
 
 /* Why gs_vm_run returned. */
 typedef enum {

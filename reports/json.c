@@ -22,27 +22,35 @@
 #define GILSIM_VERSION "unknown"
 #endif
 
-static json_t *hist_json(const gs_hist *h, bool with_mean)
+static json_t *figures_json(uint64_t count, uint64_t p50, uint64_t p99, uint64_t min, uint64_t max, double mean)
 {
-    if (h->count == 0)
+    if (count == 0)
         return json_null();
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count, "p50",
-                          (json_int_t)gs_hist_percentile(h, 50), "p99", (json_int_t)gs_hist_percentile(h, 99),
-                          "min", (json_int_t)h->min, "max", (json_int_t)h->max);
-    if (with_mean)
-        json_object_set_new(o, "mean", json_real(gs_hist_mean(h)));
-    return o;
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}", "count", (json_int_t)count, "p50", (json_int_t)p50, "p99",
+                     (json_int_t)p99, "min", (json_int_t)min, "max", (json_int_t)max, "mean", mean);
 }
 
-static json_t *lock_json(const gs_lock_stats *l)
+static json_t *hist_json(const gs_hist *h)
+{
+    return figures_json(h->count, gs_hist_percentile(h, 50), gs_hist_percentile(h, 99), h->min, h->max,
+                        gs_hist_mean(h));
+}
+
+static json_t *worker_hist_json(const gs_worker_hist *h)
+{
+    return figures_json(h->count, gs_worker_hist_percentile(h, 50), gs_worker_hist_percentile(h, 99), h->min, h->max,
+                        gs_worker_hist_mean(h));
+}
+
+static json_t *lock_json(const gs_lock_totals *l)
 {
     json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
                      "acquisitions", (json_int_t)l->acquisitions, "contended", (json_int_t)l->contended,
                      "switches", (json_int_t)l->switches_in, "drop_requests", (json_int_t)l->drop_requests,
                      "forced_drops", (json_int_t)l->forced_drops, "voluntary_drops",
                      (json_int_t)l->voluntary_drops, "wait_total_ns", (json_int_t)l->wait_ns, "hold_total_ns",
-                     (json_int_t)l->hold_ns, "wait_ns", hist_json(&l->wait, true), "hold_ns",
-                     hist_json(&l->hold, true), "handoff_ns", hist_json(&l->handoff, true));
+                     (json_int_t)l->hold_ns, "wait_ns", hist_json(&l->wait), "hold_ns",
+                     hist_json(&l->hold), "handoff_ns", hist_json(&l->handoff));
     json_object_set_new(o, "tick_drops", json_integer((json_int_t)l->tick_drops));
     json_object_set_new(o, "futile_wakeups", json_integer((json_int_t)l->futile_wakeups));
     json_object_set_new(o, "queue_max", json_integer((json_int_t)l->queue_max));
@@ -51,9 +59,18 @@ static json_t *lock_json(const gs_lock_stats *l)
     return o;
 }
 
-static json_t *io_json(uint64_t ops, const gs_hist *latency)
+/* A worker's: its own totals, made as the run's are. */
+static json_t *worker_lock_json(const gs_lock_stats *l)
 {
-    return json_pack("{s:I, s:o}", "ops", (json_int_t)ops, "latency_ns", hist_json(latency, true));
+    static gs_lock_totals own; /* 23 KiB: not on the stack */
+    gs_lock_totals_init(&own);
+    gs_lock_totals_add(&own, l);
+    return lock_json(&own);
+}
+
+static json_t *io_json(uint64_t ops, json_t *latency)
+{
+    return json_pack("{s:I, s:o}", "ops", (json_int_t)ops, "latency_ns", latency);
 }
 
 static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nulocks)
@@ -64,12 +81,12 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
                           (json_int_t)w->units, "failed", w->failed, "checksum", (json_int_t)w->checksum,
                           "instructions", (json_int_t)w->instructions, "wall_s",
                           (double)(w->end_ns - w->start_ns) / 1e9, "cpu_s", (double)w->cpu_ns / 1e9, "lock",
-                          has_lock ? lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, &w->io_latency),
+                          has_lock ? worker_lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, worker_hist_json(&w->io_latency)),
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
     json_object_set_new(o, "error", w->failed ? gs_json_text(w->error) : json_null());
     json_object_set_new(o, "core_wait_s", w->core_wait_known && has_lock ? json_real((double)w->core_wait_ns / 1e9)
                                                                          : json_null());
-    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&w->loop_lag, true) : json_null());
+    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? worker_hist_json(&w->loop_lag) : json_null());
     json_object_set_new(o, "cpus", json_integer((json_int_t)w->cpus));
     json_object_set_new(o, "native", json_pack("{s:I, s:f}", "calls", (json_int_t)w->native_calls, "time_s",
                                                (double)w->native_ns / 1e9));
@@ -157,8 +174,8 @@ static json_t *run_json(const gs_run_result *r, const gs_run_summary *s)
     json_object_set_new(o, "wait_fraction", json_real(s->wait_fraction));
     json_object_set_new(o, "switches_per_s", real_or_null(gs_switches_apply(scope), s->switches_per_s));
     json_object_set_new(o, "fairness", json_real(s->fairness));
-    json_object_set_new(o, "io", io_json(s->io_ops, &s->io_latency));
-    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&s->loop_lag, true) : json_null());
+    json_object_set_new(o, "io", io_json(s->io_ops, hist_json(&s->io_latency)));
+    json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? hist_json(&s->loop_lag) : json_null());
     json_object_set_new(o, "events", json_pack("{s:I, s:I}", "recorded", (json_int_t)s->events, "dropped",
                                                (json_int_t)s->events_dropped));
     program_json(o, r, s);

@@ -433,7 +433,7 @@ static void worker_table(FILE *out, const gs_run_result *r)
         if (own_lock)
             fprintf(out, " %6" PRIu64 " %4.0f%% %9s", w->lock.acquisitions,
                     active > 0 ? 100.0 * (double)w->lock.wait_ns / active : 0,
-                    gs_fmt_ns(gs_hist_mean(&w->lock.hold), hold));
+                    gs_fmt_ns(gs_worker_hist_mean(&w->lock.hold), hold));
         else
             fprintf(out, " %6s %5s %9s", "-", "-", "-");
         fprintf(out, " %6" PRIu64 "%s\n", w->io_ops, w->failed ? "  FAILED" : "");
@@ -444,7 +444,7 @@ static void worker_table(FILE *out, const gs_run_result *r)
 
 static void shared_lock_figures(FILE *out, const gs_run_summary *s)
 {
-    const gs_lock_stats *l = &s->lock;
+    const gs_lock_totals *l = &s->lock;
     char a[32], b[32], c[32];
     fprintf(out, "\nlock      %" PRIu64 " take%s (%" PRIu64 " contended), %.0f switches/s, held %.1f%%\n",
             l->acquisitions, l->acquisitions == 1 ? "" : "s", l->contended, s->switches_per_s, 100 * s->held_fraction);
@@ -462,7 +462,7 @@ static void shared_lock_figures(FILE *out, const gs_run_summary *s)
 
 static void lock_figures(FILE *out, const gs_run_result *r, const gs_run_summary *s)
 {
-    const gs_lock_stats *l = &s->lock;
+    const gs_lock_totals *l = &s->lock;
     char a[32], b[32], c[32];
     switch (gs_lock_scope_of(&r->cfg)) {
     case GS_SCOPE_SHARED:

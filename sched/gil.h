@@ -103,23 +103,37 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
 #define GS_CHECK_INTERVAL_DEFAULT (100u * GS_PY2_BYTECODE_INSTRUCTIONS)
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 
-/* What one worker did with the lock.  Written only by that worker. */
+/* The lock's counts, as one worker used it or all workers together: each
+ * field's name, how workers' counts combine (sum or max), and meaning. */
+#define GS_LOCK_COUNTS(X)                                                           \
+    X(acquisitions, sum)                                                            \
+    X(contended, sum)       /* acquisitions that had to wait */                     \
+    X(switches_in, sum)     /* acquisitions from another holder */                  \
+    X(drop_requests, sum)   /* requests set as a waiter */                          \
+    X(forced_drops, sum)    /* drops made on request */                             \
+    X(voluntary_drops, sum)                                                         \
+    X(tick_drops, sum)      /* legacy: release-and-retake at the check interval */  \
+    X(futile_wakeups, sum)  /* woken up to find the lock taken again */             \
+    X(queue_sum, sum)       /* over acquisitions: others waiting on arrival */      \
+    X(queue_max, max)                                                               \
+    X(wait_ns, sum)                                                                 \
+    X(hold_ns, sum)
+#define GS_LOCK_COUNT_FIELD(name, combine) uint64_t name;
+
+/* What one worker did with the lock.  Written only by that worker; its
+ * histograms are its own (gs_lock_stats_free). */
 typedef struct {
-    uint64_t acquisitions;
-    uint64_t contended;       /* acquisitions that had to wait */
-    uint64_t switches_in;     /* acquisitions from another holder */
-    uint64_t drop_requests;   /* requests this worker set, as a waiter */
-    uint64_t forced_drops;    /* drops this worker made on request */
-    uint64_t voluntary_drops;
-    uint64_t tick_drops;      /* legacy: release-and-retake at the check interval */
-    uint64_t futile_wakeups;  /* woken up to find the lock taken again */
-    uint64_t queue_sum;       /* over acquisitions: others waiting on arrival */
-    uint64_t queue_max;
-    uint64_t wait_ns, hold_ns;
-    gs_hist wait;             /* per acquisition: want -> got */
-    gs_hist hold;             /* per acquisition: got -> drop */
-    gs_hist handoff;          /* previous holder's drop -> this got, when waiting */
+    GS_LOCK_COUNTS(GS_LOCK_COUNT_FIELD)
+    gs_worker_hist wait;      /* per acquisition: want -> got */
+    gs_worker_hist hold;      /* per acquisition: got -> drop */
+    gs_worker_hist handoff;   /* previous holder's drop -> this got, when waiting */
 } gs_lock_stats;
+
+/* All workers' use of the lock: the same, with whole histograms. */
+typedef struct {
+    GS_LOCK_COUNTS(GS_LOCK_COUNT_FIELD)
+    gs_hist wait, hold, handoff;
+} gs_lock_totals;
 
 typedef struct {
     gs_gil_policy policy;
@@ -131,7 +145,8 @@ typedef struct {
     uint64_t gc_pause_ns;     /* ... and for how long */
 } gs_gil_config;
 
-void gs_lock_stats_init(gs_lock_stats *s);
-void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from);
+void gs_lock_stats_free(gs_lock_stats *s);
+void gs_lock_totals_init(gs_lock_totals *t);
+void gs_lock_totals_add(gs_lock_totals *into, const gs_lock_stats *from);
 
 #endif

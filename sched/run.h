@@ -111,8 +111,8 @@ typedef struct {
                                              through a channel; and how long that took */
     gs_recorder rec;
     gs_lock_stats lock;
-    gs_hist io_latency;       /* request -> resumption with the lock (async: on the loop) */
-    gs_hist loop_lag;         /* async: how late each of its timers fired */
+    gs_worker_hist io_latency; /* request -> resumption with the lock (async: on the loop) */
+    gs_worker_hist loop_lag;   /* async: how late each of its timers fired */
     gs_ulock_counts ulocks[GS_MAX_ULOCKS]; /* the program's user locks, as this worker used them */
     int64_t shared_end[GS_MAX_SHARED]; /* processes: its process's shared variables at its end */
     char error[1024];         /* why it failed, with the frames of a runtime error */
@@ -142,6 +142,9 @@ typedef struct {
     bool stopped;              /* stopped early: timeout or interrupt */
     char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */
 } gs_run_result;
+
+/* Frees what a worker's result owns: its events and histograms. */
+void gs_worker_result_free(gs_worker_result *w);
 
 /* Runs the experiment: in real time, or in virtual time on cfg->sim's
  * modelled machine.  Returns 0 when the run took place (even if some

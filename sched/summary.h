@@ -17,7 +17,7 @@ typedef struct {
     double spawn_s;            /* starting the workers (fork, pthread_create), within wall_s */
     uint64_t units, instructions, cpu_ns;
     int64_t checksum;          /* sum of the workers' checksums */
-    gs_lock_stats lock;        /* all workers merged (async: the loop thread's) */
+    gs_lock_totals lock;       /* all workers merged (async: the loop thread's) */
     uint64_t io_ops;
     gs_hist io_latency;
     gs_hist loop_lag;          /* async: how late timers fired */

@@ -487,7 +487,7 @@ static void test_thread_creation_failure(void **state)
     if (GS_SANITIZE[0])
         skip();
     char cmd[512], out[2048];
-    snprintf(cmd, sizeof cmd, "sh -c 'ulimit -v 400000; %s --threads 4000 --work 4000 --no-baseline' 2>&1",
+    snprintf(cmd, sizeof cmd, "sh -c 'ulimit -v 250000; %s --threads 4000 --work 4000 --no-baseline' 2>&1",
              GS_GILSIM);
     FILE *p = popen(cmd, "r");
     size_t n = fread(out, 1, sizeof out - 1, p);

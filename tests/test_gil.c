@@ -37,8 +37,13 @@ static void worker_init(worker *w, gs_gil *gil, uint32_t id)
     assert_non_null(w->vm);
     memset(w->vm, 0, sizeof *w->vm);
     atomic_init(&w->vm->breaker, 0);
-    gs_lock_stats_init(&w->stats);
     w->client = (gs_gil_client){.vm = w->vm, .id = id, .rec = &w->rec, .stats = &w->stats};
+}
+
+static void worker_free(worker *w)
+{
+    gs_vm_free(w->vm);
+    gs_lock_stats_free(&w->stats);
 }
 
 static gs_gil *new_policy(gs_gil_policy policy, uint64_t interval_ns, bool force)
@@ -126,7 +131,7 @@ static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
         switches_in += st->switches_in;
         if (policy == GS_GIL_LEGACY) /* CPython 2 had no drop requests */
             assert_int_equal(st->drop_requests + st->forced_drops, 0);
-        gs_vm_free(s[i].w.vm);
+        worker_free(&s[i].w);
     }
     /* However the OS ran them, each worker but the first took the lock
      * from another at least once: the hand-over bookkeeping saw it. */
@@ -209,8 +214,8 @@ static void test_waiter_sets_request_after_interval(void **state)
     assert_true(b.w.stats.drop_requests >= 1);
     assert_int_equal(holder.stats.forced_drops, 1);
     assert_true(b.got_ns >= seen);
-    gs_vm_free(holder.vm);
-    gs_vm_free(b.w.vm);
+    worker_free(&holder);
+    worker_free(&b.w);
     gs_gil_destroy(gil);
 }
 
@@ -236,8 +241,8 @@ static void test_holder_sees_request_at_back_edge(void **state)
     assert_int_equal(holder.vm->pc, 0); /* stopped at the back-edge's target */
     gs_gil_drop(gil, &holder.client, GS_DROP_FORCED);
     assert_int_equal(pthread_join(t, NULL), 0);
-    gs_vm_free(holder.vm);
-    gs_vm_free(b.w.vm);
+    worker_free(&holder);
+    worker_free(&b.w);
     gs_gil_destroy(gil);
     gs_program_free(&p);
 }
@@ -311,9 +316,9 @@ static void test_handoff_resets_the_wait(void **state)
         if (held < interval - interval / 10)
             fail_msg("holder %d was asked to drop after %.1f ms of a %.0f ms interval", i + 1, held / 1e6,
                      interval / 1e6);
-        gs_vm_free(h[i].w.vm);
+        worker_free(&h[i].w);
     }
-    gs_vm_free(a.vm);
+    worker_free(&a);
     gs_gil_destroy(gil);
 }
 
@@ -390,7 +395,7 @@ static void test_forced_switching_hands_over(void **state)
             }
         }
         free(s[i].forced_at);
-        gs_vm_free(s[i].w.vm);
+        worker_free(&s[i].w);
     }
     assert_true(checked >= 10);
     free(log);
@@ -453,9 +458,9 @@ static void test_fifo_grants_in_arrival_order(void **state)
     assert_int_equal(order[N], 100);
     for (uint32_t i = 0; i < N; i++) {
         assert_true(q[i].w.stats.queue_max == i); /* it found i others waiting */
-        gs_vm_free(q[i].w.vm);
+        worker_free(&q[i].w);
     }
-    gs_vm_free(holder.vm);
+    worker_free(&holder);
     gs_gil_destroy(gil);
 }
 
@@ -492,8 +497,8 @@ static void test_fifo_head_asks_after_a_slice(void **state)
     assert_true(asked_after >= 2 * 1000 * 1000); /* not before the slice was over */
     assert_int_equal(q.w.stats.drop_requests, 1);
     assert_int_equal(gs_vm_breaker(holder.vm) & GS_BREAK_DROP, 0); /* cleared by the drop */
-    gs_vm_free(holder.vm);
-    gs_vm_free(q.w.vm);
+    worker_free(&holder);
+    worker_free(&q.w);
     gs_gil_destroy(gil);
 }
 
@@ -610,7 +615,7 @@ static void test_stress_with_watchdog(void **state)
             assert_int_equal(s[i].violations, 0);
             const gs_lock_stats *st = &s[i].w.stats;
             assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops);
-            gs_vm_free(s[i].w.vm);
+            worker_free(&s[i].w);
         }
         GS_PTHREAD(pthread_cond_destroy(&wd.cond));
         GS_PTHREAD(pthread_mutex_destroy(&wd.mutex));

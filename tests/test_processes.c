@@ -252,6 +252,10 @@ static void test_wire_round_trip_and_damage(void **state)
     sent.checksum = -12345;
     sent.io_ops = 7;
     sent.rec = (gs_recorder){.events = events, .cap = 4, .n = 3, .dropped = 9};
+    for (uint64_t v = 1; v < 1000000; v = v * 3 + 1) /* a window of many octaves ... */
+        gs_worker_hist_add(&sent.lock.wait, v);
+    for (uint64_t v = 900; v < 1100; v++) /* ... and one of one */
+        gs_worker_hist_add(&sent.io_latency, v);
     size_t max = gs_wire_max_size(4);
     wire_buffer wb = {.buf = malloc(max + 16), .cap = max + 16};
     assert_non_null(wb.buf);
@@ -295,6 +299,34 @@ static void test_wire_round_trip_and_damage(void **state)
     assert_int_equal(got.rec.n, 3);
     assert_int_equal(got.rec.dropped, 9);
     assert_memory_equal(got_events, events, 3 * sizeof *events);
+    const gs_worker_hist *hs[] = {&sent.lock.wait, &sent.io_latency}, *hg[] = {&got.lock.wait, &got.io_latency};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(hg[i]->count, hs[i]->count);
+        assert_int_equal(hg[i]->first, hs[i]->first);
+        assert_int_equal(hg[i]->len, hs[i]->len);
+        assert_ptr_not_equal(hg[i]->buckets, hs[i]->buckets);
+        assert_memory_equal(hg[i]->buckets, hs[i]->buckets, hs[i]->len * sizeof(uint64_t));
+    }
+    assert_int_equal(got.lock.hold.len, 0);
+    assert_null(got.lock.hold.buckets);
+    got.rec.events = NULL; /* the stack's */
+    gs_worker_result_free(&got);
+
+    /* A histogram that does not add up is refused, though its message is
+     * whole (the child sent what it had). */
+    sent.io_latency.count++;
+    wb.len = 0;
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    memset(&got, 0, sizeof got);
+    got.id = 3;
+    got.first_unit = 30;
+    got.units = 10;
+    got.rec = (gs_recorder){.events = got_events, .cap = 4};
+    assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), -1);
+    assert_string_equal(why, "sent garbage instead of results (a histogram that does not add up)");
+    assert_null(got.io_latency.buckets);
+    sent.rec.events = NULL; /* the stack's */
+    gs_worker_result_free(&sent);
     free(buf);
 }
 

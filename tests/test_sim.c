@@ -166,7 +166,7 @@ static void test_io_thread_waits_an_interval_per_operation(void **state)
     sim_run(&w, GS_GIL_CPYTHON, 2, 40, true, &m, &r);
     const gs_worker_result *io = &r.workers[0];
     assert_int_equal(io->io_ops, 40);
-    uint64_t p50 = gs_hist_percentile(&io->io_latency, 50);
+    uint64_t p50 = gs_worker_hist_percentile(&io->io_latency, 50);
     if (p50 < INTERVAL || p50 > INTERVAL + 1000000 + 4 * (m.wake_ns + m.timer_ns))
         fail_msg("I/O latency p50 %llu ns: want an interval plus the 1 ms of I/O", (unsigned long long)p50);
     gs_run_result_free(&r);

@@ -386,7 +386,7 @@ typedef struct {
 static void *fib_thread(void *arg)
 {
     fib_job *job = arg;
-    gs_vm *vm = malloc(sizeof *vm);
+    gs_vm *vm = gs_vm_new();
     char err[GS_ERRMSG_MAX];
     int64_t args[3] = {0, 1, job->n};
     job->stop = GS_STOP_ERROR;

@@ -78,10 +78,7 @@ static void core_figures(const gs_run_result *r, gs_run_summary *s)
 void gs_summarize(const gs_run_result *r, gs_run_summary *s)
 {
     memset(s, 0, sizeof *s);
-    gs_lock_stats_init(&s->lock);
-    gs_hist_init(&s->io_latency);
-    gs_hist_init(&s->loop_lag);
-    gs_lock_stats_merge(&s->lock, &r->loop_lock);
+    gs_lock_totals_add(&s->lock, &r->loop_lock);
     s->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
     s->spawn_s = (double)r->spawn_ns / 1e9;
     s->nshared = r->nshared;
@@ -95,10 +92,10 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         s->instructions += w->instructions;
         s->cpu_ns += w->cpu_ns;
         s->checksum = (int64_t)((uint64_t)s->checksum + (uint64_t)w->checksum);
-        gs_lock_stats_merge(&s->lock, &w->lock);
+        gs_lock_totals_add(&s->lock, &w->lock);
         s->io_ops += w->io_ops;
-        gs_hist_merge(&s->io_latency, &w->io_latency);
-        gs_hist_merge(&s->loop_lag, &w->loop_lag);
+        gs_hist_merge_worker(&s->io_latency, &w->io_latency);
+        gs_hist_merge_worker(&s->loop_lag, &w->loop_lag);
         s->native_calls += w->native_calls;
         s->transfer_bytes += w->transfer_bytes;
         s->transfer_ns += w->transfer_ns;

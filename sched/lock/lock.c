@@ -79,7 +79,7 @@ void gs_gil_take(gs_gil *g, gs_gil_client *c)
     if (ahead > s->queue_max)
         s->queue_max = ahead;
     s->wait_ns += got - want;
-    gs_hist_add(&s->wait, got - want);
+    gs_worker_hist_add(&s->wait, got - want);
     uint32_t prev = atomic_exchange_explicit(&g->last_holder_id, c->id, memory_order_relaxed);
     if (prev != c->id && prev != GS_NOBODY)
         s->switches_in++;
@@ -87,7 +87,7 @@ void gs_gil_take(gs_gil *g, gs_gil_client *c)
         s->contended++;
         uint64_t released = atomic_load_explicit(&g->last_release_ns, memory_order_relaxed);
         if (prev != c->id && released && released <= got)
-            gs_hist_add(&s->handoff, got - released);
+            gs_worker_hist_add(&s->handoff, got - released);
     }
     c->got_ns = got;
 }
@@ -97,7 +97,7 @@ void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
     uint64_t now = gs_os_now(g->os);
     gs_lock_stats *s = c->stats;
     s->hold_ns += now - c->got_ns;
-    gs_hist_add(&s->hold, now - c->got_ns);
+    gs_worker_hist_add(&s->hold, now - c->got_ns);
     static const gs_event_type event[] = {[GS_DROP_VOLUNTARY] = GS_EV_DROP_VOLUNTARY,
                                           [GS_DROP_FORCED] = GS_EV_DROP_FORCED, [GS_DROP_TICK] = GS_EV_DROP_TICK};
     s->forced_drops += why == GS_DROP_FORCED;
@@ -108,30 +108,28 @@ void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
     g->ops->drop(g, c, why);
 }
 
-void gs_lock_stats_init(gs_lock_stats *s)
+void gs_lock_stats_free(gs_lock_stats *s)
 {
-    memset(s, 0, sizeof *s);
-    gs_hist_init(&s->wait);
-    gs_hist_init(&s->hold);
-    gs_hist_init(&s->handoff);
+    gs_worker_hist_free(&s->wait);
+    gs_worker_hist_free(&s->hold);
+    gs_worker_hist_free(&s->handoff);
 }
 
-void gs_lock_stats_merge(gs_lock_stats *into, const gs_lock_stats *from)
+void gs_lock_totals_init(gs_lock_totals *t)
 {
-    into->acquisitions += from->acquisitions;
-    into->contended += from->contended;
-    into->switches_in += from->switches_in;
-    into->drop_requests += from->drop_requests;
-    into->forced_drops += from->forced_drops;
-    into->voluntary_drops += from->voluntary_drops;
-    into->tick_drops += from->tick_drops;
-    into->futile_wakeups += from->futile_wakeups;
-    into->queue_sum += from->queue_sum;
-    if (from->queue_max > into->queue_max)
-        into->queue_max = from->queue_max;
-    into->wait_ns += from->wait_ns;
-    into->hold_ns += from->hold_ns;
-    gs_hist_merge(&into->wait, &from->wait);
-    gs_hist_merge(&into->hold, &from->hold);
-    gs_hist_merge(&into->handoff, &from->handoff);
+    memset(t, 0, sizeof *t);
+}
+
+void gs_lock_totals_add(gs_lock_totals *into, const gs_lock_stats *from)
+{
+#define COMBINE_sum(name) into->name += from->name;
+#define COMBINE_max(name) into->name = from->name > into->name ? from->name : into->name;
+#define COMBINE(name, combine) COMBINE_##combine(name)
+    GS_LOCK_COUNTS(COMBINE)
+#undef COMBINE
+#undef COMBINE_max
+#undef COMBINE_sum
+    gs_hist_merge_worker(&into->wait, &from->wait);
+    gs_hist_merge_worker(&into->hold, &from->hold);
+    gs_hist_merge_worker(&into->handoff, &from->handoff);
 }

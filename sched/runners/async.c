@@ -108,6 +108,7 @@ static void finish(task *t)
     if (!t->started)
         t->res->start_ns = t->res->end_ns;
     gs_record(&t->res->rec, GS_EV_DONE, t->res->end_ns, 0);
+    gs_worker_check_figures(t->res);
     r->finished++;
 }
 
@@ -205,7 +206,7 @@ static void step(task *t)
     }
     if (t->in_io) {
         t->in_io = false;
-        gs_hist_add(&res->io_latency, now - t->io_start_ns);
+        gs_worker_hist_add(&res->io_latency, now - t->io_start_ns);
     }
     gs_record(&res->rec, GS_EV_GOT, now, 0);
     uint64_t cpu0 = gs_os_thread_cpu(os);
@@ -291,7 +292,7 @@ static void completed(async_run *r, const gs_loop_done *d)
     if (t->finished)
         return;
     if (d->is_sleep)
-        gs_hist_add(&t->res->loop_lag, d->late_ns);
+        gs_worker_hist_add(&t->res->loop_lag, d->late_ns);
     if (d->failed)
         fail(t, d->failed);
     else

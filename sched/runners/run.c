@@ -89,7 +89,6 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     memset(out, 0, sizeof *out);
     out->cfg = *cfg;
     out->nworkers = cfg->workers;
-    gs_lock_stats_init(&out->loop_lock);
     uint32_t max = (cfg->sim ? gs_mode_max_simulated : gs_mode_max_workers)[cfg->mode];
     if (cfg->workers < 1 || cfg->workers > max) {
         snprintf(out->error, sizeof out->error, "%s: %u workers; allowed 1..%u", gs_mode_names[cfg->mode],
@@ -180,10 +179,20 @@ int gs_run_reserve(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
     return 0;
 }
 
+void gs_worker_result_free(gs_worker_result *w)
+{
+    free(w->rec.events);
+    w->rec.events = NULL;
+    gs_lock_stats_free(&w->lock);
+    gs_worker_hist_free(&w->io_latency);
+    gs_worker_hist_free(&w->loop_lag);
+}
+
 void gs_run_result_free(gs_run_result *r)
 {
     for (uint32_t i = 0; r->workers && i < r->nworkers; i++)
-        free(r->workers[i].rec.events);
+        gs_worker_result_free(&r->workers[i]);
+    gs_lock_stats_free(&r->loop_lock);
     free(r->workers);
     free(r->ulock_wait);
     memset(r, 0, sizeof *r);

@@ -1,5 +1,6 @@
 /* wire.c - a worker's result, encoded to go home and decoded there
  * (format in wire.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,21 @@ static uint64_t hash_more(uint64_t h, const void *data, size_t len)
     return h;
 }
 
+/* A result's histograms, in the order their buckets travel. */
+#define NHISTS 5
+static void hists_of(gs_worker_result *r, gs_worker_hist *h[NHISTS])
+{
+    h[0] = &r->lock.wait;
+    h[1] = &r->lock.hold;
+    h[2] = &r->lock.handoff;
+    h[3] = &r->io_latency;
+    h[4] = &r->loop_lag;
+}
+
 size_t gs_wire_max_size(uint32_t event_cap)
 {
-    return sizeof(wire_header) + sizeof(gs_worker_result) + (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
+    return sizeof(wire_header) + sizeof(gs_worker_result) + NHISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
+           (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
 int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void *bytes, size_t len), void *arg)
@@ -39,14 +52,23 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
         return -1;
     *body = *res;
     body->rec.events = NULL;
+    gs_worker_hist *sent[NHISTS], *held[NHISTS];
+    hists_of(body, sent);
+    hists_of((gs_worker_result *)res, held); /* only read */
+    for (int i = 0; i < NHISTS; i++)
+        sent[i]->buckets = NULL;
     size_t events_len = (size_t)res->rec.n * sizeof(gs_event);
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
     h = hash_more(h, body, sizeof *body);
+    for (int i = 0; i < NHISTS; i++)
+        h = hash_more(h, held[i]->buckets, held[i]->len * sizeof(uint64_t));
     h = hash_more(h, res->rec.events, events_len);
-    int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ||
-                     send(arg, res->rec.events, events_len) != 0 || send(arg, &h, sizeof h) != 0
-                 ? -1
-                 : 0;
+    int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ? -1 : 0;
+    for (int i = 0; i < NHISTS && rc == 0; i++)
+        if (held[i]->len)
+            rc = send(arg, held[i]->buckets, held[i]->len * sizeof(uint64_t));
+    if (rc == 0)
+        rc = send(arg, res->rec.events, events_len) != 0 || send(arg, &h, sizeof h) != 0 ? -1 : 0;
     free(body);
     return rc;
 }
@@ -72,8 +94,24 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
                  into->rec.cap);
         return -1;
     }
+    gs_worker_result body;
+    if (len < sizeof hdr + sizeof body) {
+        snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu bytes)", len);
+        return -1;
+    }
+    memcpy(&body, buf + sizeof hdr, sizeof body);
+    gs_worker_hist *hist[NHISTS];
+    hists_of(&body, hist);
+    size_t buckets_len = 0;
+    for (int i = 0; i < NHISTS; i++) {
+        if (hist[i]->len > GS_HIST_BUCKETS) {
+            snprintf(why, GS_ERRMSG_MAX, "sent garbage instead of results (a histogram of %u buckets)", hist[i]->len);
+            return -1;
+        }
+        buckets_len += hist[i]->len * sizeof(uint64_t);
+    }
     size_t events_len = (size_t)hdr.nevents * sizeof(gs_event);
-    size_t want = sizeof hdr + sizeof *into + events_len + sizeof(uint64_t);
+    size_t want = sizeof hdr + sizeof body + buckets_len + events_len + sizeof(uint64_t);
     if (len < want) {
         snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu of %zu bytes)", len, want);
         return -1;
@@ -89,18 +127,34 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         snprintf(why, GS_ERRMSG_MAX, "sent garbled results (checksum mismatch)");
         return -1;
     }
-    gs_worker_result body;
-    memcpy(&body, buf + sizeof hdr, sizeof body);
     if (body.id != into->id || body.first_unit != into->first_unit || body.units != into->units) {
         snprintf(why, GS_ERRMSG_MAX, "sent the results of another worker (%u, units %llu+%llu)", body.id,
                  (unsigned long long)body.first_unit, (unsigned long long)body.units);
+        return -1;
+    }
+    const unsigned char *at = buf + sizeof hdr + sizeof body;
+    bool held = true, whole = true;
+    for (int i = 0; i < NHISTS; i++) {
+        size_t n = hist[i]->len * sizeof(uint64_t);
+        hist[i]->buckets = n ? malloc(n) : NULL;
+        if (n && hist[i]->buckets)
+            memcpy(hist[i]->buckets, at, n);
+        at += n;
+        held = held && (!n || hist[i]->buckets);
+        whole = whole && (!n || !hist[i]->buckets || gs_worker_hist_consistent(hist[i]));
+    }
+    if (!held || !whole) {
+        for (int i = 0; i < NHISTS; i++)
+            free(hist[i]->buckets);
+        snprintf(why, GS_ERRMSG_MAX, "%s", !held ? "sent results there was no memory to keep"
+                                                 : "sent garbage instead of results (a histogram that does not add up)");
         return -1;
     }
     body.error[sizeof body.error - 1] = '\0';
     body.rec.events = into->rec.events;
     body.rec.cap = into->rec.cap;
     if (events_len)
-        memcpy(body.rec.events, buf + sizeof hdr + sizeof body, events_len);
+        memcpy(body.rec.events, at, events_len);
     *into = body;
     return 0;
 }

@@ -4,13 +4,16 @@
  * one machine, the child started by the parent)
  *   header   u32 magic GS_WIRE_MAGIC, u32 version GS_WIRE_VERSION,
  *            u32 size of gs_worker_result, u32 number of events n
- *   body     the gs_worker_result, its recorder's pointer zeroed
+ *   body     the gs_worker_result, its pointers zeroed (the recorder's events,
+ *            its histograms' buckets)
+ *   buckets  each histogram's window of buckets, len u64 each (its len is in
+ *            the body): lock wait, hold, hand-off, I/O latency, loop lag
  *   events   n gs_event
  *   trailer  u64 hash of everything before it (FNV-1a over 64-bit words)
  * The parent accepts a message only if every part is there and nothing
  * follows, the sizes are this build's, the events fit the buffer it gave
- * the worker, the hash matches, and the worker id and units are the ones
- * the child was sent to do.  Anything else is reported as truncated or as
+ * the worker, the hash matches, the worker id and units are the ones the
+ * child was sent to do, and every histogram adds up (hist.h).  Anything else is reported as truncated or as
  * garbage, never half-believed. */
 #ifndef GS_WIRE_H
 #define GS_WIRE_H
@@ -20,7 +23,7 @@
 #include "../run.h"
 
 #define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
-#define GS_WIRE_VERSION 1u
+#define GS_WIRE_VERSION 2u
 
 /* The largest message a worker with room for event_cap events sends. */
 size_t gs_wire_max_size(uint32_t event_cap);

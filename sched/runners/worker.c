@@ -10,6 +10,16 @@ void gs_worker_fail(gs_worker_result *res, const char *msg)
     snprintf(res->error, sizeof res->error, "%s", msg);
 }
 
+void gs_worker_check_figures(gs_worker_result *res)
+{
+    uint64_t lost = res->lock.wait.lost + res->lock.hold.lost + res->lock.handoff.lost + res->io_latency.lost +
+                    res->loop_lag.lost;
+    if (lost && !res->failed) {
+        char msg[GS_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "out of memory for its figures (%llu times not kept)", (unsigned long long)lost);
+        gs_worker_fail(res, msg);
+    }
+}
 
 gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
 {
@@ -141,7 +151,7 @@ static void do_io(gs_worker *w)
     gs_record(&res->rec, GS_EV_IO_END, gs_os_now(w->gil->os), 0);
     gs_gil_take(w->gil, &w->client);
     res->io_ops++;
-    gs_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
+    gs_worker_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
     if (rc != 0)
         gs_worker_fail(res, rc == GS_IO_STOPPED ? gs_run_stop_reason() : err);
     else
@@ -269,4 +279,5 @@ void gs_worker_run(gs_worker *w)
      * this worker: a wait for a core before its first instruction counts */
     res->core_wait_known = os->ops->thread_core_wait_ns(os, &res->core_wait_ns);
     os->ops->thread_watch_core_wait(os, NULL, NULL);
+    gs_worker_check_figures(res);
 }

@@ -87,4 +87,8 @@ void gs_worker_deadlock(const gs_program *prog, const char *kind, const gs_ulock
 /* Marks res failed with msg. */
 void gs_worker_fail(gs_worker_result *res, const char *msg);
 
+/* Fails a worker whose histograms lost values (hist.h): its figures are
+ * not all it did.  Runners call it once the worker has ended. */
+void gs_worker_check_figures(gs_worker_result *res);
+
 #endif
