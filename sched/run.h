@@ -122,6 +122,7 @@ typedef struct {
     gs_run_config cfg;
     uint32_t nworkers;
     gs_worker_result *workers;
+    gs_event *events;          /* the workers' recorders' buffers, one block */
     uint64_t start_ns, end_ns; /* the whole run, as a user waits for it */
     uint64_t spawn_ns;         /* creating the workers (fork, pthread_create), within the run */
     uint64_t collect_ns;       /* from the last worker's end to the run's end (join, reap, read) */
@@ -143,7 +144,8 @@ typedef struct {
     char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */
 } gs_run_result;
 
-/* Frees what a worker's result owns: its events and histograms. */
+/* Frees what a worker's result owns: its histograms (its events are in
+ * its run's block, or, in a child, the child's own). */
 void gs_worker_result_free(gs_worker_result *w);
 
 /* Runs the experiment: in real time, or in virtual time on cfg->sim's

@@ -129,6 +129,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         os->ops->io_close(os, io);
     if (gil)
         gs_gil_destroy(gil);
+    free(res->rec.events);
     gs_worker_result_free(res);
     free(res);
     return status;

@@ -17,7 +17,4 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out);
 int gs_processes_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out);
 int gs_async_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out);
 
-/* Sets up one worker's result, in zeroed memory. */
-int gs_worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, uint32_t nworkers);
-
 #endif
