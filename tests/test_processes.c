@@ -324,6 +324,18 @@ static void test_wire_round_trip_and_damage(void **state)
     assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), -1);
     assert_string_equal(why, "sent garbage instead of results (a histogram that does not add up)");
     assert_null(got.io_latency.buckets);
+    sent.io_latency.count--;
+
+    /* So is a window longer than a histogram has buckets. */
+    uint64_t *wide = calloc(GS_HIST_BUCKETS + 1, sizeof *wide), *held = sent.lock.hold.buckets;
+    assert_non_null(wide);
+    sent.lock.hold = (gs_worker_hist){.buckets = wide, .len = GS_HIST_BUCKETS + 1};
+    wb.len = 0;
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), -1);
+    assert_string_equal(why, "sent garbage instead of results (a histogram of 977 buckets)");
+    free(wide);
+    sent.lock.hold = (gs_worker_hist){.buckets = held};
     gs_worker_result_free(&sent);
     free(buf);
 }
