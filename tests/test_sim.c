@@ -154,6 +154,48 @@ static void test_drop_requests_land_on_time(void **state)
     gs_workload_free(&w);
 }
 
+/* A pipe's round trip is wake-ups, not a timer (sim/io.c): with no
+ * latency, a lone thread's and a lone task's last their writes' wake-ups
+ * of the peer and back (quick ones: nobody slept past --idle-poll), the
+ * woken's way back and the calls; with a latency, that and a timer's
+ * lateness more.  Before, both were timed as a sleep, a timer's 60 us for
+ * a round trip that takes 13. */
+static void test_pipe_round_trip_is_wake_ups(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_PIPE);
+    gs_sim_model m = model_of(2, 1);
+    static gs_run_summary s;
+    static const gs_mode modes[] = {GS_MODE_THREADS, GS_MODE_ASYNC};
+    static const uint64_t latencies[] = {0, 1000000};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t l = 0; l < 2; l++) {
+            gs_run_config cfg = run_config(modes[k], &w, 1, 200);
+            cfg.io_latency_ns = latencies[l];
+            cfg.sim = &m;
+            gs_run_result r;
+            if (gs_run(&cfg, &r) != 0)
+                fail_msg("%s", r.error);
+            check_consistent(&r, 200);
+            gs_summarize(&r, &s);
+            assert_int_equal(s.io_ops, 200);
+            uint64_t p50 = gs_hist_percentile(&s.io_latency, 50);
+            uint64_t calls = 2 * m.signal_ns + m.wake_cpu_ns + m.syscall_ns; /* the peer's and the writer's */
+            uint64_t lo = latencies[l] + calls + (latencies[l] ? 3 * m.timer_ns / 4 : 3 * m.wake_fast_ns / 2);
+            uint64_t hi = latencies[l] + calls + (latencies[l] ? 5 * m.timer_ns / 4 + 5 * m.wake_ns / 4
+                                                               : 5 * m.wake_fast_ns / 2) +
+                          m.wake_cpu_ns + m.syscall_ns + 2000; /* the worker's own way back; the lock */
+            if (p50 < lo || p50 > hi)
+                fail_msg("%s, latency %llu ns: a round trip's p50 %llu ns, want %llu to %llu", gs_mode_names[modes[k]],
+                         (unsigned long long)latencies[l], (unsigned long long)p50, (unsigned long long)lo,
+                         (unsigned long long)hi);
+            if (!latencies[l])
+                assert_true(hi < 3 * m.timer_ns / 4); /* what a timer could not do */
+            gs_run_result_free(&r);
+        }
+    gs_workload_free(&w);
+}
+
 /* The convoy effect: an I/O thread beside one CPU-bound thread waits about
  * one interval for the lock after each operation. */
 static void test_io_thread_waits_an_interval_per_operation(void **state)
@@ -901,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_threads_without_a_lock_use_the_cores),
         cmocka_unit_test(test_more_threads_than_real_time_takes),
         cmocka_unit_test(test_drop_requests_land_on_time),
+        cmocka_unit_test(test_pipe_round_trip_is_wake_ups),
         cmocka_unit_test(test_io_thread_waits_an_interval_per_operation),
         cmocka_unit_test(test_sleeps_overlap),
         cmocka_unit_test(test_legacy_battle),

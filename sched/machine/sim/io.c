@@ -3,23 +3,41 @@
  * DESIGN
  * Nothing real is read or written: a request takes the time its kind
  * takes on the model and returns its token, as the real ones do.
- *   sleep, pipe  the run's latency, then timer_ns late (a timer wakes it);
- *   file         file_io_ns, then a wake-up (the disk's interrupt).
+ *   sleep  the run's latency, then timer_ns late (a timer wakes it);
+ *   pipe   a round trip to the worker's echo peer, as real mode's peer (a
+ *          thread a worker, blocked reading its end of a socket pair)
+ *          makes it: the worker's write wakes the peer (the worker pays
+ *          waking one, signal_ns); the peer wakes as a thread that slept
+ *          since its last answer does (wake_fast_ns or wake_ns), pays its
+ *          way back and a read (wake_cpu_ns, syscall_ns), waits out the
+ *          run's latency if there is one (a timed wait: timer_ns late) and
+ *          writes back, waking the worker (signal_ns); the worker's own
+ *          wake-up follows.  A pipe with no latency is so a wake-up and
+ *          back, about 30 us, not a timer's 60 (CPython's pipe round trips
+ *          here: 31,000 a second).  The peer is not a modelled thread: it
+ *          is taken to find a core at once, as Linux's wake-up preemption
+ *          gives a woken thread one within microseconds;
+ *   file   file_io_ns, then a wake-up (the disk's interrupt).
  * A stop needs nothing here: a modelled wait ends at its latency, and a
  * run's waits are virtual, so waiting them out costs no real time.
  *
  * The loop keeps each task's request with the moment it is due.  A
- * blocking wait with nothing due sleeps until the earliest is (timer_ns
- * late, as a real loop's poll is); then every request due by now completes,
- * in task order, a sleep with how late that was (the loop's lag). */
+ * blocking wait with nothing due sleeps until the earliest is: timer_ns
+ * late when that is a sleep, as a real loop's poll times out, and a
+ * wake-up's latency otherwise, as a pipe's or the thread pool's answer
+ * wakes the poll; then every request due by now completes, in task order,
+ * a sleep with how late that was (the loop's lag). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../../../interp/opcodes.h"
+#include "sim_core.h"
 #include "sim_machine.h"
 
 struct gs_io {
     uint64_t latency_ns;
+    uint32_t nworkers;
+    uint64_t *peer_idle_since; /* per worker: its echo peer's last answer (0: none yet) */
 };
 
 typedef struct {
@@ -38,28 +56,60 @@ struct gs_loop {
 
 gs_io *gs_sim_io_open(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX])
 {
-    (void)os, (void)kinds, (void)nworkers;
+    (void)os;
     gs_io *io = calloc(1, sizeof *io);
-    if (!io) {
+    uint64_t *idle = kinds & (1u << GS_IO_PIPE) ? calloc(nworkers, sizeof *idle) : NULL;
+    if (!io || (kinds & (1u << GS_IO_PIPE) && !idle)) {
+        free(io);
+        free(idle);
         snprintf(err, GS_ERRMSG_MAX, "out of memory for the run's I/O");
         return NULL;
     }
-    io->latency_ns = latency_ns;
+    *io = (gs_io){.latency_ns = latency_ns, .nworkers = nworkers, .peer_idle_since = idle};
     return io;
 }
 
-/* How long a request of kind takes on the model. */
-static uint64_t latency(gs_os *os, const gs_io *io, int kind)
+/* How long worker's echo peer takes to answer a write made now (io.c's
+ * header), its write included; the peer is idle again from then. */
+static uint64_t peer_answer(gs_os *os, gs_io *io, uint32_t worker)
 {
-    return kind == GS_IO_FILE ? gs_sim_model_of(os)->file_io_ns : io->latency_ns;
+    sim *s = sim_of(os);
+    const gs_sim_model *m = &s->m;
+    uint64_t now = gs_os_now(os), since = io->peer_idle_since[worker];
+    uint64_t ns = sim_wake_latency(s, since ? now - since : UINT64_MAX) + sim_cost(s, m->wake_cpu_ns) +
+                  sim_cost(s, m->syscall_ns);
+    if (io->latency_ns)
+        ns += io->latency_ns + sim_timer_late(s);
+    ns += sim_cost(s, m->signal_ns);
+    io->peer_idle_since[worker] = now + ns;
+    return ns;
+}
+
+/* The wake-up base of a thread (or the loop) asleep for ns. */
+static uint64_t woken_after(const gs_sim_model *m, uint64_t ns)
+{
+    return ns <= m->idle_poll_ns ? m->wake_fast_ns : m->wake_ns;
 }
 
 int gs_sim_io_perform(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t token, int64_t *result,
                       char err[GS_ERRMSG_MAX])
 {
-    (void)worker, (void)err;
+    (void)err;
     const gs_sim_model *m = gs_sim_model_of(os);
-    gs_sim_doze(os, latency(os, io, kind), kind == GS_IO_FILE ? m->wake_ns : m->timer_ns);
+    switch (kind) {
+    case GS_IO_PIPE: {
+        gs_sim_charge(os, sim_cost(sim_of(os), m->signal_ns)); /* the write wakes the peer */
+        uint64_t answer = peer_answer(os, io, worker);
+        gs_sim_doze(os, answer, woken_after(m, answer));
+        break;
+    }
+    case GS_IO_FILE:
+        gs_sim_doze(os, m->file_io_ns, m->wake_ns);
+        break;
+    default:
+        gs_sim_doze(os, io->latency_ns, m->timer_ns);
+        break;
+    }
     *result = token;
     return 0;
 }
@@ -72,6 +122,7 @@ void gs_sim_io_stop(gs_os *os, gs_io *io)
 void gs_sim_io_close(gs_os *os, gs_io *io)
 {
     (void)os;
+    free(io->peer_idle_since);
     free(io);
 }
 
@@ -93,8 +144,12 @@ gs_loop *gs_sim_loop_open(gs_os *os, gs_io *io, uint32_t ntasks, char err[GS_ERR
 int gs_sim_loop_submit(gs_os *os, gs_loop *l, uint32_t task, int kind, int64_t token, char err[GS_ERRMSG_MAX])
 {
     (void)err;
+    const gs_sim_model *m = gs_sim_model_of(os);
+    uint64_t takes = kind == GS_IO_FILE ? m->file_io_ns
+                     : kind == GS_IO_PIPE ? peer_answer(os, l->io, task)
+                                          : l->io->latency_ns;
     l->req[task] = (sim_request){.pending = true, .is_sleep = kind == GS_IO_SLEEP,
-                                 .due_ns = gs_os_now(os) + latency(os, l->io, kind), .token = token};
+                                 .due_ns = gs_os_now(os) + takes, .token = token};
     l->pending++;
     return 0;
 }
@@ -102,11 +157,15 @@ int gs_sim_loop_submit(gs_os *os, gs_loop *l, uint32_t task, int kind, int64_t t
 uint32_t gs_sim_loop_wait(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t max, bool block)
 {
     uint64_t now = gs_os_now(os), due = UINT64_MAX;
+    bool timer = false; /* the earliest is a sleep's */
     for (uint32_t i = 0; i < l->n; i++)
-        if (l->req[i].pending && l->req[i].due_ns < due)
+        if (l->req[i].pending && l->req[i].due_ns < due) {
             due = l->req[i].due_ns;
+            timer = l->req[i].is_sleep;
+        }
     if (block && !l->woken && l->pending && due > now) {
-        gs_os_sleep(os, due - now);
+        const gs_sim_model *m = gs_sim_model_of(os);
+        gs_sim_doze(os, due - now, timer ? m->timer_ns : woken_after(m, due - now));
         now = gs_os_now(os);
     }
     l->woken = false;

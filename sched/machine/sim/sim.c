@@ -117,7 +117,7 @@ uint64_t sim_cost(sim *s, uint64_t ns)
  * wake-ups vary so; with one fixed latency, threads that wake each other
  * fall into step with their own periods and stay there, and a figure such
  * as Python 2's battle swings with the cost of an instruction. */
-static uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
+uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
 {
     uint64_t ns = sim_cost(s, idle_ns <= s->m.idle_poll_ns ? s->m.wake_fast_ns : s->m.wake_ns);
     return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);

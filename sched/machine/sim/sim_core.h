@@ -109,6 +109,10 @@ uint64_t sim_random(sim *s);
 uint64_t sim_cost(sim *s, uint64_t ns);
 /* How late a timed wait or a sleep ends: timer_ns, give or take a quarter. */
 uint64_t sim_timer_late(sim *s);
+/* How long a thread that slept idle_ns takes to run once woken (its core
+ * idle as long): wake_fast_ns within idle_poll_ns, else wake_ns, give or
+ * take a quarter. */
+uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
 /* Wakes th at time (a timeout when timeout), unless woken otherwise first. */
 void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
