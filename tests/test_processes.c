@@ -326,6 +326,26 @@ static void test_wire_round_trip_and_damage(void **state)
     assert_null(got.io_latency.buckets);
     sent.io_latency.count--;
 
+    /* So is a count with no window (the fuzzer's find: it was not checked). */
+    sent.loop_lag.count = 1;
+    wb.len = 0;
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), -1);
+    assert_string_equal(why, "sent garbage instead of results (a histogram that does not add up)");
+    sent.loop_lag.count = 0;
+
+    /* And a body that says it has more events than were sent, which
+     * readers would read past the buffer (the fuzzer's find). */
+    sent.rec.n = 2;
+    wb.len = 0;
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    ((gs_worker_result *)(void *)(wb.buf + 16))->rec.n = 3; /* the body follows the 16-byte header */
+    uint64_t fixed = gs_wire_hash(wb.buf, wb.len - sizeof fixed);
+    memcpy(wb.buf + wb.len - sizeof fixed, &fixed, sizeof fixed);
+    assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), -1);
+    assert_string_equal(why, "sent garbage instead of results (3 events said, 2 sent)");
+    sent.rec.n = 3;
+
     /* So is a window longer than a histogram has buckets. */
     uint64_t *wide = calloc(GS_HIST_BUCKETS + 1, sizeof *wide), *held = sent.lock.hold.buckets;
     assert_non_null(wide);

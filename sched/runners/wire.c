@@ -27,6 +27,11 @@ static uint64_t hash_more(uint64_t h, const void *data, size_t len)
     return h;
 }
 
+uint64_t gs_wire_hash(const void *bytes, size_t len)
+{
+    return hash_more(FNV_OFFSET, bytes, len);
+}
+
 /* A result's histograms, in the order their buckets travel. */
 #define NHISTS 5
 static void hists_of(gs_worker_result *r, gs_worker_hist *h[NHISTS])
@@ -121,10 +126,15 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         return -1;
     }
     uint64_t h, sent;
-    h = hash_more(FNV_OFFSET, buf, want - sizeof sent);
+    h = gs_wire_hash(buf, want - sizeof sent);
     memcpy(&sent, buf + want - sizeof sent, sizeof sent);
     if (h != sent) {
         snprintf(why, GS_ERRMSG_MAX, "sent garbled results (checksum mismatch)");
+        return -1;
+    }
+    if (body.rec.n != hdr.nevents) { /* readers read rec.n events: it must be what was sent */
+        snprintf(why, GS_ERRMSG_MAX, "sent garbage instead of results (%u events said, %u sent)", body.rec.n,
+                 hdr.nevents);
         return -1;
     }
     if (body.id != into->id || body.first_unit != into->first_unit || body.units != into->units) {
@@ -141,7 +151,7 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
             memcpy(hist[i]->buckets, at, n);
         at += n;
         held = held && (!n || hist[i]->buckets);
-        whole = whole && (!n || !hist[i]->buckets || gs_worker_hist_consistent(hist[i]));
+        whole = whole && ((n && !hist[i]->buckets) || gs_worker_hist_consistent(hist[i])); /* that is: no memory */
     }
     if (!held || !whole) {
         for (int i = 0; i < NHISTS; i++)

@@ -12,8 +12,9 @@
  *   trailer  u64 hash of everything before it (FNV-1a over 64-bit words)
  * The parent accepts a message only if every part is there and nothing
  * follows, the sizes are this build's, the events fit the buffer it gave
- * the worker, the hash matches, the worker id and units are the ones the
- * child was sent to do, and every histogram adds up (hist.h).  Anything else is reported as truncated or as
+ * the worker, the hash matches, the body counts the events sent, the
+ * worker id and units are the ones the child was sent to do, and every
+ * histogram adds up (hist.h).  Anything else is reported as truncated or as
  * garbage, never half-believed. */
 #ifndef GS_WIRE_H
 #define GS_WIRE_H
@@ -24,6 +25,10 @@
 
 #define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
 #define GS_WIRE_VERSION 2u
+
+/* The trailer's hash of len bytes: what a whole message ends with (the
+ * fuzzer makes whole messages with it). */
+uint64_t gs_wire_hash(const void *bytes, size_t len);
 
 /* The largest message a worker with room for event_cap events sends. */
 size_t gs_wire_max_size(uint32_t event_cap);

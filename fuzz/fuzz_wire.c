@@ -1,0 +1,62 @@
+/* fuzz_wire.c - libFuzzer target: what a parent makes of a child's result
+ * (runners/wire.h).  The input is the body and what follows it, padded
+ * with zeros to a whole body when shorter; the target gives it a right
+ * header and a right trailer's hash, so the fuzzer spends its time past
+ * them, on the sizes and the histograms a damaged or hostile child could
+ * send.  Whatever is accepted must be safe to read: every
+ * histogram's percentiles, means and merge into a whole one, the events. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hist.h"
+#include "runners/wire.h"
+
+#define EVENT_CAP 8u
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint32_t header[4] = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof(gs_worker_result),
+                                size ? data[0] % (EVENT_CAP + 2) : 0};
+    size_t body = size > sizeof(gs_worker_result) ? size : sizeof(gs_worker_result);
+    size_t len = sizeof header + body + sizeof(uint64_t);
+    unsigned char *msg = calloc(1, len);
+    if (!msg)
+        return 0;
+    memcpy(msg, header, sizeof header);
+    memcpy(msg + sizeof header, data, size);
+    uint64_t h = gs_wire_hash(msg, len - sizeof h);
+    memcpy(msg + len - sizeof h, &h, sizeof h);
+
+    static gs_worker_result got;
+    static gs_event events[EVENT_CAP];
+    static gs_hist whole;
+    gs_worker_result want;
+    memset(&want, 0, sizeof want);
+    memcpy(&want, msg + sizeof header, offsetof(gs_worker_result, failed)); /* the id and units it claims are the parent's */
+    want.rec = (gs_recorder){.events = events, .cap = EVENT_CAP};
+    got = want;
+    char why[GS_ERRMSG_MAX];
+    if (gs_wire_receive(msg, len, &got, why) == 0) {
+        const gs_worker_hist *hists[] = {&got.lock.wait, &got.lock.hold, &got.lock.handoff, &got.io_latency,
+                                         &got.loop_lag};
+        uint64_t seen = 0;
+        for (size_t i = 0; i < sizeof hists / sizeof hists[0]; i++) {
+            memset(&whole, 0, sizeof whole);
+            gs_hist_merge_worker(&whole, hists[i]);
+            seen += gs_worker_hist_percentile(hists[i], 50) + gs_worker_hist_percentile(hists[i], 99) +
+                    (uint64_t)gs_worker_hist_mean(hists[i]) + gs_hist_percentile(&whole, 99);
+        }
+        for (uint32_t e = 0; e < got.rec.n; e++)
+            seen += got.rec.events[e].t_ns;
+        if (strlen(got.error) >= sizeof got.error)
+            abort();
+        (void)seen;
+        gs_worker_result_free(&got);
+    }
+    free(msg);
+    return 0;
+}
