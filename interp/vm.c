@@ -28,31 +28,32 @@ void gs_vm_free(gs_vm *vm)
     free(vm);
 }
 
+/* Makes *array (of *cap elements of size bytes) hold at least need,
+ * doubling from start, at most max.  False when out of memory. */
+static bool grow(void **array, uint32_t *cap, uint32_t need, uint32_t start, uint32_t max, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    uint32_t n = *cap ? *cap : start;
+    while (n < need)
+        n *= 2;
+    n = n < max ? n : max;
+    void *p = realloc(*array, (size_t)n * size);
+    if (!p)
+        return false;
+    *array = p;
+    *cap = n;
+    return true;
+}
+
 bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values)
 {
-    if (frames > vm->frames_cap) {
-        uint32_t cap = vm->frames_cap ? vm->frames_cap : GS_VM_FRAMES_START;
-        while (cap < frames)
-            cap *= 2;
-        cap = cap < GS_VM_FRAMES ? cap : GS_VM_FRAMES;
-        gs_frame *f = realloc(vm->frames, cap * sizeof *f);
-        if (!f)
-            return false;
-        vm->frames = f;
-        vm->frames_cap = cap;
-    }
-    if (values > vm->stack_cap) {
-        uint32_t cap = vm->stack_cap ? vm->stack_cap : GS_VM_STACK_START;
-        while (cap < values)
-            cap *= 2;
-        cap = cap < GS_VM_STACK ? cap : GS_VM_STACK;
-        int64_t *s = realloc(vm->stack, cap * sizeof *s);
-        if (!s)
-            return false;
-        vm->stack = s;
-        vm->stack_cap = cap;
-    }
-    return true;
+    void *f = vm->frames, *s = vm->stack;
+    bool ok = grow(&f, &vm->frames_cap, frames, GS_VM_FRAMES_START, GS_VM_FRAMES, sizeof(gs_frame)) &&
+              grow(&s, &vm->stack_cap, values, GS_VM_STACK_START, GS_VM_STACK, sizeof(int64_t));
+    vm->frames = f;
+    vm->stack = s;
+    return ok;
 }
 
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
