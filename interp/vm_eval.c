@@ -109,10 +109,12 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     const int32_t *const code = prog->fast; /* prog->code, with superinstructions */
     const int64_t *const consts = prog->consts;
     const gs_func *const funcs = prog->funcs;
-    int64_t *stack_end = vm->stack + vm->stack_cap;
+    int64_t *stack = vm->stack;   /* the state's, in locals: a call grows them */
+    gs_frame *frames = vm->frames;
+    int64_t *stack_end = stack + vm->stack_cap;
     const int32_t *ip = code + vm->pc;
-    int64_t *sp = vm->stack + vm->sp;
-    int64_t *fp = vm->stack + vm->frames[vm->nframes - 1].base;
+    int64_t *sp = stack + vm->sp;
+    int64_t *fp = stack + frames[vm->nframes - 1].base;
     uint64_t left = budget;
     const int32_t *at; /* start of the instruction being run, for errors */
     gs_stop stop;
@@ -298,20 +300,22 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
                         f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
             /* Out of room: grow (rebasing base, sp and fp), unless the
              * call would pass a limit. */
-            uint32_t at_base = (uint32_t)(base - vm->stack), need = at_base + f->nlocals + f->max_stack;
+            uint32_t at_base = (uint32_t)(base - stack), need = at_base + f->nlocals + f->max_stack;
             if (vm->nframes == GS_VM_FRAMES || need > GS_VM_STACK)
                 FAIL("stack overflow: call depth %u is too deep", vm->nframes);
-            uint32_t at_sp = (uint32_t)(sp - vm->stack), at_fp = (uint32_t)(fp - vm->stack);
+            uint32_t at_sp = (uint32_t)(sp - stack), at_fp = (uint32_t)(fp - stack);
             if (!gs_vm_grow(vm, vm->nframes + 1, need))
                 FAIL("out of memory for a call at depth %u", vm->nframes);
-            base = vm->stack + at_base;
-            sp = vm->stack + at_sp;
-            fp = vm->stack + at_fp;
-            stack_end = vm->stack + vm->stack_cap;
+            stack = vm->stack;
+            frames = vm->frames;
+            base = stack + at_base;
+            sp = stack + at_sp;
+            fp = stack + at_fp;
+            stack_end = stack + vm->stack_cap;
         }
-        vm->frames[vm->nframes++] = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
+        frames[vm->nframes++] = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
                                                .func = (uint32_t)OPERAND(0),
-                                               .base = (uint32_t)(base - vm->stack)};
+                                               .base = (uint32_t)(base - stack)};
         for (sp = base + f->nargs; sp < base + f->nlocals; sp++)
             *sp = 0;
         fp = base;
@@ -327,11 +331,11 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
             ADVANCE(0);
             STOP(GS_STOP_DONE);
         }
-        const gs_frame *f = &vm->frames[--vm->nframes];
+        const gs_frame *f = &frames[--vm->nframes];
         sp = fp;
         PUSH(a);
         ip = code + f->ret_pc;
-        fp = vm->stack + vm->frames[vm->nframes - 1].base;
+        fp = stack + frames[vm->nframes - 1].base;
         VM_NEXT();
     }
     VM_CASE(IO) {
@@ -415,7 +419,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 
 leave:
     vm->pc = (uint32_t)(ip - code);
-    vm->sp = (uint32_t)(sp - vm->stack);
+    vm->sp = (uint32_t)(sp - stack);
     vm->instructions += budget - left;
     return stop;
 
