@@ -21,8 +21,9 @@
  * A stop needs nothing here: a modelled wait ends at its latency, and a
  * run's waits are virtual, so waiting them out costs no real time.
  *
- * The loop keeps each task's request with the moment it is due.  A
- * blocking wait with nothing due sleeps until the earliest is: timer_ns
+ * The loop keeps each task's request with the moment it is due, the
+ * pending ones in a heap by that moment (and task), so that a wait costs
+ * O(log tasks) a request, not a look at every task.  A blocking wait with nothing due sleeps until the earliest is: timer_ns
  * late when that is a sleep, as a real loop's poll times out, and a
  * wake-up's latency otherwise, as a pipe's or the thread pool's answer
  * wakes the poll; then every request due by now completes, in task order,
@@ -41,7 +42,6 @@ struct gs_io {
 };
 
 typedef struct {
-    bool pending;
     bool is_sleep;
     uint64_t due_ns;
     int64_t token;
@@ -51,8 +51,48 @@ struct gs_loop {
     gs_io *io;
     uint32_t n, pending;
     sim_request *req;      /* one a task */
+    uint32_t *heap;        /* the pending tasks, soonest due first (then the lower task) */
+    uint32_t *ready;       /* a wait's: the tasks it found due */
     bool woken;
 };
+
+static bool sooner(const gs_loop *l, uint32_t a, uint32_t b)
+{
+    return l->req[a].due_ns < l->req[b].due_ns || (l->req[a].due_ns == l->req[b].due_ns && a < b);
+}
+
+static void heap_push(gs_loop *l, uint32_t task)
+{
+    uint32_t i = l->pending++;
+    for (; i > 0 && sooner(l, task, l->heap[(i - 1) / 2]); i = (i - 1) / 2)
+        l->heap[i] = l->heap[(i - 1) / 2];
+    l->heap[i] = task;
+}
+
+static uint32_t heap_pop(gs_loop *l)
+{
+    uint32_t top = l->heap[0], last = l->heap[--l->pending], i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= l->pending)
+            break;
+        if (c + 1 < l->pending && sooner(l, l->heap[c + 1], l->heap[c]))
+            c++;
+        if (!sooner(l, l->heap[c], last))
+            break;
+        l->heap[i] = l->heap[c];
+        i = c;
+    }
+    if (l->pending)
+        l->heap[i] = last;
+    return top;
+}
+
+static int by_task(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
 
 gs_io *gs_sim_io_open(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t latency_ns, char err[GS_ERRMSG_MAX])
 {
@@ -131,13 +171,16 @@ gs_loop *gs_sim_loop_open(gs_os *os, gs_io *io, uint32_t ntasks, char err[GS_ERR
     (void)os;
     gs_loop *l = calloc(1, sizeof *l);
     sim_request *req = calloc(ntasks, sizeof *req);
-    if (!l || !req) {
+    uint32_t *heap = malloc(ntasks * sizeof *heap), *ready = malloc(ntasks * sizeof *ready);
+    if (!l || !req || !heap || !ready) {
         snprintf(err, GS_ERRMSG_MAX, "out of memory for the loop of %u tasks", ntasks);
         free(l);
         free(req);
+        free(heap);
+        free(ready);
         return NULL;
     }
-    *l = (gs_loop){.io = io, .n = ntasks, .req = req};
+    *l = (gs_loop){.io = io, .n = ntasks, .req = req, .heap = heap, .ready = ready};
     return l;
 }
 
@@ -148,37 +191,38 @@ int gs_sim_loop_submit(gs_os *os, gs_loop *l, uint32_t task, int kind, int64_t t
     uint64_t takes = kind == GS_IO_FILE ? m->file_io_ns
                      : kind == GS_IO_PIPE ? peer_answer(os, l->io, task)
                                           : l->io->latency_ns;
-    l->req[task] = (sim_request){.pending = true, .is_sleep = kind == GS_IO_SLEEP,
+    l->req[task] = (sim_request){.is_sleep = kind == GS_IO_SLEEP,
                                  .due_ns = gs_os_now(os) + takes, .token = token};
-    l->pending++;
+    heap_push(l, task);
     return 0;
 }
 
 uint32_t gs_sim_loop_wait(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t max, bool block)
 {
-    uint64_t now = gs_os_now(os), due = UINT64_MAX;
-    bool timer = false; /* the earliest is a sleep's */
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->req[i].pending && l->req[i].due_ns < due) {
-            due = l->req[i].due_ns;
-            timer = l->req[i].is_sleep;
-        }
-    if (block && !l->woken && l->pending && due > now) {
+    uint64_t now = gs_os_now(os);
+    if (block && !l->woken && l->pending && l->req[l->heap[0]].due_ns > now) {
+        const sim_request *first = &l->req[l->heap[0]];
         const gs_sim_model *m = gs_sim_model_of(os);
-        gs_sim_doze(os, due - now, timer ? m->timer_ns : woken_after(m, due - now));
+        uint64_t ns = first->due_ns - now;
+        gs_sim_doze(os, ns, first->is_sleep ? m->timer_ns : woken_after(m, ns));
         now = gs_os_now(os);
     }
     l->woken = false;
+    /* Every request due by now, in task order; those past max wait for
+     * the next call. */
+    uint32_t due = 0;
+    while (l->pending && l->req[l->heap[0]].due_ns <= now)
+        l->ready[due++] = heap_pop(l);
+    qsort(l->ready, due, sizeof *l->ready, by_task);
     uint32_t k = 0;
-    for (uint32_t i = 0; i < l->n && k < max; i++) {
-        sim_request *r = &l->req[i];
-        if (!r->pending || r->due_ns > now)
-            continue;
-        r->pending = false;
-        l->pending--;
-        done[k++] = (gs_loop_done){.task = i, .result = r->token, .is_sleep = r->is_sleep,
-                                   .late_ns = r->is_sleep ? now - r->due_ns : 0};
+    for (; k < due && k < max; k++) {
+        uint32_t i = l->ready[k];
+        const sim_request *r = &l->req[i];
+        done[k] = (gs_loop_done){.task = i, .result = r->token, .is_sleep = r->is_sleep,
+                                 .late_ns = r->is_sleep ? now - r->due_ns : 0};
     }
+    for (uint32_t j = k; j < due; j++)
+        heap_push(l, l->ready[j]);
     return k;
 }
 
@@ -192,5 +236,7 @@ void gs_sim_loop_close(gs_os *os, gs_loop *l)
 {
     (void)os;
     free(l->req);
+    free(l->heap);
+    free(l->ready);
     free(l);
 }
