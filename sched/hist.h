@@ -8,8 +8,8 @@
  * workers' figures become totals and how children send theirs home.
  *
  * A worker keeps its histograms as gs_worker_hist: the same buckets, but
- * only the window from its least value's octave to its greatest's, on the
- * heap.  A worker's values gather in a few octaves (its lock waits, its
+ * only the window from its least value's half octave to its greatest's, on
+ * the heap.  A worker's values gather in a few octaves (its lock waits, its
  * sleeps), so it holds tens of buckets, not 976: 7.8 KiB a histogram
  * times five a worker was most of a simulated task's memory, and virtual
  * time runs a million tasks.  Totals, which are few and copied by value
@@ -50,7 +50,7 @@ typedef struct {
 } gs_worker_hist;
 
 /* An all-zero gs_worker_hist is empty and ready.  Adding a value outside
- * the window grows it (to whole octaves, so at most 61 times); a value
+ * the window grows it (by half octaves, so at most 122 times); a value
  * there is no memory for is counted as lost, not kept, and the worker's
  * runner reports the worker failed.  A worker's histogram is owned by its
  * result and must not be copied by value once it holds buckets. */

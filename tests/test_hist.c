@@ -60,13 +60,13 @@ static void test_window_is_what_the_values_need(void **state)
 {
     (void)state;
     gs_worker_hist h = {0};
-    for (uint64_t v = 1000; v < 4000; v += 7) /* 2^9 .. 2^12: three octaves, 48 buckets */
+    for (uint64_t v = 1000; v < 4000; v += 7) /* the last half of 2^9's octave to 2^11's: 5 half octaves */
         gs_worker_hist_add(&h, v);
-    assert_int_equal(h.len, 3 * GS_HIST_SUB);
+    assert_int_equal(h.len, 5 * GS_HIST_SUB / 2);
     assert_int_equal(h.min, 1000);
     assert_int_equal(h.max, 3996); /* 1000 + 428 x 7 */
-    gs_worker_hist_add(&h, 100000); /* 2^16: the window reaches it, and holds the octaves between */
-    assert_int_equal(h.len, 8 * GS_HIST_SUB);
+    gs_worker_hist_add(&h, 100000); /* 2^16's first half: the window reaches it, and holds what is between */
+    assert_int_equal(h.len, 15 * GS_HIST_SUB / 2);
     assert_true(gs_worker_hist_consistent(&h));
     assert_int_equal(gs_worker_hist_percentile(&h, 100), 100000);
     gs_worker_hist_free(&h);
