@@ -488,8 +488,9 @@ static int skip_block(pyc *c)
 /* The call of main in the `if __name__ == "__main__":` block, when its
  * three arguments are integers (print(main(0, 20, 100000))): the unit size
  * python3 runs the file with, which the program then asks of gilsim too
- * (.default unit-size) when --unit-size does not say.  The block itself is
- * python3's alone. */
+ * (.default unit-size) when --unit-size does not say: the first such call's,
+ * when a file has more than one main block (python3 runs them all; the
+ * assembler takes one default).  The block itself is python3's alone. */
 static void main_call_defaults(pyc *c)
 {
     size_t end = c->pos;
@@ -509,7 +510,9 @@ static void main_call_defaults(pyc *c)
             args[n] = neg ? -c->t[k].value : c->t[k].value;
             const tok *after = &c->t[++k];
             if (n == 2 && py_is_op(after, ")")) {
-                py_emit(c, &c->out, ".default unit-size %" PRId64 "\n", args[2]);
+                if (!c->unit_size_default)
+                    py_emit(c, &c->out, ".default unit-size %" PRId64 "\n", args[2]);
+                c->unit_size_default = true;
                 return;
             }
             if (!py_is_op(after, ","))

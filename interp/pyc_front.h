@@ -57,6 +57,7 @@ typedef struct {
     uint32_t nesting;              /* levels of expression the parser is inside (pyc_expr.c) */
     int64_t sleep_ns;              /* what the time.sleep calls ask for, -1 before the first; */
     bool sleeps_vary;              /* ... or they differ, or one is not a constant */
+    bool unit_size_default;        /* a main block's call of main gave the unit size */
     bool failed;
 } pyc;
 

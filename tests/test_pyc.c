@@ -255,6 +255,24 @@ static void test_random_input(void **state)
     free(text);
 }
 
+/* A file with two main blocks (python3 runs both) compiles to a program
+ * that loads, its unit size the first block's (fuzz_pyc's find: the
+ * front end wrote the default twice, which the assembler refuses). */
+static void test_two_main_blocks(void **state)
+{
+    (void)state;
+    static const char src[] = "def main(a, b, c):\n    return c\n\n"
+                              "if __name__ == \"__main__\":\n    print(main(0, 1, 7))\n\n"
+                              "if __name__ == \"__main__\":\n    print(main(0, 1, 9))\n";
+    gs_program p;
+    char err[GS_ERRMSG_MAX];
+    if (compile(src, &p, err) != 0)
+        fail_msg("%s", err);
+    assert_true(p.has_default[GS_DEFAULT_UNIT_SIZE]);
+    assert_int_equal(p.defaults[GS_DEFAULT_UNIT_SIZE], 7);
+    gs_program_free(&p);
+}
+
 /* dis shows the source lines, and what it prints assembles back to the
  * same bytecode. */
 static void test_dis_round_trip(void **state)
@@ -398,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_runtime_errors_name_the_line),
         cmocka_unit_test(test_rejected_programs),
         cmocka_unit_test(test_random_input),
+        cmocka_unit_test(test_two_main_blocks),
         cmocka_unit_test(test_dis_round_trip),
         cmocka_unit_test(test_expressions_against_python3),
         cmocka_unit_test(test_examples_against_python3),
