@@ -37,8 +37,8 @@
 
 struct gs_io {
     uint64_t latency_ns;
-    uint32_t nworkers;
-    uint64_t *peer_idle_since; /* per worker: its echo peer's last answer (0: none yet) */
+    uint64_t *peer_idle_since; /* per worker: its echo peer's last answer (0: none yet);
+                                  NULL when the run's programs do no pipe I/O */
 };
 
 typedef struct {
@@ -105,7 +105,7 @@ gs_io *gs_sim_io_open(gs_os *os, unsigned kinds, uint32_t nworkers, uint64_t lat
         snprintf(err, GS_ERRMSG_MAX, "out of memory for the run's I/O");
         return NULL;
     }
-    *io = (gs_io){.latency_ns = latency_ns, .nworkers = nworkers, .peer_idle_since = idle};
+    *io = (gs_io){.latency_ns = latency_ns, .peer_idle_since = idle};
     return io;
 }
 
@@ -115,13 +115,14 @@ static uint64_t peer_answer(gs_os *os, gs_io *io, uint32_t worker)
 {
     sim *s = sim_of(os);
     const gs_sim_model *m = &s->m;
-    uint64_t now = gs_os_now(os), since = io->peer_idle_since[worker];
+    uint64_t now = gs_os_now(os), since = io->peer_idle_since ? io->peer_idle_since[worker] : 0;
     uint64_t ns = sim_wake_latency(s, since ? now - since : UINT64_MAX) + sim_cost(s, m->wake_cpu_ns) +
                   sim_cost(s, m->syscall_ns);
     if (io->latency_ns)
         ns += io->latency_ns + sim_timer_late(s);
     ns += sim_cost(s, m->signal_ns);
-    io->peer_idle_since[worker] = now + ns;
+    if (io->peer_idle_since)
+        io->peer_idle_since[worker] = now + ns;
     return ns;
 }
 
