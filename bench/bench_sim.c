@@ -96,11 +96,16 @@ static bench_mark sim_run(gs_run_config *cfg, const gs_sim_model *model, gs_run_
 enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, PACE, NFIGURES };
 
 /* The simulator's growth (see the header). */
-/* CPU time of n simulated threads (in microseconds) on m, each in a fresh
- * process; wall and cpu get each of the 3 runs'. */
-static void growth_runs(uint32_t n, const gs_sim_model *m, double wall[3], double cpu[3])
+/* Runs of each growth row: a run of the largest takes a quarter of a
+ * second, and with 3 a row's median still moved by a fifth between runs of
+ * the bench on a quiet machine. */
+enum { GROWTH_REPS = 7 };
+
+/* Times of n simulated threads (in microseconds) on m, each in a fresh
+ * process; wall and cpu get each of the GROWTH_REPS runs'. */
+static void growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_REPS], double cpu[GROWTH_REPS])
 {
-    for (int r = 0; r < 3; r++) { /* 3 of them: the largest take seconds each */
+    for (int r = 0; r < GROWTH_REPS; r++) {
         scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
         if (!sc.ok) {
             fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
@@ -121,23 +126,23 @@ static void add_growth(bench_report *rep)
     for (int c = 0; c < NC; c++) {
         gs_sim_model m = GS_SIM_MODEL_DEFAULT;
         m.cores = cores[c];
-        double one_wall[3], one_cpu[3];
+        double one_wall[GROWTH_REPS], one_cpu[GROWTH_REPS];
         growth_runs(1, &m, one_wall, one_cpu);
         bench_figure one_w, one_c;
-        bench_summarize(&one_w, one_wall, 3);
-        bench_summarize(&one_c, one_cpu, 3);
+        bench_summarize(&one_w, one_wall, GROWTH_REPS);
+        bench_summarize(&one_c, one_cpu, GROWTH_REPS);
         snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
         bench_add_timed(rep, "sim", names[NC * NT + c], "us", &one_w, &one_c);
         for (int t = 0; t < NT; t++) {
-            double wall[3], cpu[3];
+            double wall[GROWTH_REPS], cpu[GROWTH_REPS];
             growth_runs(threads[t], &m, wall, cpu);
-            for (int r = 0; r < 3; r++) {
+            for (int r = 0; r < GROWTH_REPS; r++) {
                 wall[r] = (wall[r] - one_w.median) / (threads[t] - 1);
                 cpu[r] = (cpu[r] - one_c.median) / (threads[t] - 1);
             }
             bench_figure fw, fc;
-            bench_summarize(&fw, wall, 3);
-            bench_summarize(&fc, cpu, 3);
+            bench_summarize(&fw, wall, GROWTH_REPS);
+            bench_summarize(&fc, cpu, GROWTH_REPS);
             char *name = names[c * NT + t];
             snprintf(name, sizeof names[0], "%u threads on %u modelled cores: per thread past the first",
                      threads[t], cores[c]);
