@@ -521,6 +521,74 @@ static void test_lessons_as_real_machines_show_them(void **state)
     gs_workload_free(&race);
 }
 
+/* Worker 0's operations a second in a weak run of workers threads of the
+ * convoy workload (worker 0 does a pipe round trip a unit, the others
+ * compute unit_size countdown iterations a unit), ops units each, under
+ * the cpython lock at interval_ns; the others must outlast worker 0. */
+static double io_rate(const gs_workload *w, uint32_t workers, uint64_t ops, uint64_t interval_ns, const gs_sim_model *m)
+{
+    gs_run_config cfg = run_config(GS_MODE_THREADS, w, workers, ops);
+    cfg.weak = true;
+    cfg.gil.interval_ns = interval_ns;
+    cfg.io_latency_ns = 0;
+    cfg.sim = m;
+    gs_run_result r;
+    assert_int_equal(gs_run(&cfg, &r), 0);
+    check_consistent(&r, ops * workers);
+    const gs_worker_result *io = &r.workers[0];
+    for (uint32_t i = 1; i < workers; i++)
+        assert_true(r.workers[i].end_ns >= io->end_ns);
+    double rate = (double)io->units / ((double)(io->end_ns - io->start_ns) / 1e9);
+    gs_run_result_free(&r);
+    return rate;
+}
+
+/* More lessons, pinned for seed 1 and the classroom model, with their
+ * bands (docs/calibration.md, "The lessons"):
+ *   the convoy with pipe I/O beside 2 CPU threads on 2 cores: the I/O
+ *   thread's slowdown within a factor of 2 of CPython 3.11's here, 185x
+ *   at 1 ms and 27x at 0.1 ms (the model gives 150x and 26x);
+ *   a tiny switch interval: 2 CPU threads' wall over 1 thread's within
+ *   20% of CPython's 0.96 at 1 us and 0.99 at 10 us (1.13 and 1.12). */
+static void test_convoy_and_tiny_intervals_as_cpython_shows_them(void **state)
+{
+    (void)state;
+    gs_sim_model m = model_of(2, 1);
+    gs_workload w = load_kind(GS_WL_CONVOY, GS_IO_PIPE);
+    static const struct { uint64_t interval_ns, ops; double cpython; } convoy[] = {{1000000, 60, 185}, {100000, 300, 27}};
+    double alone = io_rate(&w, 1, 200, 1000000, &m);
+    for (size_t k = 0; k < sizeof convoy / sizeof *convoy; k++) {
+        w.unit_size = convoy[k].interval_ns * 6; /* some intervals a unit: the CPU threads outlast the I/O */
+        double slowdown = alone / io_rate(&w, 3, convoy[k].ops, convoy[k].interval_ns, &m);
+        if (slowdown < convoy[k].cpython / 2 || slowdown > convoy[k].cpython * 2)
+            fail_msg("convoy at %llu ns: %.0fx, not within 2x of CPython's %.0fx",
+                     (unsigned long long)convoy[k].interval_ns, slowdown, convoy[k].cpython);
+    }
+    gs_workload_free(&w);
+
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0);
+    static const struct { uint64_t interval_ns; double cpython; } tiny[] = {{1000, 0.96}, {10000, 0.99}};
+    for (size_t k = 0; k < sizeof tiny / sizeof *tiny; k++) {
+        double wall[2];
+        for (uint32_t n = 1; n <= 2; n++) {
+            gs_run_config cfg = run_config(GS_MODE_THREADS, &cpu, n, 2000);
+            cfg.gil.interval_ns = tiny[k].interval_ns;
+            cfg.sim = &m;
+            gs_run_result r;
+            static gs_run_summary s;
+            assert_int_equal(gs_run(&cfg, &r), 0);
+            gs_summarize(&r, &s);
+            gs_run_result_free(&r);
+            wall[n - 1] = s.wall_s;
+        }
+        double ratio = wall[1] / wall[0];
+        if (ratio < 0.8 * tiny[k].cpython || ratio > 1.2 * tiny[k].cpython)
+            fail_msg("switch interval %llu ns: 2 threads' wall / 1's %.2f, not within 20%% of CPython's %.2f",
+                     (unsigned long long)tiny[k].interval_ns, ratio, tiny[k].cpython);
+    }
+    gs_workload_free(&cpu);
+}
+
 /* With no lock at all, two threads compute at once on the shared counter,
  * and the model runs them in turns a few nanoseconds long: a read and its
  * write fall either side of the other thread's, as on two real cores, so
@@ -955,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_processes_use_the_cores),
         cmocka_unit_test(test_async_tasks),
         cmocka_unit_test(test_lessons_as_real_machines_show_them),
+        cmocka_unit_test(test_convoy_and_tiny_intervals_as_cpython_shows_them),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_free_threaded_threads_meet_at_shared_objects),
         cmocka_unit_test(test_interpreters_start_and_send_at_their_cost),
