@@ -41,10 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     got = want;
     char why[GS_ERRMSG_MAX];
     if (gs_wire_receive(msg, len, &got, why) == 0) {
-        const gs_worker_hist *hists[] = {&got.lock.wait, &got.lock.hold, &got.lock.handoff, &got.io_latency,
-                                         &got.loop_lag};
+        gs_worker_hist *hists[GS_WORKER_HISTS];
+        gs_worker_hists(&got, hists);
         uint64_t seen = 0;
-        for (size_t i = 0; i < sizeof hists / sizeof hists[0]; i++) {
+        for (size_t i = 0; i < GS_WORKER_HISTS; i++) {
             memset(&whole, 0, sizeof whole);
             gs_hist_merge_worker(&whole, hists[i]);
             seen += gs_worker_hist_percentile(hists[i], 50) + gs_worker_hist_percentile(hists[i], 99) +

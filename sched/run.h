@@ -144,6 +144,11 @@ typedef struct {
     char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */
 } gs_run_result;
 
+/* A worker's histograms, always in this order: its lock's wait, hold and
+ * hand-off, its I/O latency, its loop lag (the order the wire sends them). */
+#define GS_WORKER_HISTS 5
+void gs_worker_hists(gs_worker_result *w, gs_worker_hist *out[GS_WORKER_HISTS]);
+
 /* Frees what a worker's result owns: its histograms (its events are in
  * its run's block, or, in a child, the child's own). */
 void gs_worker_result_free(gs_worker_result *w);

@@ -180,11 +180,21 @@ int gs_run_reserve(const gs_run_config *cfg, char err[GS_ERRMSG_MAX])
     return 0;
 }
 
+void gs_worker_hists(gs_worker_result *w, gs_worker_hist *out[GS_WORKER_HISTS])
+{
+    out[0] = &w->lock.wait;
+    out[1] = &w->lock.hold;
+    out[2] = &w->lock.handoff;
+    out[3] = &w->io_latency;
+    out[4] = &w->loop_lag;
+}
+
 void gs_worker_result_free(gs_worker_result *w)
 {
-    gs_lock_stats_free(&w->lock);
-    gs_worker_hist_free(&w->io_latency);
-    gs_worker_hist_free(&w->loop_lag);
+    gs_worker_hist *h[GS_WORKER_HISTS];
+    gs_worker_hists(w, h);
+    for (int i = 0; i < GS_WORKER_HISTS; i++)
+        gs_worker_hist_free(h[i]);
 }
 
 void gs_run_result_free(gs_run_result *r)

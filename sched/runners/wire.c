@@ -32,20 +32,9 @@ uint64_t gs_wire_hash(const void *bytes, size_t len)
     return hash_more(FNV_OFFSET, bytes, len);
 }
 
-/* A result's histograms, in the order their buckets travel. */
-#define NHISTS 5
-static void hists_of(gs_worker_result *r, gs_worker_hist *h[NHISTS])
-{
-    h[0] = &r->lock.wait;
-    h[1] = &r->lock.hold;
-    h[2] = &r->lock.handoff;
-    h[3] = &r->io_latency;
-    h[4] = &r->loop_lag;
-}
-
 size_t gs_wire_max_size(uint32_t event_cap)
 {
-    return sizeof(wire_header) + sizeof(gs_worker_result) + NHISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
+    return sizeof(wire_header) + sizeof(gs_worker_result) + GS_WORKER_HISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
            (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
@@ -57,19 +46,19 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
         return -1;
     *body = *res;
     body->rec.events = NULL;
-    gs_worker_hist *sent[NHISTS], *held[NHISTS];
-    hists_of(body, sent);
-    hists_of((gs_worker_result *)res, held); /* only read */
-    for (int i = 0; i < NHISTS; i++)
+    gs_worker_hist *sent[GS_WORKER_HISTS], *held[GS_WORKER_HISTS];
+    gs_worker_hists(body, sent);
+    gs_worker_hists((gs_worker_result *)res, held); /* only read */
+    for (int i = 0; i < GS_WORKER_HISTS; i++)
         sent[i]->buckets = NULL;
     size_t events_len = (size_t)res->rec.n * sizeof(gs_event);
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
     h = hash_more(h, body, sizeof *body);
-    for (int i = 0; i < NHISTS; i++)
+    for (int i = 0; i < GS_WORKER_HISTS; i++)
         h = hash_more(h, held[i]->buckets, held[i]->len * sizeof(uint64_t));
     h = hash_more(h, res->rec.events, events_len);
     int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ? -1 : 0;
-    for (int i = 0; i < NHISTS && rc == 0; i++)
+    for (int i = 0; i < GS_WORKER_HISTS && rc == 0; i++)
         if (held[i]->len)
             rc = send(arg, held[i]->buckets, held[i]->len * sizeof(uint64_t));
     if (rc == 0)
@@ -105,10 +94,10 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         return -1;
     }
     memcpy(&body, buf + sizeof hdr, sizeof body);
-    gs_worker_hist *hist[NHISTS];
-    hists_of(&body, hist);
+    gs_worker_hist *hist[GS_WORKER_HISTS];
+    gs_worker_hists(&body, hist);
     size_t buckets_len = 0;
-    for (int i = 0; i < NHISTS; i++) {
+    for (int i = 0; i < GS_WORKER_HISTS; i++) {
         if (hist[i]->len > GS_HIST_BUCKETS) {
             snprintf(why, GS_ERRMSG_MAX, "sent garbage instead of results (a histogram of %u buckets)", hist[i]->len);
             return -1;
@@ -144,7 +133,7 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
     }
     const unsigned char *at = buf + sizeof hdr + sizeof body;
     bool held = true, whole = true;
-    for (int i = 0; i < NHISTS; i++) {
+    for (int i = 0; i < GS_WORKER_HISTS; i++) {
         size_t n = hist[i]->len * sizeof(uint64_t);
         hist[i]->buckets = n ? malloc(n) : NULL;
         if (n && hist[i]->buckets)
@@ -154,7 +143,7 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         whole = whole && ((n && !hist[i]->buckets) || gs_worker_hist_consistent(hist[i])); /* that is: no memory */
     }
     if (!held || !whole) {
-        for (int i = 0; i < NHISTS; i++)
+        for (int i = 0; i < GS_WORKER_HISTS; i++)
             free(hist[i]->buckets);
         snprintf(why, GS_ERRMSG_MAX, "%s", !held ? "sent results there was no memory to keep"
                                                  : "sent garbage instead of results (a histogram that does not add up)");

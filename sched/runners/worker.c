@@ -12,8 +12,11 @@ void gs_worker_fail(gs_worker_result *res, const char *msg)
 
 void gs_worker_check_figures(gs_worker_result *res)
 {
-    uint64_t lost = res->lock.wait.lost + res->lock.hold.lost + res->lock.handoff.lost + res->io_latency.lost +
-                    res->loop_lag.lost;
+    gs_worker_hist *h[GS_WORKER_HISTS];
+    gs_worker_hists(res, h);
+    uint64_t lost = 0;
+    for (int i = 0; i < GS_WORKER_HISTS; i++)
+        lost += h[i]->lost;
     if (lost && !res->failed) {
         char msg[GS_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "out of memory for its figures (%llu times not kept)", (unsigned long long)lost);
