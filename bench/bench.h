@@ -86,5 +86,6 @@ void bench_scale(bench_report *r);
 void bench_sim(bench_report *r);
 void bench_merge(bench_report *r);
 void bench_calibration(bench_report *r);
+void bench_fidelity(bench_report *r);
 
 #endif

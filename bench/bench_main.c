@@ -191,7 +191,7 @@ static const struct {
     void (*run)(bench_report *r);
 } sections[] = {
     {"interp", bench_interp}, {"lock", bench_lock}, {"scale", bench_scale}, {"sim", bench_sim},
-    {"merge", bench_merge}, {"calibration", bench_calibration},
+    {"merge", bench_merge}, {"calibration", bench_calibration}, {"fidelity", bench_fidelity},
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 

@@ -1,0 +1,285 @@
+/* bench_fidelity.c - gilsim-bench, fidelity section: the famous lessons of
+ * the GIL (sched/lessons.h) as CPython shows them on this machine, beside
+ * gilsim's in real time and in virtual time, with the classroom defaults
+ * and with this machine's calibration, back to back.  It prints
+ * docs/calibration.md's "The lessons" table, each virtual figure with its
+ * verdict against the row's band.
+ *
+ * CPython's figures come from bench/fidelity/lessons.py, compiled into
+ * gilsim-bench and given to the interpreter on its command line, pinned to
+ * the lesson's cores with taskset: python3 for every row but Python 2's
+ * battle, which needs a python2.7 (Debian 12 has none; then the row shows
+ * the figure recorded on the development VM, marked so).  A lock's hand-offs
+ * at a tick cannot be seen from Python: that row is always the recorded one.
+ *
+ * Real figures (CPython's and gilsim's) are medians of RUNS runs; virtual
+ * ones the median over seeds 1..SEEDS (a share of runs: the mean). */
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "calibrate.h"
+#include "embedded.h"
+#include "lessons.h"
+
+enum { RUNS = 3, SEEDS = 10, MAX_FIGURES = 2 };
+
+extern const gs_embedded_program bench_fidelity_programs[];
+extern char **environ;
+
+/* Whether program runs and exits 0 with args (NULL-terminated), its
+ * output thrown away: an interpreter that is on PATH but does not run (a
+ * pyenv shim for a version not installed) is not one. */
+static bool runs(const char *const *args)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int status = 0, rc = posix_spawnp(&pid, args[0], &fa, NULL, (char *const *)args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc == 0)
+        waitpid(pid, &status, 0);
+    return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static bool python_runs(const char *python)
+{
+    const char *args[] = {python, "-c", "pass", NULL};
+    return runs(args);
+}
+
+/* The first n CPUs this process may use, as taskset's list: "0,1". */
+static void first_cpus(uint32_t n, char *out, size_t size)
+{
+    cpu_set_t set;
+    out[0] = '\0';
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return;
+    for (int c = 0; c < CPU_SETSIZE && n > 0; c++)
+        if (CPU_ISSET(c, &set)) {
+            snprintf(out + strlen(out), size - strlen(out), "%s%d", out[0] ? "," : "", c);
+            n--;
+        }
+}
+
+/* Runs lessons.py's phenomenon under python (pinned to cores CPUs) with
+ * args (NULL-terminated), and reads up to MAX_FIGURES numbers from its
+ * one line.  Returns how many it read, or -1 when it could not run. */
+static int run_python(const char *python, uint32_t cores, const char *const *args, double out[MAX_FIGURES])
+{
+    char cpus[256];
+    first_cpus(cores, cpus, sizeof cpus);
+    const char *argv[16] = {"taskset", "-c", cpus, python, "-c", bench_fidelity_programs[0].text};
+    int argc = 6;
+    for (int i = 0; args[i] && argc < 15; i++)
+        argv[argc++] = args[i];
+    argv[argc] = NULL;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "taskset", &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    FILE *f = rc == 0 ? fdopen(fds[0], "r") : NULL;
+    int n = 0;
+    while (f && n < MAX_FIGURES && fscanf(f, "%lf", &out[n]) == 1)
+        n++;
+    if (f)
+        fclose(f);
+    else
+        close(fds[0]);
+    int status = 0;
+    if (rc == 0)
+        waitpid(pid, &status, 0);
+    return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
+}
+
+/* One figure of python's: the quotient of two runs' figures where the
+ * lesson is a ratio.  Returns 0, or -1 when python could not give it. */
+static int python_once(const gs_lesson *l, const char *python, double *value)
+{
+    char interval[32], workers[16], ops[32];
+    snprintf(interval, sizeof interval, "%g", (double)l->interval_ns / 1e9);
+    snprintf(workers, sizeof workers, "%u", l->workers);
+    double a[MAX_FIGURES], b[MAX_FIGURES];
+    switch (l->kind) {
+    case GS_LESSON_BATTLE:
+    case GS_LESSON_TINY: {
+        const char *many[] = {"tiny", interval, workers, "500", NULL}, *one[] = {"tiny", interval, "1", "500", NULL};
+        if (l->kind == GS_LESSON_BATTLE) { /* Python 2's lock has no interval */
+            many[0] = one[0] = "battle";
+            many[1] = workers, many[2] = "500", many[3] = NULL;
+            one[1] = "1", one[2] = "500", one[3] = NULL;
+        }
+        if (run_python(python, l->cores, many, a) < 1 || run_python(python, l->cores, one, b) < 1)
+            return -1;
+        *value = a[0] / b[0];
+        return 0;
+    }
+    case GS_LESSON_CONVOY:
+    case GS_LESSON_PIPE: {
+        const char *alone[] = {"convoy", interval, "0", "5000", NULL};
+        if (run_python(python, l->cores, alone, a) < 1)
+            return -1;
+        if (l->kind == GS_LESSON_PIPE) {
+            *value = a[0];
+            return 0;
+        }
+        snprintf(ops, sizeof ops, "%.0f", 0.3 * a[0] / l->cpython + 10); /* about 0.3 s if as CPython's here */
+        const char *beside[] = {"convoy", interval, workers, ops, NULL};
+        if (run_python(python, l->cores, beside, b) < 1)
+            return -1;
+        *value = a[0] / b[0];
+        return 0;
+    }
+    case GS_LESSON_RACE:
+    case GS_LESSON_LOSING:
+    case GS_LESSON_RACE_LOCK: {
+        const char *call[] = {"race", interval, "call", NULL}, *lock[] = {"race", interval, "lock", NULL};
+        if (run_python(python, l->cores, call, a) < 2)
+            return -1;
+        *value = l->kind == GS_LESSON_RACE ? 100 * a[0] : a[0] > 0 ? 100 : 0;
+        if (l->kind != GS_LESSON_RACE_LOCK)
+            return 0;
+        if (run_python(python, l->cores, lock, b) < 2)
+            return -1;
+        *value = b[1] / a[1];
+        return 0;
+    }
+    case GS_LESSON_IO_THREADS:
+    case GS_LESSON_NATIVE: {
+        char units[32], share[32];
+        snprintf(units, sizeof units, "%u", l->kind == GS_LESSON_NATIVE ? 400 : 5 * l->workers);
+        snprintf(share, sizeof share, "%g", l->native_share);
+        bool native = l->kind == GS_LESSON_NATIVE;
+        const char *many[] = {"native", share, workers, units, NULL}, *one[] = {"native", share, "1", units, NULL};
+        if (!native) {
+            many[0] = one[0] = "iothreads";
+            many[1] = workers, many[2] = units, many[3] = NULL;
+            one[1] = "1", one[2] = units, one[3] = NULL;
+        }
+        if (run_python(python, l->cores, many, a) < 1 || run_python(python, l->cores, one, b) < 1)
+            return -1;
+        *value = b[0] / a[0];
+        return 0;
+    }
+    case GS_LESSON_CHANGES:
+        return -1; /* not to be seen from Python */
+    }
+    return -1;
+}
+
+/* The row's figure from values[0..n): the mean for a share of runs, else
+ * the median. */
+static double figure_of(const gs_lesson *l, double *values, int n)
+{
+    if (n <= 0)
+        return 0;
+    if (l->kind == GS_LESSON_LOSING) {
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+            sum += values[i];
+        return sum / n;
+    }
+    bench_figure f;
+    bench_summarize(&f, values, n);
+    return f.median;
+}
+
+/* gilsim's figure for the lesson: real (sim NULL) over RUNS runs, or
+ * virtual over SEEDS seeds of sim; -1 where a run failed (err says). */
+static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
+{
+    double v[SEEDS];
+    int n = sim ? SEEDS : RUNS;
+    for (int i = 0; i < n; i++) {
+        gs_sim_model m;
+        if (sim) {
+            m = *sim;
+            m.seed = (uint64_t)i + 1;
+        }
+        if (gs_lesson_measure(l, sim ? &m : NULL, &v[i], err) != 0)
+            return -1;
+    }
+    *value = figure_of(l, v, n);
+    return 0;
+}
+
+/* A figure as the table shows it: 3 significant digits or so. */
+static void format(double v, const char *unit, char *out, size_t n)
+{
+    snprintf(out, n, v >= 100 ? "%.0f%s" : v >= 10 ? "%.1f%s" : "%.2f%s", v, strcmp(unit, "x") == 0 ? "x" : "");
+}
+
+void bench_fidelity(bench_report *r)
+{
+    gs_calibration cal;
+    char err[GS_ERRMSG_MAX];
+    fprintf(stderr, "gilsim-bench: calibrating...\n");
+    if (gs_calibrate(&cal, NULL, NULL, err) != 0) {
+        fprintf(stderr, "gilsim-bench: %s\n", err);
+        exit(1);
+    }
+    const gs_sim_model classroom = GS_SIM_MODEL_DEFAULT;
+    const char *python3 = python_runs("python3") ? "python3" : NULL;
+    const char *python2 = python_runs("python2.7") ? "python2.7" : python_runs("python2") ? "python2" : NULL;
+    const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
+    bool taskset = runs(taskset_args);
+    printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs; virtual: over seeds 1 to %d "
+           "(classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  A figure marked * is the one "
+           "recorded on the development VM: it could not be measured here.\n\n",
+           python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
+           python2 ? python2 : "none found", RUNS, SEEDS);
+    printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated |\n");
+    printf("|---|---:|---|---:|---:|---:|\n");
+    int met[2] = {0, 0};
+    for (size_t i = 0; i < gs_nlessons; i++) {
+        const gs_lesson *l = &gs_lessons[i];
+        fprintf(stderr, "gilsim-bench: %s\n", l->phenomenon);
+        const char *python = l->kind == GS_LESSON_BATTLE ? python2 : python3;
+        double py[RUNS];
+        int npy = 0;
+        for (int k = 0; k < RUNS && python && taskset; k++)
+            if (python_once(l, python, &py[npy]) == 0)
+                npy++;
+        double cpython = npy ? figure_of(l, py, npy) : l->cpython;
+        double real, virt[2];
+        const gs_sim_model *models[2] = {&classroom, &cal.model};
+        if (gilsim_figure(l, NULL, &real, err) != 0 || gilsim_figure(l, models[0], &virt[0], err) != 0 ||
+            gilsim_figure(l, models[1], &virt[1], err) != 0) {
+            fprintf(stderr, "gilsim-bench: fidelity row '%s' failed: %s\n", l->phenomenon, err);
+            exit(1);
+        }
+        char band[32], c[32], g[32], v[2][48];
+        gs_lesson_band(l, band, sizeof band);
+        format(cpython, gs_lesson_unit(l), c, sizeof c);
+        format(real, gs_lesson_unit(l), g, sizeof g);
+        for (int k = 0; k < 2; k++) {
+            bool in = gs_lesson_within(l, virt[k], cpython);
+            met[k] += in;
+            format(virt[k], gs_lesson_unit(l), v[k], sizeof v[k]);
+            snprintf(v[k] + strlen(v[k]), sizeof v[k] - strlen(v[k]), " %s", in ? "yes" : "**no**");
+        }
+        printf("| %s | %s%s | %s | %s | %s | %s |\n", l->phenomenon, c, npy ? "" : "*", band, g, v[0], v[1]);
+        fflush(stdout);
+    }
+    printf("\n");
+    bench_add_ratio(r, "fidelity", "lessons within their bands, classroom", 100.0 * met[0] / (double)gs_nlessons,
+                    "%", "100");
+    bench_add_ratio(r, "fidelity", "lessons within their bands, calibrated", 100.0 * met[1] / (double)gs_nlessons,
+                    "%", "100");
+}

@@ -1,0 +1,149 @@
+# lessons.py - the famous lessons of the GIL, as CPython shows them: the
+# programs of `gilsim-bench --only fidelity` (bench/bench_fidelity.c), which
+# runs each under the python3 (and python2.7, where there is one) it finds
+# and sets what it prints beside gilsim's figures, real and virtual.
+#
+#   python3 lessons.py PHENOMENON ARGS...   prints one line of figures
+#
+# battle N WORK            N threads count down WORK x 10,000 in all; wall s
+# convoy INTERVAL CPU OPS  one thread makes OPS pipe round trips (to `cat`,
+#                          which needs no lock) beside CPU threads that
+#                          compute until it is done; its round trips a second
+# race INTERVAL VARIANT    2 threads x 200,000 updates of a shared counter,
+#                          `c = counter; f(); counter = c + 1` (call) or the
+#                          same under a threading.Lock (lock); lost share, wall s
+# tiny INTERVAL N WORK     N threads count down WORK x 10,000 in all; wall s
+# iothreads N UNITS        N threads share UNITS units of a little CPU (a
+#                          countdown from 100) and a 1 ms sleep; wall s
+# native SHARE N UNITS     N threads share UNITS units of 100 us, SHARE of it
+#                          in hashlib (which releases the lock); wall s
+#
+# Python 2.7 runs `battle` only (its lock has no switch interval).  Written
+# for both, so it uses nothing newer than 2.7 has where battle goes.
+from __future__ import print_function
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+clock = getattr(time, "perf_counter", time.time)
+
+
+def countdown(n):
+    while n > 0:
+        n -= 1
+
+
+def in_threads(n, target, args_of):
+    threads = [threading.Thread(target=target, args=args_of(i)) for i in range(n)]
+    start = clock()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return clock() - start
+
+
+def battle(n, work):
+    per = int(work) * 10000 // int(n)
+    print(in_threads(int(n), countdown, lambda i: (per,)))
+
+
+def convoy(interval, cpu, ops):
+    sys.setswitchinterval(float(interval))
+    echo = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    w, r = echo.stdin.fileno(), echo.stdout.fileno()
+    done = []
+
+    def compute():
+        while not done:
+            countdown(1000)
+
+    threads = [threading.Thread(target=compute) for _ in range(int(cpu))]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)  # the CPU threads are under way
+    start = clock()
+    for _ in range(int(ops)):
+        os.write(w, b"x")
+        os.read(r, 1)
+    rate = int(ops) / (clock() - start)
+    done.append(1)
+    for t in threads:
+        t.join()
+    echo.stdin.close()
+    echo.wait()
+    print(rate)
+
+
+counter = 0
+
+
+def race(interval, variant):
+    sys.setswitchinterval(float(interval))
+    guard = threading.Lock()
+
+    def f():
+        pass
+
+    def update(n):
+        global counter
+        for _ in range(n):
+            if variant == "lock":
+                with guard:
+                    c = counter
+                    f()
+                    counter = c + 1
+            else:
+                c = counter
+                f()
+                counter = c + 1
+
+    wall = in_threads(2, update, lambda i: (200000,))
+    print(1 - counter / 400000.0, wall)
+
+
+def tiny(interval, n, work):
+    sys.setswitchinterval(float(interval))
+    battle(n, work)
+
+
+def iothreads(n, units):
+    per = int(units) // int(n)
+
+    def unit_loop(k):
+        for _ in range(k):
+            countdown(100)
+            time.sleep(0.001)
+
+    print(in_threads(int(n), unit_loop, lambda i: (per,)))
+
+
+def native(share, n, units):
+    import hashlib
+
+    share = float(share)
+    data = b"x" * (1 << 20)
+    t = clock()
+    for _ in range(20):
+        hashlib.sha256(data).digest()
+    per_byte = (clock() - t) / (20 << 20)
+    t = clock()
+    countdown(100000)
+    per_step = (clock() - t) / 100000
+    chunk = data[: max(1, int(share * 100e-6 / per_byte))]
+    steps = int((1 - share) * 100e-6 / per_step)
+    per = int(units) // int(n)
+
+    def unit_loop(k):
+        for _ in range(k):
+            countdown(steps)
+            hashlib.sha256(chunk).digest()  # releases the lock past 2 KiB
+
+    print(in_threads(int(n), unit_loop, lambda i: (per,)))
+
+
+if __name__ == "__main__":
+    globals()[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,279 @@
+/* lessons.c - the lessons' table and how gilsim measures each (lessons.h).
+ *
+ * Every figure comes from gs_run on the same configuration in real and
+ * virtual time; only cfg.sim differs, and in real time the workers are
+ * pinned to the lesson's cores.  The work sizes are CPython's where the
+ * figure depends on them (the race: 2 threads x 200,000 updates) and
+ * otherwise keep a row under a second of real time on 2 cores. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lessons.h"
+#include "summary.h"
+
+#define MS 1000000ull
+#define US 1000ull
+
+/* CPython's figures: Python 2.7.18 and CPython 3.11.7 on the development VM
+ * (issue 27's table, 2026-12), Beazley's from his 2009 talk. */
+const gs_lesson gs_lessons[] = {
+    {"Python 2's battle, 2 cores: 2 CPU threads' wall / 1 thread's", GS_LESSON_BATTLE, 2, 2, 0, 0, GS_BAND_20, 0, 0,
+     1.68, "Python 2.7.18", true},
+    {"the same, 1 core", GS_LESSON_BATTLE, 1, 2, 0, 0, GS_BAND_20, 0, 0, 1.54, "Beazley, 2009 (a Mac)", false},
+    {"Python 2's lock changing hands at a tick, 2 cores (%)", GS_LESSON_CHANGES, 2, 2, 0, 0, GS_BAND_RANGE, 5, 25,
+     12, "gilsim real, Python 2's pace", true},
+    {"convoy: pipe I/O thread's slowdown beside 2 CPU threads, 5 ms", GS_LESSON_CONVOY, 2, 2, 5 * MS, 0, GS_BAND_2X,
+     0, 0, 1036, "CPython 3.11.7", true},
+    {"... at 1 ms", GS_LESSON_CONVOY, 2, 2, 1 * MS, 0, GS_BAND_2X, 0, 0, 185, "CPython 3.11.7", true},
+    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 2, 500 * US, 0, GS_BAND_2X, 0, 0, 91, "CPython 3.11.7", true},
+    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 2, 100 * US, 0, GS_BAND_2X, 0, 0, 27, "CPython 3.11.7", true},
+    {"convoy beside 1 CPU thread, 5 ms", GS_LESSON_CONVOY, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 198,
+     "CPython 3.11.7", false},
+    {"... at 1 ms", GS_LESSON_CONVOY, 2, 1, 1 * MS, 0, GS_BAND_20, 0, 0, 34, "CPython 3.11.7", false},
+    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 1, 500 * US, 0, GS_BAND_20, 0, 0, 21, "CPython 3.11.7", false},
+    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 1, 100 * US, 0, GS_BAND_20, 0, 0, 6.3, "CPython 3.11.7", false},
+    {"a lone I/O thread's pipe round trips a second", GS_LESSON_PIPE, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 31000,
+     "CPython 3.11.7", false},
+    {"race c = counter; f(); counter = c + 1, lost at 5 ms (%)", GS_LESSON_RACE, 2, 2, 5 * MS, 0, GS_BAND_20, 0, 0,
+     27, "CPython 3.11.7 (22 to 32)", true},
+    {"... runs losing updates at 5 ms (%)", GS_LESSON_LOSING, 2, 2, 5 * MS, 0, GS_BAND_RANGE, 90, 100, 100,
+     "CPython 3.11.7", true},
+    {"... lost at 1 us (%)", GS_LESSON_RACE, 2, 2, 1 * US, 0, GS_BAND_20, 0, 0, 24, "CPython 3.11.7", false},
+    {"the race under a threading.Lock: wall / without it, 5 ms", GS_LESSON_RACE_LOCK, 2, 2, 5 * MS, 0, GS_BAND_20,
+     0, 0, 120, "CPython 3.11.7 (90 to 150)", false},
+    {"tiny switch interval, 1 us: 2 CPU threads' wall / 1 thread's", GS_LESSON_TINY, 2, 2, 1 * US, 0, GS_BAND_20,
+     0, 0, 0.96, "CPython 3.11.7", true},
+    {"... at 10 us", GS_LESSON_TINY, 2, 2, 10 * US, 0, GS_BAND_20, 0, 0, 0.99, "CPython 3.11.7", true},
+    {"256 I/O-bound threads (1 ms sleeps): speedup, 2 cores", GS_LESSON_IO_THREADS, 2, 256, 5 * MS, 0, GS_BAND_20,
+     0, 0, 40, "CPython 3.11.7 (34 to 45)", false},
+    {"native 0.9, 4 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 4, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.72,
+     "CPython 3.11.7 (1.62 to 1.81)", true},
+    {"native 0.9, 8 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 8, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.72,
+     "CPython 3.11.7 (1.62 to 1.81)", true},
+};
+const size_t gs_nlessons = sizeof gs_lessons / sizeof gs_lessons[0];
+
+const char *gs_lesson_unit(const gs_lesson *l)
+{
+    switch (l->kind) {
+    case GS_LESSON_CHANGES:
+    case GS_LESSON_RACE:
+    case GS_LESSON_LOSING:
+        return "%";
+    case GS_LESSON_PIPE:
+        return "/s";
+    default:
+        return "x";
+    }
+}
+
+bool gs_lesson_within(const gs_lesson *l, double value, double reference)
+{
+    switch (l->band) {
+    case GS_BAND_20:
+        return value >= 0.8 * reference && value <= 1.2 * reference;
+    case GS_BAND_2X:
+        return value >= reference / 2 && value <= reference * 2;
+    case GS_BAND_RANGE:
+        return value >= l->lo && value <= l->hi;
+    }
+    return false;
+}
+
+void gs_lesson_band(const gs_lesson *l, char *out, size_t n)
+{
+    if (l->band == GS_BAND_RANGE)
+        snprintf(out, n, "%g to %g", l->lo, l->hi);
+    else
+        snprintf(out, n, "within %s", l->band == GS_BAND_20 ? "20%" : "2x");
+}
+
+/* One run; its summary in *s and, where asked, the I/O worker's round
+ * trips a second (worker 0 of a convoy) and whether the others outlasted it. */
+typedef struct {
+    gs_run_summary s;
+    double io_rate;
+    bool outlasted;
+} one_run;
+
+static int run_once(gs_run_config *cfg, one_run *out, char err[GS_ERRMSG_MAX])
+{
+    static gs_run_summary s; /* large: not on a fiber's or a thread's stack */
+    gs_run_result r;
+    if (gs_run(cfg, &r) != 0) {
+        snprintf(err, GS_ERRMSG_MAX, "%s", r.error);
+        return -1;
+    }
+    int rc = 0;
+    for (uint32_t i = 0; i < r.nworkers && rc == 0; i++)
+        if (r.workers[i].failed) {
+            snprintf(err, GS_ERRMSG_MAX, "worker %u failed: %.400s", i, r.workers[i].error);
+            rc = -1;
+        }
+    if (rc == 0) {
+        gs_summarize(&r, &s);
+        out->s = s;
+        const gs_worker_result *io = &r.workers[0];
+        out->io_rate = io->end_ns > io->start_ns ? (double)io->units / ((double)(io->end_ns - io->start_ns) / 1e9) : 0;
+        out->outlasted = true;
+        for (uint32_t i = 1; i < r.nworkers; i++)
+            out->outlasted &= r.workers[i].end_ns >= io->end_ns;
+    }
+    gs_run_result_free(&r);
+    return rc;
+}
+
+static int load(gs_workload *w, gs_workload_spec spec, char err[GS_ERRMSG_MAX])
+{
+    return gs_workload_load(w, &spec, err);
+}
+
+/* The convoy's rates: the pipe I/O thread alone (ops round trips), and
+ * beside l->workers CPU threads that compute until it is done. */
+static int convoy(const gs_lesson *l, gs_run_config cfg, gs_workload *w, double *alone, double *beside,
+                  char err[GS_ERRMSG_MAX])
+{
+    one_run r;
+    cfg.weak = true;
+    cfg.io_latency_ns = 0;
+    cfg.workers = 1;
+    cfg.work = 2000;
+    if (run_once(&cfg, &r, err) != 0)
+        return -1;
+    *alone = r.io_rate;
+    if (l->kind == GS_LESSON_PIPE)
+        return 0;
+    /* About 2 s of virtual time, or a few of real, if the I/O thread is
+     * as slow as CPython's beside the CPU threads; each CPU unit is three
+     * of its operations long there, so the CPU threads outlast it. */
+    double op_s = l->cpython / *alone;
+    cfg.work = (uint64_t)(0.2 / op_s) + 10;
+    w->unit_size = gs_countdown_unit_size(1, (uint64_t)(3 * op_s * 1e9));
+    cfg.workers = 1 + l->workers;
+    if (run_once(&cfg, &r, err) != 0)
+        return -1;
+    if (!r.outlasted) {
+        snprintf(err, GS_ERRMSG_MAX, "the CPU threads ended before the I/O thread: its rate is not a convoy's");
+        return -1;
+    }
+    *beside = r.io_rate;
+    return 0;
+}
+
+/* Speedup of l->workers threads over 1 on the same work. */
+static int speedup(gs_run_config cfg, uint32_t workers, double *value, char err[GS_ERRMSG_MAX])
+{
+    one_run one, many;
+    cfg.workers = 1;
+    if (run_once(&cfg, &one, err) != 0)
+        return -1;
+    cfg.workers = workers;
+    if (run_once(&cfg, &many, err) != 0)
+        return -1;
+    *value = many.s.wall_s > 0 ? one.s.wall_s / many.s.wall_s : 0;
+    return 0;
+}
+
+int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
+{
+    gs_sim_model m;
+    if (sim) {
+        m = *sim;
+        m.cores = l->cores;
+    }
+    gs_workload w;
+    gs_workload_spec spec = {.io_latency_ns = MS, .latency_given = true};
+    switch (l->kind) {
+    case GS_LESSON_BATTLE:
+    case GS_LESSON_CHANGES:
+    case GS_LESSON_TINY:
+        spec.kind = GS_WL_COUNTDOWN;
+        break;
+    case GS_LESSON_CONVOY:
+    case GS_LESSON_PIPE:
+        spec.kind = GS_WL_CONVOY;
+        spec.io_kind = GS_IO_PIPE;
+        spec.io_latency_ns = 0;
+        break;
+    case GS_LESSON_RACE:
+    case GS_LESSON_LOSING:
+    case GS_LESSON_RACE_LOCK:
+        spec.kind = GS_WL_RACE;
+        spec.race = GS_RACE_CALL;
+        break;
+    case GS_LESSON_IO_THREADS:
+        spec.kind = GS_WL_IO_BOUND;
+        spec.io_kind = GS_IO_SLEEP;
+        break;
+    case GS_LESSON_NATIVE:
+        spec.kind = GS_WL_NATIVE;
+        spec.native_share = l->native_share;
+        break;
+    }
+    if (load(&w, spec, err) != 0)
+        return -1;
+    gs_run_config cfg = {.mode = GS_MODE_THREADS, .workers = l->workers, .workload = &w, .work = 2000,
+                         .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = l->interval_ns ? l->interval_ns
+                                                                                          : GS_INTERVAL_DEFAULT_NS,
+                                 .force_switching = true, .check_interval = GS_CHECK_INTERVAL_DEFAULT},
+                         .io_latency_ns = spec.io_latency_ns, .event_cap = 1u << 16, .sim = sim ? &m : NULL,
+                         .cores = sim ? 0 : l->cores};
+    one_run r;
+    double alone = 0, beside = 0;
+    int rc = 0;
+    switch (l->kind) {
+    case GS_LESSON_BATTLE:
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.work = 6000;
+        rc = speedup(cfg, l->workers, value, err);
+        *value = *value > 0 ? 1 / *value : 0; /* the battle is told as a slowdown */
+        break;
+    case GS_LESSON_CHANGES:
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.work = 6000;
+        rc = run_once(&cfg, &r, err);
+        *value = r.s.lock.tick_drops ? 100.0 * (double)r.s.lock.switches_in / (double)r.s.lock.tick_drops : 0;
+        break;
+    case GS_LESSON_CONVOY:
+    case GS_LESSON_PIPE:
+        rc = convoy(l, cfg, &w, &alone, &beside, err);
+        *value = l->kind == GS_LESSON_PIPE ? alone : beside > 0 ? alone / beside : 0;
+        break;
+    case GS_LESSON_RACE:
+    case GS_LESSON_LOSING:
+        cfg.work = 400; /* units of 1000 updates: 200,000 a thread */
+        rc = run_once(&cfg, &r, err);
+        *value = r.s.updates_expected ? 100.0 * (double)r.s.lost_updates / (double)r.s.updates_expected : 0;
+        if (l->kind == GS_LESSON_LOSING)
+            *value = *value > 0 ? 100 : 0;
+        break;
+    case GS_LESSON_RACE_LOCK: {
+        cfg.work = 400;
+        one_run locked;
+        gs_workload guarded;
+        spec.race = GS_RACE_LOCK;
+        if ((rc = run_once(&cfg, &r, err)) != 0 || (rc = load(&guarded, spec, err)) != 0)
+            break;
+        cfg.workload = &guarded;
+        rc = run_once(&cfg, &locked, err);
+        *value = r.s.wall_s > 0 ? locked.s.wall_s / r.s.wall_s : 0;
+        gs_workload_free(&guarded);
+        break;
+    }
+    case GS_LESSON_TINY:
+        cfg.work = 2000;
+        rc = speedup(cfg, l->workers, value, err);
+        *value = *value > 0 ? 1 / *value : 0;
+        break;
+    case GS_LESSON_IO_THREADS:
+        cfg.work = 5 * l->workers; /* 5 units a thread */
+        rc = speedup(cfg, l->workers, value, err);
+        break;
+    case GS_LESSON_NATIVE:
+        cfg.work = 400; /* units of 100 us */
+        rc = speedup(cfg, l->workers, value, err);
+        break;
+    }
+    gs_workload_free(&w);
+    return rc;
+}
