@@ -98,6 +98,7 @@ static void print_table(const gs_calibration *c)
     } costs[] = {
         {GS_CAL_SYSCALL, "--syscall-cost", m->syscall_ns, d->syscall_ns, true},
         {GS_CAL_SIGNAL, "--signal-cost", m->signal_ns, d->signal_ns, true},
+        {GS_CAL_WAKE_FAST, "--wake-fast", m->wake_fast_ns, d->wake_fast_ns, c->wake_measured},
         {GS_CAL_WAKE, "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},
         {GS_CAL_SWITCH, "--switch-cost", m->switch_ns, d->switch_ns, true},
         {GS_CAL_TIMER, "--timer-latency", m->timer_ns, d->timer_ns, true},
@@ -126,7 +127,7 @@ static void print_table(const gs_calibration *c)
     printf("\nThe defaults are a classroom's machine: a laptop of 8 cores (README, \"Modelled\n"
            "machines\").\n");
     if (!c->wake_measured)
-        printf("\nOne CPU only: the wake-up latency across cores keeps its default.\n");
+        printf("\nOne CPU only: the wake-ups across cores keep their defaults.\n");
     if (!c->slice_measured)
         printf("\nThe kernel never took the core from a spinner: the time slice keeps its default.\n");
     printf("\nThe raw hand-offs: %s between two cores, %s on one.\n", gs_fmt_ns((double)c->handoff_two_ns, v),

@@ -6,9 +6,12 @@
  *   syscall_ns      a futex wait that returns at once (the word changed);
  *   signal_ns       signalling a condition variable a thread sleeps on,
  *                   on another core (the call's own time);
- *   wake_ns         a hand-off between two threads on two cores, each
+ *   wake_fast_ns    a hand-off between two threads on two cores, each
  *                   signalling the other after unlocking: from one's call
- *                   to signal to the other's, half a round trip;
+ *                   to signal to the other running (each core idles for
+ *                   a hand-off only, as --wake-fast is for);
+ *   wake_ns         the same after the woken one's core idled 500 us (a
+ *                   core asleep, past --idle-poll);
  *   switch_ns       the same hand-off with both threads on one core, less
  *                   a signal there; the core changes thread every time;
  *   timer_ns        how late a 1 ms timed wait ends;
@@ -51,7 +54,8 @@ typedef struct {
     X(INSTRUCTION, "an instruction (CPU time)")                                         \
     X(SYSCALL,     "a system call that wakes nobody")                                   \
     X(SIGNAL,      "signalling a thread on another core")                               \
-    X(WAKE,        "signal to the woken thread running")                                \
+    X(WAKE_FAST,   "signal to the woken thread running")                                \
+    X(WAKE,        "the same after 500 us idle")                                        \
     X(SWITCH,      "a hand-off on one core, less a signal")                             \
     X(TIMER,       "how late a 1 ms timed wait ends")                                   \
     X(SLICE,       "time slice (2 spinners, 1 core)")                                   \

@@ -33,8 +33,9 @@
  *               those after short idles; KVM guests poll, haltpoll): a
  *               bare-metal C1 exit and the interrupt, 2 to 3 us, give or
  *               take a quarter (2.4 us: where Python 2's lock changes hands
- *               at one tick in six, as real runs show one in eight; 9 us
- *               on the development VM, where a wake-up leaves the VM);
+ *               at one tick in six, as real runs show one in eight; 24 to
+ *               28 us in calibrate's ping-pong on the development VM,
+ *               where a wake-up leaves the VM and nothing polls);
  *   idle_poll_ns  how long an idle core stays quick to wake: KVM's
  *               guest_halt_poll_ns is 200 us; bare metal's shallow states
  *               are chosen for idles of about that length;
