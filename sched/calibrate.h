@@ -24,18 +24,24 @@
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child.
- * Each cost is measured in batches, each batch's figure its median; the
- * model takes the least of the batches (the least disturbed: another
- * program, a cache flushed, a frequency step only ever add time, so the
- * lowest batch is nearest the machine's own cost, where a median of all
- * the samples moves with whatever happened during a second of them),
- * except a signal and a wake-up, which take the median batch (a batch
- * can catch a cheaper event: calibrate.c says which), and the slice, the
+ * Each cost is measured in 11 batches, each batch's figure its median,
+ * and the batches are taken in rounds, one of every cost a round, so that
+ * a disturbance of a few hundred milliseconds (the host's other guests, a
+ * frequency step) falls on one batch of each cost rather than on all of
+ * one cost's (with each cost's batches back to back, one run in ten read
+ * a cost 20% to 4x off).  The model takes the least of the batches (the
+ * least disturbed: another program, a cache flushed, a frequency step
+ * only ever add time, so the lowest batch is nearest the machine's own
+ * cost, where a median of all the samples moves with whatever happened
+ * during a second of them), except a signal and the wake-ups, which take
+ * the median batch (a batch can catch a cheaper event: calibrate.c says
+ * which, and leaves out the signals that woke nobody), and the slice, the
  * mean of its two spinners.  The spread of the batches is kept to be
- * printed.  The whole takes a few seconds, so it sees the machine of those
- * seconds: on the development VM the CPU costs repeat within about 13% on
- * a quiet minute, and wake-ups and signals drift with the host by a fifth
- * to a third (README, "Modelled machines"); a busy machine reads slow. */
+ * printed.  The whole takes about two seconds, so it sees the machine of
+ * those seconds: on the development VM (2026-12-05, ten runs, load under
+ * 1) every cost but two came within 15% of its median; the signal and
+ * the wake-up after an idle drift with the host by a quarter from minute
+ * to minute; a busy machine reads slow. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
