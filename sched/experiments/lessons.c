@@ -14,42 +14,46 @@
 #define MS 1000000ull
 #define US 1000ull
 
-/* CPython's figures: Python 2.7.18 and CPython 3.11.7 on the development VM
- * (issue 27's table, 2026-12), Beazley's from his 2009 talk. */
+/* CPython's figures: CPython 3.11.7 running bench/fidelity/lessons.py on
+ * the development VM (2026-12-05, pinned to 2 cores, medians of 5 to 9
+ * runs), where issue 27's table, measured there with other programs,
+ * gave other figures (in brackets); Python 2.7.18 from that table (no
+ * Python 2 can be installed there now), Beazley's from his 2009 talk. */
+#define PY311 "CPython 3.11.7, lessons.py"
 const gs_lesson gs_lessons[] = {
     {"Python 2's battle, 2 cores: 2 CPU threads' wall / 1 thread's", GS_LESSON_BATTLE, 2, 2, 0, 0, GS_BAND_20, 0, 0,
-     1.68, "Python 2.7.18", true},
+     1.68, "Python 2.7.18, issue 27", true},
     {"the same, 1 core", GS_LESSON_BATTLE, 1, 2, 0, 0, GS_BAND_20, 0, 0, 1.54, "Beazley, 2009 (a Mac)", false},
     {"Python 2's lock changing hands at a tick, 2 cores (%)", GS_LESSON_CHANGES, 2, 2, 0, 0, GS_BAND_RANGE, 5, 25,
-     12, "gilsim real, Python 2's pace", true},
+     12, "issue 27 (real runs)", true},
     {"convoy: pipe I/O thread's slowdown beside 2 CPU threads, 5 ms", GS_LESSON_CONVOY, 2, 2, 5 * MS, 0, GS_BAND_2X,
-     0, 0, 1036, "CPython 3.11.7", true},
-    {"... at 1 ms", GS_LESSON_CONVOY, 2, 2, 1 * MS, 0, GS_BAND_2X, 0, 0, 185, "CPython 3.11.7", true},
-    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 2, 500 * US, 0, GS_BAND_2X, 0, 0, 91, "CPython 3.11.7", true},
-    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 2, 100 * US, 0, GS_BAND_2X, 0, 0, 27, "CPython 3.11.7", true},
-    {"convoy beside 1 CPU thread, 5 ms", GS_LESSON_CONVOY, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 198,
-     "CPython 3.11.7", false},
-    {"... at 1 ms", GS_LESSON_CONVOY, 2, 1, 1 * MS, 0, GS_BAND_20, 0, 0, 34, "CPython 3.11.7", false},
-    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 1, 500 * US, 0, GS_BAND_20, 0, 0, 21, "CPython 3.11.7", false},
-    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 1, 100 * US, 0, GS_BAND_20, 0, 0, 6.3, "CPython 3.11.7", false},
-    {"a lone I/O thread's pipe round trips a second", GS_LESSON_PIPE, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 31000,
-     "CPython 3.11.7", false},
+     0, 0, 222, PY311 " [1036]", false},
+    {"... at 1 ms", GS_LESSON_CONVOY, 2, 2, 1 * MS, 0, GS_BAND_2X, 0, 0, 76, PY311 " [185]", false},
+    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 2, 500 * US, 0, GS_BAND_2X, 0, 0, 40, PY311 " [91]", false},
+    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 2, 100 * US, 0, GS_BAND_2X, 0, 0, 9.7, PY311 " [27]", false},
+    {"convoy beside 1 CPU thread, 5 ms", GS_LESSON_CONVOY, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 65, PY311 " [198]",
+     false},
+    {"... at 1 ms", GS_LESSON_CONVOY, 2, 1, 1 * MS, 0, GS_BAND_20, 0, 0, 7.3, PY311 " [34]", false},
+    {"... at 0.5 ms", GS_LESSON_CONVOY, 2, 1, 500 * US, 0, GS_BAND_20, 0, 0, 3.6, PY311 " [21]", false},
+    {"... at 0.1 ms", GS_LESSON_CONVOY, 2, 1, 100 * US, 0, GS_BAND_20, 0, 0, 2.1, PY311 " [6.3]", false},
+    {"a lone I/O thread's pipe round trips a second", GS_LESSON_PIPE, 2, 1, 5 * MS, 0, GS_BAND_20, 0, 0, 18100,
+     PY311 " [31,000]", false},
     {"race c = counter; f(); counter = c + 1, lost at 5 ms (%)", GS_LESSON_RACE, 2, 2, 5 * MS, 0, GS_BAND_20, 0, 0,
-     27, "CPython 3.11.7 (22 to 32)", true},
-    {"... runs losing updates at 5 ms (%)", GS_LESSON_LOSING, 2, 2, 5 * MS, 0, GS_BAND_RANGE, 90, 100, 100,
-     "CPython 3.11.7", true},
-    {"... lost at 1 us (%)", GS_LESSON_RACE, 2, 2, 1 * US, 0, GS_BAND_20, 0, 0, 24, "CPython 3.11.7", false},
+     22, PY311 " (0 to 33) [22 to 32]", true},
+    {"... runs losing updates at 5 ms (%)", GS_LESSON_LOSING, 2, 2, 5 * MS, 0, GS_BAND_RANGE, 90, 100, 78,
+     PY311 " (7 of 9); the band is issue 27's", true},
+    {"... lost at 1 us (%)", GS_LESSON_RACE, 2, 2, 1 * US, 0, GS_BAND_20, 0, 0, 38, PY311 " [24]", true},
     {"the race under a threading.Lock: wall / without it, 5 ms", GS_LESSON_RACE_LOCK, 2, 2, 5 * MS, 0, GS_BAND_20,
-     0, 0, 120, "CPython 3.11.7 (90 to 150)", false},
+     0, 0, 9.5, PY311 " [90 to 150]", true},
     {"tiny switch interval, 1 us: 2 CPU threads' wall / 1 thread's", GS_LESSON_TINY, 2, 2, 1 * US, 0, GS_BAND_20,
-     0, 0, 0.96, "CPython 3.11.7", true},
-    {"... at 10 us", GS_LESSON_TINY, 2, 2, 10 * US, 0, GS_BAND_20, 0, 0, 0.99, "CPython 3.11.7", true},
+     0, 0, 1.25, PY311 " (1.09 to 1.40) [0.96]", true},
+    {"... at 10 us", GS_LESSON_TINY, 2, 2, 10 * US, 0, GS_BAND_20, 0, 0, 0.98, PY311 " (0.90 to 1.14) [0.99]", true},
     {"256 I/O-bound threads (1 ms sleeps): speedup, 2 cores", GS_LESSON_IO_THREADS, 2, 256, 5 * MS, 0, GS_BAND_20,
-     0, 0, 40, "CPython 3.11.7 (34 to 45)", false},
-    {"native 0.9, 4 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 4, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.72,
-     "CPython 3.11.7 (1.62 to 1.81)", true},
-    {"native 0.9, 8 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 8, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.72,
-     "CPython 3.11.7 (1.62 to 1.81)", true},
+     0, 0, 23, PY311 " [34 to 45]", false},
+    {"native 0.9, 4 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 4, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.66,
+     PY311 " [1.62 to 1.81]", true},
+    {"native 0.9, 8 threads: speedup, 2 cores", GS_LESSON_NATIVE, 2, 8, 5 * MS, 0.9, GS_BAND_20, 0, 0, 1.27,
+     PY311 " [1.62 to 1.81]", false},
 };
 const size_t gs_nlessons = sizeof gs_lessons / sizeof gs_lessons[0];
 
