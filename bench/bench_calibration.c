@@ -127,14 +127,11 @@ void bench_calibration(bench_report *r)
         exit(1);
     }
     const gs_sim_model *m = &cal.model;
-    printf("Calibrated model: --cores %u --instruction-ns %.2f --syscall-cost %lluns --signal-cost %lluns "
-           "--wake-latency %lluns "
-           "--switch-cost %lluns --timer-latency %lluns --time-slice %lluns --file-io %lluns --fork-cost %lluns "
-           "--collect-cost %lluns\n\n",
-           m->cores, m->instruction_ns, (unsigned long long)m->syscall_ns, (unsigned long long)m->signal_ns,
-           (unsigned long long)m->wake_ns,
-           (unsigned long long)m->switch_ns, (unsigned long long)m->timer_ns, (unsigned long long)m->slice_ns,
-           (unsigned long long)m->file_io_ns, (unsigned long long)m->fork_ns, (unsigned long long)m->collect_ns);
+    printf("Calibrated model: --cores %u --instruction-ns %.2f", m->cores, m->instruction_ns);
+    for (size_t i = 0; i < GS_SIM_COST_COUNT; i++)
+        printf(" --%s %lluns", gs_sim_costs[i].option,
+               (unsigned long long)gs_sim_cost_of(m, &gs_sim_costs[i]));
+    printf("\n\n");
     printf("| scenario | gilsim options | figure | real, median of %d [min .. max] | virtual | virtual / real |\n",
            REPEAT);
     printf("|---|---|---|---:|---:|---:|\n");

@@ -12,8 +12,8 @@
  * the figure recorded on the development VM, marked so).  A lock's hand-offs
  * at a tick cannot be seen from Python: that row is always the recorded one.
  *
- * Real figures (CPython's and gilsim's) are medians of RUNS runs; virtual
- * ones the median over seeds 1..SEEDS (a share of runs: the mean). */
+ * Real figures (CPython's and gilsim's) are medians of real_runs() runs;
+ * virtual ones the median over seeds 1..SEEDS (a share of runs: the mean). */
 #include <fcntl.h>
 #include <sched.h>
 #include <spawn.h>
@@ -28,7 +28,15 @@
 #include "embedded.h"
 #include "lessons.h"
 
-enum { RUNS = 3, SEEDS = 10, MAX_FIGURES = 2 };
+enum { RUNS = 7, SEEDS = 10, MAX_FIGURES = 2 };
+
+/* Real runs of a row (CPython's and gilsim's): RUNS where a run is short
+ * and swings (the race loses 0% or 30%), 3 for the convoy and the I/O
+ * threads, which take seconds. */
+static int real_runs(const gs_lesson *l)
+{
+    return l->kind == GS_LESSON_CONVOY || l->kind == GS_LESSON_IO_THREADS ? 3 : RUNS;
+}
 
 extern const gs_embedded_program bench_fidelity_programs[];
 extern char **environ;
@@ -204,8 +212,8 @@ static double figure_of(const gs_lesson *l, double *values, int n)
  * virtual over SEEDS seeds of sim; -1 where a run failed (err says). */
 static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
 {
-    double v[SEEDS];
-    int n = sim ? SEEDS : RUNS;
+    double v[SEEDS > RUNS ? SEEDS : RUNS];
+    int n = sim ? SEEDS : real_runs(l);
     for (int i = 0; i < n; i++) {
         gs_sim_model m;
         if (sim) {
@@ -239,7 +247,8 @@ void bench_fidelity(bench_report *r)
     const char *python2 = python_runs("python2.7") ? "python2.7" : python_runs("python2") ? "python2" : NULL;
     const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
     bool taskset = runs(taskset_args);
-    printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs; virtual: over seeds 1 to %d "
+    printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (3 for the convoy and the I/O "
+           "threads); virtual: over seeds 1 to %d "
            "(classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  A figure marked * is the one "
            "recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
@@ -253,7 +262,7 @@ void bench_fidelity(bench_report *r)
         const char *python = l->kind == GS_LESSON_BATTLE ? python2 : python3;
         double py[RUNS];
         int npy = 0;
-        for (int k = 0; k < RUNS && python && taskset; k++)
+        for (int k = 0; k < real_runs(l) && python && taskset; k++)
             if (python_once(l, python, &py[npy]) == 0)
                 npy++;
         double cpython = npy ? figure_of(l, py, npy) : l->cpython;

@@ -114,12 +114,13 @@ static void print_table(const gs_calibration *c)
                  costs[i].measured ? "" : " (default)");
         row(measured_what[costs[i].k], o, option_ns(costs[i].dflt, t));
     }
-    printf("\nEach cost is the least of its batches, each batch a median: other programs, a\n"
-           "cold cache or a slower clock only ever add time, so the least disturbed batch is\n"
-           "nearest this machine's own cost; a signal and a wake-up take the middle batch\n"
-           "(a batch may catch the other thread still awake), the slice the mean of its two\n"
-           "spinners.  The batches, least .. most (a wide spread says the machine was not\n"
-           "quiet):\n");
+    printf("\nEach cost is the least of its batches, each batch a median, taken in rounds of\n"
+           "one batch of every cost: other programs, a cold cache or a slower clock only\n"
+           "ever add time, so the least disturbed batch is nearest this machine's own cost;\n"
+           "a signal and the wake-ups take the middle batch (a batch may catch the other\n"
+           "thread still awake; signals that woke nobody are left out), the slice the mean\n"
+           "of its two spinners.  The batches, least .. most (a wide spread says the\n"
+           "machine was not quiet):\n");
     print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)

@@ -147,12 +147,17 @@ static int convoy(const gs_lesson *l, gs_run_config cfg, gs_workload *w, double 
     *alone = r.io_rate;
     if (l->kind == GS_LESSON_PIPE)
         return 0;
-    /* About 2 s of virtual time, or a few of real, if the I/O thread is
-     * as slow as CPython's beside the CPU threads; each CPU unit is three
-     * of its operations long there, so the CPU threads outlast it. */
-    double op_s = l->cpython / *alone;
-    cfg.work = (uint64_t)(0.2 / op_s) + 10;
-    w->unit_size = gs_countdown_unit_size(1, (uint64_t)(3 * op_s * 1e9));
+    /* An operation beside the CPU threads waits at most about an interval
+     * for each of them (each holds the lock that long before it is made to
+     * drop it): a CPU unit of twice that outlasts any operation, and the
+     * I/O thread's operations fill about 0.15 s when they take that long. */
+    double op_s = 2 * ((double)l->workers * (double)cfg.gil.interval_ns / 1e9 + 1 / *alone);
+    cfg.work = (uint64_t)(0.15 / op_s) + 8;
+    /* A countdown step is 4 instructions: the model's cost, or in real
+     * time 0.25 ns, quicker than any machine runs them (0.5 on the
+     * development VM), so that a unit lasts at least op_s. */
+    double step_ns = 4 * (cfg.sim ? cfg.sim->instruction_ns : 0.25);
+    w->unit_size = (int64_t)(op_s * 1e9 / step_ns) + 1;
     cfg.workers = 1 + l->workers;
     if (run_once(&cfg, &r, err) != 0)
         return -1;
@@ -176,6 +181,20 @@ static int speedup(gs_run_config cfg, uint32_t workers, double *value, char err[
         return -1;
     *value = many.s.wall_s > 0 ? one.s.wall_s / many.s.wall_s : 0;
     return 0;
+}
+
+/* The race's units of 1000 updates: CPython's 2 x 200,000 take about
+ * 8.4 ms a thread (42 ns an update), 1.7 switch intervals, and the lesson
+ * is what happens across them.  An update here is about 42 instructions
+ * (workloads/programs/race.gsa), 42 ns at the classroom's 1 ns an
+ * instruction; on a model whose instructions cost less (this VM's
+ * calibration: 0.5 ns) the threads do as many more updates as keep the
+ * race as long in time, or it would end inside one interval and lose
+ * nothing.  Real runs do CPython's count. */
+static uint64_t race_units(const gs_run_config *cfg)
+{
+    double ns = cfg->sim && cfg->sim->instruction_ns > 0 ? cfg->sim->instruction_ns : 1.0;
+    return (uint64_t)(400 / ns + 0.5);
 }
 
 int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
@@ -245,14 +264,14 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         break;
     case GS_LESSON_RACE:
     case GS_LESSON_LOSING:
-        cfg.work = 400; /* units of 1000 updates: 200,000 a thread */
+        cfg.work = race_units(&cfg);
         rc = run_once(&cfg, &r, err);
         *value = r.s.updates_expected ? 100.0 * (double)r.s.lost_updates / (double)r.s.updates_expected : 0;
         if (l->kind == GS_LESSON_LOSING)
             *value = *value > 0 ? 100 : 0;
         break;
     case GS_LESSON_RACE_LOCK: {
-        cfg.work = 400;
+        cfg.work = race_units(&cfg);
         one_run locked;
         gs_workload guarded;
         spec.race = GS_RACE_LOCK;
