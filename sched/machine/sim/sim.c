@@ -30,7 +30,9 @@
  *   queue, first come first served.  When others wait, a computing thread
  *   gives up its core at the end of its slice.  Taking a core from another
  *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
- *   sleeping thread costs its waker signal_ns.
+ *   sleeping thread costs its waker signal_ns (a waiter on a condition
+ *   variable or a semaphore still going to sleep, only a system call:
+ *   sim_wake_call).
  * - Wake-ups.  A woken thread becomes runnable wake_ns (give or take a
  *   quarter, drawn) after the call that woke it began: the kernel wakes it during the call, and the caller
  *   returns signal_ns after it began.  A thread still in its own call to
@@ -277,6 +279,29 @@ void sim_settle(sim *s, sim_thread *th)
 void sim_wake(sim *s, sim_thread *w, uint64_t called)
 {
     sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
+}
+
+/* The call that wakes w costs its waker a system call, and, if w has gone
+ * to sleep by the time the call is made, the interrupt that fetches w's
+ * core back: signal_ns in all (7 to 9 us on the development VM, where
+ * the interrupt leaves the virtual machine).  A thread still in its own
+ * call to go to sleep (its clock, where that call ends, is later) is still
+ * on its core: the futex wake finds it queued and sends nothing, a plain
+ * system call (syscall_ns).  This is what makes a tiny switch interval
+ * cheap on a real machine: the waiter that just set the drop request is
+ * on its way back to sleep when the holder signals it, and the holder's
+ * signal and the hand-off take a microsecond, not a wake-up (real runs on
+ * the development VM at 1 us: hand-off p50 1 us, 12,600 switches a
+ * second; the model with that VM's calibration: 0.5 us, 13,600; it gave
+ * 34 us and 8,400 when every wake-up cost signal_ns).  Condition
+ * variables and semaphores wake so; a mutex's unlock still pays signal_ns
+ * (sync.c): pricing it so too made 16 free-threaded threads on a shared
+ * object faster than 4, against the published runs test_sim holds. */
+uint64_t sim_wake_call(sim *s, sim_thread *waker, const sim_thread *w)
+{
+    uint64_t called = waker->t;
+    waker->t += sim_cost(s, w->t <= called ? s->m.signal_ns : s->m.syscall_ns);
+    return called;
 }
 
 /* ---- the operations ---- */

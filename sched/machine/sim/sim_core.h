@@ -124,6 +124,8 @@ void sim_block(sim *s, sim_thread *th);
 void sim_settle(sim *s, sim_thread *th);
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
+/* The waker's call that wakes w: charges it and returns when it began. */
+uint64_t sim_wake_call(sim *s, sim_thread *waker, const sim_thread *w);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 

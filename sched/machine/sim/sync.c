@@ -192,11 +192,18 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
     sim_wait_turn(s, th);
     if (c->n == 0)
         return;
-    uint64_t called = th->t;
-    th->t += sim_cost(s, s->m.signal_ns);
-    if (!all)
-        wake_waiter(s, called, c, c->slot[slot_of_rank(c, (uint32_t)(sim_random(s) % c->n))]);
-    for (uint32_t i = 0; all && c->n; i++)
+    if (!all) {
+        sim_thread *w = c->slot[slot_of_rank(c, (uint32_t)(sim_random(s) % c->n))];
+        wake_waiter(s, sim_wake_call(s, th, w), c, w);
+        return;
+    }
+    /* A broadcast is one call: the first waiter's sleep prices it (they
+     * went to sleep in that order), and it wakes them all. */
+    sim_thread *first = NULL;
+    for (uint32_t i = 0; !first; i++)
+        first = c->slot[i];
+    uint64_t called = sim_wake_call(s, th, first);
+    for (uint32_t i = 0; c->n; i++)
         if (c->slot[i])
             wake_waiter(s, called, c, c->slot[i]);
 }
@@ -271,10 +278,10 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
     if (!m->waiters)
         return;
     sim_thread *w = sim_pop(&m->sleeping);
-    uint64_t called = th->t;
-    th->t += sim_cost(s, w ? s->m.signal_ns : s->m.syscall_ns);
     if (w)
-        sim_wake(s, w, called);
+        sim_wake(s, w, sim_wake_call(s, th, w));
+    else
+        th->t += sim_cost(s, s->m.syscall_ns);
 }
 
 void gs_sim_sem_free(gs_os *os, gs_sem *sem)
