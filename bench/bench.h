@@ -80,6 +80,10 @@ bench_mark bench_default_sweep(const struct gs_sim_model *sim, uint32_t jobs);
 void bench_add_sweeps(bench_report *r, const char *section, const char *name, const struct gs_sim_model *sim,
                       uint32_t jobs, int reps);
 
+/* Measures this machine as `gilsim calibrate` does, or exits saying why. */
+#include "calibrate.h"
+void bench_calibrate(gs_calibration *cal);
+
 void bench_interp(bench_report *r);
 void bench_lock(bench_report *r);
 void bench_scale(bench_report *r);

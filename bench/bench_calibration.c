@@ -120,12 +120,7 @@ static const char *unit_of(figure_kind k)
 void bench_calibration(bench_report *r)
 {
     gs_calibration cal;
-    char err[GS_ERRMSG_MAX];
-    fprintf(stderr, "gilsim-bench: calibrating...\n");
-    if (gs_calibrate(&cal, NULL, NULL, err) != 0) {
-        fprintf(stderr, "gilsim-bench: %s\n", err);
-        exit(1);
-    }
+    bench_calibrate(&cal);
     const gs_sim_model *m = &cal.model;
     printf("Calibrated model: --cores %u --instruction-ns %.2f", m->cores, m->instruction_ns);
     for (size_t i = 0; i < GS_SIM_COST_COUNT; i++)

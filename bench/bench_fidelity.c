@@ -237,11 +237,7 @@ void bench_fidelity(bench_report *r)
 {
     gs_calibration cal;
     char err[GS_ERRMSG_MAX];
-    fprintf(stderr, "gilsim-bench: calibrating...\n");
-    if (gs_calibrate(&cal, NULL, NULL, err) != 0) {
-        fprintf(stderr, "gilsim-bench: %s\n", err);
-        exit(1);
-    }
+    bench_calibrate(&cal);
     const gs_sim_model classroom = GS_SIM_MODEL_DEFAULT;
     const char *python3 = python_runs("python3") ? "python3" : NULL;
     const char *python2 = python_runs("python2.7") ? "python2.7" : python_runs("python2") ? "python2" : NULL;

@@ -39,6 +39,16 @@ gs_workload bench_workload(gs_workload_kind kind)
     return w;
 }
 
+void bench_calibrate(gs_calibration *cal)
+{
+    char err[GS_ERRMSG_MAX];
+    fprintf(stderr, "gilsim-bench: calibrating...\n");
+    if (gs_calibrate(cal, NULL, NULL, err) != 0) {
+        fprintf(stderr, "gilsim-bench: %s\n", err);
+        exit(1);
+    }
+}
+
 static bench_row *new_row(bench_report *r)
 {
     if (r->nrows == BENCH_MAX) {
