@@ -18,6 +18,7 @@
 
 #include "testdir.h"
 
+#include "../reports/escape.h"
 #include "lessons.h"
 
 enum { SEEDS = 10 };
@@ -98,12 +99,56 @@ static void test_bands(void **state)
     assert_string_equal(s, "within 2x");
 }
 
+/* The CPython programs of gilsim-bench's fidelity section
+ * (bench/fidelity/lessons.py) run, each phenomenon on small work, and
+ * print the figures the bench reads: a program that rotted would make
+ * every CPython figure of the table the recorded one, quietly. */
+static void test_cpython_programs_run(void **state)
+{
+    (void)state;
+    if (system("python3 -c pass >/dev/null 2>&1") != 0) {
+        printf("SKIPPED: no python3 here: bench/fidelity/lessons.py is not run.\n");
+        skip();
+    }
+    static const struct {
+        const char *args;
+        int figures;
+    } runs[] = {
+        {"battle 2 20", 1},         {"convoy 0.001 0 50", 1},  {"convoy 0.001 1 5", 1},
+        {"race 0.005 call", 2},     {"race 0.005 lock", 2},    {"tiny 0.00001 2 20", 1},
+        {"iothreads 4 8", 1},       {"native 0.9 2 20", 1},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char *cmd = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&cmd, &len);
+        assert_non_null(m);
+        fputs("python3 ", m);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/bench/fidelity/lessons.py", GS_SOURCE_DIR);
+        gs_put_sh(m, path);
+        fprintf(m, " %s", runs[i].args);
+        fclose(m);
+        FILE *f = popen(cmd, "r");
+        assert_non_null(f);
+        double v[3];
+        int n = 0;
+        while (n < 3 && fscanf(f, "%lf", &v[n]) == 1)
+            n++;
+        int rc = pclose(f);
+        if (rc != 0 || n != runs[i].figures || v[0] < 0)
+            fail_msg("lessons.py %s: exit %d, %d figures (want %d)", runs[i].args, rc, n, runs[i].figures);
+        free(cmd);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bands),
         cmocka_unit_test(test_pinned_lessons_hold),
         cmocka_unit_test(test_unpinned_lessons_still_miss),
+        cmocka_unit_test(test_cpython_programs_run),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
