@@ -80,6 +80,11 @@ bench_mark bench_default_sweep(const struct gs_sim_model *sim, uint32_t jobs);
 void bench_add_sweeps(bench_report *r, const char *section, const char *name, const struct gs_sim_model *sim,
                       uint32_t jobs, int reps);
 
+/* The fidelity section's CPython programs, the .py files of bench/fidelity compiled in
+ * (bench/CMakeLists.txt); ends with {NULL, NULL}. */
+#include "embedded.h"
+extern const gs_embedded_program bench_fidelity_programs[];
+
 /* Measures this machine as `gilsim calibrate` does, or exits saying why. */
 #include "calibrate.h"
 void bench_calibrate(gs_calibration *cal);

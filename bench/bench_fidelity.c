@@ -15,6 +15,7 @@
  * Real figures (CPython's and gilsim's) are medians of real_runs() runs;
  * virtual ones the median over seeds 1..SEEDS (a share of runs: the mean). */
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -25,7 +26,6 @@
 
 #include "bench.h"
 #include "calibrate.h"
-#include "embedded.h"
 #include "lessons.h"
 
 enum { RUNS = 7, SEEDS = 10, MAX_FIGURES = 2 };
@@ -38,7 +38,6 @@ static int real_runs(const gs_lesson *l)
     return l->kind == GS_LESSON_CONVOY || l->kind == GS_LESSON_IO_THREADS ? 3 : RUNS;
 }
 
-extern const gs_embedded_program bench_fidelity_programs[];
 extern char **environ;
 
 /* Whether program runs and exits 0 with args (NULL-terminated), its
@@ -116,74 +115,82 @@ static int run_python(const char *python, uint32_t cores, const char *const *arg
     return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
 }
 
-/* One figure of python's: the quotient of two runs' figures where the
- * lesson is a ratio.  Returns 0, or -1 when python could not give it. */
+/* A figure is a count, a share or a rate: finite, and not below 0; any
+ * other is a run gone wrong, not a measurement. */
+static bool plausible(double v)
+{
+    return isfinite(v) && v >= 0;
+}
+
+/* The first figure of run num over that of run den (their args), k of
+ * them the figure's index: 0, or -1 when python could not give both. */
+static int quotient(const gs_lesson *l, const char *python, const char *const *num, const char *const *den, int k,
+                    double *value)
+{
+    double a[MAX_FIGURES], b[MAX_FIGURES];
+    if (run_python(python, l->cores, num, a) <= k || run_python(python, l->cores, den, b) <= k || b[k] <= 0)
+        return -1;
+    *value = a[k] / b[k];
+    return plausible(*value) ? 0 : -1;
+}
+
+/* One figure of python's for the lesson (a ratio of two runs' where the
+ * lesson is one).  Returns 0, or -1 when python could not give it. */
 static int python_once(const gs_lesson *l, const char *python, double *value)
 {
-    char interval[32], workers[16], ops[32];
+    char interval[32], workers[16], ops[32], units[32], share[32];
     snprintf(interval, sizeof interval, "%g", (double)l->interval_ns / 1e9);
     snprintf(workers, sizeof workers, "%u", l->workers);
-    double a[MAX_FIGURES], b[MAX_FIGURES];
+    snprintf(units, sizeof units, "%u", l->kind == GS_LESSON_NATIVE ? 400 : 5 * l->workers);
+    snprintf(share, sizeof share, "%g", l->native_share);
+    double a[MAX_FIGURES];
     switch (l->kind) {
-    case GS_LESSON_BATTLE:
+    case GS_LESSON_BATTLE: { /* Python 2's lock has no interval */
+        const char *many[] = {"battle", workers, "500", NULL}, *one[] = {"battle", "1", "500", NULL};
+        return quotient(l, python, many, one, 0, value);
+    }
     case GS_LESSON_TINY: {
         const char *many[] = {"tiny", interval, workers, "500", NULL}, *one[] = {"tiny", interval, "1", "500", NULL};
-        if (l->kind == GS_LESSON_BATTLE) { /* Python 2's lock has no interval */
-            many[0] = one[0] = "battle";
-            many[1] = workers, many[2] = "500", many[3] = NULL;
-            one[1] = "1", one[2] = "500", one[3] = NULL;
-        }
-        if (run_python(python, l->cores, many, a) < 1 || run_python(python, l->cores, one, b) < 1)
-            return -1;
-        *value = a[0] / b[0];
-        return 0;
+        return quotient(l, python, many, one, 0, value);
     }
-    case GS_LESSON_CONVOY:
     case GS_LESSON_PIPE: {
         const char *alone[] = {"convoy", interval, "0", "5000", NULL};
         if (run_python(python, l->cores, alone, a) < 1)
             return -1;
-        if (l->kind == GS_LESSON_PIPE) {
-            *value = a[0];
-            return 0;
-        }
+        *value = a[0];
+        return plausible(*value) ? 0 : -1;
+    }
+    case GS_LESSON_CONVOY: {
+        const char *alone[] = {"convoy", interval, "0", "5000", NULL};
+        double b[MAX_FIGURES];
+        if (run_python(python, l->cores, alone, a) < 1 || !plausible(a[0]))
+            return -1;
         snprintf(ops, sizeof ops, "%.0f", 0.3 * a[0] / l->cpython + 10); /* about 0.3 s if as CPython's here */
         const char *beside[] = {"convoy", interval, workers, ops, NULL};
-        if (run_python(python, l->cores, beside, b) < 1)
+        if (run_python(python, l->cores, beside, b) < 1 || b[0] <= 0)
             return -1;
         *value = a[0] / b[0];
-        return 0;
+        return plausible(*value) ? 0 : -1;
     }
     case GS_LESSON_RACE:
-    case GS_LESSON_LOSING:
-    case GS_LESSON_RACE_LOCK: {
-        const char *call[] = {"race", interval, "call", NULL}, *lock[] = {"race", interval, "lock", NULL};
-        if (run_python(python, l->cores, call, a) < 2)
+    case GS_LESSON_LOSING: {
+        const char *call[] = {"race", interval, "call", NULL};
+        if (run_python(python, l->cores, call, a) < 2 || !plausible(a[0]))
             return -1;
         *value = l->kind == GS_LESSON_RACE ? 100 * a[0] : a[0] > 0 ? 100 : 0;
-        if (l->kind != GS_LESSON_RACE_LOCK)
-            return 0;
-        if (run_python(python, l->cores, lock, b) < 2)
-            return -1;
-        *value = b[1] / a[1];
         return 0;
     }
-    case GS_LESSON_IO_THREADS:
+    case GS_LESSON_RACE_LOCK: {
+        const char *lock[] = {"race", interval, "lock", NULL}, *call[] = {"race", interval, "call", NULL};
+        return quotient(l, python, lock, call, 1, value); /* their walls */
+    }
+    case GS_LESSON_IO_THREADS: {
+        const char *one[] = {"iothreads", "1", units, NULL}, *many[] = {"iothreads", workers, units, NULL};
+        return quotient(l, python, one, many, 0, value); /* a speedup: 1 thread's wall over many's */
+    }
     case GS_LESSON_NATIVE: {
-        char units[32], share[32];
-        snprintf(units, sizeof units, "%u", l->kind == GS_LESSON_NATIVE ? 400 : 5 * l->workers);
-        snprintf(share, sizeof share, "%g", l->native_share);
-        bool native = l->kind == GS_LESSON_NATIVE;
-        const char *many[] = {"native", share, workers, units, NULL}, *one[] = {"native", share, "1", units, NULL};
-        if (!native) {
-            many[0] = one[0] = "iothreads";
-            many[1] = workers, many[2] = units, many[3] = NULL;
-            one[1] = "1", one[2] = units, one[3] = NULL;
-        }
-        if (run_python(python, l->cores, many, a) < 1 || run_python(python, l->cores, one, b) < 1)
-            return -1;
-        *value = b[0] / a[0];
-        return 0;
+        const char *one[] = {"native", share, "1", units, NULL}, *many[] = {"native", share, workers, units, NULL};
+        return quotient(l, python, one, many, 0, value);
     }
     case GS_LESSON_CHANGES:
         return -1; /* not to be seen from Python */

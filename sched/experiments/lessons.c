@@ -127,11 +127,6 @@ static int run_once(gs_run_config *cfg, one_run *out, char err[GS_ERRMSG_MAX])
     return rc;
 }
 
-static int load(gs_workload *w, gs_workload_spec spec, char err[GS_ERRMSG_MAX])
-{
-    return gs_workload_load(w, &spec, err);
-}
-
 /* The convoy's rates: the pipe I/O thread alone (ops round trips), and
  * beside l->workers CPU threads that compute until it is done. */
 static int convoy(const gs_lesson *l, gs_run_config cfg, gs_workload *w, double *alone, double *beside,
@@ -233,7 +228,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         spec.native_share = l->native_share;
         break;
     }
-    if (load(&w, spec, err) != 0)
+    if (gs_workload_load(&w, &spec, err) != 0)
         return -1;
     gs_run_config cfg = {.mode = GS_MODE_THREADS, .workers = l->workers, .workload = &w, .work = 2000,
                          .gil = {.policy = GS_GIL_CPYTHON, .interval_ns = l->interval_ns ? l->interval_ns
@@ -275,7 +270,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         one_run locked;
         gs_workload guarded;
         spec.race = GS_RACE_LOCK;
-        if ((rc = run_once(&cfg, &r, err)) != 0 || (rc = load(&guarded, spec, err)) != 0)
+        if ((rc = run_once(&cfg, &r, err)) != 0 || (rc = gs_workload_load(&guarded, &spec, err)) != 0)
             break;
         cfg.workload = &guarded;
         rc = run_once(&cfg, &locked, err);
