@@ -125,6 +125,17 @@ static void print_table(const gs_calibration *c)
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)
             print_spread(c, costs[i].k, costs[i].opt);
+    printf("\nNot measured here, so at their defaults in the options below:\n");
+    for (int i = 0; i < GS_SIM_COST_COUNT; i++) {
+        const gs_sim_cost *sc = &gs_sim_costs[i];
+        bool measured = false;
+        for (size_t k = 0; k < sizeof costs / sizeof costs[0]; k++)
+            measured |= strcmp(costs[k].opt + 2, sc->option) == 0;
+        if (!measured) {
+            snprintf(o, sizeof o, "--%s %s", sc->option, option_ns(gs_sim_cost_of(m, sc), v));
+            printf("  %-27s %s\n", o, sc->what);
+        }
+    }
     printf("\nThe defaults are a classroom's machine: a laptop of 8 cores (README, \"Modelled\n"
            "machines\").\n");
     if (!c->wake_measured)

@@ -245,6 +245,39 @@ static void test_calibrate_prints_its_batches(void **state)
     }
 }
 
+/* Every option of calibrate's command is accounted for above it: measured
+ * (its batches listed), at its default for want of a second core (said in
+ * the table), or among the costs calibrate does not measure, never both
+ * measured and not. */
+static void test_calibrate_says_what_it_did_not_measure(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("calibrate", NULL, &out), 0);
+    const char *unmeasured = strstr(out, "\nNot measured here"), *command = strstr(out, "Virtual time like this machine:");
+    if (!unmeasured || !command || unmeasured > command)
+        fail_msg("calibrate printed no list of what it did not measure before its command:\n%s", out);
+    int options = 0;
+    for (const char *p = strstr(command, "--"); p; p = strstr(p + 2, " --")) {
+        p += *p == ' ';
+        char opt[40], line[48], in_table[48];
+        snprintf(opt, sizeof opt, "%.*s", (int)strcspn(p, " \\\n"), p);
+        if (strcmp(opt, "--sim") == 0 || strcmp(opt, "--cores") == 0 || strcmp(opt, "--instruction-ns") == 0)
+            continue;
+        options++;
+        snprintf(line, sizeof line, "\n  %s ", opt);
+        snprintf(in_table, sizeof in_table, " %s ", opt);
+        const char *batches = strstr(out, line), *listed = strstr(unmeasured, line), *row = strstr(out, in_table);
+        bool measured = batches && batches < unmeasured;
+        bool defaulted = row && row < unmeasured && strstr(row, "(default)") &&
+                         strstr(row, "(default)") < row + strcspn(row, "\n");
+        if (measured + (listed != NULL) + defaulted != 1)
+            fail_msg("calibrate's %s is %s:\n%s", opt,
+                     measured + (listed != NULL) + defaulted ? "said twice" : "accounted for nowhere", out);
+    }
+    assert_true(options >= 15); /* every cost of the model is in the command */
+}
+
 static void test_asm_and_dis(void **state)
 {
     (void)state;
@@ -646,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_bad_program_files),
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_calibrate_prints_its_batches),
+        cmocka_unit_test(test_calibrate_says_what_it_did_not_measure),
         cmocka_unit_test(test_asm_and_dis),
         cmocka_unit_test(test_sweep_plots_and_its_script_redraws),
         cmocka_unit_test(test_sweep_without_gnuplot_still_writes_the_csv),
