@@ -8,8 +8,10 @@
  * CPython's figures come from bench/fidelity/lessons.py, compiled into
  * gilsim-bench and given to the interpreter on its command line, pinned to
  * the lesson's cores with taskset: python3 for every row but Python 2's
- * battle, which needs a python2.7 (Debian 12 has none; then the row shows
- * the figure recorded on the development VM, marked so).  A lock's hand-offs
+ * battle, which needs a Python 2.7 (Debian 12 has none: tools/python2
+ * fetches Debian 11's and prints the path to give as GILSIM_PYTHON2;
+ * without one the row shows the figure recorded on the development VM,
+ * marked so).  A lock's hand-offs
  * at a tick cannot be seen from Python: that row is always the recorded one.
  *
  * Real figures (CPython's and gilsim's) are medians of real_runs() runs;
@@ -61,6 +63,22 @@ static bool python_runs(const char *python)
 {
     const char *args[] = {python, "-c", "pass", NULL};
     return runs(args);
+}
+
+/* The Python 2 for the battle: GILSIM_PYTHON2 (tools/python2 fetches
+ * Debian 11's 2.7.18 and prints its path), else python2.7 or python2 on
+ * the PATH (which may be a shim of a version not installed: each is
+ * tried). */
+static const char *python2_found(void)
+{
+    static const char *const names[] = {"python2.7", "python2"};
+    const char *given = getenv("GILSIM_PYTHON2");
+    if (given && *given)
+        return python_runs(given) ? given : NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (python_runs(names[i]))
+            return names[i];
+    return NULL;
 }
 
 /* The first n CPUs this process may use, as taskset's list: "0,1". */
@@ -146,7 +164,7 @@ static int python_once(const gs_lesson *l, const char *python, double *value)
     double a[MAX_FIGURES];
     switch (l->kind) {
     case GS_LESSON_BATTLE: { /* Python 2's lock has no interval */
-        const char *many[] = {"battle", workers, "500", NULL}, *one[] = {"battle", "1", "500", NULL};
+        const char *many[] = {"battle", workers, "3000", NULL}, *one[] = {"battle", "1", "3000", NULL};
         return quotient(l, python, many, one, 0, value);
     }
     case GS_LESSON_TINY: {
@@ -247,7 +265,7 @@ void bench_fidelity(bench_report *r)
     bench_calibrate(&cal);
     const gs_sim_model classroom = GS_SIM_MODEL_DEFAULT;
     const char *python3 = python_runs("python3") ? "python3" : NULL;
-    const char *python2 = python_runs("python2.7") ? "python2.7" : python_runs("python2") ? "python2" : NULL;
+    const char *python2 = python2_found();
     const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
     bool taskset = runs(taskset_args);
     printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (3 for the convoy and the I/O "
@@ -255,7 +273,7 @@ void bench_fidelity(bench_report *r)
            "(classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  A figure marked * is the one "
            "recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
-           python2 ? python2 : "none found", RUNS, SEEDS);
+           python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, SEEDS);
     printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated |\n");
     printf("|---|---:|---|---:|---:|---:|\n");
     int met[2] = {0, 0};

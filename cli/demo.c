@@ -360,7 +360,7 @@ static const demo demos[] = {
      "one, at intervals from 0.1 ms to 50 ms.",
      false, false, demo_si_runs, demo_si_run, NULL},
     {"legacy-battle", "Python 2's lock on multicore, then CPython 3.2's",
-     "Python 2's lock was released every 100 bytecodes and taken straight back. This "
+     "Python 2's lock was released every 100 ticks (most bytecodes tick) and taken straight back. This "
      "repeats David Beazley's experiment of 2009: the same CPU-bound work as 1 thread, then as 2 "
      "threads on @COUNTS@ cores, under that lock; then under CPython's lock since 3.2.",
      false, true, demo_lb_runs, demo_lb_run, demo_lb_cores},

@@ -90,17 +90,24 @@ extern const char *const gs_ft_build_names[GS_FT_BUILD_COUNT]; /* "3.13", ... */
 extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
 #define GS_FT_BUILD_DEFAULT GS_FT_314
 
-/* Python 2 released its lock every 100 bytecodes (sys.setcheckinterval),
- * each of which took about 50 ns on the machines of its day: a release
- * every few microseconds.  A gilsim instruction takes about 1 ns
- * (gilsim-bench, interp section: 0.9 ns for countdown, 1.2 ns for fib), so
- * one Python 2 bytecode is worth about 50 of them, and the default check
- * interval is 100 such bytecodes, counted in gilsim instructions.  Counted
- * as 100 gilsim instructions, the lock would be released every 100 ns and
- * its system calls would double a lone thread's time, which Python 2 never
- * did (see lock/legacy.c). */
-#define GS_PY2_BYTECODE_INSTRUCTIONS 50u
-#define GS_CHECK_INTERVAL_DEFAULT (100u * GS_PY2_BYTECODE_INSTRUCTIONS)
+/* Python 2 released its lock every 100 "ticks" (sys.setcheckinterval):
+ * most bytecodes tick, the cheapest skip it.  Measured on the development
+ * VM with Python 2.7.18 (Debian 11's, tools/python2; 2026-12-05): its
+ * countdown `while n > 0: n -= 1` ticks 3 times an iteration (_Py_Ticker,
+ * read with ctypes) and takes 11.6 ns an iteration, so 100 ticks are
+ * 0.39 us, about 800 gilsim instructions of the same loop there (4 an
+ * iteration, 0.49 ns each).  The default check interval is 5000, a release
+ * every few microseconds, a sixth of Python 2's pace, for two reasons: a
+ * release and re-take costs gilsim's bookkeeping (a clock reading, its
+ * events and counters: about 80 ns there, so that at Python 2's pace a
+ * lone thread runs 18% slower, where Python 2's ticks cost it 2%), and the
+ * model lacks what keeps Python 2's battle at its size on one core (a
+ * woken waiter preempts the holder) and on two (a waiter still falling
+ * asleep is woken cheaply): at 800 it makes 2 threads 2.5 to 3.8 times as
+ * slow as one, against Python 2.7's 1.9.  Real time at 800 shows Python
+ * 2's battle (1.7x); at 5000 it is milder (1.3x): docs/calibration.md,
+ * "The lessons". */
+#define GS_CHECK_INTERVAL_DEFAULT 5000u
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 
 /* The lock's counts, as one worker used it or all workers together: each

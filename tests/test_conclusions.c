@@ -139,7 +139,8 @@ static void test_legacy_battle_either_way(void **state)
                            .cpython_wall_s = {1.0, 1.02}, .check_interval = 5000, .ticks_alone = 200000,
                            .tick_drops = 9000, .futile_wakeups = 4000};
     char *w = WORDS(gs_conclude_legacy_battle, &f);
-    expect(w, "One tick is 5000 instructions, Python 2's 100 bytecodes: here one came every 5 us");
+    expect(w, "One tick is 5000 instructions (--check-interval): here one came every 5 us; Python 2.7's came "
+              "every 100 of its ticks");
     expect(w, "took 1.03x as long as under CPython's: each release and re-take cost it about 150 ns");
     expect(w, "two threads on 2 cores doing the same work as one took 1.80x as long. The holder let go every "
               "tick (9000 times)");

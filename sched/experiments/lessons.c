@@ -17,13 +17,18 @@
 /* CPython's figures: CPython 3.11.7 running bench/fidelity/lessons.py on
  * the development VM (2026-12-05, pinned to 2 cores, medians of 5 to 9
  * runs), where issue 27's table, measured there with other programs,
- * gave other figures (in brackets); Python 2.7.18 from that table (no
- * Python 2 can be installed there now), Beazley's from his 2009 talk. */
+ * gave other figures (in brackets).  Python 2's: Python 2.7.18, Debian
+ * 11's (tools/python2), running lessons.py's battle there the same day:
+ * medians of 14 paired runs, 1.48 to 2.49 on 2 cores and 0.64 to 1.51 on
+ * one (the VM's host swings them); issue 27 had 1.68 from four, and
+ * Beazley's 1.54 on one core was a Mac's, whose Python 2 lock was a mutex
+ * and a condition variable where Linux's is a semaphore. */
 #define PY311 "CPython 3.11.7, lessons.py"
+#define PY27 "Python 2.7.18 (Debian 11), lessons.py"
 const gs_lesson gs_lessons[] = {
     {"Python 2's battle, 2 cores: 2 CPU threads' wall / 1 thread's", GS_LESSON_BATTLE, 2, 2, 0, 0, GS_BAND_20, 0, 0,
-     1.68, "Python 2.7.18, issue 27", true},
-    {"the same, 1 core", GS_LESSON_BATTLE, 1, 2, 0, 0, GS_BAND_20, 0, 0, 1.54, "Beazley, 2009 (a Mac)", false},
+     1.9, PY27 " [1.68]", false},
+    {"the same, 1 core", GS_LESSON_BATTLE, 1, 2, 0, 0, GS_BAND_20, 0, 0, 1.0, PY27 " [Beazley's Mac: 1.54]", true},
     {"Python 2's lock changing hands at a tick, 2 cores (%)", GS_LESSON_CHANGES, 2, 2, 0, 0, GS_BAND_RANGE, 5, 25,
      12, "issue 27 (real runs)", true},
     {"convoy: pipe I/O thread's slowdown beside 2 CPU threads, 5 ms", GS_LESSON_CONVOY, 2, 2, 5 * MS, 0, GS_BAND_2X,

@@ -22,16 +22,11 @@
  *   The runner does this when the interpreter's budget of check_interval
  *   instructions runs out (GS_DROP_TICK, then take).
  *
- * - The pace is Python 2's, in time as well as in count.  Python 2 ticked
- *   every 100 bytecodes of about 50 ns each, every few microseconds; a
- *   gilsim instruction takes about 1 ns, so the default check interval is
- *   100 x GS_PY2_BYTECODE_INSTRUCTIONS = 5000 gilsim instructions (gil.h
- *   says where the numbers come from).  At that pace a release and re-take
- *   costs a lone thread a few percent, as it did Python 2, and the battle
- *   between two threads on two cores is as Beazley measured it.  Counting
- *   100 gilsim instructions instead would release every 100 ns and charge
- *   a lone thread twice its time: a cost Python 2 never had.
- *   --check-interval still counts gilsim instructions.
+ * - The pace: the default check interval is 5000 gilsim instructions, a
+ *   release every few microseconds.  Python 2.7 released every 100 ticks,
+ *   about 800 gilsim instructions' time on the same machine; gil.h says
+ *   why the default is slower than that, and what it costs the battle.
+ *   --check-interval counts gilsim instructions.
  *
  * - On one core this works: the signalled waiter runs once the holder's
  *   time slice ends.  On several cores it does not: the releaser is still
