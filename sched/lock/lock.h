@@ -13,7 +13,7 @@
  *
  * A runner runs its interpreter with a budget of check_interval
  * instructions when the lock has one (legacy) and, at GS_STOP_BUDGET,
- * drops it with GS_DROP_TICK and takes it again.
+ * calls gs_gil_tick: a drop with GS_DROP_TICK and a take at once.
  *
  * The breaker bits a runner must handle when gs_vm_run returns
  * GS_STOP_BREAK:
@@ -90,6 +90,7 @@ void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_
 
 void gs_gil_take(gs_gil *g, gs_gil_client *c);
 void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why);
+void gs_gil_tick(gs_gil *g, gs_gil_client *c);
 
 static inline void gs_gil_destroy(gs_gil *g) { g->ops->destroy(g); }
 

@@ -218,8 +218,7 @@ static void run_under_lock(gs_worker *w)
             gs_vm_format_error(vm, res->error, sizeof res->error);
             return;
         case GS_STOP_BUDGET: /* legacy: a tick, release and re-take at once */
-            gs_gil_drop(w->gil, &w->client, GS_DROP_TICK);
-            gs_gil_take(w->gil, &w->client);
+            gs_gil_tick(w->gil, &w->client);
             break;
         }
     }
