@@ -101,10 +101,11 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * release and re-take costs gilsim's bookkeeping (a clock reading, its
  * events and counters: about 80 ns there, so that at Python 2's pace a
  * lone thread runs 18% slower, where Python 2's ticks cost it 2%), and the
- * model lacks what keeps Python 2's battle at its size on one core (a
- * woken waiter preempts the holder) and on two (a waiter still falling
- * asleep is woken cheaply): at 800 it makes 2 threads 2.5 to 3.8 times as
- * slow as one, against Python 2.7's 1.9.  Real time at 800 shows Python
+ * model lacks what keeps Python 2's battle at its size on two cores (a
+ * waiter still falling asleep, 1 to 2 us there, is woken cheaply): at 800
+ * it makes 2 threads on 2 cores 2.5 to 3.8 times as slow as one, against
+ * Python 2.7's 1.9 (on one core it gives Python 2's 1.0, with wake-up
+ * preemption, machine/sim/sim.c).  Real time at 800 shows Python
  * 2's battle (1.7x); at 5000 it is milder (1.3x): docs/calibration.md,
  * "The lessons". */
 #define GS_CHECK_INTERVAL_DEFAULT 5000u

@@ -459,6 +459,41 @@ static void test_legacy_battle_on_a_slow_wake_call(void **state)
     gs_workload_free(&w);
 }
 
+/* Python 2's lock on one core, at Python 2's own pace (a tick every
+ * 800 instructions): the waiter, woken by the holder's release while the
+ * holder has the only core, takes the core at once (wake-up preemption:
+ * it slept a moment, so its deadline is the earlier) and the lock with it.
+ * So the lock changes hands about once a time slice, as on a real core,
+ * and the releases in between find nobody waiting and cost nothing: two
+ * threads take as long as one.  Without the preemption the waiter came
+ * back only at the holder's slice's end, to a taken lock: the holder kept
+ * it the whole run and paid a system call at every release (1.31x). */
+static void test_legacy_on_one_core_hands_over_each_slice(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = model_of(1, 1);
+    gs_run_summary s[2];
+    for (uint32_t n = 1; n <= 2; n++) {
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, n, 2000);
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.gil.check_interval = 800;
+        cfg.sim = &m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0)
+            fail_msg("%s", r.error);
+        check_consistent(&r, 2000);
+        gs_summarize(&r, &s[n - 1]);
+        gs_run_result_free(&r);
+    }
+    double slices = s[1].wall_s * 1e9 / (double)m.slice_ns;
+    if (s[1].wall_s > 1.02 * s[0].wall_s || (double)s[1].lock.switches_in < slices / 2 ||
+        (double)s[1].lock.switches_in > 2 * slices + 2)
+        fail_msg("1 core: 2 threads %.6f s, 1 thread %.6f s; the lock changed hands %llu times in %.1f slices",
+                 s[1].wall_s, s[0].wall_s, (unsigned long long)s[1].lock.switches_in, slices);
+    gs_workload_free(&w);
+}
+
 /* With no lock at all, two threads compute at once on the shared counter,
  * and the model runs them in turns a few nanoseconds long: a read and its
  * write fall either side of the other thread's, as on two real cores, so
@@ -890,6 +925,7 @@ int main(void)
         cmocka_unit_test(test_unlock_hands_nothing_over),
         cmocka_unit_test(test_woken_while_going_to_sleep),
         cmocka_unit_test(test_legacy_battle_on_a_slow_wake_call),
+        cmocka_unit_test(test_legacy_on_one_core_hands_over_each_slice),
         cmocka_unit_test(test_processes_use_the_cores),
         cmocka_unit_test(test_async_tasks),
         cmocka_unit_test(test_no_lock_races_as_cores_do),

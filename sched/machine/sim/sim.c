@@ -28,7 +28,12 @@
  *   fall either side of the other's, as on real cores.
  * - Cores.  At most `cores` threads hold a core; the others wait in a run
  *   queue, first come first served.  When others wait, a computing thread
- *   gives up its core at the end of its slice.  Taking a core from another
+ *   gives up its core at the end of its slice.  A thread woken alone by a
+ *   signal or a post while every core is busy takes its waker's core as
+ *   the waker's call returns, if its deadline (when it last took a core,
+ *   plus a slice, kept through a sleep shorter than that) is earlier than
+ *   the waker's: wake-up preemption, as Linux's EEVDF decides it
+ *   (takes_core_of).  Taking a core from another
  *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
  *   sleeping thread costs its waker signal_ns (a waiter on a condition
  *   variable or a semaphore still going to sleep, only a system call:
@@ -278,7 +283,44 @@ void sim_settle(sim *s, sim_thread *th)
  * and returns from that call, awake. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called)
 {
+    if (s->current && s->current->handing == w)
+        return; /* it takes its waker's core: sim_hand_over */
     sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
+}
+
+/* Wake-up preemption, as Linux's EEVDF scheduler decides it: with no core
+ * free, a woken thread takes its waker's core if its deadline is earlier.
+ * A thread keeps its deadline (the moment it took its core, plus a slice)
+ * through a sleep shorter than that slice, and comes back from a longer
+ * one with a fresh deadline, later than any running thread's.  So a
+ * thread that slept a moment, after running a moment, gets the core back
+ * at once: on one core, Python 2's waiter, woken by the holder's release,
+ * runs before the holder can take the lock again (real runs: the lock
+ * changes hands about once a time slice, and the releases in between cost
+ * no system call, as nobody is left waiting), where without it the holder
+ * kept the lock for the whole run, paying a system call at every release.
+ * The waker is preempted when its call returns, before it does anything
+ * else. */
+static bool takes_core_of(sim *s, const sim_thread *w, const sim_thread *waker, uint64_t called)
+{
+    if (s->turns[SIM_TURNS].n < s->m.cores || waker->state != RUNNING || waker->background)
+        return false; /* a core is free: w wakes there */
+    uint64_t deadline = w->slice_end > called ? w->slice_end : called + s->m.slice_ns;
+    return deadline < waker->slice_end;
+}
+
+void sim_hand_over(sim *s, sim_thread *waker)
+{
+    sim_thread *w = waker->handing;
+    if (!w)
+        return;
+    waker->handing = NULL;
+    sim_turns_remove(s, waker);
+    waker->state = READY;
+    waker->ready_at = waker->t;
+    sim_push(&s->runq, waker);
+    sim_make_ready(s, w, waker->t + sim_cost(s, s->m.switch_ns)); /* the core it left */
+    to_scheduler(s, waker);
 }
 
 /* The call that wakes w costs its waker a system call, and, if w has gone
@@ -297,10 +339,12 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called)
  * variables and semaphores wake so; a mutex's unlock still pays signal_ns
  * (sync.c): pricing it so too made 16 free-threaded threads on a shared
  * object faster than 4, against the published runs test_sim holds. */
-uint64_t sim_wake_call(sim *s, sim_thread *waker, const sim_thread *w)
+uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone)
 {
     uint64_t called = waker->t;
-    waker->t += sim_cost(s, w->t <= called ? s->m.signal_ns : s->m.syscall_ns);
+    bool asleep = w->t <= called;
+    waker->handing = alone && asleep && takes_core_of(s, w, waker, called) ? w : NULL; /* no interrupt: it runs here */
+    waker->t += sim_cost(s, asleep && !waker->handing ? s->m.signal_ns : s->m.syscall_ns);
     return called;
 }
 

@@ -31,7 +31,8 @@ typedef struct sim_thread {
     uint64_t blocked_at;      /* BLOCKED: since when (its core idle since then, as far
                                  as a wake-up's latency goes) */
     bool owes_wake_cpu;       /* woken from a sleep: sim_settle() charges wake_cpu_ns */
-    uint64_t slice_end;
+    uint64_t slice_end;       /* its deadline (EEVDF's): when it took its core, plus a slice */
+    struct sim_thread *handing; /* woke it and gives it its core as its call returns */
     uint64_t cpu_ns;
     uint64_t core_wait_ns;    /* READY, waiting for a core (switch costs included) */
     bool background;          /* another program's: it only computes, forever */
@@ -124,8 +125,12 @@ void sim_block(sim *s, sim_thread *th);
 void sim_settle(sim *s, sim_thread *th);
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
-/* The waker's call that wakes w: charges it and returns when it began. */
-uint64_t sim_wake_call(sim *s, sim_thread *waker, const sim_thread *w);
+/* The waker's call that wakes w (the first of several when not alone):
+ * charges it and returns when it began.  Where w, woken alone, is to take
+ * the waker's core (wake-up preemption), the waker hands it over with
+ * sim_hand_over once the call has done its work. */
+uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone);
+void sim_hand_over(sim *s, sim_thread *waker);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 

@@ -194,7 +194,8 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
         return;
     if (!all) {
         sim_thread *w = c->slot[slot_of_rank(c, (uint32_t)(sim_random(s) % c->n))];
-        wake_waiter(s, sim_wake_call(s, th, w), c, w);
+        wake_waiter(s, sim_wake_call(s, th, w, true), c, w);
+        sim_hand_over(s, th);
         return;
     }
     /* A broadcast is one call: the first waiter's sleep prices it (they
@@ -202,7 +203,7 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
     sim_thread *first = NULL;
     for (uint32_t i = 0; !first; i++)
         first = c->slot[i];
-    uint64_t called = sim_wake_call(s, th, first);
+    uint64_t called = sim_wake_call(s, th, first, false);
     for (uint32_t i = 0; c->n; i++)
         if (c->slot[i])
             wake_waiter(s, called, c, c->slot[i]);
@@ -278,10 +279,12 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
     if (!m->waiters)
         return;
     sim_thread *w = sim_pop(&m->sleeping);
-    if (w)
-        sim_wake(s, w, sim_wake_call(s, th, w));
-    else
+    if (w) {
+        sim_wake(s, w, sim_wake_call(s, th, w, true));
+        sim_hand_over(s, th);
+    } else {
         th->t += sim_cost(s, s->m.syscall_ns);
+    }
 }
 
 void gs_sim_sem_free(gs_os *os, gs_sem *sem)
