@@ -28,13 +28,17 @@
  *   why the default is slower than that, and what it costs the battle.
  *   --check-interval counts gilsim instructions.
  *
- * - On one core this works: the signalled waiter runs once the holder's
- *   time slice ends.  On several cores it does not: the releaser is still
- *   running and re-takes the lock a few nanoseconds later, while the waiter
- *   is still being woken up; the waiter finds the lock taken and sleeps
- *   again.  Each such wake-up is counted as futile (futile_wakeups).  CPU
- *   threads fight over the lock with system calls every 100 instructions
- *   (the "GIL battle"), and a thread back from I/O may wait a long time.
+ * - On one core this works: the waiter gets the core only when the
+ *   holder's time slice ends, finds the lock taken and sleeps; the next
+ *   release wakes it, and it takes the core at once (the kernel's wake-up
+ *   preemption: it has run less) and the lock with it.  The lock changes
+ *   hands about once a slice.  On several cores it does not: the releaser
+ *   is still running and re-takes the lock a few nanoseconds later, while
+ *   the waiter is still being woken up on another core; the waiter finds
+ *   the lock taken and sleeps again.  Each such wake-up is counted as
+ *   futile (futile_wakeups).  CPU threads fight over the lock with system
+ *   calls at every tick (the "GIL battle"), and a thread back from I/O may
+ *   wait a long time.
  *
  * - Nothing orders the waiters: whoever the OS wakes and gets to the count
  *   first wins.  The machine counts the wake-ups that found the lock taken
