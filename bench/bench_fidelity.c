@@ -11,8 +11,9 @@
  * battle, which needs a Python 2.7 (Debian 12 has none: tools/python2
  * fetches Debian 11's and prints the path to give as GILSIM_PYTHON2;
  * without one the row shows the figure recorded on the development VM,
- * marked so).  A lock's hand-offs
- * at a tick cannot be seen from Python: that row is always the recorded one.
+ * marked so).  How often Python 2's lock changes hands at a tick cannot
+ * be seen from Python: fidelity/takers.c, built beside this program and
+ * preloaded into python2.7, counts its takers.
  *
  * Real figures (CPython's and gilsim's) are medians of real_runs() runs;
  * virtual ones the median over seeds 1..SEEDS (a share of runs: the mean). */
@@ -96,9 +97,11 @@ static void first_cpus(uint32_t n, char *out, size_t size)
 }
 
 /* Runs lessons.py's phenomenon under python (pinned to cores CPUs) with
- * args (NULL-terminated), and reads up to MAX_FIGURES numbers from its
- * one line.  Returns how many it read, or -1 when it could not run. */
-static int run_python(const char *python, uint32_t cores, const char *const *args, double out[MAX_FIGURES])
+ * args (NULL-terminated) and, when env is not NULL, this environment
+ * instead of ours; reads up to MAX_FIGURES numbers from its one line.
+ * Returns how many it read, or -1 when it could not run. */
+static int run_python_in(const char *python, uint32_t cores, const char *const *args, char *const *env,
+                         double out[MAX_FIGURES])
 {
     char cpus[256];
     first_cpus(cores, cpus, sizeof cpus);
@@ -116,7 +119,7 @@ static int run_python(const char *python, uint32_t cores, const char *const *arg
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     pid_t pid;
-    int rc = posix_spawnp(&pid, "taskset", &fa, NULL, (char *const *)argv, environ);
+    int rc = posix_spawnp(&pid, "taskset", &fa, NULL, (char *const *)argv, env ? env : environ);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     FILE *f = rc == 0 ? fdopen(fds[0], "r") : NULL;
@@ -131,6 +134,57 @@ static int run_python(const char *python, uint32_t cores, const char *const *arg
     if (rc == 0)
         waitpid(pid, &status, 0);
     return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
+}
+
+static int run_python(const char *python, uint32_t cores, const char *const *args, double out[MAX_FIGURES])
+{
+    return run_python_in(python, cores, args, NULL, out);
+}
+
+/* The share of Python 2's ticks at which its lock changed hands in one
+ * battle of 2 threads, in %, counted by takers.c (gilsim-takers.so beside
+ * this program, preloaded into python).  Returns 0, or -1 when there is no
+ * such library or the run gave no counts. */
+static int python_changes(const gs_lesson *l, const char *python, double *value)
+{
+    char exe[4096], lib[4200], path[] = "/tmp/gilsim-takers-XXXXXX";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(lib, sizeof lib, "%.*s/gilsim-takers.so", (int)(strrchr(exe, '/') - exe), exe);
+    int fd = access(lib, R_OK) == 0 ? mkstemp(path) : -1;
+    if (fd < 0)
+        return -1;
+    close(fd);
+    size_t k = 0;
+    while (environ[k])
+        k++;
+    char **env = calloc(k + 3, sizeof *env), preload[4300], out[64];
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", lib);
+    snprintf(out, sizeof out, "GILSIM_TAKERS=%s", path);
+    size_t m = 0;
+    for (size_t i = 0; env && i < k; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && strncmp(environ[i], "GILSIM_TAKERS=", 14) != 0)
+            env[m++] = environ[i];
+    double wall[MAX_FIGURES];
+    const char *args[] = {"battle", "2", "3000", NULL};
+    long takes = 0, changes = 0;
+    if (env) {
+        env[m++] = preload;
+        env[m++] = out;
+        FILE *f = run_python_in(python, l->cores, args, env, wall) == 1 ? fopen(path, "r") : NULL;
+        if (f && fscanf(f, "%ld %ld", &takes, &changes) != 2)
+            takes = 0;
+        if (f)
+            fclose(f);
+    }
+    free(env);
+    unlink(path);
+    if (takes <= 0 || changes < 0 || changes > takes)
+        return -1;
+    *value = 100.0 * (double)changes / (double)takes;
+    return 0;
 }
 
 /* A figure is a count, a share or a rate: finite, and not below 0; any
@@ -210,8 +264,8 @@ static int python_once(const gs_lesson *l, const char *python, double *value)
         const char *one[] = {"native", share, "1", units, NULL}, *many[] = {"native", share, workers, units, NULL};
         return quotient(l, python, one, many, 0, value);
     }
-    case GS_LESSON_CHANGES:
-        return -1; /* not to be seen from Python */
+    case GS_LESSON_CHANGES: /* not to be seen from Python: counted from outside */
+        return python_changes(l, python, value);
     }
     return -1;
 }
@@ -280,7 +334,7 @@ void bench_fidelity(bench_report *r)
     for (size_t i = 0; i < gs_nlessons; i++) {
         const gs_lesson *l = &gs_lessons[i];
         fprintf(stderr, "gilsim-bench: %s\n", l->phenomenon);
-        const char *python = l->kind == GS_LESSON_BATTLE ? python2 : python3;
+        const char *python = l->kind == GS_LESSON_BATTLE || l->kind == GS_LESSON_CHANGES ? python2 : python3;
         double py[RUNS];
         int npy = 0;
         for (int k = 0; k < real_runs(l) && python && taskset; k++)
