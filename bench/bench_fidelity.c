@@ -141,45 +141,55 @@ static int run_python(const char *python, uint32_t cores, const char *const *arg
     return run_python_in(python, cores, args, NULL, out);
 }
 
-/* The share of Python 2's ticks at which its lock changed hands in one
- * battle of 2 threads, in %, counted by takers.c (gilsim-takers.so beside
- * this program, preloaded into python).  Returns 0, or -1 when there is no
- * such library or the run gave no counts. */
-static int python_changes(const gs_lesson *l, const char *python, double *value)
+/* gilsim-takers.so beside this program, its path in lib; false when
+ * there is none (an installed gilsim-bench has none). */
+static bool takers_library(char *lib, size_t size)
 {
-    char exe[4096], lib[4200], path[] = "/tmp/gilsim-takers-XXXXXX";
+    char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
-        return -1;
+        return false;
     exe[n] = '\0';
-    snprintf(lib, sizeof lib, "%.*s/gilsim-takers.so", (int)(strrchr(exe, '/') - exe), exe);
-    int fd = access(lib, R_OK) == 0 ? mkstemp(path) : -1;
+    const char *slash = strrchr(exe, '/');
+    snprintf(lib, size, "%.*s/gilsim-takers.so", slash ? (int)(slash - exe) : 0, exe);
+    return access(lib, R_OK) == 0;
+}
+
+/* The share of Python 2's ticks at which its lock changed hands in one
+ * battle of 2 threads, in %, counted by takers.c preloaded into python.
+ * Returns 0, or -1 when there is no such library or the run gave no
+ * counts. */
+static int python_changes(const gs_lesson *l, const char *python, double *value)
+{
+    char lib[4200], path[] = "/tmp/gilsim-takers-XXXXXX";
+    int fd = takers_library(lib, sizeof lib) ? mkstemp(path) : -1;
     if (fd < 0)
         return -1;
     close(fd);
     size_t k = 0;
     while (environ[k])
         k++;
-    char **env = calloc(k + 3, sizeof *env), preload[4300], out[64];
+    char **env = calloc(k + 3, sizeof *env); /* ours, less a preload of its own, and the two below */
+    char preload[4300], out[64];
     snprintf(preload, sizeof preload, "LD_PRELOAD=%s", lib);
     snprintf(out, sizeof out, "GILSIM_TAKERS=%s", path);
-    size_t m = 0;
-    for (size_t i = 0; env && i < k; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && strncmp(environ[i], "GILSIM_TAKERS=", 14) != 0)
-            env[m++] = environ[i];
-    double wall[MAX_FIGURES];
-    const char *args[] = {"battle", "2", "3000", NULL};
     long takes = 0, changes = 0;
     if (env) {
+        size_t m = 0;
+        for (size_t i = 0; i < k; i++)
+            if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && strncmp(environ[i], "GILSIM_TAKERS=", 14) != 0)
+                env[m++] = environ[i];
         env[m++] = preload;
-        env[m++] = out;
+        env[m] = out;
+        double wall[MAX_FIGURES];
+        const char *args[] = {"battle", "2", "3000", NULL};
         FILE *f = run_python_in(python, l->cores, args, env, wall) == 1 ? fopen(path, "r") : NULL;
         if (f && fscanf(f, "%ld %ld", &takes, &changes) != 2)
             takes = 0;
         if (f)
             fclose(f);
+        free(env);
     }
-    free(env);
     unlink(path);
     if (takes <= 0 || changes < 0 || changes > takes)
         return -1;
