@@ -215,14 +215,27 @@ static double printed_ns(const char *s)
     return v * (strncmp(end, "ms", 2) == 0 ? 1e6 : strncmp(end, "us", 2) == 0 ? 1e3 : 1);
 }
 
+/* gilsim calibrate's output, made once for the tests that read it (a run
+ * measures for two seconds). */
+static const char *calibrate_output(void)
+{
+    static char *kept;
+    if (!kept) {
+        char *out;
+        assert_int_equal(run("calibrate", NULL, &out), 0);
+        kept = strdup(out);
+        assert_non_null(kept);
+    }
+    return kept;
+}
+
 /* gilsim calibrate says each measured cost's batches, least .. most, and
  * the model takes the least of them (a signal and a wake-up the middle
  * one, the slice the mean of its two spinners: within the spread). */
 static void test_calibrate_prints_its_batches(void **state)
 {
     (void)state;
-    char *out;
-    assert_int_equal(run("calibrate", NULL, &out), 0);
+    const char *out = calibrate_output();
     assert_fits_80("calibrate", out);
     static const char *const least[] = {"--syscall-cost", "--switch-cost", "--timer-latency", "--file-io",
                                         "--fork-cost", "--collect-cost"};
@@ -252,8 +265,7 @@ static void test_calibrate_prints_its_batches(void **state)
 static void test_calibrate_says_what_it_did_not_measure(void **state)
 {
     (void)state;
-    char *out;
-    assert_int_equal(run("calibrate", NULL, &out), 0);
+    const char *out = calibrate_output();
     const char *unmeasured = strstr(out, "\nNot measured here"), *command = strstr(out, "Virtual time like this machine:");
     if (!unmeasured || !command || unmeasured > command)
         fail_msg("calibrate printed no list of what it did not measure before its command:\n%s", out);

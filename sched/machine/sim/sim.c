@@ -278,16 +278,6 @@ void sim_settle(sim *s, sim_thread *th)
 }
 
 
-/* Wakes blocked w by a call made at `called`.  w's clock is where its
- * own call to sleep ends (block); if that is later, it has not slept yet
- * and returns from that call, awake. */
-void sim_wake(sim *s, sim_thread *w, uint64_t called)
-{
-    if (s->current && s->current->handing == w)
-        return; /* it takes its waker's core: sim_hand_over */
-    sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
-}
-
 /* Wake-up preemption, as Linux's EEVDF scheduler decides it: with no core
  * free, a woken thread takes its waker's core if its deadline is earlier.
  * A thread keeps its deadline (the moment it took its core, plus a slice)
@@ -309,11 +299,10 @@ static bool takes_core_of(sim *s, const sim_thread *w, const sim_thread *waker, 
     return deadline < waker->slice_end;
 }
 
-void sim_hand_over(sim *s, sim_thread *waker)
+/* The waker gives w its core: w runs once the switch is made, the waker
+ * waits for a core again. */
+static void hand_over(sim *s, sim_thread *waker, sim_thread *w)
 {
-    sim_thread *w = waker->handing;
-    if (!w)
-        return;
     waker->handing = NULL;
     sim_turns_remove(s, waker);
     waker->state = READY;
@@ -321,6 +310,20 @@ void sim_hand_over(sim *s, sim_thread *waker)
     sim_push(&s->runq, waker);
     sim_make_ready(s, w, waker->t + sim_cost(s, s->m.switch_ns)); /* the core it left */
     to_scheduler(s, waker);
+}
+
+/* Wakes blocked w by a call made at `called`.  w's clock is where its
+ * own call to sleep ends (block); if that is later, it has not slept yet
+ * and returns from that call, awake.  Where w is to take the waker's core
+ * (sim_wake_call said so), the waker hands it over here, as its call's
+ * last act. */
+void sim_wake(sim *s, sim_thread *w, uint64_t called)
+{
+    if (s->current && s->current->handing == w) {
+        hand_over(s, s->current, w);
+        return;
+    }
+    sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
 }
 
 /* The call that wakes w costs its waker a system call, and, if w has gone

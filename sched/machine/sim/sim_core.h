@@ -127,10 +127,9 @@ void sim_settle(sim *s, sim_thread *th);
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
 /* The waker's call that wakes w (the first of several when not alone):
  * charges it and returns when it began.  Where w, woken alone, is to take
- * the waker's core (wake-up preemption), the waker hands it over with
- * sim_hand_over once the call has done its work. */
+ * the waker's core (wake-up preemption), sim_wake then hands the core
+ * over, so it must be the call's last act. */
 uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone);
-void sim_hand_over(sim *s, sim_thread *waker);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 

@@ -195,7 +195,6 @@ static void notify(gs_os *os, gs_cond *cv, bool all)
     if (!all) {
         sim_thread *w = c->slot[slot_of_rank(c, (uint32_t)(sim_random(s) % c->n))];
         wake_waiter(s, sim_wake_call(s, th, w, true), c, w);
-        sim_hand_over(s, th);
         return;
     }
     /* A broadcast is one call: the first waiter's sleep prices it (they
@@ -279,12 +278,10 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
     if (!m->waiters)
         return;
     sim_thread *w = sim_pop(&m->sleeping);
-    if (w) {
+    if (w)
         sim_wake(s, w, sim_wake_call(s, th, w, true));
-        sim_hand_over(s, th);
-    } else {
+    else
         th->t += sim_cost(s, s->m.syscall_ns);
-    }
 }
 
 void gs_sim_sem_free(gs_os *os, gs_sem *sem)
