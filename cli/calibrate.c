@@ -100,6 +100,7 @@ static void print_table(const gs_calibration *c)
         {GS_CAL_SIGNAL, "--signal-cost", m->signal_ns, d->signal_ns, true},
         {GS_CAL_WAKE_FAST, "--wake-fast", m->wake_fast_ns, d->wake_fast_ns, c->wake_measured},
         {GS_CAL_WAKE, "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},
+        {GS_CAL_COLD, "--cold-cost", m->cold_ns, d->cold_ns, true},
         {GS_CAL_SWITCH, "--switch-cost", m->switch_ns, d->switch_ns, true},
         {GS_CAL_TIMER, "--timer-latency", m->timer_ns, d->timer_ns, true},
         {GS_CAL_SLICE, "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
@@ -117,10 +118,11 @@ static void print_table(const gs_calibration *c)
     printf("\nEach cost is the least of its batches, each batch a median, taken in rounds of\n"
            "one batch of every cost: other programs, a cold cache or a slower clock only\n"
            "ever add time, so the least disturbed batch is nearest this machine's own cost;\n"
-           "a signal and the wake-ups take the middle batch (a batch may catch the other\n"
-           "thread still awake; signals that woke nobody are left out), the slice the mean\n"
-           "of its two spinners.  The batches, least .. most (a wide spread says the\n"
-           "machine was not quiet):\n");
+           "a signal, the wake-ups and the cold caches take the middle batch (a batch may\n"
+           "catch the other thread still awake, signals that woke nobody are left out;\n"
+           "the cold caches are a difference of two times), the slice the mean of its two\n"
+           "spinners.  The batches, least .. most (a wide spread says the machine was not\n"
+           "quiet):\n");
     print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)

@@ -12,6 +12,14 @@
  *                   a hand-off only, as --wake-fast is for);
  *   wake_ns         the same after the woken one's core idled 500 us (a
  *                   core asleep, past --idle-poll);
+ *   cold_ns         a little interpreted work (400 instructions, an
+ *                   interpreter built, run and freed, about what a woken
+ *                   I/O-bound worker does under the lock) right after 4 MiB
+ *                   of other memory went through the caches, as other
+ *                   threads' work does while a thread sleeps, less the same
+ *                   work again at once; the model charges it after a sleep
+ *                   past --idle-poll (a deep idle state flushes a core's
+ *                   own caches too);
  *   switch_ns       the same hand-off with both threads on one core, less
  *                   a signal there; the core changes thread every time;
  *   timer_ns        how late a 1 ms timed wait ends;
@@ -35,13 +43,18 @@
  * cost, where a median of all the samples moves with whatever happened
  * during a second of them), except a signal and the wake-ups, which take
  * the median batch (a batch can catch a cheaper event: calibrate.c says
- * which, and leaves out the signals that woke nobody), and the slice, the
+ * which, and leaves out the signals that woke nobody), the cold caches
+ * likewise (a difference of two times, which interference can move either
+ * way), and the slice, the
  * mean of its two spinners.  The spread of the batches is kept to be
  * printed.  The whole takes about two seconds, so it sees the machine of
  * those seconds: on the development VM (2026-12-05, ten runs, load under
  * 1) every cost but two came within 15% of its median; the signal and
  * the wake-up after an idle drift with the host by a quarter from minute
- * to minute; a busy machine reads slow. */
+ * to minute; a busy machine reads slow.  Ten runs later that day (load
+ * 2.2), with the cold caches measured too: nine of thirteen within 15%,
+ * the signal, the quick wake-up and the cold caches within 23%, the cache
+ * line within 64%. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
@@ -62,6 +75,7 @@ typedef struct {
     X(SIGNAL,      "signalling a thread on another core")                               \
     X(WAKE_FAST,   "signal to the woken thread running")                                \
     X(WAKE,        "the same after 500 us idle")                                        \
+    X(COLD,        "work on cold caches, less warm")                                    \
     X(SWITCH,      "a hand-off on one core, less a signal")                             \
     X(TIMER,       "how late a 1 ms timed wait ends")                                   \
     X(SLICE,       "time slice (2 spinners, 1 core)")                                   \

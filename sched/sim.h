@@ -40,8 +40,21 @@
  *               guest_halt_poll_ns is 200 us; bare metal's shallow states
  *               are chosen for idles of about that length;
  *   wake_cpu_ns the CPU a woken thread spends before it runs on: the
- *               kernel's return and the cold caches it finds (2 to 4 us
- *               measured after a futex wake on the development VM);
+ *               kernel's return to it (2 to 4 us measured after a futex
+ *               wake on the development VM, its first instructions and
+ *               their misses included);
+ *   cold_ns     the caches a thread finds after sleeping past idle_poll_ns:
+ *               its core went into a deep idle state, which flushes the
+ *               core's own caches (Intel's and AMD's C6), or ran other
+ *               threads, so its next work refills them from the shared
+ *               cache: about a hundred lines, of code and of the
+ *               interpreter's state, mostly one after another, near a
+ *               microsecond (an estimate; calibrate here: 0.1 to 0.2 us
+ *               at the median, where the host keeps the caches warm,
+ *               and real gilsim's lock holds after a 1 ms sleep 0.1 to
+ *               0.25 us longer at the median, 0.3 to 0.5 us on average,
+ *               than after 20 us).  Small, but it starts the convoy 256
+ *               I/O-bound threads on 2 cores fall into (sim.c);
  *   switch_ns   1.3 to 2 us there;
  *   slice_ns    Linux CFS's minimum granularity;
  *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);
@@ -84,6 +97,8 @@
     X(idle_poll_ns, "idle-poll", "idle poll", 100000, 0, 1000000000ull, "how long an idle core stays quick to wake") \
     X(wake_cpu_ns, "wake-cost", "woken thread's CPU", 2000, 0, 1000000000ull,                                    \
       "CPU a woken thread spends before it runs on")                                                             \
+    X(cold_ns, "cold-cost", "cold caches", 1000, 0, 1000000000ull,                                               \
+      "the first work after a sleep past --idle-poll")                                                          \
     X(switch_ns, "switch-cost", "switch", 2000, 0, 1000000000ull, "a core changing threads")                     \
     X(slice_ns, "time-slice", "slice", 3000000, 1000, 10000000000ull,                                            \
       "when more threads are runnable than cores")                                                              \

@@ -363,6 +363,32 @@ static int interpreter_batch(const gs_workload *wl, uint64_t *ps, char err[GS_ER
     return 0;
 }
 
+/* One batch: the median over COLD_SAMPLES of how much longer a little
+ * work takes right after its caches were refilled with other memory
+ * (POLLUTE_BYTES, more than a core's own caches hold) than the same work
+ * again at once (calibrate.h).  The work builds, runs and frees an
+ * interpreter, as a woken worker touches its own. */
+enum { COLD_SAMPLES = 21, POLLUTE_BYTES = 4 << 20 };
+static int cold_batch(const gs_workload *little, unsigned char *other, uint64_t *cold_ns, char err[GS_ERRMSG_MAX])
+{
+    uint64_t extra[COLD_SAMPLES];
+    int64_t sum;
+    for (int i = 0; i < COLD_SAMPLES; i++) {
+        for (size_t b = 0; b < POLLUTE_BYTES; b += 64) /* what other threads do to the caches meanwhile */
+            other[b]++;
+        uint64_t t0 = gs_now_ns();
+        if (gs_workload_sequential(little, 0, 1, &sum, err) != 0)
+            return -1;
+        uint64_t t1 = gs_now_ns();
+        if (gs_workload_sequential(little, 0, 1, &sum, err) != 0)
+            return -1;
+        uint64_t cold = t1 - t0, warm = gs_now_ns() - t1;
+        extra[i] = cold > warm ? cold - warm : 0;
+    }
+    *cold_ns = median(extra, COLD_SAMPLES);
+    return 0;
+}
+
 /* One batch: the processes runner with CHILDREN children, its start and
  * its collection per child. */
 static int processes_batch(const gs_workload *wl, uint64_t *fork_ns, uint64_t *collect_ns,
@@ -420,6 +446,8 @@ int gs_calibrate(gs_calibration *c, void (*progress)(const char *step, void *arg
 typedef struct {
     int cpu0, cpu1;               /* cpu1 -1: one CPU to use */
     const gs_workload *countdown;
+    gs_workload little;           /* countdown, 100 steps a unit: 400 instructions */
+    unsigned char *other;         /* POLLUTE_BYTES of other memory */
     gs_io *file;
     uint64_t *reads;              /* room for FILE_READS times */
     uint64_t fig[GS_CAL_COUNT][BATCHES];
@@ -443,6 +471,8 @@ static int round_of(rounds *r, int b, char err[GS_ERRMSG_MAX])
                        &r->fig[GS_CAL_WAKE][b]) != 0 ||
          line_batch(r->cpu0, r->cpu1, &r->fig[GS_CAL_LINE][b]) != 0))
         goto no_thread;
+    if (cold_batch(&r->little, r->other, &r->fig[GS_CAL_COLD][b], err) != 0)
+        return -1;
     r->fig[GS_CAL_SYSCALL][b] = syscall_batch();
     r->fig[GS_CAL_TIMER][b] = timer_batch();
     if (file_batch(r->file, r->reads, &r->fig[GS_CAL_FILE_IO][b], err) != 0)
@@ -477,6 +507,7 @@ static void estimate_all(gs_calibration *c, rounds *r)
     } else { /* one CPU: a signal to a thread on the same core */
         m->signal_ns = estimate(c, GS_CAL_SIGNAL, r->one_core_signal, BATCHES, true);
     }
+    m->cold_ns = estimate(c, GS_CAL_COLD, r->fig[GS_CAL_COLD], BATCHES, true);
     m->syscall_ns = least(c, GS_CAL_SYSCALL, r->fig[GS_CAL_SYSCALL], BATCHES);
     m->timer_ns = least(c, GS_CAL_TIMER, r->fig[GS_CAL_TIMER], BATCHES);
     m->file_io_ns = least(c, GS_CAL_FILE_IO, r->fig[GS_CAL_FILE_IO], BATCHES);
@@ -502,10 +533,13 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
     if (gs_workload_load(&wl, &(gs_workload_spec){.kind = GS_WL_COUNTDOWN}, err) != 0)
         return -1;
     r.countdown = &wl;
+    r.little = wl;
+    r.little.unit_size = 100;
     r.file = gs_io_open(1u << GS_IO_FILE, 1, 0, err);
     r.reads = malloc(FILE_READS * sizeof *r.reads);
-    int rc = r.file && r.reads ? 0 : -1;
-    if (r.file && !r.reads)
+    r.other = calloc(1, POLLUTE_BYTES);
+    int rc = r.file && r.reads && r.other ? 0 : -1;
+    if (r.file && (!r.reads || !r.other))
         snprintf(err, GS_ERRMSG_MAX, "out of memory");
     for (int b = 0; b < BATCHES && rc == 0; b++) {
         char step[64];
@@ -523,6 +557,7 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
             c->model.slice_ns = GS_SIM_MODEL_DEFAULT.slice_ns;
     }
     free(r.reads);
+    free(r.other);
     gs_io_close(r.file);
     gs_workload_free(&wl);
     return rc;

@@ -31,6 +31,7 @@ typedef struct sim_thread {
     uint64_t blocked_at;      /* BLOCKED: since when (its core idle since then, as far
                                  as a wake-up's latency goes) */
     bool owes_wake_cpu;       /* woken from a sleep: sim_settle() charges wake_cpu_ns */
+    bool cold;                /* slept past idle_poll_ns: its next work pays cold_ns (sim_ran) */
     uint64_t slice_end;       /* its deadline (EEVDF's): when it took its core, plus a slice */
     struct sim_thread *handing; /* woke it and gives it its core as its call returns */
     uint64_t cpu_ns;
