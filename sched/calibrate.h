@@ -45,8 +45,7 @@
  * the median batch (a batch can catch a cheaper event: calibrate.c says
  * which, and leaves out the signals that woke nobody), the cold caches
  * likewise (a difference of two times, which interference can move either
- * way), and the slice, the
- * mean of its two spinners.  The spread of the batches is kept to be
+ * way), and the slice, the mean of its two spinners.  The spread of the batches is kept to be
  * printed.  The whole takes about two seconds, so it sees the machine of
  * those seconds: on the development VM (2026-12-05, ten runs, load under
  * 1) every cost but two came within 15% of its median; the signal and

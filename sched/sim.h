@@ -49,12 +49,13 @@
  *               threads, so its next work refills them from the shared
  *               cache: about a hundred lines, of code and of the
  *               interpreter's state, mostly one after another, near a
- *               microsecond (an estimate; calibrate here: 0.1 to 0.2 us
- *               at the median, where the host keeps the caches warm,
- *               and real gilsim's lock holds after a 1 ms sleep 0.1 to
- *               0.25 us longer at the median, 0.3 to 0.5 us on average,
- *               than after 20 us).  Small, but it starts the convoy 256
- *               I/O-bound threads on 2 cores fall into (sim.c);
+ *               microsecond on a bare-metal core (an estimate).
+ *               calibrate's little work after 4 MiB of other memory:
+ *               0.13 to 0.19 us there, whose host keeps a sleeping
+ *               core's caches; real gilsim's lock holds there with 256
+ *               I/O-bound threads against one: 0.44 us longer at the
+ *               median, 1 us on average.  Small, but it starts the
+ *               convoy those 256 threads fall into on 2 cores (sim.c);
  *   switch_ns   1.3 to 2 us there;
  *   slice_ns    Linux CFS's minimum granularity;
  *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);

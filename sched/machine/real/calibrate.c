@@ -369,7 +369,8 @@ static int interpreter_batch(const gs_workload *wl, uint64_t *ps, char err[GS_ER
  * again at once (calibrate.h).  The work builds, runs and frees an
  * interpreter, as a woken worker touches its own. */
 enum { COLD_SAMPLES = 21, POLLUTE_BYTES = 4 << 20 };
-static int cold_batch(const gs_workload *little, unsigned char *other, uint64_t *cold_ns, char err[GS_ERRMSG_MAX])
+static int cold_batch(const gs_workload *little, volatile unsigned char *other, uint64_t *cold_ns,
+                      char err[GS_ERRMSG_MAX])
 {
     uint64_t extra[COLD_SAMPLES];
     int64_t sum;

@@ -273,10 +273,11 @@ void sim_block(sim *s, sim_thread *th)
     th->cold |= th->ready_at > th->blocked_at + s->m.idle_poll_ns;
 }
 
-/* A thread that slept pays for its way back (the kernel's return) once the call that put it to sleep has done what it waited for:
- * the race it woke up to run, for a mutex or a free lock, is decided by
- * its wake-up latency alone, as the first few instructions after a futex
- * returns decide it. */
+/* A thread that slept pays for its way back (the kernel's return) once
+ * the call that put it to sleep has done what it waited for: the race it
+ * woke up to run, for a mutex or a free lock, is decided by its wake-up
+ * latency alone, as the first few instructions after a futex returns
+ * decide it. */
 void sim_settle(sim *s, sim_thread *th)
 {
     if (!th->owes_wake_cpu)
