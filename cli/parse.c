@@ -61,6 +61,8 @@ int gs_parse_duration(const char *opt, const char *s, uint64_t min_ns, uint64_t 
     char *end;
     errno = 0;
     double v = digits ? strtod(s, &end) : 0;
+    if (digits && end == unit && *unit == '\0' && v == 0)
+        scale = 1; /* nothing is nothing in any unit: "0" needs none */
     if (digits == 0 || end != unit || scale == 0 || errno == ERANGE || !isfinite(v)) {
         snprintf(why, sizeof why, "is not a duration: give a number with a unit (ns, us, ms, s), "
                  "from %s to %s, for example 5ms", lo, hi);

@@ -100,7 +100,7 @@ const char gs_run_usage[] =
     "  --background N       N other programs' threads that only compute, on the\n"
     "                       modelled cores from the start: a busy machine (0)\n"
     "\n"
-    "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s).\n"
+    "Durations take a unit: ns, us, ms or s (5ms, 500us, 0.1s); 0 needs none.\n"
     "\n"
     "Outputs are opened before the run.  A regular file (or a new name) is\n"
     "written to a temporary file and renamed into place, through a symbolic\n"

@@ -109,6 +109,8 @@ static const struct {
     {"--threads 2 ms", "unexpected argument 'ms'"},
     {"--switch-interval 5min", "--switch-interval: '5min' is not a duration"},
     {"--switch-interval 0.5us", "--switch-interval: '0.5us' is out of range: give a duration from 1us to 10s"},
+    {"--switch-interval 0", "--switch-interval: '0' is out of range: give a duration from 1us to 10s"},
+    {"--switch-interval 5", "--switch-interval: '5' is not a duration: give a number with a unit"},
     {"--switch-interval 11s", "--switch-interval: '11s' is out of range"},
     {"--switch-interval -5ms", "--switch-interval: '-5ms' is not a duration"},
     {"--io-bound --io disk", "--io: 'disk' is not an I/O kind: give sleep, pipe or file"},

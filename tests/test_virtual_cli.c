@@ -117,6 +117,10 @@ static void test_bad_model_options(void **state)
         if (rc != 2 || !strstr(err, bad[i][1]))
             fail_msg("gilsim %s: exit %d, want 2 and: %s; stderr: %s", bad[i][0], rc, bad[i][1], err);
     }
+    /* a cost turned off: zero needs no unit, and the model's figures say it was */
+    char *out;
+    assert_int_equal(run("--sim --threads 2 --io-bound --work 20 --cold-cost 0 --json -", NULL, &out), 0);
+    assert_non_null(strstr(out, "\"cold_ns\": 0,"));
 }
 
 /* gilsim calibrate measures this machine and prints model options that
