@@ -215,6 +215,26 @@ static void test_io_thread_waits_an_interval_per_operation(void **state)
     gs_workload_free(&w);
 }
 
+/* The virtual wall time of `work` I/O-bound units (1 ms sleeps) split
+ * over `workers` of mode on m, checked for consistency; s, when not NULL,
+ * gets the run's summary. */
+static double io_wall(gs_mode mode, const gs_workload *w, uint32_t workers, uint64_t work, const gs_sim_model *m,
+                      gs_run_summary *s)
+{
+    gs_run_config cfg = run_config(mode, w, workers, work);
+    cfg.io_latency_ns = 1000000;
+    cfg.sim = m;
+    gs_run_result r;
+    if (gs_run(&cfg, &r) != 0)
+        fail_msg("%s", r.error);
+    check_consistent(&r, work);
+    if (s)
+        gs_summarize(&r, s);
+    double wall = (double)(r.end_ns - r.start_ns);
+    gs_run_result_free(&r);
+    return wall;
+}
+
 /* Sleeping threads release the lock, so their sleeps overlap: 8 threads
  * that each sleep 20 times take the time of one (plus a few wake-ups),
  * where under a lock held through the sleeps they would take 8 times as
@@ -287,21 +307,9 @@ static void test_io_threads_convoy_on_the_lock(void **state)
     for (int cold = 0; cold < 2; cold++) {
         gs_sim_model m = model_of(2, 1);
         m.cold_ns = cold ? m.cold_ns : 0;
-        uint64_t wall[2] = {0, 0};
         static gs_run_summary s;
-        for (int k = 0; k < 2; k++) {
-            gs_run_config cfg = run_config(GS_MODE_THREADS, &w, k ? 256 : 1, 1280);
-            cfg.io_latency_ns = 1000000;
-            cfg.sim = &m;
-            gs_run_result r;
-            if (gs_run(&cfg, &r) != 0)
-                fail_msg("%s", r.error);
-            check_consistent(&r, 1280);
-            gs_summarize(&r, &s);
-            wall[k] = r.end_ns - r.start_ns;
-            gs_run_result_free(&r);
-        }
-        speedup[cold] = (double)wall[0] / (double)wall[1];
+        double one = io_wall(GS_MODE_THREADS, &w, 1, 1280, &m, NULL);
+        speedup[cold] = one / io_wall(GS_MODE_THREADS, &w, 256, 1280, &m, &s);
         contended[cold] = (double)s.lock.contended / (double)s.lock.acquisitions;
     }
     if (speedup[0] < 200 || contended[0] > 0.05 || speedup[1] > 100 || contended[1] < 0.3)
@@ -843,18 +851,7 @@ static void test_async_tasks(void **state)
     (void)state;
     gs_workload io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
     gs_sim_model m = model_of(2, 1);
-    double wall[2];
-    for (int k = 0; k < 2; k++) {
-        gs_run_config cfg = run_config(GS_MODE_ASYNC, &io, k ? 8 : 1, 80);
-        cfg.io_latency_ns = 1000000;
-        cfg.sim = &m;
-        gs_run_result r;
-        if (gs_run(&cfg, &r) != 0)
-            fail_msg("%s", r.error);
-        check_consistent(&r, 80);
-        wall[k] = (double)(r.end_ns - r.start_ns);
-        gs_run_result_free(&r);
-    }
+    double wall[2] = {io_wall(GS_MODE_ASYNC, &io, 1, 80, &m, NULL), io_wall(GS_MODE_ASYNC, &io, 8, 80, &m, NULL)};
     if (wall[0] / wall[1] < 0.95 * 8)
         fail_msg("8 I/O-bound tasks: %.2fx as fast as 1, want about 8", wall[0] / wall[1]);
 
