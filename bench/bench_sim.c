@@ -21,9 +21,8 @@
  *                     beyond the first (what each thread adds: a run's own
  *                     costs, making the machine and its 1,024 cores, are
  *                     paid once, and over 16 threads they read as 40% more
- *                     a thread), the rows' runs interleaved; and the
- *                     largest over the smallest (target: at most 1.2, as
- *                     O(events x log threads) keeps it); 1,024
+ *                     a thread); and the largest over the smallest (target:
+ *                     at most 1.2, as O(events x log threads) keeps it); 1,024
  *                     processes on 1,024 modelled cores (target: under
  *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
@@ -102,55 +101,48 @@ enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, PACE, NFIGURES };
  * the bench on a quiet machine. */
 enum { GROWTH_REPS = 7 };
 
-/* A run of n simulated threads on m in a fresh process: its times, in
- * microseconds. */
-static void growth_run(uint32_t n, const gs_sim_model *m, double *wall, double *cpu)
+/* Times of n simulated threads (in microseconds) on m, each in a fresh
+ * process; wall and cpu get each of the GROWTH_REPS runs'. */
+static void growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_REPS], double cpu[GROWTH_REPS])
 {
-    scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
-    if (!sc.ok) {
-        fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
-        exit(1);
+    for (int r = 0; r < GROWTH_REPS; r++) {
+        scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
+        if (!sc.ok) {
+            fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
+            exit(1);
+        }
+        wall[r] = sc.wall_s * 1e6, cpu[r] = sc.cpu_s * 1e6;
     }
-    *wall = sc.wall_s * 1e6, *cpu = sc.cpu_s * 1e6;
 }
 
-/* The rows run interleaved: each repetition runs every row once, so that
- * a drift of the machine (the host's other guests, a frequency step)
- * falls on all the rows alike rather than on those run while it lasted,
- * and their largest over their smallest is a ratio measured in one run.
- * Each row is per thread past the first: its times less the median of
- * its core count's 1-thread runs, over n - 1. */
 static void add_growth(bench_report *rep)
 {
     static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
     static char names[10][80]; /* a row per count and core count, and the 1-thread runs' */
     enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
-    static double per_wall[NC][NT + 1][GROWTH_REPS], per_cpu[NC][NT + 1][GROWTH_REPS]; /* [c][NT]: 1 thread */
     gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     double lo = 0, hi = 0;
     static gs_run_summary s;
-    for (int r = 0; r < GROWTH_REPS; r++)
-        for (int c = 0; c < NC; c++) {
-            gs_sim_model m = GS_SIM_MODEL_DEFAULT;
-            m.cores = cores[c];
-            growth_run(1, &m, &per_wall[c][NT][r], &per_cpu[c][NT][r]);
-            for (int t = 0; t < NT; t++)
-                growth_run(threads[t], &m, &per_wall[c][t][r], &per_cpu[c][t][r]);
-        }
     for (int c = 0; c < NC; c++) {
+        gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+        m.cores = cores[c];
+        double one_wall[GROWTH_REPS], one_cpu[GROWTH_REPS];
+        growth_runs(1, &m, one_wall, one_cpu);
         bench_figure one_w, one_c;
-        bench_summarize(&one_w, per_wall[c][NT], GROWTH_REPS);
-        bench_summarize(&one_c, per_cpu[c][NT], GROWTH_REPS);
+        bench_summarize(&one_w, one_wall, GROWTH_REPS);
+        bench_summarize(&one_c, one_cpu, GROWTH_REPS);
         snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
         bench_add_timed(rep, "sim", names[NC * NT + c], "us", &one_w, &one_c);
         for (int t = 0; t < NT; t++) {
+            double wall[GROWTH_REPS], cpu[GROWTH_REPS];
+            growth_runs(threads[t], &m, wall, cpu);
             for (int r = 0; r < GROWTH_REPS; r++) {
-                per_wall[c][t][r] = (per_wall[c][t][r] - one_w.median) / (threads[t] - 1);
-                per_cpu[c][t][r] = (per_cpu[c][t][r] - one_c.median) / (threads[t] - 1);
+                wall[r] = (wall[r] - one_w.median) / (threads[t] - 1);
+                cpu[r] = (cpu[r] - one_c.median) / (threads[t] - 1);
             }
             bench_figure fw, fc;
-            bench_summarize(&fw, per_wall[c][t], GROWTH_REPS);
-            bench_summarize(&fc, per_cpu[c][t], GROWTH_REPS);
+            bench_summarize(&fw, wall, GROWTH_REPS);
+            bench_summarize(&fc, cpu, GROWTH_REPS);
             char *name = names[c * NT + t];
             snprintf(name, sizeof names[0], "%u threads on %u modelled cores: per thread past the first",
                      threads[t], cores[c]);
