@@ -33,6 +33,9 @@ enum { BATCHES = 11, HANDOFFS = 1000, FILE_READS = 1000, SLICE_SPIN_MS = 300 };
  * --idle-poll default (100 us) and KVM's guest halt-poll (200 us), so the
  * core has left its polling for a real sleep. */
 enum { IDLE_HANDOFFS = 60 };
+/* Cold caches: COLD_SAMPLES a batch, each after POLLUTE_BYTES of other
+ * memory, more than a core's own caches hold. */
+enum { COLD_SAMPLES = 21, POLLUTE_BYTES = 4 << 20 };
 /* Quicker than any system call: a signal that woke nobody. */
 #define NO_SLEEPER_NS 100u
 #define IDLE_PAUSE_NS 500000u
@@ -368,7 +371,6 @@ static int interpreter_batch(const gs_workload *wl, uint64_t *ps, char err[GS_ER
  * (POLLUTE_BYTES, more than a core's own caches hold) than the same work
  * again at once (calibrate.h).  The work builds, runs and frees an
  * interpreter, as a woken worker touches its own. */
-enum { COLD_SAMPLES = 21, POLLUTE_BYTES = 4 << 20 };
 static int cold_batch(const gs_workload *little, volatile unsigned char *other, uint64_t *cold_ns,
                       char err[GS_ERRMSG_MAX])
 {
@@ -447,7 +449,8 @@ int gs_calibrate(gs_calibration *c, void (*progress)(const char *step, void *arg
 typedef struct {
     int cpu0, cpu1;               /* cpu1 -1: one CPU to use */
     const gs_workload *countdown;
-    gs_workload little;           /* countdown, 100 steps a unit: 400 instructions */
+    gs_workload little;           /* countdown, 100 steps a unit (400 instructions): a
+                                     copy of countdown's, sharing its program */
     unsigned char *other;         /* POLLUTE_BYTES of other memory */
     gs_io *file;
     uint64_t *reads;              /* room for FILE_READS times */
