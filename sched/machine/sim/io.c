@@ -15,8 +15,27 @@
  *          wake-up follows.  A pipe with no latency is so a wake-up and
  *          back, about 30 us, not a timer's 60 (CPython's pipe round trips
  *          here: 31,000 a second).  The peer is not a modelled thread: it
- *          is taken to find a core at once, as Linux's wake-up preemption
- *          gives a woken thread one within microseconds;
+ *          is taken to find an idle core at once.  When there is none, and
+ *          no more threads claim the cores than there are (each running
+ *          thread, and each woken one, which claims an idle core from the
+ *          call that wakes it), the peer runs in sync on the writer's core
+ *          instead: a pipe's write is a sync wake-up, and Linux puts its
+ *          wakee on the waker's CPU when no CPU is idle and the waker runs
+ *          alone there, as it is about to sleep (kernel/sched/fair.c,
+ *          wake_affine_idle and select_idle_sibling).  The round trip is
+ *          then the write, the read's sleep, a switch to the peer, its
+ *          write, a switch back and the worker's way back, a few
+ *          microseconds and no wake-up.  This decides the convoy beside one
+ *          CPU thread: the I/O thread's release wakes the CPU thread onto
+ *          the other core, so the peer runs in sync, and where that wake-up
+ *          is slower than the round trip (17.6 us on the development VM)
+ *          the I/O thread is often back and takes the lock again first
+ *          (CPython 3.11 there: it loses the lock at 35% to 50% of its
+ *          round trips, each costing an interval).  With more threads
+ *          claiming the cores than there are (beside 2 CPU threads), one
+ *          is queued on the writer's core and the peer waits behind it as
+ *          the cross-core round trip does (CPython there: 90% to 95%
+ *          lost);
  *   file   file_io_ns, then a wake-up (the disk's interrupt).
  * A stop needs nothing here: a modelled wait ends at its latency, and a
  * run's waits are virtual, so waiting them out costs no real time.
@@ -139,7 +158,19 @@ int gs_sim_io_perform(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t t
     const gs_sim_model *m = gs_sim_model_of(os);
     switch (kind) {
     case GS_IO_PIPE: {
-        gs_sim_charge(os, sim_cost(sim_of(os), m->signal_ns)); /* the write wakes the peer */
+        sim *s = sim_of(os);
+        sim_wait_turn(s, sim_me(os));
+        if (!io->latency_ns && !s->runq.head && s->turns[SIM_TURNS].n + s->waking == m->cores) {
+            /* Every core claimed, none twice: the peer runs here, in sync (the header). */
+            gs_sim_charge(os, sim_cost(s, m->syscall_ns)); /* the write queues the peer here */
+            /* the read's sleep, the switch to the peer, its write, the switch back */
+            uint64_t back = 2 * sim_cost(s, m->syscall_ns) + 2 * sim_cost(s, m->switch_ns);
+            if (io->peer_idle_since)
+                io->peer_idle_since[worker] = gs_os_now(os) + back;
+            gs_sim_doze(os, back, 0);
+            break;
+        }
+        gs_sim_charge(os, sim_cost(s, m->signal_ns)); /* the write wakes the peer */
         uint64_t answer = peer_answer(os, io, worker);
         gs_sim_doze(os, answer, woken_after(m, answer));
         break;

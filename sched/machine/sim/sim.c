@@ -40,7 +40,9 @@
  *   sim_wake_call).
  * - Wake-ups.  A woken thread becomes runnable wake_ns (give or take a
  *   quarter, drawn) after the call that woke it began: the kernel wakes it during the call, and the caller
- *   returns signal_ns after it began.  A thread still in its own call to
+ *   returns signal_ns after it began.  From that call it claims a core
+ *   (the kernel queues it on one, which is idle no more: io.c's pipe asks
+ *   how many are claimed).  A thread still in its own call to
  *   go to sleep when woken never sleeps: it returns when that call ends.
  *   A timed wait or a sleep ends timer_ns after its deadline.
  * - Cold caches.  A thread that slept past idle_poll_ns finds its caches
@@ -212,6 +214,10 @@ static void leave_core(sim *s, sim_thread *th)
 
 static void sim_make_ready(sim *s, sim_thread *th, uint64_t t)
 {
+    if (th->waking) {
+        th->waking = false;
+        s->waking--;
+    }
     th->state = READY;
     th->ready_at = t;
     th->wait++;
@@ -334,6 +340,10 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called)
     if (s->current && s->current->handing == w) {
         hand_over(s, s->current, w);
         return;
+    }
+    if (!w->waking) {
+        w->waking = true;
+        s->waking++;
     }
     sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
 }

@@ -49,6 +49,7 @@ typedef struct sim_thread {
     uint32_t at[SIM_HEAPS];   /* on a core: its place in each heap of turns.c, 0 if none */
     uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
     bool timed_out;
+    bool waking;              /* BLOCKED and woken: it has claimed a core (sim_wake) */
 } sim_thread;
 
 /* Threads waiting in order: the run queue, a mutex's waiters. */
@@ -94,6 +95,7 @@ typedef struct {
                                    (sim_touched_shared; the threads runner's variables) */
     sim_heap turns[SIM_HEAPS]; /* the threads holding a core (turns.c) */
     sim_queue runq;           /* READY threads waiting for a core */
+    uint32_t waking;          /* threads woken, not READY yet: each has claimed a core */
     sim_event *heap;
     uint32_t nheap, capheap;
     uint64_t seq;
