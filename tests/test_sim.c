@@ -998,7 +998,9 @@ static uint32_t most_holders(const gs_run_result *r)
 /* The lock's strongest test: for every policy, hundreds of hostile
  * schedules (costs drawn at random, computing cut and preempted at random
  * instructions, spurious wake-ups), on 1 to 3 modelled cores, CPU-bound,
- * I/O-bound, and updating a shared counter under a user lock.  Every one
+ * I/O-bound (sleeps, and pipe round trips with no latency, which run in
+ * sync whenever every core is claimed), and updating a shared counter
+ * under a user lock.  Every one
  * must finish (a hang is the simulator's fatal "deadlocked"), lose no work
  * and no update, and never have two holders of one lock.
  * GILSIM_SIM_SEEDS sets how many seeds (CI runs more). */
@@ -1007,27 +1009,29 @@ static void test_adversarial_schedules(void **state)
     (void)state;
     const char *env = getenv("GILSIM_SIM_SEEDS");
     const uint64_t SEEDS = env && atoi(env) > 0 ? (uint64_t)atoi(env) : 200;
-    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP), locked;
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP),
+                pipe = load_kind(GS_WL_IO_BOUND, GS_IO_PIPE), locked;
     cpu.unit_size = 200; /* about 800 instructions a unit: many switches in little work */
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_workload_load(&locked, &(gs_workload_spec){.kind = GS_WL_RACE, .race = GS_RACE_LOCK}, err), 0);
     locked.unit_size = 20; /* a user lock's take and release 20 times a unit */
-    const gs_workload *workloads[3] = {&cpu, &io, &locked};
-    int64_t want[3];
-    for (int i = 0; i < 3; i++)
+    enum { KINDS = 4 };
+    const gs_workload *workloads[KINDS] = {&cpu, &io, &locked, &pipe};
+    int64_t want[KINDS];
+    for (int i = 0; i < KINDS; i++)
         assert_int_equal(gs_workload_sequential(workloads[i], 0, 30, &want[i], err), 0);
     static const gs_mode modes[] = {GS_MODE_THREADS, GS_MODE_PROCESSES, GS_MODE_ASYNC};
     for (int p = 0; p < GS_GIL_POLICY_COUNT; p++) {
         for (uint64_t seed = 0; seed < SEEDS; seed++) {
             gs_sim_model m = model_of(1 + (uint32_t)(seed % 3), seed);
             m.adversarial = true;
-            const gs_workload *w = workloads[seed % 3];
-            gs_mode mode = modes[(seed / 3) % 3]; /* every workload in every mode */
+            const gs_workload *w = workloads[seed % KINDS];
+            gs_mode mode = modes[(seed / KINDS) % 3]; /* every workload in every mode */
             gs_run_config cfg = run_config(mode, w, 3, 30);
             cfg.gil.policy = (gs_gil_policy)p;
             cfg.gil.interval_ns = 20000;
             cfg.gil.check_interval = 50;
-            cfg.io_latency_ns = 30000;
+            cfg.io_latency_ns = w == &pipe ? 0 : 30000;
             cfg.sim = &m;
             gs_run_result r;
             if (gs_run(&cfg, &r) != 0)
@@ -1037,9 +1041,10 @@ static void test_adversarial_schedules(void **state)
             int64_t sum = 0;
             for (uint32_t i = 0; i < r.nworkers; i++)
                 sum = (int64_t)((uint64_t)sum + (uint64_t)r.workers[i].checksum);
-            if (sum != want[seed % 3])
+            if (sum != want[seed % KINDS])
                 fail_msg("%s %s, seed %llu: checksum %lld, sequential %lld", gs_gil_policy_names[p],
-                         gs_mode_names[mode], (unsigned long long)seed, (long long)sum, (long long)want[seed % 3]);
+                         gs_mode_names[mode], (unsigned long long)seed, (long long)sum,
+                         (long long)want[seed % KINDS]);
             /* Under the user lock no update is lost; processes each count
              * in a copy of their own, and the copies add up. */
             if (w == &locked && r.shared[0] != 30 * 20)
@@ -1055,6 +1060,7 @@ static void test_adversarial_schedules(void **state)
     }
     gs_workload_free(&cpu);
     gs_workload_free(&io);
+    gs_workload_free(&pipe);
     gs_workload_free(&locked);
 }
 

@@ -740,6 +740,11 @@ void gs_os_sim_free(gs_os *os)
     sim *s = sim_of(os);
     if (!s)
         return;
+    uint32_t waking = 0; /* io.c's pipe trusts the count: every run checks it */
+    for (uint32_t i = 0; i < s->nthreads; i++)
+        waking += s->threads[i]->waking;
+    if (waking != s->waking)
+        gs_fatal("the simulated machine lost count of its woken threads", 0);
     for (uint32_t i = 0; i < s->nthreads; i++) {
         gs_fiber_free(s->threads[i]->fiber);
         free(s->threads[i]);
