@@ -328,18 +328,15 @@ static void format(double v, const char *unit, char *out, size_t n)
 
 /* Appends " (LO to HI)", the least and the most of the n values, to the
  * figure in out. */
-static void append_range(const double *values, int n, const char *unit, char *out, size_t size)
+static void append_range(double *values, int n, const char *unit, char *out, size_t size)
 {
-    double lo = values[0], hi = values[0];
-    for (int i = 1; i < n; i++) {
-        lo = values[i] < lo ? values[i] : lo;
-        hi = values[i] > hi ? values[i] : hi;
-    }
-    char a[32], b[32];
-    format(lo, unit, a, sizeof a);
-    format(hi, unit, b, sizeof b);
+    bench_figure f;
+    bench_summarize(&f, values, n);
+    char lo[32], hi[32];
+    format(f.min, unit, lo, sizeof lo);
+    format(f.max, unit, hi, sizeof hi);
     size_t used = strlen(out);
-    snprintf(out + used, size - used, " (%s to %s)", a, b);
+    snprintf(out + used, size - used, " (%s to %s)", lo, hi);
 }
 
 void bench_fidelity(bench_report *r)
