@@ -53,7 +53,11 @@
  * to minute; a busy machine reads slow.  Ten runs later that day (load
  * 2.2), with the cold caches measured too: nine of thirteen within 15%,
  * the signal, the quick wake-up and the cold caches within 23%, the cache
- * line within 64%. */
+ * line within 64%; ten more runs hours later (load about 1), nine again, the
+ * signal within 21%, the cache line 35%, the cold caches and the wake-up
+ * after an idle (two runs of ten at 35 and 37 us against 26) 45%.  The
+ * cache line's batches agree within a run and differ between runs: where
+ * the host puts the two virtual CPUs, not the estimate. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
