@@ -227,7 +227,8 @@ static int python_once(const gs_lesson *l, const char *python, double *value)
     char interval[32], workers[16], ops[32], units[32], share[32];
     snprintf(interval, sizeof interval, "%g", (double)l->interval_ns / 1e9);
     snprintf(workers, sizeof workers, "%u", l->workers);
-    snprintf(units, sizeof units, "%u", l->kind == GS_LESSON_NATIVE ? 400 : 5 * l->workers);
+    snprintf(units, sizeof units, "%u",
+             l->kind == GS_LESSON_NATIVE ? GS_LESSON_NATIVE_UNITS : GS_LESSON_IO_UNITS_PER_THREAD * l->workers);
     snprintf(share, sizeof share, "%g", l->native_share);
     double a[MAX_FIGURES];
     switch (l->kind) {

@@ -32,6 +32,13 @@ typedef enum {
     GS_LESSON_NATIVE,     /* CPU work partly in native calls: speedup over 1 thread */
 } gs_lesson_kind;
 
+/* Work sizes that CPython's runs (bench/fidelity/lessons.py) and gilsim's
+ * share.  The native rows run 4,000 units of 100 us, 0.4 s on one thread:
+ * at 400 units CPython's threads' start-up took a fifth of the run (4
+ * threads 1.66x, 8 threads 1.27x against 1.94x and 1.88x over 4,000 on
+ * the development VM), which is not the lesson. */
+enum { GS_LESSON_NATIVE_UNITS = 4000, GS_LESSON_IO_UNITS_PER_THREAD = 5 };
+
 typedef enum {
     GS_BAND_20,      /* within 20% of CPython's figure */
     GS_BAND_2X,      /* within a factor of 2 */
