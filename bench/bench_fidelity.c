@@ -35,14 +35,27 @@
 #include "calibrate.h"
 #include "lessons.h"
 
-enum { RUNS = 7, SEEDS = 10, MAX_FIGURES = 2 };
+enum { RUNS = 7, RACE_RUNS = 21, SEEDS = 10, MAX_FIGURES = 2 };
+enum { MAX_RUNS = RACE_RUNS > SEEDS ? RACE_RUNS : SEEDS };
 
 /* Real runs of a row (CPython's and gilsim's): RUNS where a run is short
- * and swings (the race loses 0% or 30%), 3 for the convoy and the I/O
- * threads, which take seconds. */
+ * and swings; RACE_RUNS for the race without a lock, whose run takes 20
+ * ms and loses nothing or an interval's updates (CPython: 0% to 50%, 7
+ * runs in 10 losing; the share of 7 runs that lose moves by 17 points
+ * with one run); 3 for the convoy and the I/O threads, which take
+ * seconds. */
 static int real_runs(const gs_lesson *l)
 {
-    return l->kind == GS_LESSON_CONVOY || l->kind == GS_LESSON_IO_THREADS ? 3 : RUNS;
+    switch (l->kind) {
+    case GS_LESSON_CONVOY:
+    case GS_LESSON_IO_THREADS:
+        return 3;
+    case GS_LESSON_RACE:
+    case GS_LESSON_LOSING:
+        return RACE_RUNS;
+    default:
+        return RUNS;
+    }
 }
 
 extern char **environ;
@@ -306,7 +319,7 @@ static double figure_of(const gs_lesson *l, double *values, int n)
  * virtual over SEEDS seeds of sim; -1 where a run failed (err says). */
 static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
 {
-    double v[SEEDS > RUNS ? SEEDS : RUNS];
+    double v[MAX_RUNS];
     int n = sim ? SEEDS : real_runs(l);
     for (int i = 0; i < n; i++) {
         gs_sim_model m;
@@ -350,12 +363,12 @@ void bench_fidelity(bench_report *r)
     const char *python2 = python2_found();
     const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
     bool taskset = runs(taskset_args);
-    printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (3 for the convoy and the I/O "
-           "threads), CPython's with the least and the most of its runs after it; virtual: over seeds 1 to %d "
+    printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (%d for the race without a lock, 3 "
+           "for the convoy and the I/O threads), CPython's with the least and the most of its runs after it; virtual: over seeds 1 to %d "
            "(classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  A figure marked * is the one "
            "recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
-           python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, SEEDS);
+           python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, RACE_RUNS, SEEDS);
     printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated |\n");
     printf("|---|---:|---|---:|---:|---:|\n");
     int met[2] = {0, 0};
@@ -363,7 +376,7 @@ void bench_fidelity(bench_report *r)
         const gs_lesson *l = &gs_lessons[i];
         fprintf(stderr, "gilsim-bench: %s\n", l->phenomenon);
         const char *python = l->kind == GS_LESSON_BATTLE || l->kind == GS_LESSON_CHANGES ? python2 : python3;
-        double py[RUNS];
+        double py[MAX_RUNS];
         int npy = 0;
         for (int k = 0; k < real_runs(l) && python && taskset; k++)
             if (python_once(l, python, &py[npy]) == 0)
