@@ -41,7 +41,7 @@ enum { MAX_RUNS = RACE_RUNS > SEEDS ? RACE_RUNS : SEEDS };
 /* Real runs of a row (CPython's and gilsim's): RUNS where a run is short
  * and swings; RACE_RUNS for the race without a lock, whose run takes 20
  * ms and loses nothing or an interval's updates (CPython: 0% to 50%, 7
- * runs in 10 losing; the share of 7 runs that lose moves by 17 points
+ * runs in 10 losing; the share of 7 runs that lose moves by 14 points
  * with one run); 3 for the convoy and the I/O threads, which take
  * seconds. */
 static int real_runs(const gs_lesson *l)
