@@ -364,9 +364,9 @@ void bench_fidelity(bench_report *r)
     const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
     bool taskset = runs(taskset_args);
     printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (%d for the race without a lock, 3 "
-           "for the convoy and the I/O threads), CPython's with the least and the most of its runs after it; virtual: over seeds 1 to %d "
-           "(classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  A figure marked * is the one "
-           "recorded on the development VM: it could not be measured here.\n\n",
+           "for the convoy and the I/O threads), CPython's with the least and the most of its runs after it; "
+           "virtual: over seeds 1 to %d (classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  "
+           "A figure marked * is the one recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
            python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, RACE_RUNS, SEEDS);
     printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated |\n");
