@@ -29,7 +29,7 @@ typedef struct {
     uint32_t max_stack; /* deepest operand stack, set by the verifier */
 } gs_func;
 
-/* A variable every thread of a process sees (section 9 of DESIGN.md): its
+/* A variable every thread of a process sees (docs/design.md, "Shared state"): its
  * name and its value when the process starts. */
 typedef struct {
     char name[GS_MAX_NAME + 1];

@@ -1,7 +1,7 @@
-/* pyc.h - a front end for a documented subset of Python (DESIGN.md section
- * 10): .py source to gilsim assembly, which the assembler and verifier
- * turn into bytecode as for any .gsa file.  Like the rest of interp/ it
- * knows nothing of threads.
+/* pyc.h - a front end for a documented subset of Python (README.md,
+ * "Program format"): .py source to gilsim assembly, which the assembler
+ * and verifier turn into bytecode as for any .gsa file.  Like the rest of
+ * interp/ it knows nothing of threads.
  *
  * The subset: def with positional arguments (recursion too), return,
  * 64-bit integers (the program says `.overflow error`: a result past 64

@@ -1,5 +1,5 @@
 /* test_shared.c - shared variables, user locks and native calls in every
- * runner (DESIGN.md section 9): what the interpreter lock protects and
+ * runner (docs/design.md, "Shared state"): what the interpreter lock protects and
  * what it does not, as invariants that hold on any machine, and in virtual
  * time as exact figures. */
 #include <setjmp.h>
