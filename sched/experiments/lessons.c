@@ -59,7 +59,7 @@ const gs_lesson gs_lessons[] = {
      PY311 ", threads started together (63 to 80 in batches of 30 and 40); the band is issue 27's", true},
     {"... lost at 1 us (%)", GS_LESSON_RACE, 2, 2, 1 * US, 0, GS_BAND_20, 0, 0, 38, PY311 " [24]", true},
     {"the race under a threading.Lock: wall / without it, 5 ms", GS_LESSON_RACE_LOCK, 2, 2, 5 * MS, 0, GS_BAND_20,
-     0, 0, 9.5, PY311 " [90 to 150]", true},
+     0, 0, 9.5, PY311 " (medians 8.0 to 11.1 by the hour) [90 to 150]", false},
     {"tiny switch interval, 1 us: 2 CPU threads' wall / 1 thread's", GS_LESSON_TINY, 2, 2, 1 * US, 0, GS_BAND_20,
      0, 0, 1.25, PY311 " (1.09 to 1.40) [0.96]", true},
     {"... at 10 us", GS_LESSON_TINY, 2, 2, 10 * US, 0, GS_BAND_20, 0, 0, 0.98, PY311 " (0.90 to 1.14) [0.99]", true},
