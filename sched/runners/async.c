@@ -132,7 +132,7 @@ static void io_done(task *t, int64_t result)
 static void release(task *t, uint32_t i, uint64_t now)
 {
     async_run *r = t->run;
-    gs_ulock_release(&r->process.locks, i, &t->res->ulocks[i]);
+    gs_ulock_release(&r->process.locks, i, now, &t->res->ulocks[i]);
     gs_record(&t->res->rec, GS_EV_ULOCK_RELEASE, now, i);
     t->held[i] = false;
     task *w = r->parked[i];

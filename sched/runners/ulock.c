@@ -38,11 +38,10 @@ void gs_ulocks_destroy(gs_ulocks *u)
     *u = (gs_ulocks){0};
 }
 
-/* Takes l, which is free, for `who`, who asked at asked_ns.
+/* Takes l, which is free, at now for `who`, who asked at asked_ns.
  * Precondition: l->mutex is held. */
-static void take(gs_ulocks *u, gs_ulock *l, uint32_t who, uint64_t asked_ns, bool waited, gs_ulock_counts *c)
+static void take(gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, bool waited, gs_ulock_counts *c)
 {
-    uint64_t now = gs_os_now(u->os);
     l->locked = true;
     atomic_store(&l->holder, (int32_t)who);
     l->got_ns = now;
@@ -59,8 +58,8 @@ bool gs_ulock_try(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_
     gs_ulock *l = &u->locks[i];
     gs_os_lock(u->os, l->mutex);
     bool free_now = !l->locked;
-    if (free_now)
-        take(u, l, who, asked_ns, false, c);
+    if (free_now) /* at once: no clock read of its own, which costs a real lock a tenth of its time */
+        take(l, who, asked_ns, asked_ns, false, c);
     gs_os_unlock(u->os, l->mutex);
     return free_now;
 }
@@ -142,7 +141,7 @@ gs_ulock_outcome gs_ulock_wait(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t 
         }
     }
     if (outcome == GS_ULOCK_TAKEN)
-        take(u, l, who, asked_ns, true, c);
+        take(l, who, asked_ns, gs_os_now(u->os), true, c);
     gs_os_unlock(u->os, l->mutex);
     atomic_store(&me->lock, -1);
     return outcome;
@@ -160,13 +159,13 @@ bool gs_ulock_park(gs_ulocks *u, uint32_t i, uint32_t who, gs_ulock_cycle *cycle
     return true;
 }
 
-void gs_ulock_release(gs_ulocks *u, uint32_t i, gs_ulock_counts *c)
+void gs_ulock_release(gs_ulocks *u, uint32_t i, uint64_t now, gs_ulock_counts *c)
 {
     gs_ulock *l = &u->locks[i];
     gs_os_lock(u->os, l->mutex);
     l->locked = false;
     atomic_store(&l->holder, -1);
-    c->held_ns += gs_os_now(u->os) - l->got_ns;
+    c->held_ns += now - l->got_ns;
     gs_os_signal(u->os, l->cond);
     gs_os_unlock(u->os, l->mutex);
 }

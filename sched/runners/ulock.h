@@ -90,8 +90,9 @@ bool gs_ulock_try(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_
 gs_ulock_outcome gs_ulock_wait(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_ulock_counts *c,
                                gs_ulock_cycle *cycle);
 
-/* Releases lock i, which the caller holds, and wakes a waiter. */
-void gs_ulock_release(gs_ulocks *u, uint32_t i, gs_ulock_counts *c);
+/* Releases lock i, which the caller holds, at now (its figures count to
+ * there), and wakes a waiter. */
+void gs_ulock_release(gs_ulocks *u, uint32_t i, uint64_t now, gs_ulock_counts *c);
 
 /* Makes every wait end now, and every later one at once (GS_ULOCK_STOPPED). */
 void gs_ulocks_stop(gs_ulocks *u);

@@ -109,7 +109,7 @@ static void do_lock(gs_worker *w)
     }
     uint64_t now = gs_os_now(os);
     if (vm->request == GS_REQ_RELEASE) {
-        gs_ulock_release(&w->process->locks, i, c);
+        gs_ulock_release(&w->process->locks, i, now, c);
         gs_record(&w->res->rec, GS_EV_ULOCK_RELEASE, now, i);
     } else if (!gs_ulock_try(&w->process->locks, i, w->user, now, c)) {
         gs_record(&w->res->rec, GS_EV_ULOCK_WAIT, now, i);
@@ -268,7 +268,7 @@ void gs_worker_run(gs_worker *w)
     if (gs_worker_release_held(w->vm, w->held, msg)) {
         for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
             if (w->held[i])
-                gs_ulock_release(&w->process->locks, i, &res->ulocks[i]);
+                gs_ulock_release(&w->process->locks, i, gs_os_now(os), &res->ulocks[i]);
         if (!res->failed)
             gs_worker_fail(res, msg);
     }
