@@ -166,6 +166,10 @@ static void test_json_same_schema_in_every_mode(void **state)
         json_t *guard = json_array_get(get(r, "user_locks"), 0);
         assert_string_equal(json_string_value(get(guard, "name")), "guard");
         assert_int_equal(json_integer_value(get(guard, "acquisitions")), 20000);
+        /* a share of the time in every mode: each process's own guard's, on average */
+        double held = json_real_value(get(guard, "held_fraction"));
+        if (!(held > 0 && held <= 1))
+            fail_msg("%s: the guard held %g of the time", args, held);
         json_decref(doc);
         snprintf(args, sizeof args, "--%s 2 --native 0.5 --work 20 --json -", modes[m]);
         assert_int_equal(run(args, NULL, &out), 0);

@@ -128,10 +128,17 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
     core_figures(r, s);
     s->native_max = r->native_max;
     s->nulocks = r->nulocks;
-    for (uint32_t l = 0; l < r->nulocks && r->ulock_wait; l++) {
-        s->ulocks[l].wait_p50 = gs_hist_percentile(&r->ulock_wait[l], 50);
-        s->ulocks[l].wait_p99 = gs_hist_percentile(&r->ulock_wait[l], 99);
-        s->ulocks[l].held_fraction = wall_ns > 0 ? (double)s->ulocks[l].counts.held_ns / wall_ns : 0;
+    /* Processes and per-interpreter threads have a lock of each name each:
+     * the share of the time one was held is their mean.  Their waits'
+     * histograms stay in the children (no percentiles). */
+    double tables = gs_lock_scope_of(&r->cfg) == GS_SCOPE_PER_WORKER ? r->nworkers : 1;
+    for (uint32_t l = 0; l < r->nulocks; l++) {
+        if (r->ulock_wait) {
+            s->ulocks[l].wait_p50 = gs_hist_percentile(&r->ulock_wait[l], 50);
+            s->ulocks[l].wait_p99 = gs_hist_percentile(&r->ulock_wait[l], 99);
+        }
+        double held = (double)s->ulocks[l].counts.held_ns;
+        s->ulocks[l].held_fraction = wall_ns > 0 && tables > 0 ? held / wall_ns / tables : 0;
     }
     const gs_workload *wl = r->cfg.workload;
     if (wl && wl->race_counter >= 0 && (uint32_t)wl->race_counter < r->nshared) {
