@@ -1,7 +1,7 @@
 /* test_shared.c - shared variables, user locks and native calls in every
- * runner (docs/design.md, "Shared state"): what the interpreter lock protects and
- * what it does not, as invariants that hold on any machine, and in virtual
- * time as exact figures. */
+ * runner (docs/design.md, "Shared state"): what the interpreter lock
+ * protects and what it does not, as invariants that hold on any machine,
+ * and in virtual time as exact figures. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

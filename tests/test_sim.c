@@ -289,7 +289,8 @@ static void test_quick_round_trips_keep_the_lock(void **state)
 }
 
 /* The race under a user lock (`with guard:` around c = counter; f();
- * counter = c + 1, 2 threads x 200,000 updates at 5 ms) on the VM's model.
+ * counter = c + 1, 2 threads at 5 ms, as long as CPython's 2 x 200,000
+ * updates) on the VM's model.
  * CPython 3.11 there waits for the guard 4,345 to 8,865 times a race and
  * takes 8x to 11x as long as without the lock: the guard and the
  * interpreter lock ping-pong.  A waiter woken by a release comes 17.6 us
@@ -304,7 +305,9 @@ static void test_a_lock_held_a_third_of_the_time_ping_pongs(void **state)
     char err[GS_ERRMSG_MAX];
     gs_workload w;
     assert_int_equal(gs_workload_load(&w, &(gs_workload_spec){.kind = GS_WL_RACE, .race = GS_RACE_LOCK}, err), 0);
-    const uint64_t units = 800; /* 400,000 updates, 400 us a thread of 1,000 on the VM's 0.5 ns instructions */
+    /* 800 units of 1,000 updates: on the VM's 0.5 ns instructions the race
+     * lasts as long as CPython's (lessons.c's race_units) */
+    const uint64_t units = 800;
     gs_sim_model m = vm_model(1);
     gs_run_result r;
     sim_run(&w, GS_GIL_CPYTHON, 1, units / 2, false, &m, &r);

@@ -138,7 +138,7 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
             s->ulocks[l].wait_p99 = gs_hist_percentile(&r->ulock_wait[l], 99);
         }
         double held = (double)s->ulocks[l].counts.held_ns;
-        s->ulocks[l].held_fraction = wall_ns > 0 && tables > 0 ? held / wall_ns / tables : 0;
+        s->ulocks[l].held_fraction = wall_ns > 0 ? held / wall_ns / tables : 0;
     }
     const gs_workload *wl = r->cfg.workload;
     if (wl && wl->race_counter >= 0 && (uint32_t)wl->race_counter < r->nshared) {
