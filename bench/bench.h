@@ -85,7 +85,8 @@ void bench_add_sweeps(bench_report *r, const char *section, const char *name, co
 #include "embedded.h"
 extern const gs_embedded_program bench_fidelity_programs[];
 
-/* Measures this machine as `gilsim calibrate` does, or exits saying why. */
+/* Measures this machine as `gilsim calibrate` does and prints the model
+ * (its options, for `--sim`), or exits saying why. */
 #include "calibrate.h"
 void bench_calibrate(gs_calibration *cal);
 

@@ -122,11 +122,6 @@ void bench_calibration(bench_report *r)
     gs_calibration cal;
     bench_calibrate(&cal);
     const gs_sim_model *m = &cal.model;
-    printf("Calibrated model: --cores %u --instruction-ns %.2f", m->cores, m->instruction_ns);
-    for (size_t i = 0; i < GS_SIM_COST_COUNT; i++)
-        printf(" --%s %lluns", gs_sim_costs[i].option,
-               (unsigned long long)gs_sim_cost_of(m, &gs_sim_costs[i]));
-    printf("\n\n");
     printf("| scenario | gilsim options | figure | real, median of %d [min .. max] | virtual | virtual / real |\n",
            REPEAT);
     printf("|---|---|---|---:|---:|---:|\n");

@@ -47,6 +47,11 @@ void bench_calibrate(gs_calibration *cal)
         fprintf(stderr, "gilsim-bench: %s\n", err);
         exit(1);
     }
+    const gs_sim_model *m = &cal->model;
+    printf("Calibrated model: --cores %u --instruction-ns %.2f", m->cores, m->instruction_ns);
+    for (size_t i = 0; i < GS_SIM_COST_COUNT; i++)
+        printf(" --%s %lluns", gs_sim_costs[i].option, (unsigned long long)gs_sim_cost_of(m, &gs_sim_costs[i]));
+    printf("\n\n");
 }
 
 static bench_row *new_row(bench_report *r)
