@@ -17,7 +17,7 @@
  *          "Wake-ups"): a writer pays its signal, but the signal lies on
  *          no round trip's path (when both did, the calibrated model's
  *          lone thread made 16,342 round trips a second on the development
- *          VM, against CPython's 25,734; since, 29,300).  A pipe with no
+ *          VM, against CPython's 25,734; since, 28,642).  A pipe with no
  *          latency is so a wake-up and back, about 35 us there, not a
  *          timer's 70.  The peer is not a modelled thread: it
  *          is taken to find an idle core at once.  When there is none, and
