@@ -24,9 +24,9 @@
 #include "../machine.h"
 #include "../../run.h"
 
-/* Each cost: BATCHES batches, the least batch its estimate (calibrate.h
- * says why); a hand-off batch is HANDOFFS of them, a file batch
- * FILE_READS reads. */
+/* Each cost: BATCHES batches, most costs' estimate the least of them
+ * (estimate() and calibrate.h say which are not, and why); a hand-off
+ * batch is HANDOFFS of them, a file batch FILE_READS reads. */
 enum { BATCHES = 11, HANDOFFS = 1000, FILE_READS = 1000, SLICE_SPIN_MS = 300 };
 /* A wake-up after a long idle: IDLE_HANDOFFS hand-offs a batch, each after
  * IDLE_PAUSE_NS of the woken thread's core idle: longer than the model's
