@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "fuse.h"
 #include "vm.h"
 
 #define MAX_INSTRUCTIONS 200000u
@@ -28,10 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static gs_vm vm, alone;
     int64_t args[3] = {3, 5, 7};
     gs_program plain = p;
-    plain.fast = p.code;
+    plain.fast = gs_interpreter_code(&p, false);
     /* gilsim gives main at most three arguments and refuses programs that want more */
-    if (p.funcs[p.main].nargs > 3 || gs_vm_init(&vm, &p, args, p.funcs[p.main].nargs, err) != 0 ||
+    if (!plain.fast || p.funcs[p.main].nargs > 3 || gs_vm_init(&vm, &p, args, p.funcs[p.main].nargs, err) != 0 ||
         gs_vm_init(&alone, &plain, args, p.funcs[p.main].nargs, err) != 0) {
+        free(plain.fast);
         gs_program_free(&p);
         return 0;
     }
@@ -84,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gs_vm_clear_breaker(&alone, 1);
         }
     }
+    free(plain.fast);
     gs_program_free(&p);
     return 0;
 }

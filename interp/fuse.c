@@ -27,23 +27,27 @@ static bool run_at(const gs_program *p, uint32_t pc, uint32_t end, const gs_fuse
     return pc <= end;
 }
 
-int gs_fuse(gs_program *p)
+int32_t *gs_interpreter_code(const gs_program *p, bool fuse)
 {
-    free(p->fast);
-    p->fast = malloc((p->ncode ? p->ncode : 1) * sizeof *p->fast);
-    if (!p->fast)
-        return -1;
-    memcpy(p->fast, p->code, p->ncode * sizeof *p->fast);
+    int32_t *fast = malloc((p->ncode ? p->ncode : 1) * sizeof *fast);
+    if (!fast)
+        return NULL;
+    memcpy(fast, p->code, p->ncode * sizeof *fast);
     for (uint32_t fn = 0; fn < p->nfuncs; fn++) {
         uint32_t end = p->funcs[fn].end;
-        for (uint32_t pc = p->funcs[fn].entry; pc < end; pc += gs_instruction_length(p->code[pc]))
-            for (int k = 0; k < GS_FUSED_COUNT; k++) /* the first that matches: the table's order */
+        for (uint32_t pc = p->funcs[fn].entry; pc < end; pc += gs_instruction_length(p->code[pc])) {
+            const gs_opinfo *op = &gs_opinfo_table[p->code[pc]];
+            for (int i = 0; i < op->noperands; i++)
+                if (op->operand[i] == GS_OPND_LABEL) /* < GS_MAX_CODE words: the bytes fit */
+                    fast[pc + 1 + i] = p->code[pc + 1 + i] * (int32_t)sizeof *fast;
+            for (int k = 0; fuse && k < GS_FUSED_COUNT; k++) /* the first that matches: the table's order */
                 if (run_at(p, pc, end, &gs_fused_table[k])) {
-                    p->fast[pc] = GS_OP_COUNT + k;
+                    fast[pc] = GS_OP_COUNT + k;
                     break;
                 }
+        }
     }
-    return 0;
+    return fast;
 }
 
 const gs_fused_info *gs_fused_at(const gs_program *p, uint32_t pc)

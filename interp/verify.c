@@ -198,8 +198,11 @@ int gs_verify(gs_program *p, char err[GS_ERRMSG_MAX])
         free(v.start);
         free(v.work);
     }
-    if (rc == 0 && gs_fuse(p) != 0)
-        rc = fail(&v, 0, "out of memory");
+    if (rc == 0) {
+        free(p->fast);
+        if (!(p->fast = gs_interpreter_code(p, true)))
+            rc = fail(&v, 0, "out of memory");
+    }
     p->verified = rc == 0;
     return rc;
 }

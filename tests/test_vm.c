@@ -432,7 +432,8 @@ static void test_two_states_two_threads(void **state)
 static gs_stop run_both(gs_program *p, const int64_t *args, uint32_t nargs, uint64_t budget)
 {
     gs_program plain = *p;
-    plain.fast = p->code; /* the interpreter runs the code as written */
+    plain.fast = gs_interpreter_code(p, false); /* the code as written */
+    assert_non_null(plain.fast);
     static gs_vm fused, alone;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&fused, p, args, nargs, err), 0);
@@ -452,6 +453,7 @@ static gs_stop run_both(gs_program *p, const int64_t *args, uint32_t nargs, uint
             assert_true(fused.result == alone.result);
             assert_string_equal(fused.error, alone.error);
             assert_int_equal(fused.error_pc, alone.error_pc);
+            free(plain.fast);
             return a;
         } else if (a != GS_STOP_BUDGET && a != GS_STOP_YIELD) {
             fail_msg("%s: stopped with %d", p->source, a);
