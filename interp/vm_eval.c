@@ -111,10 +111,12 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     const gs_func *const funcs = prog->funcs;
     int64_t *stack = vm->stack;   /* the state's, in locals: a call grows them */
     gs_frame *frames = vm->frames;
+    gs_frame *frame = frames + vm->nframes - 1; /* the running function's: vm->nframes, in a register */
+    const gs_frame *frames_end = frames + vm->frames_cap;
     int64_t *stack_end = stack + vm->stack_cap;
     const int32_t *ip = code + vm->pc;
     int64_t *sp = stack + vm->sp;
-    int64_t *fp = stack + frames[vm->nframes - 1].base;
+    int64_t *fp = stack + frame->base;
     uint64_t left = budget;
     const int32_t *at; /* start of the instruction being run, for errors */
     gs_stop stop;
@@ -304,26 +306,28 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(CALL) {
         const gs_func *f = &funcs[OPERAND(0)];
         int64_t *base = sp - f->nargs;
-        if (GS_UNLIKELY(vm->nframes == vm->frames_cap ||
-                        f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
-            /* Out of room: grow (rebasing base, sp and fp), unless the
-             * call would pass a limit. */
+        if (GS_UNLIKELY(frame + 1 == frames_end || f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
+            /* Out of room: grow (rebasing base, sp, fp and the frames),
+             * unless the call would pass a limit. */
+            uint32_t depth = (uint32_t)(frame - frames) + 1;
             uint32_t at_base = (uint32_t)(base - stack), need = at_base + f->nlocals + f->max_stack;
-            if (vm->nframes == GS_VM_FRAMES || need > GS_VM_STACK)
-                FAIL("stack overflow: call depth %u is too deep", vm->nframes);
+            if (depth == GS_VM_FRAMES || need > GS_VM_STACK)
+                FAIL("stack overflow: call depth %u is too deep", depth);
             uint32_t at_sp = (uint32_t)(sp - stack), at_fp = (uint32_t)(fp - stack);
-            if (!gs_vm_grow(vm, vm->nframes + 1, need))
-                FAIL("out of memory for a call at depth %u", vm->nframes);
+            if (!gs_vm_grow(vm, depth + 1, need))
+                FAIL("out of memory for a call at depth %u", depth);
             stack = vm->stack;
             frames = vm->frames;
+            frame = frames + depth - 1;
+            frames_end = frames + vm->frames_cap;
             base = stack + at_base;
             sp = stack + at_sp;
             fp = stack + at_fp;
             stack_end = stack + vm->stack_cap;
         }
-        frames[vm->nframes++] = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
-                                               .func = (uint32_t)OPERAND(0),
-                                               .base = (uint32_t)(base - stack)};
+        *++frame = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
+                              .func = (uint32_t)OPERAND(0),
+                              .base = (uint32_t)(base - stack)};
         for (sp = base + f->nargs; sp < base + f->nlocals; sp++)
             *sp = 0;
         fp = base;
@@ -333,17 +337,17 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     }
     VM_CASE(RET) {
         a = TOP();
-        if (vm->nframes == 1) {
+        if (frame == frames) {
             vm->result = a;
             vm->done = true;
             ADVANCE(0);
             STOP(GS_STOP_DONE);
         }
-        const gs_frame *f = &frames[--vm->nframes];
         sp = fp;
         PUSH(a);
-        ip = code + f->ret_pc;
-        fp = stack + frames[vm->nframes - 1].base;
+        ip = code + frame->ret_pc;
+        frame--;
+        fp = stack + frame->base;
         VM_NEXT();
     }
     VM_CASE(IO) {
@@ -427,6 +431,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_END()
 
 leave:
+    vm->nframes = (uint32_t)(frame - frames) + 1;
     vm->pc = (uint32_t)(ip - code);
     vm->sp = (uint32_t)(sp - stack);
     vm->instructions += budget - left;
