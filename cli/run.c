@@ -20,10 +20,10 @@ static void say_failures(const gs_experiment *e)
     uint32_t said = 0;
     for (uint32_t i = 0; i < r->nworkers && said < 8; i++) {
         const gs_worker_result *w = &r->workers[i];
-        if (!w->failed || (r->stopped && strcmp(w->error, gs_run_stop_reason()) == 0))
+        if (!w->failed || (r->stopped && strcmp(w->rare->error, gs_run_stop_reason()) == 0))
             continue;
         fprintf(stderr, "gilsim: %s %u failed: %.*s\n", gs_mode_singular[r->cfg.mode], w->id,
-                (int)strcspn(w->error, "\n"), w->error);
+                (int)strcspn(w->rare->error, "\n"), w->rare->error);
         said++;
     }
     if (r->failed > said && !r->stopped)

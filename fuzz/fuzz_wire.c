@@ -1,6 +1,6 @@
 /* fuzz_wire.c - libFuzzer target: what a parent makes of a child's result
  * (runners/wire.h).  The input is the body and what follows it, padded
- * with zeros to a whole body when shorter; the target gives it a right
+ * with zeros to a whole body and rare block when shorter; the target gives it a right
  * header and a right trailer's hash, so the fuzzer spends its time past
  * them, on the sizes and the histograms a damaged or hostile child could
  * send.  Whatever is accepted must be safe to read: every
@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint32_t header[4] = {GS_WIRE_MAGIC, GS_WIRE_VERSION, (uint32_t)sizeof(gs_worker_result),
                                 size ? data[0] % (EVENT_CAP + 2) : 0};
-    size_t body = size > sizeof(gs_worker_result) ? size : sizeof(gs_worker_result);
+    const size_t least = sizeof(gs_worker_result) + sizeof(gs_worker_rare);
+    size_t body = size > least ? size : least;
     size_t len = sizeof header + body + sizeof(uint64_t);
     unsigned char *msg = calloc(1, len);
     if (!msg)
@@ -32,12 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(msg + len - sizeof h, &h, sizeof h);
 
     static gs_worker_result got;
+    static gs_worker_rare rare;
     static gs_event events[EVENT_CAP];
     static gs_hist whole;
     gs_worker_result want;
     memset(&want, 0, sizeof want);
     memcpy(&want, msg + sizeof header, offsetof(gs_worker_result, failed)); /* the id and units it claims are the parent's */
     want.rec = (gs_recorder){.events = events, .cap = EVENT_CAP};
+    want.rare = &rare;
     got = want;
     char why[GS_ERRMSG_MAX];
     if (gs_wire_receive(msg, len, &got, why) == 0) {
@@ -52,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (uint32_t e = 0; e < got.rec.n; e++)
             seen += got.rec.events[e].t_ns;
-        if (strlen(got.error) >= sizeof got.error)
+        if (got.rare != &rare || strlen(rare.error) >= sizeof rare.error)
             abort();
         (void)seen;
         gs_worker_result_free(&got);

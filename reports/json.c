@@ -83,7 +83,7 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
                           (double)(w->end_ns - w->start_ns) / 1e9, "cpu_s", (double)w->cpu_ns / 1e9, "lock",
                           has_lock ? worker_lock_json(&w->lock) : json_null(), "io", io_json(w->io_ops, worker_hist_json(&w->io_latency)),
                           "events", "recorded", (json_int_t)w->rec.n, "dropped", (json_int_t)w->rec.dropped);
-    json_object_set_new(o, "error", w->failed ? gs_json_text(w->error) : json_null());
+    json_object_set_new(o, "error", w->failed ? gs_json_text(w->rare->error) : json_null());
     json_object_set_new(o, "core_wait_s", w->core_wait_known && has_lock ? json_real((double)w->core_wait_ns / 1e9)
                                                                          : json_null());
     json_object_set_new(o, "loop_lag_ns", mode == GS_MODE_ASYNC ? worker_hist_json(&w->loop_lag) : json_null());
@@ -97,10 +97,10 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
     json_t *locks = json_array();
     for (uint32_t i = 0; i < nulocks; i++)
         json_array_append_new(locks, json_pack("{s:I, s:I, s:I, s:I}", "acquisitions",
-                                               (json_int_t)w->ulocks[i].acquisitions, "contended",
-                                               (json_int_t)w->ulocks[i].contended, "wait_total_ns",
-                                               (json_int_t)w->ulocks[i].wait_ns, "held_total_ns",
-                                               (json_int_t)w->ulocks[i].held_ns));
+                                               (json_int_t)w->rare->ulocks[i].acquisitions, "contended",
+                                               (json_int_t)w->rare->ulocks[i].contended, "wait_total_ns",
+                                               (json_int_t)w->rare->ulocks[i].wait_ns, "held_total_ns",
+                                               (json_int_t)w->rare->ulocks[i].held_ns));
     json_object_set_new(o, "user_locks", locks);
     return o;
 }

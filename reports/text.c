@@ -273,8 +273,8 @@ static void failures(FILE *out, const gs_run_result *r)
         if (!w->failed)
             continue;
         int col = fprintf(out, "  %s %u: ", gs_mode_singular[r->cfg.mode], w->id);
-        const char *frames = strchr(w->error, '\n');
-        wrapped(out, w->error, frames ? (size_t)(frames - w->error) : strlen(w->error), col, 6);
+        const char *frames = strchr(w->rare->error, '\n');
+        wrapped(out, w->rare->error, frames ? (size_t)(frames - w->rare->error) : strlen(w->rare->error), col, 6);
         for (const char *p = frames; p && *p; p++) /* the frame lines, indented */
             fputs(*p == '\n' ? "\n    " : (char[2]){*p, 0}, out);
         fputc('\n', out);

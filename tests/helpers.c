@@ -48,7 +48,7 @@ void check_consistent(const gs_run_result *r, uint64_t total_units)
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const gs_worker_result *w = &r->workers[i];
         if (w->failed)
-            fail_msg("%s %u failed: %s", gs_mode_singular[r->cfg.mode], i, w->error);
+            fail_msg("%s %u failed: %s", gs_mode_singular[r->cfg.mode], i, w->rare->error);
         units += w->units;
         assert_int_equal(w->lock.acquisitions, w->lock.forced_drops + w->lock.voluntary_drops + w->lock.tick_drops);
         assert_true(w->lock.hold_ns <= w->end_ns - w->start_ns);
@@ -118,7 +118,7 @@ void expect_one_runtime_error(gs_mode mode)
         const gs_worker_result *x = &r.workers[i];
         assert_int_equal(x->failed, i == 2);
         if (i == 2)
-            assert_string_equal(x->error, "division by zero\n  at main (t.gsa:6)");
+            assert_string_equal(x->rare->error, "division by zero\n  at main (t.gsa:6)");
         else
             assert_int_equal(x->checksum, 100 / ((int64_t)i - 2));
         assert_int_equal(x->units, 1);
@@ -137,7 +137,7 @@ void expect_timeout_stops(gs_mode mode, uint32_t workers)
     assert_true(r.stopped);
     assert_int_equal(r.failed, workers);
     for (uint32_t i = 0; i < workers; i++)
-        assert_string_equal(r.workers[i].error, "stopped by --timeout");
+        assert_string_equal(r.workers[i].rare->error, "stopped by --timeout");
     assert_true(r.end_ns - r.start_ns >= cfg.timeout_ns); /* never asked to stop early */
     assert_true(r.end_ns - r.start_ns < 5000000000u);
     gs_run_result_free(&r);

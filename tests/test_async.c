@@ -211,7 +211,7 @@ static void test_timeout_stops_sleeping_tasks(void **state)
     assert_true(r.stopped);
     assert_int_equal(r.failed, 5);
     for (uint32_t i = 0; i < 5; i++) {
-        assert_string_equal(r.workers[i].error, "stopped by --timeout");
+        assert_string_equal(r.workers[i].rare->error, "stopped by --timeout");
         assert_true(r.workers[i].io_ops >= 2);
     }
     gs_run_result_free(&r);

@@ -101,14 +101,16 @@ static void test_lost_values_fail_the_worker(void **state)
 {
     (void)state;
     static gs_worker_result res;
+    static gs_worker_rare rare;
     memset(&res, 0, sizeof res);
+    res.rare = &rare;
     gs_worker_check_figures(&res);
     assert_false(res.failed);
     res.loop_lag.lost = 2;
     res.lock.hold.lost = 1;
     gs_worker_check_figures(&res);
     assert_true(res.failed);
-    assert_string_equal(res.error, "out of memory for its figures (3 times not kept)");
+    assert_string_equal(res.rare->error, "out of memory for its figures (3 times not kept)");
 }
 
 int main(void)

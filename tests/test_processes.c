@@ -105,11 +105,11 @@ static void expect_faults(const char *src, const int faults[4], const char *cons
         if (errors[i]) {
             failed++;
             assert_true(x->failed);
-            if (strncmp(x->error, errors[i], strlen(errors[i])) != 0)
-                fail_msg("process %u: '%s', expected '%s...'", i, x->error, errors[i]);
+            if (strncmp(x->rare->error, errors[i], strlen(errors[i])) != 0)
+                fail_msg("process %u: '%s', expected '%s...'", i, x->rare->error, errors[i]);
         } else {
             if (x->failed)
-                fail_msg("process %u failed: %s", i, x->error);
+                fail_msg("process %u failed: %s", i, x->rare->error);
             assert_int_equal(x->checksum, 10 * (int64_t)i);
             assert_int_equal(x->units, 1);
             assert_true(x->instructions > 0);
@@ -151,7 +151,7 @@ static void test_data_crosses_home_before_the_result(void **state)
     for (uint32_t i = 0; i < r.nworkers; i++) {
         const gs_worker_result *wr = &r.workers[i];
         if (wr->failed)
-            fail_msg("process %u failed: %s", i, wr->error);
+            fail_msg("process %u failed: %s", i, wr->rare->error);
         assert_int_equal(wr->transfer_bytes, wr->units * cfg.transfer_bytes);
         assert_true(wr->transfer_ns > 0);
         units += wr->units;
@@ -252,6 +252,9 @@ static void test_wire_round_trip_and_damage(void **state)
     sent.checksum = -12345;
     sent.io_ops = 7;
     sent.rec = (gs_recorder){.events = events, .cap = 4, .n = 3, .dropped = 9};
+    gs_worker_rare sent_rare = {.shared_end = {42, -7}, .error = "stopped by --timeout"};
+    sent_rare.ulocks[1].held_ns = 1234;
+    sent.rare = &sent_rare;
     for (uint64_t v = 1; v < 1000000; v = v * 3 + 1) /* a window of many octaves ... */
         gs_worker_hist_add(&sent.lock.wait, v);
     for (uint64_t v = 900; v < 1100; v++) /* ... and one of one */
@@ -272,6 +275,8 @@ static void test_wire_round_trip_and_damage(void **state)
     got.first_unit = 30;
     got.units = 10;
     got.rec = (gs_recorder){.events = got_events, .cap = 4};
+    gs_worker_rare got_rare = {.error = "untouched"};
+    got.rare = &got_rare;
     gs_worker_result before = got;
 
     buf[len / 2] ^= 1;
@@ -291,6 +296,7 @@ static void test_wire_round_trip_and_damage(void **state)
     assert_non_null(strstr(why, "another worker"));
     got.id = 3;
     assert_memory_equal(&got, &before, sizeof got);
+    assert_string_equal(got_rare.error, "untouched");
 
     assert_int_equal(gs_wire_receive(buf, len, &got, why), 0);
     assert_int_equal(got.checksum, -12345);
@@ -299,6 +305,8 @@ static void test_wire_round_trip_and_damage(void **state)
     assert_int_equal(got.rec.n, 3);
     assert_int_equal(got.rec.dropped, 9);
     assert_memory_equal(got_events, events, 3 * sizeof *events);
+    assert_ptr_equal(got.rare, &got_rare); /* the parent's slot, not the child's pointer */
+    assert_memory_equal(&got_rare, &sent_rare, sizeof got_rare);
     const gs_worker_hist *hs[] = {&sent.lock.wait, &sent.io_latency}, *hg[] = {&got.lock.wait, &got.io_latency};
     for (int i = 0; i < 2; i++) {
         assert_int_equal(hg[i]->count, hs[i]->count);
@@ -317,6 +325,7 @@ static void test_wire_round_trip_and_damage(void **state)
     wb.len = 0;
     assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
     memset(&got, 0, sizeof got);
+    got.rare = &got_rare;
     got.id = 3;
     got.first_unit = 30;
     got.units = 10;

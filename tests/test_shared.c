@@ -166,7 +166,7 @@ static void test_processes_have_their_own_copy(void **state)
         assert_int_equal(s.lost_updates, 0);
         assert_int_equal(r.shared[0], 90 * 200);
         for (uint32_t i = 0; i < r.nworkers && !sim; i++)
-            assert_int_equal(r.workers[i].shared_end[0], (int64_t)r.workers[i].units * 200);
+            assert_int_equal(r.workers[i].rare->shared_end[0], (int64_t)r.workers[i].units * 200);
         gs_run_result_free(&r);
     }
     gs_workload_free(&w);
@@ -258,8 +258,8 @@ static void test_lock_misuse_fails_the_worker_only(void **state)
             assert_int_equal(r.failed, 1);
             assert_true(r.workers[0].failed);
             const char *want = which ? "ended holding lock l" : "release l: this thread does not hold it";
-            if (!strstr(r.workers[0].error, want))
-                fail_msg("%s: '%s', want '%s'", gs_mode_names[mode], r.workers[0].error, want);
+            if (!strstr(r.workers[0].rare->error, want))
+                fail_msg("%s: '%s', want '%s'", gs_mode_names[mode], r.workers[0].rare->error, want);
             gs_run_result_free(&r);
         }
     }
@@ -320,9 +320,9 @@ static void test_deadlock_fails_one_worker(void **state)
                 if (i != want[k].reporter) {
                     assert_false(x->failed);
                     assert_int_equal(x->units, 1);
-                } else if (!x->failed || strncmp(x->error, want[k].error, GS_ERRMSG_MAX - 1) != 0) {
+                } else if (!x->failed || strncmp(x->rare->error, want[k].error, GS_ERRMSG_MAX - 1) != 0) {
                     fail_msg("%s%s, %s %u: '%s'", gs_mode_names[want[k].mode], sim ? " (virtual)" : "",
-                             gs_mode_singular[want[k].mode], i, x->error);
+                             gs_mode_singular[want[k].mode], i, x->rare->error);
                 }
             }
             uint64_t wall = r.end_ns - r.start_ns;
@@ -377,7 +377,7 @@ static void test_long_waits_and_stops(void **state)
         assert_true(r.failed >= 1);
         for (uint32_t i = 0; i < 3; i++)
             if (r.workers[i].failed)
-                assert_string_equal(r.workers[i].error, "stopped by --timeout");
+                assert_string_equal(r.workers[i].rare->error, "stopped by --timeout");
         if (sim && r.end_ns - r.start_ns > cfg.timeout_ns + 1000000)
             fail_msg("stopped %.3f ms after a %.0f ms timeout", (r.end_ns - r.start_ns - cfg.timeout_ns) / 1e6,
                      cfg.timeout_ns / 1e6);

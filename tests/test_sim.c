@@ -314,7 +314,7 @@ static void test_a_lock_held_a_third_of_the_time_ping_pongs(void **state)
     gs_sim_model m = vm_model(1);
     gs_run_result r;
     sim_run(&w, GS_GIL_CPYTHON, 1, units / 2, false, &m, &r);
-    double held = (double)r.workers[0].ulocks[0].held_ns / (double)(r.end_ns - r.start_ns);
+    double held = (double)r.workers[0].rare->ulocks[0].held_ns / (double)(r.end_ns - r.start_ns);
     if (held < 0.3 || held > 0.4)
         fail_msg("a lone thread held the guard %.0f%% of its time: want a third", 100 * held);
     gs_run_result_free(&r);
@@ -322,7 +322,7 @@ static void test_a_lock_held_a_third_of_the_time_ping_pongs(void **state)
     for (uint64_t seed = 1; seed <= 5; seed++) {
         m = vm_model(seed);
         sim_run(&w, GS_GIL_CPYTHON, 2, units, false, &m, &r);
-        uint64_t waits = r.workers[0].ulocks[0].contended + r.workers[1].ulocks[0].contended;
+        uint64_t waits = r.workers[0].rare->ulocks[0].contended + r.workers[1].rare->ulocks[0].contended;
         ping_pongs += waits >= 500;
         gs_run_result_free(&r);
     }
@@ -955,10 +955,10 @@ static void test_processes_runner_in_virtual_time(void **state)
     assert_true(r.collect_ns >= 4 * m.collect_ns);
     assert_int_equal(r.failed, 1);
     assert_true(r.workers[1].failed);
-    assert_non_null(strstr(r.workers[1].error, "sent garbage"));
+    assert_non_null(strstr(r.workers[1].rare->error, "sent garbage"));
     for (uint32_t i = 0; i < 4; i++)
         if (i != 1 && (r.workers[i].failed || r.workers[i].units != 100 || r.workers[i].instructions == 0))
-            fail_msg("process %u: %s", i, r.workers[i].failed ? r.workers[i].error : "lost its work");
+            fail_msg("process %u: %s", i, r.workers[i].failed ? r.workers[i].rare->error : "lost its work");
     gs_run_result_free(&r);
 
     cfg.in_child = NULL;
@@ -969,7 +969,7 @@ static void test_processes_runner_in_virtual_time(void **state)
     assert_true(r.stopped);
     assert_int_equal(r.failed, 4);
     for (uint32_t i = 0; i < 4; i++) {
-        assert_string_equal(r.workers[i].error, "stopped by --timeout");
+        assert_string_equal(r.workers[i].rare->error, "stopped by --timeout");
         assert_true(r.workers[i].instructions > 0); /* sent home, though stopped */
         assert_true(r.workers[i].end_ns >= r.start_ns + cfg.timeout_ns);
         assert_true(r.workers[i].end_ns < r.start_ns + cfg.timeout_ns + GS_STOP_TICK_NS);

@@ -126,7 +126,7 @@ static int run_once(gs_run_config *cfg, one_run *out, char err[GS_ERRMSG_MAX])
     int rc = 0;
     for (uint32_t i = 0; i < r.nworkers && rc == 0; i++)
         if (r.workers[i].failed) {
-            snprintf(err, GS_ERRMSG_MAX, "worker %u failed: %.400s", i, r.workers[i].error);
+            snprintf(err, GS_ERRMSG_MAX, "worker %u failed: %.400s", i, r.workers[i].rare->error);
             rc = -1;
         }
     if (rc == 0) {

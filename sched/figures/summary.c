@@ -102,10 +102,10 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
         s->native_ns += w->native_ns;
         for (uint32_t l = 0; l < r->nulocks && l < GS_MAX_ULOCKS; l++) {
             gs_ulock_counts *c = &s->ulocks[l].counts;
-            c->acquisitions += w->ulocks[l].acquisitions;
-            c->contended += w->ulocks[l].contended;
-            c->wait_ns += w->ulocks[l].wait_ns;
-            c->held_ns += w->ulocks[l].held_ns;
+            c->acquisitions += w->rare->ulocks[l].acquisitions;
+            c->contended += w->rare->ulocks[l].contended;
+            c->wait_ns += w->rare->ulocks[l].wait_ns;
+            c->held_ns += w->rare->ulocks[l].held_ns;
         }
         s->events += w->rec.n;
         s->events_dropped += w->rec.dropped;

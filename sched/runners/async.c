@@ -132,7 +132,7 @@ static void io_done(task *t, int64_t result)
 static void release(task *t, uint32_t i, uint64_t now)
 {
     async_run *r = t->run;
-    gs_ulock_release(&r->process.locks, i, now, &t->res->ulocks[i]);
+    gs_ulock_release(&r->process.locks, i, now, &t->res->rare->ulocks[i]);
     gs_record(&t->res->rec, GS_EV_ULOCK_RELEASE, now, i);
     t->held[i] = false;
     task *w = r->parked[i];
@@ -142,7 +142,7 @@ static void release(task *t, uint32_t i, uint64_t now)
     if (!r->parked[i])
         r->parked_last[i] = NULL;
     gs_ulock_cycle none;
-    gs_ulock_wait(&r->process.locks, i, (uint32_t)(w - r->tasks), w->asked_ns, &w->res->ulocks[i],
+    gs_ulock_wait(&r->process.locks, i, (uint32_t)(w - r->tasks), w->asked_ns, &w->res->rare->ulocks[i],
                   &none); /* free: no waiting, the wait counted */
     gs_record(&w->res->rec, GS_EV_ULOCK_GOT, now, i);
     w->held[i] = true;
@@ -166,7 +166,7 @@ static bool do_lock(task *t)
         return true; /* to its error */
     }
     uint32_t who = (uint32_t)(t - r->tasks);
-    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, who, now, &t->res->ulocks[i])) {
+    if (vm->request == GS_REQ_ACQUIRE && !gs_ulock_try(&r->process.locks, i, who, now, &t->res->rare->ulocks[i])) {
         gs_ulock_cycle cycle;
         if (gs_ulock_park(&r->process.locks, i, who, &cycle)) { /* asyncio would wait forever */
             gs_worker_deadlock(vm->prog, "task", &cycle, msg);
@@ -240,7 +240,7 @@ static void step(task *t)
         break;
     case GS_STOP_ERROR:
         res->failed = true;
-        gs_vm_format_error(t->vm, res->error, sizeof res->error);
+        gs_vm_format_error(t->vm, res->rare->error, sizeof res->rare->error);
         finish(t);
         break;
     case GS_STOP_NATIVE: /* done on the loop's thread, above: the loop waits, as for a C call */

@@ -108,7 +108,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         }
         gs_worker_run(&w);
         for (uint32_t v = 0; v < cfg->workload->prog.nshared; v++)
-            res->shared_end[v] = atomic_load(&ps->vars[v]);
+            res->rare->shared_end[v] = atomic_load(&ps->vars[v]);
     }
     /* the units' data crosses home (--transfer), inside the run's wall
      * time as a pool's results are inside the caller's wait */
@@ -194,7 +194,7 @@ int gs_processes_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     out->nulocks = prog->nulocks;
     for (uint32_t i = 0; i < started; i++)
         for (uint32_t v = 0; v < prog->nshared; v++)
-            out->shared[v] += out->workers[i].shared_end[v];
+            out->shared[v] += out->workers[i].rare->shared_end[v];
     out->native_max = atomic_load(&meter->max);
     os->ops->shared_free(os, meter, sizeof *meter);
     free(ends);

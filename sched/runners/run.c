@@ -46,7 +46,7 @@ const char *gs_run_stop_reason(void) { return gs_run_stopping() ? "interrupted" 
 /* Sets up worker id's result in zeroed memory, its recorder on cap events
  * at events (cap 0: none). */
 static void worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, gs_event *events,
-                               uint32_t cap)
+                               uint32_t cap, gs_worker_rare *rare)
 {
     /* w is zeroed memory: its counters and histograms are ready, and a
      * histogram a worker never adds to (a task's lock figures) costs no
@@ -59,6 +59,7 @@ static void worker_result_init(gs_worker_result *w, const gs_run_config *cfg, ui
         gs_workload_split(cfg->work, cfg->workers, id, &w->first_unit, &w->units);
     }
     w->rec = (gs_recorder){.events = events, .cap = cap};
+    w->rare = rare;
 }
 
 uint32_t gs_cpus_allowed(void)
@@ -92,7 +93,8 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         return -1;
     }
     out->workers = calloc(cfg->workers, sizeof *out->workers);
-    if (!out->workers) {
+    out->rare = calloc(cfg->workers, sizeof *out->rare);
+    if (!out->workers || !out->rare) {
         snprintf(out->error, sizeof out->error, "out of memory for %u workers", cfg->workers);
         return -1;
     }
@@ -106,7 +108,8 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         return -1;
     }
     for (uint32_t i = 0; i < cfg->workers; i++)
-        worker_result_init(&out->workers[i], cfg, i, cap ? out->events + (size_t)i * cap : NULL, cap);
+        worker_result_init(&out->workers[i], cfg, i, cap ? out->events + (size_t)i * cap : NULL, cap,
+                           &out->rare[i]);
     /* Every thread the runner's thread creates and every process it starts
      * inherits its mask, so pinning it for the length of the run pins every
      * worker: Beazley's "one core disabled" experiment. */
@@ -204,6 +207,7 @@ void gs_run_result_free(gs_run_result *r)
     free(r->events);
     gs_lock_stats_free(&r->loop_lock);
     free(r->workers);
+    free(r->rare);
     free(r->ulock_wait);
     memset(r, 0, sizeof *r);
 }

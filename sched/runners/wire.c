@@ -34,7 +34,7 @@ uint64_t gs_wire_hash(const void *bytes, size_t len)
 
 size_t gs_wire_max_size(uint32_t event_cap)
 {
-    return sizeof(wire_header) + sizeof(gs_worker_result) + GS_WORKER_HISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
+    return sizeof(wire_header) + sizeof(gs_worker_result) + sizeof(gs_worker_rare) + GS_WORKER_HISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
            (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
@@ -46,6 +46,7 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
         return -1;
     *body = *res;
     body->rec.events = NULL;
+    body->rare = NULL;
     gs_worker_hist *sent[GS_WORKER_HISTS], *held[GS_WORKER_HISTS];
     gs_worker_hists(body, sent);
     gs_worker_hists((gs_worker_result *)res, held); /* only read */
@@ -54,10 +55,14 @@ int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void 
     size_t events_len = (size_t)res->rec.n * sizeof(gs_event);
     uint64_t h = hash_more(FNV_OFFSET, &hdr, sizeof hdr);
     h = hash_more(h, body, sizeof *body);
+    h = hash_more(h, res->rare, sizeof *res->rare);
     for (int i = 0; i < GS_WORKER_HISTS; i++)
         h = hash_more(h, held[i]->buckets, held[i]->len * sizeof(uint64_t));
     h = hash_more(h, res->rec.events, events_len);
-    int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ? -1 : 0;
+    int rc = send(arg, &hdr, sizeof hdr) != 0 || send(arg, body, sizeof *body) != 0 ||
+                     send(arg, res->rare, sizeof *res->rare) != 0
+                 ? -1
+                 : 0;
     for (int i = 0; i < GS_WORKER_HISTS && rc == 0; i++)
         if (held[i]->len)
             rc = send(arg, held[i]->buckets, held[i]->len * sizeof(uint64_t));
@@ -89,7 +94,7 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         return -1;
     }
     gs_worker_result body;
-    if (len < sizeof hdr + sizeof body) {
+    if (len < sizeof hdr + sizeof body + sizeof *into->rare) {
         snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu bytes)", len);
         return -1;
     }
@@ -105,7 +110,7 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
         buckets_len += hist[i]->len * sizeof(uint64_t);
     }
     size_t events_len = (size_t)hdr.nevents * sizeof(gs_event);
-    size_t want = sizeof hdr + sizeof body + buckets_len + events_len + sizeof(uint64_t);
+    size_t want = sizeof hdr + sizeof body + sizeof *into->rare + buckets_len + events_len + sizeof(uint64_t);
     if (len < want) {
         snprintf(why, GS_ERRMSG_MAX, "sent truncated results (%zu of %zu bytes)", len, want);
         return -1;
@@ -131,7 +136,8 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
                  (unsigned long long)body.first_unit, (unsigned long long)body.units);
         return -1;
     }
-    const unsigned char *at = buf + sizeof hdr + sizeof body;
+    const unsigned char *rare = buf + sizeof hdr + sizeof body;
+    const unsigned char *at = rare + sizeof *into->rare;
     bool held = true, whole = true;
     for (int i = 0; i < GS_WORKER_HISTS; i++) {
         size_t n = hist[i]->len * sizeof(uint64_t);
@@ -149,7 +155,9 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
                                                  : "sent garbage instead of results (a histogram that does not add up)");
         return -1;
     }
-    body.error[sizeof body.error - 1] = '\0';
+    memcpy(into->rare, rare, sizeof *into->rare);
+    into->rare->error[sizeof into->rare->error - 1] = '\0';
+    body.rare = into->rare;
     body.rec.events = into->rec.events;
     body.rec.cap = into->rec.cap;
     if (events_len)

@@ -5,7 +5,8 @@
  *   header   u32 magic GS_WIRE_MAGIC, u32 version GS_WIRE_VERSION,
  *            u32 size of gs_worker_result, u32 number of events n
  *   body     the gs_worker_result, its pointers zeroed (the recorder's events,
- *            its histograms' buckets)
+ *            its histograms' buckets, its rare fields)
+ *   rare     its gs_worker_rare: user locks, shared variables, error
  *   buckets  each histogram's window of buckets, len u64 each (its len is in
  *            the body): lock wait, hold, hand-off, I/O latency, loop lag
  *   events   n gs_event
@@ -24,7 +25,7 @@
 #include "../run.h"
 
 #define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
-#define GS_WIRE_VERSION 2u
+#define GS_WIRE_VERSION 3u
 
 /* The trailer's hash of len bytes: what a whole message ends with (the
  * fuzzer makes whole messages with it). */

@@ -7,7 +7,7 @@
 void gs_worker_fail(gs_worker_result *res, const char *msg)
 {
     res->failed = true;
-    snprintf(res->error, sizeof res->error, "%s", msg);
+    snprintf(res->rare->error, sizeof res->rare->error, "%s", msg);
 }
 
 void gs_worker_check_figures(gs_worker_result *res)
@@ -101,7 +101,7 @@ static void do_lock(gs_worker *w)
         return;
     }
     uint32_t i = vm->ulock;
-    gs_ulock_counts *c = &w->res->ulocks[i];
+    gs_ulock_counts *c = &w->res->rare->ulocks[i];
     char msg[GS_ERRMSG_MAX];
     if (gs_vm_lock_misuse(vm, w->held, msg)) {
         gs_vm_raise(vm, msg);
@@ -215,7 +215,7 @@ static void run_under_lock(gs_worker *w)
             return;
         case GS_STOP_ERROR:
             res->failed = true;
-            gs_vm_format_error(vm, res->error, sizeof res->error);
+            gs_vm_format_error(vm, res->rare->error, sizeof res->rare->error);
             return;
         case GS_STOP_BUDGET: /* legacy: a tick, release and re-take at once */
             gs_gil_tick(w->gil, &w->client);
@@ -268,7 +268,7 @@ void gs_worker_run(gs_worker *w)
     if (gs_worker_release_held(w->vm, w->held, msg)) {
         for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
             if (w->held[i])
-                gs_ulock_release(&w->process->locks, i, gs_os_now(os), &res->ulocks[i]);
+                gs_ulock_release(&w->process->locks, i, gs_os_now(os), &res->rare->ulocks[i]);
         if (!res->failed)
             gs_worker_fail(res, msg);
     }

@@ -367,7 +367,7 @@ static int run_real(gs_mode mode, uint32_t workers, const gs_workload *wl, uint6
                                  .force_switching = true}};
     if (gs_run(&cfg, r) != 0 || r->failed) {
         snprintf(err, GS_ERRMSG_MAX, "a calibration run failed: %.200s",
-                 r->failed ? r->workers[0].error : r->error);
+                 r->failed ? r->workers[0].rare->error : r->error);
         gs_run_result_free(r);
         return -1;
     }
