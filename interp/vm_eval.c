@@ -112,7 +112,6 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     int64_t *stack = vm->stack;   /* the state's, in locals: a call grows them */
     gs_frame *frames = vm->frames;
     gs_frame *frame = frames + vm->nframes - 1; /* the running function's: vm->nframes, in a register */
-    const gs_frame *frames_end = frames + vm->frames_cap;
     int64_t *stack_end = stack + vm->stack_cap;
     const int32_t *ip = code + vm->pc;
     int64_t *sp = stack + vm->sp;
@@ -183,6 +182,22 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define INC_BODY()     { a = fp[OPERAND(0)]; b = OPERAND(1);                                      \
                          CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+"); ADVANCE(2); VM_NEXT(); }
 #define LOAD_ALONE()   { COUNT_ONE(); LOAD_BODY() }
+#define RET_BODY()                                                          \
+    {                                                                       \
+        a = TOP();                                                          \
+        if (frame == frames) {                                              \
+            vm->result = a;                                                 \
+            vm->done = true;                                                \
+            ADVANCE(0);                                                     \
+            STOP(GS_STOP_DONE);                                             \
+        }                                                                   \
+        sp = fp;                                                            \
+        PUSH(a);                                                            \
+        ip = code + frame->ret_pc;                                          \
+        frame--;                                                            \
+        fp = stack + frame->base;                                           \
+        VM_NEXT();                                                          \
+    }
 /* load L; push K; jCC T: the words are L at 1, K at 3, T at 5. */
 #define LOCAL_CONST_JUMP(rel)                                               \
     if (!RUN_FITS(3))                                                       \
@@ -303,10 +318,12 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(JLE)   { COMPARE_JUMP(<=); VM_NEXT(); }
     VM_CASE(JGT)   { COMPARE_JUMP(>); VM_NEXT(); }
     VM_CASE(JGE)   { COMPARE_JUMP(>=); VM_NEXT(); }
-    VM_CASE(CALL) {
+    VM_CASE(CALL)
+    call: { /* the call at ip; LOAD_PUSH_SUB_CALL comes here too */
         const gs_func *f = &funcs[OPERAND(0)];
         int64_t *base = sp - f->nargs;
-        if (GS_UNLIKELY(frame + 1 == frames_end || f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
+        if (GS_UNLIKELY(frame + 1 == frames + vm->frames_cap ||
+                        f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
             /* Out of room: grow (rebasing base, sp, fp and the frames),
              * unless the call would pass a limit. */
             uint32_t depth = (uint32_t)(frame - frames) + 1;
@@ -319,7 +336,6 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
             stack = vm->stack;
             frames = vm->frames;
             frame = frames + depth - 1;
-            frames_end = frames + vm->frames_cap;
             base = stack + at_base;
             sp = stack + at_sp;
             fp = stack + at_fp;
@@ -335,21 +351,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         POLL_BREAKER();
         VM_NEXT();
     }
-    VM_CASE(RET) {
-        a = TOP();
-        if (frame == frames) {
-            vm->result = a;
-            vm->done = true;
-            ADVANCE(0);
-            STOP(GS_STOP_DONE);
-        }
-        sp = fp;
-        PUSH(a);
-        ip = code + frame->ret_pc;
-        frame--;
-        fp = stack + frame->base;
-        VM_NEXT();
-    }
+    VM_CASE(RET) RET_BODY()
     VM_CASE(IO) {
         vm->io_kind = (gs_io_kind)OPERAND(0);
         vm->io_arg = POP();
@@ -428,6 +430,34 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         ADVANCE(3);
         VM_NEXT();
     }
+    VM_FUSED(LOAD_PUSH_SUB_CALL) { /* load L; push K; sub; call F: K at 3, the sub at 4, the call at 5 */
+        if (!RUN_FITS(4))
+            LOAD_ALONE()
+        a = fp[OPERAND(0)];
+        b = consts[ip[3]];
+        at = ip += 4;
+        PUSH(a);
+        CHECKED(GS_SUB_OVERFLOW, a, b, TOP(), "-");
+        at = ip += 1;
+        goto call;
+    }
+    VM_FUSED(LOAD_RET) { /* load L; ret: the ret at 2 */
+        if (!RUN_FITS(2))
+            LOAD_ALONE()
+        PUSH(fp[OPERAND(0)]);
+        at = ip += 2;
+        RET_BODY()
+    }
+    VM_FUSED(ADD_RET) { /* add; ret: the ret at 1 */
+        if (!RUN_FITS(2)) {
+            COUNT_ONE();
+            CHECKED_BINARY(GS_ADD_OVERFLOW, "+");
+            VM_NEXT();
+        }
+        CHECKED_BINARY(GS_ADD_OVERFLOW, "+");
+        at = ip;
+        RET_BODY()
+    }
     VM_END()
 
 leave:
@@ -452,6 +482,7 @@ leave:
 #undef COMPARE_JUMP
 #undef RUN_FITS
 #undef LOAD_ALONE
+#undef RET_BODY
 #undef INC_BODY
 #undef LOAD_BODY
 #undef LOCAL_CONST_JUMP

@@ -470,6 +470,9 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
     (void)state;
     static const char *const runs =
         ".overflow error\n"
+        ".func echo 1 0\n"
+        "    load 0\n ret\n"
+        ".end\n"
         ".func main 2 3\n"
         "    jmp test\n"                        /* into the middle of inc+load+push+jgt */
         "body:\n"
@@ -480,6 +483,7 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
         "    load 1\n push 9\n jge big\n"
         "    load 1\n push 5\n jle small\n"
         "small:\n"
+        "    load 1\n push 1\n sub\n call echo\n store 2\n" /* a call's load+ret */
         "    load 1\n push 7\n add\n store 2\n"
         "    load 1\n push 2\n sub\n store 3\n"
         "    load 2\n load 3\n mul\n store 4\n"
