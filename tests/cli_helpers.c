@@ -74,6 +74,23 @@ int run_argv(const char *const argv[], rlim_t stack_bytes, rlim_t nofile, char *
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+const char *unwrapped(const char *text)
+{
+    static char one[1 << 16];
+    size_t o = 0;
+    for (const char *p = text; *p && o < sizeof one - 1; p++) {
+        if (*p == '\n') {
+            while (p[1] == ' ')
+                p++;
+            one[o++] = ' ';
+        } else {
+            one[o++] = *p;
+        }
+    }
+    one[o] = '\0';
+    return one;
+}
+
 bool has_control(const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)

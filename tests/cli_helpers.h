@@ -21,6 +21,11 @@ int run(const char *args, char **err_out, char **std_out);
  * nofile when they are not 0.  Returns as run() does. */
 int run_argv(const char *const argv[], rlim_t stack_bytes, rlim_t nofile, char **err_out, char **std_out);
 
+/* The report's text as one line: each line break and the indent after it
+ * a single space, so that a sentence is found however it wrapped (in a
+ * static buffer, the next call's). */
+const char *unwrapped(const char *text);
+
 /* Whether text holds a byte a terminal could take as a command: a control
  * character other than a newline or a tab (ESC, BEL, CR, ...). */
 bool has_control(const char *text);

@@ -29,25 +29,6 @@ static json_t *load(const char *path)
     return doc;
 }
 
-/* The report's text as one line: each line break and the indent after it
- * a single space, so that a sentence is found however it wrapped. */
-static char *unwrapped(const char *text)
-{
-    static char one[1 << 16];
-    size_t o = 0;
-    for (const char *p = text; *p && o < sizeof one - 1; p++) {
-        if (*p == '\n') {
-            while (p[1] == ' ')
-                p++;
-            one[o++] = ' ';
-        } else {
-            one[o++] = *p;
-        }
-    }
-    one[o] = '\0';
-    return one;
-}
-
 /* 1. Without Chromium the page test skips, saying so: the README's test
  * command passes on such a machine. */
 static void test_page_test_skips_without_a_browser(void **state)
