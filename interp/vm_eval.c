@@ -174,8 +174,8 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
 #define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
 /* Superinstructions: whether the budget has room for the run's n
- * instructions (one was counted as it was fetched), counting them if so;
- * and the plain first instruction when it has not.  These are case bodies,
+ * instructions, counting them if so; and the plain first instruction,
+ * counted alone, when it has not.  These are case bodies,
  * not do-while statements: under the switch, VM_NEXT is `continue`. */
 #define RUN_FITS(n)    (GS_LIKELY(left >= (n)) ? (left -= (n), at = ip, 1) : 0)
 #define LOAD_BODY()    { PUSH(fp[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
@@ -211,16 +211,16 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 /* load L; push K; add or sub (at 4): the op begins as the plain code's
  * would, with L's value on the stack, so that an overflow stops where and
  * as the plain code stops. */
-#define LOCAL_CONST_OP(builtin, shown)                                      \
-    if (!RUN_FITS(3))                                                       \
+#define LOCAL_CONST_OP_RUN(n, builtin, shown)                               \
+    if (!RUN_FITS(n))                                                       \
         LOAD_ALONE()                                                        \
     a = fp[OPERAND(0)];                                                     \
     b = consts[ip[3]];                                                      \
     at = ip += 4;                                                           \
     PUSH(a);                                                                \
     CHECKED(builtin, a, b, TOP(), shown);                                   \
-    ADVANCE(0);                                                             \
-    VM_NEXT();
+    ADVANCE(0);
+#define LOCAL_CONST_OP(builtin, shown) LOCAL_CONST_OP_RUN(3, builtin, shown) VM_NEXT();
 
 /* A plain instruction counts itself as it begins; a superinstruction
  * counts its whole run at once (RUN_FITS): one check, where counting at
@@ -430,15 +430,9 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         ADVANCE(3);
         VM_NEXT();
     }
-    VM_FUSED(LOAD_PUSH_SUB_CALL) { /* load L; push K; sub; call F: K at 3, the sub at 4, the call at 5 */
-        if (!RUN_FITS(4))
-            LOAD_ALONE()
-        a = fp[OPERAND(0)];
-        b = consts[ip[3]];
-        at = ip += 4;
-        PUSH(a);
-        CHECKED(GS_SUB_OVERFLOW, a, b, TOP(), "-");
-        at = ip += 1;
+    VM_FUSED(LOAD_PUSH_SUB_CALL) { /* load L; push K; sub; call F: the call at 5 */
+        LOCAL_CONST_OP_RUN(4, GS_SUB_OVERFLOW, "-")
+        at = ip;
         goto call;
     }
     VM_FUSED(LOAD_RET) { /* load L; ret: the ret at 2 */
@@ -487,6 +481,7 @@ leave:
 #undef LOAD_BODY
 #undef LOCAL_CONST_JUMP
 #undef LOCAL_CONST_OP
+#undef LOCAL_CONST_OP_RUN
 #undef VM_SWITCH
 #undef VM_END
 #undef VM_CASE
