@@ -34,7 +34,8 @@ uint64_t gs_wire_hash(const void *bytes, size_t len)
 
 size_t gs_wire_max_size(uint32_t event_cap)
 {
-    return sizeof(wire_header) + sizeof(gs_worker_result) + sizeof(gs_worker_rare) + GS_WORKER_HISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
+    return sizeof(wire_header) + sizeof(gs_worker_result) + sizeof(gs_worker_rare) +
+           GS_WORKER_HISTS * GS_HIST_BUCKETS * sizeof(uint64_t) +
            (size_t)event_cap * sizeof(gs_event) + sizeof(uint64_t);
 }
 
