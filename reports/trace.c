@@ -107,7 +107,8 @@ static int cmp_step(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
-/* The number of waiters over time, from every worker's want and got. */
+/* The number of waiters over time, from every worker's want and got (or
+ * its end: a worker stopped while it waited ends without a got). */
 static void waiters_counter(trace_writer *t)
 {
     size_t n = 0;
@@ -119,9 +120,14 @@ static void waiters_counter(trace_writer *t)
     size_t k = 0;
     for (uint32_t i = 0; i < t->r->nworkers; i++) {
         const gs_recorder *rec = &t->r->workers[i].rec;
-        for (uint32_t j = 0; j < rec->n; j++)
-            if (rec->events[j].type == GS_EV_WANT || rec->events[j].type == GS_EV_GOT)
-                steps[k++] = (step){rec->events[j].t_ns, rec->events[j].type == GS_EV_WANT ? 1 : -1};
+        bool wants = false;
+        for (uint32_t j = 0; j < rec->n; j++) {
+            uint32_t type = rec->events[j].type;
+            if (type == GS_EV_WANT || (wants && (type == GS_EV_GOT || type == GS_EV_DONE))) {
+                steps[k++] = (step){rec->events[j].t_ns, type == GS_EV_WANT ? 1 : -1};
+                wants = type == GS_EV_WANT;
+            }
+        }
     }
     qsort(steps, k, sizeof *steps, cmp_step);
     const char *name = t->r->cfg.mode == GS_MODE_ASYNC ? "tasks ready" : "threads waiting";

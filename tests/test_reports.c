@@ -221,6 +221,44 @@ static void test_trace_says_what_did_not_fit(void **state)
     gs_workload_free(&w);
 }
 
+/* A thread stopped while it waited for the lock ends without taking it
+ * (lock.h: gs_gil_stop): the trace shows it waiting until its end, and
+ * the count of waiters falls back to 0 there. */
+static void test_trace_of_a_waiter_stopped(void **state)
+{
+    (void)state;
+    const char *path = "test-trace-stopped.json";
+    uint64_t t = 1000 * MS;
+    gs_event ev0[] = {{t, GS_EV_WANT, 0}, {t, GS_EV_GOT, 0}, {t + 6 * MS, GS_EV_DROP_VOLUNTARY, 0},
+                      {t + 6 * MS, GS_EV_DONE, 0}};
+    gs_event ev1[] = {{t + 1 * MS, GS_EV_WANT, 0}, {t + 5 * MS, GS_EV_DONE, 0}};
+    gs_workload wl = {.name = "test"};
+    gs_run_result r = synthetic(ev0, 4, ev1, 2, &wl);
+    write_trace(path, &r);
+    check_trace(path, 2);
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr), *e;
+    assert_non_null(doc);
+    size_t i;
+    int samples = 0;
+    json_int_t at_wait = -1, last = -1;
+    json_array_foreach(json_object_get(doc, "traceEvents"), i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "ph")), "C"))
+            continue;
+        json_int_t n = json_integer_value(json_object_get(json_object_get(e, "args"), "threads waiting"));
+        double ts = json_number_value(json_object_get(e, "ts"));
+        if (ts > 999 && ts < 1001) /* us from the start: the want */
+            at_wait = n;
+        last = n;
+        samples++;
+    }
+    assert_true(samples >= 2);
+    assert_int_equal(at_wait, 1);
+    assert_int_equal(last, 0);
+    json_decref(doc);
+    unlink(path);
+}
+
 /* text with every run of spaces and line breaks made one space */
 static char *one_line(char *text)
 {
@@ -304,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_timeline_draws_who_held_when),
         cmocka_unit_test(test_trace_of_every_mode),
         cmocka_unit_test(test_trace_says_what_did_not_fit),
+        cmocka_unit_test(test_trace_of_a_waiter_stopped),
         cmocka_unit_test(test_glossary_is_the_readmes),
         cmocka_unit_test(test_table_views),
     };

@@ -37,6 +37,10 @@
  * A waiter that saw a hand-off during its wait (switch_number moved) does
  * not set a request: the new holder gets a full interval.
  *
+ * When the run stops (gs_gil_stop), every waiter leaves without the lock
+ * and a forced dropper stops waiting for a taker, as a thread that must
+ * exit does in CPython's take_gil.
+ *
  * Lock order: mutex, then switch_mutex; never the other way. */
 #include <stdlib.h>
 
@@ -59,7 +63,7 @@ typedef struct {
                                       is enough to read it */
 } gil_cpython;
 
-static bool cpython_take(gs_gil *base, gs_gil_client *c)
+static gs_take cpython_take(gs_gil *base, gs_gil_client *c)
 {
     gil_cpython *g = (gil_cpython *)base;
     gs_os_lock(g->base.os, g->mutex);
@@ -67,7 +71,7 @@ static bool cpython_take(gs_gil *base, gs_gil_client *c)
     g->waiters++;
     if (waited)
         atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
-    while (g->locked) {
+    while (g->locked && !gs_gil_stopping(base)) {
         uint64_t saved_switch = g->switch_number;
         bool timed_out = gs_os_wait_until(g->base.os, g->cond, g->mutex, gs_os_now(g->base.os) + g->base.interval_ns);
         if (timed_out && g->locked && g->switch_number == saved_switch) {
@@ -79,6 +83,10 @@ static bool cpython_take(gs_gil *base, gs_gil_client *c)
     g->waiters--;
     if (waited)
         atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
+    if (g->locked) { /* the run is stopping: leave without it */
+        gs_os_unlock(g->base.os, g->mutex);
+        return GS_TAKE_STOPPED;
+    }
 
     gs_os_lock(g->base.os, g->switch_mutex);
     g->locked = true;
@@ -93,7 +101,7 @@ static bool cpython_take(gs_gil *base, gs_gil_client *c)
     /* A request aimed at an earlier turn of ours is stale now. */
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP);
     gs_os_unlock(g->base.os, g->mutex);
-    return waited;
+    return waited ? GS_TOOK_AFTER_WAIT : GS_TOOK;
 }
 
 static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
@@ -112,11 +120,24 @@ static void cpython_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     if (why != GS_DROP_FORCED || !g->force_switching || !someone_waits)
         return;
     /* Forced switching: let a waiter really get the lock before we compete
-     * again.  A waiter existed when we dropped, and waiters never give up,
-     * so somebody will take the lock and signal switch_cond. */
+     * again.  A waiter existed when we dropped, and waiters give up only
+     * when the run stops, so somebody will take the lock and signal
+     * switch_cond, or the stop will. */
     gs_os_lock(g->base.os, g->switch_mutex);
-    while (g->last_holder == c)
+    while (g->last_holder == c && !gs_gil_stopping(base))
         gs_os_wait(g->base.os, g->switch_cond, g->switch_mutex);
+    gs_os_unlock(g->base.os, g->switch_mutex);
+}
+
+/* Every waiter, and a dropper waiting for a taker, sees the stop now. */
+static void cpython_stop(gs_gil *base)
+{
+    gil_cpython *g = (gil_cpython *)base;
+    gs_os_lock(g->base.os, g->mutex);
+    gs_os_broadcast(g->base.os, g->cond);
+    gs_os_unlock(g->base.os, g->mutex);
+    gs_os_lock(g->base.os, g->switch_mutex);
+    gs_os_broadcast(g->base.os, g->switch_cond);
     gs_os_unlock(g->base.os, g->switch_mutex);
 }
 
@@ -134,6 +155,7 @@ static const gs_gil_ops cpython_ops = {
     .take = cpython_take,
     .drop = cpython_drop,
     .destroy = cpython_destroy,
+    .stop = cpython_stop,
 };
 
 gs_gil *gs_gil_cpython_new(const gs_gil_config *cfg, gs_os *os)

@@ -89,7 +89,7 @@ static void collect(gil_free_threaded *g)
     gs_os_broadcast(os, g->cond);
 }
 
-static bool ft_take(gs_gil *base, gs_gil_client *c)
+static gs_take ft_take(gs_gil *base, gs_gil_client *c)
 {
     gil_free_threaded *g = (gil_free_threaded *)base;
     gs_os *os = g->base.os;
@@ -110,7 +110,7 @@ static bool ft_take(gs_gil *base, gs_gil_client *c)
     attach(g, c);
     gs_vm_clear_breaker(c->vm, GS_BREAK_DROP); /* a stop asked of an earlier attachment */
     gs_os_unlock(os, g->mutex);
-    return waited;
+    return waited ? GS_TOOK_AFTER_WAIT : GS_TOOK;
 }
 
 static void ft_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)

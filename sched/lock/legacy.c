@@ -56,7 +56,7 @@ typedef struct {
     _Atomic bool held;        /* to catch a runner's bug: a drop of a free lock */
 } gil_legacy;
 
-static bool legacy_take(gs_gil *base, gs_gil_client *c)
+static gs_take legacy_take(gs_gil *base, gs_gil_client *c)
 {
     gil_legacy *g = (gil_legacy *)base;
     bool waited;
@@ -67,7 +67,7 @@ static bool legacy_take(gs_gil *base, gs_gil_client *c)
     c->stats->futile_wakeups += futile;
     for (uint32_t i = 0; i < futile; i++)
         gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_os_now(g->base.os), 0);
-    return waited;
+    return waited ? GS_TOOK_AFTER_WAIT : GS_TOOK;
 }
 
 static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)

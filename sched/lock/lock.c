@@ -57,6 +57,7 @@ void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_
     atomic_init(&g->queued, 0);
     atomic_init(&g->last_release_ns, 0);
     atomic_init(&g->last_holder_id, GS_NOBODY);
+    atomic_init(&g->stopping, false);
 }
 
 gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os)
@@ -67,13 +68,20 @@ gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os)
 /* Takes the lock for c, who wants it since *since (a reading of the
  * clock; NULL: now).  A take that did not wait, with nobody else holding
  * the lock since c did, got it then too: the tick's re-take reads the
- * clock once for its release and its take (gs_gil_tick). */
-static void take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
+ * clock once for its release and its take (gs_gil_tick).  Returns false,
+ * without the lock, when the run is stopping: a want left without a got
+ * ends at the worker's end (its timeline shows it waiting until then). */
+static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
 {
+    if (gs_gil_stopping(g))
+        return false;
     uint32_t ahead = atomic_load_explicit(&g->queued, memory_order_relaxed);
     uint64_t want = since ? *since : gs_os_now(g->os);
     gs_record(c->rec, GS_EV_WANT, want, 0);
-    bool waited = g->ops->take(g, c);
+    gs_take took = g->ops->take(g, c);
+    if (took == GS_TAKE_STOPPED)
+        return false;
+    bool waited = took == GS_TOOK_AFTER_WAIT;
     uint32_t prev = atomic_exchange_explicit(&g->last_holder_id, c->id, memory_order_relaxed);
     uint64_t got = since && !waited && prev == c->id ? want : gs_os_now(g->os);
     gs_record(c->rec, GS_EV_GOT, got, 0);
@@ -94,11 +102,19 @@ static void take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
             gs_worker_hist_add(&s->handoff, got - released);
     }
     c->got_ns = got;
+    return true;
 }
 
-void gs_gil_take(gs_gil *g, gs_gil_client *c)
+bool gs_gil_take(gs_gil *g, gs_gil_client *c)
 {
-    take_since(g, c, NULL);
+    return take_since(g, c, NULL);
+}
+
+void gs_gil_stop(gs_gil *g)
+{
+    if (atomic_exchange(&g->stopping, true) || !g->ops->stop)
+        return;
+    g->ops->stop(g);
 }
 
 /* Drops the lock for c at `now`, a reading of the clock. */
@@ -127,11 +143,11 @@ void gs_gil_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)
  * 2% (gil.h); at Python 2's pace (--check-interval 800) on the development
  * VM, three readings a tick cost a lone thread 30% and one costs it 18%
  * (paired runs, 2026-12-05; at the default 5000 both are within noise). */
-void gs_gil_tick(gs_gil *g, gs_gil_client *c)
+bool gs_gil_tick(gs_gil *g, gs_gil_client *c)
 {
     uint64_t now = gs_os_now(g->os);
     drop_at(g, c, GS_DROP_TICK, now);
-    take_since(g, c, &now);
+    return take_since(g, c, &now);
 }
 
 void gs_lock_stats_free(gs_lock_stats *s)

@@ -8,11 +8,11 @@
 
 #include "lock.h"
 
-static bool none_take(gs_gil *g, gs_gil_client *c)
+static gs_take none_take(gs_gil *g, gs_gil_client *c)
 {
     (void)g;
     (void)c;
-    return false;
+    return GS_TOOK;
 }
 
 static void none_drop(gs_gil *g, gs_gil_client *c, gs_drop_reason why)

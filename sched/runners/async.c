@@ -319,6 +319,8 @@ static void *loop_main(void *arg)
     uint64_t cpu0 = gs_os_thread_cpu(os);
     os->ops->thread_watch_core_wait(os, loop_core_waited, r);
     if (gs_run_sync_wait_gate(&r->sync)) {
+        /* The loop's thread is the lock's one client, and nothing stops
+         * the lock (stop_loop stops the tasks), so every take succeeds. */
         gs_gil_take(r->gil, &r->client);
         while (r->finished < r->n) {
             run_ready(r);

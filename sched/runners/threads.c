@@ -59,16 +59,20 @@ typedef struct {
     uint32_t n;
     gs_process_state *states;
     uint32_t nstates;
+    gs_gil **locks;
+    uint32_t nlocks;
     gs_io *io;
 } stop_args;
 
-/* Every worker stops at its next poll, or now if it waits for a user lock
- * or is in I/O. */
+/* Every worker stops at its next poll, or now if it waits for the lock,
+ * for a user lock or is in I/O. */
 static void stop_workers(void *arg)
 {
     stop_args *a = arg;
     for (uint32_t i = 0; i < a->n; i++)
         gs_vm_set_breaker(a->w[i].worker.vm, GS_BREAK_STOP);
+    for (uint32_t i = 0; i < a->nlocks; i++)
+        gs_gil_stop(a->locks[i]);
     for (uint32_t i = 0; i < a->nstates; i++)
         gs_ulocks_stop(&a->states[i].locks);
     a->os->ops->io_stop(a->os, a->io);
@@ -133,7 +137,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     out->spawn_ns = gs_os_now(os) - out->start_ns;
     gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
-    stop_args stop = {os, w, started, states, nstates, io};
+    stop_args stop = {os, w, started, states, nstates, locks, nlocks, io};
     out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);

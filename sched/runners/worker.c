@@ -82,12 +82,22 @@ int64_t gs_worker_native(gs_os *os, uint64_t n, gs_worker_result *res, gs_native
     return gs_native_result(state);
 }
 
+/* Takes the lock back (by a take, or a tick's drop and take).  Returns
+ * false when the run is stopping: w ends, failed, without the lock. */
+static bool take_back(gs_worker *w, bool tick)
+{
+    w->has_gil = tick ? gs_gil_tick(w->gil, &w->client) : gs_gil_take(w->gil, &w->client);
+    if (!w->has_gil)
+        gs_worker_fail(w->res, gs_run_stop_reason());
+    return w->has_gil;
+}
+
 static void do_native(gs_worker *w)
 {
     gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
     int64_t result = gs_worker_native(w->gil->os, w->vm->native_work, w->res, w->meter);
-    gs_gil_take(w->gil, &w->client);
-    gs_vm_complete(w->vm, result);
+    if (take_back(w, false))
+        gs_vm_complete(w->vm, result);
 }
 
 /* acquire or release of user lock vm->ulock. */
@@ -116,7 +126,11 @@ static void do_lock(gs_worker *w)
         gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
         gs_ulock_cycle cycle;
         gs_ulock_outcome outcome = gs_ulock_wait(&w->process->locks, i, w->user, now, c, &cycle);
-        gs_gil_take(w->gil, &w->client);
+        if (!take_back(w, false)) {
+            if (outcome == GS_ULOCK_TAKEN)
+                w->held[i] = true; /* released at the end, as by a worker that fails holding it */
+            return;
+        }
         if (outcome == GS_ULOCK_STOPPED) {
             gs_worker_fail(w->res, gs_run_stop_reason());
             return;
@@ -152,9 +166,11 @@ static void do_io(gs_worker *w)
     gs_os *os = w->gil->os;
     int rc = os->ops->io_perform(os, w->io, w->io_slot, (int)vm->io_kind, vm->io_arg, &result, err);
     gs_record(&res->rec, GS_EV_IO_END, gs_os_now(w->gil->os), 0);
-    gs_gil_take(w->gil, &w->client);
+    bool held = take_back(w, false);
     res->io_ops++;
     gs_worker_hist_add(&res->io_latency, gs_os_now(w->gil->os) - start);
+    if (!held)
+        return;
     if (rc != 0)
         gs_worker_fail(res, rc == GS_IO_STOPPED ? gs_run_stop_reason() : err);
     else
@@ -179,7 +195,8 @@ gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
 }
 
 /* Runs the interpreter until it finishes, fails or is stopped.
- * Precondition: the lock is held; it is still held on return. */
+ * Precondition: the lock is held; it is still held on return unless a
+ * take was stopped (w->has_gil). */
 static void run_under_lock(gs_worker *w)
 {
     gs_vm *vm = w->vm;
@@ -194,7 +211,7 @@ static void run_under_lock(gs_worker *w)
             }
             if (gs_vm_breaker(vm) & GS_BREAK_DROP) {
                 gs_gil_drop(w->gil, &w->client, GS_DROP_FORCED);
-                gs_gil_take(w->gil, &w->client);
+                take_back(w, false);
             }
             break;
         case GS_STOP_IO:
@@ -208,7 +225,7 @@ static void run_under_lock(gs_worker *w)
             break;
         case GS_STOP_YIELD:
             gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
-            gs_gil_take(w->gil, &w->client);
+            take_back(w, false);
             break;
         case GS_STOP_DONE:
             res->checksum = vm->result;
@@ -218,7 +235,7 @@ static void run_under_lock(gs_worker *w)
             gs_vm_format_error(vm, res->rare->error, sizeof res->rare->error);
             return;
         case GS_STOP_BUDGET: /* legacy: a tick, release and re-take at once */
-            gs_gil_tick(w->gil, &w->client);
+            take_back(w, true);
             break;
         }
     }
@@ -262,8 +279,8 @@ void gs_worker_run(gs_worker *w)
     res->start_ns = gs_os_now(os);
     uint64_t cpu0 = gs_os_thread_cpu(os);
     os->ops->thread_watch_core_wait(os, core_waited, res);
-    gs_gil_take(w->gil, &w->client);
-    run_under_lock(w);
+    if (take_back(w, false))
+        run_under_lock(w);
     char msg[GS_ERRMSG_MAX];
     if (gs_worker_release_held(w->vm, w->held, msg)) {
         for (uint32_t i = 0; i < GS_MAX_ULOCKS; i++)
@@ -274,7 +291,8 @@ void gs_worker_run(gs_worker *w)
     }
     res->instructions = w->vm->instructions;
     gs_record(&res->rec, GS_EV_DONE, gs_os_now(w->gil->os), 0);
-    gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
+    if (w->has_gil)
+        gs_gil_drop(w->gil, &w->client, GS_DROP_VOLUNTARY);
     res->end_ns = gs_os_now(os);
     res->cpu_ns = gs_os_thread_cpu(os) - cpu0;
     /* since its thread (or process) started, for the runner made it for

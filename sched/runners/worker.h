@@ -16,7 +16,8 @@
  *   - check interval over (legacy lock): drop and take again at once, as
  *     CPython 2 did every 100 ticks;
  *   - stop (breaker GS_BREAK_STOP: timeout or interrupt): fail with the
- *     reason and end;
+ *     reason and end; a worker that was waiting for the lock ends without
+ *     it (gs_gil_stop);
  *   - finished or runtime error: drop the lock and end.
  * The threads runner runs N of them on one lock; the processes runner runs
  * one per child, each on a lock of its own.
@@ -43,6 +44,7 @@ typedef struct {
     gs_native_meter *meter;     /* the run's native-call meter, or NULL */
     uint32_t user;              /* its number among its process's workers, for the user locks */
     bool held[GS_MAX_ULOCKS];   /* the user locks it holds */
+    bool has_gil;               /* it holds gil: false once a take was stopped */
 } gs_worker;
 
 /* Allocates an interpreter state ready to run the workload over res's
