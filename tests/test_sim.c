@@ -1005,11 +1005,19 @@ static void test_a_stop_reaches_every_waiter(void **state)
             fail_msg("%s", r.error);
         assert_true(r.stopped);
         assert_int_equal(r.failed, THREADS);
-        uint64_t last = 0;
+        uint64_t last = 0, lives = 0, accounted = 0;
         for (uint32_t i = 0; i < THREADS; i++) {
-            assert_string_equal(r.workers[i].rare->error, "stopped by --timeout");
-            last = r.workers[i].end_ns > last ? r.workers[i].end_ns : last;
+            const gs_worker_result *wr = &r.workers[i];
+            assert_string_equal(wr->rare->error, "stopped by --timeout");
+            last = wr->end_ns > last ? wr->end_ns : last;
+            lives += wr->end_ns - wr->start_ns;
+            accounted += wr->lock.wait_ns + wr->lock.hold_ns;
         }
+        /* a CPU-bound thread's life is waiting for the lock and holding
+         * it, the wait that the stop cut short included */
+        if (accounted < lives * 0.99 || accounted > lives)
+            fail_msg("%s: waits and holds %.3f s of threads' lives of %.3f s", gs_gil_policy_names[policies[p]],
+                     (double)accounted / 1e9, (double)lives / 1e9);
         uint64_t drain = last - (r.start_ns + cfg.timeout_ns), most = THREADS * (m.wake_ns + m.wake_cpu_ns + m.signal_ns);
         if (last < r.start_ns + cfg.timeout_ns || drain > most)
             fail_msg("%s: the last of %u threads ended %.3f ms after the deadline (at most %.3f ms)",

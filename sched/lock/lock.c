@@ -70,7 +70,8 @@ gs_gil *gs_gil_new(const gs_gil_config *cfg, gs_os *os)
  * the lock since c did, got it then too: the tick's re-take reads the
  * clock once for its release and its take (gs_gil_tick).  Returns false,
  * without the lock, when the run is stopping: a want left without a got
- * ends at the worker's end (its timeline shows it waiting until then). */
+ * ends at the worker's end (its timeline shows it waiting until then),
+ * and the wait counts in the total, not as an acquisition's. */
 static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
 {
     if (gs_gil_stopping(g))
@@ -79,8 +80,10 @@ static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
     uint64_t want = since ? *since : gs_os_now(g->os);
     gs_record(c->rec, GS_EV_WANT, want, 0);
     gs_take took = g->ops->take(g, c);
-    if (took == GS_TAKE_STOPPED)
+    if (took == GS_TAKE_STOPPED) { /* it waited until the stop: waiting time, though no acquisition */
+        c->stats->wait_ns += gs_os_now(g->os) - want;
         return false;
+    }
     bool waited = took == GS_TOOK_AFTER_WAIT;
     uint32_t prev = atomic_exchange_explicit(&g->last_holder_id, c->id, memory_order_relaxed);
     uint64_t got = since && !waited && prev == c->id ? want : gs_os_now(g->os);
