@@ -122,10 +122,9 @@
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */
     uint64_t seed;           /* the one source of every choice the OS makes */
-    double instruction_ns;   /* per interpreter instruction: 1.0, a
-                                classroom laptop's CPython-like pace
-                                (calibrate reads gilsim's own: 0.60 ns on
-                                the 2-core development VM, 2026-12-06) */
+    double instruction_ns;   /* per interpreter instruction: 1.0 by
+                                default (calibrate reads 0.60 ns on the
+                                2-core development VM, 2026-12-06) */
 #define GS_SIM_COST_FIELD(field, option, label, dflt, min, max, what) uint64_t field;
     GS_SIM_COSTS(GS_SIM_COST_FIELD)
 #undef GS_SIM_COST_FIELD
