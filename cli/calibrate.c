@@ -118,13 +118,13 @@ static void print_table(const gs_calibration *c)
     printf("\nEach cost is the least of its batches, each batch a median, taken in rounds of\n"
            "one batch of every cost: other programs, a cold cache or a slower clock only\n"
            "ever add time, so the least disturbed batch is nearest this machine's own cost;\n"
-           "a signal, the wake-ups and the cold caches take the mean of the middle half of\n"
-           "the batches (a batch may catch the other thread still awake, signals that\n"
-           "woke nobody are left out, and the quick wake-ups come in two groups; the cold\n"
-           "caches are a difference of two times), the cache line the lower quartile (the\n"
-           "host moves the two CPUs nearer or farther now and then), the slice the mean of\n"
-           "its two spinners.  The batches, least .. most (a wide spread says the machine\n"
-           "was not quiet):\n");
+           "a signal, the quick wake-up and the cold caches take the mean of the middle\n"
+           "half of the batches (a batch may catch the other thread still awake, signals\n"
+           "that woke nobody are left out, and the quick wake-ups come in two groups; the\n"
+           "cold caches are a difference of two times), the wake-up after an idle and the\n"
+           "cache line the lower quartile (the host moves the two CPUs nearer or farther\n"
+           "now and then), the slice the mean of its two spinners.  The batches, least ..\n"
+           "most (a wide spread says the machine was not quiet):\n");
     print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)

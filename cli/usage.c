@@ -219,7 +219,7 @@ const char gs_demo_usage[] =
 const char gs_calibrate_usage[] =
     "usage: gilsim calibrate [--quiet]\n"
     "\n"
-    "Measures this machine in real time (two seconds; keep it otherwise idle)\n"
+    "Measures this machine in real time (a few seconds; keep it otherwise idle)\n"
     "and prints the virtual-time model options that reproduce it: the cost of an\n"
     "interpreter instruction, a system call, a signal and a wake-up on another\n"
     "core (its core idle a moment, and idle 500 us), a context switch, a timer's\n"

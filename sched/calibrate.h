@@ -32,7 +32,7 @@
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child.
- * Each cost is measured in 11 batches, each batch's figure its median,
+ * Each cost is measured in 21 batches, each batch's figure its median,
  * and the batches are taken in rounds, one of every cost a round, so that
  * a disturbance of a few hundred milliseconds (the host's other guests, a
  * frequency step) falls on one batch of each cost rather than on all of
@@ -41,33 +41,27 @@
  * least disturbed: another program, a cache flushed, a frequency step
  * only ever add time, so the lowest batch is nearest the machine's own
  * cost, where a median of all the samples moves with whatever happened
- * during a second of them), except a signal, the wake-ups and the cold
- * caches (a difference of two times, which interference can move either
- * way), which take the mean of the middle half of the batches (the
+ * during a second of them), except a signal, the quick wake-up and the
+ * cold caches (a difference of two times, which interference can move
+ * either way), which take the mean of the middle half of the batches (the
  * interquartile mean: a batch can catch a cheaper event, and the quick
  * wake-up's batches fall in two groups; calibrate.c says which and why),
- * the cache line, which takes the lower quartile (the host moves the two
- * virtual CPUs nearer or farther now and then), and the slice, the mean
- * of its two spinners.  The spread of the batches is kept to be
- * printed.  The whole takes about two seconds, so it sees the machine of
- * those seconds: on the development VM (2026-12-05, ten runs, load under
- * 1) every cost but two came within 15% of its median; the signal and
- * the wake-up after an idle drift with the host by a quarter from minute
- * to minute; a busy machine reads slow.  Ten runs later that day (load
- * 2.2), with the cold caches measured too: nine of thirteen within 15%,
- * the signal, the quick wake-up and the cold caches within 23%, the cache
- * line within 64%; ten more runs hours later (load about 1), nine again, the
- * signal within 21%, the cache line 35%, the cold caches and the wake-up
- * after an idle (two runs of ten at 35 and 37 us against 26) 45%.  The
- * cache line's batches agree within a run and differ between runs: where
- * the host puts the two virtual CPUs, not the estimate.  Since the
- * seventh session (cold caches from 63 samples a batch, not 21; the
- * middle half's mean; the cache line's lower quartile), sets of ten runs
- * on the idle VM (load 0.4 to 0.8) keep the cold caches within 8% and
- * the cache line within 9% (they were the two outside 15%: 17% and 18%);
- * what still moves is the host's wake-ups, the one after an idle above
- * all: one set had every cost within 15%, the last every cost but that
- * one (two runs of ten at 24 and 28 us against 21: 33%). */
+ * the wake-up after an idle and the cache line, which take the lower
+ * quartile (the host moves the two virtual CPUs nearer or farther now and
+ * then), and the slice, the mean of its two spinners.  The spread of the
+ * batches is kept to be printed.  The whole takes about three and a half
+ * seconds, so it sees the machine of those seconds; a busy machine reads
+ * slow.  History, on the development VM: with 11 batches and the wake-up
+ * after an idle from the middle half, sets of ten runs on the idle VM
+ * kept nine to twelve of the thirteen costs within 15% of their medians;
+ * what moved was the host's wake-ups, the one after an idle above all
+ * (runs at 35 and 37 us against 26; ten runs on 2026-12-06: 21%, and the
+ * signal 41%, the cold caches 25%, collecting a process 18%).  With 21
+ * batches and that wake-up's lower quartile (2026-12-06, load under 1),
+ * the wake-up after an idle held within 2% and 11% in two sets of ten;
+ * two other costs in each went past 15%, different ones: the cold caches
+ * (17%) and the cache line (26%), then the quick wake-up (17%) and
+ * collecting a process (18%), each from a single run. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 

@@ -218,7 +218,7 @@ static double printed_ns(const char *s)
 }
 
 /* gilsim calibrate's output, made once for the tests that read it (a run
- * measures for two seconds). */
+ * measures for a few seconds). */
 static const char *calibrate_output(void)
 {
     static char *kept;

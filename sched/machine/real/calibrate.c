@@ -27,7 +27,7 @@
 /* Each cost: BATCHES batches, most costs' estimate the least of them
  * (estimate() and calibrate.h say which are not, and why); a hand-off
  * batch is HANDOFFS of them, a file batch FILE_READS reads. */
-enum { BATCHES = 11, HANDOFFS = 1000, FILE_READS = 1000, SLICE_SPIN_MS = 300 };
+enum { BATCHES = 21, HANDOFFS = 1000, FILE_READS = 1000, SLICE_SPIN_MS = 300 };
 /* A wake-up after a long idle: IDLE_HANDOFFS hand-offs a batch, each after
  * IDLE_PAUSE_NS of the woken thread's core idle: longer than the model's
  * --idle-poll default (100 us) and KVM's guest halt-poll (200 us), so the
@@ -58,19 +58,22 @@ typedef enum { LEAST, LOWER_QUARTILE, MIDDLE_HALF } batch_rank;
 
 /* A cost's n batch figures (ns): their spread, kept in c, and the
  * estimate: the least batch, the lower quartile's, or the mean of the
- * middle half (the interquartile mean).  A signal, the wake-ups and the
- * cold caches take the middle half: some batches find the other thread
- * not yet asleep (a signal to nobody, a wake-up from a core still
+ * middle half (the interquartile mean).  A signal, the quick wake-up and
+ * the cold caches take the middle half: some batches find the other
+ * thread not yet asleep (a signal to nobody, a wake-up from a core still
  * polling), a different and cheaper event that the least would pick, and
  * the quick wake-up's batches fall in two groups on the development VM
  * (14.6 us and 17 to 18 us, as the host runs the two virtual CPUs), where
  * a median batch jumps from one group to the other between runs (ten runs
- * within 18%) and the middle half's mean moves with their shares.  A cache
- * line takes the lower quartile: the host moves the two virtual CPUs, so
- * a run's batches see another placement now and then, nearer (31 ns there
- * where most batches read 40) or farther (170 ns); ten runs' least batches
- * moved by 18%, their middle ones once by 4x (2026-12-05, seventh
- * session). */
+ * within 18%) and the middle half's mean moves with their shares.  The
+ * wake-up after an idle and the cache line take the lower quartile: the
+ * host moves the two virtual CPUs, so that a run's batches see another
+ * placement now and then, farther (wake-ups of 30 to 45 us for a few
+ * batches where most read 20 to 22; a cache line's 170 ns where most read
+ * 40) or nearer (31 ns); ten runs' middle halves of the wake-up moved by
+ * 48%, their lower quartiles by 2% (21 batches, 2026-12-06), and the
+ * cache line's least batches by 18%, its middle ones once by 4x
+ * (2026-12-05, seventh session). */
 static uint64_t estimate(gs_calibration *c, gs_cal_measure k, uint64_t *fig, int n, batch_rank rank)
 {
     qsort(fig, (size_t)n, sizeof *fig, by_value);
@@ -78,7 +81,7 @@ static uint64_t estimate(gs_calibration *c, gs_cal_measure k, uint64_t *fig, int
     if (rank != MIDDLE_HALF)
         return fig[rank == LEAST ? 0 : n / 4];
     uint64_t sum = 0;
-    int from = n / 4, to = n - n / 4; /* 11 batches: the 4th to the 8th */
+    int from = n / 4, to = n - n / 4; /* 21 batches: the 6th to the 16th */
     for (int i = from; i < to; i++)
         sum += fig[i];
     return (sum + (uint64_t)(to - from) / 2) / (uint64_t)(to - from);
@@ -524,7 +527,7 @@ static void estimate_all(gs_calibration *c, rounds *r)
     if (c->wake_measured) {
         m->signal_ns = estimate(c, GS_CAL_SIGNAL, r->fig[GS_CAL_SIGNAL], BATCHES, MIDDLE_HALF);
         m->wake_fast_ns = estimate(c, GS_CAL_WAKE_FAST, r->fig[GS_CAL_WAKE_FAST], BATCHES, MIDDLE_HALF);
-        m->wake_ns = estimate(c, GS_CAL_WAKE, r->fig[GS_CAL_WAKE], BATCHES, MIDDLE_HALF);
+        m->wake_ns = estimate(c, GS_CAL_WAKE, r->fig[GS_CAL_WAKE], BATCHES, LOWER_QUARTILE);
         m->line_ns = estimate(c, GS_CAL_LINE, r->fig[GS_CAL_LINE], BATCHES, LOWER_QUARTILE);
         c->handoff_two_ns = median(r->hand[1], BATCHES);
     } else { /* one CPU: a signal to a thread on the same core */
