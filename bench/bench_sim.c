@@ -98,14 +98,20 @@ enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, PACE, NFIGURES };
 /* The simulator's growth (see the header). */
 /* Runs of each growth row: a run of the largest takes a quarter of a
  * second, and with 3 a row's median still moved by a fifth between runs of
- * the bench on a quiet machine. */
-enum { GROWTH_REPS = 7 };
+ * the bench on a quiet machine.  The small rows, and the 1-thread runs
+ * every row subtracts, take 31: a 16-thread run adds about 180 us to a
+ * 1-thread run of 45 to 95 us (its process's start shows through), and
+ * with 7 of each the 16-thread row moved from 12 to 16 us a thread between
+ * runs of the bench (2026-12-06). */
+enum { GROWTH_REPS = 7, GROWTH_REPS_SMALL = 31, GROWTH_SMALL = 256 };
 
 /* Times of n simulated threads (in microseconds) on m, each in a fresh
- * process; wall and cpu get each of the GROWTH_REPS runs'. */
-static void growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_REPS], double cpu[GROWTH_REPS])
+ * process: wall and cpu get each run's; returns how many ran. */
+static int growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_REPS_SMALL],
+                       double cpu[GROWTH_REPS_SMALL])
 {
-    for (int r = 0; r < GROWTH_REPS; r++) {
+    int reps = n <= GROWTH_SMALL ? GROWTH_REPS_SMALL : GROWTH_REPS;
+    for (int r = 0; r < reps; r++) {
         scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
         if (!sc.ok) {
             fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
@@ -113,6 +119,7 @@ static void growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_RE
         }
         wall[r] = sc.wall_s * 1e6, cpu[r] = sc.cpu_s * 1e6;
     }
+    return reps;
 }
 
 static void add_growth(bench_report *rep)
@@ -126,23 +133,23 @@ static void add_growth(bench_report *rep)
     for (int c = 0; c < NC; c++) {
         gs_sim_model m = GS_SIM_MODEL_DEFAULT;
         m.cores = cores[c];
-        double one_wall[GROWTH_REPS], one_cpu[GROWTH_REPS];
-        growth_runs(1, &m, one_wall, one_cpu);
+        double one_wall[GROWTH_REPS_SMALL], one_cpu[GROWTH_REPS_SMALL];
+        int ones = growth_runs(1, &m, one_wall, one_cpu);
         bench_figure one_w, one_c;
-        bench_summarize(&one_w, one_wall, GROWTH_REPS);
-        bench_summarize(&one_c, one_cpu, GROWTH_REPS);
+        bench_summarize(&one_w, one_wall, ones);
+        bench_summarize(&one_c, one_cpu, ones);
         snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
         bench_add_timed(rep, "sim", names[NC * NT + c], "us", &one_w, &one_c);
         for (int t = 0; t < NT; t++) {
-            double wall[GROWTH_REPS], cpu[GROWTH_REPS];
-            growth_runs(threads[t], &m, wall, cpu);
-            for (int r = 0; r < GROWTH_REPS; r++) {
+            double wall[GROWTH_REPS_SMALL], cpu[GROWTH_REPS_SMALL];
+            int reps = growth_runs(threads[t], &m, wall, cpu);
+            for (int r = 0; r < reps; r++) {
                 wall[r] = (wall[r] - one_w.median) / (threads[t] - 1);
                 cpu[r] = (cpu[r] - one_c.median) / (threads[t] - 1);
             }
             bench_figure fw, fc;
-            bench_summarize(&fw, wall, GROWTH_REPS);
-            bench_summarize(&fc, cpu, GROWTH_REPS);
+            bench_summarize(&fw, wall, reps);
+            bench_summarize(&fc, cpu, reps);
             char *name = names[c * NT + t];
             snprintf(name, sizeof names[0], "%u threads on %u modelled cores: per thread past the first",
                      threads[t], cores[c]);
