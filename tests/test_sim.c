@@ -39,10 +39,10 @@ static gs_sim_model vm_model(uint64_t seed)
     return m;
 }
 
-/* Runs workers threads of w under policy on m; the total work split among
- * them (per worker when weak).  Fills r, checked for consistency. */
-static void sim_run(const gs_workload *w, gs_gil_policy policy, uint32_t workers, uint64_t work, bool weak,
-                    const gs_sim_model *m, gs_run_result *r)
+/* Workers threads of w under policy on m; the total work split among
+ * them (per worker when weak). */
+static gs_run_config sim_config(const gs_workload *w, gs_gil_policy policy, uint32_t workers, uint64_t work,
+                                bool weak, const gs_sim_model *m)
 {
     gs_run_config cfg = run_config(GS_MODE_THREADS, w, workers, work);
     cfg.weak = weak;
@@ -52,6 +52,14 @@ static void sim_run(const gs_workload *w, gs_gil_policy policy, uint32_t workers
     cfg.io_latency_ns = 1000000;
     cfg.event_cap = 1u << 20;
     cfg.sim = m;
+    return cfg;
+}
+
+/* Runs sim_config's run.  Fills r, checked for consistency. */
+static void sim_run(const gs_workload *w, gs_gil_policy policy, uint32_t workers, uint64_t work, bool weak,
+                    const gs_sim_model *m, gs_run_result *r)
+{
+    gs_run_config cfg = sim_config(w, policy, workers, work, weak, m);
     if (gs_run(&cfg, r) != 0)
         fail_msg("%s", r->error);
     check_consistent(r, weak ? work * workers : work);
@@ -993,13 +1001,8 @@ static void test_a_stop_reaches_every_waiter(void **state)
     gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
     gs_sim_model m = model_of(8, 1);
     for (size_t p = 0; p < sizeof policies / sizeof *policies; p++) {
-        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, THREADS, 1000000);
-        cfg.weak = true;
-        cfg.gil.policy = policies[p];
-        cfg.gil.interval_ns = INTERVAL;
-        cfg.gil.check_interval = GS_CHECK_INTERVAL_DEFAULT;
+        gs_run_config cfg = sim_config(&w, policies[p], THREADS, 1000000, true, &m);
         cfg.timeout_ns = 50000000;
-        cfg.sim = &m;
         gs_run_result r;
         if (gs_run(&cfg, &r) != 0)
             fail_msg("%s", r.error);
