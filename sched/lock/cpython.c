@@ -83,7 +83,7 @@ static gs_take cpython_take(gs_gil *base, gs_gil_client *c)
     g->waiters--;
     if (waited)
         atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
-    if (g->locked) { /* the run is stopping: leave without it */
+    if (gs_gil_stopping(base)) { /* leave without it, though it may be free by now */
         gs_os_unlock(g->base.os, g->mutex);
         return GS_TAKE_STOPPED;
     }
