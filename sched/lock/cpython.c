@@ -38,8 +38,8 @@
  * not set a request: the new holder gets a full interval.
  *
  * When the run stops (gs_gil_stop), every waiter leaves without the lock
- * and a forced dropper stops waiting for a taker, as a thread that must
- * exit does in CPython's take_gil.
+ * and a forced dropper stops waiting for a taker, much as a thread that
+ * must exit at finalization left CPython 3.9 to 3.13's take_gil (lock.h).
  *
  * Lock order: mutex, then switch_mutex; never the other way. */
 #include <stdlib.h>

@@ -27,9 +27,12 @@
  * the waiters left to see the stop only once each held the lock, N
  * waiters would leave one hand-off at a time, each hand-off queued behind
  * the others' timed waits: 12,000 simulated threads took 200 s of virtual
- * time to stop.  CPython does the same at finalization: in take_gil
- * (Python/ceval_gil.c), a thread that must exit leaves instead of waiting
- * on, and drops the lock at once if it got it. */
+ * time to stop.  CPython 3.9 to 3.13 did much the same at finalization
+ * (take_gil, Python/ceval_gil.c, bpo-39877): a thread that must exit left
+ * on entering take_gil or when a timed wait ran out, and dropped the lock
+ * at once if it had got it (3.14 parks such a thread instead, the process
+ * being about to end).  Here the stop wakes the waiters at once rather
+ * than at their next timeout: a run goes on after its workers stop. */
 #ifndef GS_LOCK_H
 #define GS_LOCK_H
 
