@@ -41,10 +41,10 @@
 typedef struct {
     gs_gil base;
     gs_mutex *mutex;
-    gs_cond *cond;               /* changes of attached and stopping */
+    gs_cond *cond;               /* changes of attached and collecting */
     gs_gil_client **attached;    /* guarded by mutex: the attached threads, nattached of them */
     uint32_t nattached, cap;
-    bool stopping;               /* guarded by mutex: a collector stops the world */
+    bool collecting;             /* guarded by mutex: a collector has stopped the world */
     uint64_t gc_every_ns, gc_pause_ns, next_gc_ns; /* next_gc_ns guarded by mutex */
 } gil_free_threaded;
 
@@ -77,7 +77,7 @@ static void detach(gil_free_threaded *g, gs_gil_client *c)
 static void collect(gil_free_threaded *g)
 {
     gs_os *os = g->base.os;
-    g->stopping = true;
+    g->collecting = true;
     for (uint32_t i = 0; i < g->nattached; i++)
         gs_vm_set_breaker(g->attached[i]->vm, GS_BREAK_DROP);
     while (g->nattached > 0)
@@ -85,7 +85,7 @@ static void collect(gil_free_threaded *g)
     gs_os_unlock(os, g->mutex);
     os->ops->compute(os, g->gc_pause_ns);
     gs_os_lock(os, g->mutex);
-    g->stopping = false;
+    g->collecting = false;
     gs_os_broadcast(os, g->cond);
 }
 
@@ -94,8 +94,8 @@ static gs_take ft_take(gs_gil *base, gs_gil_client *c)
     gil_free_threaded *g = (gil_free_threaded *)base;
     gs_os *os = g->base.os;
     gs_os_lock(os, g->mutex);
-    bool waited = g->stopping;
-    while (g->stopping)
+    bool waited = g->collecting;
+    while (g->collecting)
         gs_os_wait(os, g->cond, g->mutex);
     if (g->gc_every_ns) {
         uint64_t now = gs_os_now(os);
@@ -119,7 +119,7 @@ static void ft_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)
     gil_free_threaded *g = (gil_free_threaded *)base;
     gs_os_lock(g->base.os, g->mutex);
     detach(g, c);
-    if (g->stopping && g->nattached == 0)
+    if (g->collecting && g->nattached == 0)
         gs_os_broadcast(g->base.os, g->cond);
     gs_os_unlock(g->base.os, g->mutex);
 }
