@@ -52,6 +52,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 
 struct gs_fiber {
     jmp_buf resume;         /* where it continues, once started */
+    const char *frame;      /* gs_fiber_switch's frame when it last switched away */
     bool started, done, is_main;
     gs_fiber_fn fn;
     void *arg;
@@ -168,8 +169,25 @@ gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *b
     return f;
 }
 
+/* With thousands of fibers, the one switched to has long left the
+ * caches: its registers, and the frames it returns through (a simulated
+ * thread waits about 1 KiB below its stack's top).  Asking for them while
+ * the scheduler still works elsewhere took 16,384 simulated threads from
+ * 14.6 to 13.5 us of CPU a thread (gilsim-bench's growth rows, 2026-12-06).
+ * A prefetch never faults, so a stale frame costs nothing. */
+void gs_fiber_prefetch(const gs_fiber *f)
+{
+    __builtin_prefetch(f);
+    if (!f->frame)
+        return;
+    const char *top = (const char *)f->stack + f->stack_size;
+    for (const char *p = f->frame - 128; p < top && p < f->frame + 1024; p += 64)
+        __builtin_prefetch(p);
+}
+
 void gs_fiber_switch(gs_fiber *from, gs_fiber *to)
 {
+    from->frame = __builtin_frame_address(0);
     if (_setjmp(from->resume)) {
         after_switch(from);
         return;

@@ -31,6 +31,10 @@ gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *b
  * suspended, or from its start. */
 void gs_fiber_switch(gs_fiber *from, gs_fiber *to);
 
+/* Asks the caches for what switching to f will touch first: its saved
+ * registers and the top of its stack. */
+void gs_fiber_prefetch(const gs_fiber *f);
+
 /* Whether f's function has returned. */
 bool gs_fiber_done(const gs_fiber *f);
 
