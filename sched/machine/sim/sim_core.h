@@ -1,8 +1,8 @@
 /* sim_core.h - the simulated machine's insides (private to sim/): its
  * threads, their queues, the machine, and the operations every part of it
  * builds on.  sim.c says how time passes (its header comment is the
- * model's specification); sync.c is its mutexes, condition variables and
- * semaphores. */
+ * model's specification); wake.c how its threads sleep and wake; sync.c
+ * is its mutexes, condition variables and semaphores. */
 #ifndef GS_SIM_CORE_H
 #define GS_SIM_CORE_H
 
@@ -121,9 +121,16 @@ uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
 void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
-/* th goes to sleep at its clock, after paying for the system call, and
- * returns once woken and on a core again; sim_settle then charges what
- * coming back from a sleep costs. */
+/* th, running, gives the scheduler its turn and returns when switched
+ * back to. */
+void sim_to_scheduler(sim *s, sim_thread *th);
+/* th leaves its core at its clock; the first in the run queue takes it. */
+void sim_leave_core(sim *s, sim_thread *th);
+/* th is runnable at t: on a free core at once, else last in the run queue. */
+void sim_make_ready(sim *s, sim_thread *th, uint64_t t);
+/* wake.c: th goes to sleep at its clock, after paying for the system
+ * call, and returns once woken and on a core again; sim_settle then
+ * charges what coming back from a sleep costs. */
 void sim_block(sim *s, sim_thread *th);
 void sim_settle(sim *s, sim_thread *th);
 /* Wakes blocked w by a call made at called. */

@@ -1,0 +1,121 @@
+/* wake.c - how the simulated machine's threads sleep and wake (sim.c,
+ * "Wake-ups" and "Cores", is the model's specification): the system call
+ * that puts a thread to sleep, what waking it costs its waker and how
+ * long it takes, a woken thread's way back, and wake-up preemption. */
+#include "sim_core.h"
+
+/* A wake-up's latency: wake_ns, give or take a quarter, drawn.  Real
+ * wake-ups vary so; with one fixed latency, threads that wake each other
+ * fall into step with their own periods and stay there, and a figure such
+ * as Python 2's battle swings with the cost of an instruction. */
+uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
+{
+    uint64_t ns = sim_cost(s, idle_ns <= s->m.idle_poll_ns ? s->m.wake_fast_ns : s->m.wake_ns);
+    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
+}
+
+/* th blocks at its clock, after paying for the system call. */
+void sim_block(sim *s, sim_thread *th)
+{
+    th->t += sim_cost(s, s->m.syscall_ns);
+    th->state = BLOCKED;
+    th->blocked_at = th->t;
+    sim_leave_core(s, th);
+    sim_to_scheduler(s, th);
+    th->owes_wake_cpu |= th->ready_at > th->blocked_at; /* it slept: sim_settle() charges the way back */
+    th->cold |= th->ready_at > th->blocked_at + s->m.idle_poll_ns;
+}
+
+/* A thread that slept pays for its way back (the kernel's return) once
+ * the call that put it to sleep has done what it waited for: the race it
+ * woke up to run, for a mutex or a free lock, is decided by its wake-up
+ * latency alone, as the first few instructions after a futex returns
+ * decide it. */
+void sim_settle(sim *s, sim_thread *th)
+{
+    if (!th->owes_wake_cpu)
+        return;
+    th->owes_wake_cpu = false;
+    uint64_t ns = sim_cost(s, s->m.wake_cpu_ns);
+    th->t += ns;
+    th->cpu_ns += ns;
+    sim_wait_turn(s, th); /* what it does next happens at its new clock, in turn */
+}
+
+
+/* Wake-up preemption, as Linux's EEVDF scheduler decides it: with no core
+ * free, a woken thread takes its waker's core if its deadline is earlier.
+ * A thread keeps its deadline (the moment it took its core, plus a slice)
+ * through a sleep shorter than that slice, and comes back from a longer
+ * one with a fresh deadline, later than any running thread's.  So a
+ * thread that slept a moment, after running a moment, gets the core back
+ * at once: on one core, Python 2's waiter, woken by the holder's release,
+ * runs before the holder can take the lock again (real runs: the lock
+ * changes hands about once a time slice, and the releases in between cost
+ * no system call, as nobody is left waiting), where without it the holder
+ * kept the lock for the whole run, paying a system call at every release.
+ * The waker is preempted when its call returns, before it does anything
+ * else. */
+static bool takes_core_of(sim *s, const sim_thread *w, const sim_thread *waker, uint64_t called)
+{
+    if (s->turns[SIM_TURNS].n < s->m.cores || waker->state != RUNNING || waker->background)
+        return false; /* a core is free: w wakes there */
+    uint64_t deadline = w->slice_end > called ? w->slice_end : called + s->m.slice_ns;
+    return deadline < waker->slice_end;
+}
+
+/* The waker gives w its core: w runs once the switch is made, the waker
+ * waits for a core again. */
+static void hand_over(sim *s, sim_thread *waker, sim_thread *w)
+{
+    waker->handing = NULL;
+    sim_turns_remove(s, waker);
+    waker->state = READY;
+    waker->ready_at = waker->t;
+    sim_push(&s->runq, waker);
+    sim_make_ready(s, w, waker->t + sim_cost(s, s->m.switch_ns)); /* the core it left */
+    sim_to_scheduler(s, waker);
+}
+
+/* Wakes blocked w by a call made at `called`.  w's clock is where its
+ * own call to sleep ends (block); if that is later, it has not slept yet
+ * and returns from that call, awake.  Where w is to take the waker's core
+ * (sim_wake_call said so), the waker hands it over here, as its call's
+ * last act. */
+void sim_wake(sim *s, sim_thread *w, uint64_t called)
+{
+    if (s->current && s->current->handing == w) {
+        hand_over(s, s->current, w);
+        return;
+    }
+    if (!w->waking) {
+        w->waking = true;
+        s->waking++;
+    }
+    sim_schedule(s, w->t > called ? w->t : called + sim_wake_latency(s, called - w->blocked_at), w, false);
+}
+
+/* The call that wakes w costs its waker a system call, and, if w has gone
+ * to sleep by the time the call is made, the interrupt that fetches w's
+ * core back: signal_ns in all (7 to 9 us on the development VM, where
+ * the interrupt leaves the virtual machine).  A thread still in its own
+ * call to go to sleep (its clock, where that call ends, is later) is still
+ * on its core: the futex wake finds it queued and sends nothing, a plain
+ * system call (syscall_ns).  This is what makes a tiny switch interval
+ * cheap on a real machine: the waiter that just set the drop request is
+ * on its way back to sleep when the holder signals it, and the holder's
+ * signal and the hand-off take a microsecond, not a wake-up (real runs on
+ * the development VM at 1 us: hand-off p50 1 us, 12,600 switches a
+ * second; the model with that VM's calibration: 0.5 us, 13,600; it gave
+ * 34 us and 8,400 when every wake-up cost signal_ns).  Condition
+ * variables and semaphores wake so; a mutex's unlock still pays signal_ns
+ * (sync.c): pricing it so too made 16 free-threaded threads on a shared
+ * object faster than 4, against the published runs test_sim holds. */
+uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone)
+{
+    uint64_t called = waker->t;
+    bool asleep = w->t <= called;
+    waker->handing = alone && asleep && takes_core_of(s, w, waker, called) ? w : NULL; /* no interrupt: it runs here */
+    waker->t += sim_cost(s, asleep && !waker->handing ? s->m.signal_ns : s->m.syscall_ns);
+    return called;
+}
