@@ -22,7 +22,7 @@
  *   lock in turn, each sees the stop at its first poll and hands it on.
  *   That chain of wake-ups drains 2000 simulated threads in 15 ms; waking
  *   them all to leave at once made them queue for the mutex instead, 28
- *   ms (test_sim, 2026-12-06).
+ *   ms (test_sim_locks, 2026-12-06).
  *
  * Threading: mutex guards every field below it and the queue entries. */
 #include <stdlib.h>

@@ -110,7 +110,7 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called)
  * 34 us and 8,400 when every wake-up cost signal_ns).  Condition
  * variables and semaphores wake so; a mutex's unlock still pays signal_ns
  * (sync.c): pricing it so too made 16 free-threaded threads on a shared
- * object faster than 4, against the published runs test_sim holds. */
+ * object faster than 4, against the published runs test_sim_locks holds. */
 uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone)
 {
     uint64_t called = waker->t;
