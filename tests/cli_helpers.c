@@ -1,10 +1,13 @@
 /* cli_helpers.c - running the gilsim program (see cli_helpers.h). */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,6 +108,62 @@ void write_file(const char *path, const char *text, size_t len)
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, len, f), len);
     fclose(f);
+}
+
+char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+bool have_python3(void)
+{
+    return system("command -v python3 >/dev/null 2>&1") == 0;
+}
+
+pid_t spawn_gilsim(const char *const argv[])
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR), err = open("spawned-stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(err, 2);
+        execv(GS_GILSIM, (char *const *)argv);
+        _exit(126);
+    }
+    return pid;
+}
+
+void wait_until(bool (*cond)(const void *), const void *arg, const char *what)
+{
+    for (int i = 0; i < 1200; i++) {
+        if (cond(arg))
+            return;
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("waited a minute for %s", what);
+}
+
+bool running_workers(const void *pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", *(const pid_t *)pid);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n >= 3;
 }
 
 bool file_starts_with(const char *path, const char *magic, size_t len)

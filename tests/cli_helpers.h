@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -31,7 +32,25 @@ const char *unwrapped(const char *text);
 bool has_control(const char *text);
 
 void write_file(const char *path, const char *text, size_t len);
+/* The whole file at path as text, in a static buffer (the next call's);
+ * fails the test if it cannot be read. */
+char *read_text(const char *path);
 bool file_starts_with(const char *path, const char *magic, size_t len);
+
+/* Whether python3 is on PATH. */
+bool have_python3(void);
+
+/* Starts gilsim with exactly argv and returns at once with its pid: its
+ * input and output /dev/null, its standard error into the file
+ * spawned-stderr. */
+pid_t spawn_gilsim(const char *const argv[]);
+
+/* Waits up to a minute for cond(arg) to hold; fails with what otherwise. */
+void wait_until(bool (*cond)(const void *), const void *arg, const char *what);
+
+/* Whether the gilsim process *pid (a pid_t) is inside its run: its main
+ * thread and two workers or more. */
+bool running_workers(const void *pid);
 
 /* Fails the test if a line of text is wider than 80 columns; what names
  * the text in the message. */

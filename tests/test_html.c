@@ -56,18 +56,6 @@ static bool find_browser(void)
     return false;
 }
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    static char buf[1 << 22];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* Runs the browser on url with the flags; returns what it printed to
  * standard output, and its log (standard error) in log. */
 static char *browse(const char *flags, const char *url, char **log)
@@ -78,11 +66,11 @@ static char *browse(const char *flags, const char *url, char **log)
              "%s '%s' > browser-out 2> browser-log",
              browser, flags, url);
     if (system(cmd) != 0)
-        fail_msg("the browser failed: %s\n%s", cmd, read_all("browser-log"));
+        fail_msg("the browser failed: %s\n%s", cmd, read_text("browser-log"));
     static char out[1 << 20];
-    snprintf(out, sizeof out, "%s", read_all("browser-out"));
+    snprintf(out, sizeof out, "%s", read_text("browser-out"));
     if (log)
-        *log = read_all("browser-log");
+        *log = read_text("browser-log");
     return out;
 }
 
@@ -164,7 +152,7 @@ static char *laid_out(const char *path, int width)
  * pages; screenshots of both sizes are left in build/html-screenshots. */
 static void check_page(const char *path, const char *const want[], size_t nwant, const char *shot)
 {
-    char *page = read_all(path);
+    char *page = read_text(path);
     assert_non_null(strstr(page, "<!DOCTYPE html>"));
     static const char *const external[] = {"<script", "<link", "src=", "href=", "url(", "@import", "http://",
                                            "https://"};
