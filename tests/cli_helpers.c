@@ -110,6 +110,12 @@ void write_file(const char *path, const char *text, size_t len)
     fclose(f);
 }
 
+const char countdown_py[] = "def main(first, count, size):\n"
+                         "    n = count * 100\n"
+                         "    while n > 0:\n"
+                         "        n -= 1\n"
+                         "    return count\n";
+
 char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -37,6 +37,10 @@ void write_file(const char *path, const char *text, size_t len);
 char *read_text(const char *path);
 bool file_starts_with(const char *path, const char *magic, size_t len);
 
+/* A program in gilsim's Python that python3 runs too, to the same
+ * checksum: countdown.py's loop, count * 100 steps a call. */
+extern const char countdown_py[];
+
 /* Whether python3 is on PATH. */
 bool have_python3(void);
 

@@ -59,12 +59,6 @@ static const char *const hostile[] = {
 
 #define NHOSTILE (sizeof hostile / sizeof hostile[0])
 
-static const char countdown[] = "def main(first, count, size):\n"
-                                "    n = count * 100\n"
-                                "    while n > 0:\n"
-                                "        n -= 1\n"
-                                "    return count\n";
-
 /* Fails if any file in the folder is named PWNED, or the shell's
  * backquote made one elsewhere that the test can see. */
 static void assert_nothing_ran(const char *what)
@@ -162,7 +156,7 @@ static void test_hostile_names_in_every_output(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NHOSTILE; i++) {
-        write_file(hostile[i], countdown, strlen(countdown));
+        write_file(hostile[i], countdown_py, strlen(countdown_py));
         const char *sweep[] = {GS_GILSIM, "sweep", "--sim", "--workers", "1,2", "--modes", "threads", "--work", "20",
                                "--repeat", "1", "--program", hostile[i], "--csv", "s.csv", "--json", "s.json",
                                "--html", "s.html", "--plot", "s.png", NULL};
@@ -250,7 +244,7 @@ static void test_name_never_assembly(void **state)
 {
     (void)state;
     const char *name = "x\n.func evil 0 0\n push 1\n ret\n.end\n.py";
-    write_file(name, countdown, strlen(countdown));
+    write_file(name, countdown_py, strlen(countdown_py));
     const char *argv[] = {GS_GILSIM, "dis", name, NULL};
     char *out;
     assert_int_equal(run_argv(argv, 0, 0, NULL, &out), 0);

@@ -24,13 +24,6 @@
 #include "cli_helpers.h"
 #include "testdir.h"
 
-/* A program python3 and gilsim both run, to the same checksum. */
-static const char countdown[] = "def main(first, count, size):\n"
-                                "    n = count * 100\n"
-                                "    while n > 0:\n"
-                                "        n -= 1\n"
-                                "    return count\n";
-
 /* Whether a process other than gilsim runs with marker in its command line. */
 static int processes_with(const char *marker)
 {
@@ -66,7 +59,7 @@ static void test_vs_python_leaves_nothing(void **state)
     (void)state;
     if (!have_python3())
         skip();
-    write_file("-h.py", countdown, strlen(countdown));
+    write_file("-h.py", countdown_py, strlen(countdown_py));
     const char *dash[] = {GS_GILSIM, "--threads", "2", "--work", "4", "--program", "-h.py", "--vs-python", NULL};
     char *err, *out;
     assert_int_equal(run_argv(dash, 0, 0, &err, &out), 0);
