@@ -111,10 +111,10 @@ void write_file(const char *path, const char *text, size_t len)
 }
 
 const char countdown_py[] = "def main(first, count, size):\n"
-                         "    n = count * 100\n"
-                         "    while n > 0:\n"
-                         "        n -= 1\n"
-                         "    return count\n";
+                            "    n = count * 100\n"
+                            "    while n > 0:\n"
+                            "        n -= 1\n"
+                            "    return count\n";
 
 char *read_text(const char *path)
 {
