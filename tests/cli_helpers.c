@@ -94,6 +94,20 @@ const char *unwrapped(const char *text)
     return one;
 }
 
+const char *squeezed(const char *text)
+{
+    static char one[1 << 16];
+    size_t o = 0;
+    for (const char *p = text; *p && o < sizeof one - 1; p++)
+        if (*p != ' ' || o == 0 || one[o - 1] != ' ')
+            one[o++] = *p;
+    one[o] = '\0';
+    return one;
+}
+
+const char *const demo_names[] = {"threads-vs-processes", "io-bound", "three-ways", "convoy", "switch-interval",
+                                  "legacy-battle", "async", "free-threading", "race", "native", NULL};
+
 bool has_control(const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)

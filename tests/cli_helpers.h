@@ -27,6 +27,14 @@ int run_argv(const char *const argv[], rlim_t stack_bytes, rlim_t nofile, char *
  * static buffer, the next call's). */
 const char *unwrapped(const char *text);
 
+/* text with each run of spaces one space, so that a table's row is found
+ * however wide its columns came out (in a static buffer, the next
+ * call's). */
+const char *squeezed(const char *text);
+
+/* Every demonstration, as `gilsim demo` lists them; NULL after the last. */
+extern const char *const demo_names[];
+
 /* Whether text holds a byte a terminal could take as a command: a control
  * character other than a newline or a tab (ESC, BEL, CR, ...). */
 bool has_control(const char *text);

@@ -27,11 +27,6 @@
 
 static char browser[PATH_MAX];
 
-/* Every demonstration, as `gilsim demo` lists them. */
-static const char *const demo_names[] = {"threads-vs-processes", "io-bound", "three-ways", "convoy",
-                                         "switch-interval", "legacy-battle", "async", "free-threading", "race",
-                                         "native", NULL};
-
 static bool find_browser(void)
 {
     const char *set = getenv("GILSIM_CHROMIUM");
