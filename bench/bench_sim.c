@@ -17,7 +17,8 @@
  *                     run in a fresh process (so that every count pays for
  *                     its memory alike), from 16 to 16,384 threads on 8
  *                     and on 1,024 modelled cores: a run's CPU time less
- *                     a 1-thread run's on as many cores, over the threads
+ *                     that of a 1-thread run on as many cores just before
+ *                     it, over the threads
  *                     beyond the first (what each thread adds: a run's own
  *                     costs, making the machine and its 1,024 cores, are
  *                     paid once, and over 16 threads they read as 40% more
@@ -95,31 +96,29 @@ static bench_mark sim_run(gs_run_config *cfg, const gs_sim_model *model, gs_run_
 
 enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, PACE, NFIGURES };
 
-/* The simulator's growth (see the header). */
-/* Runs of each growth row: a run of the largest takes a quarter of a
- * second, and with 3 a row's median still moved by a fifth between runs of
- * the bench on a quiet machine.  The small rows, and the 1-thread runs
- * every row subtracts, take 31: a 16-thread run adds about 180 us to a
- * 1-thread run of 45 to 95 us (its process's start shows through), and
- * with 7 of each the 16-thread row moved from 12 to 16 us a thread between
- * runs of the bench (2026-12-06). */
+/* The simulator's growth (see the header).  Runs of each growth row: a
+ * run of the largest takes a quarter of a second, and with 3 a row's
+ * median still moved by a fifth between runs of the bench on a quiet
+ * machine.  The small rows take 31: a 16-thread run adds about 180 us to
+ * a 1-thread run of 45 to 95 us.  Each run of n threads is paired with a
+ * 1-thread run just before it, a row is the median of its pairs'
+ * differences, and the rows' pairs are taken in rounds, one of each row a
+ * round: with each row's runs back to back, after all the 1-thread runs,
+ * a slow minute of the host's fell on one row (a different one each run
+ * of the bench: the 16-thread row at 17 us a thread, then the 4,096-thread
+ * row at 17, where the others read 11 to 15; 2026-12-06). */
 enum { GROWTH_REPS = 7, GROWTH_REPS_SMALL = 31, GROWTH_SMALL = 256 };
 
-/* Times of n simulated threads (in microseconds) on m, each in a fresh
- * process: wall and cpu get each run's; returns how many ran. */
-static int growth_runs(uint32_t n, const gs_sim_model *m, double wall[GROWTH_REPS_SMALL],
-                       double cpu[GROWTH_REPS_SMALL])
+/* One run of n simulated threads on m in a fresh process: its wall and
+ * CPU time in microseconds. */
+static bench_mark growth_run(uint32_t n, const gs_sim_model *m)
 {
-    int reps = n <= GROWTH_SMALL ? GROWTH_REPS_SMALL : GROWTH_REPS;
-    for (int r = 0; r < reps; r++) {
-        scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
-        if (!sc.ok) {
-            fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
-            exit(1);
-        }
-        wall[r] = sc.wall_s * 1e6, cpu[r] = sc.cpu_s * 1e6;
+    scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
+    if (!sc.ok) {
+        fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
+        exit(1);
     }
-    return reps;
+    return (bench_mark){.wall = sc.wall_s * 1e6, .cpu = sc.cpu_s * 1e6};
 }
 
 static void add_growth(bench_report *rep)
@@ -127,29 +126,34 @@ static void add_growth(bench_report *rep)
     static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
     static char names[10][80]; /* a row per count and core count, and the 1-thread runs' */
     enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
-    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
-    double lo = 0, hi = 0;
-    static gs_run_summary s;
-    for (int c = 0; c < NC; c++) {
-        gs_sim_model m = GS_SIM_MODEL_DEFAULT;
-        m.cores = cores[c];
-        double one_wall[GROWTH_REPS_SMALL], one_cpu[GROWTH_REPS_SMALL];
-        int ones = growth_runs(1, &m, one_wall, one_cpu);
-        bench_figure one_w, one_c;
-        bench_summarize(&one_w, one_wall, ones);
-        bench_summarize(&one_c, one_cpu, ones);
-        snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
-        bench_add_timed(rep, "sim", names[NC * NT + c], "us", &one_w, &one_c);
-        for (int t = 0; t < NT; t++) {
-            double wall[GROWTH_REPS_SMALL], cpu[GROWTH_REPS_SMALL];
-            int reps = growth_runs(threads[t], &m, wall, cpu);
-            for (int r = 0; r < reps; r++) {
-                wall[r] = (wall[r] - one_w.median) / (threads[t] - 1);
-                cpu[r] = (cpu[r] - one_c.median) / (threads[t] - 1);
+    /* per row: each pair's time a thread beyond the first, and its 1-thread run's */
+    static double wall[NC][NT][GROWTH_REPS_SMALL], cpu[NC][NT][GROWTH_REPS_SMALL];
+    static double one_wall[NC][GROWTH_REPS_SMALL], one_cpu[NC][GROWTH_REPS_SMALL];
+    for (int r = 0; r < GROWTH_REPS_SMALL; r++)
+        for (int c = 0; c < NC; c++) {
+            gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+            m.cores = cores[c];
+            for (int t = 0; t < NT; t++) {
+                if (threads[t] > GROWTH_SMALL && r >= GROWTH_REPS)
+                    continue;
+                bench_mark one = growth_run(1, &m), many = growth_run(threads[t], &m);
+                if (t == 0) /* the smallest row's 1-thread runs, which are the most */
+                    one_wall[c][r] = one.wall, one_cpu[c][r] = one.cpu;
+                wall[c][t][r] = (many.wall - one.wall) / (threads[t] - 1);
+                cpu[c][t][r] = (many.cpu - one.cpu) / (threads[t] - 1);
             }
-            bench_figure fw, fc;
-            bench_summarize(&fw, wall, reps);
-            bench_summarize(&fc, cpu, reps);
+        }
+    double lo = 0, hi = 0;
+    for (int c = 0; c < NC; c++) {
+        bench_figure fw, fc;
+        bench_summarize(&fw, one_wall[c], GROWTH_REPS_SMALL);
+        bench_summarize(&fc, one_cpu[c], GROWTH_REPS_SMALL);
+        snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
+        bench_add_timed(rep, "sim", names[NC * NT + c], "us", &fw, &fc);
+        for (int t = 0; t < NT; t++) {
+            int reps = threads[t] > GROWTH_SMALL ? GROWTH_REPS : GROWTH_REPS_SMALL;
+            bench_summarize(&fw, wall[c][t], reps);
+            bench_summarize(&fc, cpu[c][t], reps);
             char *name = names[c * NT + t];
             snprintf(name, sizeof names[0], "%u threads on %u modelled cores: per thread past the first",
                      threads[t], cores[c]);
@@ -159,6 +163,13 @@ static void add_growth(bench_report *rep)
         }
     }
     bench_add_ratio(rep, "sim", "CPU per thread: largest over smallest", hi / lo, "x", "at most 1.2");
+}
+
+/* 1,024 processes on 1,024 modelled cores (see the header). */
+static void add_wide_processes(bench_report *rep)
+{
+    static gs_run_summary s;
+    gs_workload w = bench_workload(GS_WL_COUNTDOWN);
     double wall[BENCH_REPS], cpu[BENCH_REPS];
     for (int r = 0; r < 3; r++) {
         gs_sim_model m = GS_SIM_MODEL_DEFAULT;
@@ -230,6 +241,7 @@ void bench_sim(bench_report *rep)
     }
     gs_workload_free(&w);
     add_growth(rep);
+    add_wide_processes(rep);
 
     gs_sim_model wide = GS_SIM_MODEL_DEFAULT;
     wide.cores = 64;
