@@ -69,6 +69,32 @@ void gs_put_sh(FILE *f, const char *s)
 
 int gs_sh_can_word(const char *s) { return gs_gnuplot_can_name(s); }
 
+void gs_put_sh_shown(FILE *f, const char *s)
+{
+    size_t len = strlen(s);
+    if (gs_is_label(s, len)) {
+        gs_put_sh(f, s);
+        return;
+    }
+    fputs("$'", f);
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+        size_t n = gs_utf8_char(s + i, len - i, &c);
+        if (n && gs_is_label(s + i, n)) { /* a character a label keeps */
+            if (c == '\\' || c == '\'')
+                fputc('\\', f);
+            fwrite(s + i, 1, n, f);
+        } else if (n && c == '\n') {
+            fputs("\\n", f);
+        } else { /* what a label replaces: each of its bytes */
+            for (size_t b = 0; b < (n ? n : 1); b++)
+                fprintf(f, "\\x%02x", (unsigned char)s[i + b]);
+        }
+        i += n ? n : 1;
+    }
+    fputc('\'', f);
+}
+
 json_t *gs_json_text(const char *s)
 {
     size_t len = strlen(s);

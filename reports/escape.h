@@ -39,6 +39,17 @@ int gs_gnuplot_can_name(const char *s);
 void gs_put_sh(FILE *f, const char *s);
 int gs_sh_can_word(const char *s);
 
+/* A word of a command line for a person to paste into bash or zsh, shown
+ * on a terminal: gs_put_sh's when s is its own label (interp/label.h),
+ * else s exactly in $'...' quotes, where each character a label would
+ * replace (a control, a byte that is not UTF-8, a bidirectional mark) is
+ * written as \xHH, a line end as \n, and \ and ' as \\ and \'; so the
+ * terminal shows no character it would act on, and the pasted word names
+ * the same file (a label's '?' would name another, or a glob).  POSIX sh
+ * before 2024 (dash) has no $'...'; a plan, which sh runs, never needs
+ * it (gs_sh_can_word). */
+void gs_put_sh_shown(FILE *f, const char *s);
+
 /* A JSON string of s: as it is when it is UTF-8, each byte that is not
  * replaced by U+FFFD (JSON holds text, not bytes).  NULL only when out of
  * memory. */

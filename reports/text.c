@@ -2,6 +2,7 @@
  * explain it.  Every line fits 80 columns. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../sched/summary.h"
@@ -180,21 +181,31 @@ static void shared_headline(FILE *out, const gs_experiment *e, bool color)
     fprintf(out, ".%s\n", color ? "\033[0m" : "");
 }
 
-/* The same command line with --sim, to copy: every argument as a label
- * (a student's file name cannot put an escape on the terminal), quoted for
- * the shell (pasted, `$(...)` in a file's name stays a name). */
+/* The same command line with --sim, to copy: every argument quoted for
+ * the shell (pasted, `$(...)` in a file's name stays a name) and exact,
+ * with no character a terminal would act on (gs_put_sh_shown: a student's
+ * file name with a line end in it is written $'...\n...'). */
 static void with_sim(FILE *out, const gs_experiment *e)
 {
     int col = fprintf(out, "  gilsim");
     for (int i = 1; i <= e->argc && e->argv; i++) {
-        char label[256];
         const char *word = i < e->argc ? e->argv[i] : "--sim";
-        gs_label(word, strlen(word), label, sizeof label);
-        if (col + 1 + (int)strlen(label) > 76) /* a shell line continued, as it can be pasted */
+        char *shown = NULL;
+        size_t len = 0;
+        FILE *w = open_memstream(&shown, &len);
+        if (w) {
+            gs_put_sh_shown(w, word);
+            fclose(w);
+        }
+        if (shown && col + 1 + (int)len > 76) /* a shell line continued, as it can be pasted */
             col = fprintf(out, " \\\n     ") - 3;
         fputc(' ', out);
-        gs_put_sh(out, label);
-        col += 3 + (int)strlen(label);
+        if (shown)
+            fputs(shown, out);
+        else /* out of memory for the width: the word, unwrapped */
+            gs_put_sh_shown(out, word);
+        col += 1 + (int)len;
+        free(shown);
     }
     fputc('\n', out);
 }

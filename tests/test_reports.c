@@ -15,6 +15,8 @@
 #include "testdir.h"
 #include <jansson.h>
 
+#include "../interp/label.h"
+#include "../reports/escape.h"
 #include "../reports/glossary.h"
 #include "../reports/report.h"
 #include "../reports/table.h"
@@ -335,6 +337,51 @@ static void test_table_views(void **state)
     gs_table_free(&t);
 }
 
+/* A name as the terminal shows it in a command to paste (gs_put_sh_shown):
+ * a label's characters only, so nothing reaches the terminal that it
+ * would act on, and bash, given the word, names exactly the file: line
+ * ends, escapes, bytes that are not UTF-8, a bidirectional override,
+ * quotes, backslashes and $(...) included, none of which runs. */
+static void test_shell_word_shown_is_exact(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "plain-name.py", "with space.py", "bad\nname.py", "esc\033[31mred.py", "byte\xff\xfe.py",
+        "bidi\xe2\x80\xaeyp.txt", "q'uote\\back.py", "$(touch PWNED)`touch PWNED`.py", "\x01\x7f\x9b.py",
+        "caf\xc3\xa9\t\x0a\x0b.py", "x\n" "1f.py",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *word = NULL, *cmd = NULL;
+        size_t len = 0, cmd_len = 0;
+        FILE *f = open_memstream(&word, &len);
+        assert_non_null(f);
+        gs_put_sh_shown(f, names[i]);
+        fclose(f);
+        if (!gs_is_label(word, len))
+            fail_msg("name %zu shows as '%s', which a terminal could act on", i, word);
+        f = open_memstream(&cmd, &cmd_len);
+        assert_non_null(f);
+        fprintf(f, "exec bash -c 'printf %%s \"$1\"' bash %s > shown-name", word);
+        fclose(f);
+        /* bash reads the word from a script, as from a paste */
+        FILE *script = fopen("shown.sh", "w");
+        assert_non_null(script);
+        fputs(cmd, script);
+        fclose(script);
+        assert_int_equal(system("bash shown.sh"), 0);
+        FILE *got = fopen("shown-name", "rb");
+        assert_non_null(got);
+        char back[256];
+        size_t n = fread(back, 1, sizeof back, got);
+        fclose(got);
+        if (n != strlen(names[i]) || memcmp(back, names[i], n) != 0)
+            fail_msg("name %zu shown as %s came back as %zu other bytes", i, word, n);
+        free(word);
+        free(cmd);
+    }
+    assert_int_equal(access("PWNED", F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_trace_of_a_waiter_stopped),
         cmocka_unit_test(test_glossary_is_the_readmes),
         cmocka_unit_test(test_table_views),
+        cmocka_unit_test(test_shell_word_shown_is_exact),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
