@@ -76,14 +76,29 @@ gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
               stderr);
     if (u->o.quiet)
         return GS_OK;
-    FILE *say = strcmp(u->o.plan, "-") == 0 ? stderr : stdout;
-    fprintf(say, "plan: %s, %" PRIu32 " point%s (plan %016" PRIx64 ").\nRun each line where the files it names "
-                 "are; here, two at a time:\n  parallel -j 2 < %s\n",
-            u->o.plan, n, n == 1 ? "" : "s", a.id, strcmp(u->o.plan, "-") == 0 ? "PLAN" : u->o.plan);
-    if (u->o.slurm)
-        fprintf(say, "or on Slurm:\n  sbatch --wait %s\n", u->o.slurm);
-    fprintf(say, "then merge their results:\n  gilsim merge %s gilsim-%016" PRIx64 "-*.point --csv sweep.csv\n",
-            strcmp(u->o.plan, "-") == 0 ? "PLAN" : u->o.plan, a.id);
+    /* The commands to paste name the files as shell words (a path is data:
+     * pasted, `a b; c` stays one name), on the terminal as labels would. */
+    bool to_stdout = strcmp(u->o.plan, "-") == 0;
+    FILE *say = to_stdout ? stderr : stdout;
+    fputs("plan: ", say);
+    gs_put_sh_shown(say, u->o.plan);
+    fprintf(say, ", %" PRIu32 " point%s (plan %016" PRIx64 ").\nRun each line where the files it names are; here, "
+                 "two at a time:\n  parallel -j 2 < ",
+            n, n == 1 ? "" : "s", a.id);
+    if (to_stdout)
+        fputs("PLAN", say);
+    else
+        gs_put_sh_shown(say, u->o.plan);
+    if (u->o.slurm) {
+        fputs("\nor on Slurm:\n  sbatch --wait ", say);
+        gs_put_sh_shown(say, u->o.slurm);
+    }
+    fputs("\nthen merge their results:\n  gilsim merge ", say);
+    if (to_stdout)
+        fputs("PLAN", say);
+    else
+        gs_put_sh_shown(say, u->o.plan);
+    fprintf(say, " gilsim-%016" PRIx64 "-*.point --csv sweep.csv\n", a.id);
     return GS_OK;
 }
 

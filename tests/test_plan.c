@@ -259,7 +259,8 @@ static void test_plan_options(void **state)
 
 /* A student's file name in a plan is quoted for the shell: run by sh, by
  * GNU Parallel or by Slurm's script, it names the file and runs nothing.
- * A name no line can hold (a line end) is refused. */
+ * A name no line can hold (a line end) is refused.  The commands gilsim
+ * prints to paste name the plan as a shell word too: pasted, they run it. */
 static void test_names_in_a_plan_stay_names(void **state)
 {
     (void)state;
@@ -290,6 +291,23 @@ static void test_names_in_a_plan_stay_names(void **state)
     assert_int_equal(chdir(".."), 0);
     assert_same_file("local/local.csv", "run/merged.csv");
     assert_int_equal(count_files("PWNED*") + count_files("*/PWNED*"), 0);
+
+    const char *odd_plan[] = {"gilsim", "sweep", "--sim", "--program", program, "--workers", "1,2", "--modes",
+                              "threads", "--work", "20", "--plan", "p; $(touch PWNED4) 'q'.txt", NULL};
+    assert_int_equal(chdir("run"), 0);
+    char *out;
+    assert_int_equal(run_argv(odd_plan, 0, 0, &err, &out), 0);
+    const char *pasted = strstr(out, "  parallel -j 2 < ");
+    assert_non_null(pasted);
+    pasted += strlen("  parallel -j 2 < ");
+    FILE *paste = fopen("paste.sh", "w"); /* the line as pasted, sh for GNU Parallel */
+    assert_non_null(paste);
+    fprintf(paste, "sh < %.*s\n", (int)strcspn(pasted, "\n"), pasted);
+    fclose(paste);
+    assert_int_equal(sh("rm -f gilsim-*.point && bash paste.sh"), 0);
+    assert_int_equal(count_files("gilsim-*.point"), 2);
+    assert_int_equal(count_files("PWNED*"), 0);
+    assert_int_equal(chdir(".."), 0);
 
     const char *newline[] = {"gilsim", "sweep", "--sim", "--program", "a\nb.py", "--plan", "nl.txt", NULL};
     write_file("a\nb.py", source, strlen(source));
