@@ -49,6 +49,17 @@ static int write_slurm(FILE *f, const void *arg)
     const plan_args *a = arg;
     return gs_write_slurm(f, a->plan_path, a->id, gs_sweep_npoints(a->s));
 }
+/* The plan in a command to paste: a shell word (a path is data: pasted,
+ * `a b; c` stays one name), shown as a label would be; PLAN for standard
+ * output, which has no name. */
+static void put_plan(FILE *f, const char *plan)
+{
+    if (strcmp(plan, "-") == 0)
+        fputs("PLAN", f);
+    else
+        gs_put_sh_shown(f, plan);
+}
+
 
 gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
 {
@@ -76,28 +87,19 @@ gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
               stderr);
     if (u->o.quiet)
         return GS_OK;
-    /* The commands to paste name the files as shell words (a path is data:
-     * pasted, `a b; c` stays one name), on the terminal as labels would. */
-    bool to_stdout = strcmp(u->o.plan, "-") == 0;
-    FILE *say = to_stdout ? stderr : stdout;
+    FILE *say = strcmp(u->o.plan, "-") == 0 ? stderr : stdout;
     fputs("plan: ", say);
     gs_put_sh_shown(say, u->o.plan);
     fprintf(say, ", %" PRIu32 " point%s (plan %016" PRIx64 ").\nRun each line where the files it names are; here, "
                  "two at a time:\n  parallel -j 2 < ",
             n, n == 1 ? "" : "s", a.id);
-    if (to_stdout)
-        fputs("PLAN", say);
-    else
-        gs_put_sh_shown(say, u->o.plan);
+    put_plan(say, u->o.plan);
     if (u->o.slurm) {
         fputs("\nor on Slurm:\n  sbatch --wait ", say);
         gs_put_sh_shown(say, u->o.slurm);
     }
     fputs("\nthen merge their results:\n  gilsim merge ", say);
-    if (to_stdout)
-        fputs("PLAN", say);
-    else
-        gs_put_sh_shown(say, u->o.plan);
+    put_plan(say, u->o.plan);
     fprintf(say, " gilsim-%016" PRIx64 "-*.point --csv sweep.csv\n", a.id);
     return GS_OK;
 }
