@@ -49,6 +49,7 @@ static int write_slurm(FILE *f, const void *arg)
     const plan_args *a = arg;
     return gs_write_slurm(f, a->plan_path, a->id, gs_sweep_npoints(a->s));
 }
+
 /* The plan in a command to paste: a shell word (a path is data: pasted,
  * `a b; c` stays one name), shown as a label would be; PLAN for standard
  * output, which has no name. */
@@ -59,7 +60,6 @@ static void put_plan(FILE *f, const char *plan)
     else
         gs_put_sh_shown(f, plan);
 }
-
 
 gs_status gs_cli_sweep_plan(gs_cli_sweep_setup *u)
 {
