@@ -164,11 +164,18 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     } while (0)
 #define BINARY(expr) do { b = POP(); a = TOP(); TOP() = (expr); ADVANCE(0); } while (0)
 /* dst = x op y, wrapped; past 64 bits under .overflow error, stop. */
-#define CHECKED(builtin, x, y, dst, shown)                                                          \
+#define CHECKED(builtin, x, y, dst, shown) CHECKED_BEFORE(builtin, x, y, dst, shown, 0)
+/* The same inside a superinstruction, with `rest` of its run's
+ * instructions after this one: counted with the run (RUN_FITS), they are
+ * given back when this one fails, so that the count stops where the plain
+ * code's does (fuzz_eval found the difference). */
+#define CHECKED_BEFORE(builtin, x, y, dst, shown, rest)                                             \
     do {                                                                                            \
-        if (GS_UNLIKELY(builtin(x, y, &(dst))) && prog->overflow_errs)                             \
+        if (GS_UNLIKELY(builtin(x, y, &(dst))) && prog->overflow_errs) {                           \
+            left += (rest);                                                                         \
             FAIL("integer overflow: %" PRId64 " %s %" PRId64 " does not fit in 64 bits", (int64_t)(x), \
                  shown, (int64_t)(y));                                                              \
+        }                                                                                           \
     } while (0)
 #define CHECKED_BINARY(builtin, shown) \
     do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
@@ -218,7 +225,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     b = consts[ip[3]];                                                      \
     at = ip += 4;                                                           \
     PUSH(a);                                                                \
-    CHECKED(builtin, a, b, TOP(), shown);                                   \
+    CHECKED_BEFORE(builtin, a, b, TOP(), shown, (n) - 3);                   \
     ADVANCE(0);
 #define LOCAL_CONST_OP(builtin, shown) LOCAL_CONST_OP_RUN(3, builtin, shown) VM_NEXT();
 
@@ -407,7 +414,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         }
         a = fp[OPERAND(0)];
         b = OPERAND(1);
-        CHECKED(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+");
+        CHECKED_BEFORE(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+", 3);
         if (GS_LIKELY(fp[ip[4]] > consts[ip[6]])) {
             JUMP_TO(ip[8]);
         } else {
@@ -448,7 +455,10 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
             CHECKED_BINARY(GS_ADD_OVERFLOW, "+");
             VM_NEXT();
         }
-        CHECKED_BINARY(GS_ADD_OVERFLOW, "+");
+        b = POP();
+        a = TOP();
+        CHECKED_BEFORE(GS_ADD_OVERFLOW, a, b, TOP(), "+", 1);
+        ADVANCE(0);
         at = ip;
         RET_BODY()
     }
@@ -472,6 +482,7 @@ leave:
 #undef JUMP_IF
 #undef BINARY
 #undef CHECKED
+#undef CHECKED_BEFORE
 #undef CHECKED_BINARY
 #undef COMPARE_JUMP
 #undef RUN_FITS

@@ -507,6 +507,23 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
         }
     gs_program_free(&p);
 
+    /* An overflow in a run's first or third instruction: the instructions
+     * after it were not run, and are not counted (fuzz_eval, 2026-12-06:
+     * add+ret counted its ret). */
+    static const char *const overflows[] = {
+        ".overflow error\n.func main 0\n push 9223372036854775807\n push 1\n add\n ret\n.end\n", /* add+ret */
+        ".overflow error\n.func main 0 1\n push -9223372036854775807\n store 0\n"            /* inc+load+push+jgt */
+        "again:\n inc 0 -2\n load 0\n push 0\n jgt again\n load 0\n ret\n.end\n",
+        ".overflow error\n.func f 1 0\n load 0\n ret\n.end\n"                               /* load+push+sub+call */
+        ".func main 0 1\n push -9223372036854775807\n store 0\n load 0\n push 2\n sub\n call f\n ret\n.end\n",
+    };
+    for (size_t i = 0; i < sizeof overflows / sizeof overflows[0]; i++) {
+        p = load(overflows[i]);
+        for (uint64_t budget = 1; budget <= 6; budget++)
+            assert_int_equal(run_both(&p, NULL, 0, budget), GS_STOP_ERROR);
+        gs_program_free(&p);
+    }
+
     static const struct {
         const char *file;
         int64_t args[3];
