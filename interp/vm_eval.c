@@ -177,8 +177,9 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
                  shown, (int64_t)(y));                                                              \
         }                                                                                           \
     } while (0)
-#define CHECKED_BINARY(builtin, shown) \
-    do { b = POP(); a = TOP(); CHECKED(builtin, a, b, TOP(), shown); ADVANCE(0); } while (0)
+#define CHECKED_BINARY(builtin, shown) CHECKED_BINARY_BEFORE(builtin, shown, 0)
+#define CHECKED_BINARY_BEFORE(builtin, shown, rest) \
+    do { b = POP(); a = TOP(); CHECKED_BEFORE(builtin, a, b, TOP(), shown, rest); ADVANCE(0); } while (0)
 #define COMPARE_JUMP(rel) do { b = POP(); a = POP(); JUMP_IF(a rel b, 1); } while (0)
 /* Superinstructions: whether the budget has room for the run's n
  * instructions, counting them if so; and the plain first instruction,
@@ -455,10 +456,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
             CHECKED_BINARY(GS_ADD_OVERFLOW, "+");
             VM_NEXT();
         }
-        b = POP();
-        a = TOP();
-        CHECKED_BEFORE(GS_ADD_OVERFLOW, a, b, TOP(), "+", 1);
-        ADVANCE(0);
+        CHECKED_BINARY_BEFORE(GS_ADD_OVERFLOW, "+", 1);
         at = ip;
         RET_BODY()
     }
@@ -484,6 +482,7 @@ leave:
 #undef CHECKED
 #undef CHECKED_BEFORE
 #undef CHECKED_BINARY
+#undef CHECKED_BINARY_BEFORE
 #undef COMPARE_JUMP
 #undef RUN_FITS
 #undef LOAD_ALONE
