@@ -42,7 +42,9 @@
  *   wake_cpu_ns the CPU a woken thread spends before it runs on: the
  *               kernel's return to it (2 to 4 us measured after a futex
  *               wake on the development VM, its first instructions and
- *               their misses included);
+ *               their misses included), the end of a wake-up's latency
+ *               and of a timer's lateness, spent on a core (sim.c,
+ *               "Wake-ups");
  *   cold_ns     the caches a thread finds after sleeping past idle_poll_ns:
  *               its core went into a deep idle state, which flushes the
  *               core's own caches (Intel's and AMD's C6), or ran other

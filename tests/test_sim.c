@@ -76,11 +76,11 @@ static void test_pipe_round_trip_is_wake_ups(void **state)
             gs_summarize(&r, &s);
             assert_int_equal(s.io_ops, 200);
             uint64_t p50 = gs_hist_percentile(&s.io_latency, 50);
-            uint64_t calls = m.wake_cpu_ns + m.syscall_ns; /* the peer's way back and its read */
+            uint64_t calls = m.syscall_ns; /* the peer's read (each way back ends its wake-up) */
             uint64_t lo = latencies[l] + calls + (latencies[l] ? 3 * m.timer_ns / 4 : 3 * m.wake_fast_ns / 2);
             uint64_t hi = latencies[l] + calls + (latencies[l] ? 5 * m.timer_ns / 4 + 5 * m.wake_ns / 4
                                                                : 5 * m.wake_fast_ns / 2) +
-                          m.wake_cpu_ns + m.syscall_ns + 2000; /* the worker's own way back; the lock */
+                          m.syscall_ns + 2000; /* the lock */
             if (p50 < lo || p50 > hi)
                 fail_msg("%s, latency %llu ns: a round trip's p50 %llu ns, want %llu to %llu", gs_mode_names[modes[k]],
                          (unsigned long long)latencies[l], (unsigned long long)p50, (unsigned long long)lo,
@@ -98,7 +98,10 @@ static void test_pipe_round_trip_is_wake_ups(void **state)
  * back onto the core it leaves.  On one core a lone thread's round trip is
  * exactly: the write, the read's sleep, a switch to the peer, its write, a
  * switch back and the writer's way back; on two, where the peer has a core
- * of its own, two wake-ups and two ways back, which take longer. */
+ * of its own, two quick wake-ups (each ending with its way back) and the
+ * peer's read, as long as those take, whether more or less than in sync:
+ * on bare metal (wake_fast_ns 2.4 us) less, on the development VM (17 to
+ * 22 us) several times more. */
 static void test_pipe_on_a_busy_machine_runs_in_sync(void **state)
 {
     (void)state;
@@ -116,10 +119,10 @@ static void test_pipe_on_a_busy_machine_runs_in_sync(void **state)
         uint64_t sync = 3 * m.syscall_ns + 2 * m.switch_ns + m.wake_cpu_ns;
         if (cores == 1 && mean != (double)sync)
             fail_msg("1 core: a round trip's mean %.1f ns, want %llu", mean, (unsigned long long)sync);
-        uint64_t wakes = 2 * (3 * m.wake_fast_ns / 4) + 2 * m.wake_cpu_ns + m.syscall_ns; /* the least, as above */
-        if (cores == 2 && (mean <= (double)sync || mean < (double)wakes)) /* a core idle: wake-ups */
-            fail_msg("2 cores: a round trip's mean %.1f ns, want over %llu (in sync) and at least %llu (wake-ups)",
-                     mean, (unsigned long long)sync, (unsigned long long)wakes);
+        uint64_t least = 2 * (3 * m.wake_fast_ns / 4) + m.syscall_ns, most = 2 * (5 * m.wake_fast_ns / 4) + m.syscall_ns;
+        if (cores == 2 && (mean == (double)sync || mean < (double)least || mean > (double)most)) /* a core idle */
+            fail_msg("2 cores: a round trip's mean %.1f ns, want %llu to %llu (wake-ups), not %llu (in sync)", mean,
+                     (unsigned long long)least, (unsigned long long)most, (unsigned long long)sync);
         gs_run_result_free(&r);
     }
     gs_workload_free(&w);
@@ -293,8 +296,10 @@ static void *wait_once(void *arg)
     return NULL;
 }
 
-/* Signals o's thread once it waits: at once (every microsecond, the
- * caller looks), or a millisecond after.  Returns when it signalled. */
+/* Signals o's thread once it waits: at once (the caller computes a
+ * thousand instructions between looks: a sleep would cost it a system
+ * call, as long as the one it is to catch the waiter in), or a
+ * millisecond after.  Returns when it signalled. */
 static uint64_t signal_waiter(other *o, uint64_t after_ns)
 {
     for (;;) {
@@ -304,17 +309,19 @@ static uint64_t signal_waiter(other *o, uint64_t after_ns)
             break;
         }
         gs_os_unlock(o->os, o->mu);
-        gs_os_sleep(o->os, 1000);
+        o->os->ops->ran(o->os, o->os->ops->budget(o->os, 1000));
     }
-    gs_os_sleep(o->os, after_ns);
+    if (after_ns)
+        gs_os_sleep(o->os, after_ns);
     uint64_t called = gs_os_now(o->os);
     gs_os_signal(o->os, o->c);
     return called;
 }
 
 /* A thread woken while its call to sleep is still going returns from that
- * call, awake; one that slept is running wake_ns, give or take a quarter,
- * after the waker's call began. */
+ * call, awake; one that slept is back in its code wake_ns, give or take a
+ * quarter, after the waker's call began: its way back (wake_cpu_ns) is the
+ * end of that latency, as calibrate measures it, not more. */
 static void test_woken_while_going_to_sleep(void **state)
 {
     (void)state;
@@ -330,10 +337,9 @@ static void test_woken_while_going_to_sleep(void **state)
         uint64_t called = signal_waiter(&o, slept ? 1000000 : 0);
         os->ops->thread_join(os, t);
         if (slept) {
-            /* asleep for longer than --idle-poll: a deep sleep's wake-up,
-             * then its way back */
-            assert_true(o.got >= called + m.wake_ns - m.wake_ns / 4 + m.wake_cpu_ns);
-            assert_true(o.got <= called + m.wake_ns + m.wake_ns / 4 + m.wake_cpu_ns);
+            /* asleep for longer than --idle-poll: a deep sleep's wake-up */
+            assert_true(o.got >= called + m.wake_ns - m.wake_ns / 4);
+            assert_true(o.got <= called + m.wake_ns + m.wake_ns / 4);
         } else
             assert_int_equal(o.got, o.began + m.syscall_ns);
         os->ops->cond_free(os, o.c);

@@ -8,8 +8,8 @@
  *          thread a worker, blocked reading its end of a socket pair)
  *          makes it: the worker's write wakes the peer (the worker pays
  *          waking one, signal_ns); the peer wakes as a thread that slept
- *          since its last answer does (wake_fast_ns or wake_ns), pays its
- *          way back and a read (wake_cpu_ns, syscall_ns), waits out the
+ *          since its last answer does (wake_fast_ns or wake_ns, its way
+ *          back the end of it, sim.c), pays a read (syscall_ns), waits out the
  *          run's latency if there is one (a timed wait: timer_ns late) and
  *          writes back, waking the worker (signal_ns); the worker's own
  *          wake-up follows.  Each wake-up counts from the start of the
@@ -144,8 +144,7 @@ static uint64_t peer_answer(gs_os *os, gs_io *io, uint32_t worker, uint64_t call
     sim *s = sim_of(os);
     const gs_sim_model *m = &s->m;
     uint64_t since = io->peer_idle_since ? io->peer_idle_since[worker] : 0;
-    uint64_t ns = sim_wake_latency(s, since ? called - since : UINT64_MAX) + sim_cost(s, m->wake_cpu_ns) +
-                  sim_cost(s, m->syscall_ns);
+    uint64_t ns = sim_wake_latency(s, since ? called - since : UINT64_MAX) + sim_cost(s, m->syscall_ns);
     if (io->latency_ns)
         ns += io->latency_ns + sim_timer_late(s);
     if (io->peer_idle_since)
@@ -175,7 +174,7 @@ int gs_sim_io_perform(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t t
             uint64_t back = 2 * sim_cost(s, m->syscall_ns) + 2 * sim_cost(s, m->switch_ns);
             if (io->peer_idle_since)
                 io->peer_idle_since[worker] = gs_os_now(os) + back;
-            gs_sim_doze(os, back, 0);
+            gs_sim_doze_exactly(os, back, sim_cost(s, m->wake_cpu_ns)); /* and the worker's way back */
             break;
         }
         uint64_t called = gs_os_now(os);

@@ -39,24 +39,29 @@
  *   sleeping thread costs its waker signal_ns (a waiter on a condition
  *   variable or a semaphore still going to sleep, only a system call:
  *   sim_wake_call).
- * - Wake-ups.  A woken thread becomes runnable wake_ns (give or take a
- *   quarter, drawn) after the call that woke it began: the kernel wakes it during the call, and the caller
- *   returns signal_ns after it began.  From that call it claims a core
- *   (the kernel queues it on one, which is idle no more: io.c's pipe asks
- *   how many are claimed).  A thread still in its own call to
- *   go to sleep when woken never sleeps: it returns when that call ends.
- *   A timed wait or a sleep ends timer_ns after its deadline.
+ * - Wake-ups.  A woken thread runs its own code again wake_ns (give or
+ *   take a quarter, drawn) after the call that woke it began: the kernel
+ *   wakes it during the call, and the caller returns signal_ns after it
+ *   began.  From that call it claims a core (the kernel queues it on one,
+ *   which is idle no more: io.c's pipe asks how many are claimed).  The
+ *   last wake_cpu_ns of the latency is its way back out of the kernel,
+ *   CPU time on a core (sim_schedule): a busy machine delays it.  A thread
+ *   still in its own call to go to sleep when woken never sleeps: it
+ *   returns when that call ends.  A timed wait or a sleep ends timer_ns
+ *   after its deadline, its way back the end of that.
  * - Cold caches.  A thread that slept past idle_poll_ns finds its caches
  *   cold, and its next stretch of work (interpreter instructions, a native
  *   call) takes cold_ns longer, where it runs: inside the lock if it took
- *   the lock first.  Small as that is, it decides 256 I/O-bound threads
- *   that sleep 1 ms on 2 cores: with their holds a little longer, two
- *   threads meet at the lock, the loser waits on the condition variable,
- *   each release then signals a waiter while holding the lock's mutex
- *   (signal_ns), and the waiters, the mutex and the cores convoy: most
- *   takes wait for a lock that is mostly free (real runs: 914 of 1,536
- *   takes waited, the lock held 7.5% of the time; 28x to 36x against
- *   222x with warm caches, where the threads never meet).
+ *   the lock first.  With holds longer, threads meet at the lock more
+ *   often: 256 I/O-bound threads that sleep 1 ms on 2 cores can then fall
+ *   into a convoy, where each release signals a waiter while holding the
+ *   lock's mutex (signal_ns), and the waiters, the mutex and the cores
+ *   queue, most takes waiting for a lock that is mostly free (real runs on
+ *   the development VM always do: 793 to 862 of 1,536 takes waited, the
+ *   lock held 8% to 10% of the time, 33x to 38x).  The model has that
+ *   state and the quiet one, where the threads hardly meet (222x warm,
+ *   about 210x with the default cold_ns); which one a run settles in
+ *   depends on its costs and its seed.
  * - Mutexes are glibc's: unlocking wakes the first waiter but hands it
  *   nothing, so the unlocker (or anyone) may take the mutex again first,
  *   and the woken waiter tries again or sleeps again.  A signaller holding
@@ -143,14 +148,24 @@ static bool earlier(const sim_event *a, const sim_event *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout)
+/* A latency, as calibrate measures it and as every wake-up of the model
+ * counts it, ends when the woken thread runs its own code again; its way
+ * back out of the kernel (wake_cpu_ns, or the whole latency if that is
+ * shorter) is the end of it, spent on the core it was woken onto.  So the
+ * event, th runnable, comes that much before the latency ends, and th
+ * pays the way back once it has a core (sim_block): with a core free it
+ * is back exactly when the latency says; with every core busy, the way
+ * back waits for one, as the kernel's return does. */
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, bool timeout)
 {
+    uint64_t back = sim_cost(s, s->m.wake_cpu_ns);
+    back = back < latency ? back : latency;
     if (s->nheap == s->capheap) {
         s->capheap = s->capheap ? 2 * s->capheap : 64;
         s->heap = sim_must(realloc(s->heap, s->capheap * sizeof *s->heap));
     }
     uint32_t i = s->nheap++;
-    s->heap[i] = (sim_event){time, s->seq++, th, th->wait, timeout};
+    s->heap[i] = (sim_event){from + latency - back, s->seq++, th, th->wait, (uint32_t)back, timeout};
     while (i > 0 && earlier(&s->heap[i], &s->heap[(i - 1) / 2])) {
         sim_event tmp = s->heap[i];
         s->heap[i] = s->heap[(i - 1) / 2];
@@ -237,7 +252,8 @@ static void scheduler_loop(void *arg)
             if (th->cond)
                 sim_cond_remove(th->cond, th);
             th->timed_out = ev.timeout;
-            sim_make_ready(s, th, ev.time);
+            th->way_back = ev.way_back;
+            sim_make_ready(s, th, ev.time > th->t ? ev.time : th->t); /* not before it went to sleep */
             continue;
         }
         if (!best)
@@ -316,7 +332,7 @@ static void thread_main(void *arg)
     sim_wait_turn(s, th);
     th->state = DONE;
     if (th->joiner)
-        sim_schedule(s, th->t + s->m.wake_ns, th->joiner, false);
+        sim_schedule(s, th->t, s->m.wake_ns, th->joiner, false);
     sim_leave_core(s, th);
     /* returning switches to the scheduler for good */
 }
@@ -365,7 +381,6 @@ static void sim_thread_join(gs_os *os, gs_thread *t)
     if (target->state != DONE) {
         target->joiner = th;
         sim_block(s, th);
-        sim_settle(s, th);
     }
 }
 
@@ -380,15 +395,21 @@ const gs_sim_model *gs_sim_model_of(gs_os *os)
     return &sim_of(os)->m;
 }
 
-void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
+void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
     sim_wait_turn(s, th);
-    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a timer's or a wake-up's */
-    sim_schedule(s, th->t + ns + drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), th, false);
+    sim_schedule(s, th->t + ns, latency, th, false);
     sim_block(s, th);
-    sim_settle(s, th);
+}
+
+void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
+{
+    sim *s = sim_of(os);
+    sim_wait_turn(s, sim_me(os)); /* draws are made in turn: one seed, one history */
+    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a timer's or a wake-up's */
+    gs_sim_doze_exactly(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1));
 }
 
 static void sim_sleep(gs_os *os, uint64_t ns)

@@ -30,8 +30,8 @@ typedef struct sim_thread {
     uint64_t ready_at;        /* READY: since when */
     uint64_t blocked_at;      /* BLOCKED: since when (its core idle since then, as far
                                  as a wake-up's latency goes) */
-    bool owes_wake_cpu;       /* woken from a sleep: sim_settle() charges wake_cpu_ns */
     bool cold;                /* slept past idle_poll_ns: its next work pays cold_ns (sim_ran) */
+    uint32_t way_back;        /* woken: the CPU it spends on its way back to its code (sim_block) */
     uint64_t slice_end;       /* its deadline (EEVDF's): when it took its core, plus a slice */
     struct sim_thread *handing; /* woke it and gives it its core as its call returns */
     uint64_t cpu_ns;
@@ -79,6 +79,7 @@ typedef struct {
     uint64_t time, seq;
     sim_thread *thread;
     uint64_t wait;
+    uint32_t way_back;        /* what its thread pays once on a core (sim_schedule) */
     bool timeout;
 } sim_event;
 
@@ -117,8 +118,11 @@ uint64_t sim_timer_late(sim *s);
  * idle as long): wake_fast_ns within idle_poll_ns, else wake_ns, give or
  * take a quarter. */
 uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
-/* Wakes th at time (a timeout when timeout), unless woken otherwise first. */
-void sim_schedule(sim *s, uint64_t time, sim_thread *th, bool timeout);
+/* Wakes th so that it runs its own code again `latency` after `from` if a
+ * core is free (a timeout when timeout), unless woken otherwise first; its
+ * way back, the end of that latency, it spends on a core (wake.c,
+ * sim_block). */
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, bool timeout);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
 /* th, running, gives the scheduler its turn and returns when switched
@@ -129,10 +133,9 @@ void sim_leave_core(sim *s, sim_thread *th);
 /* th is runnable at t: on a free core at once, else last in the run queue. */
 void sim_make_ready(sim *s, sim_thread *th, uint64_t t);
 /* wake.c: th goes to sleep at its clock, after paying for the system
- * call, and returns once woken and on a core again; sim_settle then
- * charges what coming back from a sleep costs. */
+ * call, and returns once woken and on a core again, its way back paid. */
 void sim_block(sim *s, sim_thread *th);
-void sim_settle(sim *s, sim_thread *th);
+
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
 /* The waker's call that wakes w (the first of several when not alone):

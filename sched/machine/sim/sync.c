@@ -21,7 +21,6 @@ void gs_sim_lock(gs_os *os, gs_mutex *mu)
         sim_wait_turn(s, th);
         if (!m->owner) {
             m->owner = th;
-            sim_settle(s, th);
             return;
         }
         sim_push(&m->waiting, th);
@@ -157,9 +156,9 @@ static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
     th->timed_out = false;
     gs_sim_unlock(os, m);
     if (deadline != FOREVER)
-        sim_schedule(s, (deadline > th->t ? deadline : th->t) + sim_timer_late(s), th, true);
+        sim_schedule(s, deadline > th->t ? deadline : th->t, sim_timer_late(s), th, true);
     if (s->m.adversarial && sim_random(s) % 4 == 0) /* a spurious wake-up */
-        sim_schedule(s, th->t + sim_random(s) % (4 * s->m.wake_ns + 1), th, false);
+        sim_schedule(s, th->t, sim_random(s) % (4 * s->m.wake_ns + 1), th, false);
     sim_block(s, th);
     bool timed_out = th->timed_out;
     gs_sim_lock(os, m);
@@ -257,7 +256,6 @@ uint32_t gs_sim_sem_wait(gs_os *os, gs_sem *sem, bool *waited)
         if (m->value > 0) {
             m->value--;
             m->waiters -= *waited;
-            sim_settle(s, th);
             return futile;
         }
         futile += woken;
