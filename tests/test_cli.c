@@ -1,8 +1,8 @@
 /* test_cli.c - the gilsim program as a user meets it: bad invocations,
- * help, asm/dis, failing workers, plots, progress, traces, interrupts.
- * The JSON and CSV reports are test_reports_cli.c's; the outputs' paths
- * test_outputs.c's; the demonstrations test_demos.c's. */
-#include <poll.h>
+ * help, asm/dis, failing workers, plots, progress, traces.  The JSON and
+ * CSV reports are test_reports_cli.c's; the outputs' paths
+ * test_outputs.c's; the demonstrations test_demos.c's; an interrupt
+ * test_stops.c's. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -440,97 +440,6 @@ static void test_timeline_and_trace_from_the_command_line(void **state)
     unlink("cli-trace.json");
 }
 
-/* How many children process pid has now. */
-static int children_of(pid_t pid)
-{
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = '\0';
-    int count = 0;
-    for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
-        count++;
-    return count;
-}
-
-/* Starts gilsim with args in the background; once it has `children`
- * child processes (0: at once), waits delay_ms more, interrupts it with
- * SIGINT, and returns its exit status (-1 unless it exited itself). */
-static int interrupt_when(const char *args, int children, int delay_ms)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "exec %s %s >/dev/null 2>&1", GS_GILSIM, args);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 1200 && children_of(pid) < children; i++) /* a minute at most */
-        poll(NULL, 0, 50);
-    poll(NULL, 0, delay_ms);
-    kill(pid, SIGINT);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Ctrl-C: the run stops, what finished is written whole and marked, the
- * exit status says so, and no child process is left. */
-static void test_interrupt_writes_what_finished(void **state)
-{
-    (void)state;
-    /* every point sleeps 1 s, whatever the build: about two finish */
-    const char *sleeper = "sleeper.gsa", *once = ".func main 2\n push 0\n io sleep\n ret\n.end\n";
-    write_file(sleeper, once, strlen(once));
-    unlink("int.csv");
-    unlink("int.json");
-    assert_int_equal(interrupt_when("sweep --quiet --modes threads,async --program sleeper.gsa "
-                                    "--io-latency 1s --work-per-worker 1 --repeat 1 "
-                                    "--csv int.csv --json int.json", 0, 2500),
-                     130);
-    unlink(sleeper);
-    json_error_t jerr;
-    json_t *doc = json_load_file("int.json", 0, &jerr);
-    assert_non_null(doc);
-    assert_true(json_is_true(get(doc, "interrupted")));
-    size_t points = json_array_size(get(doc, "points"));
-    assert_true(points >= 1 && points < 8);
-    json_decref(doc);
-    FILE *f = fopen("int.csv", "r");
-    assert_non_null(f);
-    char line[4096];
-    size_t rows = 0;
-    while (fgets(line, sizeof line, f))
-        rows++;
-    fclose(f);
-    assert_int_equal(rows, points + 1);
-
-    /* named after this test's process, so that pgrep finds no other suite's */
-    char prog[64], args[256], pattern[128];
-    const char *text = ".func main 0\nloop:\n jmp loop\n.end\n";
-    snprintf(prog, sizeof prog, "endless-%ld.gsa", (long)getpid());
-    write_file(prog, text, strlen(text));
-    unlink("int.json");
-    snprintf(args, sizeof args, "--processes 3 --program %s --no-baseline --quiet --json int.json", prog);
-    assert_int_equal(interrupt_when(args, 3, 0), 130); /* once the three processes run */
-    doc = json_load_file("int.json", 0, &jerr);
-    assert_non_null(doc);
-    json_t *run0 = json_array_get(get(doc, "runs"), 0);
-    assert_true(json_is_true(get(run0, "stopped")));
-    assert_int_equal(json_integer_value(get(run0, "failed")), 3);
-    assert_string_equal(json_string_value(get(json_array_get(get(run0, "per_worker"), 0), "error")), "interrupted");
-    json_decref(doc);
-    snprintf(pattern, sizeof pattern, "pgrep -f 'endless-%ld[.]gsa' >/dev/null", (long)getpid());
-    assert_int_equal(system(pattern), 256); /* no child left running */
-    unlink(prog);
-    unlink("int.csv");
-    unlink("int.json");
-}
-
 /* Threads that cannot be created (here: too little address space for
  * their stacks) are reported as such, and the run ends cleanly.  Under a
  * sanitizer, which reserves terabytes of address space, the limit cannot
@@ -710,7 +619,6 @@ int main(void)
         cmocka_unit_test(test_progress_only_on_a_terminal),
         cmocka_unit_test(test_timeline_and_trace_from_the_command_line),
         cmocka_unit_test(test_thread_creation_failure),
-        cmocka_unit_test(test_interrupt_writes_what_finished),
         cmocka_unit_test(test_deadlock_example),
         cmocka_unit_test(test_report_fits_80_columns),
         cmocka_unit_test(test_vs_python),
