@@ -75,13 +75,17 @@ static void test_background_is_busy_and_alone_is_not(void **state)
     gs_experiment_free(&e);
 
     /* 8 threads under one lock beside 8 foreign threads: the 1-thread run
-     * suffered more than the 8, whose lock kept only one of them wanting a
-     * core: a speedup no lock allows, doubted twice over */
+     * and the 8's holder each share the cores with the 8 others, and the
+     * 1-thread run suffers a little more (1.08x): a speedup above 1,
+     * doubted as busy, within what one lock allows.  (A model that let a
+     * lone thread compute past its slice's end while others waited read
+     * 1.31x, a speedup no lock allows.) */
     gs_sim_model eight = model(8, 8);
     judged_run(GS_MODE_THREADS, &w, 8, 4000, &eight, &e, &v);
     assert_true(gs_verdict_has(&v, GS_DOUBT_BUSY));
-    if (!gs_verdict_has(&v, GS_DOUBT_UNDER_ONE_LOCK))
-        fail_msg("8 threads under one lock beside 8 others: speedup %.3f, not doubted", e.speedup);
+    if (e.speedup <= 1 || gs_verdict_has(&v, GS_DOUBT_UNDER_ONE_LOCK))
+        fail_msg("8 threads under one lock beside 8 others: speedup %.3f, want above 1 and not past one lock's",
+                 e.speedup);
     gs_experiment_free(&e);
     gs_workload_free(&w);
 }

@@ -171,6 +171,14 @@ typedef struct {
      * their instructions run in the order of their clocks, as a data race
      * needs. */
     void (*shares_memory)(gs_os *os);
+    /* Nothing another thread of the run does reaches the calling thread's
+     * instructions: no other thread shares its lock or its memory, so no
+     * operation but a stop's writes its eval breaker.  The simulated
+     * machine then lets it compute to the end of its slice, where it would
+     * otherwise end its budget at every other thread's operation (with a
+     * thousand cores computing at once, a budget of a few nanoseconds
+     * each); a stop reaches it within a slice.  Real cores: nothing. */
+    void (*computes_alone)(gs_os *os);
     /* The calling thread read or wrote the shared variables whose bits are
      * set in vars (interp/vm.h: shared_touched) since it last said so.  A
      * variable another thread touched last has its cache line in that

@@ -318,6 +318,7 @@ static void *loop_main(void *arg)
         r->out->workers[i].cpus = cpus;
     uint64_t cpu0 = gs_os_thread_cpu(os);
     os->ops->thread_watch_core_wait(os, loop_core_waited, r);
+    os->ops->computes_alone(os); /* every task is on this thread */
     if (gs_run_sync_wait_gate(&r->sync)) {
         /* The loop's thread is the lock's one client, and nothing stops
          * the lock (stop_loop stops the tasks), so every take succeeds. */

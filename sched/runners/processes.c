@@ -106,6 +106,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
             gs_vm_set_breaker(w.vm, GS_BREAK_STOP);
             os->ops->io_stop(os, io);
         }
+        os->ops->computes_alone(os); /* the lock and the variables are the process's */
         gs_worker_run(&w);
         for (uint32_t v = 0; v < cfg->workload->prog.nshared; v++)
             res->rare->shared_end[v] = atomic_load(&ps->vars[v]);

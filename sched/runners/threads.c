@@ -27,6 +27,7 @@ typedef struct {
     gs_worker worker;
     gs_run_sync *sync;
     bool shares_memory; /* other threads compute on its shared variables */
+    bool alone;         /* nothing the others do reaches its instructions (machine.h) */
     bool interpreter;   /* per-interpreter: it starts an interpreter of its own ... */
     uint64_t transfer;  /* ... and sends each unit's bytes through a channel (--transfer) */
 } thread_worker;
@@ -37,6 +38,8 @@ static void *worker_main(void *arg)
     gs_os *os = t->worker.gil->os;
     if (t->shares_memory)
         os->ops->shares_memory(os);
+    if (t->alone)
+        os->ops->computes_alone(os);
     if (gs_run_sync_wait_gate(t->sync)) {
         if (t->interpreter) /* inside the run, as a pool's start is inside its caller's wait */
             os->ops->interpreter_start(os);
@@ -115,6 +118,9 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     for (uint32_t i = 0; i < n; i++) {
         w[i].sync = &sync;
         w[i].shares_memory = !apart && n > 1 && cfg->workload->prog.nshared > 0;
+        /* its lock its own, or none at all (free-threaded's collector
+         * stops the others), and no variable shared */
+        w[i].alone = !w[i].shares_memory && (apart || n == 1 || (gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_NONE && !objects));
         w[i].interpreter = apart;
         w[i].transfer = cfg->transfer_bytes;
         if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {

@@ -317,6 +317,12 @@ static void real_shares_memory(gs_os *os)
     (void)os;
 }
 
+/* Real cores run every thread to its own next system call anyway. */
+static void real_computes_alone(gs_os *os)
+{
+    (void)os;
+}
+
 /* Real cores move real cache lines: nothing to add. */
 static void real_touched_shared(gs_os *os, uint64_t vars)
 {
@@ -498,6 +504,7 @@ static const gs_os_ops real_ops = {
     .io_close = real_io_close,
     .budget = real_budget,
     .shares_memory = real_shares_memory,
+    .computes_alone = real_computes_alone,
     .touched_shared = real_touched_shared,
     .interpreter_start = real_interpreter_start,
     .channel_send = real_channel_send,

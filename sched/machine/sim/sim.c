@@ -23,6 +23,15 @@
  *   waiting to operate, the next event, or the end of its slice.  The
  *   budget rounds up, so its last instruction starts before that moment
  *   and a drop request set then is seen at the first poll after it.
+ *   A thread that computes alone (computes_alone: no other thread shares
+ *   its lock or its memory, so no operation but a stop's reaches its
+ *   breaker) need not stop for others' operations or events: within its
+ *   slice its budget ends at the slice's end, and there, before it reads
+ *   the run queue to decide whether to give up its core, it waits its
+ *   turn, so that what others did before that moment is done.  A stop
+ *   reaches it within a slice.  With a thousand cores computing at once,
+ *   budgets cut at every operation cost the simulator O(threads x
+ *   operations): 4,096 threads on 1,024 cores took 0.89 s, now 0.15 s.
  *   The exception: threads that said they compute on shared variables
  *   (shares_memory) with no lock between them run in turns a few
  *   nanoseconds long, in the order of their clocks, so that one's read and write can
@@ -424,17 +433,32 @@ static void sim_sleep(gs_os *os, uint64_t ns)
  * simulation's time. */
 #define SHARED_TURN_NS 8
 
+/* th, computing, gives its core to the first thread waiting for one and
+ * waits for a core again. */
+static void give_up_core(sim *s, sim_thread *th)
+{
+    sim_leave_core(s, th);
+    sim_make_ready(s, th, th->t);
+    sim_to_scheduler(s, th);
+}
+
 static uint64_t sim_budget(gs_os *os, uint64_t wanted)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
     th->computing = true; /* so that an operation due at this instant goes first */
     sim_wait_turn(s, th);
-    /* Another sharing thread's clock is at or past th's (th waited its
-     * turn): th runs to two turns past it, so at least one instruction. */
-    uint64_t horizon = sim_turns_horizon(s, th, s->nheap ? s->heap[0].time : FOREVER, 2 * SHARED_TURN_NS);
-    if (s->runq.head && th->slice_end < horizon)
-        horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
+    th->to_slice_end = th->alone && th->slice_end > th->t;
+    uint64_t horizon;
+    if (th->to_slice_end) {
+        horizon = th->slice_end; /* nothing else can end its budget */
+    } else {
+        /* Another sharing thread's clock is at or past th's (th waited its
+         * turn): th runs to two turns past it, so at least one instruction. */
+        horizon = sim_turns_horizon(s, th, s->nheap ? s->heap[0].time : FOREVER, 2 * SHARED_TURN_NS);
+        if (s->runq.head && th->slice_end < horizon)
+            horizon = th->slice_end > th->t ? th->slice_end : th->t + 1;
+    }
     if (horizon == FOREVER)
         return s->m.adversarial ? 1 + sim_random(s) % (wanted < 100000 ? wanted : 100000) : wanted;
     uint64_t ps = (horizon - th->t) * 1000 - th->ps; /* horizon > t, and th->ps < 1000 */
@@ -458,12 +482,11 @@ static void sim_ran(gs_os *os, uint64_t instructions)
         s->background_cpu_ns += th->ps / 1000;
     th->ps %= 1000;
     th->computing = false;
+    if (th->to_slice_end) /* it ran past others' operations: they come first, the run queue theirs */
+        sim_wait_turn(s, th);
     bool preempt = th->t >= th->slice_end || (s->m.adversarial && sim_random(s) % 8 == 0);
-    if (s->runq.head && preempt) { /* others wait for a core: its slice is over */
-        sim_leave_core(s, th);
-        sim_make_ready(s, th, th->t);
-        sim_to_scheduler(s, th);
-    }
+    if (s->runq.head && preempt) /* others wait for a core: its slice is over */
+        give_up_core(s, th);
 }
 
 /* sched_yield: a system call, and the core to the first thread waiting
@@ -486,6 +509,11 @@ static void sim_yield(gs_os *os)
 static void sim_shares_memory(gs_os *os)
 {
     sim_me(os)->shares_memory = true;
+}
+
+static void sim_computes_alone(gs_os *os)
+{
+    sim_me(os)->alone = true;
 }
 
 /* Each shared variable's cache line is where the thread that touched it
@@ -588,6 +616,7 @@ static const gs_os_ops sim_ops = {
     .budget = sim_budget,
     .ran = sim_ran,
     .shares_memory = sim_shares_memory,
+    .computes_alone = sim_computes_alone,
     .touched_shared = sim_touched_shared,
     .interpreter_start = sim_interpreter_start,
     .channel_send = sim_channel_send,

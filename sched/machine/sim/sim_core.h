@@ -25,6 +25,8 @@ typedef struct sim_thread {
     int state;
     bool computing;           /* between budget and ran */
     bool shares_memory;       /* computes on memory others compute on (shares_memory) */
+    bool alone;               /* nothing others do reaches its instructions (computes_alone) */
+    bool to_slice_end;        /* alone, its budget runs to its slice's end (sim_budget) */
     uint64_t t;               /* its clock */
     uint64_t ps;              /* picoseconds of instructions not yet on t */
     uint64_t ready_at;        /* READY: since when */
