@@ -137,7 +137,6 @@ void sim_make_ready(sim *s, sim_thread *th, uint64_t t);
 /* wake.c: th goes to sleep at its clock, after paying for the system
  * call, and returns once woken and on a core again, its way back paid. */
 void sim_block(sim *s, sim_thread *th);
-
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
 /* The waker's call that wakes w (the first of several when not alone):

@@ -17,11 +17,11 @@ uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
 /* th blocks at its clock, after paying for the system call, and returns
  * on a core again, once woken.  If it slept, it pays its way back then,
  * before it does anything: not inside what it then takes (a mutex it was
- * woken for, the lock), where 256 threads waking from 1 ms sleeps on 2
- * cores, the way back at 19 us (a 1 ms ppoll's CPU on the development
- * VM), held the lock's mutex so long that every hand-off waited out a
- * switch interval (the lock free 99.9% of the time, the run as slow as
- * one thread). */
+ * woken for, the lock).  There, with 256 threads waking from 1 ms sleeps
+ * on 2 cores and a way back of 19 us (what a 1 ms ppoll costs its thread
+ * on the development VM is 12 to 19 us), the lock's mutex was held so
+ * long that every hand-off waited out a switch interval: the lock held
+ * 0.0% of the time, the run 1.12x as fast as one thread. */
 void sim_block(sim *s, sim_thread *th)
 {
     th->t += sim_cost(s, s->m.syscall_ns);
