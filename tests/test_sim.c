@@ -348,6 +348,43 @@ static void test_woken_while_going_to_sleep(void **state)
     }
 }
 
+/* Computes for 20 ms of virtual time, having said when it first ran. */
+static void *spin_20ms(void *arg)
+{
+    other *o = arg;
+    o->began = gs_os_now(o->os);
+    for (int i = 0; i < 20; i++)
+        o->os->ops->ran(o->os, o->os->ops->budget(o->os, 1000000));
+    return NULL;
+}
+
+/* A woken thread's way back out of the kernel is CPU time on a core: on a
+ * machine of one core, busy with a thread that computes, a sleeper whose
+ * timer fires waits for the core (until the other's slice ends), and only
+ * then spends its way back, which counts in its CPU time. */
+static void test_way_back_waits_for_a_core(void **state)
+{
+    (void)state;
+    gs_sim_model m = sim_model(1, 1);
+    gs_os *os = gs_os_sim_new(&m);
+    assert_non_null(os);
+    other o = {.os = os};
+    gs_thread *t;
+    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms, &o), 0);
+    uint64_t cpu = gs_os_thread_cpu(os);
+    gs_os_sleep(os, 1000000);
+    uint64_t back = gs_os_now(os);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.wake_cpu_ns);
+    /* the spinner's slice ends an instruction's fraction past its start
+     * plus a slice; then the switch, then the way back */
+    uint64_t want = o.began + m.slice_ns + m.switch_ns + m.wake_cpu_ns;
+    if (back < want || back > want + 1)
+        fail_msg("back at %llu ns, want %llu: the spinner's slice, a switch and the way back",
+                 (unsigned long long)back, (unsigned long long)want);
+    os->ops->thread_join(os, t);
+    gs_os_sim_free(os);
+}
+
 /* With no lock at all, two threads compute at once on the shared counter,
  * and the model runs them in turns a few nanoseconds long: a read and its
  * write fall either side of the other thread's, as on two real cores, so
@@ -668,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_timed_wait_ends_a_timer_latency_late),
         cmocka_unit_test(test_unlock_hands_nothing_over),
         cmocka_unit_test(test_woken_while_going_to_sleep),
+        cmocka_unit_test(test_way_back_waits_for_a_core),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_interpreters_start_and_send_at_their_cost),
         cmocka_unit_test(test_transfer_costs_what_the_model_says),
