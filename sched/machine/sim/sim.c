@@ -451,7 +451,12 @@ static uint64_t sim_budget(gs_os *os, uint64_t wanted)
     th->to_slice_end = th->alone && th->slice_end > th->t;
     uint64_t horizon;
     if (th->to_slice_end) {
-        horizon = th->slice_end; /* nothing else can end its budget */
+        /* Nothing else can end its budget but a stop, which it sees within
+         * half a stop tick, however long a slice the model gives (ending
+         * its budgets at events too, as the run's timeout is one, cut them
+         * at every other thread's wake-up: 0.71 s for 4,096 threads on
+         * 1,024 cores against 0.15 s). */
+        horizon = th->slice_end < th->t + GS_STOP_TICK_NS / 2 ? th->slice_end : th->t + GS_STOP_TICK_NS / 2;
     } else {
         /* Another sharing thread's clock is at or past th's (th waited its
          * turn): th runs to two turns past it, so at least one instruction. */
