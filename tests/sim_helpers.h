@@ -1,5 +1,6 @@
 /* sim_helpers.h - what the tests of virtual time share (test_sim.c,
- * test_sim_locks.c): a model, a threads run on it, an I/O-bound run. */
+ * test_sim_locks.c, test_sim_runners.c): a model, a threads run on it, an
+ * I/O-bound run. */
 #ifndef GS_TEST_SIM_HELPERS_H
 #define GS_TEST_SIM_HELPERS_H
 
