@@ -1,5 +1,7 @@
-/* test_vm.c - the eval loop: every instruction, errors, suspend and resume,
- * the eval breaker, two states on two threads, golden programs. */
+/* test_vm.c - the eval loop: every instruction, errors, single steps, the
+ * eval breaker, two states on two threads, superinstructions, golden
+ * programs.  What it stops for and hands its caller (I/O, a yield, shared
+ * variables, a native call, user locks) is test_vm_stops.c's. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -18,41 +20,15 @@
 #include "asm.h"
 #include "fuse.h"
 #include "vm.h"
-
-static gs_program load(const char *src)
-{
-    gs_program p;
-    char err[GS_ERRMSG_MAX];
-    if (gs_load_source(src, strlen(src), "t.gsa", &p, err) != 0)
-        fail_msg("%s\n%s", err, src);
-    return p;
-}
-
-/* Runs to the end, answering I/O with its token.  Returns the final stop. */
-static gs_stop run_all(gs_vm *vm, uint64_t budget, unsigned *ios, unsigned *yields)
-{
-    for (;;) {
-        gs_stop s = gs_vm_run(vm, budget);
-        if (s == GS_STOP_IO) {
-            if (ios)
-                (*ios)++;
-            gs_vm_complete(vm, vm->io_arg);
-        } else if (s == GS_STOP_YIELD) {
-            if (yields)
-                (*yields)++;
-        } else if (s != GS_STOP_BUDGET) {
-            return s;
-        }
-    }
-}
+#include "vm_helpers.h"
 
 static int64_t eval(const char *src, const int64_t *args, uint32_t nargs)
 {
-    gs_program p = load(src);
+    gs_program p = vm_load(src);
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, args, nargs, err), 0);
-    gs_stop s = run_all(&vm, UINT64_MAX, NULL, NULL);
+    gs_stop s = vm_run_all(&vm, UINT64_MAX, NULL, NULL);
     if (s != GS_STOP_DONE)
         fail_msg("stopped with %d: %s", s, vm.error);
     gs_program_free(&p);
@@ -153,11 +129,11 @@ static void test_locals_start_at_zero(void **state)
 
 static void expect_error(const char *src, const char *message, const char *trace)
 {
-    gs_program p = load(src);
+    gs_program p = vm_load(src);
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
+    assert_int_equal(vm_run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
     assert_string_equal(vm.error, message);
     char buf[1024];
     gs_vm_format_error(&vm, buf, sizeof buf);
@@ -219,11 +195,11 @@ static void test_integer_overflow(void **state)
 static void test_stack_overflow(void **state)
 {
     (void)state;
-    gs_program p = load(".func down 1\n load 0\n call down\n ret\n.end\n.func main 0\n push 1\n call down\n ret\n.end\n");
+    gs_program p = vm_load(".func down 1\n load 0\n call down\n ret\n.end\n.func main 0\n push 1\n call down\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
+    assert_int_equal(vm_run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_ERROR);
     char want[64];
     snprintf(want, sizeof want, "stack overflow: call depth %u is too deep", GS_VM_FRAMES);
     assert_string_equal(vm.error, want); /* the frames ran out first: 3 values a frame fit the stack */
@@ -234,7 +210,7 @@ static void test_stack_overflow(void **state)
 static void test_init_checks(void **state)
 {
     (void)state;
-    gs_program p = load(".func main 2\n load 0\n ret\n.end\n");
+    gs_program p = vm_load(".func main 2\n load 0\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     int64_t one = 1;
@@ -247,40 +223,7 @@ static void test_init_checks(void **state)
     gs_program_free(&p);
 }
 
-/* ---- I/O, yield, budget, breaker ------------------------------------------ */
-
-static void test_io_request_and_resume(void **state)
-{
-    (void)state;
-    gs_program p = load(".func main 0\n push 5\n io pipe\n push 1\n add\n ret\n.end\n");
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_IO);
-    assert_int_equal(vm.io_kind, GS_IO_PIPE);
-    assert_int_equal(vm.io_arg, 5);
-    /* not resumable until the result is delivered */
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_IO);
-    gs_vm_complete(&vm, 41);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
-    assert_int_equal(vm.result, 42);
-    assert_int_equal(vm.instructions, 5);
-    gs_program_free(&p);
-}
-
-static void test_yield(void **state)
-{
-    (void)state;
-    gs_program p = load(".func main 0 1\nloop:\n yield\n inc 0 1\n load 0\n push 3\n jlt loop\n load 0\n ret\n.end\n");
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    unsigned yields = 0;
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(run_all(&vm, UINT64_MAX, NULL, &yields), GS_STOP_DONE);
-    assert_int_equal(yields, 3);
-    assert_int_equal(vm.result, 3);
-    gs_program_free(&p);
-}
+/* ---- budget, breaker ------------------------------------------------------ */
 
 /* Every built-in program, stepped one instruction at a time, gives the same
  * result, instruction count and I/O count as a run in one go. */
@@ -304,7 +247,7 @@ static void test_single_steps_match(void **state)
         static gs_vm whole, step;
         assert_int_equal(gs_vm_init(&whole, &p, progs[i].args, 3, err), 0);
         assert_int_equal(gs_vm_init(&step, &p, progs[i].args, 3, err), 0);
-        assert_int_equal(run_all(&whole, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
+        assert_int_equal(vm_run_all(&whole, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
         unsigned budget_stops = 0;
         gs_stop s;
         while ((s = gs_vm_run(&step, 1)) == GS_STOP_BUDGET)
@@ -320,14 +263,14 @@ static void test_single_steps_match(void **state)
 static void test_io_program_single_steps(void **state)
 {
     (void)state;
-    gs_program p = load(".func main 1 1\nloop:\n load 0\n io sleep\n load 1\n add\n store 1\n inc 0 -1\n"
+    gs_program p = vm_load(".func main 1 1\nloop:\n load 0\n io sleep\n load 1\n add\n store 1\n inc 0 -1\n"
                         " load 0\n push 0\n jgt loop\n load 1\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     int64_t n = 6;
     unsigned ios = 0;
     assert_int_equal(gs_vm_init(&vm, &p, &n, 1, err), 0);
-    assert_int_equal(run_all(&vm, 1, &ios, NULL), GS_STOP_DONE);
+    assert_int_equal(vm_run_all(&vm, 1, &ios, NULL), GS_STOP_DONE);
     assert_int_equal(ios, 6);
     assert_int_equal(vm.result, 6 + 5 + 4 + 3 + 2 + 1);
     gs_program_free(&p);
@@ -336,7 +279,7 @@ static void test_io_program_single_steps(void **state)
 static void test_breaker_at_back_edge(void **state)
 {
     (void)state;
-    gs_program p = load(".func main 1\n jmp test\nbody:\n inc 0 -1\ntest:\n load 0\n push 0\n jgt body\n load 0\n ret\n.end\n");
+    gs_program p = vm_load(".func main 1\n jmp test\nbody:\n inc 0 -1\ntest:\n load 0\n push 0\n jgt body\n load 0\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     int64_t n = 1000;
@@ -359,7 +302,7 @@ static void test_breaker_at_back_edge(void **state)
 static void test_breaker_at_call(void **state)
 {
     (void)state;
-    gs_program p = load(".func f 0\n push 7\n ret\n.end\n.func main 0\n call f\n ret\n.end\n");
+    gs_program p = vm_load(".func f 0\n push 7\n ret\n.end\n.func main 0\n call f\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
@@ -491,7 +434,7 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
         "    load 4\n load 1\n push 9223372036854775807\n add\n" /* overflows for local 1 > 0 */
         "    add\n ret\n"
         ".end\n";
-    gs_program p = load(runs);
+    gs_program p = vm_load(runs);
     bool seen[GS_FUSED_COUNT] = {false};
     for (uint32_t pc = 0; pc < p.ncode; pc += gs_instruction_length(p.code[pc]))
         if (gs_fused_at(&p, pc))
@@ -518,7 +461,7 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
         ".func main 0 1\n push -9223372036854775807\n store 0\n load 0\n push 2\n sub\n call f\n ret\n.end\n",
     };
     for (size_t i = 0; i < sizeof overflows / sizeof overflows[0]; i++) {
-        p = load(overflows[i]);
+        p = vm_load(overflows[i]);
         for (uint64_t budget = 1; budget <= 6; budget++)
             assert_int_equal(run_both(&p, NULL, 0, budget), GS_STOP_ERROR);
         gs_program_free(&p);
@@ -590,7 +533,7 @@ static void test_golden_programs(void **state)
             fail_msg("%s", err);
         static gs_vm vm;
         assert_int_equal(gs_vm_init(&vm, &p, args, nargs, err), 0);
-        assert_int_equal(run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
+        assert_int_equal(vm_run_all(&vm, UINT64_MAX, NULL, NULL), GS_STOP_DONE);
         if (vm.result != want)
             fail_msg("%s: got %" PRId64 ", want %" PRId64, e->d_name, vm.result, want);
         gs_program_free(&p);
@@ -598,103 +541,6 @@ static void test_golden_programs(void **state)
     }
     closedir(d);
     assert_true(ran >= 6);
-}
-
-/* gload and gstore read and write the table the runner gives; without one
- * they are a runtime error, never a crash. */
-static void test_shared_variables(void **state)
-{
-    (void)state;
-    gs_program p = load(".shared a 5\n.shared b\n.func main 0\n gload a\n push 2\n mul\n gstore b\n gload b\n"
-                        " ret\n.end\n");
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    _Atomic int64_t table[2];
-    atomic_init(&table[0], p.shared[0].init);
-    atomic_init(&table[1], p.shared[1].init);
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    vm.shared = table;
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
-    assert_int_equal(vm.result, 10);
-    assert_int_equal(atomic_load(&table[1]), 10);
-    assert_int_equal(vm.instructions, 6);
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0); /* no table */
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_ERROR);
-    char trace[256];
-    gs_vm_format_error(&vm, trace, sizeof trace);
-    assert_string_equal(trace, "shared variable a: this interpreter was given none\n  at main (t.gsa:4)");
-    gs_program_free(&p);
-}
-
-/* native pops its size, stops for the caller, and pushes what the caller
- * delivers; the work is the same in one piece or in several. */
-static void test_native_call(void **state)
-{
-    (void)state;
-    gs_program p = load(".func main 0\n push 1000\n native\n push 1\n add\n ret\n.end\n");
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_NATIVE);
-    assert_int_equal(vm.native_work, 1000);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_NATIVE); /* not resumable before its result */
-    int64_t result = gs_native_result(gs_native_work(1000, 1000));
-    assert_true(gs_native_work(gs_native_work(1000, 300), 700) == gs_native_work(1000, 1000));
-    gs_vm_complete(&vm, result);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
-    assert_int_equal(vm.result, result + 1);
-    bool held[GS_MAX_ULOCKS] = {false};
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run_alone(&vm, held), GS_STOP_DONE);
-    assert_int_equal(vm.result, result + 1);
-    gs_program_free(&p);
-    p = load(".func main 0\n push -1\n native\n ret\n.end\n");
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_ERROR);
-    assert_string_equal(vm.error, "native call of -1 units: give 0 or more");
-    gs_program_free(&p);
-}
-
-/* acquire and release stop for the caller with the lock's index; a lone
- * thread releasing a lock it does not hold, or taking one it holds, fails
- * with the instruction's line. */
-static void test_user_lock_requests(void **state)
-{
-    (void)state;
-    gs_program p = load(".lock a\n.lock b\n.func main 0\n acquire b\n release b\n push 7\n ret\n.end\n");
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_LOCK);
-    assert_int_equal(vm.request, GS_REQ_ACQUIRE);
-    assert_int_equal(vm.ulock, 1);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_LOCK); /* not resumable before it is granted */
-    gs_vm_complete(&vm, 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_LOCK);
-    assert_int_equal(vm.request, GS_REQ_RELEASE);
-    gs_vm_complete(&vm, 0);
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_DONE);
-    assert_int_equal(vm.result, 7);
-    gs_program_free(&p);
-    static const struct {
-        const char *src, *trace;
-    } misuse[] = {
-        {".lock a\n.func main 0\n push 1\n pop\n release a\n push 0\n ret\n.end\n",
-         "release a: this thread does not hold it\n  at main (t.gsa:5)"},
-        {".lock a\n.func f 0\n acquire a\n push 0\n ret\n.end\n.func main 0\n acquire a\n call f\n ret\n.end\n",
-         "acquire a: this thread holds it already, and would wait for itself forever\n  at f (t.gsa:3)\n"
-         "  at main (t.gsa:9)"},
-    };
-    for (size_t i = 0; i < sizeof misuse / sizeof misuse[0]; i++) {
-        p = load(misuse[i].src);
-        bool held[GS_MAX_ULOCKS] = {false};
-        assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-        assert_int_equal(gs_vm_run_alone(&vm, held), GS_STOP_ERROR);
-        char trace[512];
-        gs_vm_format_error(&vm, trace, sizeof trace);
-        assert_string_equal(trace, misuse[i].trace);
-        gs_program_free(&p);
-    }
 }
 
 int main(void)
@@ -709,8 +555,6 @@ int main(void)
         cmocka_unit_test(test_integer_overflow),
         cmocka_unit_test(test_stack_overflow),
         cmocka_unit_test(test_init_checks),
-        cmocka_unit_test(test_io_request_and_resume),
-        cmocka_unit_test(test_yield),
         cmocka_unit_test(test_single_steps_match),
         cmocka_unit_test(test_io_program_single_steps),
         cmocka_unit_test(test_breaker_at_back_edge),
@@ -718,9 +562,6 @@ int main(void)
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),
-        cmocka_unit_test(test_shared_variables),
-        cmocka_unit_test(test_native_call),
-        cmocka_unit_test(test_user_lock_requests),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
