@@ -120,7 +120,8 @@ static void test_pipe_on_a_busy_machine_runs_in_sync(void **state)
         uint64_t sync = 3 * m.syscall_ns + 2 * m.switch_ns + m.wake_cpu_ns;
         if (cores == 1 && mean != (double)sync)
             fail_msg("1 core: a round trip's mean %.1f ns, want %llu", mean, (unsigned long long)sync);
-        uint64_t least = 2 * (3 * m.wake_fast_ns / 4) + m.syscall_ns, most = 2 * (5 * m.wake_fast_ns / 4) + m.syscall_ns;
+        uint64_t least = 2 * (3 * m.wake_fast_ns / 4) + m.syscall_ns;
+        uint64_t most = 2 * (5 * m.wake_fast_ns / 4) + m.syscall_ns;
         if (cores == 2 && (mean == (double)sync || mean < (double)least || mean > (double)most)) /* a core idle */
             fail_msg("2 cores: a round trip's mean %.1f ns, want %llu to %llu (wake-ups), not %llu (in sync)", mean,
                      (unsigned long long)least, (unsigned long long)most, (unsigned long long)sync);

@@ -239,7 +239,8 @@ static void test_io_threads_pay_their_way_back_on_a_core(void **state)
     static gs_run_summary s;
     gs_sim_model warm = sim_model(2, 1);
     warm.cold_ns = 0;
-    double quiet = io_wall(GS_MODE_THREADS, &w, 1, 1280, &warm, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &warm, &s);
+    double quiet =
+        io_wall(GS_MODE_THREADS, &w, 1, 1280, &warm, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &warm, &s);
     double contended = (double)s.lock.contended / (double)s.lock.acquisitions;
     if (quiet < 200 || contended > 0.05)
         fail_msg("256 I/O threads, warm, a 2 us way back: %.1fx with %.0f%% of takes contended", quiet,
@@ -247,7 +248,8 @@ static void test_io_threads_pay_their_way_back_on_a_core(void **state)
     for (uint64_t seed = 1; seed <= 8; seed++) {
         gs_sim_model m = sim_model(2, seed);
         m.wake_cpu_ns = 19000;
-        double speedup = io_wall(GS_MODE_THREADS, &w, 1, 1280, &m, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &m, &s);
+        double speedup =
+            io_wall(GS_MODE_THREADS, &w, 1, 1280, &m, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &m, &s);
         if (speedup < 30 || speedup > quiet / 2)
             fail_msg("seed %llu, a 19 us way back: %.1fx, want 30x to half of %.1fx", (unsigned long long)seed,
                      speedup, quiet);

@@ -177,7 +177,8 @@ typedef struct {
      * machine then lets it compute to the end of its slice, where it would
      * otherwise end its budget at every other thread's operation (with a
      * thousand cores computing at once, a budget of a few nanoseconds
-     * each); a stop reaches it within a slice.  Real cores: nothing. */
+     * each); a stop reaches it within half a stop tick (GS_STOP_TICK_NS).
+     * Real cores: nothing. */
     void (*computes_alone)(gs_os *os);
     /* The calling thread read or wrote the shared variables whose bits are
      * set in vars (interp/vm.h: shared_touched) since it last said so.  A

@@ -120,7 +120,8 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         w[i].shares_memory = !apart && n > 1 && cfg->workload->prog.nshared > 0;
         /* its lock its own, or none at all (free-threaded's collector
          * stops the others), and no variable shared */
-        w[i].alone = !w[i].shares_memory && (apart || n == 1 || (gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_NONE && !objects));
+        bool no_lock = gs_gil_policy_scope[cfg->gil.policy] == GS_SCOPE_NONE && !objects;
+        w[i].alone = !w[i].shares_memory && (apart || n == 1 || no_lock);
         w[i].interpreter = apart;
         w[i].transfer = cfg->transfer_bytes;
         if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {

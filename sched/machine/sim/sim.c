@@ -26,10 +26,11 @@
  *   A thread that computes alone (computes_alone: no other thread shares
  *   its lock or its memory, so no operation but a stop's reaches its
  *   breaker) need not stop for others' operations or events: within its
- *   slice its budget ends at the slice's end, and there, before it reads
- *   the run queue to decide whether to give up its core, it waits its
- *   turn, so that what others did before that moment is done.  A stop
- *   reaches it within a slice.  With a thousand cores computing at once,
+ *   slice its budget ends at the slice's end (or half a stop tick on,
+ *   if sooner), and there, before it reads the run queue to decide
+ *   whether to give up its core, it waits its turn, so that what others
+ *   did before that moment is done.  A stop reaches it within half a
+ *   stop tick.  With a thousand cores computing at once,
  *   budgets cut at every operation cost the simulator O(threads x
  *   operations): 4,096 threads on 1,024 cores took 0.89 s, now 0.15 s.
  *   The exception: threads that said they compute on shared variables
