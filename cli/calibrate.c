@@ -103,6 +103,7 @@ static void print_table(const gs_calibration *c)
         {GS_CAL_COLD, "--cold-cost", m->cold_ns, d->cold_ns, true},
         {GS_CAL_SWITCH, "--switch-cost", m->switch_ns, d->switch_ns, true},
         {GS_CAL_TIMER, "--timer-latency", m->timer_ns, d->timer_ns, true},
+        {GS_CAL_TIMER_CPU, "--timer-cost", m->timer_cpu_ns, d->timer_cpu_ns, true},
         {GS_CAL_SLICE, "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
         {GS_CAL_FILE_IO, "--file-io", m->file_io_ns, d->file_io_ns, true},
         {GS_CAL_FORK, "--fork-cost", m->fork_ns, d->fork_ns, true},

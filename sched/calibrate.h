@@ -23,6 +23,9 @@
  *   switch_ns       the same hand-off with both threads on one core, less
  *                   a signal there; the core changes thread every time;
  *   timer_ns        how late a 1 ms timed wait ends;
+ *   timer_cpu_ns    the waiting thread's own CPU time for that wait (its
+ *                   thread CPU clock around it), less syscall_ns, which
+ *                   the model charges for the call to sleep;
  *   slice_ns        how long one of two spinning threads on one core runs
  *                   before the kernel gives the core to the other;
  *   file_io_ns      one 4 KiB pread from the page cache (io.c's file kind);
@@ -85,6 +88,7 @@ typedef struct {
     X(COLD,        "work on cold caches, less warm")                                    \
     X(SWITCH,      "a hand-off on one core, less a signal")                             \
     X(TIMER,       "how late a 1 ms timed wait ends")                                   \
+    X(TIMER_CPU,   "its own CPU, less a system call")                                   \
     X(SLICE,       "time slice (2 spinners, 1 core)")                                   \
     X(FILE_IO,     "a 4 KiB read from the page cache")                                  \
     X(FORK,        "starting a process (of 8)")                                         \

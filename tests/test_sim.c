@@ -213,27 +213,33 @@ static void test_same_seed_same_history(void **state)
     gs_workload_free(&w);
 }
 
-/* The operating system's own promises, from the caller's thread. */
+/* The operating system's own promises, from the caller's thread.  A
+ * timed wait or a sleep ends by its timer, the timer's lateness late
+ * (give or take a quarter), the last timer_cpu_ns of that the sleeper's
+ * way back, which is CPU time: a timer's wake-up, not a signal's
+ * (wake_cpu_ns). */
 static void test_timed_wait_ends_a_timer_latency_late(void **state)
 {
     (void)state;
     gs_sim_model m = sim_model(1, 1);
+    m.timer_cpu_ns = 7000;
     gs_os *os = gs_os_sim_new(&m);
     assert_non_null(os);
     gs_mutex *mu = gs_os_mutex(os);
     gs_cond *c = gs_os_cond(os);
     gs_os_lock(os, mu);
-    uint64_t start = gs_os_now(os);
-    /* late by the timer's lateness, give or take a quarter, and the woken
-     * thread's way back */
+    uint64_t start = gs_os_now(os), cpu = gs_os_thread_cpu(os);
     assert_true(gs_os_wait_until(os, c, mu, start + 1234567));
-    uint64_t late = gs_os_now(os) - (start + 1234567) - m.wake_cpu_ns;
+    uint64_t late = gs_os_now(os) - (start + 1234567);
     assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
     gs_os_unlock(os, mu);
     uint64_t before = gs_os_now(os);
+    cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000);
-    late = gs_os_now(os) - before - 1000 - m.wake_cpu_ns;
+    late = gs_os_now(os) - before - 1000;
     assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
     os->ops->cond_free(os, c);
     os->ops->mutex_free(os, mu);
     gs_os_sim_free(os);
@@ -363,11 +369,13 @@ static void *spin_20ms(void *arg)
 /* A woken thread's way back out of the kernel is CPU time on a core: on a
  * machine of one core, busy with a thread that computes, a sleeper whose
  * timer fires waits for the core (until the other's slice ends), and only
- * then spends its way back, which counts in its CPU time. */
+ * then spends its way back (a timer's: timer_cpu_ns), which counts in its
+ * CPU time. */
 static void test_way_back_waits_for_a_core(void **state)
 {
     (void)state;
     gs_sim_model m = sim_model(1, 1);
+    m.timer_cpu_ns = 5000;
     gs_os *os = gs_os_sim_new(&m);
     assert_non_null(os);
     other o = {.os = os};
@@ -376,10 +384,10 @@ static void test_way_back_waits_for_a_core(void **state)
     uint64_t cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000000);
     uint64_t back = gs_os_now(os);
-    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.wake_cpu_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
     /* the spinner's slice ends an instruction's fraction past its start
      * plus a slice; then the switch, then the way back */
-    uint64_t want = o.began + m.slice_ns + m.switch_ns + m.wake_cpu_ns;
+    uint64_t want = o.began + m.slice_ns + m.switch_ns + m.timer_cpu_ns;
     if (back < want || back > want + 1)
         fail_msg("back at %llu ns, want %llu: the spinner's slice, a switch and the way back",
                  (unsigned long long)back, (unsigned long long)want);

@@ -223,9 +223,10 @@ static void test_io_thread_waits_an_interval_per_operation(void **state)
 
 /* 256 threads that sleep 1 ms and hold the lock a moment, on 2 cores.  A
  * woken thread spends its way back out of the kernel before it does
- * anything (sim/wake.c).  The model once spent it after taking the mutex
- * it was woken for, which made the mutex's holds that much longer: at
- * 19 us (a 1 ms ppoll's CPU time on the development VM), seeds 4 and 7
+ * anything (sim/wake.c); these, woken by their timers, spend
+ * timer_cpu_ns.  The model once spent it after taking the mutex it was
+ * woken for, which made the mutex's holds that much longer: at 19 us (a
+ * 1 ms ppoll's CPU time on the development VM), seeds 4 and 7
  * fell into a state where nearly every take waited out a switch interval
  * (6.05x and 5.12x).  Now the way back is CPU time the two cores must find,
  * and the lock's hand-offs never wait for a timeout: slower than with a
@@ -247,7 +248,7 @@ static void test_io_threads_pay_their_way_back_on_a_core(void **state)
                  100 * contended);
     for (uint64_t seed = 1; seed <= 8; seed++) {
         gs_sim_model m = sim_model(2, seed);
-        m.wake_cpu_ns = 19000;
+        m.timer_cpu_ns = 19000; /* these threads' sleeps end by their timers */
         double speedup =
             io_wall(GS_MODE_THREADS, &w, 1, 1280, &m, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &m, &s);
         if (speedup < 30 || speedup > quiet / 2)

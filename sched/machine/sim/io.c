@@ -187,7 +187,7 @@ int gs_sim_io_perform(gs_os *os, gs_io *io, uint32_t worker, int kind, int64_t t
         gs_sim_doze(os, m->file_io_ns, m->wake_ns);
         break;
     default:
-        gs_sim_doze(os, io->latency_ns, m->timer_ns);
+        gs_sim_doze_timer(os, io->latency_ns);
         break;
     }
     *result = token;
@@ -244,7 +244,10 @@ uint32_t gs_sim_loop_wait(gs_os *os, gs_loop *l, gs_loop_done *done, uint32_t ma
         const sim_request *first = &l->req[l->heap[0]];
         const gs_sim_model *m = gs_sim_model_of(os);
         uint64_t ns = first->due_ns - now;
-        gs_sim_doze(os, ns, first->is_sleep ? m->timer_ns : woken_after(m, ns));
+        if (first->is_sleep)
+            gs_sim_doze_timer(os, ns);
+        else
+            gs_sim_doze(os, ns, woken_after(m, ns));
         now = gs_os_now(os);
     }
     l->woken = false;

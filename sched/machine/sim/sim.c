@@ -58,7 +58,9 @@
  *   CPU time on a core (sim_schedule): a busy machine delays it.  A thread
  *   still in its own call to go to sleep when woken never sleeps: it
  *   returns when that call ends.  A timed wait or a sleep ends timer_ns
- *   after its deadline, its way back the end of that.
+ *   after its deadline, its way back the end of that: timer_cpu_ns, a
+ *   timer's wake-up, which on a virtual machine costs the sleeper several
+ *   times a futex wake-up's way back (sim.h).
  * - Cold caches.  A thread that slept past idle_poll_ns finds its caches
  *   cold, and its next stretch of work (interpreter instructions, a native
  *   call) takes cold_ns longer, where it runs: inside the lock if it took
@@ -160,15 +162,16 @@ static bool earlier(const sim_event *a, const sim_event *b)
 
 /* A latency, as calibrate measures it and as every wake-up of the model
  * counts it, ends when the woken thread runs its own code again; its way
- * back out of the kernel (wake_cpu_ns, or the whole latency if that is
- * shorter) is the end of it, spent on the core it was woken onto.  So the
- * event, th runnable, comes that much before the latency ends, and th
- * pays the way back once it has a core (sim_block): with a core free it
- * is back exactly when the latency says; with every core busy, the way
- * back waits for one, as the kernel's return does. */
-void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, bool timeout)
+ * back out of the kernel (back_ns: wake_cpu_ns, or timer_cpu_ns where its
+ * timer woke it; or the whole latency if that is shorter) is the end of
+ * it, spent on the core it was woken onto.  So the event, th runnable,
+ * comes that much before the latency ends, and th pays the way back once
+ * it has a core (sim_block): with a core free it is back exactly when the
+ * latency says; with every core busy, the way back waits for one, as the
+ * kernel's return does. */
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, uint64_t back_ns, sim_thread *th, bool timeout)
 {
-    uint64_t back = sim_cost(s, s->m.wake_cpu_ns);
+    uint64_t back = sim_cost(s, back_ns);
     back = back < latency ? back : latency;
     if (s->nheap == s->capheap) {
         s->capheap = s->capheap ? 2 * s->capheap : 64;
@@ -342,7 +345,7 @@ static void thread_main(void *arg)
     sim_wait_turn(s, th);
     th->state = DONE;
     if (th->joiner)
-        sim_schedule(s, th->t, s->m.wake_ns, th->joiner, false);
+        sim_schedule(s, th->t, s->m.wake_ns, s->m.wake_cpu_ns, th->joiner, false);
     sim_leave_core(s, th);
     /* returning switches to the scheduler for good */
 }
@@ -405,26 +408,40 @@ const gs_sim_model *gs_sim_model_of(gs_os *os)
     return &sim_of(os)->m;
 }
 
-void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency)
+/* The calling thread sleeps ns, then latency more, the last back_ns of it
+ * its way back (sim_schedule). */
+static void doze(gs_os *os, uint64_t ns, uint64_t latency, uint64_t back_ns)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
     sim_wait_turn(s, th);
-    sim_schedule(s, th->t + ns, latency, th, false);
+    sim_schedule(s, th->t + ns, latency, back_ns, th, false);
     sim_block(s, th);
+}
+
+void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency)
+{
+    doze(os, ns, latency, sim_of(os)->m.wake_cpu_ns);
 }
 
 void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
 {
     sim *s = sim_of(os);
     sim_wait_turn(s, sim_me(os)); /* draws are made in turn: one seed, one history */
-    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a timer's or a wake-up's */
-    gs_sim_doze_exactly(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1));
+    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a wake-up's */
+    doze(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), s->m.wake_cpu_ns);
+}
+
+void gs_sim_doze_timer(gs_os *os, uint64_t ns)
+{
+    sim *s = sim_of(os);
+    sim_wait_turn(s, sim_me(os));
+    doze(os, ns, sim_timer_late(s), s->m.timer_cpu_ns);
 }
 
 static void sim_sleep(gs_os *os, uint64_t ns)
 {
-    gs_sim_doze(os, ns, sim_of(os)->m.timer_ns);
+    gs_sim_doze_timer(os, ns);
 }
 
 /* The turns of threads computing on shared variables at once: 8 ns, a

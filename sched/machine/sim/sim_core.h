@@ -124,7 +124,7 @@ uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
  * core is free (a timeout when timeout), unless woken otherwise first; its
  * way back, the end of that latency, it spends on a core (wake.c,
  * sim_block). */
-void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, bool timeout);
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, uint64_t back_ns, sim_thread *th, bool timeout);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
 /* th, running, gives the scheduler its turn and returns when switched

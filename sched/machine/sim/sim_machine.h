@@ -10,11 +10,14 @@
 /* The run's model. */
 const gs_sim_model *gs_sim_model_of(gs_os *os);
 /* The caller blocks for ns of virtual time, then `late` more (a cost of
- * the model: a timer's lateness, a wake-up, its way back at its end),
- * give or take a quarter, drawn, until it is woken. */
+ * the model: a wake-up, its way back, wake_cpu_ns, at its end), give or
+ * take a quarter, drawn, until it is woken. */
 void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late);
 /* The same, `latency` exactly. */
 void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency);
+/* The caller sleeps ns, and its timer wakes it: timer_ns late, give or
+ * take a quarter, the last timer_cpu_ns of that its way back. */
+void gs_sim_doze_timer(gs_os *os, uint64_t ns);
 /* thread_start, the caller paying cost_ns (a fork's) instead of a system
  * call's. */
 void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns);

@@ -88,9 +88,9 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called)
         s->waking++;
     }
     if (w->t > called)
-        sim_schedule(s, w->t, 0, w, false); /* still in its call to sleep */
+        sim_schedule(s, w->t, 0, s->m.wake_cpu_ns, w, false); /* still in its call to sleep */
     else
-        sim_schedule(s, called, sim_wake_latency(s, called - w->blocked_at), w, false);
+        sim_schedule(s, called, sim_wake_latency(s, called - w->blocked_at), s->m.wake_cpu_ns, w, false);
 }
 
 /* The call that wakes w costs its waker a system call, and, if w has gone
