@@ -106,6 +106,7 @@ static void print_table(const gs_calibration *c)
         {GS_CAL_TIMER_CPU, "--timer-cost", m->timer_cpu_ns, d->timer_cpu_ns, true},
         {GS_CAL_SLICE, "--time-slice", m->slice_ns, d->slice_ns, c->slice_measured},
         {GS_CAL_FILE_IO, "--file-io", m->file_io_ns, d->file_io_ns, true},
+        {GS_CAL_THREAD, "--thread-cost", m->thread_start_ns, d->thread_start_ns, true},
         {GS_CAL_FORK, "--fork-cost", m->fork_ns, d->fork_ns, true},
         {GS_CAL_COLLECT, "--collect-cost", m->collect_ns, d->collect_ns, true},
         {GS_CAL_LINE, "--line-transfer", m->line_ns, d->line_ns, c->line_measured},

@@ -32,6 +32,8 @@
  *   line_ns         a cache line's move between two cores: two threads on
  *                   them hit one atomic word back and forth (each waits,
  *                   spinning, for its turn), half a round trip;
+ *   thread_start_ns a thread's start with a worker's stack, the creator's
+ *                   time for the call, each thread joined after;
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child.
@@ -91,6 +93,7 @@ typedef struct {
     X(TIMER_CPU,   "its own CPU, less a system call")                                   \
     X(SLICE,       "time slice (2 spinners, 1 core)")                                   \
     X(FILE_IO,     "a 4 KiB read from the page cache")                                  \
+    X(THREAD,      "starting a thread")                                                 \
     X(FORK,        "starting a process (of 8)")                                         \
     X(COLLECT,     "collecting a process (of 8)")                                       \
     X(LINE,        "a cache line between two cores")

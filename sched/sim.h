@@ -74,6 +74,15 @@
  *   timer_ns    Linux's default timer slack of 50 us and a wake-up (115 to
  *               122 us there);
  *   file_io_ns  one 4 KiB read from the page cache;
+ *   thread_start_ns  pthread_create's own time, the creator's: a stack
+ *               (glibc keeps those of joined threads) and a clone.  A
+ *               whole thread's life around nothing, created, run and
+ *               joined, took 9 us on a Skylake server and 20 us on an AMD
+ *               Rome one (Lemire, "Cost of a thread in C++ under Linux",
+ *               2020), its start a few of those; 22 to 28 us of the
+ *               creator's CPU a thread on the development VM (256 threads
+ *               created in a row, 2026-12-06), where 256 threads' start
+ *               takes real gilsim 5 ms before any has run a unit;
  *   fork_ns     a fork of a small process and its pipe (0.7 to 1.1 ms per
  *               child there, where fork copies page tables through the
  *               hypervisor);
@@ -120,6 +129,7 @@
     X(signal_ns, "signal-cost", "waking one", 2000, 0, 1000000000ull, "waking a sleeping thread, paid by the waker") \
     X(timer_ns, "timer-latency", "timers late by", 60000, 0, 1000000000ull, "how late a timed wait or sleep ends")  \
     X(file_io_ns, "file-io", "file read", 5000, 0, 1000000000ull, "one read of --io file")                       \
+    X(thread_start_ns, "thread-cost", "thread start", 5000, 0, 10000000000ull, "starting a thread, paid by its creator") \
     X(fork_ns, "fork-cost", "fork", 250000, 0, 10000000000ull, "starting a process, paid by its parent")         \
     X(collect_ns, "collect-cost", "collect", 100000, 0, 10000000000ull, "collecting a finished process's results") \
     X(transfer_kib_ns, "transfer-cost", "moving 1 KiB home", 1600, 0, 1000000000ull,                             \

@@ -74,17 +74,20 @@ static void test_background_is_busy_and_alone_is_not(void **state)
         assert_true(e.runs[0].workers[i].core_wait_known);
     gs_experiment_free(&e);
 
-    /* 8 threads under one lock beside 8 foreign threads: the 1-thread run
-     * and the 8's holder each share the cores with the 8 others, and the
-     * 1-thread run suffers a little more (1.08x): a speedup above 1,
-     * doubted as busy, within what one lock allows.  (A model that let a
-     * lone thread compute past its slice's end while others waited read
-     * 1.31x, a speedup no lock allows.) */
+    /* 8 threads under one lock beside 8 foreign threads on 8 cores: nine
+     * threads want the eight cores in either run, and which one waits a
+     * slice at each slice's end is a matter of when each started (the
+     * lone thread, started a thread's start after the others, reaches its
+     * slice's end first every time and runs half the time: 306 ms against
+     * 160 alone, 2026-12-06).  So the 1-thread run is slowed more and the
+     * speedup is above 1, doubted as busy; where it passes what one lock
+     * allows, the verdict says that too, naming the slowed 1-thread run. */
     gs_sim_model eight = model(8, 8);
     judged_run(GS_MODE_THREADS, &w, 8, 4000, &eight, &e, &v);
     assert_true(gs_verdict_has(&v, GS_DOUBT_BUSY));
-    if (e.speedup <= 1 || gs_verdict_has(&v, GS_DOUBT_UNDER_ONE_LOCK))
-        fail_msg("8 threads under one lock beside 8 others: speedup %.3f, want above 1 and not past one lock's",
+    assert_true(e.base_summary.core_wait_ns > 0);
+    if (e.speedup <= 1 || gs_verdict_has(&v, GS_DOUBT_UNDER_ONE_LOCK) != (e.speedup > GS_ONE_LOCK_SPEEDUP_MAX))
+        fail_msg("8 threads under one lock beside 8 others: speedup %.3f, want above 1, doubted past one lock's",
                  e.speedup);
     gs_experiment_free(&e);
     gs_workload_free(&w);

@@ -382,7 +382,7 @@ void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint
 static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
 {
     (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
-    gs_sim_spawn(os, t, fn, arg, sim_of(os)->m.syscall_ns);
+    gs_sim_spawn(os, t, fn, arg, sim_cost(sim_of(os), sim_of(os)->m.thread_start_ns));
     return 0;
 }
 
