@@ -90,7 +90,7 @@ typedef struct {
     X(COLD,        "work on cold caches, less warm")                                    \
     X(SWITCH,      "a hand-off on one core, less a signal")                             \
     X(TIMER,       "how late a 1 ms timed wait ends")                                   \
-    X(TIMER_CPU,   "its own CPU, less a system call")                                   \
+    X(TIMER_CPU,   "that wait's CPU, less a system call")                               \
     X(SLICE,       "time slice (2 spinners, 1 core)")                                   \
     X(FILE_IO,     "a 4 KiB read from the page cache")                                  \
     X(THREAD,      "starting a thread")                                                 \
