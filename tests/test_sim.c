@@ -252,6 +252,7 @@ typedef struct {
     gs_cond *c;
     bool waiting;       /* guarded by mu */
     uint64_t began, got; /* its clock as it asked, and as it got */
+    uint64_t cpu;        /* spin_20ms: its CPU time */
 } other;
 
 static void *lock_it(void *arg)
@@ -356,18 +357,32 @@ static void test_woken_while_going_to_sleep(void **state)
     }
 }
 
-/* Computes for 20 ms of virtual time, having said when it first ran. */
+/* Computes 20 budgets of up to 1 ms of virtual time (an event ends one
+ * sooner), having said when it first ran, when it was done (got) and how
+ * much CPU time that took. */
 static void *spin_20ms(void *arg)
 {
     other *o = arg;
     o->began = gs_os_now(o->os);
+    uint64_t cpu = gs_os_thread_cpu(o->os);
     for (int i = 0; i < 20; i++)
         o->os->ops->ran(o->os, o->os->ops->budget(o->os, 1000000));
+    o->got = gs_os_now(o->os);
+    o->cpu = gs_os_thread_cpu(o->os) - cpu;
     return NULL;
 }
 
+/* The same, computing alone (a process's worker, a thread with no lock). */
+static void *spin_20ms_alone(void *arg)
+{
+    other *o = arg;
+    o->os->ops->computes_alone(o->os);
+    return spin_20ms(arg);
+}
+
 /* A woken thread's way back out of the kernel is CPU time on a core: on a
- * machine of one core, busy with a thread that computes, a sleeper whose
+ * machine of one core, busy with a thread that computes alone (which a
+ * timer's wake-up does not preempt: its clock runs ahead), a sleeper whose
  * timer fires waits for the core (until the other's slice ends), and only
  * then spends its way back (a timer's: timer_cpu_ns), which counts in its
  * CPU time. */
@@ -380,7 +395,7 @@ static void test_way_back_waits_for_a_core(void **state)
     assert_non_null(os);
     other o = {.os = os};
     gs_thread *t;
-    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms, &o), 0);
+    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms_alone, &o), 0);
     uint64_t cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000000);
     uint64_t back = gs_os_now(os);
@@ -392,6 +407,34 @@ static void test_way_back_waits_for_a_core(void **state)
         fail_msg("back at %llu ns, want %llu: the spinner's slice, a switch and the way back",
                  (unsigned long long)back, (unsigned long long)want);
     os->ops->thread_join(os, t);
+    gs_os_sim_free(os);
+}
+
+/* A timer's wake-up preempts a running thread whose deadline is later
+ * (sim/wake.c): on one core, busy with a thread that computes 20 ms, a
+ * thread that sleeps 1 ms (less than a slice, so it keeps its deadline,
+ * earlier than that of the thread that took the core after it) is back
+ * as its timer says, not at the other's slice's end, and the other waits
+ * for the core meanwhile. */
+static void test_a_timer_preempts_a_later_deadline(void **state)
+{
+    (void)state;
+    gs_sim_model m = sim_model(1, 1);
+    gs_os *os = gs_os_sim_new(&m);
+    assert_non_null(os);
+    other o = {.os = os};
+    gs_thread *t;
+    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms, &o), 0);
+    uint64_t before = gs_os_now(os);
+    gs_os_sleep(os, 1000000);
+    uint64_t back = gs_os_now(os);
+    uint64_t late_most = m.timer_ns + m.timer_ns / 4 + m.switch_ns + 1;
+    if (back < before + 1000000 || back > before + 1000000 + late_most || back >= o.began + m.slice_ns)
+        fail_msg("back at %llu ns, asleep from %llu: want its timer's wake-up, before the spinner's slice ends at %llu",
+                 (unsigned long long)back, (unsigned long long)before, (unsigned long long)(o.began + m.slice_ns));
+    os->ops->thread_join(os, t);
+    /* off its core while the sleeper had it: a switch, the way back, a switch */
+    assert_true(o.got - o.began >= o.cpu + 2 * m.switch_ns + m.timer_cpu_ns);
     gs_os_sim_free(os);
 }
 
@@ -567,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_woken_while_going_to_sleep),
         cmocka_unit_test(test_way_back_waits_for_a_core),
         cmocka_unit_test(test_a_thread_start_costs_its_creator),
+        cmocka_unit_test(test_a_timer_preempts_a_later_deadline),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_adversarial_schedules),
     };

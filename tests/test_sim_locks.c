@@ -230,9 +230,10 @@ static void test_io_thread_waits_an_interval_per_operation(void **state)
  * fell into a state where nearly every take waited out a switch interval
  * (6.05x and 5.12x).  Now the way back is CPU time the two cores must find,
  * and the lock's hand-offs never wait for a timeout: slower than with a
- * way back of 2 us (86x against 222x on seeds 1 to 3, and at worst 43x,
- * where the threads queue for the lock and the cores), never 5x.  With the
- * default way back and warm caches the threads hardly meet at the lock. */
+ * way back of 2 us (37x to 51x on seeds 1 to 8, where the threads queue
+ * for the lock and the cores, their timers' wake-ups preempting its
+ * holder; 141x with 2 us), never 5x.  With the default way back and warm
+ * caches the threads meet at few of its takes (7%). */
 static void test_io_threads_pay_their_way_back_on_a_core(void **state)
 {
     (void)state;
@@ -243,7 +244,7 @@ static void test_io_threads_pay_their_way_back_on_a_core(void **state)
     double quiet =
         io_wall(GS_MODE_THREADS, &w, 1, 1280, &warm, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &warm, &s);
     double contended = (double)s.lock.contended / (double)s.lock.acquisitions;
-    if (quiet < 150 || contended > 0.05)
+    if (quiet < 100 || contended > 0.10)
         fail_msg("256 I/O threads, warm, a 2 us way back: %.1fx with %.0f%% of takes contended", quiet,
                  100 * contended);
     for (uint64_t seed = 1; seed <= 8; seed++) {
@@ -255,6 +256,38 @@ static void test_io_threads_pay_their_way_back_on_a_core(void **state)
             fail_msg("seed %llu, a 19 us way back: %.1fx, want 30x to half of %.1fx", (unsigned long long)seed,
                      speedup, quiet);
     }
+    gs_workload_free(&w);
+}
+
+/* The same 256 threads on the development VM as `gilsim calibrate`
+ * measured it on 2026-12-06 (its timers' wake-ups 14 us of their threads'
+ * CPU, a thread's start 13.7 us of its creator's): the threads' timers
+ * preempt the lock's holder now and then (sim/wake.c), and they queue at
+ * the lock as real runs do (a third to a half of the takes wait), as fast
+ * as CPython 3.11 there (33.6x, docs/calibration.md, give or take a
+ * fifth) over seeds 1 to 7 (their mean), none in the quiet state (93x
+ * without the timers' preemption, 226x without their wake-ups' cost). */
+static void test_io_threads_on_the_vm_queue_at_the_lock(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    static gs_run_summary s;
+    enum { SEEDS = 7 };
+    double sum = 0;
+    for (int i = 0; i < SEEDS; i++) {
+        gs_sim_model m = sim_model(2, (uint64_t)i + 1);
+        m.instruction_ns = 0.6, m.wake_ns = 26955, m.wake_fast_ns = 18597, m.cold_ns = 218, m.switch_ns = 1067;
+        m.slice_ns = 3968990, m.syscall_ns = 307, m.signal_ns = 7203, m.timer_ns = 72058;
+        m.timer_cpu_ns = 14204, m.thread_start_ns = 13700;
+        double speedup =
+            io_wall(GS_MODE_THREADS, &w, 1, 1280, &m, NULL) / io_wall(GS_MODE_THREADS, &w, 256, 1280, &m, &s);
+        double contended = (double)s.lock.contended / (double)s.lock.acquisitions;
+        if (speedup > 60 || contended < 0.2)
+            fail_msg("seed %d: %.1fx, %.0f%% of takes contended: the quiet state", i + 1, speedup, 100 * contended);
+        sum += speedup;
+    }
+    if (sum / SEEDS < 33.6 * 0.8 || sum / SEEDS > 33.6 * 1.2)
+        fail_msg("256 I/O threads on the VM's model: %.1fx on average, want CPython's 33.6x within 20%%", sum / SEEDS);
     gs_workload_free(&w);
 }
 
@@ -503,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_a_lock_held_a_third_of_the_time_ping_pongs),
         cmocka_unit_test(test_io_thread_waits_an_interval_per_operation),
         cmocka_unit_test(test_io_threads_pay_their_way_back_on_a_core),
+        cmocka_unit_test(test_io_threads_on_the_vm_queue_at_the_lock),
         cmocka_unit_test(test_legacy_battle),
         cmocka_unit_test(test_legacy_battle_on_a_slow_wake_call),
         cmocka_unit_test(test_legacy_on_one_core_hands_over_each_slice),

@@ -162,23 +162,23 @@ static bool earlier(const sim_event *a, const sim_event *b)
 
 /* A latency, as calibrate measures it and as every wake-up of the model
  * counts it, ends when the woken thread runs its own code again; its way
- * back out of the kernel (back_ns: wake_cpu_ns, or timer_cpu_ns where its
- * timer woke it; or the whole latency if that is shorter) is the end of
- * it, spent on the core it was woken onto.  So the event, th runnable,
+ * back out of the kernel (wake_cpu_ns, or timer_cpu_ns where its timer
+ * woke it; or the whole latency if that is shorter) is the end of it,
+ * spent on the core it was woken onto.  So the event, th runnable,
  * comes that much before the latency ends, and th pays the way back once
  * it has a core (sim_block): with a core free it is back exactly when the
  * latency says; with every core busy, the way back waits for one, as the
  * kernel's return does. */
-void sim_schedule(sim *s, uint64_t from, uint64_t latency, uint64_t back_ns, sim_thread *th, bool timeout)
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, sim_wake_by by)
 {
-    uint64_t back = sim_cost(s, back_ns);
+    uint64_t back = sim_cost(s, by == SIM_BY_CALL ? s->m.wake_cpu_ns : s->m.timer_cpu_ns);
     back = back < latency ? back : latency;
     if (s->nheap == s->capheap) {
         s->capheap = s->capheap ? 2 * s->capheap : 64;
         s->heap = sim_must(realloc(s->heap, s->capheap * sizeof *s->heap));
     }
     uint32_t i = s->nheap++;
-    s->heap[i] = (sim_event){from + latency - back, s->seq++, th, th->wait, (uint32_t)back, timeout};
+    s->heap[i] = (sim_event){from + latency - back, s->seq++, th, th->wait, (uint32_t)back, (uint8_t)by};
     while (i > 0 && earlier(&s->heap[i], &s->heap[(i - 1) / 2])) {
         sim_event tmp = s->heap[i];
         s->heap[i] = s->heap[(i - 1) / 2];
@@ -264,9 +264,11 @@ static void scheduler_loop(void *arg)
                 continue; /* it was woken another way first */
             if (th->cond)
                 sim_cond_remove(th->cond, th);
-            th->timed_out = ev.timeout;
+            th->timed_out = ev.by == SIM_BY_TIMEOUT;
             th->way_back = ev.way_back;
-            sim_make_ready(s, th, ev.time > th->t ? ev.time : th->t); /* not before it went to sleep */
+            uint64_t at = ev.time > th->t ? ev.time : th->t; /* not before it went to sleep */
+            if (ev.by == SIM_BY_CALL || !sim_timer_preempts(s, th, at))
+                sim_make_ready(s, th, at);
             continue;
         }
         if (!best)
@@ -345,7 +347,7 @@ static void thread_main(void *arg)
     sim_wait_turn(s, th);
     th->state = DONE;
     if (th->joiner)
-        sim_schedule(s, th->t, s->m.wake_ns, s->m.wake_cpu_ns, th->joiner, false);
+        sim_schedule(s, th->t, s->m.wake_ns, th->joiner, SIM_BY_CALL);
     sim_leave_core(s, th);
     /* returning switches to the scheduler for good */
 }
@@ -408,20 +410,20 @@ const gs_sim_model *gs_sim_model_of(gs_os *os)
     return &sim_of(os)->m;
 }
 
-/* The calling thread sleeps ns, then latency more, the last back_ns of it
- * its way back (sim_schedule). */
-static void doze(gs_os *os, uint64_t ns, uint64_t latency, uint64_t back_ns)
+/* The calling thread sleeps ns, then latency more, woken by `by`, its way
+ * back the end of it (sim_schedule). */
+static void doze(gs_os *os, uint64_t ns, uint64_t latency, sim_wake_by by)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
     sim_wait_turn(s, th);
-    sim_schedule(s, th->t + ns, latency, back_ns, th, false);
+    sim_schedule(s, th->t + ns, latency, th, by);
     sim_block(s, th);
 }
 
 void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency)
 {
-    doze(os, ns, latency, sim_of(os)->m.wake_cpu_ns);
+    doze(os, ns, latency, SIM_BY_CALL);
 }
 
 void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
@@ -429,14 +431,14 @@ void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
     sim *s = sim_of(os);
     sim_wait_turn(s, sim_me(os)); /* draws are made in turn: one seed, one history */
     uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a wake-up's */
-    doze(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), s->m.wake_cpu_ns);
+    doze(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), SIM_BY_CALL);
 }
 
 void gs_sim_doze_timer(gs_os *os, uint64_t ns)
 {
     sim *s = sim_of(os);
     sim_wait_turn(s, sim_me(os));
-    doze(os, ns, sim_timer_late(s), s->m.timer_cpu_ns);
+    doze(os, ns, sim_timer_late(s), SIM_BY_TIMER);
 }
 
 static void sim_sleep(gs_os *os, uint64_t ns)

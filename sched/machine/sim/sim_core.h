@@ -17,7 +17,7 @@ enum { STACK = 64 * 1024 }; /* a worker's C stack: the interpreter keeps its own
 #define FOREVER UINT64_MAX
 
 /* The heaps of on-core threads that say whose turn it is (turns.c). */
-enum { SIM_TURNS, SIM_OPERATING, SIM_SHARING, SIM_HEAPS };
+enum { SIM_TURNS, SIM_OPERATING, SIM_SHARING, SIM_DEADLINES, SIM_HEAPS };
 
 typedef struct sim_thread {
     gs_fiber *fiber;
@@ -82,7 +82,7 @@ typedef struct {
     sim_thread *thread;
     uint64_t wait;
     uint32_t way_back;        /* what its thread pays once on a core (sim_schedule) */
-    bool timeout;
+    uint8_t by;               /* what wakes it (sim_wake_by) */
 } sim_event;
 
 typedef struct {
@@ -120,11 +120,16 @@ uint64_t sim_timer_late(sim *s);
  * idle as long): wake_fast_ns within idle_poll_ns, else wake_ns, give or
  * take a quarter. */
 uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
+/* What ends a wait: another thread's call (a signal, a post, an unlock, a
+ * join, the peer's answer), or th's timer, ending its sleep or timing its
+ * wait out.  A timer's wake-up costs its thread timer_cpu_ns on its way
+ * back, a call's wake_cpu_ns, and only a timer's may preempt a running
+ * thread when it comes (sim_timer_preempts). */
+typedef enum { SIM_BY_CALL, SIM_BY_TIMER, SIM_BY_TIMEOUT } sim_wake_by;
 /* Wakes th so that it runs its own code again `latency` after `from` if a
- * core is free (a timeout when timeout), unless woken otherwise first; its
- * way back, the end of that latency, it spends on a core (wake.c,
- * sim_block). */
-void sim_schedule(sim *s, uint64_t from, uint64_t latency, uint64_t back_ns, sim_thread *th, bool timeout);
+ * core is free, unless woken otherwise first; its way back, the end of
+ * that latency, it spends on a core (wake.c, sim_block). */
+void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, sim_wake_by by);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
 /* th, running, gives the scheduler its turn and returns when switched
@@ -132,6 +137,9 @@ void sim_wait_turn(sim *s, sim_thread *th);
 void sim_to_scheduler(sim *s, sim_thread *th);
 /* th leaves its core at its clock; the first in the run queue takes it. */
 void sim_leave_core(sim *s, sim_thread *th);
+/* Whether th, its timer's wake-up due at `at` with every core busy, took
+ * a running thread's core (wake.c). */
+bool sim_timer_preempts(sim *s, sim_thread *th, uint64_t at);
 /* th is runnable at t: on a free core at once, else last in the run queue. */
 void sim_make_ready(sim *s, sim_thread *th, uint64_t t);
 /* wake.c: th goes to sleep at its clock, after paying for the system
@@ -147,12 +155,16 @@ uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 
-/* turns.c: th, on a core, has a new clock or began or ended computing. */
+/* turns.c: th, on a core, has a new clock or deadline, began or ended
+ * computing, or computes alone now. */
 void sim_turns_update(sim *s, sim_thread *th);
 /* th leaves its core. */
 void sim_turns_remove(sim *s, sim_thread *th);
 /* The on-core thread whose turn it is (sim.c, "Order"), or NULL. */
 sim_thread *sim_turns_first(const sim *s);
+/* The on-core thread, of those that do not compute alone, with the latest
+ * deadline, or NULL. */
+sim_thread *sim_turns_latest_deadline(const sim *s);
 /* Where computing th's budget must end, at the latest horizon: the
  * earliest clock of another on-core thread about to operate, and for a
  * thread sharing memory, shared_turn_ns after the earliest other such. */

@@ -156,9 +156,9 @@ static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
     th->timed_out = false;
     gs_sim_unlock(os, m);
     if (deadline != FOREVER)
-        sim_schedule(s, deadline > th->t ? deadline : th->t, sim_timer_late(s), s->m.timer_cpu_ns, th, true);
+        sim_schedule(s, deadline > th->t ? deadline : th->t, sim_timer_late(s), th, SIM_BY_TIMEOUT);
     if (s->m.adversarial && sim_random(s) % 4 == 0) /* a spurious wake-up */
-        sim_schedule(s, th->t, sim_random(s) % (4 * s->m.wake_ns + 1), s->m.wake_cpu_ns, th, false);
+        sim_schedule(s, th->t, sim_random(s) % (4 * s->m.wake_ns + 1), th, SIM_BY_CALL);
     sim_block(s, th);
     bool timed_out = th->timed_out;
     gs_sim_lock(os, m);

@@ -14,7 +14,10 @@
  *              write that thread's eval breaker;
  *   SHARING    those computing on memory they share with no lock between
  *              them (shares_memory), by clock: such threads run in turns a
- *              few nanoseconds apart.
+ *              few nanoseconds apart;
+ *   DEADLINES  those a timer's wake-up may preempt (all but the threads
+ *              that compute alone, whose clocks run ahead), latest
+ *              deadline first (wake.c, sim_timer_preempts).
  *
  * Each thread knows its place in each heap (at[], 0 when absent), so that
  * leaving a core, or moving after its clock changed, costs O(log cores).
@@ -27,6 +30,8 @@
 /* Whether a comes before b in heap k. */
 static bool less(int k, const sim_thread *a, const sim_thread *b)
 {
+    if (k == SIM_DEADLINES)
+        return a->slice_end != b->slice_end ? a->slice_end > b->slice_end : a->id < b->id;
     if (a->t != b->t)
         return a->t < b->t;
     if (k == SIM_TURNS && a->computing != b->computing)
@@ -42,8 +47,10 @@ static bool belongs(int k, const sim_thread *th)
         return true;
     case SIM_OPERATING:
         return !th->computing;
-    default:
+    case SIM_SHARING:
         return th->computing && th->shares_memory;
+    default:
+        return !th->alone;
     }
 }
 
@@ -120,6 +127,11 @@ void sim_turns_remove(sim *s, sim_thread *th)
 sim_thread *sim_turns_first(const sim *s)
 {
     return s->turns[SIM_TURNS].n ? s->turns[SIM_TURNS].a[0] : NULL;
+}
+
+sim_thread *sim_turns_latest_deadline(const sim *s)
+{
+    return s->turns[SIM_DEADLINES].n ? s->turns[SIM_DEADLINES].a[0] : NULL;
 }
 
 /* The first of heap k but th, or NULL. */
