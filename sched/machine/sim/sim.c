@@ -44,7 +44,9 @@
  *   the waker's call returns, if its deadline (when it last took a core,
  *   plus a slice, kept through a sleep shorter than that) is earlier than
  *   the waker's: wake-up preemption, as Linux's EEVDF decides it
- *   (takes_core_of).  Taking a core from another
+ *   (takes_core_of).  A thread its timer wakes takes the core of the
+ *   running thread with the latest deadline, if later than its own
+ *   (sim_timer_preempts).  Taking a core from another
  *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
  *   sleeping thread costs its waker signal_ns (a waiter on a condition
  *   variable or a semaphore still going to sleep, only a system call:
