@@ -380,6 +380,16 @@ static void *spin_20ms_alone(void *arg)
     return spin_20ms(arg);
 }
 
+/* A machine of m with a thread started on spin(o). */
+static gs_os *with_spinner(const gs_sim_model *m, void *(*spin)(void *), other *o, gs_thread **t)
+{
+    gs_os *os = gs_os_sim_new(m);
+    assert_non_null(os);
+    *o = (other){.os = os};
+    assert_int_equal(os->ops->thread_start(os, t, 0, spin, o), 0);
+    return os;
+}
+
 /* A woken thread's way back out of the kernel is CPU time on a core: on a
  * machine of one core, busy with a thread that computes alone (which a
  * timer's wake-up does not preempt: its clock runs ahead), a sleeper whose
@@ -391,11 +401,9 @@ static void test_way_back_waits_for_a_core(void **state)
     (void)state;
     gs_sim_model m = sim_model(1, 1);
     m.timer_cpu_ns = 5000;
-    gs_os *os = gs_os_sim_new(&m);
-    assert_non_null(os);
-    other o = {.os = os};
+    other o;
     gs_thread *t;
-    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms_alone, &o), 0);
+    gs_os *os = with_spinner(&m, spin_20ms_alone, &o, &t);
     uint64_t cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000000);
     uint64_t back = gs_os_now(os);
@@ -420,11 +428,9 @@ static void test_a_timer_preempts_a_later_deadline(void **state)
 {
     (void)state;
     gs_sim_model m = sim_model(1, 1);
-    gs_os *os = gs_os_sim_new(&m);
-    assert_non_null(os);
-    other o = {.os = os};
+    other o;
     gs_thread *t;
-    assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms, &o), 0);
+    gs_os *os = with_spinner(&m, spin_20ms, &o, &t);
     uint64_t before = gs_os_now(os);
     gs_os_sleep(os, 1000000);
     uint64_t back = gs_os_now(os);
