@@ -33,7 +33,8 @@
  *                   them hit one atomic word back and forth (each waits,
  *                   spinning, for its turn), half a round trip;
  *   thread_start_ns a thread's start with a worker's stack, the creator's
- *                   time for the call, each thread joined after;
+ *                   time for the call: 20 in a row, each waiting at a gate
+ *                   as a runner's workers do, joined after;
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child.

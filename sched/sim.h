@@ -79,10 +79,10 @@
  *               whole thread's life around nothing, created, run and
  *               joined, took 9 us on a Skylake server and 20 us on an AMD
  *               Rome one (Lemire, "Cost of a thread in C++ under Linux",
- *               2020), its start a few of those; 22 to 28 us of the
- *               creator's CPU a thread on the development VM (256 threads
- *               created in a row, 2026-12-06), where 256 threads' start
- *               takes real gilsim 5 ms before any has run a unit;
+ *               2020), its start a few of those; on the development VM
+ *               13 to 14 us with 20 started threads alive (calibrate),
+ *               22 to 28 us of the creator's CPU with 256 (2026-12-06),
+ *               where 256 threads' start takes real gilsim 5 ms;
  *   fork_ns     a fork of a small process and its pipe (0.7 to 1.1 ms per
  *               child there, where fork copies page tables through the
  *               hypervisor);

@@ -562,7 +562,7 @@ static int round_of(rounds *r, int b, char err[GS_ERRMSG_MAX])
         return -1;
     return processes_batch(r->countdown, &r->fig[GS_CAL_FORK][b], &r->fig[GS_CAL_COLLECT][b], err);
 no_thread:
-    snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure hand-offs");
+    snprintf(err, GS_ERRMSG_MAX, "cannot start a thread to measure this machine with");
     return -1;
 }
 
