@@ -11,14 +11,20 @@
 #include "helpers.h"
 #include "summary.h"
 
-gs_workload load_kind(gs_workload_kind kind, gs_io_kind io)
+gs_workload load_modelled(gs_workload_kind kind, gs_io_kind io, double instruction_ns)
 {
     gs_workload w;
     char err[GS_ERRMSG_MAX];
-    gs_workload_spec spec = {.kind = kind, .io_kind = io, .cpu_share = 0.5, .io_latency_ns = 100000};
+    gs_workload_spec spec = {
+        .kind = kind, .io_kind = io, .cpu_share = 0.5, .io_latency_ns = 100000, .instruction_ns = instruction_ns};
     if (gs_workload_load(&w, &spec, err) != 0)
         fail_msg("%s", err);
     return w;
+}
+
+gs_workload load_kind(gs_workload_kind kind, gs_io_kind io)
+{
+    return load_modelled(kind, io, 0);
 }
 
 gs_workload load_text(const char *src)

@@ -7,6 +7,11 @@
 #include "run.h"
 
 gs_workload load_kind(gs_workload_kind kind, gs_io_kind io);
+/* The same, its size where it is timed (the mixed workload's CPU part) at
+ * instruction_ns an instruction, as on a modelled machine (0: this one's
+ * own, measured), so that a virtual run's workload is the same on every
+ * machine and build. */
+gs_workload load_modelled(gs_workload_kind kind, gs_io_kind io, double instruction_ns);
 /* A workload from assembly text, named t.gsa; main takes what the text says. */
 gs_workload load_text(const char *src);
 
