@@ -465,6 +465,73 @@ static void test_a_thread_start_costs_its_creator(void **state)
     gs_os_sim_free(os);
 }
 
+/* A thread that takes one from a semaphore, with no deadline. */
+typedef struct {
+    gs_os *os;
+    gs_sem *sem;
+    bool took;
+    uint64_t got; /* its clock when it took it */
+} sem_taker;
+
+static void *take_sem(void *arg)
+{
+    sem_taker *k = arg;
+    gs_sem_waited how;
+    k->took = k->os->ops->sem_wait(k->os, k->sem, GS_NO_DEADLINE, &how);
+    k->got = gs_os_now(k->os);
+    return NULL;
+}
+
+/* The semaphore threading.Lock and Python 2's lock are made of (glibc's
+ * sem_t): a try takes nothing from an empty count and never sleeps; a
+ * wait with a deadline gives up a timer's lateness past it and stops
+ * counting itself a waiter, so a later post costs nothing; a post wakes
+ * the oldest sleeper, and costs its poster the wake-up call. */
+static void test_semaphore_tries_waits_and_gives_up(void **state)
+{
+    (void)state;
+    gs_sim_model m = sim_model(4, 1);
+    m.timer_cpu_ns = 7000;
+    gs_os *os = gs_os_sim_new(&m);
+    assert_non_null(os);
+    gs_sem *sem = os->ops->sem_new(os, 0);
+    gs_sem_waited how;
+    uint64_t start = gs_os_now(os), cpu = gs_os_thread_cpu(os);
+    assert_false(os->ops->sem_wait(os, sem, 0, &how));
+    assert_false(how.slept);
+    assert_int_equal(gs_os_now(os), start);
+    assert_false(os->ops->sem_wait(os, sem, start + 1234567, &how));
+    assert_true(how.slept);
+    assert_int_equal(how.futile, 0);
+    uint64_t late = gs_os_now(os) - (start + 1234567);
+    assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
+    uint64_t before = gs_os_now(os);
+    os->ops->sem_post(os, sem); /* nobody counts as waiting: no call */
+    assert_int_equal(gs_os_now(os), before);
+    assert_true(os->ops->sem_wait(os, sem, 0, &how));
+    assert_false(how.slept);
+
+    sem_taker first = {.os = os, .sem = sem}, second = first;
+    gs_thread *t1, *t2;
+    assert_int_equal(os->ops->thread_start(os, &t1, 0, take_sem, &first), 0);
+    gs_os_sleep(os, 100000);
+    assert_int_equal(os->ops->thread_start(os, &t2, 0, take_sem, &second), 0);
+    gs_os_sleep(os, 100000); /* both asleep on it, first the older */
+    before = gs_os_now(os);
+    os->ops->sem_post(os, sem);
+    assert_int_equal(gs_os_now(os) - before, m.signal_ns);
+    gs_os_sleep(os, 1000000);
+    assert_true(first.took && first.got > before);
+    assert_false(second.took);
+    os->ops->sem_post(os, sem);
+    os->ops->thread_join(os, t1);
+    os->ops->thread_join(os, t2);
+    assert_true(second.took && second.got > first.got);
+    os->ops->sem_free(os, sem);
+    gs_os_sim_free(os);
+}
+
 /* With no lock at all, two threads compute at once on the shared counter,
  * and the model runs them in turns a few nanoseconds long: a read and its
  * write fall either side of the other thread's, as on two real cores, so
@@ -617,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_way_back_waits_for_a_core),
         cmocka_unit_test(test_a_thread_start_costs_its_creator),
         cmocka_unit_test(test_a_timer_preempts_a_later_deadline),
+        cmocka_unit_test(test_semaphore_tries_waits_and_gives_up),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_adversarial_schedules),
     };

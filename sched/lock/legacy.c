@@ -59,15 +59,15 @@ typedef struct {
 static gs_take legacy_take(gs_gil *base, gs_gil_client *c)
 {
     gil_legacy *g = (gil_legacy *)base;
-    bool waited;
+    gs_sem_waited how;
     atomic_fetch_add_explicit(&g->base.queued, 1, memory_order_relaxed);
-    uint32_t futile = g->base.os->ops->sem_wait(g->base.os, g->sem, &waited);
+    g->base.os->ops->sem_wait(g->base.os, g->sem, GS_NO_DEADLINE, &how);
     atomic_fetch_sub_explicit(&g->base.queued, 1, memory_order_relaxed);
     atomic_store(&g->held, true);
-    c->stats->futile_wakeups += futile;
-    for (uint32_t i = 0; i < futile; i++)
+    c->stats->futile_wakeups += how.futile;
+    for (uint32_t i = 0; i < how.futile; i++)
         gs_record(c->rec, GS_EV_FUTILE_WAKE, gs_os_now(g->base.os), 0);
-    return waited ? GS_TOOK_AFTER_WAIT : GS_TOOK;
+    return how.slept ? GS_TOOK_AFTER_WAIT : GS_TOOK;
 }
 
 static void legacy_drop(gs_gil *base, gs_gil_client *c, gs_drop_reason why)

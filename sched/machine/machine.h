@@ -69,6 +69,13 @@ typedef struct gs_sem gs_sem;     /* a counting semaphore, as POSIX's */
 
 #define GS_STOP_GRACE_NS 2000000000ull /* a process asked to stop has 2 s, then it is killed */
 #define GS_IO_STOPPED (-2)             /* io_perform: the run is being stopped */
+#define GS_NO_DEADLINE UINT64_MAX       /* sem_wait: wait as long as it takes */
+
+/* How a semaphore wait went (sem_wait). */
+typedef struct {
+    bool slept;      /* it found the count 0 and counted itself a waiter */
+    uint32_t futile; /* woken, it found the count taken again first: times */
+} gs_sem_waited;
 
 /* How a process ended, as its parent saw it. */
 typedef struct {
@@ -129,14 +136,16 @@ typedef struct {
     void (*cond_broadcast)(gs_os *os, gs_cond *c);
     void (*cond_free)(gs_os *os, gs_cond *c);
 
-    /* A counting semaphore with value, as Python 2's locks were on Linux
-     * (POSIX sem_t, a count and a futex).  Never NULL: out of memory is
-     * fatal. */
+    /* A counting semaphore with value, as Python 2's locks and Python 3's
+     * threading.Lock are on Linux (POSIX sem_t, a count and a futex).
+     * Never NULL: out of memory is fatal. */
     gs_sem *(*sem_new)(gs_os *os, uint32_t value);
-    /* Takes one from the count, sleeping while it is 0.  Returns how many
-     * times the caller woke to find it taken again (futile wake-ups), and
-     * sets *waited if it slept at all. */
-    uint32_t (*sem_wait)(gs_os *os, gs_sem *s, bool *waited);
+    /* Takes one from the count, sleeping while it is 0 until deadline_ns
+     * (of now_ns; GS_NO_DEADLINE: none; one already past: only if the
+     * count has one, as sem_trywait).  Returns whether it took one; *how
+     * says whether it slept and how often it woke to find the count taken
+     * again first (futile wake-ups). */
+    bool (*sem_wait)(gs_os *os, gs_sem *s, uint64_t deadline_ns, gs_sem_waited *how);
     /* Adds one to the count, then, if anyone waits (or was woken and has
      * not yet taken it), makes the system call that wakes one: the count
      * is free before the call ends. */

@@ -17,8 +17,7 @@ int gs_ulocks_init(gs_ulocks *u, gs_os *os, uint32_t n, uint32_t nusers)
         return -1;
     }
     for (uint32_t i = 0; i < n; i++) {
-        u->locks[i].mutex = gs_os_mutex(os);
-        u->locks[i].cond = gs_os_cond(os);
+        u->locks[i].sem = os->ops->sem_new(os, 1);
         atomic_init(&u->locks[i].holder, -1);
         gs_hist_init(&u->locks[i].wait);
     }
@@ -29,20 +28,26 @@ int gs_ulocks_init(gs_ulocks *u, gs_os *os, uint32_t n, uint32_t nusers)
 
 void gs_ulocks_destroy(gs_ulocks *u)
 {
-    for (uint32_t i = 0; i < u->n && u->locks; i++) {
-        u->os->ops->cond_free(u->os, u->locks[i].cond);
-        u->os->ops->mutex_free(u->os, u->locks[i].mutex);
-    }
+    for (uint32_t i = 0; i < u->n && u->locks; i++)
+        u->os->ops->sem_free(u->os, u->locks[i].sem);
     free(u->locks);
     free(u->users);
     *u = (gs_ulocks){0};
 }
 
-/* Takes l, which is free, at now for `who`, who asked at asked_ns.
- * Precondition: l->mutex is held. */
+/* Whether the count `who` just took from l's semaphore is his: not if the
+ * run is stopping (then it is passed on, see the header). */
+static bool kept(gs_ulocks *u, gs_ulock *l)
+{
+    if (!atomic_load(&u->stopping))
+        return true;
+    u->os->ops->sem_post(u->os, l->sem);
+    return false;
+}
+
+/* Records that `who`, who asked at asked_ns, took l at now. */
 static void take(gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, bool waited, gs_ulock_counts *c)
 {
-    l->locked = true;
     atomic_store(&l->holder, (int32_t)who);
     l->got_ns = now;
     c->acquisitions++;
@@ -56,12 +61,12 @@ static void take(gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, boo
 bool gs_ulock_try(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_ulock_counts *c)
 {
     gs_ulock *l = &u->locks[i];
-    gs_os_lock(u->os, l->mutex);
-    bool free_now = !l->locked;
-    if (free_now) /* at once: no clock read of its own, which costs a real lock a tenth of its time */
-        take(l, who, asked_ns, asked_ns, false, c);
-    gs_os_unlock(u->os, l->mutex);
-    return free_now;
+    gs_sem_waited how;
+    if (!u->os->ops->sem_wait(u->os, l->sem, 0, &how) || !kept(u, l))
+        return false;
+    take(l, who, asked_ns, asked_ns, false, c); /* at once: no clock read of its own, which costs
+                                                   a real lock a tenth of its time */
+    return true;
 }
 
 /* One look at who's waits: the chain from who (waiting for lock i) along
@@ -127,22 +132,24 @@ gs_ulock_outcome gs_ulock_wait(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t 
     atomic_store(&me->lock, (int32_t)i);
     gs_ulock_cycle seen = {0};
     uint64_t seen_waits[GS_MAX_ULOCKS] = {0}, waits[GS_MAX_ULOCKS] = {0};
-    gs_ulock_outcome outcome = GS_ULOCK_TAKEN;
-    gs_os_lock(u->os, l->mutex);
-    while (l->locked && outcome == GS_ULOCK_TAKEN) {
-        if (atomic_load(&u->stopping)) {
-            outcome = GS_ULOCK_STOPPED;
-        } else if (gs_os_wait_until(u->os, l->cond, l->mutex, gs_os_now(u->os) + GS_DEADLOCK_CHECK_NS)) {
-            bool found = look(u, who, i, cycle, waits) && lowest(cycle, who);
-            if (found && same(&seen, seen_waits, cycle, waits))
-                outcome = GS_ULOCK_DEADLOCK;
-            seen = found ? *cycle : (gs_ulock_cycle){0};
-            memcpy(seen_waits, waits, sizeof waits);
+    gs_ulock_outcome outcome = GS_ULOCK_STOPPED;
+    while (!atomic_load(&u->stopping)) {
+        gs_sem_waited how;
+        if (u->os->ops->sem_wait(u->os, l->sem, gs_os_now(u->os) + GS_DEADLOCK_CHECK_NS, &how)) {
+            if (kept(u, l)) {
+                take(l, who, asked_ns, gs_os_now(u->os), true, c);
+                outcome = GS_ULOCK_TAKEN;
+            }
+            break;
         }
+        bool found = look(u, who, i, cycle, waits) && lowest(cycle, who);
+        if (found && same(&seen, seen_waits, cycle, waits)) {
+            outcome = GS_ULOCK_DEADLOCK;
+            break;
+        }
+        seen = found ? *cycle : (gs_ulock_cycle){0};
+        memcpy(seen_waits, waits, sizeof waits);
     }
-    if (outcome == GS_ULOCK_TAKEN)
-        take(l, who, asked_ns, gs_os_now(u->os), true, c);
-    gs_os_unlock(u->os, l->mutex);
     atomic_store(&me->lock, -1);
     return outcome;
 }
@@ -162,20 +169,14 @@ bool gs_ulock_park(gs_ulocks *u, uint32_t i, uint32_t who, gs_ulock_cycle *cycle
 void gs_ulock_release(gs_ulocks *u, uint32_t i, uint64_t now, gs_ulock_counts *c)
 {
     gs_ulock *l = &u->locks[i];
-    gs_os_lock(u->os, l->mutex);
-    l->locked = false;
-    atomic_store(&l->holder, -1);
     c->held_ns += now - l->got_ns;
-    gs_os_signal(u->os, l->cond);
-    gs_os_unlock(u->os, l->mutex);
+    atomic_store(&l->holder, -1);
+    u->os->ops->sem_post(u->os, l->sem);
 }
 
 void gs_ulocks_stop(gs_ulocks *u)
 {
     atomic_store(&u->stopping, true);
-    for (uint32_t i = 0; i < u->n; i++) {
-        gs_os_lock(u->os, u->locks[i].mutex);
-        gs_os_broadcast(u->os, u->locks[i].cond);
-        gs_os_unlock(u->os, u->locks[i].mutex);
-    }
+    for (uint32_t i = 0; i < u->n; i++)
+        u->os->ops->sem_post(u->os, u->locks[i].sem);
 }

@@ -1,11 +1,18 @@
 /* ulock.h - a program's user locks (acquire and release instructions), as
  * Python's threading.Lock, and the figures kept about them.
  *
- * A lock is a flag and an owner under a mutex, with waiters on a condition
- * variable: not reentrant, and released only by its owner (the runner
- * checks that before it asks, with gs_vm_lock_misuse).  Whether the
- * interpreter lock is dropped while waiting is the runner's business: a
- * thread drops it, as CPython's lock.acquire() does before it blocks.
+ * A lock is a semaphore of one, as CPython's threading.Lock is on Linux
+ * (Python/thread_pthread.h, USE_SEMAPHORES): an acquire first tries the
+ * semaphore without waiting, holding the interpreter lock, and only if
+ * that fails drops the interpreter lock and waits on it (Modules/
+ * _threadmodule.c, acquire_timed); a release posts it.  Not reentrant,
+ * released only by its owner (the runner checks that before it asks, with
+ * gs_vm_lock_misuse).  Which is why a contended lock is dear: a waiter
+ * counts itself among the semaphore's waiters until it takes the count,
+ * so while one waits, every release by the other makes the futex call that
+ * wakes it, and the woken waiter mostly finds the count taken again by the
+ * releaser coming round (docs/design.md, "User locks").  A lock's figures
+ * need no lock of their own: only its holder writes them.
  *
  * One table per process: the threads of a process share it, each forked
  * process has its own, and async tasks share the loop's (where a waiting
@@ -25,6 +32,10 @@
  * on.  Async tasks share one thread, so there one look, when a task
  * parks, is exact (gs_ulock_park).
  *
+ * Stopping.  gs_ulocks_stop posts each lock once; whoever takes a count
+ * once the run is stopping posts it again and gives up, so the post passes
+ * from waiter to waiter until each has woken, and nobody takes a lock.
+ *
  * Threading: every function may be called from any thread of the table's
  * os; the table's figures are read once every user has finished. */
 #ifndef GS_ULOCK_H
@@ -40,12 +51,10 @@
 #define GS_DEADLOCK_CHECK_NS 250000000u /* of the table's os: real or virtual */
 
 typedef struct {
-    gs_mutex *mutex;
-    gs_cond *cond;          /* signalled at each release */
-    bool locked;            /* guarded by mutex */
-    _Atomic int32_t holder; /* written under mutex: its user, -1 when free */
-    uint64_t got_ns;        /* guarded by mutex: when its holder took it */
-    gs_hist wait;           /* guarded by mutex: each contended acquisition's wait */
+    gs_sem *sem;            /* 1: free, 0: held */
+    _Atomic int32_t holder; /* its user, -1 when free */
+    uint64_t got_ns;        /* the holder's: when it took it */
+    gs_hist wait;           /* each contended acquisition's wait, added by its taker */
 } gs_ulock;
 
 /* What a user of the table is waiting for, for the deadlock check. */

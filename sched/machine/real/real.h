@@ -16,7 +16,7 @@ int gs_real_home_transfer(gs_os *os, gs_home *h, uint64_t bytes);
 void gs_real_home_on_stop(gs_os *os, gs_home *h, void (*stop)(void *arg, bool interrupted), void *arg);
 
 gs_sem *gs_real_sem_new(gs_os *os, uint32_t value);
-uint32_t gs_real_sem_wait(gs_os *os, gs_sem *s, bool *waited);
+bool gs_real_sem_wait(gs_os *os, gs_sem *s, uint64_t deadline_ns, gs_sem_waited *how);
 void gs_real_sem_post(gs_os *os, gs_sem *s);
 void gs_real_sem_free(gs_os *os, gs_sem *s);
 

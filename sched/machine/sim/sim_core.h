@@ -184,7 +184,7 @@ void gs_sim_signal(gs_os *os, gs_cond *c);
 void gs_sim_broadcast(gs_os *os, gs_cond *c);
 void gs_sim_cond_free(gs_os *os, gs_cond *c);
 gs_sem *gs_sim_sem_new(gs_os *os, uint32_t value);
-uint32_t gs_sim_sem_wait(gs_os *os, gs_sem *s, bool *waited);
+bool gs_sim_sem_wait(gs_os *os, gs_sem *s, uint64_t deadline_ns, gs_sem_waited *how);
 void gs_sim_sem_post(gs_os *os, gs_sem *s);
 void gs_sim_sem_free(gs_os *os, gs_sem *s);
 

@@ -224,16 +224,19 @@ void gs_sim_cond_free(gs_os *os, gs_cond *cv)
 
 /* Semaphores are glibc's sem_t: a count, and a count of waiters that
  * sem_post reads to decide whether to make the futex call.  A waiter
- * counts itself from the moment it finds the count 0 until it takes one;
- * a post while any waiter counts pays a system call, the wake-up call
- * (signal_ns) when one sleeps, else one that wakes nobody (syscall_ns: the
- * woken waiter has not run yet).  Nothing is handed over: the count is
- * free at once, and a woken waiter takes it only if it gets there first,
- * as a waiter woken quickly does while the poster is still in its call. */
+ * counts itself from the moment it finds the count 0 until it takes one
+ * or its deadline passes; a post while any waiter counts pays a system
+ * call, the wake-up call (signal_ns) when one sleeps, else one that wakes
+ * nobody (syscall_ns: the woken waiter has not run yet).  Nothing is
+ * handed over: the count is free at once, and a woken waiter takes it only
+ * if it gets there first, as a waiter woken quickly does while the poster
+ * is still in its call.  The sleepers queue as a condition variable's
+ * waiters do (so a timed-out one leaves from wherever it is), and a post
+ * wakes the oldest, as the futex's queue does. */
 typedef struct {
     uint32_t value;
     uint32_t waiters;     /* found it 0 and have not taken one since */
-    sim_queue sleeping;
+    sim_cond sleeping;
 } sim_sem;
 
 gs_sem *gs_sim_sem_new(gs_os *os, uint32_t value)
@@ -244,26 +247,33 @@ gs_sem *gs_sim_sem_new(gs_os *os, uint32_t value)
     return (gs_sem *)(void *)s;
 }
 
-uint32_t gs_sim_sem_wait(gs_os *os, gs_sem *sem, bool *waited)
+bool gs_sim_sem_wait(gs_os *os, gs_sem *sem, uint64_t deadline, gs_sem_waited *how)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
     sim_sem *m = (sim_sem *)(void *)sem;
-    uint32_t futile = 0;
-    *waited = false;
-    for (bool woken = false;; woken = true) {
+    *how = (gs_sem_waited){0};
+    bool took = false;
+    for (bool woken = false, timed_out = false;; woken = true) {
         sim_wait_turn(s, th);
-        if (m->value > 0) {
+        if ((took = m->value > 0)) {
             m->value--;
-            m->waiters -= *waited;
-            return futile;
+            break;
         }
-        futile += woken;
-        m->waiters += !*waited;
-        *waited = true;
-        sim_push(&m->sleeping, th);
-        sim_block(s, th); /* woken by a post: try again */
+        how->futile += woken && !timed_out;
+        if (timed_out || (deadline != GS_NO_DEADLINE && th->t >= deadline))
+            break;
+        m->waiters += !how->slept;
+        how->slept = true;
+        cond_add(&m->sleeping, th);
+        th->timed_out = false;
+        if (deadline != GS_NO_DEADLINE)
+            sim_schedule(s, deadline, sim_timer_late(s), th, SIM_BY_TIMEOUT);
+        sim_block(s, th); /* woken by a post: try again; or by its deadline */
+        timed_out = th->timed_out;
     }
+    m->waiters -= how->slept;
+    return took;
 }
 
 void gs_sim_sem_post(gs_os *os, gs_sem *sem)
@@ -275,15 +285,21 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
     m->value++;
     if (!m->waiters)
         return;
-    sim_thread *w = sim_pop(&m->sleeping);
-    if (w)
-        sim_wake(s, w, sim_wake_call(s, th, w, true));
-    else
+    if (m->sleeping.n) {
+        sim_thread *w = m->sleeping.slot[slot_of_rank(&m->sleeping, 0)];
+        wake_waiter(s, sim_wake_call(s, th, w, true), &m->sleeping, w);
+    } else {
         th->t += sim_cost(s, s->m.syscall_ns);
+    }
 }
 
 void gs_sim_sem_free(gs_os *os, gs_sem *sem)
 {
     (void)os;
-    free(sem);
+    sim_sem *m = (sim_sem *)(void *)sem;
+    if (m) {
+        free(m->sleeping.slot);
+        free(m->sleeping.count);
+    }
+    free(m);
 }
