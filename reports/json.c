@@ -96,11 +96,12 @@ static json_t *worker_json(const gs_worker_result *w, gs_mode mode, uint32_t nul
                                                          : json_null());
     json_t *locks = json_array();
     for (uint32_t i = 0; i < nulocks; i++)
-        json_array_append_new(locks, json_pack("{s:I, s:I, s:I, s:I}", "acquisitions",
+        json_array_append_new(locks, json_pack("{s:I, s:I, s:I, s:I, s:I}", "acquisitions",
                                                (json_int_t)w->rare->ulocks[i].acquisitions, "contended",
                                                (json_int_t)w->rare->ulocks[i].contended, "wait_total_ns",
                                                (json_int_t)w->rare->ulocks[i].wait_ns, "held_total_ns",
-                                               (json_int_t)w->rare->ulocks[i].held_ns));
+                                               (json_int_t)w->rare->ulocks[i].held_ns, "futile_wakeups",
+                                               (json_int_t)w->rare->ulocks[i].futile));
     json_object_set_new(o, "user_locks", locks);
     return o;
 }
@@ -134,6 +135,7 @@ static void program_json(json_t *o, const gs_run_result *r, const gs_run_summary
                               (json_int_t)u->counts.held_ns, "held_fraction", u->held_fraction);
         json_object_set_new(l, "wait_p50_ns", u->counts.contended ? json_integer((json_int_t)u->wait_p50) : json_null());
         json_object_set_new(l, "wait_p99_ns", u->counts.contended ? json_integer((json_int_t)u->wait_p99) : json_null());
+        json_object_set_new(l, "futile_wakeups", json_integer((json_int_t)u->counts.futile));
         json_array_append_new(locks, l);
     }
     json_object_set_new(o, "user_locks", locks);

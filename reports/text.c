@@ -571,6 +571,9 @@ static void program_figures(FILE *out, const gs_run_result *r, const gs_run_summ
         if (u->counts.contended)
             fprintf(out, "          wait p50 %s, p99 %s (of those that waited)\n", gs_fmt_ns((double)u->wait_p50, a),
                     gs_fmt_ns((double)u->wait_p99, b));
+        if (u->counts.futile)
+            fprintf(out, "          %" PRIu64 " wake-up%s found it taken again by the time the waiter got there\n",
+                    u->counts.futile, u->counts.futile == 1 ? "" : "s");
     }
 }
 

@@ -26,6 +26,7 @@ typedef struct {
     uint64_t contended;  /* acquisitions that found it held and waited */
     uint64_t wait_ns;    /* total, over the contended ones */
     uint64_t held_ns;    /* total, from each acquisition to its release */
+    uint64_t futile;     /* woken while waiting, to find it taken again first */
 } gs_ulock_counts;
 
 #define GS_MAX_WORKERS   1000000u         /* the largest of the modes' limits */

@@ -170,6 +170,11 @@ static void test_json_same_schema_in_every_mode(void **state)
         double held = json_real_value(get(guard, "held_fraction"));
         if (!(held > 0 && held <= 1))
             fail_msg("%s: the guard held %g of the time", args, held);
+        json_int_t futile = 0; /* the run's are its workers' */
+        for (size_t k = 0; k < json_array_size(get(r, "per_worker")); k++)
+            futile += json_integer_value(
+                get(json_array_get(get(json_array_get(get(r, "per_worker"), k), "user_locks"), 0), "futile_wakeups"));
+        assert_int_equal(json_integer_value(get(guard, "futile_wakeups")), futile);
         json_decref(doc);
         snprintf(args, sizeof args, "--%s 2 --native 0.5 --work 20 --json -", modes[m]);
         assert_int_equal(run(args, NULL, &out), 0);
@@ -483,6 +488,34 @@ static void test_a_programs_race_is_said(void **state)
     assert_non_null(strstr(out, "shared    balance = 4,000"));
 }
 
+/* A user lock's lines in the report are the JSON's figures of the same
+ * run: its takes, those that waited, and the wake-ups that found it taken
+ * again (said only when there were some; two real threads under one lock
+ * have a few thousand). */
+static void test_user_lock_report_matches_json(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("--threads 2 --race=lock --work 100 --no-baseline --no-color --json lock.json", NULL, &out),
+                     0);
+    json_error_t jerr;
+    json_t *doc = json_load_file("lock.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *guard = json_array_get(get(json_array_get(get(doc, "runs"), 0), "user_locks"), 0);
+    char want[160];
+    snprintf(want, sizeof want, "user lock guard: %lld takes, %lld waited, held ",
+             (long long)json_integer_value(get(guard, "acquisitions")),
+             (long long)json_integer_value(get(guard, "contended")));
+    if (!strstr(out, want))
+        fail_msg("no \"%s\" in:\n%s", want, out);
+    json_int_t futile = json_integer_value(get(guard, "futile_wakeups"));
+    snprintf(want, sizeof want, " %lld wake-up%s found it taken again by the time the waiter got there\n",
+             (long long)futile, futile == 1 ? "" : "s");
+    if ((strstr(out, want) != NULL) != (futile > 0) || (futile == 0 && strstr(out, "found it taken again")))
+        fail_msg("%lld futile wake-ups in the JSON; the report:\n%s", (long long)futile, out);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_run_csv_matches_docs_and_json),
         cmocka_unit_test(test_sweep_of_races_and_native_calls),
         cmocka_unit_test(test_a_programs_race_is_said),
+        cmocka_unit_test(test_user_lock_report_matches_json),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -470,14 +470,14 @@ typedef struct {
     gs_os *os;
     gs_sem *sem;
     bool took;
-    uint64_t got; /* its clock when it took it */
+    uint64_t got;        /* its clock when it took it */
+    gs_sem_waited how;
 } sem_taker;
 
 static void *take_sem(void *arg)
 {
     sem_taker *k = arg;
-    gs_sem_waited how;
-    k->took = k->os->ops->sem_wait(k->os, k->sem, GS_NO_DEADLINE, &how);
+    k->took = k->os->ops->sem_wait(k->os, k->sem, GS_NO_DEADLINE, &k->how);
     k->got = gs_os_now(k->os);
     return NULL;
 }
@@ -524,10 +524,19 @@ static void test_semaphore_tries_waits_and_gives_up(void **state)
     gs_os_sleep(os, 1000000);
     assert_true(first.took && first.got > before);
     assert_false(second.took);
+    /* A post the poster takes straight back: the woken waiter, back a
+     * wake-up later, finds the count taken again, a futile wake-up, and
+     * sleeps on until the next post. */
+    os->ops->sem_post(os, sem);
+    assert_true(os->ops->sem_wait(os, sem, 0, &how));
+    gs_os_sleep(os, 1000000);
+    assert_false(second.took);
     os->ops->sem_post(os, sem);
     os->ops->thread_join(os, t1);
     os->ops->thread_join(os, t2);
     assert_true(second.took && second.got > first.got);
+    assert_int_equal(first.how.futile, 0);
+    assert_int_equal(second.how.futile, 1);
     os->ops->sem_free(os, sem);
     gs_os_sim_free(os);
 }

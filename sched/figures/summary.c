@@ -106,6 +106,7 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s)
             c->contended += w->rare->ulocks[l].contended;
             c->wait_ns += w->rare->ulocks[l].wait_ns;
             c->held_ns += w->rare->ulocks[l].held_ns;
+            c->futile += w->rare->ulocks[l].futile;
         }
         s->events += w->rec.n;
         s->events_dropped += w->rec.dropped;

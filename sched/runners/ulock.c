@@ -135,7 +135,9 @@ gs_ulock_outcome gs_ulock_wait(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t 
     gs_ulock_outcome outcome = GS_ULOCK_STOPPED;
     while (!atomic_load(&u->stopping)) {
         gs_sem_waited how;
-        if (u->os->ops->sem_wait(u->os, l->sem, gs_os_now(u->os) + GS_DEADLOCK_CHECK_NS, &how)) {
+        bool took = u->os->ops->sem_wait(u->os, l->sem, gs_os_now(u->os) + GS_DEADLOCK_CHECK_NS, &how);
+        c->futile += how.futile;
+        if (took) {
             if (kept(u, l)) {
                 take(l, who, asked_ns, gs_os_now(u->os), true, c);
                 outcome = GS_ULOCK_TAKEN;
