@@ -35,8 +35,8 @@ void gs_ulocks_destroy(gs_ulocks *u)
     *u = (gs_ulocks){0};
 }
 
-/* Whether the count `who` just took from l's semaphore is his: not if the
- * run is stopping (then it is passed on, see the header). */
+/* Whether the count just taken from l's semaphore is the taker's: not
+ * once the run is stopping (then it is passed on, see the header). */
 static bool kept(gs_ulocks *u, gs_ulock *l)
 {
     if (!atomic_load(&u->stopping))
