@@ -10,7 +10,7 @@
  * gs_vm_lock_misuse).  Which is why a contended lock is dear: a waiter
  * counts itself among the semaphore's waiters until it takes the count,
  * so while one waits, every release by the other makes the futex call that
- * wakes it, and the woken waiter mostly finds the count taken again by the
+ * wakes it, and the woken waiter may find the count taken again by the
  * releaser coming round (docs/design.md, "User locks").  A lock's figures
  * need no lock of their own: only its holder writes them.
  *
