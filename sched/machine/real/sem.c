@@ -61,8 +61,6 @@ bool gs_real_sem_wait(gs_os *os, gs_sem *s, uint64_t deadline_ns, gs_sem_waited 
     (void)os;
     *how = (gs_sem_waited){0};
     bool woken = false, took;
-    struct timespec deadline = {.tv_sec = (time_t)(deadline_ns / 1000000000u),
-                                .tv_nsec = (long)(deadline_ns % 1000000000u)};
     for (;;) {
         if ((took = take_one(s)))
             break;
@@ -73,6 +71,8 @@ bool gs_real_sem_wait(gs_os *os, gs_sem *s, uint64_t deadline_ns, gs_sem_waited 
             how->slept = true;
             atomic_fetch_add(&s->waiters, 1);
         }
+        struct timespec deadline = {.tv_sec = (time_t)(deadline_ns / 1000000000u),
+                                    .tv_nsec = (long)(deadline_ns % 1000000000u)};
         woken = futex(&s->value, FUTEX_WAIT_BITSET_PRIVATE, 0, deadline_ns == GS_NO_DEADLINE ? NULL : &deadline) == 0;
     }
     if (how->slept)
