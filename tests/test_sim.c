@@ -469,6 +469,8 @@ static void test_a_thread_start_costs_its_creator(void **state)
 typedef struct {
     gs_os *os;
     gs_sem *sem;
+    bool began;
+    uint64_t began_ns;   /* its clock when it began to wait */
     bool took;
     uint64_t got;        /* its clock when it took it */
     gs_sem_waited how;
@@ -477,6 +479,8 @@ typedef struct {
 static void *take_sem(void *arg)
 {
     sem_taker *k = arg;
+    k->began_ns = gs_os_now(k->os);
+    k->began = true;
     k->took = k->os->ops->sem_wait(k->os, k->sem, GS_NO_DEADLINE, &k->how);
     k->got = gs_os_now(k->os);
     return NULL;
@@ -539,6 +543,40 @@ static void test_semaphore_tries_waits_and_gives_up(void **state)
     assert_int_equal(second.how.futile, 1);
     os->ops->sem_free(os, sem);
     gs_os_sim_free(os);
+}
+
+/* A sleeper is queued halfway through its call to sleep (wake.c,
+ * sim_block): a post in the first half of that call finds nobody queued,
+ * a plain system call for the poster, and one in the second half costs
+ * the poster the wake-up call.  Either way the sleeper, woken before its
+ * call ended, goes on as it ends. */
+static void test_sleeper_queued_halfway_through_its_call(void **state)
+{
+    (void)state;
+    for (int late = 0; late < 2; late++) {
+        gs_sim_model m = sim_model(2, 1);
+        m.syscall_ns = 100000; /* a slow way to sleep, to post in */
+        gs_os *os = gs_os_sim_new(&m);
+        assert_non_null(os);
+        gs_sem *sem = os->ops->sem_new(os, 0);
+        sem_taker k = {.os = os, .sem = sem};
+        gs_thread *t;
+        assert_int_equal(os->ops->thread_start(os, &t, 0, take_sem, &k), 0);
+        while (!k.began) /* 1 us steps: each half of the call is 50 */
+            os->ops->ran(os, os->ops->budget(os, 1000));
+        uint64_t post_at = k.began_ns + (late ? 3 : 1) * m.syscall_ns / 4;
+        while (gs_os_now(os) < post_at)
+            os->ops->ran(os, os->ops->budget(os, 1000));
+        uint64_t before = gs_os_now(os);
+        os->ops->sem_post(os, sem);
+        assert_int_equal(gs_os_now(os) - before, late ? m.signal_ns : m.syscall_ns);
+        os->ops->thread_join(os, t);
+        assert_true(k.took);
+        assert_int_equal(k.how.futile, 0);
+        assert_int_equal(k.got, k.began_ns + m.syscall_ns);
+        os->ops->sem_free(os, sem);
+        gs_os_sim_free(os);
+    }
 }
 
 /* With no lock at all, two threads compute at once on the shared counter,
@@ -694,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_a_thread_start_costs_its_creator),
         cmocka_unit_test(test_a_timer_preempts_a_later_deadline),
         cmocka_unit_test(test_semaphore_tries_waits_and_gives_up),
+        cmocka_unit_test(test_sleeper_queued_halfway_through_its_call),
         cmocka_unit_test(test_no_lock_races_as_cores_do),
         cmocka_unit_test(test_adversarial_schedules),
     };

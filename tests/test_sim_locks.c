@@ -345,6 +345,43 @@ static void test_legacy_battle_on_a_slow_wake_call(void **state)
     gs_workload_free(&w);
 }
 
+/* Python 2's lock at Python 2's own pace (a tick every 800 instructions,
+ * 0.48 us) on the development VM's calibration of 2026-12-06: a release
+ * comes while the other thread is still in its 290 ns call to sleep about
+ * as often as not.  It is woken for a system call only if the kernel has
+ * not queued it yet (the first half of its call, machine/sim/wake.c), so
+ * the holder mostly pays the 6.2 us wake-up and keeps the lock: real
+ * gilsim there changed hands at 4% of ticks and took 2.0 times as long as
+ * one thread.  When the whole call counted as not yet asleep, the two
+ * threads fell into step, each release caught the other in its call and
+ * the lock changed hands at every tick, 1.1 times as long as one. */
+static void test_legacy_at_python2_pace_does_not_fall_into_step(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = sim_model(2, 1);
+    m.instruction_ns = 0.60;
+    m.syscall_ns = 292, m.signal_ns = 6200, m.wake_fast_ns = 15600, m.wake_ns = 21700, m.switch_ns = 1000;
+    gs_run_summary s[2];
+    for (uint32_t n = 1; n <= 2; n++) {
+        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, n, 2000);
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.gil.check_interval = 800;
+        cfg.sim = &m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0)
+            fail_msg("%s", r.error);
+        check_consistent(&r, 2000);
+        gs_summarize(&r, &s[n - 1]);
+        gs_run_result_free(&r);
+    }
+    double changes = (double)s[1].lock.switches_in / (double)s[1].lock.tick_drops;
+    if (s[1].wall_s < 1.5 * s[0].wall_s || changes < 0.01 || changes > 0.15)
+        fail_msg("2 threads %.6f s, 1 thread %.6f s; the lock changed hands at %.1f%% of ticks", s[1].wall_s,
+                 s[0].wall_s, 100 * changes);
+    gs_workload_free(&w);
+}
+
 /* Python 2's lock on one core, at Python 2's own pace (a tick every
  * 800 instructions): the waiter, woken by the holder's release while the
  * holder has the only core, takes the core at once (wake-up preemption:
@@ -539,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_io_threads_on_the_vm_queue_at_the_lock),
         cmocka_unit_test(test_legacy_battle),
         cmocka_unit_test(test_legacy_battle_on_a_slow_wake_call),
+        cmocka_unit_test(test_legacy_at_python2_pace_does_not_fall_into_step),
         cmocka_unit_test(test_legacy_on_one_core_hands_over_each_slice),
         cmocka_unit_test(test_free_threaded_threads_meet_at_shared_objects),
         cmocka_unit_test(test_free_threaded_collector_stops_the_world),

@@ -58,8 +58,9 @@
  *   which is idle no more: io.c's pipe asks how many are claimed).  The
  *   last wake_cpu_ns of the latency is its way back out of the kernel,
  *   CPU time on a core (sim_schedule): a busy machine delays it.  A thread
- *   still in its own call to go to sleep when woken never sleeps: it
- *   returns when that call ends.  A timed wait or a sleep ends timer_ns
+ *   woken in the first half of its call to go to sleep, before the kernel
+ *   has queued it, never sleeps: it returns when that call ends, and its
+ *   waker's call wakes nobody (wake.c).  A timed wait or a sleep ends timer_ns
  *   after its deadline, its way back the end of that: timer_cpu_ns, a
  *   timer's wake-up, which on a virtual machine costs the sleeper several
  *   times a futex wake-up's way back (sim.h).

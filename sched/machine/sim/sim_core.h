@@ -32,6 +32,8 @@ typedef struct sim_thread {
     uint64_t ready_at;        /* READY: since when */
     uint64_t blocked_at;      /* BLOCKED: since when (its core idle since then, as far
                                  as a wake-up's latency goes) */
+    uint64_t queued_at;       /* BLOCKED: halfway through its call to sleep, where it
+                                 is queued to be woken (sim_block) */
     bool cold;                /* slept past idle_poll_ns: its next work pays cold_ns (sim_ran) */
     uint32_t way_back;        /* woken: the CPU it spends on its way back to its code (sim_block) */
     uint64_t slice_end;       /* its deadline (EEVDF's): when it took its core, plus a slice */
