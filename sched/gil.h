@@ -94,21 +94,24 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * most bytecodes tick, the cheapest skip it.  Measured on the development
  * VM with Python 2.7.18 (Debian 11's, tools/python2; 2026-12-05): its
  * countdown `while n > 0: n -= 1` ticks 3 times an iteration (_Py_Ticker,
- * read with ctypes) and takes 11.6 ns an iteration, so 100 ticks are
- * 0.39 us, about 800 gilsim instructions of the same loop there (4 an
- * iteration, 0.49 ns each).  The default check interval is 5000, a release
- * every few microseconds, a sixth of Python 2's pace, for two reasons: a
- * release and re-take costs gilsim's bookkeeping (a clock reading, its
- * events and counters: about 80 ns there, so that at Python 2's pace a
- * lone thread runs 18% slower, where Python 2's ticks cost it 2%), and the
- * model lacks what keeps Python 2's battle at its size on two cores (a
- * waiter still falling asleep, 1 to 2 us there, is woken cheaply): at 800
- * it makes 2 threads on 2 cores 2.5 to 3.8 times as slow as one, against
- * Python 2.7's 1.9 (on one core it gives Python 2's 1.0, with wake-up
- * preemption, machine/sim/sim.c).  Real time at 800 shows Python
- * 2's battle (1.7x); at 5000 it is milder (1.3x): docs/calibration.md,
- * "The lessons". */
-#define GS_CHECK_INTERVAL_DEFAULT 5000u
+ * read with ctypes) and takes 11.6 ns an iteration (19.7 ns on a slower
+ * day, 2026-12-06), so 100 ticks are 0.39 to 0.66 us, 800 to 1,100
+ * gilsim instructions of the same loop there (4 an iteration, 0.49 to
+ * 0.60 ns each).  The default check interval is 2000, a release every
+ * microsecond or so, about half Python 2's pace, because at Python 2's
+ * pace both real gilsim and the model fight harder than Python 2 did:
+ * a release and re-take costs gilsim's bookkeeping (a clock reading, its
+ * events and counters: about 80 ns there, where Python 2's ticks cost a
+ * lone thread 2%), and both pay a system call at almost every release
+ * (the other thread counts itself a waiter), where Python 2's 2-thread
+ * run took only 300 ns a tick longer than its lone one.  Two threads'
+ * wall over one thread's on 2 cores, against Python 2.7's 1.60 to 1.75
+ * (2026-12-06): real gilsim 1.89 at 800, 1.51 at 2000, 1.26 at 5000; the
+ * model 2.5 at 800, 1.9 to 2.0 at 2000, 1.4 to 1.7 at 5000, classroom
+ * defaults and this VM's calibration (on one core, 1.0 at any pace, with
+ * wake-up preemption, machine/sim/sim.c).  docs/calibration.md, "The
+ * lessons". */
+#define GS_CHECK_INTERVAL_DEFAULT 2000u
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 
 /* The lock's counts, as one worker used it or all workers together: each

@@ -37,7 +37,7 @@
 #define PY27 "Python 2.7.18 (Debian 11), lessons.py"
 const gs_lesson gs_lessons[] = {
     {"Python 2's battle, 2 cores: 2 CPU threads' wall / 1 thread's", GS_LESSON_BATTLE, 2, 2, 0, 0, GS_BAND_20, 0, 0,
-     1.9, PY27 " [1.68]", false},
+     1.9, PY27 " [1.68]", true},
     {"the same, 1 core", GS_LESSON_BATTLE, 1, 2, 0, 0, GS_BAND_20, 0, 0, 1.0, PY27 " [Beazley's Mac: 1.54]", true},
     {"Python 2's lock changing hands at a tick, 2 cores (%)", GS_LESSON_CHANGES, 2, 2, 0, 0, GS_BAND_RANGE, 5, 25,
      1.7, PY27 ", its lock's takers counted [issue 27's band, from gilsim's real runs then: 12]", true},

@@ -22,10 +22,11 @@
  *   The runner does this when the interpreter's budget of check_interval
  *   instructions runs out (GS_DROP_TICK, then take).
  *
- * - The pace: the default check interval is 5000 gilsim instructions, a
- *   release every few microseconds.  Python 2.7 released every 100 ticks,
- *   about 800 gilsim instructions' time on the same machine; gil.h says
- *   why the default is slower than that, and what it costs the battle.
+ * - The pace: the default check interval is 2000 gilsim instructions, a
+ *   release every microsecond or so.  Python 2.7 released every 100
+ *   ticks, 800 to 1,100 gilsim instructions' time on the same machine;
+ *   gil.h says why the default is slower than that, and what each pace
+ *   does to the battle.
  *   --check-interval counts gilsim instructions.
  *
  * - On one core this works: the waiter gets the core only when the
