@@ -8,7 +8,7 @@
  *                   threads at the default 5 ms interval;
  *   hold time       mean and p99 hold over the interval, 2 CPU-bound threads,
  *                   at 1, 5 and 20 ms;
- *   legacy          Python 2's lock at its default pace (gil_legacy.c), in
+ *   legacy          Python 2's lock at its default pace (lock/legacy.c), in
  *                   one set of interleaved runs: a lone thread's cost against
  *                   cpython, two CPU threads against one (the battle, with
  *                   its futile wake-ups), and an I/O thread's latency beside
