@@ -345,6 +345,25 @@ static void test_legacy_battle_on_a_slow_wake_call(void **state)
     gs_workload_free(&w);
 }
 
+/* 2,000 countdown units on m under Python 2's lock at Python 2's own pace
+ * (a tick every 800 instructions), by 1 thread into s[0] and by 2 into
+ * s[1]. */
+static void legacy_at_python2_pace(const gs_workload *w, const gs_sim_model *m, gs_run_summary s[2])
+{
+    for (uint32_t n = 1; n <= 2; n++) {
+        gs_run_config cfg = run_config(GS_MODE_THREADS, w, n, 2000);
+        cfg.gil.policy = GS_GIL_LEGACY;
+        cfg.gil.check_interval = 800;
+        cfg.sim = m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0)
+            fail_msg("%s", r.error);
+        check_consistent(&r, 2000);
+        gs_summarize(&r, &s[n - 1]);
+        gs_run_result_free(&r);
+    }
+}
+
 /* Python 2's lock at Python 2's own pace (a tick every 800 instructions,
  * 0.48 us) on the development VM's calibration of 2026-12-06: a release
  * comes while the other thread is still in its 290 ns call to sleep about
@@ -363,18 +382,7 @@ static void test_legacy_at_python2_pace_does_not_fall_into_step(void **state)
     m.instruction_ns = 0.60;
     m.syscall_ns = 292, m.signal_ns = 6200, m.wake_fast_ns = 15600, m.wake_ns = 21700, m.switch_ns = 1000;
     gs_run_summary s[2];
-    for (uint32_t n = 1; n <= 2; n++) {
-        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, n, 2000);
-        cfg.gil.policy = GS_GIL_LEGACY;
-        cfg.gil.check_interval = 800;
-        cfg.sim = &m;
-        gs_run_result r;
-        if (gs_run(&cfg, &r) != 0)
-            fail_msg("%s", r.error);
-        check_consistent(&r, 2000);
-        gs_summarize(&r, &s[n - 1]);
-        gs_run_result_free(&r);
-    }
+    legacy_at_python2_pace(&w, &m, s);
     double changes = (double)s[1].lock.switches_in / (double)s[1].lock.tick_drops;
     if (s[1].wall_s < 1.5 * s[0].wall_s || changes < 0.01 || changes > 0.15)
         fail_msg("2 threads %.6f s, 1 thread %.6f s; the lock changed hands at %.1f%% of ticks", s[1].wall_s,
@@ -397,18 +405,7 @@ static void test_legacy_on_one_core_hands_over_each_slice(void **state)
     gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
     gs_sim_model m = sim_model(1, 1);
     gs_run_summary s[2];
-    for (uint32_t n = 1; n <= 2; n++) {
-        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, n, 2000);
-        cfg.gil.policy = GS_GIL_LEGACY;
-        cfg.gil.check_interval = 800;
-        cfg.sim = &m;
-        gs_run_result r;
-        if (gs_run(&cfg, &r) != 0)
-            fail_msg("%s", r.error);
-        check_consistent(&r, 2000);
-        gs_summarize(&r, &s[n - 1]);
-        gs_run_result_free(&r);
-    }
+    legacy_at_python2_pace(&w, &m, s);
     double slices = s[1].wall_s * 1e9 / (double)m.slice_ns;
     if (s[1].wall_s > 1.02 * s[0].wall_s || (double)s[1].lock.switches_in < slices / 2 ||
         (double)s[1].lock.switches_in > 2 * slices + 2)
