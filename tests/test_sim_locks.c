@@ -365,15 +365,16 @@ static void legacy_at_python2_pace(const gs_workload *w, const gs_sim_model *m, 
 }
 
 /* Python 2's lock at Python 2's own pace (a tick every 800 instructions,
- * 0.48 us) on the development VM's calibration of 2026-12-06: a release
- * comes while the other thread is still in its 290 ns call to sleep about
- * as often as not.  It is woken for a system call only if the kernel has
- * not queued it yet (the first half of its call, machine/sim/wake.c), so
- * the holder mostly pays the 6.2 us wake-up and keeps the lock: real
- * gilsim there changed hands at 4% of ticks and took 2.0 times as long as
- * one thread.  When the whole call counted as not yet asleep, the two
- * threads fell into step, each release caught the other in its call and
- * the lock changed hands at every tick, 1.1 times as long as one. */
+ * 0.48 us) on the development VM's calibration of 2026-12-06, where a
+ * call to sleep takes 290 ns.  A waiter woken for a system call only (the
+ * kernel had not queued it yet: the first half of its call,
+ * machine/sim/wake.c) comes back at once; one already queued costs the
+ * holder the 6.2 us wake-up and comes back too late, to a taken lock.
+ * Real gilsim there changed hands at 4% of ticks and took 2.0 times as
+ * long as one thread.  When the whole call counted as not yet asleep,
+ * the two threads fell into step: each release caught the other in its
+ * call, and the lock changed hands at every tick, 1.1 times as long as
+ * one thread. */
 static void test_legacy_at_python2_pace_does_not_fall_into_step(void **state)
 {
     (void)state;

@@ -145,8 +145,8 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called)
  * the interrupt leaves the virtual machine).  A thread in the first half
  * of its own call to go to sleep (sim_block) is not queued yet: the futex
  * wake finds nobody to wake, a plain system call (syscall_ns), and the
- * sleeper's own call returns, finding the word changed.  This is what makes a tiny switch interval
- * cheap on a real machine: the waiter that just set the drop request is
+ * sleeper's own call returns, finding the word changed.  This is what
+ * makes a tiny switch interval cheap on a real machine: the waiter that just set the drop request is
  * on its way back to sleep when the holder signals it, and the holder's
  * signal and the hand-off take a microsecond, not a wake-up (real runs on
  * the development VM at 1 us: hand-off p50 1 us, 12,600 switches a
