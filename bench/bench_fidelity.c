@@ -42,13 +42,13 @@ enum { MAX_RUNS = RACE_RUNS > SEEDS ? RACE_RUNS : SEEDS };
  * and swings; RACE_RUNS for the race without a lock, whose run takes 20
  * ms and loses nothing or an interval's updates (CPython: 0% to 50%, 7
  * runs in 10 losing; the share of 7 runs that lose moves by 14 points
- * with one run); 3 for the convoy and the I/O threads, which take
- * seconds. */
+ * with one run); 3 for the convoy, whose runs take seconds.  The I/O
+ * threads' take 1.5 s and swing (CPython's 256 threads: 22.4x to 38.0x
+ * in three runs, 2026-12-06), so they get RUNS too. */
 static int real_runs(const gs_lesson *l)
 {
     switch (l->kind) {
     case GS_LESSON_CONVOY:
-    case GS_LESSON_IO_THREADS:
         return 3;
     case GS_LESSON_RACE:
     case GS_LESSON_LOSING:
@@ -364,7 +364,7 @@ void bench_fidelity(bench_report *r)
     const char *taskset_args[] = {"taskset", "-c", "0", "true", NULL};
     bool taskset = runs(taskset_args);
     printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (%d for the race without a lock, 3 "
-           "for the convoy and the I/O threads), CPython's with the least and the most of its runs after it; "
+           "for the convoy), CPython's with the least and the most of its runs after it; "
            "virtual: over seeds 1 to %d (classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  "
            "A figure marked * is the one recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
