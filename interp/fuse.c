@@ -27,19 +27,31 @@ static bool run_at(const gs_program *p, uint32_t pc, uint32_t end, const gs_fuse
     return pc <= end;
 }
 
-int32_t *gs_interpreter_code(const gs_program *p, bool fuse)
+int64_t *gs_interpreter_code(const gs_program *p, bool fuse)
 {
-    int32_t *fast = malloc((p->ncode ? p->ncode : 1) * sizeof *fast);
+    int64_t *fast = malloc((p->ncode ? p->ncode : 1) * sizeof *fast);
     if (!fast)
         return NULL;
-    memcpy(fast, p->code, p->ncode * sizeof *fast);
+    for (uint32_t pc = 0; pc < p->ncode; pc++)
+        fast[pc] = p->code[pc];
     for (uint32_t fn = 0; fn < p->nfuncs; fn++) {
         uint32_t end = p->funcs[fn].end;
         for (uint32_t pc = p->funcs[fn].entry; pc < end; pc += gs_instruction_length(p->code[pc])) {
             const gs_opinfo *op = &gs_opinfo_table[p->code[pc]];
             for (int i = 0; i < op->noperands; i++)
-                if (op->operand[i] == GS_OPND_LABEL) /* < GS_MAX_CODE words: the bytes fit */
-                    fast[pc + 1 + i] = p->code[pc + 1 + i] * (int32_t)sizeof *fast;
+                switch (op->operand[i]) {
+                case GS_OPND_LABEL:
+                    fast[pc + 1 + i] = (int64_t)(intptr_t)(fast + p->code[pc + 1 + i]);
+                    break;
+                case GS_OPND_CONST:
+                    fast[pc + 1 + i] = p->consts[p->code[pc + 1 + i]];
+                    break;
+                case GS_OPND_FUNC:
+                    fast[pc + 1 + i] = (int64_t)(intptr_t)&p->funcs[p->code[pc + 1 + i]];
+                    break;
+                default:
+                    break;
+                }
             for (int k = 0; fuse && k < GS_FUSED_COUNT; k++) /* the first that matches: the table's order */
                 if (run_at(p, pc, end, &gs_fused_table[k])) {
                     fast[pc] = GS_OP_COUNT + k;
@@ -52,7 +64,7 @@ int32_t *gs_interpreter_code(const gs_program *p, bool fuse)
 
 const gs_fused_info *gs_fused_at(const gs_program *p, uint32_t pc)
 {
-    if (!p->fast || pc >= p->ncode || p->fast[pc] < (int32_t)GS_OP_COUNT)
+    if (!p->fast || pc >= p->ncode || p->fast[pc] < GS_OP_COUNT)
         return NULL;
     return &gs_fused_table[p->fast[pc] - GS_OP_COUNT];
 }

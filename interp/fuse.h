@@ -3,8 +3,9 @@
  *
  * The verifier checks a program as written; then gs_fuse makes the
  * interpreter's copy of its code (gs_program.fast), the same words at the
- * same offsets except that the opcode of each instruction that begins one
- * of the runs below becomes the run's superinstruction.  Nothing moves:
+ * same offsets, widened to 64 bits, except that the opcode of each
+ * instruction that begins one of the runs below becomes the run's
+ * superinstruction.  Nothing moves:
  * the run's own instructions stay where they were, so a jump into the
  * middle of a run lands on plain code, every offset in an error or a line
  * table means what it did, and the interpreter, when its budget has room
@@ -12,12 +13,16 @@
  * counts as the instructions it does, so instruction counts, budgets and
  * virtual time are what they were without it.
  *
- * One other word differs: a jump's target, which the copy holds as a byte
- * offset from the start of the code.  A taken jump is then a load and an
- * add, the one chain a loop's iterations wait on (a word offset needs a
- * scale too, and with the breaker's poll beside it GCC spends a separate
- * shift on it: countdown 2.68 -> 2.42 ns an iteration, and the poll's
- * cost 12% -> 1%, measured paired with gilsim-bench).
+ * Three kinds of operand differ, each to take a load or an add off the
+ * path the interpreter waits on.  A jump's target is its address: a taken
+ * jump is one load, the one chain a loop's iterations wait on (a word
+ * offset cost a scale and an add, a byte offset an add: countdown 2.68 ->
+ * 2.42 -> 2.00 ns an iteration, measured paired with gilsim-bench).  A
+ * constant is its value, not its index into the pool (no load, and no
+ * register spent on the pool).  A called function is the address of its
+ * gs_func (no multiply to find it): the two took fib(30) from 6.9 to 6.0
+ * ns a call.  The words are wide enough for an address because they are
+ * 64 bits; the program's own code stays 32.
  *
  * The runs are the commonest the compiler and the assembler emit, chosen
  * by counting instruction pairs and triples as the built-in kernels and
@@ -79,7 +84,7 @@ extern const gs_fused_info gs_fused_table[GS_FUSED_COUNT];
 /* The interpreter's copy of p's code (p verified), malloc'd, or NULL out
  * of memory: gs_verify makes p->fast with fuse true.  The suite and the
  * fuzzer make one with fuse false too, to run a program both ways. */
-int32_t *gs_interpreter_code(const gs_program *p, bool fuse);
+int64_t *gs_interpreter_code(const gs_program *p, bool fuse);
 
 /* The superinstruction that begins at pc, the start of an instruction of
  * p, in p's interpreter code; NULL where a plain instruction does. */

@@ -58,8 +58,8 @@ extern const char *const gs_default_names[GS_DEFAULT_COUNT]; /* "unit-size", ...
 
 typedef struct {
     int32_t *code;
-    int32_t *fast;     /* the interpreter's copy of code, with superinstructions and
-                        * jumps' targets in bytes (fuse.h); made by gs_verify */
+    int64_t *fast;     /* the interpreter's copy of code, with superinstructions and
+                        * jumps' targets as addresses (fuse.h); made by gs_verify */
     uint32_t ncode;
     int64_t *consts;
     uint32_t nconsts;

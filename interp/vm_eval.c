@@ -106,18 +106,17 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     }
 
     const gs_program *prog = vm->prog;
-    const int32_t *const code = prog->fast; /* prog->code, with superinstructions */
-    const int64_t *const consts = prog->consts;
+    const int64_t *const code = prog->fast; /* prog->code, with superinstructions (fuse.h) */
     const gs_func *const funcs = prog->funcs;
     int64_t *stack = vm->stack;   /* the state's, in locals: a call grows them */
     gs_frame *frames = vm->frames;
     gs_frame *frame = frames + vm->nframes - 1; /* the running function's: vm->nframes, in a register */
     int64_t *stack_end = stack + vm->stack_cap;
-    const int32_t *ip = code + vm->pc;
+    const int64_t *ip = code + vm->pc;
     int64_t *sp = stack + vm->sp;
     int64_t *fp = stack + frame->base;
     uint64_t left = budget;
-    const int32_t *at; /* start of the instruction being run, for errors */
+    const int64_t *at; /* start of the instruction being run, for errors */
     gs_stop stop;
     int64_t a, b;
 
@@ -149,9 +148,9 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
  * the poll is a load and a not-taken branch: a loop's back-edge is taken
  * on every iteration but the last (measured: 1.07 -> 0.92 ns per
  * countdown instruction). */
-#define JUMP_TO(word)                                                 \
+#define JUMP_TO(target)                                               \
     do {                                                              \
-        ip = (const int32_t *)((const char *)code + (word)); /* fuse.h */ \
+        ip = (const int64_t *)(intptr_t)(target); /* fuse.h */        \
         POLL_BREAKER();                                               \
     } while (0)
 #define JUMP_IF(cond, width)                                        \
@@ -210,7 +209,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define LOCAL_CONST_JUMP(rel)                                               \
     if (!RUN_FITS(3))                                                       \
         LOAD_ALONE()                                                        \
-    if (GS_LIKELY(fp[OPERAND(0)] rel consts[ip[3]])) {                      \
+    if (GS_LIKELY(fp[OPERAND(0)] rel ip[3])) {                      \
         JUMP_TO(ip[5]);                                                     \
     } else {                                                                \
         ADVANCE(5);                                                         \
@@ -223,7 +222,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     if (!RUN_FITS(n))                                                       \
         LOAD_ALONE()                                                        \
     a = fp[OPERAND(0)];                                                     \
-    b = consts[ip[3]];                                                      \
+    b = ip[3];                                                      \
     at = ip += 4;                                                           \
     PUSH(a);                                                                \
     CHECKED_BEFORE(builtin, a, b, TOP(), shown, (n) - 3);                   \
@@ -257,7 +256,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define VM_FUSED(op)  VM_LABEL(op)
 
     VM_SWITCH()
-    VM_CASE(PUSH)  { PUSH(consts[OPERAND(0)]); ADVANCE(1); VM_NEXT(); }
+    VM_CASE(PUSH)  { PUSH(OPERAND(0)); ADVANCE(1); VM_NEXT(); }
     VM_CASE(POP)   { sp--; ADVANCE(0); VM_NEXT(); }
     VM_CASE(DUP)   { a = TOP(); PUSH(a); ADVANCE(0); VM_NEXT(); }
     VM_CASE(SWAP)  { a = sp[-2]; sp[-2] = sp[-1]; sp[-1] = a; ADVANCE(0); VM_NEXT(); }
@@ -328,7 +327,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     VM_CASE(JGE)   { COMPARE_JUMP(>=); VM_NEXT(); }
     VM_CASE(CALL)
     call: { /* the call at ip; LOAD_PUSH_SUB_CALL comes here too */
-        const gs_func *f = &funcs[OPERAND(0)];
+        const gs_func *f = (const gs_func *)(intptr_t)OPERAND(0);
         int64_t *base = sp - f->nargs;
         if (GS_UNLIKELY(frame + 1 == frames + vm->frames_cap ||
                         f->nlocals + f->max_stack > (uint64_t)(stack_end - base))) {
@@ -350,7 +349,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
             stack_end = stack + vm->stack_cap;
         }
         *++frame = (gs_frame){.ret_pc = (uint32_t)(ip + 2 - code),
-                              .func = (uint32_t)OPERAND(0),
+                              .func = (uint32_t)(f - funcs),
                               .base = (uint32_t)(base - stack)};
         for (sp = base + f->nargs; sp < base + f->nlocals; sp++)
             *sp = 0;
@@ -416,7 +415,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         a = fp[OPERAND(0)];
         b = OPERAND(1);
         CHECKED_BEFORE(GS_ADD_OVERFLOW, a, b, fp[OPERAND(0)], "+", 3);
-        if (GS_LIKELY(fp[ip[4]] > consts[ip[6]])) {
+        if (GS_LIKELY(fp[ip[4]] > ip[6])) {
             JUMP_TO(ip[8]);
         } else {
             ADVANCE(8);
