@@ -74,8 +74,15 @@ typedef struct sim_cond {
     uint32_t n;          /* waiters */
 } sim_cond;
 
+/* A heap's entry: a thread and its order's key, copied from it when it
+ * was last placed (turns.c), so that sifting reads the heap's own array. */
 typedef struct {
-    sim_thread **a;
+    uint64_t key, tie; /* compared in turn, the smaller first */
+    sim_thread *th;
+} sim_heap_entry;
+
+typedef struct {
+    sim_heap_entry *a;
     uint32_t n;
 } sim_heap;
 
