@@ -137,8 +137,10 @@ uint64_t sim_wake_latency(sim *s, uint64_t idle_ns);
 typedef enum { SIM_BY_CALL, SIM_BY_TIMER, SIM_BY_TIMEOUT } sim_wake_by;
 /* Wakes th so that it runs its own code again `latency` after `from` if a
  * core is free, unless woken otherwise first; its way back, the end of
- * that latency, it spends on a core (wake.c, sim_block). */
+ * that latency, it spends on a core (wake.c, sim_block).  events.c. */
 void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, sim_wake_by by);
+/* The earliest event, taken off the heap (s->nheap > 0). */
+sim_event sim_pop_event(sim *s);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
 /* th, running, gives the scheduler its turn and returns when switched
