@@ -64,7 +64,7 @@ const char gs_run_usage[] =
     "@POLICIES@\n"
     "  --switch-interval D  time slice of cpython and fifo (default 5ms; 1us..10s)\n"
     "  --check-interval N   legacy: instructions between releases (default 2000;\n"
-    "                       Python 2.7's 100 ticks take as long as 800 to 1,100)\n"
+    "                       Python 2.7's 100 ticks take as long as 1,000 to 1,300)\n"
     "  --no-force-switching let a forced dropper compete at once (why CPython waits)\n"
     "  --ft-build B         free-threaded: the build, 3.13 or 3.14 (default): a lone\n"
     "                       thread's bytecode 1.40x or 1.08x as dear, in virtual time\n"

@@ -94,10 +94,14 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * most bytecodes tick, the cheapest skip it.  Measured on the development
  * VM with Python 2.7.18 (Debian 11's, tools/python2; 2026-12-05): its
  * countdown `while n > 0: n -= 1` ticks 3 times an iteration (_Py_Ticker,
- * read with ctypes) and takes 11.6 ns an iteration (19.7 ns on a slower
- * day, 2026-12-06), so 100 ticks are 0.39 to 0.66 us, 800 to 1,100
- * gilsim instructions of the same loop there (4 an iteration, 0.49 to
- * 0.60 ns each).  The default check interval is 2000, a release every
+ * read with ctypes) and takes 11.6 ns an iteration (16.1 to 19.7 ns on
+ * slower days, 2026-12-06), so 100 ticks, 33 iterations, are 0.39 to
+ * 0.66 us.  gilsim's same loop (4 instructions an iteration) took 0.49 to
+ * 0.60 ns an instruction on those days, so 100 ticks were 800 to 1,100
+ * of its instructions' time, the pace the figures below call Python 2's;
+ * since its jumps became one load (interp/fuse.h) it takes 0.49 ns where
+ * Python 2 takes 16.1, 1,100 instructions, and 1,000 to 1,300 over the
+ * days' range.  The default check interval is 2000, a release every
  * microsecond or so, about half Python 2's pace, because at Python 2's
  * pace both real gilsim and the model fight harder than Python 2 did:
  * a release and re-take costs gilsim's bookkeeping (a clock reading, its
@@ -110,8 +114,10 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * (2026-12-06): real gilsim 1.89 at 800, 1.51 at 2000, 1.26 at 5000; the
  * model 2.5 at 800, 1.9 to 2.0 at 2000, 1.4 to 1.7 at 5000, classroom
  * defaults and this VM's calibration (on one core, 1.0 at any pace, with
- * wake-up preemption, machine/sim/sim.c).  docs/calibration.md, "The
- * lessons". */
+ * wake-up preemption, machine/sim/sim.c); after the jumps' change, real
+ * gilsim 1.57 at 2000 against Python 2.7's 1.68, each changing hands at
+ * 2.4% of ticks (gilsim-bench --only fidelity, 2026-12-06, load 0.9 to
+ * 1.2).  docs/calibration.md, "The lessons". */
 #define GS_CHECK_INTERVAL_DEFAULT 2000u
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 

@@ -24,7 +24,7 @@
  *
  * - The pace: the default check interval is 2000 gilsim instructions, a
  *   release every microsecond or so.  Python 2.7 released every 100
- *   ticks, 800 to 1,100 gilsim instructions' time on the same machine;
+ *   ticks, 1,000 to 1,300 gilsim instructions' time on the same machine;
  *   gil.h says why the default is slower than that, and what each pace
  *   does to the battle.
  *   --check-interval counts gilsim instructions.
