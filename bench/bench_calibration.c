@@ -94,7 +94,7 @@ static bench_figure measure(const scenario *sc, const gs_sim_model *sim)
                          .io_latency_ns = 1000000, .event_cap = GS_DEFAULT_EVENTS, .sim = sim};
     if (sc->kind == IO_OPS) { /* as the convoy demo: each CPU thread computes as long as the I/O takes */
         cfg.weak = true;
-        wl.unit_size = gs_countdown_unit_size(sc->work, sc->work * 1000000u);
+        wl.unit_size = gs_countdown_unit_size(sc->work, sc->work * 1000000u, sim ? sim->instruction_ns : 0);
     }
     gs_experiment e = {.cfg = cfg, .repeat = sim ? 1 : REPEAT, .baseline = sc->kind == SPEEDUP};
     char err[GS_ERRMSG_MAX];

@@ -142,6 +142,20 @@ void gs_conclude_free_threading(FILE *out, const gs_ft_figures *f)
                    "guarantee: it is a read and a write.", f->workers);
 }
 
+/* A row whose window held no whole operation has no rate to explain:
+ * says so and returns true, else returns false. */
+static bool no_rate(FILE *out, const gs_convoy_row *row)
+{
+    if (row->ops > 0)
+        return false;
+    char w[32];
+    point(out, "Beside %u CPU thread%s the I/O thread finished no operation in the %s in which %s ran, so "
+               "this run gives no rate for it there (a longer run would).", row->cpu_threads,
+          row->cpu_threads == 1 ? "" : "s", gs_fmt_ns((double)row->window_ns, w),
+          row->cpu_threads == 1 ? "it" : "they all");
+    return true;
+}
+
 void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
 {
     char a[32];
@@ -149,7 +163,9 @@ void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
     double alone = shown(f->rows[0].io_per_s, 0), one = shown(f->rows[1].io_per_s, 0);
     double last = shown(f->rows[n - 1].io_per_s, 0);
     /* the answer first: what one CPU thread did to the I/O thread */
-    if (one < alone / 2)
+    if (f->rows[1].ops == 0)
+        no_rate(out, &f->rows[1]);
+    else if (one < alone / 2)
         point(out, "Beside one CPU-bound thread the I/O thread did %.0f operations a second, %.0fx fewer "
                    "than alone (%.0f, each waiting 1 ms). Each time its I/O ends it needs the lock back, the "
                    "CPU thread holds it, and it waits for the switch interval (5 ms) to pass before it may "
@@ -165,6 +181,8 @@ void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
     for (uint32_t i = 2; i < n && !rose; i++)
         if (shown(f->rows[i].io_per_s, 0) > shown(f->rows[i - 1].io_per_s, 0))
             rose = i;
+    if (f->rows[1].ops == 0 || no_rate(out, &f->rows[n - 1]))
+        return;
     if (last < one && !rose)
         point(out, "Beside %u CPU threads it did %.0f a second, fewer than beside one: when it asks "
                    "for the lock, the holder lets go, but another CPU thread may take it first, so "

@@ -72,6 +72,7 @@ enum { GS_CONVOY_ROWS = 4 };
 typedef struct {
     uint32_t cpu_threads;
     double io_per_s;              /* the I/O thread's, while all the CPU threads ran */
+    uint64_t ops, window_ns;      /* the operations that rate counts, and that time */
     uint64_t io_p50_ns;
 } gs_convoy_row;
 typedef struct {

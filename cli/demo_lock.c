@@ -13,7 +13,7 @@ static int convoy_measure(demo_ctx *d, gs_workload *wl, uint32_t k, uint64_t int
                           gs_experiment *keep)
 {
     uint64_t ops = d->quick ? 100 : 300; /* 1 ms each */
-    wl->unit_size = gs_countdown_unit_size(ops, ops * 1000000u);
+    wl->unit_size = gs_countdown_unit_size(ops, ops * 1000000u, d->sim ? d->model.instruction_ns : 0);
     gs_run_config cfg = demo_config(d, GS_MODE_THREADS, wl, k + 1, ops);
     cfg.weak = true;
     cfg.gil.interval_ns = interval_ns;
@@ -53,9 +53,10 @@ int demo_convoy_run(demo_ctx *d)
         for (uint32_t i = 0; i < n; i++) {
             gs_table_cell(&t, "%u", ks[i]);
             gs_table_cell(&t, "%.0f", rows[i].io_per_s);
-            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p50, a));
-            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p99, a));
-            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].wait_p99, a));
+            bool none = rows[i].ops == 0; /* no operation in the window: no latency to show */
+            gs_table_cell(&t, "%s", none ? "-" : gs_fmt_ns((double)rows[i].io_p50, a));
+            gs_table_cell(&t, "%s", none ? "-" : gs_fmt_ns((double)rows[i].io_p99, a));
+            gs_table_cell(&t, "%s", none ? "-" : gs_fmt_ns((double)rows[i].wait_p99, a));
         }
         demo_table(d, &t);
         printf("(counted while every CPU thread was running)\n");
@@ -68,8 +69,8 @@ int demo_convoy_run(demo_ctx *d)
         bool means = demo_means(d);
         gs_convoy_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
-            f.rows[i] = (gs_convoy_row){.cpu_threads = ks[i], .io_per_s = rows[i].io_per_s,
-                                                .io_p50_ns = rows[i].io_p50};
+            f.rows[i] = (gs_convoy_row){.cpu_threads = ks[i], .io_per_s = rows[i].io_per_s, .ops = rows[i].ops,
+                                        .window_ns = rows[i].window_ns, .io_p50_ns = rows[i].io_p50};
         if (means)
             gs_conclude_convoy(stdout, &f);
         if (demo_write_trace(d, &traced, "The run of the I/O thread (thread 0) beside 2 CPU-bound threads "
@@ -293,7 +294,8 @@ int demo_async_run(demo_ctx *d)
     }
     uint64_t ops = d->quick ? 15 : 40;
     for (uint32_t k = 0; k < 2 && rc == GS_OK; k++) {
-        convoy.unit_size = gs_countdown_unit_size(ops, 10000000u * ops); /* 10 ms of computing per unit, no pause */
+        /* 10 ms of computing per unit, no pause */
+        convoy.unit_size = gs_countdown_unit_size(ops, 10000000u * ops, d->sim ? d->model.instruction_ns : 0);
         gs_run_config cfg = demo_config(d, GS_MODE_ASYNC, &convoy, 1 + k, ops);
         cfg.weak = true;
         gs_experiment e;

@@ -86,7 +86,8 @@ void gs_summarize(const gs_run_result *r, gs_run_summary *s);
  * figures would mix the two.  From the I/O worker's events. */
 typedef struct {
     double io_per_s;
-    uint64_t io_p50, io_p99; /* request to resumption with the lock */
+    uint64_t ops, window_ns; /* the operations counted, and the window's length */
+    uint64_t io_p50, io_p99; /* request to resumption with the lock (0: no operation) */
     uint64_t wait_p99;       /* wanting the lock back to getting it */
 } gs_convoy_io;
 

@@ -66,10 +66,18 @@ static void expect_not(const char *words, const char *phrase)
         fail_msg("'%s' claimed in: %s", phrase, words);
 }
 
+/* A row of ops/s counted over a second's window (so ops = the rate). */
+static gs_convoy_row convoy_row(uint32_t k, double per_s, uint64_t p50)
+{
+    return (gs_convoy_row){.cpu_threads = k, .io_per_s = per_s, .ops = (uint64_t)per_s, .window_ns = 1000000000,
+                           .io_p50_ns = p50};
+}
+
 static gs_convoy_figures convoy(double alone, double one, double two, double four)
 {
     return (gs_convoy_figures){.nrows = 4,
-                               .rows = {{0, alone, 1150000}, {1, one, 6000000}, {2, two, 9000000}, {4, four, 12000000}}};
+                               .rows = {convoy_row(0, alone, 1150000), convoy_row(1, one, 6000000),
+                                        convoy_row(2, two, 9000000), convoy_row(4, four, 12000000)}};
 }
 
 /* The run the issue saw: 72 a second beside 2 CPU threads, 83 beside 4,
@@ -107,6 +115,23 @@ static void test_convoy_claims_only_what_the_rows_show(void **state)
     f.nrows = 2; /* --quick without the 4-thread row: no trend to claim */
     w = WORDS(gs_conclude_convoy, &f);
     expect_not(w, "Beside 4");
+
+    /* Beside 4 CPU threads no operation ended while they all ran (the
+     * calibrated model's run once its CPU threads' work was sized at a
+     * fixed pace): no rate to explain, and no trend drawn from a 0. */
+    f = convoy(934, 125, 114, 0);
+    f.rows[3].window_ns = 48000000;
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "Beside 4 CPU threads the I/O thread finished no operation in the 48.00 ms in which they all ran, "
+              "so this run gives no rate for it there");
+    expect_not(w, "it did 0 a second");
+    expect_not(w, "fewer than beside one");
+    f = convoy(934, 0, 114, 50);
+    f.rows[1].window_ns = 3000000;
+    w = WORDS(gs_conclude_convoy, &f);
+    expect(w, "Beside 1 CPU thread the I/O thread finished no operation in the 3.00 ms in which it ran");
+    expect_not(w, "0 operations a second");
+    expect_not(w, "Beside 4 CPU threads it did");
 }
 
 static void test_switch_interval_latency_trend(void **state)

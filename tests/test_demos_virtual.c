@@ -105,11 +105,35 @@ static void test_demos_true_in_virtual_time(void **state)
         }
 }
 
+/* The convoy's CPU threads compute as long as the I/O thread's operations
+ * take, on the model's pace: on the development VM's calibration (an
+ * instruction 0.48 ns), units sized at a fixed 4 ns an iteration ended
+ * the CPU threads in half the time, and beside 4 of them the I/O thread
+ * finished no operation while they all ran (the table read 0 a second,
+ * its latencies 0 ns). */
+static void test_convoy_fills_its_window_on_a_quick_model(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("demo convoy --quick --sim --cores 2 --instruction-ns 0.48 --wake-latency 22693ns "
+                         "--wake-fast 16521ns --timer-cost 14250ns --cold-cost 226ns --switch-cost 1047ns "
+                         "--time-slice 3974534ns --syscall-cost 292ns --signal-cost 6340ns --timer-latency 69604ns "
+                         "--file-io 501ns --thread-cost 15363ns --fork-cost 200061ns --collect-cost 26341ns "
+                         "--line-transfer 39ns",
+                         NULL, &out),
+                     0);
+    const char *row = strstr(out, "\n          4 ");
+    unsigned ops = 0;
+    if (!row || sscanf(row, " 4 %u", &ops) != 1 || ops == 0 || strstr(out, "finished no operation"))
+        fail_msg("the I/O thread beside 4 CPU threads did nothing countable:\n%s", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_demo_in_virtual_time),
         cmocka_unit_test(test_demos_true_in_virtual_time),
+        cmocka_unit_test(test_convoy_fills_its_window_on_a_quick_model),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

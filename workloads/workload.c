@@ -173,7 +173,6 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Measures this machine's nanoseconds per countdown iteration (best of 3). */
 /* What one spin of the mixed workload's CPU part costs: measured on this
  * machine, or, with a modelled cost per instruction (virtual time), its
  * instructions at that cost, so that the workload is the same everywhere. */
@@ -399,9 +398,23 @@ void gs_workload_split(uint64_t total, uint32_t n, uint32_t k, uint64_t *first, 
     *count = base + (k < extra ? 1 : 0);
 }
 
-int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns)
+int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns, double instruction_ns)
 {
-    const double ns_per_iteration = 4.0; /* countdown on a 2026 laptop */
+    /* A fixed pace (4 ns an iteration, a laptop's of 2026) once sized these
+     * units: when the interpreter's jumps became one load (2.0 ns here),
+     * the convoy's CPU threads ended in half the time its demo meant, and
+     * beside 4 of them the I/O thread finished nothing in the window. */
+    double ns_per_iteration = 4 * instruction_ns;
+    if (instruction_ns <= 0) {
+        gs_workload w = {0};
+        char err[GS_ERRMSG_MAX];
+        if (load_embedded(&w, "countdown", 0, err) == 0) {
+            ns_per_iteration = ns_per_spin(&w, 0, err);
+            gs_workload_free(&w);
+        }
+        if (ns_per_iteration <= 0)
+            ns_per_iteration = 4.0; /* out of memory to measure: a laptop's pace */
+    }
     int64_t size = (int64_t)((double)cpu_ns / (double)units / ns_per_iteration);
     return size > 1 ? size : 1;
 }

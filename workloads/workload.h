@@ -120,8 +120,11 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
 void gs_workload_free(gs_workload *w);
 
 /* The countdown unit size for which units units compute for about cpu_ns
- * in all (the convoy's CPU threads; only the order matters). */
-int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns);
+ * in all (the convoy's CPU threads): on a model at instruction_ns an
+ * instruction, or, with 0, at this machine's pace, measured (about a
+ * millisecond).  The convoy's figures are counted while every CPU thread
+ * runs, so that window is as long as the CPU threads' work lasts. */
+int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns, double instruction_ns);
 
 /* Fills args for a worker doing units [first, first+count); returns how
  * many main takes. */

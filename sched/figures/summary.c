@@ -179,6 +179,8 @@ void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out)
             started = 0;
         }
     }
+    out->ops = ops;
+    out->window_ns = to > from ? to - from : 0;
     out->io_per_s = to > from ? (double)ops / ((double)(to - from) / 1e9) : 0;
     out->io_p50 = gs_hist_percentile(&latency, 50);
     out->io_p99 = gs_hist_percentile(&latency, 99);
