@@ -214,7 +214,11 @@ void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f)
     int trend = ns_trend(f->rows[0].io_p50_ns, f->rows[n - 1].io_p50_ns);
     gs_fmt_ns((double)f->rows[0].io_p50_ns, c);
     gs_fmt_ns((double)f->rows[n - 1].io_p50_ns, d);
-    if (trend > 0)
+    const gs_interval_row *none = !f->rows[0].io_ops ? &f->rows[0] : !f->rows[n - 1].io_ops ? &f->rows[n - 1] : NULL;
+    if (none)
+        point(out, "At the %s interval the I/O thread finished no operation while the CPU thread ran, so this "
+                   "run shows no latency to compare there.", none == f->rows ? a : b);
+    else if (trend > 0)
         point(out, "The I/O thread's latency went from %s (interval %s) to %s (interval %s): a long "
                    "interval makes a thread back from I/O wait long for the lock.", c, a, d, b);
     else

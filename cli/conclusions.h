@@ -87,6 +87,7 @@ typedef struct {
     double wall_s;                /* two CPU-bound threads */
     double switches_per_s;
     uint64_t io_p50_ns;           /* an I/O thread beside a CPU-bound one */
+    uint64_t io_ops;              /* the operations that p50 is of (0: none) */
 } gs_interval_row;
 typedef struct {
     uint32_t nrows;               /* shortest interval first */

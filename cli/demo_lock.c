@@ -124,7 +124,7 @@ int demo_si_run(demo_ctx *d)
             gs_table_cell(&t, "%s", gs_fmt_ns((double)iv[i], a));
             gs_table_cell(&t, "%s", gs_fmt_ns(wall[i] * 1e9, a));
             gs_table_cell(&t, "%.0f", switches[i]);
-            gs_table_cell(&t, "%s", gs_fmt_ns((double)rows[i].io_p50, a));
+            gs_table_cell(&t, "%s", rows[i].ops ? gs_fmt_ns((double)rows[i].io_p50, a) : "-");
         }
         demo_table(d, &t);
         for (uint32_t i = 0; i < n; i = i + 1 < n - 1 ? n - 1 : i + 1) { /* the first and the last */
@@ -136,8 +136,8 @@ int demo_si_run(demo_ctx *d)
         bool means = demo_means(d);
         gs_interval_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
-            f.rows[i] = (gs_interval_row){.interval_ns = iv[i], .wall_s = wall[i],
-                                                .switches_per_s = switches[i], .io_p50_ns = rows[i].io_p50};
+            f.rows[i] = (gs_interval_row){.interval_ns = iv[i], .wall_s = wall[i], .switches_per_s = switches[i],
+                                          .io_p50_ns = rows[i].io_p50, .io_ops = rows[i].ops};
         if (means)
             gs_conclude_switch_interval(stdout, &f);
     }

@@ -139,7 +139,7 @@ static void test_switch_interval_latency_trend(void **state)
     (void)state;
     FILE *out;
     gs_interval_figures f = {.nrows = 2,
-                             .rows = {{1000000, 0.30, 900, 1200000}, {50000000, 0.25, 20, 48000000}}};
+                             .rows = {{1000000, 0.30, 900, 1200000, 80}, {50000000, 0.25, 20, 48000000, 4}}};
     char *w = WORDS(gs_conclude_switch_interval, &f);
     expect(w, "took 1.20x as long as with 50.00 ms: every hand-off costs time");
     expect(w, "went from 1.20 ms (interval 1.00 ms) to 48.00 ms (interval 50.00 ms): a long interval");
@@ -154,6 +154,13 @@ static void test_switch_interval_latency_trend(void **state)
     f.rows[1].io_p50_ns = 900000; /* fell */
     w = WORDS(gs_conclude_switch_interval, &f);
     expect(w, "it did not grow with the interval");
+
+    f.rows[1].io_p50_ns = 0; /* no operation in the window at 50 ms */
+    f.rows[1].io_ops = 0;
+    w = WORDS(gs_conclude_switch_interval, &f);
+    expect(w, "At the 50.00 ms interval the I/O thread finished no operation while the CPU thread ran");
+    expect_not(w, "did not grow");
+    expect_not(w, "0 ns");
 }
 
 static void test_legacy_battle_either_way(void **state)
