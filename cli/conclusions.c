@@ -271,8 +271,7 @@ void gs_conclude_legacy_battle(FILE *out, const gs_legacy_figures *f)
         point(out, "One tick is %" PRIu64 " instructions (--check-interval): here one came every %s; "
                    "Python 2.7's came every 100 of its ticks, 0.4 to 0.7 us of a countdown on the development "
                    "VM, as long as 1,000 to 1,300 instructions there. Alone, a thread under the old lock took "
-                   "%.2fx as long as "
-                   "under CPython's: %s.",
+                   "%.2fx as long as under CPython's: %s.",
               f->check_interval, a, alone, cost);
     }
     if (one >= 0 && many >= 0) {

@@ -217,7 +217,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 #define LOCAL_CONST_JUMP(rel)                                               \
     if (!RUN_FITS(3))                                                       \
         LOAD_ALONE()                                                        \
-    if (GS_LIKELY(fp[OPERAND(0)] rel ip[3])) {                      \
+    if (GS_LIKELY(fp[OPERAND(0)] rel ip[3])) {                              \
         JUMP_TO(ip[5]);                                                     \
     } else {                                                                \
         ADVANCE(5);                                                         \
@@ -230,7 +230,7 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
     if (!RUN_FITS(n))                                                       \
         LOAD_ALONE()                                                        \
     a = fp[OPERAND(0)];                                                     \
-    b = ip[3];                                                      \
+    b = ip[3];                                                              \
     at = ip += 4;                                                           \
     PUSH(a);                                                                \
     CHECKED_BEFORE(builtin, a, b, TOP(), shown, (n) - 3);                   \
