@@ -43,6 +43,16 @@
 #ifndef GS_VM_POLL
 #define GS_VM_POLL 1
 #endif
+#if defined(__SANITIZE_THREAD__) /* GCC's -fsanitize=thread */
+#define GS_VM_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) /* clang's */
+#define GS_VM_UNDER_TSAN 1
+#endif
+#endif
+#ifndef GS_VM_UNDER_TSAN
+#define GS_VM_UNDER_TSAN 0
+#endif
 /* GS_VM_PORTABLE=1 builds what a compiler without GNU C gets (the switch
  * and the portable overflow checks): the suite's test_vm_portable. */
 #if (defined(__GNUC__) || defined(__clang__)) && !GS_VM_PORTABLE
@@ -133,12 +143,15 @@ gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
         vm->done = true;                                            \
         STOP(GS_STOP_ERROR);                                        \
     } while (0)
-#if GS_VM_POLL && GS_GNU_C && defined(__x86_64__)
+#if GS_VM_POLL && GS_GNU_C && defined(__x86_64__) && !GS_VM_UNDER_TSAN
 /* On x86-64 a relaxed load is a plain one, and the poll is one compare
  * with memory and a branch to breaker_set (below).  GCC will not fold an
  * atomic load into a compare: its load, test and branch cost countdown
  * 2.7% to 4.9% of its time, the compare 1.2% to 2.3% (gilsim-bench's
- * paired runs, three each, 2026-12-06). */
+ * paired runs, three each, 2026-12-06).  Not under ThreadSanitizer: it
+ * delivers a signal only when the thread calls into its runtime, as an
+ * instrumented atomic load does and this compare does not, so a child a
+ * signal stops (machine/real/procs.c) would never see its breaker set. */
 #define GS_VM_POLL_ASM 1
 #define POLL_BREAKER() __asm__ goto("cmpl $0, %0\n\tjne %l1" : : "m"(vm->breaker) : "cc" : breaker_set)
 #elif GS_VM_POLL
