@@ -110,6 +110,7 @@ static void print_table(const gs_calibration *c)
         {GS_CAL_FORK, "--fork-cost", m->fork_ns, d->fork_ns, true},
         {GS_CAL_COLLECT, "--collect-cost", m->collect_ns, d->collect_ns, true},
         {GS_CAL_LINE, "--line-transfer", m->line_ns, d->line_ns, c->line_measured},
+        {GS_CAL_LOCK, "--lock-cost", m->lock_op_ns, d->lock_op_ns, true},
     };
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
         char b[32];
@@ -120,13 +121,14 @@ static void print_table(const gs_calibration *c)
     printf("\nEach cost is the least of its batches, each batch a median, taken in rounds of\n"
            "one batch of every cost: other programs, a cold cache or a slower clock only\n"
            "ever add time, so the least disturbed batch is nearest this machine's own cost;\n"
-           "a signal, the quick wake-up and the cold caches take the mean of the middle\n"
-           "half of the batches (a batch may catch the other thread still awake, signals\n"
-           "that woke nobody are left out, and the quick wake-ups come in two groups; the\n"
-           "cold caches are a difference of two times), the wake-up after an idle and the\n"
-           "cache line the lower quartile (the host moves the two CPUs nearer or farther\n"
-           "now and then), the slice the mean of its two spinners.  The batches, least ..\n"
-           "most (a wide spread says the machine was not quiet):\n");
+           "a signal, the quick wake-up, the cold caches and a user lock's take or release\n"
+           "take the mean of the middle half of the batches (a batch may catch the other\n"
+           "thread still awake, signals that woke nobody are left out, and the quick\n"
+           "wake-ups come in two groups; the last two are differences of two times), the\n"
+           "wake-up after an idle and the cache line the lower quartile (the host moves\n"
+           "the two CPUs nearer or farther now and then), the slice the mean of its two\n"
+           "spinners.  The batches, least .. most (a wide spread says the machine was not\n"
+           "quiet):\n");
     print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)

@@ -37,7 +37,11 @@
  *                   as a runner's workers do, joined after;
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
- *                   end, per child.
+ *                   end, per child;
+ *   lock_op_ns      a user lock's acquire or release: a lone thread's race
+ *                   under a lock (the threads runner, 16,000 updates), its
+ *                   CPU time less its instructions at the pace of the same
+ *                   race without the lock, over two operations an update.
  * Each cost is measured in 21 batches, each batch's figure its median,
  * and the batches are taken in rounds, one of every cost a round, so that
  * a disturbance of a few hundred milliseconds (the host's other guests, a
@@ -48,8 +52,8 @@
  * only ever add time, so the lowest batch is nearest the machine's own
  * cost, where a median of all the samples moves with whatever happened
  * during a second of them), except a signal, the quick wake-up and the
- * cold caches (a difference of two times, which interference can move
- * either way), which take the mean of the middle half of the batches (the
+ * cold caches and the user lock (a difference of two times, which
+ * interference can move either way), which take the mean of the middle half of the batches (the
  * interquartile mean: a batch can catch a cheaper event, and the quick
  * wake-up's batches fall in two groups; calibrate.c says which and why),
  * the wake-up after an idle and the cache line, which take the lower
@@ -97,7 +101,8 @@ typedef struct {
     X(THREAD,      "starting a thread")                                                 \
     X(FORK,        "starting a process (of 8)")                                         \
     X(COLLECT,     "collecting a process (of 8)")                                       \
-    X(LINE,        "a cache line between two cores")
+    X(LINE,        "a cache line between two cores")                                   \
+    X(LOCK,        "a user lock's take or release")
 
 typedef enum {
 #define GS_CAL_ENUM(e, what) GS_CAL_##e,

@@ -104,6 +104,22 @@
  *               where 10,000 processes took 7.3 s: CPython 3.13 beta on 16
  *               cores, discuss.python.org, "Expected performance
  *               characteristics of subinterpreters"), so 1.5 x fork_ns;
+ *   lock_op_ns  a program's user lock taken or released (its acquire or
+ *               release, as Python's threading.Lock.acquire and release):
+ *               the interpreter leaves its loop, the runner takes or posts
+ *               the lock's semaphore and keeps its figures, and the
+ *               interpreter goes on; charged once the semaphore's count is
+ *               taken or posted (runners/ulock.c).  Real gilsim on the development VM:
+ *               38 to 45 ns each (a lone thread's race with and without
+ *               the lock, its 74 more instructions an update at the race's
+ *               own pace, 2026-12-06; `gilsim calibrate` measures it so,
+ *               36 to 47 ns in six runs).  CPython 3.11 there: 75 ns each
+ *               (400,000 updates in 85 ms under a lock, 25 ms without),
+ *               of which the with statement's own calls, which the race's
+ *               program makes as two calls of its own, are about half.
+ *               Without it a lock cost the model nothing while nobody
+ *               waited: the race under a lock ran 2.8x as long as without
+ *               it, calibrated, where CPython's runs 9x as long;
  *   channel_kib_ns  a KiB of bytes through an interpreters' queue, which
  *               copies it (no pickle for bytes): memory bandwidth and the
  *               queue's work, about a quarter nanosecond a byte, an
@@ -139,7 +155,9 @@
     X(interp_start_ns, "interpreter-start", "starting an interpreter", 400000, 0, 10000000000ull,                 \
       "a subinterpreter's start, in its thread")                                                                \
     X(channel_kib_ns, "channel-cost", "1 KiB through a channel", 250, 0, 1000000000ull,                            \
-      "CPU per KiB an interpreter sends (--transfer)")
+      "CPU per KiB an interpreter sends (--transfer)")                                                          \
+    X(lock_op_ns, "lock-cost", "a user lock's take or release", 40, 0, 1000000000ull,                            \
+      "CPU to take or release a user lock")
 
 typedef struct gs_sim_model {
     uint32_t cores;          /* modelled cores (1..1024) */

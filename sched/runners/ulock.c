@@ -45,10 +45,15 @@ static bool kept(gs_ulocks *u, gs_ulock *l)
     return false;
 }
 
-/* Records that `who`, who asked at asked_ns, took l at now. */
-static void take(gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, bool waited, gs_ulock_counts *c)
+/* Records that `who`, who asked at asked_ns, took l at now, and pays for
+ * the acquire's work (ulock_op), on its way out once the count is taken,
+ * as a release pays on its way out once it posted: the modelled cost of
+ * each lies after the semaphore's own operation. */
+static void take(gs_ulocks *u, gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, bool waited,
+                 gs_ulock_counts *c)
 {
     atomic_store(&l->holder, (int32_t)who);
+    u->os->ops->ulock_op(u->os);
     l->got_ns = now;
     c->acquisitions++;
     if (waited) {
@@ -64,7 +69,7 @@ bool gs_ulock_try(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_
     gs_sem_waited how;
     if (!u->os->ops->sem_wait(u->os, l->sem, 0, &how) || !kept(u, l))
         return false;
-    take(l, who, asked_ns, asked_ns, false, c); /* at once: no clock read of its own, which costs
+    take(u, l, who, asked_ns, asked_ns, false, c); /* at once: no clock read of its own, which costs
                                                    a real lock a tenth of its time */
     return true;
 }
@@ -139,7 +144,7 @@ gs_ulock_outcome gs_ulock_wait(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t 
         c->futile += how.futile;
         if (took) {
             if (kept(u, l)) {
-                take(l, who, asked_ns, gs_os_now(u->os), true, c);
+                take(u, l, who, asked_ns, gs_os_now(u->os), true, c);
                 outcome = GS_ULOCK_TAKEN;
             }
             break;
@@ -174,6 +179,7 @@ void gs_ulock_release(gs_ulocks *u, uint32_t i, uint64_t now, gs_ulock_counts *c
     c->held_ns += now - l->got_ns;
     atomic_store(&l->holder, -1);
     u->os->ops->sem_post(u->os, l->sem);
+    u->os->ops->ulock_op(u->os); /* the release's work, on its way out */
 }
 
 void gs_ulocks_stop(gs_ulocks *u)

@@ -443,6 +443,29 @@ static int interpreter_batch(const gs_workload *wl, uint64_t *ps, char err[GS_ER
     return 0;
 }
 
+/* One batch: what a user lock's acquire or release costs beyond its own
+ * instruction (calibrate.h), from a lone thread's race run with the lock
+ * (race[1]) and without (race[0]). */
+static int lock_batch(const gs_workload race[2], uint64_t *op_ns, char err[GS_ERRMSG_MAX])
+{
+    enum { UNITS = 16 };
+    gs_run_result r[2];
+    for (int k = 0; k < 2; k++)
+        if (run_real(GS_MODE_THREADS, 1, &race[k], UNITS, &r[k], err) != 0) {
+            if (k)
+                gs_run_result_free(&r[0]);
+            return -1;
+        }
+    const gs_worker_result *plain = &r[0].workers[0], *locked = &r[1].workers[0];
+    double pace = plain->instructions ? (double)plain->cpu_ns / (double)plain->instructions : 0;
+    double extra = (double)locked->cpu_ns - pace * (double)locked->instructions;
+    double ops = 2.0 * UNITS * (double)race[1].unit_size;
+    *op_ns = extra > 0 ? (uint64_t)(extra / ops + 0.5) : 0;
+    gs_run_result_free(&r[0]);
+    gs_run_result_free(&r[1]);
+    return 0;
+}
+
 /* One batch: the median over COLD_SAMPLES of how much longer a little
  * work takes right after its caches were refilled with other memory
  * (POLLUTE_BYTES, more than a core's own caches hold) than the same work
@@ -526,6 +549,7 @@ int gs_calibrate(gs_calibration *c, void (*progress)(const char *step, void *arg
 typedef struct {
     int cpu0, cpu1;               /* cpu1 -1: one CPU to use */
     const gs_workload *countdown;
+    gs_workload race[2];          /* the race without a user lock and with one */
     gs_workload little;           /* countdown, 100 steps a unit (400 instructions): a
                                      copy of countdown's, sharing its program */
     unsigned char *other;         /* POLLUTE_BYTES of other memory */
@@ -558,7 +582,8 @@ static int round_of(rounds *r, int b, char err[GS_ERRMSG_MAX])
     timer_batch(&r->fig[GS_CAL_TIMER][b], &r->fig[GS_CAL_TIMER_CPU][b]);
     if (thread_batch(&r->fig[GS_CAL_THREAD][b]) != 0)
         goto no_thread;
-    if (file_batch(r->file, r->reads, &r->fig[GS_CAL_FILE_IO][b], err) != 0)
+    if (file_batch(r->file, r->reads, &r->fig[GS_CAL_FILE_IO][b], err) != 0 ||
+        lock_batch(r->race, &r->fig[GS_CAL_LOCK][b], err) != 0)
         return -1;
     return processes_batch(r->countdown, &r->fig[GS_CAL_FORK][b], &r->fig[GS_CAL_COLLECT][b], err);
 no_thread:
@@ -602,6 +627,7 @@ static void estimate_all(gs_calibration *c, rounds *r)
     m->file_io_ns = least(c, GS_CAL_FILE_IO, r->fig[GS_CAL_FILE_IO], BATCHES);
     m->fork_ns = least(c, GS_CAL_FORK, r->fig[GS_CAL_FORK], BATCHES);
     m->collect_ns = least(c, GS_CAL_COLLECT, r->fig[GS_CAL_COLLECT], BATCHES);
+    m->lock_op_ns = estimate(c, GS_CAL_LOCK, r->fig[GS_CAL_LOCK], BATCHES, MIDDLE_HALF);
 }
 
 /* Every measurement: BATCHES rounds of a batch of each cost, so that a
@@ -624,6 +650,14 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
     r.countdown = &wl;
     r.little = wl;
     r.little.unit_size = 100;
+    for (int k = 0; k < 2; k++)
+        if (gs_workload_load(&r.race[k], &(gs_workload_spec){.kind = GS_WL_RACE, .race = k ? GS_RACE_LOCK : GS_RACE_CALL},
+                             err) != 0) {
+            if (k)
+                gs_workload_free(&r.race[0]);
+            gs_workload_free(&wl);
+            return -1;
+        }
     r.file = gs_io_open(1u << GS_IO_FILE, 1, 0, err);
     r.reads = malloc(FILE_READS * sizeof *r.reads);
     r.other = calloc(1, POLLUTE_BYTES);
@@ -649,5 +683,7 @@ static int measure_all(gs_calibration *c, void (*progress)(const char *step, voi
     free(r.other);
     gs_io_close(r.file);
     gs_workload_free(&wl);
+    gs_workload_free(&r.race[0]);
+    gs_workload_free(&r.race[1]);
     return rc;
 }

@@ -334,6 +334,11 @@ static void real_interpreter_start(gs_os *os)
     (void)os;
 }
 
+static void real_ulock_op(gs_os *os)
+{
+    (void)os;
+}
+
 /* A real copy of bytes through memory, 64 KiB at a time, as a queue
  * between interpreters copies what it carries. */
 static void real_channel_send(gs_os *os, uint64_t bytes)
@@ -507,6 +512,7 @@ static const gs_os_ops real_ops = {
     .computes_alone = real_computes_alone,
     .touched_shared = real_touched_shared,
     .interpreter_start = real_interpreter_start,
+    .ulock_op = real_ulock_op,
     .channel_send = real_channel_send,
     .compute = real_compute,
     .ran = real_ran,
