@@ -39,7 +39,7 @@
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child;
  *   lock_op_ns      a user lock's acquire or release: a lone thread's race
- *                   under a lock (the threads runner, 16,000 updates), its
+ *                   under a lock (the threads runner, 64,000 updates), its
  *                   CPU time less its instructions at the pace of the same
  *                   race without the lock, over two operations an update.
  * Each cost is measured in 21 batches, each batch's figure its median,

@@ -113,7 +113,7 @@
  *               38 to 45 ns each (a lone thread's race with and without
  *               the lock, its 74 more instructions an update at the race's
  *               own pace, 2026-12-06; `gilsim calibrate` measures it so,
- *               36 to 47 ns in six runs).  CPython 3.11 there: 75 ns each
+ *               34 to 44 ns in ten runs, 38.5 their median).  CPython 3.11 there: 75 ns each
  *               (400,000 updates in 85 ms under a lock, 25 ms without),
  *               of which the with statement's own calls, which the race's
  *               program makes as two calls of its own, are about half.

@@ -448,7 +448,7 @@ static int interpreter_batch(const gs_workload *wl, uint64_t *ps, char err[GS_ER
  * (race[1]) and without (race[0]). */
 static int lock_batch(const gs_workload race[2], uint64_t *op_ns, char err[GS_ERRMSG_MAX])
 {
-    enum { UNITS = 16 };
+    enum { UNITS = 64 };
     gs_run_result r[2];
     for (int k = 0; k < 2; k++)
         if (run_real(GS_MODE_THREADS, 1, &race[k], UNITS, &r[k], err) != 0) {
