@@ -51,10 +51,10 @@
  * least disturbed: another program, a cache flushed, a frequency step
  * only ever add time, so the lowest batch is nearest the machine's own
  * cost, where a median of all the samples moves with whatever happened
- * during a second of them), except a signal, the quick wake-up and the
- * cold caches and the user lock (a difference of two times, which
- * interference can move either way), which take the mean of the middle half of the batches (the
- * interquartile mean: a batch can catch a cheaper event, and the quick
+ * during a second of them), except a signal, the quick wake-up, the cold
+ * caches and the user lock (a difference of two times, which interference
+ * can move either way), which take the mean of the middle half of the
+ * batches (the interquartile mean: a batch can catch a cheaper event, and the quick
  * wake-up's batches fall in two groups; calibrate.c says which and why),
  * the wake-up after an idle and the cache line, which take the lower
  * quartile (the host moves the two virtual CPUs nearer or farther now and

@@ -69,8 +69,8 @@ bool gs_ulock_try(gs_ulocks *u, uint32_t i, uint32_t who, uint64_t asked_ns, gs_
     gs_sem_waited how;
     if (!u->os->ops->sem_wait(u->os, l->sem, 0, &how) || !kept(u, l))
         return false;
-    take(u, l, who, asked_ns, asked_ns, false, c); /* at once: no clock read of its own, which costs
-                                                   a real lock a tenth of its time */
+    take(u, l, who, asked_ns, asked_ns, false, c); /* at once: no clock read of its own, which
+                                                      costs a real lock a tenth of its time */
     return true;
 }
 

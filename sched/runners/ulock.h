@@ -11,8 +11,10 @@
  * counts itself among the semaphore's waiters until it takes the count,
  * so while one waits, every release by the other makes the futex call that
  * wakes it, and the woken waiter may find the count taken again by the
- * releaser coming round (docs/design.md, "User locks").  A lock's figures
- * need no lock of their own: only its holder writes them.
+ * releaser coming round (docs/design.md, "User locks").  Each acquire and
+ * release also costs its thread the machine's ulock_op (virtual time:
+ * --lock-cost).  A lock's figures need no lock of their own: only its
+ * holder writes them.
  *
  * One table per process: the threads of a process share it, each forked
  * process has its own, and async tasks share the loop's (where a waiting
