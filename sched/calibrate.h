@@ -54,8 +54,9 @@
  * during a second of them), except a signal, the quick wake-up, the cold
  * caches and the user lock (a difference of two times, which interference
  * can move either way), which take the mean of the middle half of the
- * batches (the interquartile mean: a batch can catch a cheaper event, and the quick
- * wake-up's batches fall in two groups; calibrate.c says which and why),
+ * batches (the interquartile mean: a batch can catch a cheaper event,
+ * and the quick wake-up's batches fall in two groups; calibrate.c says
+ * which and why),
  * the wake-up after an idle and the cache line, which take the lower
  * quartile (the host moves the two virtual CPUs nearer or farther now and
  * then), and the slice, the mean of its two spinners.  The spread of the
