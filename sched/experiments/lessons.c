@@ -195,8 +195,8 @@ static int speedup(gs_run_config cfg, uint32_t workers, double *value, char err[
 
 /* The race's units of 1000 updates: CPython's 2 x 200,000 take about
  * 8.4 ms a thread (42 ns an update), 1.7 switch intervals, and the lesson
- * is what happens across them.  An update here is about 42 instructions
- * (workloads/programs/race.gsa), 42 ns at the classroom's 1 ns an
+ * is what happens across them.  An update here is 46 instructions
+ * (workloads/programs/race.gsa), 46 ns at the classroom's 1 ns an
  * instruction; on a model whose instructions cost less (this VM's
  * calibration: 0.5 ns) the threads do as many more updates as keep the
  * race as long in time, or it would end inside one interval and lose
