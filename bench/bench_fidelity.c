@@ -397,8 +397,8 @@ void bench_fidelity(bench_report *r)
             append_range(py, npy, gs_lesson_unit(l), c, sizeof c);
         double real = 0, virt[2];
         const gs_sim_model *models[2] = {&classroom, &cal.model};
-        if ((measured && gilsim_figure(l, NULL, &real, err) != 0) || gilsim_figure(l, models[0], &virt[0], err) != 0 ||
-            gilsim_figure(l, models[1], &virt[1], err) != 0) {
+        if ((measured && gilsim_figure(l, NULL, &real, err) != 0) ||
+            gilsim_figure(l, models[0], &virt[0], err) != 0 || gilsim_figure(l, models[1], &virt[1], err) != 0) {
             fprintf(stderr, "gilsim-bench: fidelity row '%s' failed: %s\n", l->phenomenon, err);
             exit(1);
         }

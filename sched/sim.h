@@ -109,11 +109,12 @@
  *               the interpreter leaves its loop, the runner takes or posts
  *               the lock's semaphore and keeps its figures, and the
  *               interpreter goes on; charged once the semaphore's count is
- *               taken or posted (runners/ulock.c).  Real gilsim on the development VM:
- *               38 to 45 ns each (a lone thread's race with and without
- *               the lock, its 74 more instructions an update at the race's
- *               own pace, 2026-12-06; `gilsim calibrate` measures it so,
- *               34 to 44 ns in ten runs, 38.5 their median).  CPython 3.11 there: 75 ns each
+ *               taken or posted (runners/ulock.c).  Real gilsim on the
+ *               development VM: 38 to 45 ns each (a lone thread's race
+ *               with and without the lock, its 74 more instructions an
+ *               update at the race's own pace, 2026-12-06; `gilsim
+ *               calibrate` measures it so: 34 to 44 ns in ten runs, 35 to
+ *               42 in ten more).  CPython 3.11 there: 75 ns each
  *               (400,000 updates in 85 ms under a lock, 25 ms without),
  *               of which the with statement's own calls, which the race's
  *               program makes as two calls of its own, are about half.

@@ -207,9 +207,10 @@ static void test_user_lock_operations_cost_what_the_model_says(void **state)
  * takes 8x to 11x as long as without the lock: the guard and the
  * interpreter lock ping-pong.  A waiter woken by a release comes 17.6 us
  * after the call began, and the ping-pong starts where it finds the guard
- * free: a thread holds it a third of its time with the acquire's own work
- * (lock_op_ns, paid inside), two fifths in all: the `with` statement's
- * cost lies around the take and the release (race.gsa.in).  Held for the
+ * free: a lone thread holds it a third of its time for the update, two
+ * fifths with the acquire's own work (lock_op_ns, paid inside the hold),
+ * as the `with` statement's cost lies around the take and the release
+ * (race.gsa.in).  Held for the
  * update alone, nine tenths of the time, the waiter found it taken and the
  * race waited 71 to 97 times. */
 static void test_a_lock_held_two_fifths_of_the_time_ping_pongs(void **state)
