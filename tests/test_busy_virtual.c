@@ -245,6 +245,71 @@ static void test_each_check(void **state)
     gs_workload_free(&io);
 }
 
+/* Threads that only compute, a core each, waiting for one that nobody
+ * else used: the OS put them together (verdict.h, stacked). */
+static void test_stacked_workers(void **state)
+{
+    (void)state;
+    gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
+    gs_run_summary s, b;
+    gs_verdict v;
+    gs_sim_model m = model(2, 0);
+    gs_experiment e = made(&cpu, GS_MODE_THREADS, 2, 2, 1.0, &s, &b);
+    s.core_wait_known = s.others_known = true;
+    s.core_wait_share = 0.5; /* two threads on one core all along */
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);
+    assert_true(v.stacked_share == 0.5);
+    char text[512];
+    assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_STACKED, GS_MODE_THREADS, 2, text, sizeof text),
+                           "ran these 2 threads on fewer cores than they had: they waited for a core 50% of"));
+    e.cfg.mode = GS_MODE_PROCESSES; /* processes too */
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);
+    e.cfg.mode = GS_MODE_THREADS;
+    s.core_wait_share = GS_STACKED_SHARE_MAX; /* a lesson's own waits: not beyond the bound */
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.core_wait_share = 0.5;
+    s.others_share = 0.3; /* others explain most of it: busy, and what is left is under the bound */
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_BUSY);
+    s.others_share = 0;
+    s.others_known = false; /* nothing tells others' share from the OS's doing */
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.others_known = true;
+    gs_experiment more = made(&cpu, GS_MODE_THREADS, 4, 2, 1.0, &s, &b); /* more threads than cores wait by rights */
+    s.core_wait_known = s.others_known = true;
+    s.core_wait_share = 0.5;
+    gs_judge(&more, &v);
+    assert_true(gs_verdict_trusted(&v));
+    e = made(&io, GS_MODE_THREADS, 2, 2, 1.0, &s, &b); /* a sleeper waits for a core at each wake-up */
+    s.core_wait_known = s.others_known = true;
+    s.core_wait_share = 0.5;
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    e = made(&cpu, GS_MODE_THREADS, 2, 2, 1.0, &s, &b);
+    s.core_wait_known = s.others_known = true;
+    s.core_wait_share = 0.5;
+    e.cfg.sim = &m; /* the model's waits are the model's */
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    e.cfg.sim = NULL;
+    gs_run_summary three[3] = {s, s, s}; /* the median run stands for the repeats */
+    three[0].core_wait_share = three[2].core_wait_share = 0.005;
+    e.summaries = three;
+    e.nruns = 3;
+    e.median = 0;
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    e.median = 1;
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);
+    gs_workload_free(&cpu);
+    gs_workload_free(&io);
+}
+
 /* Every demonstration, on a modelled machine busy with other programs,
  * says which figure its checks reject and draws no conclusion. */
 static void test_every_demo_refuses_a_busy_machine(void **state)
@@ -298,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_background_is_busy_and_alone_is_not),
         cmocka_unit_test(test_sixteen_processes_on_four_cores),
         cmocka_unit_test(test_each_check),
+        cmocka_unit_test(test_stacked_workers),
         cmocka_unit_test(test_every_demo_refuses_a_busy_machine),
         cmocka_unit_test(test_report_says_the_verdict),
     };

@@ -51,6 +51,22 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
     if (v->busy_share > GS_BUSY_SHARE_MAX)
         v->doubts |= 1u << GS_DOUBT_BUSY;
 
+    /* Workers that only compute want a core whenever they are not waiting
+     * for the lock; with a core each, only other programs can keep them
+     * off one.  What those do not explain, the OS did by putting them
+     * together (verdict.h, stacked).  The run judged is the median one,
+     * whose figures the report gives: where the OS puts the workers is
+     * drawn anew each run, so more repeats make a doubt rarer, not more
+     * likely.  Virtual time's machine never stacks them: its waits for a
+     * core are the model's. */
+    if (!cfg->sim && cfg->mode != GS_MODE_ASYNC && cfg->workers > 1 && only_computes(cfg)) {
+        const gs_run_summary *s = &e->summaries[e->median];
+        if (s->core_wait_known && s->others_known && cfg->workers <= s->cores)
+            v->stacked_share = s->core_wait_share - s->others_share;
+    }
+    if (v->stacked_share > GS_STACKED_SHARE_MAX)
+        v->doubts |= 1u << GS_DOUBT_STACKED;
+
     const gs_run_result *median = e->runs ? &e->runs[e->median] : NULL;
     bool whole = !median || (median->failed == 0 && !median->stopped); /* no speedup of work not all done */
     if (e->have_baseline && e->speedup > 0 && whole) {
@@ -96,6 +112,12 @@ const char *gs_verdict_say(const gs_verdict *v, gs_doubt d, gs_mode mode, uint32
                      100 * v->busy_share);
         break;
     }
+    case GS_DOUBT_STACKED:
+        snprintf(buf, size, "the operating system ran these %u %s on fewer cores than they had: they waited for "
+                 "a core %.0f%% of the time they wanted one, more than other programs explain, so who ran when "
+                 "was its doing, not the lock's (in a virtual machine, Linux often wakes a thread on its "
+                 "waker's busy core while another core idles)", workers, many, 100 * v->stacked_share);
+        break;
     case GS_DOUBT_BEYOND_CORES:
         snprintf(buf, size, "a speedup of %.2fx (efficiency %.0f%%) cannot be: %u %s that only compute can go "
                  "at most %.0fx as fast as one on the cores they had; the 1-%s run was slowed by something else",
