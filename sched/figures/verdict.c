@@ -115,7 +115,7 @@ const char *gs_verdict_say(const gs_verdict *v, gs_doubt d, gs_mode mode, uint32
     case GS_DOUBT_STACKED:
         snprintf(buf, size, "the operating system ran these %u %s on fewer cores than they had: they waited for "
                  "a core %.0f%% of the time they wanted one, more than other programs explain, so who ran when "
-                 "was its doing, not the lock's (in a virtual machine, Linux often wakes a thread on its "
+                 "was its doing, not the lock's (in a virtual machine, Linux may wake a thread on its "
                  "waker's busy core while another core idles)", workers, many, 100 * v->stacked_share);
         break;
     case GS_DOUBT_BEYOND_CORES:
