@@ -22,6 +22,14 @@
  * thread at 5 ms: 33x to 42x in six runs in a row, 53x hours before), and
  * the swing moves verdicts that the model did not.
  *
+ * The last column says how many real runs, of the rows whose threads only
+ * compute, had their threads share a core for more than a quarter of the
+ * time they wanted one (verdict.h, stacked; CPython's measured by
+ * lessons.py from Linux's schedstat): on the development VM Linux often
+ * keeps two threads on one core while the other idles, and such runs give
+ * other figures (docs/calibration.md), which the model, whose woken thread
+ * always finds an idle core, does not make.
+ *
  * GILSIM_FIDELITY=virtual runs the virtual columns alone, against the
  * CPython figures recorded in lessons.c: two minutes where the whole takes
  * four and a half, for work on the model (no CPython, no real runs). */
@@ -38,8 +46,9 @@
 #include "bench.h"
 #include "calibrate.h"
 #include "lessons.h"
+#include "verdict.h"
 
-enum { RUNS = 7, RACE_RUNS = 21, SEEDS = 10, MAX_FIGURES = 2 };
+enum { RUNS = 7, RACE_RUNS = 21, SEEDS = 10, MAX_FIGURES = 3 };
 enum { MAX_RUNS = RACE_RUNS > SEEDS ? RACE_RUNS : SEEDS };
 
 /* Real runs of a row (CPython's and gilsim's): RUNS where a run is short
@@ -204,7 +213,7 @@ static int python_changes(const gs_lesson *l, const char *python, double *value)
         env[m] = out;
         double wall[MAX_FIGURES];
         const char *args[] = {"battle", "2", "3000", NULL};
-        FILE *f = run_python_in(python, l->cores, args, env, wall) == 1 ? fopen(path, "r") : NULL;
+        FILE *f = run_python_in(python, l->cores, args, env, wall) >= 1 ? fopen(path, "r") : NULL;
         if (f && fscanf(f, "%ld %ld", &takes, &changes) != 2)
             takes = 0;
         if (f)
@@ -226,20 +235,26 @@ static bool plausible(double v)
 }
 
 /* The first figure of run num over that of run den (their args), k of
- * them the figure's index: 0, or -1 when python could not give both. */
+ * them the figure's index; num's figure after it in *stacked (its
+ * threads' stacked share, lessons.py's in_threads), -1 where there is
+ * none.  Returns 0, or -1 when python could not give both. */
 static int quotient(const gs_lesson *l, const char *python, const char *const *num, const char *const *den, int k,
-                    double *value)
+                    double *value, double *stacked)
 {
     double a[MAX_FIGURES], b[MAX_FIGURES];
-    if (run_python(python, l->cores, num, a) <= k || run_python(python, l->cores, den, b) <= k || b[k] <= 0)
+    int n = run_python(python, l->cores, num, a);
+    if (n <= k || run_python(python, l->cores, den, b) <= k || b[k] <= 0)
         return -1;
     *value = a[k] / b[k];
+    *stacked = n > k + 1 ? a[k + 1] : -1;
     return plausible(*value) ? 0 : -1;
 }
 
 /* One figure of python's for the lesson (a ratio of two runs' where the
- * lesson is one).  Returns 0, or -1 when python could not give it. */
-static int python_once(const gs_lesson *l, const char *python, double *value)
+ * lesson is one), and the stacked share of its run of several threads
+ * that only compute (-1 where there is none).  Returns 0, or -1 when
+ * python could not give the figure. */
+static int python_once(const gs_lesson *l, const char *python, double *value, double *stacked)
 {
     char interval[32], workers[16], ops[32], units[32], share[32];
     snprintf(interval, sizeof interval, "%g", (double)l->interval_ns / 1e9);
@@ -247,15 +262,16 @@ static int python_once(const gs_lesson *l, const char *python, double *value)
     snprintf(units, sizeof units, "%u",
              l->kind == GS_LESSON_NATIVE ? GS_LESSON_NATIVE_UNITS : GS_LESSON_IO_UNITS_PER_THREAD * l->workers);
     snprintf(share, sizeof share, "%g", l->native_share);
-    double a[MAX_FIGURES];
+    double a[MAX_FIGURES], unused;
+    *stacked = -1;
     switch (l->kind) {
     case GS_LESSON_BATTLE: { /* Python 2's lock has no interval */
         const char *many[] = {"battle", workers, "3000", NULL}, *one[] = {"battle", "1", "3000", NULL};
-        return quotient(l, python, many, one, 0, value);
+        return quotient(l, python, many, one, 0, value, stacked);
     }
     case GS_LESSON_TINY: {
         const char *many[] = {"tiny", interval, workers, "500", NULL}, *one[] = {"tiny", interval, "1", "500", NULL};
-        return quotient(l, python, many, one, 0, value);
+        return quotient(l, python, many, one, 0, value, stacked);
     }
     case GS_LESSON_PIPE: {
         const char *alone[] = {"convoy", interval, "0", "5000", NULL};
@@ -279,22 +295,24 @@ static int python_once(const gs_lesson *l, const char *python, double *value)
     case GS_LESSON_RACE:
     case GS_LESSON_LOSING: {
         const char *call[] = {"race", interval, "call", NULL};
-        if (run_python(python, l->cores, call, a) < 2 || !plausible(a[0]))
+        int n = run_python(python, l->cores, call, a);
+        if (n < 2 || !plausible(a[0]))
             return -1;
         *value = l->kind == GS_LESSON_RACE ? 100 * a[0] : a[0] > 0 ? 100 : 0;
+        *stacked = n > 2 ? a[2] : -1;
         return 0;
     }
     case GS_LESSON_RACE_LOCK: {
         const char *lock[] = {"race", interval, "lock", NULL}, *call[] = {"race", interval, "call", NULL};
-        return quotient(l, python, lock, call, 1, value); /* their walls */
+        return quotient(l, python, lock, call, 1, value, stacked); /* their walls */
     }
     case GS_LESSON_IO_THREADS: {
         const char *one[] = {"iothreads", "1", units, NULL}, *many[] = {"iothreads", workers, units, NULL};
-        return quotient(l, python, one, many, 0, value); /* a speedup: 1 thread's wall over many's */
+        return quotient(l, python, one, many, 0, value, &unused); /* a speedup: 1 thread's wall over many's */
     }
     case GS_LESSON_NATIVE: {
         const char *one[] = {"native", share, "1", units, NULL}, *many[] = {"native", share, workers, units, NULL};
-        return quotient(l, python, one, many, 0, value);
+        return quotient(l, python, one, many, 0, value, &unused);
     }
     case GS_LESSON_CHANGES: /* not to be seen from Python: counted from outside */
         return python_changes(l, python, value);
@@ -319,11 +337,25 @@ static double figure_of(const gs_lesson *l, double *values, int n)
     return f.median;
 }
 
-/* gilsim's figure for the lesson: real (sim NULL) over RUNS runs, or
- * virtual over SEEDS seeds of sim; -1 where a run failed (err says). */
-static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
+/* How many of runs whose stacked shares are stacked[0..n) shared cores
+ * (verdict.h, stacked) in *shared, and of how many that could tell in
+ * *told. */
+static void count_stacked(const double *stacked, int n, int *shared, int *told)
 {
-    double v[MAX_RUNS];
+    *shared = *told = 0;
+    for (int i = 0; i < n; i++) {
+        *told += stacked[i] >= 0;
+        *shared += stacked[i] > GS_STACKED_SHARE_MAX;
+    }
+}
+
+/* gilsim's figure for the lesson: real (sim NULL) over RUNS runs, or
+ * virtual over SEEDS seeds of sim; -1 where a run failed (err says).
+ * Real runs: how many shared cores, of how many that could tell. */
+static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *value, int *shared, int *told,
+                         char err[GS_ERRMSG_MAX])
+{
+    double v[MAX_RUNS], stacked[MAX_RUNS];
     int n = sim ? SEEDS : real_runs(l);
     for (int i = 0; i < n; i++) {
         gs_sim_model m;
@@ -331,9 +363,10 @@ static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *va
             m = *sim;
             m.seed = (uint64_t)i + 1;
         }
-        if (gs_lesson_measure(l, sim ? &m : NULL, &v[i], err) != 0)
+        if (gs_lesson_measure(l, sim ? &m : NULL, &v[i], &stacked[i], err) != 0)
             return -1;
     }
+    count_stacked(stacked, n, shared, told);
     *value = figure_of(l, v, n);
     return 0;
 }
@@ -378,17 +411,18 @@ void bench_fidelity(bench_report *r)
            "A figure marked * is the one recorded on the development VM: it could not be measured here.\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
            python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, RACE_RUNS, SEEDS);
-    printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated |\n");
-    printf("|---|---:|---|---:|---:|---:|\n");
+    printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated | real runs "
+           "sharing a core: CPython, gilsim |\n");
+    printf("|---|---:|---|---:|---:|---:|---|\n");
     int met[2] = {0, 0};
     for (size_t i = 0; i < gs_nlessons; i++) {
         const gs_lesson *l = &gs_lessons[i];
         fprintf(stderr, "gilsim-bench: %s\n", l->phenomenon);
         const char *python = l->kind == GS_LESSON_BATTLE || l->kind == GS_LESSON_CHANGES ? python2 : python3;
-        double py[MAX_RUNS];
+        double py[MAX_RUNS], py_stacked[MAX_RUNS];
         int npy = 0;
         for (int k = 0; k < real_runs(l) && python && taskset; k++)
-            if (python_once(l, python, &py[npy]) == 0)
+            if (python_once(l, python, &py[npy], &py_stacked[npy]) == 0)
                 npy++;
         double cpython = npy ? figure_of(l, py, npy) : l->cpython;
         char c[96];
@@ -396,9 +430,12 @@ void bench_fidelity(bench_report *r)
         if (npy > 1 && l->kind != GS_LESSON_LOSING) /* CPython's own swing, beside the verdicts it moves */
             append_range(py, npy, gs_lesson_unit(l), c, sizeof c);
         double real = 0, virt[2];
+        int shared[2] = {0, 0}, told[2] = {0, 0}, unused[2]; /* CPython's runs, gilsim's */
+        count_stacked(py_stacked, npy, &shared[0], &told[0]);
         const gs_sim_model *models[2] = {&classroom, &cal.model};
-        if ((measured && gilsim_figure(l, NULL, &real, err) != 0) ||
-            gilsim_figure(l, models[0], &virt[0], err) != 0 || gilsim_figure(l, models[1], &virt[1], err) != 0) {
+        if ((measured && gilsim_figure(l, NULL, &real, &shared[1], &told[1], err) != 0) ||
+            gilsim_figure(l, models[0], &virt[0], &unused[0], &unused[1], err) != 0 ||
+            gilsim_figure(l, models[1], &virt[1], &unused[0], &unused[1], err) != 0) {
             fprintf(stderr, "gilsim-bench: fidelity row '%s' failed: %s\n", l->phenomenon, err);
             exit(1);
         }
@@ -414,7 +451,14 @@ void bench_fidelity(bench_report *r)
             format(virt[k], gs_lesson_unit(l), v[k], sizeof v[k]);
             snprintf(v[k] + strlen(v[k]), sizeof v[k] - strlen(v[k]), " %s", in ? "yes" : "**no**");
         }
-        printf("| %s | %s%s | %s | %s | %s | %s |\n", l->phenomenon, c, npy ? "" : "*", band, g, v[0], v[1]);
+        char sharing[2][32];
+        for (int k = 0; k < 2; k++)
+            if (told[k])
+                snprintf(sharing[k], sizeof sharing[k], "%d of %d", shared[k], told[k]);
+            else
+                snprintf(sharing[k], sizeof sharing[k], "-");
+        printf("| %s | %s%s | %s | %s | %s | %s | %s, %s |\n", l->phenomenon, c, npy ? "" : "*", band, g, v[0], v[1],
+               sharing[0], sharing[1]);
         fflush(stdout);
     }
     printf("\n");

@@ -67,8 +67,12 @@ const char *gs_lesson_unit(const gs_lesson *l);
 
 /* Measures the lesson's figure once: in real time when sim is NULL, else
  * on that model (its seed; its cores are the lesson's).  Returns 0 with
- * *value, or -1 with err. */
-int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX]);
+ * *value and, where stacked is not NULL, its run of several threads'
+ * stacked share (verdict.h, gs_stacked_share): in real time, for a lesson
+ * whose threads only compute (the battle, the changes of hands, the races,
+ * the tiny intervals), else -1.  Or returns -1 with err. */
+int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, double *stacked,
+                      char err[GS_ERRMSG_MAX]);
 
 /* Whether value is inside the lesson's band around reference (CPython's). */
 bool gs_lesson_within(const gs_lesson *l, double value, double reference);

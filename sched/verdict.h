@@ -100,6 +100,15 @@ typedef struct {
     bool spread_baseline;      /* ... and whether the baselines' */
 } gs_verdict;
 
+/* The share of the time a real run's workers wanted a core that they
+ * waited for one beyond what other programs explain: stacked's measure,
+ * for a run whose workers only compute, each with a core; -1 where the
+ * machine cannot tell (no wait for a core or no others' time measured). */
+static inline double gs_stacked_share(const gs_run_summary *s)
+{
+    return s->core_wait_known && s->others_known ? s->core_wait_share - s->others_share : -1;
+}
+
 /* Judges an experiment's figures (its baseline may come from elsewhere, as
  * a sweep's points' do). */
 void gs_judge(const gs_experiment *e, gs_verdict *v);

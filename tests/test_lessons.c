@@ -38,7 +38,7 @@ static double classroom_figure(const gs_lesson *l, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         gs_sim_model m = GS_SIM_MODEL_DEFAULT;
         m.seed = i + 1;
-        if (gs_lesson_measure(l, &m, &v[i], err) != 0)
+        if (gs_lesson_measure(l, &m, &v[i], NULL, err) != 0)
             fail_msg("%s: %s", l->phenomenon, err);
         sum += v[i];
     }
@@ -106,9 +106,42 @@ static void test_bands(void **state)
     assert_string_equal(s, "within 2x");
 }
 
+/* A real run of a lesson whose threads only compute says how long they
+ * shared a core (a share, or -1 where Linux does not say); a virtual run,
+ * whose machine never puts them together, and a lesson whose threads
+ * sleep say nothing (-1).  Real figures are the OS's: only their range
+ * is asserted. */
+static void test_stacked_share_is_real_and_compute_only(void **state)
+{
+    (void)state;
+    const gs_lesson *race = NULL, *pipe = NULL;
+    for (size_t i = 0; i < gs_nlessons; i++) {
+        race = !race && gs_lessons[i].kind == GS_LESSON_RACE ? &gs_lessons[i] : race;
+        pipe = !pipe && gs_lessons[i].kind == GS_LESSON_PIPE ? &gs_lessons[i] : pipe;
+    }
+    assert_non_null(race);
+    assert_non_null(pipe);
+    double v, stacked = 7;
+    char err[GS_ERRMSG_MAX];
+    if (gs_lesson_measure(race, NULL, &v, &stacked, err) != 0)
+        fail_msg("%s", err);
+    assert_true(stacked == -1 || (stacked >= 0 && stacked <= 1));
+    gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+    stacked = 7;
+    if (gs_lesson_measure(race, &m, &v, &stacked, err) != 0)
+        fail_msg("%s", err);
+    assert_true(stacked == -1);
+    stacked = 7;
+    if (gs_lesson_measure(pipe, &m, &v, &stacked, err) != 0)
+        fail_msg("%s", err);
+    assert_true(stacked == -1);
+}
+
 /* Runs bench/fidelity/lessons.py's phenomenon under python and fails
- * unless it exits 0 having printed want figures. */
-static void lessons_py_prints(const char *python, const char *args, int want)
+ * unless it exits 0 having printed want figures, the last of them, where
+ * stacked, its threads' stacked share: a share, or -1 where Linux does
+ * not say. */
+static void lessons_py_prints(const char *python, const char *args, int want, bool stacked)
 {
     char *cmd = NULL;
     size_t len = 0;
@@ -130,6 +163,8 @@ static void lessons_py_prints(const char *python, const char *args, int want)
     int rc = pclose(f);
     if (rc != 0 || n != want || v[0] < 0)
         fail_msg("%s lessons.py %s: exit %d, %d figures (want %d)", python, args, rc, n, want);
+    if (stacked && v[n - 1] != -1 && !(v[n - 1] >= 0 && v[n - 1] <= 1))
+        fail_msg("%s lessons.py %s: a stacked share of %g", python, args, v[n - 1]);
     free(cmd);
 }
 
@@ -147,13 +182,14 @@ static void test_cpython_programs_run(void **state)
     static const struct {
         const char *args;
         int figures;
+        bool stacked;
     } runs[] = {
-        {"battle 2 20", 1},         {"convoy 0.001 0 50", 1},  {"convoy 0.001 1 5", 1},
-        {"race 0.005 call", 2},     {"race 0.005 lock", 2},    {"tiny 0.00001 2 20", 1},
-        {"iothreads 4 8", 1},       {"native 0.9 2 20", 1},
+        {"battle 2 20", 2, true},     {"convoy 0.001 0 50", 1, false}, {"convoy 0.001 1 5", 1, false},
+        {"race 0.005 call", 3, true}, {"race 0.005 lock", 3, true},    {"tiny 0.00001 2 20", 2, true},
+        {"iothreads 4 8", 1, false},  {"native 0.9 2 20", 1, false},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
-        lessons_py_prints("python3", runs[i].args, runs[i].figures);
+        lessons_py_prints("python3", runs[i].args, runs[i].figures, runs[i].stacked);
 }
 
 /* The battle, the one phenomenon the bench runs under Python 2, runs
@@ -168,8 +204,8 @@ static void test_python2_battle_runs(void **state)
                "under Python 2.\n");
         skip();
     }
-    lessons_py_prints(python2, "battle 2 20", 1);
-    lessons_py_prints(python2, "battle 1 20", 1);
+    lessons_py_prints(python2, "battle 2 20", 2, true);
+    lessons_py_prints(python2, "battle 1 20", 2, true);
 }
 
 int main(void)
@@ -178,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_bands),
         cmocka_unit_test(test_pinned_lessons_hold),
         cmocka_unit_test(test_unpinned_lessons_still_miss),
+        cmocka_unit_test(test_stacked_share_is_real_and_compute_only),
         cmocka_unit_test(test_cpython_programs_run),
         cmocka_unit_test(test_python2_battle_runs),
     };

@@ -5,14 +5,16 @@
 #
 #   python3 lessons.py PHENOMENON ARGS...   prints one line of figures
 #
-# battle N WORK            N threads count down WORK x 10,000 in all; wall s
+# battle N WORK            N threads count down WORK x 10,000 in all; wall s,
+#                          and the threads' stacked share (in_threads)
 # convoy INTERVAL CPU OPS  one thread makes OPS pipe round trips (to `cat`,
 #                          which needs no lock) beside CPU threads that
 #                          compute until it is done; its round trips a second
 # race INTERVAL VARIANT    2 threads x 200,000 updates of a shared counter,
 #                          `c = counter; f(); counter = c + 1` (call) or the
-#                          same under a threading.Lock (lock); lost share, wall s
-# tiny INTERVAL N WORK     N threads count down WORK x 10,000 in all; wall s
+#                          same under a threading.Lock (lock); lost share, wall s,
+#                          stacked share
+# tiny INTERVAL N WORK     as battle, at a switch interval
 # iothreads N UNITS        N threads share UNITS units of a little CPU (a
 #                          countdown from 100) and a 1 ms sleep; wall s
 # native SHARE N UNITS     N threads share UNITS units of 100 us, SHARE of it
@@ -36,16 +38,38 @@ def countdown(n):
         n -= 1
 
 
+def schedstat():
+    """This thread's time on a CPU and waiting for one, in ns, as Linux
+    counts them (/proc/thread-self/schedstat); None where it does not."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            on_cpu, waiting = f.read().split()[:2]
+        return int(on_cpu), int(waiting)
+    except (IOError, OSError, ValueError):
+        return None
+
+
+stacked = [-1.0]  # the last in_threads' threads' stacked share (below)
+
+
 def in_threads(n, target, args_of):
     """Wall time of n threads running target, from a gate that opens once
     all are started, as gilsim's workers start (sched/runners/gate.h):
     starting 256 threads takes CPython 3.11 about 14 ms on the development
-    VM, a third of the I/O-bound row's run, and is not the lesson."""
+    VM, a third of the I/O-bound row's run, and is not the lesson.  Sets
+    stacked[0]: the share of the time the threads wanted a CPU that they
+    waited for one, gilsim's measure of threads put on fewer cores than
+    they had (sched/verdict.h, stacked; -1 where Linux does not say)."""
     gate = threading.Event()
+    times = []
 
     def gated(*args):
         gate.wait()
+        before = schedstat()
         target(*args)
+        after = schedstat()
+        if before and after:
+            times.append((after[0] - before[0], after[1] - before[1]))
 
     threads = [threading.Thread(target=gated, args=args_of(i)) for i in range(n)]
     for t in threads:
@@ -54,12 +78,15 @@ def in_threads(n, target, args_of):
     gate.set()
     for t in threads:
         t.join()
-    return clock() - start
+    wall = clock() - start
+    wanted = sum(c + w for c, w in times)
+    stacked[0] = float(sum(w for _, w in times)) / wanted if len(times) == n and wanted else -1.0
+    return wall
 
 
 def battle(n, work):
     per = int(work) * 10000 // int(n)
-    print(in_threads(int(n), countdown, lambda i: (per,)))
+    print(in_threads(int(n), countdown, lambda i: (per,)), stacked[0])
 
 
 def convoy(interval, cpu, ops):
@@ -122,7 +149,7 @@ def race(interval, variant):
                 counter = c + 1
 
     wall = in_threads(2, update, lambda i: (200000,))
-    print(1 - counter / 400000.0, wall)
+    print(1 - counter / 400000.0, wall, stacked[0])
 
 
 def tiny(interval, n, work):

@@ -10,6 +10,7 @@
 
 #include "lessons.h"
 #include "summary.h"
+#include "verdict.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -112,12 +113,14 @@ void gs_lesson_band(const gs_lesson *l, char *out, size_t n)
         snprintf(out, n, "within %s", l->band == GS_BAND_20 ? "20%" : "2x");
 }
 
-/* One run; its summary in *s and, where asked, the I/O worker's round
- * trips a second (worker 0 of a convoy) and whether the others outlasted it. */
+/* One run; its summary in *s, the I/O worker's round trips a second
+ * (worker 0 of a convoy), whether the others outlasted it, and, for a
+ * real run of several threads, its stacked share (else -1). */
 typedef struct {
     gs_run_summary s;
     double io_rate;
     bool outlasted;
+    double stacked;
 } one_run;
 
 static int run_once(gs_run_config *cfg, one_run *out, char err[GS_ERRMSG_MAX])
@@ -142,6 +145,7 @@ static int run_once(gs_run_config *cfg, one_run *out, char err[GS_ERRMSG_MAX])
         out->outlasted = true;
         for (uint32_t i = 1; i < r.nworkers; i++)
             out->outlasted &= r.workers[i].end_ns >= io->end_ns;
+        out->stacked = !cfg->sim && r.nworkers > 1 ? gs_stacked_share(&s) : -1;
     }
     gs_run_result_free(&r);
     return rc;
@@ -184,8 +188,9 @@ static int convoy(const gs_lesson *l, gs_run_config cfg, gs_workload *w, double 
     return 0;
 }
 
-/* Speedup of l->workers threads over 1 on the same work. */
-static int speedup(gs_run_config cfg, uint32_t workers, double *value, char err[GS_ERRMSG_MAX])
+/* Speedup of l->workers threads over 1 on the same work; the threads'
+ * run's stacked share in *stacked. */
+static int speedup(gs_run_config cfg, uint32_t workers, double *value, double *stacked, char err[GS_ERRMSG_MAX])
 {
     one_run one, many;
     cfg.workers = 1;
@@ -195,6 +200,7 @@ static int speedup(gs_run_config cfg, uint32_t workers, double *value, char err[
     if (run_once(&cfg, &many, err) != 0)
         return -1;
     *value = many.s.wall_s > 0 ? one.s.wall_s / many.s.wall_s : 0;
+    *stacked = many.stacked;
     return 0;
 }
 
@@ -212,7 +218,8 @@ static uint64_t race_units(const gs_run_config *cfg)
     return (uint64_t)(400 / ns + 0.5);
 }
 
-int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, char err[GS_ERRMSG_MAX])
+int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, double *stacked,
+                      char err[GS_ERRMSG_MAX])
 {
     gs_sim_model m;
     if (sim) {
@@ -256,14 +263,14 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
                                  .force_switching = true, .check_interval = GS_CHECK_INTERVAL_DEFAULT},
                          .io_latency_ns = spec.io_latency_ns, .event_cap = 1u << 16, .sim = sim ? &m : NULL,
                          .cores = sim ? 0 : l->cores};
-    one_run r;
-    double alone = 0, beside = 0;
+    one_run r = {.stacked = -1};
+    double alone = 0, beside = 0, shared = -1; /* shared: the stacked share, where it applies */
     int rc = 0;
     switch (l->kind) {
     case GS_LESSON_BATTLE:
         cfg.gil.policy = GS_GIL_LEGACY;
         cfg.work = 6000;
-        rc = speedup(cfg, l->workers, value, err);
+        rc = speedup(cfg, l->workers, value, &shared, err);
         *value = *value > 0 ? 1 / *value : 0; /* the battle is told as a slowdown */
         break;
     case GS_LESSON_CHANGES:
@@ -271,6 +278,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         cfg.work = 6000;
         rc = run_once(&cfg, &r, err);
         *value = r.s.lock.tick_drops ? 100.0 * (double)r.s.lock.switches_in / (double)r.s.lock.tick_drops : 0;
+        shared = r.stacked;
         break;
     case GS_LESSON_CONVOY:
     case GS_LESSON_PIPE:
@@ -284,6 +292,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         *value = r.s.updates_expected ? 100.0 * (double)r.s.lost_updates / (double)r.s.updates_expected : 0;
         if (l->kind == GS_LESSON_LOSING)
             *value = *value > 0 ? 100 : 0;
+        shared = r.stacked;
         break;
     case GS_LESSON_RACE_LOCK: {
         cfg.work = race_units(&cfg);
@@ -295,23 +304,28 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         cfg.workload = &guarded;
         rc = run_once(&cfg, &locked, err);
         *value = r.s.wall_s > 0 ? locked.s.wall_s / r.s.wall_s : 0;
+        shared = locked.stacked > r.stacked ? locked.stacked : r.stacked;
         gs_workload_free(&guarded);
         break;
     }
     case GS_LESSON_TINY:
         cfg.work = 2000;
-        rc = speedup(cfg, l->workers, value, err);
+        rc = speedup(cfg, l->workers, value, &shared, err);
         *value = *value > 0 ? 1 / *value : 0;
         break;
     case GS_LESSON_IO_THREADS:
         cfg.work = GS_LESSON_IO_UNITS_PER_THREAD * l->workers;
-        rc = speedup(cfg, l->workers, value, err);
+        rc = speedup(cfg, l->workers, value, &shared, err);
+        shared = -1; /* its threads sleep: they wait for a core at every wake-up */
         break;
     case GS_LESSON_NATIVE:
         cfg.work = GS_LESSON_NATIVE_UNITS; /* units of 100 us */
-        rc = speedup(cfg, l->workers, value, err);
+        rc = speedup(cfg, l->workers, value, &shared, err);
+        shared = -1; /* more threads than cores */
         break;
     }
     gs_workload_free(&w);
+    if (stacked)
+        *stacked = shared;
     return rc;
 }

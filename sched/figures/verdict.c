@@ -61,8 +61,8 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
      * core are the model's. */
     if (!cfg->sim && cfg->mode != GS_MODE_ASYNC && cfg->workers > 1 && only_computes(cfg)) {
         const gs_run_summary *s = &e->summaries[e->median];
-        if (s->core_wait_known && s->others_known && cfg->workers <= s->cores)
-            v->stacked_share = s->core_wait_share - s->others_share;
+        if (cfg->workers <= s->cores && gs_stacked_share(s) > 0)
+            v->stacked_share = gs_stacked_share(s);
     }
     if (v->stacked_share > GS_STACKED_SHARE_MAX)
         v->doubts |= 1u << GS_DOUBT_STACKED;
