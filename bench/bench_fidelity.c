@@ -252,7 +252,8 @@ static int quotient(const gs_lesson *l, const char *python, const char *const *n
 
 /* One figure of python's for the lesson (a ratio of two runs' where the
  * lesson is one), and the stacked share of its run of several threads
- * that only compute (-1 where there is none).  Returns 0, or -1 when
+ * that only compute, no more of them than cores (-1 where there is
+ * none).  Returns 0, or -1 when
  * python could not give the figure. */
 static int python_once(const gs_lesson *l, const char *python, double *value, double *stacked)
 {
@@ -263,15 +264,16 @@ static int python_once(const gs_lesson *l, const char *python, double *value, do
              l->kind == GS_LESSON_NATIVE ? GS_LESSON_NATIVE_UNITS : GS_LESSON_IO_UNITS_PER_THREAD * l->workers);
     snprintf(share, sizeof share, "%g", l->native_share);
     double a[MAX_FIGURES], unused;
+    double *shared = l->workers <= l->cores ? stacked : &unused; /* more threads than cores share them by rights */
     *stacked = -1;
     switch (l->kind) {
     case GS_LESSON_BATTLE: { /* Python 2's lock has no interval */
         const char *many[] = {"battle", workers, "3000", NULL}, *one[] = {"battle", "1", "3000", NULL};
-        return quotient(l, python, many, one, 0, value, stacked);
+        return quotient(l, python, many, one, 0, value, shared);
     }
     case GS_LESSON_TINY: {
         const char *many[] = {"tiny", interval, workers, "500", NULL}, *one[] = {"tiny", interval, "1", "500", NULL};
-        return quotient(l, python, many, one, 0, value, stacked);
+        return quotient(l, python, many, one, 0, value, shared);
     }
     case GS_LESSON_PIPE: {
         const char *alone[] = {"convoy", interval, "0", "5000", NULL};
@@ -299,12 +301,12 @@ static int python_once(const gs_lesson *l, const char *python, double *value, do
         if (n < 2 || !plausible(a[0]))
             return -1;
         *value = l->kind == GS_LESSON_RACE ? 100 * a[0] : a[0] > 0 ? 100 : 0;
-        *stacked = n > 2 ? a[2] : -1;
+        *shared = n > 2 ? a[2] : -1;
         return 0;
     }
     case GS_LESSON_RACE_LOCK: {
         const char *lock[] = {"race", interval, "lock", NULL}, *call[] = {"race", interval, "call", NULL};
-        return quotient(l, python, lock, call, 1, value, stacked); /* their walls */
+        return quotient(l, python, lock, call, 1, value, shared); /* their walls */
     }
     case GS_LESSON_IO_THREADS: {
         const char *one[] = {"iothreads", "1", units, NULL}, *many[] = {"iothreads", workers, units, NULL};

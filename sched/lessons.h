@@ -70,7 +70,8 @@ const char *gs_lesson_unit(const gs_lesson *l);
  * *value and, where stacked is not NULL, its run of several threads'
  * stacked share (verdict.h, gs_stacked_share): in real time, for a lesson
  * whose threads only compute (the battle, the changes of hands, the races,
- * the tiny intervals), else -1.  Or returns -1 with err. */
+ * the tiny intervals), no more of them than its cores, else -1.  Or
+ * returns -1 with err. */
 int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, double *stacked,
                       char err[GS_ERRMSG_MAX]);
 

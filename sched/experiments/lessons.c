@@ -325,7 +325,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
         break;
     }
     gs_workload_free(&w);
-    if (stacked)
-        *stacked = shared;
+    if (stacked) /* more threads than cores share them by rights */
+        *stacked = l->workers <= l->cores ? shared : -1;
     return rc;
 }
