@@ -253,8 +253,7 @@ static int quotient(const gs_lesson *l, const char *python, const char *const *n
 /* One figure of python's for the lesson (a ratio of two runs' where the
  * lesson is one), and the stacked share of its run of several threads
  * that only compute, no more of them than cores (-1 where there is
- * none).  Returns 0, or -1 when
- * python could not give the figure. */
+ * none).  Returns 0, or -1 when python could not give the figure. */
 static int python_once(const gs_lesson *l, const char *python, double *value, double *stacked)
 {
     char interval[32], workers[16], ops[32], units[32], share[32];
