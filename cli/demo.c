@@ -80,8 +80,8 @@ bool demo_means(demo_ctx *d)
         printf("Run it again without --background.\n");
         return false;
     }
-    printf("Run it again when this machine is idle (--repeat 5 takes the median of five\n"
-           "runs), or in virtual time, where nothing else runs:\n  gilsim demo %s --sim\n", d->name);
+    printf("Run it again (--repeat 5 takes the median of five runs; on an idle machine, if\n"
+           "this one was busy), or in virtual time, where nothing else runs:\n  gilsim demo %s --sim\n", d->name);
     return false;
 }
 

@@ -166,7 +166,8 @@ static const struct {
     P(F_REAL, speedup), P(F_REAL, efficiency), P(F_U32, failed), P(F_BOOL, stopped), P(F_I32, checksum_ok),
     P(F_REAL, speedup_min), P(F_REAL, speedup_max),
     P(F_U32, verdict.doubts), P(F_REAL, verdict.busy_share), P(F_BOOL, verdict.busy_baseline),
-    P(F_BOOL, verdict.busy_waited), P(F_REAL, verdict.speedup), P(F_REAL, verdict.bound), P(F_REAL, verdict.spread),
+    P(F_BOOL, verdict.busy_waited), P(F_REAL, verdict.stacked_share),
+    P(F_BOOL, verdict.stacked_sure), P(F_REAL, verdict.speedup), P(F_REAL, verdict.bound), P(F_REAL, verdict.spread),
     P(F_BOOL, verdict.spread_baseline), P(F_REAL, shared_lost),
 };
 #undef P
@@ -260,7 +261,9 @@ int gs_read_point_result(const char *line, gs_point_result *r, char err[GS_ERRMS
         snprintf(err, GS_ERRMSG_MAX, "not a point's result (gilsim sweep --point writes them)");
         return -1;
     }
-    if (strcmp(format, "1") != 0) {
+    char written[16];
+    snprintf(written, sizeof written, "%d", RESULT_FORMAT);
+    if (strcmp(format, written) != 0) {
         snprintf(err, GS_ERRMSG_MAX, "a result in format %s; this gilsim reads format %d", format, RESULT_FORMAT);
         return -1;
     }

@@ -244,7 +244,8 @@ static void sweep_doubts(FILE *out, const gs_sweep *s)
     }
     if (any)
         fputs(s->cfg.sim ? "Run it again without --background.\n"
-                         : "Run it again with --repeat 5 when this machine is idle, or with --sim.\n", out);
+                         : "Run it again with --repeat 5 (on an idle machine, if this one was busy), or\n"
+                           "with --sim.\n", out);
 }
 
 void gs_sweep_table(const gs_sweep *s, gs_table *t)

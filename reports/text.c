@@ -225,8 +225,9 @@ static void doubts(FILE *out, const gs_experiment *e, const gs_verdict *v)
         fputs("Run it again without --background, or with more --repeat.\n", out);
         return;
     }
-    fputs("Run it again with --repeat 5 when this machine is idle, or in virtual time,\n"
-          "where nothing else runs:\n", out);
+    /* the advice fits every doubt: a stacked run was on an idle machine */
+    gs_wrap(out, "", "Run it again with --repeat 5 (on an idle machine, if this one was busy), or in virtual "
+                     "time, where nothing else runs:");
     with_sim(out, e);
 }
 

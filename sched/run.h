@@ -138,6 +138,9 @@ typedef struct {
     int64_t others_cpu_ns;     /* CPU time other programs surely spent on the cores the
                                   run could use, during it (machine.h, others_cpu_ns:
                                   less twice what its counter may be off) */
+    int64_t others_cpu_max_ns; /* ... and the most they may have spent: plus what the
+                                  counters may be off (on a VM's /proc/stat, 10 ms a
+                                  tick, a short run's is all uncertainty) */
     bool others_known;         /* ... false where the machine cannot say */
     uint64_t loop_cpu_ns;      /* async: the loop thread's CPU time ... */
     uint64_t loop_core_wait_ns; /* ... and its wait for a core (worker_result's meaning) */

@@ -51,9 +51,10 @@ typedef struct {
     /* Of the time the threads wanted a core (on one, or waiting for one),
      * the share they waited for one (their own run's threads or other
      * programs keeping them off), and the share other programs explain:
-     * the least of that wait and the CPU time other programs spent on
-     * those cores meanwhile (0 when unknown: others_known). */
-    double core_wait_share, others_share;
+     * the least of that wait and the CPU time other programs surely spent
+     * on those cores meanwhile (0 when unknown: others_known); and the
+     * share they may explain, with the most they may have spent. */
+    double core_wait_share, others_share, others_max_share;
     bool others_known;
     /* The share of the workers' lives (async: the loop's) they were not on
      * a CPU: waiting for a core, for the lock, for I/O, or for the machine

@@ -14,9 +14,14 @@
  *                   compute, no more of them than the cores it could use,
  *                   waited for a core more than GS_STACKED_SHARE_MAX of
  *                   the time they wanted one beyond what other programs
- *                   explain: the operating system ran them on fewer cores
- *                   than they had, so who ran when was its doing, not the
- *                   lock's.  On the development VM, Linux woke a waiter on
+ *                   surely explain: the operating system ran them on
+ *                   fewer cores than they had, so who ran when was its
+ *                   doing, not the lock's.  Other programs are known to
+ *                   /proc/stat by its ticks, 10 ms each on a few counters,
+ *                   so a run of less than about a tenth of a second cannot
+ *                   rule them out: there the doubt names both causes
+ *                   (stacked_sure false), since either keeps the figures
+ *                   from being the lock's.  On the development VM, Linux woke a waiter on
  *                   its waker's busy core while the other core idled
  *                   (`perf sched map`, 2026-12-06: from then on both
  *                   threads shared one core).  Its scheduler gives a woken
@@ -93,17 +98,20 @@ typedef struct {
     bool busy_waited;          /* ... and whether it is a wait for a core (else
                                   other programs' use of the cores) */
     double stacked_share;      /* stacked: the median run's wait for a core that
-                                  other programs do not explain, a share of
-                                  the time its workers wanted one */
+                                  other programs do not surely explain, a share
+                                  of the time its workers wanted one ... */
+    bool stacked_sure;         /* ... and whether the most they may have run
+                                  would not explain it either */
     double speedup, bound;     /* beyond-*, under-one-lock: the speedup and its bound */
     double spread;             /* unsteady: (max - min) / median of the walls ... */
     bool spread_baseline;      /* ... and whether the baselines' */
 } gs_verdict;
 
 /* The share of the time a real run's workers wanted a core that they
- * waited for one beyond what other programs explain: stacked's measure,
- * for a run whose workers only compute, each with a core; -1 where the
- * machine cannot tell (no wait for a core or no others' time measured). */
+ * waited for one beyond what other programs surely explain: stacked's
+ * measure, for a run whose workers only compute, each with a core; -1
+ * where the machine cannot tell (no wait for a core or no others' time
+ * measured). */
 static inline double gs_stacked_share(const gs_run_summary *s)
 {
     return s->core_wait_known && s->others_known ? s->core_wait_share - s->others_share : -1;

@@ -261,8 +261,16 @@ static void test_stacked_workers(void **state)
     assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);
     assert_true(v.stacked_share == 0.5);
     char text[512];
+    assert_true(v.stacked_sure);
     assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_STACKED, GS_MODE_THREADS, 2, text, sizeof text),
                            "ran these 2 threads on fewer cores than they had: they waited for a core 50% of"));
+    s.others_max_share = 0.4; /* a short run: the counters' ticks allow others most of it */
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);
+    assert_false(v.stacked_sure);
+    assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_STACKED, GS_MODE_THREADS, 2, text, sizeof text),
+                           "other programs or the operating system's placement of them"));
+    s.others_max_share = 0;
     e.cfg.mode = GS_MODE_PROCESSES; /* processes too */
     gs_judge(&e, &v);
     assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "../reports/plan.h"
 #include "cli_helpers.h"
 #include "testdir.h"
 
@@ -191,6 +192,34 @@ static void assert_refused(const char *results, const char *says)
 
 /* A merge needs every point of the plan once, from this plan and this
  * gilsim: otherwise it names what is wrong, writes nothing, exits 2. */
+/* A point's result line carries its verdict whole: a real run's doubts
+ * and the figures their sentences say, the stacked share among them. */
+static void test_point_result_keeps_the_verdict(void **state)
+{
+    (void)state;
+    gs_point_result r = {.plan = 0x0123456789abcdefull, .k = 2, .n = 3}, back;
+    snprintf(r.version, sizeof r.version, "%s", "1.2.3");
+    snprintf(r.host, sizeof r.host, "%s", "node7");
+    r.point.workers = 2;
+    r.point.verdict = (gs_verdict){.doubts = 1u << GS_DOUBT_STACKED, .stacked_share = 0.375, .stacked_sure = true,
+                                   .busy_share = 0.125};
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+    assert_non_null(f);
+    assert_int_equal(gs_write_point_result(f, &r), 0);
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    char err[GS_ERRMSG_MAX];
+    if (gs_read_point_result(line, &back, err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(back.point.verdict.doubts, 1u << GS_DOUBT_STACKED);
+    assert_true(back.point.verdict.stacked_share == 0.375 && back.point.verdict.stacked_sure);
+    assert_true(back.point.verdict.busy_share == 0.125);
+    assert_string_equal(back.host, "node7");
+    free(line);
+}
+
 static void test_merge_names_what_is_wrong(void **state)
 {
     (void)state;
@@ -388,6 +417,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_gives_the_local_sweeps_bytes),
         cmocka_unit_test(test_results_gathered_in_one_file),
+        cmocka_unit_test(test_point_result_keeps_the_verdict),
         cmocka_unit_test(test_merge_names_what_is_wrong),
         cmocka_unit_test(test_plan_options),
         cmocka_unit_test(test_names_in_a_plan_stay_names),

@@ -68,11 +68,14 @@ static void core_figures(const gs_run_result *r, gs_run_summary *s)
     if (loop)
         lives = (double)(r->end_ns - r->start_ns);
     s->off_cpu_share = lives > (double)cpu ? 1 - (double)cpu / lives : 0;
-    double others = (double)r->others_cpu_ns;
+    double others = (double)r->others_cpu_ns, most = (double)r->others_cpu_max_ns;
     if (others > (double)s->core_wait_ns) /* they ran on cores the threads did not want */
         others = (double)s->core_wait_ns;
+    if (most > (double)s->core_wait_ns)
+        most = (double)s->core_wait_ns;
     s->others_known = r->others_known && s->core_wait_known;
     s->others_share = s->others_known && wanted > 0 ? others / wanted : 0;
+    s->others_max_share = s->others_known && wanted > 0 ? most / wanted : 0;
 }
 
 void gs_summarize(const gs_run_result *r, gs_run_summary *s)

@@ -126,8 +126,11 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
     default: snprintf(out->error, sizeof out->error, "unknown mode %d", (int)cfg->mode); break;
     }
     out->others_known = others && os->ops->others_cpu_ns(os, &others1, &error);
-    /* what is surely theirs: less what the counters' ticks may add */
+    /* what is surely theirs: less what the counters' ticks may add; and
+     * the most that may be theirs */
     out->others_cpu_ns = out->others_known && others1 - others0 > (int64_t)(2 * error) ? others1 - others0 - (int64_t)(2 * error) : 0;
+    out->others_cpu_max_ns = out->others_known && others1 - others0 + (int64_t)(2 * error) > 0
+                                 ? others1 - others0 + (int64_t)(2 * error) : 0;
     if (cfg->cores)
         os->ops->pin(os, 0, out->error); /* the mask it had: cannot fail */
     return rc != 0 ? rc : finish(out);
