@@ -18,18 +18,18 @@
  *                   fewer cores than they had, so who ran when was its
  *                   doing, not the lock's.  Other programs are known to
  *                   /proc/stat by its ticks, 10 ms each on a few counters,
- *                   so a run of less than about a tenth of a second cannot
+ *                   so a run of less than a few tenths of a second cannot
  *                   rule them out: there the doubt names both causes
  *                   (stacked_sure false), since either keeps the figures
- *                   from being the lock's.  On the development VM, Linux woke a waiter on
- *                   its waker's busy core while the other core idled
- *                   (`perf sched map`, 2026-12-06: from then on both
- *                   threads shared one core).  Its scheduler gives a woken
+ *                   from being the lock's.  On the development VM, Linux
+ *                   woke a waiter on its waker's busy core while the
+ *                   other core idled (`perf sched map`, 2026-12-06: from
+ *                   then on both threads shared one core).  Its scheduler gives a woken
  *                   thread an idle core only if the core is "available",
  *                   and a guest's virtual CPU that its host reports
  *                   preempted is not (available_idle_cpu, which asks
  *                   vcpu_is_preempted: the likeliest reason, not proven).
- *                   There `gilsim --threads 2 --race
+ *                   There `gilsim --threads 2 --race --work 400
  *                   --switch-interval 1us` shared one core in 10 runs of
  *                   12: the threads waited for a core 30% to 50% of the
  *                   time they wanted one, and the lock changed hands 3 to
@@ -65,10 +65,11 @@
 
 #define GS_BUSY_SHARE_MAX 0.10
 /* Two workers sharing one core all along each wait for it half the time
- * they want it: a quarter is half a run so stacked.  Less is a lesson's
- * own: in Python 2's battle (`gilsim demo legacy-battle`) a woken waiter
- * often waits for the holder's core, 15% to 18% of the time here in runs
- * whose battle (1.4x to 1.6x) is Python 2.7's. */
+ * they want it: a quarter is half a run so stacked.  Less still moves a
+ * figure, but leaves the lesson: in Python 2's battle (`gilsim demo
+ * legacy-battle`) runs whose threads waited for a core 15% and 18% of the
+ * time read 1.20x and 1.36x, one that hardly waited 1.65x (Python 2.7.18
+ * here: 1.6x to 1.9x); all three a battle. */
 #define GS_STACKED_SHARE_MAX 0.25
 #define GS_CORES_SLACK 1.15
 #define GS_ONE_LOCK_SPEEDUP_MAX 1.25

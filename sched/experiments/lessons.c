@@ -321,7 +321,7 @@ int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value
     case GS_LESSON_NATIVE:
         cfg.work = GS_LESSON_NATIVE_UNITS; /* units of 100 us */
         rc = speedup(cfg, l->workers, value, &shared, err);
-        shared = -1; /* more threads than cores */
+        shared = -1; /* its threads make native calls */
         break;
     }
     gs_workload_free(&w);
