@@ -13,8 +13,9 @@ const gs_term gs_glossary[] = {
                   "threads means they took turns: the lock, not the cores, set the pace."},
     {"waiting for the lock", "The share of a worker's time it was ready to run bytecode while another worker "
                              "held the lock."},
-    {"waiting for a core", "Ready to run, but every core was busy with other workers or other programs: the "
-                           "operating system's run queue. The lock is not to blame for this wait."},
+    {"waiting for a core", "Ready to run, but in the operating system's run queue behind another worker or "
+                           "another program on its core (Linux may keep a woken thread there while another core "
+                           "idles). The lock is not to blame for this wait."},
     {"p50, p99", "Percentiles of many measured times: half of them were at most the p50 (the median), 99 in "
                  "100 at most the p99. The p99 shows the bad cases a user notices."},
     {"hand-off", "The time from one worker letting the lock go to the next one taking it: the price of a "
