@@ -128,11 +128,21 @@ bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values);
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
                char err[GS_ERRMSG_MAX]);
 
+/* How many instructions the loop may run between looks at a clear
+ * breaker (vm_eval.c says why it does not look at every back-edge). */
+#define GS_VM_POLL_EVERY 4096
+
 /* Runs at most budget instructions and says why it stopped.  Calling it
  * again resumes exactly where it stopped (after an I/O stop, only once
  * gs_vm_complete_io has delivered the result).  A finished vm returns its
- * final stop again. */
+ * final stop again.  A breaker set before the call, or by another thread
+ * during it, stops it (GS_STOP_BREAK) at the first back-edge or call
+ * after at most GS_VM_POLL_EVERY more instructions. */
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget);
+
+/* The same, never looking at the breaker: the benchmark prices the look
+ * with it. */
+gs_stop gs_vm_run_unpolled(gs_vm *vm, uint64_t budget);
 
 /* Resumes a vm stopped for a request: an I/O or native call's result is
  * pushed; a lock request takes none. */

@@ -7,11 +7,14 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -316,6 +319,62 @@ static void test_breaker_at_call(void **state)
     gs_program_free(&p);
 }
 
+/* gs_vm_run looks at a clear breaker every GS_VM_POLL_EVERY instructions
+ * (vm_eval.c): a budget that spans many such runs is still counted to the
+ * instruction, and a run that ends on a look's boundary stops there. */
+static void test_budget_spans_looks_at_the_breaker(void **state)
+{
+    (void)state;
+    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_int_equal(gs_vm_run(&vm, 3 * GS_VM_POLL_EVERY + 1), GS_STOP_BUDGET);
+    assert_int_equal(vm.instructions, 3 * GS_VM_POLL_EVERY + 1);
+    assert_int_equal(vm.pc, 2); /* the push was the odd one: at the jnz */
+    assert_int_equal(gs_vm_run(&vm, GS_VM_POLL_EVERY), GS_STOP_BUDGET);
+    assert_int_equal(vm.instructions, 4 * GS_VM_POLL_EVERY + 1);
+    assert_int_equal(vm.pc, 2);
+    gs_program_free(&p);
+}
+
+typedef struct {
+    gs_vm *vm;
+    _Atomic bool running;
+} breaker_setter;
+
+static void *set_breaker_later(void *arg)
+{
+    breaker_setter *s = arg;
+    while (!atomic_load(&s->running))
+        ;
+    struct timespec ms = {0, 1000 * 1000};
+    nanosleep(&ms, NULL); /* most likely inside the run by now; before it is fine too */
+    gs_vm_set_breaker(s->vm, 1);
+    return NULL;
+}
+
+/* A breaker another thread sets while a run has an endless budget stops
+ * the run, at a back-edge (the only poll point of this loop). */
+static void test_breaker_set_during_a_run(void **state)
+{
+    (void)state;
+    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    breaker_setter s = {.vm = &vm};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, set_breaker_later, &s), 0);
+    atomic_store(&s.running, true);
+    gs_stop why = gs_vm_run(&vm, UINT64_MAX);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(why, GS_STOP_BREAK);
+    assert_int_equal(vm.pc, 0); /* at loop: the jnz was taken */
+    assert_int_equal(vm.instructions % 2, 0);
+    gs_program_free(&p);
+}
+
 /* ---- two states at once on two threads ----------------------------------- */
 
 typedef struct {
@@ -559,6 +618,8 @@ int main(void)
         cmocka_unit_test(test_io_program_single_steps),
         cmocka_unit_test(test_breaker_at_back_edge),
         cmocka_unit_test(test_breaker_at_call),
+        cmocka_unit_test(test_budget_spans_looks_at_the_breaker),
+        cmocka_unit_test(test_breaker_set_during_a_run),
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),
