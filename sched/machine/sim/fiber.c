@@ -65,9 +65,10 @@ struct gs_fiber {
     void *tsan_fiber;
 };
 
-/* The fiber being started: makecontext passes only ints, and a pointer
- * does not fit one everywhere.  One per OS thread, read at once. */
-static _Thread_local gs_fiber *starting;
+/* The fiber being started, and the one starting it: makecontext passes
+ * only ints, and a pointer does not fit one everywhere.  One per OS
+ * thread, read at once. */
+static _Thread_local gs_fiber *starting, *starter;
 
 /* Its first start, fn on its own stack: made as it first runs, in one
  * context per OS thread rather than one per fiber, since setcontext is
@@ -104,6 +105,29 @@ static void after_switch(gs_fiber *self)
 #endif
 }
 
+static void trampoline(void);
+
+/* Starts `to` on its own stack, the sanitizers told.  Its first entry may
+ * come from the end of a fiber it started, not only from a switch: a
+ * simulated thread that finishes before the scheduler, its back, has run
+ * (sim.c passes turns from thread to thread).  A fiber already started is
+ * entered by a _longjmp in the function that told the sanitizers, never in
+ * one it calls: ThreadSanitizer would count that call on the fiber
+ * entered, and never see it return. */
+static _Noreturn void start_fiber(gs_fiber *to)
+{
+    to->started = true;
+    starting = to;
+    if (getcontext(&start) != 0)
+        gs_fatal("cannot start a simulated thread (getcontext)", errno);
+    start.uc_stack.ss_sp = to->stack;
+    start.uc_stack.ss_size = to->stack_size;
+    start.uc_link = NULL;
+    makecontext(&start, trampoline, 0);
+    setcontext(&start);
+    gs_fatal("cannot start a simulated thread (setcontext)", errno);
+}
+
 static void trampoline(void)
 {
     gs_fiber *self = starting;
@@ -111,15 +135,18 @@ static void trampoline(void)
     const void *bottom;
     size_t size;
     __sanitizer_finish_switch_fiber(NULL, &bottom, &size);
-    if (self->back->is_main && !self->back->asan_bottom) { /* learn the main stack as we leave it */
-        self->back->asan_bottom = bottom;
-        self->back->asan_size = size;
+    if (starter->is_main && !starter->asan_bottom) { /* learn the main stack as we leave it */
+        starter->asan_bottom = bottom;
+        starter->asan_size = size;
     }
 #endif
     self->fn(self->arg);
     self->done = true;
     before_switch(self, self->back, 1);
-    _longjmp(self->back->resume, 1);
+    if (self->back->started)
+        _longjmp(self->back->resume, 1);
+    starter = self;
+    start_fiber(self->back);
 }
 
 gs_fiber *gs_fiber_main(void)
@@ -132,18 +159,6 @@ gs_fiber *gs_fiber_main(void)
     f->tsan_fiber = __tsan_get_current_fiber();
 #endif
     return f;
-}
-
-/* Makes uc start trampoline on the given stack.  Returns 0 or -1. */
-static int prepare_start(ucontext_t *uc, void *stack, size_t size)
-{
-    if (getcontext(uc) != 0)
-        return -1;
-    uc->uc_stack.ss_sp = stack;
-    uc->uc_stack.ss_size = size;
-    uc->uc_link = NULL;
-    makecontext(uc, trampoline, 0);
-    return 0;
 }
 
 gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back)
@@ -195,11 +210,8 @@ void gs_fiber_switch(gs_fiber *from, gs_fiber *to)
     before_switch(from, to, 0);
     if (to->started)
         _longjmp(to->resume, 1);
-    to->started = true;
-    starting = to;
-    if (prepare_start(&start, to->stack, to->stack_size) != 0)
-        gs_fatal("cannot start a simulated thread (getcontext)", errno);
-    setcontext(&start);
+    starter = from;
+    start_fiber(to);
 }
 
 bool gs_fiber_done(const gs_fiber *f)

@@ -143,7 +143,8 @@ void sim_schedule(sim *s, uint64_t from, uint64_t latency, sim_thread *th, sim_w
 sim_event sim_pop_event(sim *s);
 /* Returns once it is th's turn to operate (sim.c, "Order"). */
 void sim_wait_turn(sim *s, sim_thread *th);
-/* th, running, gives the scheduler its turn and returns when switched
+/* th, running, passes control on (to the thread whose turn it is, or to
+ * the scheduler when an event comes first) and returns when switched
  * back to. */
 void sim_to_scheduler(sim *s, sim_thread *th);
 /* th leaves its core at its clock; the first in the run queue takes it. */
