@@ -22,18 +22,26 @@
  * eval breaker is polled where CPython polls it, at loop back-edges (here:
  * every taken jump, which includes them) and when a function is entered,
  * but only by one of the two copies of the loop (vm_loop.inc, compiled
- * below with polls and without).  gs_vm_run runs the copy without polls,
- * GS_VM_POLL_EVERY instructions at a time, and looks at the breaker between
- * runs; once it is set, the copy with polls runs on to the next poll
- * point.  So the lock still changes hands only where CPython's can, a
- * breaker another thread sets is seen within GS_VM_POLL_EVERY instructions
- * (about 1.5 us on a 2026 core: the holder's timed wait that set it
- * oversleeps by tens of microseconds), and one set before the run began
- * (the only kind in virtual time, whose machine runs one thread at a time)
- * is acted on exactly where it was when every iteration polled.  Why: one
- * compare and branch an iteration cost countdown 7% to 9% of its time on a
- * Zen 5 core, where its whole iteration is under 4 cycles (gilsim-bench's
- * paired runs, 2026-12-06).
+ * below with polls and without).  gs_vm_run runs the copy with polls
+ * while the breaker is set or the word gs_vm_watch names is non-zero
+ * (another thread waits for the lock, and may ask for it any moment), and
+ * otherwise the copy without, GS_VM_POLL_EVERY instructions at a time,
+ * looking at both between runs.  Why: one compare and branch an iteration
+ * cost countdown 7% to 9% of its time on a Zen 5 core, where its whole
+ * iteration is under 4 cycles (gilsim-bench's paired runs, 2026-12-06),
+ * and a thread that runs alone has nobody to ask it to stop but the run's
+ * end.  Why not always look every 4,096 instructions: a waiter that sets
+ * the drop request goes back to sleep, and a holder that drops within a
+ * few hundred nanoseconds signals it before it is asleep, a hand-off of
+ * a microsecond instead of a wake-up of tens, as CPython's holder, polling
+ * every back-edge, does.  Looking every 4,096 instructions (1.4 us here)
+ * missed that: 2 CPU threads at a 1 us interval handed the lock over in
+ * 16 to 19 us (p50), against 1.4 to 1.8 us before and 1.3 to 3.4 us with
+ * the watch (five real runs each, 2026-12-06).
+ * Where the lock changes hands, the loop is the one it always was; the
+ * lock changes hands only where CPython's can either way, and a breaker
+ * set before a run (the only kind in virtual time, whose machine runs one
+ * thread at a time) is acted on where it always was.
  *
  * Arithmetic wraps modulo 2^64, as machine integers do, unless the program
  * says `.overflow error` (Python's integers never wrap, so gilsim's Python
@@ -125,7 +133,7 @@ static gs_stop gs_vm_run_polling(gs_vm *vm, uint64_t budget);
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
 {
     for (;;) {
-        if (GS_UNLIKELY(gs_vm_breaker(vm)))
+        if (GS_UNLIKELY(gs_vm_polls_closely(vm)))
             return gs_vm_run_polling(vm, budget);
         uint64_t before = vm->instructions;
         gs_stop why = gs_vm_run_unpolled(vm, budget < GS_VM_POLL_EVERY ? budget : GS_VM_POLL_EVERY);

@@ -338,6 +338,33 @@ static void test_budget_spans_looks_at_the_breaker(void **state)
     gs_program_free(&p);
 }
 
+/* gs_vm_run polls at every back-edge while the breaker is set or the
+ * word it watches is non-zero, and looks only now and then otherwise. */
+static void test_watched_word_makes_runs_poll_closely(void **state)
+{
+    (void)state;
+    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    static gs_vm vm;
+    char err[GS_ERRMSG_MAX];
+    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+    assert_false(gs_vm_polls_closely(&vm));
+    static _Atomic uint32_t waiters;
+    gs_vm_watch(&vm, &waiters);
+    assert_false(gs_vm_polls_closely(&vm));
+    atomic_store(&waiters, 2);
+    assert_true(gs_vm_polls_closely(&vm));
+    /* polling closely counts the budget as exactly */
+    assert_int_equal(gs_vm_run(&vm, 2 * GS_VM_POLL_EVERY + 1), GS_STOP_BUDGET);
+    assert_int_equal(vm.instructions, 2 * GS_VM_POLL_EVERY + 1);
+    atomic_store(&waiters, 0);
+    assert_false(gs_vm_polls_closely(&vm));
+    gs_vm_set_breaker(&vm, 1);
+    assert_true(gs_vm_polls_closely(&vm));
+    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_BREAK);
+    assert_int_equal(vm.pc, 0); /* at loop: the jnz was taken */
+    gs_program_free(&p);
+}
+
 typedef struct {
     gs_vm *vm;
     _Atomic bool running;
@@ -620,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_breaker_at_call),
         cmocka_unit_test(test_budget_spans_looks_at_the_breaker),
         cmocka_unit_test(test_breaker_set_during_a_run),
+        cmocka_unit_test(test_watched_word_makes_runs_poll_closely),
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),

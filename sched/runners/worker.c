@@ -48,6 +48,7 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
     if (!w->vm)
         return -1;
     w->client = (gs_gil_client){.vm = w->vm, .id = res->id, .rec = &res->rec, .stats = &res->lock};
+    gs_vm_watch(w->vm, &gil->queued); /* a waiter may ask for the lock any moment */
     return 0;
 }
 
