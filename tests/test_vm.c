@@ -319,13 +319,16 @@ static void test_breaker_at_call(void **state)
     gs_program_free(&p);
 }
 
+/* A loop with no end: push, then a taken jnz back to it (at 0). */
+#define ENDLESS_LOOP ".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n"
+
 /* gs_vm_run looks at a clear breaker every GS_VM_POLL_EVERY instructions
  * (vm_eval.c): a budget that spans many such runs is still counted to the
  * instruction, and a run that ends on a look's boundary stops there. */
 static void test_budget_spans_looks_at_the_breaker(void **state)
 {
     (void)state;
-    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    gs_program p = vm_load(ENDLESS_LOOP);
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
@@ -343,7 +346,7 @@ static void test_budget_spans_looks_at_the_breaker(void **state)
 static void test_watched_word_makes_runs_poll_closely(void **state)
 {
     (void)state;
-    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    gs_program p = vm_load(ENDLESS_LOOP);
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
@@ -386,7 +389,7 @@ static void *set_breaker_later(void *arg)
 static void test_breaker_set_during_a_run(void **state)
 {
     (void)state;
-    gs_program p = vm_load(".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n");
+    gs_program p = vm_load(ENDLESS_LOOP);
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
