@@ -107,11 +107,86 @@ static void test_many_fibers_keep_their_stacks(void **state)
     gs_fiber_free(main);
 }
 
+typedef struct {
+    gs_fiber *self;
+    char name;
+    char *log;
+    size_t *len;
+} ender;
+
+/* Logs its name and ends: control goes to the fiber named at creation. */
+static void end_at_once(void *arg)
+{
+    ender *e = arg;
+    e->log[(*e->len)++] = e->name;
+}
+
+/* A fiber whose back has never run starts it by ending (the simulator
+ * passes turns between threads, so a thread may finish before the
+ * scheduler, its back, has run), and that one ends home in turn. */
+static void test_ending_starts_a_back_that_never_ran(void **state)
+{
+    (void)state;
+    char log[8] = {0};
+    size_t len = 0;
+    gs_fiber *main = gs_fiber_main();
+    ender b = {.name = 'b', .log = log, .len = &len};
+    ender a = {.name = 'a', .log = log, .len = &len};
+    b.self = gs_fiber_new(64 * 1024, end_at_once, &b, main);
+    a.self = gs_fiber_new(64 * 1024, end_at_once, &a, b.self);
+    assert_non_null(main);
+    assert_non_null(a.self);
+    assert_non_null(b.self);
+    gs_fiber_switch(main, a.self); /* a ends into b, never started; b ends home */
+    log[len++] = 'm';
+    assert_string_equal(log, "abm");
+    assert_true(gs_fiber_done(a.self));
+    assert_true(gs_fiber_done(b.self));
+    gs_fiber_free(a.self);
+    gs_fiber_free(b.self);
+    gs_fiber_free(main);
+}
+
+/* Two fibers switch straight to each other many times, as the
+ * simulator's threads pass turns.  Under ThreadSanitizer a switch that
+ * left a frame on the fiber it entered overflowed its stack depot (65,536
+ * frames) within this many switches. */
+static void test_many_switches_leave_no_frames_behind(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 100000 };
+    static char log[2 * ROUNDS + 1];
+    size_t len = 0;
+    gs_fiber *main = gs_fiber_main();
+    player a = {.name = 'a', .log = log, .len = &len, .rounds = ROUNDS, .main = main};
+    player b = {.name = 'b', .log = log, .len = &len, .rounds = ROUNDS, .main = main};
+    a.self = gs_fiber_new(64 * 1024, play, &a, main);
+    b.self = gs_fiber_new(64 * 1024, play, &b, main);
+    assert_non_null(a.self);
+    assert_non_null(b.self);
+    a.other = b.self;
+    b.other = a.self;
+    gs_fiber_switch(main, a.self); /* a's last turn comes home, b's is still to come */
+    assert_int_equal(len, 2 * ROUNDS - 1);
+    assert_int_equal(log[len - 1], 'a');
+    gs_fiber_switch(main, b.self);
+    assert_int_equal(len, 2 * ROUNDS);
+    gs_fiber_switch(main, a.self);
+    gs_fiber_switch(main, b.self);
+    assert_true(gs_fiber_done(a.self));
+    assert_true(gs_fiber_done(b.self));
+    gs_fiber_free(a.self);
+    gs_fiber_free(b.self);
+    gs_fiber_free(main);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_fibers_take_turns),
         cmocka_unit_test(test_many_fibers_keep_their_stacks),
+        cmocka_unit_test(test_ending_starts_a_back_that_never_ran),
+        cmocka_unit_test(test_many_switches_leave_no_frames_behind),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
