@@ -66,10 +66,6 @@ typedef struct gs_vm {
     /* Non-zero asks the loop to stop at its next back-edge or call (as
      * CPython's eval_breaker).  Bits are the scheduler's to define. */
     _Alignas(64) _Atomic uint32_t breaker;
-    /* A word that is non-zero while another thread may set the breaker
-     * any moment (the lock's count of waiters), or NULL: gs_vm_run polls
-     * at every back-edge while it is non-zero (gs_vm_watch). */
-    const _Atomic uint32_t *watch;
 
     const gs_program *prog;
     uint32_t pc;            /* next instruction */
@@ -132,39 +128,16 @@ bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values);
 int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t nargs,
                char err[GS_ERRMSG_MAX]);
 
-/* How many instructions the loop may run between looks at a clear
- * breaker (vm_eval.c says why it does not look at every back-edge). */
-#define GS_VM_POLL_EVERY 4096
-
 /* Runs at most budget instructions and says why it stopped.  Calling it
  * again resumes exactly where it stopped (after an I/O stop, only once
  * gs_vm_complete_io has delivered the result).  A finished vm returns its
- * final stop again.  A breaker set before the call stops it
- * (GS_STOP_BREAK) at the first back-edge or call; one another thread sets
- * during it, at the first after at most GS_VM_POLL_EVERY more
- * instructions, or at once while the word gs_vm_watch names is non-zero. */
+ * final stop again. */
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget);
 
-/* The same, never looking at the breaker: the benchmark prices the look
- * with it. */
+/* The same, never polling the breaker: for a caller on whose machine
+ * nothing sets the breaker while the loop runs, and that runs gs_vm_run
+ * while it is set (vm_eval.c says why). */
 gs_stop gs_vm_run_unpolled(gs_vm *vm, uint64_t budget);
-
-/* Makes gs_vm_run poll the breaker at every back-edge and call, as
- * CPython's loop does, whenever *word is non-zero as a run begins or at a
- * look (NULL: never).  A scheduler points it at whatever counts the
- * threads that may soon ask this one to stop (vm_eval.c says why). */
-static inline void gs_vm_watch(gs_vm *vm, const _Atomic uint32_t *word)
-{
-    vm->watch = word;
-}
-
-/* Whether gs_vm_run, beginning now, polls at every back-edge and call:
- * the breaker is set, or the watched word is non-zero. */
-static inline bool gs_vm_polls_closely(const gs_vm *vm)
-{
-    return atomic_load_explicit(&vm->breaker, memory_order_relaxed) != 0 ||
-           (vm->watch && atomic_load_explicit(vm->watch, memory_order_relaxed) != 0);
-}
 
 /* Resumes a vm stopped for a request: an I/O or native call's result is
  * pushed; a lock request takes none. */

@@ -21,27 +21,24 @@
  * The instruction budget is one counter decremented per instruction.  The
  * eval breaker is polled where CPython polls it, at loop back-edges (here:
  * every taken jump, which includes them) and when a function is entered,
- * but only by one of the two copies of the loop (vm_loop.inc, compiled
- * below with polls and without).  gs_vm_run runs the copy with polls
- * while the breaker is set or the word gs_vm_watch names is non-zero
- * (another thread waits for the lock, and may ask for it any moment), and
- * otherwise the copy without, GS_VM_POLL_EVERY instructions at a time,
- * looking at both between runs.  Why: one compare and branch an iteration
- * cost countdown 7% to 9% of its time on a Zen 5 core, where its whole
- * iteration is under 4 cycles (gilsim-bench's paired runs, 2026-12-06),
- * and a thread that runs alone has nobody to ask it to stop but the run's
- * end.  Why not always look every 4,096 instructions: a waiter that sets
- * the drop request goes back to sleep, and a holder that drops within a
- * few hundred nanoseconds signals it before it is asleep, a hand-off of
- * a microsecond instead of a wake-up of tens, as CPython's holder, polling
- * every back-edge, does.  Looking every 4,096 instructions (1.4 us here)
- * missed that: 2 CPU threads at a 1 us interval handed the lock over in
- * 16 to 19 us (p50), against 1.4 to 1.8 us before and 1.3 to 3.4 us with
- * the watch (five real runs each, 2026-12-06).
- * Where the lock changes hands, the loop is the one it always was; the
- * lock changes hands only where CPython's can either way, and a breaker
- * set before a run (the only kind in virtual time, whose machine runs one
- * thread at a time) is acted on where it always was.
+ * by gs_vm_run.  The loop is compiled twice (vm_loop.inc):
+ * gs_vm_run_unpolled is the same without the polls, for a caller on whose
+ * machine nothing can set the breaker while the loop runs (the simulated
+ * one: its threads are fibers of one OS thread, which take turns between
+ * runs).  The poll costs countdown 7% to 9% of its time on a Zen 5 core,
+ * where the whole iteration is under 4 cycles (gilsim-bench's paired
+ * runs, 2026-12-06); virtual time saves that, and its figures are the
+ * same to the instruction.  Real time pays it.  A loop that looked at the
+ * breaker only every 4,096 instructions was 0% to 2% dearer than none,
+ * but 2 CPU threads at a 1 us interval then handed the lock over in 16 to
+ * 19 us (p50), not 1.4 to 1.8: the waiter that set the request was asleep
+ * by the time the holder saw it, where CPython's holder, polling every
+ * back-edge, signals it on its way to sleep.  Looking closely only while
+ * another thread waits for the lock fixed that, but made a lone thread's
+ * instructions 7% to 9% cheaper than a contended one's, a bias in every
+ * speedup over one thread; looking every 1,024 or 2,048 instructions cost
+ * 2.9% to 3.7% or 1.8% and handed over in 1.3 or 3 us here, later on a
+ * slower machine.
  *
  * Arithmetic wraps modulo 2^64, as machine integers do, unless the program
  * says `.overflow error` (Python's integers never wrap, so gilsim's Python
@@ -117,8 +114,7 @@ static inline bool gs_mul_overflow(int64_t a, int64_t b, int64_t *dst)
 #define GS_MUL_OVERFLOW(a, b, dst) gs_mul_overflow(a, b, dst)
 #endif
 
-static gs_stop gs_vm_run_polling(gs_vm *vm, uint64_t budget);
-#define GS_VM_EVAL gs_vm_run_polling
+#define GS_VM_EVAL gs_vm_run
 #define GS_VM_POLL 1
 #include "vm_loop.inc"
 #undef GS_VM_EVAL
@@ -129,16 +125,3 @@ static gs_stop gs_vm_run_polling(gs_vm *vm, uint64_t budget);
 #include "vm_loop.inc"
 #undef GS_VM_EVAL
 #undef GS_VM_POLL
-
-gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
-{
-    for (;;) {
-        if (GS_UNLIKELY(gs_vm_polls_closely(vm)))
-            return gs_vm_run_polling(vm, budget);
-        uint64_t before = vm->instructions;
-        gs_stop why = gs_vm_run_unpolled(vm, budget < GS_VM_POLL_EVERY ? budget : GS_VM_POLL_EVERY);
-        budget -= vm->instructions - before;
-        if (why != GS_STOP_BUDGET || budget == 0)
-            return why;
-    }
-}

@@ -20,7 +20,6 @@
 #include "experiment.h"
 #include "helpers.h"
 #include "runners/runner.h"
-#include "runners/worker.h"
 #include "sim.h"
 #include "summary.h"
 
@@ -397,33 +396,6 @@ static void test_worker_runs_in_granted_slices(void **state)
     gs_workload_free(&w);
 }
 
-/* A worker's interpreter polls its breaker at every back-edge while
- * another thread waits for its lock, and looks only now and then while
- * none does (interp/vm_eval.c says why). */
-static void test_worker_polls_closely_while_others_wait(void **state)
-{
-    (void)state;
-    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
-    gs_run_config cfg = config(&w, 1, 1);
-    gs_gil *gil = gs_gil_new(&cfg.gil, gs_os_real());
-    assert_non_null(gil);
-    static gs_worker_result res;
-    res.units = 1;
-    gs_worker worker;
-    char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_worker_init(&worker, &cfg, &res, gil, NULL, 0, err), 0);
-    assert_false(gs_vm_polls_closely(worker.vm));
-    atomic_fetch_add(&gil->queued, 1);
-    assert_true(gs_vm_polls_closely(worker.vm));
-    atomic_fetch_sub(&gil->queued, 1);
-    assert_false(gs_vm_polls_closely(worker.vm));
-    gs_vm_set_breaker(worker.vm, GS_BREAK_DROP);
-    assert_true(gs_vm_polls_closely(worker.vm));
-    gs_worker_free(&worker);
-    gs_gil_destroy(gil);
-    gs_workload_free(&w);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,7 +413,6 @@ int main(void)
         cmocka_unit_test(test_every_policy),
         cmocka_unit_test(test_legacy_battle_has_futile_wakeups),
         cmocka_unit_test(test_worker_runs_in_granted_slices),
-        cmocka_unit_test(test_worker_polls_closely_while_others_wait),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

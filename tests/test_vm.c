@@ -322,49 +322,26 @@ static void test_breaker_at_call(void **state)
 /* A loop with no end: push, then a taken jnz back to it (at 0). */
 #define ENDLESS_LOOP ".func main 0\nloop:\n push 1\n jnz loop\n push 0\n ret\n.end\n"
 
-/* gs_vm_run looks at a clear breaker every GS_VM_POLL_EVERY instructions
- * (vm_eval.c): a budget that spans many such runs is still counted to the
- * instruction, and a run that ends on a look's boundary stops there. */
-static void test_budget_spans_looks_at_the_breaker(void **state)
+/* gs_vm_run_unpolled never looks at the breaker, and with it clear does
+ * what gs_vm_run does, to the instruction. */
+static void test_unpolled_ignores_the_breaker(void **state)
 {
     (void)state;
     gs_program p = vm_load(ENDLESS_LOOP);
-    static gs_vm vm;
+    static gs_vm polled, unpolled;
     char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_int_equal(gs_vm_run(&vm, 3 * GS_VM_POLL_EVERY + 1), GS_STOP_BUDGET);
-    assert_int_equal(vm.instructions, 3 * GS_VM_POLL_EVERY + 1);
-    assert_int_equal(vm.pc, 2); /* the push was the odd one: at the jnz */
-    assert_int_equal(gs_vm_run(&vm, GS_VM_POLL_EVERY), GS_STOP_BUDGET);
-    assert_int_equal(vm.instructions, 4 * GS_VM_POLL_EVERY + 1);
-    assert_int_equal(vm.pc, 2);
-    gs_program_free(&p);
-}
-
-/* gs_vm_run polls at every back-edge while the breaker is set or the
- * word it watches is non-zero, and looks only now and then otherwise. */
-static void test_watched_word_makes_runs_poll_closely(void **state)
-{
-    (void)state;
-    gs_program p = vm_load(ENDLESS_LOOP);
-    static gs_vm vm;
-    char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    assert_false(gs_vm_polls_closely(&vm));
-    static _Atomic uint32_t waiters;
-    gs_vm_watch(&vm, &waiters);
-    assert_false(gs_vm_polls_closely(&vm));
-    atomic_store(&waiters, 2);
-    assert_true(gs_vm_polls_closely(&vm));
-    /* polling closely counts the budget as exactly */
-    assert_int_equal(gs_vm_run(&vm, 2 * GS_VM_POLL_EVERY + 1), GS_STOP_BUDGET);
-    assert_int_equal(vm.instructions, 2 * GS_VM_POLL_EVERY + 1);
-    atomic_store(&waiters, 0);
-    assert_false(gs_vm_polls_closely(&vm));
-    gs_vm_set_breaker(&vm, 1);
-    assert_true(gs_vm_polls_closely(&vm));
-    assert_int_equal(gs_vm_run(&vm, UINT64_MAX), GS_STOP_BREAK);
-    assert_int_equal(vm.pc, 0); /* at loop: the jnz was taken */
+    assert_int_equal(gs_vm_init(&polled, &p, NULL, 0, err), 0);
+    assert_int_equal(gs_vm_init(&unpolled, &p, NULL, 0, err), 0);
+    for (uint64_t budget = 1; budget < 40; budget += 7) {
+        assert_int_equal(gs_vm_run(&polled, budget), GS_STOP_BUDGET);
+        assert_int_equal(gs_vm_run_unpolled(&unpolled, budget), GS_STOP_BUDGET);
+        assert_int_equal(unpolled.instructions, polled.instructions);
+        assert_int_equal(unpolled.pc, polled.pc);
+        assert_int_equal(unpolled.sp, polled.sp);
+    }
+    gs_vm_set_breaker(&unpolled, 1);
+    assert_int_equal(gs_vm_run_unpolled(&unpolled, 1000), GS_STOP_BUDGET);
+    assert_int_equal(unpolled.instructions, polled.instructions + 1000);
     gs_program_free(&p);
 }
 
@@ -648,9 +625,8 @@ int main(void)
         cmocka_unit_test(test_io_program_single_steps),
         cmocka_unit_test(test_breaker_at_back_edge),
         cmocka_unit_test(test_breaker_at_call),
-        cmocka_unit_test(test_budget_spans_looks_at_the_breaker),
         cmocka_unit_test(test_breaker_set_during_a_run),
-        cmocka_unit_test(test_watched_word_makes_runs_poll_closely),
+        cmocka_unit_test(test_unpolled_ignores_the_breaker),
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),

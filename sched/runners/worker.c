@@ -48,7 +48,6 @@ int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res
     if (!w->vm)
         return -1;
     w->client = (gs_gil_client){.vm = w->vm, .id = res->id, .rec = &res->rec, .stats = &res->lock};
-    gs_vm_watch(w->vm, &gil->queued); /* a waiter may ask for the lock any moment */
     return 0;
 }
 
@@ -182,7 +181,9 @@ gs_stop gs_worker_run_granted(gs_os *os, gs_vm *vm, uint64_t wanted)
 {
     for (;;) {
         uint64_t before = vm->instructions;
-        gs_stop why = gs_vm_run(vm, os->ops->budget(os, wanted));
+        uint64_t budget = os->ops->budget(os, wanted);
+        gs_stop why = os->ops->breaker_between_budgets && !gs_vm_breaker(vm) ? gs_vm_run_unpolled(vm, budget)
+                                                                            : gs_vm_run(vm, budget);
         uint64_t ran = vm->instructions - before;
         os->ops->ran(os, ran);
         if (vm->shared_touched) { /* free-threaded: the cache lines it brought over */

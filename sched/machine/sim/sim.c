@@ -606,6 +606,7 @@ static const gs_os_ops sim_ops = {
     .io_stop = gs_sim_io_stop,
     .io_close = gs_sim_io_close,
     .budget = sim_budget,
+    .breaker_between_budgets = true,
     .ran = sim_ran,
     .shares_memory = sim_shares_memory,
     .computes_alone = sim_computes_alone,
