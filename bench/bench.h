@@ -56,8 +56,15 @@ void bench_add_ratio(bench_report *r, const char *section, const char *name, dou
 void bench_note(bench_report *r, const char *note);
 
 /* Loads a built-in workload, or exits saying why. */
+#include "vm.h"
 #include "workload.h"
 gs_workload bench_workload(gs_workload_kind kind);
+
+/* Program p run to its end from main(args) by run (gs_vm_run or
+ * gs_vm_run_unpolled), on one state; its time, and its instruction count
+ * in *instructions.  Exits saying why when it cannot start or fails. */
+bench_mark bench_time_vm(const gs_program *p, const int64_t *args, uint32_t nargs,
+                         gs_stop (*run)(gs_vm *, uint64_t), uint64_t *instructions);
 
 /* A run of mode x workers under policy, each doing one small unit, in a
  * child process of its own (so that its peak memory is its own); sim: on

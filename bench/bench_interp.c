@@ -30,12 +30,12 @@ typedef struct {
 
 /* Runs prog's main(0, 1, size) once; returns its time and sets
  * *instructions. */
-static took time_program(const gs_program *p, int64_t size, run_fn run, uint64_t *instructions)
+bench_mark bench_time_vm(const gs_program *p, const int64_t *args, uint32_t nargs,
+                         gs_stop (*run)(gs_vm *, uint64_t), uint64_t *instructions)
 {
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
-    int64_t args[3] = {0, 1, size};
-    if (gs_vm_init(&vm, p, args, 3, err) != 0) {
+    if (gs_vm_init(&vm, p, args, nargs, err) != 0) {
         fprintf(stderr, "gilsim-bench: %s\n", err);
         exit(1);
     }
@@ -47,7 +47,15 @@ static took time_program(const gs_program *p, int64_t size, run_fn run, uint64_t
         exit(1);
     }
     *instructions = vm.instructions;
-    return (took){(b.wall - a.wall) * 1e9, (b.cpu - a.cpu) * 1e9};
+    return (bench_mark){.wall = b.wall - a.wall, .cpu = b.cpu - a.cpu};
+}
+
+/* Countdown-shaped program p of size: its time in nanoseconds. */
+static took time_program(const gs_program *p, int64_t size, run_fn run, uint64_t *instructions)
+{
+    int64_t args[3] = {0, 1, size};
+    bench_mark t = bench_time_vm(p, args, 3, run, instructions);
+    return (took){t.wall * 1e9, t.cpu * 1e9};
 }
 
 /* A figure from REPS values, and its twin from CPU time. */

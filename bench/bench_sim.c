@@ -98,24 +98,15 @@ static bench_mark sim_run(gs_run_config *cfg, const gs_sim_model *model, gs_run_
 
 enum { ALONE, RATE, OVERHEAD, SWITCH, HANDOFFS, PACE, NFIGURES };
 
-/* Units first..first+count of the countdown, by the interpreter alone
- * with the loop virtual time runs (no breaker polls: interp/vm_eval.c),
- * so that the overhead is the simulator's own.  Its wall and CPU time. */
+/* Units 0..count of the countdown, by the interpreter alone with the
+ * loop virtual time runs (no breaker polls: interp/vm_eval.c), so that
+ * the overhead is the simulator's own.  Its wall and CPU time. */
 static bench_mark interp_alone(const gs_workload *w, uint64_t count)
 {
     int64_t args[3];
     uint32_t nargs = gs_workload_args(w, 0, count, args);
-    gs_vm *vm = gs_vm_new();
-    char err[GS_ERRMSG_MAX];
-    if (!vm || gs_vm_init(vm, &w->prog, args, nargs, err) != 0)
-        exit(1);
-    bench_mark t0 = bench_now();
-    gs_stop stop = gs_vm_run_unpolled(vm, UINT64_MAX);
-    bench_mark t1 = bench_now();
-    if (stop != GS_STOP_DONE)
-        exit(1);
-    gs_vm_free(vm);
-    return (bench_mark){.wall = t1.wall - t0.wall, .cpu = t1.cpu - t0.cpu};
+    uint64_t instructions;
+    return bench_time_vm(&w->prog, args, nargs, gs_vm_run_unpolled, &instructions);
 }
 
 /* The simulator's growth (see the header).  Runs of each growth row: a

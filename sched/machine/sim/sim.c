@@ -201,12 +201,20 @@ void sim_make_ready(sim *s, sim_thread *th, uint64_t t)
 
 /* ---- whose turn (turns.c keeps the order) ---- */
 
+/* The thread on a core whose turn it is, if it comes before every due
+ * event; NULL when an event comes first (or no thread holds a core). */
+static sim_thread *next_turn(sim *s)
+{
+    sim_thread *best = sim_turns_first(s);
+    return best && !(s->nheap && s->heap[0].time <= best->t) ? best : NULL;
+}
+
 static void scheduler_loop(void *arg)
 {
     sim *s = arg;
     for (;;) {
-        sim_thread *best = sim_turns_first(s);
-        if (s->nheap && (!best || s->heap[0].time <= best->t)) {
+        sim_thread *best = next_turn(s);
+        if (!best && s->nheap) {
             sim_event ev = sim_pop_event(s);
             sim_thread *th = ev.thread;
             if (th->state != BLOCKED || th->wait != ev.wait)
@@ -234,8 +242,8 @@ static void scheduler_loop(void *arg)
  * stack (fiber.c). */
 void sim_to_scheduler(sim *s, sim_thread *th)
 {
-    sim_thread *best = sim_turns_first(s);
-    if (best && !(s->nheap && s->heap[0].time <= best->t)) {
+    sim_thread *best = next_turn(s);
+    if (best) {
         if (best != th) {
             s->current = best;
             gs_fiber_switch(th->fiber, best->fiber);
