@@ -114,19 +114,20 @@ const char *gs_verdict_say(const gs_verdict *v, gs_doubt d, gs_mode mode, uint32
                      100 * v->busy_share);
         break;
     }
-    case GS_DOUBT_STACKED:
+    case GS_DOUBT_STACKED: {
+        static const char vm_stacking[] =
+            "in a virtual machine, Linux may wake a thread on its waker's busy core while another core idles";
         if (v->stacked_sure)
             snprintf(buf, size, "the operating system ran these %u %s on fewer cores than they had: they waited "
                      "for a core %.0f%% of the time they wanted one, more than other programs explain, so who ran "
-                     "when was its doing, not the lock's (in a virtual machine, Linux may wake a thread on its "
-                     "waker's busy core while another core idles)", workers, many, 100 * v->stacked_share);
+                     "when was its doing, not the lock's (%s)", workers, many, 100 * v->stacked_share, vm_stacking);
         else
             snprintf(buf, size, "these %u %s waited for a core %.0f%% of the time they wanted one, though they "
-                     "had a core each: other programs or the operating system's placement of them (in a virtual "
-                     "machine, Linux may wake a thread on its waker's busy core while another core idles) kept "
+                     "had a core each: other programs or the operating system's placement of them (%s) kept "
                      "them off, and this machine's counters cannot tell which in a run this short; either way "
-                     "who ran when was not the lock's doing", workers, many, 100 * v->stacked_share);
+                     "who ran when was not the lock's doing", workers, many, 100 * v->stacked_share, vm_stacking);
         break;
+    }
     case GS_DOUBT_BEYOND_CORES:
         snprintf(buf, size, "a speedup of %.2fx (efficiency %.0f%%) cannot be: %u %s that only compute can go "
                  "at most %.0fx as fast as one on the cores they had; the 1-%s run was slowed by something else",
