@@ -1,11 +1,14 @@
 /* test_fiber.c - fibers switch where they are told, each on its own stack,
  * and come back to the fiber named at creation when done. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -180,6 +183,95 @@ static void test_many_switches_leave_no_frames_behind(void **state)
     gs_fiber_free(main);
 }
 
+enum { SMALL_STACK = 16 * 1024 };
+
+/* Writes over the last word of its own stack, as a thread that ran to the
+ * end of it would: fiber.c keeps a fiber's record just above its stack. */
+static void run_to_the_end(void *arg)
+{
+    gs_fiber **self = arg;
+    memset((char *)*self - SMALL_STACK, 0, sizeof(uint64_t));
+}
+
+/* A fiber that ran past the end of its stack stops the program with a
+ * message when it is freed, where it would otherwise have written over
+ * other memory unseen (simulated threads' stacks are small: sim_core.h). */
+static void test_running_past_the_stack_is_caught(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *err = fopen("overrun-stderr", "w");
+        if (!err || dup2(fileno(err), 2) < 0) /* stderr stays unbuffered: abort() flushes nothing */
+            _exit(125);
+        gs_fiber *main = gs_fiber_main(), *f = NULL;
+        f = gs_fiber_new(SMALL_STACK, run_to_the_end, &f, main);
+        if (!main || !f)
+            _exit(125);
+        gs_fiber_switch(main, f);
+        gs_fiber_free(f); /* stops the program */
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    FILE *err = fopen("overrun-stderr", "r");
+    assert_non_null(err);
+    char line[256] = {0};
+    assert_non_null(fgets(line, sizeof line, err));
+    fclose(err);
+    assert_non_null(strstr(line, "ran past the end of its C stack"));
+}
+
+/* One that stayed inside it is freed quietly, its stack's last word kept. */
+static void test_a_fiber_within_its_stack_frees_quietly(void **state)
+{
+    (void)state;
+    char log[4] = {0};
+    size_t len = 0;
+    gs_fiber *main = gs_fiber_main();
+    ender e = {.name = 'e', .log = log, .len = &len};
+    e.self = gs_fiber_new(SMALL_STACK, end_at_once, &e, main);
+    assert_non_null(main);
+    assert_non_null(e.self);
+    gs_fiber_switch(main, e.self);
+    assert_true(gs_fiber_done(e.self));
+    assert_string_equal(log, "e");
+    gs_fiber_free(e.self);
+    gs_fiber_free(main);
+}
+
+/* Counts its calls in its room, which came zeroed. */
+static void count_in_room(void *arg)
+{
+    unsigned *calls = arg;
+    *calls += 1;
+}
+
+/* A fiber with room for its caller runs its function on that room, which
+ * the caller was given too, zeroed. */
+static void test_room_goes_to_the_function(void **state)
+{
+    (void)state;
+    gs_fiber *main = gs_fiber_main();
+    void *room = NULL;
+    gs_fiber *f = gs_fiber_new_with_room(SMALL_STACK, 3 * sizeof(unsigned), count_in_room, main, &room);
+    assert_non_null(main);
+    assert_non_null(f);
+    assert_non_null(room);
+    unsigned *calls = room;
+    assert_int_equal(calls[0] + calls[1] + calls[2], 0);
+    gs_fiber_switch(main, f);
+    assert_true(gs_fiber_done(f));
+    assert_int_equal(calls[0], 1);
+    assert_int_equal(calls[1] + calls[2], 0);
+    gs_fiber_free(f);
+    gs_fiber_free(main);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +279,9 @@ int main(void)
         cmocka_unit_test(test_many_fibers_keep_their_stacks),
         cmocka_unit_test(test_ending_starts_a_back_that_never_ran),
         cmocka_unit_test(test_many_switches_leave_no_frames_behind),
+        cmocka_unit_test(test_running_past_the_stack_is_caught),
+        cmocka_unit_test(test_a_fiber_within_its_stack_frees_quietly),
+        cmocka_unit_test(test_room_goes_to_the_function),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

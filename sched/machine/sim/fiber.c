@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <ucontext.h>
 
 #include "../machine.h"
@@ -161,19 +162,29 @@ gs_fiber *gs_fiber_main(void)
     return f;
 }
 
-gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back)
+/* The word at the bottom of every fiber's stack: a fiber that ran past
+ * its stack wrote over it (gs_fiber_free looks). */
+#define STACK_END_MARK UINT64_C(0x67696c73696d2121) /* "gilsim!!" */
+
+/* A fiber, its stack and its caller's room are one allocation: the stack,
+ * then the fiber's record just above the stack's top, then the room.  A
+ * switch to a fiber reads its record, the frames at its stack's top and
+ * (the simulator's) its thread in the room; with thousands of fibers each
+ * switch goes to memory long out of the caches, and one page then holds
+ * all three (sim_core.h, STACK, has what that saves). */
+gs_fiber *gs_fiber_new_with_room(size_t stack_size, size_t room, gs_fiber_fn fn, gs_fiber *back, void **roomp)
 {
-    gs_fiber *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
     stack_size = (stack_size + 63) / 64 * 64;
-    f->stack = aligned_alloc(64, stack_size);
-    if (!f->stack) {
-        free(f);
+    size_t record = (sizeof(gs_fiber) + 63) / 64 * 64;
+    char *block = aligned_alloc(64, stack_size + record + (room + 63) / 64 * 64);
+    if (!block)
         return NULL;
-    }
+    gs_fiber *f = (gs_fiber *)(void *)(block + stack_size);
+    memset(f, 0, record + room);
+    memcpy(block, &(uint64_t){STACK_END_MARK}, sizeof(uint64_t));
+    f->stack = block;
     f->fn = fn;
-    f->arg = arg;
+    f->arg = (char *)f + record;
     f->back = back;
     f->stack_size = stack_size;
     f->asan_bottom = f->stack;
@@ -181,6 +192,16 @@ gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *b
 #ifdef GS_TSAN
     f->tsan_fiber = __tsan_create_fiber(0);
 #endif
+    if (roomp)
+        *roomp = f->arg;
+    return f;
+}
+
+gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back)
+{
+    gs_fiber *f = gs_fiber_new_with_room(stack_size, 0, fn, back, NULL);
+    if (f)
+        f->arg = arg;
     return f;
 }
 
@@ -223,10 +244,16 @@ void gs_fiber_free(gs_fiber *f)
 {
     if (!f)
         return;
+    if (f->is_main) {
+        free(f);
+        return;
+    }
 #ifdef GS_TSAN
-    if (!f->is_main)
-        __tsan_destroy_fiber(f->tsan_fiber);
+    __tsan_destroy_fiber(f->tsan_fiber);
 #endif
-    free(f->stack);
-    free(f);
+    uint64_t mark;
+    memcpy(&mark, f->stack, sizeof mark);
+    if (mark != STACK_END_MARK)
+        gs_fatal("a simulated thread ran past the end of its C stack (sim_core.h, STACK)", 0);
+    free(f->stack); /* the fiber's record and room with it */
 }

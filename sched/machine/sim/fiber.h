@@ -27,6 +27,11 @@ gs_fiber *gs_fiber_main(void);
  * memory. */
 gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back);
 
+/* The same, with room bytes for the caller, zeroed, in the fiber's own
+ * memory (next to what a switch to it touches: fiber.c), given to fn as
+ * its argument and in *roomp, and freed with the fiber. */
+gs_fiber *gs_fiber_new_with_room(size_t stack_size, size_t room, gs_fiber_fn fn, gs_fiber *back, void **roomp);
+
 /* Suspends from (the running fiber) and runs to from where it last
  * suspended, or from its start. */
 void gs_fiber_switch(gs_fiber *from, gs_fiber *to);

@@ -322,14 +322,15 @@ static void thread_main(void *arg)
     /* returning switches to the scheduler for good */
 }
 
-static sim_thread *new_thread(sim *s)
+/* Counts th, zeroed, among s's threads. */
+static sim_thread *add_thread(sim *s, sim_thread *th)
 {
     if (s->nthreads == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 16;
         s->threads = sim_must(realloc(s->threads, s->cap * sizeof *s->threads));
     }
-    sim_thread *th = sim_must(calloc(1, sizeof *th));
     th->id = s->nthreads;
+    th->machine = s;
     s->threads[s->nthreads++] = th;
     return th;
 }
@@ -339,13 +340,14 @@ void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint
     sim *s = sim_of(os);
     sim_thread *by = sim_me(os);
     sim_wait_turn(s, by);
-    sim_thread *th = new_thread(s);
+    void *room;
+    gs_fiber *fiber = gs_fiber_new_with_room(STACK, sizeof(sim_thread), thread_main, s->scheduler, &room);
+    if (!fiber)
+        gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
+    sim_thread *th = add_thread(s, room); /* in its fiber's memory, freed with it */
+    th->fiber = fiber;
     th->fn = fn;
     th->arg = arg;
-    th->machine = s;
-    th->fiber = gs_fiber_new(STACK, thread_main, th, s->scheduler);
-    if (!th->fiber)
-        gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
     by->t += cost_ns;
     sim_make_ready(s, th, by->t + s->m.wake_ns);
     *t = (gs_thread *)(void *)th;
@@ -656,7 +658,7 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     bool heaps = true;
     for (int k = 0; k < SIM_HEAPS; k++)
         heaps &= (s->turns[k].a = calloc(model->cores, sizeof *s->turns[k].a)) != NULL;
-    sim_thread *first = heaps ? new_thread(s) : NULL;
+    sim_thread *first = heaps ? add_thread(s, sim_must(calloc(1, sizeof *first))) : NULL; /* the calling thread */
     if (first)
         first->fiber = gs_fiber_main();
     if (first)
@@ -685,10 +687,10 @@ void gs_os_sim_free(gs_os *os)
         waking += s->threads[i]->waking;
     if (waking != s->waking)
         gs_fatal("the simulated machine lost count of its woken threads", 0);
-    for (uint32_t i = 0; i < s->nthreads; i++) {
+    for (uint32_t i = 0; i < s->nthreads; i++) /* a spawned thread with its fiber, in whose memory it is */
         gs_fiber_free(s->threads[i]->fiber);
-        free(s->threads[i]);
-    }
+    if (s->nthreads) /* the calling thread, allocated on its own */
+        free(s->threads[0]);
     gs_fiber_free(s->scheduler);
     free(s->threads);
     for (int k = 0; k < SIM_HEAPS; k++)
