@@ -13,7 +13,7 @@
 #include "hist.h"
 #include "runners/wire.h"
 
-#define EVENT_CAP 8u
+#define EVENT_CAP (GS_REC_CHUNK + 4u) /* past one chunk: the receiver puts the rest after another worker's */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,12 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     static gs_worker_result got;
     static gs_worker_rare rare;
-    static gs_event events[EVENT_CAP];
+    static gs_event events[2 * EVENT_CAP + GS_REC_CHUNK]; /* the worker's chunks, and another's between (recorder.h) */
     static gs_hist whole;
     gs_worker_result want;
     memset(&want, 0, sizeof want);
     memcpy(&want, msg + sizeof header, offsetof(gs_worker_result, failed)); /* the id and units it claims are the parent's */
-    want.rec = (gs_recorder){.events = events, .cap = EVENT_CAP};
+    want.rec = (gs_recorder){.events = events, .cap = EVENT_CAP, .gap = 1};
     want.rare = &rare;
     got = want;
     char why[GS_ERRMSG_MAX];
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     (uint64_t)gs_worker_hist_mean(hists[i]) + gs_hist_percentile(&whole, 99);
         }
         for (uint32_t e = 0; e < got.rec.n; e++)
-            seen += got.rec.events[e].t_ns;
+            seen += gs_rec_event(&got.rec, e)->t_ns;
         if (got.rare != &rare || strlen(rare.error) >= sizeof rare.error)
             abort();
         (void)seen;

@@ -47,7 +47,7 @@ void gs_worker_slices(const gs_worker_result *w, void (*fn)(const gs_slice *, vo
     reader r = {.fn = fn, .arg = arg, .cur = -1, .pending = -1, .before_core = -1};
     uint64_t last = 0;
     for (uint32_t i = 0; i < w->rec.n; i++) {
-        const gs_event *e = &w->rec.events[i];
+        const gs_event *e = gs_rec_event(&w->rec, i);
         last = e->t_ns;
         switch ((gs_event_type)e->type) {
         case GS_EV_WANT:
@@ -171,7 +171,7 @@ bool gs_slice_kind_shown(const gs_run_result *r, gs_slice_kind kind)
             return true;
         for (uint32_t i = 0; i < r->nworkers; i++) /* a run made of events (a test's) */
             for (uint32_t k = 0; k < r->workers[i].rec.n; k++)
-                if (r->workers[i].rec.events[k].type == GS_EV_IO_START)
+                if (gs_rec_event(&r->workers[i].rec, k)->type == GS_EV_IO_START)
                     return true;
         return false;
     case GS_SLICE_CORE_WAIT: return true; /* measured, or said to be unmeasured */

@@ -122,9 +122,9 @@ static void waiters_counter(trace_writer *t)
         const gs_recorder *rec = &t->r->workers[i].rec;
         bool wants = false;
         for (uint32_t j = 0; j < rec->n; j++) {
-            uint32_t type = rec->events[j].type;
+            uint32_t type = gs_rec_event(rec, j)->type;
             if (type == GS_EV_WANT || (wants && (type == GS_EV_GOT || type == GS_EV_DONE))) {
-                steps[k++] = (step){rec->events[j].t_ns, type == GS_EV_WANT ? 1 : -1};
+                steps[k++] = (step){gs_rec_event(rec, j)->t_ns, type == GS_EV_WANT ? 1 : -1};
                 wants = type == GS_EV_WANT;
             }
         }

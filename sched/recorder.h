@@ -36,16 +36,41 @@ typedef struct {
     uint32_t arg;
 } gs_event;
 
+/* A recorder's events lie in chunks of GS_REC_CHUNK (128 bytes, two
+ * cache lines, so that no other worker's writes share them).  The workers
+ * of a run share one buffer, their chunks interleaved: each worker's
+ * first chunk, then each one's second, and so on (gap: how many other
+ * workers' chunks lie between two of one worker's).  A run of thousands of
+ * workers, most of which record a few events, so writes them into a few
+ * pages, not a page each: a simulated thread's page fault and 4 KiB (its
+ * first event in a buffer of its own 4 KiB or more) were a fifth of its
+ * cost at 4,096 threads (docs/design.md, "Figures").  A buffer of its own
+ * has gap 0: its events follow each other. */
+enum { GS_REC_CHUNK = 8 };
+
 typedef struct {
-    gs_event *events; /* capacity cap; NULL when recording is off */
+    gs_event *events; /* its first chunk; capacity cap; NULL when recording is off */
     uint32_t cap, n;
+    uint32_t gap;     /* other workers' chunks between two of its own */
     uint64_t dropped; /* events that did not fit */
 } gs_recorder;
+
+/* Where the recorder's k-th event (k < cap) lies. */
+static inline gs_event *gs_rec_slot(const gs_recorder *r, uint32_t k)
+{
+    return r->events + k + (size_t)(k / GS_REC_CHUNK) * r->gap * GS_REC_CHUNK;
+}
+
+/* Its k-th event, k < n. */
+static inline const gs_event *gs_rec_event(const gs_recorder *r, uint32_t k)
+{
+    return gs_rec_slot(r, k);
+}
 
 static inline void gs_record(gs_recorder *r, gs_event_type type, uint64_t t_ns, uint32_t arg)
 {
     if (r->n < r->cap)
-        r->events[r->n++] = (gs_event){t_ns, (uint32_t)type, arg};
+        *gs_rec_slot(r, r->n++) = (gs_event){t_ns, (uint32_t)type, arg};
     else if (r->cap)
         r->dropped++; /* cap 0: recording is off, nothing is missing */
 }

@@ -164,9 +164,9 @@ void expect_events_bounded(gs_mode mode)
         /* per I/O at least: start, end, want, got */
         assert_true(rec->dropped > 50 * 4 - 32);
         for (uint32_t k = 1; k < rec->n; k++)
-            assert_true(rec->events[k].t_ns >= rec->events[k - 1].t_ns);
-        assert_int_equal(rec->events[0].type, GS_EV_WANT);
-        assert_int_equal(rec->events[1].type, GS_EV_GOT);
+            assert_true(gs_rec_event(rec, k)->t_ns >= gs_rec_event(rec, k - 1)->t_ns);
+        assert_int_equal(gs_rec_event(rec, 0)->type, GS_EV_WANT);
+        assert_int_equal(gs_rec_event(rec, 1)->type, GS_EV_GOT);
     }
     gs_run_result_free(&r);
     gs_workload_free(&w);
@@ -178,15 +178,15 @@ uint32_t max_concurrent(const gs_run_result *r, uint32_t enter, uint32_t leave)
     for (uint32_t i = 0; i < r->nworkers; i++) {
         const gs_recorder *a = &r->workers[i].rec;
         for (uint32_t k = 0; k < a->n; k++) {
-            if (!(enter & (1u << a->events[k].type)))
+            if (!(enter & (1u << gs_rec_event(a, k)->type)))
                 continue;
-            uint64_t t = a->events[k].t_ns;
+            uint64_t t = gs_rec_event(a, k)->t_ns;
             uint32_t inside = 0; /* workers whose last enter or leave at or before t is an enter */
             for (uint32_t j = 0; j < r->nworkers; j++) {
                 const gs_recorder *b = &r->workers[j].rec;
                 bool in = false;
-                for (uint32_t m = 0; m < b->n && b->events[m].t_ns <= t; m++) {
-                    uint32_t bit = 1u << b->events[m].type;
+                for (uint32_t m = 0; m < b->n && gs_rec_event(b, m)->t_ns <= t; m++) {
+                    uint32_t bit = 1u << gs_rec_event(b, m)->type;
                     if (bit & (enter | leave))
                         in = (bit & enter) != 0;
                 }

@@ -150,10 +150,10 @@ static void first_last_run(const gs_recorder *rec, uint64_t *first, uint64_t *la
     *first = UINT64_MAX;
     *last = 0;
     for (uint32_t k = 0; k < rec->n; k++) {
-        if (rec->events[k].type != GS_EV_GOT)
+        if (gs_rec_event(rec, k)->type != GS_EV_GOT)
             continue;
-        *first = rec->events[k].t_ns < *first ? rec->events[k].t_ns : *first;
-        *last = rec->events[k].t_ns;
+        *first = gs_rec_event(rec, k)->t_ns < *first ? gs_rec_event(rec, k)->t_ns : *first;
+        *last = gs_rec_event(rec, k)->t_ns;
     }
 }
 

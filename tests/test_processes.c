@@ -238,6 +238,62 @@ static int append(void *arg, const void *bytes, size_t len)
     return 0;
 }
 
+/* Recorders sharing a buffer as a run's workers do (run.c: chunks
+ * interleaved, gap the other workers' count) each read back their own
+ * events, in order; a child's events, sent home in order, land in its
+ * worker's chunks and nowhere else. */
+enum { SHARERS = 3, EACH = 2 * GS_REC_CHUNK + 3 };
+static void test_shared_event_buffer_keeps_each_workers_own(void **state)
+{
+    (void)state;
+    enum { CHUNKS = (EACH + GS_REC_CHUNK - 1) / GS_REC_CHUNK };
+    static gs_event block[SHARERS * CHUNKS * GS_REC_CHUNK];
+    memset(block, 0xee, sizeof block);
+    gs_recorder rec[SHARERS];
+    for (uint32_t i = 0; i < SHARERS; i++)
+        rec[i] = (gs_recorder){.events = block + i * GS_REC_CHUNK, .cap = EACH, .gap = SHARERS - 1};
+    for (uint32_t k = 0; k < EACH + 2; k++) /* taking turns, as threads would; two too many each */
+        for (uint32_t i = 0; i < SHARERS; i++)
+            gs_record(&rec[i], GS_EV_WANT, 1000 * i + k, i);
+    for (uint32_t i = 0; i < SHARERS; i++) {
+        assert_int_equal(rec[i].n, EACH);
+        assert_int_equal(rec[i].dropped, 2);
+        for (uint32_t k = 0; k < EACH; k++) {
+            assert_int_equal(gs_rec_event(&rec[i], k)->t_ns, 1000 * i + k);
+            assert_int_equal(gs_rec_event(&rec[i], k)->arg, i);
+        }
+    }
+    /* worker 1's events again, from a child: sent from a buffer of its own */
+    gs_event own[EACH];
+    for (uint32_t k = 0; k < EACH; k++)
+        own[k] = (gs_event){5000 + k, GS_EV_GOT, 7};
+    gs_worker_rare sent_rare = {.error = ""}, got_rare = {.error = ""};
+    gs_worker_result sent;
+    memset(&sent, 0, sizeof sent);
+    sent.id = 1;
+    sent.rec = (gs_recorder){.events = own, .cap = EACH, .n = EACH};
+    sent.rare = &sent_rare;
+    size_t max = gs_wire_max_size(EACH);
+    wire_buffer wb = {.buf = malloc(max), .cap = max};
+    assert_non_null(wb.buf);
+    assert_int_equal(gs_wire_send(&sent, append, &wb), 0);
+    gs_worker_result got;
+    memset(&got, 0, sizeof got);
+    got.id = 1;
+    got.rec = rec[1];
+    got.rec.n = 0;
+    got.rare = &got_rare;
+    char why[GS_ERRMSG_MAX];
+    assert_int_equal(gs_wire_receive(wb.buf, wb.len, &got, why), 0);
+    free(wb.buf);
+    assert_int_equal(got.rec.n, EACH);
+    for (uint32_t k = 0; k < EACH; k++) {
+        assert_int_equal(gs_rec_event(&got.rec, k)->t_ns, 5000 + k);
+        assert_int_equal(gs_rec_event(&rec[0], k)->t_ns, k); /* the others' untouched */
+        assert_int_equal(gs_rec_event(&rec[2], k)->t_ns, 2000 + k);
+    }
+}
+
 /* The wire format on its own: a message round-trips; any damage is
  * refused with a reason and leaves the result untouched. */
 static void test_wire_round_trip_and_damage(void **state)
@@ -379,6 +435,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cores_pin_every_worker),
+        cmocka_unit_test(test_shared_event_buffer_keeps_each_workers_own),
         cmocka_unit_test(test_wire_round_trip_and_damage),
         cmocka_unit_test(test_no_lost_work),
         cmocka_unit_test(test_data_crosses_home_before_the_result),

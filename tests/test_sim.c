@@ -259,10 +259,10 @@ static uint32_t most_holders(const gs_run_result *r)
         const gs_recorder *rec = &r->workers[k].rec;
         assert_int_equal(rec->dropped, 0);
         for (uint32_t e = 0; e < rec->n && n < MAX; e++) {
-            uint32_t type = rec->events[e].type;
+            uint32_t type = gs_rec_event(rec, e)->type;
             if (type == GS_EV_GOT || type == GS_EV_DROP_FORCED || type == GS_EV_DROP_VOLUNTARY ||
                 type == GS_EV_DROP_TICK)
-                edges[n++] = (__typeof__(edges[0])){rec->events[e].t_ns, type == GS_EV_GOT ? 1 : -1};
+                edges[n++] = (__typeof__(edges[0])){gs_rec_event(rec, e)->t_ns, type == GS_EV_GOT ? 1 : -1};
         }
     }
     assert_true(n < MAX);

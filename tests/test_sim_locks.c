@@ -87,7 +87,7 @@ static void test_drop_requests_land_on_time(void **state)
         uint64_t wanted = 0;
         assert_int_equal(rec->dropped, 0);
         for (uint32_t e = 0; e < rec->n; e++) {
-            const gs_event *ev = &rec->events[e];
+            const gs_event *ev = gs_rec_event(rec, e);
             if (ev->type == GS_EV_WANT)
                 wanted = ev->t_ns;
             if (ev->type != GS_EV_DROP_REQUEST)
@@ -99,8 +99,8 @@ static void test_drop_requests_land_on_time(void **state)
                 fail_msg("a request %llu ns after wanting the lock", (unsigned long long)waited);
             uint64_t dropped = 0; /* the holder's next forced drop */
             for (uint32_t d = 0; d < other->n && !dropped; d++)
-                if (other->events[d].type == GS_EV_DROP_FORCED && other->events[d].t_ns >= ev->t_ns)
-                    dropped = other->events[d].t_ns;
+                if (gs_rec_event(other, d)->type == GS_EV_DROP_FORCED && gs_rec_event(other, d)->t_ns >= ev->t_ns)
+                    dropped = gs_rec_event(other, d)->t_ns;
             if (!dropped || dropped - ev->t_ns > 4 * (uint64_t)m.instruction_ns + 1)
                 fail_msg("the holder dropped %llu ns after the request",
                          (unsigned long long)(dropped - ev->t_ns));

@@ -83,7 +83,7 @@ static void test_io_releases_the_lock(void **state)
         bool holding = false, in_io = false;
         uint32_t ios = 0;
         for (uint32_t k = 0; k < rec->n; k++) {
-            switch (rec->events[k].type) {
+            switch (gs_rec_event(rec, k)->type) {
             case GS_EV_GOT:            assert_false(in_io); holding = true; break;
             case GS_EV_DROP_FORCED:
             case GS_EV_DROP_VOLUNTARY: holding = false; break;
@@ -147,14 +147,14 @@ static void test_interval_is_honoured(void **state)
             const gs_recorder *rec = &r.workers[k].rec;
             uint64_t wanted = 0;
             for (uint32_t e = 0; e < rec->n; e++) {
-                if (rec->events[e].type == GS_EV_WANT)
-                    wanted = rec->events[e].t_ns;
-                if (rec->events[e].type != GS_EV_DROP_REQUEST)
+                if (gs_rec_event(rec, e)->type == GS_EV_WANT)
+                    wanted = gs_rec_event(rec, e)->t_ns;
+                if (gs_rec_event(rec, e)->type != GS_EV_DROP_REQUEST)
                     continue;
                 requests++;
-                if (rec->events[e].t_ns - wanted < interval)
+                if (gs_rec_event(rec, e)->t_ns - wanted < interval)
                     fail_msg("interval %llu ms: worker %u asked for a drop %.3f ms after wanting the lock",
-                             (unsigned long long)intervals_ms[i], k, (double)(rec->events[e].t_ns - wanted) / 1e6);
+                             (unsigned long long)intervals_ms[i], k, (double)(gs_rec_event(rec, e)->t_ns - wanted) / 1e6);
             }
         }
         static gs_run_summary s;
@@ -190,7 +190,7 @@ static void test_stop_reaches_the_waiters(void **state)
         int holds = 0, takes = 0;
         bool wants = false;
         for (uint32_t e = 0; e < rec->n; e++) {
-            uint32_t type = rec->events[e].type;
+            uint32_t type = gs_rec_event(rec, e)->type;
             wants = type == GS_EV_WANT || (wants && type != GS_EV_GOT);
             holds += type == GS_EV_GOT;
             takes += type == GS_EV_GOT;

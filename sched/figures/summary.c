@@ -168,7 +168,7 @@ void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out)
     gs_hist_init(&wait);
     uint64_t ops = 0, started = 0, wanted = 0;
     for (uint32_t e = 0; e < io->rec.n; e++) {
-        const gs_event *ev = &io->rec.events[e];
+        const gs_event *ev = gs_rec_event(&io->rec, e);
         if (ev->type == GS_EV_IO_START)
             started = ev->t_ns;
         else if (ev->type == GS_EV_WANT)

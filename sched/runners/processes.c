@@ -85,6 +85,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
         return 1; /* home hears nothing: the parent says this child sent no results */
     *res = pr->results[i];
     res->rec.events = res->rec.cap ? malloc((size_t)res->rec.cap * sizeof *res->rec.events) : NULL;
+    res->rec.gap = 0; /* a buffer of its own: the events go home in order */
     child_stop stop = {.os = os};
     os->ops->home_on_stop(os, home, stop_child, &stop);
     gs_gil *gil = gs_gil_new(&cfg->gil, os);

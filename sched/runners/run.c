@@ -44,9 +44,10 @@ bool gs_run_stopping(void) { return atomic_load(&stop_requested); }
 const char *gs_run_stop_reason(void) { return gs_run_stopping() ? "interrupted" : "stopped by --timeout"; }
 
 /* Sets up worker id's result in zeroed memory, its recorder on cap events
- * at events (cap 0: none). */
+ * at events, gap other workers' chunks between two of its own (cap 0:
+ * none). */
 static void worker_result_init(gs_worker_result *w, const gs_run_config *cfg, uint32_t id, gs_event *events,
-                               uint32_t cap, gs_worker_rare *rare)
+                               uint32_t cap, uint32_t gap, gs_worker_rare *rare)
 {
     /* w is zeroed memory: its counters and histograms are ready, and a
      * histogram a worker never adds to (a task's lock figures) costs no
@@ -58,7 +59,7 @@ static void worker_result_init(gs_worker_result *w, const gs_run_config *cfg, ui
     } else {
         gs_workload_split(cfg->work, cfg->workers, id, &w->first_unit, &w->units);
     }
-    w->rec = (gs_recorder){.events = events, .cap = cap};
+    w->rec = (gs_recorder){.events = events, .cap = cap, .gap = gap};
     w->rare = rare;
 }
 
@@ -98,18 +99,23 @@ int gs_run_on(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         snprintf(out->error, sizeof out->error, "out of memory for %u workers", cfg->workers);
         return -1;
     }
-    /* The workers' event buffers in one block: a few workers' buffers are
-     * large, and one each would be a mapping each to make and unmap (16
-     * threads' cost 80 us, five times what simulating one takes); pages
-     * nobody records into are never touched. */
+    /* The workers' events in one block: a few workers' buffers are large,
+     * and one each would be a mapping each to make and unmap (16 threads'
+     * cost 80 us, five times what simulating one takes); pages nobody
+     * records into are never touched.  Their chunks interleave (recorder.h)
+     * where each has room for a chunk or more. */
     uint32_t cap = cfg->event_cap / cfg->workers;
-    if (cap && !(out->events = malloc((size_t)cap * cfg->workers * sizeof *out->events))) {
+    bool interleaved = cfg->workers > 1 && cap >= GS_REC_CHUNK;
+    size_t slots = interleaved ? (size_t)(cap + GS_REC_CHUNK - 1) / GS_REC_CHUNK * GS_REC_CHUNK : cap; /* a worker's */
+    size_t bytes = (slots * cfg->workers * sizeof *out->events + 127) / 128 * 128;
+    if (cap && !(out->events = aligned_alloc(128, bytes))) {
         snprintf(out->error, sizeof out->error, "out of memory for the event buffers");
         return -1;
     }
     for (uint32_t i = 0; i < cfg->workers; i++)
-        worker_result_init(&out->workers[i], cfg, i, cap ? out->events + (size_t)i * cap : NULL, cap,
-                           &out->rare[i]);
+        worker_result_init(&out->workers[i], cfg, i,
+                           !cap ? NULL : out->events + (size_t)i * (interleaved ? GS_REC_CHUNK : cap), cap,
+                           interleaved ? cfg->workers - 1 : 0, &out->rare[i]);
     /* Every thread the runner's thread creates and every process it starts
      * inherits its mask, so pinning it for the length of the run pins every
      * worker: Beazley's "one core disabled" experiment. */

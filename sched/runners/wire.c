@@ -161,8 +161,9 @@ int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into
     body.rare = into->rare;
     body.rec.events = into->rec.events;
     body.rec.cap = into->rec.cap;
-    if (events_len)
-        memcpy(body.rec.events, at, events_len);
+    body.rec.gap = into->rec.gap;
+    for (uint32_t k = 0; k < body.rec.n; k++) /* sent in order, kept in the run's chunks (recorder.h) */
+        memcpy(gs_rec_slot(&body.rec, k), at + (size_t)k * sizeof(gs_event), sizeof(gs_event));
     *into = body;
     return 0;
 }

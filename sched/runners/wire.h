@@ -25,7 +25,7 @@
 #include "../run.h"
 
 #define GS_WIRE_MAGIC   0x31525347u /* "GSR1" */
-#define GS_WIRE_VERSION 3u
+#define GS_WIRE_VERSION 4u
 
 /* The trailer's hash of len bytes: what a whole message ends with (the
  * fuzzer makes whole messages with it). */
@@ -34,12 +34,14 @@ uint64_t gs_wire_hash(const void *bytes, size_t len);
 /* The largest message a worker with room for event_cap events sends. */
 size_t gs_wire_max_size(uint32_t event_cap);
 
-/* Sends res in pieces, each through send(arg, bytes, len), which returns
+/* Sends res, whose events are in a buffer of their own (gap 0: a
+ * child's), in pieces, each through send(arg, bytes, len), which returns
  * 0 or -1.  Returns 0, or -1 at the first piece that failed. */
 int gs_wire_send(const gs_worker_result *res, int (*send)(void *arg, const void *bytes, size_t len), void *arg);
 
 /* Decodes the len bytes in buf into *into, which holds what the parent
- * expects: id, first_unit, units and an event buffer of into->rec.cap.
+ * expects: id, first_unit, units and an event buffer of into->rec.cap,
+ * its chunks where into->rec says (recorder.h).
  * Returns 0, or -1 with the reason in why (into unchanged). */
 int gs_wire_receive(const unsigned char *buf, size_t len, gs_worker_result *into, char why[GS_ERRMSG_MAX]);
 
