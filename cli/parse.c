@@ -7,9 +7,18 @@
 
 #include "parse.h"
 
+/* why: "is not X" or "is not X: give Y".  A value that is the next
+ * option (the value forgotten: `--mixed --work 5`) is said to be one,
+ * and what to give. */
 static int bad(const char *opt, const char *s, const char *why)
 {
-    fprintf(stderr, "gilsim: %s: '%s' %s\n", opt, s, why);
+    const char *give = strstr(why, ": give ");
+    if (strncmp(s, "--", 2) != 0 || (!give && strncmp(why, "is not ", 7) != 0))
+        fprintf(stderr, "gilsim: %s: '%s' %s\n", opt, s, why);
+    else if (give)
+        fprintf(stderr, "gilsim: %s: '%s' is the next option, not its value%s\n", opt, s, give);
+    else
+        fprintf(stderr, "gilsim: %s: '%s' is the next option, not its value: give %s\n", opt, s, why + 7);
     return -1;
 }
 

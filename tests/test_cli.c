@@ -94,6 +94,10 @@ static const struct {
     {"--mixed 1.5", "--mixed: '1.5' is not a CPU share"},
     {"--mixed 0", "--mixed: '0' is not a CPU share"},
     {"--mixed abc", "--mixed: 'abc' is not a CPU share"},
+    /* the value forgotten: the next option is said to be one, with what to give */
+    {"--processes 2 --mixed --work 5", "--mixed: '--work' is the next option, not its value: give a number between 0 and 1"},
+    {"--threads --cpu-bound", "--threads: '--cpu-bound' is the next option, not its value: give a whole number from 1 to 4096"},
+    {"--switch-interval --threads 2", "--switch-interval: '--threads' is the next option, not its value: give a number with a unit"},
     {"--race=fast", "--race: 'fast' is not a variant: give call, lock or inplace"},
     {"--native 1.5", "--native: '1.5' is not a number from 0 to 1"},
     {"--native", "--native needs a value"},
