@@ -1,6 +1,7 @@
 /* parse.c - strict number parsing for the command line (see parse.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,12 @@
 static int bad(const char *opt, const char *s, const char *why)
 {
     const char *give = strstr(why, ": give ");
-    if (strncmp(s, "--", 2) != 0 || (!give && strncmp(why, "is not ", 7) != 0))
-        fprintf(stderr, "gilsim: %s: '%s' %s\n", opt, s, why);
-    else if (give)
-        fprintf(stderr, "gilsim: %s: '%s' is the next option, not its value%s\n", opt, s, give);
+    bool forgotten = strncmp(s, "--", 2) == 0 && (give || strncmp(why, "is not ", 7) == 0);
+    if (forgotten) /* what to give: after ": give ", or what it "is not " */
+        fprintf(stderr, "gilsim: %s: '%s' is the next option, not its value: give %s\n", opt, s,
+                give ? give + 7 : why + 7);
     else
-        fprintf(stderr, "gilsim: %s: '%s' is the next option, not its value: give %s\n", opt, s, why + 7);
+        fprintf(stderr, "gilsim: %s: '%s' %s\n", opt, s, why);
     return -1;
 }
 
