@@ -27,7 +27,8 @@
  * timed wait or a sleep ends by its timer, the timer's lateness late
  * (give or take a quarter), the last timer_cpu_ns of that the sleeper's
  * way back, which is CPU time: a timer's wake-up, not a signal's
- * (wake_cpu_ns). */
+ * (wake_cpu_ns).  So is the call that went to sleep (syscall_ns), as a
+ * real thread's CPU clock counts its system time. */
 static void test_timed_wait_ends_a_timer_latency_late(void **state)
 {
     (void)state;
@@ -42,14 +43,14 @@ static void test_timed_wait_ends_a_timer_latency_late(void **state)
     assert_true(gs_os_wait_until(os, c, mu, start + 1234567));
     uint64_t late = gs_os_now(os) - (start + 1234567);
     assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
-    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.syscall_ns + m.timer_cpu_ns);
     gs_os_unlock(os, mu);
     uint64_t before = gs_os_now(os);
     cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000);
     late = gs_os_now(os) - before - 1000;
     assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
-    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.syscall_ns + m.timer_cpu_ns);
     os->ops->cond_free(os, c);
     os->ops->mutex_free(os, mu);
     gs_os_sim_free(os);
@@ -205,7 +206,7 @@ static gs_os *with_spinner(const gs_sim_model *m, void *(*spin)(void *), other *
  * timer's wake-up does not preempt: its clock runs ahead), a sleeper whose
  * timer fires waits for the core (until the other's slice ends), and only
  * then spends its way back (a timer's: timer_cpu_ns), which counts in its
- * CPU time. */
+ * CPU time, after the call that went to sleep (syscall_ns). */
 static void test_way_back_waits_for_a_core(void **state)
 {
     (void)state;
@@ -217,7 +218,7 @@ static void test_way_back_waits_for_a_core(void **state)
     uint64_t cpu = gs_os_thread_cpu(os);
     gs_os_sleep(os, 1000000);
     uint64_t back = gs_os_now(os);
-    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.syscall_ns + m.timer_cpu_ns);
     /* the spinner's slice ends an instruction's fraction past its start
      * plus a slice; then the switch, then the way back */
     uint64_t want = o.began + m.slice_ns + m.switch_ns + m.timer_cpu_ns;
@@ -256,7 +257,8 @@ static void test_a_timer_preempts_a_later_deadline(void **state)
 
 /* Starting a thread costs its creator thread_start_ns (pthread_create's
  * own time: 13 to 28 us on the development VM, where the model once
- * charged a system call's 0.3), and the new thread runs a wake-up later. */
+ * charged a system call's 0.3), CPU time in the kernel, and the new
+ * thread runs a wake-up later. */
 static void test_a_thread_start_costs_its_creator(void **state)
 {
     (void)state;
@@ -266,10 +268,11 @@ static void test_a_thread_start_costs_its_creator(void **state)
     assert_non_null(os);
     other o = {.os = os};
     gs_thread *t;
-    uint64_t before = gs_os_now(os);
+    uint64_t before = gs_os_now(os), cpu = gs_os_thread_cpu(os);
     assert_int_equal(os->ops->thread_start(os, &t, 0, spin_20ms, &o), 0);
     uint64_t after = gs_os_now(os);
     assert_int_equal(after - before, m.thread_start_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.thread_start_ns);
     os->ops->thread_join(os, t);
     assert_true(o.began >= after + m.wake_ns - m.wake_ns / 4);
     gs_os_sim_free(os);
@@ -319,7 +322,7 @@ static void test_semaphore_tries_waits_and_gives_up(void **state)
     assert_int_equal(how.futile, 0);
     uint64_t late = gs_os_now(os) - (start + 1234567);
     assert_true(late >= m.timer_ns - m.timer_ns / 4 && late <= m.timer_ns + m.timer_ns / 4);
-    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.timer_cpu_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu, m.syscall_ns + m.timer_cpu_ns);
     uint64_t before = gs_os_now(os);
     os->ops->sem_post(os, sem); /* nobody counts as waiting: no call */
     assert_int_equal(gs_os_now(os), before);
@@ -333,8 +336,10 @@ static void test_semaphore_tries_waits_and_gives_up(void **state)
     assert_int_equal(os->ops->thread_start(os, &t2, 0, take_sem, &second), 0);
     gs_os_sleep(os, 100000); /* both asleep on it, first the older */
     before = gs_os_now(os);
+    uint64_t cpu_before = gs_os_thread_cpu(os);
     os->ops->sem_post(os, sem);
     assert_int_equal(gs_os_now(os) - before, m.signal_ns);
+    assert_int_equal(gs_os_thread_cpu(os) - cpu_before, m.signal_ns); /* the waker's system time */
     gs_os_sleep(os, 1000000);
     assert_true(first.took && first.got > before);
     assert_false(second.took);

@@ -126,6 +126,15 @@ typedef struct {
 static inline sim *sim_of(gs_os *os) { return (sim *)os; }
 static inline sim_thread *sim_me(gs_os *os) { return sim_of(os)->current; }
 
+/* th spends ns on its core in the kernel, in a system call made for it
+ * (a futex call, a signal, a write, a thread's or a process's start): CPU
+ * time, as a real thread's CPU clock counts its system time. */
+static inline void sim_spend(sim_thread *th, uint64_t ns)
+{
+    th->t += ns;
+    th->cpu_ns += ns;
+}
+
 void sim_push(sim_queue *q, sim_thread *th);
 sim_thread *sim_pop(sim_queue *q);
 void *sim_must(void *p);

@@ -52,7 +52,7 @@ void gs_sim_unlock(gs_os *os, gs_mutex *mu)
     sim_thread *w = sim_pop(&m->waiting);
     if (w) {
         uint64_t called = th->t;
-        th->t += sim_cost(s, s->m.signal_ns);
+        sim_spend(th, sim_cost(s, s->m.signal_ns));
         sim_wake(s, w, called);
     }
 }
@@ -289,7 +289,7 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
         sim_thread *w = m->sleeping.slot[slot_of_rank(&m->sleeping, 0)];
         wake_waiter(s, sim_wake_call(s, th, w, true), &m->sleeping, w);
     } else {
-        th->t += sim_cost(s, s->m.syscall_ns);
+        sim_spend(th, sim_cost(s, s->m.syscall_ns));
     }
 }
 

@@ -40,15 +40,14 @@ void sim_block(sim *s, sim_thread *th)
 {
     uint64_t call = sim_cost(s, s->m.syscall_ns);
     th->queued_at = th->t + call / 2;
-    th->t += call;
+    sim_spend(th, call);
     th->state = BLOCKED;
     th->blocked_at = th->t;
     sim_leave_core(s, th);
     sim_to_scheduler(s, th);
     th->cold |= th->ready_at > th->blocked_at + s->m.idle_poll_ns;
     if (th->ready_at > th->blocked_at) { /* it slept */
-        th->t += th->way_back;
-        th->cpu_ns += th->way_back;
+        sim_spend(th, th->way_back);
         sim_wait_turn(s, th); /* what it does next happens at its new clock, in turn */
     }
 }
@@ -160,6 +159,6 @@ uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone)
     uint64_t called = waker->t;
     bool asleep = w->queued_at <= called;
     waker->handing = alone && asleep && takes_core_of(s, w, waker, called) ? w : NULL; /* no interrupt: it runs here */
-    waker->t += sim_cost(s, asleep && !waker->handing ? s->m.signal_ns : s->m.syscall_ns);
+    sim_spend(waker, sim_cost(s, asleep && !waker->handing ? s->m.signal_ns : s->m.syscall_ns));
     return called;
 }
