@@ -109,7 +109,9 @@
  *               the interpreter leaves its loop, the runner takes or posts
  *               the lock's semaphore and keeps its figures, and the
  *               interpreter goes on; charged once the semaphore's count is
- *               taken or posted (runners/ulock.c).  Real gilsim on the
+ *               taken or posted (runners/ulock.c), and so is each
+ *               release and take of Python 2's interpreter lock at a
+ *               tick, which was such a lock (lock/legacy.c).  Real gilsim on the
  *               development VM: 38 to 45 ns each (a lone thread's race
  *               with and without the lock, its 74 more instructions an
  *               update at the race's own pace, 2026-12-06; `gilsim

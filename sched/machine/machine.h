@@ -201,10 +201,12 @@ typedef struct {
      * thread's core: the simulated machine charges line_ns to bring it
      * over (sim.h); real cores pay what they pay, and this does nothing. */
     void (*touched_shared)(gs_os *os, uint64_t vars);
-    /* The calling thread takes or releases a user lock (a program's
-     * acquire or release).  Real: its own code is the cost, nothing to
-     * add; simulated: lock_op_ns of computing (sim.h). */
-    void (*ulock_op)(gs_os *os);
+    /* The calling thread takes or releases a lock the runners keep on a
+     * semaphore: a program's user lock (its acquire or release), or
+     * Python 2's interpreter lock at a tick (lock/legacy.c: a PyThread
+     * lock, as threading.Lock is).  Real: its own code is the cost,
+     * nothing to add; simulated: lock_op_ns of computing (sim.h). */
+    void (*lock_op)(gs_os *os);
     /* The calling thread starts an interpreter of its own (a
      * subinterpreter: its modules, its builtins).  Real: nothing to add,
      * gilsim's interpreter state is made in microseconds; simulated:

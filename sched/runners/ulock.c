@@ -46,14 +46,14 @@ static bool kept(gs_ulocks *u, gs_ulock *l)
 }
 
 /* Records that `who`, who asked at asked_ns, took l at now, and pays for
- * the acquire's work (ulock_op), on its way out once the count is taken,
+ * the acquire's work (lock_op), on its way out once the count is taken,
  * as a release pays on its way out once it posted: the modelled cost of
  * each lies after the semaphore's own operation. */
 static void take(gs_ulocks *u, gs_ulock *l, uint32_t who, uint64_t asked_ns, uint64_t now, bool waited,
                  gs_ulock_counts *c)
 {
     atomic_store(&l->holder, (int32_t)who);
-    u->os->ops->ulock_op(u->os);
+    u->os->ops->lock_op(u->os);
     l->got_ns = now;
     c->acquisitions++;
     if (waited) {
@@ -179,7 +179,7 @@ void gs_ulock_release(gs_ulocks *u, uint32_t i, uint64_t now, gs_ulock_counts *c
     c->held_ns += now - l->got_ns;
     atomic_store(&l->holder, -1);
     u->os->ops->sem_post(u->os, l->sem);
-    u->os->ops->ulock_op(u->os); /* the release's work, on its way out */
+    u->os->ops->lock_op(u->os); /* the release's work, on its way out */
 }
 
 void gs_ulocks_stop(gs_ulocks *u)

@@ -12,7 +12,7 @@
  * so while one waits, every release by the other makes the futex call that
  * wakes it, and the woken waiter may find the count taken again by the
  * releaser coming round (docs/design.md, "User locks").  Each acquire and
- * release also costs its thread the machine's ulock_op (virtual time:
+ * release also costs its thread the machine's lock_op (virtual time:
  * --lock-cost).  A lock's figures need no lock of their own: only its
  * holder writes them.
  *

@@ -334,7 +334,7 @@ static void real_interpreter_start(gs_os *os)
     (void)os;
 }
 
-static void real_ulock_op(gs_os *os)
+static void real_lock_op(gs_os *os)
 {
     (void)os;
 }
@@ -512,7 +512,7 @@ static const gs_os_ops real_ops = {
     .computes_alone = real_computes_alone,
     .touched_shared = real_touched_shared,
     .interpreter_start = real_interpreter_start,
-    .ulock_op = real_ulock_op,
+    .lock_op = real_lock_op,
     .channel_send = real_channel_send,
     .compute = real_compute,
     .ran = real_ran,

@@ -550,7 +550,7 @@ static void sim_interpreter_start(gs_os *os)
     gs_sim_compute(os, (double)sim_cost(sim_of(os), sim_of(os)->m.interp_start_ns));
 }
 
-static void sim_ulock_op(gs_os *os)
+static void sim_lock_op(gs_os *os)
 {
     gs_sim_compute(os, (double)sim_cost(sim_of(os), sim_of(os)->m.lock_op_ns));
 }
@@ -624,7 +624,7 @@ static const gs_os_ops sim_ops = {
     .computes_alone = sim_computes_alone,
     .touched_shared = sim_touched_shared,
     .interpreter_start = sim_interpreter_start,
-    .ulock_op = sim_ulock_op,
+    .lock_op = sim_lock_op,
     .channel_send = sim_channel_send,
     .compute = sim_compute,
     .shared_new = gs_sim_shared_new,
