@@ -38,8 +38,8 @@
  *   (Python 2's interpreter lock was one: a PyThread lock, as
  *   threading.Lock).  Without it the model's lone thread ran 15% faster
  *   than real ones, and every battle's ratio over it read that much
- *   worse (calibrated on the VM: 2.18 for 2 threads, now 2.10, real runs
- *   1.55 to 1.68).
+ *   worse (2 threads on the VM's calibration of 2026-12-07: 2.18, now
+ *   2.10; real runs 1.51 to 1.68).
  *
  * - On one core this works: the waiter gets the core only when the
  *   holder's time slice ends, finds the lock taken and sleeps; the next
