@@ -117,7 +117,10 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * wake-up preemption, machine/sim/sim.c); after the jumps' change, real
  * gilsim 1.57 at 2000 against Python 2.7's 1.68, each changing hands at
  * 2.4% of ticks (gilsim-bench --only fidelity, 2026-12-06, load 0.9 to
- * 1.2).  docs/calibration.md, "The lessons". */
+ * 1.2).  Since 2026-12-07 the model charges that bookkeeping too, two
+ * --lock-cost a tick (lock/legacy.c): at 2000, 2.14 calibrated and 1.94
+ * classroom, real gilsim 1.51, Python 2.7 1.70.  docs/calibration.md, "The
+ * lessons". */
 #define GS_CHECK_INTERVAL_DEFAULT 2000u
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 
