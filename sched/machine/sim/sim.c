@@ -50,11 +50,7 @@
  *   thread costs switch_ns; going to sleep costs syscall_ns, and waking a
  *   sleeping thread costs its waker signal_ns (a waiter on a condition
  *   variable or a semaphore still going to sleep, only a system call:
- *   sim_wake_call).  A system call's time is its thread's CPU time
- *   (sim_spend), as a real thread's CPU clock counts its system time: when
- *   it was not, Python 2's battle on 2 calibrated cores spent 100 ms of
- *   CPU where real runs spend 200, its releases' wake-up calls in no
- *   column of the report.
+ *   sim_wake_call).  Each call's time is its thread's CPU (sim_spend).
  * - Wake-ups.  A woken thread runs its own code again wake_ns (give or
  *   take a quarter, drawn) after the call that woke it began: the kernel
  *   wakes it during the call, and the caller returns signal_ns after it
