@@ -188,6 +188,19 @@ uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 
+/* compute.c: the machine's computing operations (machine.h says what
+ * each does). */
+uint64_t sim_budget(gs_os *os, uint64_t wanted);
+void sim_ran(gs_os *os, uint64_t instructions);
+void sim_yield(gs_os *os);
+void sim_shares_memory(gs_os *os);
+void sim_computes_alone(gs_os *os);
+void sim_touched_shared(gs_os *os, uint64_t vars);
+void sim_interpreter_start(gs_os *os);
+void sim_lock_op(gs_os *os);
+void sim_compute(gs_os *os, uint64_t ns);
+void sim_channel_send(gs_os *os, uint64_t bytes);
+
 /* turns.c: th, on a core, has a new clock or deadline, began or ended
  * computing, or computes alone now. */
 void sim_turns_update(sim *s, sim_thread *th);
