@@ -1,8 +1,9 @@
 /* sim_core.h - the simulated machine's insides (private to sim/): its
  * threads, their queues, the machine, and the operations every part of it
  * builds on.  sim.c says how time passes (its header comment is the
- * model's specification); wake.c how its threads sleep and wake; sync.c
- * is its mutexes, condition variables and semaphores. */
+ * model's specification); compute.c how far a thread computes; wake.c
+ * how its threads sleep and wake; sync.c is its mutexes, condition
+ * variables and semaphores. */
 #ifndef GS_SIM_CORE_H
 #define GS_SIM_CORE_H
 

@@ -80,7 +80,7 @@ static bool takes_core_of(sim *s, const sim_thread *w, const sim_thread *waker, 
  * later one.  The model has no thread's own core: the running thread
  * with the latest deadline is preempted, if its deadline is later than
  * the woken thread's (a thread that computes alone never is: its clock
- * runs ahead, sim.c's "How time passes").  It waits for a core again, as
+ * runs ahead, compute.c).  It waits for a core again, as
  * a thread a waker's wake-up preempted does.  Without this, a thread
  * holding the lock kept its core through every wake-up: 256 I/O-bound
  * threads that sleep 1 ms on 2 cores (calibrated on the development VM)
