@@ -22,6 +22,9 @@ const gs_term gs_glossary[] = {
                  "switch."},
     {"switch interval", "How long a thread waiting for the lock lets the holder run before asking it to let go: "
                         "5 ms in CPython (sys.setswitchinterval)."},
+    {"forced drop", "The holder letting the lock go because a waiter asked it to, its switch interval over. "
+                    "Whoever the operating system wakes first takes the lock: mostly the waiter that asked, "
+                    "which is why an I/O thread beside two CPU threads waits so long (demo convoy)."},
     {"fairness (Jain's index)", "Whether the workers got even shares of the work: 1 when all did the same, "
                                 "1/n when one of n did everything. It is (sum of x) squared over n times the "
                                 "sum of x squared, x being each worker's throughput."},

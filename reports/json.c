@@ -52,6 +52,8 @@ static json_t *lock_json(const gs_lock_totals *l)
                      (json_int_t)l->hold_ns, "wait_ns", hist_json(&l->wait), "hold_ns",
                      hist_json(&l->hold), "handoff_ns", hist_json(&l->handoff));
     json_object_set_new(o, "tick_drops", json_integer((json_int_t)l->tick_drops));
+    json_object_set_new(o, "forced_to_asker", json_integer((json_int_t)l->forced_to_asker));
+    json_object_set_new(o, "forced_to_other", json_integer((json_int_t)l->forced_to_other));
     json_object_set_new(o, "futile_wakeups", json_integer((json_int_t)l->futile_wakeups));
     json_object_set_new(o, "queue_max", json_integer((json_int_t)l->queue_max));
     json_object_set_new(o, "queue_mean",

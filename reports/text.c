@@ -462,6 +462,9 @@ static void shared_lock_figures(FILE *out, const gs_run_summary *s)
             l->acquisitions, l->acquisitions == 1 ? "" : "s", l->contended, s->switches_per_s, 100 * s->held_fraction);
     fprintf(out, "requests  %" PRIu64 " drop requests, %" PRIu64 " forced drops, %" PRIu64 " voluntary drops\n",
             l->drop_requests, l->forced_drops, l->voluntary_drops);
+    if (l->forced_to_asker + l->forced_to_other)
+        fprintf(out, "          after them, %" PRIu64 " take%s by a waiter that had asked, %" PRIu64 " by another\n",
+                l->forced_to_asker, l->forced_to_asker == 1 ? "" : "s", l->forced_to_other);
     fprintf(out, "wait      p50 %s, p99 %s, max %s\n", gs_fmt_ns((double)gs_hist_percentile(&l->wait, 50), a),
             gs_fmt_ns((double)gs_hist_percentile(&l->wait, 99), b), gs_fmt_ns((double)l->wait.max, c));
     fprintf(out, "hold      mean %s, p99 %s, max %s\n", gs_fmt_ns(gs_hist_mean(&l->hold), a),

@@ -132,6 +132,8 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
     X(switches_in, sum)     /* acquisitions from another holder */                  \
     X(drop_requests, sum)   /* requests set as a waiter */                          \
     X(forced_drops, sum)    /* drops made on request */                             \
+    X(forced_to_asker, sum) /* takes after another's forced drop, having asked */   \
+    X(forced_to_other, sum) /* ... without having asked: ahead of the asker */      \
     X(voluntary_drops, sum)                                                         \
     X(tick_drops, sum)      /* legacy: release-and-retake at the check interval */  \
     X(futile_wakeups, sum)  /* woken up to find the lock taken again */             \

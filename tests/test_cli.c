@@ -500,6 +500,7 @@ static void test_report_fits_80_columns(void **state)
         "--sim --threads 8 --work 300",               "--sim --processes 8 --cores 8 --work 300",
         "--threads 3 --race=lock --work 300 --timeline", "--processes 3 --race --work 300",
         "--async 3 --native 0.5 --work 30 --timeline",
+        "--sim --threads 3 --switch-interval 10us --work 20000", /* forced drops by the ten thousand */
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char *out;

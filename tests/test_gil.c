@@ -121,14 +121,16 @@ static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
         s[i].seed = 0x9e3779b97f4a7c15u * (i + 1);
         assert_int_equal(pthread_create(&t[i], NULL, stress_main, &s[i]), 0);
     }
-    uint64_t switches_in = 0;
+    uint64_t switches_in = 0, forced = 0, to_asker = 0, to_other = 0;
     for (uint32_t i = 0; i < N; i++) {
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(s[i].violations, 0);
         assert_int_equal(s[i].done, ROUNDS);
         const gs_lock_stats *st = &s[i].w.stats;
         assert_int_equal(st->acquisitions, st->forced_drops + st->voluntary_drops + st->tick_drops);
+        assert_true(st->forced_to_asker <= st->drop_requests); /* one take, however often it asked */
         switches_in += st->switches_in;
+        forced += st->forced_drops, to_asker += st->forced_to_asker, to_other += st->forced_to_other;
         if (policy == GS_GIL_LEGACY) /* CPython 2 had no drop requests */
             assert_int_equal(st->drop_requests + st->forced_drops, 0);
         worker_free(&s[i].w);
@@ -137,6 +139,14 @@ static void run_stress(gs_gil_policy policy, uint64_t interval_ns, bool force)
      * from another at least once: the hand-over bookkeeping saw it. */
     if (switches_in < N - 1)
         fail_msg("%llu take-overs among %u workers", (unsigned long long)switches_in, N);
+    /* Every forced drop's lock went to another worker, which had asked or
+     * not, where forced switching makes the dropper wait for one; without
+     * it the dropper may take it back, counted as neither. */
+    if (force ? to_asker + to_other != forced : to_asker + to_other > forced)
+        fail_msg("%s: %llu forced drops, then %llu takes by an asker and %llu by another", gs_gil_policy_names[policy],
+                 (unsigned long long)forced, (unsigned long long)to_asker, (unsigned long long)to_other);
+    if (policy != GS_GIL_LEGACY && forced == 0)
+        fail_msg("%s: no forced drop in %u rounds of %u workers", gs_gil_policy_names[policy], ROUNDS, N);
     free(s);
     gs_gil_destroy(gil);
 }

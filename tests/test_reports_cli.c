@@ -516,6 +516,35 @@ static void test_user_lock_report_matches_json(void **state)
     json_decref(doc);
 }
 
+/* Who took the lock after the forced drops: the report says what the JSON
+ * counts, and every forced drop (with forced switching) went to a waiter,
+ * one that had asked for it or another. */
+static void test_forced_drops_takers_report_matches_json(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("--sim --threads 3 --switch-interval 100us --work 3000 --no-baseline --json forced.json",
+                         NULL, &out), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file("forced.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *lock = get(json_array_get(get(doc, "runs"), 0), "lock");
+    json_int_t forced = json_integer_value(get(lock, "forced_drops")),
+               asker = json_integer_value(get(lock, "forced_to_asker")),
+               other = json_integer_value(get(lock, "forced_to_other"));
+    assert_true(forced > 100);
+    assert_int_equal(asker + other, forced);
+    char want[160];
+    snprintf(want, sizeof want, "\n          after them, %lld take%s by a waiter that had asked, %lld by another\n",
+             (long long)asker, asker == 1 ? "" : "s", (long long)other);
+    if (!strstr(out, want))
+        fail_msg("no \"%s\" in:\n%s", want + 1, out);
+    json_decref(doc);
+    assert_int_equal(run("--sim --threads 3 --gil legacy --work 300 --no-baseline", NULL, &out), 0);
+    if (strstr(out, "after them"))
+        fail_msg("takers of forced drops told where there were none:\n%s", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_sweep_of_races_and_native_calls),
         cmocka_unit_test(test_a_programs_race_is_said),
         cmocka_unit_test(test_user_lock_report_matches_json),
+        cmocka_unit_test(test_forced_drops_takers_report_matches_json),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

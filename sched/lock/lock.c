@@ -57,6 +57,7 @@ void gs_gil_base_init(gs_gil *g, gs_os *os, const gs_gil_ops *ops, const gs_gil_
     atomic_init(&g->queued, 0);
     atomic_init(&g->last_release_ns, 0);
     atomic_init(&g->last_holder_id, GS_NOBODY);
+    atomic_init(&g->last_drop_forced, false);
     atomic_init(&g->stopping, false);
 }
 
@@ -79,6 +80,7 @@ static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
     uint32_t ahead = atomic_load_explicit(&g->queued, memory_order_relaxed);
     uint64_t want = since ? *since : gs_os_now(g->os);
     gs_record(c->rec, GS_EV_WANT, want, 0);
+    uint64_t requests = c->stats->drop_requests; /* the policy counts c's requests as it waits */
     gs_take took = g->ops->take(g, c);
     if (took == GS_TAKE_STOPPED) { /* it waited until the stop: waiting time, though no acquisition */
         c->stats->wait_ns += gs_os_now(g->os) - want;
@@ -96,8 +98,18 @@ static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
         s->queue_max = ahead;
     s->wait_ns += got - want;
     gs_worker_hist_add(&s->wait, got - want);
-    if (prev != c->id && prev != GS_NOBODY)
+    if (prev != c->id && prev != GS_NOBODY) {
         s->switches_in++;
+        /* Who a forced drop served: the waiter that asked for it, or one
+         * that came in ahead of it (the convoy's I/O thread beside two CPU
+         * threads gets the lock that way, or not at all; docs/design.md,
+         * "Who takes the lock after a forced drop"). */
+        if (atomic_load_explicit(&g->last_drop_forced, memory_order_relaxed)) {
+            bool asked = s->drop_requests > requests;
+            s->forced_to_asker += asked;
+            s->forced_to_other += !asked;
+        }
+    }
     if (waited) {
         s->contended++;
         uint64_t released = atomic_load_explicit(&g->last_release_ns, memory_order_relaxed);
@@ -133,6 +145,7 @@ static void drop_at(gs_gil *g, gs_gil_client *c, gs_drop_reason why, uint64_t no
     s->tick_drops += why == GS_DROP_TICK;
     gs_record(c->rec, event[why], now, 0);
     atomic_store_explicit(&g->last_release_ns, now, memory_order_relaxed);
+    atomic_store_explicit(&g->last_drop_forced, why == GS_DROP_FORCED, memory_order_relaxed);
     g->ops->drop(g, c, why);
 }
 

@@ -95,6 +95,7 @@ struct gs_gil {
     _Atomic uint32_t queued;          /* clients waiting inside take; kept by the policy */
     _Atomic uint64_t last_release_ns; /* gs_os_now() of the latest drop */
     _Atomic uint32_t last_holder_id;  /* id of the latest holder, or GS_NOBODY */
+    atomic_bool last_drop_forced;     /* the latest drop was made on request */
     atomic_bool stopping;             /* gs_gil_stop was called */
 };
 
