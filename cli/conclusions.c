@@ -198,6 +198,13 @@ void gs_conclude_convoy(FILE *out, const gs_convoy_figures *f)
     else
         point(out, "Beside %u CPU threads it did %.0f a second, more than beside one (%.0f) on this "
                    "run: the extra CPU threads did not make it wait longer.", k, last, one);
+    /* Why, measured: who took the lock when a holder let go on request. */
+    const gs_convoy_row *r = &f->rows[n - 1];
+    if (r->io_took + r->cpu_took > 0)
+        point(out, "Who got the lock each time a holder let go on request, %" PRIu64 " times on that run: a "
+                   "CPU thread %" PRIu64 " times, the I/O thread %" PRIu64 "; the waiter that had asked for it, "
+                   "awake since its interval ran out, %" PRIu64 " times.", r->forced, r->cpu_took, r->io_took,
+              r->to_asker);
 }
 
 void gs_conclude_switch_interval(FILE *out, const gs_interval_figures *f)

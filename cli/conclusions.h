@@ -74,6 +74,7 @@ typedef struct {
     double io_per_s;              /* the I/O thread's, while all the CPU threads ran */
     uint64_t ops, window_ns;      /* the operations that rate counts, and that time */
     uint64_t io_p50_ns;
+    uint64_t forced, to_asker, io_took, cpu_took; /* the run's forced drops, takes after them (gs_convoy_io) */
 } gs_convoy_row;
 typedef struct {
     uint32_t nrows;               /* rows[0] is the I/O thread alone */

@@ -70,7 +70,9 @@ int demo_convoy_run(demo_ctx *d)
         gs_convoy_figures f = {.nrows = n};
         for (uint32_t i = 0; i < n; i++)
             f.rows[i] = (gs_convoy_row){.cpu_threads = ks[i], .io_per_s = rows[i].io_per_s, .ops = rows[i].ops,
-                                        .window_ns = rows[i].window_ns, .io_p50_ns = rows[i].io_p50};
+                                        .window_ns = rows[i].window_ns, .io_p50_ns = rows[i].io_p50,
+                                        .forced = rows[i].forced, .to_asker = rows[i].to_asker,
+                                        .io_took = rows[i].io_took, .cpu_took = rows[i].cpu_took};
         if (means)
             gs_conclude_convoy(stdout, &f);
         if (demo_write_trace(d, &traced, "The run of the I/O thread (thread 0) beside 2 CPU-bound threads "

@@ -90,6 +90,10 @@ typedef struct {
     uint64_t ops, window_ns; /* the operations counted, and the window's length */
     uint64_t io_p50, io_p99; /* request to resumption with the lock (0: no operation) */
     uint64_t wait_p99;       /* wanting the lock back to getting it */
+    /* The whole run's forced drops; the takes after them by the waiter
+     * that had asked (gil.h, forced_to_asker), by the I/O worker and by
+     * the CPU workers. */
+    uint64_t forced, to_asker, io_took, cpu_took;
 } gs_convoy_io;
 
 void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out);

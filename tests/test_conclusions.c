@@ -92,11 +92,17 @@ static void test_convoy_claims_only_what_the_rows_show(void **state)
               "(72 beside 2, 83 beside 4)");
     expect_not(w, "the more CPU threads, the more turns");
 
+    expect_not(w, "Who got the lock"); /* no forced drop counted: nothing to say who took them */
+
     f = convoy(890, 150, 72, 40);
+    f.rows[3].forced = 226, f.rows[3].to_asker = 192, f.rows[3].io_took = 51, f.rows[3].cpu_took = 175;
     w = WORDS(gs_conclude_convoy, &f);
     expect(w, "Beside one CPU-bound thread the I/O thread did 150 operations a second, 6x fewer than alone (890");
     expect(w, "Beside 4 CPU threads it did 40 a second, fewer than beside one: when it asks");
     expect(w, "the more CPU threads, the more turns it waits through");
+    expect(w, "Who got the lock each time a holder let go on request, 226 times on that run: a CPU thread 175 "
+              "times, the I/O thread 51; the waiter that had asked for it, awake since its interval ran out, "
+              "192 times.");
 
     f = convoy(890, 150, 160, 170);
     w = WORDS(gs_conclude_convoy, &f);

@@ -188,4 +188,11 @@ void gs_summarize_convoy_io(const gs_run_result *r, gs_convoy_io *out)
     out->io_p50 = gs_hist_percentile(&latency, 50);
     out->io_p99 = gs_hist_percentile(&latency, 99);
     out->wait_p99 = gs_hist_percentile(&wait, 99);
+    out->forced = out->to_asker = out->io_took = out->cpu_took = 0;
+    for (uint32_t i = 0; i < r->nworkers; i++) {
+        const gs_lock_stats *l = &r->workers[i].lock;
+        out->forced += l->forced_drops;
+        out->to_asker += l->forced_to_asker;
+        *(i == 0 ? &out->io_took : &out->cpu_took) += l->forced_to_asker + l->forced_to_other;
+    }
 }
