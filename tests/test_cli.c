@@ -296,9 +296,9 @@ static void test_calibrate_says_what_it_did_not_measure(void **state)
         bool measured = batches && batches < unmeasured;
         bool defaulted = row && row < unmeasured && strstr(row, "(default)") &&
                          strstr(row, "(default)") < row + strcspn(row, "\n");
-        if (measured + (listed != NULL) + defaulted != 1)
-            fail_msg("calibrate's %s is %s:\n%s", opt,
-                     measured + (listed != NULL) + defaulted ? "said twice" : "accounted for nowhere", out);
+        int said = measured + (listed != NULL) + defaulted;
+        if (said != 1)
+            fail_msg("calibrate's %s is %s:\n%s", opt, said ? "said twice" : "accounted for nowhere", out);
     }
     assert_true(options >= 15); /* every cost of the model is in the command */
 }

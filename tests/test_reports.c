@@ -348,7 +348,7 @@ static void test_shell_word_shown_is_exact(void **state)
     static const char *const names[] = {
         "plain-name.py", "with space.py", "bad\nname.py", "esc\033[31mred.py", "byte\xff\xfe.py",
         "bidi\xe2\x80\xaeyp.txt", "q'uote\\back.py", "$(touch PWNED)`touch PWNED`.py", "\x01\x7f\x9b.py",
-        "caf\xc3\xa9\t\x0a\x0b.py", "x\n" "1f.py",
+        "caf\xc3\xa9\t\x0a\x0b.py", ("x\n" "1f.py"), /* one name: a newline, then what reads as hex */
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char *word = NULL, *cmd = NULL;
