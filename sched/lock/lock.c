@@ -101,9 +101,8 @@ static bool take_since(gs_gil *g, gs_gil_client *c, const uint64_t *since)
     if (prev != c->id && prev != GS_NOBODY) {
         s->switches_in++;
         /* Who a forced drop served: the waiter that asked for it, or one
-         * that came in ahead of it (the convoy's I/O thread beside two CPU
-         * threads gets the lock that way, or not at all; docs/design.md,
-         * "Who takes the lock after a forced drop"). */
+         * that came in ahead of it (docs/design.md, "Who takes the lock
+         * after a forced drop"). */
         if (atomic_load_explicit(&g->last_drop_forced, memory_order_relaxed)) {
             bool asked = s->drop_requests > requests;
             s->forced_to_asker += asked;
