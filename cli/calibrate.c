@@ -97,6 +97,7 @@ static void print_table(const gs_calibration *c)
         bool measured;
     } costs[] = {
         {GS_CAL_SYSCALL, "--syscall-cost", m->syscall_ns, d->syscall_ns, true},
+        {GS_CAL_WAKE_NONE, "--wake-none-cost", m->wake_none_ns, d->wake_none_ns, true},
         {GS_CAL_SIGNAL, "--signal-cost", m->signal_ns, d->signal_ns, true},
         {GS_CAL_WAKE_FAST, "--wake-fast", m->wake_fast_ns, d->wake_fast_ns, c->wake_measured},
         {GS_CAL_WAKE, "--wake-latency", m->wake_ns, d->wake_ns, c->wake_measured},

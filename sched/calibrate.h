@@ -4,6 +4,7 @@
  * Each parameter is measured the way the model spends it:
  *   instruction_ns  CPU time per instruction of a lone CPU-bound thread;
  *   syscall_ns      a futex wait that returns at once (the word changed);
+ *   wake_none_ns    a futex wake on a word nobody waits on;
  *   signal_ns       signalling a condition variable a thread sleeps on,
  *                   on another core (the call's own time);
  *   wake_fast_ns    a hand-off between two threads on two cores, each
@@ -89,7 +90,8 @@ typedef struct {
 /* The measured costs, in the order calibrate prints them. */
 #define GS_CAL_MEASURED(X)                                                              \
     X(INSTRUCTION, "an instruction (CPU time)")                                         \
-    X(SYSCALL,     "a system call that wakes nobody")                                   \
+    X(SYSCALL,     "a futex wait returning at once")                                    \
+    X(WAKE_NONE,   "a futex wake finding nobody")                                       \
     X(SIGNAL,      "signalling a thread on another core")                               \
     X(WAKE_FAST,   "signal to the woken thread running")                                \
     X(WAKE,        "the same after 500 us idle")                                        \

@@ -119,8 +119,10 @@ extern const double gs_ft_build_factor[GS_FT_BUILD_COUNT];
  * 2.4% of ticks (gilsim-bench --only fidelity, 2026-12-06, load 0.9 to
  * 1.2).  Since 2026-12-07 the model charges that bookkeeping too, two
  * --lock-cost a tick (lock/legacy.c): at 2000, 2.14 calibrated and 1.94
- * classroom, real gilsim 1.51, Python 2.7 1.70.  docs/calibration.md, "The
- * lessons". */
+ * classroom, real gilsim 1.51, Python 2.7 1.70; and a release while the
+ * woken waiter is on its way back costs a futex wake that no thread waits
+ * in (--wake-none-cost, sim.h): 1.96 calibrated, 1.94 classroom.
+ * docs/calibration.md, "The lessons". */
 #define GS_CHECK_INTERVAL_DEFAULT 2000u
 #define GS_CHECK_INTERVAL_MAX     1000000000u
 

@@ -69,6 +69,29 @@
  *   switch_ns   1.3 to 2 us there;
  *   slice_ns    Linux CFS's minimum granularity;
  *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);
+ *   wake_none_ns  a futex wake while no thread is inside a futex wait on
+ *               the word: a semaphore's post while its waiter counts
+ *               itself one (glibc's waiter count, which makes the post
+ *               call) but is not in the kernel: woken, and on its way
+ *               back, or between its tries.  Linux's futex_wake returns
+ *               before it takes the hash bucket's lock when the bucket
+ *               counts no waiter ("futex: Avoid taking hb lock if nothing
+ *               to wakeup", Linux 3.14), so this is the cheapest futex
+ *               call: 150 against a wait's 210 ns on the development VM
+ *               (2026-12-07, 200,000 of each, three times); the default
+ *               is that share of syscall_ns's.  A waiter already inside
+ *               its call to sleep has counted itself in the bucket, and a
+ *               wake then takes the bucket's lock (260 to 400 ns there,
+ *               sim/wake.c): syscall_ns.  It decides Python 2's battle on
+ *               several cores: while the woken waiter is on its way back,
+ *               each of the holder's releases is such a call, during which
+ *               the lock is free for the waiter to take; charged a wait's
+ *               time, the calibrated model's lock changed hands at 3.7% of
+ *               its ticks (real gilsim 2.9%, Python 2.7.18 1.6%) and its
+ *               battle read 2.12 (Python 2.7.18 1.70), now 3.0% and 1.96.
+ *               Charging a wake of a waiter on its way so too (twentieth
+ *               session) broke the race under a user lock: every update's
+ *               take waited for the other thread (20.6x, real 8.5x);
  *   signal_ns   a futex wake and the interrupt to the woken one's core (6
  *               to 6.6 us there, where the interrupt leaves the VM);
  *   timer_ns    Linux's default timer slack of 50 us and a wake-up (115 to
@@ -144,7 +167,9 @@
     X(slice_ns, "time-slice", "slice", 3000000, 1000, 10000000000ull,                                            \
       "when more threads are runnable than cores")                                                              \
     X(syscall_ns, "syscall-cost", "system call", 500, 0, 1000000000ull,                                          \
-      "a system call waking nobody, as going to sleep")                                                         \
+      "a call returning at once, as going to sleep")                                                     \
+    X(wake_none_ns, "wake-none-cost", "a wake finding nobody", 350, 0, 1000000000ull,                            \
+      "a wake call nobody waits in, paid by the waker")                                                   \
     X(signal_ns, "signal-cost", "waking one", 2000, 0, 1000000000ull, "waking a sleeping thread, paid by the waker") \
     X(timer_ns, "timer-latency", "timers late by", 60000, 0, 1000000000ull, "how late a timed wait or sleep ends")  \
     X(file_io_ns, "file-io", "file read", 5000, 0, 1000000000ull, "one read of --io file")                       \

@@ -245,8 +245,8 @@ static void test_calibrate_prints_its_batches(void **state)
     (void)state;
     const char *out = calibrate_output();
     assert_fits_80("calibrate", out);
-    static const char *const least[] = {"--syscall-cost", "--switch-cost", "--timer-latency", "--file-io",
-                                        "--fork-cost", "--collect-cost"};
+    static const char *const least[] = {"--syscall-cost", "--wake-none-cost", "--switch-cost", "--timer-latency",
+                                        "--file-io", "--fork-cost", "--collect-cost"};
     static const char *const within[] = {"--signal-cost", "--time-slice", "--cold-cost", "--wake-fast",
                                          "--wake-latency", "--line-transfer"};
     bool two_cores = !strstr(out, "--cores 1 "); /* the cores it may use, as its table says */

@@ -117,7 +117,8 @@ static void test_convoy_fills_its_window_on_a_quick_model(void **state)
     char *out;
     assert_int_equal(run("demo convoy --quick --sim --cores 2 --instruction-ns 0.48 --wake-latency 22693ns "
                          "--wake-fast 16521ns --timer-cost 14250ns --cold-cost 226ns --switch-cost 1047ns "
-                         "--time-slice 3974534ns --syscall-cost 292ns --signal-cost 6340ns --timer-latency 69604ns "
+                         "--time-slice 3974534ns --syscall-cost 292ns --wake-none-cost 150ns --signal-cost 6340ns "
+                         "--timer-latency 69604ns "
                          "--file-io 501ns --thread-cost 15363ns --fork-cost 200061ns --collect-cost 26341ns "
                          "--line-transfer 39ns",
                          NULL, &out),

@@ -274,10 +274,9 @@ static int handoff_batch(int cpu0, int cpu1, int rounds, uint64_t pause_ns, uint
     return 0;
 }
 
-/* A system call that wakes nobody: a futex wait that returns at once,
- * the word having changed, as going to sleep costs when a wake-up came
- * first.  A batch: the median over runs of CALLS calls. */
-static uint64_t syscall_batch(void)
+/* The median over runs of CALLS futex calls of one kind on a word nobody
+ * waits on. */
+static uint64_t futex_batch(int op, int val)
 {
     enum { RUNS = 40, CALLS = 50 };
     int word = 0;
@@ -285,7 +284,7 @@ static uint64_t syscall_batch(void)
     for (int r = 0; r < RUNS; r++) {
         uint64_t t0 = gs_now_ns();
         for (int i = 0; i < CALLS; i++)
-            syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+            syscall(SYS_futex, &word, op, val, NULL, NULL, 0);
         per[r] = (gs_now_ns() - t0) / CALLS;
     }
     return median(per, RUNS);
@@ -578,7 +577,11 @@ static int round_of(rounds *r, int b, char err[GS_ERRMSG_MAX])
         goto no_thread;
     if (cold_batch(&r->little, r->other, &r->fig[GS_CAL_COLD][b], err) != 0)
         return -1;
-    r->fig[GS_CAL_SYSCALL][b] = syscall_batch();
+    /* A futex wait that returns at once, the word having changed (as going
+     * to sleep costs when a wake-up came first), and a wake that finds
+     * nobody (sim.h, wake_none_ns). */
+    r->fig[GS_CAL_SYSCALL][b] = futex_batch(FUTEX_WAIT_PRIVATE, 1);
+    r->fig[GS_CAL_WAKE_NONE][b] = futex_batch(FUTEX_WAKE_PRIVATE, 1);
     timer_batch(&r->fig[GS_CAL_TIMER][b], &r->fig[GS_CAL_TIMER_CPU][b]);
     if (thread_batch(&r->fig[GS_CAL_THREAD][b]) != 0)
         goto no_thread;
@@ -617,6 +620,7 @@ static void estimate_all(gs_calibration *c, rounds *r)
     }
     m->cold_ns = estimate(c, GS_CAL_COLD, r->fig[GS_CAL_COLD], BATCHES, MIDDLE_HALF);
     m->syscall_ns = least(c, GS_CAL_SYSCALL, r->fig[GS_CAL_SYSCALL], BATCHES);
+    m->wake_none_ns = least(c, GS_CAL_WAKE_NONE, r->fig[GS_CAL_WAKE_NONE], BATCHES);
     m->timer_ns = least(c, GS_CAL_TIMER, r->fig[GS_CAL_TIMER], BATCHES);
     for (int b = 0; b < BATCHES; b++) { /* the model charges the call to sleep apart (syscall_ns) */
         uint64_t *cpu = &r->fig[GS_CAL_TIMER_CPU][b];

@@ -226,8 +226,10 @@ void gs_sim_cond_free(gs_os *os, gs_cond *cv)
  * sem_post reads to decide whether to make the futex call.  A waiter
  * counts itself from the moment it finds the count 0 until it takes one
  * or its deadline passes; a post while any waiter counts pays a system
- * call, the wake-up call (signal_ns) when one sleeps, else one that wakes
- * nobody (syscall_ns: the woken waiter has not run yet).  Nothing is
+ * call: the wake-up call (signal_ns) when one sleeps, a system call
+ * (syscall_ns) when the one it wakes is still inside its call to sleep,
+ * else a wake that finds no thread in the kernel (wake_none_ns: the
+ * woken waiter has not run yet, or is between tries).  Nothing is
  * handed over: the count is free at once, and a woken waiter takes it only
  * if it gets there first, as a waiter woken quickly does while the poster
  * is still in its call.  The sleepers queue as a condition variable's
@@ -289,7 +291,7 @@ void gs_sim_sem_post(gs_os *os, gs_sem *sem)
         sim_thread *w = m->sleeping.slot[slot_of_rank(&m->sleeping, 0)];
         wake_waiter(s, sim_wake_call(s, th, w, true), &m->sleeping, w);
     } else {
-        sim_spend(th, sim_cost(s, s->m.syscall_ns));
+        sim_spend(th, sim_cost(s, s->m.wake_none_ns));
     }
 }
 
