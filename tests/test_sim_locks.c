@@ -113,6 +113,23 @@ static void test_drop_requests_land_on_time(void **state)
     gs_workload_free(&w);
 }
 
+/* A pipe I/O thread (worker 0, `units` round trips with no latency)
+ * beside cpu_threads CPU threads, under CPython's lock at the tests'
+ * interval, on m. */
+static void pipe_convoy(const gs_workload *w, uint32_t cpu_threads, uint64_t units, const gs_sim_model *m,
+                        gs_run_result *r)
+{
+    gs_run_config cfg = run_config(GS_MODE_THREADS, w, 1 + cpu_threads, units);
+    cfg.weak = true;
+    cfg.gil.policy = GS_GIL_CPYTHON;
+    cfg.gil.interval_ns = SIM_INTERVAL_NS;
+    cfg.gil.force_switching = true;
+    cfg.io_latency_ns = 0;
+    cfg.sim = m;
+    if (gs_run(&cfg, r) != 0)
+        fail_msg("%s", r->error);
+}
+
 /* The convoy with no latency, as CPython shows it on the 2-core
  * development VM.  Beside one CPU thread, the I/O thread's release wakes
  * the CPU thread onto the other core, the pipe's peer runs in sync on the
@@ -137,16 +154,8 @@ static void test_quick_round_trips_keep_the_lock(void **state)
     w.unit_size = 10000000; /* 20 to 40 ms of countdown a unit: the CPU threads outlast the I/O */
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         gs_sim_model m = cases[k].vm ? vm_model(1) : sim_model(2, 1);
-        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 1 + cases[k].cpu_threads, 20);
-        cfg.weak = true;
-        cfg.gil.policy = GS_GIL_CPYTHON;
-        cfg.gil.interval_ns = SIM_INTERVAL_NS;
-        cfg.gil.force_switching = true;
-        cfg.io_latency_ns = 0;
-        cfg.sim = &m;
         gs_run_result r;
-        if (gs_run(&cfg, &r) != 0)
-            fail_msg("%s", r.error);
+        pipe_convoy(&w, cases[k].cpu_threads, 20, &m, &r);
         /* Its round trips' percentiles: one that lost the lock took an
          * interval, one that kept it microseconds. */
         const gs_worker_hist *h = &r.workers[0].io_latency;
@@ -178,16 +187,8 @@ static void test_a_forced_drop_goes_to_its_asker(void **state)
     w.unit_size = 10000000; /* 20 to 40 ms of countdown a unit: the CPU threads outlast the I/O */
     for (uint64_t seed = 1; seed <= 5; seed++) {
         gs_sim_model m = vm_model(seed);
-        gs_run_config cfg = run_config(GS_MODE_THREADS, &w, 3, 16);
-        cfg.weak = true;
-        cfg.gil.policy = GS_GIL_CPYTHON;
-        cfg.gil.interval_ns = SIM_INTERVAL_NS;
-        cfg.gil.force_switching = true;
-        cfg.io_latency_ns = 0;
-        cfg.sim = &m;
         gs_run_result r;
-        if (gs_run(&cfg, &r) != 0)
-            fail_msg("%s", r.error);
+        pipe_convoy(&w, 2, 16, &m, &r);
         static gs_run_summary s;
         gs_summarize(&r, &s);
         const gs_lock_totals *l = &s.lock;
