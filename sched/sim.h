@@ -167,9 +167,9 @@
     X(slice_ns, "time-slice", "slice", 3000000, 1000, 10000000000ull,                                            \
       "when more threads are runnable than cores")                                                              \
     X(syscall_ns, "syscall-cost", "system call", 500, 0, 1000000000ull,                                          \
-      "a call returning at once, as going to sleep")                                                     \
+      "a call returning at once, as going to sleep")                                                             \
     X(wake_none_ns, "wake-none-cost", "a wake finding nobody", 350, 0, 1000000000ull,                            \
-      "a wake call nobody waits in, paid by the waker")                                                   \
+      "a wake call nobody waits in, paid by the waker")                                                          \
     X(signal_ns, "signal-cost", "waking one", 2000, 0, 1000000000ull, "waking a sleeping thread, paid by the waker") \
     X(timer_ns, "timer-latency", "timers late by", 60000, 0, 1000000000ull, "how late a timed wait or sleep ends")  \
     X(file_io_ns, "file-io", "file read", 5000, 0, 1000000000ull, "one read of --io file")                       \
