@@ -38,7 +38,15 @@
  * instructions 7% to 9% cheaper than a contended one's, a bias in every
  * speedup over one thread; looking every 1,024 or 2,048 instructions cost
  * 2.9% to 3.7% or 1.8% and handed over in 1.3 or 3 us here, later on a
- * slower machine.
+ * slower machine.  What the poll costs is its load, not its branch (a
+ * compare with a register in its place cost nothing), and on this loop
+ * the figure moves with where the two copies' code falls: built with
+ * -falign-labels=32, the polled loop ran as before (1.24 ns an
+ * iteration) and the other 6% slower, a paired figure of -5.9% where the
+ * same hour's default build read +10.7%.  One copy of the loop, polling
+ * once 16 to 128 instructions had passed (counted in a register), paid
+ * a mispredicted branch each poll instead: 2.6% to 9.7%, as the
+ * predictor learned the period or not (2026-12-07).
  *
  * Arithmetic wraps modulo 2^64, as machine integers do, unless the program
  * says `.overflow error` (Python's integers never wrap, so gilsim's Python
