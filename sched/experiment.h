@@ -1,7 +1,8 @@
 /* experiment.h - a run repeated, with its one-worker baseline.
  *
  * An experiment runs the configuration --repeat times (in virtual time each
- * with the next seed), and unless told not to, a baseline as many times:
+ * with the next seed), and unless told not to, or it has one worker (whose
+ * baseline would be the run again), a baseline as many times:
  * the same total work done by one worker of the same mode, each baseline
  * run just before the run it pairs with, so that both see the machine as
  * it was then.  The run with the median wall time stands for the

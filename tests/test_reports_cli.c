@@ -545,6 +545,36 @@ static void test_forced_drops_takers_report_matches_json(void **state)
         fail_msg("takers of forced drops told where there were none:\n%s", out);
 }
 
+/* One worker's baseline would be the run again: none is run, and nothing
+ * is told as a comparison with it. */
+static void test_one_worker_has_no_baseline(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("--sim --threads 1 --work 300 --repeat 2 --json one.json", NULL, &out), 0);
+    if (strncmp(out, "1 thread did 300 units in ", strlen("1 thread did 300 units in ")) != 0)
+        fail_msg("a headline other than what one thread did:\n%s", out);
+    for (const char *said = "as fast as\0; 1 thread:\0speedup\0matches the 1-worker run\0"; *said;
+         said += strlen(said) + 1)
+        if (strstr(out, said))
+            fail_msg("\"%s\" told of a one-worker run:\n%s", said, out);
+    json_error_t jerr;
+    json_t *doc = json_load_file("one.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(get(doc, "summary.baseline_runs")), 0);
+    assert_true(json_is_null(get(doc, "summary.speedup")));
+    assert_true(json_is_null(get(doc, "baseline")));
+    assert_int_equal(json_array_size(get(doc, "runs")), 2);
+    json_decref(doc);
+    /* two workers still get theirs, one a run */
+    assert_int_equal(run("--sim --threads 2 --work 300 --repeat 2 --json two.json", NULL, &out), 0);
+    doc = json_load_file("two.json", 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(get(doc, "summary.baseline_runs")), 2);
+    assert_true(json_real_value(get(doc, "summary.speedup")) > 0);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_a_programs_race_is_said),
         cmocka_unit_test(test_user_lock_report_matches_json),
         cmocka_unit_test(test_forced_drops_takers_report_matches_json),
+        cmocka_unit_test(test_one_worker_has_no_baseline),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

@@ -219,6 +219,7 @@ static void test_experiment_baseline(void **state)
     char err[GS_ERRMSG_MAX];
     assert_int_equal(gs_experiment_run(&e, err, NULL, NULL), 0);
     assert_int_equal(e.nruns, 3);
+    assert_int_equal(e.nbase, 3);
     assert_true(e.have_baseline);
     assert_int_equal(e.checksum_ok, 1);
     /* of the runs it reports: the same work, so the ratio of their walls */
