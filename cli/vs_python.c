@@ -196,12 +196,13 @@ int gs_vs_python(const char *program, const gs_experiment *e)
            "unit size, switch interval and I/O latency (every sleep lasts --io-latency):\n",
            json_string_value(json_object_get(doc, "python")), module[c->mode], gs_mode_plural[c->mode]);
     printf("  %-26s %14s %14s\n", "", c->sim ? "gilsim (virtual)" : "gilsim", "python3");
-    if (e->have_baseline)
-        printf("  %-26s %14s %14s\n", c->mode == GS_MODE_ASYNC ? "wall, 1 task" : c->mode == GS_MODE_PROCESSES
-                                                                                    ? "wall, 1 process" : "wall, 1 thread",
-               gs_fmt_ns(e->base_summary.wall_s * 1e9, a), gs_fmt_ns(base * 1e9, b));
     char label[40];
-    snprintf(label, sizeof label, "wall, %u %s", c->workers, gs_mode_plural[c->mode]);
+    if (e->have_baseline) {
+        snprintf(label, sizeof label, "wall, 1 %s", gs_mode_singular[c->mode]);
+        printf("  %-26s %14s %14s\n", label, gs_fmt_ns(e->base_summary.wall_s * 1e9, a), gs_fmt_ns(base * 1e9, b));
+    }
+    snprintf(label, sizeof label, "wall, %u %s", c->workers,
+             c->workers == 1 ? gs_mode_singular[c->mode] : gs_mode_plural[c->mode]);
     printf("  %-26s %14s %14s\n", label, gs_fmt_ns(s->wall_s * 1e9, a), gs_fmt_ns(wall * 1e9, b));
     if (e->have_baseline)
         printf("  %-26s %13.2fx %13.2fx\n", "speedup", e->speedup, wall > 0 ? base / wall : 0);
