@@ -20,7 +20,12 @@
  * CPython's figure shows the least and the most of its runs after it: on
  * a virtual machine it swings from run to run (its convoy beside one CPU
  * thread at 5 ms: 33x to 42x in six runs in a row, 53x hours before), and
- * the swing moves verdicts that the model did not.
+ * the swing moves verdicts that the model did not.  So a verdict that one
+ * of CPython's runs, taken alone as the reference, would give otherwise
+ * says how many of them would give "yes": "84.1x **no** (1 of 3 CPython
+ * runs)" is the calibrated convoy beside one CPU thread at 5 ms on
+ * 2026-12-07, outside the band of CPython's median (56.7x), inside that
+ * of one of its three runs (71.7x).
  *
  * The last column says how many real runs, of the rows whose threads only
  * compute, had their threads share a core for more than a quarter of the
@@ -372,6 +377,21 @@ static int gilsim_figure(const gs_lesson *l, const gs_sim_model *sim, double *va
     return 0;
 }
 
+/* How many of CPython's runs py[0..n), each taken alone as the reference,
+ * have v within their band; -1 where that says nothing more than the
+ * verdict: a band that does not hang on CPython's figure, a share of runs
+ * (each run's figure is all or nothing), one run, or all or none of them
+ * agreeing. */
+static int runs_within(const gs_lesson *l, double v, const double *py, int n)
+{
+    if (l->band == GS_BAND_RANGE || l->kind == GS_LESSON_LOSING || n < 2)
+        return -1;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += gs_lesson_within(l, v, py[i]);
+    return k > 0 && k < n ? k : -1;
+}
+
 /* A figure as the table shows it: 3 significant digits or so. */
 static void format(double v, const char *unit, char *out, size_t n)
 {
@@ -409,7 +429,9 @@ void bench_fidelity(bench_report *r)
     printf("CPython: %s%s; Python 2: %s.  Real figures: medians of %d runs (%d for the race without a lock, 3 "
            "for the convoy), CPython's with the least and the most of its runs after it; "
            "virtual: over seeds 1 to %d (classroom: the defaults; calibrated: this machine, `gilsim calibrate`).  "
-           "A figure marked * is the one recorded on the development VM: it could not be measured here.\n\n",
+           "A figure marked * is the one recorded on the development VM: it could not be measured here.  "
+           "\"(k of n CPython runs)\" after a verdict: the figure is within the band of k of CPython's n runs "
+           "here, each taken alone as the reference (shown where some are and some are not).\n\n",
            python3 ? "python3" : "not found", taskset ? "" : " (taskset not found: no CPython figures)",
            python2 ? python2 : "none found (tools/python2 fetches one: GILSIM_PYTHON2)", RUNS, RACE_RUNS, SEEDS);
     printf("| phenomenon | CPython | band | gilsim real | virtual, classroom | virtual, calibrated | real runs "
@@ -440,7 +462,7 @@ void bench_fidelity(bench_report *r)
             fprintf(stderr, "gilsim-bench: fidelity row '%s' failed: %s\n", l->phenomenon, err);
             exit(1);
         }
-        char band[32], g[32], v[2][48];
+        char band[32], g[32], v[2][80];
         gs_lesson_band(l, band, sizeof band);
         if (measured)
             format(real, gs_lesson_unit(l), g, sizeof g);
@@ -451,6 +473,9 @@ void bench_fidelity(bench_report *r)
             met[k] += in;
             format(virt[k], gs_lesson_unit(l), v[k], sizeof v[k]);
             snprintf(v[k] + strlen(v[k]), sizeof v[k] - strlen(v[k]), " %s", in ? "yes" : "**no**");
+            int agree = runs_within(l, virt[k], py, npy);
+            if (agree >= 0)
+                snprintf(v[k] + strlen(v[k]), sizeof v[k] - strlen(v[k]), " (%d of %d CPython runs)", agree, npy);
         }
         char sharing[2][32];
         for (int k = 0; k < 2; k++)
