@@ -9,12 +9,14 @@
  *                   wanted one; or a run of one thread that only
  *                   computes (the 1-worker baseline; async's loop) was off
  *                   a CPU more than that share of its life: nothing of its
- *                   own could keep it off;
+ *                   own could keep it off; either way for more than
+ *                   GS_CORE_WAIT_MIN_NS in all (as for stacked);
  *   stacked         the median real run's threads or processes that only
  *                   compute, no more of them than the cores it could use,
  *                   waited for a core more than GS_STACKED_SHARE_MAX of
  *                   the time they wanted one beyond what other programs
- *                   surely explain: the operating system ran them on
+ *                   surely explain (and more than GS_CORE_WAIT_MIN_NS in
+ *                   all): the operating system ran them on
  *                   fewer cores than they had, so who ran when was its
  *                   doing, not the lock's.  Other programs are known to
  *                   /proc/stat by its ticks, 10 ms each on a few counters,
@@ -64,6 +66,14 @@
 #include "experiment.h"
 
 #define GS_BUSY_SHARE_MAX 0.10
+/* A wait for a core shorter than this in all is a run's own, neither busy
+ * nor stacked: its threads' start and wake-ups, each a wake-up's time
+ * even on an idle machine.  A lone run of one unit (30 us of CPU) on the
+ * idle development VM waited 4.7 to 11.9 us, 15% to 40% of the time it
+ * wanted a core (twelve runs, 2026-12-07), and was called busy every
+ * time; another program keeps a core for a time slice, milliseconds, and
+ * two threads the OS put on one core wait for it half their run. */
+#define GS_CORE_WAIT_MIN_NS 50000.0
 /* Two workers sharing one core all along each wait for it half the time
  * they want it: a quarter is half a run so stacked.  Less still moves a
  * figure, but leaves the lesson: in Python 2's battle (`gilsim demo

@@ -182,6 +182,7 @@ static gs_experiment made(const gs_workload *w, gs_mode mode, uint32_t workers, 
     runs->cores = base->cores = cores;
     runs->wall_s = 1;
     base->wall_s = speedup;
+    runs->core_wait_ns = base->core_wait_ns = 500000000; /* what a share of it is of, in the checks that ask */
     base->cpu_ns = (uint64_t)(speedup * 1e9 / 2); /* half the baseline's wall */
     gs_experiment e = {.cfg = run_config(mode, w, workers, 100), .nruns = 1, .summaries = runs,
                        .have_baseline = true, .base_summary = *base, .speedup = speedup,
@@ -241,6 +242,23 @@ static void test_each_check(void **state)
     char text[512];
     assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_BUSY, GS_MODE_THREADS, 1, text, sizeof text),
                            "the 1-thread run was kept off a CPU 30% of its time"));
+    /* a lone run of one unit waits for a core as long as its start and
+     * its wake at the gate take, a fifth of its 30 us on the development
+     * VM: not other programs (verdict.h, GS_CORE_WAIT_MIN_NS); the same
+     * share of a run a thousand times as long is */
+    e = made(&cpu, GS_MODE_THREADS, 1, 2, 1, &s, &b);
+    e.have_baseline = false;
+    s.core_wait_known = true;
+    s.cpu_ns = 30000, s.core_wait_ns = 7000, s.core_wait_share = 7.0 / 37;
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.off_cpu_share = 0.2; /* 7.5 us of a life of 37.5 */
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.cpu_ns *= 1000, s.core_wait_ns *= 1000;
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_BUSY);
+    assert_true(v.busy_waited && !v.busy_baseline);
     gs_workload_free(&cpu);
     gs_workload_free(&io);
 }
@@ -271,6 +289,10 @@ static void test_stacked_workers(void **state)
     assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_STACKED, GS_MODE_THREADS, 2, text, sizeof text),
                            "other programs or the operating system's placement of them"));
     s.others_max_share = 0;
+    s.core_wait_ns = 40000; /* the same share of a run of 80 us: its own start and wake-ups */
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.core_wait_ns = 500000000;
     e.cfg.mode = GS_MODE_PROCESSES; /* processes too */
     gs_judge(&e, &v);
     assert_int_equal(v.doubts, 1u << GS_DOUBT_STACKED);

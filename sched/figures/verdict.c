@@ -43,7 +43,12 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
         bool one_thread = (base || cfg->workers == 1 || cfg->mode == GS_MODE_ASYNC) && only_computes(cfg);
         double off = one_thread ? s->off_cpu_share : 0;
         double waited = one_thread ? (s->core_wait_share > off ? s->core_wait_share : off) : 0;
-        if (s->others_share > v->busy_share)
+        /* Both shares are of a time x over cpu_ns + x: under
+         * GS_CORE_WAIT_MIN_NS of it, that is the threads' own start and
+         * wake-ups; and other programs are counted only within the wait. */
+        if (waited > 0 && waited < 1 && (double)s->cpu_ns * waited / (1 - waited) < GS_CORE_WAIT_MIN_NS)
+            waited = 0;
+        if (s->core_wait_ns >= GS_CORE_WAIT_MIN_NS && s->others_share > v->busy_share)
             *v = (gs_verdict){.busy_share = s->others_share, .busy_baseline = base};
         if (waited > v->busy_share)
             *v = (gs_verdict){.busy_share = waited, .busy_baseline = base, .busy_waited = true};
@@ -61,7 +66,7 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
      * core are the model's. */
     if (!cfg->sim && cfg->mode != GS_MODE_ASYNC && cfg->workers > 1 && only_computes(cfg)) {
         const gs_run_summary *s = &e->summaries[e->median];
-        if (cfg->workers <= s->cores && gs_stacked_share(s) > 0) {
+        if (cfg->workers <= s->cores && s->core_wait_ns >= GS_CORE_WAIT_MIN_NS && gs_stacked_share(s) > 0) {
             v->stacked_share = gs_stacked_share(s);
             v->stacked_sure = s->core_wait_share - s->others_max_share > GS_STACKED_SHARE_MAX;
         }
