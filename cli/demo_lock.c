@@ -246,7 +246,7 @@ int demo_lb_run(demo_ctx *d)
         demo_table(d, &t);
         printf("Beazley, Python 2.6 on a dual core (2009): 1 thread 24.6 s; 2 threads 45.5 s on\n"
                "2 cores (1.85x), 38.0 s on 1 core (1.54x).  Python 2.7.18 on Linux (2026, the\n"
-               "development VM): 1.9x on 2 cores, 1.0x on 1 core.\n");
+               "development VM): 1.6x to 1.9x on 2 cores, 1.0x on 1 core.\n");
         /* two threads that only compute under one lock run one at a time:
          * a 1-thread run slower than them was slowed by something else */
         if (f.cpython_wall_s[1] * GS_ONE_LOCK_SPEEDUP_MAX < f.cpython_wall_s[0])
