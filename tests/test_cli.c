@@ -558,7 +558,7 @@ static void test_vs_python_io_latency(void)
         snprintf(args, sizeof args, "%s --no-baseline --program sleepy.py --vs-python", runs[i].args);
         if (run(args, &err, &out) != 0)
             fail_msg("gilsim %s: %s", args, err);
-        assert_null(strstr(out, "speedup")); /* no baseline for either */
+        assert_null(strstr(out, "speedup")); /* no baseline for any of them */
         double wall = python_ms(out, runs[i].wall);
         if (wall < runs[i].at_least_ms || wall >= runs[i].below_ms)
             fail_msg("gilsim %s: python3 took %.1f ms", args, wall);
