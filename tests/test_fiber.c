@@ -195,10 +195,11 @@ static void run_to_the_end(void *arg)
 
 /* A fiber that ran past the end of its stack stops the program with a
  * message when it is freed, where it would otherwise have written over
- * other memory unseen (simulated threads' stacks are small: sim_core.h). */
-static void test_running_past_the_stack_is_caught(void **state)
+ * other memory unseen (simulated threads' stacks are small: sim_core.h):
+ * one of its own, and one of a pool (the simulator's threads), freed with
+ * its pool. */
+static void overrun_stops_the_program(bool pooled)
 {
-    (void)state;
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -207,11 +208,19 @@ static void test_running_past_the_stack_is_caught(void **state)
         if (!err || dup2(fileno(err), 2) < 0) /* stderr stays unbuffered: abort() flushes nothing */
             _exit(125);
         gs_fiber *main = gs_fiber_main(), *f = NULL;
-        f = gs_fiber_new(SMALL_STACK, run_to_the_end, &f, main);
+        gs_fiber_pool *pool = pooled ? gs_fiber_pool_new(SMALL_STACK, sizeof f) : NULL;
+        void *room;
+        f = pooled ? (pool ? gs_fiber_pool_take(pool, run_to_the_end, main, &room) : NULL)
+                   : gs_fiber_new(SMALL_STACK, run_to_the_end, &f, main);
         if (!main || !f)
             _exit(125);
+        if (pooled)
+            memcpy(room, &f, sizeof f);
         gs_fiber_switch(main, f);
-        gs_fiber_free(f); /* stops the program */
+        if (pooled)
+            gs_fiber_pool_free(pool); /* stops the program */
+        else
+            gs_fiber_free(f);
         _exit(0);
     }
     int status;
@@ -224,6 +233,13 @@ static void test_running_past_the_stack_is_caught(void **state)
     assert_non_null(fgets(line, sizeof line, err));
     fclose(err);
     assert_non_null(strstr(line, "ran past the end of its C stack"));
+}
+
+static void test_running_past_the_stack_is_caught(void **state)
+{
+    (void)state;
+    overrun_stops_the_program(false);
+    overrun_stops_the_program(true);
 }
 
 /* One that stayed inside it is freed quietly, its stack's last word kept. */
@@ -251,24 +267,40 @@ static void count_in_room(void *arg)
     *calls += 1;
 }
 
-/* A fiber with room for its caller runs its function on that room, which
- * the caller was given too, zeroed. */
-static void test_room_goes_to_the_function(void **state)
+/* Fibers from a pool, more than one of its slabs holds (fiber.c: 64),
+ * each run its function on room of their own, which the caller was given
+ * too, zeroed; freeing the pool frees them all (the sanitizer builds and
+ * Valgrind would see one left). */
+static void test_pooled_fibers_each_get_their_room(void **state)
 {
     (void)state;
+    enum { FIBERS = 150, ROOM = 3 * sizeof(unsigned) };
     gs_fiber *main = gs_fiber_main();
-    void *room = NULL;
-    gs_fiber *f = gs_fiber_new_with_room(SMALL_STACK, 3 * sizeof(unsigned), count_in_room, main, &room);
+    gs_fiber_pool *pool = gs_fiber_pool_new(SMALL_STACK, ROOM);
     assert_non_null(main);
-    assert_non_null(f);
-    assert_non_null(room);
-    unsigned *calls = room;
-    assert_int_equal(calls[0] + calls[1] + calls[2], 0);
-    gs_fiber_switch(main, f);
-    assert_true(gs_fiber_done(f));
-    assert_int_equal(calls[0], 1);
-    assert_int_equal(calls[1] + calls[2], 0);
-    gs_fiber_free(f);
+    assert_non_null(pool);
+    gs_fiber *f[FIBERS];
+    unsigned *calls[FIBERS];
+    for (int i = 0; i < FIBERS; i++) {
+        void *room = NULL;
+        f[i] = gs_fiber_pool_take(pool, count_in_room, main, &room);
+        assert_non_null(f[i]);
+        assert_non_null(room);
+        calls[i] = room;
+        assert_int_equal(calls[i][0] + calls[i][1] + calls[i][2], 0);
+        for (int j = 0; j < i; j++) /* apart by a whole stack at least */
+            assert_true(calls[j] + ROOM / sizeof(unsigned) + SMALL_STACK / sizeof(unsigned) <= calls[i] ||
+                        calls[i] + ROOM / sizeof(unsigned) + SMALL_STACK / sizeof(unsigned) <= calls[j]);
+    }
+    for (int i = 0; i < FIBERS; i++) {
+        gs_fiber_switch(main, f[i]);
+        assert_true(gs_fiber_done(f[i]));
+    }
+    for (int i = 0; i < FIBERS; i++) {
+        assert_int_equal(calls[i][0], 1);
+        assert_int_equal(calls[i][1] + calls[i][2], 0);
+    }
+    gs_fiber_pool_free(pool);
     gs_fiber_free(main);
 }
 
@@ -281,7 +313,7 @@ int main(void)
         cmocka_unit_test(test_many_switches_leave_no_frames_behind),
         cmocka_unit_test(test_running_past_the_stack_is_caught),
         cmocka_unit_test(test_a_fiber_within_its_stack_frees_quietly),
-        cmocka_unit_test(test_room_goes_to_the_function),
+        cmocka_unit_test(test_pooled_fibers_each_get_their_room),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

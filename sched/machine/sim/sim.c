@@ -321,7 +321,7 @@ void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint
     sim_thread *by = sim_me(os);
     sim_wait_turn(s, by);
     void *room;
-    gs_fiber *fiber = gs_fiber_new_with_room(STACK, sizeof(sim_thread), thread_main, s->scheduler, &room);
+    gs_fiber *fiber = gs_fiber_pool_take(s->fibers, thread_main, s->scheduler, &room);
     if (!fiber)
         gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
     sim_thread *th = add_thread(s, room); /* in its fiber's memory, freed with it */
@@ -496,9 +496,11 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     sim_thread *first = heaps ? add_thread(s, sim_must(calloc(1, sizeof *first))) : NULL; /* the calling thread */
     if (first)
         first->fiber = gs_fiber_main();
-    if (first)
+    if (first) {
         s->scheduler = gs_fiber_new(STACK, scheduler_loop, s, first->fiber);
-    if (!first || !first->fiber || !s->scheduler) {
+        s->fibers = gs_fiber_pool_new(STACK, sizeof(sim_thread));
+    }
+    if (!first || !first->fiber || !s->scheduler || !s->fibers) {
         gs_os_sim_free(&s->os);
         return NULL;
     }
@@ -522,10 +524,11 @@ void gs_os_sim_free(gs_os *os)
         waking += s->threads[i]->waking;
     if (waking != s->waking)
         gs_fatal("the simulated machine lost count of its woken threads", 0);
-    for (uint32_t i = 0; i < s->nthreads; i++) /* a spawned thread with its fiber, in whose memory it is */
-        gs_fiber_free(s->threads[i]->fiber);
-    if (s->nthreads) /* the calling thread, allocated on its own */
+    if (s->nthreads) { /* the calling thread, allocated on its own */
+        gs_fiber_free(s->threads[0]->fiber);
         free(s->threads[0]);
+    }
+    gs_fiber_pool_free(s->fibers); /* the spawned threads, each in its fiber's memory */
     gs_fiber_free(s->scheduler);
     free(s->threads);
     for (int k = 0; k < SIM_HEAPS; k++)

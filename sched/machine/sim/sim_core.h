@@ -11,6 +11,7 @@
 
 struct gs_fiber;
 typedef struct gs_fiber gs_fiber;
+typedef struct gs_fiber_pool gs_fiber_pool;
 
 enum { READY, RUNNING, BLOCKED, DONE };
 /* A simulated thread's C stack.  The interpreter keeps its own stack on
@@ -110,6 +111,7 @@ typedef struct {
     uint64_t instruction_ps;
     uint64_t rng;
     gs_fiber *scheduler;
+    gs_fiber_pool *fibers;  /* the spawned threads', each sim_thread in its fiber's room */
     sim_thread *current;
     sim_thread **threads;
     uint32_t nthreads, cap;
