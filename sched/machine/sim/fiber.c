@@ -244,17 +244,24 @@ bool gs_fiber_done(const gs_fiber *f)
     return f->done;
 }
 
-/* What freeing f leaves to its block's owner: the sanitizers told, and
- * its stack's end mark checked. */
-static void retire(gs_fiber *f)
+/* Stops the program if the fiber whose stack begins at stack ran past
+ * its end. */
+static void check_end_mark(const void *stack)
+{
+    uint64_t mark;
+    memcpy(&mark, stack, sizeof mark);
+    if (mark != STACK_END_MARK)
+        gs_fatal("a simulated thread ran past the end of its C stack (sim_core.h, STACK)", 0);
+}
+
+/* Tells ThreadSanitizer that f is gone. */
+static void forget(gs_fiber *f)
 {
 #ifdef GS_TSAN
     __tsan_destroy_fiber(f->tsan_fiber);
+#else
+    (void)f;
 #endif
-    uint64_t mark;
-    memcpy(&mark, f->stack, sizeof mark);
-    if (mark != STACK_END_MARK)
-        gs_fatal("a simulated thread ran past the end of its C stack (sim_core.h, STACK)", 0);
 }
 
 void gs_fiber_free(gs_fiber *f)
@@ -265,7 +272,8 @@ void gs_fiber_free(gs_fiber *f)
         free(f);
         return;
     }
-    retire(f);
+    forget(f);
+    check_end_mark(f->stack);
     free(f->stack); /* the fiber's record and room with it */
 }
 
@@ -316,8 +324,10 @@ void gs_fiber_pool_free(gs_fiber_pool *p)
         return;
     size_t record_at = (p->stack_size + 63) / 64 * 64;
     for (slab *s = p->slabs, *next; s; s = next) {
-        for (uint32_t i = 0; i < s->used; i++)
-            retire((gs_fiber *)(void *)(s->blocks + i * p->block + record_at));
+        for (uint32_t i = 0; i < s->used; i++) { /* each block's stack first: its record unread */
+            forget((gs_fiber *)(void *)(s->blocks + i * p->block + record_at));
+            check_end_mark(s->blocks + i * p->block);
+        }
         next = s->next;
         free(s->blocks);
         free(s);
