@@ -288,9 +288,10 @@ static void test_pooled_fibers_each_get_their_room(void **state)
         assert_non_null(room);
         calls[i] = room;
         assert_int_equal(calls[i][0] + calls[i][1] + calls[i][2], 0);
-        for (int j = 0; j < i; j++) /* apart by a whole stack at least */
-            assert_true(calls[j] + ROOM / sizeof(unsigned) + SMALL_STACK / sizeof(unsigned) <= calls[i] ||
-                        calls[i] + ROOM / sizeof(unsigned) + SMALL_STACK / sizeof(unsigned) <= calls[j]);
+        for (int j = 0; j < i; j++) { /* apart by a whole stack at least */
+            uintptr_t a = (uintptr_t)calls[i], b = (uintptr_t)calls[j];
+            assert_true(a >= b + ROOM + SMALL_STACK || b >= a + ROOM + SMALL_STACK);
+        }
     }
     for (int i = 0; i < FIBERS; i++) {
         gs_fiber_switch(main, f[i]);

@@ -163,7 +163,7 @@ gs_fiber *gs_fiber_main(void)
 }
 
 /* The word at the bottom of every fiber's stack: a fiber that ran past
- * its stack wrote over it (gs_fiber_free looks). */
+ * its stack wrote over it (gs_fiber_free and gs_fiber_pool_free look). */
 #define STACK_END_MARK UINT64_C(0x67696c73696d2121) /* "gilsim!!" */
 
 /* A fiber, its stack and its caller's room are one block: the stack,
