@@ -122,18 +122,23 @@ uint64_t sim_random(sim *s) /* splitmix64 */
     return z ^ (z >> 31);
 }
 
-/* A timer's lateness: timer_ns, give or take a quarter, drawn (the slack
- * and the wake-up behind it vary; a timer that always fired at the same
- * instant would always stop a thread at the same instruction). */
+/* A timer's lateness: timer_ns, drawn (the slack and the wake-up behind
+ * it vary; a timer that always fired at the same instant would always stop
+ * a thread at the same instruction). */
 uint64_t sim_timer_late(sim *s)
 {
-    uint64_t ns = sim_cost(s, s->m.timer_ns);
-    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
+    return sim_drawn(s, s->m.timer_ns);
 }
 
 uint64_t sim_cost(sim *s, uint64_t ns)
 {
     return s->m.adversarial ? ns / 2 + sim_random(s) % (ns + 1) : ns;
+}
+
+uint64_t sim_drawn(sim *s, uint64_t ns)
+{
+    ns = sim_cost(s, ns);
+    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
 }
 
 /* ---- cores ---- */
@@ -382,8 +387,7 @@ void gs_sim_doze(gs_os *os, uint64_t ns, uint64_t late)
 {
     sim *s = sim_of(os);
     sim_wait_turn(s, sim_me(os)); /* draws are made in turn: one seed, one history */
-    uint64_t drawn = sim_cost(s, late); /* give or take a quarter, as a wake-up's */
-    doze(os, ns, drawn - drawn / 4 + sim_random(s) % (drawn / 2 + 1), SIM_BY_CALL);
+    doze(os, ns, sim_drawn(s, late), SIM_BY_CALL); /* as a wake-up's latency is */
 }
 
 void gs_sim_doze_timer(gs_os *os, uint64_t ns)

@@ -147,6 +147,10 @@ void *sim_must(void *p);
 uint64_t sim_random(sim *s);
 /* A cost of the model: as it is, or drawn around it when adversarial. */
 uint64_t sim_cost(sim *s, uint64_t ns);
+/* A cost that varies from one time to the next, as a wake-up's latency
+ * and a timer's lateness do: ns (as sim_cost has it), give or take a
+ * quarter, drawn from the seed. */
+uint64_t sim_drawn(sim *s, uint64_t ns);
 /* How late a timed wait or a sleep ends: timer_ns, give or take a quarter. */
 uint64_t sim_timer_late(sim *s);
 /* How long a thread that slept idle_ns takes to run once woken (its core

@@ -4,14 +4,13 @@
  * long it takes, a woken thread's way back, and wake-up preemption. */
 #include "sim_core.h"
 
-/* A wake-up's latency: wake_ns, give or take a quarter, drawn.  Real
- * wake-ups vary so; with one fixed latency, threads that wake each other
- * fall into step with their own periods and stay there, and a figure such
- * as Python 2's battle swings with the cost of an instruction. */
+/* A wake-up's latency: wake_ns, drawn.  Real wake-ups vary so; with one
+ * fixed latency, threads that wake each other fall into step with their
+ * own periods and stay there, and a figure such as Python 2's battle
+ * swings with the cost of an instruction. */
 uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
 {
-    uint64_t ns = sim_cost(s, idle_ns <= s->m.idle_poll_ns ? s->m.wake_fast_ns : s->m.wake_ns);
-    return ns - ns / 4 + sim_random(s) % (ns / 2 + 1);
+    return sim_drawn(s, idle_ns <= s->m.idle_poll_ns ? s->m.wake_fast_ns : s->m.wake_ns);
 }
 
 /* th blocks at its clock, after paying for the system call, and returns
