@@ -122,14 +122,14 @@ static void print_table(const gs_calibration *c)
     printf("\nEach cost is the least of its batches, each batch a median, taken in rounds of\n"
            "one batch of every cost: other programs, a cold cache or a slower clock only\n"
            "ever add time, so the least disturbed batch is nearest this machine's own cost;\n"
-           "a signal, the quick wake-up, the cold caches and a user lock's take or release\n"
-           "take the mean of the middle half of the batches (a batch may catch the other\n"
-           "thread still awake, signals that woke nobody are left out, and the quick\n"
-           "wake-ups come in two groups; the last two are differences of two times), the\n"
-           "wake-up after an idle and the cache line the lower quartile (the host moves\n"
-           "the two CPUs nearer or farther now and then), the slice the mean of its two\n"
-           "spinners.  The batches, least .. most (a wide spread says the machine was not\n"
-           "quiet):\n");
+           "a signal, the quick wake-up, the cold caches, a user lock's take or release\n"
+           "and a thread's start take the mean of the middle half of the batches (a batch\n"
+           "may catch the other thread still awake, signals that woke nobody are left\n"
+           "out, the quick wake-ups come in two groups, the cold caches and the user lock\n"
+           "are differences of two times, and a run pays all its starts), the wake-up\n"
+           "after an idle and the cache line the lower quartile (the host moves the two\n"
+           "CPUs nearer or farther now and then), the slice the mean of its two spinners.\n"
+           "The batches, least .. most (a wide spread says the machine was not quiet):\n");
     print_spread(c, GS_CAL_INSTRUCTION, "--instruction-ns");
     for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++)
         if (costs[i].measured)

@@ -33,9 +33,11 @@
  *   line_ns         a cache line's move between two cores: two threads on
  *                   them hit one atomic word back and forth (each waits,
  *                   spinning, for its turn), half a round trip;
- *   thread_start_ns a thread's start with a worker's stack, the creator's
- *                   time for the call: 20 in a row, each waiting at a gate
- *                   as a runner's workers do, joined after;
+ *   thread_start_ns a thread's start, the creator's time for it, its
+ *                   stack's mapping included: 20 in a row, each on a
+ *                   stack mapped for it (as a fresh process's workers get
+ *                   theirs), waiting at a gate as a runner's workers do,
+ *                   joined after;
  *   fork_ns,        gilsim's processes runner with 8 children: the time to
  *   collect_ns      start them, and from the last one's end to the run's
  *                   end, per child;
@@ -54,10 +56,11 @@
  * cost, where a median of all the samples moves with whatever happened
  * during a second of them), except a signal, the quick wake-up, the cold
  * caches and the user lock (a difference of two times, which interference
- * can move either way), which take the mean of the middle half of the
- * batches (the interquartile mean: a batch can catch a cheaper event,
- * and the quick wake-up's batches fall in two groups; calibrate.c says
- * which and why),
+ * can move either way), and a thread's start, which take the mean of the
+ * middle half of the batches (the interquartile mean: a batch can catch a
+ * cheaper event, the quick wake-up's batches fall in two groups, and a
+ * run's starts pay the mix of quicker and slower ones a batch sees;
+ * calibrate.c says which and why),
  * the wake-up after an idle and the cache line, which take the lower
  * quartile (the host moves the two virtual CPUs nearer or farther now and
  * then), and the slice, the mean of its two spinners.  The spread of the

@@ -103,7 +103,9 @@
  *               joined, took 9 us on a Skylake server and 20 us on an AMD
  *               Rome one (Lemire, "Cost of a thread in C++ under Linux",
  *               2020), its start a few of those; on the development VM
- *               13 to 14 us with 20 started threads alive (calibrate),
+ *               19 to 23 us with 20 started threads alive, each on a
+ *               stack mapped for it (calibrate, 2026-12-07; 7 to 12 us
+ *               when glibc gave them stacks joined threads had left),
  *               22 to 28 us of the creator's CPU with 256 (2026-12-06),
  *               where 256 threads' start takes real gilsim 5 ms;
  *   fork_ns     a fork of a small process and its pipe (0.7 to 1.1 ms per

@@ -236,9 +236,10 @@ static const char *calibrate_output(void)
 }
 
 /* gilsim calibrate says each measured cost's batches, least .. most, and
- * the model takes the least of them (a signal, the wake-ups and the cold
- * caches the mean of the middle half, the cache line the lower quartile,
- * the slice the mean of its two spinners: within the spread).  The
+ * the model takes the least of them (a signal, the wake-ups, the cold
+ * caches and a thread's start the mean of the middle half, the cache line
+ * the lower quartile, the slice the mean of its two spinners: within the
+ * spread).  The
  * wake-ups and the cache line need two cores: on one, no batches. */
 static void test_calibrate_prints_its_batches(void **state)
 {
@@ -248,7 +249,7 @@ static void test_calibrate_prints_its_batches(void **state)
     static const char *const least[] = {"--syscall-cost", "--wake-none-cost", "--switch-cost", "--timer-latency",
                                         "--file-io", "--fork-cost", "--collect-cost"};
     static const char *const within[] = {"--signal-cost", "--time-slice", "--cold-cost", "--wake-fast",
-                                         "--wake-latency", "--line-transfer"};
+                                         "--wake-latency", "--line-transfer", "--thread-cost"};
     bool two_cores = !strstr(out, "--cores 1 "); /* the cores it may use, as its table says */
     for (size_t i = 0; i < sizeof least / sizeof least[0] + sizeof within / sizeof within[0]; i++) {
         bool is_least = i < sizeof least / sizeof least[0];

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -334,23 +335,56 @@ static void *wait_at_gate(void *arg)
     return NULL;
 }
 
-/* Starting threads with a worker's stack, as the threads runner does: one
- * after another, each waiting at a gate, so that every one needs a stack
- * of its own (glibc reuses a joined thread's: 7 us a start on the
- * development VM, against 22 to 28 with all alive) while the others are
- * alive.  The creator's time for each call; a batch is the median of
- * STARTS.  Returns 0, or -1 when no thread could be started. */
+/* A start's stack: a mebibyte, where a worker asks for 64 KiB, since a
+ * mapping costs the same whatever its size (its pages come as they are
+ * touched) and ThreadSanitizer wants 900 KiB of a stack it did not make. */
+enum { STARTS = 20, GUARD = 4096, STACK_BYTES = 1 << 20 };
+
+/* Starts wait_at_gate(g) in *t on a stack mapped for it in *stack, a
+ * guard page below it.  Returns 0, or -1 with nothing left mapped. */
+static int start_on_fresh_stack(start_gate *g, pthread_t *t, void **stack)
+{
+    *stack = mmap(NULL, GUARD + STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (*stack == MAP_FAILED)
+        return -1;
+    pthread_attr_t attr;
+    bool ok = pthread_attr_init(&attr) == 0;
+    ok = ok && mprotect(*stack, GUARD, PROT_NONE) == 0 &&
+         pthread_attr_setstack(&attr, (char *)*stack + GUARD, STACK_BYTES) == 0 &&
+         pthread_create(t, &attr, wait_at_gate, g) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok)
+        munmap(*stack, GUARD + STACK_BYTES);
+    return ok ? 0 : -1;
+}
+
+/* Starting threads as the threads runner does: one after another, each
+ * waiting at a gate, so that every one needs a stack of its own while the
+ * others are alive.  A run's workers start in a fresh process, where
+ * glibc maps a stack for each.  Batches that took the stacks glibc kept
+ * from the batch before (a joined thread's) measured that reuse instead:
+ * 7 to 12 us a start on the development VM, against 18 to 20 for a fresh
+ * stack, and their runs' least batch moved by a quarter either way
+ * (2026-12-07); threads kept alive to the end of the rounds instead left
+ * their stacks mapped through them, and every fork after copied them (207
+ * to 274 us, not 154 to 168).  So each start maps its stack here, a guard
+ * page below it, as glibc does for a new one (which then puts the TCB and
+ * static TLS at its top, as in its own), and the batch unmaps them once
+ * its threads are joined: 49 runs' middle halves read 18.6 to 23.0 us, 46
+ * of them within 15% of their median.  The creator's time for each start,
+ * its stack included; a batch is the median of STARTS.  Returns 0, or -1
+ * when no thread could be started. */
 static int thread_batch(uint64_t *ns)
 {
-    enum { STARTS = 20 };
     gs_os *os = gs_os_real();
     start_gate g = {.os = os, .mutex = gs_os_mutex(os), .cond = gs_os_cond(os)};
-    gs_thread *t[STARTS];
+    pthread_t t[STARTS];
+    void *stack[STARTS];
     uint64_t took[STARTS];
     int started = 0;
     for (; started < STARTS; started++) {
         uint64_t t0 = gs_os_now(os);
-        if (os->ops->thread_start(os, &t[started], GS_WORKER_STACK, wait_at_gate, &g) != 0)
+        if (start_on_fresh_stack(&g, &t[started], &stack[started]) != 0)
             break;
         took[started] = gs_os_now(os) - t0;
     }
@@ -358,8 +392,10 @@ static int thread_batch(uint64_t *ns)
     g.open = true;
     gs_os_broadcast(os, g.cond);
     gs_os_unlock(os, g.mutex);
-    for (int i = 0; i < started; i++)
-        os->ops->thread_join(os, t[i]);
+    for (int i = 0; i < started; i++) {
+        GS_PTHREAD(pthread_join(t[i], NULL));
+        munmap(stack[i], GUARD + STACK_BYTES);
+    }
     os->ops->cond_free(os, g.cond);
     os->ops->mutex_free(os, g.mutex);
     if (started < STARTS)
@@ -627,7 +663,7 @@ static void estimate_all(gs_calibration *c, rounds *r)
         *cpu = *cpu > m->syscall_ns ? *cpu - m->syscall_ns : 0;
     }
     m->timer_cpu_ns = least(c, GS_CAL_TIMER_CPU, r->fig[GS_CAL_TIMER_CPU], BATCHES);
-    m->thread_start_ns = least(c, GS_CAL_THREAD, r->fig[GS_CAL_THREAD], BATCHES);
+    m->thread_start_ns = estimate(c, GS_CAL_THREAD, r->fig[GS_CAL_THREAD], BATCHES, MIDDLE_HALF);
     m->file_io_ns = least(c, GS_CAL_FILE_IO, r->fig[GS_CAL_FILE_IO], BATCHES);
     m->fork_ns = least(c, GS_CAL_FORK, r->fig[GS_CAL_FORK], BATCHES);
     m->collect_ns = least(c, GS_CAL_COLLECT, r->fig[GS_CAL_COLLECT], BATCHES);
