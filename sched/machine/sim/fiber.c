@@ -172,16 +172,21 @@ gs_fiber *gs_fiber_main(void)
  * (the simulator's) its thread in the room; with thousands of fibers each
  * switch goes to memory long out of the caches, and one page then holds
  * all three (sim_core.h, STACK, has what that saves). */
+static size_t lines(size_t bytes) /* rounded up to whole cache lines */
+{
+    return (bytes + 63) / 64 * 64;
+}
+
 static size_t block_size(size_t stack_size, size_t room)
 {
-    return (stack_size + 63) / 64 * 64 + (sizeof(gs_fiber) + 63) / 64 * 64 + (room + 63) / 64 * 64;
+    return lines(stack_size) + lines(sizeof(gs_fiber)) + lines(room);
 }
 
 /* Makes a fiber in block, 64-byte aligned and block_size bytes long. */
 static gs_fiber *fiber_in(char *block, size_t stack_size, size_t room, gs_fiber_fn fn, gs_fiber *back, void **roomp)
 {
-    stack_size = (stack_size + 63) / 64 * 64;
-    size_t record = (sizeof(gs_fiber) + 63) / 64 * 64;
+    stack_size = lines(stack_size);
+    size_t record = lines(sizeof(gs_fiber));
     gs_fiber *f = (gs_fiber *)(void *)(block + stack_size);
     memset(f, 0, record + room);
     memcpy(block, &(uint64_t){STACK_END_MARK}, sizeof(uint64_t));
@@ -322,7 +327,7 @@ void gs_fiber_pool_free(gs_fiber_pool *p)
 {
     if (!p)
         return;
-    size_t record_at = (p->stack_size + 63) / 64 * 64;
+    size_t record_at = lines(p->stack_size);
     for (slab *s = p->slabs, *next; s; s = next) {
         for (uint32_t i = 0; i < s->used; i++) { /* each block's stack first: its record unread */
             forget((gs_fiber *)(void *)(s->blocks + i * p->block + record_at));
