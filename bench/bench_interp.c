@@ -8,8 +8,8 @@
  *   interp   ns per instruction and per loop iteration for countdown and fib,
  *            python3's countdown and Lua 5.4's countdown and fib (where
  *            lua5.4 is installed) for comparison, and the eval breaker's
- *            cost (gs_vm_run against gs_vm_run_unpolled, the loop without
- *            polls). */
+ *            cost (gs_vm_run against gs_vm_run_unpolled, the same loop
+ *            that never looks). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,10 +72,11 @@ static void add_pair(bench_report *rep, const char *name, const char *unit, pair
 }
 
 /* ns per instruction and per iteration of the countdown loop, as
- * gs_vm_run runs it (polling the breaker at every back-edge: real time's
- * loop) and with the loop that never polls (virtual time's), run in
- * turns (poll, no poll, poll, ...) so that drift on the machine hits both
- * alike; cost is the median of the pairs' ratios, in percent. */
+ * gs_vm_run runs it (looking at the breaker every 1,024 instructions:
+ * real time's loop) and as gs_vm_run_unpolled does (the same code in one
+ * chunk: virtual time's), run in turns (poll, no poll, poll, ...) so that
+ * drift on the machine hits both alike; cost is the median of the pairs'
+ * ratios, in percent. */
 static void bench_countdown(const gs_workload *w, pair *per_instr, pair *per_iter, pair *nopoll_instr, pair *cost)
 {
     const int64_t n = 50 * 1000 * 1000;

@@ -64,7 +64,8 @@ typedef struct {
 
 typedef struct gs_vm {
     /* Non-zero asks the loop to stop at its next back-edge or call (as
-     * CPython's eval_breaker).  Bits are the scheduler's to define. */
+     * CPython's eval_breaker), once it has looked: within 1,024
+     * instructions (vm_eval.c).  Bits are the scheduler's to define. */
     _Alignas(64) _Atomic uint32_t breaker;
 
     const gs_program *prog;
@@ -134,9 +135,10 @@ int gs_vm_init(gs_vm *vm, const gs_program *prog, const int64_t *args, uint32_t 
  * final stop again. */
 gs_stop gs_vm_run(gs_vm *vm, uint64_t budget);
 
-/* The same, never polling the breaker: for a caller on whose machine
+/* The same, never looking at the breaker: for a caller on whose machine
  * nothing sets the breaker while the loop runs, and that runs gs_vm_run
- * while it is set (vm_eval.c says why). */
+ * while it is set.  The same machine code as gs_vm_run's while the
+ * breaker is clear, in one chunk (vm_eval.c says why). */
 gs_stop gs_vm_run_unpolled(gs_vm *vm, uint64_t budget);
 
 /* Resumes a vm stopped for a request: an I/O or native call's result is

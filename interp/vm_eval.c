@@ -18,35 +18,37 @@
  * opcode: one dispatch does the run, if the budget has room for all of it,
  * and counts each of its instructions; otherwise it does the first alone.
  *
- * The instruction budget is one counter decremented per instruction.  The
- * eval breaker is polled where CPython polls it, at loop back-edges (here:
- * every taken jump, which includes them) and when a function is entered,
- * by gs_vm_run.  The loop is compiled twice (vm_loop.inc):
- * gs_vm_run_unpolled is the same without the polls, for a caller on whose
- * machine nothing can set the breaker while the loop runs (the simulated
- * one: its threads are fibers of one OS thread, which take turns between
- * runs).  The poll costs countdown 7% to 9% of its time on a Zen 5 core,
- * where the whole iteration is under 4 cycles (gilsim-bench's paired
- * runs, 2026-12-06); virtual time saves that, and its figures are the
- * same to the instruction.  Real time pays it.  A loop that looked at the
- * breaker only every 4,096 instructions was 0% to 2% dearer than none,
- * but 2 CPU threads at a 1 us interval then handed the lock over in 16 to
- * 19 us (p50), not 1.4 to 1.8: the waiter that set the request was asleep
- * by the time the holder saw it, where CPython's holder, polling every
- * back-edge, signals it on its way to sleep.  Looking closely only while
- * another thread waits for the lock fixed that, but made a lone thread's
- * instructions 7% to 9% cheaper than a contended one's, a bias in every
- * speedup over one thread; looking every 1,024 or 2,048 instructions cost
- * 2.9% to 3.7% or 1.8% and handed over in 1.3 or 3 us here, later on a
- * slower machine.  What the poll costs is its load, not its branch (a
- * compare with a register in its place cost nothing), and on this loop
- * the figure moves with where the two copies' code falls: built with
- * -falign-labels=32, the polled loop ran as before (1.24 ns an
- * iteration) and the other 6% slower, a paired figure of -5.9% where the
- * same hour's default build read +10.7%.  One copy of the loop, polling
- * once 16 to 128 instructions had passed (counted in a register), paid
- * a mispredicted branch each poll instead: 2.6% to 9.7%, as the
- * predictor learned the period or not (2026-12-07).
+ * The instruction budget is one counter decremented per instruction,
+ * run in chunks of GS_VM_CHUNK (1,024) instructions.  The eval breaker is
+ * looked at where a chunk ends, which the count must test for anyway, so
+ * that the loop pays for the breaker one branch mispredicted a chunk, not
+ * a load at every back-edge.  Once it is seen set, gs_vm_run goes on in a
+ * second copy of the loop (vm_loop.inc is compiled twice) that polls where
+ * CPython polls, at every taken jump (loops' back-edges among them) and
+ * function entry, and stops at the first: a thread still stops only where
+ * CPython's can, which the race lessons rest on, at most 1,024
+ * instructions (0.3 us here) after the breaker was set.  The simulated
+ * machine, whose threads are fibers taking turns between runs, sets the
+ * breaker only between them: it runs gs_vm_run_unpolled, the same chunked
+ * copy in one chunk, and gs_vm_run when the breaker is set as a run
+ * begins, which goes straight to the polling copy.  Real time and virtual
+ * time thus run the same machine code, and gilsim-bench's paired figure
+ * (chunks against one chunk) is the breaker's cost alone: 0.3% to 1.5%
+ * on a Zen 5 core (2026-12-07).
+ *
+ * The polls at every back-edge cost countdown 7% to 20% of its time when
+ * real time ran the polling copy throughout (a compare with memory and a
+ * branch not taken), a figure that moved with where the two copies' code
+ * fell: the same machine code runs countdown at 1.2 or at 1.4 ns an
+ * iteration, as its alignment and even its recent history fall (likely
+ * how soon the core forwards the counted-down local, just stored, to its
+ * next load; this VM shows no performance counters to say).
+ * Chunks of 4,096 were tried in an earlier design (a separate counter):
+ * 2 CPU threads at a 1 us interval then handed the lock over in 16 to 19
+ * us (p50), not 1.4 to 1.8, because the waiter that set the request was
+ * asleep by the time the holder saw it, where CPython's holder, polling
+ * every back-edge, signals it on its way to sleep.  At 1,024 the hand-off
+ * is 1 us (p50, `--switch-interval 1us`); a slower machine sees it later.
  *
  * Arithmetic wraps modulo 2^64, as machine integers do, unless the program
  * says `.overflow error` (Python's integers never wrap, so gilsim's Python
@@ -122,14 +124,35 @@ static inline bool gs_mul_overflow(int64_t a, int64_t b, int64_t *dst)
 #define GS_MUL_OVERFLOW(a, b, dst) gs_mul_overflow(a, b, dst)
 #endif
 
-#define GS_VM_EVAL gs_vm_run
-#define GS_VM_POLL 1
-#include "vm_loop.inc"
-#undef GS_VM_EVAL
-#undef GS_VM_POLL
+/* Instructions between two looks at the breaker in gs_vm_run's chunks
+ * (the DESIGN above says why 1,024). */
+#define GS_VM_CHUNK 1024
 
-#define GS_VM_EVAL gs_vm_run_unpolled
-#define GS_VM_POLL 0
+#define GS_VM_EVAL run_to_back_edge
+#define GS_VM_POLL_BACK_EDGES 1
 #include "vm_loop.inc"
 #undef GS_VM_EVAL
-#undef GS_VM_POLL
+#undef GS_VM_POLL_BACK_EDGES
+
+#define GS_VM_EVAL run_chunks
+#define GS_VM_POLL_BACK_EDGES 0
+#include "vm_loop.inc"
+#undef GS_VM_EVAL
+#undef GS_VM_POLL_BACK_EDGES
+
+gs_stop gs_vm_run(gs_vm *vm, uint64_t budget)
+{
+    if (!atomic_load_explicit(&vm->breaker, memory_order_relaxed)) {
+        uint64_t before = vm->instructions;
+        gs_stop why = run_chunks(vm, budget, GS_VM_CHUNK);
+        if (why != GS_STOP_BREAK) /* it stops for the breaker only where a chunk ends */
+            return why;
+        budget -= vm->instructions - before;
+    }
+    return run_to_back_edge(vm, budget, UINT64_MAX);
+}
+
+gs_stop gs_vm_run_unpolled(gs_vm *vm, uint64_t budget)
+{
+    return run_chunks(vm, budget, UINT64_MAX); /* one chunk: the breaker is never looked at */
+}

@@ -345,6 +345,37 @@ static void test_unpolled_ignores_the_breaker(void **state)
     gs_program_free(&p);
 }
 
+/* gs_vm_run looks at the breaker where a chunk of 1,024 instructions
+ * ends; with it clear, budgets that cross chunks' ends (and the end of a
+ * superinstruction's run there: inc+load+push+jgt is 4) stop where
+ * gs_vm_run_unpolled's do, to the instruction, and so does the result. */
+static void test_chunks_count_exactly(void **state)
+{
+    (void)state;
+    gs_program p = vm_load(".func main 1\n jmp test\nbody:\n inc 0 -1\ntest:\n load 0\n push 0\n jgt body\n"
+                           " load 0\n ret\n.end\n");
+    static gs_vm polled, unpolled;
+    char err[GS_ERRMSG_MAX];
+    int64_t n = 20000;
+    assert_int_equal(gs_vm_init(&polled, &p, &n, 1, err), 0);
+    assert_int_equal(gs_vm_init(&unpolled, &p, &n, 1, err), 0);
+    const uint64_t budgets[] = {1023, 1, 1025, 2050, 3001, 7, 4097};
+    gs_stop a = GS_STOP_BUDGET, b = GS_STOP_BUDGET;
+    for (unsigned i = 0; a == GS_STOP_BUDGET; i++) {
+        uint64_t budget = budgets[i % (sizeof budgets / sizeof budgets[0])];
+        a = gs_vm_run(&polled, budget);
+        b = gs_vm_run_unpolled(&unpolled, budget);
+        assert_int_equal(a, b);
+        assert_int_equal(polled.instructions, unpolled.instructions);
+        assert_int_equal(polled.pc, unpolled.pc);
+        assert_int_equal(polled.sp, unpolled.sp);
+    }
+    assert_int_equal(a, GS_STOP_DONE);
+    assert_int_equal(polled.result, 0);
+    assert_int_equal(polled.instructions, 1 + 3 * (n + 1) + n + 2); /* jmp, tests, bodies, exit */
+    gs_program_free(&p);
+}
+
 typedef struct {
     gs_vm *vm;
     _Atomic bool running;
@@ -362,23 +393,28 @@ static void *set_breaker_later(void *arg)
 }
 
 /* A breaker another thread sets while a run has an endless budget stops
- * the run, at a back-edge (the only poll point of this loop). */
+ * the run, at a back-edge (the only poll point of this loop), not where
+ * the chunk in which it was seen ended: the loop is 3 instructions, so
+ * chunks of 1,024 end at each of them in turn, and a run stopped where
+ * one ended would be at the loop's head once in 3 (hence 6 runs). */
 static void test_breaker_set_during_a_run(void **state)
 {
     (void)state;
-    gs_program p = vm_load(ENDLESS_LOOP);
+    gs_program p = vm_load(".func main 0\nloop:\n push 1\n neg\n jnz loop\n push 0\n ret\n.end\n");
     static gs_vm vm;
     char err[GS_ERRMSG_MAX];
-    assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
-    breaker_setter s = {.vm = &vm};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, set_breaker_later, &s), 0);
-    atomic_store(&s.running, true);
-    gs_stop why = gs_vm_run(&vm, UINT64_MAX);
-    assert_int_equal(pthread_join(t, NULL), 0);
-    assert_int_equal(why, GS_STOP_BREAK);
-    assert_int_equal(vm.pc, 0); /* at loop: the jnz was taken */
-    assert_int_equal(vm.instructions % 2, 0);
+    for (int run = 0; run < 6; run++) {
+        assert_int_equal(gs_vm_init(&vm, &p, NULL, 0, err), 0);
+        breaker_setter s = {.vm = &vm};
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, set_breaker_later, &s), 0);
+        atomic_store(&s.running, true);
+        gs_stop why = gs_vm_run(&vm, UINT64_MAX);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(why, GS_STOP_BREAK);
+        assert_int_equal(vm.pc, 0); /* at loop: the jnz was taken */
+        assert_int_equal(vm.instructions % 3, 0);
+    }
     gs_program_free(&p);
 }
 
@@ -627,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_breaker_at_call),
         cmocka_unit_test(test_breaker_set_during_a_run),
         cmocka_unit_test(test_unpolled_ignores_the_breaker),
+        cmocka_unit_test(test_chunks_count_exactly),
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),

@@ -174,9 +174,10 @@ typedef struct {
     void (*ran)(gs_os *os, uint64_t instructions);  /* ... and how many it ran */
     /* Nothing sets the caller's eval breaker while it runs a budget: its
      * threads take turns between budgets (simulated: fibers of one OS
-     * thread).  The interpreter then polls the breaker only when it is
-     * set as the budget begins (interp/vm_eval.c).  Real: false, it polls
-     * at every back-edge, as CPython's loop does. */
+     * thread).  The interpreter then looks at the breaker only when it
+     * is set as the budget begins (interp/vm_eval.c).  Real: false, it
+     * looks every 1,024 instructions and, once set, stops at the next
+     * back-edge or call, where CPython's loop would. */
     bool breaker_between_budgets;
     /* The calling thread's instructions read and write memory that other
      * threads of the run compute on at the same time (a program's shared
