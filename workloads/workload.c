@@ -41,18 +41,21 @@ const char *const gs_race_workload_names[GS_RACE_COUNT] = {
 #undef GS_RACE_WL
 };
 
-/* One update of the race's counter, per variant (see race.gsa.in).  The
- * call's update spends 20 instructions that do nothing between its read
- * and the call: CPython's time from its loop's back-edge to f's entry
- * (race.gsa.in says why).  The lock's update pays a touch() before it
- * takes the lock and one after it lets go: what `with guard:` costs
- * CPython around the update. */
-#define IDLE2  "    push 0\n    pop\n"
-#define IDLE10 IDLE2 IDLE2 IDLE2 IDLE2 IDLE2
+/* One update of the race's counter, per variant (see race.gsa.in).  Each
+ * call to f() is a call as CPython's costs: 20 instructions that do
+ * nothing before it (CPython's time from its loop's back-edge to f's
+ * entry) and f's own after (race.gsa.in says why).  The 20 are five runs
+ * of countdown's superinstruction whose jump is never taken, so that they
+ * cost what the instructions `gilsim calibrate` times cost, and poll
+ * nowhere; local 4 (the steps left in the unit) is never past 2^62.  The
+ * lock's update pays a call before it takes the lock and one after it
+ * lets go: what `with guard:` costs CPython around the update. */
+#define IDLE4(n)  "    inc 4 0\n    load 4\n    push 4611686018427387904\n    jgt idle" #n "\n"
+#define CALL_F(n) IDLE4(n) IDLE4(n) IDLE4(n) IDLE4(n) IDLE4(n) "idle" #n ":\n    call f\n    pop\n"
 static const char *const race_steps[GS_RACE_COUNT] = {
-    [GS_RACE_CALL] = "    gload counter\n" IDLE10 IDLE10 "    call f\n    pop\n    push 1\n    add\n    gstore counter\n",
-    [GS_RACE_LOCK] = ("    call touch\n    pop\n    acquire guard\n    gload counter\n    call touch\n    pop\n"
-                      "    push 1\n    add\n    gstore counter\n    release guard\n    call touch\n    pop\n"),
+    [GS_RACE_CALL] = "    gload counter\n" CALL_F(1) "    push 1\n    add\n    gstore counter\n",
+    [GS_RACE_LOCK] = (CALL_F(1) "    acquire guard\n    gload counter\n" CALL_F(2)
+                      "    push 1\n    add\n    gstore counter\n    release guard\n" CALL_F(3)),
     [GS_RACE_INPLACE] = "    gload counter\n    push 1\n    add\n    gstore counter\n",
 };
 
