@@ -28,7 +28,9 @@
  *                   thread CPU clock around it), less syscall_ns, which
  *                   the model charges for the call to sleep;
  *   slice_ns        how long one of two spinning threads on one core runs
- *                   before the kernel gives the core to the other;
+ *                   before the kernel gives the core to the other (a gap
+ *                   in which the other did not run, the host's or a third
+ *                   thread's, does not end it: gs_cal_slices);
  *   file_io_ns      one 4 KiB pread from the page cache (io.c's file kind);
  *   line_ns         a cache line's move between two cores: two threads on
  *                   them hit one atomic word back and forth (each waits,
@@ -80,6 +82,7 @@
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
+#include "../interp/error.h"
 #include "../interp/opcodes.h"
 #include "sim.h"
 
@@ -131,6 +134,19 @@ typedef struct {
     double others_share;
     bool others_known;
 } gs_calibration;
+
+/* The stretches a spinning thread ran on its core without a gap, in
+ * order: from[k] to to[k] (ns). */
+typedef struct {
+    const uint64_t *from, *to;
+    size_t n;
+} gs_cal_stretches;
+
+/* The time slices in mine, beside other, the spinner sharing its core:
+ * its stretches joined across every gap in which other did not run (the
+ * host ran another guest, or a third thread had the core), each written
+ * to slices (room for mine->n); returns their number. */
+size_t gs_cal_slices(const gs_cal_stretches *mine, const gs_cal_stretches *other, uint64_t *slices);
 
 /* Measures.  progress, when not NULL, is called before each step with its
  * name.  Returns 0, or -1 with err. */
