@@ -502,12 +502,32 @@ static void test_report_fits_80_columns(void **state)
         "--threads 3 --race=lock --work 300 --timeline", "--processes 3 --race --work 300",
         "--async 3 --native 0.5 --work 30 --timeline",
         "--sim --threads 3 --switch-interval 10us --work 20000", /* forced drops by the ten thousand */
+        "--sim --threads 40 --work 40",                          /* one unit each: fairness not shown */
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char *out;
         assert_int_equal(run(runs[i], NULL, &out), 0);
         assert_fits_80(runs[i], out);
     }
+}
+
+/* Fairness, Jain's index over the workers' throughputs, is shown where
+ * the workers did more than a unit each, and not where each did one: its
+ * throughput then only says when its turn came (200 such threads under
+ * one lock read 0.078, 100,000 read 0.000). */
+static void test_fairness_only_where_it_says_something(void **state)
+{
+    (void)state;
+    char *out;
+    assert_int_equal(run("--sim --threads 200 --work 200", NULL, &out), 0);
+    assert_non_null(strstr(out, "fairness  not shown: each worker did one unit"));
+    assert_null(strstr(out, "Jain's index"));
+    assert_int_equal(run("--sim --threads 4 --work 400", NULL, &out), 0);
+    const char *line = strstr(out, "fairness  ");
+    assert_non_null(line);
+    double index = -1;
+    assert_int_equal(sscanf(line, "fairness  %lf (Jain's index", &index), 1);
+    assert_true(index > 0 && index <= 1);
 }
 
 /* The python3 column of the report line that starts with label, in ms. */
@@ -629,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_thread_creation_failure),
         cmocka_unit_test(test_deadlock_example),
         cmocka_unit_test(test_report_fits_80_columns),
+        cmocka_unit_test(test_fairness_only_where_it_says_something),
         cmocka_unit_test(test_vs_python),
         cmocka_unit_test(test_failing_worker_exit_status),
     };
