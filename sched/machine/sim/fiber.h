@@ -38,6 +38,11 @@ void gs_fiber_prefetch(const gs_fiber *f);
 /* Whether f's function has returned. */
 bool gs_fiber_done(const gs_fiber *f);
 
+/* The lowest address f's stack may reach.  Its lowest page is a
+ * tripwire: a fiber whose stack touched it stops the program when it is
+ * freed (fiber.c). */
+const void *gs_fiber_stack_end(const gs_fiber *f);
+
 /* Frees a fiber and its stack.  One that has not finished is abandoned
  * where it stands, not unwound: nothing it holds is released. */
 void gs_fiber_free(gs_fiber *f);

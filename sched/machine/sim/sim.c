@@ -194,9 +194,11 @@ static sim_thread *next_turn(sim *s)
     return best && !(s->nheap && s->heap[0].time <= best->t) ? best : NULL;
 }
 
+/* The scheduler's fiber: a block of the threads' pool, whose room, a
+ * sim_thread of no thread's, names the machine. */
 static void scheduler_loop(void *arg)
 {
-    sim *s = arg;
+    sim *s = ((sim_thread *)arg)->machine;
     for (;;) {
         sim_thread *best = next_turn(s);
         if (!best && s->nheap) {
@@ -500,10 +502,10 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     sim_thread *first = heaps ? add_thread(s, sim_must(calloc(1, sizeof *first))) : NULL; /* the calling thread */
     if (first)
         first->fiber = gs_fiber_main();
-    if (first) {
-        s->scheduler = gs_fiber_new(STACK, scheduler_loop, s, first->fiber);
-        s->fibers = gs_fiber_pool_new(STACK, sizeof(sim_thread));
-    }
+    s->fibers = first ? gs_fiber_pool_new(STACK, sizeof(sim_thread)) : NULL;
+    void *room;
+    if (s->fibers && first->fiber && (s->scheduler = gs_fiber_pool_take(s->fibers, scheduler_loop, first->fiber, &room)))
+        ((sim_thread *)room)->machine = s;
     if (!first || !first->fiber || !s->scheduler || !s->fibers) {
         gs_os_sim_free(&s->os);
         return NULL;
@@ -532,8 +534,7 @@ void gs_os_sim_free(gs_os *os)
         gs_fiber_free(s->threads[0]->fiber);
         free(s->threads[0]);
     }
-    gs_fiber_pool_free(s->fibers); /* the spawned threads, each in its fiber's memory */
-    gs_fiber_free(s->scheduler);
+    gs_fiber_pool_free(s->fibers); /* the scheduler and the spawned threads, each in its fiber's memory */
     free(s->threads);
     for (int k = 0; k < SIM_HEAPS; k++)
         free(s->turns[k].a);

@@ -18,7 +18,9 @@ enum { READY, RUNNING, BLOCKED, DONE };
  * the heap, so this holds only C frames: the suite's deepest simulated
  * thread used 3.7 KiB (7 KiB in the AddressSanitizer build, whose frames
  * carry red zones; measured by painting every stack, 2026-12-07), and a
- * thread that runs past the end stops the run when it is freed (fiber.c).
+ * thread whose stack reaches its last page stops the run when it is freed
+ * (fiber.c: the block is of whole pages, so the stack has up to a page
+ * more than this, and its lowest is the tripwire).
  * With 64 KiB, and the fiber's record and the thread allocated apart from
  * it, CPU a simulated thread was 3% to 8% more (paired runs, 15 each:
  * 4,096 threads on 8 modelled cores 9.69 -> 8.94 us, on 1,024 11.13 ->
