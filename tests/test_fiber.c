@@ -316,6 +316,28 @@ static void test_pooled_fibers_each_get_their_room(void **state)
     gs_fiber_free(main);
 }
 
+/* Pooled fibers' rooms do not all lie at one place in a page, where
+ * they would all share a few sets of the caches (fiber.c, COLOURS): 16
+ * in a row lie at 16 different places. */
+static void test_pooled_fibers_spread_over_the_caches(void **state)
+{
+    (void)state;
+    gs_fiber *main = gs_fiber_main();
+    gs_fiber_pool *pool = gs_fiber_pool_new(SMALL_STACK, 64);
+    assert_non_null(main);
+    assert_non_null(pool);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), offsets[16];
+    for (int i = 0; i < 16; i++) {
+        void *room = NULL;
+        assert_non_null(gs_fiber_pool_take(pool, count_in_room, main, &room));
+        offsets[i] = (uintptr_t)room % page;
+        for (int j = 0; j < i; j++)
+            assert_true(offsets[i] != offsets[j]);
+    }
+    gs_fiber_pool_free(pool); /* never started: nothing of theirs to unwind */
+    gs_fiber_free(main);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_running_past_the_stack_is_caught),
         cmocka_unit_test(test_a_fiber_within_its_stack_frees_quietly),
         cmocka_unit_test(test_pooled_fibers_each_get_their_room),
+        cmocka_unit_test(test_pooled_fibers_spread_over_the_caches),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
