@@ -23,24 +23,35 @@ void gs_vm_free(gs_vm *vm)
 {
     if (!vm)
         return;
-    free(vm->frames);
-    free(vm->stack);
+    if (vm->frames != vm->first_frames)
+        free(vm->frames);
+    if (vm->stack != vm->first_values)
+        free(vm->stack);
     free(vm);
 }
 
 /* Makes *array (of *cap elements of size bytes) hold at least need,
- * doubling from start, at most max.  False when out of memory. */
-static bool grow(void **array, uint32_t *cap, uint32_t need, uint32_t start, uint32_t max, size_t size)
+ * doubling from start, at most max: first in the state's own room `first`
+ * (start elements), then on the heap.  False when out of memory. */
+static bool grow(void **array, uint32_t *cap, uint32_t need, void *first, uint32_t start, uint32_t max,
+                 size_t size)
 {
     if (need <= *cap)
         return true;
+    if (!*array && need <= start) {
+        *array = first;
+        *cap = start;
+        return true;
+    }
     uint32_t n = *cap ? *cap : start;
     while (n < need)
         n *= 2;
     n = n < max ? n : max;
-    void *p = realloc(*array, (size_t)n * size);
+    void *p = *array == first ? malloc((size_t)n * size) : realloc(*array, (size_t)n * size);
     if (!p)
         return false;
+    if (*array == first)
+        memcpy(p, first, (size_t)*cap * size);
     *array = p;
     *cap = n;
     return true;
@@ -49,8 +60,9 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, uint32_t start, uin
 bool gs_vm_grow(gs_vm *vm, uint32_t frames, uint32_t values)
 {
     void *f = vm->frames, *s = vm->stack;
-    bool ok = grow(&f, &vm->frames_cap, frames, GS_VM_FRAMES_START, GS_VM_FRAMES, sizeof(gs_frame)) &&
-              grow(&s, &vm->stack_cap, values, GS_VM_STACK_START, GS_VM_STACK, sizeof(int64_t));
+    bool ok = grow(&f, &vm->frames_cap, frames, vm->first_frames, GS_VM_FRAMES_START, GS_VM_FRAMES,
+                   sizeof(gs_frame)) &&
+              grow(&s, &vm->stack_cap, values, vm->first_values, GS_VM_STACK_START, GS_VM_STACK, sizeof(int64_t));
     vm->frames = f;
     vm->stack = s;
     return ok;

@@ -98,12 +98,18 @@ typedef struct gs_vm {
     int64_t result;         /* valid after GS_STOP_DONE */
     uint64_t instructions;  /* executed since gs_vm_init */
     uint32_t error_pc;
-    /* On the heap, grown at calls; owned by the state (gs_vm_free), and
-     * kept by gs_vm_init for its next program.  A state must not be
-     * copied while it has them. */
+    /* The first GS_VM_FRAMES_START frames and GS_VM_STACK_START values, in
+     * the state itself, then on the heap, grown at calls; owned by the
+     * state (gs_vm_free), and kept by gs_vm_init for its next program.  A
+     * state must not be copied: they may point into it. */
     gs_frame *frames;
     int64_t *stack;
     uint32_t frames_cap, stack_cap;
+    /* Where they start: most programs never call deeper, and a simulated
+     * run keeps thousands of states, each then one place in memory, not
+     * three. */
+    gs_frame first_frames[GS_VM_FRAMES_START];
+    int64_t first_values[GS_VM_STACK_START];
     /* Last, so that a state that never fails never touches its page. */
     char error[GS_ERRMSG_MAX];
 } gs_vm;

@@ -467,6 +467,38 @@ static void test_two_states_two_threads(void **state)
     gs_program_free(&p);
 }
 
+/* A state's first frames and values lie in the state itself (vm.h): a
+ * run that never calls deeper allocates nothing more; one that does
+ * moves them to the heap mid-run, in a budget's middle, and keeps what
+ * they held; freeing frees whichever they are (the sanitizer builds would
+ * see a leak or a bad free). */
+static void test_a_state_starts_in_its_own_room(void **state)
+{
+    (void)state;
+    char path[512], err[GS_ERRMSG_MAX];
+    snprintf(path, sizeof path, "%s/workloads/programs/fib.gsa", GS_SOURCE_DIR);
+    gs_program p;
+    if (gs_load_file(path, &p, err) != 0)
+        fail_msg("%s", err);
+    gs_vm *vm = gs_vm_new();
+    assert_non_null(vm);
+    int64_t args[3] = {0, 1, 1}; /* fib(1): no call past the first frames */
+    assert_int_equal(gs_vm_init(vm, &p, args, 3, err), 0);
+    assert_ptr_equal(vm->frames, vm->first_frames);
+    assert_ptr_equal(vm->stack, vm->first_values);
+    assert_int_equal(gs_vm_run(vm, UINT64_MAX), GS_STOP_DONE);
+    assert_ptr_equal(vm->frames, vm->first_frames);
+    args[2] = 22;
+    assert_int_equal(gs_vm_init(vm, &p, args, 3, err), 0);
+    while (gs_vm_run(vm, 37) == GS_STOP_BUDGET)
+        ;
+    assert_int_equal(vm->result, 17711);
+    assert_ptr_not_equal(vm->frames, vm->first_frames);
+    assert_ptr_not_equal(vm->stack, vm->first_values);
+    gs_vm_free(vm);
+    gs_program_free(&p);
+}
+
 /* ---- superinstructions (fuse.h) ---------------------------------------- */
 
 /* Runs p fused and as plain code side by side in budgets of `budget`:
@@ -665,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_unpolled_ignores_the_breaker),
         cmocka_unit_test(test_chunks_count_exactly),
         cmocka_unit_test(test_two_states_two_threads),
+        cmocka_unit_test(test_a_state_starts_in_its_own_room),
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
         cmocka_unit_test(test_golden_programs),
     };

@@ -369,7 +369,9 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room)
 {
     gs_fiber_pool *p = calloc(1, sizeof *p);
     if (p)
-        *p = (gs_fiber_pool){.room = room, .block = block_size(stack_size + colour(COLOURS - 1), lines(sizeof(gs_fiber)) + lines(room))};
+        *p = (gs_fiber_pool){.room = room,
+                             .block = block_size(stack_size + colour(COLOURS - 1),
+                                                 lines(sizeof(gs_fiber)) + lines(room))};
     return p;
 }
 
