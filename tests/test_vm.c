@@ -445,14 +445,21 @@ static void *fib_thread(void *arg)
     return NULL;
 }
 
-static void test_two_states_two_threads(void **state)
+/* The built-in fib program, from its file. */
+static gs_program load_fib(void)
 {
-    (void)state;
     char path[512], err[GS_ERRMSG_MAX];
     snprintf(path, sizeof path, "%s/workloads/programs/fib.gsa", GS_SOURCE_DIR);
     gs_program p;
     if (gs_load_file(path, &p, err) != 0)
         fail_msg("%s", err);
+    return p;
+}
+
+static void test_two_states_two_threads(void **state)
+{
+    (void)state;
+    gs_program p = load_fib();
     fib_job jobs[2] = {{.p = &p, .n = 22}, {.p = &p, .n = 23}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
@@ -475,11 +482,8 @@ static void test_two_states_two_threads(void **state)
 static void test_a_state_starts_in_its_own_room(void **state)
 {
     (void)state;
-    char path[512], err[GS_ERRMSG_MAX];
-    snprintf(path, sizeof path, "%s/workloads/programs/fib.gsa", GS_SOURCE_DIR);
-    gs_program p;
-    if (gs_load_file(path, &p, err) != 0)
-        fail_msg("%s", err);
+    char err[GS_ERRMSG_MAX];
+    gs_program p = load_fib();
     gs_vm *vm = gs_vm_new();
     assert_non_null(vm);
     int64_t args[3] = {0, 1, 1}; /* fib(1): no call past the first frames */
