@@ -239,9 +239,11 @@ static void unmap_blocks(char *blocks, size_t n, size_t block)
     munmap(blocks, n * block);
 }
 
-/* Makes a fiber in block, of block_size(stack_size, top) bytes, where
- * top = its record and room, whole cache lines, and shift bytes more. */
-static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back, void **roomp)
+/* Makes a fiber in block, of size bytes (block_size), its record and
+ * room (whole cache lines) ending shift bytes below the block's end
+ * (COLOURS) and its stack below them. */
+static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back,
+                          void **roomp)
 {
     size_t record = lines(sizeof(gs_fiber)), stack_size = size - record - lines(room) - shift;
     gs_fiber *f = (gs_fiber *)(void *)(block + stack_size);

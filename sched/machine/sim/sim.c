@@ -503,8 +503,10 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     if (first)
         first->fiber = gs_fiber_main();
     s->fibers = first ? gs_fiber_pool_new(STACK, sizeof(sim_thread)) : NULL;
-    void *room;
-    if (s->fibers && first->fiber && (s->scheduler = gs_fiber_pool_take(s->fibers, scheduler_loop, first->fiber, &room)))
+    void *room = NULL;
+    if (s->fibers && first->fiber)
+        s->scheduler = gs_fiber_pool_take(s->fibers, scheduler_loop, first->fiber, &room);
+    if (s->scheduler)
         ((sim_thread *)room)->machine = s;
     if (!first || !first->fiber || !s->scheduler || !s->fibers) {
         gs_os_sim_free(&s->os);
