@@ -192,12 +192,9 @@ static size_t lines(size_t bytes) /* rounded up to whole cache lines */
     return (bytes + 63) / 64 * 64;
 }
 
-static size_t page_size(void)
+static size_t page_size(void) /* glibc's reads a variable, no system call */
 {
-    static size_t page;
-    if (!page)
-        page = (size_t)sysconf(_SC_PAGESIZE);
-    return page;
+    return (size_t)sysconf(_SC_PAGESIZE);
 }
 
 /* Whole pages for the tripwire, a stack of at least stack_size bytes
