@@ -100,6 +100,8 @@ static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores, gs
                          .gil = {.policy = policy, .interval_ns = GS_INTERVAL_DEFAULT_NS, .force_switching = true},
                          .event_cap = GS_DEFAULT_EVENTS, .sim = cores ? &model : NULL};
     double before = status_kib("VmRSS:");
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     gs_run_result r;
     watcher watch = {0};
     pthread_t watching;
@@ -111,7 +113,10 @@ static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores, gs
         atomic_store(&watch.stop, true);
         pthread_join(watching, NULL);
     }
-    scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib};
+    struct rusage ru1;
+    getrusage(RUSAGE_SELF, &ru1);
+    scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib,
+                        .page_faults = (double)(ru1.ru_minflt - ru0.ru_minflt)};
     out.wall_s = b.wall - a.wall;
     out.cpu_s = b.cpu - a.cpu; /* the watcher's too: a few polls of /proc */
     if (mode == GS_MODE_PROCESSES && !cores) {

@@ -24,7 +24,10 @@
  *                     costs, making the machine and its 1,024 cores, are
  *                     paid once, and over 16 threads they read as 40% more
  *                     a thread); and the largest over the smallest (target:
- *                     at most 1.2, as O(events x log threads) keeps it); 1,024
+ *                     at most 1.2, as O(events x log threads) keeps it);
+ *                     beside them, the largest count's page faults a thread
+ *                     past the first (what memory costs: at 16,384 threads
+ *                     the largest single part of a thread's CPU); 1,024
  *                     processes on 1,024 modelled cores (target: under
  *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
@@ -123,25 +126,27 @@ static bench_mark interp_alone(const gs_workload *w, uint64_t count)
 enum { GROWTH_REPS = 7, GROWTH_REPS_SMALL = 31, GROWTH_SMALL = 256 };
 
 /* One run of n simulated threads on m in a fresh process: its wall and
- * CPU time in microseconds. */
-static bench_mark growth_run(uint32_t n, const gs_sim_model *m)
+ * CPU time in microseconds, and its page faults in *faults. */
+static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults)
 {
     scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
     if (!sc.ok) {
         fprintf(stderr, "gilsim-bench: %u simulated threads did not complete\n", n);
         exit(1);
     }
+    *faults = sc.page_faults;
     return (bench_mark){.wall = sc.wall_s * 1e6, .cpu = sc.cpu_s * 1e6};
 }
 
 static void add_growth(bench_report *rep)
 {
     static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
-    static char names[10][80]; /* a row per count and core count, and the 1-thread runs' */
+    static char names[12][80]; /* a row per count and core count, the 1-thread runs', the faults' */
     enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
     /* per row: each pair's time a thread beyond the first, and its 1-thread run's */
     static double wall[NC][NT][GROWTH_REPS_SMALL], cpu[NC][NT][GROWTH_REPS_SMALL];
     static double one_wall[NC][GROWTH_REPS_SMALL], one_cpu[NC][GROWTH_REPS_SMALL];
+    static double faults[NC][GROWTH_REPS]; /* the largest count's, a thread past the first */
     for (int r = 0; r < GROWTH_REPS_SMALL; r++)
         for (int c = 0; c < NC; c++) {
             gs_sim_model m = GS_SIM_MODEL_DEFAULT;
@@ -149,9 +154,12 @@ static void add_growth(bench_report *rep)
             for (int t = 0; t < NT; t++) {
                 if (threads[t] > GROWTH_SMALL && r >= GROWTH_REPS)
                     continue;
-                bench_mark one = growth_run(1, &m), many = growth_run(threads[t], &m);
+                double one_faults, many_faults;
+                bench_mark one = growth_run(1, &m, &one_faults), many = growth_run(threads[t], &m, &many_faults);
                 if (t == 0) /* the smallest row's 1-thread runs, which are the most */
                     one_wall[c][r] = one.wall, one_cpu[c][r] = one.cpu;
+                if (t == NT - 1)
+                    faults[c][r] = (many_faults - one_faults) / (threads[t] - 1);
                 wall[c][t][r] = (many.wall - one.wall) / (threads[t] - 1);
                 cpu[c][t][r] = (many.cpu - one.cpu) / (threads[t] - 1);
             }
@@ -174,6 +182,10 @@ static void add_growth(bench_report *rep)
             lo = lo && lo < fc.median ? lo : fc.median;
             hi = hi > fc.median ? hi : fc.median;
         }
+        bench_summarize(&fw, faults[c], GROWTH_REPS);
+        snprintf(names[NC * NT + NC + c], sizeof names[0], "%u threads on %u modelled cores: page faults a thread",
+                 threads[NT - 1], cores[c]);
+        bench_add(rep, "sim", names[NC * NT + NC + c], "", &fw);
     }
     bench_add_ratio(rep, "sim", "CPU per thread: largest over smallest", hi / lo, "x", "at most 1.2");
 }
