@@ -427,9 +427,9 @@ static int drive(async_run *r)
         return -1;
     }
     out->spawn_ns = gs_os_now(os) - out->start_ns;
-    gs_run_sync_open_gate(&r->sync, GS_GATE_GO);
+    gs_run_sync_open_gate(&r->sync, GS_GATE_GO, 1);
     uint64_t deadline = r->cfg->timeout_ns ? out->start_ns + r->cfg->timeout_ns : 0;
-    out->stopped = gs_run_sync_wait(&r->sync, 1, deadline, stop_loop, r);
+    out->stopped = gs_run_sync_wait(&r->sync, deadline, stop_loop, r);
     os->ops->thread_join(os, loop);
     out->end_ns = gs_os_now(os);
     return 0;

@@ -142,10 +142,10 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         }
     }
     out->spawn_ns = gs_os_now(os) - out->start_ns;
-    gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT);
+    gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT, started);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
     stop_args stop = {os, w, started, states, nstates, locks, nlocks, io};
-    out->stopped = gs_run_sync_wait(&sync, started, deadline, stop_workers, &stop);
+    out->stopped = gs_run_sync_wait(&sync, deadline, stop_workers, &stop);
     for (uint32_t i = 0; i < started; i++)
         os->ops->thread_join(os, tids[i]);
     out->end_ns = gs_os_now(os);
