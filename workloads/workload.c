@@ -29,6 +29,7 @@
 #define RACE_WORK        4000   /* 4 million updates, some 50 ms of one thread's time */
 #define NATIVE_UNIT_NS   100000 /* a native-heavy unit takes about 100 us */
 #define NATIVE_WORK      2000
+#define CONVOY_WORK      40
 
 const char *const gs_race_variant_names[GS_RACE_COUNT] = {
 #define GS_RACE_NAME(e, name, workload, meaning) name,
@@ -57,6 +58,25 @@ static const char *const race_steps[GS_RACE_COUNT] = {
     [GS_RACE_LOCK] = (CALL_F(1) "    acquire guard\n    gload counter\n" CALL_F(2)
                       "    push 1\n    add\n    gstore counter\n    release guard\n" CALL_F(3)),
     [GS_RACE_INPLACE] = "    gload counter\n    push 1\n    add\n    gstore counter\n",
+};
+
+/* The workloads that are a built-in program as it is written: its file
+ * (workloads/programs, without .gsa), unit size and default work, and
+ * whether it does the run's kind of I/O ("@IO@").  gs_workload_load makes
+ * the others. */
+typedef struct {
+    const char *program;
+    int64_t unit_size;
+    uint64_t default_work;
+    bool io;
+} built_in;
+static const built_in built_ins[GS_WL_COUNT] = {
+    [GS_WL_COUNTDOWN] = {"countdown", COUNTDOWN_UNIT, COUNTDOWN_WORK, false},
+    [GS_WL_FIB] = {"fib", FIB_UNIT, FIB_WORK, false},
+    [GS_WL_PRIMES] = {"primes", PRIMES_UNIT, PRIMES_WORK, false},
+    [GS_WL_IO_BOUND] = {"ioloop", IO_SPIN, IO_WORK, true},
+    [GS_WL_CONVOY] = {"convoy", COUNTDOWN_UNIT, CONVOY_WORK, true},
+    [GS_WL_SHARED] = {"shared", COUNTDOWN_UNIT, COUNTDOWN_WORK, false},
 };
 
 const char *const gs_workload_kind_names[GS_WL_COUNT] = {
@@ -266,27 +286,14 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
     w->io_latency_ns = spec->io_latency_ns;
     w->latency_from = spec->latency_given ? GS_FROM_OPTION : GS_FROM_NOWHERE;
     int rc;
+    const built_in *b = (unsigned)spec->kind < GS_WL_COUNT ? &built_ins[spec->kind] : NULL;
+    if (b && b->program) {
+        snprintf(w->name, sizeof w->name, "%s", gs_workload_kind_names[spec->kind]);
+        w->unit_size = b->unit_size;
+        w->default_work = b->default_work;
+        return load_embedded(w, b->program, b->io ? spec->io_kind : 0, err);
+    }
     switch (spec->kind) {
-    case GS_WL_COUNTDOWN:
-        snprintf(w->name, sizeof w->name, "countdown");
-        w->unit_size = COUNTDOWN_UNIT;
-        w->default_work = COUNTDOWN_WORK;
-        return load_embedded(w, "countdown", 0, err);
-    case GS_WL_FIB:
-        snprintf(w->name, sizeof w->name, "fib");
-        w->unit_size = FIB_UNIT;
-        w->default_work = FIB_WORK;
-        return load_embedded(w, "fib", 0, err);
-    case GS_WL_PRIMES:
-        snprintf(w->name, sizeof w->name, "primes");
-        w->unit_size = PRIMES_UNIT;
-        w->default_work = PRIMES_WORK;
-        return load_embedded(w, "primes", 0, err);
-    case GS_WL_IO_BOUND:
-        snprintf(w->name, sizeof w->name, "io-bound");
-        w->unit_size = IO_SPIN;
-        w->default_work = IO_WORK;
-        return load_embedded(w, "ioloop", spec->io_kind, err);
     case GS_WL_MIXED: {
         snprintf(w->name, sizeof w->name, "mixed %.2f", spec->cpu_share);
         w->default_work = IO_WORK;
@@ -297,16 +304,6 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->unit_size = ns > 0 ? (int64_t)(cpu_ns / ns + 0.5) : IO_SPIN;
         return 0;
     }
-    case GS_WL_CONVOY:
-        snprintf(w->name, sizeof w->name, "convoy");
-        w->unit_size = COUNTDOWN_UNIT;
-        w->default_work = 40;
-        return load_embedded(w, "convoy", spec->io_kind, err);
-    case GS_WL_SHARED:
-        snprintf(w->name, sizeof w->name, "shared");
-        w->unit_size = COUNTDOWN_UNIT;
-        w->default_work = COUNTDOWN_WORK;
-        return load_embedded(w, "shared", 0, err);
     case GS_WL_RACE: {
         snprintf(w->name, sizeof w->name, "%s", gs_race_workload_names[spec->race]);
         w->unit_size = RACE_UNIT;
@@ -353,7 +350,7 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         w->work_from = GS_FROM_MEASURED;
         return 0;
     }
-    case GS_WL_COUNT:
+    default: /* the built-in programs above, or no workload */
         break;
     }
     snprintf(err, GS_ERRMSG_MAX, "unknown workload kind %d", (int)spec->kind);
