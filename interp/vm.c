@@ -6,28 +6,41 @@
 
 #include "vm.h"
 
-gs_vm *gs_vm_new(void)
+gs_vm *gs_vm_new_many(uint32_t n)
 {
     /* aligned_alloc wants a multiple of the alignment; gs_vm is one, as
      * its first member's alignment pads it. */
-    gs_vm *vm = aligned_alloc(_Alignof(gs_vm), sizeof(gs_vm));
-    if (vm) {
-        vm->frames = NULL;
-        vm->stack = NULL;
-        vm->frames_cap = vm->stack_cap = 0;
+    size_t bytes = (size_t)n * sizeof(gs_vm);
+    if (n == 0 || bytes / sizeof(gs_vm) != n) /* none, or past a 32-bit size_t */
+        return NULL;
+    gs_vm *vms = aligned_alloc(_Alignof(gs_vm), bytes);
+    for (uint32_t i = 0; vms && i < n; i++) {
+        vms[i].frames = NULL;
+        vms[i].stack = NULL;
+        vms[i].frames_cap = vms[i].stack_cap = 0;
     }
-    return vm;
+    return vms;
+}
+
+void gs_vm_free_many(gs_vm *vms, uint32_t n)
+{
+    for (uint32_t i = 0; vms && i < n; i++) {
+        if (vms[i].frames != vms[i].first_frames)
+            free(vms[i].frames);
+        if (vms[i].stack != vms[i].first_values)
+            free(vms[i].stack);
+    }
+    free(vms);
+}
+
+gs_vm *gs_vm_new(void)
+{
+    return gs_vm_new_many(1);
 }
 
 void gs_vm_free(gs_vm *vm)
 {
-    if (!vm)
-        return;
-    if (vm->frames != vm->first_frames)
-        free(vm->frames);
-    if (vm->stack != vm->first_values)
-        free(vm->stack);
-    free(vm);
+    gs_vm_free_many(vm, 1);
 }
 
 /* Makes *array (of *cap elements of size bytes) hold at least need,

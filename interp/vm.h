@@ -122,6 +122,13 @@ gs_vm *gs_vm_new(void);
 /* Frees a state from gs_vm_new, and its stack and frames (NULL: nothing). */
 void gs_vm_free(gs_vm *vm);
 
+/* n empty states side by side in one block (vms[0] to vms[n - 1]): a run
+ * of thousands of workers then makes one allocation, not one a worker,
+ * and finds their states in order.  NULL when out of memory (or n is 0);
+ * gs_vm_free_many frees them all, with their stacks and frames. */
+gs_vm *gs_vm_new_many(uint32_t n);
+void gs_vm_free_many(gs_vm *vms, uint32_t n);
+
 /* Makes room for at least frames frames and values values (each at most
  * its limit above), keeping what is there; false when out of memory.  The
  * eval loop's, at calls. */

@@ -503,6 +503,39 @@ static void test_a_state_starts_in_its_own_room(void **state)
     gs_program_free(&p);
 }
 
+/* States from one block (gs_vm_new_many) are as many states: run in
+ * turns, a budget at a time, each keeps its own stack and frames, those
+ * that outgrow their room move to the heap alone, and the block frees
+ * them (AddressSanitizer's leak check sees the rest). */
+static void test_states_in_one_block(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    char err[GS_ERRMSG_MAX];
+    gs_program p = load_fib();
+    assert_null(gs_vm_new_many(0));
+    gs_vm *vms = gs_vm_new_many(N);
+    assert_non_null(vms);
+    static const int64_t n[N] = {1, 22, 2, 20, 10}, want[N] = {1, 17711, 1, 6765, 55};
+    for (int i = 0; i < N; i++) {
+        assert_true((uintptr_t)&vms[i] % 64 == 0); /* each breaker on a line of its own */
+        int64_t args[3] = {0, 1, n[i]};
+        assert_int_equal(gs_vm_init(&vms[i], &p, args, 3, err), 0);
+    }
+    for (bool running = true; running;) {
+        running = false;
+        for (int i = 0; i < N; i++)
+            if (!vms[i].done)
+                running |= gs_vm_run(&vms[i], 53) == GS_STOP_BUDGET;
+    }
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(vms[i].result, want[i]);
+        assert_int_equal(vms[i].frames == vms[i].first_frames, n[i] <= 2); /* fib(1) and fib(2) call no deeper */
+    }
+    gs_vm_free_many(vms, N);
+    gs_program_free(&p);
+}
+
 /* ---- golden programs: the .gsa files of tests/programs, with "; args:" and "; expect:" -- */
 
 static void test_golden_programs(void **state)
@@ -574,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_chunks_count_exactly),
         cmocka_unit_test(test_two_states_two_threads),
         cmocka_unit_test(test_a_state_starts_in_its_own_room),
+        cmocka_unit_test(test_states_in_one_block),
         cmocka_unit_test(test_golden_programs),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);

@@ -62,6 +62,7 @@ struct async_run {
     gs_loop *loop;
     atomic_bool stop_asked;
     task *tasks;
+    gs_vm *task_vms;      /* the tasks' interpreter states, in one block */
     uint32_t n, finished;
     uint32_t in_io;       /* tasks whose request the loop has */
     uint32_t *queue;      /* ring of ready task indices; each task at most once */
@@ -369,9 +370,10 @@ static int setup(async_run *r)
         memset(r->loop_vm, 0, sizeof *r->loop_vm);
     r->client = (gs_gil_client){.vm = r->loop_vm, .id = 0, .rec = &r->no_events, .stats = &out->loop_lock};
     r->tasks = calloc(r->n, sizeof *r->tasks);
+    r->task_vms = gs_vm_new_many(r->n);
     r->queue = calloc(r->n, sizeof *r->queue);
     r->done = calloc(r->n, sizeof *r->done);
-    if (!r->gil || !r->loop_vm || !r->tasks || !r->queue || !r->done ||
+    if (!r->gil || !r->loop_vm || !r->tasks || !r->task_vms || !r->queue || !r->done ||
         gs_process_init(&r->process, &r->cfg->workload->prog, r->os, r->n, false) != 0) {
         snprintf(out->error, sizeof out->error, "out of memory for %u tasks", r->n);
         return -1;
@@ -380,8 +382,8 @@ static int setup(async_run *r)
         task *t = &r->tasks[i];
         t->run = r;
         t->res = &out->workers[i];
-        t->vm = gs_worker_vm_new(r->cfg, t->res, err);
-        if (!t->vm) {
+        t->vm = &r->task_vms[i];
+        if (gs_worker_vm_init(t->vm, r->cfg, t->res, err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             return -1;
         }
@@ -397,8 +399,7 @@ static void release_all(async_run *r)
         snprintf(r->out->error, sizeof r->out->error, "out of memory for the user locks' figures");
     r->out->native_max = atomic_load(&r->meter.max);
     gs_process_destroy(&r->process);
-    for (uint32_t i = 0; r->tasks && i < r->n; i++)
-        gs_vm_free(r->tasks[i].vm);
+    gs_vm_free_many(r->task_vms, r->n);
     free(r->tasks);
     gs_vm_free(r->loop_vm);
     free(r->queue);

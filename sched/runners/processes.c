@@ -93,11 +93,12 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
     gs_process_state *ps = calloc(1, sizeof *ps); /* its own variables and locks */
     bool ps_ready = ps && gs_process_init(ps, &cfg->workload->prog, os, 1, false) == 0;
     gs_worker w = {0};
-    if (!gil || !ps_ready || (res->rec.cap && !res->rec.events))
-        gs_worker_fail(res, "out of memory for the lock");
+    gs_vm *vm = gs_vm_new();
+    if (!gil || !ps_ready || !vm || (res->rec.cap && !res->rec.events))
+        gs_worker_fail(res, "out of memory for the lock or the interpreter state");
     else if (!io)
         gs_worker_fail(res, err);
-    else if (gs_worker_init(&w, cfg, res, gil, io, 0, err) != 0)
+    else if (gs_worker_init(&w, cfg, res, gil, io, 0, vm, err) != 0)
         gs_worker_fail(res, err);
     else {
         gs_worker_share(&w, ps, 0, pr->meter);
@@ -123,7 +124,7 @@ static int child_main(uint32_t i, void *arg, gs_home *home)
     int status = gs_wire_send(res, send_home, &line) == 0 ? 0 : 1;
     atomic_store(&stop.vm, NULL);
     atomic_store(&stop.io, NULL);
-    gs_worker_free(&w);
+    gs_vm_free(vm);
     if (ps_ready)
         gs_process_destroy(ps);
     free(ps);

@@ -106,12 +106,13 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
             break;
     gs_native_meter meter = {0};
     thread_worker *w = calloc(n, sizeof *w);
+    gs_vm *vms = gs_vm_new_many(n); /* the workers' interpreter states, in one block */
     gs_thread **tids = calloc(n, sizeof *tids);
     gs_run_sync sync;
     gs_run_sync_init(&sync, os);
     int rc = -1;
     uint32_t started = 0;
-    if (!have_locks || !w || !tids || !states || ready < nstates) {
+    if (!have_locks || !w || !vms || !tids || !states || ready < nstates) {
         snprintf(out->error, sizeof out->error, "out of memory for %u threads", n);
         goto done;
     }
@@ -124,7 +125,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         w[i].alone = !w[i].shares_memory && (apart || n == 1 || no_lock);
         w[i].interpreter = apart;
         w[i].transfer = cfg->transfer_bytes;
-        if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, err) != 0) {
+        if (gs_worker_init(&w[i].worker, cfg, &out->workers[i], locks[i % nlocks], io, i, &vms[i], err) != 0) {
             snprintf(out->error, sizeof out->error, "%s", err);
             goto done;
         }
@@ -160,8 +161,7 @@ done:
     for (uint32_t i = 0; i < ready; i++)
         gs_process_destroy(&states[i]);
     free(states);
-    for (uint32_t i = 0; w && i < n; i++)
-        gs_worker_free(&w[i].worker);
+    gs_vm_free_many(vms, n);
     free(w);
     free(tids);
     for (uint32_t i = 0; locks && i < nlocks; i++)

@@ -24,30 +24,20 @@ void gs_worker_check_figures(gs_worker_result *res)
     }
 }
 
-gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
+int gs_worker_vm_init(gs_vm *vm, const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX])
 {
-    gs_vm *vm = gs_vm_new();
-    if (!vm) {
-        snprintf(err, GS_ERRMSG_MAX, "out of memory for an interpreter state");
-        return NULL;
-    }
     int64_t args[3];
     uint32_t nargs = gs_workload_args(cfg->workload, res->first_unit, res->units, args);
-    if (gs_vm_init(vm, &cfg->workload->prog, args, nargs, err) != 0) {
-        gs_vm_free(vm);
-        return NULL;
-    }
-    return vm;
+    return gs_vm_init(vm, &cfg->workload->prog, args, nargs, err);
 }
 
 int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res, gs_gil *gil, gs_io *io,
-                   uint32_t io_slot, char err[GS_ERRMSG_MAX])
+                   uint32_t io_slot, gs_vm *vm, char err[GS_ERRMSG_MAX])
 {
-    *w = (gs_worker){.gil = gil, .io = io, .io_slot = io_slot, .res = res};
-    w->vm = gs_worker_vm_new(cfg, res, err);
-    if (!w->vm)
+    *w = (gs_worker){.gil = gil, .io = io, .io_slot = io_slot, .vm = vm, .res = res};
+    if (gs_worker_vm_init(vm, cfg, res, err) != 0)
         return -1;
-    w->client = (gs_gil_client){.vm = w->vm, .id = res->id, .rec = &res->rec, .stats = &res->lock};
+    w->client = (gs_gil_client){.vm = vm, .id = res->id, .rec = &res->rec, .stats = &res->lock};
     return 0;
 }
 
@@ -146,12 +136,6 @@ static void do_lock(gs_worker *w)
     }
     w->held[i] = vm->request == GS_REQ_ACQUIRE;
     gs_vm_complete(vm, 0);
-}
-
-void gs_worker_free(gs_worker *w)
-{
-    gs_vm_free(w->vm);
-    w->vm = NULL;
 }
 
 static void do_io(gs_worker *w)

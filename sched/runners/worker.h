@@ -47,15 +47,15 @@ typedef struct {
     bool has_gil;               /* it holds gil: false once a take was stopped */
 } gs_worker;
 
-/* Allocates an interpreter state ready to run the workload over res's
- * units.  Returns NULL with a message. */
-gs_vm *gs_worker_vm_new(const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX]);
+/* Sets up vm, an empty interpreter state (gs_vm_new, gs_vm_new_many), to
+ * run the workload over res's units.  Returns 0, or -1 with a message. */
+int gs_worker_vm_init(gs_vm *vm, const gs_run_config *cfg, const gs_worker_result *res, char err[GS_ERRMSG_MAX]);
 
-/* Prepares w to run res's units under gil with I/O channel io_slot.
+/* Prepares w to run res's units under gil with I/O channel io_slot, in
+ * vm, an empty interpreter state that stays its caller's to free.
  * Returns 0, or -1 with a message. */
 int gs_worker_init(gs_worker *w, const gs_run_config *cfg, gs_worker_result *res, gs_gil *gil, gs_io *io,
-                   uint32_t io_slot, char err[GS_ERRMSG_MAX]);
-void gs_worker_free(gs_worker *w);
+                   uint32_t io_slot, gs_vm *vm, char err[GS_ERRMSG_MAX]);
 
 /* Gives w its process's variables and locks (where it is worker `user`
  * of the process), and the run's native meter (NULL: none), before it
