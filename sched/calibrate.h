@@ -78,7 +78,11 @@
  * the wake-up after an idle held within 2% and 11% in two sets of ten;
  * two other costs in each went past 15%, different ones: the cold caches
  * (17%) and the cache line (26%), then the quick wake-up (17%) and
- * collecting a process (18%), each from a single run. */
+ * collecting a process (18%), each from a single run.  Ten runs on
+ * 2026-12-07 (load about 1): every cost within 10% of its median but the
+ * cache line, 24 to 50 ns (45%), which read 24 or 25 in three runs, 33 to
+ * 37 in six and 50 in one: the host placing the two virtual CPUs on one
+ * core's two hardware threads, on two cores, or farther. */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
