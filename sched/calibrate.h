@@ -81,8 +81,9 @@
  * collecting a process (18%), each from a single run.  Ten runs on
  * 2026-12-07 (load about 1): every cost within 10% of its median but the
  * cache line, 24 to 50 ns (45%), which read 24 or 25 in three runs, 33 to
- * 37 in six and 50 in one: the host placing the two virtual CPUs on one
- * core's two hardware threads, on two cores, or farther. */
+ * 37 in six and 50 in one, as the host placed the two virtual CPUs
+ * nearer or farther (at 24 ns, most likely one core's two hardware
+ * threads, which share its caches). */
 #ifndef GS_CALIBRATE_H
 #define GS_CALIBRATE_H
 
