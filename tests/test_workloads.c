@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -72,6 +73,31 @@ static void test_convoy_roles(void **state)
     gs_workload_free(&w);
 }
 
+/* Every kind of workload loads, named by its own name, with a unit size
+ * and default work: a kind added to GS_WORKLOAD_KINDS with neither a row
+ * in workload.c's built_ins nor a case of its own fails here. */
+static void test_every_kind_loads(void **state)
+{
+    (void)state;
+    char path[512], err[GS_ERRMSG_MAX];
+    snprintf(path, sizeof path, "%s/examples/countdown.py", GS_SOURCE_DIR);
+    for (int k = 0; k < GS_WL_COUNT; k++) {
+        gs_workload_spec spec = {.kind = (gs_workload_kind)k, .io_kind = GS_IO_SLEEP, .cpu_share = 0.5,
+                                 .native_share = 0.5, .io_latency_ns = 1000000, .instruction_ns = 1.0,
+                                 .path = path};
+        gs_workload w;
+        if (gs_workload_load(&w, &spec, err) != 0)
+            fail_msg("%s: %s", gs_workload_kind_names[k], err);
+        if (k != GS_WL_PROGRAM) /* a program is named by its file */
+            assert_true(strncmp(w.name, gs_workload_kind_names[k], strlen(gs_workload_kind_names[k])) == 0);
+        assert_true(w.unit_size > 0 && w.default_work > 0);
+        gs_workload_free(&w);
+    }
+    gs_workload_spec unknown = {.kind = GS_WL_COUNT};
+    gs_workload w;
+    assert_int_equal(gs_workload_load(&w, &unknown, err), -1);
+}
+
 static void test_checksums_add_up_over_any_split(void **state)
 {
     (void)state;
@@ -133,6 +159,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_checksums),
+        cmocka_unit_test(test_every_kind_loads),
         cmocka_unit_test(test_checksums_add_up_over_any_split),
         cmocka_unit_test(test_convoy_roles),
         cmocka_unit_test(test_io_template_per_kind),
