@@ -338,6 +338,78 @@ static void test_pooled_fibers_spread_over_the_caches(void **state)
     gs_fiber_free(main);
 }
 
+/* What a fiber given back is told: where to go back to without ending,
+ * and a mark of its frames. */
+typedef struct {
+    gs_fiber *self, *main;
+    int ran;
+} abandoned;
+
+/* Runs, and leaves its fiber for good in the middle of its function, as
+ * the simulator's thread parked at a start gate does. */
+static void leave_midway(void *arg)
+{
+    abandoned *a = *(abandoned **)arg;
+    volatile char frame[512]; /* frames the next fiber on this stack runs over */
+    for (size_t i = 0; i < sizeof frame; i++)
+        frame[i] = (char)i;
+    a->ran = frame[511];
+    gs_fiber_switch(a->self, a->main);
+    fail_msg("a fiber given back was switched to again");
+}
+
+/* Counts its calls through the counter its room points to. */
+static void count_through_room(void *arg)
+{
+    unsigned *calls = *(unsigned **)arg;
+    *calls += 1;
+}
+
+/* A fiber given back to its pool is the next one taken, in its place (its
+ * stack still in the caches), as a fresh fiber: its room zeroed, its
+ * function run from the start, on a stack whose frames another fiber left
+ * midway (the sanitizer builds check that no stale mark of theirs trips
+ * the new one), or after it finished.  The pool maps no new block for it. */
+static void test_pool_takes_back_given_fibers(void **state)
+{
+    (void)state;
+    gs_fiber *main = gs_fiber_main();
+    gs_fiber_pool *pool = gs_fiber_pool_new(SMALL_STACK, sizeof(void *));
+    assert_non_null(main);
+    assert_non_null(pool);
+    void *room = NULL;
+    abandoned a = {.main = main};
+    a.self = gs_fiber_pool_take(pool, leave_midway, main, &room);
+    assert_non_null(a.self);
+    *(abandoned **)room = &a;
+    gs_fiber_switch(main, a.self);
+    assert_int_equal(a.ran, (char)511);
+    assert_false(gs_fiber_done(a.self));
+    void *left_room = room;
+    gs_fiber_pool_give(pool, a.self);
+    unsigned calls = 0;
+    for (int again = 0; again < 3; again++) {
+        gs_fiber *f = gs_fiber_pool_take(pool, count_through_room, main, &room);
+        assert_ptr_equal(f, a.self);
+        assert_ptr_equal(room, left_room);
+        assert_null(*(void **)room);
+        assert_false(gs_fiber_done(f));
+        *(unsigned **)room = &calls;
+        gs_fiber_switch(main, f);
+        assert_true(gs_fiber_done(f));
+        gs_fiber_pool_give(pool, f);
+    }
+    assert_int_equal(calls, 3);
+    void *other = NULL;
+    assert_non_null(gs_fiber_pool_take(pool, count_in_room, main, &room)); /* the given one */
+    assert_non_null(gs_fiber_pool_take(pool, count_in_room, main, &other)); /* a new one */
+    assert_ptr_equal(room, left_room);
+    assert_ptr_not_equal(other, left_room);
+    assert_int_equal(gs_fiber_pool_made(pool), 2);
+    gs_fiber_pool_free(pool);
+    gs_fiber_free(main);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_a_fiber_within_its_stack_frees_quietly),
         cmocka_unit_test(test_pooled_fibers_each_get_their_room),
         cmocka_unit_test(test_pooled_fibers_spread_over_the_caches),
+        cmocka_unit_test(test_pool_takes_back_given_fibers),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }

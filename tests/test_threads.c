@@ -397,11 +397,51 @@ static void test_worker_runs_in_granted_slices(void **state)
     gs_workload_free(&w);
 }
 
+/* What a thread of the real machine's start gate finds as it begins. */
+typedef struct {
+    atomic_bool *opened;
+    atomic_int *early;
+} gate_check;
+
+static void *check_opened(void *arg)
+{
+    gate_check *c = arg;
+    if (!atomic_load(c->opened))
+        atomic_fetch_add(c->early, 1);
+    return NULL;
+}
+
+/* The real machine's start gate holds its threads until it opens: each
+ * finds, as its function begins, the flag the opener set just before
+ * opening.  The opener waits 20 ms first, ample time for a thread let
+ * through early to begin. */
+static void test_real_start_gate_holds_its_threads(void **state)
+{
+    (void)state;
+    enum { THREADS = 32 };
+    gs_os *os = gs_os_real();
+    gs_gate *g = os->ops->gate_new(os);
+    atomic_bool opened = false;
+    atomic_int early = 0;
+    gate_check c = {&opened, &early};
+    gs_thread *t[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(os->ops->thread_start(os, &t[i], 0, check_opened, &c, g), 0);
+    os->ops->sleep_ns(os, 20000000);
+    atomic_store(&opened, true);
+    os->ops->gate_open(os, g);
+    for (int i = 0; i < THREADS; i++)
+        os->ops->thread_join(os, t[i]);
+    assert_int_equal(atomic_load(&early), 0);
+    os->ops->gate_free(os, g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cores_pin_every_worker),
         cmocka_unit_test(test_no_lost_work),
+        cmocka_unit_test(test_real_start_gate_holds_its_threads),
         cmocka_unit_test(test_many_threads_tiny_interval),
         cmocka_unit_test(test_io_releases_the_lock),
         cmocka_unit_test(test_runtime_error_in_one_worker),

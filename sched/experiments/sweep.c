@@ -225,7 +225,7 @@ static int sweep_parallel(gs_sweep *s, char err[GS_ERRMSG_MAX], progress_relay *
     p->mutex = par.mutex;
     uint32_t started = 0;
     for (; started < s->jobs; started++)
-        if (os->ops->thread_start(os, &threads[started], 0, parallel_worker, &par) != 0)
+        if (os->ops->thread_start(os, &threads[started], 0, parallel_worker, &par, NULL) != 0)
             break;
     if (started == 0)
         parallel_worker(&par); /* no thread to be had: this one does it all */

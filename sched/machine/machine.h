@@ -66,6 +66,7 @@ typedef struct gs_procs gs_procs; /* processes started together */
 typedef struct gs_home gs_home;   /* a process's way home: where its result goes */
 typedef struct gs_loop gs_loop;   /* an event loop for async tasks */
 typedef struct gs_sem gs_sem;     /* a counting semaphore, as POSIX's */
+typedef struct gs_gate gs_gate;   /* holds the threads started at it until it opens */
 
 #define GS_STOP_GRACE_NS 2000000000ull /* a process asked to stop has 2 s, then it is killed */
 #define GS_IO_STOPPED (-2)             /* io_perform: the run is being stopped */
@@ -153,8 +154,21 @@ typedef struct {
     void (*sem_free)(gs_os *os, gs_sem *s);
 
     /* Starts fn(arg) on a thread with a stack of stack_size bytes (0: the
-     * machine's choice).  Returns 0, or an errno value. */
-    int (*thread_start)(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg);
+     * machine's choice): at once, or with a gate (gate_new) once the gate
+     * opens.  Returns 0, or an errno value. */
+    int (*thread_start)(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg,
+                        gs_gate *gate);
+    /* A start gate: a runner's workers start together at one, none with a
+     * head start while the others are still being made.  The threads wait
+     * as a condition variable's waiters would, and gate_open wakes them
+     * all, as a broadcast; what was written before gate_open is seen by
+     * every thread it releases.  A gate is the machine's, not the runner's,
+     * so that the simulated machine need not run a thread before its gate
+     * opens: a waiting thread is then a record, not a stack in use (sim.c,
+     * "Start gates").  Never NULL: out of memory is fatal. */
+    gs_gate *(*gate_new)(gs_os *os);
+    void (*gate_open)(gs_os *os, gs_gate *g);
+    void (*gate_free)(gs_os *os, gs_gate *g);
     void (*thread_join)(gs_os *os, gs_thread *t);
     void (*sleep_ns)(gs_os *os, uint64_t ns);
 
@@ -298,6 +312,11 @@ struct gs_sim_model;
  * its first thread being the caller.  Returns NULL when out of memory. */
 gs_os *gs_os_sim_new(const struct gs_sim_model *model);
 void gs_os_sim_free(gs_os *os);
+/* The C stacks a simulated machine has made for its scheduler and its
+ * threads so far: its host memory, which grows with the threads running
+ * at once, not with those waiting at a shut start gate (sim/sim.c,
+ * "Start gates"). */
+uint32_t gs_os_sim_stacks(gs_os *os);
 
 /* Stops the program: what went wrong is a bug or a broken system, never a
  * user's mistake (a pthread call that failed, a lock dropped by one who

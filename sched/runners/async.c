@@ -320,7 +320,7 @@ static void *loop_main(void *arg)
     uint64_t cpu0 = gs_os_thread_cpu(os);
     os->ops->thread_watch_core_wait(os, loop_core_waited, r);
     os->ops->computes_alone(os); /* every task is on this thread */
-    if (gs_run_sync_wait_gate(&r->sync)) {
+    if (r->sync.go) {
         /* The loop's thread is the lock's one client, and nothing stops
          * the lock (stop_loop stops the tasks), so every take succeeds. */
         gs_gil_take(r->gil, &r->client);
@@ -422,13 +422,13 @@ static int drive(async_run *r)
     }
     r->count = r->n;
     gs_thread *loop;
-    int e = os->ops->thread_start(os, &loop, GS_WORKER_STACK, loop_main, r);
+    int e = os->ops->thread_start(os, &loop, GS_WORKER_STACK, loop_main, r, r->sync.start);
     if (e != 0) {
         snprintf(out->error, sizeof out->error, "cannot create the loop's thread: %s", strerror(e));
         return -1;
     }
     out->spawn_ns = gs_os_now(os) - out->start_ns;
-    gs_run_sync_open_gate(&r->sync, GS_GATE_GO, 1);
+    gs_run_sync_open_gate(&r->sync, true, 1);
     uint64_t deadline = r->cfg->timeout_ns ? out->start_ns + r->cfg->timeout_ns : 0;
     out->stopped = gs_run_sync_wait(&r->sync, deadline, stop_loop, r);
     os->ops->thread_join(os, loop);

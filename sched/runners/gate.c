@@ -4,32 +4,23 @@
 
 void gs_run_sync_init(gs_run_sync *s, gs_os *os)
 {
-    *s = (gs_run_sync){.os = os, .mutex = gs_os_mutex(os), .cond = gs_os_cond(os), .gate = GS_GATE_WAIT};
+    *s = (gs_run_sync){.os = os, .start = os->ops->gate_new(os), .mutex = gs_os_mutex(os), .cond = gs_os_cond(os)};
 }
 
 void gs_run_sync_destroy(gs_run_sync *s)
 {
+    s->os->ops->gate_free(s->os, s->start);
     s->os->ops->cond_free(s->os, s->cond);
     s->os->ops->mutex_free(s->os, s->mutex);
 }
 
-bool gs_run_sync_wait_gate(gs_run_sync *s)
+void gs_run_sync_open_gate(gs_run_sync *s, bool go, uint32_t workers)
 {
     gs_os_lock(s->os, s->mutex);
-    while (s->gate == GS_GATE_WAIT)
-        gs_os_wait(s->os, s->cond, s->mutex);
-    bool go = s->gate == GS_GATE_GO;
-    gs_os_unlock(s->os, s->mutex);
-    return go;
-}
-
-void gs_run_sync_open_gate(gs_run_sync *s, int state, uint32_t workers)
-{
-    gs_os_lock(s->os, s->mutex);
-    s->gate = state;
     s->workers = workers;
-    gs_os_broadcast(s->os, s->cond);
     gs_os_unlock(s->os, s->mutex);
+    s->go = go;
+    s->os->ops->gate_open(s->os, s->start);
 }
 
 /* Only the last wakes the runner's thread, which waits for all of them:

@@ -1,7 +1,8 @@
 /* gate.h - what the threads and async runners wait with (private to
- * sched/): a start gate that holds workers until all exist, and a count of
- * those finished that the runner's thread waits on, looking at the run's
- * stop every tick (machine.h, gs_os_tick_ns). */
+ * sched/): the machine's start gate (machine.h, gate_new), which holds the
+ * workers until all exist, and a count of those finished that the
+ * runner's thread waits on, looking at the run's stop every tick
+ * (gs_os_tick_ns). */
 #ifndef GS_GATE_H
 #define GS_GATE_H
 
@@ -10,23 +11,21 @@
 
 #include "../machine/machine.h"
 
-enum { GS_GATE_WAIT, GS_GATE_GO, GS_GATE_ABORT };
 typedef struct {
     gs_os *os;
+    gs_gate *start;       /* the workers' threads are started at it (thread_start) */
+    bool go;              /* whether they run: set as the gate opens, read once it has */
     gs_mutex *mutex;
-    gs_cond *cond;        /* broadcast when the gate opens and when the last worker is done */
-    int gate;             /* guarded by mutex: GS_GATE_* */
+    gs_cond *cond;        /* broadcast when the last worker is done */
     uint32_t workers;     /* guarded by mutex: how many pass the gate (set as it opens) */
     uint32_t done;        /* guarded by mutex: workers finished */
 } gs_run_sync;
 
 void gs_run_sync_init(gs_run_sync *s, gs_os *os);
 void gs_run_sync_destroy(gs_run_sync *s);
-/* Blocks until the gate opens; returns true for GO, false for ABORT. */
-bool gs_run_sync_wait_gate(gs_run_sync *s);
-/* Opens the gate to GO or ABORT for the `workers` waiting at it (or yet
- * to come), each of which then calls gs_run_sync_done once. */
-void gs_run_sync_open_gate(gs_run_sync *s, int state, uint32_t workers);
+/* Opens the start gate for the `workers` threads started at it, which run
+ * if go (else each only calls gs_run_sync_done). */
+void gs_run_sync_open_gate(gs_run_sync *s, bool go, uint32_t workers);
 /* A worker is finished; the last one wakes the runner's thread. */
 void gs_run_sync_done(gs_run_sync *s);
 /* Waits until every worker that passed the gate is done.  Once the run

@@ -9,8 +9,9 @@
  * The workers share the process's variables and user locks (sharing.h),
  * but for the per-interpreter policy, where each has its own, as
  * subinterpreters do.
- * Workers start together at a gate, so none gets a head start while the
- * others are still being created.  The calling thread then waits for them,
+ * Workers start together at the machine's start gate (machine.h,
+ * gate_new), so none gets a head start while the others are still being
+ * created.  The calling thread then waits for them,
  * waking every few milliseconds to apply --timeout and interrupts by setting
  * GS_BREAK_STOP on every interpreter; a running worker sees it at its next
  * back-edge.  A thread that cannot be created is reported, and the workers
@@ -40,7 +41,7 @@ static void *worker_main(void *arg)
         os->ops->shares_memory(os);
     if (t->alone)
         os->ops->computes_alone(os);
-    if (gs_run_sync_wait_gate(t->sync)) {
+    if (t->sync->go) {
         if (t->interpreter) /* inside the run, as a pool's start is inside its caller's wait */
             os->ops->interpreter_start(os);
         gs_worker_run(&t->worker);
@@ -134,7 +135,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
 
     out->start_ns = gs_os_now(os);
     for (; started < n; started++) {
-        int e = os->ops->thread_start(os, &tids[started], GS_WORKER_STACK, worker_main, &w[started]);
+        int e = os->ops->thread_start(os, &tids[started], GS_WORKER_STACK, worker_main, &w[started], sync.start);
         if (e != 0) {
             snprintf(out->error, sizeof out->error,
                      "cannot create thread %u of %u: %s (see the limits on threads, ulimit -u, "
@@ -143,7 +144,7 @@ int gs_threads_run(gs_os *os, const gs_run_config *cfg, gs_run_result *out)
         }
     }
     out->spawn_ns = gs_os_now(os) - out->start_ns;
-    gs_run_sync_open_gate(&sync, started == n ? GS_GATE_GO : GS_GATE_ABORT, started);
+    gs_run_sync_open_gate(&sync, started == n, started);
     uint64_t deadline = cfg->timeout_ns ? out->start_ns + cfg->timeout_ns : 0;
     stop_args stop = {os, w, started, states, nstates, locks, nlocks, io};
     out->stopped = gs_run_sync_wait(&sync, deadline, stop_workers, &stop);

@@ -45,6 +45,7 @@
 #ifdef GS_ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(const volatile void *addr, size_t size);
 #endif
 #ifdef GS_TSAN
 void *__tsan_get_current_fiber(void);
@@ -66,6 +67,7 @@ struct gs_fiber {
     size_t asan_size;
     void *asan_fake_stack;
     void *tsan_fiber;
+    gs_fiber *next_free;    /* given back to its pool: the one given before it */
 };
 
 /* The fiber being started, and the one starting it: makecontext passes
@@ -167,10 +169,10 @@ gs_fiber *gs_fiber_main(void)
 /* A fiber, its stack and its caller's room are one block of whole pages:
  * the stack, then the fiber's record just above the stack's top, then
  * the room, which ends the block.  A switch to a fiber reads its record,
- * the frames at its stack's top and (the simulator's) its thread in the
- * room; with thousands of fibers each switch goes to memory long out of
- * the caches, and one page then holds all three (sim_core.h, STACK, has
- * what that saves).
+ * the frames at its stack's top and its room (the simulator's names the
+ * thread on it); with thousands of fibers each switch goes to memory long
+ * out of the caches, and one page then holds all three (sim_core.h,
+ * STACK, has what that saves).
  *
  * The block's lowest page is a tripwire: a stack that reached it came
  * within a page of running into the block below.  Blocks are mapped
@@ -236,16 +238,15 @@ static void unmap_blocks(char *blocks, size_t n, size_t block)
     munmap(blocks, n * block);
 }
 
-/* Makes a fiber in block, of size bytes (block_size), its record and
- * room (whole cache lines) ending shift bytes below the block's end
- * (COLOURS) and its stack below them. */
-static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back,
-                          void **roomp)
+/* Makes f, at the top of the stack of stack_size bytes at `stack`, a
+ * fiber that runs fn, with room bytes after its record (whole cache
+ * lines). */
+static gs_fiber *fiber_init(gs_fiber *f, char *stack, size_t stack_size, size_t room, gs_fiber_fn fn,
+                            gs_fiber *back, void **roomp)
 {
-    size_t record = lines(sizeof(gs_fiber)), stack_size = size - record - lines(room) - shift;
-    gs_fiber *f = (gs_fiber *)(void *)(block + stack_size);
+    size_t record = lines(sizeof(gs_fiber));
     memset(f, 0, record + room);
-    f->stack = block;
+    f->stack = stack;
     f->fn = fn;
     f->arg = (char *)f + record;
     f->back = back;
@@ -258,6 +259,16 @@ static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, g
     if (roomp)
         *roomp = f->arg;
     return f;
+}
+
+/* Makes a fiber in block, of size bytes (block_size), its record and
+ * room (whole cache lines) ending shift bytes below the block's end
+ * (COLOURS) and its stack below them. */
+static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back,
+                          void **roomp)
+{
+    size_t stack_size = size - lines(sizeof(gs_fiber)) - lines(room) - shift;
+    return fiber_init((gs_fiber *)(void *)(block + stack_size), block, stack_size, lines(room), fn, back, roomp);
 }
 
 gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back)
@@ -361,7 +372,9 @@ typedef struct slab {
 
 struct gs_fiber_pool {
     size_t room, block;
-    slab *slabs; /* the newest first */
+    slab *slabs;    /* the newest first */
+    gs_fiber *free; /* given back, the last first */
+    uint32_t made;
 };
 
 gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room)
@@ -376,6 +389,15 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room)
 
 gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, void **roomp)
 {
+    gs_fiber *f = p->free;
+    if (f) { /* its stack's frames are a dead fiber's: the sanitizers forget them */
+        p->free = f->next_free;
+        forget(f);
+#ifdef GS_ASAN
+        __asan_unpoison_memory_region(f->stack, f->stack_size);
+#endif
+        return fiber_init(f, f->stack, f->stack_size, lines(p->room), fn, back, roomp);
+    }
     slab *s = p->slabs;
     if (!s || s->used == SLAB_FIBERS) {
         s = malloc(sizeof *s);
@@ -388,7 +410,19 @@ gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, v
         p->slabs = s;
     }
     uint32_t i = s->used++;
+    p->made++;
     return fiber_in(s->blocks + i * p->block, p->block, p->room, colour(i), fn, back, roomp);
+}
+
+uint32_t gs_fiber_pool_made(const gs_fiber_pool *p)
+{
+    return p->made;
+}
+
+void gs_fiber_pool_give(gs_fiber_pool *p, gs_fiber *f)
+{
+    f->next_free = p->free;
+    p->free = f;
 }
 
 void gs_fiber_pool_free(gs_fiber_pool *p)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct gs_fiber gs_fiber;
 typedef void (*gs_fiber_fn)(void *arg);
@@ -47,9 +48,11 @@ const void *gs_fiber_stack_end(const gs_fiber *f);
  * where it stands, not unwound: nothing it holds is released. */
 void gs_fiber_free(gs_fiber *f);
 
-/* Fibers of one stack size and room, taken one by one and freed
- * together: the simulator's threads, which all live until its end.  A
- * block of its own for each, freed one by one, cost the end of a run of
+/* Fibers of one stack size and room, taken one by one, given back when
+ * done, and freed together: the simulator's threads' stacks, each taken
+ * as its thread first runs and given back as it ends, so that a thread
+ * that starts after another ended runs on a stack still in the caches.
+ * A block of its own for each, freed one by one, cost the end of a run of
  * 16,384 simulated threads a few cache misses a thread in the allocator
  * (fiber.c). */
 typedef struct gs_fiber_pool gs_fiber_pool;
@@ -59,9 +62,19 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room);
 
 /* A fiber as gs_fiber_new makes, from p, with p's room bytes for the
  * caller, zeroed, in the fiber's own memory (next to what a switch to it
- * touches: fiber.c), given to fn as its argument and in *roomp.  It is
- * freed with p, never by gs_fiber_free.  Returns NULL when out of memory. */
+ * touches: fiber.c), given to fn as its argument and in *roomp: the one
+ * given back last, if any.  It is freed with p, never by gs_fiber_free.
+ * Returns NULL when out of memory. */
 gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, void **roomp);
+
+/* f, taken from p, is p's to give again: done (its fn returned), or
+ * never to be switched to again, wherever it stopped (its stack's frames
+ * are forgotten, not unwound: nothing they hold is released). */
+void gs_fiber_pool_give(gs_fiber_pool *p, gs_fiber *f);
+
+/* How many fibers p has made: those taken, less those taken again after
+ * they were given back. */
+uint32_t gs_fiber_pool_made(const gs_fiber_pool *p);
 
 /* Frees p and every fiber taken from it, as gs_fiber_free would. */
 void gs_fiber_pool_free(gs_fiber_pool *p);

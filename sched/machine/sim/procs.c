@@ -98,7 +98,7 @@ uint32_t gs_sim_procs_start(gs_os *os, gs_procs **out, uint32_t n, int (*child)(
     for (; g->n < n; g->n++) {
         gs_home *h = &homes[g->n];
         *h = (gs_home){.group = g, .i = g->n};
-        gs_sim_spawn(os, &h->thread, process_main, h, gs_sim_model_of(os)->fork_ns);
+        gs_sim_spawn(os, &h->thread, process_main, h, gs_sim_model_of(os)->fork_ns, NULL);
     }
     return g->n;
 }

@@ -163,7 +163,8 @@ void sim_leave_core(sim *s, sim_thread *th)
     sim_turns_remove(s, th);
     sim_thread *next = sim_pop(&s->runq);
     if (next) {
-        gs_fiber_prefetch(next->fiber); /* it runs soon */
+        if (next->fiber)
+            gs_fiber_prefetch(next->fiber); /* it runs soon */
         take_core(s, next, (next->ready_at > th->t ? next->ready_at : th->t) + sim_cost(s, s->m.switch_ns));
     }
 }
@@ -194,12 +195,34 @@ static sim_thread *next_turn(sim *s)
     return best && !(s->nheap && s->heap[0].time <= best->t) ? best : NULL;
 }
 
-/* The scheduler's fiber: a block of the threads' pool, whose room, a
- * sim_thread of no thread's, names the machine. */
-static void scheduler_loop(void *arg)
+static void thread_main(void *room);
+
+/* Th's fiber, taken from the pool as th first runs: a thread not yet run
+ * (one at a shut start gate) holds no stack (see "Start gates"), and one
+ * that starts after another ended runs on that one's stack, still in the
+ * caches. */
+static gs_fiber *fiber_of(sim *s, sim_thread *th)
 {
-    sim *s = ((sim_thread *)arg)->machine;
+    if (!th->fiber) {
+        void *room;
+        th->fiber = gs_fiber_pool_take(s->fibers, thread_main, s->scheduler, &room);
+        if (!th->fiber)
+            gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
+        *(sim_thread **)room = th;
+    }
+    return th->fiber;
+}
+
+/* The scheduler's fiber: a block of the threads' pool, whose room names
+ * the machine. */
+static void scheduler_loop(void *room)
+{
+    sim *s = *(sim **)room;
     for (;;) {
+        if (s->parked) { /* off the fiber now: the pool's again (park) */
+            gs_fiber_pool_give(s->fibers, s->parked);
+            s->parked = NULL;
+        }
         sim_thread *best = next_turn(s);
         if (!best && s->nheap) {
             sim_event ev = sim_pop_event(s);
@@ -218,7 +241,7 @@ static void scheduler_loop(void *arg)
         if (!best)
             gs_fatal("the simulated machine deadlocked: every thread waits and nothing is due", 0);
         s->current = best;
-        gs_fiber_switch(s->scheduler, best->fiber);
+        gs_fiber_switch(s->scheduler, fiber_of(s, best));
     }
 }
 
@@ -233,7 +256,7 @@ void sim_to_scheduler(sim *s, sim_thread *th)
     if (best) {
         if (best != th) {
             s->current = best;
-            gs_fiber_switch(th->fiber, best->fiber);
+            gs_fiber_switch(th->fiber, fiber_of(s, best));
         }
         return;
     }
@@ -296,16 +319,76 @@ static bool sim_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint
     return true;
 }
 
-static void thread_main(void *arg)
+/* ---- start gates ----
+ * A start gate is what a runner would make of a mutex, a condition
+ * variable and a flag: a thread started at it first takes the mutex and,
+ * while the gate is shut, waits on the variable; gate_open sets the flag
+ * and broadcasts, holding the mutex, and each thread woken takes the mutex
+ * in turn before it runs (the herd that spreads real threads' starts).
+ * The simulated threads do just that, with one difference that is the
+ * host's, not the model's: a thread asleep at a shut gate gives its fiber
+ * back (it is parked), and, once woken, goes on from its wait on a fresh
+ * one.  Its stack holds nothing a gate's wait needs, so 16,384 threads at
+ * a gate are 16,384 records, not 16,384 stacks in use, each switched to
+ * and from again before any thread ran its work (gilsim-bench's growth
+ * rows: the host's caches lost at every pass). */
+struct gs_gate {
+    gs_mutex *mutex;
+    gs_cond *cond;
+    bool open; /* guarded by mutex */
+};
+
+/* Th, asleep at its gate, gives its fiber back and passes control on for
+ * good: the scheduler gives the fiber back to the pool (not th, which
+ * runs on it), and fiber_of gives th a fresh one once it is woken. */
+static _Noreturn void park(sim *s, sim_thread *th)
 {
-    sim_thread *th = arg;
+    gs_fiber *f = th->fiber;
+    th->fiber = NULL;
+    th->parked = true;
+    s->parked = f;
+    gs_fiber_switch(f, s->scheduler);
+    gs_fatal("the simulated machine resumed a parked thread's fiber", 0);
+}
+
+/* Th's wait at its gate, as a runner's would be: the mutex, and the
+ * condition variable while the gate is shut.  A thread first asleep there
+ * parks; woken, it goes on where its wait ended. */
+static void pass_gate(sim *s, sim_thread *th)
+{
+    gs_os *os = &s->os;
+    gs_gate *g = th->gate;
+    if (th->parked) { /* the rest of the wait that parked it (sync.c, cond_wait) */
+        th->parked = false;
+        sim_woken(s, th);
+        gs_sim_lock(os, g->mutex);
+    } else {
+        gs_sim_lock(os, g->mutex);
+        if (!g->open) {
+            sim_cond_enter(os, g->cond, g->mutex, FOREVER);
+            sim_fall_asleep(s, th);
+            park(s, th);
+        }
+    }
+    while (!g->open) /* woken by chance (an adversarial model's spurious wake-up) */
+        gs_sim_wait(os, g->cond, g->mutex);
+    gs_sim_unlock(os, g->mutex);
+}
+
+static void thread_main(void *room)
+{
+    sim_thread *th = *(sim_thread **)room;
     sim *s = th->machine;
+    if (th->gate)
+        pass_gate(s, th);
     th->fn(th->arg);
     sim_wait_turn(s, th);
     th->state = DONE;
     if (th->joiner)
         sim_schedule(s, th->t, s->m.wake_ns, th->joiner, SIM_BY_CALL);
     sim_leave_core(s, th);
+    gs_fiber_pool_give(s->fibers, th->fiber); /* taken again only once control has left it */
+    th->fiber = NULL;
     /* returning switches to the scheduler for good */
 }
 
@@ -322,29 +405,51 @@ static sim_thread *add_thread(sim *s, sim_thread *th)
     return th;
 }
 
-void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns)
+void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns, gs_gate *gate)
 {
     sim *s = sim_of(os);
     sim_thread *by = sim_me(os);
     sim_wait_turn(s, by);
-    void *room;
-    gs_fiber *fiber = gs_fiber_pool_take(s->fibers, thread_main, s->scheduler, &room);
-    if (!fiber)
-        gs_fatal("the simulated machine ran out of memory for a thread's stack", 0);
-    sim_thread *th = add_thread(s, room); /* in its fiber's memory, freed with it */
-    th->fiber = fiber;
+    sim_thread *th = add_thread(s, sim_must(calloc(1, sizeof *th))); /* its fiber comes as it first runs */
     th->fn = fn;
     th->arg = arg;
     sim_spend(by, cost_ns);
+    th->gate = gate;
     sim_make_ready(s, th, by->t + s->m.wake_ns);
     *t = (gs_thread *)(void *)th;
 }
 
-static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg)
+static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(*fn)(void *), void *arg,
+                            gs_gate *gate)
 {
     (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
-    gs_sim_spawn(os, t, fn, arg, sim_cost(sim_of(os), sim_of(os)->m.thread_start_ns));
+    gs_sim_spawn(os, t, fn, arg, sim_cost(sim_of(os), sim_of(os)->m.thread_start_ns), gate);
     return 0;
+}
+
+static gs_gate *sim_gate_new(gs_os *os)
+{
+    gs_gate *g = sim_must(calloc(1, sizeof *g));
+    g->mutex = gs_sim_mutex_new(os);
+    g->cond = gs_sim_cond_new(os);
+    return g;
+}
+
+static void sim_gate_open(gs_os *os, gs_gate *g)
+{
+    gs_sim_lock(os, g->mutex);
+    g->open = true;
+    gs_sim_broadcast(os, g->cond);
+    gs_sim_unlock(os, g->mutex);
+}
+
+static void sim_gate_free(gs_os *os, gs_gate *g)
+{
+    if (!g)
+        return;
+    gs_sim_cond_free(os, g->cond);
+    gs_sim_mutex_free(os, g->mutex);
+    free(g);
 }
 
 static void sim_thread_join(gs_os *os, gs_thread *t)
@@ -450,6 +555,9 @@ static const gs_os_ops sim_ops = {
     .sem_post = gs_sim_sem_post,
     .sem_free = gs_sim_sem_free,
     .thread_start = sim_thread_start,
+    .gate_new = sim_gate_new,
+    .gate_open = sim_gate_open,
+    .gate_free = sim_gate_free,
     .thread_join = sim_thread_join,
     .sleep_ns = sim_sleep,
     .io_open = gs_sim_io_open,
@@ -502,12 +610,12 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     sim_thread *first = heaps ? add_thread(s, sim_must(calloc(1, sizeof *first))) : NULL; /* the calling thread */
     if (first)
         first->fiber = gs_fiber_main();
-    s->fibers = first ? gs_fiber_pool_new(STACK, sizeof(sim_thread)) : NULL;
+    s->fibers = first ? gs_fiber_pool_new(STACK, sizeof(void *)) : NULL; /* the room: whose fiber it is */
     void *room = NULL;
     if (s->fibers && first->fiber)
         s->scheduler = gs_fiber_pool_take(s->fibers, scheduler_loop, first->fiber, &room);
     if (s->scheduler)
-        ((sim_thread *)room)->machine = s;
+        *(sim **)room = s;
     if (!first || !first->fiber || !s->scheduler || !s->fibers) {
         gs_os_sim_free(&s->os);
         return NULL;
@@ -516,10 +624,15 @@ gs_os *gs_os_sim_new(const gs_sim_model *model)
     s->current = first;
     for (uint32_t i = 0; i < model->background; i++) { /* the busy machine's other programs */
         gs_thread *t;
-        gs_sim_spawn(&s->os, &t, background_main, &s->os, 0);
+        gs_sim_spawn(&s->os, &t, background_main, &s->os, 0, NULL);
         s->threads[s->nthreads - 1]->background = true;
     }
     return &s->os;
+}
+
+uint32_t gs_os_sim_stacks(gs_os *os)
+{
+    return gs_fiber_pool_made(sim_of(os)->fibers);
 }
 
 void gs_os_sim_free(gs_os *os)
@@ -532,11 +645,11 @@ void gs_os_sim_free(gs_os *os)
         waking += s->threads[i]->waking;
     if (waking != s->waking)
         gs_fatal("the simulated machine lost count of its woken threads", 0);
-    if (s->nthreads) { /* the calling thread, allocated on its own */
+    if (s->nthreads) /* the calling thread's fiber, its own */
         gs_fiber_free(s->threads[0]->fiber);
-        free(s->threads[0]);
-    }
-    gs_fiber_pool_free(s->fibers); /* the scheduler and the spawned threads, each in its fiber's memory */
+    for (uint32_t i = 0; i < s->nthreads; i++)
+        free(s->threads[i]);
+    gs_fiber_pool_free(s->fibers); /* the scheduler's and the spawned threads' */
     free(s->threads);
     for (int k = 0; k < SIM_HEAPS; k++)
         free(s->turns[k].a);

@@ -25,7 +25,17 @@ enum { READY, RUNNING, BLOCKED, DONE };
  * it, CPU a simulated thread was 3% to 8% more (paired runs, 15 each:
  * 4,096 threads on 8 modelled cores 9.69 -> 8.94 us, on 1,024 11.13 ->
  * 10.78; 100,000 threads on 1,024 cores 1.09 -> 0.97 s), a switch to a
- * thread then touching three places long out of the caches, not one. */
+ * thread then touching three places long out of the caches, not one.
+ * The thread has since left its fiber's page again, for a good reason: a
+ * stack is now a running thread's only, taken as it first runs and given
+ * back as it ends or parks at a start gate (sim.c, fiber_of and "Start
+ * gates"), so the thread's record outlives it.  Runs whose threads do
+ * not all wait at once then keep a few stacks, still in the caches:
+ * 16,384 threads of one unit on 8 modelled cores 6.2 -> 4.3 us of CPU a
+ * thread, on 1,024 7.1 -> 5.0 (gilsim-bench, two runs each, 2026-12-07);
+ * runs whose threads all wait mid-run (for the lock) keep one stack each
+ * as before, and 0.25 KiB more a thread for the record apart (100,000
+ * CPU-bound threads: 614 -> 637 MB, in as much CPU). */
 enum { STACK = 16 * 1024 };
 #define FOREVER UINT64_MAX
 
@@ -67,6 +77,8 @@ typedef struct sim_thread {
     uint64_t wait;            /* numbers its waits, so a stale wake-up is ignored */
     bool timed_out;
     bool waking;              /* BLOCKED and woken: it has claimed a core (sim_wake) */
+    gs_gate *gate;            /* started at a gate: it waits there first (sim.c, "Start gates") */
+    bool parked;              /* asleep at its gate, its fiber given back (park) */
 } sim_thread;
 
 /* Threads waiting in order: the run queue, a mutex's waiters. */
@@ -113,7 +125,8 @@ typedef struct {
     uint64_t instruction_ps;
     uint64_t rng;
     gs_fiber *scheduler;
-    gs_fiber_pool *fibers;  /* the spawned threads', each sim_thread in its fiber's room */
+    gs_fiber_pool *fibers;  /* the scheduler's and the running threads' (sim.c, fiber_of) */
+    gs_fiber *parked;       /* a parked thread's, the scheduler's to give back (sim.c, park) */
     sim_thread *current;
     sim_thread **threads;
     uint32_t nthreads, cap;
@@ -187,6 +200,10 @@ void sim_make_ready(sim *s, sim_thread *th, uint64_t t);
 /* wake.c: th goes to sleep at its clock, after paying for the system
  * call, and returns once woken and on a core again, its way back paid. */
 void sim_block(sim *s, sim_thread *th);
+/* sim_block in two: th goes to sleep (its call paid, off its core), and,
+ * once woken and on a core again, pays its way back. */
+void sim_fall_asleep(sim *s, sim_thread *th);
+void sim_woken(sim *s, sim_thread *th);
 /* Wakes blocked w by a call made at called. */
 void sim_wake(sim *s, sim_thread *w, uint64_t called);
 /* The waker's call that wakes w (the first of several when not alone):
@@ -194,6 +211,9 @@ void sim_wake(sim *s, sim_thread *w, uint64_t called);
  * the waker's core (wake-up preemption), sim_wake then hands the core
  * over, so it must be the call's last act. */
 uint64_t sim_wake_call(sim *s, sim_thread *waker, sim_thread *w, bool alone);
+/* A wait on c, holding m, up to the sleep (sync.c, cond_wait): th queued
+ * on c, m unlocked, its timeout due. */
+void sim_cond_enter(gs_os *os, gs_cond *c, gs_mutex *m, uint64_t deadline);
 /* th's cond is one it no longer waits on (sync.c). */
 void sim_cond_remove(sim_cond *c, sim_thread *th);
 

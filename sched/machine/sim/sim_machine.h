@@ -20,7 +20,7 @@ void gs_sim_doze_exactly(gs_os *os, uint64_t ns, uint64_t latency);
 void gs_sim_doze_timer(gs_os *os, uint64_t ns);
 /* thread_start, the caller paying cost_ns (a fork's) instead of a system
  * call's. */
-void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns);
+void gs_sim_spawn(gs_os *os, gs_thread **t, void *(*fn)(void *), void *arg, uint64_t cost_ns, gs_gate *gate);
 /* The caller spends ns of virtual time on a core (reading a result). */
 void gs_sim_charge(gs_os *os, uint64_t ns);
 /* The caller computes for ns, as instructions are: on a core, sliced and

@@ -145,21 +145,26 @@ void sim_cond_remove(sim_cond *c, sim_thread *th)
         c->used = 0; /* every slot's count is back at 0 */
 }
 
-/* The common part of the waits; returns true if it timed out. */
-static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
+void sim_cond_enter(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
 {
     sim *s = sim_of(os);
     sim_thread *th = sim_me(os);
-    sim_cond *c = (sim_cond *)cv;
     sim_wait_turn(s, th);
-    cond_add(c, th);
+    cond_add((sim_cond *)cv, th);
     th->timed_out = false;
     gs_sim_unlock(os, m);
     if (deadline != FOREVER)
         sim_schedule(s, deadline > th->t ? deadline : th->t, sim_timer_late(s), th, SIM_BY_TIMEOUT);
     if (s->m.adversarial && sim_random(s) % 4 == 0) /* a spurious wake-up */
         sim_schedule(s, th->t, sim_random(s) % (4 * s->m.wake_ns + 1), th, SIM_BY_CALL);
-    sim_block(s, th);
+}
+
+/* The common part of the waits; returns true if it timed out. */
+static bool cond_wait(gs_os *os, gs_cond *cv, gs_mutex *m, uint64_t deadline)
+{
+    sim_thread *th = sim_me(os);
+    sim_cond_enter(os, cv, m, deadline);
+    sim_block(sim_of(os), th);
     bool timed_out = th->timed_out;
     gs_sim_lock(os, m);
     return timed_out;

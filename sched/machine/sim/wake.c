@@ -37,13 +37,23 @@ uint64_t sim_wake_latency(sim *s, uint64_t idle_ns)
  * 0.0% of the time, the run 1.12x as fast as one thread. */
 void sim_block(sim *s, sim_thread *th)
 {
+    sim_fall_asleep(s, th);
+    sim_to_scheduler(s, th);
+    sim_woken(s, th);
+}
+
+void sim_fall_asleep(sim *s, sim_thread *th)
+{
     uint64_t call = sim_cost(s, s->m.syscall_ns);
     th->queued_at = th->t + call / 2;
     sim_spend(th, call);
     th->state = BLOCKED;
     th->blocked_at = th->t;
     sim_leave_core(s, th);
-    sim_to_scheduler(s, th);
+}
+
+void sim_woken(sim *s, sim_thread *th)
+{
     th->cold |= th->ready_at > th->blocked_at + s->m.idle_poll_ns;
     if (th->ready_at > th->blocked_at) { /* it slept */
         sim_spend(th, th->way_back);
