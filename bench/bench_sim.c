@@ -26,8 +26,9 @@
  *                     a thread); and the largest over the smallest (target:
  *                     at most 1.2, as O(events x log threads) keeps it);
  *                     beside them, the largest count's page faults a thread
- *                     past the first (what memory costs: at 16,384 threads
- *                     the largest single part of a thread's CPU); 1,024
+ *                     past the first (what memory costs: a fresh page is
+ *                     1.3 to 2.5 us here, as much as the rest of a
+ *                     thread); 1,024
  *                     processes on 1,024 modelled cores (target: under
  *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
