@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "io.h"
 #include "real.h"
+#include "../start_gate.h"
 
 _Noreturn void gs_fatal(const char *what, int err)
 {
@@ -52,14 +53,6 @@ struct gs_thread {
     void *(*fn)(void *);
     void *arg;
     gs_gate *gate; /* it waits here before fn, or NULL */
-};
-
-/* A start gate: the threads started at it wait on its condition variable
- * until it opens. */
-struct gs_gate {
-    pthread_mutex_t m;
-    pthread_cond_t c;
-    bool open; /* guarded by m */
 };
 
 static uint64_t real_now(gs_os *os)
@@ -258,10 +251,7 @@ static void real_cond_free(gs_os *os, gs_cond *c)
 static void *held_main(void *arg)
 {
     gs_thread *th = arg;
-    GS_PTHREAD(pthread_mutex_lock(&th->gate->m));
-    while (!th->gate->open)
-        GS_PTHREAD(pthread_cond_wait(&th->gate->c, &th->gate->m));
-    GS_PTHREAD(pthread_mutex_unlock(&th->gate->m));
+    gs_start_gate_wait(gs_os_real(), th->gate);
     return th->fn(th->arg);
 }
 
@@ -285,35 +275,6 @@ static int real_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *
     }
     *t = th;
     return 0;
-}
-
-static gs_gate *real_gate_new(gs_os *os)
-{
-    (void)os;
-    gs_gate *g = must_alloc(sizeof *g, "a start gate");
-    g->open = false;
-    GS_PTHREAD(pthread_mutex_init(&g->m, NULL));
-    GS_PTHREAD(pthread_cond_init(&g->c, NULL));
-    return g;
-}
-
-static void real_gate_open(gs_os *os, gs_gate *g)
-{
-    (void)os;
-    GS_PTHREAD(pthread_mutex_lock(&g->m));
-    g->open = true;
-    GS_PTHREAD(pthread_cond_broadcast(&g->c));
-    GS_PTHREAD(pthread_mutex_unlock(&g->m));
-}
-
-static void real_gate_free(gs_os *os, gs_gate *g)
-{
-    (void)os;
-    if (!g)
-        return;
-    GS_PTHREAD(pthread_mutex_destroy(&g->m));
-    GS_PTHREAD(pthread_cond_destroy(&g->c));
-    free(g);
 }
 
 static void real_thread_join(gs_os *os, gs_thread *t)
@@ -553,9 +514,9 @@ static const gs_os_ops real_ops = {
     .sem_post = gs_real_sem_post,
     .sem_free = gs_real_sem_free,
     .thread_start = real_thread_start,
-    .gate_new = real_gate_new,
-    .gate_open = real_gate_open,
-    .gate_free = real_gate_free,
+    .gate_new = gs_start_gate_new,
+    .gate_open = gs_start_gate_open,
+    .gate_free = gs_start_gate_free,
     .thread_join = real_thread_join,
     .sleep_ns = real_sleep,
     .io_open = real_io_open,

@@ -78,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../start_gate.h"
 #include "fiber.h"
 #include "sim_core.h"
 #include "sim_machine.h"
@@ -320,24 +321,18 @@ static bool sim_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint
 }
 
 /* ---- start gates ----
- * A start gate is what a runner would make of a mutex, a condition
- * variable and a flag: a thread started at it first takes the mutex and,
- * while the gate is shut, waits on the variable; gate_open sets the flag
- * and broadcasts, holding the mutex, and each thread woken takes the mutex
- * in turn before it runs (the herd that spreads real threads' starts).
- * The simulated threads do just that, with one difference that is the
- * host's, not the model's: a thread asleep at a shut gate gives its fiber
+ * A start gate (../start_gate.h) is what a runner would make of a mutex,
+ * a condition variable and a flag: a thread started at it first takes the
+ * mutex and, while the gate is shut, waits on the variable; opening it
+ * sets the flag and broadcasts, holding the mutex, and each thread woken
+ * takes the mutex in turn before it runs (the herd that spreads real
+ * threads' starts).  The simulated threads do just that, with one
+ * difference that is the host's, not the model's: a thread asleep at a shut gate gives its fiber
  * back (it is parked), and, once woken, goes on from its wait on a fresh
  * one.  Its stack holds nothing a gate's wait needs, so 16,384 threads at
  * a gate are 16,384 records, not 16,384 stacks in use, each switched to
  * and from again before any thread ran its work (gilsim-bench's growth
  * rows: the host's caches lost at every pass). */
-struct gs_gate {
-    gs_mutex *mutex;
-    gs_cond *cond;
-    bool open; /* guarded by mutex */
-};
-
 /* Th, asleep at its gate, gives its fiber back and passes control on for
  * good: the scheduler gives the fiber back to the pool (not th, which
  * runs on it), and fiber_of gives th a fresh one once it is woken. */
@@ -425,31 +420,6 @@ static int sim_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *(
     (void)stack_size; /* a fiber's stack holds only C frames: STACK is enough */
     gs_sim_spawn(os, t, fn, arg, sim_cost(sim_of(os), sim_of(os)->m.thread_start_ns), gate);
     return 0;
-}
-
-static gs_gate *sim_gate_new(gs_os *os)
-{
-    gs_gate *g = sim_must(calloc(1, sizeof *g));
-    g->mutex = gs_sim_mutex_new(os);
-    g->cond = gs_sim_cond_new(os);
-    return g;
-}
-
-static void sim_gate_open(gs_os *os, gs_gate *g)
-{
-    gs_sim_lock(os, g->mutex);
-    g->open = true;
-    gs_sim_broadcast(os, g->cond);
-    gs_sim_unlock(os, g->mutex);
-}
-
-static void sim_gate_free(gs_os *os, gs_gate *g)
-{
-    if (!g)
-        return;
-    gs_sim_cond_free(os, g->cond);
-    gs_sim_mutex_free(os, g->mutex);
-    free(g);
 }
 
 static void sim_thread_join(gs_os *os, gs_thread *t)
@@ -555,9 +525,9 @@ static const gs_os_ops sim_ops = {
     .sem_post = gs_sim_sem_post,
     .sem_free = gs_sim_sem_free,
     .thread_start = sim_thread_start,
-    .gate_new = sim_gate_new,
-    .gate_open = sim_gate_open,
-    .gate_free = sim_gate_free,
+    .gate_new = gs_start_gate_new,
+    .gate_open = gs_start_gate_open,
+    .gate_free = gs_start_gate_free,
     .thread_join = sim_thread_join,
     .sleep_ns = sim_sleep,
     .io_open = gs_sim_io_open,
