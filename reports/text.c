@@ -336,20 +336,32 @@ static void workload_line(FILE *out, const gs_run_config *c)
     fputc('\n', out);
 }
 
-/* Where the time of the threads that ran went, in total. */
+/* Where the time of the threads that ran went, in total: on a CPU and
+ * waiting for a core on one line, waiting for the lock and in I/O on the
+ * next; wrapped as one paragraph when the first is too long (the loop
+ * thread on a CPU 300.00 ms, waiting for a core 606.71 ms, came to 82
+ * columns). */
 static void time_line(FILE *out, const gs_run_config *c, const gs_run_summary *s)
 {
-    char cpu[32], core[32], lock[32], io[32];
+    char cpu[32], core[32], lock[32], io[32], waited[64], line[256];
     double total = (double)s->cpu_ns + (double)s->core_wait_ns + (double)s->lock_wait_ns + (double)s->io_ns;
     const char *who = c->mode == GS_MODE_ASYNC ? "the loop thread" : c->workers == 1 ? "the worker" : "the workers";
-    fprintf(out, "time      %s: on a CPU %s, waiting for a core ", who, gs_fmt_ns((double)s->cpu_ns, cpu));
     if (s->core_wait_known)
-        fprintf(out, "%s (%.0f%%)", gs_fmt_ns((double)s->core_wait_ns, core),
-                total > 0 ? 100 * (double)s->core_wait_ns / total : 0);
+        snprintf(waited, sizeof waited, "%s (%.0f%%)", gs_fmt_ns((double)s->core_wait_ns, core),
+                 total > 0 ? 100 * (double)s->core_wait_ns / total : 0);
     else
-        fputs("unknown (this kernel keeps no schedstat)", out);
-    fprintf(out, ",\n          waiting for the lock %s, in I/O %s\n", gs_fmt_ns((double)s->lock_wait_ns, lock),
-            gs_fmt_ns((double)s->io_ns, io));
+        snprintf(waited, sizeof waited, "unknown (this kernel keeps no schedstat)");
+    int first = snprintf(line, sizeof line, "%s: on a CPU %s, waiting for a core %s,", who,
+                         gs_fmt_ns((double)s->cpu_ns, cpu), waited);
+    snprintf(line + first, sizeof line - (size_t)first, " waiting for the lock %s, in I/O %s",
+             gs_fmt_ns((double)s->lock_wait_ns, lock), gs_fmt_ns((double)s->io_ns, io));
+    fputs("time      ", out);
+    if (10 + first <= 80)
+        fprintf(out, "%.*s\n         %s\n", first, line, line + first);
+    else {
+        wrapped(out, line, strlen(line), 10, 10);
+        fputc('\n', out);
+    }
 }
 
 static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)

@@ -503,6 +503,8 @@ static void test_report_fits_80_columns(void **state)
         "--async 3 --native 0.5 --work 30 --timeline",
         "--sim --threads 3 --switch-interval 10us --work 20000", /* forced drops by the ten thousand */
         "--sim --threads 40 --work 40",                          /* one unit each: fairness not shown */
+        /* the loop thread's wait for a core in three digits (82 columns once) */
+        "--sim --async 3 --mixed 0.5 --work 300 --cores 1 --background 2",
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char *out;
