@@ -75,6 +75,7 @@ typedef struct {
     double wall_s, cpu_s, kib_per_worker; /* cpu_s: the run's, its children's too */
     double child_private_kib; /* processes: the most private memory a running child had */
     double page_faults;       /* the run's own (minor) page faults, in this process */
+    double sim_stacks;        /* virtual time: the C stacks the simulator made */
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy);

@@ -116,7 +116,7 @@ static scale_result scale_run(gs_mode mode, uint32_t workers, uint32_t cores, gs
     struct rusage ru1;
     getrusage(RUSAGE_SELF, &ru1);
     scale_result out = {.ok = rc == 0 && r.failed == 0, .child_private_kib = watch.max_kib,
-                        .page_faults = (double)(ru1.ru_minflt - ru0.ru_minflt)};
+                        .page_faults = (double)(ru1.ru_minflt - ru0.ru_minflt), .sim_stacks = r.sim_stacks};
     out.wall_s = b.wall - a.wall;
     out.cpu_s = b.cpu - a.cpu; /* the watcher's too: a few polls of /proc */
     if (mode == GS_MODE_PROCESSES && !cores) {

@@ -28,7 +28,8 @@
  *                     beside them, the largest count's page faults a thread
  *                     past the first (what memory costs: a fresh page is
  *                     1.3 to 2.5 us here, as much as the rest of a
- *                     thread); 1,024
+ *                     thread) and the C stacks it made (as many as ran at
+ *                     once: sim.c, "Start gates"); 1,024
  *                     processes on 1,024 modelled cores (target: under
  *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
@@ -128,7 +129,7 @@ enum { GROWTH_REPS = 7, GROWTH_REPS_SMALL = 31, GROWTH_SMALL = 256 };
 
 /* One run of n simulated threads on m in a fresh process: its wall and
  * CPU time in microseconds, and its page faults in *faults. */
-static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults)
+static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults, double *stacks)
 {
     scale_result sc = bench_scale_once(GS_MODE_THREADS, n, m, GS_GIL_NONE);
     if (!sc.ok) {
@@ -136,18 +137,20 @@ static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults)
         exit(1);
     }
     *faults = sc.page_faults;
+    *stacks = sc.sim_stacks;
     return (bench_mark){.wall = sc.wall_s * 1e6, .cpu = sc.cpu_s * 1e6};
 }
 
 static void add_growth(bench_report *rep)
 {
     static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
-    static char names[12][80]; /* a row per count and core count, the 1-thread runs', the faults' */
+    static char names[14][80]; /* a row per count and core count, the 1-thread runs', the faults', the stacks' */
     enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
     /* per row: each pair's time a thread beyond the first, and its 1-thread run's */
     static double wall[NC][NT][GROWTH_REPS_SMALL], cpu[NC][NT][GROWTH_REPS_SMALL];
     static double one_wall[NC][GROWTH_REPS_SMALL], one_cpu[NC][GROWTH_REPS_SMALL];
     static double faults[NC][GROWTH_REPS]; /* the largest count's, a thread past the first */
+    static double stacks[NC][GROWTH_REPS]; /* the largest count's C stacks (sim_stacks) */
     for (int r = 0; r < GROWTH_REPS_SMALL; r++)
         for (int c = 0; c < NC; c++) {
             gs_sim_model m = GS_SIM_MODEL_DEFAULT;
@@ -155,12 +158,15 @@ static void add_growth(bench_report *rep)
             for (int t = 0; t < NT; t++) {
                 if (threads[t] > GROWTH_SMALL && r >= GROWTH_REPS)
                     continue;
-                double one_faults, many_faults;
-                bench_mark one = growth_run(1, &m, &one_faults), many = growth_run(threads[t], &m, &many_faults);
+                double one_faults, many_faults, one_stacks, many_stacks;
+                bench_mark one = growth_run(1, &m, &one_faults, &one_stacks),
+                           many = growth_run(threads[t], &m, &many_faults, &many_stacks);
                 if (t == 0) /* the smallest row's 1-thread runs, which are the most */
                     one_wall[c][r] = one.wall, one_cpu[c][r] = one.cpu;
-                if (t == NT - 1)
+                if (t == NT - 1) {
                     faults[c][r] = (many_faults - one_faults) / (threads[t] - 1);
+                    stacks[c][r] = many_stacks;
+                }
                 wall[c][t][r] = (many.wall - one.wall) / (threads[t] - 1);
                 cpu[c][t][r] = (many.cpu - one.cpu) / (threads[t] - 1);
             }
@@ -187,6 +193,10 @@ static void add_growth(bench_report *rep)
         snprintf(names[NC * NT + NC + c], sizeof names[0], "%u threads on %u modelled cores: page faults a thread",
                  threads[NT - 1], cores[c]);
         bench_add(rep, "sim", names[NC * NT + NC + c], "", &fw);
+        bench_summarize(&fw, stacks[c], GROWTH_REPS);
+        snprintf(names[NC * NT + 2 * NC + c], sizeof names[0], "%u threads on %u modelled cores: C stacks made",
+                 threads[NT - 1], cores[c]);
+        bench_add(rep, "sim", names[NC * NT + 2 * NC + c], "", &fw);
     }
     bench_add_ratio(rep, "sim", "CPU per thread: largest over smallest", hi / lo, "x", "at most 1.2");
 }

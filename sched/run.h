@@ -150,6 +150,8 @@ typedef struct {
     uint32_t nulocks;          /* the program's user locks ... */
     gs_hist *ulock_wait;       /* ... each one's waits (contended acquisitions), nulocks of them */
     uint32_t native_max;       /* the most workers in native calls at once */
+    uint32_t sim_stacks;       /* virtual time: the C stacks the simulator made, its host
+                                  memory (gs_os_sim_stacks): as many as ran at once */
     uint32_t failed;           /* workers that failed */
     bool stopped;              /* stopped early: timeout or interrupt */
     char error[GS_ERRMSG_MAX]; /* why the run itself could not start, if it could not */

@@ -153,6 +153,7 @@ int gs_run(const gs_run_config *cfg, gs_run_result *out)
         return -1;
     }
     int rc = gs_run_on(os, cfg, out);
+    out->sim_stacks = gs_os_sim_stacks(os);
     gs_os_sim_free(os);
     return rc;
 }
