@@ -216,6 +216,45 @@ static void test_async_tasks(void **state)
     gs_workload_free(&io);
 }
 
+/* The simulator's host memory follows the workers running at once, not
+ * those that exist: 2,000 threads with no lock, or 2,000 processes (a
+ * lock each), of one small unit each on 4 modelled cores wait at the
+ * start gate parked and then run a few at a time, so the run makes a few
+ * C stacks (sim.c, "Start gates"), not 2,000.  200 threads that all wait
+ * for one lock mid-run (a 1 ms interval, 10 ms of work each) keep one
+ * each. */
+static void test_stacks_follow_the_workers_running(void **state)
+{
+    (void)state;
+    gs_workload w = load_kind(GS_WL_COUNTDOWN, 0);
+    gs_sim_model m = sim_model(4, 1);
+    static const struct {
+        gs_mode mode;
+        gs_gil_policy policy;
+        uint32_t workers, unit_size;
+        uint32_t least, most;
+    } runs[] = {
+        {GS_MODE_THREADS, GS_GIL_NONE, 2000, 1000, 1, 12},
+        {GS_MODE_PROCESSES, GS_GIL_CPYTHON, 2000, 1000, 1, 12},
+        {GS_MODE_THREADS, GS_GIL_CPYTHON, 200, 2500000, 200, 212},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        w.unit_size = runs[i].unit_size;
+        gs_run_config cfg = run_config(runs[i].mode, &w, runs[i].workers, runs[i].workers);
+        cfg.gil.policy = runs[i].policy;
+        cfg.sim = &m;
+        gs_run_result r;
+        if (gs_run(&cfg, &r) != 0 || r.failed)
+            fail_msg("%s", r.error);
+        check_consistent(&r, runs[i].workers);
+        if (r.sim_stacks < runs[i].least || r.sim_stacks > runs[i].most)
+            fail_msg("%u %s under %s: %u C stacks (want %u to %u)", runs[i].workers, gs_mode_plural[runs[i].mode],
+                     gs_gil_policy_names[runs[i].policy], r.sim_stacks, runs[i].least, runs[i].most);
+        gs_run_result_free(&r);
+    }
+    gs_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_processes_runner_in_virtual_time),
         cmocka_unit_test(test_a_stop_reaches_a_thread_computing_alone),
         cmocka_unit_test(test_async_tasks),
+        cmocka_unit_test(test_stacks_follow_the_workers_running),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
