@@ -123,7 +123,11 @@ static void test_races_never_invent_updates(void **state)
 /* counter += 1 under CPython's lock never loses an update: the eval
  * breaker is not polled between the load and the store, so the lock never
  * changes hands there, at any interval, real or virtual, though it does
- * change hands. */
+ * change hands: in virtual time at 1 us, exactly; in real time as often
+ * as the OS lets the waiters run, which on a VM whose threads share one
+ * core may be at a time slice's end only (docs/calibration.md, "Real runs
+ * on this VM often share one core"), so a real run asserts no count of
+ * hand-offs. */
 static void test_inplace_is_atomic_under_cpython_only(void **state)
 {
     (void)state;
@@ -143,7 +147,7 @@ static void test_inplace_is_atomic_under_cpython_only(void **state)
             if (s.lost_updates != 0)
                 fail_msg("%s, interval %llu ns: += lost %lld updates under cpython", sim ? "virtual" : "real",
                          (unsigned long long)intervals[i], (long long)s.lost_updates);
-            if (intervals[i] == 1000 && s.lock.switches_in < 2)
+            if (sim && intervals[i] == 1000 && s.lock.switches_in < 2)
                 fail_msg("the lock changed hands %llu times at 1 us", (unsigned long long)s.lock.switches_in);
             gs_run_result_free(&r);
         }
