@@ -45,7 +45,6 @@
 #ifdef GS_ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
-void __asan_unpoison_memory_region(const volatile void *addr, size_t size);
 #endif
 #ifdef GS_TSAN
 void *__tsan_get_current_fiber(void);
@@ -56,6 +55,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 
 struct gs_fiber {
     jmp_buf resume;         /* where it continues, once started */
+    jmp_buf top;            /* its trampoline's loop, where gs_fiber_leave goes */
     const char *frame;      /* gs_fiber_switch's frame when it last switched away */
     bool started, done, is_main;
     gs_fiber_fn fn;
@@ -81,14 +81,15 @@ static _Thread_local gs_fiber *starting, *starter;
  * most of a fiber's own memory, and virtual time keeps 100,000 fibers. */
 static _Thread_local ucontext_t start;
 
-/* Tells the sanitizers that control goes from `from` to `to`.  A fiber
- * that is done passes dying, so that its fake stack is freed. */
-static void before_switch(gs_fiber *from, gs_fiber *to, int dying)
+/* Tells the sanitizers that control goes from `from` to `to`.  No fiber
+ * dies: one that is done waits in its trampoline's loop to be taken again
+ * or freed. */
+static void before_switch(gs_fiber *from, gs_fiber *to)
 {
 #ifdef GS_ASAN
-    __sanitizer_start_switch_fiber(dying ? NULL : &from->asan_fake_stack, to->asan_bottom, to->asan_size);
+    __sanitizer_start_switch_fiber(&from->asan_fake_stack, to->asan_bottom, to->asan_size);
 #else
-    (void)from, (void)dying;
+    (void)from;
 #endif
 #ifdef GS_TSAN
     __tsan_switch_to_fiber(to->tsan_fiber, 0);
@@ -145,13 +146,23 @@ static void trampoline(void)
         starter->asan_size = size;
     }
 #endif
-    self->fn(self->arg);
-    self->done = true;
-    before_switch(self, self->back, 1);
-    if (self->back->started)
-        _longjmp(self->back->resume, 1);
-    starter = self;
-    start_fiber(self->back);
+    /* Each turn of the loop is one fiber's life on this stack: a pooled
+     * fiber given back and taken again resumes here with its new function
+     * (gs_fiber_pool_take), so a stack is started once, not at each
+     * thread's start: glibc's getcontext and setcontext each make a system
+     * call for the signal mask (1,020 of them for 256 simulated threads of
+     * one unit, four a thread once threads park at their start gate). */
+    for (;;) {
+        if (!_setjmp(self->top))
+            self->fn(self->arg);
+        self->done = true;
+        gs_fiber_switch(self, self->back);
+    }
+}
+
+_Noreturn void gs_fiber_leave(gs_fiber *self)
+{
+    _longjmp(self->top, 1);
 }
 
 gs_fiber *gs_fiber_main(void)
@@ -309,7 +320,7 @@ void gs_fiber_switch(gs_fiber *from, gs_fiber *to)
         after_switch(from);
         return;
     }
-    before_switch(from, to, 0);
+    before_switch(from, to);
     if (to->started)
         _longjmp(to->resume, 1);
     starter = from;
@@ -390,12 +401,21 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room)
 gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, void **roomp)
 {
     gs_fiber *f = p->free;
-    if (f) { /* its stack's frames are a dead fiber's: the sanitizers forget them */
+    if (f && f->started) { /* suspended in its trampoline's loop: it goes on there (trampoline) */
+        if (!f->done)
+            gs_fatal("a simulated thread's stack was taken again while in use", 0);
+        p->free = f->next_free;
+        f->fn = fn;
+        f->back = back;
+        f->done = false;
+        memset(f->arg, 0, lines(p->room));
+        if (roomp)
+            *roomp = f->arg;
+        return f;
+    }
+    if (f) { /* given back before it ever ran */
         p->free = f->next_free;
         forget(f);
-#ifdef GS_ASAN
-        __asan_unpoison_memory_region(f->stack, f->stack_size);
-#endif
         return fiber_init(f, f->stack, f->stack_size, lines(p->room), fn, back, roomp);
     }
     slab *s = p->slabs;

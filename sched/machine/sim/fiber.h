@@ -24,8 +24,8 @@ typedef void (*gs_fiber_fn)(void *arg);
 gs_fiber *gs_fiber_main(void);
 
 /* A fiber that will run fn(arg) on a stack of stack_size bytes once
- * switched to, then switch to back for good.  Returns NULL when out of
- * memory. */
+ * switched to, then switch to back for good (it is then done).  Returns
+ * NULL when out of memory. */
 gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back);
 
 /* Suspends from (the running fiber) and runs to from where it last
@@ -36,8 +36,13 @@ void gs_fiber_switch(gs_fiber *from, gs_fiber *to);
  * registers and the top of its stack. */
 void gs_fiber_prefetch(const gs_fiber *f);
 
-/* Whether f's function has returned. */
+/* Whether f's function has returned, or f has left it. */
 bool gs_fiber_done(const gs_fiber *f);
+
+/* The running fiber self leaves its function where it stands, as if it
+ * had returned: its frames are forgotten, not unwound (nothing they hold
+ * is released), and control goes to its back.  Never returns. */
+_Noreturn void gs_fiber_leave(gs_fiber *self);
 
 /* The lowest address f's stack may reach.  Its lowest page is a
  * tripwire: a fiber whose stack touched it stops the program when it is
@@ -67,9 +72,10 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room);
  * Returns NULL when out of memory. */
 gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, void **roomp);
 
-/* f, taken from p, is p's to give again: done (its fn returned), or
- * never to be switched to again, wherever it stopped (its stack's frames
- * are forgotten, not unwound: nothing they hold is released). */
+/* Gives f, taken from p, back to p: from f itself just before its fn
+ * returns or it leaves (gs_fiber_leave), or from elsewhere once it is
+ * done.  Taken again, it goes on in its trampoline with the new function:
+ * a stack is started once. */
 void gs_fiber_pool_give(gs_fiber_pool *p, gs_fiber *f);
 
 /* How many fibers p has made: those taken, less those taken again after

@@ -220,10 +220,6 @@ static void scheduler_loop(void *room)
 {
     sim *s = *(sim **)room;
     for (;;) {
-        if (s->parked) { /* off the fiber now: the pool's again (park) */
-            gs_fiber_pool_give(s->fibers, s->parked);
-            s->parked = NULL;
-        }
         sim_thread *best = next_turn(s);
         if (!best && s->nheap) {
             sim_event ev = sim_pop_event(s);
@@ -333,17 +329,15 @@ static bool sim_watch_core_wait(gs_os *os, void (*waited)(void *, uint64_t, uint
  * a gate are 16,384 records, not 16,384 stacks in use, each switched to
  * and from again before any thread ran its work (gilsim-bench's growth
  * rows: the host's caches lost at every pass). */
-/* Th, asleep at its gate, gives its fiber back and passes control on for
- * good: the scheduler gives the fiber back to the pool (not th, which
- * runs on it), and fiber_of gives th a fresh one once it is woken. */
+/* Th, asleep at its gate, gives its fiber back and leaves it, control
+ * going to the scheduler; fiber_of gives th one again once it is woken. */
 static _Noreturn void park(sim *s, sim_thread *th)
 {
     gs_fiber *f = th->fiber;
     th->fiber = NULL;
     th->parked = true;
-    s->parked = f;
-    gs_fiber_switch(f, s->scheduler);
-    gs_fatal("the simulated machine resumed a parked thread's fiber", 0);
+    gs_fiber_pool_give(s->fibers, f);
+    gs_fiber_leave(f);
 }
 
 /* Th's wait at its gate, as a runner's would be: the mutex, and the
@@ -382,7 +376,7 @@ static void thread_main(void *room)
     if (th->joiner)
         sim_schedule(s, th->t, s->m.wake_ns, th->joiner, SIM_BY_CALL);
     sim_leave_core(s, th);
-    gs_fiber_pool_give(s->fibers, th->fiber); /* taken again only once control has left it */
+    gs_fiber_pool_give(s->fibers, th->fiber); /* taken again once done, when it has switched away */
     th->fiber = NULL;
     /* returning switches to the scheduler for good */
 }

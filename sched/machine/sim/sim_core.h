@@ -126,7 +126,6 @@ typedef struct {
     uint64_t rng;
     gs_fiber *scheduler;
     gs_fiber_pool *fibers;  /* the scheduler's and the running threads' (sim.c, fiber_of) */
-    gs_fiber *parked;       /* a parked thread's, the scheduler's to give back (sim.c, park) */
     sim_thread *current;
     sim_thread **threads;
     uint32_t nthreads, cap;
