@@ -267,7 +267,7 @@ static int real_thread_start(gs_os *os, gs_thread **t, size_t stack_size, void *
     GS_PTHREAD(pthread_attr_init(&attr));
     if (stack_size)
         GS_PTHREAD(pthread_attr_setstacksize(&attr, stack_size));
-    int rc = gate ? pthread_create(&th->tid, &attr, held_main, th) : pthread_create(&th->tid, &attr, fn, arg);
+    int rc = pthread_create(&th->tid, &attr, gate ? held_main : fn, gate ? (void *)th : arg);
     pthread_attr_destroy(&attr);
     if (rc != 0) {
         free(th);

@@ -249,15 +249,16 @@ static void unmap_blocks(char *blocks, size_t n, size_t block)
     munmap(blocks, n * block);
 }
 
-/* Makes f, at the top of the stack of stack_size bytes at `stack`, a
- * fiber that runs fn, with room bytes after its record (whole cache
- * lines). */
-static gs_fiber *fiber_init(gs_fiber *f, char *stack, size_t stack_size, size_t room, gs_fiber_fn fn,
-                            gs_fiber *back, void **roomp)
+/* Makes a fiber in block, of size bytes (block_size), its record and
+ * room (whole cache lines) ending shift bytes below the block's end
+ * (COLOURS) and its stack below them. */
+static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back,
+                          void **roomp)
 {
-    size_t record = lines(sizeof(gs_fiber));
+    size_t record = lines(sizeof(gs_fiber)), stack_size = size - record - lines(room) - shift;
+    gs_fiber *f = (gs_fiber *)(void *)(block + stack_size);
     memset(f, 0, record + room);
-    f->stack = stack;
+    f->stack = block;
     f->fn = fn;
     f->arg = (char *)f + record;
     f->back = back;
@@ -270,16 +271,6 @@ static gs_fiber *fiber_init(gs_fiber *f, char *stack, size_t stack_size, size_t 
     if (roomp)
         *roomp = f->arg;
     return f;
-}
-
-/* Makes a fiber in block, of size bytes (block_size), its record and
- * room (whole cache lines) ending shift bytes below the block's end
- * (COLOURS) and its stack below them. */
-static gs_fiber *fiber_in(char *block, size_t size, size_t room, size_t shift, gs_fiber_fn fn, gs_fiber *back,
-                          void **roomp)
-{
-    size_t stack_size = size - lines(sizeof(gs_fiber)) - lines(room) - shift;
-    return fiber_init((gs_fiber *)(void *)(block + stack_size), block, stack_size, lines(room), fn, back, roomp);
 }
 
 gs_fiber *gs_fiber_new(size_t stack_size, gs_fiber_fn fn, void *arg, gs_fiber *back)
@@ -401,7 +392,7 @@ gs_fiber_pool *gs_fiber_pool_new(size_t stack_size, size_t room)
 gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, void **roomp)
 {
     gs_fiber *f = p->free;
-    if (f && f->started) { /* suspended in its trampoline's loop: it goes on there (trampoline) */
+    if (f) { /* done, in its trampoline's loop: it goes on there (trampoline) */
         if (!f->done)
             gs_fatal("a simulated thread's stack was taken again while in use", 0);
         p->free = f->next_free;
@@ -412,11 +403,6 @@ gs_fiber *gs_fiber_pool_take(gs_fiber_pool *p, gs_fiber_fn fn, gs_fiber *back, v
         if (roomp)
             *roomp = f->arg;
         return f;
-    }
-    if (f) { /* given back before it ever ran */
-        p->free = f->next_free;
-        forget(f);
-        return fiber_init(f, f->stack, f->stack_size, lines(p->room), fn, back, roomp);
     }
     slab *s = p->slabs;
     if (!s || s->used == SLAB_FIBERS) {
