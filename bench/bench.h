@@ -3,7 +3,7 @@
 #define GS_BENCH_H
 
 #define BENCH_REPS 7 /* runs per figure; the median is reported */
-#define BENCH_MAX  96
+#define BENCH_MAX  128
 
 typedef struct {
     double median, min, max;
@@ -79,6 +79,11 @@ typedef struct {
     int ok;
 } scale_result;
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy);
+/* The same run's instructions, counted by callgrind; false without
+ * valgrind. */
+#include <stdbool.h>
+bool bench_scale_instructions(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy,
+                              double *instructions);
 /* gilsim-bench --scale-child MODE WORKERS CORES POLICY: the fresh process
  * bench_scale_once starts; writes its scale_result to standard output. */
 int bench_scale_child(int argc, char **argv);

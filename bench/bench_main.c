@@ -131,12 +131,16 @@ static const bench_section *section_of(const bench_report *r, const char *name)
 }
 
 /* Whether row was measured beside other programs' work: a figure of time
- * in a busy section (a size is a size however busy the machine). */
+ * in a busy section (a size or a count is what it is however busy the
+ * machine). */
 static bool busy(const bench_report *r, const bench_row *row)
 {
+    static const char *const not_time[] = {"KiB", "bytes", "pages", "stacks", "instr"};
     const bench_section *sec = section_of(r, row->section);
-    bool size = strcmp(row->unit, "KiB") == 0 || strcmp(row->unit, "bytes") == 0;
-    return sec && sec->others_share > BENCH_BUSY_SHARE && !size;
+    for (size_t i = 0; i < sizeof not_time / sizeof not_time[0]; i++)
+        if (strcmp(row->unit, not_time[i]) == 0)
+            return false;
+    return sec && sec->others_share > BENCH_BUSY_SHARE;
 }
 
 static void print_table(const bench_report *r, const char *cpu, long cores, double load_before, double load_after)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
@@ -173,6 +174,52 @@ scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_si
     if (pid > 0)
         waitpid(pid, NULL, 0);
     return res;
+}
+
+/* The same run under callgrind (valgrind's instruction counter: this
+ * machine, a virtual one, lends no hardware counters to programs), for
+ * the instructions it executed, user space only: what the simulator's
+ * own work is, without the kernel's pages or the caches' misses.
+ * Callgrind prints "Collected : N" as it ends.  False when valgrind
+ * cannot be run (it is not installed: tools/install-deps --ci has it). */
+bool bench_scale_instructions(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy,
+                              double *instructions)
+{
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    int fds[2];
+    if (len <= 0 || pipe(fds) != 0)
+        return false;
+    self[len] = '\0';
+    char m[16], n[16], c[16], p[16];
+    snprintf(m, sizeof m, "%d", (int)mode);
+    snprintf(n, sizeof n, "%u", workers);
+    snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
+    snprintf(p, sizeof p, "%d", (int)policy);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0 || dup2(null, 1) < 0 || dup2(fds[1], 2) < 0)
+            _exit(127);
+        execlp("valgrind", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self, "--scale-child",
+               m, n, c, p, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char out[8192];
+    size_t got = 0;
+    ssize_t k;
+    while (pid > 0 && got < sizeof out - 1 && (k = read(fds[0], out + got, sizeof out - 1 - got)) > 0)
+        got += (size_t)k;
+    out[got] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (pid <= 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return false;
+    const char *at = strstr(out, "Collected : ");
+    return at && sscanf(at, "Collected : %lf", instructions) == 1;
 }
 
 static void scale(bench_report *r, gs_mode mode, uint32_t workers, const char *wall_name, const char *mem_name)

@@ -25,11 +25,17 @@
  *                     paid once, and over 16 threads they read as 40% more
  *                     a thread); and the largest over the smallest (target:
  *                     at most 1.2, as O(events x log threads) keeps it);
- *                     beside them, the largest count's page faults a thread
- *                     past the first (what memory costs: a fresh page is
- *                     1.3 to 2.5 us here, as much as the rest of a
- *                     thread) and the C stacks it made (as many as ran at
- *                     once: sim.c, "Start gates"); 1,024
+ *                     beside them, each row's page faults a thread past
+ *                     the first (what memory costs: a fresh page is 1.3
+ *                     to 2.5 us here, as much as the rest of a thread),
+ *                     the largest count's C stacks (as many as ran at
+ *                     once: sim.c, "Start gates"), and, where valgrind is
+ *                     installed, each row's instructions a thread past the
+ *                     first, counted by callgrind (user space only: the
+ *                     simulator's own work, which the growth target is
+ *                     about, without the kernel's pages and the caches'
+ *                     misses that the CPU time includes), with their
+ *                     largest over smallest; 1,024
  *                     processes on 1,024 modelled cores (target: under
  *                     0.3 s of CPU);
  *   scale             1,000 threads on 64 modelled cores, and 10,000 async
@@ -141,15 +147,53 @@ static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults, 
     return (bench_mark){.wall = sc.wall_s * 1e6, .cpu = sc.cpu_s * 1e6};
 }
 
+/* The growth rows again in instructions, counted by callgrind, one run
+ * each (they do not vary): the simulator's own work a thread, without
+ * the kernel's fresh pages and the caches' misses, which the CPU time
+ * includes.  Skipped, with a note, where valgrind is not installed.
+ * names: room for nt x nc names of `size` bytes. */
+static void add_growth_instructions(bench_report *rep, const uint32_t *threads, const uint32_t *cores, int nt,
+                                    int nc, char *names, size_t size)
+{
+    double lo = 0, hi = 0;
+    for (int c = 0; c < nc; c++) {
+        gs_sim_model m = GS_SIM_MODEL_DEFAULT;
+        m.cores = cores[c];
+        double one;
+        if (!bench_scale_instructions(GS_MODE_THREADS, 1, &m, GS_GIL_NONE, &one)) {
+            bench_note(rep, "growth in instructions: skipped, valgrind (callgrind) could not be run");
+            return;
+        }
+        for (int t = 0; t < nt; t++) {
+            double many;
+            if (!bench_scale_instructions(GS_MODE_THREADS, threads[t], &m, GS_GIL_NONE, &many)) {
+                bench_note(rep, "growth in instructions: skipped, a run under callgrind failed");
+                return;
+            }
+            double each = (many - one) / (threads[t] - 1);
+            char *name = names + (size_t)(c * nt + t) * size;
+            snprintf(name, size, "%u threads on %u modelled cores: instructions a thread (callgrind)", threads[t],
+                     cores[c]);
+            bench_add_ratio(rep, "sim", name, each, "instr", NULL); /* one value: a count does not vary */
+            lo = lo && lo < each ? lo : each;
+            hi = hi > each ? hi : each;
+        }
+    }
+    bench_add_ratio(rep, "sim", "instructions a thread: largest over smallest", hi / lo, "x", "at most 1.2");
+}
+
 static void add_growth(bench_report *rep)
 {
     static const uint32_t threads[] = {16, 256, 4096, 16384}, cores[] = {8, 1024};
-    static char names[14][80]; /* a row per count and core count, the 1-thread runs', the faults', the stacks' */
     enum { NT = sizeof threads / sizeof threads[0], NC = sizeof cores / sizeof cores[0] };
-    /* per row: each pair's time a thread beyond the first, and its 1-thread run's */
+    /* a row per count and core count for the CPU time, the faults and the
+     * instructions; the 1-thread runs', the stacks' */
+    static char names[3 * NC * NT + 2 * NC][80];
+    /* per row: each pair's time and page faults a thread beyond the first,
+     * and its 1-thread run's time */
     static double wall[NC][NT][GROWTH_REPS_SMALL], cpu[NC][NT][GROWTH_REPS_SMALL];
+    static double faults[NC][NT][GROWTH_REPS_SMALL];
     static double one_wall[NC][GROWTH_REPS_SMALL], one_cpu[NC][GROWTH_REPS_SMALL];
-    static double faults[NC][GROWTH_REPS]; /* the largest count's, a thread past the first */
     static double stacks[NC][GROWTH_REPS]; /* the largest count's C stacks (sim_stacks) */
     for (int r = 0; r < GROWTH_REPS_SMALL; r++)
         for (int c = 0; c < NC; c++) {
@@ -163,10 +207,9 @@ static void add_growth(bench_report *rep)
                            many = growth_run(threads[t], &m, &many_faults, &many_stacks);
                 if (t == 0) /* the smallest row's 1-thread runs, which are the most */
                     one_wall[c][r] = one.wall, one_cpu[c][r] = one.cpu;
-                if (t == NT - 1) {
-                    faults[c][r] = (many_faults - one_faults) / (threads[t] - 1);
+                if (t == NT - 1)
                     stacks[c][r] = many_stacks;
-                }
+                faults[c][t][r] = (many_faults - one_faults) / (threads[t] - 1);
                 wall[c][t][r] = (many.wall - one.wall) / (threads[t] - 1);
                 cpu[c][t][r] = (many.cpu - one.cpu) / (threads[t] - 1);
             }
@@ -176,8 +219,8 @@ static void add_growth(bench_report *rep)
         bench_figure fw, fc;
         bench_summarize(&fw, one_wall[c], GROWTH_REPS_SMALL);
         bench_summarize(&fc, one_cpu[c], GROWTH_REPS_SMALL);
-        snprintf(names[NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
-        bench_add_timed(rep, "sim", names[NC * NT + c], "us", &fw, &fc);
+        snprintf(names[3 * NC * NT + c], sizeof names[0], "a 1-thread run on %u modelled cores", cores[c]);
+        bench_add_timed(rep, "sim", names[3 * NC * NT + c], "us", &fw, &fc);
         for (int t = 0; t < NT; t++) {
             int reps = threads[t] > GROWTH_SMALL ? GROWTH_REPS : GROWTH_REPS_SMALL;
             bench_summarize(&fw, wall[c][t], reps);
@@ -188,17 +231,19 @@ static void add_growth(bench_report *rep)
             bench_add_timed(rep, "sim", name, "us", &fw, &fc);
             lo = lo && lo < fc.median ? lo : fc.median;
             hi = hi > fc.median ? hi : fc.median;
+            bench_summarize(&fw, faults[c][t], reps);
+            name = names[NC * NT + c * NT + t];
+            snprintf(name, sizeof names[0], "%u threads on %u modelled cores: page faults a thread", threads[t],
+                     cores[c]);
+            bench_add(rep, "sim", name, "pages", &fw);
         }
-        bench_summarize(&fw, faults[c], GROWTH_REPS);
-        snprintf(names[NC * NT + NC + c], sizeof names[0], "%u threads on %u modelled cores: page faults a thread",
-                 threads[NT - 1], cores[c]);
-        bench_add(rep, "sim", names[NC * NT + NC + c], "", &fw);
         bench_summarize(&fw, stacks[c], GROWTH_REPS);
-        snprintf(names[NC * NT + 2 * NC + c], sizeof names[0], "%u threads on %u modelled cores: C stacks made",
+        snprintf(names[3 * NC * NT + NC + c], sizeof names[0], "%u threads on %u modelled cores: C stacks made",
                  threads[NT - 1], cores[c]);
-        bench_add(rep, "sim", names[NC * NT + 2 * NC + c], "", &fw);
+        bench_add(rep, "sim", names[3 * NC * NT + NC + c], "stacks", &fw);
     }
     bench_add_ratio(rep, "sim", "CPU per thread: largest over smallest", hi / lo, "x", "at most 1.2");
+    add_growth_instructions(rep, threads, cores, NT, NC, names[2 * NC * NT], sizeof names[0]);
 }
 
 /* 1,024 processes on 1,024 modelled cores (see the header). */
