@@ -34,7 +34,9 @@
  * begins, which goes straight to the polling copy.  Real time and virtual
  * time thus run the same machine code, and gilsim-bench's paired figure
  * (chunks against one chunk) is the breaker's cost alone: 0.3% to 1.5%
- * on a Zen 5 core (2026-12-07).
+ * on a Zen 5 core (2026-12-07); on a Zen 4 core -1.3% to 2.7% (five
+ * runs), once a chunk no longer ends inside a superinstruction's run
+ * (vm_loop.inc, FIRST_ALONE), where it read 4.3% to 9.7%.
  *
  * The polls at every back-edge cost countdown 7% to 20% of its time when
  * real time ran the polling copy throughout (a compare with memory and a

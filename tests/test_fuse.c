@@ -146,10 +146,33 @@ static void test_superinstructions_do_what_their_runs_do(void **state)
     }
 }
 
+/* Budgets past gs_vm_run's chunk of 1,024 instructions (vm_eval.c), at
+ * every phase of countdown's four-instruction loop: a chunk that ends
+ * inside the loop's one superinstruction ends early, before it (vm_loop.inc,
+ * FIRST_ALONE), and only the budget's last chunk ends exactly; either way
+ * the fused code stops where the plain code does, every instruction
+ * counted once. */
+static void test_chunks_end_between_runs(void **state)
+{
+    (void)state;
+    char path[512], err[GS_ERRMSG_MAX];
+    gs_program p;
+    snprintf(path, sizeof path, "%s/workloads/programs/countdown.gsa", GS_SOURCE_DIR);
+    if (gs_load_file(path, &p, err) != 0)
+        fail_msg("%s", err);
+    const int64_t args[3] = {0, 2, 3000}; /* two units of 3,000: 24,000 instructions and more */
+    for (uint64_t budget = 1021; budget <= 1029; budget++)
+        assert_int_equal(run_both(&p, args, 3, budget), GS_STOP_DONE);
+    assert_int_equal(run_both(&p, args, 3, 5000), GS_STOP_DONE);
+    assert_int_equal(run_both(&p, args, 3, UINT64_MAX), GS_STOP_DONE);
+    gs_program_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_superinstructions_do_what_their_runs_do),
+        cmocka_unit_test(test_chunks_end_between_runs),
     };
     return cmocka_run_group_tests(tests, gs_testdir_enter, gs_testdir_leave);
 }
