@@ -141,6 +141,51 @@ int bench_scale_child(int argc, char **argv)
     return write(1, &out, sizeof out) == (ssize_t)sizeof out ? 0 : 1;
 }
 
+/* Starts gilsim-bench again, this very program, as --scale-child for mode
+ * x workers (on sim's cores, when sim) under policy: alone, its standard
+ * output on a pipe, or under callgrind (valgrind's instruction counter),
+ * its standard error, where callgrind says what it counted, on the pipe
+ * and its output dropped.  Returns its pid with the pipe's end to read in
+ * *out, or -1. */
+static pid_t start_scale_child(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy,
+                               bool under_callgrind, int *out)
+{
+    /* The file itself for valgrind, which reads it; a program runs again
+     * from /proc/self/exe, which a rebuild meanwhile does not move. */
+    char self[4096] = "/proc/self/exe";
+    ssize_t len = under_callgrind ? readlink("/proc/self/exe", self, sizeof self - 1) : 1;
+    int fds[2];
+    if (len <= 0 || pipe(fds) != 0)
+        return -1;
+    if (under_callgrind)
+        self[len] = '\0';
+    char m[16], n[16], c[16], p[16];
+    snprintf(m, sizeof m, "%d", (int)mode);
+    snprintf(n, sizeof n, "%u", workers);
+    snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
+    snprintf(p, sizeof p, "%d", (int)policy);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        if (under_callgrind) {
+            int null = open("/dev/null", O_WRONLY);
+            if (null < 0 || dup2(null, 1) < 0 || dup2(fds[1], 2) < 0)
+                _exit(127);
+            execlp("valgrind", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self,
+                   "--scale-child", m, n, c, p, (char *)NULL);
+        } else if (dup2(fds[1], 1) >= 0) {
+            execl(self, "gilsim-bench", "--scale-child", m, n, c, p, (char *)NULL);
+        }
+        _exit(127);
+    }
+    close(fds[1]);
+    if (pid < 0)
+        close(fds[0]);
+    *out = fds[0];
+    return pid;
+}
+
 /* Runs mode x workers (on a simulated machine, with sim) in a fresh
  * process: gilsim-bench itself, started again to run it alone.  A fork
  * would inherit the heap this process grew and freed (a run that reuses
@@ -149,76 +194,42 @@ int bench_scale_child(int argc, char **argv)
  * unseen) and its peak.  Returns what the child measured, in real time. */
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy)
 {
-    int fds[2];
     scale_result res = {0};
-    if (pipe(fds) != 0)
+    int fd;
+    pid_t pid = start_scale_child(mode, workers, sim, policy, false, &fd);
+    if (pid < 0)
         return res;
-    char m[16], n[16], c[16], p[16];
-    snprintf(m, sizeof m, "%d", (int)mode);
-    snprintf(n, sizeof n, "%u", workers);
-    snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
-    snprintf(p, sizeof p, "%d", (int)policy);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        if (dup2(fds[1], 1) < 0)
-            _exit(127);
-        execl("/proc/self/exe", "gilsim-bench", "--scale-child", m, n, c, p, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (pid > 0 && read(fds[0], &res, sizeof res) != (ssize_t)sizeof res)
+    if (read(fd, &res, sizeof res) != (ssize_t)sizeof res)
         res.ok = 0;
-    close(fds[0]);
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
+    close(fd);
+    waitpid(pid, NULL, 0);
     return res;
 }
 
-/* The same run under callgrind (valgrind's instruction counter: this
- * machine, a virtual one, lends no hardware counters to programs), for
- * the instructions it executed, user space only: what the simulator's
- * own work is, without the kernel's pages or the caches' misses.
- * Callgrind prints "Collected : N" as it ends.  False when valgrind
- * cannot be run (it is not installed: tools/install-deps --ci has it). */
+/* The same run under callgrind (this machine, a virtual one, lends no
+ * hardware counters to programs), for the instructions it executed, user
+ * space only: the simulator's own work, without the kernel's pages or the
+ * caches' misses.  Callgrind prints "Collected : N" as it ends.  False
+ * when valgrind cannot be run (it is not installed: tools/install-deps
+ * --ci has it). */
 bool bench_scale_instructions(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy,
                               double *instructions)
 {
-    char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    int fds[2];
-    if (len <= 0 || pipe(fds) != 0)
+    int fd;
+    pid_t pid = start_scale_child(mode, workers, sim, policy, true, &fd);
+    if (pid < 0)
         return false;
-    self[len] = '\0';
-    char m[16], n[16], c[16], p[16];
-    snprintf(m, sizeof m, "%d", (int)mode);
-    snprintf(n, sizeof n, "%u", workers);
-    snprintf(c, sizeof c, "%u", sim ? sim->cores : 0);
-    snprintf(p, sizeof p, "%d", (int)policy);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0 || dup2(null, 1) < 0 || dup2(fds[1], 2) < 0)
-            _exit(127);
-        execlp("valgrind", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self, "--scale-child",
-               m, n, c, p, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char out[8192];
+    char said[8192];
     size_t got = 0;
     ssize_t k;
-    while (pid > 0 && got < sizeof out - 1 && (k = read(fds[0], out + got, sizeof out - 1 - got)) > 0)
+    while (got < sizeof said - 1 && (k = read(fd, said + got, sizeof said - 1 - got)) > 0)
         got += (size_t)k;
-    out[got] = '\0';
-    close(fds[0]);
+    said[got] = '\0';
+    close(fd);
     int status = 0;
-    if (pid <= 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return false;
-    const char *at = strstr(out, "Collected : ");
+    const char *at = strstr(said, "Collected : ");
     return at && sscanf(at, "Collected : %lf", instructions) == 1;
 }
 
