@@ -81,7 +81,6 @@ typedef struct {
 scale_result bench_scale_once(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy);
 /* The same run's instructions, counted by callgrind; false without
  * valgrind. */
-#include <stdbool.h>
 bool bench_scale_instructions(gs_mode mode, uint32_t workers, const struct gs_sim_model *sim, gs_gil_policy policy,
                               double *instructions);
 /* gilsim-bench --scale-child MODE WORKERS CORES POLICY: the fresh process

@@ -148,7 +148,8 @@ static bench_mark growth_run(uint32_t n, const gs_sim_model *m, double *faults, 
 }
 
 /* The growth rows again in instructions, counted by callgrind, one run
- * each (they do not vary): the simulator's own work a thread, without
+ * each (a count moves by a few instructions a thread between runs, with
+ * what the process starts with): the simulator's own work a thread, without
  * the kernel's fresh pages and the caches' misses, which the CPU time
  * includes.  Skipped, with a note, where valgrind is not installed.
  * names: room for nt x nc names of `size` bytes. */
@@ -174,7 +175,7 @@ static void add_growth_instructions(bench_report *rep, const uint32_t *threads, 
             char *name = names + (size_t)(c * nt + t) * size;
             snprintf(name, size, "%u threads on %u modelled cores: instructions a thread (callgrind)", threads[t],
                      cores[c]);
-            bench_add_ratio(rep, "sim", name, each, "instr", NULL); /* one value: a count does not vary */
+            bench_add_ratio(rep, "sim", name, each, "instr", NULL); /* one value, from one run */
             lo = lo && lo < each ? lo : each;
             hi = hi > each ? hi : each;
         }
