@@ -165,8 +165,16 @@ void expect_events_bounded(gs_mode mode)
         assert_true(rec->dropped > 50 * 4 - 32);
         for (uint32_t k = 1; k < rec->n; k++)
             assert_true(gs_rec_event(rec, k)->t_ns >= gs_rec_event(rec, k - 1)->t_ns);
+        /* It wanted the lock and got it; while it waited, it may have
+         * asked the holder to drop it, if the OS kept the holder off a
+         * core for a switch interval (a ThreadSanitizer build beside
+         * other tests did, CI 2026-12-07). */
         assert_int_equal(gs_rec_event(rec, 0)->type, GS_EV_WANT);
-        assert_int_equal(gs_rec_event(rec, 1)->type, GS_EV_GOT);
+        uint32_t k = 1;
+        while (k < rec->n && gs_rec_event(rec, k)->type == GS_EV_DROP_REQUEST)
+            k++;
+        assert_true(k < rec->n);
+        assert_int_equal(gs_rec_event(rec, k)->type, GS_EV_GOT);
     }
     gs_run_result_free(&r);
     gs_workload_free(&w);
