@@ -15,12 +15,12 @@
  *                   core asleep, past --idle-poll);
  *   cold_ns         a little interpreted work (400 instructions, an
  *                   interpreter built, run and freed, about what a woken
- *                   I/O-bound worker does under the lock) right after 4 MiB
- *                   of other memory went through the caches, as other
- *                   threads' work does while a thread sleeps, less the same
- *                   work again at once; the model charges it after a sleep
- *                   past --idle-poll (a deep idle state flushes a core's
- *                   own caches too);
+ *                   I/O-bound worker does under the lock) right after a
+ *                   500 us sleep and 4 MiB of other memory through the
+ *                   caches, as a thread finds them after sleeping while
+ *                   other threads worked, less the same work again at
+ *                   once; the model charges it after a sleep past
+ *                   --idle-poll;
  *   switch_ns       the same hand-off with both threads on one core, less
  *                   a signal there; the core changes thread every time;
  *   timer_ns        how late a 1 ms timed wait ends;

@@ -60,12 +60,13 @@
  *               cache: about a hundred lines, of code and of the
  *               interpreter's state, mostly one after another, near a
  *               microsecond on a bare-metal core (an estimate).
- *               calibrate's little work after 4 MiB of other memory:
- *               0.13 to 0.19 us there, whose host keeps a sleeping
- *               core's caches; real gilsim's lock holds there with 256
- *               I/O-bound threads against one: 0.44 us longer at the
- *               median, 1 us on average.  Small, but it starts the
- *               convoy those 256 threads fall into on 2 cores (sim.c);
+ *               calibrate's little work after a 500 us sleep and 4 MiB
+ *               of other memory: 0.8 to 1.1 us there (2026-12-07, a Zen
+ *               4 host; the memory alone 0.13 to 0.27 us, as calibrate
+ *               measured it until then); real gilsim's lock holds there
+ *               with 256 I/O-bound threads: 0.9 to 1.5 us at the median
+ *               for 0.17 us of work.  It starts the convoy those 256
+ *               threads fall into on 2 cores (sim.c);
  *   switch_ns   1.3 to 2 us there;
  *   slice_ns    Linux CFS's minimum granularity;
  *   syscall_ns  a futex wait (a virtual machine's are dearer: 1 us there);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/futex.h>
 
 #include "../../../workloads/workload.h"
@@ -29,8 +30,8 @@ enum { BATCHES = 21, FILE_READS = 1000 };
  * --idle-poll default (100 us) and KVM's guest halt-poll (200 us), so the
  * core has left its polling for a real sleep. */
 enum { IDLE_HANDOFFS = 60 };
-/* Cold caches: COLD_SAMPLES a batch, each after POLLUTE_BYTES of other
- * memory, more than a core's own caches hold. */
+/* Cold caches: COLD_SAMPLES a batch, each after a sleep of IDLE_PAUSE_NS
+ * and POLLUTE_BYTES of other memory, more than a core's own caches hold. */
 enum { COLD_SAMPLES = 63, POLLUTE_BYTES = 4 << 20 };
 #define IDLE_PAUSE_NS 500000u
 
@@ -138,16 +139,26 @@ static int lock_batch(const gs_workload race[2], uint64_t *op_ns, char err[GS_ER
 }
 
 /* One batch: the median over COLD_SAMPLES of how much longer a little
- * work takes right after its caches were refilled with other memory
- * (POLLUTE_BYTES, more than a core's own caches hold) than the same work
- * again at once (calibrate.h).  The work builds, runs and frees an
- * interpreter, as a woken worker touches its own. */
+ * work takes right after a sleep past --idle-poll and other memory through
+ * the caches (POLLUTE_BYTES, more than a core's own caches hold) than the
+ * same work again at once (calibrate.h).  The work builds, runs and frees
+ * an interpreter, as a woken worker touches its own.  Both halves count
+ * on the development VM (2026-12-07, a Zen 4 host, five runs each): the
+ * other memory alone 0.22 to 0.27 us, the sleep alone 0.34 to 0.40, both
+ * 0.74 to 0.98, where real gilsim's 256 I/O-bound threads, whose sleeps
+ * are 1 ms while others run, hold the lock 0.5 to 1.1 us longer at the
+ * median than the model's holds with the first figure (a lone thread's
+ * 0.04 to 0.37 longer): its core halted, and the hypervisor's entries and
+ * exits and its other guests leave the core's caches, TLB and branch
+ * predictors to be refilled. */
 static int cold_batch(const gs_workload *little, volatile unsigned char *other, uint64_t *cold_ns,
                       char err[GS_ERRMSG_MAX])
 {
     uint64_t extra[COLD_SAMPLES];
     int64_t sum;
     for (int i = 0; i < COLD_SAMPLES; i++) {
+        struct timespec pause = {0, IDLE_PAUSE_NS};
+        nanosleep(&pause, NULL);
         for (size_t b = 0; b < POLLUTE_BYTES; b += 64) /* what other threads do to the caches meanwhile */
             other[b]++;
         uint64_t t0 = gs_now_ns();
