@@ -145,12 +145,11 @@ static int lock_batch(const gs_workload race[2], uint64_t *op_ns, char err[GS_ER
  * an interpreter, as a woken worker touches its own.  Both halves count
  * on the development VM (2026-12-07, a Zen 4 host, five runs each): the
  * other memory alone 0.22 to 0.27 us, the sleep alone 0.34 to 0.40, both
- * 0.74 to 0.98, where real gilsim's 256 I/O-bound threads, whose sleeps
- * are 1 ms while others run, hold the lock 0.5 to 1.1 us longer at the
- * median than the model's holds with the first figure (a lone thread's
- * 0.04 to 0.37 longer): its core halted, and the hypervisor's entries and
- * exits and its other guests leave the core's caches, TLB and branch
- * predictors to be refilled. */
+ * 0.74 to 0.98.  Real gilsim's 256 I/O-bound threads there, each sleeping
+ * 1 ms while others run, hold the lock 0.9 to 1.5 us at the median for
+ * 0.17 us of work, a lone I/O-bound thread 0.42 to 0.75: a halted core
+ * comes back through the hypervisor, whose other work leaves its caches,
+ * TLB and branch predictors to be refilled. */
 static int cold_batch(const gs_workload *little, volatile unsigned char *other, uint64_t *cold_ns,
                       char err[GS_ERRMSG_MAX])
 {
