@@ -380,6 +380,15 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o)
     return check_combinations(o);
 }
 
+int gs_cli_check_whole(const gs_cli_options *o, const gs_workload *wl)
+{
+    if (!wl->whole || !o->work || (o->weak && o->work == 1))
+        return 0;
+    return gs_cli_usage_error("%s: its main takes no count of units, so each worker runs all of it once: drop %s, "
+                              "or give it main(first, count, size) looping over count",
+                              wl->name, o->weak ? "--work-per-worker" : "--work");
+}
+
 gs_run_config gs_cli_run_config(const gs_cli_options *o)
 {
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,

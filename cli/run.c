@@ -78,6 +78,10 @@ gs_status gs_cli_run(int argc, char **argv)
         fprintf(stderr, "gilsim: %s\n", err);
         return GS_ERR_INPUT;
     }
+    if (gs_cli_check_whole(&o, &wl) != 0) {
+        gs_workload_free(&wl);
+        return GS_ERR_USAGE;
+    }
     if (gs_cli_outputs_open(&o.outputs) != 0) {
         gs_workload_free(&wl);
         return GS_ERR_USAGE;

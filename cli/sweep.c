@@ -55,13 +55,18 @@ int gs_cli_sweep_prepare(gs_cli_sweep_setup *u, int argc, char **argv, gs_status
             *status = GS_ERR_INPUT;
             return -1;
         }
+        if (gs_cli_check_whole(o, &u->wl[u->loaded]) != 0) {
+            u->loaded++; /* freed with the others */
+            *status = GS_ERR_USAGE;
+            return -1;
+        }
         s->workloads[u->loaded] = &u->wl[u->loaded];
     }
     /* Each workload's own default, a quarter of a run's: a point takes
      * about 0.2 s for one worker, so the default sweep stays under half a
      * minute.  (--work gives every workload the same units.) */
     for (uint32_t i = 0; i < o->nwl && !o->work; i++)
-        s->work[i] = u->wl[i].default_work / 4 ? u->wl[i].default_work / 4 : 1;
+        s->work[i] = u->wl[i].whole ? 1 : u->wl[i].default_work / 4 ? u->wl[i].default_work / 4 : 1;
     for (uint32_t i = 0; i < o->nwl && o->work; i++)
         u->wl[i].work_from = GS_FROM_OPTION;
     s->cfg.work = o->work ? o->work : s->work[0];

@@ -203,14 +203,32 @@ def split(total, n, k):
     return k * base + min(k, extra), base + (1 if k < extra else 0)
 
 
-def arguments(main, first, count, size):
-    return (first, count, size)[: len(inspect.signature(main).parameters)]
+def calls(main, first, count, size):
+    """main's calls for a worker's share: one with the share, or, where main
+    takes no count (gilsim gives each worker one unit of such a program,
+    which it runs all of), one for each unit, so that one worker's run does
+    the work of many."""
+    n = len(inspect.signature(main).parameters)
+    if n >= 2:
+        return [(first, count, size)[:n]]
+    return [(first + k, count, size)[:n] for k in range(count)]
+
+
+def share(main, first, count, size):
+    return sum(main(*args) for args in calls(main, first, count, size))
+
+
+async def share_async(main, first, count, size):
+    total = 0
+    for args in calls(main, first, count, size):
+        total += await main(*args)
+    return total
 
 
 def in_child(path, first, count, size, latency, results):
     die_with_parent()
     module = load(path, False, latency)
-    results.put(module.main(*arguments(module.main, first, count, size)))
+    results.put(share(module.main, first, count, size))
 
 
 def run(a, workers):
@@ -222,7 +240,7 @@ def run(a, workers):
         results = [0] * workers
 
         def worker(k):
-            results[k] = module.main(*arguments(module.main, parts[k][0], parts[k][1], a.unit_size))
+            results[k] = share(module.main, parts[k][0], parts[k][1], a.unit_size)
 
         threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
         for t in threads:
@@ -244,7 +262,7 @@ def run(a, workers):
 
         async def tasks():  # a thread for each task's pipe or file I/O: none waits for another's
             asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(workers))
-            return await asyncio.gather(*(module.main(*arguments(module.main, first, count, a.unit_size))
+            return await asyncio.gather(*(share_async(module.main, first, count, a.unit_size)
                                           for first, count in parts))
 
         checksum = sum(asyncio.run(tasks()))

@@ -302,11 +302,12 @@ static void workload_line(FILE *out, const gs_run_config *c)
     char line[640], lat[32];
     uint64_t units = c->weak ? c->work * c->workers : c->work;
     int n = snprintf(line, sizeof line, "%s, %" PRIu64 " unit%s%s", w->name, units, units == 1 ? "" : "s",
-                     c->weak ? " (weak scaling)" : "");
+                     w->whole ? " (weak scaling: its main takes no count of units, so each worker ran all of it)"
+                     : c->weak ? " (weak scaling)" : "");
     if (w->work_from == GS_FROM_MEASURED)
         n += snprintf(line + n, sizeof line - (size_t)n, " (about a second's worth for one worker, measured here: "
                       "--work N to choose)");
-    if (w->spec.kind == GS_WL_PROGRAM) {
+    if (w->spec.kind == GS_WL_PROGRAM && w->prog.funcs[w->prog.main].nargs == 3) { /* else main has no size */
         static const char *const from[] = {[GS_FROM_OPTION] = "", [GS_FROM_PROGRAM] = " (the program's own)",
                                            [GS_FROM_NOWHERE] = " (none given: --unit-size N)"};
         n += snprintf(line + n, sizeof line - (size_t)n, ", unit size %" PRId64 "%s", w->unit_size,
@@ -436,7 +437,8 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     fputc('\n', out);
     time_line(out, c, s);
     fprintf(out, "checksum  %" PRId64 "%s\n", s->checksum,
-            e->checksum_ok == 1 ? " (matches the 1-worker run)"
+            e->checksum_ok == 1 ? (c->workload->whole ? " (the 1-worker run's, once for each worker)"
+                                                       : " (matches the 1-worker run)")
             : e->checksum_ok == 0 ? " (DIFFERS from the 1-worker run: work was lost)" : "");
 }
 

@@ -331,7 +331,7 @@ static void test_failing_worker_exit_status(void **state)
     for (int m = 0; m < 3; m++) {
         char args[256], want[64];
         char *out;
-        snprintf(args, sizeof args, "--%s 3 --program %s --work 3 --no-baseline", modes[m][0], prog);
+        snprintf(args, sizeof args, "--%s 3 --program %s --no-baseline", modes[m][0], prog); /* a unit each */
         assert_int_equal(run(args, NULL, &out), 1);
         snprintf(want, sizeof want, "1 of 3 %s failed", modes[m][2]);
         assert_non_null(strstr(out, want));
@@ -340,7 +340,7 @@ static void test_failing_worker_exit_status(void **state)
         snprintf(want, sizeof want, "did 2 of the 3 units"); /* the failed one's unit is not counted */
         assert_non_null(strstr(out, want));
         /* with a 1-worker baseline too: no speedup of work not all done */
-        snprintf(args, sizeof args, "--%s 3 --program %s --work 3", modes[m][0], prog);
+        snprintf(args, sizeof args, "--%s 3 --program %s", modes[m][0], prog);
         assert_int_equal(run(args, NULL, &out), 1);
         assert_non_null(strstr(out, want));
         assert_null(strstr(out, "as fast as"));
@@ -612,6 +612,14 @@ static void test_vs_python(void **state)
         assert_fits_80(args, out);
     }
     test_vs_python_io_latency();
+    /* main(first), with no count: gilsim runs it once in each worker
+     * (first 0, 1, 2), and python3's workers call it so too */
+    static const char whole[] = "def main(first):\n    n = 1000\n    while n > 0:\n        n -= 1\n    return first + 1\n";
+    write_file("whole.py", whole, sizeof whole - 1);
+    if (run("--threads 3 --program whole.py --vs-python", &err, &out) != 0)
+        fail_msg("gilsim --vs-python of whole.py: %s", err);
+    if (!strstr(squeezed(out), " checksum 6 6 (the same)"))
+        fail_msg("no checksum of 1 + 2 + 3 from both:\n%s", out);
     /* python3 deadlocks on examples/deadlock.py and would wait forever: it
      * is given twice the --timeout, then stopped, and gilsim says so */
     snprintf(args, sizeof args, "--threads 2 --program %s/examples/deadlock.py --work 2 --io-latency 300ms "

@@ -193,6 +193,50 @@ static void test_sweep_in_virtual_time(void **state)
     assert_non_null(strstr(err, "--jobs applies only with --sim"));
 }
 
+/* A program whose main takes no count of units cannot share them out: N
+ * workers run it N times, so the run is weak scaling, one unit a worker,
+ * its speedup and checksum against one worker's one run (told as a share
+ * of units, 4 threads under the lock read 0.25x as fast as 1), and --work,
+ * which it could not honour, is refused. */
+static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
+{
+    (void)state;
+    static const char whole[] = "def main():\n    n = 2000000\n    while n > 0:\n        n -= 1\n    return 7\n";
+    write_file("whole.py", whole, sizeof whole - 1);
+    char *out, *err;
+    assert_int_equal(run("--sim --threads 4 --program whole.py --json w.json", NULL, &out), 0);
+    assert_non_null(strstr(unwrapped(out), "4 units (weak scaling: its main takes no count of units, so each "
+                                            "worker ran all of it)"));
+    assert_non_null(strstr(out, "checksum  28 (the 1-worker run's, once for each worker)"));
+    json_error_t jerr;
+    json_t *doc = json_load_file("w.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *config = json_object_get(doc, "config"), *summary = json_object_get(doc, "summary");
+    assert_true(json_is_true(json_object_get(config, "weak_scaling")));
+    assert_int_equal(json_integer_value(json_object_get(config, "work")), 1);
+    assert_true(json_is_true(json_object_get(summary, "checksum_matches_baseline")));
+    double threads = json_real_value(json_object_get(summary, "speedup"));
+    json_decref(doc);
+    assert_true(threads > 0.95 && threads < 1.05); /* the lock lets one run at a time */
+    assert_int_equal(run("--sim --processes 4 --program whole.py --json p.json", NULL, NULL), 0);
+    doc = json_load_file("p.json", 0, &jerr);
+    assert_non_null(doc);
+    double processes = json_real_value(json_object_get(json_object_get(doc, "summary"), "speedup"));
+    json_decref(doc);
+    assert_true(processes > 3 && processes <= 4); /* 4 of 8 modelled cores, less the forks */
+
+    assert_int_equal(run("--sim --threads 2 --program whole.py --work-per-worker 1 --quiet", NULL, NULL), 0);
+    assert_int_equal(run("--sim --threads 2 --program whole.py --work 5", &err, NULL), 2);
+    assert_non_null(strstr(err, "whole.py: its main takes no count of units, so each worker runs all of it once: "
+                                "drop --work"));
+    assert_int_equal(run("sweep --sim --workers 1,2 --program whole.py --work-per-worker 3", &err, NULL), 2);
+    assert_non_null(strstr(err, "drop --work-per-worker"));
+    assert_int_equal(run("sweep --sim --workers 1,2 --modes threads --program whole.py --csv s.csv --quiet", NULL, NULL),
+                     0);
+    /* each point's work one unit a worker, and its checksum checked: mode, workload, work, ..., workers, cores */
+    assert_int_equal(system("grep -q '^threads,whole.py,1,0,.*,2,8,virtual,.*,true,' s.csv || { cat s.csv; false; }"), 0);
+}
+
 /* A sweep says what a race lost against its 1-worker point: the same share
  * the run alone reports against its own baseline (virtual time repeats
  * itself), in the CSV and the JSON. */
@@ -321,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_bad_model_options),
         cmocka_unit_test(test_sweep_in_virtual_time),
         cmocka_unit_test(test_sweep_says_what_a_race_lost),
+        cmocka_unit_test(test_a_main_without_a_count_runs_whole_in_each_worker),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),

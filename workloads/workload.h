@@ -89,6 +89,10 @@ typedef struct {
     int race_counter;      /* the race: the shared variable counted, whose end
                               value should be units x unit_size; -1 otherwise */
     uint64_t default_work; /* units when the user gives no --work */
+    bool whole;            /* program: main takes no count of units (fewer than
+                              two arguments), so a worker cannot run a share
+                              of them: every worker runs all of it, once (a
+                              weak-scaling run of one unit a worker) */
     uint64_t io_latency_ns; /* the I/O latency the run should use: the spec's, or the program's own */
     gs_origin unit_size_from, work_from, latency_from;
 } gs_workload;
@@ -113,7 +117,9 @@ int gs_workload_named(const char *name, gs_workload_spec *spec, const char **rat
  * program asks for (.default), else 0 and the spec's; its default work is
  * about a second's worth of units for one worker, measured by running one
  * unit here (in virtual time, its instructions at the modelled cost), or
- * 1 unit when one takes longer than that to tell.  Work origin is
+ * 1 unit when one takes longer than that to tell; a whole program's (its
+ * main takes no count) is 1 unit a worker, GS_FROM_PROGRAM, which every
+ * run of it keeps (experiment.c).  Work origin is otherwise
  * GS_FROM_MEASURED or GS_FROM_BUILTIN; the command line sets work_from
  * when --work says.  Returns 0, or -1 with a message. */
 int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_ERRMSG_MAX]);
