@@ -204,10 +204,11 @@ static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
     static const char whole[] = "def main():\n    n = 2000000\n    while n > 0:\n        n -= 1\n    return 7\n";
     write_file("whole.py", whole, sizeof whole - 1);
     char *out, *err;
-    assert_int_equal(run("--sim --threads 4 --program whole.py --json w.json", NULL, &out), 0);
+    assert_int_equal(run("--sim --threads 4 --program whole.py --json w.json --html w.html", NULL, &out), 0);
     assert_non_null(strstr(unwrapped(out), "4 units (weak scaling: its main takes no count of units, so each "
                                             "worker ran all of it)"));
     assert_non_null(strstr(out, "checksum  28 (the 1-worker run's, once for each worker)"));
+    assert_non_null(strstr(read_text("w.html"), "The checksum was the 1-worker run's once for each worker"));
     json_error_t jerr;
     json_t *doc = json_load_file("w.json", 0, &jerr);
     assert_non_null(doc);
