@@ -94,10 +94,11 @@ int gs_cli_parse(int argc, char **argv, gs_command cmd, gs_cli_options *o);
  * timeout, events.  Mode, workers, workload and work are the caller's. */
 gs_run_config gs_cli_run_config(const gs_cli_options *o);
 
-/* --work or --work-per-worker (but 1) for a program whose main takes no
- * count of units (wl->whole), which every worker runs all of, once:
- * returns -1 after saying so, else 0. */
-int gs_cli_check_whole(const gs_cli_options *o, const gs_workload *wl);
+/* What a program's main cannot honour: --unit-size where it takes no size,
+ * --work or --work-per-worker (but 1) where it takes no count of units
+ * (wl->whole), since every worker runs all of it, once.  Returns -1 after
+ * saying so, else 0. */
+int gs_cli_check_main(const gs_cli_options *o, const gs_workload *wl);
 
 /* A plot's name ends in .png or .svg, and gnuplot can be given it (no
  * control character).  Returns 0, or -1 after saying what is wrong. */

@@ -78,7 +78,7 @@ gs_status gs_cli_run(int argc, char **argv)
         fprintf(stderr, "gilsim: %s\n", err);
         return GS_ERR_INPUT;
     }
-    if (gs_cli_check_whole(&o, &wl) != 0) {
+    if (gs_cli_check_main(&o, &wl) != 0) {
         gs_workload_free(&wl);
         return GS_ERR_USAGE;
     }

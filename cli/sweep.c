@@ -55,7 +55,7 @@ int gs_cli_sweep_prepare(gs_cli_sweep_setup *u, int argc, char **argv, gs_status
             *status = GS_ERR_INPUT;
             return -1;
         }
-        if (gs_cli_check_whole(o, &u->wl[u->loaded]) != 0) {
+        if (gs_cli_check_main(o, &u->wl[u->loaded]) != 0) {
             u->loaded++; /* freed with the others */
             *status = GS_ERR_USAGE;
             return -1;

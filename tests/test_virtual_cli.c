@@ -196,8 +196,8 @@ static void test_sweep_in_virtual_time(void **state)
 /* A program whose main takes no count of units cannot share them out: N
  * workers run it N times, so the run is weak scaling, one unit a worker,
  * its speedup and checksum against one worker's one run (told as a share
- * of units, 4 threads under the lock read 0.25x as fast as 1), and --work,
- * which it could not honour, is refused. */
+ * of units, 4 threads under the lock read 0.25x as fast as 1); --work and
+ * --unit-size, which it could not honour, are refused. */
 static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
 {
     (void)state;
@@ -230,6 +230,8 @@ static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
     assert_int_equal(run("--sim --threads 2 --program whole.py --work 5", &err, NULL), 2);
     assert_non_null(strstr(err, "whole.py: its main takes no count of units, so each worker runs all of it once: "
                                 "drop --work"));
+    assert_int_equal(run("--sim --threads 2 --program whole.py --unit-size 5", &err, NULL), 2);
+    assert_non_null(strstr(err, "whole.py: its main takes no unit size, so --unit-size would change nothing"));
     assert_int_equal(run("sweep --sim --workers 1,2 --program whole.py --work-per-worker 3", &err, NULL), 2);
     assert_non_null(strstr(err, "drop --work-per-worker"));
     assert_int_equal(run("sweep --sim --workers 1,2 --modes threads --program whole.py --csv s.csv --quiet", NULL, NULL),
