@@ -330,6 +330,10 @@ void gs_report_sweep_notes(FILE *out, const gs_sweep *s, const gs_host *h)
         fprintf(out, "\nSpeedup is against 1 worker of the same mode; the workers ran\n%s.\n",
                 gs_host_where(&s->cfg, h, where));
     }
+    for (uint32_t w = 0; w < s->nworkloads; w++) /* why its wall grows with the workers */
+        if (s->workloads[w]->whole)
+            fprintf(out, "%s: its main takes no count of units, so each worker ran all\nof it (weak scaling).\n",
+                    s->workloads[w]->name);
 }
 
 int gs_write_run_csv(FILE *f, const gs_experiment *e, const gs_host *h)

@@ -234,8 +234,9 @@ static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
     assert_non_null(strstr(err, "whole.py: its main takes no unit size, so --unit-size would change nothing"));
     assert_int_equal(run("sweep --sim --workers 1,2 --program whole.py --work-per-worker 3", &err, NULL), 2);
     assert_non_null(strstr(err, "drop --work-per-worker"));
-    assert_int_equal(run("sweep --sim --workers 1,2 --modes threads --program whole.py --csv s.csv --quiet", NULL, NULL),
-                     0);
+    assert_int_equal(run("sweep --sim --workers 1,2 --modes threads --program whole.py --csv s.csv", NULL, &out), 0);
+    assert_non_null(strstr(out, "whole.py: its main takes no count of units, so each worker ran all\nof it (weak scaling)."));
+    assert_fits_80("sweep of whole.py", out);
     /* each point's work one unit a worker, and its checksum checked: mode, workload, work, ..., workers, cores */
     assert_int_equal(system("grep -q '^threads,whole.py,1,0,.*,2,8,virtual,.*,true,' s.csv || { cat s.csv; false; }"), 0);
 }
