@@ -384,7 +384,7 @@ int gs_cli_check_main(const gs_cli_options *o, const gs_workload *wl)
 {
     if (wl->spec.kind != GS_WL_PROGRAM)
         return 0;
-    if (o->unit_size && wl->prog.funcs[wl->prog.main].nargs < 3)
+    if (o->unit_size && gs_workload_main_args(wl) < 3)
         return gs_cli_usage_error("%s: its main takes no unit size, so --unit-size would change nothing: drop it, "
                                   "or give it main(first, count, size)", wl->name);
     if (!wl->whole || !o->work || (o->weak && o->work == 1))

@@ -307,7 +307,7 @@ static void workload_line(FILE *out, const gs_run_config *c)
     if (w->work_from == GS_FROM_MEASURED)
         n += snprintf(line + n, sizeof line - (size_t)n, " (about a second's worth for one worker, measured here: "
                       "--work N to choose)");
-    if (w->spec.kind == GS_WL_PROGRAM && w->prog.funcs[w->prog.main].nargs == 3) { /* else main has no size */
+    if (w->spec.kind == GS_WL_PROGRAM && gs_workload_main_args(w) == 3) { /* else main has no size */
         static const char *const from[] = {[GS_FROM_OPTION] = "", [GS_FROM_PROGRAM] = " (the program's own)",
                                            [GS_FROM_NOWHERE] = " (none given: --unit-size N)"};
         n += snprintf(line + n, sizeof line - (size_t)n, ", unit size %" PRId64 "%s", w->unit_size,

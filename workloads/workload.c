@@ -330,7 +330,7 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
         gs_label(base, strlen(base), w->name, sizeof w->name); /* reports show the label; the JSON keeps the path */
         if ((rc = gs_load_file(spec->path, &w->prog, err)) != 0)
             return rc;
-        uint32_t nargs = w->prog.funcs[w->prog.main].nargs;
+        uint32_t nargs = gs_workload_main_args(w);
         if (nargs > 3) {
             snprintf(err, GS_ERRMSG_MAX, "%s: main takes %u arguments; at most 3 (first unit, units, unit size)",
                      w->prog.source, nargs);
@@ -371,6 +371,11 @@ uint32_t gs_workload_args(const gs_workload *w, uint64_t first, uint64_t count, 
     args[0] = (int64_t)first;
     args[1] = (int64_t)count;
     args[2] = w->unit_size;
+    return gs_workload_main_args(w);
+}
+
+uint32_t gs_workload_main_args(const gs_workload *w)
+{
     return w->prog.funcs[w->prog.main].nargs;
 }
 

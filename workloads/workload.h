@@ -135,6 +135,8 @@ int64_t gs_countdown_unit_size(uint64_t units, uint64_t cpu_ns, double instructi
 /* Fills args for a worker doing units [first, first+count); returns how
  * many main takes. */
 uint32_t gs_workload_args(const gs_workload *w, uint64_t first, uint64_t count, int64_t args[3]);
+/* How many of (first unit, units, unit size) the program's main takes. */
+uint32_t gs_workload_main_args(const gs_workload *w);
 
 /* Runs units [first, first+count) on this thread with every I/O answered at
  * once with its token: the checksum every schedule must reproduce.  Returns

@@ -42,7 +42,7 @@ static void compare(gs_experiment *e)
         return;
     if (!e->cfg.weak)
         e->checksum_ok = m->checksum == e->base_summary.checksum;
-    else if (e->cfg.workload->whole && e->cfg.workload->prog.funcs[e->cfg.workload->prog.main].nargs == 0)
+    else if (e->cfg.workload->whole && gs_workload_main_args(e->cfg.workload) == 0)
         /* main(): each worker ran what the one did, summed as the summary sums (main(first) was given
          * each its own first unit, which the one did not run) */
         e->checksum_ok = (uint64_t)m->checksum == (uint64_t)e->base_summary.checksum * e->cfg.workers;
