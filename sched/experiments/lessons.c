@@ -68,7 +68,7 @@ const gs_lesson gs_lessons[] = {
      27, PY311 ", threads started together (0 to 50 in each run) [22 to 32]", true},
     {"... runs losing updates at 5 ms (%)", GS_LESSON_LOSING, 2, 2, 5 * MS, 0, GS_BAND_RANGE, 90, 100, 36,
      PY311 ", threads started together (2026-12-05: 63 to 80 in batches of 30 and 40; 2026-12-07: 29 to 48 in "
-           "batches of 21, 36 at the median of four); the band is issue 27's", false},
+           "batches of 21, 36 at the median of four; 2026-12-08: 67 in 21); the band is issue 27's", true},
     {"... lost at 1 us (%)", GS_LESSON_RACE, 2, 2, 1 * US, 0, GS_BAND_20, 0, 0, 31, PY311 " [24]", true},
     {"the race under a threading.Lock: wall / without it, 5 ms", GS_LESSON_RACE_LOCK, 2, 2, 5 * MS, 0, GS_BAND_20,
      0, 0, 8.7, PY311 " (medians 8.0 to 11.1 by the hour) [90 to 150]", true},
@@ -210,18 +210,27 @@ static int speedup(gs_run_config cfg, uint32_t workers, double *value, double *s
     return 0;
 }
 
-/* The race's units of 1000 updates: CPython's 2 x 200,000 take about
- * 8.4 ms a thread (42 ns an update), 1.7 switch intervals, and the lesson
- * is what happens across them.  An update here is 46 instructions
- * (workloads/programs/race.gsa), 46 ns at the classroom's 1 ns an
- * instruction; on a model whose instructions cost less (this VM's
- * calibration: 0.5 ns) the threads do as many more updates as keep the
- * race as long in time, or it would end inside one interval and lose
- * nothing.  Real runs do CPython's count. */
+/* The race's units of 1000 updates.  Real runs do CPython's count, 2 x
+ * 200,000.  In virtual time the race lasts as long as CPython's, whatever
+ * an instruction costs on the model, since the lesson is what happens
+ * across its switch intervals: lessons.py's race (the two threads' wall)
+ * takes CPython 3.11.7 on the development VM 28 ms, 5.6 intervals at 5 ms
+ * (median of 21 runs, 27 to 45 ms; a lone thread's 200,000 updates 16 to
+ * 23 ms; 2026-12-08, load 0.6), about 70 ns an update; sim.h's lock_op_ns
+ * had 25 ms from 2026-12-06.  An update here is RACE_UPDATE instructions
+ * (workloads/programs/race.gsa).  The race was sized from 42 ns an update
+ * until 2026-12-08: 18 ms, in which the switch interval let the lock go
+ * twice and 3 of 10 seeds lost nothing; at 28 ms it goes four or five
+ * times (docs/calibration.md). */
+enum { RACE_UPDATE = 46 };
+#define CPYTHON_RACE_NS (28.0 * MS)
+
 static uint64_t race_units(const gs_run_config *cfg)
 {
-    double ns = cfg->sim && cfg->sim->instruction_ns > 0 ? cfg->sim->instruction_ns : 1.0;
-    return (uint64_t)(400 / ns + 0.5);
+    if (!cfg->sim)
+        return 400;
+    double ns = cfg->sim->instruction_ns > 0 ? cfg->sim->instruction_ns : 1.0;
+    return (uint64_t)(CPYTHON_RACE_NS / (RACE_UPDATE * 1000 * ns) + 0.5);
 }
 
 int gs_lesson_measure(const gs_lesson *l, const gs_sim_model *sim, double *value, double *stacked,
