@@ -80,8 +80,7 @@ int gs_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* Returns 1 when len bytes were read, 0 at end of file, -1 on error. */
-static int read_all(int fd, void *buf, size_t len)
+int gs_read_all(int fd, void *buf, size_t len)
 {
     char *p = buf;
     size_t got = 0;
@@ -101,7 +100,7 @@ static void *echo_main(void *arg)
 {
     echo_peer *p = arg;
     int64_t token;
-    while (read_all(p->fd, &token, sizeof token) == 1) {
+    while (gs_read_all(p->fd, &token, sizeof token) == 1) {
         if (p->latency_ns)
             wait_for(-1, p->stop_fd, p->latency_ns); /* a stopped run's peer answers at once */
         if (gs_write_all(p->fd, &token, sizeof token) != 0)
@@ -224,7 +223,7 @@ int gs_io_perform(gs_io *io, uint32_t worker, gs_io_kind kind, int64_t token, in
         int64_t echo;
         if (gs_write_all(fd, &token, sizeof token) == 0 && wait_for(fd, io->stop_fd, UINT64_MAX) == GS_IO_STOPPED)
             return GS_IO_STOPPED;
-        if (read_all(fd, &echo, sizeof echo) != 1) {
+        if (gs_read_all(fd, &echo, sizeof echo) != 1) {
             snprintf(err, GS_ERRMSG_MAX, "pipe I/O to the echo peer failed: %s", strerror(errno));
             return -1;
         }

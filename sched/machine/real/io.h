@@ -56,6 +56,10 @@ int gs_io_check_block(const unsigned char *block, int64_t token, char err[GS_ERR
 /* Writes all len bytes, retrying after signals.  Returns 0, or -1 with errno. */
 int gs_write_all(int fd, const void *buf, size_t len);
 
+/* Reads all len bytes, retrying after signals.  Returns 1 when it did, 0
+ * at an end of file before any, -1 otherwise. */
+int gs_read_all(int fd, void *buf, size_t len);
+
 /* Stops the echo peers and closes everything. */
 void gs_io_close(gs_io *io);
 
