@@ -31,8 +31,10 @@ static void say_failures(const gs_experiment *e)
     if (r->stopped)
         fprintf(stderr, "gilsim: %s before every %s finished its share of the work\n",
                 gs_run_stopping() ? "interrupted" : "stopped by --timeout", gs_mode_singular[r->cfg.mode]);
-    if (e->checksum_ok == 0)
-        fprintf(stderr, "gilsim: the checksum differs from the 1-worker run's: work was lost\n");
+    char clause[320];
+    if (e->checksum_ok != 1 && gs_checksum_said(e, clause, sizeof clause))
+        fprintf(stderr, "gilsim: %sthe checksum, %lld, %s%s\n", e->checksum_ok == 0 ? "" : "note: ",
+                (long long)e->summaries[e->median].checksum, e->checksum_ok == 0 ? "" : "is ", clause);
 }
 
 /* The terminal report and the files.  Returns the exit status. */

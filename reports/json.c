@@ -264,6 +264,8 @@ static json_t *experiment_json(const gs_experiment *e, const gs_host *h)
                         e->have_baseline ? json_real(e->base_summary.wall_s) : json_null());
     json_object_set_new(summary, "checksum_matches_baseline",
                         e->checksum_ok < 0 ? json_null() : json_boolean(e->checksum_ok));
+    json_object_set_new(summary, "checksum_of_split_alone",
+                        e->split_alone_known ? json_integer((json_int_t)e->split_alone) : json_null());
     bool spread = e->have_baseline && e->nbase > 1 && e->nruns > 1;
     json_object_set_new(summary, "speedup_min", spread ? json_real(e->speedup_min) : json_null());
     json_object_set_new(summary, "speedup_max", spread ? json_real(e->speedup_max) : json_null());

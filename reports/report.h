@@ -110,6 +110,12 @@ void gs_plot_files_abandon(gs_plot_files *p);
  * package when gnuplot is missing); closes all three either way. */
 int gs_report_plot(gs_plot_files *p, gs_plot_metric metric, const gs_sweep *s, const gs_host *h, char err[GS_ERRMSG_MAX]);
 
+/* What the median run's checksum says about its work, as a clause after
+ * "the checksum" ("matches the 1-worker run", "DIFFERS ...: work was lost
+ * or done twice", or why it could not check the run); NULL when it says
+ * nothing (no baseline, weak scaling, a failed run). */
+const char *gs_checksum_said(const gs_experiment *e, char *buf, size_t size);
+
 /* The terminal report: the answer in one sentence, then the figures.
  * Fits 80 columns. */
 void gs_report_text(FILE *out, const gs_experiment *e, const gs_host *h, bool color);

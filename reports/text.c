@@ -436,10 +436,36 @@ static void setup(FILE *out, const gs_experiment *e, const gs_run_summary *s)
     }
     fputc('\n', out);
     time_line(out, c, s);
-    fprintf(out, "checksum  %" PRId64 "%s\n", s->checksum,
-            e->checksum_ok == 1 ? (c->workload->whole ? " (the 1-worker run's, once for each worker)"
-                                                       : " (matches the 1-worker run)")
-            : e->checksum_ok == 0 ? " (DIFFERS from the 1-worker run: work was lost)" : "");
+    char said[320], line[400];
+    if (gs_checksum_said(e, said, sizeof said))
+        snprintf(line, sizeof line, "%" PRId64 " (%s)", s->checksum, said);
+    else
+        snprintf(line, sizeof line, "%" PRId64, s->checksum);
+    gs_wrap(out, "checksum  ", line);
+}
+
+const char *gs_checksum_said(const gs_experiment *e, char *buf, size_t size)
+{
+    long long wanted = (long long)gs_experiment_checksum_wanted(e), alone = (long long)e->split_alone;
+    if (e->checksum_ok == 1)
+        snprintf(buf, size, "%s", e->cfg.workload->whole ? "the 1-worker run's, once for each worker"
+                                                          : "matches the 1-worker run");
+    else if (e->checksum_ok == 0 && e->split_alone_known)
+        snprintf(buf, size,
+                 "DIFFERS from the 1-worker run's, %lld, and from the same split of the work run alone, %lld: "
+                 "work was lost or done twice, or the program's result depends on how its workers interleaved",
+                 wanted, alone);
+    else if (e->checksum_ok == 0)
+        snprintf(buf, size, "DIFFERS from the 1-worker run's, %lld: work was lost or done twice", wanted);
+    else if (e->split_alone_agrees)
+        snprintf(buf, size,
+                 "not the 1-worker run's, %lld, but what the same split of the work gives run alone: this "
+                 "program's main returns no sum over its units that adds up across workers, so its checksum "
+                 "cannot check the run; README, \"Program format\"",
+                 wanted);
+    else
+        return NULL;
+    return buf;
 }
 
 static void worker_table(FILE *out, const gs_run_result *r)

@@ -46,6 +46,14 @@ typedef struct {
     double speedup_min, speedup_max; /* of the runs and their paired baselines */
     double efficiency;          /* speedup / workers */
     int checksum_ok;            /* 1 matches the baseline, 0 differs, -1 unchecked */
+    /* A checksum that differed from the baseline's is set against the same
+     * split of the work, each worker's units run alone, one after another,
+     * on one thread (compare in experiment.c): when that agrees with the
+     * run, no work was lost, the program's checksum just does not add up
+     * across workers, and checksum_ok is -1 with split_alone_agrees. */
+    bool split_alone_known;
+    int64_t split_alone;        /* the split's checksum, run alone */
+    bool split_alone_agrees;
 } gs_experiment;
 
 /* The first of the program's shared variables (not the race workload's
@@ -54,6 +62,10 @@ typedef struct {
  * baseline, or none differs).  *lost: the share of the baseline's value
  * missing (0 when the run's is larger, or the baseline's is not above 0). */
 int gs_experiment_shared_differs(const gs_experiment *e, uint32_t from, double *lost);
+
+/* The checksum the median run should have had: the baseline's, or for a
+ * program whose main() takes no arguments the baseline's once a worker. */
+int64_t gs_experiment_checksum_wanted(const gs_experiment *e);
 
 /* Runs it all.  Returns 0 if at least one run took place, or -1 with err.
  * Progress, if wanted, goes through progress(done, total, arg). */

@@ -241,6 +241,56 @@ static void test_a_main_without_a_count_runs_whole_in_each_worker(void **state)
     assert_int_equal(system("grep -q '^threads,whole.py,1,0,.*,2,8,virtual,.*,true,' s.csv || { cat s.csv; false; }"), 0);
 }
 
+/* A checksum that differs from the 1-worker run's is set against the same
+ * split of the work run alone: a main that returns no sum over its units
+ * (a student's that ignores its first unit) agrees with its split and is
+ * said to be uncheckable, exit 0, where it was told as work lost; one
+ * whose result depends on the interleaving (it returns a shared counter
+ * it races on) differs from both, exit 1. */
+static void test_a_checksum_that_does_not_add_up_is_not_work_lost(void **state)
+{
+    (void)state;
+    static const char ignores_first[] = "def main(first, count):\n    s = 0\n    for i in range(count):\n"
+                                        "        s += i\n    return s\n";
+    write_file("halves.py", ignores_first, sizeof ignores_first - 1);
+    char *out, *err;
+    assert_int_equal(run("--sim --threads 2 --program halves.py --work 10 --json h.json --html h.html", &err, &out),
+                     0);
+    /* one worker: 0+1+...+9 = 45; two: 0+...+4 twice = 20 */
+    assert_non_null(strstr(unwrapped(out), "checksum  20 (not the 1-worker run's, 45, but what the same split of "
+                                           "the work gives run alone: this program's main returns no sum"));
+    assert_null(strstr(out, "work was lost"));
+    assert_fits_80("an uncheckable checksum", out);
+    assert_non_null(strstr(read_text("h.html"), "The checksum was not the 1-worker run's, 45"));
+    json_error_t jerr;
+    json_t *doc = json_load_file("h.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *summary = json_object_get(doc, "summary");
+    assert_true(json_is_null(json_object_get(summary, "checksum_matches_baseline")));
+    assert_int_equal(json_integer_value(json_object_get(summary, "checksum_of_split_alone")), 20);
+    json_decref(doc);
+    assert_int_equal(run("--sim --threads 2 --program halves.py --work 10 --quiet", &err, NULL), 0);
+    assert_non_null(strstr(err, "gilsim: note: the checksum, 20, is not the 1-worker run's, 45"));
+
+    static const char returns_shared[] = "counter = 0\n\n\ndef touch():\n    return 0\n\n\n"
+                                         "def main(first, count):\n    global counter\n    for i in range(count):\n"
+                                         "        c = counter\n        touch()\n        counter = c + 1\n"
+                                         "    return counter\n";
+    write_file("racy.py", returns_shared, sizeof returns_shared - 1);
+    assert_int_equal(run("--sim --threads 2 --program racy.py --work 20000 --switch-interval 1us --json r.json",
+                         NULL, &out),
+                     1);
+    assert_non_null(strstr(unwrapped(out), "(DIFFERS from the 1-worker run's, 20000, and from the same split of "
+                                           "the work run alone, 20000: work was lost or done twice, or the "
+                                           "program's result depends on how its workers interleaved)"));
+    doc = json_load_file("r.json", 0, &jerr);
+    assert_non_null(doc);
+    summary = json_object_get(doc, "summary");
+    assert_true(json_is_false(json_object_get(summary, "checksum_matches_baseline")));
+    assert_int_equal(json_integer_value(json_object_get(summary, "checksum_of_split_alone")), 20000);
+    json_decref(doc);
+}
+
 /* A sweep says what a race lost against its 1-worker point: the same share
  * the run alone reports against its own baseline (virtual time repeats
  * itself), in the CSV and the JSON. */
@@ -370,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_sweep_in_virtual_time),
         cmocka_unit_test(test_sweep_says_what_a_race_lost),
         cmocka_unit_test(test_a_main_without_a_count_runs_whole_in_each_worker),
+        cmocka_unit_test(test_a_checksum_that_does_not_add_up_is_not_work_lost),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),
