@@ -10,7 +10,7 @@
 #include "plan.h"
 
 #define RESULT_MAGIC "gilsim-point"
-#define RESULT_FORMAT 1
+#define RESULT_FORMAT 2 /* 2: a verdict's unequal work (its ratio) */
 /* Slurm refuses array indices past its MaxArraySize, 1001 by default: a
  * larger plan gives each task several points. */
 #define SLURM_MAX_TASKS 1000u
@@ -168,7 +168,7 @@ static const struct {
     P(F_U32, verdict.doubts), P(F_REAL, verdict.busy_share), P(F_BOOL, verdict.busy_baseline),
     P(F_BOOL, verdict.busy_waited), P(F_REAL, verdict.stacked_share),
     P(F_BOOL, verdict.stacked_sure), P(F_REAL, verdict.speedup), P(F_REAL, verdict.bound), P(F_REAL, verdict.spread),
-    P(F_BOOL, verdict.spread_baseline), P(F_REAL, shared_lost),
+    P(F_BOOL, verdict.spread_baseline), P(F_REAL, verdict.work_ratio), P(F_REAL, shared_lost),
 };
 #undef P
 #define NFIELDS (sizeof fields / sizeof fields[0])

@@ -242,7 +242,12 @@ static void sweep_doubts(FILE *out, const gs_sweep *s)
             gs_wrap(out, "- ", line);
         }
     }
-    if (any)
+    if (said[GS_DOUBT_UNEQUAL_WORK])
+        gs_wrap(out, "", GS_UNEQUAL_WORK_ADVICE);
+    gs_verdict others = {0};
+    for (int d = 0; d < GS_DOUBT_COUNT; d++)
+        others.doubts |= said[d] ? 1u << d : 0;
+    if (gs_verdict_rerun_helps(&others))
         fputs(s->cfg.sim ? "Run it again without --background.\n"
                          : "Run it again with --repeat 5 (on an idle machine, if this one was busy), or\n"
                            "with --sim.\n", out);

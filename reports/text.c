@@ -221,6 +221,10 @@ static void doubts(FILE *out, const gs_experiment *e, const gs_verdict *v)
             wrapped(out, text, strlen(text), 2, 2);
             fputs(".\n", out);
         }
+    if (gs_verdict_has(v, GS_DOUBT_UNEQUAL_WORK))
+        gs_wrap(out, "", GS_UNEQUAL_WORK_ADVICE);
+    if (!gs_verdict_rerun_helps(v))
+        return;
     if (e->cfg.sim) {
         fputs("Run it again without --background, or with more --repeat.\n", out);
         return;

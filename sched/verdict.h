@@ -50,7 +50,19 @@
  *                   time (by more than GS_ONE_LOCK_SPEEDUP_MAX);
  *   unsteady        repeats (of the runs or of the baselines) whose slowest
  *                   and fastest differ by more than GS_SPREAD_MAX of the
- *                   median.
+ *                   median;
+ *   unequal-work    the median run's workers ran more (or fewer)
+ *                   instructions a unit than the 1-worker run, by more than
+ *                   GS_WORK_SLACK: the speedup, units a second against
+ *                   units a second, compares unequal work.  Every built-in
+ *                   workload's unit is the same work however the units are
+ *                   shared out; a student's main that ignores its count (it
+ *                   does all of its work in every worker), one that chooses
+ *                   its work by its first unit (examples/convoy.py: unit 0's
+ *                   worker sleeps, the others compute) or one that waits by
+ *                   spinning on a shared variable is not, and 8 threads of
+ *                   one that ignores its count read "0.13x as fast as 1",
+ *                   a lesson about the lock that the lock never taught.
  * The bounds leave room for what an idle machine still varies by: on the
  * 2-core development VM one run's wall varies by up to 8% either way, so
  * the ratio of two by up to 16%: a speedup is doubted past the cores by
@@ -84,6 +96,10 @@
 #define GS_CORES_SLACK 1.15
 #define GS_ONE_LOCK_SPEEDUP_MAX 1.25
 #define GS_SPREAD_MAX 0.25
+/* Instructions a unit, the run's over the baseline's or the other way
+ * round: built-in workloads differ by a few instructions a worker (its
+ * start and end), a program that ignores its count by the workers. */
+#define GS_WORK_SLACK 1.25
 
 #define GS_DOUBTS(X)                 \
     X(BUSY, "busy")                  \
@@ -91,7 +107,8 @@
     X(BEYOND_CORES, "beyond-cores")  \
     X(UNDER_ONE_LOCK, "under-one-lock") \
     X(BEYOND_CPU, "beyond-cpu")      \
-    X(UNSTEADY, "unsteady")
+    X(UNSTEADY, "unsteady")          \
+    X(UNEQUAL_WORK, "unequal-work")
 
 typedef enum {
 #define GS_DOUBT_ENUM(e, name) GS_DOUBT_##e,
@@ -116,6 +133,8 @@ typedef struct {
     double speedup, bound;     /* beyond-*, under-one-lock: the speedup and its bound */
     double spread;             /* unsteady: (max - min) / median of the walls ... */
     bool spread_baseline;      /* ... and whether the baselines' */
+    double work_ratio;         /* unequal-work: the run's instructions a unit over
+                                  the baseline's */
 } gs_verdict;
 
 /* The share of the time a real run's workers wanted a core that they
@@ -134,6 +153,16 @@ void gs_judge(const gs_experiment *e, gs_verdict *v);
 
 static inline bool gs_verdict_trusted(const gs_verdict *v) { return v->doubts == 0; }
 static inline bool gs_verdict_has(const gs_verdict *v, gs_doubt d) { return (v->doubts >> d) & 1u; }
+/* Whether running again could clear a doubt of v: every doubt but unequal
+ * work, which is the program's. */
+static inline bool gs_verdict_rerun_helps(const gs_verdict *v)
+{
+    return (v->doubts & ~(1u << GS_DOUBT_UNEQUAL_WORK)) != 0;
+}
+/* What to do about unequal work. */
+#define GS_UNEQUAL_WORK_ADVICE                                                                         \
+    "A speedup compares like with like only where each unit is the same work however the units are " \
+    "shared out (README, \"Program format\")."
 
 /* The sentence that says doubt d of v in plain words, with the figure that
  * shows it, for workers of mode: into buf, which it returns. */

@@ -193,6 +193,7 @@ static gs_experiment made(const gs_workload *w, gs_mode mode, uint32_t workers, 
 static void test_each_check(void **state)
 {
     (void)state;
+    char text[512];
     gs_workload cpu = load_kind(GS_WL_COUNTDOWN, 0), io = load_kind(GS_WL_IO_BOUND, GS_IO_SLEEP);
     gs_run_summary s, b;
     gs_verdict v;
@@ -233,13 +234,30 @@ static void test_each_check(void **state)
     e.wall_min_s = 0.9, e.wall_max_s = 1.1;
     gs_judge(&e, &v);
     assert_true(gs_verdict_trusted(&v));
+    /* instructions a unit: the run's 1.2x the baseline's is within the
+     * slack, 4x (a main that ignores its count) and 1/2 are not */
+    e = made(&cpu, GS_MODE_THREADS, 4, 2, 1, &s, &b);
+    s.units = e.base_summary.units = 100;
+    e.base_summary.instructions = 100000;
+    s.instructions = 120000;
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
+    s.instructions = 400000;
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_UNEQUAL_WORK);
+    assert_true(v.work_ratio == 4);
+    assert_false(gs_verdict_rerun_helps(&v)); /* the program's doing: running again clears nothing */
+    assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_UNEQUAL_WORK, GS_MODE_THREADS, 4, text, sizeof text),
+                           "the 4 threads ran 4.00x as many instructions a unit as the 1 thread did"));
+    s.instructions = 50000;
+    gs_judge(&e, &v);
+    assert_int_equal(v.doubts, 1u << GS_DOUBT_UNEQUAL_WORK);
     /* a one-thread baseline that only computes, kept off a CPU */
     e = made(&cpu, GS_MODE_THREADS, 1, 2, 1, &s, &b);
     e.base_summary.off_cpu_share = 0.3;
     gs_judge(&e, &v);
     assert_int_equal(v.doubts, 1u << GS_DOUBT_BUSY);
     assert_true(v.busy_baseline && v.busy_waited);
-    char text[512];
     assert_non_null(strstr(gs_verdict_say(&v, GS_DOUBT_BUSY, GS_MODE_THREADS, 1, text, sizeof text),
                            "the 1-thread run was kept off a CPU 30% of its time"));
     /* a lone run of one unit waits for a core as long as its start and

@@ -233,7 +233,7 @@ static void test_merge_names_what_is_wrong(void **state)
                         "--workers 1,2,3 --work 121 --cores 2 --point 4", GS_GILSIM), 0);
     assert_refused("part/*.point other/*.point", "point 4 of another plan");
     /* another gilsim's */
-    assert_int_equal(sh("sed 's/^gilsim-point 1 [^ ]*/gilsim-point 1 0.0.1/' run/gilsim-*-2.point > old.point"),
+    assert_int_equal(sh("sed 's/^gilsim-point 2 [^ ]*/gilsim-point 2 0.0.1/' run/gilsim-*-2.point > old.point"),
                      0);
     assert_refused("part/*.point old.point", "was made by gilsim 0.0.1");
     /* a damaged result, and what is not one at all */
@@ -245,7 +245,7 @@ static void test_merge_names_what_is_wrong(void **state)
     assert_refused("part", "3 of the 18 points");
     assert_refused("other", "holds no result of this plan");
     /* a result that claims another place in the plan */
-    assert_int_equal(sh("sed 's/^\\(gilsim-point 1 [^ ]* [^ ]*\\) 2 /\\1 5 /' run/gilsim-*-2.point > moved.point"),
+    assert_int_equal(sh("sed 's/^\\(gilsim-point 2 [^ ]* [^ ]*\\) 2 /\\1 5 /' run/gilsim-*-2.point > moved.point"),
                      0);
     assert_refused("run/gilsim-*-[0-46-9].point run/gilsim-*-1?.point moved.point", "where the plan's point 5");
     /* a plan with an edited line */
@@ -359,7 +359,7 @@ static void test_real_time_plans_warn(void **state)
     assert_int_equal(run("sweep --sim --workers 1,2 --plan real/sim.txt --slurm real/sim.sh", NULL, &out), 0);
     assert_fits_80("a plan's guide", out);
     assert_int_equal(sh("cd real && sh plan.txt"), 0);
-    assert_int_equal(sh("cd real && sed -i 's/^\\(gilsim-point 1 [^ ]* [^ ]* 2 2\\) [^ ]*/\\1 far-away/' "
+    assert_int_equal(sh("cd real && sed -i 's/^\\(gilsim-point 2 [^ ]* [^ ]* 2 2\\) [^ ]*/\\1 far-away/' "
                         "gilsim-*-2.point"), 0);
     assert_int_equal(run("merge real/plan.txt real/gilsim-*.point --csv real/out.csv", &err, NULL), 0);
     assert_non_null(strstr(err, "measured on 2 machines"));

@@ -291,6 +291,51 @@ static void test_a_checksum_that_does_not_add_up_is_not_work_lost(void **state)
     json_decref(doc);
 }
 
+/* A program whose units are not the same work however they are shared
+ * out (this one does all of its work whatever its count) reads 4 threads
+ * as 0.25x as fast as 1: its speedup is doubted, in the report, its JSON
+ * and a sweep's, with advice about the program, not about running again. */
+static void test_a_speedup_of_unequal_work_is_doubted(void **state)
+{
+    (void)state;
+    static const char ignores_count[] = "def work(n):\n    while n > 0:\n        n -= 1\n    return 0\n\n\n"
+                                        "def main(first, count):\n    work(200000)\n    return count\n";
+    write_file("ignores.py", ignores_count, sizeof ignores_count - 1);
+    char *out;
+    assert_int_equal(run("--sim --threads 4 --program ignores.py --work 8 --json u.json", NULL, &out), 0);
+    const char *one = unwrapped(out);
+    assert_non_null(strstr(one, "4 threads ran 0.25x as fast as 1 thread on 8 modelled cores (virtual time), but "
+                                "these figures cannot be trusted: - the 4 threads ran 4.00x as many instructions "
+                                "a unit as the 1 thread did, so the speedup compares unequal work"));
+    assert_non_null(strstr(one, "A speedup compares like with like only where each unit is the same work"));
+    assert_null(strstr(one, "Run it again"));
+    assert_fits_80("unequal work", out);
+    json_error_t jerr;
+    json_t *doc = json_load_file("u.json", 0, &jerr);
+    assert_non_null(doc);
+    json_t *verdict = json_object_get(json_object_get(doc, "summary"), "verdict");
+    assert_true(json_is_false(json_object_get(verdict, "trusted")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(verdict, "doubts"), 0),
+                                                          "kind")),
+                        "unequal-work");
+    json_decref(doc);
+    assert_int_equal(run("sweep --sim --modes threads --workers 1,2 --program ignores.py --work 8 --csv u.csv",
+                         NULL, &out),
+                     0);
+    assert_non_null(strstr(out, "0.50?"));
+    assert_int_equal(system("grep -q ',unequal-work,' u.csv || { cat u.csv; false; }"), 0);
+    /* the same work a unit, shared out: no doubt */
+    char args[512];
+    snprintf(args, sizeof args, "--sim --threads 4 --program %s/examples/countdown.py --work 8 --json c.json",
+             GS_SOURCE_DIR);
+    assert_int_equal(run(args, NULL, NULL), 0);
+    doc = json_load_file("c.json", 0, &jerr);
+    assert_non_null(doc);
+    verdict = json_object_get(json_object_get(doc, "summary"), "verdict");
+    assert_true(json_is_true(json_object_get(verdict, "trusted")));
+    json_decref(doc);
+}
+
 /* A sweep says what a race lost against its 1-worker point: the same share
  * the run alone reports against its own baseline (virtual time repeats
  * itself), in the CSV and the JSON. */
@@ -421,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_sweep_says_what_a_race_lost),
         cmocka_unit_test(test_a_main_without_a_count_runs_whole_in_each_worker),
         cmocka_unit_test(test_a_checksum_that_does_not_add_up_is_not_work_lost),
+        cmocka_unit_test(test_a_speedup_of_unequal_work_is_doubted),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),

@@ -95,6 +95,17 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
         }
     }
 
+    if (e->have_baseline && whole && e->base_summary.units && e->base_summary.instructions) {
+        const gs_run_summary *m = &e->summaries[e->median];
+        double per_unit = m->units ? (double)m->instructions / (double)m->units : 0;
+        double base_per_unit = (double)e->base_summary.instructions / (double)e->base_summary.units;
+        double ratio = per_unit / base_per_unit;
+        if (ratio > GS_WORK_SLACK || ratio * GS_WORK_SLACK < 1) {
+            v->work_ratio = ratio;
+            v->doubts |= 1u << GS_DOUBT_UNEQUAL_WORK;
+        }
+    }
+
     double runs = e->nruns > 1 ? spread_of(e->wall_min_s, e->wall_max_s, e->summaries[e->median].wall_s) : 0;
     double bases = e->nbase > 1 ? spread_of(e->base_wall_min_s, e->base_wall_max_s, e->base_summary.wall_s) : 0;
     v->spread = runs > bases ? runs : bases;
@@ -151,6 +162,12 @@ const char *gs_verdict_say(const gs_verdict *v, gs_doubt d, gs_mode mode, uint32
     case GS_DOUBT_UNSTEADY:
         snprintf(buf, size, "the repeats disagree: the %s runs' slowest took %.0f%% longer than their fastest, "
                  "of the median", v->spread_baseline ? "1-worker" : "measured", 100 * v->spread);
+        break;
+    case GS_DOUBT_UNEQUAL_WORK:
+        snprintf(buf, size, "the %u %s ran %.2fx as many instructions a unit as the 1 %s did, so the speedup "
+                 "compares unequal work, not what the lock did: a program whose units' work depends on how they "
+                 "are shared out (a main that ignores its count, or that chooses its work by its first unit) or "
+                 "that waits by spinning does this", workers, many, v->work_ratio, one);
         break;
     default:
         snprintf(buf, size, "?");
