@@ -394,6 +394,17 @@ int gs_cli_check_main(const gs_cli_options *o, const gs_workload *wl)
                               wl->name, o->weak ? "--work-per-worker" : "--work");
 }
 
+void gs_cli_bound_program(const gs_cli_options *o, const gs_workload *wl, gs_run_config *cfg)
+{
+    if (!wl->may_not_end || o->timeout_ns)
+        return;
+    cfg->timeout_ns = GS_CLI_UNENDING_TIMEOUT_NS;
+    fprintf(stderr, "gilsim: %s: its %s ran %llu million instructions alone without ending, so it runs as "
+                    "with --timeout %llus%s (give --timeout D to choose)\n", wl->name, wl->whole ? "main" : "first unit",
+            GS_PROBE_INSTRUCTIONS / 1000000ull, GS_CLI_UNENDING_TIMEOUT_NS / 1000000000ull,
+            o->sim ? " of virtual time" : "");
+}
+
 gs_run_config gs_cli_run_config(const gs_cli_options *o)
 {
     return (gs_run_config){.mode = o->mode, .workers = o->workers, .work = o->work, .weak = o->weak,

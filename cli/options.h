@@ -100,6 +100,12 @@ gs_run_config gs_cli_run_config(const gs_cli_options *o);
  * saying so, else 0. */
 int gs_cli_check_main(const gs_cli_options *o, const gs_workload *wl);
 
+/* A program that may not end (wl->may_not_end) runs, without --timeout, as
+ * with --timeout GS_CLI_UNENDING_TIMEOUT_NS, so that a student's endless
+ * loop does not hang a class: sets cfg's and says so on standard error. */
+#define GS_CLI_UNENDING_TIMEOUT_NS (20ull * 1000000000ull)
+void gs_cli_bound_program(const gs_cli_options *o, const gs_workload *wl, gs_run_config *cfg);
+
 /* A plot's name ends in .png or .svg, and gnuplot can be given it (no
  * control character).  Returns 0, or -1 after saying what is wrong. */
 int gs_check_plot_name(const char *path);

@@ -99,6 +99,7 @@ gs_status gs_cli_run(int argc, char **argv)
                        .argc = gs_cli_argc(), .argv = gs_cli_argv()};
     e.cfg.workload = &wl;
     e.cfg.io_latency_ns = wl.io_latency_ns; /* --io-latency's, or the program's own */
+    gs_cli_bound_program(&o, &wl, &e.cfg);
     if (e.cfg.work)
         wl.work_from = GS_FROM_OPTION;
     else

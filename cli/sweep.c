@@ -61,6 +61,7 @@ int gs_cli_sweep_prepare(gs_cli_sweep_setup *u, int argc, char **argv, gs_status
             return -1;
         }
         s->workloads[u->loaded] = &u->wl[u->loaded];
+        gs_cli_bound_program(o, &u->wl[u->loaded], &s->cfg);
     }
     /* Each workload's own default, a quarter of a run's: a point takes
      * about 0.2 s for one worker, so the default sweep stays under half a

@@ -336,6 +336,40 @@ static void test_a_speedup_of_unequal_work_is_doubted(void **state)
     json_decref(doc);
 }
 
+/* A student's endless loop does not hang a class: a program whose first
+ * unit (or whole main) runs gilsim's probe out runs as with --timeout 20s,
+ * said on standard error, unless --timeout says otherwise.  (At 1 us an
+ * instruction 20 s of virtual time is 20 million instructions: quick.) */
+static void test_a_program_that_may_not_end_is_bounded(void **state)
+{
+    (void)state;
+    static const char forever[] = "def main(first, count):\n    while True:\n        pass\n    return 0\n";
+    static const char forever_whole[] = "def main():\n    while True:\n        pass\n";
+    write_file("forever.py", forever, sizeof forever - 1);
+    write_file("forever0.py", forever_whole, sizeof forever_whole - 1);
+    char *out, *err;
+    assert_int_equal(run("--sim --instruction-ns 1000 --threads 2 --program forever.py", &err, &out), 1);
+    assert_non_null(strstr(err, "gilsim: forever.py: its first unit ran 300 million instructions alone without "
+                                "ending, so it runs as with --timeout 20s of virtual time (give --timeout D to "
+                                "choose)"));
+    assert_non_null(strstr(unwrapped(out), "2 threads were stopped by --timeout after 20.00 s"));
+    assert_int_equal(run("--sim --instruction-ns 1000 --threads 2 --program forever.py --timeout 5s", &err, &out),
+                     1);
+    assert_null(strstr(err, "without ending"));
+    assert_non_null(strstr(unwrapped(out), "2 threads were stopped by --timeout after 5.00 s"));
+    assert_int_equal(run("--sim --instruction-ns 1000 --threads 2 --program forever0.py --quiet", &err, NULL), 1);
+    assert_non_null(strstr(err, "forever0.py: its main ran 300 million instructions alone without ending"));
+    assert_int_equal(run("sweep --sim --instruction-ns 1000 --workers 1,2 --modes threads --program forever.py "
+                         "--quiet --csv f.csv",
+                         &err, NULL),
+                     1);
+    assert_non_null(strstr(err, "runs as with --timeout 20s of virtual time"));
+    char args[512];
+    snprintf(args, sizeof args, "--sim --threads 2 --program %s/examples/countdown.py --quiet", GS_SOURCE_DIR);
+    assert_int_equal(run(args, &err, NULL), 0);
+    assert_null(strstr(err, "without ending"));
+}
+
 /* A sweep says what a race lost against its 1-worker point: the same share
  * the run alone reports against its own baseline (virtual time repeats
  * itself), in the CSV and the JSON. */
@@ -467,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_a_main_without_a_count_runs_whole_in_each_worker),
         cmocka_unit_test(test_a_checksum_that_does_not_add_up_is_not_work_lost),
         cmocka_unit_test(test_a_speedup_of_unequal_work_is_doubted),
+        cmocka_unit_test(test_a_program_that_may_not_end_is_bounded),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),

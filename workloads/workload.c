@@ -230,13 +230,13 @@ static double ns_per_spin(gs_workload *w, double instruction_ns, char err[GS_ERR
 /* A second's worth of work for one worker, the goal of a program's
  * default work: long enough to time, short enough for a class. */
 #define PROGRAM_SECOND_NS 1000000000.0
-#define PROGRAM_PROBE_INSTRUCTIONS 300000000ull /* at most a third of a second to find out */
 #define PROGRAM_MAX_WORK 100000u
 
 /* About a second's worth of w's units: one unit (unit 0) run alone, its
  * instructions timed here (or, with a modelled cost per instruction,
  * counted at that cost), plus the I/O latency for each of its sleeps and
- * pipes.  1 when a unit fails or takes longer than the probe to tell. */
+ * pipes.  1 when a unit fails or takes longer than the probe to tell,
+ * which sets w->may_not_end. */
 static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
 {
     gs_vm *vm = gs_vm_new();
@@ -253,8 +253,8 @@ static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
     bool held[GS_MAX_ULOCKS] = {false};
     uint64_t waits = 0, native = 0, t0 = now_ns();
     gs_stop stop = GS_STOP_BUDGET;
-    while (vm->instructions < PROGRAM_PROBE_INSTRUCTIONS && stop != GS_STOP_DONE && stop != GS_STOP_ERROR) {
-        stop = gs_vm_run(vm, PROGRAM_PROBE_INSTRUCTIONS - vm->instructions);
+    while (vm->instructions < GS_PROBE_INSTRUCTIONS && stop != GS_STOP_DONE && stop != GS_STOP_ERROR) {
+        stop = gs_vm_run(vm, GS_PROBE_INSTRUCTIONS - vm->instructions);
         if (stop == GS_STOP_IO) { /* answered at once: its latency is counted below */
             waits += vm->io_kind != GS_IO_FILE;
             gs_vm_complete(vm, vm->io_arg);
@@ -272,6 +272,7 @@ static uint64_t units_for_a_second(gs_workload *w, double instruction_ns)
                                         : (double)(now_ns() - t0);
     unit_ns += (double)waits * (double)w->io_latency_ns;
     gs_vm_free(vm);
+    w->may_not_end = stop != GS_STOP_DONE && stop != GS_STOP_ERROR;
     if (stop != GS_STOP_DONE)
         return 1;
     double units = PROGRAM_SECOND_NS / (unit_ns > 1 ? unit_ns : 1);
@@ -350,7 +351,8 @@ int gs_workload_load(gs_workload *w, const gs_workload_spec *spec, char err[GS_E
             w->io_latency_ns = (uint64_t)p->defaults[GS_DEFAULT_IO_LATENCY];
             w->latency_from = GS_FROM_PROGRAM;
         }
-        w->default_work = w->whole ? 1 : units_for_a_second(w, spec->instruction_ns);
+        uint64_t second = units_for_a_second(w, spec->instruction_ns); /* a whole one's too: may it not end? */
+        w->default_work = w->whole ? 1 : second;
         w->work_from = w->whole ? GS_FROM_PROGRAM : GS_FROM_MEASURED;
         return 0;
     }

@@ -95,7 +95,15 @@ typedef struct {
                               weak-scaling run of one unit a worker) */
     uint64_t io_latency_ns; /* the I/O latency the run should use: the spec's, or the program's own */
     gs_origin unit_size_from, work_from, latency_from;
+    bool may_not_end;      /* program: its first unit (a whole one's main) ran
+                              GS_PROBE_INSTRUCTIONS without ending, alone, as
+                              gilsim measured its default work: it runs long,
+                              or forever (a student's `while True`) */
 } gs_workload;
+
+/* How far gilsim runs a program's first unit, alone, to measure it: at
+ * most a third of a second here. */
+#define GS_PROBE_INSTRUCTIONS 300000000ull
 
 /* Returns the kind for a CPU-bound kernel name (countdown, fib, primes), or -1. */
 int gs_workload_cpu_kind(const char *name);
