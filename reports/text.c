@@ -250,12 +250,19 @@ static void answer(FILE *out, const gs_experiment *e, const gs_host *h, const gs
                  gs_mode_singular[c->mode], where);
     else if (r->stopped) /* a unit counts when its worker's share is done: say what ran instead */
         snprintf(text, sizeof text, "%u %s were %s after %s %s, having run %s instructions; %u of %u finished "
-                 "%s share of the %" PRIu64 " units", c->workers, many,
+                 "%s share of the %" PRIu64 " unit%s", c->workers, many,
                  gs_run_stopping() ? "interrupted" : "stopped by --timeout", wall, where,
-                 count_words(s->instructions, count), finished, r->nworkers, finished == 1 ? "its" : "their", units);
+                 count_words(s->instructions, count), finished, r->nworkers, finished == 1 ? "its" : "their", units,
+                 units == 1 ? "" : "s");
+    else if (r->failed == r->nworkers && r->nworkers <= 2)
+        snprintf(text, sizeof text, "%u %s ran %s %s; %s failed (below)", c->workers, many, wall, where,
+                 r->nworkers == 1 ? "it" : "both");
+    else if (r->failed == r->nworkers)
+        snprintf(text, sizeof text, "%u %s ran %s %s; all %u failed (below)", c->workers, many, wall, where,
+                 r->nworkers);
     else if (r->failed)
         snprintf(text, sizeof text, "%u %s ran %s %s; %u of them failed (below), the others did %" PRIu64 " of the %"
-                 PRIu64 " units", c->workers, many, wall, where, r->failed, s->units, units);
+                 PRIu64 " unit%s", c->workers, many, wall, where, r->failed, s->units, units, units == 1 ? "" : "s");
     else
         snprintf(text, sizeof text, "%u %s did %" PRIu64 " unit%s in %s %s", c->workers, many, s->units,
                  s->units == 1 ? "" : "s", wall, where);

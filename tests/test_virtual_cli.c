@@ -370,6 +370,23 @@ static void test_a_program_that_may_not_end_is_bounded(void **state)
     assert_null(strstr(err, "without ending"));
 }
 
+/* A run whose every worker failed says so, not that "the others did 0 of
+ * the 1 units". */
+static void test_a_run_whose_workers_all_failed_says_so(void **state)
+{
+    (void)state;
+    static const char overflows[] = "def main(first, count):\n    x = 1\n    while True:\n        x = x * 3\n"
+                                    "    return x\n";
+    write_file("overflows.py", overflows, sizeof overflows - 1);
+    char *out;
+    assert_int_equal(run("--sim --threads 2 --program overflows.py", NULL, &out), 1);
+    assert_non_null(strstr(out, " on 8 modelled cores (virtual time); both failed (below)"));
+    assert_non_null(strstr(out, "integer overflow: 4052555153018976267 * 3 does not fit in 64 bits"));
+    assert_null(strstr(out, "the others did"));
+    assert_int_equal(run("--sim --threads 3 --program overflows.py", NULL, &out), 1);
+    assert_non_null(strstr(unwrapped(out), "; all 3 failed (below)"));
+}
+
 /* A sweep says what a race lost against its 1-worker point: the same share
  * the run alone reports against its own baseline (virtual time repeats
  * itself), in the CSV and the JSON. */
@@ -502,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_a_checksum_that_does_not_add_up_is_not_work_lost),
         cmocka_unit_test(test_a_speedup_of_unequal_work_is_doubted),
         cmocka_unit_test(test_a_program_that_may_not_end_is_bounded),
+        cmocka_unit_test(test_a_run_whose_workers_all_failed_says_so),
         cmocka_unit_test(test_plot_for_a_projector),
         cmocka_unit_test(test_free_threaded_builds_cost_what_they_cost),
         cmocka_unit_test(test_calibrate_prints_options_that_run),
