@@ -1,7 +1,9 @@
 # convoy.py - the convoy effect: the worker given unit 0 does I/O (a sleep
 # per unit), the others compute.  gilsim --threads 3 --program
-# examples/convoy.py --work-per-worker 100 --timeline shows the I/O thread
-# waiting a switch interval for the lock after each sleep.
+# examples/convoy.py --work-per-worker 100 --unit-size 1000000 --timeline
+# shows the I/O thread waiting a switch interval for the lock after each
+# sleep.  Its speedup compares unequal work (one worker sleeps, the others
+# compute), and the report says so: watch the I/O thread's waits instead.
 import time
 
 
