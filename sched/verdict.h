@@ -53,7 +53,8 @@
  *                   median;
  *   unequal-work    the median run's workers ran more (or fewer)
  *                   instructions a unit than the 1-worker run, by more than
- *                   GS_WORK_SLACK: the speedup, units a second against
+ *                   GS_WORK_SLACK and GS_WORK_PER_WORKER_MIN instructions a
+ *                   worker: the speedup, units a second against
  *                   units a second, compares unequal work.  Every built-in
  *                   workload's unit is the same work however the units are
  *                   shared out; a student's main that ignores its count (it
@@ -97,9 +98,13 @@
 #define GS_ONE_LOCK_SPEEDUP_MAX 1.25
 #define GS_SPREAD_MAX 0.25
 /* Instructions a unit, the run's over the baseline's or the other way
- * round: built-in workloads differ by a few instructions a worker (its
- * start and end), a program that ignores its count by the workers. */
+ * round, and the difference a worker: every worker runs its own main's
+ * start and end, tens of instructions, which with units of a few
+ * instructions each (8 threads of one unit) moved a sum's instructions a
+ * unit 2.1x; a program that ignores its count differs by its whole work
+ * a worker. */
 #define GS_WORK_SLACK 1.25
+#define GS_WORK_PER_WORKER_MIN 1000.0
 
 #define GS_DOUBTS(X)                 \
     X(BUSY, "busy")                  \

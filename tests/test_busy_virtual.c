@@ -252,6 +252,13 @@ static void test_each_check(void **state)
     s.instructions = 50000;
     gs_judge(&e, &v);
     assert_int_equal(v.doubts, 1u << GS_DOUBT_UNEQUAL_WORK);
+    /* units of a few instructions: each worker's own main start moves the
+     * ratio (2.1x here) by a few instructions a worker, not its work */
+    s.units = e.base_summary.units = 8;
+    e.base_summary.instructions = 60;
+    s.instructions = 128;
+    gs_judge(&e, &v);
+    assert_true(gs_verdict_trusted(&v));
     /* a one-thread baseline that only computes, kept off a CPU */
     e = made(&cpu, GS_MODE_THREADS, 1, 2, 1, &s, &b);
     e.base_summary.off_cpu_share = 0.3;

@@ -1,5 +1,6 @@
 /* verdict.c - the checks a run's figures must pass before a sentence
  * explains them (see verdict.h for each and its bound). */
+#include <math.h>
 #include <stdio.h>
 
 #include "../../interp/opcodes.h"
@@ -100,7 +101,8 @@ void gs_judge(const gs_experiment *e, gs_verdict *v)
         double per_unit = m->units ? (double)m->instructions / (double)m->units : 0;
         double base_per_unit = (double)e->base_summary.instructions / (double)e->base_summary.units;
         double ratio = per_unit / base_per_unit;
-        if (ratio > GS_WORK_SLACK || ratio * GS_WORK_SLACK < 1) {
+        double apart = fabs((double)m->instructions - base_per_unit * (double)m->units) / cfg->workers;
+        if ((ratio > GS_WORK_SLACK || ratio * GS_WORK_SLACK < 1) && apart > GS_WORK_PER_WORKER_MIN) {
             v->work_ratio = ratio;
             v->doubts |= 1u << GS_DOUBT_UNEQUAL_WORK;
         }
