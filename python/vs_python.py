@@ -228,18 +228,23 @@ async def share_async(main, first, count, size):
 def in_child(path, first, count, size, latency, results):
     die_with_parent()
     module = load(path, False, latency)
-    results.put(share(module.main, first, count, size))
+    began = time.perf_counter()  # CLOCK_MONOTONIC on Linux: the parent's clock too
+    results.put((share(module.main, first, count, size), began))
 
 
 def run(a, workers):
-    """Wall seconds and the checksum of the work done by so many workers."""
+    """Wall seconds, the checksum of the work done by so many workers, and
+    the seconds until the last of them began its share: what starting
+    them took, which a short run's wall is mostly made of."""
     parts = [split(a.work, workers, k) for k in range(workers)]
     t0 = time.perf_counter()
     if a.mode == "threads":
         module = load(a.file, False, a.io_latency)
         results = [0] * workers
+        began = [t0] * workers
 
         def worker(k):
+            began[k] = time.perf_counter()
             results[k] = share(module.main, parts[k][0], parts[k][1], a.unit_size)
 
         threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
@@ -254,19 +259,24 @@ def run(a, workers):
             target=in_child, args=(a.file, first, count, a.unit_size, a.io_latency, results)) for first, count in parts]
         for c in children:
             c.start()
-        checksum = sum(results.get() for _ in children)
+        answers = [results.get() for _ in children]
+        checksum, began = sum(sum_ for sum_, _ in answers), [at for _, at in answers]
         for c in children:
             c.join()
     else:
         module = load(a.file, True, a.io_latency)
+        began = [t0] * workers
+
+        async def one(k):
+            began[k] = time.perf_counter()
+            return await share_async(module.main, parts[k][0], parts[k][1], a.unit_size)
 
         async def tasks():  # a thread for each task's pipe or file I/O: none waits for another's
             asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(workers))
-            return await asyncio.gather(*(share_async(module.main, first, count, a.unit_size)
-                                          for first, count in parts))
+            return await asyncio.gather(*(one(k) for k in range(workers)))
 
         checksum = sum(asyncio.run(tasks()))
-    return time.perf_counter() - t0, checksum
+    return time.perf_counter() - t0, checksum, max(began) - t0
 
 
 def main():
@@ -295,10 +305,11 @@ def main():
     except NotTheSubset as e:
         sys.exit("%s: %s" % (a.file, e))
     sys.setswitchinterval(a.switch_interval)
-    base_s, base_sum = (None, None) if a.no_baseline else run(a, 1)
-    wall_s, checksum = run(a, a.workers)
+    base_s, base_sum, base_start_s = (None, None, None) if a.no_baseline else run(a, 1)
+    wall_s, checksum, start_s = run(a, a.workers)
     print(json.dumps({"python": sys.version.split()[0], "mode": a.mode, "workers": a.workers,
-                      "base_s": base_s, "wall_s": wall_s, "base_checksum": base_sum, "checksum": checksum}))
+                      "base_s": base_s, "wall_s": wall_s, "base_checksum": base_sum, "checksum": checksum,
+                      "base_start_s": base_start_s, "start_s": start_s}))
 
 
 if __name__ == "__main__":

@@ -612,6 +612,18 @@ static void test_vs_python(void **state)
         assert_fits_80(args, out);
     }
     test_vs_python_io_latency();
+    /* a sum of 20 units, microseconds of work: python3's second thread
+     * begins long after its run does (starting a thread takes tens of
+     * microseconds), and its speedup is marked and said so */
+    static const char sum[] = "def main(first, count):\n    s = 0\n    for i in range(first, first + count):\n"
+                              "        s += i\n    return s\n";
+    write_file("sum.py", sum, sizeof sum - 1);
+    if (run("--threads 2 --program sum.py --work 20 --vs-python", &err, &out) != 0)
+        fail_msg("gilsim --vs-python of sum.py: %s", err);
+    if (!strstr(unwrapped(out), "python3's last thread began its share ") ||
+        !strstr(unwrapped(out), "than about the lock: give more --work.") ||
+        !strstr(out, "?\n  checksum"))
+        fail_msg("python3's start-bound speedup not marked:\n%s", out);
     /* main(first), with no count: gilsim runs it once in each worker
      * (first 0, 1, 2), and python3's workers call it so too */
     static const char whole[] = "def main(first):\n    n = 1000\n    while n > 0:\n        n -= 1\n    return first + 1\n";
