@@ -193,10 +193,10 @@ int gs_vs_python(const char *program, const gs_experiment *e)
         return -1;
     }
     double base = json_real_value(json_object_get(doc, "base_s")), wall = json_real_value(json_object_get(doc, "wall_s"));
-    /* How far into each python3 run its last worker began its share (its
-     * workers start one by one, threads each as the lock lets the main
-     * thread go on): past STARTING_MAX of a wall, its figures are mostly
-     * that (2 threads of a 20-unit sum: 86%). */
+    /* How far into each python3 run its last worker began its share: its
+     * threads wait at a gate until all exist, as gilsim's do, its processes
+     * and tasks start as made; past STARTING_MAX of a wall, its figures are
+     * mostly starting them (2 threads of a 20-unit sum: 86% to 90%). */
     double starting = json_real_value(json_object_get(doc, "start_s")) / (wall > 0 ? wall : 1),
            base_starting = e->have_baseline ? json_real_value(json_object_get(doc, "base_start_s")) / (base > 0 ? base : 1) : 0;
     double worst = starting > base_starting ? starting : base_starting;

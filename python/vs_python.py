@@ -242,14 +242,17 @@ def run(a, workers):
         module = load(a.file, False, a.io_latency)
         results = [0] * workers
         began = [t0] * workers
+        gate = threading.Event()  # as gilsim's threads wait at theirs until all exist (sched/runners/gate.h)
 
         def worker(k):
+            gate.wait()
             began[k] = time.perf_counter()
             results[k] = share(module.main, parts[k][0], parts[k][1], a.unit_size)
 
         threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
         for t in threads:
             t.start()
+        gate.set()
         for t in threads:
             t.join()
         checksum = sum(results)
