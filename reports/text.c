@@ -468,7 +468,7 @@ const char *gs_checksum_said(const gs_experiment *e, char *buf, size_t size)
                  wanted, alone);
     else if (e->checksum_ok == 0)
         snprintf(buf, size, "DIFFERS from the 1-worker run's, %lld: work was lost or done twice", wanted);
-    else if (e->split_alone_agrees)
+    else if (e->split_alone_known) /* unchecked, as the split run alone agreed (experiment.h) */
         snprintf(buf, size,
                  "not the 1-worker run's, %lld, but what the same split of the work gives run alone: this "
                  "program's main returns no sum over its units that adds up across workers, so its checksum "

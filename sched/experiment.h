@@ -50,10 +50,10 @@ typedef struct {
      * split of the work, each worker's units run alone, one after another,
      * on one thread (compare in experiment.c): when that agrees with the
      * run, no work was lost, the program's checksum just does not add up
-     * across workers, and checksum_ok is -1 with split_alone_agrees. */
+     * across workers, and checksum_ok is -1 (split_alone_known says why:
+     * the split agreed). */
     bool split_alone_known;
     int64_t split_alone;        /* the split's checksum, run alone */
-    bool split_alone_agrees;
 } gs_experiment;
 
 /* The first of the program's shared variables (not the race workload's
